@@ -1,0 +1,137 @@
+import { CATALOGUE, docsLink, podId, serviceId, type Analysis, type Diagnostic, type SimPod, type SimService } from '../engine';
+import { table } from './table';
+
+/** The JSON the contract promises: pods, services with endpoints, diagnostics (1-based positions). */
+export function analysisJson(a: Analysis): object {
+  return {
+    cluster: {
+      cni: a.cluster.settings.cni,
+      kubeProxyMode: a.cluster.settings.kubeProxyMode,
+      clusterDomain: a.cluster.settings.clusterDomain,
+      nodes: a.cluster.nodes.map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, labels: n.labels })),
+    },
+    pods: a.cluster.pods.map(podJson),
+    services: a.cluster.services.map(serviceJson),
+    diagnostics: a.diagnostics.map(diagnosticJson),
+  };
+}
+
+function podJson(p: SimPod): object {
+  return {
+    namespace: p.namespace,
+    name: p.name,
+    workload: `${p.workload.namespace}/${p.workload.name}`,
+    workloadKind: p.workload.kind,
+    node: p.node ?? null,
+    ip: p.ip ?? null,
+    ...(p.ipv6 ? { ipv6: p.ipv6 } : {}),
+    hostNetwork: p.hostNetwork,
+    labels: p.labels,
+    ...(p.origin.kind === 'implicit' ? { implicit: true } : {}),
+  };
+}
+
+function serviceJson(s: SimService): object {
+  return {
+    namespace: s.namespace,
+    name: s.name,
+    type: s.type,
+    clusterIP: s.headless ? 'None' : (s.clusterIP ?? null),
+    ...(s.clusterIPs.length > 1 ? { clusterIPs: s.clusterIPs } : {}),
+    ...(s.externalName ? { externalName: s.externalName } : {}),
+    ...(s.loadBalancerIP ? { loadBalancerIP: s.loadBalancerIP } : {}),
+    ports: s.ports.map((p) => ({ name: p.name ?? null, port: p.port, targetPort: p.targetPort, nodePort: p.nodePort ?? null, protocol: p.protocol })),
+    endpoints: s.ports.flatMap((_, i) => (s.endpointsByPort[i] ?? []).map((e) => ({ pod: e.pod, ip: e.ip, port: e.port, node: e.node ?? null, ready: e.ready }))),
+    ...(s.origin.kind === 'implicit' ? { implicit: true } : {}),
+  };
+}
+
+export function diagnosticJson(d: Diagnostic): object {
+  return {
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    file: d.range.file,
+    line: d.range.line,
+    column: d.range.column,
+    endLine: d.range.endLine,
+    endColumn: d.range.endColumn,
+    resource: d.resource ?? null,
+    docs: docsLink(d.code),
+    ...(d.related ? { related: d.related.map((r) => ({ message: r.message, file: r.location.file, line: r.location.line, column: r.location.column })) } : {}),
+  };
+}
+
+function byName(a: { namespace: string; name: string }, b: { namespace: string; name: string }): number {
+  const x = `${a.namespace}/${a.name}`;
+  const y = `${b.namespace}/${b.name}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Tables in the spirit of `kubectl get -o wide`, then the problems, compiler style. */
+export function analysisText(a: Analysis): string {
+  const out: string[] = [];
+  const pods = a.cluster.pods.filter((p) => p.origin.kind === 'manifest').sort((x, y) => byName(x, y));
+  out.push(table(['NAMESPACE', 'NAME', 'IP', 'NODE', 'WORKLOAD'], pods.map((p) => [p.namespace, p.name, p.ip ?? '<pending>', p.node ?? '<none>', `${p.workload.kind}/${p.workload.name}`])));
+  out.push('');
+  const svcs = a.cluster.services.filter((s) => s.origin.kind === 'manifest').sort((x, y) => byName(x, y));
+  out.push(
+    table(
+      ['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)'],
+      svcs.map((s) => [
+        s.namespace,
+        s.name,
+        s.type,
+        s.headless ? 'None' : (s.clusterIP ?? '<none>'),
+        s.type === 'ExternalName' ? (s.externalName ?? '<none>') : (s.loadBalancerIP ?? '<none>'),
+        s.ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',') || '<none>',
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(
+    table(
+      ['NAMESPACE', 'NAME', 'ENDPOINTS'],
+      svcs.filter((s) => s.type !== 'ExternalName').map((s) => {
+        const eps = [...new Set(s.endpointsByPort.flat().map((e) => `${e.ip}:${e.port}`))];
+        return [s.namespace, s.name, eps.length ? (eps.length > 4 ? `${eps.slice(0, 3).join(',')} + ${eps.length - 3} more...` : eps.join(',')) : '<none>'];
+      }),
+    ),
+  );
+  out.push('');
+  for (const d of a.diagnostics) out.push(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity} [${d.code}] ${d.message}`);
+  const count = (s: string) => a.diagnostics.filter((d) => d.severity === s).length;
+  out.push(`${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos`);
+  return out.join('\n') + '\n';
+}
+
+/** SARIF 2.1.0 with one rule per diagnostic code, for code-scanning viewers. */
+export function analysisSarif(a: Analysis, version: string): object {
+  const codes = Object.keys(CATALOGUE) as Array<keyof typeof CATALOGUE>;
+  const level = (s: string) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'kube-netsim',
+            version,
+            informationUri: 'https://kubernetes.io/docs/concepts/services-networking/',
+            rules: codes.map((c) => ({ id: c, shortDescription: { text: CATALOGUE[c].summary }, helpUri: CATALOGUE[c].docs, defaultConfiguration: { level: level(CATALOGUE[c].severity) } })),
+          },
+        },
+        results: a.diagnostics.map((d) => ({
+          ruleId: d.code,
+          ruleIndex: codes.indexOf(d.code),
+          level: level(d.severity),
+          message: { text: d.message },
+          locations: [{ physicalLocation: { artifactLocation: { uri: d.range.file }, region: { startLine: d.range.line, startColumn: d.range.column, endLine: d.range.endLine, endColumn: d.range.endColumn } } }],
+        })),
+      },
+    ],
+  };
+}
+
+export { podId, serviceId };

@@ -1,0 +1,71 @@
+import { parseManifestFile, DEFAULT_LIMITS, type InputFile, type ParsedFile, type ParseLimits, type ManifestObject } from './manifests';
+import { compareDiagnostics, type Diagnostic } from './diagnostics';
+import { buildCluster } from './cluster';
+import { DnsZone } from './dns';
+import { checkReferences, resolveReferences, type ResolvedReference } from './checks';
+import { defaultSettings, type ClusterSettings } from './settings';
+import type { Cluster } from './model';
+
+/** The result of simulating a workspace: the cluster, its DNS, the host references and every diagnostic. */
+export interface Analysis {
+  cluster: Cluster;
+  dns: DnsZone;
+  references: ResolvedReference[];
+  diagnostics: Diagnostic[];
+}
+
+export interface AnalyzeOptions {
+  settings?: ClusterSettings;
+  /** Diagnostics about the settings themselves (from parseSettings), reported with the rest. */
+  settingsDiagnostics?: Diagnostic[];
+  limits?: ParseLimits;
+  /** Reuses the parse of files whose text has not changed (the extension keeps one across edits). */
+  cache?: ParseCache;
+}
+
+/** Remembers each file's parse by path and text, so an edit re-parses only the edited document's file. */
+export class ParseCache {
+  private readonly entries = new Map<string, { text: string; parsed: ParsedFile }>();
+
+  parse(file: InputFile, limits: ParseLimits): ParsedFile {
+    const hit = this.entries.get(file.path);
+    if (hit && hit.text === file.text) return hit.parsed;
+    const parsed = parseManifestFile(file, limits);
+    this.entries.set(file.path, { text: file.text, parsed });
+    return parsed;
+  }
+
+  forget(path: string): void {
+    this.entries.delete(path);
+  }
+}
+
+/** The engine's one entry: files in, a queryable simulation out. Pure and deterministic. */
+export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {}): Analysis {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const settings = options.settings ?? defaultSettings();
+  const diagnostics: Diagnostic[] = [...(options.settingsDiagnostics ?? [])];
+  const objects: ManifestObject[] = [];
+  const ordered = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const f of ordered) {
+    const parsed = options.cache ? options.cache.parse(f, limits) : parseManifestFile(f, limits);
+    objects.push(...parsed.objects);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  const cluster = buildCluster(objects, settings, diagnostics);
+  const dns = new DnsZone(cluster);
+  const references = resolveReferences(cluster, dns);
+  checkReferences(cluster, references, diagnostics);
+  diagnostics.sort(compareDiagnostics);
+  return { cluster, dns, references, diagnostics: dedupe(diagnostics) };
+}
+
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.range.file}:${d.range.line}:${d.range.column}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,11 @@
+// The engine's public surface: the extension, the CLI and the tests import from here only.
+export { analyzeWorkspace, ParseCache, type Analysis, type AnalyzeOptions } from './analyze';
+export { parseSettings, defaultSettings, type ClusterSettings } from './settings';
+export { CATALOGUE, docsLink, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics';
+export type { InputFile, ManifestObject } from './manifests';
+export type { SourceRange } from './source';
+export * from './model';
+export type { DnsResult, DnsRecord, RecordType } from './dns';
+export { findHostReferences, type HostReference } from './hosts';
+export { findSource, type Source, type SourceLookup } from './sources';
+export { selectorMatches, mapMatches, type LabelSelector } from './labels';

@@ -1,0 +1,285 @@
+import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, type Event } from 'js-yaml';
+import { LineIndex, pathKey, type FieldPath, type NodeSpan, type SourceRange } from './source';
+import { makeDiagnostic, type Diagnostic } from './diagnostics';
+
+/** One input file as the host hands it over: a path (for messages) and its text. */
+export interface InputFile {
+  path: string;
+  text: string;
+}
+
+/** One Kubernetes object found in a file, with the means to point at any of its fields. */
+export interface ManifestObject {
+  file: string;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Undefined for cluster-scoped kinds and for objects that give none (the caller defaults it). */
+  namespace: string | undefined;
+  raw: Record<string, unknown>;
+  /** Range of the field at `path` (relative to this object); falls back to the nearest ancestor. */
+  locate(path: FieldPath): SourceRange;
+  /** Whether the field exists in the source (for "default" vs "explicit" decisions). */
+  has(path: FieldPath): boolean;
+}
+
+export interface ParsedFile {
+  path: string;
+  objects: ManifestObject[];
+  diagnostics: Diagnostic[];
+}
+
+export interface ParseLimits {
+  maxFileBytes: number;
+  maxAliases: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_LIMITS: ParseLimits = { maxFileBytes: 4 * 1024 * 1024, maxAliases: 1000, maxDepth: 100 };
+
+const TEMPLATE_RE = /\{\{-?[\s\S]*?-?\}\}/;
+
+/** Parses one file into Kubernetes objects; never throws: every problem becomes a diagnostic. */
+export function parseManifestFile(file: InputFile, limits: ParseLimits = DEFAULT_LIMITS): ParsedFile {
+  const diagnostics: Diagnostic[] = [];
+  const objects: ManifestObject[] = [];
+  const head = { file: file.path, line: 1, column: 1, endLine: 1, endColumn: 1 };
+  if (file.text.length > limits.maxFileBytes) {
+    diagnostics.push(makeDiagnostic('file-skipped', head, { reason: `it is larger than ${limits.maxFileBytes} bytes (raise kube-netsim.maxFileBytes to include it)` }));
+    return { path: file.path, objects, diagnostics };
+  }
+  if (file.text.includes('\u0000')) {
+    diagnostics.push(makeDiagnostic('file-skipped', head, { reason: 'it is binary (it contains NUL bytes)' }));
+    return { path: file.path, objects, diagnostics };
+  }
+  // A BOM is not YAML content; blank it out so that offsets still match the editor's text.
+  const text = file.text.charCodeAt(0) === 0xfeff ? ' ' + file.text.slice(1) : file.text;
+  const lines = new LineIndex(text);
+  for (const chunk of documentChunks(text)) {
+    parseChunk(file.path, text, chunk, lines, limits, objects, diagnostics);
+  }
+  return { path: file.path, objects, diagnostics };
+}
+
+interface Chunk {
+  start: number;
+  end: number;
+}
+
+/**
+ * Splits a stream at document markers so that one broken or templated document never hides the
+ * others. Markers inside block scalars are rare enough in manifests that a line-based split,
+ * retried as one piece when it fails, is the honest trade-off.
+ */
+function documentChunks(text: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  const re = /^---(?=[ \t]|\r?$)/gm;
+  let start = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m.index > start || chunks.length > 0) chunks.push({ start, end: m.index });
+    start = m.index;
+    if (re.lastIndex === m.index) re.lastIndex++;
+  }
+  chunks.push({ start, end: text.length });
+  return chunks.filter((c) => text.slice(c.start, c.end).replace(/^---/, '').trim().length > 0);
+}
+
+function parseChunk(
+  path: string,
+  text: string,
+  chunk: Chunk,
+  lines: LineIndex,
+  limits: ParseLimits,
+  objects: ManifestObject[],
+  diagnostics: Diagnostic[],
+): void {
+  // Blank everything outside the chunk instead of slicing, so event offsets are file offsets.
+  const source = ' '.repeat(chunk.start) + text.slice(chunk.start, chunk.end);
+  const template = TEMPLATE_RE.exec(text.slice(chunk.start, chunk.end));
+  if (template) {
+    const at = chunk.start + template.index;
+    diagnostics.push(makeDiagnostic('helm-template', lines.range(path, at, at + template[0].length), {}));
+    return;
+  }
+  let events: Event[];
+  let values: unknown[];
+  try {
+    events = parseEvents(source, { filename: path, maxDepth: limits.maxDepth });
+    values = constructFromEvents(events, { source, filename: path, maxAliases: limits.maxAliases });
+  } catch (err) {
+    diagnostics.push(yamlErrorDiagnostic(path, err, lines, chunk.start));
+    return;
+  }
+  const spans = indexSpans(events, source);
+  values.forEach((value, docIndex) => {
+    const docSpans = spans[docIndex] ?? new Map<string, NodeSpan>();
+    collectObjects(path, value, [], docSpans, lines, objects, diagnostics);
+  });
+}
+
+/** A plain YAML document with positions, for files that are not Kubernetes objects (settings). */
+export interface PositionedDocument {
+  value: unknown;
+  locate(path: FieldPath): SourceRange;
+  diagnostics: Diagnostic[];
+}
+
+export function parsePositionedDocument(path: string, text: string, limits: ParseLimits = DEFAULT_LIMITS): PositionedDocument {
+  const lines = new LineIndex(text);
+  try {
+    const events = parseEvents(text, { filename: path, maxDepth: limits.maxDepth });
+    const values = constructFromEvents(events, { source: text, filename: path, maxAliases: limits.maxAliases });
+    const spans = indexSpans(events, text)[0] ?? new Map<string, NodeSpan>();
+    return { value: values[0] ?? null, locate: locator(path, [], spans, lines), diagnostics: [] };
+  } catch (err) {
+    return { value: null, locate: () => lines.range(path, 0, 0), diagnostics: [yamlErrorDiagnostic(path, err, lines, 0)] };
+  }
+}
+
+function locator(file: string, prefix: Array<string | number>, spans: Map<string, NodeSpan>, lines: LineIndex): (path: FieldPath) => SourceRange {
+  return (path: FieldPath): SourceRange => {
+    const full = [...prefix, ...path];
+    for (let n = full.length; n >= 0; n--) {
+      const span = spans.get(pathKey(full.slice(0, n)));
+      if (span) {
+        // Point at the value of a scalar, at the key of a collection (whose end is not known).
+        return span.collection && span.keyEnd > span.keyStart
+          ? lines.range(file, span.keyStart, span.keyEnd)
+          : lines.range(file, span.start, span.collection ? span.start + 1 : span.end);
+      }
+    }
+    return lines.range(file, 0, 0);
+  };
+}
+
+function yamlErrorDiagnostic(path: string, err: unknown, lines: LineIndex, fallback: number): Diagnostic {
+  const e = err as { reason?: string; message?: string; mark?: { position?: number } };
+  const at = typeof e.mark?.position === 'number' ? e.mark.position : fallback;
+  const reason = e.reason ?? e.message ?? String(err);
+  const code = /depth|alias/i.test(reason) ? 'yaml-limit' : 'yaml-syntax';
+  return makeDiagnostic(code, lines.range(path, at, at + 1), { reason });
+}
+
+/**
+ * Walks the event stream once and records, per document, the span of every node by its path.
+ * Aliases are recorded where they are used, which is what a user wants to be pointed at.
+ */
+function indexSpans(events: Event[], source: string): Array<Map<string, NodeSpan>> {
+  type Frame = { isMap: boolean; path: Array<string | number>; next: number; key: { text: string; start: number; end: number } | null };
+  const docs: Array<Map<string, NodeSpan>> = [];
+  let spans = new Map<string, NodeSpan>();
+  const stack: Frame[] = [];
+  // Depth inside a collection used as a mapping key (legal YAML, never a Kubernetes field).
+  let skipDepth = 0;
+  /** Records a node at the current position; returns its path, or null when it is a mapping key. */
+  const place = (start: number, end: number, collection: boolean, keyText: string): Array<string | number> | null => {
+    const top = stack[stack.length - 1];
+    if (!top) {
+      spans.set(pathKey([]), { keyStart: start, keyEnd: start, start, end, collection });
+      return [];
+    }
+    if (!top.isMap) {
+      const p = [...top.path, top.next++];
+      spans.set(pathKey(p), { keyStart: start, keyEnd: start, start, end, collection });
+      return p;
+    }
+    if (top.key === null) {
+      top.key = { text: keyText, start, end };
+      return null;
+    }
+    const p = [...top.path, top.key.text];
+    spans.set(pathKey(p), { keyStart: top.key.start, keyEnd: top.key.end, start, end, collection });
+    top.key = null;
+    return p;
+  };
+  for (const ev of events) {
+    if (ev.type === EVENT_ID.DOCUMENT) {
+      spans = new Map();
+      docs.push(spans);
+      continue;
+    }
+    if (skipDepth > 0) {
+      if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) skipDepth++;
+      else if (ev.type === EVENT_ID.POP && --skipDepth === 0) place(0, 0, false, '?');
+      continue;
+    }
+    switch (ev.type) {
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        const top = stack[stack.length - 1];
+        if (top && top.isMap && top.key === null) {
+          skipDepth = 1;
+          break;
+        }
+        const p = place(ev.start, ev.start, true, '') ?? [];
+        stack.push({ isMap: ev.type === EVENT_ID.MAPPING, path: p, next: 0, key: null });
+        break;
+      }
+      case EVENT_ID.SCALAR:
+        place(ev.valueStart, ev.valueEnd, false, getScalarValue(source, ev));
+        break;
+      case EVENT_ID.ALIAS:
+        place(Math.max(0, ev.anchorStart - 1), ev.anchorEnd, false, '*');
+        break;
+      case EVENT_ID.POP:
+        stack.pop();
+        break;
+    }
+  }
+  return docs;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function collectObjects(
+  file: string,
+  value: unknown,
+  prefix: Array<string | number>,
+  spans: Map<string, NodeSpan>,
+  lines: LineIndex,
+  out: ManifestObject[],
+  diagnostics: Diagnostic[],
+): void {
+  if (!isRecord(value)) return; // scalars, lists and empty documents are not Kubernetes objects
+  const apiVersion = value['apiVersion'];
+  const kind = value['kind'];
+  if (apiVersion === undefined && kind === undefined) return; // compose files, CI workflows: quietly ignored
+  const locate = locator(file, prefix, spans, lines);
+  const has = (path: FieldPath): boolean => spans.has(pathKey([...prefix, ...path]));
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    const field = typeof kind !== 'string' ? 'kind' : 'apiVersion';
+    const missing = value[field] === undefined;
+    const reason = missing ? `This object has no \`${field}\`; add one (e.g. ${field === 'kind' ? 'kind: Deployment' : 'apiVersion: apps/v1'}).` : `\`${field}\` must be a string.`;
+    diagnostics.push(makeDiagnostic('manifest-invalid', locate(missing ? [] : [field]), { reason }));
+    return;
+  }
+  if (kind === 'List' || kind.endsWith('List')) {
+    const items = value['items'];
+    if (Array.isArray(items)) {
+      items.forEach((item, i) => collectObjects(file, item, [...prefix, 'items', i], spans, lines, out, diagnostics));
+      return;
+    }
+  }
+  const metadata = isRecord(value['metadata']) ? value['metadata'] : {};
+  const name = metadata['name'];
+  const generateName = metadata['generateName'];
+  const namespace = metadata['namespace'];
+  const object: ManifestObject = {
+    file,
+    apiVersion,
+    kind,
+    name: typeof name === 'string' ? name : typeof generateName === 'string' ? generateName : '',
+    namespace: typeof namespace === 'string' ? namespace : undefined,
+    raw: value,
+    locate,
+    has,
+  };
+  if (object.name === '') {
+    diagnostics.push(makeDiagnostic('manifest-invalid', locate(['metadata']), { reason: `${kind} has no metadata.name; add one` }));
+    return;
+  }
+  out.push(object);
+}

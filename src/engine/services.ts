@@ -1,0 +1,323 @@
+import type { ManifestObject } from './manifests';
+import { FieldReader, isRecord, resourceName } from './fields';
+import { makeDiagnostic, type Diagnostic } from './diagnostics';
+import { HashAllocator, cidrContains, isIP, normalizeIP, parseCidr, ipFamily } from './ipam';
+import { editDistance, labelsText, mapMatches } from './labels';
+import { locate, podId, serviceId, type Endpoint, type Labels, type Protocol, type ServicePort, type SimPod, type SimService } from './model';
+import type { ClusterSettings } from './settings';
+import type { FieldPath } from './source';
+
+export const KUBERNETES_SERVICE_IP_OFFSET = 1n;
+export const KUBE_DNS_IP_OFFSET = 10n;
+
+/** Reads a Service manifest into the simulation's shape (addresses are allocated later). */
+export function readService(o: ManifestObject, namespace: string, diagnostics: Diagnostic[]): SimService {
+  const r = new FieldReader(o, diagnostics);
+  const typeRaw = r.str(['spec', 'type']) ?? 'ClusterIP';
+  let type: SimService['type'] = 'ClusterIP';
+  if (typeRaw === 'ClusterIP' || typeRaw === 'NodePort' || typeRaw === 'LoadBalancer' || typeRaw === 'ExternalName') type = typeRaw;
+  else r.invalid(['spec', 'type'], `Service type must be ClusterIP, NodePort, LoadBalancer or ExternalName, not "${typeRaw}".`);
+  const ports: ServicePort[] = [];
+  (r.list(['spec', 'ports']) ?? []).forEach((_, i) => {
+    const p = ['spec', 'ports', i];
+    if (!isRecord(r.raw(p))) return r.invalid(p, 'Each Service port must be a mapping with at least `port`.');
+    const port = r.int([...p, 'port'], 1, 65535);
+    if (port === undefined) {
+      if (r.raw([...p, 'port']) === undefined) r.invalid(p, 'A Service port needs `port`.');
+      return;
+    }
+    const sp: ServicePort = { port, protocol: r.protocol([...p, 'protocol']), targetPort: r.intOrName([...p, 'targetPort']) ?? port, path: p };
+    const name = r.str([...p, 'name']);
+    if (name !== undefined) sp.name = name;
+    const nodePort = r.int([...p, 'nodePort'], 1, 65535);
+    if (nodePort !== undefined) sp.nodePort = nodePort;
+    const appProtocol = r.str([...p, 'appProtocol']);
+    if (appProtocol !== undefined) sp.appProtocol = appProtocol;
+    ports.push(sp);
+  });
+  if (ports.length > 1 && ports.some((p) => p.name === undefined)) {
+    r.invalid(['spec', 'ports'], 'When a Service has more than one port, every port needs a `name`.');
+  }
+  const selectorRaw = r.raw(['spec', 'selector']);
+  const selector: Labels | null = selectorRaw === undefined || selectorRaw === null ? null : r.labels(['spec', 'selector']);
+  const clusterIPRaw = r.str(['spec', 'clusterIP']);
+  const headless = clusterIPRaw === 'None';
+  const svc: SimService = {
+    namespace,
+    name: o.name,
+    type,
+    clusterIP: type === 'ExternalName' ? undefined : headless ? 'None' : clusterIPRaw,
+    clusterIPs: [],
+    headless,
+    ports,
+    selector: type === 'ExternalName' ? null : selector,
+    externalTrafficPolicy: r.str(['spec', 'externalTrafficPolicy']) === 'Local' ? 'Local' : 'Cluster',
+    internalTrafficPolicy: r.str(['spec', 'internalTrafficPolicy']) === 'Local' ? 'Local' : 'Cluster',
+    sessionAffinity: r.str(['spec', 'sessionAffinity']) === 'ClientIP' ? 'ClientIP' : 'None',
+    sessionAffinityTimeoutSeconds: r.int(['spec', 'sessionAffinityConfig', 'clientIP', 'timeoutSeconds'], 1, 86400) ?? 10800,
+    externalIPs: (r.list(['spec', 'externalIPs']) ?? []).filter((x): x is string => typeof x === 'string'),
+    publishNotReadyAddresses: r.bool(['spec', 'publishNotReadyAddresses']) ?? false,
+    endpointsByPort: ports.map(() => []),
+    origin: { kind: 'manifest', object: o },
+  };
+  if (type === 'ExternalName') {
+    const ext = r.str(['spec', 'externalName']);
+    if (ext === undefined || ext === '') r.invalid(['spec'], 'A Service of type ExternalName needs spec.externalName (a DNS name such as db.example.com).');
+    else svc.externalName = ext.replace(/\.$/, '');
+  }
+  const lbIP = r.str(['spec', 'loadBalancerIP']);
+  const statusIngress = r.raw(['status', 'loadBalancer', 'ingress', 0, 'ip']);
+  if (typeof statusIngress === 'string' && isIP(statusIngress)) svc.loadBalancerIP = statusIngress;
+  else if (lbIP !== undefined) {
+    if (isIP(lbIP)) svc.loadBalancerIP = lbIP;
+    else r.invalid(['spec', 'loadBalancerIP'], `loadBalancerIP "${lbIP}" is not an IP address.`);
+  }
+  if (svc.clusterIP !== undefined && svc.clusterIP !== 'None' && !isIP(svc.clusterIP)) {
+    r.invalid(['spec', 'clusterIP'], `clusterIP "${svc.clusterIP}" is not an IP address; omit it to have one allocated, or use None for a headless Service.`);
+    svc.clusterIP = undefined;
+  }
+  return svc;
+}
+
+/**
+ * Allocates ClusterIPs, NodePorts and load-balancer IPs: explicit values first (checked for range
+ * and conflicts), then the rest by hash, so each Service keeps its address when others change.
+ */
+export function allocateServiceAddresses(services: SimService[], settings: ClusterSettings, diagnostics: Diagnostic[]): void {
+  const v4 = parseCidr(settings.serviceCIDR);
+  const clusterIPs = new HashAllocator(v4, 1n, v4.size - 2n);
+  const v6 = settings.serviceCIDRv6 ? parseCidr(settings.serviceCIDRv6) : undefined;
+  const clusterIPs6 = v6 ? new HashAllocator(v6, 1n, v6.size - 1n) : undefined;
+  const owners = new Map<string, string>();
+  const [lo, hi] = settings.nodePortRange;
+  const nodePorts = new Map<number, string>();
+  const pool = parseCidr(settings.loadBalancerPool);
+  const lbIPs = new HashAllocator(pool, 1n, pool.size - 2n);
+  const sorted = [...services].sort((a, b) => (serviceId(a) < serviceId(b) ? -1 : 1));
+
+  for (const svc of sorted) {
+    const id = serviceId(svc);
+    if (svc.clusterIP && svc.clusterIP !== 'None') {
+      const ip = normalizeIP(svc.clusterIP);
+      const fam = ipFamily(ip);
+      const range = fam === 'ipv4' ? settings.serviceCIDR : settings.serviceCIDRv6;
+      const at = locate(svc.origin, ['spec', 'clusterIP']);
+      if (!range || !cidrContains(range, ip)) {
+        if (at) diagnostics.push(makeDiagnostic('clusterip-out-of-range', at, { ip, cidr: range ?? settings.serviceCIDR }, `Service/${id}`));
+        svc.clusterIP = undefined;
+      } else if (owners.has(ip)) {
+        if (at) diagnostics.push(makeDiagnostic('clusterip-conflict', at, { ip, other: owners.get(ip) ?? '' }, `Service/${id}`));
+        svc.clusterIP = undefined;
+      } else {
+        (fam === 'ipv4' ? clusterIPs : clusterIPs6)?.reserve(ip);
+        owners.set(ip, `Service ${id}`);
+        svc.clusterIP = ip;
+      }
+    }
+    if (svc.type === 'NodePort' || svc.type === 'LoadBalancer') {
+      svc.ports.forEach((p) => {
+        if (p.nodePort === undefined) return;
+        const at = locate(svc.origin, [...p.path, 'nodePort']);
+        if (p.nodePort < lo || p.nodePort > hi) {
+          if (at) diagnostics.push(makeDiagnostic('nodeport-out-of-range', at, { nodePort: p.nodePort, range: `${lo}-${hi}` }, `Service/${id}`));
+          delete p.nodePort;
+        } else if (nodePorts.has(p.nodePort) && nodePorts.get(p.nodePort) !== `${id}/${p.protocol}`) {
+          if (at) diagnostics.push(makeDiagnostic('nodeport-conflict', at, { nodePort: p.nodePort, other: (nodePorts.get(p.nodePort) ?? '').replace(/\/\w+$/, '') }, `Service/${id}`));
+          delete p.nodePort;
+        } else nodePorts.set(p.nodePort, `${id}/${p.protocol}`);
+      });
+    }
+    if (svc.loadBalancerIP && cidrContains(settings.loadBalancerPool, svc.loadBalancerIP)) lbIPs.reserve(svc.loadBalancerIP);
+  }
+  for (const svc of sorted) {
+    const id = serviceId(svc);
+    if (svc.type !== 'ExternalName' && !svc.headless && svc.clusterIP === undefined) {
+      svc.clusterIP = clusterIPs.allocate(`svc/${id}`);
+    }
+    if (svc.clusterIP && svc.clusterIP !== 'None') {
+      svc.clusterIPs = [svc.clusterIP];
+      const wants6 = wantsIPv6(svc);
+      if (wants6 && clusterIPs6) {
+        const ip6 = clusterIPs6.allocate(`svc/${id}`);
+        if (ip6) svc.clusterIPs.push(ip6);
+      }
+    }
+    if (svc.type === 'NodePort' || svc.type === 'LoadBalancer') {
+      svc.ports.forEach((p, i) => {
+        if (p.nodePort !== undefined) return;
+        const span = hi - lo + 1;
+        let port = lo + (hashPort(`${id}/${i}`) % span);
+        while (nodePorts.has(port)) port = port >= hi ? lo : port + 1;
+        nodePorts.set(port, `${id}/${p.protocol}`);
+        p.nodePort = port;
+      });
+    }
+    if (svc.type === 'LoadBalancer' && svc.loadBalancerIP === undefined) {
+      const ip = lbIPs.allocate(`lb/${id}`);
+      if (ip) svc.loadBalancerIP = ip;
+    }
+  }
+}
+
+function wantsIPv6(svc: SimService): boolean {
+  if (svc.origin.kind !== 'manifest') return false;
+  const spec = svc.origin.object.raw['spec'];
+  if (!isRecord(spec)) return false;
+  const families = spec['ipFamilies'];
+  const policy = spec['ipFamilyPolicy'];
+  return (Array.isArray(families) && families.includes('IPv6')) || policy === 'PreferDualStack' || policy === 'RequireDualStack';
+}
+
+function hashPort(key: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+/** Finds the container port a Service's targetPort names on one pod (by name and protocol, as the endpoints controller does). */
+export function resolveTargetPort(pod: SimPod, target: number | string, protocol: Protocol): number | undefined {
+  if (typeof target === 'number') return target;
+  for (const c of pod.containers) for (const p of c.ports) if (p.name === target && p.protocol === protocol) return p.containerPort;
+  return undefined;
+}
+
+/** Fills each Service's endpoints from the pods its selector matches in its namespace. */
+export function computeEndpoints(services: SimService[], pods: SimPod[], manualEndpoints: ManifestObject[], defaultNamespace: string, diagnostics: Diagnostic[]): void {
+  const podsByNamespace = new Map<string, SimPod[]>();
+  for (const p of pods) {
+    const list = podsByNamespace.get(p.namespace) ?? [];
+    list.push(p);
+    podsByNamespace.set(p.namespace, list);
+  }
+  const manual = manualEndpointIndex(manualEndpoints, defaultNamespace);
+  for (const svc of services) {
+    if (svc.type === 'ExternalName') continue;
+    if (svc.selector === null || Object.keys(svc.selector).length === 0) {
+      // Without a selector, endpoints come from Endpoints / EndpointSlice objects, as in the cluster.
+      const given = manual.get(serviceId(svc)) ?? [];
+      svc.endpointsByPort = svc.ports.map((sp) => given.filter((e) => e.portName === (sp.name ?? e.portName) || given.length === 1).map((e) => e.endpoint));
+      continue;
+    }
+    const selected = (podsByNamespace.get(svc.namespace) ?? []).filter((p) => mapMatches(svc.selector ?? {}, p.labels));
+    const serving = selected.filter((p) => p.ip !== undefined && (p.ready || svc.publishNotReadyAddresses));
+    svc.endpointsByPort = svc.ports.map((sp) => {
+      const eps: Endpoint[] = [];
+      for (const pod of serving) {
+        const port = resolveTargetPort(pod, sp.targetPort, sp.protocol);
+        if (port === undefined || pod.ip === undefined) continue;
+        const ep: Endpoint = { pod: podId(pod), ip: pod.ip, port, node: pod.node, ready: pod.ready };
+        if (pod.hostname !== undefined && pod.subdomain === svc.name) ep.hostname = pod.hostname;
+        eps.push(ep);
+      }
+      return eps.sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
+    });
+    if (svc.origin.kind === 'manifest') checkServiceSelection(svc, selected, podsByNamespace.get(svc.namespace) ?? [], diagnostics);
+  }
+}
+
+function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePods: SimPod[], diagnostics: Diagnostic[]): void {
+  const resource = `Service/${serviceId(svc)}`;
+  const at = (path: FieldPath) => locate(svc.origin, path);
+  if (selected.length === 0) {
+    const range = at(['spec', 'selector']);
+    if (range) diagnostics.push(makeDiagnostic('service-no-endpoints', range, { service: svc.name, namespace: svc.namespace, selector: labelsText(svc.selector ?? {}), hint: nearMissHint(svc.selector ?? {}, namespacePods) }, resource));
+    return;
+  }
+  svc.ports.forEach((sp) => {
+    const range = at([...sp.path, 'targetPort']) ?? at(sp.path);
+    if (!range) return;
+    if (typeof sp.targetPort === 'string') {
+      const target = sp.targetPort;
+      if (selected.some((p) => resolveTargetPort(p, target, sp.protocol) !== undefined)) return;
+      const declared = [...new Set(selected.flatMap((p) => p.containers.flatMap((c) => c.ports.map((cp) => cp)))).values()];
+      const sameName = declared.find((cp) => cp.name === target);
+      const names = [...new Set(declared.map((cp) => cp.name).filter((n): n is string => n !== undefined))];
+      const close = names.find((n) => editDistance(n, target) <= 2);
+      const reason = sameName
+        ? `names a ${sameName.protocol} port of the selected pods, but this Service port is ${sp.protocol}; the protocols must match.`
+        : `is not the name of any container port of the pods this Service selects (they name ${names.length ? names.join(', ') : 'no ports'}), so this port has no endpoints and connections to it are refused.`;
+      diagnostics.push(makeDiagnostic('service-target-port-unresolved', range, { targetPort: `"${target}"`, reason, hint: close ? `Did you mean "${close}"?` : '' }, resource));
+    } else {
+      const declared = selected.flatMap((p) => p.containers.flatMap((c) => c.ports));
+      if (declared.length === 0 || declared.some((cp) => cp.containerPort === sp.targetPort && cp.protocol === sp.protocol)) return;
+      const list = [...new Set(declared.map((cp) => `${cp.containerPort}/${cp.protocol}`))].join(', ');
+      const d = makeDiagnostic('service-target-port-unresolved', range, {
+        targetPort: sp.targetPort,
+        reason: `is not declared by any container of the selected pods (they declare ${list}). Traffic is still sent there; if the app does not listen on ${sp.targetPort}, connections fail. Set targetPort to the port the container serves.`,
+      }, resource);
+      d.severity = 'warning';
+      diagnostics.push(d);
+    }
+  });
+}
+
+/** A "did you mean" for a selector that matches nothing: the pod labels one edit away. */
+export function nearMissHint(selector: Labels, pods: SimPod[]): string {
+  const keys = Object.keys(selector);
+  for (const pod of pods) {
+    const misses = keys.filter((k) => pod.labels[k] !== selector[k]);
+    if (misses.length !== 1) continue;
+    const k = misses[0] as string;
+    const want = selector[k] as string;
+    const have = pod.labels[k];
+    if (have !== undefined && editDistance(have, want) <= 2) return `Pod ${pod.name} has ${k}=${have}; did you mean ${k}=${have}?`;
+    const similarKey = Object.keys(pod.labels).find((pk) => pk !== k && editDistance(pk, k) <= 2 && pod.labels[pk] === want);
+    if (similarKey) return `Pod ${pod.name} has ${similarKey}=${want}; did you mean the key ${similarKey}?`;
+  }
+  return '';
+}
+
+function manualEndpointIndex(objects: ManifestObject[], defaultNamespace: string): Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>> {
+  const index = new Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>>();
+  const add = (key: string, portName: string | undefined, ip: string, port: number, ready: boolean, pod?: string) => {
+    const list = index.get(key) ?? [];
+    list.push({ portName, endpoint: { pod: pod ?? '', ip, port, node: undefined, ready } });
+    index.set(key, list);
+  };
+  for (const o of objects) {
+    const ns = o.namespace ?? defaultNamespace;
+    if (o.kind === 'Endpoints') {
+      const subsets = o.raw['subsets'];
+      if (!Array.isArray(subsets)) continue;
+      for (const s of subsets.filter(isRecord)) {
+        const ports = Array.isArray(s['ports']) ? s['ports'].filter(isRecord) : [];
+        for (const [field, ready] of [['addresses', true], ['notReadyAddresses', false]] as const) {
+          const addrs = Array.isArray(s[field]) ? (s[field] as unknown[]).filter(isRecord) : [];
+          for (const a of addrs) for (const p of ports) {
+            if (typeof a['ip'] === 'string' && typeof p['port'] === 'number') add(`${ns}/${o.name}`, typeof p['name'] === 'string' ? p['name'] : undefined, a['ip'], p['port'], ready, targetPod(a));
+          }
+        }
+      }
+    } else if (o.kind === 'EndpointSlice') {
+      const labels = isRecord(o.raw['metadata']) && isRecord(o.raw['metadata']['labels']) ? o.raw['metadata']['labels'] : {};
+      const svc = labels['kubernetes.io/service-name'];
+      if (typeof svc !== 'string') continue;
+      const ports = Array.isArray(o.raw['ports']) ? o.raw['ports'].filter(isRecord) : [];
+      const eps = Array.isArray(o.raw['endpoints']) ? o.raw['endpoints'].filter(isRecord) : [];
+      for (const e of eps) {
+        const ready = !(isRecord(e['conditions']) && e['conditions']['ready'] === false);
+        const addrs = Array.isArray(e['addresses']) ? e['addresses'] : [];
+        for (const ip of addrs) for (const p of ports) {
+          if (typeof ip === 'string' && typeof p['port'] === 'number') add(`${ns}/${svc}`, typeof p['name'] === 'string' && p['name'] !== '' ? p['name'] : undefined, ip, p['port'], ready, targetPod(e));
+        }
+      }
+    }
+  }
+  return index;
+}
+
+function targetPod(a: Record<string, unknown>): string | undefined {
+  const ref = a['targetRef'];
+  if (isRecord(ref) && ref['kind'] === 'Pod' && typeof ref['name'] === 'string') return `${typeof ref['namespace'] === 'string' ? ref['namespace'] : ''}/${ref['name']}`;
+  return undefined;
+}
+
+/** Reports externalTrafficPolicy Local on Services whose endpoints do not cover every node. */
+export function checkExternalTrafficPolicy(svc: SimService, nodes: string[], diagnostics: Diagnostic[]): void {
+  if (svc.externalTrafficPolicy !== 'Local' || (svc.type !== 'NodePort' && svc.type !== 'LoadBalancer')) return;
+  const withEndpoint = new Set(svc.endpointsByPort.flat().map((e) => e.node));
+  const without = nodes.filter((n) => !withEndpoint.has(n));
+  const range = locate(svc.origin, ['spec', 'externalTrafficPolicy']);
+  if (without.length === 0 || !range || withEndpoint.size === 0) return;
+  diagnostics.push(makeDiagnostic('external-traffic-local-imbalance', range, { without: without.length, total: nodes.length, nodes: without.join(', '), service: svc.name }, resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name })));
+}

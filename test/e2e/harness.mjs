@@ -1,0 +1,293 @@
+// Offline real-VS-Code test harness: code-server (VS Code 1.100.3's workbench and Node extension
+// host) served to Debian's Chromium driven by playwright-core. Recipe: /work/shared/vscode-testing.md.
+// Install first with `bash scripts/install-code-server.sh` (run.mjs does it for you).
+// Every function takes paths as parameters; nothing here is specific to kube-netsim.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, createWriteStream, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const VIEWPORT = { width: 1400, height: 900 };
+const CODE_SERVER_DIR = process.env.CODE_SERVER_DIR || path.join(REPO_ROOT, '.vscode-test', 'code-server');
+export const CODE_SERVER_ENTRY = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const DEBUG = !!process.env.E2E_DEBUG; // E2E_DEBUG=1 echoes code-server's output and every workbench log line
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Process groups still running, killed if this process exits without stopping them. */
+const liveGroups = new Set();
+process.on('exit', () => {
+  for (const pid of liveGroups) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => process.exit(130));
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function decodeHtmlAttr(s) {
+  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
+ * Starts code-server on 127.0.0.1 in its own process group with throwaway user-data and
+ * extensions folders. Resolves once /healthz answers, with { url, port, authority, stop() }.
+ * `authority` is the workbench's remoteAuthority (used in vscode-remote:// URIs).
+ */
+export async function startCodeServer({ workspace, port, timeoutMs = 60_000 } = {}) {
+  if (!existsSync(CODE_SERVER_ENTRY)) {
+    throw new Error(`code-server is not installed at ${CODE_SERVER_ENTRY}; run: bash scripts/install-code-server.sh`);
+  }
+  port = port || (await freePort());
+  const tmp = mkdtempSync(path.join(tmpdir(), 'kube-netsim-cs-'));
+  const logFile = path.join(tmp, 'code-server.log');
+  const args = [
+    CODE_SERVER_ENTRY,
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--config', path.join(tmp, 'config.yaml'), // never write ~/.config/code-server
+    '--user-data-dir', path.join(tmp, 'user-data'),
+    '--extensions-dir', path.join(tmp, 'extensions'),
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+  ];
+  if (workspace) args.push(path.resolve(workspace));
+  const child = spawn(process.execPath, args, {
+    detached: true, // own process group: stop() kills code-server and all its children
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config') },
+  });
+  liveGroups.add(child.pid);
+  const out = createWriteStream(logFile);
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.pipe(out, { end: false });
+    if (DEBUG) stream.on('data', (d) => process.stdout.write(`[code-server] ${d}`));
+  }
+  let exited = null;
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    liveGroups.delete(child.pid);
+    resolve(exited);
+  }));
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (!exited) {
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+      const timer = sleep(5000).then(() => 'timeout');
+      if ((await Promise.race([exitPromise, timer])) === 'timeout') {
+        try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+        await exitPromise;
+      }
+    }
+    // The leader may exit before its children: make sure the whole group is gone.
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    liveGroups.delete(child.pid);
+    out.end();
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (exited) throw new Error(`code-server exited early (${JSON.stringify(exited)})`);
+      try {
+        const res = await fetch(`${url}/healthz`);
+        if (res.ok) break;
+      } catch { /* not listening yet */ }
+      if (Date.now() > deadline) throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs} ms`);
+      await sleep(100);
+    }
+    const folderQuery = workspace ? `?folder=${encodeURIComponent(path.resolve(workspace))}` : '';
+    const html = await (await fetch(`${url}/${folderQuery}`)).text();
+    const m = html.match(/id="vscode-workbench-web-configuration"[^>]*data-settings="([^"]*)"/)
+      || html.match(/data-settings="([^"]*)"[^>]*id="vscode-workbench-web-configuration"/);
+    if (!m) throw new Error('could not find the workbench configuration in the served page');
+    const authority = JSON.parse(decodeHtmlAttr(m[1])).remoteAuthority;
+    if (!authority) throw new Error('the workbench configuration has no remoteAuthority');
+    return { url, port, authority, pid: child.pid, logFile, stop };
+  } catch (err) {
+    let log = '';
+    try { log = readFileSync(logFile, 'utf8'); } catch { /* none */ }
+    await stop();
+    err.message += log ? `\n--- code-server output ---\n${log}` : '';
+    throw err;
+  }
+}
+
+/** Debian's Chromium, headless, through playwright-core (never `npx playwright install`). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A new page (own context) with the standard 1400x900 viewport. */
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  return context.newPage();
+}
+
+function remoteUri(server, p) {
+  const abs = path.resolve(p).split(path.sep).map(encodeURIComponent).join('/');
+  return `vscode-remote://${server.authority}${abs}`;
+}
+
+/**
+ * The workbench URL that opens `folder` with the extension at `extensionDevelopmentPath` loaded
+ * from source and, if given, runs `extensionTestsPath`'s exported run() in the extension host.
+ */
+export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath } = {}) {
+  const payload = [];
+  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remoteUri(server, extensionDevelopmentPath)]);
+  if (extensionTestsPath) payload.push(['extensionTestsPath', remoteUri(server, extensionTestsPath)]);
+  const q = [];
+  if (folder) q.push(`folder=${encodeURIComponent(path.resolve(folder))}`);
+  if (payload.length) q.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  return `${server.url}/${q.length ? `?${q.join('&')}` : ''}`;
+}
+
+/** Formats one codeAutomationLog call (console-style args, with %c styling removed). */
+function formatLogArgs(args) {
+  if (!Array.isArray(args)) args = [args];
+  let parts = args.map((a) => (typeof a === 'string' ? a : (() => { try { return JSON.stringify(a); } catch { return String(a); } })()));
+  if (typeof args[0] === 'string' && args[0].includes('%c')) {
+    const n = (args[0].match(/%c/g) || []).length;
+    parts = [args[0].replace(/%c/g, ''), ...parts.slice(1 + n)];
+  }
+  return parts.join(' ');
+}
+
+/**
+ * Runs an extension-host test module (its exported run(), e.g. test/e2e/host/index.js) inside
+ * the real VS Code extension host with the extension loaded from source. Prints the host's
+ * console to stdout and resolves with the exit code the workbench reports (0 = run() resolved;
+ * 124 = timed out). Always stops the browser and server.
+ */
+export async function runExtensionHostTests({ workspace, extensionDevelopmentPath, extensionTestsPath, timeoutMs = 180_000 }) {
+  let server, browser, timer;
+  try {
+    server = await startCodeServer({ workspace });
+    browser = await launchBrowser();
+    const page = await newPage(browser);
+    let finish;
+    const done = new Promise((resolve) => { finish = resolve; });
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      const line = formatLogArgs(args);
+      // The workbench logs a lot through this channel too; keep the extension host's console
+      // (mocha's output), warnings and errors unless E2E_DEBUG is set.
+      if (DEBUG || /Extension Host/.test(line) || type === 'error' || type === 'warn') {
+        const text = line.replace(/^\s*\[Extension Host\]\s?/, '');
+        process.stdout.write(`${type === 'error' ? '[host error] ' : type === 'warn' ? '[host warn] ' : ''}${text}\n`);
+      }
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => finish(typeof code === 'number' ? code : 1));
+    page.on('pageerror', (e) => { if (DEBUG) process.stdout.write(`[page error] ${e.message}\n`); });
+    timer = setTimeout(() => {
+      process.stdout.write(`[harness] extension-host tests timed out after ${timeoutMs} ms\n`);
+      finish(124);
+    }, timeoutMs);
+    await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath, extensionTestsPath }));
+    return await done;
+  } finally {
+    clearTimeout(timer);
+    if (browser) await browser.close().catch(() => {});
+    if (server) await server.stop();
+  }
+}
+
+/**
+ * Starts code-server and Chromium and opens the workbench on `workspace` with the extension
+ * loaded from source. Resolves once `.monaco-workbench` is visible, with
+ * { page, server, browser, close() }. Always call close() (in a finally).
+ */
+export async function openWorkbench({ workspace, extensionDevelopmentPath, timeoutMs = 60_000 }) {
+  let server, browser;
+  const close = async () => {
+    if (browser) await browser.close().catch(() => {});
+    if (server) await server.stop();
+  };
+  try {
+    server = await startCodeServer({ workspace });
+    browser = await launchBrowser();
+    const page = await newPage(browser);
+    page.setDefaultTimeout(30_000);
+    if (DEBUG) page.on('console', (m) => process.stdout.write(`[browser ${m.type()}] ${m.text()}\n`));
+    await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath }));
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+    return { page, server, browser, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Runs a command from the palette by its title as shown there, e.g.
+ * 'Kubernetes Network: Show Topology' (or just 'Show Topology').
+ */
+export async function runCommand(page, title) {
+  const input = page.locator('.quick-input-widget input');
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const row = rows.filter({ hasText: new RegExp(escapeRegExp(title)) }).first();
+  await row.waitFor({ state: 'visible' });
+  // Make the matching row the focused one, then accept it.
+  if (!(await row.evaluate((el) => el.classList.contains('focused')))) {
+    const n = await rows.count();
+    for (let i = 0; i < n && !(await row.evaluate((el) => el.classList.contains('focused'))); i++) {
+      await page.keyboard.press('ArrowDown');
+    }
+  }
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/**
+ * Opens a workspace file in the editor: `name` is a file name in the Explorer's visible tree
+ * (e.g. 'app.yaml'), or a workspace-relative path (opened through Quick Open).
+ * Resolves when its editor is active and its text is rendered.
+ */
+export async function openFile(page, name) {
+  const base = name.split('/').pop();
+  const item = page.getByRole('treeitem', { name: base, exact: true });
+  if (!name.includes('/') && (await item.count()) === 1) {
+    await item.click();
+  } else {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: base }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+  }
+  await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ state: 'visible' });
+  await page.locator('.editor-instance .view-lines').first().waitFor({ state: 'visible' });
+}
