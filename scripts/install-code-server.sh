@@ -53,20 +53,20 @@ fi
 # 3. code-server, with install scripts enabled and native modules built against /usr/include/node.
 log "installing code-server@$CODE_SERVER_VERSION into $DIR"
 mkdir -p "$DIR"
-# A private package.json for this folder. Its allowScripts approves the two install scripts npm 11
-# flags ("npm warn install-scripts ... not yet covered by allowScripts"): code-server's postinstall
-# (which npm-installs VS Code's own native modules) and argon2's build. Without them the server
-# cannot start.
-cat > "$DIR/package.json" <<JSON
-{
-  "name": "vscode-test-code-server",
-  "private": true,
-  "allowScripts": {
-    "code-server@$CODE_SERVER_VERSION": true,
-    "argon2": true
-  }
-}
-JSON
+[ -f "$DIR/package.json" ] || echo '{ "name": "vscode-test-code-server", "private": true }' > "$DIR/package.json"
+
+# npm 11 install-script policy ("npm warn install-scripts ... not yet covered by allowScripts"):
+# today unreviewed scripts still run with that notice, but with strict-allow-scripts (or once npm
+# blocks them by default) argon2 and VS Code's native modules would be skipped and the server
+# could not start. code-server's postinstall runs nested `npm install`s in lib/vscode*, which read
+# no package.json of ours, so approve the exact list through a private global npmrc (the CLI/env
+# form --allow-scripts is rejected in project-scoped installs).
+npmrc="$DIR/npmrc"
+orig_global="$(npm config get globalconfig 2>/dev/null || true)"
+{ [ -f "$orig_global" ] && cat "$orig_global"; echo
+  echo "allow-scripts=code-server,argon2,@parcel/watcher,@vscode/deviceid,@vscode/ripgrep,@vscode/spdlog,@vscode/windows-process-tree,@vscode/windows-registry,kerberos,native-watchdog,node-pty"
+} > "$npmrc"
+export npm_config_globalconfig="$npmrc"
 export npm_config_unsafe_perm=true npm_config_nodedir=/usr npm_config_yes=true
 export npm_config_ignore_scripts=false npm_config_audit=false npm_config_fund=false
 export npm_config_update_notifier=false

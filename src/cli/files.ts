@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, sep, dirname } from 'node:path';
-import { parseSettings, defaultSettings, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
+import { analyzeWorkspace, parseSettings, defaultSettings, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
 
 /** A user error: printed as one line on stderr, exit status 2. */
 export class UsageError extends Error {}
@@ -67,3 +67,11 @@ export function readSettings(clusterFile: string | undefined, roots: string[]): 
   if (!path) return { settings: defaultSettings(), diagnostics: [] };
   return parseSettings(display(path), readFileSync(path, 'utf8'));
 }
+
+/** Reads the paths and the settings, and runs the simulation: what every command starts with. */
+export function simulate(paths: string[], opts: { cluster?: string | undefined }): Analysis {
+  const { files, roots } = readInputs(paths);
+  const { settings, diagnostics } = readSettings(opts.cluster, roots);
+  return analyzeWorkspace(files, { settings, settingsDiagnostics: diagnostics });
+}
+

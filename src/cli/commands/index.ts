@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { registerAnalyze } from './analyze';
+import { registerDns } from './dns';
+
+/** Every subcommand, registered in this order (one line each; add new commands here). */
+export const COMMANDS: Array<(program: Command) => void> = [registerAnalyze, registerDns];
