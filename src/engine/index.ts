@@ -6,6 +6,7 @@ export type { InputFile, ManifestObject } from './manifests';
 export type { SourceRange } from './source';
 export * from './model';
 export type { DnsResult, DnsRecord, RecordType } from './dns';
+export type { ResolvedReference as ResolvedReferenceView } from './checks';
 export { findHostReferences, type HostReference } from './hosts';
 export { findSource, type Source, type SourceLookup } from './sources';
 export { selectorMatches, mapMatches, type LabelSelector } from './labels';

@@ -1,5 +1,107 @@
 import * as vscode from 'vscode';
+import { SymbolIndex } from './symbols';
+import { WorkspaceModel } from './workspaceModel';
+import { Problems } from './problems';
+import { HoverProvider } from './hover';
+import { CodeLensProvider } from './codeLens';
+import { registerCommands } from './commands';
+import type { Analysis } from '../engine';
 
-// Placeholder entry so the extension bundle builds; the real activation lands with the extension issue.
-export function activate(_context: vscode.ExtensionContext): void {}
+/** Everything the providers and commands share: one model per workspace folder. */
+export class Context {
+  readonly models = new Map<string, WorkspaceModel>();
+  private readonly indexes = new WeakMap<Analysis, SymbolIndex>();
+
+  constructor(
+    readonly extension: vscode.ExtensionContext,
+    readonly log: vscode.OutputChannel,
+  ) {}
+
+  modelFor(uri: vscode.Uri): WorkspaceModel | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return folder ? this.models.get(folder.uri.toString()) : undefined;
+  }
+
+  /** The folder a command acts on: the one of the active editor, else the first. */
+  activeModel(): WorkspaceModel | undefined {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    return (uri && this.modelFor(uri)) ?? this.models.values().next().value;
+  }
+
+  indexFor(model: WorkspaceModel): SymbolIndex | undefined {
+    const a = model.analysis;
+    if (!a) return undefined;
+    let index = this.indexes.get(a);
+    if (!index) {
+      index = new SymbolIndex(a);
+      this.indexes.set(a, index);
+    }
+    return index;
+  }
+}
+
+export async function activate(extension: vscode.ExtensionContext): Promise<Context> {
+  const log = vscode.window.createOutputChannel('Kubernetes Network');
+  const ctx = new Context(extension, log);
+  const push = (...d: vscode.Disposable[]) => extension.subscriptions.push(...d);
+  const collection = vscode.languages.createDiagnosticCollection('kube-netsim');
+  const problems = new Problems(collection);
+  const lenses = new CodeLensProvider((u) => ctx.modelFor(u), (m) => ctx.indexFor(m), log);
+  const selector: vscode.DocumentSelector = [{ language: 'yaml' }, { language: 'json' }, { pattern: '**/*.{yaml,yml}' }];
+  push(log, collection, lenses);
+  push(vscode.languages.registerHoverProvider(selector, new HoverProvider((u) => ctx.modelFor(u), (m) => ctx.indexFor(m), log)));
+  push(vscode.languages.registerCodeLensProvider(selector, lenses));
+  push(...registerCommands(ctx));
+
+  const addFolder = (folder: vscode.WorkspaceFolder) => {
+    const model = new WorkspaceModel(folder, log);
+    ctx.models.set(folder.uri.toString(), model);
+    push(model);
+    push(
+      model.onDidAnalyze((analysis) => {
+        problems.publish(model, analysis);
+        lenses.refresh();
+        log.appendLine(`[analyze] ${folder.name}: ${analysis.cluster.pods.length} pods, ${analysis.cluster.services.length} services, ${analysis.diagnostics.length} diagnostics in ${model.lastDurationMs} ms`);
+      }),
+    );
+    void model.index().then(() => model.analyzeNow(), (err: unknown) => log.appendLine(`[index] ${folder.name}: ${String(err)}`));
+  };
+  for (const folder of vscode.workspace.workspaceFolders ?? []) addFolder(folder);
+  push(
+    vscode.workspace.onDidChangeWorkspaceFolders((e) => {
+      for (const f of e.removed) {
+        ctx.models.get(f.uri.toString())?.dispose();
+        ctx.models.delete(f.uri.toString());
+      }
+      e.added.forEach(addFolder);
+    }),
+  );
+
+  // Unsaved text counts: every edit of an open manifest re-analyses its folder (debounced).
+  const onText = (doc: vscode.TextDocument) => {
+    const model = ctx.modelFor(doc.uri);
+    if (!model || !(model.accepts(doc.uri) || model.isSettings(doc.uri))) return;
+    model.setText(doc.uri, doc.getText());
+    model.schedule();
+  };
+  push(vscode.workspace.onDidChangeTextDocument((e) => onText(e.document)), vscode.workspace.onDidOpenTextDocument(onText));
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
+  const onDisk = (uri: vscode.Uri, removed: boolean) => {
+    const model = ctx.modelFor(uri);
+    if (!model || !(model.accepts(uri) || model.isSettings(uri))) return;
+    if (removed) model.remove(uri);
+    else if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString() && d.isDirty)) return;
+    const done = removed ? Promise.resolve() : model.reload(uri);
+    void done.then(() => model.schedule());
+  };
+  push(watcher, watcher.onDidCreate((u) => onDisk(u, false)), watcher.onDidChange((u) => onDisk(u, false)), watcher.onDidDelete((u) => onDisk(u, true)));
+  push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('kubeNetsim')) return;
+      for (const m of ctx.models.values()) m.schedule(0);
+    }),
+  );
+  return ctx;
+}
+
 export function deactivate(): void {}

@@ -1,0 +1,157 @@
+import * as vscode from 'vscode';
+import { analyzeWorkspace, parseSettings, defaultSettings, ParseCache, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
+
+const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
+const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/build/**', '**/.vscode-test/**'];
+export const SETTINGS_FILE = 'kube-netsim.yaml';
+
+/**
+ * One workspace folder's simulated cluster. Holds the text of every manifest (unsaved editor text
+ * wins over disk), re-analyses after edits with a debounce, and reuses the parse of unchanged files.
+ */
+export class WorkspaceModel implements vscode.Disposable {
+  private readonly texts = new Map<string, string>();
+  private readonly uris = new Map<string, vscode.Uri>();
+  private readonly cache = new ParseCache();
+  private timer: NodeJS.Timeout | undefined;
+  private current: Analysis | undefined;
+  private settingsText: string | undefined;
+  private readonly changed = new vscode.EventEmitter<Analysis>();
+  readonly onDidAnalyze = this.changed.event;
+  /** Milliseconds the last analysis took, for the status bar and the benchmark. */
+  lastDurationMs = 0;
+
+  constructor(
+    readonly folder: vscode.WorkspaceFolder,
+    private readonly log: vscode.OutputChannel,
+  ) {}
+
+  get analysis(): Analysis | undefined {
+    return this.current;
+  }
+
+  /** Workspace-relative path, the name the engine and its messages use for a file. */
+  relativePath(uri: vscode.Uri): string {
+    return vscode.workspace.asRelativePath(uri, false);
+  }
+
+  uriOf(path: string): vscode.Uri | undefined {
+    return this.uris.get(path);
+  }
+
+  contains(uri: vscode.Uri): boolean {
+    return vscode.workspace.getWorkspaceFolder(uri)?.uri.toString() === this.folder.uri.toString();
+  }
+
+  /** Reads every manifest of the folder, respecting files.exclude and skipping build outputs. */
+  async index(): Promise<void> {
+    const filesExclude = vscode.workspace.getConfiguration('files', this.folder.uri).get<Record<string, boolean>>('exclude') ?? {};
+    const excluded = [...ALWAYS_EXCLUDED, ...Object.entries(filesExclude).filter(([, on]) => on).map(([glob]) => glob)];
+    const exclude = `{${excluded.join(',')}}`;
+    const maxFiles = vscode.workspace.getConfiguration('kubeNetsim').get<number>('maxFiles', 20000);
+    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(this.folder, MANIFEST_GLOB), exclude, maxFiles);
+    await Promise.all(found.map((uri) => this.load(uri)));
+    const settingsUri = vscode.Uri.joinPath(this.folder.uri, SETTINGS_FILE);
+    try {
+      this.settingsText = new TextDecoder().decode(await vscode.workspace.fs.readFile(settingsUri));
+    } catch {
+      this.settingsText = undefined;
+    }
+    for (const doc of vscode.workspace.textDocuments) if (this.accepts(doc.uri)) this.setText(doc.uri, doc.getText());
+  }
+
+  accepts(uri: vscode.Uri): boolean {
+    if (!this.contains(uri) || !/\.(ya?ml|json)$/i.test(uri.path)) return false;
+    return !/\/(node_modules|\.git|dist|out|build|\.vscode-test)\//.test(uri.path);
+  }
+
+  isSettings(uri: vscode.Uri): boolean {
+    return uri.toString() === vscode.Uri.joinPath(this.folder.uri, SETTINGS_FILE).toString();
+  }
+
+  private async load(uri: vscode.Uri): Promise<void> {
+    if (this.isSettings(uri)) return;
+    try {
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      this.setText(uri, new TextDecoder().decode(bytes));
+    } catch (err) {
+      this.log.appendLine(`[index] cannot read ${uri.fsPath}: ${(err as Error).message}`);
+    }
+  }
+
+  setText(uri: vscode.Uri, text: string): void {
+    if (this.isSettings(uri)) {
+      this.settingsText = text;
+      return;
+    }
+    const path = this.relativePath(uri);
+    this.texts.set(path, text);
+    this.uris.set(path, uri);
+  }
+
+  async reload(uri: vscode.Uri): Promise<void> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) this.setText(uri, open.getText());
+    else await this.load(uri);
+    if (this.isSettings(uri)) await this.readSettings(uri);
+  }
+
+  private async readSettings(uri: vscode.Uri): Promise<void> {
+    try {
+      this.settingsText = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch {
+      this.settingsText = undefined;
+    }
+  }
+
+  remove(uri: vscode.Uri): void {
+    if (this.isSettings(uri)) {
+      this.settingsText = undefined;
+      return;
+    }
+    const path = this.relativePath(uri);
+    this.texts.delete(path);
+    this.uris.delete(path);
+    this.cache.forget(path);
+  }
+
+  /** Schedules a re-analysis; bursts of keystrokes collapse into one run. */
+  schedule(delayMs = 150): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.analyzeNow();
+    }, delayMs);
+  }
+
+  analyzeNow(): Analysis | undefined {
+    const started = Date.now();
+    try {
+      const files: InputFile[] = [...this.texts].map(([path, text]) => ({ path, text }));
+      const { settings, diagnostics } = this.settings();
+      this.current = analyzeWorkspace(files, { settings, settingsDiagnostics: diagnostics, cache: this.cache });
+      this.lastDurationMs = Date.now() - started;
+      this.changed.fire(this.current);
+    } catch (err) {
+      // An engine bug must not take the editor down: log it once and keep the previous result.
+      this.log.appendLine(`[analyze] ${this.folder.name}: internal error: ${(err as Error).stack ?? String(err)}`);
+    }
+    return this.current;
+  }
+
+  private settings(): { settings: ClusterSettings; diagnostics: Diagnostic[] } {
+    const config = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri);
+    const base = this.settingsText !== undefined ? parseSettings(SETTINGS_FILE, this.settingsText) : { settings: defaultSettings(), diagnostics: [] };
+    const cni = config.get<string>('cni');
+    const mode = config.get<string>('kubeProxyMode');
+    // Settings in VS Code override the file only when the user set them explicitly.
+    if (cni && config.inspect('cni')?.workspaceValue !== undefined) base.settings.cni = cni as ClusterSettings['cni'];
+    if (mode && config.inspect('kubeProxyMode')?.workspaceValue !== undefined) base.settings.kubeProxyMode = mode as ClusterSettings['kubeProxyMode'];
+    return base;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.changed.dispose();
+  }
+}
