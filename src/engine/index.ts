@@ -2,7 +2,7 @@
 export { analyzeWorkspace, ParseCache, type Analysis, type AnalyzeOptions } from './analyze';
 export { parseSettings, defaultSettings, type ClusterSettings } from './settings';
 export { CATALOGUE, docsLink, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics';
-export type { InputFile, ManifestObject } from './manifests';
+export { DEFAULT_LIMITS, type InputFile, type ManifestObject, type ParseLimits } from './manifests';
 export type { SourceRange } from './source';
 export * from './model';
 export type { DnsResult, DnsRecord, RecordType } from './dns';

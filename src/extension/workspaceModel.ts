@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { analyzeWorkspace, parseSettings, defaultSettings, ParseCache, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
+import { analyzeWorkspace, parseSettings, defaultSettings, ParseCache, DEFAULT_LIMITS, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
 
 const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/build/**', '**/.vscode-test/**'];
@@ -129,7 +129,8 @@ export class WorkspaceModel implements vscode.Disposable {
     try {
       const files: InputFile[] = [...this.texts].map(([path, text]) => ({ path, text }));
       const { settings, diagnostics } = this.settings();
-      this.current = analyzeWorkspace(files, { settings, settingsDiagnostics: diagnostics, cache: this.cache });
+      const maxFileBytes = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri).get<number>('maxFileBytes', DEFAULT_LIMITS.maxFileBytes);
+      this.current = analyzeWorkspace(files, { settings, settingsDiagnostics: diagnostics, cache: this.cache, limits: { ...DEFAULT_LIMITS, maxFileBytes } });
       this.lastDurationMs = Date.now() - started;
       this.changed.fire(this.current);
     } catch (err) {
