@@ -1,4 +1,4 @@
-import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, type Event } from 'js-yaml';
+import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, type Event } from 'js-yaml';
 import { LineIndex, pathKey, type FieldPath, type NodeSpan, type SourceRange } from './source';
 import { makeDiagnostic, type Diagnostic } from './diagnostics';
 
@@ -52,8 +52,9 @@ export function parseManifestFile(file: InputFile, limits: ParseLimits = DEFAULT
     diagnostics.push(makeDiagnostic('file-skipped', head, { reason: 'it is binary (it contains NUL bytes)' }));
     return { path: file.path, objects, diagnostics };
   }
-  // A BOM is not YAML content; blank it out so that offsets still match the editor's text.
-  const text = file.text.charCodeAt(0) === 0xfeff ? ' ' + file.text.slice(1) : file.text;
+  // A BOM is not YAML content, and editors do not count it in columns: drop it. (Blanking it to a
+  // space indented the first line and made every BOM file a syntax error.)
+  const text = file.text.charCodeAt(0) === 0xfeff ? file.text.slice(1) : file.text;
   const lines = new LineIndex(text);
   for (const chunk of documentChunks(text)) {
     parseChunk(file.path, text, chunk, lines, limits, objects, diagnostics);
@@ -125,7 +126,8 @@ export interface PositionedDocument {
   diagnostics: Diagnostic[];
 }
 
-export function parsePositionedDocument(path: string, text: string, limits: ParseLimits = DEFAULT_LIMITS): PositionedDocument {
+export function parsePositionedDocument(path: string, input: string, limits: ParseLimits = DEFAULT_LIMITS): PositionedDocument {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const lines = new LineIndex(text);
   try {
     const events = parseEvents(text, { filename: path, maxDepth: limits.maxDepth });
@@ -216,9 +218,13 @@ function indexSpans(events: Event[], source: string): Array<Map<string, NodeSpan
         stack.push({ isMap: ev.type === EVENT_ID.MAPPING, path: p, next: 0, key: null });
         break;
       }
-      case EVENT_ID.SCALAR:
-        place(ev.valueStart, ev.valueEnd, false, getScalarValue(source, ev));
+      case EVENT_ID.SCALAR: {
+        // A block scalar's value starts on the line after `|`/`>`; point at its text, not at the indentation.
+        let start = ev.valueStart;
+        if (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK) while (start < ev.valueEnd && (source[start] === ' ' || source[start] === '\t')) start++;
+        place(start, ev.valueEnd, false, getScalarValue(source, ev));
         break;
+      }
       case EVENT_ID.ALIAS:
         place(Math.max(0, ev.anchorStart - 1), ev.anchorEnd, false, '*');
         break;
