@@ -227,7 +227,9 @@ function readConfigMaps(objects: ManifestObject[], diagnostics: Diagnostic[]): S
     const origin = { kind: 'manifest' as const, object: o };
     for (const [key, value] of Object.entries(data)) {
       if (typeof value === 'string') texts.push({ value, path: ['data', key], origin, label: `ConfigMap ${o.name} key ${key}` });
-      else r.invalid(['data', key], `ConfigMap data values must be strings; quote ${JSON.stringify(value)}.`);
+      // Never stringify a nested value: an alias bomb below the alias limit would expand here.
+      else if (typeof value === 'object' && value !== null) r.invalid(['data', key], 'ConfigMap data values must be strings, not a list or mapping; write it as a block scalar (`key: |`).');
+      else r.invalid(['data', key], `ConfigMap data values must be strings; quote ${String(value)} ("${String(value)}").`);
     }
     out.push({ namespace: namespaceOf(o) ?? DEFAULT_NAMESPACE, name: o.name, texts, origin });
   }

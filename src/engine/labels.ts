@@ -32,7 +32,8 @@ export function readSelector(r: FieldReader, path: FieldPath): LabelSelector | u
     const p = [...path, 'matchExpressions', i];
     const key = r.str([...p, 'key']);
     const operator = r.str([...p, 'operator']);
-    const values = (r.list([...p, 'values']) ?? []).map((v) => String(v));
+    // Only scalars are label values; String() of a nested (possibly alias-bombed) list would expand it.
+    const values = (r.list([...p, 'values']) ?? []).filter((v) => typeof v !== 'object' || v === null).map((v) => String(v));
     if (key === undefined) return r.invalid(p, 'A matchExpression needs a `key`.');
     if (operator !== 'In' && operator !== 'NotIn' && operator !== 'Exists' && operator !== 'DoesNotExist') {
       return r.invalid([...p, 'operator'], `operator must be In, NotIn, Exists or DoesNotExist, not ${JSON.stringify(operator ?? null)}.`);
