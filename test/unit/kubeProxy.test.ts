@@ -83,7 +83,7 @@ test('ipvs: ipvsadm -Ln lists a virtual server per ClusterIP and NodePort with r
   assert.match(text, /-m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE/);
 });
 
-function request(a: ReturnType<typeof web>, o: Partial<ProxyRequest> & { service: string }): ProxyRequest {
+function request(a: ReturnType<typeof web>, o: Partial<Omit<ProxyRequest, 'service'>> & { service: string }): ProxyRequest {
   const svc = a.cluster.services.find((s) => s.name === o.service) as SimService;
   return { portIndex: 0, node: 'node-1', traffic: 'internal', entry: 'clusterIP', clientIP: '10.244.1.50', clientKind: 'pod', clientIsThisNode: false, settings: a.cluster.settings, ...o, service: svc };
 }
