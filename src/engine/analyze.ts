@@ -5,12 +5,19 @@ import { DnsZone } from './dns';
 import { checkReferences, resolveReferences, type ResolvedReference } from './checks';
 import { defaultSettings, type ClusterSettings } from './settings';
 import type { Cluster } from './model';
+import { IngressModel } from './ingress';
+import { PolicyEngine } from './networkPolicy';
+import { checkPolicies } from './networkPolicyChecks';
 
 /** The result of simulating a workspace: the cluster, its DNS, the host references and every diagnostic. */
 export interface Analysis {
   cluster: Cluster;
   dns: DnsZone;
   references: ResolvedReference[];
+  /** Ingresses, their classes and controllers, and routing through them. */
+  ingress: IngressModel;
+  /** NetworkPolicy evaluation: verdicts with the objects that decided them. */
+  policies: PolicyEngine;
   diagnostics: Diagnostic[];
 }
 
@@ -53,11 +60,14 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
     diagnostics.push(...parsed.diagnostics);
   }
   const cluster = buildCluster(objects, settings, diagnostics);
+  const policies = new PolicyEngine(cluster, diagnostics);
   const dns = new DnsZone(cluster);
+  const ingress = new IngressModel(cluster, diagnostics);
   const references = resolveReferences(cluster, dns);
   checkReferences(cluster, references, diagnostics);
+  checkPolicies(policies, references, diagnostics);
   diagnostics.sort(compareDiagnostics);
-  return { cluster, dns, references, diagnostics: dedupe(diagnostics) };
+  return { cluster, dns, references, ingress, policies, diagnostics: dedupe(diagnostics) };
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

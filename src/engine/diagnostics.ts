@@ -113,11 +113,29 @@ export const CATALOGUE = {
     docs: `${DOCS}/concepts/services-networking/ingress/#ingress-rules`,
     format: (p) => `Service ${p.service} has no port ${p.port} (it exposes ${p.ports}); requests routed here get 503.`,
   },
+  'ingress-class-missing': {
+    severity: 'warning',
+    summary: 'An Ingress names an IngressClass that does not exist (or names none and no class is default), so no controller serves it.',
+    docs: `${DOCS}/concepts/services-networking/ingress/#ingress-class`,
+    format: (p) => `Ingress ${p.ingress} ${p.why}; no ingress controller serves it, so it gets no address and its hosts are unreachable. Name an existing IngressClass in spec.ingressClassName, or mark one default (ingressclass.kubernetes.io/is-default-class: "true").`,
+  },
+  'ingress-controller-implicit': {
+    severity: 'info',
+    summary: 'The workspace defines no IngressClass; the simulator adds an ingress controller for the class an Ingress uses.',
+    docs: `${DOCS}/concepts/services-networking/ingress-controllers/`,
+    format: (p) => `Ingress ${p.ingress} is served by a simulated ingress-nginx controller (${p.controller}, class ${p.className}), since the workspace defines no IngressClass. Add your IngressClass to simulate your own controller's class.`,
+  },
   'policy-selects-nothing': {
     severity: 'warning',
     summary: 'A NetworkPolicy selects no pod, so it has no effect.',
     docs: `${DOCS}/concepts/services-networking/network-policies/`,
-    format: (p) => `NetworkPolicy ${p.policy} selects no pod in namespace ${p.namespace} (podSelector ${p.selector}); it has no effect.`,
+    format: (p) => `NetworkPolicy ${p.policy} selects no pod in namespace ${p.namespace} (podSelector ${p.selector}); it has no effect.${p.hint ? ' ' + p.hint : ''}`,
+  },
+  'policy-blocks-dns': {
+    severity: 'warning',
+    summary: 'A NetworkPolicy leaves pods unable to reach cluster DNS (kube-dns) on port 53.',
+    docs: `${DOCS}/concepts/services-networking/network-policies/#default-deny-all-egress-traffic`,
+    format: (p) => `NetworkPolicy ${p.policy} leaves ${p.workloads} unable to reach cluster DNS (${p.dns}) on ${p.protocols}: ${p.side}, and no rule admits it, so ${p.consequence}. Add an egress rule to namespaceSelector kubernetes.io/metadata.name=kube-system with podSelector k8s-app=kube-dns, on UDP and TCP 53.`,
   },
   'pod-port-conflict': {
     severity: 'error',

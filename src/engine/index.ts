@@ -10,3 +10,5 @@ export type { ResolvedReference as ResolvedReferenceView } from './checks';
 export { findHostReferences, type HostReference } from './hosts';
 export { findSource, type Source, type SourceLookup } from './sources';
 export { selectorMatches, mapMatches, type LabelSelector } from './labels';
+export { PolicyEngine, type Peer, type Verdict, type DirectionResult, type PolicyRef, type PolicyEngineOptions, type PolicyEndpoint, type SimNetworkPolicy } from './networkPolicy';
+export { ConnSet, type PortRange } from './connset';
