@@ -123,6 +123,8 @@ function parseChunk(
 export interface PositionedDocument {
   value: unknown;
   locate(path: FieldPath): SourceRange;
+  /** Range of the key of the mapping entry at `path` (for "unknown key" reports); falls back to locate. */
+  locateKey(path: FieldPath): SourceRange;
   diagnostics: Diagnostic[];
 }
 
@@ -133,9 +135,15 @@ export function parsePositionedDocument(path: string, input: string, limits: Par
     const events = parseEvents(text, { filename: path, maxDepth: limits.maxDepth });
     const values = constructFromEvents(events, { source: text, filename: path, maxAliases: limits.maxAliases });
     const spans = indexSpans(events, text)[0] ?? new Map<string, NodeSpan>();
-    return { value: values[0] ?? null, locate: locator(path, [], spans, lines), diagnostics: [] };
+    const locate = locator(path, [], spans, lines);
+    const locateKey = (p: FieldPath): SourceRange => {
+      const span = spans.get(pathKey(p));
+      return span && span.keyEnd > span.keyStart ? lines.range(path, span.keyStart, span.keyEnd) : locate(p);
+    };
+    return { value: values[0] ?? null, locate, locateKey, diagnostics: [] };
   } catch (err) {
-    return { value: null, locate: () => lines.range(path, 0, 0), diagnostics: [yamlErrorDiagnostic(path, err, lines, 0)] };
+    const head = () => lines.range(path, 0, 0);
+    return { value: null, locate: head, locateKey: head, diagnostics: [yamlErrorDiagnostic(path, err, lines, 0)] };
   }
 }
 

@@ -31,10 +31,12 @@ export interface ClusterSettings {
   externalClient: string;
 }
 
+// No podCIDR here: node-N's is cut from the cluster podCIDR (10.244.N.0/24 by default), so a
+// custom podCIDR applies to the default nodes too.
 export const DEFAULT_NODES: NodeSetting[] = [
-  { name: 'node-1', ip: '10.0.1.10', podCIDR: '10.244.1.0/24', labels: {} },
-  { name: 'node-2', ip: '10.0.1.20', podCIDR: '10.244.2.0/24', labels: {} },
-  { name: 'node-3', ip: '10.0.1.30', podCIDR: '10.244.3.0/24', labels: {} },
+  { name: 'node-1', ip: '10.0.1.10', labels: {} },
+  { name: 'node-2', ip: '10.0.1.20', labels: {} },
+  { name: 'node-3', ip: '10.0.1.30', labels: {} },
 ];
 
 export function defaultSettings(): ClusterSettings {
@@ -101,7 +103,7 @@ export function parseSettings(file: string, text: string): { settings: ClusterSe
   }
   const o = v as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!KNOWN_KEYS.includes(key)) bad([key], `Unknown setting \`${key}\`; known settings are ${KNOWN_KEYS.join(', ')}.`);
+    if (!KNOWN_KEYS.includes(key)) diagnostics.push(makeDiagnostic('settings-invalid', doc.locateKey([key]), { reason: `Unknown setting \`${key}\`; known settings are ${KNOWN_KEYS.join(', ')}.` }));
   }
   const str = (key: string): string | undefined => {
     const value = o[key];
