@@ -8,6 +8,7 @@ import { allocateServiceAddresses, checkExternalTrafficPolicy, computeEndpoints,
 import { podId, type Cluster, type EnvValue, type SimConfigMap, type SimNamespace, type SimNode, type SimPod, type SimService } from './model';
 import { DEFAULT_NODES, type ClusterSettings } from './settings';
 import { nameSuffix } from './hash';
+import { implicitIngressControllers } from './ingressController';
 
 export const DEFAULT_NAMESPACE = 'default';
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -25,11 +26,14 @@ export function buildCluster(objects: ManifestObject[], settings: ClusterSetting
   const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');
   const blueprints = expandWorkloads(objects, nodes.map((n) => n.name), DEFAULT_NAMESPACE, diagnostics);
   if (!userDns) blueprints.push(...coreDnsBlueprints());
+  const ingressControllers = implicitIngressControllers(objects);
+  blueprints.push(...ingressControllers.blueprints);
   const pods = placePods(blueprints, nodes, diagnostics);
 
   const services: SimService[] = [];
   for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') services.push(readService(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, diagnostics));
   services.push(...implicitServices(settings, services));
+  services.push(...ingressControllers.services);
   allocateServiceAddresses(services, settings, diagnostics);
   const manual = objects.filter((o) => o.kind === 'Endpoints' || o.kind === 'EndpointSlice');
   computeEndpoints(services, pods, manual, DEFAULT_NAMESPACE, diagnostics);
