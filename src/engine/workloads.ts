@@ -115,6 +115,12 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
   for (const o of objects) {
     const owner = controllerOf(o);
     if (owner && (o.kind === 'Pod' || o.kind === 'ReplicaSet' || o.kind === 'Job')) ownedInInput.add(`${o.namespace ?? defaultNamespace}/${owner.kind}/${owner.name}`);
+    // `kubectl get deploy,pods` leaves out the ReplicaSet: its name is `<deployment>-<pod-template-hash>`,
+    // so a dumped pod also stands for that Deployment, which must not add pods of its own.
+    const hash = isRecord(o.raw['metadata']) && isRecord(o.raw['metadata']['labels']) ? o.raw['metadata']['labels']['pod-template-hash'] : undefined;
+    if (owner && o.kind === 'Pod' && owner.kind === 'ReplicaSet' && typeof hash === 'string' && owner.name.endsWith(`-${hash}`)) {
+      ownedInInput.add(`${o.namespace ?? defaultNamespace}/Deployment/${owner.name.slice(0, -hash.length - 1)}`);
+    }
   }
   for (const o of objects) {
     const templatePath = TEMPLATE_PATH[o.kind];
