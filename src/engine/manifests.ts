@@ -256,10 +256,13 @@ function collectObjects(
   lines: LineIndex,
   out: ManifestObject[],
   diagnostics: Diagnostic[],
+  listType?: { apiVersion: string; kind: string },
 ): void {
   if (!isRecord(value)) return; // scalars, lists and empty documents are not Kubernetes objects
-  const apiVersion = value['apiVersion'];
-  const kind = value['kind'];
+  // Items of a typed list as the API server returns it (PodList, NamespaceList) carry no kind of their own.
+  const untyped = value['apiVersion'] === undefined && value['kind'] === undefined;
+  const apiVersion = untyped && listType ? listType.apiVersion : value['apiVersion'];
+  const kind = untyped && listType ? listType.kind : value['kind'];
   if (apiVersion === undefined && kind === undefined) return; // compose files, CI workflows: quietly ignored
   const locate = locator(file, prefix, spans, lines);
   const has = (path: FieldPath): boolean => spans.has(pathKey([...prefix, ...path]));
@@ -273,7 +276,8 @@ function collectObjects(
   if (kind === 'List' || kind.endsWith('List')) {
     const items = value['items'];
     if (Array.isArray(items)) {
-      items.forEach((item, i) => collectObjects(file, item, [...prefix, 'items', i], spans, lines, out, diagnostics));
+      const itemType = kind === 'List' ? undefined : { apiVersion, kind: kind.slice(0, -'List'.length) };
+      items.forEach((item, i) => collectObjects(file, item, [...prefix, 'items', i], spans, lines, out, diagnostics, itemType));
       return;
     }
   }
