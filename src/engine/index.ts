@@ -12,3 +12,4 @@ export { findSource, type Source, type SourceLookup } from './sources';
 export { selectorMatches, mapMatches, type LabelSelector } from './labels';
 export { PolicyEngine, type Peer, type Verdict, type DirectionResult, type PolicyRef, type PolicyEngineOptions, type PolicyEndpoint, type SimNetworkPolicy } from './networkPolicy';
 export { ConnSet, type PortRange } from './connset';
+export { connectivityList, INGRESS_CONTROLLER, type ConnectivityList, type MatrixEntry, type MatrixOptions } from './matrix';
