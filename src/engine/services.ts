@@ -93,7 +93,10 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
   const nodePorts = new Map<number, string>();
   const pool = parseCidr(settings.loadBalancerPool);
   const lbIPs = new HashAllocator(pool, 1n, pool.size - 2n);
-  const sorted = [...services].sort((a, b) => (serviceId(a) < serviceId(b) ? -1 : 1));
+  // Implicit Services first: kubernetes (10.96.0.1) and kube-dns (10.96.0.10) exist before any
+  // user Service, so a user Service asking for their address is the one in conflict.
+  const rank = (s: SimService) => (s.origin.kind === 'implicit' ? 0 : 1);
+  const sorted = [...services].sort((a, b) => rank(a) - rank(b) || (serviceId(a) < serviceId(b) ? -1 : 1));
 
   for (const svc of sorted) {
     const id = serviceId(svc);
@@ -121,7 +124,8 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
         if (p.nodePort < lo || p.nodePort > hi) {
           if (at) diagnostics.push(makeDiagnostic('nodeport-out-of-range', at, { nodePort: p.nodePort, range: `${lo}-${hi}` }, `Service/${id}`));
           delete p.nodePort;
-        } else if (nodePorts.has(p.nodePort) && nodePorts.get(p.nodePort) !== `${id}/${p.protocol}`) {
+        } else if (nodePorts.has(p.nodePort) && (nodePorts.get(p.nodePort) === `${id}/${p.protocol}` || !nodePorts.get(p.nodePort)?.startsWith(`${id}/`))) {
+          // One Service may use a nodePort for TCP and UDP alike (DNS does); anything else is taken.
           if (at) diagnostics.push(makeDiagnostic('nodeport-conflict', at, { nodePort: p.nodePort, other: (nodePorts.get(p.nodePort) ?? '').replace(/\/\w+$/, '') }, `Service/${id}`));
           delete p.nodePort;
         } else nodePorts.set(p.nodePort, `${id}/${p.protocol}`);
