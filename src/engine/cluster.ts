@@ -6,7 +6,7 @@ import { schedule } from './scheduling';
 import { expandWorkloads, type PodBlueprint } from './workloads';
 import { allocateServiceAddresses, checkExternalTrafficPolicy, computeEndpoints, readService, KUBERNETES_SERVICE_IP_OFFSET, KUBE_DNS_IP_OFFSET } from './services';
 import { podId, type Cluster, type EnvValue, type SimConfigMap, type SimNamespace, type SimNode, type SimPod, type SimService } from './model';
-import { DEFAULT_NODES, type ClusterSettings } from './settings';
+import { DEFAULT_NODES, isCidr, type ClusterSettings } from './settings';
 import { nameSuffix } from './hash';
 import { implicitIngressControllers } from './ingressController';
 
@@ -63,7 +63,11 @@ function reportDuplicates(objects: ManifestObject[], diagnostics: Diagnostic[]):
 function buildNodes(objects: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): SimNode[] {
   const cluster = parseCidr(settings.podCIDR);
   const nodeObjects = objects.filter((o) => o.kind === 'Node');
-  const cutCidr = (i: number) => subnetAt(cluster, cluster.family === 'ipv4' ? 24 : 64, i + 1);
+  // node-N gets the N-th /24 (/64) as the controller-manager's default --node-cidr-mask-size does;
+  // a cluster CIDR too small for that is cut finer, so node CIDRs always lie inside it.
+  const count = settings.nodes?.length ?? (nodeObjects.length || DEFAULT_NODES.length);
+  const mask = Math.max(cluster.family === 'ipv4' ? 24 : 64, cluster.prefix + Math.ceil(Math.log2(count + 1)));
+  const cutCidr = (i: number) => subnetAt(cluster, mask, i + 1);
   const nodes: SimNode[] = [];
   if (settings.nodes === null && nodeObjects.length > 0) {
     nodeObjects.forEach((o, i) => {
@@ -71,7 +75,8 @@ function buildNodes(objects: ManifestObject[], settings: ClusterSettings, diagno
       const addresses = (r.list(['status', 'addresses']) ?? []).filter(isRecord);
       const internal = addresses.find((a) => a['type'] === 'InternalIP' && typeof a['address'] === 'string' && isIP(a['address']));
       let podCIDR = r.str(['spec', 'podCIDR']);
-      if (podCIDR !== undefined && !/^[\d.:a-fA-F]+\/\d+$/.test(podCIDR)) {
+      // Checked with ipaddr.js: a shape-only check let 10.244.1.0/99 through, and allocation then threw.
+      if (podCIDR !== undefined && !isCidr(podCIDR)) {
         r.invalid(['spec', 'podCIDR'], `spec.podCIDR "${podCIDR}" is not a valid CIDR.`);
         podCIDR = undefined;
       }
@@ -90,7 +95,8 @@ function buildNodes(objects: ManifestObject[], settings: ClusterSettings, diagno
   }
   if (settings.podCIDRv6) {
     const v6 = parseCidr(settings.podCIDRv6);
-    nodes.forEach((n, i) => (n.podCIDRv6 = subnetAt(v6, Math.min(128, Math.max(v6.prefix, 64)), i + 1)));
+    const mask6 = Math.min(128, Math.max(64, v6.prefix + Math.ceil(Math.log2(nodes.length + 1))));
+    nodes.forEach((n, i) => (n.podCIDRv6 = subnetAt(v6, mask6, i + 1)));
   }
   return nodes;
 }
