@@ -3,11 +3,12 @@
 // Install first with `bash scripts/install-code-server.sh` (run.mjs does it for you).
 // Every function takes paths as parameters; nothing here is specific to kube-netsim.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,10 +46,10 @@ function decodeHtmlAttr(s) {
 
 /**
  * Starts code-server on 127.0.0.1 in its own process group with throwaway user-data and
- * extensions folders. Resolves once /healthz answers, with { url, port, authority, stop() }.
+ * extensions folders (user settings: quiet defaults plus `settings`). Resolves once /healthz answers, with { url, port, authority, stop() }.
  * `authority` is the workbench's remoteAuthority (used in vscode-remote:// URIs).
  */
-export async function startCodeServer({ workspace, port, timeoutMs = 60_000 } = {}) {
+export async function startCodeServer({ workspace, port, settings = {}, timeoutMs = 60_000 } = {}) {
   if (!existsSync(CODE_SERVER_ENTRY)) {
     throw new Error(`code-server is not installed at ${CODE_SERVER_ENTRY}; run: bash scripts/install-code-server.sh`);
   }
@@ -67,6 +68,18 @@ export async function startCodeServer({ workspace, port, timeoutMs = 60_000 } = 
     '--disable-workspace-trust',
   ];
   if (workspace) args.push(path.resolve(workspace));
+  // Quiet, offline-friendly user settings (code-server keeps them in the user-data-dir).
+  mkdirSync(path.join(tmp, 'user-data', 'User'), { recursive: true });
+  writeFileSync(path.join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'update.mode': 'none',
+    'security.workspace.trust.enabled': false,
+    ...settings,
+  }, null, 2));
   const child = spawn(process.execPath, args, {
     detached: true, // own process group: stop() kills code-server and all its children
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -168,24 +181,19 @@ export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensi
   return `${server.url}/${q.length ? `?${q.join('&')}` : ''}`;
 }
 
-/** Formats one codeAutomationLog call (console-style args, with %c styling removed). */
-function formatLogArgs(args) {
-  if (!Array.isArray(args)) args = [args];
-  let parts = args.map((a) => (typeof a === 'string' ? a : (() => { try { return JSON.stringify(a); } catch { return String(a); } })()));
-  if (typeof args[0] === 'string' && args[0].includes('%c')) {
-    const n = (args[0].match(/%c/g) || []).length;
-    parts = [args[0].replace(/%c/g, ''), ...parts.slice(1 + n)];
-  }
-  return parts.join(' ');
-}
-
+/** Workbench log lines that are expected offline and say nothing about the extension. */
+const NOISE = [
+  /open-vsx\.org/, // extension gallery lookups fail harmlessly without a network
+  /^Creating a socket|^Resolv(ing|ed) connection token|^Updating additional builtin extensions cache/,
+  /^\[Service Worker\]|^ChatSessionStore:|^Creation of workbench contribution/,
+];
 /**
  * Runs an extension-host test module (its exported run(), e.g. test/e2e/host/index.js) inside
  * the real VS Code extension host with the extension loaded from source. Prints the host's
- * console to stdout and resolves with the exit code the workbench reports (0 = run() resolved;
- * 124 = timed out). Always stops the browser and server.
+ * console to stdout (and to onLog(line, type) if given) and resolves with the exit code the
+ * workbench reports (0 = run() resolved; 124 = timed out). Always stops the browser and server.
  */
-export async function runExtensionHostTests({ workspace, extensionDevelopmentPath, extensionTestsPath, timeoutMs = 180_000 }) {
+export async function runExtensionHostTests({ workspace, extensionDevelopmentPath, extensionTestsPath, timeoutMs = 180_000, onLog }) {
   let server, browser, timer;
   try {
     server = await startCodeServer({ workspace });
@@ -194,13 +202,13 @@ export async function runExtensionHostTests({ workspace, extensionDevelopmentPat
     let finish;
     const done = new Promise((resolve) => { finish = resolve; });
     await page.exposeFunction('codeAutomationLog', (type, args) => {
-      const line = formatLogArgs(args);
-      // The workbench logs a lot through this channel too; keep the extension host's console
-      // (mocha's output), warnings and errors unless E2E_DEBUG is set.
-      if (DEBUG || /Extension Host/.test(line) || type === 'error' || type === 'warn') {
-        const text = line.replace(/^\s*\[Extension Host\]\s?/, '');
-        process.stdout.write(`${type === 'error' ? '[host error] ' : type === 'warn' ? '[host warn] ' : ''}${text}\n`);
-      }
+      // The extension host's console (mocha's spec output) arrives here as console-style args,
+      // mixed with the workbench's own log; drop the workbench's expected offline chatter.
+      const line = format(...(Array.isArray(args) ? args : [args]));
+      if (!DEBUG && NOISE.some((re) => re.test(line))) return;
+      const prefix = type === 'error' ? '[host error] ' : type === 'warn' ? '[host warn] ' : '';
+      process.stdout.write(`${prefix}${line}\n`);
+      if (onLog) onLog(line, type);
     });
     await page.exposeFunction('codeAutomationExit', (code) => finish(typeof code === 'number' ? code : 1));
     page.on('pageerror', (e) => { if (DEBUG) process.stdout.write(`[page error] ${e.message}\n`); });
@@ -222,14 +230,14 @@ export async function runExtensionHostTests({ workspace, extensionDevelopmentPat
  * loaded from source. Resolves once `.monaco-workbench` is visible, with
  * { page, server, browser, close() }. Always call close() (in a finally).
  */
-export async function openWorkbench({ workspace, extensionDevelopmentPath, timeoutMs = 60_000 }) {
+export async function openWorkbench({ workspace, extensionDevelopmentPath, settings, timeoutMs = 60_000 }) {
   let server, browser;
   const close = async () => {
     if (browser) await browser.close().catch(() => {});
     if (server) await server.stop();
   };
   try {
-    server = await startCodeServer({ workspace });
+    server = await startCodeServer({ workspace, settings });
     browser = await launchBrowser();
     const page = await newPage(browser);
     page.setDefaultTimeout(30_000);
@@ -275,19 +283,35 @@ export async function runCommand(page, title) {
  * (e.g. 'app.yaml'), or a workspace-relative path (opened through Quick Open).
  * Resolves when its editor is active and its text is rendered.
  */
-export async function openFile(page, name) {
+export async function openFile(page, name, { timeoutMs = 30_000 } = {}) {
   const base = name.split('/').pop();
-  const item = page.getByRole('treeitem', { name: base, exact: true });
-  if (!name.includes('/') && (await item.count()) === 1) {
-    await item.click();
-  } else {
-    await page.keyboard.press('Control+P');
+  let opened = false;
+  if (!name.includes('/')) {
+    // The Explorer shows the folder's top level shortly after the workbench appears.
+    const item = page.getByRole('treeitem', { name: base, exact: true });
+    try {
+      await item.first().waitFor({ state: 'visible', timeout: Math.min(10_000, timeoutMs) });
+      await item.first().click();
+      opened = true;
+    } catch { /* not in the visible tree: use Quick Open */ }
+  }
+  if (!opened) {
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(name);
-    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: base }).first().waitFor({ state: 'visible' });
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: base }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+P');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(name);
+      try {
+        await row.waitFor({ state: 'visible', timeout: 10_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err; // the file search may not be ready yet: retry
+        await page.keyboard.press('Escape');
+      }
+    }
     await page.keyboard.press('Enter');
   }
-  await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ state: 'visible' });
-  await page.locator('.editor-instance .view-lines').first().waitFor({ state: 'visible' });
+  await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.editor-instance .view-lines').first().waitFor({ state: 'visible', timeout: timeoutMs });
 }
