@@ -2,7 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dump } from 'js-yaml';
 import { analyze, columnOf, docs, expectDiagnostic, expectNoDiagnostic, lineOf, pod, svc, where, workload } from '../helpers';
-import { PolicyEngine, type Analysis, type Protocol } from '../../src/engine';
+import fc from 'fast-check';
+import { ConnSet, connectivityList, PolicyEngine, workloadId, type Analysis, type Protocol } from '../../src/engine';
+import { PROBE_IPS, build, egressRule, externalLine, genCluster, genPolicy, ingressRule, userPods, type GenPolicy } from '../netpolArbitraries';
 
 const ns = (name: string, labels: Record<string, string> = {}) => dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const np = (name: string, namespace: string, spec: object) => dump({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
@@ -165,5 +167,63 @@ describe('NetworkPolicy diagnostics', () => {
   it('never reports on implicit objects and stays quiet without policies', () => {
     const a = world();
     for (const code of ['policy-selects-nothing', 'connection-blocked-by-policy', 'policy-blocks-dns'] as const) expectNoDiagnostic(a, code);
+  });
+});
+
+describe('NetworkPolicy properties', () => {
+  /** Every pod pair and every probe address, as connection sets (the ground truth a property compares). */
+  function everything(a: Analysis): Map<string, ConnSet> {
+    const out = new Map<string, ConnSet>();
+    const pods = userPods(a);
+    for (const s of pods) {
+      for (const d of pods) out.set(`${s.namespace}/${s.name} -> ${d.namespace}/${d.name}`, a.policies.allowedConnections({ kind: 'pod', pod: s }, { kind: 'pod', pod: d }));
+      for (const ip of PROBE_IPS) {
+        out.set(`${ip} -> ${s.namespace}/${s.name}`, a.policies.allowedConnections({ kind: 'external', ip }, { kind: 'pod', pod: s }));
+        out.set(`${s.namespace}/${s.name} -> ${ip}`, a.policies.allowedConnections({ kind: 'pod', pod: s }, { kind: 'external', ip }));
+      }
+    }
+    return out;
+  }
+
+  it('adding an allow rule to a policy that already isolates that direction never removes a connection', () => {
+    // (Adding a rule to a direction the policy does not yet isolate can: `egress` rules switch the
+    // policyTypes default to Egress, which is isolation. That is the API's defaulting, not a bug.)
+    fc.assert(
+      fc.property(genCluster, fc.nat(), fc.nat(), ingressRule, egressRule, (c, pick, side, inRule, outRule) => {
+        fc.pre(c.policies.length > 0);
+        const i = pick % c.policies.length;
+        const p = c.policies[i] as GenPolicy;
+        const explicit = p.policyTypes && p.policyTypes.length > 0 ? p.policyTypes : null;
+        const directions = explicit ? explicit.map((t) => t.toLowerCase()) : ['ingress', ...((p.egress ?? []).length > 0 ? ['egress'] : [])];
+        const direction = directions[side % directions.length] as 'ingress' | 'egress';
+        const before = everything(build(c));
+        const grown: GenPolicy = { ...p, [direction]: [...(p[direction] ?? []), direction === 'ingress' ? inRule : outRule] };
+        const after = everything(build({ ...c, policies: c.policies.map((q, j) => (j === i ? grown : q)) }));
+        for (const [k, conn] of before) assert.ok(conn.union(after.get(k) ?? ConnSet.NONE).equals(after.get(k) ?? ConnSet.NONE), `${k}: ${conn} before, ${after.get(k)} after`);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a policy that selects nothing changes nothing (verdicts, and the matrix pair by pair)', () => {
+    fc.assert(
+      fc.property(genCluster, genPolicy, (c, extra) => {
+        const inert: GenPolicy = { ...extra, podSelector: { matchLabels: { app: 'nothing-has-this' } } };
+        const a = build(c);
+        const b = build({ ...c, policies: [...c.policies, inert] });
+        assert.deepEqual([...everything(b)].map(([k, v]) => `${k}: ${v}`), [...everything(a)].map(([k, v]) => `${k}: ${v}`));
+        // Its ipBlocks may cut the outside ranges finer, so compare workload pairs and each probe address's line.
+        const la = connectivityList(a.policies);
+        const lb = connectivityList(b.policies);
+        const inside = (l: typeof la) => l.entries.filter((e) => !e.src.includes('[External]') && !e.dst.includes('[External]')).map((e) => `${e.src} => ${e.dst} : ${e.conn}`);
+        assert.deepEqual(inside(lb), inside(la));
+        for (const p of userPods(a)) {
+          const w = workloadId(p.workload);
+          for (const ip of PROBE_IPS) for (const side of ['from', 'to'] as const) assert.equal(`${externalLine(lb, ip, w, side)}`, `${externalLine(la, ip, w, side)}`, `${ip} ${side} ${w}`);
+        }
+        assert.ok(b.diagnostics.some((d) => d.code === 'policy-selects-nothing' && d.message.includes(`p${c.policies.length}`)));
+      }),
+      { numRuns: 100 },
+    );
   });
 });
