@@ -58,6 +58,7 @@ export function diagnosticJson(d: Diagnostic): object {
     endColumn: d.range.endColumn,
     resource: d.resource ?? null,
     docs: docsLink(d.code),
+    ...(d.fixes ? { fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ file: e.range.file, line: e.range.line, column: e.range.column, endLine: e.range.endLine, endColumn: e.range.endColumn, newText: e.newText })) })) } : {}),
     ...(d.related ? { related: d.related.map((r) => ({ message: r.message, file: r.location.file, line: r.location.line, column: r.location.column })) } : {}),
   };
 }

@@ -1,4 +1,5 @@
-import { makeDiagnostic, type Diagnostic } from './diagnostics';
+import { makeDiagnostic, withFix, type Diagnostic } from './diagnostics';
+import type { SourceRange } from './source';
 import type { DnsZone, DnsResult } from './dns';
 import { findHostReferences, type HostReference } from './hosts';
 import { editDistance } from './labels';
@@ -45,7 +46,10 @@ export function checkReferences(cluster: Cluster, refs: ResolvedReference[], dia
     if (!range) continue;
     const from = r.pod ? `pod ${podId(r.pod)}` : `namespace ${r.namespace}`;
     if (r.dns.rcode === 'NXDOMAIN' || (!r.dns.forwarded && r.dns.answers.length === 0)) {
-      diagnostics.push(makeDiagnostic('dns-name-unresolved', range, { host: r.ref.host, pod: from, tried: r.dns.searched.join(', '), hint: unresolvedHint(cluster, r) }));
+      const d = makeDiagnostic('dns-name-unresolved', range, { host: r.ref.host, pod: from, tried: r.dns.searched.join(', '), hint: unresolvedHint(cluster, r) });
+      const replacement = unresolvedReplacement(cluster, r);
+      const hostAt = replacement ? innerRange(range, r.text.value, r.ref.index, r.ref.host.length) : undefined;
+      diagnostics.push(withFix(d, replacement && hostAt ? { title: `Use ${replacement}`, edits: [{ range: hostAt, newText: replacement }] } : undefined));
       continue;
     }
     const svc = r.service;
@@ -56,6 +60,31 @@ export function checkReferences(cluster: Cluster, refs: ResolvedReference[], dia
       diagnostics.push(makeDiagnostic('service-port-mismatch', range, { host, service: serviceId(svc), port: r.ref.port, ports }));
     }
   }
+}
+
+/** The name that would resolve instead: the Service qualified with its namespace, or a close name. */
+function unresolvedReplacement(cluster: Cluster, r: ResolvedReference): string | undefined {
+  const first = r.ref.host.split('.')[0] ?? r.ref.host;
+  if (!r.ref.host.includes('.')) {
+    const elsewhere = cluster.services.filter((s) => s.name === first && s.namespace !== r.namespace);
+    if (elsewhere.length === 1) return `${first}.${(elsewhere[0] as SimService).namespace}`;
+  }
+  const close = cluster.services.filter((s) => s.namespace === r.namespace && editDistance(s.name, first) <= 2);
+  if (close.length === 1 && !r.ref.host.includes('.')) return (close[0] as SimService).name;
+  return undefined;
+}
+
+/**
+ * The range of a substring of a single-line scalar, given the scalar's range. Quoted scalars are
+ * two characters wider than their value; anything else (escapes, folding) gives no range.
+ */
+function innerRange(range: SourceRange, value: string, index: number, length: number): SourceRange | undefined {
+  if (range.line !== range.endLine) return undefined;
+  const width = range.endColumn - range.column;
+  const shift = width === value.length ? 0 : width === value.length + 2 ? 1 : -1;
+  if (shift < 0) return undefined;
+  const column = range.column + shift + index;
+  return { file: range.file, line: range.line, column, endLine: range.line, endColumn: column + length };
 }
 
 function unresolvedHint(cluster: Cluster, r: ResolvedReference): string {

@@ -16,6 +16,24 @@ export interface Diagnostic {
   /** `Kind/namespace/name` of the object concerned, when there is one. */
   resource?: string;
   related?: RelatedInformation[];
+  /** Edits that fix the problem where the fix is clear (quick fixes in the editor, suggestions in the CLI's JSON). */
+  fixes?: Fix[];
+}
+
+export interface TextEdit {
+  range: SourceRange;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+}
+
+/** Adds a fix to a diagnostic (returns it, for chaining where diagnostics are pushed). */
+export function withFix(d: Diagnostic, fix: Fix | undefined): Diagnostic {
+  if (fix) (d.fixes ??= []).push(fix);
+  return d;
 }
 
 type Params = Record<string, string | number>;

@@ -1,7 +1,7 @@
 // The engine's public surface: the extension, the CLI and the tests import from here only.
 export { analyzeWorkspace, ParseCache, type Analysis, type AnalyzeOptions } from './analyze';
 export { parseSettings, defaultSettings, type ClusterSettings } from './settings';
-export { CATALOGUE, docsLink, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics';
+export { CATALOGUE, docsLink, type Fix, type TextEdit, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics';
 export { DEFAULT_LIMITS, type InputFile, type ManifestObject, type ParseLimits } from './manifests';
 export type { SourceRange } from './source';
 export * from './model';

@@ -1,6 +1,6 @@
 import type { ManifestObject } from './manifests';
 import { FieldReader, isRecord, resourceName } from './fields';
-import { makeDiagnostic, type Diagnostic } from './diagnostics';
+import { makeDiagnostic, withFix, type Diagnostic } from './diagnostics';
 import { HashAllocator, cidrContains, isIP, normalizeIP, parseCidr, ipFamily } from './ipam';
 import { editDistance, labelsText, mapMatches } from './labels';
 import { locate, podId, serviceId, type Endpoint, type Labels, type Protocol, type ServicePort, type SimPod, type SimService } from './model';
@@ -224,7 +224,10 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
   const at = (path: FieldPath) => locate(svc.origin, path);
   if (selected.length === 0) {
     const range = at(['spec', 'selector']);
-    if (range) diagnostics.push(makeDiagnostic('service-no-endpoints', range, { service: svc.name, namespace: svc.namespace, selector: labelsText(svc.selector ?? {}), hint: nearMissHint(svc.selector ?? {}, namespacePods) }, resource));
+    const miss = nearMiss(svc.selector ?? {}, namespacePods);
+    const fixAt = miss ? locate(svc.origin, ['spec', 'selector', miss.key]) : undefined;
+    const fix = miss && fixAt ? { title: `Select ${miss.key}: ${miss.have}`, edits: [{ range: fixAt, newText: miss.have }] } : undefined;
+    if (range) diagnostics.push(withFix(makeDiagnostic('service-no-endpoints', range, { service: svc.name, namespace: svc.namespace, selector: labelsText(svc.selector ?? {}), hint: nearMissHint(svc.selector ?? {}, namespacePods) }, resource), fix));
     return;
   }
   svc.ports.forEach((sp) => {
@@ -240,7 +243,8 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
       const reason = sameName
         ? `names a ${sameName.protocol} port of the selected pods, but this Service port is ${sp.protocol}; the protocols must match.`
         : `is not the name of any container port of the pods this Service selects (they name ${names.length ? names.join(', ') : 'no ports'}), so this port has no endpoints and connections to it are refused.`;
-      diagnostics.push(makeDiagnostic('service-target-port-unresolved', range, { targetPort: `"${target}"`, reason, hint: close ? `Did you mean "${close}"?` : '' }, resource));
+      const fix = close && !sameName ? { title: `Use port name "${close}"`, edits: [{ range, newText: close }] } : undefined;
+      diagnostics.push(withFix(makeDiagnostic('service-target-port-unresolved', range, { targetPort: `"${target}"`, reason, hint: close ? `Did you mean "${close}"?` : '' }, resource), fix));
     } else {
       const declared = selected.flatMap((p) => p.containers.flatMap((c) => c.ports));
       if (declared.length === 0 || declared.some((cp) => cp.containerPort === sp.targetPort && cp.protocol === sp.protocol)) return;
@@ -253,6 +257,19 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
       diagnostics.push(d);
     }
   });
+}
+
+/** The label value one small edit away from making a selector match some pod, if there is one. */
+export function nearMiss(selector: Labels, pods: SimPod[]): { key: string; want: string; have: string; pod: string } | undefined {
+  const keys = Object.keys(selector);
+  for (const pod of pods) {
+    const misses = keys.filter((k) => pod.labels[k] !== selector[k]);
+    if (misses.length !== 1) continue;
+    const key = misses[0] as string;
+    const have = pod.labels[key];
+    if (have !== undefined && editDistance(have, selector[key] as string) <= 2) return { key, want: selector[key] as string, have, pod: pod.name };
+  }
+  return undefined;
 }
 
 /** A "did you mean" for a selector that matches nothing: the pod labels one edit away. */
@@ -273,9 +290,12 @@ export function nearMissHint(selector: Labels, pods: SimPod[]): string {
 
 function manualEndpointIndex(objects: ManifestObject[], defaultNamespace: string): Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>> {
   const index = new Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>>();
-  const add = (key: string, portName: string | undefined, ip: string, port: number, ready: boolean, pod?: string) => {
+  const add = (key: string, portName: string | undefined, ip: string, port: number, ready: boolean, pod?: string, hostname?: unknown) => {
     const list = index.get(key) ?? [];
-    list.push({ portName, endpoint: { pod: pod ?? '', ip, port, node: undefined, ready } });
+    const endpoint: Endpoint = { pod: pod ?? '', ip, port, node: undefined, ready };
+    // The endpoint's own hostname field is what DNS names it by (per-hostname records of headless Services).
+    if (typeof hostname === 'string' && hostname !== '') endpoint.hostname = hostname;
+    list.push({ portName, endpoint });
     index.set(key, list);
   };
   for (const o of objects) {
@@ -288,7 +308,7 @@ function manualEndpointIndex(objects: ManifestObject[], defaultNamespace: string
         for (const [field, ready] of [['addresses', true], ['notReadyAddresses', false]] as const) {
           const addrs = Array.isArray(s[field]) ? (s[field] as unknown[]).filter(isRecord) : [];
           for (const a of addrs) for (const p of ports) {
-            if (typeof a['ip'] === 'string' && typeof p['port'] === 'number') add(`${ns}/${o.name}`, typeof p['name'] === 'string' ? p['name'] : undefined, a['ip'], p['port'], ready, targetPod(a));
+            if (typeof a['ip'] === 'string' && typeof p['port'] === 'number') add(`${ns}/${o.name}`, typeof p['name'] === 'string' ? p['name'] : undefined, a['ip'], p['port'], ready, targetPod(a), a['hostname']);
           }
         }
       }
@@ -302,7 +322,7 @@ function manualEndpointIndex(objects: ManifestObject[], defaultNamespace: string
         const ready = !(isRecord(e['conditions']) && e['conditions']['ready'] === false);
         const addrs = Array.isArray(e['addresses']) ? e['addresses'] : [];
         for (const ip of addrs) for (const p of ports) {
-          if (typeof ip === 'string' && typeof p['port'] === 'number') add(`${ns}/${svc}`, typeof p['name'] === 'string' && p['name'] !== '' ? p['name'] : undefined, ip, p['port'], ready, targetPod(e));
+          if (typeof ip === 'string' && typeof p['port'] === 'number') add(`${ns}/${svc}`, typeof p['name'] === 'string' && p['name'] !== '' ? p['name'] : undefined, ip, p['port'], ready, targetPod(e), e['hostname']);
         }
       }
     }

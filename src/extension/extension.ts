@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { SymbolIndex } from './symbols';
 import { WorkspaceModel } from './workspaceModel';
 import { Problems } from './problems';
+import { FixStore, QuickFixProvider } from './quickFix';
 import { HoverProvider } from './hover';
 import { CodeLensProvider } from './codeLens';
 import { registerCommands } from './commands';
@@ -45,12 +46,14 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
   const ctx = new Context(extension, log);
   const push = (...d: vscode.Disposable[]) => extension.subscriptions.push(...d);
   const collection = vscode.languages.createDiagnosticCollection('kube-netsim');
-  const problems = new Problems(collection);
+  const fixes = new FixStore();
+  const problems = new Problems(collection, fixes);
   const lenses = new CodeLensProvider((u) => ctx.modelFor(u), (m) => ctx.indexFor(m), log);
   const selector: vscode.DocumentSelector = [{ language: 'yaml' }, { language: 'json' }, { pattern: '**/*.{yaml,yml}' }];
   push(log, collection, lenses);
   push(vscode.languages.registerHoverProvider(selector, new HoverProvider((u) => ctx.modelFor(u), (m) => ctx.indexFor(m), log)));
   push(vscode.languages.registerCodeLensProvider(selector, lenses));
+  push(vscode.languages.registerCodeActionsProvider(selector, new QuickFixProvider(fixes, (u) => ctx.modelFor(u)), { providedCodeActionKinds: QuickFixProvider.kinds }));
   push(...registerCommands(ctx));
 
   const addFolder = (folder: vscode.WorkspaceFolder) => {

@@ -1,13 +1,17 @@
 import * as vscode from 'vscode';
 import type { Analysis } from '../engine';
 import { toVscodeDiagnostic } from './convert';
+import type { FixStore } from './quickFix';
 import type { WorkspaceModel } from './workspaceModel';
 
 /** Publishes a folder's diagnostics, clearing files that no longer have any. */
 export class Problems {
   private readonly published = new Map<string, Set<string>>();
 
-  constructor(private readonly collection: vscode.DiagnosticCollection) {}
+  constructor(
+    private readonly collection: vscode.DiagnosticCollection,
+    private readonly fixes: FixStore,
+  ) {}
 
   publish(model: WorkspaceModel, analysis: Analysis): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
@@ -15,7 +19,10 @@ export class Problems {
       const uri = model.uriOf(d.range.file) ?? (d.range.file === 'kube-netsim.yaml' ? vscode.Uri.joinPath(model.folder.uri, 'kube-netsim.yaml') : undefined);
       if (!uri) continue;
       const list = byFile.get(uri.toString()) ?? [];
-      list.push(toVscodeDiagnostic(d, (p) => model.uriOf(p)));
+      if (list.length === 0) this.fixes.clear(uri);
+      const vd = toVscodeDiagnostic(d, (p) => model.uriOf(p));
+      if (d.fixes) this.fixes.set(uri, vd, d.fixes);
+      list.push(vd);
       byFile.set(uri.toString(), list);
     }
     const key = model.folder.uri.toString();
