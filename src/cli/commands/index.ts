@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { registerAnalyze } from './analyze';
 import { registerDns } from './dns';
 import { registerMatrix } from './matrix';
+import { registerTrace } from './trace';
+import { registerRules } from './rules';
 
 /** Every subcommand, registered in this order (one line each; add new commands here). */
-export const COMMANDS: Array<(program: Command) => void> = [registerAnalyze, registerDns, registerMatrix];
+export const COMMANDS: Array<(program: Command) => void> = [registerAnalyze, registerDns, registerMatrix, registerTrace, registerRules];

@@ -1,0 +1,31 @@
+import { renderHop, type RenderedHop, type TraceResult } from '../engine';
+
+function hopLines(hops: RenderedHop[]): string[] {
+  const stepWidth = Math.max(4, ...hops.map((h) => h.step.length));
+  const nodeWidth = Math.max(4, ...hops.map((h) => (h.node ?? '-').length));
+  return hops.map((h, i) => {
+    const at = h.range ? `  (${h.range.file}:${h.range.line}:${h.range.column})` : '';
+    return `${String(i + 1).padStart(3)}  ${h.step.padEnd(stepWidth)}  ${(h.node ?? '-').padEnd(nodeWidth)}  ${h.detail}${at}`;
+  });
+}
+
+/** The trace as a person reads it: the hops in order, the verdict, where it landed, the candidates and the way back. */
+export function traceText(r: TraceResult): string {
+  const src = r.source.ip ? `${r.source.name} (${r.source.ip}${r.source.node ? ` on ${r.source.node}` : ''})` : r.source.name;
+  const lines = [`trace ${src} → ${r.target.text} [${r.protocol}]`, ''];
+  lines.push(...hopLines(r.hops.map(renderHop)));
+  lines.push('', `${r.verdict.toUpperCase()}: ${r.reason}`);
+  const d = r.destination;
+  if (d?.kind === 'pod') lines.push(`destination: ${d.namespace}/${d.name} (workload ${d.workload}) ${d.ip}:${d.port} on ${d.node ?? '<none>'}`);
+  else if (d?.kind === 'external') lines.push(`destination: ${d.host} (outside the cluster)`);
+  if (r.sourceIPAtDestination) lines.push(`source IP at destination: ${r.sourceIPAtDestination}`);
+  if (r.candidates.length > 0) {
+    lines.push('candidates:');
+    for (const c of r.candidates) {
+      const share = `${Math.round(c.weight * 10000) / 100}%`;
+      lines.push(`  ${c.chosen ? '*' : ' '} ${c.pod || '(no pod)'}  ${c.ip}${c.port ? `:${c.port}` : ''}  ${c.node ?? '-'}  ${share}`);
+    }
+  }
+  if (r.reply.length > 0) lines.push('reply:', ...hopLines(r.reply.map(renderHop)));
+  return lines.join('\n') + '\n';
+}
