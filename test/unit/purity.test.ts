@@ -1,0 +1,75 @@
+// The engine is pure (design.md): no editor, no file system, no processes, no network, no
+// process-level I/O, no clocks or randomness. This scans its sources so that a stray import fails
+// here rather than in the webview bundle or in a non-deterministic golden.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const ENGINE = join(__dirname, '..', '..', 'src', 'engine');
+const FORBIDDEN_MODULES = /^(node:)?(vscode|fs|fs\/promises|child_process|http|https|http2|net|dgram|tls|dns|os|worker_threads|cluster|readline)$/;
+const FORBIDDEN_CALLS: Array<[RegExp, string]> = [
+  [/\bprocess\s*\.\s*\w+/, 'process.* (stdout, env, exit, cwd...)'],
+  [/\bconsole\s*\.\s*\w+/, 'console.* (the engine never prints)'],
+  [/\bMath\.random\s*\(/, 'Math.random (output must be deterministic)'],
+  [/\bDate\.now\s*\(|\bnew Date\s*\(/, 'the clock (output must be deterministic)'],
+];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return sources(p);
+    return /\.(ts|tsx|js|mjs|cjs)$/.test(name) ? [p] : [];
+  });
+}
+
+/** Source without comments, so that prose such as "the process." in a comment is not code. */
+function code(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}
+
+/** Every module specifier imported, re-exported or required. */
+export function imports(text: string): string[] {
+  const out: string[] = [];
+  // Statements only (`import … from`, `export … from`, `import 'x'`), never prose inside strings.
+  const statements = [/^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/gm, /^\s*import\s*['"]([^'"]+)['"]/gm];
+  for (const re of [...statements, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g]) {
+    for (const m of text.matchAll(re)) out.push(m[1] ?? '');
+  }
+  return out;
+}
+
+describe('purity of src/engine', () => {
+  const files = sources(ENGINE);
+
+  it('has sources to check', () => assert.ok(files.length >= 15, `${files.length} files`));
+
+  it('imports no editor, file-system, process, network or OS module', () => {
+    const offences = files.flatMap((f) => imports(code(readFileSync(f, 'utf8'))).filter((m) => FORBIDDEN_MODULES.test(m)).map((m) => `${relative(ENGINE, f)} imports ${m}`));
+    assert.deepEqual(offences, []);
+  });
+
+  it('imports nothing from outside the engine but its declared dependencies', () => {
+    const allowed = /^(\.\/|js-yaml$|ipaddr\.js$)/;
+    const offences = files.flatMap((f) => imports(code(readFileSync(f, 'utf8'))).filter((m) => !allowed.test(m)).map((m) => `${relative(ENGINE, f)} imports ${m}`));
+    assert.deepEqual(offences, []);
+  });
+
+  it('does no process-level I/O and reads no clock or randomness', () => {
+    const offences: string[] = [];
+    for (const f of files) {
+      const lines = code(readFileSync(f, 'utf8')).split('\n');
+      lines.forEach((line, i) => {
+        for (const [re, what] of FORBIDDEN_CALLS) if (re.test(line)) offences.push(`${relative(ENGINE, f)}:${i + 1} uses ${what}`);
+      });
+    }
+    assert.deepEqual(offences, []);
+  });
+
+  it('the scanner itself catches what it should', () => {
+    assert.deepEqual(imports("import * as vscode from 'vscode';\nimport { readFileSync } from \"node:fs\";\nconst cp = require('child_process');\nexport { x } from './x';\nawait import('http');\nconst s = `data from ' + x`;").sort(), ['./x', 'child_process', 'http', 'node:fs', 'vscode']);
+    assert.equal(code('// process.exit(1)\nconst a = 1; /* console.log */').includes('process'), false);
+    assert.ok(FORBIDDEN_CALLS.some(([re]) => re.test('process.stdout.write("x")')));
+    assert.equal(code("const url = 'http://backend'; // process.env").includes('http://backend'), true);
+  });
+});
