@@ -26,7 +26,9 @@ export function main(argv: string[]): void {
         process.exitCode = 0;
         return;
       }
-      process.stderr.write(`kube-netsim: ${err.message.replace(/^error: /, '')}\n`);
+      // With no command, commander "shows help" on the (silenced) error stream and reports "(outputHelp)": say what is missing instead.
+      const message = err.code === 'commander.help' ? `no command given; use one of ${program.commands.map((c) => c.name()).join(', ')} (kube-netsim --help lists them)` : err.message.replace(/^error: /, '');
+      process.stderr.write(`kube-netsim: ${message}\n`);
       process.exitCode = 2;
       return;
     }
