@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { serviceId } from '../engine';
 import type { Context } from './extension';
+import { TOPOLOGY_COMMANDS } from './topologyCommands';
 
 interface CommandSpec {
   id: string;
@@ -30,6 +31,7 @@ const COMMANDS: CommandSpec[] = [
       await vscode.window.showQuickPick(items.length ? items : [{ label: 'No endpoints', description: 'the selector matches no ready pod' }], { title: `Endpoints of ${serviceId(svc)}` });
     },
   },
+  ...TOPOLOGY_COMMANDS,
 ];
 
 export function registerCommands(ctx: Context, extra: CommandSpec[] = []): vscode.Disposable[] {

@@ -6,6 +6,7 @@ import { FixStore, QuickFixProvider } from './quickFix';
 import { HoverProvider } from './hover';
 import { CodeLensProvider } from './codeLens';
 import { registerCommands } from './commands';
+import { registerTopology } from './topologyCommands';
 import type { Analysis } from '../engine';
 
 /** Everything the providers and commands share: one model per workspace folder. */
@@ -55,6 +56,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
   push(vscode.languages.registerCodeLensProvider(selector, lenses));
   push(vscode.languages.registerCodeActionsProvider(selector, new QuickFixProvider(fixes, (u) => ctx.modelFor(u)), { providedCodeActionKinds: QuickFixProvider.kinds }));
   push(...registerCommands(ctx));
+  push(...registerTopology(ctx));
 
   const addFolder = (folder: vscode.WorkspaceFolder) => {
     const model = new WorkspaceModel(folder, log);

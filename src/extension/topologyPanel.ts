@@ -1,0 +1,270 @@
+import * as vscode from 'vscode';
+import { buildTopology, policyLayer, type PolicyLayer, type Topology } from '../engine/topology';
+import type { SourceRange } from '../engine';
+import { parseToExtension, VIEW_TYPE, DEFAULT_VIEW_STATE, type ExportFormat, type RevealTarget, type ToExtension, type ToPage, type TraceView, type ViewState } from '../shared/protocol';
+import { toRange } from './convert';
+import type { WorkspaceModel } from './workspaceModel';
+
+/** What a panel needs from the extension: the folder's model, and a log. */
+export interface PanelHost {
+  model(folder: string): WorkspaceModel | undefined;
+  log: vscode.OutputChannel;
+  extensionUri: vscode.Uri;
+}
+
+const EXPORT_TIMEOUT_MS = 30_000;
+
+function nonce(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let out = '';
+  for (let i = 0; i < 32; i++) out += chars.charAt(Math.floor(Math.random() * chars.length));
+  return out;
+}
+
+/** Webview options: scripts on, and only the built bundle and media/ readable. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
+/**
+ * One topology view of one workspace folder: draws the folder's latest analysis, follows its
+ * re-analyses, answers the page's requests (reveal, focus, settings, export) and shows traces.
+ */
+export class TopologyPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private topology: Topology | undefined;
+  private layer: PolicyLayer | null = null;
+  private trace: TraceView | null = null;
+  private state: ViewState;
+  private ready: Promise<void>;
+  private markReady: () => void = () => {};
+  private nextRequest = 1;
+  private readonly pending = new Map<number, { resolve: (data: string) => void; reject: (err: Error) => void }>();
+  private readonly closed = new vscode.EventEmitter<void>();
+  readonly onDidClose = this.closed.event;
+
+  constructor(
+    private readonly host: PanelHost,
+    readonly panel: vscode.WebviewPanel,
+    readonly folder: string,
+    state: ViewState | undefined,
+  ) {
+    this.state = { ...(state ?? DEFAULT_VIEW_STATE), folder };
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    panel.webview.options = webviewOptions(host.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'topology.svg');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    const model = host.model(folder);
+    if (model) this.disposables.push(model.onDidAnalyze(() => this.refresh()));
+    panel.webview.html = this.html();
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const n = nonce();
+    const js = webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview.css'));
+    const csp = [`default-src 'none'`, `style-src ${webview.cspSource} 'nonce-${n}'`, `script-src 'nonce-${n}'`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" nonce="${n}" href="${css.toString()}">
+<title>Kubernetes Network Topology</title>
+</head>
+<body>
+<div id="app" data-nonce="${n}"></div>
+<script nonce="${n}" src="${js.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  private post(message: ToPage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** Sends the folder's current topology (and the policy layer of the focus) to the page. */
+  refresh(): void {
+    const model = this.host.model(this.folder);
+    const analysis = model?.analysis;
+    if (!model || !analysis) {
+      this.post({ type: 'status', message: 'Analysing the workspace…' });
+      return;
+    }
+    this.topology = buildTopology(analysis);
+    this.post({ type: 'topology', folder: this.folder, folderName: model.folder.name, topology: this.topology });
+    this.sendLayer();
+  }
+
+  private sendLayer(): void {
+    const analysis = this.host.model(this.folder)?.analysis;
+    this.layer = analysis && this.state.focus ? (policyLayer(analysis, this.state.focus) ?? null) : null;
+    this.post({ type: 'policy', layer: this.layer });
+  }
+
+  /** Shows a trace in the view: the page animates it hop by hop beside its step list. */
+  showTrace(trace: TraceView | null): void {
+    this.trace = trace;
+    this.panel.reveal(undefined, true);
+    void this.ready.then(() => this.post({ type: 'trace', trace }));
+  }
+
+  get viewState(): ViewState {
+    return this.state;
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseToExtension(raw);
+    if (!parsed.ok) {
+      this.host.log.appendLine(`[topology] ignored a message from the page: ${parsed.error}`);
+      return;
+    }
+    void this.handle(parsed.message).catch((err: unknown) => {
+      this.host.log.appendLine(`[topology] ${parsed.message.type}: ${(err as Error).stack ?? String(err)}`);
+      void vscode.window.showErrorMessage(`kube-netsim: ${(err as Error).message}`);
+    });
+  }
+
+  private async handle(m: ToExtension): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.refresh();
+        if (this.trace) this.post({ type: 'trace', trace: this.trace });
+        this.markReady();
+        return;
+      case 'state': {
+        const focusChanged = m.state.focus !== this.state.focus;
+        this.state = { ...m.state, folder: this.folder };
+        if (focusChanged) this.sendLayer();
+        return;
+      }
+      case 'focus':
+        this.state = { ...this.state, focus: m.id };
+        this.sendLayer();
+        return;
+      case 'reveal':
+        return this.reveal(m.target);
+      case 'settings':
+        return this.switchSettings(m);
+      case 'export': {
+        const target = await this.pickExportTarget(m.format);
+        if (target) await this.exportTo(target, m.format);
+        return;
+      }
+      case 'exportResponse':
+        this.pending.get(m.requestId)?.resolve(m.data);
+        this.pending.delete(m.requestId);
+        return;
+      case 'exportFailed':
+        this.pending.get(m.requestId)?.reject(new Error(`the view could not export: ${m.message}`));
+        this.pending.delete(m.requestId);
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`unhandled message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Where a drawn object, trace hop or policy edge is written; undefined for what the simulator adds. */
+  sourceOf(target: RevealTarget): { source: SourceRange | undefined; what: string } {
+    const t = this.topology;
+    switch (target.kind) {
+      case 'hop': {
+        const hop = this.trace?.hops[target.index];
+        return { source: hop?.source, what: hop ? `the ${hop.step} hop` : `hop ${target.index + 1}` };
+      }
+      case 'policy': {
+        const edge = this.layer?.edges.find((e) => e.id === target.id);
+        return { source: edge?.policies.find((p) => p.source)?.source, what: 'this connection (no NetworkPolicy decides it)' };
+      }
+      case 'node':
+        return { source: t?.nodes.find((x) => x.id === target.id)?.source, what: `node ${target.id}` };
+      case 'pod':
+        return { source: t?.pods.find((x) => x.id === target.id)?.source, what: `pod ${target.id}` };
+      case 'service':
+        return { source: t?.services.find((x) => x.id === target.id)?.source, what: `Service ${target.id}` };
+      case 'ingress':
+        return { source: t?.ingresses.find((x) => x.id === target.id)?.source, what: `Ingress ${target.id}` };
+      case 'external':
+        return { source: t?.externals.find((x) => x.id === target.id)?.source, what: target.id };
+      case 'edge':
+        return { source: t?.edges.find((x) => x.id === target.id)?.source, what: `edge ${target.id}` };
+    }
+  }
+
+  private async reveal(target: RevealTarget): Promise<void> {
+    const { source, what } = this.sourceOf(target);
+    if (!source) {
+      void vscode.window.showInformationMessage(`kube-netsim: ${what} is added by the simulator; there is no manifest line to show.`);
+      return;
+    }
+    const model = this.host.model(this.folder);
+    const uri = model?.uriOf(source.file) ?? (model ? vscode.Uri.joinPath(model.folder.uri, source.file) : undefined);
+    if (!uri) return;
+    const range = toRange(source);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    // Keep focus in the view so one can click through objects and hops; the editor follows.
+    await vscode.window.showTextDocument(doc, { selection: range, viewColumn: vscode.ViewColumn.One, preserveFocus: true });
+  }
+
+  /** Writes the CNI or kube-proxy mode to the workspace settings; the re-analysis that follows redraws the view. */
+  private async switchSettings(m: Extract<ToExtension, { type: 'settings' }>): Promise<void> {
+    const model = this.host.model(this.folder);
+    const config = vscode.workspace.getConfiguration('kubeNetsim', model?.folder.uri);
+    const changes: string[] = [];
+    if (m.cni) {
+      await config.update('cni', m.cni, vscode.ConfigurationTarget.Workspace);
+      changes.push(`CNI ${m.cni}`);
+    }
+    if (m.kubeProxyMode) {
+      await config.update('kubeProxyMode', m.kubeProxyMode, vscode.ConfigurationTarget.Workspace);
+      changes.push(`kube-proxy ${m.kubeProxyMode}`);
+    }
+    if (changes.length) this.post({ type: 'status', message: `Re-simulating with ${changes.join(' and ')}…` });
+  }
+
+  private async pickExportTarget(format: ExportFormat): Promise<vscode.Uri | undefined> {
+    const model = this.host.model(this.folder);
+    const base = model?.folder.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+    return vscode.window.showSaveDialog({
+      title: 'Export Topology',
+      defaultUri: base ? vscode.Uri.joinPath(base, `topology.${format}`) : undefined,
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+    });
+  }
+
+  /** Asks the page for the picture and writes it to `target`. */
+  async exportTo(target: vscode.Uri, format: ExportFormat): Promise<vscode.Uri> {
+    await this.ready;
+    const requestId = this.nextRequest++;
+    const data = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new Error(`the topology view did not answer the export request within ${EXPORT_TIMEOUT_MS / 1000} s; make sure it is open and try again`));
+      }, EXPORT_TIMEOUT_MS);
+      this.pending.set(requestId, {
+        resolve: (d) => (clearTimeout(timer), resolve(d)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.post({ type: 'exportRequest', requestId, format });
+    });
+    const bytes = format === 'svg' ? new TextEncoder().encode(data) : Buffer.from(data, 'base64');
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.host.log.appendLine(`[topology] exported ${format.toUpperCase()} (${bytes.length} bytes) to ${target.fsPath}`);
+    return target;
+  }
+
+  dispose(): void {
+    for (const p of this.pending.values()) p.reject(new Error('the topology view was closed'));
+    this.pending.clear();
+    this.closed.fire();
+    this.closed.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}

@@ -1,0 +1,128 @@
+// The one message protocol between the extension and the topology page. Both sides import this
+// file; every message is a member of a discriminated union on `type`, and each side validates what
+// it receives (the page must never trust a message's shape, the extension must never trust a path
+// or an id from the page). Topology and policy shapes are the engine's (src/engine/topologyTypes.ts).
+import type { PolicyLayer, Topology } from '../engine/topologyTypes';
+import type { SourceRange } from '../engine/source';
+import { check, isTopology, isPolicyLayer, isTraceView, isViewState, type Check } from './protocolChecks';
+
+export type { Topology, PolicyLayer, SourceRange };
+export const VIEW_TYPE = 'kubeNetsim.topology';
+
+export const CNI_PLUGINS = ['calico', 'flannel', 'cilium', 'weave', 'canal'] as const;
+export const PROXY_MODES = ['iptables', 'ipvs'] as const;
+export type CniName = (typeof CNI_PLUGINS)[number];
+export type ProxyModeName = (typeof PROXY_MODES)[number];
+export const DRAWN_KINDS = ['node', 'pod', 'service', 'ingress', 'external', 'edge'] as const;
+export type DrawnKind = (typeof DRAWN_KINDS)[number];
+export type ExportFormat = 'svg' | 'png';
+
+/** One hop of a packet trace as the view shows it. */
+export interface TraceHopView {
+  step: string;
+  /** The Kubernetes node the hop happens on, when it happens on one. */
+  node: string | null;
+  detail: string;
+  /** Ids of the drawn objects the hop involves (pods, Services, nodes, ingresses, `external`), to highlight. */
+  objects: string[];
+  source?: SourceRange;
+}
+
+export interface TraceView {
+  /** What was traced, e.g. `shop/frontend → http://backend:8080/api`. */
+  title: string;
+  verdict: string;
+  reason: string;
+  hops: TraceHopView[];
+}
+
+/** What the page keeps across reloads (vscode.setState) and reports to the extension. */
+export interface ViewState {
+  /** The workspace folder's URI the view shows. */
+  folder: string | null;
+  hiddenNamespaces: string[];
+  layers: { endpoints: boolean; ingress: boolean; policy: boolean };
+  search: string;
+  /** The pod or workload the policy layer is drawn for. */
+  focus: string | null;
+  transform: { x: number; y: number; k: number } | null;
+}
+
+export const DEFAULT_VIEW_STATE: ViewState = {
+  folder: null,
+  hiddenNamespaces: [],
+  layers: { endpoints: true, ingress: true, policy: true },
+  search: '',
+  focus: null,
+  transform: null,
+};
+
+/** Extension → page. */
+export type ToPage =
+  | { type: 'topology'; folder: string; folderName: string; topology: Topology }
+  | { type: 'policy'; layer: PolicyLayer | null }
+  | { type: 'trace'; trace: TraceView | null }
+  | { type: 'exportRequest'; requestId: number; format: ExportFormat }
+  | { type: 'status'; message: string };
+
+/** What a reveal asks for: a drawn object by kind and id, a hop of the current trace, or a policy edge. */
+export type RevealTarget = { kind: DrawnKind; id: string } | { kind: 'hop'; index: number } | { kind: 'policy'; id: string };
+
+/** Page → extension. */
+export type ToExtension =
+  | { type: 'ready' }
+  | { type: 'reveal'; target: RevealTarget }
+  | { type: 'settings'; cni?: CniName; kubeProxyMode?: ProxyModeName }
+  | { type: 'focus'; id: string | null }
+  | { type: 'export'; format: ExportFormat }
+  | { type: 'exportResponse'; requestId: number; format: ExportFormat; data: string }
+  | { type: 'exportFailed'; requestId: number; message: string }
+  | { type: 'state'; state: ViewState };
+
+export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
+
+const FORMATS: readonly string[] = ['svg', 'png'];
+
+const toPageChecks: Record<ToPage['type'], Check> = {
+  topology: check.obj({ folder: check.str, folderName: check.str, topology: isTopology }),
+  policy: check.obj({ layer: check.nullable(isPolicyLayer) }),
+  trace: check.obj({ trace: check.nullable(isTraceView) }),
+  exportRequest: check.obj({ requestId: check.int, format: check.oneOf(FORMATS) }),
+  status: check.obj({ message: check.str }),
+};
+
+const revealTarget: Check = (v, at) => {
+  const kind = check.obj({ kind: check.oneOf([...DRAWN_KINDS, 'hop', 'policy']) })(v, at);
+  if (kind) return kind;
+  const k = (v as { kind: string }).kind;
+  return k === 'hop' ? check.obj({ index: check.int })(v, at) : check.obj({ id: check.str })(v, at);
+};
+
+const toExtensionChecks: Record<ToExtension['type'], Check> = {
+  ready: check.obj({}),
+  reveal: check.obj({ target: revealTarget }),
+  settings: check.obj({ cni: check.optional(check.oneOf(CNI_PLUGINS)), kubeProxyMode: check.optional(check.oneOf(PROXY_MODES)) }),
+  focus: check.obj({ id: check.nullable(check.str) }),
+  export: check.obj({ format: check.oneOf(FORMATS) }),
+  exportResponse: check.obj({ requestId: check.int, format: check.oneOf(FORMATS), data: check.str }),
+  exportFailed: check.obj({ requestId: check.int, message: check.str }),
+  state: check.obj({ state: isViewState }),
+};
+
+function parse<T>(raw: unknown, checks: Record<string, Check>): Parsed<T> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, error: 'message is not an object' };
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, type)) return { ok: false, error: `unknown message type ${JSON.stringify(type)}` };
+  const error = (checks[type] as Check)(raw, type);
+  return error ? { ok: false, error } : { ok: true, message: raw as T };
+}
+
+/** Validates a message the page received; anything malformed is refused with the first problem found. */
+export function parseToPage(raw: unknown): Parsed<ToPage> {
+  return parse<ToPage>(raw, toPageChecks);
+}
+
+/** Validates a message the extension received from the page. */
+export function parseToExtension(raw: unknown): Parsed<ToExtension> {
+  return parse<ToExtension>(raw, toExtensionChecks);
+}

@@ -1,0 +1,89 @@
+// The side panel's account of the selected object: what it is, its addresses, ports and labels,
+// where it is written, and buttons to reveal it or draw its policy layer. All text through textContent.
+import type { Topology } from '../src/shared/protocol';
+import type { Kind } from './scene';
+import { button, h } from './controls';
+import { labelsText } from './scene';
+
+export interface DetailHooks {
+  reveal(kind: Kind, id: string): void;
+  focusPolicy(podId: string | null): void;
+}
+
+export class Details {
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly hooks: DetailHooks,
+  ) {
+    this.show(undefined, null);
+  }
+
+  show(t: Topology | undefined, sel: { kind: Kind; id: string } | null, policyFocus: string | null = null): void {
+    this.host.replaceChildren(h('h2', {}, 'Selection'));
+    if (!t || !sel) {
+      this.host.append(h('p', { class: 'hint' }, 'Click an object to see it here and show its manifest line. Arrow keys move between objects; Enter reveals; Space selects.'));
+      return;
+    }
+    const rows: Array<[string, string]> = [];
+    let heading = `${sel.kind} ${sel.id}`;
+    let source: { file: string; line: number } | undefined;
+    switch (sel.kind) {
+      case 'pod': {
+        const p = t.pods.find((x) => x.id === sel.id);
+        if (!p) break;
+        heading = `Pod ${p.id}`;
+        rows.push(['IP', p.ip ?? 'none (Pending)'], ['Node', p.node ?? 'none'], ['Workload', `${p.workload} (${p.workloadKind})`], ['Ports', p.ports.map((x) => `${x.name ? `${x.name} ` : ''}${x.port}/${x.protocol}`).join(', ') || 'none declared'], ['Labels', labelsText(p.labels) || 'none']);
+        source = p.source;
+        break;
+      }
+      case 'service': {
+        const s = t.services.find((x) => x.id === sel.id);
+        if (!s) break;
+        heading = `Service ${s.id}`;
+        rows.push(['Type', s.type], ['ClusterIP', s.headless ? 'None (headless)' : (s.clusterIP ?? '—')], ['Ports', s.ports.map((p) => `${p.name ? `${p.name} ` : ''}${p.port}→${p.targetPort}/${p.protocol}${p.nodePort !== null ? ` NodePort ${p.nodePort}` : ''}`).join(', ')], ['Endpoints', `${s.endpointCount} pod(s)`]);
+        if (s.loadBalancerIP) rows.push(['Load balancer', s.loadBalancerIP]);
+        source = s.source;
+        break;
+      }
+      case 'node': {
+        const n = t.nodes.find((x) => x.id === sel.id);
+        if (!n) break;
+        heading = `Node ${n.name}`;
+        rows.push(['IP', n.ip], ['Pod CIDR', n.podCIDR], ['Pods', String(t.pods.filter((p) => p.node === n.id).length)], ['Labels', labelsText(n.labels) || 'none']);
+        source = n.source;
+        break;
+      }
+      case 'ingress': {
+        const g = t.ingresses.find((x) => x.id === sel.id);
+        if (!g) break;
+        heading = `Ingress ${g.id}`;
+        rows.push(['Class', g.className ?? 'default'], ['Controller', g.controllerService ?? 'none simulated']);
+        g.routes.forEach((r, i) => rows.push([`Route ${i + 1}`, `${r.defaultBackend ? 'default backend' : `${r.host ?? '*'}${r.path ?? '/'} (${r.pathType ?? ''})`} → ${r.service ?? '?'}:${r.port ?? '?'}${r.resolved ? '' : ' (no such Service)'}`]));
+        source = g.source;
+        break;
+      }
+      case 'external': {
+        const x = t.externals.find((e) => e.id === sel.id);
+        if (!x) break;
+        heading = x.label;
+        rows.push(['Role', x.role], ['Leads to', x.service ?? 'the cluster']);
+        source = x.source;
+        break;
+      }
+      case 'edge':
+        break;
+    }
+    this.host.append(h('h3', {}, heading));
+    const dl = h('dl');
+    for (const [k, v] of rows) dl.append(h('dt', {}, k), h('dd', {}, v));
+    this.host.append(dl);
+    this.host.append(h('p', { class: 'where' }, source ? `${source.file}:${source.line}` : 'Added by the simulator (no manifest).'));
+    const actions = h('div', { class: 'actions' });
+    if (source) actions.append(button('Show in manifest', `Show ${heading} in its manifest`, () => this.hooks.reveal(sel.kind, sel.id), false));
+    if (sel.kind === 'pod') {
+      if (policyFocus === sel.id) actions.append(button('Clear policy', 'Stop drawing the policy layer for this pod', () => this.hooks.focusPolicy(null)));
+      else actions.append(button('Show policy', `Draw who may reach ${sel.id} and whom it may reach`, () => this.hooks.focusPolicy(sel.id)));
+    }
+    this.host.append(actions);
+  }
+}

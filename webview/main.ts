@@ -1,0 +1,250 @@
+// The topology page: receives the topology, policy layer and traces from the extension (validated
+// against the shared protocol), draws them, and sends back what the user asks for. It computes no
+// Kubernetes semantics itself.
+import './nonce';
+import './style.css';
+import { parseToPage, parseToExtension, DEFAULT_VIEW_STATE, type ToExtension, type ToPage, type Topology, type ViewState, type PolicyLayer } from '../src/shared/protocol';
+import { layoutTopology, type Layout } from './layout';
+import { Scene, type Kind } from './scene';
+import { Viewport } from './viewport';
+import { Controls, button, h } from './controls';
+import { Details } from './details';
+import { TracePlayer } from './trace';
+import { exportPng, exportSvg } from './export';
+import { bindKeyboard } from './keyboard';
+
+interface VsCodeApi {
+  postMessage(message: ToExtension): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+
+function initialState(): ViewState {
+  const parsed = parseToExtension({ type: 'state', state: vscode.getState() });
+  return parsed.ok && parsed.message.type === 'state' ? parsed.message.state : { ...DEFAULT_VIEW_STATE };
+}
+
+let state = initialState();
+let topology: Topology | undefined;
+let layout: Layout | undefined;
+let policy: PolicyLayer | null = null;
+let selected: { kind: Kind; id: string } | null = null;
+let firstDraw = true;
+
+// Page skeleton.
+const app = document.getElementById('app') ?? document.body;
+const main = h('div', { class: 'main' });
+const stage = h('div', { class: 'stage' });
+const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+svg.setAttribute('id', 'scene');
+svg.setAttribute('role', 'application');
+svg.setAttribute('tabindex', '0');
+svg.setAttribute('aria-roledescription', 'cluster topology');
+svg.setAttribute('aria-label', 'Cluster topology. Arrow keys move between objects, Enter shows the manifest line, Space selects, plus and minus zoom, 0 fits.');
+const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+stage.append(svg, status);
+const side = h('aside', { class: 'side', 'aria-label': 'Details' });
+const legendHost = h('section', { class: 'legend-section' });
+const detailsHost = h('section', { class: 'details', 'aria-live': 'polite' });
+const traceHost = h('section', { class: 'trace', 'aria-label': 'Packet trace' });
+side.append(traceHost, detailsHost, legendHost);
+main.append(stage, side);
+
+const post = (m: ToExtension) => vscode.postMessage(m);
+let stateTimer: ReturnType<typeof setTimeout> | undefined;
+function saveState(immediate = false): void {
+  vscode.setState(state);
+  if (stateTimer) clearTimeout(stateTimer);
+  const send = () => post({ type: 'state', state });
+  if (immediate) send();
+  else stateTimer = setTimeout(send, 400);
+}
+function say(message: string): void {
+  status.textContent = message;
+}
+
+const scene = new Scene(svg);
+const viewport = new Viewport(svg, scene.root.node() as SVGGElement, (t) => {
+  state = { ...state, transform: t };
+  saveState();
+});
+
+const controls = new Controls(
+  {
+    search: (query, jump) => {
+      state = { ...state, search: query };
+      const hits = scene.setSearch(query);
+      say(query.trim() ? `${hits.length} match${hits.length === 1 ? '' : 'es'} for “${query.trim()}”` : '');
+      const first = hits[0];
+      if (jump && first) select(first.dataset['kind'] as Kind, first.dataset['id'] ?? '', true);
+      saveState();
+    },
+    layer: (name, on) => {
+      state = { ...state, layers: { ...state.layers, [name]: on } };
+      applyLayers();
+      saveState(true);
+    },
+    settings: (change) => {
+      const m: Extract<ToExtension, { type: 'settings' }> = { type: 'settings' };
+      if (change.cni && change.cni !== topology?.settings.cni) m.cni = change.cni as NonNullable<typeof m.cni>;
+      if (change.kubeProxyMode && change.kubeProxyMode !== topology?.settings.kubeProxyMode) m.kubeProxyMode = change.kubeProxyMode as NonNullable<typeof m.kubeProxyMode>;
+      if (m.cni || m.kubeProxyMode) post(m);
+    },
+    fit: () => viewport.fit(),
+    zoom: (f) => viewport.zoomBy(f),
+    export: (format) => post({ type: 'export', format }),
+    namespace: (name, visible) => {
+      const hidden = new Set(state.hiddenNamespaces);
+      if (visible) hidden.delete(name);
+      else hidden.add(name);
+      state = { ...state, hiddenNamespaces: [...hidden].sort() };
+      scene.setHiddenNamespaces(hidden);
+      saveState(true);
+    },
+  },
+  legendHost,
+);
+app.append(controls.toolbar, main);
+
+const details = new Details(detailsHost, { reveal: (kind, id) => post({ type: 'reveal', target: { kind, id } }), focusPolicy: (id) => setFocus(id) });
+const trace = new TracePlayer(traceHost, scene, { onHop: (index) => post({ type: 'reveal', target: { kind: 'hop', index } }), onShowBox: (b) => viewport.reveal(b) }, button);
+
+function applyLayers(): void {
+  svg.classList.toggle('hide-endpoints', !state.layers.endpoints);
+  svg.classList.toggle('hide-ingress', !state.layers.ingress);
+  svg.classList.toggle('hide-policy', !state.layers.policy);
+}
+
+function setFocus(id: string | null): void {
+  state = { ...state, focus: id };
+  post({ type: 'focus', id });
+  if (id && !state.layers.policy) {
+    state = { ...state, layers: { ...state.layers, policy: true } };
+    applyLayers();
+    controls.sync(state, topology, scene.nsColour);
+  }
+  saveState(true);
+  details.show(topology, selected, state.focus);
+}
+
+/** Selects an object: details beside, focus ring, and (when asked) its manifest line in the editor. */
+function select(kind: Kind, id: string, reveal: boolean): void {
+  for (const e of svg.querySelectorAll('.selected')) e.classList.remove('selected');
+  const el = scene.element(kind, id);
+  el?.classList.add('selected');
+  selected = { kind, id };
+  details.show(topology, selected, state.focus);
+  const box = scene.boxOf(id);
+  if (box && kind !== 'edge') viewport.reveal(box);
+  if (reveal) post({ type: 'reveal', target: { kind, id } });
+}
+
+svg.addEventListener('click', (e) => {
+  const el = (e.target as Element).closest<SVGGElement>('[data-kind]');
+  if (!el) return;
+  const kind = el.dataset['kind'] as Kind;
+  const id = el.dataset['id'] ?? '';
+  if (el.classList.contains('policy-edge')) {
+    post({ type: 'reveal', target: { kind: 'policy', id: el.dataset['policyEdge'] ?? '' } });
+    return;
+  }
+  select(kind, id, true);
+  if (kind === 'pod' && state.layers.policy) setFocus(id);
+});
+
+bindKeyboard(svg, scene, {
+  activate: (kind, id) => select(kind, id, true),
+  select: (kind, id) => {
+    select(kind, id, false);
+    if (kind === 'pod') setFocus(id);
+  },
+  clear: () => {
+    selected = null;
+    for (const e of svg.querySelectorAll('.selected')) e.classList.remove('selected');
+    details.show(topology, null);
+    if (state.focus) setFocus(null);
+  },
+  fit: () => viewport.fit(),
+  zoom: (f) => viewport.zoomBy(f),
+  show: (b) => viewport.reveal(b, false),
+});
+
+function draw(t: Topology): void {
+  topology = t;
+  layout = layoutTopology(t);
+  scene.render(t, layout);
+  viewport.setContent({ x: 0, y: 0, w: layout.width, h: layout.height });
+  scene.setHiddenNamespaces(new Set(state.hiddenNamespaces));
+  scene.setSearch(state.search);
+  scene.setPolicy(policy);
+  applyLayers();
+  controls.sync(state, t, scene.nsColour);
+  if (selected && !scene.boxOf(selected.id)) selected = null;
+  if (selected) scene.element(selected.kind, selected.id)?.classList.add('selected');
+  details.show(t, selected, state.focus);
+  svg.setAttribute('data-pods', String(t.pods.length));
+  if (firstDraw) {
+    firstDraw = false;
+    if (state.transform) viewport.set(state.transform);
+    else viewport.fit(false);
+  }
+}
+
+async function answerExport(m: Extract<ToPage, { type: 'exportRequest' }>): Promise<void> {
+  try {
+    if (!layout) throw new Error('nothing is drawn yet');
+    const bounds = { x: 0, y: 0, w: layout.width, h: layout.height };
+    const svgText = exportSvg(svg, bounds);
+    const data = m.format === 'svg' ? svgText : await exportPng(svgText, bounds.w + 48, bounds.h + 48);
+    post({ type: 'exportResponse', requestId: m.requestId, format: m.format, data });
+  } catch (err) {
+    post({ type: 'exportFailed', requestId: m.requestId, message: (err as Error).message });
+  }
+}
+
+function receive(m: ToPage): void {
+  switch (m.type) {
+    case 'topology':
+      state = { ...state, folder: m.folder };
+      draw(m.topology);
+      say(`${m.folderName}: ${m.topology.counts.pods} pods on ${m.topology.counts.nodes} nodes, ${m.topology.counts.services} Services · ${m.topology.settings.cni}, kube-proxy ${m.topology.settings.kubeProxyMode}`);
+      saveState(true);
+      return;
+    case 'policy':
+      policy = m.layer;
+      scene.setPolicy(policy);
+      if (policy) say(`Policy for ${policy.pod}: ${policy.edges.filter((e) => e.allowed).length} allowed, ${policy.edges.filter((e) => !e.allowed).length} dropped`);
+      return;
+    case 'trace':
+      trace.show(m.trace);
+      return;
+    case 'exportRequest':
+      void answerExport(m);
+      return;
+    case 'status':
+      say(m.message);
+      return;
+    default: {
+      const never: never = m;
+      say(`Unhandled message ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const parsed = parseToPage(e.data);
+  if (!parsed.ok) {
+    // Never draw what does not fit the protocol; say why, for whoever is debugging.
+    say(`Ignored a message that does not fit the protocol: ${parsed.error}`);
+    return;
+  }
+  receive(parsed.message);
+});
+
+applyLayers();
+controls.sync(state, undefined, scene.nsColour);
+say('Waiting for the simulation…');
+post({ type: 'ready' });
+if (state.focus) post({ type: 'focus', id: state.focus });

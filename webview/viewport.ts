@@ -1,0 +1,85 @@
+// Pan and zoom (d3-zoom) with level of detail: far out, secondary text and edge labels are not
+// drawn; very far out, pod text goes too. That keeps panning 2,000 pods smooth, and the classes
+// change only when a threshold is crossed, so a pan costs one transform attribute.
+import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
+import type { Box } from './layout';
+
+export const LOD = { far: 0.55, tiny: 0.28 };
+
+export class Viewport {
+  private readonly behaviour: ZoomBehavior<SVGSVGElement, unknown>;
+  private level = '';
+  private content: Box = { x: 0, y: 0, w: 1, h: 1 };
+
+  constructor(
+    private readonly svg: SVGSVGElement,
+    private readonly target: SVGGElement,
+    private readonly onChange: (t: { x: number; y: number; k: number }) => void,
+  ) {
+    this.behaviour = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.02, 4])
+      .on('zoom', (e: { transform: ZoomTransform }) => {
+        this.target.setAttribute('transform', e.transform.toString());
+        this.updateLevel(e.transform.k);
+        this.onChange({ x: e.transform.x, y: e.transform.y, k: e.transform.k });
+      });
+    select(svg).call(this.behaviour).on('dblclick.zoom', null);
+  }
+
+  private updateLevel(k: number): void {
+    const level = k < LOD.tiny ? 'tiny' : k < LOD.far ? 'far' : 'near';
+    if (level === this.level) return;
+    this.level = level;
+    this.svg.classList.toggle('lod-far', level !== 'near');
+    this.svg.classList.toggle('lod-tiny', level === 'tiny');
+  }
+
+  setContent(box: Box): void {
+    this.content = box;
+  }
+
+  private size(): { w: number; h: number } {
+    const r = this.svg.getBoundingClientRect();
+    return { w: Math.max(1, r.width), h: Math.max(1, r.height) };
+  }
+
+  /** Shows all of the content, with a margin. */
+  fit(animate = true): void {
+    const { w, h } = this.size();
+    const c = this.content;
+    const k = Math.min(2, Math.max(0.02, Math.min((w - 40) / Math.max(1, c.w), (h - 40) / Math.max(1, c.h))));
+    const t = zoomIdentity.translate(w / 2 - (c.x + c.w / 2) * k, h / 2 - (c.y + c.h / 2) * k).scale(k);
+    this.apply(t, animate);
+  }
+
+  zoomBy(factor: number): void {
+    select(this.svg).transition().duration(200).call(this.behaviour.scaleBy, factor);
+  }
+
+  /** Brings a box into view (centred), zooming in to a readable scale if needed. */
+  reveal(b: Box, animate = true): void {
+    const { w, h } = this.size();
+    const cur = this.transform();
+    const k = Math.max(cur.k, 0.8);
+    const sx = b.x * cur.k + cur.x;
+    const sy = b.y * cur.k + cur.y;
+    const visible = cur.k >= 0.8 && sx >= 0 && sy >= 0 && sx + b.w * cur.k <= w && sy + b.h * cur.k <= h;
+    if (visible) return;
+    this.apply(zoomIdentity.translate(w / 2 - (b.x + b.w / 2) * k, h / 2 - (b.y + b.h / 2) * k).scale(k), animate);
+  }
+
+  transform(): { x: number; y: number; k: number } {
+    const t = (this.svg as unknown as { __zoom?: ZoomTransform }).__zoom ?? zoomIdentity;
+    return { x: t.x, y: t.y, k: t.k };
+  }
+
+  set(t: { x: number; y: number; k: number }): void {
+    this.apply(zoomIdentity.translate(t.x, t.y).scale(t.k), false);
+  }
+
+  private apply(t: ZoomTransform, animate: boolean): void {
+    const s = select(this.svg);
+    if (animate) s.transition().duration(300).call(this.behaviour.transform, t);
+    else s.call(this.behaviour.transform, t);
+  }
+}
