@@ -3,6 +3,7 @@
 // of a workload (and pods differing only in labels no policy reads, such as pod-template-hash)
 // collapse into one class.
 import type { LabelSelector } from './labels';
+import { matchesSelector } from './selectorCache';
 import { rangesContain } from './ipranges';
 import { workloadId, type SimPod } from './model';
 import type { PolicyEndpoint, PolicyEngine } from './networkPolicy';
@@ -94,7 +95,8 @@ export class ClassIndex {
         return ep?.kind === 'ip' && ep.ip !== undefined && rangesContain(peer.ranges, ep.ip);
       });
     } else if (peer.kind === 'selector') {
-      const namespaces = peer.namespaceSelector ? [...this.byNamespace.keys()] : [policy.namespace];
+      const nsSelector = peer.namespaceSelector;
+      const namespaces = nsSelector ? [...this.byNamespace.keys()].filter((ns) => matchesSelector(nsSelector, this.engine.namespaceLabels(ns))) : [policy.namespace];
       for (const ns of namespaces) {
         for (const i of this.candidates(ns, peer.podSelector)) {
           const c = this.classes[i];

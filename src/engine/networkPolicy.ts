@@ -1,6 +1,6 @@
 import type { Diagnostic } from './diagnostics';
 import { FieldReader } from './fields';
-import { selectorMatches } from './labels';
+import { matchesSelector } from './selectorCache';
 import { rangesContain } from './ipranges';
 import { ConnSet } from './connset';
 import { locate, type Cluster, type Labels, type Protocol, type SimPod } from './model';
@@ -56,6 +56,7 @@ export interface PolicySelection {
 }
 
 const NO_SELECTION: PolicySelection = { ingress: [], egress: [] };
+const NO_LABELS: Labels = {};
 
 /**
  * Evaluates the workspace's NetworkPolicies exactly as the API defines them: per-direction
@@ -102,7 +103,7 @@ export class PolicyEngine {
 
   /** Whether a policy's podSelector selects a pod (same namespace, labels match, pod selectable). */
   selects(policy: SimNetworkPolicy, pod: SimPod): boolean {
-    return policy.namespace === pod.namespace && this.selectable(pod) && selectorMatches(policy.podSelector, pod.labels);
+    return policy.namespace === pod.namespace && this.selectable(pod) && matchesSelector(policy.podSelector, pod.labels);
   }
 
   /** The policies that isolate a pod, per direction (empty when none selects it: everything is allowed). */
@@ -112,7 +113,7 @@ export class PolicyEngine {
     const candidates = this.byNamespace.get(pod.namespace);
     let result = NO_SELECTION;
     if (candidates && this.selectable(pod)) {
-      const selecting = candidates.filter((p) => selectorMatches(p.podSelector, pod.labels));
+      const selecting = candidates.filter((p) => matchesSelector(p.podSelector, pod.labels));
       if (selecting.length > 0) result = { ingress: selecting.filter((p) => p.affects.ingress), egress: selecting.filter((p) => p.affects.egress) };
     }
     this.selections.set(pod, result);
@@ -124,7 +125,12 @@ export class PolicyEngine {
     if (peer.kind === 'external') return { kind: 'ip', ip: peer.ip };
     const pod = peer.pod;
     if (!this.selectable(pod)) return { kind: 'ip', ip: pod.ip, pod };
-    return { kind: 'pod', pod, namespace: pod.namespace, labels: pod.labels, namespaceLabels: this.cluster.namespaces.get(pod.namespace)?.labels ?? {} };
+    return { kind: 'pod', pod, namespace: pod.namespace, labels: pod.labels, namespaceLabels: this.namespaceLabels(pod.namespace) };
+  }
+
+  /** A namespace's labels as namespaceSelectors see them (with kubernetes.io/metadata.name). */
+  namespaceLabels(namespace: string): Labels {
+    return this.cluster.namespaces.get(namespace)?.labels ?? NO_LABELS;
   }
 
   /** Whether one peer of a rule of `policy` matches an endpoint. */
@@ -136,8 +142,8 @@ export class PolicyEngine {
         return ep.kind === 'ip' && ep.ip !== undefined && rangesContain(peer.ranges, ep.ip);
       case 'selector':
         if (ep.kind !== 'pod') return false;
-        if (peer.namespaceSelector ? !selectorMatches(peer.namespaceSelector, ep.namespaceLabels) : ep.namespace !== policy.namespace) return false;
-        return peer.podSelector === undefined || selectorMatches(peer.podSelector, ep.labels);
+        if (peer.namespaceSelector ? !matchesSelector(peer.namespaceSelector, ep.namespaceLabels) : ep.namespace !== policy.namespace) return false;
+        return peer.podSelector === undefined || matchesSelector(peer.podSelector, ep.labels);
     }
   }
 
@@ -194,14 +200,31 @@ export class PolicyEngine {
     const d = this.endpointOf(dst);
     const egress = this.direction('egress', s, d, d, port, protocol);
     const ingress = this.direction('ingress', d, s, d, port, protocol);
-    return { allowed: egress.allowed && ingress.allowed, egress, ingress, reason: verdictReason(egress, ingress) };
+    return withReason({ allowed: egress.allowed && ingress.allowed, egress, ingress }, () => verdictReason(egress, ingress));
+  }
+
+  /** verdict(...).allowed without building the explanation (for checks that ask many times). */
+  allows(src: Peer, dst: Peer, port: number, protocol: Protocol): boolean {
+    const s = this.endpointOf(src);
+    const d = this.endpointOf(dst);
+    return this.directionAllows('egress', s, d, d, port, protocol) && this.directionAllows('ingress', d, s, d, port, protocol);
+  }
+
+  private directionAllows(direction: Direction, self: PolicyEndpoint, other: PolicyEndpoint, dst: PolicyEndpoint, port: number, protocol: Protocol): boolean {
+    if (self.kind !== 'pod') return true;
+    const policies = this.policiesSelecting(self.pod)[direction];
+    if (policies.length === 0) return true;
+    for (const policy of policies) {
+      for (const rule of policy.rules[direction]) if (this.portsAdmit(rule, dst, port, protocol) && this.matchingPeer(policy, rule, other) !== undefined) return true;
+    }
+    return false;
   }
 
   private direction(direction: Direction, self: PolicyEndpoint, other: PolicyEndpoint, dst: PolicyEndpoint, port: number, protocol: Protocol): DirectionResult {
     const ctx = { direction, self, other, port, protocol };
-    if (self.kind !== 'pod') return { isolated: false, isolatingPolicies: [], allowed: true, reason: directionReason({ ...ctx, outcome: 'not-subject' }) };
+    if (self.kind !== 'pod') return withReason({ isolated: false, isolatingPolicies: [], allowed: true }, () => directionReason({ ...ctx, outcome: 'not-subject' }));
     const policies = this.policiesSelecting(self.pod)[direction];
-    if (policies.length === 0) return { isolated: false, isolatingPolicies: [], allowed: true, reason: directionReason({ ...ctx, outcome: 'open' }) };
+    if (policies.length === 0) return withReason({ isolated: false, isolatingPolicies: [], allowed: true }, () => directionReason({ ...ctx, outcome: 'open' }));
     const isolatingPolicies = policies.map((p) => p.ref);
     for (const policy of policies) {
       for (const rule of policy.rules[direction]) {
@@ -210,10 +233,10 @@ export class PolicyEngine {
         const peerPath = peer >= 0 ? rule.peers?.[peer]?.path : undefined;
         const allowedBy: NonNullable<DirectionResult['allowedBy']> = { policy: policy.ref, ruleIndex: rule.index, range: locate(policy.origin, peerPath ?? rule.path) };
         if (peer >= 0) allowedBy.peerIndex = peer;
-        return { isolated: true, isolatingPolicies, allowed: true, allowedBy, reason: directionReason({ ...ctx, outcome: 'allowed', policies, allowedBy }) };
+        return withReason({ isolated: true, isolatingPolicies, allowed: true, allowedBy }, () => directionReason({ ...ctx, outcome: 'allowed', policies, allowedBy }));
       }
     }
-    return { isolated: true, isolatingPolicies, allowed: false, reason: directionReason({ ...ctx, outcome: 'denied', policies }) };
+    return withReason({ isolated: true, isolatingPolicies, allowed: false }, () => directionReason({ ...ctx, outcome: 'denied', policies }));
   }
 
   /**
@@ -232,6 +255,16 @@ export class PolicyEngine {
     }
     return out;
   }
+}
+
+/**
+ * Adds `reason` as an enumerable property computed on first read: verdicts are asked for by the
+ * thousand and most reasons are never shown; JSON.stringify and spreads still see it.
+ */
+function withReason<T extends object>(value: T, make: () => string): T & { reason: string } {
+  let cached: string | undefined;
+  Object.defineProperty(value, 'reason', { enumerable: true, configurable: true, get: () => (cached ??= make()) });
+  return value as T & { reason: string };
 }
 
 function admitsEveryPod(peer: PolicyPeer): boolean {

@@ -1,7 +1,8 @@
 import { makeDiagnostic, type Diagnostic, type RelatedInformation } from './diagnostics';
 import type { ResolvedReference } from './checks';
 import { resourceName } from './fields';
-import { selectorMatches, selectorText } from './labels';
+import { selectorText } from './labels';
+import { matchesSelector } from './selectorCache';
 import { nearMissHint } from './services';
 import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService } from './model';
 import type { PolicyEngine, Verdict, DirectionResult } from './networkPolicy';
@@ -31,7 +32,7 @@ function checkSelectsNothing(engine: PolicyEngine, diagnostics: Diagnostic[]): v
     if (pods.some((p) => engine.selects(policy, p))) continue;
     const range = locate(policy.origin, ['spec', 'podSelector']);
     if (!range) continue;
-    const hostNet = pods.filter((p) => p.hostNetwork && !engine.selectable(p) && selectorMatches(policy.podSelector, p.labels));
+    const hostNet = pods.filter((p) => p.hostNetwork && !engine.selectable(p) && matchesSelector(policy.podSelector, p.labels));
     let hint = '';
     if (hostNet.length > 0) hint = `It matches only hostNetwork pods (${hostNet[0]?.name}), which NetworkPolicy does not select.`;
     else if (pods.length === 0) hint = `There are no pods in namespace ${policy.namespace} in the workspace.`;
@@ -134,9 +135,9 @@ function checkBlockedReferences(engine: PolicyEngine, references: ResolvedRefere
         if (v) failures.push({ src, verdict: v, of: 1, blocked: 1 });
         continue;
       }
-      const verdicts = where.targets.map((t) => engine.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol));
-      const blocked = verdicts.filter((v) => !v.allowed);
-      if (blocked[0]) failures.push({ src, verdict: blocked[0], of: verdicts.length, blocked: blocked.length });
+      const blocked = where.targets.filter((t) => !engine.allows({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol));
+      const t = blocked[0];
+      if (t) failures.push({ src, verdict: engine.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol), of: where.targets.length, blocked: blocked.length });
     }
     const first = failures[0];
     if (!first || failures.length < sources.length) continue;
@@ -175,9 +176,9 @@ function checkDnsReachable(engine: PolicyEngine, diagnostics: Diagnostic[]): voi
     for (const protocol of ['UDP', 'TCP'] as const) {
       const list = servers[protocol];
       if (list.length === 0) continue;
-      const verdicts = list.map((s) => engine.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: s.pod }, s.port, protocol));
-      if (verdicts.some((v) => v.allowed)) continue;
-      const v = verdicts[0] as Verdict;
+      if (list.some((s) => engine.allows({ kind: 'pod', pod }, { kind: 'pod', pod: s.pod }, s.port, protocol))) continue;
+      const first = list[0] as { pod: SimPod; port: number };
+      const v = engine.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: first.pod }, first.port, protocol);
       for (const [direction, result] of [['egress', v.egress], ['ingress', v.ingress]] as Array<['egress' | 'ingress', DirectionResult]>) {
         if (result.allowed) continue;
         for (const ref of result.isolatingPolicies) {
