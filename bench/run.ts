@@ -1,0 +1,102 @@
+// `npm run bench`: times the engine on generated workspaces of growing size and prints one table
+// row per size. Each column is a Measurement in MEASUREMENTS; add one there to extend the table.
+// Options: --sizes 5x10,50x40 (namespaces x apps), --runs N (timed runs per measurement; median).
+import { loadAll } from 'js-yaml';
+import { analyzeWorkspace, connectivityList, PolicyEngine, type Analysis } from '../src/engine';
+import { generateWorkspace, type GeneratedWorkspace, type WorkspaceSize } from './generate';
+
+export interface BenchContext {
+  size: Required<Pick<WorkspaceSize, 'namespaces' | 'apps'>>;
+  workspace: GeneratedWorkspace;
+  runs: number;
+  /** One analysis of the workspace, for measurements that start from it. */
+  analysis: Analysis;
+  /** Values of the measurements already taken for this size, by name. */
+  results: Map<string, number>;
+}
+
+export interface Measurement {
+  name: string;
+  /** Formats the value for the table (times in ms, ratios with an ×). */
+  format: (value: number) => string;
+  measure: (ctx: BenchContext) => number;
+}
+
+/** Median wall time of `runs` calls, in milliseconds. */
+export function medianMs(runs: number, fn: () => void): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? 0;
+}
+
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+const count = (v: number) => String(v);
+
+export const MEASUREMENTS: Measurement[] = [
+  { name: 'pods', format: count, measure: (c) => c.workspace.pods },
+  { name: 'policies', format: count, measure: (c) => c.workspace.policies },
+  { name: 'analyze (cold)', format: ms, measure: (c) => medianMs(c.runs, () => analyzeWorkspace(c.workspace.files)) },
+  { name: 'js-yaml parse', format: ms, measure: (c) => medianMs(c.runs, () => c.workspace.files.forEach((f) => loadAll(f.text))) },
+  { name: 'analyze / parse', format: (v) => `${v.toFixed(1)}×`, measure: (c) => (c.results.get('analyze (cold)') ?? 0) / Math.max(1e-9, c.results.get('js-yaml parse') ?? 1) },
+  // A fresh engine each run, so the per-pod selection cache of one run does not speed up the next.
+  { name: 'matrix', format: ms, measure: (c) => medianMs(c.runs, () => connectivityList(new PolicyEngine(c.analysis.cluster, []))) },
+  { name: 'pod classes', format: count, measure: (c) => connectivityList(c.analysis.policies).stats.classes },
+  { name: 'matrix lines', format: count, measure: (c) => connectivityList(c.analysis.policies).entries.length },
+];
+
+export const DEFAULT_SIZES: Array<BenchContext['size']> = [
+  { namespaces: 5, apps: 10 },
+  { namespaces: 10, apps: 20 },
+  { namespaces: 25, apps: 40 },
+  { namespaces: 50, apps: 40 },
+];
+
+function parseArgs(argv: string[]): { sizes: Array<BenchContext['size']>; runs: number } {
+  let sizes = DEFAULT_SIZES;
+  let runs = 5;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--sizes') {
+      sizes = (argv[++i] ?? '').split(',').map((s) => {
+        const m = /^(\d+)x(\d+)$/.exec(s.trim());
+        if (!m) throw new Error(`--sizes takes NAMESPACESxAPPS,... (e.g. 5x10,50x40), not "${s}"`);
+        return { namespaces: Number(m[1]), apps: Number(m[2]) };
+      });
+    } else if (arg === '--runs') runs = Math.max(1, Number(argv[++i]) || 1);
+    else throw new Error(`unknown option ${arg}; use --sizes 5x10,50x40 and --runs N`);
+  }
+  return { sizes, runs };
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+function main(): void {
+  const { sizes, runs } = parseArgs(process.argv.slice(2));
+  console.log(`kube-netsim bench: node ${process.version}, median of ${runs} runs per timing; workspaces from bench/generate.ts (3 replicas per app)\n`);
+  const rows: string[][] = [];
+  for (const size of sizes) {
+    const workspace = generateWorkspace(size);
+    const ctx: BenchContext = { size, workspace, runs, analysis: analyzeWorkspace(workspace.files), results: new Map() };
+    const row = [`${size.namespaces} ns × ${size.apps} apps`];
+    for (const m of MEASUREMENTS) {
+      const value = m.measure(ctx);
+      ctx.results.set(m.name, value);
+      row.push(m.format(value));
+    }
+    rows.push(row);
+  }
+  printTable(['size', ...MEASUREMENTS.map((m) => m.name)], rows);
+}
+
+if (require.main === module) main();
