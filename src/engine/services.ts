@@ -135,15 +135,19 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
   }
   for (const svc of sorted) {
     const id = serviceId(svc);
+    // The first of spec.ipFamilies is the primary family (clusterIP); a dual-stack policy adds the other.
+    const families = ipFamiliesOf(svc);
+    const allocatorFor = (f: 'IPv4' | 'IPv6') => (f === 'IPv6' && clusterIPs6 ? clusterIPs6 : clusterIPs);
     if (svc.type !== 'ExternalName' && !svc.headless && svc.clusterIP === undefined) {
-      svc.clusterIP = clusterIPs.allocate(`svc/${id}`);
+      svc.clusterIP = allocatorFor(families[0] ?? 'IPv4').allocate(`svc/${id}`);
     }
     if (svc.clusterIP && svc.clusterIP !== 'None') {
       svc.clusterIPs = [svc.clusterIP];
-      const wants6 = wantsIPv6(svc);
-      if (wants6 && clusterIPs6) {
-        const ip6 = clusterIPs6.allocate(`svc/${id}`);
-        if (ip6) svc.clusterIPs.push(ip6);
+      const primary = ipFamily(svc.clusterIP) === 'ipv4' ? 'IPv4' : 'IPv6';
+      for (const f of families) {
+        if (f === primary || (f === 'IPv6' && !clusterIPs6)) continue;
+        const ip = allocatorFor(f).allocate(`svc/${id}`);
+        if (ip) svc.clusterIPs.push(ip);
       }
     }
     if (svc.type === 'NodePort' || svc.type === 'LoadBalancer') {
@@ -163,13 +167,19 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
   }
 }
 
-function wantsIPv6(svc: SimService): boolean {
-  if (svc.origin.kind !== 'manifest') return false;
-  const spec = svc.origin.object.raw['spec'];
-  if (!isRecord(spec)) return false;
-  const families = spec['ipFamilies'];
-  const policy = spec['ipFamilyPolicy'];
-  return (Array.isArray(families) && families.includes('IPv6')) || policy === 'PreferDualStack' || policy === 'RequireDualStack';
+/**
+ * The IP families a Service asks for, primary first: spec.ipFamilies (IPv4 when absent), plus the
+ * other family under PreferDualStack/RequireDualStack, only the first under SingleStack.
+ */
+function ipFamiliesOf(svc: SimService): Array<'IPv4' | 'IPv6'> {
+  const spec = svc.origin.kind === 'manifest' ? svc.origin.object.raw['spec'] : undefined;
+  const listed = isRecord(spec) && Array.isArray(spec['ipFamilies']) ? spec['ipFamilies'] : [];
+  const families = [...new Set(listed.filter((f): f is 'IPv4' | 'IPv6' => f === 'IPv4' || f === 'IPv6'))];
+  if (families.length === 0) families.push(svc.clusterIP && svc.clusterIP !== 'None' && ipFamily(svc.clusterIP) === 'ipv6' ? 'IPv6' : 'IPv4');
+  const policy = isRecord(spec) ? spec['ipFamilyPolicy'] : undefined;
+  if (policy === 'SingleStack') return families.slice(0, 1);
+  if ((policy === 'PreferDualStack' || policy === 'RequireDualStack') && families.length === 1) families.push(families[0] === 'IPv4' ? 'IPv6' : 'IPv4');
+  return families;
 }
 
 function hashPort(key: string): number {
