@@ -244,6 +244,19 @@ describe('ipam: Service addresses', () => {
     assert.equal(service(a, 'default/kubernetes').loadBalancerIP, undefined);
   });
 
+  it('spec.ipFamilies orders the families: IPv6 first makes the ClusterIP IPv6; SingleStack gives one family only', () => {
+    const a = analyze({ 's.yaml': docs(
+      svc({ name: 'v6only', selector: null, extra: 'ipFamilyPolicy: SingleStack\nipFamilies: [IPv6]' }),
+      svc({ name: 'v6first', selector: null, extra: 'ipFamilyPolicy: PreferDualStack\nipFamilies: [IPv6, IPv4]' }),
+      svc({ name: 'plain', selector: null }),
+    ) }, 'serviceCIDR: 10.96.0.0/12,fd00:96::/112\n');
+    const fams = (id: string) => service(a, id).clusterIPs.map((ip) => (ip.includes(':') ? 'v6' : 'v4'));
+    assert.deepEqual(fams('default/v6only'), ['v6']);
+    assert.deepEqual(fams('default/v6first'), ['v6', 'v4']);
+    assert.deepEqual(fams('default/plain'), ['v4']);
+    assert.equal(service(a, 'default/v6only').clusterIP, service(a, 'default/v6only').clusterIPs[0]);
+  });
+
   it('dual-stack Services get an IPv6 ClusterIP when they ask for it', () => {
     const a = analyze({ 's.yaml': svc({ name: 'ds', selector: null, extra: 'ipFamilyPolicy: PreferDualStack\nipFamilies: [IPv4, IPv6]' }) }, 'serviceCIDR: 10.96.0.0/12,fd00:96::/112\n');
     const s = service(a, 'default/ds');
