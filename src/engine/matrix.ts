@@ -71,6 +71,7 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
   const classes = podClasses(engine, pods);
   const index = new ClassIndex(engine, classes);
   const ranges: Record<Direction, IpRange[]> = { ingress: externalRanges(engine, 'ingress'), egress: externalRanges(engine, 'egress') };
+  const rangeNames = { ingress: ranges.ingress.map(rangeName), egress: ranges.egress.map(rangeName) };
   const sides: Record<Direction, Side[]> = {
     egress: classes.map((c) => side(engine, index, classes, c, 'egress', ranges.egress)),
     ingress: classes.map((c) => side(engine, index, classes, c, 'ingress', ranges.ingress)),
@@ -102,16 +103,16 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
       const i = ing.isolated ? ing.base.union(ing.perClass.get(si) ?? ConnSet.NONE) : ConnSet.ALL;
       recordClasses(s, d, e.intersect(i));
     }
-    ranges.ingress.forEach((r, k) => {
+    rangeNames.ingress.forEach((name, k) => {
       const conn = ing.isolated ? ing.base.union(ing.perRange[k] ?? ConnSet.NONE) : ConnSet.ALL;
-      for (const w of d.workloads) record(rangeName(r), w, conn);
+      for (const w of d.workloads) record(name, w, conn);
     });
   }
   for (const s of classes) {
     const eg = sides.egress[s.index] ?? OPEN;
-    ranges.egress.forEach((r, k) => {
+    rangeNames.egress.forEach((name, k) => {
       const conn = eg.isolated ? eg.base.union(eg.perRange[k] ?? ConnSet.NONE) : ConnSet.ALL;
-      for (const w of s.workloads) record(w, rangeName(r), conn);
+      for (const w of s.workloads) record(w, name, conn);
     });
   }
   if (options.ingressController !== false) {

@@ -55,7 +55,7 @@ export interface PolicySelection {
   egress: SimNetworkPolicy[];
 }
 
-const NO_SELECTION: PolicySelection = { ingress: [], egress: [] };
+const NO_SELECTION: PolicySelection = Object.freeze({ ingress: Object.freeze([]) as unknown as SimNetworkPolicy[], egress: Object.freeze([]) as unknown as SimNetworkPolicy[] });
 const NO_LABELS: Labels = {};
 
 /**
