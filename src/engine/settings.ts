@@ -90,10 +90,11 @@ function splitFamilies(value: string): { v4?: string; v6?: string; bad?: string 
  * Reads `kube-netsim.yaml`: every key optional, unknown keys and bad values reported at their
  * place, with the default kept for each bad value.
  */
-export function parseSettings(file: string, text: string): { settings: ClusterSettings; diagnostics: Diagnostic[] } {
+export function parseSettings(file: string, text: string, base: ClusterSettings = defaultSettings()): { settings: ClusterSettings; diagnostics: Diagnostic[] } {
   const doc = parsePositionedDocument(file, text);
   const diagnostics = [...doc.diagnostics];
-  const settings = defaultSettings();
+  // Keys the file sets win over `base` (the editor's settings); the others keep base's values.
+  const settings: ClusterSettings = { ...base, nodePortRange: [...base.nodePortRange], nodes: base.nodes ? [...base.nodes] : null };
   const bad = (path: Array<string | number>, reason: string) => diagnostics.push(makeDiagnostic('settings-invalid', doc.locate(path), { reason }));
   const v = doc.value;
   if (v === null || v === undefined) return { settings, diagnostics };
@@ -119,7 +120,7 @@ export function parseSettings(file: string, text: string): { settings: ClusterSe
     if ((CNI as readonly string[]).includes(cni)) settings.cni = cni as CniPlugin;
     else bad(['cni'], `Unknown CNI \`${cni}\`; use one of ${CNI.join(', ')}.`);
   }
-  settings.encapsulation = DEFAULT_ENCAP[settings.cni];
+  if (cni !== undefined || !(ENCAP[settings.cni] as readonly string[]).includes(settings.encapsulation)) settings.encapsulation = DEFAULT_ENCAP[settings.cni];
   const encap = str('encapsulation');
   if (encap !== undefined) {
     if ((ENCAP[settings.cni] as readonly string[]).includes(encap)) settings.encapsulation = encap as Encapsulation;

@@ -70,6 +70,21 @@ function lensesFor(analysis: Analysis, index: SymbolIndex, file: string, folder:
         trace(range, `Trace packet to ${s.service.name}:${p.port}`, { folder, to: `${s.service.name}.${s.service.namespace}:${p.port}`, protocol: p.protocol }, 'Pick a source and walk a packet to this port');
         break;
       }
+      case 'policy': {
+        const n = s.isolated.length;
+        lenses.push(new vscode.CodeLens(range, { title: `${n} pod${n === 1 ? '' : 's'} isolated · show allowed connections`, command: 'kubeNetsim.showTopology', arguments: [{ folder, focus: s.isolated[0] ? `${s.isolated[0].namespace}/${s.isolated[0].name}` : undefined }], tooltip: 'Show who may reach these pods, and whom they may reach, in the topology' }));
+        break;
+      }
+      case 'ingressPath': {
+        const rule = s.ingress.rules[s.ruleIndex];
+        const p = rule?.paths[s.pathIndex];
+        if (!rule || !p) break;
+        const host = rule.host ? rule.host.replace(/^\*\./, 'www.') : (analysis.cluster.nodes[0]?.ip ?? 'localhost');
+        const tls = s.ingress.tls.some((t) => rule.host !== undefined && t.hosts.includes(rule.host));
+        const url = `${tls ? 'https' : 'http'}://${host}${p.path || '/'}`;
+        trace(range, `Trace packet from external to ${url}`, { folder, from: 'external', to: url }, 'Walk a request from a client outside the cluster through the ingress controller');
+        break;
+      }
       default:
         break;
     }

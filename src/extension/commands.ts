@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { serviceId } from '../engine';
 import type { Context } from './extension';
 import { TOPOLOGY_COMMANDS } from './topologyCommands';
+import { TRACE_COMMANDS } from './traceCommands';
 
 interface CommandSpec {
   id: string;
@@ -32,6 +33,7 @@ const COMMANDS: CommandSpec[] = [
     },
   },
   ...TOPOLOGY_COMMANDS,
+  ...TRACE_COMMANDS,
 ];
 
 export function registerCommands(ctx: Context, extra: CommandSpec[] = []): vscode.Disposable[] {

@@ -3,6 +3,7 @@ import { SymbolIndex } from './symbols';
 import { WorkspaceModel } from './workspaceModel';
 import { Problems } from './problems';
 import { FixStore, QuickFixProvider } from './quickFix';
+import { ClusterStatus } from './statusBar';
 import { HoverProvider } from './hover';
 import { CodeLensProvider } from './codeLens';
 import { registerCommands } from './commands';
@@ -51,7 +52,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
   const problems = new Problems(collection, fixes);
   const lenses = new CodeLensProvider((u) => ctx.modelFor(u), (m) => ctx.indexFor(m), log);
   const selector: vscode.DocumentSelector = [{ language: 'yaml' }, { language: 'json' }, { pattern: '**/*.{yaml,yml}' }];
-  push(log, collection, lenses);
+  const status = new ClusterStatus();
+  push(log, collection, lenses, status);
   push(vscode.languages.registerHoverProvider(selector, new HoverProvider((u) => ctx.modelFor(u), (m) => ctx.indexFor(m), log)));
   push(vscode.languages.registerCodeLensProvider(selector, lenses));
   push(vscode.languages.registerCodeActionsProvider(selector, new QuickFixProvider(fixes, (u) => ctx.modelFor(u)), { providedCodeActionKinds: QuickFixProvider.kinds }));
@@ -66,6 +68,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
       model.onDidAnalyze((analysis) => {
         problems.publish(model, analysis);
         lenses.refresh();
+        if (ctx.activeModel() === model) status.update(analysis, ctx.models.size);
         log.appendLine(`[analyze] ${folder.name}: ${analysis.cluster.pods.length} pods, ${analysis.cluster.services.length} services, ${analysis.diagnostics.length} diagnostics in ${model.lastDurationMs} ms`);
       }),
     );
@@ -100,6 +103,12 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
     void done.then(() => model.schedule());
   };
   push(watcher, watcher.onDidCreate((u) => onDisk(u, false)), watcher.onDidChange((u) => onDisk(u, false)), watcher.onDidDelete((u) => onDisk(u, true)));
+  push(
+    vscode.window.onDidChangeActiveTextEditor(() => {
+      const model = ctx.activeModel();
+      if (model?.analysis) status.update(model.analysis, ctx.models.size);
+    }),
+  );
   push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('kubeNetsim')) return;

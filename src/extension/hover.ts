@@ -56,7 +56,20 @@ function referenceHover(a: Analysis, r: ResolvedReferenceView): string[] {
   }
   lines.push(`Resolves as ${code(r.dns.resolvedName ?? r.ref.host)} → ${r.dns.answers.map((x) => code(x.value)).join(', ')}`);
   if (r.service) lines.push('', ...serviceSummary(a, r.service));
+  const verdict = policyLine(a, r);
+  if (verdict) lines.push('', verdict);
   return lines;
+}
+
+/** Whether NetworkPolicy lets the referring pod reach the name's first endpoint on the port. */
+function policyLine(a: Analysis, r: ResolvedReferenceView): string | undefined {
+  if (!r.pod || !r.service || r.ref.port === undefined) return undefined;
+  const i = r.service.ports.findIndex((p) => p.port === r.ref.port);
+  const ep = (r.service.endpointsByPort[i] ?? [])[0];
+  const dst = ep ? a.cluster.pods.find((p) => podId(p) === ep.pod) : undefined;
+  if (!ep || !dst) return undefined;
+  const v = a.policies.verdict({ kind: 'pod', pod: r.pod }, { kind: 'pod', pod: dst }, ep.port, r.service.ports[i]?.protocol ?? 'TCP');
+  return v.allowed ? `$(pass) Policy: allowed — ${v.reason}` : `$(error) **Policy: dropped** — ${v.reason}`;
 }
 
 function podsList(pods: SimPod[], max = 8): string[] {
@@ -83,6 +96,31 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
     }
     case 'workload':
       return [`**${s.pods.length} pod${s.pods.length === 1 ? '' : 's'}**`, '', ...podsList(s.pods)];
+    case 'policy': {
+      const p = s.policy;
+      const dirs = (['ingress', 'egress'] as const).filter((d) => p.affects[d]);
+      const lines = [`**NetworkPolicy ${code(`${p.namespace}/${p.name}`)}** isolates ${s.isolated.length} pod${s.isolated.length === 1 ? '' : 's'} for ${dirs.join(' and ') || 'nothing'}`, ''];
+      lines.push(...podsList(s.isolated));
+      for (const d of dirs) {
+        const rules = p.rules[d];
+        lines.push('', rules.length ? `${d === 'ingress' ? 'Admits from' : 'Allows to'}: ${rules.length} rule${rules.length === 1 ? '' : 's'}` : `${d === 'ingress' ? 'Admits no ingress' : 'Allows no egress'} (deny all, unless another policy allows)`);
+      }
+      return lines;
+    }
+    case 'ingressPath': {
+      const rule = s.ingress.rules[s.ruleIndex];
+      const p = rule?.paths[s.pathIndex];
+      if (!rule || !p) return [];
+      const host = rule.host ?? '*';
+      const svc = p.backend.service ? `${p.backend.service.name}:${String(p.backend.service.port ?? '?')}` : (p.backend.resource ?? '?');
+      const base = p.path.replace(/\/$/, '');
+      const matches = p.pathType === 'Exact' ? [p.path] : [p.path || '/', `${base}/anything`];
+      const misses = p.pathType === 'Exact' ? [`${p.path}/`, `${base}x`] : base ? [`${base}x`, `${base.slice(0, -1) || '/x'}`] : [];
+      const lines = [`**${code(host + (p.path || '/'))}** (${p.pathType}) → Service ${code(svc)}`, ''];
+      lines.push(`Matches: ${matches.map((m) => code(`${host}${m}`)).join(', ')}`);
+      if (misses.length) lines.push(`Does not match: ${misses.map((m) => code(`${host}${m}`)).join(', ')}`);
+      return lines;
+    }
     case 'containerPort': {
       const targeting = a.cluster.services.filter((svc) => svc.endpointsByPort.some((eps) => eps.some((e) => e.pod === podId(s.pod) && e.port === s.port)));
       return [`**containerPort ${s.port}/${s.protocol}**${s.name ? ` (${code(s.name)})` : ''}`, '', targeting.length ? `Targeted by: ${targeting.map((t) => code(serviceId(t))).join(', ')}` : 'No Service targets this port.'];

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { podId, type Analysis, type ResolvedReferenceView, type SimPod, type SimService, type SourceRange } from '../engine';
+import { podId, type Analysis, type ResolvedReferenceView, type SimIngress, type SimNetworkPolicy, type SimPod, type SimService, type SourceRange } from '../engine';
 import { contains } from './convert';
 
 /** What sits at a place in a manifest, for hovers and code lenses. */
@@ -9,7 +9,9 @@ export type Symbol =
   | { kind: 'servicePort'; range: SourceRange; service: SimService; portIndex: number }
   | { kind: 'serviceSelector'; range: SourceRange; service: SimService }
   | { kind: 'workload'; range: SourceRange; pods: SimPod[] }
-  | { kind: 'containerPort'; range: SourceRange; pod: SimPod; port: number; protocol: string; name: string | undefined };
+  | { kind: 'containerPort'; range: SourceRange; pod: SimPod; port: number; protocol: string; name: string | undefined }
+  | { kind: 'policy'; range: SourceRange; policy: SimNetworkPolicy; isolated: SimPod[] }
+  | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number };
 
 /** Per-file index of the symbols of one analysis, built once per analysis. */
 export class SymbolIndex {
@@ -31,6 +33,16 @@ export class SymbolIndex {
       add({ kind: 'service', range: o.locate(['metadata', 'name']), service: svc });
       if (o.has(['spec', 'selector'])) add({ kind: 'serviceSelector', range: o.locate(['spec', 'selector']), service: svc });
       svc.ports.forEach((p, i) => add({ kind: 'servicePort', range: o.locate(p.path), service: svc, portIndex: i }));
+    }
+    for (const policy of analysis.policies.policies) {
+      if (policy.origin.kind !== 'manifest') continue;
+      const isolated = analysis.cluster.pods.filter((p) => analysis.policies.selects(policy, p));
+      add({ kind: 'policy', range: policy.origin.object.locate(['metadata', 'name']), policy, isolated });
+    }
+    for (const ing of analysis.ingress.ingresses) {
+      if (ing.origin.kind !== 'manifest') continue;
+      const o = ing.origin.object;
+      ing.rules.forEach((rule, ri) => rule.paths.forEach((p, pi) => add({ kind: 'ingressPath', range: o.locate([...p.fieldPath, 'path']), ingress: ing, ruleIndex: ri, pathIndex: pi })));
     }
     const byWorkload = new Map<string, SimPod[]>();
     for (const pod of analysis.cluster.pods) {

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { analyzeWorkspace, parseSettings, defaultSettings, ParseCache, DEFAULT_LIMITS, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
+import { analyzeWorkspace, parseSettings, ParseCache, DEFAULT_LIMITS, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
 
 const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/build/**', '**/.vscode-test/**'];
 export const SETTINGS_FILE = 'kube-netsim.yaml';
+const CLUSTER_KEYS = ['cni', 'encapsulation', 'kubeProxyMode', 'clusterDomain', 'podCIDR', 'serviceCIDR', 'nodePortRange', 'loadBalancerPool', 'nodes'];
 
 /**
  * One workspace folder's simulated cluster. Holds the text of every manifest (unsaved editor text
@@ -140,16 +141,28 @@ export class WorkspaceModel implements vscode.Disposable {
     return this.current;
   }
 
+  /**
+   * The cluster settings: the editor's kubeNetsim.* settings that the user set, then
+   * kube-netsim.yaml on top (the file takes precedence key by key), then the view's switches.
+   */
   private settings(): { settings: ClusterSettings; diagnostics: Diagnostic[] } {
     const config = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri);
-    const base = this.settingsText !== undefined ? parseSettings(SETTINGS_FILE, this.settingsText) : { settings: defaultSettings(), diagnostics: [] };
-    const cni = config.get<string>('cni');
-    const mode = config.get<string>('kubeProxyMode');
-    // Settings in VS Code override the file only when the user set them explicitly.
-    if (cni && config.inspect('cni')?.workspaceValue !== undefined) base.settings.cni = cni as ClusterSettings['cni'];
-    if (mode && config.inspect('kubeProxyMode')?.workspaceValue !== undefined) base.settings.kubeProxyMode = mode as ClusterSettings['kubeProxyMode'];
+    const fromEditor: Record<string, unknown> = {};
+    for (const key of CLUSTER_KEYS) {
+      const i = config.inspect(key);
+      const value = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+      if (value !== undefined) fromEditor[key] = value;
+    }
+    // The editor's settings go through the same validation as the file (JSON is YAML).
+    const editor = parseSettings('settings.json', JSON.stringify(fromEditor));
+    for (const d of editor.diagnostics) this.log.appendLine(`[settings] kubeNetsim: ${d.message}`);
+    const base = this.settingsText !== undefined ? parseSettings(SETTINGS_FILE, this.settingsText, editor.settings) : { settings: editor.settings, diagnostics: [] };
+    Object.assign(base.settings, this.overrides);
     return base;
   }
+
+  /** Switches from the topology view (CNI, kube-proxy mode) that re-simulate without editing files. */
+  overrides: Partial<ClusterSettings> = {};
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);

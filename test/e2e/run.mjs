@@ -47,7 +47,7 @@
 // --host-dir DIR (folder with index.js and *.test.js), --ui-dir DIR, --screenshots DIR,
 // --skip-install. E2E_DEBUG=1 echoes code-server output and all workbench/browser logs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -88,18 +88,21 @@ if (!opts['skip-install']) {
   }
 }
 
-// Workspace: examples/shop, or a throwaway folder with one manifest.
+// Workspace: a throwaway copy of examples/shop (tests edit documents and write workspace
+// settings; the sample in the repo must stay as it is), or a folder with one manifest.
 let workspace = opts.workspace && path.resolve(opts.workspace);
 let tempWorkspace = null;
 if (!workspace) {
-  workspace = path.join(REPO_ROOT, 'examples', 'shop');
-  if (!existsSync(workspace)) {
-    tempWorkspace = mkdtempSync(path.join(tmpdir(), 'kube-netsim-ws-'));
-    writeFileSync(path.join(tempWorkspace, 'app.yaml'), [
+  const sample = path.join(REPO_ROOT, 'examples', 'shop');
+  tempWorkspace = mkdtempSync(path.join(tmpdir(), 'kube-netsim-shop-'));
+  workspace = path.join(tempWorkspace, 'shop');
+  if (existsSync(sample)) cpSync(sample, workspace, { recursive: true });
+  else {
+    mkdirSync(workspace);
+    writeFileSync(path.join(workspace, 'app.yaml'), [
       'apiVersion: v1', 'kind: Service', 'metadata:', '  name: web', '  namespace: default',
       'spec:', '  selector:', '    app: web', '  ports:', '    - port: 80', '      targetPort: 8080', '',
     ].join('\n'));
-    workspace = tempWorkspace;
     console.log(`[e2e] examples/shop is missing; using ${workspace}`);
   }
 }

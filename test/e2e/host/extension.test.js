@@ -83,3 +83,66 @@ describe('kube-netsim extension', function () {
     assert.ok(fl.some((l) => l.command && l.command.title.startsWith('Trace packet') && l.command.command === 'kubeNetsim.tracePacket'));
   });
 });
+
+describe('kube-netsim commands', function () {
+  this.timeout(60000);
+  before(() => vscode.extensions.getExtension('kube-netsim.kube-netsim').activate());
+
+  it('traces a packet from a lens request and returns the contract JSON', async () => {
+    const result = await vscode.commands.executeCommand('kubeNetsim.tracePacket', { folder: root().toString(), from: 'shop/frontend', to: 'http://backend:8080/api' });
+    assert.strictEqual(result.verdict, 'delivered', result.reason);
+    assert.strictEqual(result.destination.workload, 'shop/backend');
+    const steps = result.hops.map((h) => h.step);
+    assert.ok(steps.includes('dns') && steps.includes('dnat') && steps.includes('deliver'), steps.join(','));
+    assert.strictEqual(result.candidates.length, 3);
+  });
+
+  it('shows a dropped connection with the policy that drops it', async () => {
+    const result = await vscode.commands.executeCommand('kubeNetsim.tracePacket', { folder: root().toString(), from: 'shop/backend', to: 'redis:6379' });
+    assert.strictEqual(result.verdict, 'dropped');
+    assert.match(JSON.stringify(result.hops), /shop\/(backend|default-deny)/);
+  });
+
+  it('shows kube-proxy rules for one Service', async () => {
+    const text = await vscode.commands.executeCommand('kubeNetsim.showRules', { folder: root().toString(), service: 'shop/backend' });
+    assert.match(text, /-A KUBE-SERVICES .*shop\/backend:api/);
+    assert.match(text, /KUBE-SEP-/);
+    assert.doesNotMatch(text, /shop\/redis/);
+  });
+
+  it('shows the connectivity matrix', async () => {
+    const text = await vscode.commands.executeCommand('kubeNetsim.showMatrix', { folder: root().toString() });
+    assert.match(text, /shop\/frontend\[Deployment\] => shop\/backend\[Deployment\] : TCP 8080/);
+    assert.doesNotMatch(text, /shop\/backend\[Deployment\] => shop\/redis/);
+  });
+
+  it('offers a quick fix for an unresolvable host when a Service of a close name exists', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('frontend.yaml'));
+    const editor = await vscode.window.showTextDocument(doc);
+    const lineNo = doc.getText().split('\n').findIndex((l) => l.includes('http://backend:8080/api'));
+    const col = doc.lineAt(lineNo).text.indexOf('backend');
+    try {
+      await editor.edit((e) => e.replace(new vscode.Range(lineNo, col, lineNo, col + 'backend'.length), 'backnd'));
+      const diag = await waitFor('the typo to be reported', () => ours(doc.uri).find((d) => d.code.value === 'dns-name-unresolved' && d.range.start.line === lineNo));
+      const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+      const fix = actions.find((a) => a.title === 'Use backend');
+      assert.ok(fix, `actions: ${actions.map((a) => a.title).join(' | ')}`);
+      await vscode.workspace.applyEdit(fix.edit);
+      assert.ok(doc.lineAt(lineNo).text.includes('http://backend:8080/api'), doc.lineAt(lineNo).text);
+      await waitFor('the diagnostic to clear', () => !ours(doc.uri).some((d) => d.code.value === 'dns-name-unresolved' && d.range.start.line === lineNo));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  });
+
+  it('counts the pods a NetworkPolicy isolates and lenses each Ingress path', async () => {
+    const policies = await vscode.workspace.openTextDocument(file('policies.yaml'));
+    const pl = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', policies.uri, 100);
+    const titles = pl.map((l) => l.command && l.command.title);
+    assert.ok(titles.includes('7 pods isolated · show allowed connections'), titles.join(' | '));
+    assert.ok(titles.includes('3 pods isolated · show allowed connections'), titles.join(' | '));
+    const ingress = await vscode.workspace.openTextDocument(file('ingress.yaml'));
+    const il = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', ingress.uri, 100);
+    assert.ok(il.some((l) => l.command && l.command.title === 'Trace packet from external to https://shop.example.com/api'), il.map((l) => l.command && l.command.title).join(' | '));
+  });
+});
