@@ -10,6 +10,10 @@ export function analysisJson(a: Analysis): object {
       clusterDomain: a.cluster.settings.clusterDomain,
       nodes: a.cluster.nodes.map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, labels: n.labels })),
     },
+    // Namespaces too, so that the implicit default and kube-system carry implicit: true as the contract says.
+    namespaces: [...a.cluster.namespaces.values()]
+      .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+      .map((n) => ({ name: n.name, labels: n.labels, ...(n.origin.kind === 'implicit' ? { implicit: true } : {}) })),
     pods: a.cluster.pods.map(podJson),
     services: a.cluster.services.map(serviceJson),
     diagnostics: a.diagnostics.map(diagnosticJson),
