@@ -9,7 +9,7 @@ interface Pod { namespace: string; name: string; workload: string; node: string 
 interface Port { name: string | null; port: number; targetPort: number | string; nodePort: number | null; protocol: string }
 interface Service { namespace: string; name: string; type: string; clusterIP: string | null; ports: Port[]; endpoints: Array<{ pod: string; ip: string; port: number }>; implicit?: true }
 interface Diag { severity: string; code: string; message: string; file: string; line: number; column: number; resource: string | null }
-interface Output { cluster: { clusterDomain: string; nodes: Array<{ name: string; ip: string; podCIDR: string }> }; pods: Pod[]; services: Service[]; diagnostics: Diag[] }
+interface Output { namespaces: Array<{ name: string; labels: Record<string, string>; implicit?: true }>; cluster: { clusterDomain: string; nodes: Array<{ name: string; ip: string; podCIDR: string }> }; pods: Pod[]; services: Service[]; diagnostics: Diag[] }
 
 const analyzeJson = (...args: string[]) => {
   const r = cli('analyze', ...args, '--format', 'json');
@@ -64,6 +64,7 @@ describe('cli analyze', () => {
       for (const p of coredns) assert.equal(p.implicit, true);
       for (const p of out.pods.filter((x) => x.namespace === 'shop')) assert.equal(p.implicit, undefined, p.name);
       assert.equal(svcOf(out, 'shop/backend')?.implicit, undefined);
+      assert.deepEqual(out.namespaces.map((n) => `${n.name}${n.implicit ? ' implicit' : ''} ${n.labels['kubernetes.io/metadata.name']}`), ['default implicit default', 'ingress-nginx implicit ingress-nginx', 'kube-system implicit kube-system', 'shop shop']);
     });
 
     it('diagnostics are 1-based, point into input files, never at implicit objects', () => {
