@@ -4,15 +4,15 @@
 import type { Analysis } from './analyze';
 import { fnv1a } from './hash';
 import { decide } from './kubeProxy';
-import { dataPath } from './cni';
 import { podId, serviceId, type Protocol, type SimPod } from './model';
 import type { Source } from './sources';
 import { NO_POLICIES, type PolicyOracle } from './policyOracle';
 import { checkPolicy, fail, type Outcome, type Packet, type TraceContext } from './traceContext';
 import { leaveCluster, round, toAddress } from './traceLegs';
 import { ingressLeg } from './traceIngress';
+import { replyPath } from './traceReply';
 import { parseTarget } from './traceTarget';
-import type { Hop, Target, TraceResult, TraceSourceInfo } from './traceTypes';
+import type { Target, TraceResult, TraceSourceInfo } from './traceTypes';
 
 export interface TraceOptions {
   /** The NetworkPolicy oracle; defaults to the analysis's policy engine. */
@@ -173,40 +173,4 @@ function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | {
   const unserved = ctx.a.ingress.ingressesForHost(host)[0];
   if (unserved) return { outcome: fail('unrouted', `Ingress ${unserved.namespace}/${unserved.name} names ${host}, but no ingress controller serves it (its IngressClass is missing), so the host leads nowhere`) };
   return { outcome: fail('unresolved', `${host}: clients outside the cluster do not use cluster DNS, and no Ingress rule names this host; target an Ingress host, a node IP and NodePort, or a LoadBalancer IP`) };
-}
-
-/** The way back: each leg in reverse, routing back to where it started and conntrack undoing its NAT. */
-function replyPath(ctx: TraceContext, pkt: Packet, outcome: Outcome): Hop[] {
-  const { settings } = ctx.a.cluster;
-  const hops: Hop[] = [];
-  for (const leg of [...ctx.legs].reverse()) {
-    const toNode = leg.to === 'outside' ? null : leg.to.node.name;
-    hops.push({ kind: 'reply', node: toNode, from: leg.servedFrom, to: leg.seenSource, note: 'the answer is addressed to the source the destination saw' });
-    const natNode = [...leg.nats].reverse().find((n) => n.node !== null)?.node;
-    const back = leg.from !== 'outside' ? leg.from : ctx.a.cluster.nodes.find((n) => n.name === natNode);
-    if (leg.to !== 'outside' && back && !(leg.from === 'outside' && 'name' in back && back.name === leg.to.node.name)) {
-      const end = 'node' in back && 'ip' in back ? back : { node: back, ip: back.ip, pod: undefined };
-      hops.push(...dataPath(settings, leg.to, end).map((h) => ({ ...h })));
-    }
-    for (const n of [...leg.nats].reverse()) {
-      hops.push(
-        n.kind === 'snat'
-          ? { kind: 'reverse-nat', node: n.node, nat: 'snat', from: n.translated, to: n.original, note: 'conntrack restores the original client address as the destination' }
-          : { kind: 'reverse-nat', node: n.node, nat: 'dnat', from: n.translated, to: n.original, note: 'conntrack restores the address the client connected to as the source' },
-      );
-    }
-    if (leg.from === 'outside') hops.push({ kind: 'route', node: natNode ?? null, route: 'default via the node network', note: 'back out to the client outside the cluster' });
-  }
-  const first = ctx.legs[0];
-  const seen = first?.nats[0]?.original ?? (outcome.destination?.kind === 'pod' ? `${outcome.destination.ip}:${outcome.destination.port}` : undefined);
-  const firstDnat = ctx.hops.find((h): h is Extract<Hop, { kind: 'dnat' }> => h.kind === 'dnat');
-  const socketLB = firstDnat !== undefined && firstDnat.dataplane === 'ebpf' && firstDnat.path[0]?.startsWith('cgroup') === true;
-  hops.push({
-    kind: 'reply',
-    node: pkt.legStart === 'outside' ? null : pkt.legStart.node.name,
-    from: socketLB && firstDnat ? firstDnat.from : (seen ?? ''),
-    to: pkt.clientIP,
-    note: socketLB ? 'the socket was connected to the backend directly; Cilium reports the Service address to the application' : 'the client sees the answer come from the address it connected to',
-  });
-  return hops;
 }
