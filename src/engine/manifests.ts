@@ -1,4 +1,4 @@
-import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, type Event } from 'js-yaml';
+import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, CORE_SCHEMA, mergeTag, type Event } from 'js-yaml';
 import { LineIndex, pathKey, type FieldPath, type NodeSpan, type SourceRange } from './source';
 import { makeDiagnostic, type Diagnostic } from './diagnostics';
 
@@ -36,6 +36,9 @@ export interface ParseLimits {
 }
 
 export const DEFAULT_LIMITS: ParseLimits = { maxFileBytes: 4 * 1024 * 1024, maxAliases: 1000, maxDepth: 100 };
+
+// kubectl's YAML reader honours merge keys (`<<: *labels`); without them merged labels vanish.
+const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 const TEMPLATES = /\{\{-?[\s\S]*?-?\}\}/g;
 
@@ -103,7 +106,7 @@ function parseChunk(
   let error: unknown;
   try {
     events = parseEvents(source, { filename: path, maxDepth: limits.maxDepth });
-    values = constructFromEvents(events, { source, filename: path, maxAliases: limits.maxAliases });
+    values = constructFromEvents(events, { source, filename: path, maxAliases: limits.maxAliases, schema: SCHEMA });
   } catch (err) {
     error = err;
   }
@@ -160,7 +163,7 @@ export function parsePositionedDocument(path: string, input: string, limits: Par
   const lines = new LineIndex(text);
   try {
     const events = parseEvents(text, { filename: path, maxDepth: limits.maxDepth });
-    const values = constructFromEvents(events, { source: text, filename: path, maxAliases: limits.maxAliases });
+    const values = constructFromEvents(events, { source: text, filename: path, maxAliases: limits.maxAliases, schema: SCHEMA });
     const spans = indexSpans(events, text)[0] ?? new Map<string, NodeSpan>();
     const locate = locator(path, [], spans, lines);
     const locateKey = (p: FieldPath): SourceRange => {
