@@ -58,6 +58,29 @@ describe('manifests: documents and files', () => {
     expectNoDiagnostic(a);
   });
 
+  it('honours YAML merge keys as kubectl does (no false selector-mismatch)', () => {
+    const text = yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        selector:
+          matchLabels: &labels
+            app: web
+        template:
+          metadata:
+            labels:
+              <<: *labels
+              tier: front
+          spec:
+            containers: [{name: c, image: nginx}]
+    `;
+    const a = analyze({ 'w.yaml': text });
+    expectNoDiagnostic(a);
+    assert.deepEqual(podsOf(a, 'default/web')[0]?.labels, { app: 'web', tier: 'front' });
+  });
+
   it('reports a missing kind or name as manifest-invalid', () => {
     expectDiagnostic(parse(`apiVersion: v1\nmetadata:\n  name: w\n`).diagnostics, 'manifest-invalid', 'f.yaml', 1, 1);
     expectDiagnostic(parse(`apiVersion: v1\nkind: Pod\nmetadata:\n  labels: {a: b}\n`).diagnostics, 'manifest-invalid', 'f.yaml', 3, 1);
