@@ -268,3 +268,24 @@ test('IPVS mode and Cilium: the DNAT hop names the mechanism; Cilium socket LB l
   assert.match(hop(r, 'dnat')?.path[0] ?? '', /socket LB/);
   assert.equal(r.reply.some((h) => h.kind === 'reverse-nat'), false);
 });
+
+test('reply: a pod reaching another node NodePort is un-DNATed on that node, then un-SNATed at home, and sees the NodePort answer', () => {
+  const a = simulate(stream(deployment('client', { nodeName: 'node-1' }), deployment('web', { nodeName: 'node-2' }), service('web', { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: 30080 }] })));
+  const r = tracePacket(a, from(a, 'default/client'), '10.0.1.20:30080');
+  assert.equal(r.verdict, 'delivered');
+  assert.equal(hop(r, 'snat')?.reason, 'leaving-cluster', 'pod traffic to a node address is masqueraded by the CNI');
+  const undo = r.reply.filter((h) => h.kind === 'reverse-nat').map((h) => `${h.kind === 'reverse-nat' ? h.nat : ''}@${h.node}`);
+  // externalTrafficPolicy Cluster: node-2 masquerades as well, so conntrack there undoes both.
+  assert.deepEqual(undo, ['snat@node-2', 'dnat@node-2', 'snat@node-1']);
+  assert.equal(r.sourceIPAtDestination, '10.0.1.20');
+  const last = r.reply.at(-1);
+  assert.ok(last?.kind === 'reply' && last.from === '10.0.1.20:30080' && last.to === (from(a, 'default/client') as { pod: { ip: string } }).pod.ip);
+});
+
+test('DNS: a name with ndots (5) or more dots is tried as is first, before the search list', () => {
+  const a = simulate(stream(deployment('client')));
+  const r = tracePacket(a, from(a, 'default/client'), 'http://a.b.c.d.e.f:80');
+  assert.equal(hop(r, 'dns')?.searched[0], 'a.b.c.d.e.f');
+  const short = tracePacket(a, from(a, 'default/client'), 'http://a.b:80');
+  assert.equal(hop(short, 'dns')?.searched[0], 'a.b.default.svc.cluster.local');
+});
