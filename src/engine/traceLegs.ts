@@ -132,6 +132,11 @@ export function viaService(ctx: TraceContext, pkt: Packet, svc: SimService, port
   if (target && target.ip === chosen.ip) return toPod(ctx, pkt, target, chosen.port, doSnat);
   // An endpoint that is no pod of the workspace: a node address (the API server) or an address outside.
   if (toNode && toNode.ip === chosen.ip) {
+    // Host-network endpoints (the API server) are node addresses to NetworkPolicy: ipBlock, not selectors.
+    if (pkt.sender && !checkPolicy(ctx, 'egress', node.name, pkt.originalPeer, { kind: 'external', ip: chosen.ip }, chosen.port, ctx.protocol, 'connection')) {
+      ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `egress NetworkPolicy of ${podId(pkt.sender)}`, range: undefined });
+      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+    }
     if (doSnat) snat(ctx, pkt, node, doSnat.to, doSnat.reason, 'kube-proxy MASQUERADE (KUBE-POSTROUTING)');
     ctx.hops.push(...dataPath(settings, { node, ip: pkt.srcIP, pod: pkt.sender?.node === node.name ? pkt.sender : undefined }, { node: toNode, ip: toNode.ip, pod: undefined }));
     ctx.hops.push({ kind: 'deliver', node: toNode.name, pod: chosen.pod || toNode.name, ip: chosen.ip, port: chosen.port, note: 'a host-network endpoint on the node' });

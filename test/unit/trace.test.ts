@@ -289,3 +289,22 @@ test('DNS: a name with ndots (5) or more dots is tried as is first, before the s
   const short = tracePacket(a, from(a, 'default/client'), 'http://a.b:80');
   assert.equal(hop(short, 'dns')?.searched[0], 'a.b.default.svc.cluster.local');
 });
+
+test('the API server behind the kubernetes Service is a node address: egress policy judges it by ipBlock', () => {
+  const onlyDns = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-dns, namespace: default}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - ports: [{port: 53, protocol: UDP}]`;
+  const open = simulate(stream(deployment('c')));
+  const ok = tracePacket(open, from(open, 'default/c'), 'https://kubernetes.default');
+  assert.equal(ok.verdict, 'delivered');
+  assert.deepEqual(ok.destination?.kind === 'pod' && [ok.destination.name, ok.destination.ip, ok.destination.port], ['kube-apiserver', '10.0.1.10', 6443]);
+  const locked = simulate(stream(deployment('c'), onlyDns));
+  const r = tracePacket(locked, from(locked, 'default/c'), 'https://kubernetes.default');
+  assert.equal(r.verdict, 'dropped');
+  assert.match(r.reason, /TCP 6443 to 10\.0\.1\.10/);
+});
