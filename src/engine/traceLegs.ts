@@ -229,7 +229,9 @@ export function toPod(ctx: TraceContext, pkt: Packet, pod: SimPod, port: number,
   }
   const declared = pod.containers.some((c) => c.ports.some((p) => p.containerPort === port && p.protocol === ctx.protocol));
   const note = declared || pod.containers.every((c) => c.ports.length === 0) ? '' : `no container of the pod declares ${port}/${ctx.protocol}; if nothing listens there the connection is refused`;
-  ctx.hops.push({ kind: 'deliver', node: node.name, pod: podId(pod), ip: pod.ip, port, note });
+  const portField = pod.containers.flatMap((c) => c.ports).find((p) => p.containerPort === port && p.protocol === ctx.protocol);
+  const range = locate(pod.origin, portField ? portField.path : [...pod.specPath, 'containers']) ?? locate(pod.origin, ['metadata', 'name']);
+  ctx.hops.push({ kind: 'deliver', node: node.name, pod: podId(pod), ip: pod.ip, port, note, range });
   ctx.legs.push({ from: pkt.legStart, to: { node, ip: pod.ip, pod }, nats: ctx.nats, seenSource: pkt.srcIP, servedFrom: `${pod.ip}:${port}` });
   ctx.nats = [];
   pkt.at = node;

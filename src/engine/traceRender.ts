@@ -64,7 +64,7 @@ export function renderHop(h: Hop): RenderedHop {
     case 'ingress-controller':
       return out('ingress-controller', h.ingress ? `${h.controller} (class ${h.className}) routes ${h.host}${h.path} by Ingress ${h.ingress} (${h.match}) to ${h.backend}` : `${h.controller} (class ${h.className}): ${h.match}`, h.range);
     case 'deliver':
-      return out('deliver', `${h.pod} accepts on ${h.ip}:${h.port}${h.note ? `; ${h.note}` : ''}`);
+      return out('deliver', `${h.pod} accepts on ${h.ip}:${h.port}${h.note ? `; ${h.note}` : ''}`, h.range);
     case 'leave-cluster':
       return out('leave-cluster', `to ${h.host}: ${h.note}`);
     case 'reject':

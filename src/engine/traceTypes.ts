@@ -103,7 +103,7 @@ export type Hop =
       backend: string | undefined;
       range: SourceRange | undefined;
     }
-  | { kind: 'deliver'; node: string | null; pod: string; ip: string; port: number; note: string }
+  | { kind: 'deliver'; node: string | null; pod: string; ip: string; port: number; note: string; range?: SourceRange | undefined }
   | { kind: 'leave-cluster'; node: string | null; host: string; note: string }
   | { kind: 'reject'; node: string | null; rule: string; reason: string; range: SourceRange | undefined }
   | { kind: 'drop'; node: string | null; rule: string | undefined; reason: string; range: SourceRange | undefined }
