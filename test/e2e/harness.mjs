@@ -2,7 +2,7 @@
 // host) served to Debian's Chromium driven by playwright-core. Recipe: /work/shared/vscode-testing.md.
 // Install first with `bash scripts/install-code-server.sh` (run.mjs does it for you).
 // Every function takes paths as parameters; nothing here is specific to kube-netsim.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,7 +49,7 @@ function decodeHtmlAttr(s) {
  * extensions folders (user settings: quiet defaults plus `settings`). Resolves once /healthz answers, with { url, port, authority, stop() }.
  * `authority` is the workbench's remoteAuthority (used in vscode-remote:// URIs).
  */
-export async function startCodeServer({ workspace, port, settings = {}, timeoutMs = 60_000 } = {}) {
+export async function startCodeServer({ workspace, port, settings = {}, vsix, timeoutMs = 60_000 } = {}) {
   if (!existsSync(CODE_SERVER_ENTRY)) {
     throw new Error(`code-server is not installed at ${CODE_SERVER_ENTRY}; run: bash scripts/install-code-server.sh`);
   }
@@ -67,6 +67,11 @@ export async function startCodeServer({ workspace, port, settings = {}, timeoutM
     '--disable-update-check',
     '--disable-workspace-trust',
   ];
+  if (vsix) {
+    // What users get: the packaged extension installed into this server's extensions folder.
+    const install = spawnSync(process.execPath, [CODE_SERVER_ENTRY, '--extensions-dir', path.join(tmp, 'extensions'), '--user-data-dir', path.join(tmp, 'user-data'), '--install-extension', path.resolve(vsix)], { encoding: 'utf8', env: { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config') } });
+    if (install.status !== 0) throw new Error(`installing ${vsix} failed: ${install.stderr || install.stdout}`);
+  }
   if (workspace) args.push(path.resolve(workspace));
   // Quiet, offline-friendly user settings (code-server keeps them in the user-data-dir).
   mkdirSync(path.join(tmp, 'user-data', 'User'), { recursive: true });
@@ -230,19 +235,19 @@ export async function runExtensionHostTests({ workspace, extensionDevelopmentPat
  * loaded from source. Resolves once `.monaco-workbench` is visible, with
  * { page, server, browser, close() }. Always call close() (in a finally).
  */
-export async function openWorkbench({ workspace, extensionDevelopmentPath, settings, timeoutMs = 60_000 }) {
+export async function openWorkbench({ workspace, extensionDevelopmentPath, settings, vsix, timeoutMs = 60_000 }) {
   let server, browser;
   const close = async () => {
     if (browser) await browser.close().catch(() => {});
     if (server) await server.stop();
   };
   try {
-    server = await startCodeServer({ workspace, settings });
+    server = await startCodeServer({ workspace, settings, vsix });
     browser = await launchBrowser();
     const page = await newPage(browser);
     page.setDefaultTimeout(30_000);
     if (DEBUG) page.on('console', (m) => process.stdout.write(`[browser ${m.type()}] ${m.text()}\n`));
-    await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath }));
+    await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: vsix ? undefined : extensionDevelopmentPath }));
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
     return { page, server, browser, close };
   } catch (err) {
