@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The same extension-host suite in desktop VS Code through @vscode/test-electron, for contributors
 // with a network: it DOWNLOADS a VS Code build on first use, which these CI machines cannot do, so
-// CI runs the suite through code-server instead (node test/e2e/run.mjs). Install the runner once
-// with `npm install --no-save @vscode/test-electron`.
+// CI runs the suite through code-server instead (node test/e2e/run.mjs).
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +11,7 @@ let runTests;
 try {
   ({ runTests } = await import('@vscode/test-electron'));
 } catch {
-  console.error('kube-netsim: @vscode/test-electron is not installed; run `npm install --no-save @vscode/test-electron` (it downloads VS Code).');
+  console.error('kube-netsim: @vscode/test-electron is not installed; run `npm install` first.');
   process.exit(2);
 }
 const workspace = path.join(mkdtempSync(path.join(tmpdir(), 'kube-netsim-electron-')), 'shop');
