@@ -35,7 +35,8 @@ export function readContainers(r: FieldReader, specPath: FieldPath, origin: Orig
   const containers: SimContainer[] = [];
   const list = r.list([...specPath, 'containers']);
   if (!list) {
-    r.invalid([...specPath], 'The pod spec has no `containers` list; a pod needs at least one container.');
+    // A `containers` of the wrong type is already reported at the field; say "missing" only when it is.
+    if (r.raw([...specPath, 'containers']) === undefined || r.raw([...specPath, 'containers']) === null) r.invalid([...specPath], 'The pod spec has no `containers` list; a pod needs at least one container.');
     return containers;
   }
   const seen = new Map<string, string>();
@@ -123,7 +124,8 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
     }
   }
   for (const o of objects) {
-    const templatePath = TEMPLATE_PATH[o.kind];
+    // Own keys only: `kind: constructor` (or toString, __proto__) found Object's members and crashed the spread below.
+    const templatePath = Object.prototype.hasOwnProperty.call(TEMPLATE_PATH, o.kind) ? TEMPLATE_PATH[o.kind] : undefined;
     if (!templatePath || !o.apiVersion.match(/^(v1|apps\/v1|batch\/v1|batch\/v1beta1|apps\/v1beta\d|extensions\/v1beta1)$/)) continue;
     const namespace = o.namespace ?? defaultNamespace;
     if (o.kind !== 'Pod' && ownedInInput.has(`${namespace}/${o.kind}/${o.name}`)) continue;
