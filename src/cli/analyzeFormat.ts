@@ -1,4 +1,4 @@
-import { CATALOGUE, docsLink, podId, serviceId, type Analysis, type Diagnostic, type SimPod, type SimService } from '../engine';
+import { docsLink, podId, serviceId, type Analysis, type Diagnostic, type SimPod, type SimService } from '../engine';
 import { table } from './table';
 
 /** The JSON the contract promises: pods, services with endpoints, diagnostics (1-based positions). */
@@ -108,35 +108,6 @@ export function analysisText(a: Analysis): string {
   const count = (s: string) => a.diagnostics.filter((d) => d.severity === s).length;
   out.push(`${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos`);
   return out.join('\n') + '\n';
-}
-
-/** SARIF 2.1.0 with one rule per diagnostic code, for code-scanning viewers. */
-export function analysisSarif(a: Analysis, version: string): object {
-  const codes = Object.keys(CATALOGUE) as Array<keyof typeof CATALOGUE>;
-  const level = (s: string) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'kube-netsim',
-            version,
-            informationUri: 'https://kubernetes.io/docs/concepts/services-networking/',
-            rules: codes.map((c) => ({ id: c, shortDescription: { text: CATALOGUE[c].summary }, helpUri: CATALOGUE[c].docs, defaultConfiguration: { level: level(CATALOGUE[c].severity) } })),
-          },
-        },
-        results: a.diagnostics.map((d) => ({
-          ruleId: d.code,
-          ruleIndex: codes.indexOf(d.code),
-          level: level(d.severity),
-          message: { text: d.message },
-          locations: [{ physicalLocation: { artifactLocation: { uri: d.range.file }, region: { startLine: d.range.line, startColumn: d.range.column, endLine: d.range.endLine, endColumn: d.range.endColumn } } }],
-        })),
-      },
-    ],
-  };
 }
 
 export { podId, serviceId };

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, sep, dirname } from 'node:path';
+import { renderInputs } from './render';
 import { analyzeWorkspace, parseSettings, defaultSettings, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
 
 /** A user error: printed as one line on stderr, exit status 2. */
@@ -69,9 +70,17 @@ export function readSettings(clusterFile: string | undefined, roots: string[]): 
 }
 
 /** Reads the paths and the settings, and runs the simulation: what every command starts with. */
-export function simulate(paths: string[], opts: { cluster?: string | undefined }): Analysis {
+export function simulate(paths: string[], opts: SimulateOptions): Analysis {
   const { files, roots } = readInputs(paths);
   const { settings, diagnostics } = readSettings(opts.cluster, roots);
-  return analyzeWorkspace(files, { settings, settingsDiagnostics: diagnostics });
+  const rendered = renderInputs(paths, files, opts);
+  return analyzeWorkspace(rendered.files, { settings, settingsDiagnostics: diagnostics, ...rendered.options });
+}
+
+/** --cluster, and the Kustomize/Helm choices (see render.ts). */
+export interface SimulateOptions {
+  cluster?: string | undefined;
+  kustomize?: string | undefined;
+  helm?: boolean | undefined;
 }
 

@@ -8,6 +8,7 @@ import type { Cluster } from './model';
 import { IngressModel } from './ingress';
 import { PolicyEngine } from './networkPolicy';
 import { checkPolicies } from './networkPolicyChecks';
+import { collectInputObjects, type RenderOptions } from './inputs';
 
 /** The result of simulating a workspace: the cluster, its DNS, the host references and every diagnostic. */
 export interface Analysis {
@@ -21,7 +22,7 @@ export interface Analysis {
   diagnostics: Diagnostic[];
 }
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends RenderOptions {
   settings?: ClusterSettings;
   /** Diagnostics about the settings themselves (from parseSettings), reported with the rest. */
   settingsDiagnostics?: Diagnostic[];
@@ -52,13 +53,12 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const settings = options.settings ?? defaultSettings();
   const diagnostics: Diagnostic[] = [...(options.settingsDiagnostics ?? [])];
-  const objects: ManifestObject[] = [];
   const ordered = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const f of ordered) {
-    const parsed = options.cache ? options.cache.parse(f, limits) : parseManifestFile(f, limits);
-    objects.push(...parsed.objects);
-    diagnostics.push(...parsed.diagnostics);
-  }
+  const parse = (f: InputFile) => (options.cache ? options.cache.parse(f, limits) : parseManifestFile(f, limits));
+  // Kustomize overlays and Helm charts are rendered (or reported) before anything is simulated.
+  const inputs = collectInputObjects(ordered, parse, options);
+  const objects: ManifestObject[] = inputs.objects;
+  diagnostics.push(...inputs.diagnostics);
   const cluster = buildCluster(objects, settings, diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics);
   const dns = new DnsZone(cluster);

@@ -12,7 +12,7 @@ import { implicitIngressControllers } from './ingressController';
 
 export const DEFAULT_NAMESPACE = 'default';
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'GlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService']);
+export const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'GlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService']);
 
 export function namespaceOf(o: ManifestObject): string | undefined {
   return CLUSTER_SCOPED.has(o.kind) ? undefined : (o.namespace ?? DEFAULT_NAMESPACE);
@@ -166,7 +166,7 @@ function placePods(blueprints: PodBlueprint[], nodes: SimNode[], diagnostics: Di
       if (pod.node === undefined) pod.node = name;
     }
   });
-  const order = pods.map((p, i) => ({ p, i })).sort((a, b) => (podId(a.p) < podId(b.p) ? -1 : podId(a.p) > podId(b.p) ? 1 : 0));
+  const order = pods.map((p) => ({ p, id: podId(p) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const { p } of order) {
     if (p.node === undefined || p.ip !== undefined) continue;
     const node = nodeByName.get(p.node);
