@@ -42,10 +42,11 @@ export function resolveReferences(cluster: Cluster, zone: DnsZone): ResolvedRefe
 /** dns-name-unresolved and service-port-mismatch for every reference. */
 export function checkReferences(cluster: Cluster, refs: ResolvedReference[], diagnostics: Diagnostic[]): void {
   for (const r of refs) {
-    const range = locate(r.text.origin, r.text.path);
-    if (!range) continue;
+    if (r.text.origin.kind !== 'manifest') continue;
     const from = r.pod ? `pod ${podId(r.pod)}` : `namespace ${r.namespace}`;
     if (r.dns.rcode === 'NXDOMAIN' || (!r.dns.forwarded && r.dns.answers.length === 0)) {
+      // Located only when reported: building a document's position index is the expensive part.
+      const range = r.text.origin.object.locate(r.text.path);
       const d = makeDiagnostic('dns-name-unresolved', range, { host: r.ref.host, pod: from, tried: r.dns.searched.join(', '), hint: unresolvedHint(cluster, r) });
       const replacement = unresolvedReplacement(cluster, r);
       const hostAt = replacement ? innerRange(range, r.text.value, r.ref.index, r.ref.host.length) : undefined;
@@ -57,7 +58,7 @@ export function checkReferences(cluster: Cluster, refs: ResolvedReference[], dia
     if (!svc.ports.some((p) => p.port === r.ref.port)) {
       const ports = svc.ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'no ports';
       const host = r.ref.explicitPort ? `${r.ref.host}:${r.ref.port}` : `${r.ref.host} (${r.ref.scheme} defaults to port ${r.ref.port})`;
-      diagnostics.push(makeDiagnostic('service-port-mismatch', range, { host, service: serviceId(svc), port: r.ref.port, ports }));
+      diagnostics.push(makeDiagnostic('service-port-mismatch', r.text.origin.object.locate(r.text.path), { host, service: serviceId(svc), port: r.ref.port, ports }));
     }
   }
 }

@@ -55,11 +55,14 @@ export function cidrContains(cidr: string, ip: string): boolean {
 }
 
 export function isIP(text: string): boolean {
+  // Most texts asked about are host names; rule them out before ipaddr.js (which throws to say no).
+  if (!/^[\d.]+$/.test(text) && !text.includes(':')) return false;
   return ipaddr.isValid(text) && (ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text));
 }
 
 export function ipFamily(ip: string): 'ipv4' | 'ipv6' {
-  return ipaddr.parse(ip).kind() === 'ipv4' ? 'ipv4' : 'ipv6';
+  // Only valid addresses reach here, and only IPv6 ones contain a colon.
+  return ip.includes(':') ? 'ipv6' : 'ipv4';
 }
 
 /** Canonical text of an address (so `10.0.0.01`-style spellings compare equal). */

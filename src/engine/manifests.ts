@@ -1,11 +1,15 @@
 import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, CORE_SCHEMA, mergeTag, type Event } from 'js-yaml';
 import { LineIndex, pathKey, type FieldPath, type NodeSpan, type SourceRange } from './source';
 import { makeDiagnostic, type Diagnostic } from './diagnostics';
+import { describe } from './fields';
+import { isBuiltInGroup, unknownKindReason } from './kinds';
 
 /** One input file as the host hands it over: a path (for messages) and its text. */
 export interface InputFile {
   path: string;
   text: string;
+  /** Size in bytes when the host knows it: a host may leave `text` empty for a file above the size limit rather than read it. */
+  bytes?: number;
 }
 
 /** One Kubernetes object found in a file, with the means to point at any of its fields. */
@@ -33,9 +37,11 @@ export interface ParseLimits {
   maxFileBytes: number;
   maxAliases: number;
   maxDepth: number;
+  /** Most nodes a document's aliases may expand to (billion laughs: 81 aliases expanding to 3.5 billion nodes). */
+  maxAliasNodes?: number;
 }
 
-export const DEFAULT_LIMITS: ParseLimits = { maxFileBytes: 4 * 1024 * 1024, maxAliases: 1000, maxDepth: 100 };
+export const DEFAULT_LIMITS: ParseLimits = { maxFileBytes: 4 * 1024 * 1024, maxAliases: 1000, maxDepth: 100, maxAliasNodes: 100_000 };
 
 // kubectl's YAML reader honours merge keys (`<<: *labels`); without them merged labels vanish.
 const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
@@ -47,12 +53,14 @@ export function parseManifestFile(file: InputFile, limits: ParseLimits = DEFAULT
   const diagnostics: Diagnostic[] = [];
   const objects: ManifestObject[] = [];
   const head = { file: file.path, line: 1, column: 1, endLine: 1, endColumn: 1 };
-  if (file.text.length > limits.maxFileBytes) {
+  if ((file.bytes ?? file.text.length) > limits.maxFileBytes) {
     diagnostics.push(makeDiagnostic('file-skipped', head, { reason: `it is larger than ${limits.maxFileBytes} bytes (raise kube-netsim.maxFileBytes to include it)` }));
     return { path: file.path, objects, diagnostics };
   }
   if (file.text.includes('\u0000')) {
-    diagnostics.push(makeDiagnostic('file-skipped', head, { reason: 'it is binary (it contains NUL bytes)' }));
+    // UTF-16 text read as UTF-8: a BOM (FF FE reads as two replacement characters) or every other character NUL.
+    const utf16 = /^(\uFFFD\uFFFD|\uFEFF)?([^\0]\0|\0[^\0]){8}/.test(file.text);
+    diagnostics.push(makeDiagnostic('file-skipped', head, { reason: utf16 ? 'it is UTF-16 text; save it as UTF-8 to have it analysed' : 'it is binary (it contains NUL bytes)' }));
     return { path: file.path, objects, diagnostics };
   }
   // A BOM is not YAML content, and editors do not count it in columns: drop it. (Blanking it to a
@@ -106,6 +114,7 @@ function parseChunk(
   let error: unknown;
   try {
     events = parseEvents(source, { filename: path, maxDepth: limits.maxDepth });
+    checkAliasExpansion(events, source, limits);
     values = constructFromEvents(events, { source, filename: path, maxAliases: limits.maxAliases, schema: SCHEMA });
   } catch (err) {
     error = err;
@@ -117,14 +126,17 @@ function parseChunk(
     return;
   }
   if (error !== undefined || !events) {
-    diagnostics.push(yamlErrorDiagnostic(path, error, lines, chunk.start));
+    diagnostics.push(yamlErrorDiagnostic(path, error, lines, chunk.start, source));
     return;
   }
-  const spans = indexSpans(events, source, chunk.start);
-  values.forEach((value, docIndex) => {
-    const docSpans = spans[docIndex] ?? new Map<string, NodeSpan>();
-    collectObjects(path, value, [], docSpans, lines, objects, diagnostics);
-  });
+  // The position index is built only when some field of this chunk is first located (most never
+  // are), by parsing the chunk again: holding every document's index made GC dominate big workspaces.
+  let spans: Array<Map<string, NodeSpan>> | undefined;
+  const spansOf = (docIndex: number) => () => {
+    spans ??= indexSpans(parseEvents(source, { filename: path, maxDepth: limits.maxDepth }), source, chunk.start);
+    return spans[docIndex] ?? EMPTY_SPANS;
+  };
+  values.forEach((value, docIndex) => collectObjects(path, value, [], spansOf(docIndex), lines, objects, diagnostics));
 }
 
 // Helm's own objects and functions: text that names them is a chart template wherever it sits.
@@ -163,9 +175,10 @@ export function parsePositionedDocument(path: string, input: string, limits: Par
   const lines = new LineIndex(text);
   try {
     const events = parseEvents(text, { filename: path, maxDepth: limits.maxDepth });
+    checkAliasExpansion(events, text, limits);
     const values = constructFromEvents(events, { source: text, filename: path, maxAliases: limits.maxAliases, schema: SCHEMA });
     const spans = indexSpans(events, text)[0] ?? new Map<string, NodeSpan>();
-    const locate = locator(path, [], spans, lines);
+    const locate = locator(path, [], () => spans, lines);
     const locateKey = (p: FieldPath): SourceRange => {
       const span = spans.get(pathKey(p));
       return span && span.keyEnd > span.keyStart ? lines.range(path, span.keyStart, span.keyEnd) : locate(p);
@@ -173,15 +186,17 @@ export function parsePositionedDocument(path: string, input: string, limits: Par
     return { value: values[0] ?? null, locate, locateKey, diagnostics: [] };
   } catch (err) {
     const head = () => lines.range(path, 0, 0);
-    return { value: null, locate: head, locateKey: head, diagnostics: [yamlErrorDiagnostic(path, err, lines, 0)] };
+    return { value: null, locate: head, locateKey: head, diagnostics: [yamlErrorDiagnostic(path, err, lines, 0, text)] };
   }
 }
 
-function locator(file: string, prefix: Array<string | number>, spans: Map<string, NodeSpan>, lines: LineIndex): (path: FieldPath) => SourceRange {
+const EMPTY_SPANS = new Map<string, NodeSpan>();
+
+function locator(file: string, prefix: Array<string | number>, spansOf: () => Map<string, NodeSpan>, lines: LineIndex): (path: FieldPath) => SourceRange {
   return (path: FieldPath): SourceRange => {
     const full = [...prefix, ...path];
     for (let n = full.length; n >= 0; n--) {
-      const span = spans.get(pathKey(full.slice(0, n)));
+      const span = spansOf().get(pathKey(full.slice(0, n)));
       if (span) {
         // Point at the value of a scalar, at the key of a collection (whose end is not known).
         return span.collection && span.keyEnd > span.keyStart
@@ -193,13 +208,76 @@ function locator(file: string, prefix: Array<string | number>, spans: Map<string
   };
 }
 
-/** A parse error as a diagnostic; `base` is the offset of the parsed text in the file. */
-function yamlErrorDiagnostic(path: string, err: unknown, lines: LineIndex, base: number): Diagnostic {
+/** A parse error as a diagnostic; `base` is the offset of the parsed `source` in the file. */
+function yamlErrorDiagnostic(path: string, err: unknown, lines: LineIndex, base: number, source: string): Diagnostic {
   const e = err as { reason?: string; message?: string; mark?: { position?: number } };
-  const at = base + (typeof e.mark?.position === 'number' ? e.mark.position : 0);
+  let local = typeof e.mark?.position === 'number' ? e.mark.position : 0;
+  // An error at the very end (an unclosed bracket) belongs on the document's last line, not on the next one's `---`.
+  const end = source.trimEnd().length;
+  if (end > 0 && local >= end) local = end - 1;
+  const at = base + local;
   const reason = e.reason ?? e.message ?? String(err);
   const code = /depth|alias/i.test(reason) ? 'yaml-limit' : 'yaml-syntax';
   return makeDiagnostic(code, lines.range(path, at, at + 1), { reason });
+}
+
+/** A document over a parse limit that js-yaml itself does not enforce; reported as yaml-limit. */
+class YamlLimitError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly mark: { position: number },
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Throws when a document's aliases, expanded, exceed the limit. Constructed aliases share one
+ * object, but whatever walks or prints the value (a message, String(), JSON) expands them: nine
+ * aliases of nine aliases ten deep is 81 aliases and 3.5 billion nodes, and hung the analysis.
+ */
+function checkAliasExpansion(events: Event[], source: string, limits: ParseLimits): void {
+  const limit = limits.maxAliasNodes ?? DEFAULT_LIMITS.maxAliasNodes ?? 100_000;
+  const sizes = new Map<string, number>();
+  const stack: Array<{ size: number; anchor: string | undefined }> = [];
+  const add = (n: number) => {
+    const top = stack[stack.length - 1];
+    if (top) top.size += n;
+  };
+  const anchorOf = (ev: { anchorStart: number; anchorEnd: number }) => (ev.anchorStart >= 0 ? source.slice(ev.anchorStart, ev.anchorEnd) : undefined);
+  let expanded = 0;
+  for (const ev of events) {
+    switch (ev.type) {
+      case EVENT_ID.DOCUMENT:
+        sizes.clear();
+        expanded = 0;
+        stack.push({ size: 0, anchor: undefined });
+        break;
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE:
+        stack.push({ size: 1, anchor: anchorOf(ev) });
+        break;
+      case EVENT_ID.SCALAR: {
+        const anchor = anchorOf(ev);
+        if (anchor !== undefined) sizes.set(anchor, 1);
+        add(1);
+        break;
+      }
+      case EVENT_ID.ALIAS: {
+        const n = sizes.get(source.slice(ev.anchorStart, ev.anchorEnd)) ?? 1;
+        expanded += n;
+        if (expanded > limit) throw new YamlLimitError(`its aliases expand to more than ${limit} nodes (an alias bomb such as "billion laughs")`, { position: Math.max(0, ev.anchorStart - 1) });
+        add(n);
+        break;
+      }
+      case EVENT_ID.POP: {
+        const frame = stack.pop();
+        if (frame?.anchor !== undefined) sizes.set(frame.anchor, frame.size);
+        if (frame) add(frame.size);
+        break;
+      }
+    }
+  }
 }
 
 /**
@@ -285,7 +363,7 @@ function collectObjects(
   file: string,
   value: unknown,
   prefix: Array<string | number>,
-  spans: Map<string, NodeSpan>,
+  spans: () => Map<string, NodeSpan>,
   lines: LineIndex,
   out: ManifestObject[],
   diagnostics: Diagnostic[],
@@ -298,7 +376,7 @@ function collectObjects(
   const kind = untyped && listType ? listType.kind : value['kind'];
   if (apiVersion === undefined && kind === undefined) return; // compose files, CI workflows: quietly ignored
   const locate = locator(file, prefix, spans, lines);
-  const has = (path: FieldPath): boolean => spans.has(pathKey([...prefix, ...path]));
+  const has = (path: FieldPath): boolean => spans().has(pathKey([...prefix, ...path]));
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     const field = typeof kind !== 'string' ? 'kind' : 'apiVersion';
     const missing = value[field] === undefined;
@@ -310,14 +388,38 @@ function collectObjects(
     const items = value['items'];
     if (Array.isArray(items)) {
       const itemType = kind === 'List' ? undefined : { apiVersion, kind: kind.slice(0, -'List'.length) };
-      items.forEach((item, i) => collectObjects(file, item, [...prefix, 'items', i], spans, lines, out, diagnostics, itemType));
+      items.forEach((item, i) => {
+        // kubectl rejects a List whose item is not an object; a silent skip would hide that item's objects.
+        if (isRecord(item)) collectObjects(file, item, [...prefix, 'items', i], spans, lines, out, diagnostics, itemType);
+        else diagnostics.push(makeDiagnostic('manifest-invalid', locate(['items', i]), { reason: `Each item of a ${kind} must be an object (apiVersion, kind, metadata), not ${describe(item)}.` }));
+      });
       return;
     }
+    if (kind === 'List') {
+      if (items !== undefined && items !== null) diagnostics.push(makeDiagnostic('manifest-invalid', locate(['items']), { reason: `\`items\` must be a list of objects, not ${describe(items)}.` }));
+      return; // an empty List holds nothing to simulate
+    }
   }
-  const metadata = isRecord(value['metadata']) ? value['metadata'] : {};
+  const metadataRaw = value['metadata'];
+  // Client-side configuration (kubeconfig, kind, kubeadm, skaffold) has apiVersion and kind but no metadata: not a cluster object.
+  if (metadataRaw === undefined && (!isBuiltInGroup(apiVersion) || (apiVersion === 'v1' && kind === 'Config'))) return;
+  const kindReason = unknownKindReason(apiVersion, kind);
+  if (kindReason !== undefined && !untyped) diagnostics.push(makeDiagnostic('manifest-invalid', locate(['kind']), { reason: kindReason }));
+  if (metadataRaw !== undefined && metadataRaw !== null && !isRecord(metadataRaw)) {
+    diagnostics.push(makeDiagnostic('manifest-invalid', locate(['metadata']), { reason: `\`metadata\` must be a mapping with at least \`name\`, not ${describe(metadataRaw)}.` }));
+    return;
+  }
+  const metadata = isRecord(metadataRaw) ? metadataRaw : {};
   const name = metadata['name'];
   const generateName = metadata['generateName'];
   const namespace = metadata['namespace'];
+  // The API server rejects these; simulating the object under a made-up name or the default namespace would mislead.
+  for (const [field, v] of [['name', name], ['generateName', generateName], ['namespace', namespace]] as const) {
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      diagnostics.push(makeDiagnostic('manifest-invalid', locate(['metadata', field]), { reason: `\`metadata.${field}\` must be a string, not ${describe(v)}.` }));
+      return;
+    }
+  }
   const object: ManifestObject = {
     file,
     apiVersion,

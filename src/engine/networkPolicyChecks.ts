@@ -121,8 +121,7 @@ function checkBlockedReferences(engine: PolicyEngine, references: ResolvedRefere
     representatives.set(p.namespace, list);
   }
   for (const r of references) {
-    const range = locate(r.text.origin, r.text.path);
-    if (!range || r.dns.rcode === 'NXDOMAIN' || r.dns.answers.length === 0 && !r.dns.forwarded) continue;
+    if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
     const where = targetsOf(r, podsById);
     if (where === undefined || r.ref.port === undefined) continue;
     // A ConfigMap's value is used by pods of its namespace that the model cannot name; report only what fails from every one of them.
@@ -145,6 +144,8 @@ function checkBlockedReferences(engine: PolicyEngine, references: ResolvedRefere
     const from = r.pod ? `${workloadLabel(first.src)} (${r.text.label})` : `Pods of namespace ${r.namespace} (${r.text.label})`;
     const reason = `${first.verdict.reason}.${where === 'external' ? ' Add an egress rule with an ipBlock for that address.' : ''}`;
     const resource = r.text.origin.kind === 'manifest' ? resourceName({ kind: r.text.origin.object.kind, namespace: r.namespace, name: r.text.origin.object.name }) : undefined;
+    // Located only when reported: building a document's position index is the expensive part.
+    const range = r.text.origin.object.locate(r.text.path);
     diagnostics.push(makeDiagnostic('connection-blocked-by-policy', range, { from, to, reason }, resource, related(deniers(first.verdict), 'drops this connection')));
   }
 }

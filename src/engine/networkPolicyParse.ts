@@ -81,7 +81,14 @@ export function readNetworkPolicy(o: ManifestObject, namespace: string, r: Field
     affects.ingress = true;
     affects.egress = rules.egress.length > 0;
   }
-  const ref: PolicyRef = { namespace, name: o.name, range: o.locate(['spec', 'podSelector']) };
+  // A getter: the position is computed only when a verdict is explained (locating is the costly part).
+  const ref: PolicyRef = {
+    namespace,
+    name: o.name,
+    get range() {
+      return o.locate(['spec', 'podSelector']);
+    },
+  };
   return { namespace, name: o.name, podSelector, affects, explicitTypes, rules, origin, ref };
 }
 

@@ -25,8 +25,19 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
   const labelsOf = new Map(sorted.map((n) => [n.name, nodeLabels(n)]));
   const reported = new Set<string>();
   const out: Placement[] = [];
+  // Workloads share few distinct nodeSelectors; compute each one's eligible nodes once.
+  const eligibleBySelector = new Map<string, SimNode[]>();
+  const eligibleFor = (selector: Labels): SimNode[] => {
+    const key = JSON.stringify(selector);
+    let list = eligibleBySelector.get(key);
+    if (!list) {
+      list = sorted.filter((n) => mapMatches(selector, labelsOf.get(n.name) ?? {}));
+      eligibleBySelector.set(key, list);
+    }
+    return list;
+  };
   for (const bp of blueprints) {
-    const eligible = sorted.filter((n) => mapMatches(bp.nodeSelector, labelsOf.get(n.name) ?? {}));
+    const eligible = eligibleFor(bp.nodeSelector);
     if (bp.perNode) {
       // A DaemonSet pod exists only on the nodes its nodeSelector admits.
       if (eligible.some((n) => n.name === bp.nodeName)) out.push({ blueprint: bp, node: bp.nodeName });

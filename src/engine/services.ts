@@ -241,11 +241,12 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
     return;
   }
   svc.ports.forEach((sp) => {
-    const range = at([...sp.path, 'targetPort']) ?? at(sp.path);
-    if (!range) return;
+    // Located only when reported: building a document's position index is the expensive part.
     if (typeof sp.targetPort === 'string') {
       const target = sp.targetPort;
       if (selected.some((p) => resolveTargetPort(p, target, sp.protocol) !== undefined)) return;
+      const range = at([...sp.path, 'targetPort']) ?? at(sp.path);
+      if (!range) return;
       const declared = [...new Set(selected.flatMap((p) => p.containers.flatMap((c) => c.ports.map((cp) => cp)))).values()];
       const sameName = declared.find((cp) => cp.name === target);
       const names = [...new Set(declared.map((cp) => cp.name).filter((n): n is string => n !== undefined))];
@@ -258,6 +259,8 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
     } else {
       const declared = selected.flatMap((p) => p.containers.flatMap((c) => c.ports));
       if (declared.length === 0 || declared.some((cp) => cp.containerPort === sp.targetPort && cp.protocol === sp.protocol)) return;
+      const range = at([...sp.path, 'targetPort']) ?? at(sp.path);
+      if (!range) return;
       const list = [...new Set(declared.map((cp) => `${cp.containerPort}/${cp.protocol}`))].join(', ');
       const d = makeDiagnostic('service-target-port-unresolved', range, {
         targetPort: sp.targetPort,
