@@ -2,7 +2,7 @@
 // row per size. Each column is a Measurement in MEASUREMENTS; add one there to extend the table.
 // Options: --sizes 5x10,50x40 (namespaces x apps), --runs N (timed runs per measurement; median).
 import { loadAll } from 'js-yaml';
-import { analyzeWorkspace, connectivityList, PolicyEngine, type Analysis } from '../src/engine';
+import { analyzeWorkspace, connectivityList, PolicyEngine, ParseCache, type Analysis, type InputFile } from '../src/engine';
 import { generateWorkspace, type GeneratedWorkspace, type WorkspaceSize } from './generate';
 
 export interface BenchContext {
@@ -48,6 +48,30 @@ export const MEASUREMENTS: Measurement[] = [
   { name: 'pod classes', format: count, measure: (c) => connectivityList(c.analysis.policies).stats.classes },
   { name: 'matrix lines', format: count, measure: (c) => connectivityList(c.analysis.policies).entries.length },
 ];
+
+/** The workspace with one document changed: a label value in the first file's first Deployment template. */
+function editedOnce(files: InputFile[], round: number): InputFile[] {
+  const [first, ...rest] = files;
+  if (!first) return files;
+  const text = first.text.replace(/(\n\s+tier: )(\S+)/, (_m, head: string, value: string) => `${head}${value.replace(/-edit\d+$/, '')}-edit${round}`);
+  return [{ path: first.path, text }, ...rest];
+}
+
+/** Re-analysis after a one-document edit, as the extension does it: unchanged files come from the parse cache. */
+function reanalyzeMs(c: BenchContext): number {
+  const cache = new ParseCache();
+  analyzeWorkspace(c.workspace.files, { cache });
+  let round = 0;
+  return medianMs(c.runs, () => analyzeWorkspace(editedOnce(c.workspace.files, ++round), { cache }));
+}
+
+MEASUREMENTS.splice(MEASUREMENTS.findIndex((m) => m.name === 'matrix'), 0, { name: 're-analyze 1 edit', format: ms, measure: reanalyzeMs });
+MEASUREMENTS.push({
+  name: 'peak RSS',
+  format: (v) => `${v.toFixed(0)} MB`,
+  // maxRSS only grows, and sizes run smallest first, so after a size it is that size's peak.
+  measure: () => process.resourceUsage().maxRSS / 1024,
+});
 
 export const DEFAULT_SIZES: Array<BenchContext['size']> = [
   { namespaces: 5, apps: 10 },
