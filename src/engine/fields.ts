@@ -10,7 +10,8 @@ export function resourceName(o: { kind: string; namespace?: string | undefined; 
   return o.namespace !== undefined ? `${o.kind}/${o.namespace}/${o.name}` : `${o.kind}/${o.name}`;
 }
 
-function describe(v: unknown): string {
+/** A short description of a value for messages; never expands a list or mapping (it may be a large one). */
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
