@@ -33,13 +33,15 @@ export interface AnalyzeOptions extends RenderOptions {
 
 /** Remembers each file's parse by path and text, so an edit re-parses only the edited document's file. */
 export class ParseCache {
-  private readonly entries = new Map<string, { text: string; parsed: ParsedFile }>();
+  private readonly entries = new Map<string, { text: string; bytes: number | undefined; limits: string; parsed: ParsedFile }>();
 
   parse(file: InputFile, limits: ParseLimits): ParsedFile {
+    // The limits are part of the key: raising kubeNetsim.maxFileBytes must re-read a file skipped as too large.
+    const key = JSON.stringify(limits);
     const hit = this.entries.get(file.path);
-    if (hit && hit.text === file.text) return hit.parsed;
+    if (hit && hit.text === file.text && hit.bytes === file.bytes && hit.limits === key) return hit.parsed;
     const parsed = parseManifestFile(file, limits);
-    this.entries.set(file.path, { text: file.text, parsed });
+    this.entries.set(file.path, { text: file.text, bytes: file.bytes, limits: key, parsed });
     return parsed;
   }
 
