@@ -1,5 +1,5 @@
 import type { ManifestObject } from './manifests';
-import { FieldReader, isRecord, resourceName } from './fields';
+import { FieldReader, describe, isRecord, resourceName } from './fields';
 import { makeDiagnostic, type Diagnostic } from './diagnostics';
 import { addressAt, parseCidr, podAllocator, subnetAt, isIP, cidrContains, type HashAllocator } from './ipam';
 import { schedule } from './scheduling';
@@ -72,8 +72,15 @@ function buildNodes(objects: ManifestObject[], settings: ClusterSettings, diagno
   if (settings.nodes === null && nodeObjects.length > 0) {
     nodeObjects.forEach((o, i) => {
       const r = new FieldReader(o, diagnostics);
-      const addresses = (r.list(['status', 'addresses']) ?? []).filter(isRecord);
+      const addressList = r.list(['status', 'addresses']) ?? [];
+      const addresses = addressList.filter(isRecord);
       const internal = addresses.find((a) => a['type'] === 'InternalIP' && typeof a['address'] === 'string' && isIP(a['address']));
+      // An InternalIP that is not an address was silently replaced by a made-up one; say so where it is written.
+      addressList.forEach((a, ai) => {
+        if (isRecord(a) && (a['type'] === 'InternalIP' || a['type'] === 'ExternalIP') && !(typeof a['address'] === 'string' && isIP(a['address']))) {
+          r.invalid(['status', 'addresses', ai, 'address'], `Node ${o.name}'s ${String(a['type'])} address must be an IP address such as 10.0.1.10, not ${describe(a['address'])}.`);
+        }
+      });
       let podCIDR = r.str(['spec', 'podCIDR']);
       // Checked with ipaddr.js: a shape-only check let 10.244.1.0/99 through, and allocation then threw.
       if (podCIDR !== undefined && !isCidr(podCIDR)) {
