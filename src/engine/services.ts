@@ -1,5 +1,5 @@
 import type { ManifestObject } from './manifests';
-import { FieldReader, isRecord, resourceName } from './fields';
+import { FieldReader, describe, isRecord, resourceName } from './fields';
 import { makeDiagnostic, withFix, type Diagnostic } from './diagnostics';
 import { HashAllocator, cidrContains, isIP, normalizeIP, parseCidr, ipFamily } from './ipam';
 import { editDistance, labelsText, mapMatches } from './labels';
@@ -40,7 +40,8 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
   }
   const selectorRaw = r.raw(['spec', 'selector']);
   const selector: Labels | null = selectorRaw === undefined || selectorRaw === null ? null : r.labels(['spec', 'selector']);
-  const clusterIPRaw = r.str(['spec', 'clusterIP']);
+  // `clusterIP: ""` asks for an allocated address, as if it were absent (Helm charts write it so).
+  const clusterIPRaw = r.str(['spec', 'clusterIP']) || undefined;
   const headless = clusterIPRaw === 'None';
   const svc: SimService = {
     namespace,
@@ -55,7 +56,7 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
     internalTrafficPolicy: r.str(['spec', 'internalTrafficPolicy']) === 'Local' ? 'Local' : 'Cluster',
     sessionAffinity: r.str(['spec', 'sessionAffinity']) === 'ClientIP' ? 'ClientIP' : 'None',
     sessionAffinityTimeoutSeconds: r.int(['spec', 'sessionAffinityConfig', 'clientIP', 'timeoutSeconds'], 1, 86400) ?? 10800,
-    externalIPs: (r.list(['spec', 'externalIPs']) ?? []).filter((x): x is string => typeof x === 'string'),
+    externalIPs: readExternalIPs(r),
     publishNotReadyAddresses: r.bool(['spec', 'publishNotReadyAddresses']) ?? false,
     endpointsByPort: ports.map(() => []),
     origin: { kind: 'manifest', object: o },
@@ -77,6 +78,16 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
     svc.clusterIP = undefined;
   }
   return svc;
+}
+
+/** spec.externalIPs: addresses only (a non-address was kept and written into kube-proxy's rules); others reported at their place. */
+function readExternalIPs(r: FieldReader): string[] {
+  const out: string[] = [];
+  (r.list(['spec', 'externalIPs']) ?? []).forEach((x, i) => {
+    if (typeof x === 'string' && isIP(x)) out.push(x);
+    else r.invalid(['spec', 'externalIPs', i], `externalIPs entries must be IP addresses such as 203.0.113.10, not ${typeof x === 'string' ? `"${x}"` : describe(x)}.`);
+  });
+  return out;
 }
 
 /**
