@@ -80,9 +80,10 @@ export const DEFAULT_SIZES: Array<BenchContext['size']> = [
   { namespaces: 50, apps: 40 },
 ];
 
-function parseArgs(argv: string[]): { sizes: Array<BenchContext['size']>; runs: number } {
+function parseArgs(argv: string[]): { sizes: Array<BenchContext['size']>; runs: number; editor: boolean } {
   let sizes = DEFAULT_SIZES;
   let runs = 5;
+  let editor = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--sizes') {
@@ -92,9 +93,10 @@ function parseArgs(argv: string[]): { sizes: Array<BenchContext['size']>; runs: 
         return { namespaces: Number(m[1]), apps: Number(m[2]) };
       });
     } else if (arg === '--runs') runs = Math.max(1, Number(argv[++i]) || 1);
-    else throw new Error(`unknown option ${arg}; use --sizes 5x10,50x40 and --runs N`);
+    else if (arg === '--editor') editor = true;
+    else throw new Error(`unknown option ${arg}; use --sizes 5x10,50x40, --runs N and --editor`);
   }
-  return { sizes, runs };
+  return { sizes, runs, editor };
 }
 
 function printTable(header: string[], rows: string[][]): void {
@@ -105,8 +107,8 @@ function printTable(header: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
-function main(): void {
-  const { sizes, runs } = parseArgs(process.argv.slice(2));
+async function main(): Promise<void> {
+  const { sizes, runs, editor } = parseArgs(process.argv.slice(2));
   console.log(`kube-netsim bench: node ${process.version}, median of ${runs} runs per timing; workspaces from bench/generate.ts (3 replicas per app)\n`);
   const rows: string[][] = [];
   for (const size of sizes) {
@@ -121,6 +123,16 @@ function main(): void {
     rows.push(row);
   }
   printTable(['size', ...MEASUREMENTS.map((m) => m.name)], rows);
+  if (editor) {
+    const largest = sizes[sizes.length - 1] ?? { namespaces: 50, apps: 40 };
+    const { editorBench } = await import('./editor');
+    await editorBench(generateWorkspace(largest), `${largest.namespaces} ns × ${largest.apps} apps`);
+  }
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(`bench: ${(err as Error).message}`);
+    process.exitCode = 1;
+  });
+}
