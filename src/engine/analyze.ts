@@ -8,7 +8,9 @@ import type { Cluster } from './model';
 import { IngressModel } from './ingress';
 import { PolicyEngine } from './networkPolicy';
 import { checkPolicies } from './networkPolicyChecks';
+import { runLints } from './lint';
 import { collectInputObjects, type RenderOptions } from './inputs';
+import { snapshotSettings } from './snapshot';
 
 /** The result of simulating a workspace: the cluster, its DNS, the host references and every diagnostic. */
 export interface Analysis {
@@ -61,13 +63,15 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const inputs = collectInputObjects(ordered, parse, options);
   const objects: ManifestObject[] = inputs.objects;
   diagnostics.push(...inputs.diagnostics);
-  const cluster = buildCluster(objects, settings, diagnostics);
+  // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
+  const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics);
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
   const references = resolveReferences(cluster, dns);
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics);
+  runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   diagnostics.sort(compareDiagnostics);
   return { cluster, dns, references, ingress, policies, diagnostics: dedupe(diagnostics) };
 }

@@ -3,6 +3,7 @@ export { analyzeWorkspace, ParseCache, type Analysis, type AnalyzeOptions } from
 export { parseSettings, defaultSettings, type ClusterSettings } from './settings';
 export { CATALOGUE, docsLink, type Fix, type TextEdit, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics';
 export { indexFiles, kustomizeMissing, kustomizeDirs } from './kustomizePaths';
+export { summarizeSnapshot, isLive } from './snapshot';
 export type { RenderOptions } from './inputs';
 export { DEFAULT_LIMITS, type InputFile, type ManifestObject, type ParseLimits } from './manifests';
 export type { SourceRange } from './source';

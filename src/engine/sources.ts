@@ -32,10 +32,12 @@ export function findSource(cluster: Cluster, spec: string): SourceLookup {
     if (kinds.size > 1) return { ok: false, message: `${spec} is ambiguous (${[...kinds].sort().join(', ')}); use ${ns}/KIND/${name}` };
     const exact = candidates.find((p) => p.name === name);
     if (exact) candidates = [exact];
+    if (candidates.length === 0) candidates = viaReplicaSet(cluster, ns, name);
   } else if (parts.length === 3) {
     const [ns, kind, name] = parts as [string, string, string];
     const k = [...KINDS].find((x) => x.toLowerCase() === kind.toLowerCase()) ?? kind;
     candidates = cluster.pods.filter((p) => p.namespace === ns && ((p.workload.kind === k && p.workload.name === name) || (k === 'Pod' && p.name === name)));
+    if (candidates.length === 0 && k === 'Deployment') candidates = viaReplicaSet(cluster, ns, name);
   } else {
     return { ok: false, message: `${spec}: a source is NAMESPACE/NAME, NAMESPACE/KIND/NAME, external, external:IP or node/NAME` };
   }
@@ -43,4 +45,9 @@ export function findSource(cluster: Cluster, spec: string): SourceLookup {
   const pod = placed[0] ?? candidates[0];
   if (!pod) return { ok: false, message: `${spec}: no workload or pod of that name in the manifests` };
   return { ok: true, source: { kind: 'pod', pod } };
+}
+
+/** A cluster snapshot's pods belong to ReplicaSets named `<deployment>-<pod-template-hash>`; the Deployment's name finds them. */
+function viaReplicaSet(cluster: Cluster, ns: string, name: string): SimPod[] {
+  return cluster.pods.filter((p) => p.namespace === ns && p.workload.kind === 'ReplicaSet' && p.labels['pod-template-hash'] !== undefined && p.workload.name === `${name}-${p.labels['pod-template-hash']}`);
 }
