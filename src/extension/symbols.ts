@@ -13,41 +13,55 @@ export type Symbol =
   | { kind: 'policy'; range: SourceRange; policy: SimNetworkPolicy; isolated: SimPod[] }
   | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number };
 
-/** Per-file index of the symbols of one analysis, built once per analysis. */
+/**
+ * Per-file index of the symbols of one analysis. A file's entries are built the first time it is
+ * asked about: locating a field builds its document's position index, so doing it for the whole
+ * workspace on every analysis would cost as much as parsing it again.
+ */
 export class SymbolIndex {
   private readonly byFile = new Map<string, Symbol[]>();
 
-  constructor(analysis: Analysis) {
-    const add = (s: Symbol) => {
-      const list = this.byFile.get(s.range.file) ?? [];
-      list.push(s);
-      this.byFile.set(s.range.file, list);
-    };
+  constructor(private readonly analysis: Analysis) {}
+
+  inFile(file: string): Symbol[] {
+    let list = this.byFile.get(file);
+    if (!list) {
+      list = this.build(file);
+      this.byFile.set(file, list);
+    }
+    return list;
+  }
+
+  private build(file: string): Symbol[] {
+    const analysis = this.analysis;
+    const out: Symbol[] = [];
+    const add = (s: Symbol) => out.push(s);
+    const here = (origin: { kind: string; object?: { file: string } }) => origin.kind === 'manifest' && origin.object?.file === file;
     for (const r of analysis.references) {
-      if (r.text.origin.kind !== 'manifest') continue;
+      if (r.text.origin.kind !== 'manifest' || !here(r.text.origin)) continue;
       add({ kind: 'reference', range: r.text.origin.object.locate(r.text.path), reference: r });
     }
     for (const svc of analysis.cluster.services) {
-      if (svc.origin.kind !== 'manifest') continue;
+      if (svc.origin.kind !== 'manifest' || !here(svc.origin)) continue;
       const o = svc.origin.object;
       add({ kind: 'service', range: o.locate(['metadata', 'name']), service: svc });
       if (o.has(['spec', 'selector'])) add({ kind: 'serviceSelector', range: o.locate(['spec', 'selector']), service: svc });
       svc.ports.forEach((p, i) => add({ kind: 'servicePort', range: o.locate(p.path), service: svc, portIndex: i }));
     }
     for (const policy of analysis.policies.policies) {
-      if (policy.origin.kind !== 'manifest') continue;
+      if (policy.origin.kind !== 'manifest' || !here(policy.origin)) continue;
       const isolated = analysis.cluster.pods.filter((p) => analysis.policies.selects(policy, p));
       add({ kind: 'policy', range: policy.origin.object.locate(['metadata', 'name']), policy, isolated });
     }
     for (const ing of analysis.ingress.ingresses) {
-      if (ing.origin.kind !== 'manifest') continue;
+      if (ing.origin.kind !== 'manifest' || !here(ing.origin)) continue;
       const o = ing.origin.object;
       ing.rules.forEach((rule, ri) => rule.paths.forEach((p, pi) => add({ kind: 'ingressPath', range: o.locate([...p.fieldPath, 'path']), ingress: ing, ruleIndex: ri, pathIndex: pi })));
     }
     const byWorkload = new Map<string, SimPod[]>();
     for (const pod of analysis.cluster.pods) {
-      if (pod.origin.kind !== 'manifest') continue;
-      const key = `${pod.origin.object.file}|${pod.origin.object.kind}|${pod.origin.object.name}|${pod.namespace}`;
+      if (pod.origin.kind !== 'manifest' || !here(pod.origin)) continue;
+      const key = `${pod.origin.object.kind}|${pod.origin.object.name}|${pod.namespace}`;
       const list = byWorkload.get(key) ?? [];
       list.push(pod);
       byWorkload.set(key, list);
@@ -58,10 +72,7 @@ export class SymbolIndex {
       add({ kind: 'workload', range: first.origin.object.locate(['metadata', 'name']), pods });
       for (const c of first.containers) for (const p of c.ports) add({ kind: 'containerPort', range: first.origin.object.locate([...p.path, 'containerPort']), pod: first, port: p.containerPort, protocol: p.protocol, name: p.name });
     }
-  }
-
-  inFile(file: string): Symbol[] {
-    return this.byFile.get(file) ?? [];
+    return out;
   }
 
   /** The innermost symbol at a position (the smallest range wins). */
