@@ -1,0 +1,230 @@
+// The hostile corpus (test/fixtures/hostile): every file gets exactly the diagnostics listed here
+// (code, line, column), and the one good file beside it (good.yaml) is still simulated whole.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeWorkspace, connectivityList, DEFAULT_LIMITS, findSource, parseSettings, ParseCache, tracePacket, type Analysis, type InputFile } from '../../src/engine';
+import { buildTopology } from '../../src/engine/topology';
+
+const DIR = join(__dirname, '..', 'fixtures', 'hostile');
+// 64 KiB, so that huge.yaml (72 KiB) stands for a file above the limit without a 4 MiB fixture.
+const LIMITS = { ...DEFAULT_LIMITS, maxFileBytes: 64 * 1024 };
+
+/** `line:column code` of every diagnostic each file must produce, in order; [] means silently ignored. */
+const EXPECTED: Record<string, string[]> = {
+  'bad-addresses.yaml': [
+    '8:14 manifest-invalid', // clusterIP: banana
+    '9:19 manifest-invalid', // loadBalancerIP: banana
+    '10:17 manifest-invalid', // externalIPs: [banana, ...]
+    '13:13 manifest-invalid', // port: 70000
+    '16:19 manifest-invalid', // targetPort: -1
+    '19:17 manifest-invalid', // nodePort: 99999
+    '21:13 manifest-invalid', // port: 0
+    '24:19 manifest-invalid', // targetPort: Not_A_Name
+    '32:14 manifest-invalid', // clusterIP: 10.96.0.0/33 (clusterIP: "" on line 41 is fine)
+    '56:26 manifest-invalid', // containerPort: 0
+    '57:27 manifest-invalid', // containerPort: "8080"
+    '59:21 manifest-invalid', // hostPort: 70000
+    '66:12 manifest-invalid', // Node podCIDR: 10.0.0.0/33
+    '70:16 manifest-invalid', // Node InternalIP banana
+    '82:19 manifest-invalid', // ipBlock cidr: 10.0.0.0/33
+    '84:19 manifest-invalid', // ipBlock cidr: banana
+    '88:17 manifest-invalid', // except outside the cidr
+    '89:17 manifest-invalid', // except: banana
+    '91:17 manifest-invalid', // policy port: 0
+    '92:17 manifest-invalid', // policy port: 65536
+    '94:20 manifest-invalid', // endPort below port
+  ],
+  'billion-laughs.yaml': ['12:12 yaml-limit'],
+  'binary.yaml': ['1:1 file-skipped'],
+  'bom.yaml': ['9:17 nodeport-out-of-range'],
+  'broken.json': ['5:23 yaml-syntax'],
+  'ci-workflow.yml': [],
+  'client-configs.yaml': [],
+  'cluster-settings.yaml': [],
+  'crlf.yaml': ['7:9 manifest-invalid', '10:17 manifest-invalid'],
+  'deep-nesting.yaml': ['105:199 yaml-limit', '164:103 yaml-limit'],
+  'docker-compose.yaml': [],
+  'duplicate-keys.yaml': ['9:3 yaml-syntax'],
+  'empty-docs.yaml': [],
+  'empty.yaml': [],
+  'go-template.yaml': ['7:1 helm-template'],
+  'helm-template.yaml': ['4:9 helm-template'],
+  'huge.yaml': ['1:1 file-skipped'],
+  'list-broken.yaml': ['13:5 manifest-invalid', '14:5 manifest-invalid', '23:7 manifest-invalid', '24:5 manifest-invalid', '28:9 manifest-invalid', '39:21 manifest-invalid'],
+  'manifest.json': ['6:6 service-no-endpoints', '7:26 manifest-invalid'],
+  'syntax-error.yaml': ['13:19 yaml-syntax', '20:1 yaml-syntax'],
+  'unknown-kind.yaml': ['2:7 manifest-invalid', '11:7 manifest-invalid', '24:7 manifest-invalid', '29:7 manifest-invalid'],
+  'utf16.yaml': ['1:1 file-skipped'],
+  'whitespace.yaml': [],
+  'wrong-types.yaml': [
+    '7:14 manifest-invalid', // replicas: "three"
+    '8:13 manifest-invalid', // selector: app=web
+    '11:7 manifest-invalid', // template labels as a list
+    '15:7 manifest-invalid', // containers as a map
+    '25:13 manifest-invalid', // Service selector as a string
+    '26:10 manifest-invalid', // ports: 80
+    '33:3 manifest-invalid', // labels: [app, odd]
+    '38:14 manifest-invalid', // container ports: 8080
+    '39:7 manifest-invalid', // a container that is a string
+    '40:17 manifest-invalid', // hostNetwork: "yes"
+    '45:3 manifest-invalid', // metadata.name as a list
+    '53:14 manifest-invalid', // metadata.namespace: 42
+    '59:13 manifest-invalid', // apiVersion: 1
+    '66:12 manifest-invalid', // metadata: "just a string"
+  ],
+};
+
+/** What some diagnostics must say, by `file line:column` (the table above pins only code and place). */
+const MESSAGES: Record<string, RegExp> = {
+  'billion-laughs.yaml 12:12': /aliases expand to more than 100000 nodes/,
+  'binary.yaml 1:1': /binary/,
+  'utf16.yaml 1:1': /UTF-16.*save it as UTF-8/,
+  'huge.yaml 1:1': /larger than 65536 bytes/,
+  'deep-nesting.yaml 105:199': /maxDepth/,
+  'duplicate-keys.yaml 9:3': /duplicated mapping key/,
+  'syntax-error.yaml 20:1': /tab/,
+  'unknown-kind.yaml 2:7': /v1 has no kind Servce.*did you mean Service\?/,
+  'unknown-kind.yaml 11:7': /did you mean Deployment\?/,
+  'wrong-types.yaml 7:14': /`replicas` must be an integer, not the string "three"/,
+  'wrong-types.yaml 45:3': /`metadata.name` must be a string, not a list/,
+  'wrong-types.yaml 53:14': /`metadata.namespace` must be a string, not number 42/,
+  'bad-addresses.yaml 70:16': /InternalIP address must be an IP address.*banana/,
+  'list-broken.yaml 13:5': /Each item of a List must be an object.*"just a string"/,
+  'list-broken.yaml 28:9': /`items` must be a list of objects/,
+};
+
+const read = (name: string): InputFile => ({ path: name, text: readFileSync(join(DIR, name), 'utf8') });
+const corpus = readdirSync(DIR).filter((f) => f !== 'good.yaml').sort();
+const at = (a: Analysis, file: string) => a.diagnostics.filter((d) => d.range.file === file).map((d) => `${d.range.line}:${d.range.column} ${d.code}`);
+
+/** good.yaml's Deployment (2 pods with addresses), its Service with both endpoints, and a working trace between them. */
+function assertGoodAnalysed(a: Analysis): void {
+  assert.deepEqual(at(a, 'good.yaml'), [], 'good.yaml has no diagnostics');
+  const pods = a.cluster.pods.filter((p) => p.namespace === 'good');
+  assert.equal(pods.length, 2, 'both replicas of good/web');
+  assert.ok(pods.every((p) => p.ip !== undefined), 'both replicas have addresses');
+  const svc = a.cluster.services.find((s) => s.namespace === 'good' && s.name === 'web');
+  assert.ok(svc, 'Service good/web');
+  assert.deepEqual(svc.endpointsByPort[0]?.map((e) => e.port), [8080, 8080]);
+  const from = findSource(a.cluster, 'good/web');
+  assert.ok(from.ok);
+  assert.equal(tracePacket(a, from.source, 'http://web:80/').verdict, 'delivered');
+}
+
+describe('hostile corpus: each file beside a good one', () => {
+  it('lists every file of the corpus (a new file needs its expectations)', () => {
+    assert.deepEqual(corpus, Object.keys(EXPECTED).sort());
+  });
+
+  for (const name of corpus) {
+    it(`${name}: ${EXPECTED[name]?.length ? EXPECTED[name]?.join(', ') : 'silently ignored'}; good.yaml still analysed`, () => {
+      const a = analyzeWorkspace([read(name), read('good.yaml')], { limits: LIMITS });
+      assert.deepEqual(at(a, name), EXPECTED[name]);
+      for (const d of a.diagnostics.filter((x) => x.range.file === name)) {
+        const want = MESSAGES[`${name} ${d.range.line}:${d.range.column}`];
+        if (want) assert.match(d.message, want);
+        assert.ok(d.message.length < 400, `a short message: ${d.message.slice(0, 80)}…`);
+      }
+      assertGoodAnalysed(a);
+    });
+  }
+
+  it('the whole corpus at once gives the same diagnostics per file, and the good file survives all of them', () => {
+    const a = analyzeWorkspace([...corpus, 'good.yaml'].map(read), { limits: LIMITS });
+    for (const name of corpus) assert.deepEqual(at(a, name), EXPECTED[name], name);
+    assertGoodAnalysed(a);
+    // The other views of the result must not trip over what the hostile files left behind.
+    assert.ok(connectivityList(a.policies).entries.length > 0);
+    assert.ok(buildTopology(a).pods.length > 0);
+  });
+});
+
+describe('hostile corpus: what survives inside a damaged file', () => {
+  const objects = (name: string) => analyzeWorkspace([read(name)], { limits: LIMITS }).cluster;
+
+  it('documents around a syntax error are analysed', () => {
+    assert.deepEqual(objects('syntax-error.yaml').configMaps.map((c) => c.name), ['before', 'after']);
+  });
+
+  it('a Go template in a string value is data; a template in the structure is not simulated', () => {
+    const c = objects('go-template.yaml');
+    assert.deepEqual(c.configMaps.map((m) => m.name), ['alert-text']);
+    assert.ok(!c.services.some((s) => s.name === 'templated'));
+  });
+
+  it('the good items of a broken List are analysed', () => {
+    const c = objects('list-broken.yaml');
+    assert.deepEqual(c.pods.filter((p) => p.namespace === 'hostile').map((p) => p.name), ['listed']);
+    assert.deepEqual(c.services.filter((s) => s.namespace === 'hostile').map((s) => s.name).sort(), ['listed-svc', 'typed-item']);
+  });
+
+  it('a workload with wrong field types still gives its pods (defaults for what is wrong)', () => {
+    const c = objects('wrong-types.yaml');
+    assert.deepEqual(c.pods.filter((p) => p.namespace === 'hostile').map((p) => p.workload.name).sort(), ['odd-fields', 'replicas-word']);
+  });
+
+  it('CRLF and BOM files keep exact positions (as the editor shows them, BOM read or dropped)', () => {
+    const bom = readFileSync(join(DIR, 'bom.yaml'));
+    for (const text of [bom.toString('utf8'), new TextDecoder().decode(bom)]) {
+      assert.deepEqual(at(analyzeWorkspace([{ path: 'bom.yaml', text }]), 'bom.yaml'), ['9:17 nodeport-out-of-range']);
+    }
+    const crlf = analyzeWorkspace([read('crlf.yaml')]).diagnostics.find((d) => d.range.file === 'crlf.yaml');
+    assert.deepEqual([crlf?.range.line, crlf?.range.column, crlf?.range.endColumn], [7, 9, 17], 'the range stops before the CR');
+  });
+
+  it('clusterIP "" means "allocate one": no diagnostic, and an address', () => {
+    const svc = objects('bad-addresses.yaml').services.find((s) => s.name === 'empty-ip');
+    assert.match(svc?.clusterIP ?? '', /^10\.(9[6-9]|1[01]\d)\./);
+  });
+
+  it('with the default size limit, huge.yaml (72 KiB) is analysed', () => {
+    const a = analyzeWorkspace([read('huge.yaml')]);
+    assert.deepEqual(at(a, 'huge.yaml'), []);
+    assert.deepEqual(a.cluster.configMaps.map((c) => c.name), ['huge']);
+  });
+});
+
+describe('limits', () => {
+  it('a host may give a size instead of the text of a file above the limit', () => {
+    const a = analyzeWorkspace([{ path: 'big.yaml', text: '', bytes: 5 * 1024 * 1024 }, read('good.yaml')]);
+    assert.deepEqual(at(a, 'big.yaml'), ['1:1 file-skipped']);
+    assert.match(a.diagnostics[0]?.message ?? '', /larger than 4194304 bytes/);
+    assertGoodAnalysed(a);
+  });
+
+  it('the parse cache re-reads a file when the limits change (raising maxFileBytes includes it)', () => {
+    const cache = new ParseCache();
+    const huge = read('huge.yaml');
+    assert.deepEqual(at(analyzeWorkspace([huge], { cache, limits: LIMITS }), 'huge.yaml'), ['1:1 file-skipped']);
+    const raised = analyzeWorkspace([huge], { cache, limits: { ...LIMITS, maxFileBytes: 1024 * 1024 } });
+    assert.deepEqual(raised.cluster.configMaps.map((c) => c.name), ['huge']);
+  });
+
+  it('the alias-expansion bound is a limit like the others', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nl: &l [a, b, c, d, e, f, g, h, i, j]\nm: [*l, *l, *l]\n';
+    assert.deepEqual(at(analyzeWorkspace([{ path: 'x.yaml', text }], { limits: { ...LIMITS, maxAliasNodes: 25 } }), 'x.yaml'), ['6:13 yaml-limit']);
+    assert.deepEqual(at(analyzeWorkspace([{ path: 'x.yaml', text }], { limits: { ...LIMITS, maxAliasNodes: 40 } }), 'x.yaml'), []);
+  });
+
+  it('an alias bomb in kube-netsim.yaml is bounded too', () => {
+    const lines = ['x-laughs:', '  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 10; i++) lines.push(`  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+    const r = parseSettings('kube-netsim.yaml', `${lines.join('\n')}\nnodePortRange: *l9\n`);
+    assert.deepEqual(r.diagnostics.map((d) => `${d.range.line}:${d.range.column} ${d.code}`), ['7:12 yaml-limit']);
+  });
+});
+
+describe('hostile settings (cluster-settings.yaml read as kube-netsim.yaml)', () => {
+  it('reports every bad key at its place and keeps the defaults', () => {
+    const r = parseSettings('kube-netsim.yaml', read('cluster-settings.yaml').text);
+    const got = r.diagnostics.map((d) => `${d.range.line}:${d.range.column} ${d.code}`).sort();
+    assert.deepEqual(got, ['10:9', '13:14', '14:5', '2:6', '3:10', '4:14', '5:16', '6:16', '7:1'].map((p) => `${p} settings-invalid`).sort());
+    assert.equal(r.settings.cni, 'calico');
+    assert.equal(r.settings.podCIDR, '10.244.0.0/16');
+    assert.equal(r.settings.serviceCIDR, '10.96.0.0/12');
+    assert.deepEqual(r.settings.nodePortRange, [30000, 32767]);
+    assert.deepEqual(r.settings.nodes?.map((n) => n.name), ['n2']);
+  });
+});
