@@ -96,7 +96,7 @@ const MESSAGES: Record<string, RegExp> = {
 };
 
 const read = (name: string): InputFile => ({ path: name, text: readFileSync(join(DIR, name), 'utf8') });
-const corpus = readdirSync(DIR).filter((f) => f !== 'good.yaml').sort();
+const corpus = readdirSync(DIR).filter((f) => f !== 'good.yaml' && !f.startsWith('.')).sort();
 const at = (a: Analysis, file: string) => a.diagnostics.filter((d) => d.range.file === file).map((d) => `${d.range.line}:${d.range.column} ${d.code}`);
 
 /** good.yaml's Deployment (2 pods with addresses), its Service with both endpoints, and a working trace between them. */
