@@ -3,6 +3,7 @@ import { serviceId } from '../engine';
 import type { Context } from './extension';
 import { TOPOLOGY_COMMANDS } from './topologyCommands';
 import { TRACE_COMMANDS } from './traceCommands';
+import { SNAPSHOT_COMMANDS } from './snapshotCommand';
 
 interface CommandSpec {
   id: string;
@@ -34,6 +35,7 @@ const COMMANDS: CommandSpec[] = [
   },
   ...TOPOLOGY_COMMANDS,
   ...TRACE_COMMANDS,
+  ...SNAPSHOT_COMMANDS,
 ];
 
 export function registerCommands(ctx: Context, extra: CommandSpec[] = []): vscode.Disposable[] {

@@ -131,7 +131,9 @@ export class WorkspaceModel implements vscode.Disposable {
       const files: InputFile[] = [...this.texts].map(([path, text]) => ({ path, text }));
       const { settings, diagnostics } = this.settings();
       const maxFileBytes = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri).get<number>('maxFileBytes', DEFAULT_LIMITS.maxFileBytes);
-      this.current = analyzeWorkspace(files, { settings, settingsDiagnostics: diagnostics, cache: this.cache, limits: { ...DEFAULT_LIMITS, maxFileBytes } });
+      // The Kustomize overlay to simulate, relative to the folder (unset: every file as written).
+      const overlay = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri).get<string>('kustomizeOverlay', '').trim();
+      this.current = analyzeWorkspace(files, { settings, settingsDiagnostics: diagnostics, cache: this.cache, limits: { ...DEFAULT_LIMITS, maxFileBytes }, ...(overlay ? { kustomizeOverlay: overlay.replace(/^\.\/?|\/$/g, '') } : {}) });
       this.lastDurationMs = Date.now() - started;
       this.changed.fire(this.current);
     } catch (err) {
