@@ -8,9 +8,20 @@ import { labelsText } from './scene';
 export interface DetailHooks {
   reveal(kind: Kind, id: string): void;
   focusPolicy(podId: string | null): void;
+  trace(from: string, to: string): void;
+}
+
+/** The SOURCE (as the CLI and the engine name it) a trace from this object starts at, if one can. */
+function traceSource(kind: Kind, id: string): string | undefined {
+  if (kind === 'pod') return id;
+  if (kind === 'external') return 'external';
+  if (kind === 'node') return `node/${id}`;
+  return undefined;
 }
 
 export class Details {
+  private lastTarget = '';
+
   constructor(
     private readonly host: HTMLElement,
     private readonly hooks: DetailHooks,
@@ -85,5 +96,35 @@ export class Details {
       else actions.append(button('Show policy', `Draw who may reach ${sel.id} and whom it may reach`, () => this.hooks.focusPolicy(sel.id)));
     }
     this.host.append(actions);
+    const from = traceSource(sel.kind, sel.id);
+    if (from) this.host.append(this.traceForm(from));
+  }
+
+  /** "Trace to": a target (URL, HOST:PORT or IP:PORT) and a button; the extension runs the trace. */
+  private traceForm(from: string): HTMLElement {
+    const form = h('form', { class: 'trace-form', 'aria-label': `Trace a packet from ${from}` });
+    const field = document.createElement('vscode-textfield') as HTMLElement & { value: string };
+    field.setAttribute('placeholder', 'http://backend:8080/api');
+    field.setAttribute('aria-label', `Target to trace to from ${from}: a URL, HOST:PORT or IP:PORT`);
+    field.className = 'trace-target';
+    field.value = this.lastTarget;
+    const go = () => {
+      const to = field.value.trim();
+      if (!to) return;
+      this.lastTarget = to;
+      this.hooks.trace(from, to);
+    };
+    field.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        go();
+      }
+    });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      go();
+    });
+    form.append(h('label', { class: 'group-label' }, 'Trace packet to'), field, button('Trace', `Trace a packet from ${from} to the target`, go, false));
+    return form;
   }
 }

@@ -32,6 +32,8 @@ let layout: Layout | undefined;
 let policy: PolicyLayer | null = null;
 let selected: { kind: Kind; id: string } | null = null;
 let firstDraw = true;
+/** From this many pods on, detail is reduced while zoomed out (see style.css). */
+const LARGE_PODS = 300;
 
 // Page skeleton.
 const app = document.getElementById('app') ?? document.body;
@@ -44,6 +46,10 @@ svg.setAttribute('tabindex', '0');
 svg.setAttribute('aria-roledescription', 'cluster topology');
 svg.setAttribute('aria-label', 'Cluster topology. Arrow keys move between objects, Enter shows the manifest line, Space selects, plus and minus zoom, 0 fits.');
 const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+// The simulation's summary (folder, size, CNI, proxy mode) stays; notes (matches, policy) change beside it.
+const summary = h('span', { class: 'status-summary' });
+const note = h('span', { class: 'status-note' });
+status.append(summary, note);
 stage.append(svg, status);
 const side = h('aside', { class: 'side', 'aria-label': 'Details' });
 const legendHost = h('section', { class: 'legend-section' });
@@ -62,7 +68,7 @@ function saveState(immediate = false): void {
   else stateTimer = setTimeout(send, 400);
 }
 function say(message: string): void {
-  status.textContent = message;
+  note.textContent = message;
 }
 
 const scene = new Scene(svg);
@@ -108,7 +114,7 @@ const controls = new Controls(
 );
 app.append(controls.toolbar, main);
 
-const details = new Details(detailsHost, { reveal: (kind, id) => post({ type: 'reveal', target: { kind, id } }), focusPolicy: (id) => setFocus(id) });
+const details = new Details(detailsHost, { reveal: (kind, id) => post({ type: 'reveal', target: { kind, id } }), focusPolicy: (id) => setFocus(id), trace: (from, to) => post({ type: 'traceRequest', from, to }) });
 const trace = new TracePlayer(traceHost, scene, { onHop: (index) => post({ type: 'reveal', target: { kind: 'hop', index } }), onShowBox: (b) => viewport.reveal(b) }, button);
 
 function applyLayers(): void {
@@ -130,14 +136,15 @@ function setFocus(id: string | null): void {
 }
 
 /** Selects an object: details beside, focus ring, and (when asked) its manifest line in the editor. */
-function select(kind: Kind, id: string, reveal: boolean): void {
+function select(kind: Kind, id: string, reveal: boolean, pan = true): void {
   for (const e of svg.querySelectorAll('.selected')) e.classList.remove('selected');
   const el = scene.element(kind, id);
   el?.classList.add('selected');
   selected = { kind, id };
+  scene.showEndpointsOf(kind === 'pod' || kind === 'service' ? id : null);
   details.show(topology, selected, state.focus);
   const box = scene.boxOf(id);
-  if (box && kind !== 'edge') viewport.reveal(box);
+  if (pan && box && kind !== 'edge') viewport.reveal(box);
   if (reveal) post({ type: 'reveal', target: { kind, id } });
 }
 
@@ -150,7 +157,7 @@ svg.addEventListener('click', (e) => {
     post({ type: 'reveal', target: { kind: 'policy', id: el.dataset['policyEdge'] ?? '' } });
     return;
   }
-  select(kind, id, true);
+  select(kind, id, true, false); // it was clicked, so it is in view: leave the view where it is
   if (kind === 'pod' && state.layers.policy) setFocus(id);
 });
 
@@ -172,9 +179,10 @@ bindKeyboard(svg, scene, {
 });
 
 function draw(t: Topology): void {
+  const started = performance.now();
   topology = t;
   layout = layoutTopology(t);
-  scene.render(t, layout);
+  scene.render(t, layout, t.pods.length > LARGE_PODS);
   viewport.setContent({ x: 0, y: 0, w: layout.width, h: layout.height });
   scene.setHiddenNamespaces(new Set(state.hiddenNamespaces));
   scene.setSearch(state.search);
@@ -183,8 +191,11 @@ function draw(t: Topology): void {
   controls.sync(state, t, scene.nsColour);
   if (selected && !scene.boxOf(selected.id)) selected = null;
   if (selected) scene.element(selected.kind, selected.id)?.classList.add('selected');
+  scene.showEndpointsOf(selected && (selected.kind === 'pod' || selected.kind === 'service') ? selected.id : null);
   details.show(t, selected, state.focus);
   svg.setAttribute('data-pods', String(t.pods.length));
+  // How long laying out and building the drawing took (the browser paints after), for tests and bug reports.
+  svg.setAttribute('data-draw-ms', String(Math.round(performance.now() - started)));
   if (firstDraw) {
     firstDraw = false;
     if (state.transform) viewport.set(state.transform);
@@ -209,11 +220,19 @@ function receive(m: ToPage): void {
     case 'topology':
       state = { ...state, folder: m.folder };
       draw(m.topology);
-      say(`${m.folderName}: ${m.topology.counts.pods} pods on ${m.topology.counts.nodes} nodes, ${m.topology.counts.services} Services · ${m.topology.settings.cni}, kube-proxy ${m.topology.settings.kubeProxyMode}`);
+      summary.textContent = `${m.folderName}: ${m.topology.counts.pods} pods on ${m.topology.counts.nodes} nodes, ${m.topology.counts.services} Services · ${m.topology.settings.cni}, kube-proxy ${m.topology.settings.kubeProxyMode}`;
+      say('');
       saveState(true);
       return;
     case 'policy':
       policy = m.layer;
+      if (m.layer && m.layer.focus !== state.focus) {
+        // The extension chose the focus (a NetworkPolicy lens): show the layer and remember it.
+        state = { ...state, focus: m.layer.focus, layers: { ...state.layers, policy: true } };
+        applyLayers();
+        controls.sync(state, topology, scene.nsColour);
+        saveState(true);
+      }
       scene.setPolicy(policy);
       if (policy) say(`Policy for ${policy.pod}: ${policy.edges.filter((e) => e.allowed).length} allowed, ${policy.edges.filter((e) => !e.allowed).length} dropped`);
       return;

@@ -5,7 +5,7 @@
 import { select, type Selection } from 'd3';
 import type { Topology, PolicyLayer } from '../src/shared/protocol';
 import type { TopoEdge, TopoExternal, TopoIngress, TopoNode, TopoPod, TopoService } from '../src/engine/topologyTypes';
-import { SIZES, type Box, type Layout } from './layout';
+import type { Box, Layout } from './layout';
 import { bowedCurve, fit, verticalCurve } from './geometry';
 
 export type Kind = 'node' | 'pod' | 'service' | 'ingress' | 'external' | 'edge';
@@ -69,7 +69,12 @@ export class Scene {
     return [...this.svg.querySelectorAll<SVGGElement>('g.obj:not(.ns-hidden)')];
   }
 
-  render(t: Topology, layout: Layout): void {
+  /**
+   * Draws everything. For a large cluster (`large`), each Service's endpoint edges are drawn as one
+   * edge per workload and node ("×N"), and the single edges only for the selected Service or pod:
+   * thousands of long curves are what makes panning crawl.
+   */
+  render(t: Topology, layout: Layout, large = false): void {
     this.topology = t;
     this.boxes = new Map();
     this.kinds = new Map();
@@ -89,6 +94,41 @@ export class Scene {
     this.drawObjects(this.layers.objects, drawn.filter((d) => d.box.w > 0));
     this.drawObjects(this.layers.pods, pods.filter((d) => d.box.w > 0));
     this.drawEdges(t.edges);
+    if (large) this.drawEndpointGroups(t, layout);
+    this.svg.classList.toggle('large', large);
+  }
+
+  private drawEndpointGroups(t: Topology, layout: Layout): void {
+    const blobOf = new Map<string, Layout['blobs'][number]>();
+    for (const b of layout.blobs) for (const p of t.workloads.find((w) => w.id === b.workload)?.pods ?? []) if (t.pods.find((x) => x.id === p)?.node === b.node) blobOf.set(p, b);
+    const groups = new Map<string, { from: string; blob: Layout['blobs'][number]; labels: Set<string>; count: number }>();
+    for (const e of t.edges) {
+      if (e.kind !== 'endpoint') continue;
+      const blob = blobOf.get(e.to);
+      if (!blob) continue;
+      const key = `${e.from}=>${blob.id}`;
+      const g = groups.get(key) ?? { from: e.from, blob, labels: new Set<string>(), count: 0 };
+      g.count++;
+      g.labels.add(e.label);
+      groups.set(key, g);
+    }
+    const layer = this.layers.edges;
+    for (const [key, g] of groups) {
+      const a = this.boxes.get(g.from);
+      if (!a) continue;
+      const { d } = verticalCurve(a, g.blob.box);
+      const el = layer.append('g').attr('class', 'edge edge-endpoint-group').attr('data-kind', 'edge').attr('data-id', key).attr('data-from', g.from).attr('data-to', g.blob.workload);
+      el.append('path').attr('d', d).attr('marker-end', 'url(#arrow)');
+      el.append('title').text(`${g.from} → ${g.count} pod(s) of ${g.blob.workload} on ${g.blob.node ?? 'no node'} (${[...g.labels].join(', ')})`);
+      el.append('text').attr('class', 'edge-label').attr('x', g.blob.box.x + g.blob.box.w / 2).attr('y', g.blob.box.y - 5).attr('text-anchor', 'middle').text(`${g.count} × ${[...g.labels].join(', ')}`);
+    }
+  }
+
+  /** In a large cluster, shows the single endpoint edges of the selected Service or pod (and hides the others). */
+  showEndpointsOf(id: string | null): void {
+    for (const el of this.svg.querySelectorAll('.edge-endpoint.show')) el.classList.remove('show');
+    if (!id) return;
+    for (const el of this.svg.querySelectorAll(`.edge-endpoint[data-from="${cssEscape(id)}"], .edge-endpoint[data-to="${cssEscape(id)}"]`)) el.classList.add('show');
   }
 
   private remember(d: Drawn): void {
@@ -163,7 +203,9 @@ export class Scene {
   private drawObjects(layer: G, list: Drawn[]): void {
     layer.selectAll('*').remove();
     // Plain DOM calls in the loop: at 2,000 pods d3's per-call overhead shows in the first paint.
-    const chars = Math.floor((SIZES.pod.w - 16) / 6.4);
+    // About 7.2 px a character for the 12 px bold name, 6 px for the 10.5 px line below it.
+    const nameChars = (w: number) => Math.floor((w - 16) / 7.2);
+    const subChars = (w: number) => Math.floor((w - 16) / 6);
     for (const d of list) {
       const g = this.objectGroup(layer, d).node() as SVGGElement;
       const rect = document.createElementNS(SVG_NS, 'rect');
@@ -172,9 +214,8 @@ export class Scene {
       rect.setAttribute('rx', d.kind === 'pod' ? '5' : '7');
       rect.setAttribute('class', 'shape');
       g.appendChild(rect);
-      const perLine = d.kind === 'pod' ? chars : Math.floor((d.box.w - 16) / 6.4);
-      g.appendChild(textEl('name', 8, d.kind === 'pod' ? 16 : 20, fit(d.lines[0], perLine)));
-      g.appendChild(textEl('sub', 8, d.kind === 'pod' ? 31 : 38, fit(d.lines[1], perLine + 4)));
+      g.appendChild(textEl('name', 8, d.kind === 'pod' ? 16 : 20, fit(d.lines[0], nameChars(d.box.w))));
+      g.appendChild(textEl('sub', 8, d.kind === 'pod' ? 31 : 38, fit(d.lines[1], subChars(d.box.w))));
     }
   }
 

@@ -10,6 +10,8 @@ export class Viewport {
   private readonly behaviour: ZoomBehavior<SVGSVGElement, unknown>;
   private level = '';
   private content: Box = { x: 0, y: 0, w: 1, h: 1 };
+  /** True while the view shows the fitted picture the user has not moved: a resize re-fits it. */
+  private autoFit = false;
 
   constructor(
     private readonly svg: SVGSVGElement,
@@ -18,12 +20,16 @@ export class Viewport {
   ) {
     this.behaviour = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.02, 4])
-      .on('zoom', (e: { transform: ZoomTransform }) => {
+      .on('zoom', (e: { transform: ZoomTransform; sourceEvent: unknown }) => {
+        if (e.sourceEvent) this.autoFit = false;
         this.target.setAttribute('transform', e.transform.toString());
         this.updateLevel(e.transform.k);
         this.onChange({ x: e.transform.x, y: e.transform.y, k: e.transform.k });
       });
     select(svg).call(this.behaviour).on('dblclick.zoom', null);
+    new ResizeObserver(() => {
+      if (this.autoFit) this.fit(false);
+    }).observe(svg);
   }
 
   private updateLevel(k: number): void {
@@ -50,9 +56,11 @@ export class Viewport {
     const k = Math.min(2, Math.max(0.02, Math.min((w - 40) / Math.max(1, c.w), (h - 40) / Math.max(1, c.h))));
     const t = zoomIdentity.translate(w / 2 - (c.x + c.w / 2) * k, h / 2 - (c.y + c.h / 2) * k).scale(k);
     this.apply(t, animate);
+    this.autoFit = true;
   }
 
   zoomBy(factor: number): void {
+    this.autoFit = false;
     select(this.svg).transition().duration(200).call(this.behaviour.scaleBy, factor);
   }
 
@@ -65,6 +73,7 @@ export class Viewport {
     const sy = b.y * cur.k + cur.y;
     const visible = cur.k >= 0.8 && sx >= 0 && sy >= 0 && sx + b.w * cur.k <= w && sy + b.h * cur.k <= h;
     if (visible) return;
+    this.autoFit = false;
     this.apply(zoomIdentity.translate(w / 2 - (b.x + b.w / 2) * k, h / 2 - (b.y + b.h / 2) * k).scale(k), animate);
   }
 

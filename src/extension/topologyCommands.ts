@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { parseToExtension, VIEW_TYPE, type ExportFormat, type TraceView, type ViewState } from '../shared/protocol';
-import { TopologyPanel, webviewOptions, type PanelHost } from './topologyPanel';
+import { parseToExtension, VIEW_TYPE, type ExportFormat, type ViewState } from '../shared/protocol';
+import { TopologyPanel, webviewOptions, type PanelHost, type TraceRequest } from './topologyPanel';
 import type { CommandSpec } from './commands';
 import type { Context } from './extension';
 
@@ -79,9 +79,14 @@ export function registerTopology(ctx: Context): vscode.Disposable[] {
   ];
 }
 
-/** Shows a packet trace animated in the topology view of `folder` (the active folder by default). */
-export function showTraceInTopology(ctx: Context, trace: TraceView, folder?: string): void {
-  viewsOf(ctx).show(folder, { preserveFocus: true })?.showTrace(trace);
+/**
+ * Shows a packet trace animated in the topology view of `folder` (the active folder by default),
+ * e.g. from a "Trace packet" lens: `from` is a SOURCE as the CLI takes it, `to` a TARGET. The
+ * view keeps re-running it as the manifests or the simulated CNI change.
+ */
+export function showTraceInTopology(ctx: Context, request: TraceRequest & { folder?: string }): void {
+  const { folder, ...rest } = request;
+  viewsOf(ctx).show(folder, { preserveFocus: true })?.traceOn(rest);
 }
 
 interface ExportArgs {
@@ -100,8 +105,11 @@ function formatOf(path: string, given: ExportFormat | undefined): ExportFormat {
 export const TOPOLOGY_COMMANDS: CommandSpec[] = [
   {
     id: 'kubeNetsim.showTopology',
-    handler: (ctx: Context, args?: { folder?: string }) => {
-      viewsOf(ctx).show(typeof args?.folder === 'string' ? args.folder : undefined);
+    handler: (ctx: Context, args?: { folder?: string; focus?: string; trace?: TraceRequest }) => {
+      const panel = viewsOf(ctx).show(typeof args?.folder === 'string' ? args.folder : undefined);
+      if (panel && typeof args?.focus === 'string') panel.setFocus(args.focus);
+      const t = args?.trace;
+      if (panel && t && typeof t.from === 'string' && typeof t.to === 'string') panel.traceOn(t);
     },
   },
   {

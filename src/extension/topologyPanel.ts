@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { buildTopology, policyLayer, type PolicyLayer, type Topology } from '../engine/topology';
-import type { SourceRange } from '../engine';
-import { parseToExtension, VIEW_TYPE, DEFAULT_VIEW_STATE, type ExportFormat, type RevealTarget, type ToExtension, type ToPage, type TraceView, type ViewState } from '../shared/protocol';
+import { findSource, tracePacket, type SourceRange } from '../engine';
+import { parseToExtension, DEFAULT_VIEW_STATE, type ExportFormat, type RevealTarget, type ToExtension, type ToPage, type TraceProtocol, type TraceView, type ViewState } from '../shared/protocol';
 import { toRange } from './convert';
+import { traceView } from './topologyTrace';
 import type { WorkspaceModel } from './workspaceModel';
 
 /** What a panel needs from the extension: the folder's model, and a log. */
@@ -13,6 +14,13 @@ export interface PanelHost {
 }
 
 const EXPORT_TIMEOUT_MS = 30_000;
+
+/** A trace the view keeps showing: re-run on every re-analysis, so edits and CNI switches show at once. */
+export interface TraceRequest {
+  from: string;
+  to: string;
+  protocol?: TraceProtocol;
+}
 
 function nonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -35,6 +43,7 @@ export class TopologyPanel implements vscode.Disposable {
   private topology: Topology | undefined;
   private layer: PolicyLayer | null = null;
   private trace: TraceView | null = null;
+  private traceRequest: TraceRequest | undefined;
   private state: ViewState;
   private ready: Promise<void>;
   private markReady: () => void = () => {};
@@ -96,9 +105,32 @@ export class TopologyPanel implements vscode.Disposable {
       this.post({ type: 'status', message: 'Analysing the workspace…' });
       return;
     }
+    const started = Date.now();
     this.topology = buildTopology(analysis);
     this.post({ type: 'topology', folder: this.folder, folderName: model.folder.name, topology: this.topology });
+    if (this.topology.counts.pods > 300) this.host.log.appendLine(`[topology] ${model.folder.name}: ${this.topology.counts.pods} pods sent to the view in ${Date.now() - started} ms`);
     this.sendLayer();
+    if (this.traceRequest) this.runTrace();
+  }
+
+  /** Traces `request` on the current analysis and shows it; the request is kept and re-run after each re-analysis. */
+  traceOn(request: TraceRequest): void {
+    this.traceRequest = request;
+    this.panel.reveal(undefined, true);
+    if (this.topology) this.runTrace();
+  }
+
+  private runTrace(): void {
+    const request = this.traceRequest;
+    const analysis = this.host.model(this.folder)?.analysis;
+    if (!request || !analysis || !this.topology) return;
+    const found = findSource(analysis.cluster, request.from);
+    if (!found.ok) {
+      this.post({ type: 'status', message: `Cannot trace from ${request.from}: ${found.message}` });
+      return;
+    }
+    const result = tracePacket(analysis, found.source, request.to, request.protocol ?? 'TCP');
+    this.showTrace(traceView(result, this.topology, `${request.from} → ${request.to}${request.protocol && request.protocol !== 'TCP' ? ` (${request.protocol})` : ''}`));
   }
 
   private sendLayer(): void {
@@ -107,9 +139,16 @@ export class TopologyPanel implements vscode.Disposable {
     this.post({ type: 'policy', layer: this.layer });
   }
 
+  /** Draws the policy layer for a pod or workload (NAMESPACE/NAME), e.g. from a NetworkPolicy lens. */
+  setFocus(id: string | null): void {
+    this.state = { ...this.state, focus: id };
+    if (this.topology) this.sendLayer();
+  }
+
   /** Shows a trace in the view: the page animates it hop by hop beside its step list. */
   showTrace(trace: TraceView | null): void {
     this.trace = trace;
+    if (!trace) this.traceRequest = undefined;
     this.panel.reveal(undefined, true);
     void this.ready.then(() => this.post({ type: 'trace', trace }));
   }
@@ -147,6 +186,12 @@ export class TopologyPanel implements vscode.Disposable {
         this.state = { ...this.state, focus: m.id };
         this.sendLayer();
         return;
+      case 'traceRequest': {
+        const request: TraceRequest = { from: m.from, to: m.to };
+        if (m.protocol) request.protocol = m.protocol;
+        this.traceOn(request);
+        return;
+      }
       case 'reveal':
         return this.reveal(m.target);
       case 'settings':

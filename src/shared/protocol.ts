@@ -16,6 +16,8 @@ export type ProxyModeName = (typeof PROXY_MODES)[number];
 export const DRAWN_KINDS = ['node', 'pod', 'service', 'ingress', 'external', 'edge'] as const;
 export type DrawnKind = (typeof DRAWN_KINDS)[number];
 export type ExportFormat = 'svg' | 'png';
+export const TRACE_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+export type TraceProtocol = (typeof TRACE_PROTOCOLS)[number];
 
 /** One hop of a packet trace as the view shows it. */
 export interface TraceHopView {
@@ -74,6 +76,8 @@ export type ToExtension =
   | { type: 'reveal'; target: RevealTarget }
   | { type: 'settings'; cni?: CniName; kubeProxyMode?: ProxyModeName }
   | { type: 'focus'; id: string | null }
+  /** Trace a connection from a drawn object (pod id, `external`, `node/NAME`) to a URL, HOST:PORT or IP:PORT. */
+  | { type: 'traceRequest'; from: string; to: string; protocol?: TraceProtocol }
   | { type: 'export'; format: ExportFormat }
   | { type: 'exportResponse'; requestId: number; format: ExportFormat; data: string }
   | { type: 'exportFailed'; requestId: number; message: string }
@@ -103,6 +107,7 @@ const toExtensionChecks: Record<ToExtension['type'], Check> = {
   reveal: check.obj({ target: revealTarget }),
   settings: check.obj({ cni: check.optional(check.oneOf(CNI_PLUGINS)), kubeProxyMode: check.optional(check.oneOf(PROXY_MODES)) }),
   focus: check.obj({ id: check.nullable(check.str) }),
+  traceRequest: check.obj({ from: check.str, to: check.str, protocol: check.optional(check.oneOf(TRACE_PROTOCOLS)) }),
   export: check.obj({ format: check.oneOf(FORMATS) }),
   exportResponse: check.obj({ requestId: check.int, format: check.oneOf(FORMATS), data: check.str }),
   exportFailed: check.obj({ requestId: check.int, message: check.str }),

@@ -1,0 +1,29 @@
+// XSS: a label value that is markup must be drawn as text: no element created from it, no script run.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateWorkspace, openTopology } from './topologyHelpers.mjs';
+
+export default async function xss({ openWorkbench, runCommand, openFile }) {
+  const ws = mkdtempSync(path.join(tmpdir(), 'kube-netsim-topo-xss-'));
+  const payload = '<img src=x onerror=alert(1)>';
+  generateWorkspace(ws, { xssLabel: payload });
+  try {
+    const { page } = await openWorkbench({ workspace: ws });
+    const dialogs = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const view = await openTopology(page, runCommand, openFile, 'app.yaml');
+    const pod = view.locator('#scene [data-kind="pod"][data-namespace="xss"]').first();
+    assert.ok((await pod.locator('title').textContent()).includes(payload), 'the label value is shown as text in the tooltip');
+    await pod.click();
+    await view.locator('.details dd', { hasText: payload }).waitFor();
+    assert.equal(await view.locator('img').count(), 0, 'no img element was created from the label');
+    assert.deepEqual(dialogs, [], 'no script ran');
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,104 @@
+// Generated workspaces for the topology view's UI tests: a large one (N pods in Deployments across
+// namespaces and six nodes, a Service per Deployment) and one whose label value is markup.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+function deployment(ns, name, replicas, labels) {
+  const l = Object.entries(labels).map(([k, v]) => `        ${k}: ${JSON.stringify(v)}`).join('\n');
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+${l}
+    spec:
+      containers:
+        - name: main
+          image: example/${name}:1
+          ports:
+            - name: http
+              containerPort: 8080
+`;
+}
+
+function service(ns, name) {
+  return `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  selector:
+    app: ${name}
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+`;
+}
+
+/** Writes app.yaml (and kube-netsim.yaml for large ones) into `dir`. */
+export function generateWorkspace(dir, { pods = 0, xssLabel } = {}) {
+  mkdirSync(dir, { recursive: true });
+  const docs = [];
+  if (xssLabel !== undefined) {
+    docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: xss\n`);
+    docs.push(deployment('xss', 'web', 1, { app: 'web', note: xssLabel }), service('xss', 'web'));
+  }
+  if (pods > 0) {
+    const namespaces = 8;
+    const perNs = 5;
+    const replicas = Math.ceil(pods / (namespaces * perNs));
+    for (let n = 0; n < namespaces; n++) {
+      const ns = `team-${n}`;
+      docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`);
+      for (let d = 0; d < perNs; d++) docs.push(deployment(ns, `svc-${d}`, replicas, { app: `svc-${d}`, tier: d % 2 ? 'api' : 'web' }), service(ns, `svc-${d}`));
+    }
+    const nodes = Array.from({ length: 6 }, (_, i) => `  - {name: node-${i + 1}, ip: 10.0.1.${10 * (i + 1)}, podCIDR: 10.244.${4 * (i + 1)}.0/22}`).join('\n');
+    writeFileSync(path.join(dir, 'kube-netsim.yaml'), `nodes:\n${nodes}\n`);
+  }
+  writeFileSync(path.join(dir, 'app.yaml'), docs.join('---\n'));
+}
+
+/** The two nested frames of a webview (VS Code's host frame, then the page). */
+export const viewOf = (page) => page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+
+/** Opens a file (which activates the extension), runs Show Topology, and waits for the first pod drawn. */
+export async function openTopology(page, runCommand, openFile, fileName) {
+  await openFile(page, fileName);
+  await runCommand(page, 'View: Close Primary Side Bar'); // room for the editor and the view side by side
+  await runCommand(page, 'Kubernetes Network: Show Topology');
+  const view = viewOf(page);
+  await view.locator('#scene [data-kind="pod"]').first().waitFor({ timeout: 60_000 });
+  return view;
+}
+
+/** The page's Frame (to evaluate in), found by its drawing. */
+export async function viewFrame(page) {
+  for (let i = 0; i < 100; i++) {
+    for (const f of page.frames()) {
+      if (await f.evaluate(() => !!document.getElementById('scene')).catch(() => false)) return f;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error('the topology page frame did not appear');
+}
+
+/** Screenshots the view alone (its editor group maximised), then restores the layout. */
+export async function screenshotMaximised(page, runCommand, file) {
+  await runCommand(page, 'View: Toggle Maximize Editor Group');
+  await page.waitForTimeout(800);
+  await viewOf(page).locator('vscode-button[aria-label^="Fit"]').click();
+  await page.waitForTimeout(700);
+  await page.screenshot({ path: file });
+  await runCommand(page, 'View: Toggle Maximize Editor Group');
+  await page.waitForTimeout(500);
+}
