@@ -1,0 +1,244 @@
+// The seed's best practices, checked against the simulated cluster: literal pod or Service
+// addresses in configuration (hardcoded-ip), localhost:PORT that nothing in the pod serves
+// (localhost-port-unbound), several HTTP LoadBalancers one Ingress could replace (prefer-ingress),
+// pods behind an exposed Service without a readinessProbe (missing-readiness-probe), and probes on
+// ports the container does not declare (probe-port-not-exposed).
+import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
+import { isRecord, resourceName } from '../fields';
+import { cidrContains, isIP } from '../ipam';
+import { editDistance } from '../labels';
+import { ingressExposures } from '../ingressBackends';
+import { podId, serviceId, type EnvValue, type SimPod, type SimService } from '../model';
+import type { FieldPath, SourceRange } from '../source';
+import type { LintContext } from './context';
+import { oneTypoAway } from './selectors';
+import { yamlScalar } from './yamlEdit';
+
+export function lintPractices(ctx: LintContext): void {
+  hardcodedIPs(ctx);
+  localhostPorts(ctx);
+  preferIngress(ctx);
+  readinessProbes(ctx);
+  probePorts(ctx);
+}
+
+/**
+ * The range of a substring of a single-line scalar, given the scalar's range. Quoted scalars are
+ * two characters wider than their value; anything else (escapes, folding) gives the whole value.
+ */
+function innerRange(range: SourceRange, value: string, index: number, length: number): SourceRange {
+  if (range.line !== range.endLine) return range;
+  const width = range.endColumn - range.column;
+  const shift = width === value.length ? 0 : width === value.length + 2 ? 1 : -1;
+  if (shift < 0) return range;
+  const column = range.column + shift + index;
+  return { file: range.file, line: range.line, column, endLine: range.line, endColumn: column + length };
+}
+
+const IPV4 = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]|\/\d)/g;
+
+/** The texts of the workspace that may name addresses: one pod per workload, and ConfigMaps. */
+function texts(ctx: LintContext): Array<{ text: EnvValue; namespace: string; pod: SimPod | undefined }> {
+  const out: Array<{ text: EnvValue; namespace: string; pod: SimPod | undefined }> = [];
+  for (const pod of ctx.representatives()) for (const c of pod.containers) for (const t of c.texts) out.push({ text: t, namespace: pod.namespace, pod });
+  for (const cm of ctx.cluster.configMaps) for (const t of cm.texts) out.push({ text: t, namespace: cm.namespace, pod: undefined });
+  return out.filter((t) => t.text.origin.kind === 'manifest');
+}
+
+function hardcodedIPs(ctx: LintContext): void {
+  const s = ctx.cluster.settings;
+  const byClusterIP = new Map<string, SimService>();
+  for (const svc of ctx.cluster.services) for (const ip of svc.clusterIPs) byClusterIP.set(ip, svc);
+  const byPodIP = new Map(ctx.cluster.pods.filter((p) => p.ip && !p.hostNetwork).map((p) => [p.ip as string, p]));
+  for (const { text, namespace } of texts(ctx)) {
+    if (text.value.length > 4096 || text.origin.kind !== 'manifest') continue;
+    for (const m of text.value.matchAll(IPV4)) {
+      const ip = m[1] ?? '';
+      if (!isIP(ip)) continue;
+      const inServices = cidrContains(s.serviceCIDR, ip);
+      const inPods = cidrContains(s.podCIDR, ip);
+      if (!inServices && !inPods) continue;
+      const svc = byClusterIP.get(ip) ?? (inPods ? serviceOfPod(ctx, byPodIP.get(ip)) : undefined);
+      const name = svc ? (svc.namespace === namespace ? svc.name : `${svc.name}.${svc.namespace}`) : undefined;
+      const what = byClusterIP.has(ip) ? `the ClusterIP of Service ${serviceId(svc as SimService)}` : inServices ? `inside the Service CIDR ${s.serviceCIDR} (a ClusterIP)` : byPodIP.has(ip) ? `the address of pod ${podId(byPodIP.get(ip) as SimPod)}` : `inside the pod CIDR ${s.podCIDR} (a pod address)`;
+      const why = inServices ? 'ClusterIPs are allocated when a Service is created, so it changes when the Service is recreated or the manifests move to another cluster.' : 'pod addresses change every time a pod is rescheduled or restarted.';
+      const at = innerRange(text.origin.object.locate(text.path), text.value, m.index ?? 0, ip.length);
+      const fix: Fix | undefined = name && at.endColumn - at.column === ip.length ? { title: `Use the Service name ${name}`, edits: [{ range: at, newText: name }] } : undefined;
+      const suggestion = name ? `the Service's DNS name ${name}` : 'the DNS name of a Service in front of it';
+      ctx.report(withFix(makeDiagnostic('hardcoded-ip', at, { ip, what, why, suggestion }, resourceName({ kind: text.origin.object.kind, namespace, name: text.origin.object.name })), fix));
+    }
+  }
+}
+
+function serviceOfPod(ctx: LintContext, pod: SimPod | undefined): SimService | undefined {
+  if (!pod) return undefined;
+  const id = podId(pod);
+  return ctx.cluster.services.find((s) => s.origin.kind === 'manifest' && !s.headless && s.endpointsByPort.some((eps) => eps.some((e) => e.pod === id)));
+}
+
+const LOCAL_REF = /(?<![\w.-])(localhost|127\.0\.0\.1|\[::1\]):(\d{1,5})(?!\d)/gi;
+const BINDING = /listen|bind/i;
+
+/** The flag or variable a text sets (`--metrics-bind-address` of `--metrics-bind-address=:8080`, or the env name). */
+function setting(t: EnvValue): string {
+  const flag = /^\s*(--?[\w.-]+)=/.exec(t.value)?.[1] ?? '';
+  return `${t.label} ${flag}`;
+}
+
+/** Ports the pod's configuration binds (`--listen=:8080`, `--metrics-bind-address=127.0.0.1:8080`, `PORT=8080`). */
+function configPorts(pod: SimPod): Set<number> {
+  const out = new Set<number>();
+  for (const c of pod.containers) {
+    for (const t of c.texts) {
+      const key = setting(t);
+      const value = t.value.replace(/^\s*--?[\w.-]+=/, '');
+      if (BINDING.test(key) || /^(0\.0\.0\.0)?:\d+$/.test(value) || (/port/i.test(key) && /^\d+$/.test(value))) {
+        for (const m of value.matchAll(/(?:^|:)(\d{1,5})(?!\d)/g)) out.add(Number(m[1]));
+      }
+    }
+  }
+  return out;
+}
+
+/** Ports something in the pod listens on: declared container ports, numeric probe ports, and the ports its configuration binds. */
+function boundPorts(pod: SimPod): Set<number> {
+  const out = configPorts(pod);
+  for (const c of pod.containers) for (const p of c.ports) out.add(p.containerPort);
+  for (const probe of probesOf(pod)) if (typeof probe.port === 'number') out.add(probe.port);
+  return out;
+}
+
+function localhostPorts(ctx: LintContext): void {
+  for (const pod of ctx.representatives()) {
+    if (pod.origin.kind !== 'manifest') continue;
+    const bound = boundPorts(pod);
+    for (const c of pod.containers) {
+      for (const t of c.texts) {
+        if (BINDING.test(setting(t)) || t.value.length > 4096 || t.origin.kind !== 'manifest') continue;
+        for (const m of t.value.matchAll(LOCAL_REF)) {
+          const port = Number(m[2]);
+          if (port < 1 || port > 65535 || bound.has(port)) continue;
+          const at = innerRange(t.origin.object.locate(t.path), t.value, m.index ?? 0, m[0].length);
+          const declared = [...new Set(pod.containers.flatMap((x) => x.ports.map((p) => `${p.containerPort}/${p.protocol}`)))];
+          const ports = declared.length ? `its containers declare ${declared.join(', ')}` : 'its containers declare no ports';
+          ctx.report(makeDiagnostic('localhost-port-unbound', at, { target: m[0], port, workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`, ports, pod: podId(pod) }, resourceName({ kind: t.origin.object.kind, namespace: pod.namespace, name: t.origin.object.name })));
+        }
+      }
+    }
+  }
+}
+
+const HTTP_PORTS = new Set([80, 443, 8080, 8443]);
+
+function servesHttp(svc: SimService): boolean {
+  return svc.ports.some((p) => HTTP_PORTS.has(p.port) || /^https?(-|$)/.test(p.name ?? '') || /^(https?|kubernetes\.io\/h2c|kubernetes\.io\/wss?)$/.test(p.appProtocol ?? ''));
+}
+
+function preferIngress(ctx: LintContext): void {
+  const controllers = new Set(ctx.ingress.controllers.flatMap((c) => c.pods.map(podId)));
+  const isController = (svc: SimService) => /ingress|gateway/i.test(svc.name) || svc.endpointsByPort.flat().some((e) => controllers.has(e.pod));
+  const lbs = ctx.cluster.services.filter((s) => s.origin.kind === 'manifest' && s.type === 'LoadBalancer' && servesHttp(s) && !isController(s));
+  if (lbs.length < 2) return;
+  const names = lbs.map(serviceId);
+  for (const svc of lbs) {
+    if (svc.origin.kind !== 'manifest') continue;
+    const o = svc.origin.object;
+    const related = lbs.filter((x) => x !== svc && x.origin.kind === 'manifest').map((x) => ({ message: `LoadBalancer Service ${serviceId(x)}`, location: (x.origin as { kind: 'manifest'; object: typeof o }).object.locate(['spec', 'type']) }));
+    ctx.report(makeDiagnostic('prefer-ingress', o.locate(['spec', 'type']), { count: lbs.length, services: names.join(', ') }, resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name }), related));
+  }
+}
+
+interface RawContainer {
+  index: number;
+  name: string;
+  raw: Record<string, unknown>;
+  path: FieldPath;
+}
+
+/** The containers of a pod's manifest, raw (probes are not part of the simulation's model). */
+function rawContainers(pod: SimPod): RawContainer[] {
+  if (pod.origin.kind !== 'manifest') return [];
+  let spec: unknown = pod.origin.object.raw;
+  for (const k of pod.specPath) spec = isRecord(spec) ? spec[k as string] : undefined;
+  const list = isRecord(spec) ? spec['containers'] : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((c, index) => (isRecord(c) ? [{ index, name: typeof c['name'] === 'string' ? c['name'] : `#${index}`, raw: c, path: [...pod.specPath, 'containers', index] }] : []));
+}
+
+interface Probe {
+  container: RawContainer;
+  kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe';
+  port: number | string;
+  path: FieldPath;
+}
+
+function probesOf(pod: SimPod): Probe[] {
+  const out: Probe[] = [];
+  for (const c of rawContainers(pod)) {
+    for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+      const probe = c.raw[kind];
+      if (!isRecord(probe)) continue;
+      for (const handler of ['httpGet', 'tcpSocket', 'grpc']) {
+        const h = probe[handler];
+        const port = isRecord(h) ? h['port'] : undefined;
+        if (typeof port === 'number' || typeof port === 'string') out.push({ container: c, kind, port, path: [...c.path, kind, handler, 'port'] });
+      }
+    }
+  }
+  return out;
+}
+
+function readinessProbes(ctx: LintContext): void {
+  // Only Services that clients outside the cluster reach: there a pod that is not ready yet fails
+  // users' requests. (Every Service benefits; flagging all of them would drown the rest.)
+  const exposed = new Map<string, string>();
+  for (const svc of ctx.cluster.services) {
+    if (svc.origin.kind === 'manifest' && (svc.type === 'NodePort' || svc.type === 'LoadBalancer')) for (const e of svc.endpointsByPort.flat()) if (!exposed.has(e.pod)) exposed.set(e.pod, `${svc.type} Service ${serviceId(svc)}`);
+  }
+  for (const x of ingressExposures(ctx.cluster)) {
+    const id = podId(x.pod);
+    if (exposed.has(id)) continue;
+    const svc = ctx.cluster.services.find((s) => s.endpointsByPort.some((eps) => eps.some((e) => e.pod === id && e.port === x.port)));
+    exposed.set(id, svc ? `Service ${serviceId(svc)} (behind Ingress ${x.ingress})` : `Ingress ${x.ingress}`);
+  }
+  const serviceOf = (text: string) => /Service (\S+)/.exec(text)?.[1] ?? '';
+  for (const pod of ctx.representatives()) {
+    const via = exposed.get(podId(pod));
+    if (!via || pod.origin.kind !== 'manifest') continue;
+    const containers = rawContainers(pod);
+    const serving = containers.filter((c) => pod.containers[c.index]?.ports.length);
+    const without = (serving.length > 0 ? serving : containers.slice(0, 1)).filter((c) => !isRecord(c.raw['readinessProbe']));
+    for (const c of without) {
+      const o = pod.origin.object;
+      ctx.report(makeDiagnostic('missing-readiness-probe', o.locate([...c.path, 'name']), { container: c.name, workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`, services: via, service: serviceOf(via) }, resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name })));
+    }
+  }
+}
+
+function probePorts(ctx: LintContext): void {
+  for (const pod of ctx.representatives()) {
+    if (pod.origin.kind !== 'manifest') continue;
+    const o = pod.origin.object;
+    for (const probe of probesOf(pod)) {
+      const declared = pod.containers[probe.container.index]?.ports ?? [];
+      const at = o.locate(probe.path);
+      const base = { probe: `${probe.kind} of container ${probe.container.name}`, port: typeof probe.port === 'string' ? `"${probe.port}"` : probe.port, container: probe.container.name, pod: podId(pod) };
+      const resource = resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name });
+      if (typeof probe.port === 'string') {
+        if (/^\d+$/.test(probe.port) || declared.some((p) => p.name === probe.port)) continue;
+        const names = declared.map((p) => p.name).filter((n): n is string => n !== undefined);
+        const close = names.find((n) => oneTypoAway(probe.port as string, n)) ?? names.find((n) => editDistance(n, probe.port as string) <= 2);
+        const reason = `does not declare (it names ${names.length ? names.join(', ') : 'no ports'}): kubelet cannot resolve the name, so the probe fails${probe.kind === 'livenessProbe' ? ' and the container is restarted over and over' : probe.kind === 'readinessProbe' ? ' and the pod never becomes ready' : ''}.`;
+        const fix: Fix | undefined = close ? { title: `Use port name "${close}"`, edits: [{ range: at, newText: yamlScalar(close) }] } : undefined;
+        ctx.report(withFix(makeDiagnostic('probe-port-not-exposed', at, { ...base, reason, hint: close ? `Did you mean "${close}"?` : 'Name one of its ports.' }, resource), fix));
+        continue;
+      }
+      // A numeric port works whether declared or not; report it only when the container declares
+      // other ports and nothing in its configuration binds this one (most likely a wrong number).
+      if (declared.length === 0 || declared.some((p) => p.containerPort === probe.port) || configPorts(pod).has(probe.port)) continue;
+      const d: Diagnostic = makeDiagnostic('probe-port-not-exposed', at, { ...base, reason: `does not declare (it declares ${declared.map((p) => p.containerPort).join(', ')}), and nothing in its configuration binds it.`, hint: 'If the probe should hit the served port, use that; if another port serves health checks, declare it.' }, resource);
+      d.severity = 'info';
+      ctx.report(d);
+    }
+  }
+}

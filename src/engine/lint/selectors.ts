@@ -1,0 +1,244 @@
+// Selectors that match nothing: a namespaceSelector on a label no namespace carries (the classic
+// `name: kube-system`, where only kubernetes.io/metadata.name exists), and any selector (policy,
+// peer, Service, workload) one typo away from matching (selector-near-miss, with the label named).
+import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
+import { resourceName } from '../fields';
+import { editDistance, type LabelSelector } from '../labels';
+import { matchesSelector } from '../selectorCache';
+import { NAMESPACE_NAME_LABEL } from '../cluster';
+import { mapMatches } from '../labels';
+import { isRecord } from '../fields';
+import type { Labels, SimPod } from '../model';
+import type { Direction, PolicyPeer, PolicyRule, SimNetworkPolicy } from '../networkPolicy';
+import type { ManifestObject } from '../manifests';
+import type { FieldPath } from '../source';
+import { changedPair, engineAfter, beforeAfter } from './afterFix';
+import type { LintContext } from './context';
+import { yamlScalar } from './yamlEdit';
+
+/** Whether `a` is one typo away from `b`: one insertion, deletion or substitution, a swap of two neighbours, or case only. */
+export function oneTypoAway(a: string, b: string): boolean {
+  if (a === b || Math.max(a.length, b.length) < 3) return false;
+  if (a.toLowerCase() === b.toLowerCase()) return true;
+  if (a.length === b.length) {
+    const diff = [...a].map((c, i) => (c === b[i] ? -1 : i)).filter((i) => i >= 0);
+    if (diff.length === 2 && diff[1] === (diff[0] as number) + 1 && a[diff[0] as number] === b[diff[1] as number] && a[diff[1] as number] === b[diff[0] as number]) return true;
+  }
+  return editDistance(a, b) === 1;
+}
+
+interface Candidate {
+  /** `pod shop/web-1`, `namespace kube-system`, `its pod template`. */
+  name: string;
+  labels: Labels;
+}
+
+export interface NearMiss {
+  /** The selector's key at fault. */
+  key: string;
+  want: string;
+  /** The label the candidate has instead: a close value under the same key, or the value under a close key. */
+  haveKey: string;
+  haveValue: string;
+  /** True when the key is the typo, false when the value is. */
+  keyTypo: boolean;
+  candidate: string;
+}
+
+/** The one label that keeps `selector` from matching some candidate, when it is a typo away. */
+export function nearMiss(selector: Labels, candidates: readonly Candidate[]): NearMiss | undefined {
+  const keys = Object.keys(selector);
+  for (const c of candidates) {
+    const misses = keys.filter((k) => c.labels[k] !== selector[k]);
+    if (misses.length !== 1) continue;
+    const key = misses[0] as string;
+    const want = selector[key] as string;
+    const have = c.labels[key];
+    if (have !== undefined && oneTypoAway(want, have)) return { key, want, haveKey: key, haveValue: have, keyTypo: false, candidate: c.name };
+    const closeKey = Object.keys(c.labels).find((k) => !(k in selector) && c.labels[k] === want && oneTypoAway(key, k));
+    if (closeKey) return { key, want, haveKey: closeKey, haveValue: want, keyTypo: true, candidate: c.name };
+  }
+  return undefined;
+}
+
+const podCandidates = (pods: readonly SimPod[]): Candidate[] => pods.filter((p) => p.origin.kind === 'manifest').map((p) => ({ name: `pod ${p.namespace}/${p.name}`, labels: p.labels }));
+
+export function lintSelectors(ctx: LintContext): void {
+  for (const policy of ctx.engine.policies) {
+    if (policy.origin.kind !== 'manifest') continue;
+    policySelector(ctx, policy);
+    for (const direction of ['ingress', 'egress'] as const) {
+      for (const rule of policy.rules[direction]) {
+        for (const peer of rule.peers ?? []) if (peer.kind === 'selector' && !ctx.isClaimed(policy, peer.path)) checkPeer(ctx, policy, direction, rule, peer);
+      }
+    }
+  }
+  serviceSelectors(ctx);
+  workloadSelectors(ctx);
+}
+
+/** The fix for a near miss: the value (or key) replaced by what the candidate has. */
+function nearMissFix(ctx: LintContext, object: ManifestObject, labelsPath: FieldPath, miss: NearMiss): Fix | undefined {
+  const at = object.locate([...labelsPath, miss.key]);
+  if (!miss.keyTypo) return { title: `Use ${miss.key}: ${miss.haveValue}`, edits: [{ range: at, newText: yamlScalar(miss.haveValue) }] };
+  const key = ctx.source(object.file)?.keyBefore(at, miss.key);
+  return key ? { title: `Use the label key ${miss.haveKey}`, edits: [{ range: key, newText: yamlScalar(miss.haveKey) }] } : undefined;
+}
+
+interface NearMissReport {
+  object: ManifestObject;
+  labelsPath: FieldPath;
+  miss: NearMiss;
+  what: string;
+  objects: 'pod' | 'namespace' | 'pod of its own template';
+  namespace: string | undefined;
+  resource: string;
+  /** For policy edits: which direction and rule, to find a pod pair whose verdict the fix changes. */
+  policy?: { policy: SimNetworkPolicy; direction: Direction; rule: PolicyRule | undefined };
+  after?: string;
+}
+
+function reportNearMiss(ctx: LintContext, r: NearMissReport): void {
+  const at = r.object.locate([...r.labelsPath, r.miss.key]);
+  const range = r.miss.keyTypo ? (ctx.source(r.object.file)?.keyBefore(at, r.miss.key) ?? at) : at;
+  const fix = nearMissFix(ctx, r.object, r.labelsPath, r.miss);
+  let example = r.after ?? '';
+  let related: Diagnostic['related'];
+  if (fix && r.policy) {
+    const after = engineAfter(ctx, fix);
+    const pair = after ? changedPair(ctx, after, r.policy.policy, r.policy.direction, r.policy.rule) : undefined;
+    const change = after && pair ? beforeAfter(ctx, after, pair, range) : undefined;
+    if (change) {
+      example = change.sentence;
+      related = change.related;
+    }
+  }
+  const params = { what: r.what, objects: r.objects, candidate: r.miss.candidate, have: `${r.miss.haveKey}=${r.miss.haveValue}`, want: `${r.miss.key}=${r.miss.want}`, example, namespace: r.namespace ?? '' };
+  ctx.report(withFix(makeDiagnostic('selector-near-miss', range, params, r.resource, related), fix));
+}
+
+const policyResource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name });
+
+function policySelector(ctx: LintContext, policy: SimNetworkPolicy): void {
+  if (policy.origin.kind !== 'manifest') return;
+  const pods = ctx.podsIn(policy.namespace);
+  if (pods.some((p) => ctx.engine.selects(policy, p))) return;
+  const miss = nearMiss(policy.podSelector.matchLabels, podCandidates(pods));
+  if (!miss) return;
+  const direction: Direction = policy.affects.ingress ? 'ingress' : 'egress';
+  reportNearMiss(ctx, {
+    object: policy.origin.object,
+    labelsPath: ['spec', 'podSelector', 'matchLabels'],
+    miss,
+    what: `The podSelector of NetworkPolicy ${policy.namespace}/${policy.name}`,
+    objects: 'pod',
+    namespace: policy.namespace,
+    resource: policyResource(policy),
+    policy: { policy, direction, rule: policy.rules[direction][0] },
+  });
+}
+
+function checkPeer(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, peer: Extract<PolicyPeer, { kind: 'selector' }>): void {
+  if (policy.origin.kind !== 'manifest') return;
+  const object = policy.origin.object;
+  const namespaces = [...ctx.cluster.namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const nsSel = peer.namespaceSelector;
+  const covered = nsSel ? namespaces.filter((n) => matchesSelector(nsSel, n.labels)) : namespaces.filter((n) => n.name === policy.namespace);
+  const base = { object, namespace: policy.namespace, resource: policyResource(policy), policy: { policy, direction, rule } };
+  if (nsSel && covered.length === 0) {
+    const miss = nearMiss(nsSel.matchLabels, namespaces.map((n) => ({ name: `namespace ${n.name}`, labels: n.labels })));
+    if (miss) return reportNearMiss(ctx, { ...base, labelsPath: [...peer.path, 'namespaceSelector', 'matchLabels'], miss, what: 'This namespaceSelector', objects: 'namespace' });
+    return labelMissing(ctx, policy, direction, rule, peer, nsSel);
+  }
+  const podSel = peer.podSelector;
+  if (!podSel || covered.length === 0) return;
+  const pods = covered.flatMap((n) => ctx.podsIn(n.name));
+  if (pods.some((p) => ctx.engine.peerMatches(policy, peer, ctx.engine.endpointOf({ kind: 'pod', pod: p })))) return;
+  const miss = nearMiss(podSel.matchLabels, podCandidates(pods));
+  const where = nsSel ? 'the namespaces its namespaceSelector selects' : `namespace ${policy.namespace}`;
+  if (miss) reportNearMiss(ctx, { ...base, labelsPath: [...peer.path, 'podSelector', 'matchLabels'], miss, what: `This peer's podSelector`, objects: 'pod', namespace: covered.length === 1 ? covered[0]?.name : undefined, after: `(It looks in ${where}.)` });
+}
+
+/** namespace-label-missing for each key of a namespaceSelector that no namespace carries. */
+function labelMissing(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, peer: PolicyPeer, nsSel: LabelSelector): void {
+  if (policy.origin.kind !== 'manifest') return;
+  const object = policy.origin.object;
+  const namespaces = [...ctx.cluster.namespaces.values()];
+  const carried = [...new Set(namespaces.flatMap((n) => Object.keys(n.labels)))].sort();
+  const carriedText = `the namespaces here carry ${carried.slice(0, 5).join(', ')}${carried.length > 5 ? ', …' : ''}`;
+  const src = ctx.source(object.file);
+  for (const [key, value] of Object.entries(nsSel.matchLabels)) {
+    if (carried.includes(key)) continue;
+    const valueAt = object.locate([...peer.path, 'namespaceSelector', 'matchLabels', key]);
+    const keyAt = src?.keyBefore(valueAt, key);
+    const named = ctx.cluster.namespaces.has(value) || ['name', 'namespace', 'ns'].includes(key);
+    const todo = named
+      ? `Select the namespace by ${NAMESPACE_NAME_LABEL}, the label the API server sets on every namespace: ${NAMESPACE_NAME_LABEL}: ${value}.`
+      : `Add the label to the Namespace manifest, or select the namespace by ${NAMESPACE_NAME_LABEL}.`;
+    const fix: Fix | undefined = named && keyAt && ctx.cluster.namespaces.has(value) ? { title: `Select namespace ${value} by ${NAMESPACE_NAME_LABEL}`, edits: [{ range: keyAt, newText: NAMESPACE_NAME_LABEL }] } : undefined;
+    let example = '';
+    let related: Diagnostic['related'];
+    const range = keyAt ?? valueAt;
+    if (fix) {
+      const after = engineAfter(ctx, fix);
+      const pair = after ? changedPair(ctx, after, policy, direction, rule) : undefined;
+      const change = after && pair ? beforeAfter(ctx, after, pair, range) : undefined;
+      if (change) {
+        example = change.sentence;
+        related = change.related;
+      }
+    }
+    ctx.report(withFix(makeDiagnostic('namespace-label-missing', range, { label: `${key}=${value}`, carried: carriedText, todo, example }, policyResource(policy), related), fix));
+  }
+}
+
+function serviceSelectors(ctx: LintContext): void {
+  for (const svc of ctx.cluster.services) {
+    if (svc.origin.kind !== 'manifest' || !svc.selector || Object.keys(svc.selector).length === 0 || svc.type === 'ExternalName') continue;
+    const selector = svc.selector;
+    const pods = ctx.podsIn(svc.namespace);
+    if (pods.some((p) => mapMatches(selector, p.labels))) continue;
+    const miss = nearMiss(selector, podCandidates(pods));
+    if (!miss) continue;
+    const count = pods.filter((p) => mapMatches({ ...Object.fromEntries(Object.entries(selector).filter(([k]) => k !== miss.key)), [miss.haveKey]: miss.haveValue }, p.labels)).length;
+    reportNearMiss(ctx, {
+      object: svc.origin.object,
+      labelsPath: ['spec', 'selector'],
+      miss,
+      what: `The selector of Service ${svc.namespace}/${svc.name}`,
+      objects: 'pod',
+      namespace: svc.namespace,
+      resource: resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name }),
+      after: `With it the Service would have ${count} endpoint pod${count === 1 ? '' : 's'}.`,
+    });
+  }
+}
+
+const SELECTOR_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
+
+function workloadSelectors(ctx: LintContext): void {
+  const seen = new Set<ManifestObject>();
+  for (const pod of ctx.representatives()) {
+    if (pod.origin.kind !== 'manifest') continue;
+    const o = pod.origin.object;
+    if (!SELECTOR_KINDS.has(o.kind) || seen.has(o)) continue;
+    seen.add(o);
+    const spec = o.raw['spec'];
+    const sel = isRecord(spec) && isRecord(spec['selector']) ? spec['selector']['matchLabels'] : undefined;
+    if (!isRecord(sel)) continue;
+    const selector: Record<string, string> = {};
+    for (const [k, v] of Object.entries(sel)) if (typeof v === 'string') selector[k] = v;
+    if (mapMatches(selector, pod.labels)) continue;
+    const miss = nearMiss(selector, [{ name: 'its pod template', labels: pod.labels }]);
+    if (!miss) continue;
+    reportNearMiss(ctx, {
+      object: o,
+      labelsPath: ['spec', 'selector', 'matchLabels'],
+      miss,
+      what: `The selector of ${o.kind} ${pod.namespace}/${o.name}`,
+      objects: 'pod of its own template',
+      namespace: pod.namespace,
+      resource: resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name }),
+    });
+  }
+}
