@@ -107,6 +107,12 @@ export const CATALOGUE = {
     docs: `${DOCS}/concepts/overview/working-with-objects/`,
     format: (p) => `File skipped: ${p.reason}.`,
   },
+  'simulation-limit': {
+    severity: 'warning',
+    summary: 'The workspace asks for more pods than the simulator models; the rest are left out.',
+    docs: `${DOCS}/concepts/workloads/controllers/deployment/`,
+    format: (p) => `${p.workload} asks for ${p.wanted} pods, but only ${p.simulated} more fit under the simulator's limit of ${p.limit} pods per workspace; the rest, and the pods of the workloads after it, are not simulated. Lower replicas to simulate them all.`,
+  },
   'manifest-invalid': {
     severity: 'error',
     summary: 'A field has the wrong type or an invalid value; the API server would reject the object.',

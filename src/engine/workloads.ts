@@ -6,6 +6,12 @@ import { nameSuffix } from './hash';
 import type { ContainerPort, DnsConfig, EnvValue, Labels, Origin, SimContainer, SimPod, WorkloadRef } from './model';
 import type { FieldPath } from './source';
 
+/**
+ * Most pods one workspace simulates. Beyond it replicas are left out, with one warning: a
+ * `replicas: 100000` took 17 s per analysis and stalled the editor on every keystroke.
+ */
+export const MAX_SIMULATED_PODS = 10_000;
+
 export const WORKLOAD_KINDS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController'] as const;
 
 /** A pod to be placed: everything but its node and IP, which scheduling and IPAM decide. */
@@ -123,6 +129,7 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
       ownedInInput.add(`${o.namespace ?? defaultNamespace}/Deployment/${owner.name.slice(0, -hash.length - 1)}`);
     }
   }
+  let overflowReported = false;
   for (const o of objects) {
     // Own keys only: `kind: constructor` (or toString, __proto__) found Object's members and crashed the spread below.
     const templatePath = Object.prototype.hasOwnProperty.call(TEMPLATE_PATH, o.kind) ? TEMPLATE_PATH[o.kind] : undefined;
@@ -175,8 +182,17 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
     if (hostname !== undefined) base.hostname = hostname;
     if (subdomain !== undefined) base.subdomain = subdomain;
     const key = `${namespace}/${o.kind}/${o.name}`;
+    const room = (wanted: number, field: FieldPath): number => {
+      const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
+      if (wanted > left && !overflowReported) {
+        overflowReported = true;
+        diagnostics.push(makeDiagnostic('simulation-limit', o.locate(field), { workload: `${o.kind} ${namespace}/${o.name}`, wanted, simulated: left, limit: MAX_SIMULATED_PODS }, r.resource));
+      }
+      return Math.min(wanted, left);
+    };
     switch (o.kind) {
       case 'Pod': {
+        if (room(1, ['metadata', 'name']) === 0) break;
         const pod: PodBlueprint = { ...base, name: o.name, replicaIndex: 0 };
         const liveIP = r.raw(['status', 'podIP']);
         if (typeof liveIP === 'string' && liveIP !== '') pod.liveIP = liveIP;
@@ -184,7 +200,7 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
         break;
       }
       case 'StatefulSet': {
-        const replicas = r.int(['spec', 'replicas'], 0, 100000) ?? 1;
+        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
         const service = r.str(['spec', 'serviceName']);
         for (let i = 0; i < replicas; i++) {
           // StatefulSet pods get stable names, their name as hostname and the governing Service as subdomain.
@@ -195,27 +211,28 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
         break;
       }
       case 'DaemonSet':
-        nodeNames.forEach((node, i) => out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${node}`, 5)}`, replicaIndex: i, nodeName: node }));
+        nodeNames.slice(0, room(nodeNames.length, ['spec'])).forEach((node, i) => out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${node}`, 5)}`, replicaIndex: i, nodeName: node }));
         break;
       case 'Deployment': {
-        const replicas = r.int(['spec', 'replicas'], 0, 100000) ?? 1;
+        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
         const templateHash = nameSuffix(`${key}/template`, 10);
         for (let i = 0; i < replicas; i++) out.push({ ...base, name: `${o.name}-${templateHash}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
         break;
       }
       case 'ReplicaSet':
       case 'ReplicationController': {
-        const replicas = r.int(['spec', 'replicas'], 0, 100000) ?? 1;
+        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
         for (let i = 0; i < replicas; i++) out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
         break;
       }
       case 'Job': {
-        const parallelism = r.int(['spec', 'parallelism'], 0, 100000) ?? 1;
+        const parallelism = room(r.int(['spec', 'parallelism'], 0, 100000) ?? 1, ['spec', 'parallelism']);
         for (let i = 0; i < parallelism; i++) out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
         break;
       }
       case 'CronJob': {
         // A CronJob's pods belong to a Job named after the scheduled minute; one run is simulated.
+        if (room(1, ['spec']) === 0) break;
         const minute = 28000000 + (nameSuffix(key, 6).charCodeAt(0) % 100000);
         out.push({ ...base, name: `${o.name}-${minute}-${nameSuffix(key, 5)}`, replicaIndex: 0 });
         break;
