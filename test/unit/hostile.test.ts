@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeWorkspace, connectivityList, DEFAULT_LIMITS, findSource, parseSettings, ParseCache, tracePacket, type Analysis, type InputFile } from '../../src/engine';
 import { buildTopology } from '../../src/engine/topology';
+import { MAX_SIMULATED_PODS } from '../../src/engine/workloads';
 
 const DIR = join(__dirname, '..', 'fixtures', 'hostile');
 // 64 KiB, so that huge.yaml (72 KiB) stands for a file above the limit without a 4 MiB fixture.
@@ -101,7 +102,8 @@ const at = (a: Analysis, file: string) => a.diagnostics.filter((d) => d.range.fi
 
 /** good.yaml's Deployment (2 pods with addresses), its Service with both endpoints, and a working trace between them. */
 function assertGoodAnalysed(a: Analysis): void {
-  assert.deepEqual(at(a, 'good.yaml'), [], 'good.yaml has no diagnostics');
+  assert.deepEqual(at(a, 'good.yaml'), at(analyzeWorkspace([read('good.yaml')]), 'good.yaml'), 'good.yaml gets what it gets alone');
+  assert.ok(!a.diagnostics.some((d) => d.range.file === 'good.yaml' && d.severity === 'error'), 'and no error');
   const pods = a.cluster.pods.filter((p) => p.namespace === 'good');
   assert.equal(pods.length, 2, 'both replicas of good/web');
   assert.ok(pods.every((p) => p.ip !== undefined), 'both replicas have addresses');
@@ -226,5 +228,19 @@ describe('hostile settings (cluster-settings.yaml read as kube-netsim.yaml)', ()
     assert.equal(r.settings.serviceCIDR, '10.96.0.0/12');
     assert.deepEqual(r.settings.nodePortRange, [30000, 32767]);
     assert.deepEqual(r.settings.nodes?.map((n) => n.name), ['n2']);
+  });
+});
+
+describe('pod budget', () => {
+  it('replicas beyond the budget are left out with one warning at the field, and the other workloads keep what fits', () => {
+    const big = (name: string, replicas: number) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec:\n      containers: [{name: a, image: b}]\n`;
+    const a = analyzeWorkspace([{ path: 'a.yaml', text: big('a', 100000) }, { path: 'b.yaml', text: big('b', 5) }, read('good.yaml')]);
+    const user = a.cluster.pods.filter((p) => p.origin.kind === 'manifest');
+    assert.equal(user.length, MAX_SIMULATED_PODS);
+    assert.deepEqual(at(a, 'a.yaml'), ['6:13 simulation-limit']);
+    assert.match(a.diagnostics.find((d) => d.code === 'simulation-limit')?.message ?? '', /asks for 100000 pods, but only 10000 more fit/);
+    assert.deepEqual(at(a, 'b.yaml'), [], 'reported once');
+    assert.equal(user.filter((p) => p.workload.name === 'b').length, 0);
   });
 });
