@@ -129,7 +129,7 @@ function workloadsOf(pods: TopoPod[]): TopoWorkload[] {
 }
 
 /** The whole picture for one analysis: nodes, pods, Services, Ingress routes, entry points and their edges. */
-export function buildTopology(analysis: Pick<Analysis, 'cluster'>): Topology {
+export function buildTopology(analysis: Pick<Analysis, 'cluster' | 'ingress'>): Topology {
   const { cluster } = analysis;
   const nodes: TopoNode[] = cluster.nodes.map((n) =>
     withSource({ id: n.name, name: n.name, ip: n.ip, podCIDR: n.podCIDR, labels: sortedLabels(n.labels), implicit: n.origin.kind === 'implicit' }, locate(n.origin, ['metadata', 'name'])),
@@ -137,7 +137,7 @@ export function buildTopology(analysis: Pick<Analysis, 'cluster'>): Topology {
   const pods = cluster.pods.map(topoPod).sort((a, b) => cmp(a.id, b.id));
   const podIds = new Set(pods.map((p) => p.id));
   const services = cluster.services.map(topoService).sort((a, b) => cmp(a.id, b.id));
-  const ingresses = readIngresses(cluster);
+  const ingresses = readIngresses(cluster, analysis.ingress);
   const edges: TopoEdge[] = cluster.services.flatMap((s) => endpointEdges(s, podIds));
   const serviceIds = new Set(services.map((s) => s.id));
   for (const ing of ingresses) {
