@@ -1,0 +1,47 @@
+// Runs inside the real VS Code extension host (code-server) on a copy of examples/shop: the
+// topology view's commands through the vscode API, with the real webview answering.
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const vscode = require('vscode');
+
+describe('topology view', function () {
+  this.timeout(60000);
+  let dir;
+
+  before(async () => {
+    await vscode.extensions.getExtension('kube-netsim.kube-netsim').activate();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-netsim-export-'));
+  });
+
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the view and exports it as SVG, with every drawn object tagged', async () => {
+    await vscode.commands.executeCommand('kubeNetsim.showTopology');
+    const target = path.join(dir, 'topology.svg');
+    const written = await vscode.commands.executeCommand('kubeNetsim.exportTopology', { path: target });
+    assert.strictEqual(written, target);
+    const svg = fs.readFileSync(target, 'utf8');
+    assert.match(svg, /^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg, /data-kind="pod" data-id="shop\/postgres-0"/);
+    assert.match(svg, /data-kind="service" data-id="shop\/backend"/);
+    assert.match(svg, /data-kind="ingress" data-id="shop\/shop"/);
+    // Colours are resolved values: CSS variables mean nothing outside VS Code.
+    assert.doesNotMatch(svg, /var\(--vscode/);
+    assert.match(svg, /stroke="rgb\(/);
+  });
+
+  it('exports PNG when the path ends in .png', async () => {
+    const target = path.join(dir, 'topology.png');
+    await vscode.commands.executeCommand('kubeNetsim.exportTopology', { path: target });
+    const png = fs.readFileSync(target);
+    assert.deepStrictEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+    assert.ok(png.length > 10000, `a real picture (${png.length} bytes)`);
+    const width = png.readUInt32BE(16);
+    const height = png.readUInt32BE(20);
+    assert.ok(width > 800 && height > 400, `${width}x${height}`);
+  });
+});
