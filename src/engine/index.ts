@@ -16,6 +16,8 @@ export { selectorMatches, mapMatches, type LabelSelector } from './labels';
 export { PolicyEngine, type Peer, type Verdict, type DirectionResult, type PolicyRef, type PolicyEngineOptions, type PolicyEndpoint, type SimNetworkPolicy } from './networkPolicy';
 export { ConnSet, type PortRange } from './connset';
 export { connectivityList, INGRESS_CONTROLLER, type ConnectivityList, type MatrixEntry, type MatrixOptions } from './matrix';
+export { diffConnectivity, subtractConns, type ConnectivityDiff } from './diff';
+export { applyEdits } from './lint';
 export { tracePacket, type TraceOptions } from './trace';
 export { parseTarget } from './traceTarget';
 export { renderHop, traceJson, type RenderedHop } from './traceRender';

@@ -126,6 +126,7 @@ describe('cli analyze', () => {
       assert.deepEqual(at(out), [
         'clusterip-out-of-range@test/fixtures/errors/dump.json:9:31',
         'selector-mismatch@test/fixtures/errors/app.yaml:42:3',
+        'selector-near-miss@test/fixtures/errors/app.yaml:44:12',
         'service-port-mismatch@test/fixtures/errors/app.yaml:55:22',
         'yaml-syntax@test/fixtures/errors/broken.yaml:7:13',
       ]);
@@ -158,7 +159,7 @@ describe('cli analyze', () => {
       assert.ok(lines.some((l) => /^NAMESPACE\s+NAME\s+ENDPOINTS$/.test(l)));
       assert.ok(lines.some((l) => /^shop\s+legacy\s+<none>$/.test(l)));
       assert.ok(lines.includes('test/fixtures/errors/app.yaml:42:3: error [selector-mismatch] spec.selector (app=frontend) does not match the pod template\'s labels (app=front-end); the API server rejects this Deployment. Make the template carry the selector\'s labels.'));
-      assert.match(r.stdout, /\n3 pods, 2 services; 4 errors, 0 warnings, 0 infos\n$/);
+      assert.match(r.stdout, /\n3 pods, 2 services; 4 errors, 1 warnings, 0 infos\n$/);
       assert.doesNotMatch(r.stdout, /coredns|kube-dns/, 'implicit objects are left out of the tables');
     });
 

@@ -185,9 +185,9 @@ describe('services: externalTrafficPolicy', () => {
 
   it('Local with an endpoint on every node (a DaemonSet) is fine; so is Cluster', () => {
     const ds = docs(workload({ kind: 'DaemonSet', name: 'web', ports: [{ containerPort: 80 }] }), svc({ name: 'web', type: 'LoadBalancer', extra: 'externalTrafficPolicy: Local' }));
-    expectNoDiagnostic(analyze({ 'w.yaml': ds }));
+    expectNoDiagnostic(analyze({ 'w.yaml': ds }), 'external-traffic-local-imbalance');
     const cluster = docs(workload({ name: 'web', ports: [{ containerPort: 80 }] }), svc({ name: 'web', type: 'NodePort', extra: 'externalTrafficPolicy: Cluster' }));
-    expectNoDiagnostic(analyze({ 'w.yaml': cluster }));
+    expectNoDiagnostic(analyze({ 'w.yaml': cluster }), 'external-traffic-local-imbalance');
   });
 });
 

@@ -4,6 +4,7 @@ import { registerDns } from './dns';
 import { registerMatrix } from './matrix';
 import { registerTrace } from './trace';
 import { registerRules } from './rules';
+import { registerDiff } from './diff';
 
 /** Every subcommand, registered in this order (one line each; add new commands here). */
-export const COMMANDS: Array<(program: Command) => void> = [registerAnalyze, registerDns, registerMatrix, registerTrace, registerRules];
+export const COMMANDS: Array<(program: Command) => void> = [registerAnalyze, registerDns, registerMatrix, registerTrace, registerRules, registerDiff];

@@ -1,7 +1,8 @@
 // What policies cover and what enforces them: ipBlocks over the cluster's own ranges (CNI-dependent
 // for pods, never for ClusterIPs), policyTypes that drop a direction's rules, pods no policy
 // isolates in a namespace that has policies, namespaces without a default-deny, and, with a CNI
-// that enforces none (Flannel), every policy.
+// that enforces none (Flannel), every policy. The opinionated infos leave cluster snapshots alone:
+// a dump records what runs, it is not a source to edit.
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { resourceName, isRecord } from '../fields';
 import { isEmptySelector } from '../labels';
@@ -10,6 +11,7 @@ import { cniProfile } from '../cni';
 import type { SimPod } from '../model';
 import type { SimNetworkPolicy } from '../networkPolicy';
 import { workloadsText, type LintContext } from './context';
+import { isLive } from '../snapshot';
 
 const resource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name });
 
@@ -103,7 +105,7 @@ function unprotected(ctx: LintContext): void {
     // Policies that select nothing are reported as such; they do not make a namespace "policed".
     if (!reps.some((p) => e.policiesSelecting(p).ingress.length > 0 || e.policiesSelecting(p).egress.length > 0)) continue;
     for (const pod of reps) {
-      if (e.policiesSelecting(pod).ingress.length > 0 || pod.origin.kind !== 'manifest') continue;
+      if (e.policiesSelecting(pod).ingress.length > 0 || pod.origin.kind !== 'manifest' || isLive(pod.origin.object)) continue;
       const o = pod.origin.object;
       const at = o.has(labelsPath(pod)) ? o.locate(labelsPath(pod)) : o.locate(['metadata', 'name']);
       const names = policies.map((p) => p.name);
@@ -115,7 +117,7 @@ function unprotected(ctx: LintContext): void {
 
 function defaultDeny(ctx: LintContext): void {
   for (const ns of ctx.cluster.namespaces.values()) {
-    if (ns.origin.kind !== 'manifest') continue;
+    if (ns.origin.kind !== 'manifest' || isLive(ns.origin.object)) continue;
     const reps = ctx.representatives().filter((p) => p.namespace === ns.name && ctx.engine.selectable(p));
     if (reps.length === 0) continue;
     if (ctx.engine.policiesIn(ns.name).some((p) => isEmptySelector(p.podSelector) && p.affects.ingress)) continue;

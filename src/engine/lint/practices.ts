@@ -2,7 +2,8 @@
 // addresses in configuration (hardcoded-ip), localhost:PORT that nothing in the pod serves
 // (localhost-port-unbound), several HTTP LoadBalancers one Ingress could replace (prefer-ingress),
 // pods behind an exposed Service without a readinessProbe (missing-readiness-probe), and probes on
-// ports the container does not declare (probe-port-not-exposed).
+// ports the container does not declare (probe-port-not-exposed). The opinionated infos leave cluster
+// snapshots alone: a dump records what runs, it is not a source to edit.
 import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
 import { isRecord, resourceName } from '../fields';
 import { cidrContains, isIP } from '../ipam';
@@ -13,6 +14,7 @@ import type { FieldPath, SourceRange } from '../source';
 import type { LintContext } from './context';
 import { oneTypoAway } from './selectors';
 import { yamlScalar } from './yamlEdit';
+import { isLive } from '../snapshot';
 
 export function lintPractices(ctx: LintContext): void {
   hardcodedIPs(ctx);
@@ -110,7 +112,8 @@ function boundPorts(pod: SimPod): Set<number> {
 
 function localhostPorts(ctx: LintContext): void {
   for (const pod of ctx.representatives()) {
-    if (pod.origin.kind !== 'manifest') continue;
+    // Many manifests declare no ports at all; only a pod that declares its ports tells us what is missing.
+    if (pod.origin.kind !== 'manifest' || !pod.containers.some((c) => c.ports.length > 0)) continue;
     const bound = boundPorts(pod);
     for (const c of pod.containers) {
       for (const t of c.texts) {
@@ -137,7 +140,7 @@ function servesHttp(svc: SimService): boolean {
 function preferIngress(ctx: LintContext): void {
   const controllers = new Set(ctx.ingress.controllers.flatMap((c) => c.pods.map(podId)));
   const isController = (svc: SimService) => /ingress|gateway/i.test(svc.name) || svc.endpointsByPort.flat().some((e) => controllers.has(e.pod));
-  const lbs = ctx.cluster.services.filter((s) => s.origin.kind === 'manifest' && s.type === 'LoadBalancer' && servesHttp(s) && !isController(s));
+  const lbs = ctx.cluster.services.filter((s) => s.origin.kind === 'manifest' && !isLive(s.origin.object) && s.type === 'LoadBalancer' && servesHttp(s) && !isController(s));
   if (lbs.length < 2) return;
   const names = lbs.map(serviceId);
   for (const svc of lbs) {
@@ -204,7 +207,7 @@ function readinessProbes(ctx: LintContext): void {
   const serviceOf = (text: string) => /Service (\S+)/.exec(text)?.[1] ?? '';
   for (const pod of ctx.representatives()) {
     const via = exposed.get(podId(pod));
-    if (!via || pod.origin.kind !== 'manifest') continue;
+    if (!via || pod.origin.kind !== 'manifest' || isLive(pod.origin.object)) continue;
     const containers = rawContainers(pod);
     const serving = containers.filter((c) => pod.containers[c.index]?.ports.length);
     const without = (serving.length > 0 ? serving : containers.slice(0, 1)).filter((c) => !isRecord(c.raw['readinessProbe']));
