@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep, dirname } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { renderInputs } from './render';
-import { analyzeWorkspace, parseSettings, defaultSettings, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
+import { analyzeWorkspace, parseSettings, defaultSettings, DEFAULT_LIMITS, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
 
 /** A user error: printed as one line on stderr, exit status 2. */
 export class UsageError extends Error {}
@@ -15,31 +16,52 @@ function display(path: string): string {
   return (rel === '' || rel.startsWith('..') ? path : rel).split(sep).join('/');
 }
 
-/** Reads the manifests under the given paths (files or folders, searched recursively), sorted for determinism. */
-export function readInputs(paths: string[]): { files: InputFile[]; roots: string[] } {
+/** The reason of a failed file-system call, for a one-line message (`EACCES`, `EISDIR`, ...). */
+function reason(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err as Error).message ?? String(err);
+}
+
+function stat(abs: string, shown: string): Stats {
+  try {
+    return statSync(abs);
+  } catch (err) {
+    throw new UsageError(`${shown}: cannot read (${reason(err)})`);
+  }
+}
+
+/**
+ * Reads the manifests under the given paths (files or folders, searched recursively), sorted for
+ * determinism. A file above `maxFileBytes` is not read at all: the engine reports it as skipped.
+ */
+export function readInputs(paths: string[], maxFileBytes = DEFAULT_LIMITS.maxFileBytes): { files: InputFile[]; roots: string[] } {
   if (paths.length === 0) throw new UsageError('no PATH given: name the manifest files or folders to analyse');
   const found: string[] = [];
   const roots: string[] = [];
   for (const p of paths) {
     const abs = resolve(p);
     if (!existsSync(abs)) throw new UsageError(`${p}: no such file or folder`);
-    const st = statSync(abs);
+    const st = stat(abs, p);
     if (st.isDirectory()) {
       roots.push(abs);
       walk(abs, found);
-    } else {
+    } else if (st.isFile()) {
       roots.push(dirname(abs));
       found.push(abs);
-    }
+    } else throw new UsageError(`${p}: not a file or folder (a device, socket or pipe cannot be analysed)`);
   }
   const unique = [...new Set(found)].sort();
   const files: InputFile[] = [];
   for (const abs of unique) {
+    const size = stat(abs, display(abs)).size;
+    if (size > maxFileBytes) {
+      files.push({ path: display(abs), text: '', bytes: size });
+      continue;
+    }
     let text: string;
     try {
       text = readFileSync(abs, 'utf8');
     } catch (err) {
-      throw new UsageError(`${display(abs)}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new UsageError(`${display(abs)}: cannot read (${reason(err)})`);
     }
     files.push({ path: display(abs), text });
   }
@@ -47,7 +69,13 @@ export function readInputs(paths: string[]): { files: InputFile[]; roots: string
 }
 
 function walk(dir: string, out: string[]): void {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  let listed;
+  try {
+    listed = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new UsageError(`${display(dir)}: cannot read the folder (${reason(err)})`);
+  }
+  const entries = listed.sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const e of entries) {
     if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(dir, e.name), out);
@@ -61,20 +89,53 @@ function walk(dir: string, out: string[]): void {
 export function readSettings(clusterFile: string | undefined, roots: string[]): { settings: ClusterSettings; diagnostics: Diagnostic[] } {
   let path = clusterFile ? resolve(clusterFile) : undefined;
   if (path && !existsSync(path)) throw new UsageError(`--cluster ${clusterFile}: no such file`);
+  if (path && stat(path, `--cluster ${clusterFile}`).isDirectory()) throw new UsageError(`--cluster ${clusterFile}: is a folder; name the settings file (kube-netsim.yaml)`);
   if (!path) {
     const candidate = roots.map((r) => join(r, SETTINGS_FILE)).find((p) => existsSync(p));
     path = candidate;
   }
   if (!path) return { settings: defaultSettings(), diagnostics: [] };
-  return parseSettings(display(path), readFileSync(path, 'utf8'));
+  const shown = clusterFile ? `--cluster ${clusterFile}` : display(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${shown}: cannot read (${reason(err)})`);
+  }
+  if (text.includes('\u0000')) throw new UsageError(`${shown}: not a settings file (it is binary)`);
+  const parsed = parseSettings(display(path), text);
+  // A --cluster file that is not YAML at all is a usage error (the run would silently use the
+  // defaults); bad keys and values in it are diagnostics like any other.
+  const broken = clusterFile ? parsed.diagnostics.find((d) => d.code === 'yaml-syntax' || d.code === 'yaml-limit') : undefined;
+  if (broken) throw new UsageError(`${shown}: line ${broken.range.line}, column ${broken.range.column}: ${broken.message}`);
+  return parsed;
+}
+
+/** Parses --max-file-bytes: a byte count, or with a K or M suffix (1024-based). */
+export function parseBytes(value: string): number {
+  const m = /^(\d+)\s*([kKmM]i?[bB]?)?$/.exec(value.trim());
+  const n = m ? Number(m[1]) * (m[2] ? (m[2][0]?.toLowerCase() === 'k' ? 1024 : 1024 * 1024) : 1) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('Give a size in bytes, such as 4194304, 512K or 8M.');
+  return n;
+}
+
+/** --max-file-bytes, shared by every command that reads manifests. */
+export function maxFileBytesOption(): Option {
+  return new Option('--max-file-bytes <size>', `skip manifest files larger than this (bytes, or with K/M; default ${DEFAULT_LIMITS.maxFileBytes / 1024 / 1024}M)`).argParser(parseBytes);
+}
+
+/** Adds --max-file-bytes to a command. */
+export function addInputOptions(cmd: Command): Command {
+  return cmd.addOption(maxFileBytesOption());
 }
 
 /** Reads the paths and the settings, and runs the simulation: what every command starts with. */
 export function simulate(paths: string[], opts: SimulateOptions): Analysis {
-  const { files, roots } = readInputs(paths);
+  const maxFileBytes = opts.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
+  const { files, roots } = readInputs(paths, maxFileBytes);
   const { settings, diagnostics } = readSettings(opts.cluster, roots);
   const rendered = renderInputs(paths, files, opts);
-  return analyzeWorkspace(rendered.files, { settings, settingsDiagnostics: diagnostics, ...rendered.options });
+  return analyzeWorkspace(rendered.files, { settings, settingsDiagnostics: diagnostics, limits: { ...DEFAULT_LIMITS, maxFileBytes }, ...rendered.options });
 }
 
 /** --cluster, and the Kustomize/Helm choices (see render.ts). */
@@ -82,5 +143,6 @@ export interface SimulateOptions {
   cluster?: string | undefined;
   kustomize?: string | undefined;
   helm?: boolean | undefined;
+  maxFileBytes?: number | undefined;
 }
 

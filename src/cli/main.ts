@@ -15,8 +15,26 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * One line for an internal error, with what a bug report needs: versions, the command, and where
+ * it happened (the first frame of our own code). The stack itself only with KUBE_NETSIM_DEBUG=1.
+ */
+export function internalErrorLine(err: unknown, argv: string[]): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const frame = (e.stack ?? '').split('\n').slice(1).map((l) => /\(?([^()\s]+:\d+:\d+)\)?$/.exec(l.trim())?.[1]).find((f) => f !== undefined && !f.startsWith('node:'));
+  const where = frame ? ` at ${frame.replace(/^.*[\\/]/, '')}` : '';
+  const command = argv.find((a) => !a.startsWith('-')) ?? '(none)';
+  return `kube-netsim: internal error: ${e.name}: ${e.message.split('\n')[0]}${where} (kube-netsim ${version}, node ${process.version}, command ${command}). This is a bug: please report it with the command line and the manifests that caused it; KUBE_NETSIM_DEBUG=1 prints the stack.\n`;
+}
+
 /** Runs the CLI; user errors exit 2 with one line on stderr, never a stack trace. */
 export function main(argv: string[]): void {
+  // A reader that stops early (`| head`) closes the pipe: that ends the output, it is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`kube-netsim: cannot write the output (${err.code ?? err.message})\n`);
+    process.exit(2);
+  });
   const program = buildProgram();
   try {
     program.parse(argv, { from: 'user' });
@@ -37,7 +55,8 @@ export function main(argv: string[]): void {
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`kube-netsim: internal error: ${(err as Error).message}. This is a bug; please report it with the command and the manifests that caused it.\n`);
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return; // the reader went away mid-write
+    process.stderr.write(internalErrorLine(err, argv));
     if (process.env['KUBE_NETSIM_DEBUG']) process.stderr.write(`${(err as Error).stack}\n`);
     process.exitCode = 3;
   }

@@ -54,7 +54,7 @@ export function parseManifestFile(file: InputFile, limits: ParseLimits = DEFAULT
   const objects: ManifestObject[] = [];
   const head = { file: file.path, line: 1, column: 1, endLine: 1, endColumn: 1 };
   if ((file.bytes ?? file.text.length) > limits.maxFileBytes) {
-    diagnostics.push(makeDiagnostic('file-skipped', head, { reason: `it is larger than ${limits.maxFileBytes} bytes (raise kube-netsim.maxFileBytes to include it)` }));
+    diagnostics.push(makeDiagnostic('file-skipped', head, { reason: `it is larger than ${limits.maxFileBytes} bytes (raise the limit to include it: the kubeNetsim.maxFileBytes setting, or --max-file-bytes)` }));
     return { path: file.path, objects, diagnostics };
   }
   if (file.text.includes('\u0000')) {

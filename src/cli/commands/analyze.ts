@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { simulate, type SimulateOptions } from '../files';
+import { addInputOptions, simulate, type SimulateOptions } from '../files';
 import { analysisJson, analysisText } from '../analyzeFormat';
 import { analysisSarif } from '../sarif';
 import { json, print, type CommonOptions } from '../output';
@@ -25,6 +25,7 @@ export function registerAnalyze(program: Command): void {
     .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)')
     .addOption(new Option('--fail-on <level>', 'exit 1 when a diagnostic at or above this severity exists').choices([...FAIL_ON]).default('error'));
   addRenderOptions(cmd);
+  addInputOptions(cmd);
   cmd.action((paths: string[], opts: CommonOptions & SimulateOptions & { failOn: FailOn }) => {
     const a = simulate(paths, opts);
     if (opts.format === 'json') print(json(analysisJson(a)));

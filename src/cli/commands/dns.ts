@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { findSource } from '../../engine';
-import { simulate, UsageError } from '../files';
+import { maxFileBytesOption, simulate, UsageError } from '../files';
 import { dnsJson, dnsText } from '../dnsFormat';
 import { json, print, type CommonOptions } from '../output';
 
@@ -13,6 +13,7 @@ export function registerDns(program: Command): void {
     .addOption(new Option('--type <type>', 'record type').choices(['A', 'AAAA', 'SRV', 'CNAME', 'PTR', 'TXT']).default('A'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--cluster <file>', 'cluster settings file')
+    .addOption(maxFileBytesOption())
     .action((args: string[], opts: CommonOptions & { from: string; type: 'A' }) => {
       if (args.length < 2) throw new UsageError('dns needs PATH... and a NAME to resolve (e.g. kube-netsim dns ./k8s --from shop/frontend backend)');
       const name = args[args.length - 1] as string;

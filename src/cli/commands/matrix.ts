@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { connectivityList } from '../../engine';
-import { simulate } from '../files';
+import { maxFileBytesOption, simulate } from '../files';
 import { matrixCsv, matrixJson, matrixMarkdown, matrixText } from '../matrixFormat';
 import type { CommonOptions } from '../output';
 
@@ -13,6 +13,7 @@ export function registerMatrix(program: Command): void {
     .argument('<path...>', 'manifest files or folders')
     .addOption(new Option('--format <format>', 'output format').choices(Object.keys(FORMATS)).default('text'))
     .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)')
+    .addOption(maxFileBytesOption())
     .action((paths: string[], opts: CommonOptions) => {
       const a = simulate(paths, opts);
       const format = FORMATS[opts.format] ?? matrixText;

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { rulesByNode, type RulesMode } from '../../engine';
-import { simulate, UsageError } from '../files';
+import { maxFileBytesOption, simulate, UsageError } from '../files';
 import { print } from '../output';
 
 export function registerRules(program: Command): void {
@@ -11,7 +11,8 @@ export function registerRules(program: Command): void {
     .addOption(new Option('--mode <mode>', 'kube-proxy mode (default: the cluster setting)').choices(['iptables', 'ipvs']))
     .option('--node <name>', 'only this node')
     .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)')
-    .action((paths: string[], opts: { mode?: RulesMode; node?: string; cluster?: string }) => {
+    .addOption(maxFileBytesOption())
+    .action((paths: string[], opts: { mode?: RulesMode; node?: string; cluster?: string; maxFileBytes?: number }) => {
       const a = simulate(paths, opts);
       const { settings, nodes } = a.cluster;
       if (opts.node !== undefined && !nodes.some((n) => n.name === opts.node)) {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { findSource, parseTarget, tracePacket, traceJson, type Protocol } from '../../engine';
-import { simulate, UsageError } from '../files';
+import { maxFileBytesOption, simulate, UsageError } from '../files';
 import { traceText } from '../traceFormat';
 import { json, print, type CommonOptions } from '../output';
 
@@ -14,6 +14,7 @@ export function registerTrace(program: Command): void {
     .addOption(new Option('--protocol <protocol>', 'transport protocol').choices(['TCP', 'UDP', 'SCTP']).default('TCP'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)')
+    .addOption(maxFileBytesOption())
     .action((paths: string[], opts: CommonOptions & { from: string; to: string; protocol: Protocol }) => {
       const target = parseTarget(opts.to);
       if (!target.ok) throw new UsageError(`--to ${target.message}`);
