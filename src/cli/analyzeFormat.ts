@@ -64,6 +64,7 @@ export function diagnosticJson(d: Diagnostic): object {
     docs: docsLink(d.code),
     ...(d.fixes ? { fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ file: e.range.file, line: e.range.line, column: e.range.column, endLine: e.range.endLine, endColumn: e.range.endColumn, newText: e.newText })) })) } : {}),
     ...(d.related ? { related: d.related.map((r) => ({ message: r.message, file: r.location.file, line: r.location.line, column: r.location.column })) } : {}),
+    ...(d.verify ? { verify: d.verify } : {}),
   };
 }
 
@@ -104,7 +105,10 @@ export function analysisText(a: Analysis): string {
     ),
   );
   out.push('');
-  for (const d of a.diagnostics) out.push(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity} [${d.code}] ${d.message}`);
+  for (const d of a.diagnostics) {
+    out.push(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity} [${d.code}] ${d.message}`);
+    for (const c of d.verify ?? []) out.push(`    verify: ${c}`);
+  }
   const count = (s: string) => a.diagnostics.filter((d) => d.severity === s).length;
   out.push(`${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos`);
   return out.join('\n') + '\n';

@@ -1,4 +1,4 @@
-import { renderHop, type RenderedHop, type TraceResult } from '../engine';
+import { renderHop, renderHops, type RenderedHop, type TraceResult } from '../engine';
 
 function hopLines(hops: RenderedHop[]): string[] {
   const stepWidth = Math.max(4, ...hops.map((h) => h.step.length));
@@ -13,7 +13,8 @@ function hopLines(hops: RenderedHop[]): string[] {
 export function traceText(r: TraceResult): string {
   const src = r.source.ip ? `${r.source.name} (${r.source.ip}${r.source.node ? ` on ${r.source.node}` : ''})` : r.source.name;
   const lines = [`trace ${src} → ${r.target.text} [${r.protocol}]`, ''];
-  lines.push(...hopLines(r.hops.map(renderHop)));
+  const hops = renderHops(r);
+  lines.push(...hopLines(hops));
   lines.push('', `${r.verdict.toUpperCase()}: ${r.reason}`);
   const d = r.destination;
   if (d?.kind === 'pod') lines.push(`destination: ${d.namespace}/${d.name} (workload ${d.workload}) ${d.ip}:${d.port} on ${d.node ?? '<none>'}`);
@@ -27,5 +28,7 @@ export function traceText(r: TraceResult): string {
     }
   }
   if (r.reply.length > 0) lines.push('reply:', ...hopLines(r.reply.map(renderHop)));
+  const verify = [...new Set(hops.flatMap((h) => h.verify ?? []))];
+  if (verify.length > 0) lines.push('verify on a live cluster:', ...verify.map((c) => `  ${c}`));
   return lines.join('\n') + '\n';
 }

@@ -20,7 +20,7 @@ export { diffConnectivity, subtractConns, type ConnectivityDiff } from './diff';
 export { applyEdits } from './lint';
 export { tracePacket, type TraceOptions } from './trace';
 export { parseTarget } from './traceTarget';
-export { renderHop, traceJson, type RenderedHop } from './traceRender';
+export { renderHop, renderHops, traceJson, type RenderedHop } from './traceRender';
 export type { TraceResult, TraceVerdict, Hop, HopKind, Destination, TraceCandidate, Target } from './traceTypes';
 export type { PolicyOracle } from './policyOracle';
 export { rulesByNode, iptablesRules, ipvsRules, type NodeRules, type RulesMode } from './kubeProxyRules';

@@ -2,12 +2,15 @@
 // that decided it, so the CLI, the editor and the topology view print the same sentences.
 import type { SourceRange } from './source';
 import type { Hop, TraceResult } from './traceTypes';
+import { hopVerify } from './traceVerify';
 
 export interface RenderedHop {
   step: string;
   node: string | null;
   detail: string;
   range?: SourceRange;
+  /** kubectl commands that show the same fact on a live cluster. */
+  verify?: string[];
 }
 
 const pct = (w: number) => `${Math.round(w * 10000) / 100}%`;
@@ -88,8 +91,17 @@ export function traceJson(r: TraceResult): object {
     protocol: r.protocol,
     destination: r.destination,
     sourceIPAtDestination: r.sourceIPAtDestination,
-    hops: r.hops.map(renderHop),
+    hops: renderHops(r),
     candidates: r.candidates,
     reply: r.reply.map(renderHop),
   };
+}
+
+/** The trace's hops rendered, each with the kubectl commands that verify it on a live cluster. */
+export function renderHops(r: TraceResult): RenderedHop[] {
+  return r.hops.map((h) => {
+    const out = renderHop(h);
+    const verify = hopVerify(h, r);
+    return verify.length > 0 ? { ...out, verify } : out;
+  });
 }

@@ -4,6 +4,7 @@ import type { Context } from './extension';
 import { TOPOLOGY_COMMANDS } from './topologyCommands';
 import { TRACE_COMMANDS } from './traceCommands';
 import { SNAPSHOT_COMMANDS } from './snapshotCommand';
+import { DIFF_COMMANDS } from './diffCommands';
 
 interface CommandSpec {
   id: string;
@@ -36,6 +37,7 @@ const COMMANDS: CommandSpec[] = [
   ...TOPOLOGY_COMMANDS,
   ...TRACE_COMMANDS,
   ...SNAPSHOT_COMMANDS,
+  ...DIFF_COMMANDS,
 ];
 
 export function registerCommands(ctx: Context, extra: CommandSpec[] = []): vscode.Disposable[] {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { podId, serviceId, type Analysis, type ResolvedReferenceView, type SimPod, type SimService } from '../engine';
 import type { Symbol, SymbolIndex } from './symbols';
-import { toRange } from './convert';
+import { contains, toRange } from './convert';
 import type { WorkspaceModel } from './workspaceModel';
 
 /** Inline code that cannot be broken out of by manifest text. */
@@ -141,11 +141,16 @@ export class HoverProvider implements vscode.HoverProvider {
       const analysis = model?.analysis;
       const index = model ? this.indexFor(model) : undefined;
       if (!model || !analysis || !index) return undefined;
-      const s = index.at(model.relativePath(doc.uri), pos);
-      if (!s) return undefined;
-      const md = new vscode.MarkdownString(symbolHover(analysis, s).join('\n'), true);
+      const file = model.relativePath(doc.uri);
+      const s = index.at(file, pos);
+      // The diagnostics' own text is shown by VS Code; add how to check each on a live cluster.
+      const verify = [...new Set(analysis.diagnostics.filter((d) => d.verify && d.range.file === file && contains(d.range, pos)).flatMap((d) => d.verify ?? []))];
+      if (!s && verify.length === 0) return undefined;
+      const lines = s ? symbolHover(analysis, s) : [];
+      if (verify.length > 0) lines.push(...(lines.length ? [''] : []), '**Verify on a live cluster:**', ...verify.map((c) => `- ${code(c)}`));
+      const md = new vscode.MarkdownString(lines.join('\n'), true);
       md.supportHtml = false;
-      return new vscode.Hover(md, toRange(s.range));
+      return new vscode.Hover(md, s ? toRange(s.range) : undefined);
     } catch (err) {
       this.log.appendLine(`[hover] ${(err as Error).stack ?? String(err)}`);
       return undefined;

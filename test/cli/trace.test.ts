@@ -48,7 +48,7 @@ describe('cli trace', () => {
     assert.equal(t.destination.port, 8080);
     assert.match(t.sourceIPAtDestination ?? '', /^10\.244\.1\.\d+$/, 'the frontend pod on node-1 keeps its address');
     assert.deepEqual(steps(t).filter((s) => s !== 'route'), ['dns', 'dnat', 'policy-egress', 'policy-ingress', 'deliver']);
-    for (const h of t.hops) assert.deepEqual(Object.keys(h).filter((k) => k !== 'range').sort(), ['detail', 'node', 'step']);
+    for (const h of t.hops) assert.deepEqual(Object.keys(h).filter((k) => k !== 'range' && k !== 'verify').sort(), ['detail', 'node', 'step']);
     const dns = t.hops[0];
     assert.match(dns?.detail ?? '', /backend\.shop\.svc\.cluster\.local/);
     assert.equal(dns?.range?.file, 'test/fixtures/trace/shop/apps.yaml', 'the DNS hop points at the Service manifest');
