@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateWorkspace, viewFrame, viewOf } from './topologyHelpers.mjs';
+import { generateWorkspace, viewFrame, viewOf, waitForActivation } from './topologyHelpers.mjs';
 
 /** Frame intervals (ms) while dragging the drawing across the view. */
 async function panFrames(page, frame, view, steps) {
@@ -47,7 +47,7 @@ export default async function large({ openWorkbench, runCommand, openFile, scree
     await runCommand(page, 'View: Close Primary Side Bar');
     // The extension's status bar item shows the simulated cluster once the first analysis is done.
     const opened = Date.now();
-    await page.locator('.statusbar-item', { hasText: /2000 pods/ }).first().waitFor({ timeout: 120_000 }).catch(() => {});
+    await waitForActivation(page, 120_000);
     const analysedMs = Date.now() - opened;
     const started = Date.now();
     await runCommand(page, 'Kubernetes Network: Show Topology');

@@ -16,6 +16,11 @@ export default async function xss({ openWorkbench, runCommand, openFile }) {
       dialogs.push(d.message());
       void d.dismiss();
     });
+    // The page's CSP (nonce scripts, no inline styles) must not block anything it does itself.
+    const refused = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text()) && /webview|vscode-cdn|fake\.html|active-frame/i.test(`${m.location().url} ${m.text()}`)) refused.push(m.text());
+    });
     const view = await openTopology(page, runCommand, openFile, 'app.yaml');
     const pod = view.locator('#scene [data-kind="pod"][data-namespace="xss"]').first();
     assert.ok((await pod.locator('title').textContent()).includes(payload), 'the label value is shown as text in the tooltip');
@@ -23,6 +28,7 @@ export default async function xss({ openWorkbench, runCommand, openFile }) {
     await view.locator('.details dd', { hasText: payload }).waitFor();
     assert.equal(await view.locator('img').count(), 0, 'no img element was created from the label');
     assert.deepEqual(dialogs, [], 'no script ran');
+    assert.deepEqual(refused, [], 'no CSP violations in the view');
   } finally {
     rmSync(ws, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openTopology, screenshotMaximised } from './topologyHelpers.mjs';
+import { openTopology, screenshotMaximised, viewOf } from './topologyHelpers.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -120,6 +120,18 @@ export default async function shop({ openWorkbench, runCommand, openFile, screen
     console.log(`[topology] trace steps with flannel: ${flannelSteps.join(' ')}`);
     assert.notEqual(flannelText, calicoText, 'the trace changes with the CNI');
     await page.screenshot({ path: path.join(screenshotDir, 'topology-trace-flannel.png') });
+
+    // After a window reload the serializer brings the view back, with its namespace filter.
+    await checkbox(view, '.legend vscode-checkbox[data-namespace="kube-system"]');
+    await view.locator('#scene [data-kind="pod"][data-namespace="kube-system"]').first().waitFor({ state: 'hidden' });
+    await page.waitForTimeout(1000); // let the page save its state
+    // The workbench's own reload: it saves the editors' state first (a bare page reload may not).
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.monaco-workbench').waitFor();
+    const restored = viewOf(page);
+    await restored.locator('#scene [data-kind="pod"][data-id="shop/postgres-0"]').waitFor({ timeout: 60_000 });
+    assert.equal(await restored.locator('#scene [data-kind="pod"][data-namespace="kube-system"]:visible').count(), 0, 'the namespace filter survived the reload');
+    assert.equal(await restored.locator('.legend vscode-checkbox[data-namespace="kube-system"]').evaluate((el) => el.checked), false);
   } finally {
     rmSync(ws, { recursive: true, force: true });
   }

@@ -71,9 +71,19 @@ export function generateWorkspace(dir, { pods = 0, xssLabel } = {}) {
 /** The two nested frames of a webview (VS Code's host frame, then the page). */
 export const viewOf = (page) => page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
 
+/**
+ * Waits until the extension is active and has analysed the folder (its status bar item counts the
+ * pods). The palette lists a development extension's commands only once it is registered, and a
+ * palette opened earlier never shows them.
+ */
+export async function waitForActivation(page, timeout = 60_000) {
+  await page.locator('.statusbar-item', { hasText: /\d+ pods?/ }).first().waitFor({ timeout }).catch(() => {});
+}
+
 /** Opens a file (which activates the extension), runs Show Topology, and waits for the first pod drawn. */
 export async function openTopology(page, runCommand, openFile, fileName) {
   await openFile(page, fileName);
+  await waitForActivation(page);
   await runCommand(page, 'View: Close Primary Side Bar'); // room for the editor and the view side by side
   await runCommand(page, 'Kubernetes Network: Show Topology');
   const view = viewOf(page);
