@@ -84,6 +84,9 @@ function checkRule(ctx: LintContext, policy: SimNetworkPolicy, rule: PolicyRule,
     const ep = e.endpointOf({ kind: 'pod', pod: t.pod });
     return e.matchingPeer(policy, rule, ep) !== undefined && e.portsAdmit(rule, ep, t.port, protocol);
   });
+  // A rule towards the workspace's own DNS server (a pod serving port 53) is not meant for CoreDNS.
+  const ownServer = ctx.cluster.pods.some((p) => p.origin.kind === 'manifest' && p.containers.some((c) => c.ports.some((cp) => cp.containerPort === 53)) && e.matchingPeer(policy, rule, e.endpointOf({ kind: 'pod', pod: p })) !== undefined);
+  if (ownServer) return false;
   const udp = dns.UDP.length === 0 || admits('UDP');
   const tcp = dns.TCP.length === 0 || admits('TCP');
   if (udp && tcp) return false;
@@ -142,7 +145,7 @@ function peerProblem(ctx: LintContext, policy: SimNetworkPolicy, rule: PolicyRul
       const why = isVip
         ? `allows ipBlock ${peer.cidr}, the kube-dns Service address, but NetworkPolicy sees DNS traffic after kube-proxy's DNAT, addressed to the CoreDNS pods`
         : `allows ipBlock ${peer.cidr}, which holds no CoreDNS pod address (and this simulation never matches pod addresses by ipBlock)`;
-      return { kind: 'peer', why, todo: CORRECT, path: [...peer.path, 'ipBlock', 'cidr'] };
+      return { kind: 'peer', why, todo: CORRECT, path: [...peer.path, 'cidr'] };
     }
     if (peer.kind !== 'selector') continue;
     const ns = peer.namespaceSelector;

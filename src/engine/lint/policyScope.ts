@@ -57,7 +57,7 @@ function ipBlocks(ctx: LintContext): void {
           if (hit.some((c) => c.pods)) parts.push(podBehaviour(s.cni));
           if (hit.some((c) => !c.pods)) parts.push(`Service ClusterIPs never match: NetworkPolicy sees traffic after kube-proxy's DNAT, addressed to the pods behind the Service.`);
           const todo = inside ? 'Select the pods with podSelector and namespaceSelector instead.' : `If you mean only addresses outside the cluster, add ${hit.map((c) => c.what.split(' ').pop()).join(' and ')} to except.`;
-          const d = makeDiagnostic('ipblock-covers-cluster-cidr', policy.origin.object.locate([...peer.path, 'ipBlock', 'cidr']), { cidr: peer.cidr, covers: hit.map((c) => c.what).join(' and '), behaviour: parts.join(' '), todo }, resource(policy));
+          const d = makeDiagnostic('ipblock-covers-cluster-cidr', policy.origin.object.locate([...peer.path, 'cidr']), { cidr: peer.cidr, covers: hit.map((c) => c.what).join(' and '), behaviour: parts.join(' '), todo }, resource(policy));
           if (!inside) d.severity = 'info';
           ctx.report(d);
         }

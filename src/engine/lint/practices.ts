@@ -142,7 +142,7 @@ function preferIngress(ctx: LintContext): void {
   const isController = (svc: SimService) => /ingress|gateway/i.test(svc.name) || svc.endpointsByPort.flat().some((e) => controllers.has(e.pod));
   const lbs = ctx.cluster.services.filter((s) => s.origin.kind === 'manifest' && !isLive(s.origin.object) && s.type === 'LoadBalancer' && servesHttp(s) && !isController(s));
   if (lbs.length < 2) return;
-  const names = lbs.map(serviceId);
+  const names = lbs.map(serviceId).sort();
   for (const svc of lbs) {
     if (svc.origin.kind !== 'manifest') continue;
     const o = svc.origin.object;
