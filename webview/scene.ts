@@ -12,6 +12,7 @@ export type Kind = 'node' | 'pod' | 'service' | 'ingress' | 'external' | 'edge';
 type G = Selection<SVGGElement, unknown, null, undefined>;
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+const READING_ORDER: Kind[] = ['external', 'ingress', 'service', 'node', 'pod'];
 const COLOURS = 8;
 
 /** The text of a label map as `k=v, k=v`. */
@@ -66,7 +67,9 @@ export class Scene {
 
   /** Every focusable object, in reading order: entry points, Ingresses, Services, nodes, pods. */
   focusables(): SVGGElement[] {
-    return [...this.svg.querySelectorAll<SVGGElement>('g.obj:not(.ns-hidden)')];
+    const all = [...this.svg.querySelectorAll<SVGGElement>('g.obj:not(.ns-hidden)')];
+    const rank = (el: SVGGElement) => READING_ORDER.indexOf(el.dataset['kind'] as Kind);
+    return all.map((el, i) => ({ el, i, r: rank(el) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.el);
   }
 
   /**

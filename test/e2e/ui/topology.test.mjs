@@ -52,6 +52,18 @@ export default async function shop({ openWorkbench, runCommand, openFile, screen
     console.log(`[topology] shop: ${expected.pods} pods, ${expected.services} Services, ${expected.endpointEdges} endpoint edges drawn`);
     await screenshotMaximised(page, runCommand, path.join(screenshotDir, 'topology-shop.png'));
 
+    // Keyboard: the drawing is one tab stop; arrows walk the objects in reading order, Enter reveals.
+    await view.locator('#scene').focus();
+    await page.keyboard.press('Home');
+    const focused = () => view.locator(':focus').evaluate((el) => `${el.getAttribute('data-kind')} ${el.getAttribute('data-id')} ${el.getAttribute('aria-label')}`);
+    assert.match(await focused(), /^external \S+ .+/);
+    await page.keyboard.press('End');
+    assert.match(await focused(), /^pod \S+\/\S+ pod /, 'End reaches the last pod, with its ARIA label');
+    for (let i = 0; i < 30 && !/^pod shop\/redis/.test(await focused()); i++) await page.keyboard.press('ArrowLeft');
+    assert.match(await focused(), /^pod shop\/redis/);
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: 'database.yaml' }).waitFor();
+
     // Namespace filter: hiding kube-system hides CoreDNS and the edges to it; shop stays.
     const coredns = view.locator('#scene [data-kind="pod"][data-namespace="kube-system"]').first();
     await coredns.waitFor({ state: 'visible' });
