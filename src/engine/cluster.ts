@@ -66,7 +66,8 @@ function buildNodes(objects: ManifestObject[], settings: ClusterSettings, diagno
   // node-N gets the N-th /24 (/64) as the controller-manager's default --node-cidr-mask-size does;
   // a cluster CIDR too small for that is cut finer, so node CIDRs always lie inside it.
   const count = settings.nodes?.length ?? (nodeObjects.length || DEFAULT_NODES.length);
-  const mask = Math.max(cluster.family === 'ipv4' ? 24 : 64, cluster.prefix + Math.ceil(Math.log2(count + 1)));
+  // Never finer than one address: a /31 or /32 cluster CIDR asked for /33 node ranges and crashed.
+  const mask = Math.min(cluster.family === 'ipv4' ? 32 : 128, Math.max(cluster.family === 'ipv4' ? 24 : 64, cluster.prefix + Math.ceil(Math.log2(count + 1))));
   const cutCidr = (i: number) => subnetAt(cluster, mask, i + 1);
   const nodes: SimNode[] = [];
   if (settings.nodes === null && nodeObjects.length > 0) {

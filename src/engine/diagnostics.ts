@@ -331,6 +331,12 @@ export const CATALOGUE = {
     docs: `${DOCS}/concepts/services-networking/service/#type-nodeport`,
     format: (p) => `nodePort ${p.nodePort} is outside the NodePort range ${p.range}; the API server rejects it. Pick a port in the range or omit it.`,
   },
+  'nodeport-range-full': {
+    severity: 'error',
+    summary: 'Every port of the NodePort range is taken, so a Service that needs one gets none.',
+    docs: `${DOCS}/concepts/services-networking/service/#type-nodeport`,
+    format: (p) => `No nodePort is left in the range ${p.range} (all ${p.count} are taken); the API server rejects this Service ("range is full"). Widen nodePortRange or use fewer NodePort and LoadBalancer ports.`,
+  },
   'nodeport-conflict': {
     severity: 'error',
     summary: 'Two Services ask for the same nodePort.',

@@ -165,6 +165,12 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
       svc.ports.forEach((p, i) => {
         if (p.nodePort !== undefined) return;
         const span = hi - lo + 1;
+        // A full range looped forever (nodePortRange: 30000-30000 with two NodePort Services hung the analysis).
+        if (nodePorts.size >= span) {
+          const at = locate(svc.origin, p.path);
+          if (at) diagnostics.push(makeDiagnostic('nodeport-range-full', at, { range: `${lo}-${hi}`, count: span }, `Service/${id}`));
+          return;
+        }
         let port = lo + (hashPort(`${id}/${i}`) % span);
         while (nodePorts.has(port)) port = port >= hi ? lo : port + 1;
         nodePorts.set(port, `${id}/${p.protocol}`);
