@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
-import { analyzeWorkspace, connectivityList, DEFAULT_LIMITS, findSource, ParseCache, rulesByNode, traceJson, tracePacket, type InputFile } from '../src/engine';
+import { analyzeWorkspace, connectivityList, DEFAULT_LIMITS, findSource, parseSettings, ParseCache, rulesByNode, traceJson, tracePacket, type InputFile } from '../src/engine';
 import { buildTopology } from '../src/engine/topology';
 import { policyLayer } from '../src/engine/topologyPolicy';
 import { MAX_SIMULATED_PODS } from '../src/engine/workloads';
@@ -157,6 +157,24 @@ export const structuredWorkspace = fc.array(fc.tuple(manifest, fc.boolean()), { 
   ...docs.filter(([, asJson]) => asJson).map(([d], i) => ({ path: `gen/${i}.json`, text: JSON.stringify(d) ?? 'null' })),
 ]);
 
+// Cluster settings (kube-netsim.yaml) that are tiny, full, inverted, dual-stack or not settings at all.
+const SETTINGS_LINES = [
+  'podCIDR: 10.0.0.0/32', 'podCIDR: 10.0.0.0/31', 'podCIDR: 10.244.0.0/28', 'podCIDR: 0.0.0.0/0', 'podCIDR: fd00::/127', 'podCIDR: 10.244.0.0/16,fd00::/56',
+  'serviceCIDR: 10.96.0.0/32', 'serviceCIDR: 10.96.0.0/30', 'serviceCIDR: fd01::/120', 'serviceCIDR: 10.96.0.0/12,fd01::/128', 'serviceCIDR: 10.244.0.0/16',
+  'nodePortRange: 30000-30000', 'nodePortRange: 1-65535', 'nodePortRange: 30001-30000', 'loadBalancerPool: 198.51.100.0/32', 'loadBalancerPool: fd00::/127',
+  'nodes: []', 'nodes: [{name: a, ip: 10.0.0.1}, {name: a, ip: 10.0.0.2}]', 'nodes: [{name: a, ip: "::1"}]', 'nodes: [{name: a, ip: 10.0.0.1, podCIDR: 10.0.0.0/32}]',
+  'nodes: [{name: a, ip: 10.0.0.1, podCIDR: 10.244.0.0/16}, {name: b, ip: 10.0.0.2, podCIDR: 10.244.0.0/16}]', 'nodes: [{name: x, ip: 10.0.0.1, labels: {a: [1]}}]',
+  'externalClient: "::1"', 'externalClient: 10.244.1.5', 'clusterDomain: a', 'clusterDomain: cluster.local.', 'cni: cilium', 'encapsulation: native', 'cni: flannel',
+  'kubeProxyMode: nftables', 'kubeProxyMode: ipvs', 'cni: [calico]', '- a list', '{{ .Values.cluster }}', 'nodes: *nope',
+];
+export const settingsWorkspace = fc
+  .record({ lines: fc.uniqueArray(fc.constantFrom(...SETTINGS_LINES), { minLength: 1, maxLength: 6 }), ops: fc.array(op, { maxLength: 2 }), seed: fc.nat(SEEDS.length - 1) })
+  .map(({ lines, ops, seed }): InputFile[] => [
+    ...SEEDS.filter((f) => f.path.startsWith('examples/shop/')),
+    ...(SEEDS[seed] && !SEEDS[seed].path.startsWith('examples/shop/') ? [SEEDS[seed]] : []),
+    { path: 'kube-netsim.yaml', text: ops.reduce(mutate, lines.join('\n') + '\n') },
+  ]);
+
 /**
  * Everything a host asks of an analysis, as one string: the CLI's analyze JSON, traces from a few
  * pods, the external client and a node to each Service (by name, ClusterIP and NodePort) and to
@@ -164,7 +182,11 @@ export const structuredWorkspace = fc.array(fc.tuple(manifest, fc.boolean()), { 
  * kube-proxy's rules in both modes.
  */
 export function exercise(files: InputFile[], cache?: ParseCache): string {
-  const a = analyzeWorkspace(files, { limits: DEFAULT_LIMITS, ...(cache ? { cache } : {}) });
+  // kube-netsim.yaml is the settings, as the hosts read it; everything else is a manifest.
+  const settingsFile = files.find((f) => f.path === 'kube-netsim.yaml');
+  const { settings, diagnostics } = settingsFile ? parseSettings(settingsFile.path, settingsFile.text) : { settings: undefined, diagnostics: [] };
+  const manifests = files.filter((f) => f !== settingsFile);
+  const a = analyzeWorkspace(manifests, { limits: DEFAULT_LIMITS, settingsDiagnostics: diagnostics, ...(settings ? { settings } : {}), ...(cache ? { cache } : {}) });
   const pods = a.cluster.pods.filter((p) => p.origin.kind === 'manifest').slice(0, 3);
   const services = a.cluster.services.filter((s) => s.origin.kind === 'manifest').slice(0, 3);
   const node = a.cluster.nodes[0];

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { analyzeWorkspace, ParseCache, type InputFile } from '../../src/engine';
-import { exercise, mutatedWorkspace, outputBound, SEEDS, size, structuredWorkspace } from '../fuzzArbitraries';
+import { exercise, mutatedWorkspace, outputBound, SEEDS, settingsWorkspace, size, structuredWorkspace } from '../fuzzArbitraries';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 120);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
@@ -41,6 +41,10 @@ describe('fuzz: the engine never throws, is deterministic and stays bounded', ()
 
   it('random structured manifests (any field any JSON value), as YAML and JSON', () => {
     fc.assert(fc.property(structuredWorkspace, check), { numRuns: RUNS, seed: SEED + 1, includeErrorInReport: true });
+  });
+
+  it('hostile cluster settings (tiny, full or inverted ranges, dual-stack, duplicate nodes) with the sample', () => {
+    fc.assert(fc.property(settingsWorkspace, check), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 2, includeErrorInReport: true });
   });
 
   it('mutations do reach the engine: most mutated inputs still parse into objects', () => {

@@ -244,3 +244,25 @@ describe('pod budget', () => {
     assert.equal(user.filter((p) => p.workload.name === 'b').length, 0);
   });
 });
+
+describe('hostile cluster settings do not hang or crash the simulation', () => {
+  const nodePorts = ['a', 'b'].map((n) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${n}\nspec:\n  type: NodePort\n  ports:\n    - port: 80\n`).join('---\n');
+
+  it('a NodePort range with no port left: the Service that gets none is reported (a full range looped forever)', () => {
+    const { settings } = parseSettings('kube-netsim.yaml', 'nodePortRange: 30000-30000\n');
+    const a = analyzeWorkspace([{ path: 'np.yaml', text: nodePorts }], { settings });
+    assert.deepEqual(a.cluster.services.filter((s) => s.origin.kind === 'manifest').map((s) => s.ports[0]?.nodePort), [30000, undefined]);
+    assert.deepEqual(at(a, 'np.yaml'), ['17:7 nodeport-range-full']);
+    assert.match(a.diagnostics[0]?.message ?? '', /No nodePort is left in the range 30000-30000 \(all 1 are taken\)/);
+  });
+
+  for (const podCIDR of ['10.0.0.0/31', '10.0.0.0/32', '10.244.0.0/16,fd00::/127']) {
+    it(`podCIDR ${podCIDR} (too small to cut per-node ranges from) is simulated, not a crash`, () => {
+      const { settings, diagnostics } = parseSettings('kube-netsim.yaml', `podCIDR: ${podCIDR}\n`);
+      assert.deepEqual(diagnostics, []);
+      const a = analyzeWorkspace([read('good.yaml')], { settings });
+      assert.equal(a.cluster.pods.filter((p) => p.namespace === 'good').length, 2);
+      assert.equal(a.cluster.nodes.length, 3);
+    });
+  }
+});
