@@ -4,9 +4,10 @@ import type { Diagnostic } from '../diagnostics';
 import type { DnsZone } from '../dns';
 import type { IngressModel } from '../ingress';
 import type { InputFile } from '../manifests';
-import type { PolicyEngine, SimNetworkPolicy } from '../networkPolicy';
+import type { PolicyEndpoint, PolicyEngine, PolicyPeer, SimNetworkPolicy } from '../networkPolicy';
+import { matchesSelector } from '../selectorCache';
 import type { ResolvedReference } from '../checks';
-import { podId, workloadId, type Cluster, type SimPod, type SimService } from '../model';
+import { podId, workloadId, type Cluster, type SimNamespace, type SimPod, type SimService } from '../model';
 import type { FieldPath } from '../source';
 import { SourceText } from './yamlEdit';
 
@@ -31,6 +32,12 @@ export class LintContext {
   private readonly claimed = new Set<string>();
   private byNamespace: Map<string, SimPod[]> | undefined;
   private reps: SimPod[] | undefined;
+  private repsByNamespace: Map<string, SimPod[]> | undefined;
+  private namespaceList: SimNamespace[] | undefined;
+  private implicitByNamespace: Map<string, SimPod[]> | undefined;
+  private readonly endpoints = new WeakMap<SimPod, PolicyEndpoint>();
+  private labelKeys: string[] | undefined;
+  private readonly memos = new Map<string, unknown>();
   private dnsPods: SimPod[] | undefined;
 
   constructor(
@@ -99,6 +106,82 @@ export class LintContext {
       this.reps = this.cluster.pods.filter((p) => p.origin.kind === 'manifest' && !seen.has(workloadId(p.workload)) && seen.add(workloadId(p.workload)) !== undefined);
     }
     return this.reps;
+  }
+
+  /** `make()` once per key and context (for answers that repeated selectors would recompute). */
+  memo<T>(key: string, make: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, make());
+    return this.memos.get(key) as T;
+  }
+
+  /** The simulator's own pods (CoreDNS, ingress controllers) of one namespace. */
+  implicitIn(namespace: string): SimPod[] {
+    if (!this.implicitByNamespace) {
+      this.implicitByNamespace = new Map();
+      for (const p of this.cluster.pods) {
+        if (p.origin.kind !== 'implicit') continue;
+        this.implicitByNamespace.set(p.namespace, [...(this.implicitByNamespace.get(p.namespace) ?? []), p]);
+      }
+    }
+    return this.implicitByNamespace.get(namespace) ?? [];
+  }
+
+  /** The namespaces, by name. */
+  sortedNamespaces(): SimNamespace[] {
+    this.namespaceList ??= [...this.cluster.namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.namespaceList;
+  }
+
+  /** The representatives (one pod per workload) of one namespace. */
+  repsIn(namespace: string): SimPod[] {
+    if (!this.repsByNamespace) {
+      this.repsByNamespace = new Map();
+      for (const p of this.representatives()) {
+        const list = this.repsByNamespace.get(p.namespace) ?? [];
+        list.push(p);
+        this.repsByNamespace.set(p.namespace, list);
+      }
+    }
+    return this.repsByNamespace.get(namespace) ?? [];
+  }
+
+  /** How policies see a pod, built once per pod (the checks ask for the same pods many times). */
+  ep(pod: SimPod): PolicyEndpoint {
+    let ep = this.endpoints.get(pod);
+    if (!ep) {
+      ep = this.engine.endpointOf({ kind: 'pod', pod });
+      this.endpoints.set(pod, ep);
+    }
+    return ep;
+  }
+
+  /** Every label key some namespace carries, sorted. */
+  namespaceLabelKeys(): string[] {
+    this.labelKeys ??= [...new Set(this.sortedNamespaces().flatMap((n) => Object.keys(n.labels)))].sort();
+    return this.labelKeys;
+  }
+
+  /** The namespaces a selector peer of `policy` covers (its namespaceSelector's, or the policy's own). */
+  peerNamespaces(policy: SimNetworkPolicy, peer: Extract<PolicyPeer, { kind: 'selector' }>): string[] {
+    const nsSel = peer.namespaceSelector;
+    return nsSel ? this.sortedNamespaces().filter((n) => matchesSelector(nsSel, n.labels)).map((n) => n.name) : [policy.namespace];
+  }
+
+  /** Whether a selector peer matches any pod of the workspace (one per workload) or of the simulator. */
+  peerMatchesAny(policy: SimNetworkPolicy, peer: Extract<PolicyPeer, { kind: 'selector' }>): boolean {
+    const matches = (p: SimPod) => this.engine.peerMatches(policy, peer, this.ep(p));
+    return this.peerNamespaces(policy, peer).some((ns) => this.repsIn(ns).some(matches) || this.implicitIn(ns).some(matches));
+  }
+
+  /**
+   * The workspace's pods (one per workload) a selector peer of `policy` matches: found through the
+   * namespaces it covers, so a check costs the namespace's pods, not the cluster's.
+   */
+  peerPods(policy: SimNetworkPolicy, peer: PolicyPeer): SimPod[] {
+    if (peer.kind === 'invalid') return [];
+    const e = this.engine;
+    if (peer.kind === 'ipBlock') return this.representatives().filter((p) => !e.selectable(p) && e.peerMatches(policy, peer, this.ep(p)));
+    return this.peerNamespaces(policy, peer).flatMap((ns) => this.repsIn(ns)).filter((p) => e.peerMatches(policy, peer, this.ep(p)));
   }
 
   /** The pods behind cluster DNS (kube-system/kube-dns), the ones a DNS egress rule must admit. */

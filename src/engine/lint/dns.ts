@@ -57,7 +57,7 @@ export function lintDns(ctx: LintContext): void {
   const withRuleReport = new Set<SimNetworkPolicy>();
   for (const policy of ctx.engine.policies) {
     if (policy.origin.kind !== 'manifest' || !policy.affects.egress) continue;
-    const clients = ctx.representatives().filter((p) => usesClusterDns(p) && ctx.engine.selects(policy, p));
+    const clients = ctx.repsIn(policy.namespace).filter((p) => usesClusterDns(p) && ctx.engine.selects(policy, p));
     if (clients.length === 0) continue;
     for (const rule of policy.rules.egress) if (checkRule(ctx, policy, rule, clients, dns)) withRuleReport.add(policy);
   }
@@ -81,15 +81,15 @@ function checkRule(ctx: LintContext, policy: SimNetworkPolicy, rule: PolicyRule,
   if (!dnsIntent(ctx, rule)) return false;
   const e = ctx.engine;
   const admits = (protocol: 'UDP' | 'TCP') => dns[protocol].some((t) => {
-    const ep = e.endpointOf({ kind: 'pod', pod: t.pod });
+    const ep = ctx.ep(t.pod);
     return e.matchingPeer(policy, rule, ep) !== undefined && e.portsAdmit(rule, ep, t.port, protocol);
   });
-  // A rule towards the workspace's own DNS server (a pod serving port 53) is not meant for CoreDNS.
-  const ownServer = ctx.cluster.pods.some((p) => p.origin.kind === 'manifest' && p.containers.some((c) => c.ports.some((cp) => cp.containerPort === 53)) && e.matchingPeer(policy, rule, e.endpointOf({ kind: 'pod', pod: p })) !== undefined);
-  if (ownServer) return false;
   const udp = dns.UDP.length === 0 || admits('UDP');
   const tcp = dns.TCP.length === 0 || admits('TCP');
   if (udp && tcp) return false;
+  // A rule towards the workspace's own DNS server (a pod serving port 53) is not meant for CoreDNS.
+  const servers = ctx.memo('dns-servers', () => ctx.representatives().filter((p) => p.containers.some((c) => c.ports.some((cp) => cp.containerPort === 53))));
+  if (servers.some((p) => e.matchingPeer(policy, rule, ctx.ep(p)) !== undefined)) return false;
   // Only what fails in the simulation: when another rule already lets these pods resolve, this one is merely redundant.
   const resolves = (pod: SimPod, protocol: 'UDP' | 'TCP') => dns[protocol].length === 0 || dns[protocol].some((t) => e.allows({ kind: 'pod', pod }, { kind: 'pod', pod: t.pod }, t.port, protocol));
   const failing = clients.filter((c) => !resolves(c, 'UDP') || !resolves(c, 'TCP'));

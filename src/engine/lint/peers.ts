@@ -45,7 +45,8 @@ function orPeers(ctx: LintContext, policy: SimNetworkPolicy, direction: Directio
   // AND is the likelier intent only when some pod is both (else the author wanted either, and the
   // AND check below would ask to split them again).
   const e = ctx.engine;
-  if (!ctx.cluster.pods.some((p) => p.origin.kind === 'manifest' && matchesSelector(nsSel, e.namespaceLabels(p.namespace)) && matchesSelector(podSel, p.labels))) return;
+  const both = [...ctx.cluster.namespaces.values()].filter((n) => matchesSelector(nsSel, n.labels)).some((n) => ctx.repsIn(n.name).some((p) => matchesSelector(podSel, p.labels)));
+  if (!both) return;
   const object = policy.origin.object;
   const fix = mergeFix(ctx, object, a, b);
   const after = fix ? engineAfter(ctx, fix) : undefined;
@@ -87,12 +88,10 @@ function andPeer(ctx: LintContext, policy: SimNetworkPolicy, direction: Directio
   if (policy.origin.kind !== 'manifest' || !peer.namespaceSelector || !peer.podSelector) return;
   const nsSel = peer.namespaceSelector;
   const podSel = peer.podSelector;
-  const e = ctx.engine;
-  const everyPod = ctx.cluster.pods.filter((p) => p.origin.kind === 'manifest');
-  if (everyPod.some((p) => e.peerMatches(policy, peer, e.endpointOf({ kind: 'pod', pod: p })))) return;
-  const nsPods = everyPod.filter((p) => matchesSelector(nsSel, e.namespaceLabels(p.namespace)));
-  const ownPods = ctx.podsIn(policy.namespace).filter((p) => p.origin.kind === 'manifest' && matchesSelector(podSel, p.labels));
-  if (nsPods.length === 0 || ownPods.length === 0) return;
+  if (ctx.peerMatchesAny(policy, peer)) return;
+  const nsPods = [...ctx.cluster.namespaces.values()].some((n) => matchesSelector(nsSel, n.labels) && ctx.repsIn(n.name).length > 0);
+  const ownPods = ctx.repsIn(policy.namespace).some((p) => matchesSelector(podSel, p.labels));
+  if (!nsPods || !ownPods) return;
   const object = policy.origin.object;
   const nsAt = object.locate([...peer.path, 'namespaceSelector']);
   const podAt = object.locate([...peer.path, 'podSelector']);

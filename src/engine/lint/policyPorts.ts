@@ -7,7 +7,7 @@ import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnosti
 import { resourceName } from '../fields';
 import { editDistance, mapMatches } from '../labels';
 import { resolveTargetPort } from '../services';
-import type { SimPod, SimService } from '../model';
+import type { ServicePort, SimPod, SimService } from '../model';
 import type { Direction, PolicyPort, PolicyRule, SimNetworkPolicy } from '../networkPolicy';
 import type { SourceRange } from '../source';
 import { beforeAfter, changedPair, engineAfter } from './afterFix';
@@ -35,11 +35,9 @@ export function lintPolicyPorts(ctx: LintContext): void {
 
 /** The workspace's pods a rule's ports apply to: the selected pods (ingress) or the peer pods (egress). */
 function destinations(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule): SimPod[] {
-  const e = ctx.engine;
-  const pods = ctx.cluster.pods.filter((p) => p.origin.kind === 'manifest');
-  if (direction === 'ingress') return pods.filter((p) => e.selects(policy, p));
-  if (rule.peers === null) return pods;
-  return pods.filter((p) => e.selectable(p) && e.matchingPeer(policy, rule, e.endpointOf({ kind: 'pod', pod: p })) !== undefined);
+  if (direction === 'ingress') return ctx.memo(`selected\u0000${policy.namespace}/${policy.name}`, () => ctx.repsIn(policy.namespace).filter((p) => ctx.engine.selects(policy, p)));
+  if (rule.peers === null) return ctx.representatives();
+  return [...new Set(rule.peers.flatMap((peer) => ctx.peerPods(policy, peer)))];
 }
 
 const resource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name });
@@ -74,10 +72,8 @@ function servicePort(ctx: LintContext, policy: SimNetworkPolicy, direction: Dire
   if (policy.origin.kind !== 'manifest') return;
   const listens = (p: SimPod, n: number) => p.containers.some((c) => c.ports.some((cp) => cp.containerPort === n && cp.protocol === port.protocol));
   if (dsts.some((p) => listens(p, value))) return;
-  for (const svc of ctx.cluster.services) {
-    if (svc.origin.kind !== 'manifest' || !svc.selector || Object.keys(svc.selector).length === 0) continue;
-    const sp = svc.ports.find((x) => x.port === value && x.protocol === port.protocol);
-    if (!sp || sp.targetPort === value) continue;
+  for (const { svc, sp } of servicesOnPort(ctx).get(`${value}/${port.protocol}`) ?? []) {
+    if (sp.targetPort === value) continue;
     const behind = dsts.filter((p) => p.namespace === svc.namespace && mapMatches(svc.selector as Record<string, string>, p.labels));
     const targets = [...new Set(behind.map((p) => resolveTargetPort(p, sp.targetPort, sp.protocol)).filter((n): n is number => n !== undefined && n !== value))];
     const target = targets[0];
@@ -87,6 +83,21 @@ function servicePort(ctx: LintContext, policy: SimNetworkPolicy, direction: Dire
     report(ctx, policy, direction, rule, port, value, svc, sp.targetPort, target, behind);
     return;
   }
+}
+
+/** The workspace's Services with a selector, by `port/protocol` of their ports. */
+function servicesOnPort(ctx: LintContext): Map<string, Array<{ svc: SimService; sp: ServicePort }>> {
+  return ctx.memo('services-by-port', () => {
+    const out = new Map<string, Array<{ svc: SimService; sp: ServicePort }>>();
+    for (const svc of ctx.cluster.services) {
+      if (svc.origin.kind !== 'manifest' || !svc.selector || Object.keys(svc.selector).length === 0) continue;
+      for (const sp of svc.ports) {
+        const key = `${sp.port}/${sp.protocol}`;
+        out.set(key, [...(out.get(key) ?? []), { svc, sp }]);
+      }
+    }
+    return out;
+  });
 }
 
 function report(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, port: PolicyPort, value: number, svc: SimService, written: number | string, target: number, behind: SimPod[]): void {

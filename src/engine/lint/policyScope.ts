@@ -100,7 +100,7 @@ function unprotected(ctx: LintContext): void {
   const e = ctx.engine;
   const namespaces = new Set(e.policies.filter((p) => p.origin.kind === 'manifest').map((p) => p.namespace));
   for (const ns of [...namespaces].sort()) {
-    const reps = ctx.representatives().filter((p) => p.namespace === ns && e.selectable(p));
+    const reps = ctx.repsIn(ns).filter((p) => e.selectable(p));
     const policies = e.policiesIn(ns).filter((p) => p.origin.kind === 'manifest');
     // Policies that select nothing are reported as such; they do not make a namespace "policed".
     if (!reps.some((p) => e.policiesSelecting(p).ingress.length > 0 || e.policiesSelecting(p).egress.length > 0)) continue;
@@ -118,7 +118,7 @@ function unprotected(ctx: LintContext): void {
 function defaultDeny(ctx: LintContext): void {
   for (const ns of ctx.cluster.namespaces.values()) {
     if (ns.origin.kind !== 'manifest' || isLive(ns.origin.object)) continue;
-    const reps = ctx.representatives().filter((p) => p.namespace === ns.name && ctx.engine.selectable(p));
+    const reps = ctx.repsIn(ns.name).filter((p) => ctx.engine.selectable(p));
     if (reps.length === 0) continue;
     if (ctx.engine.policiesIn(ns.name).some((p) => isEmptySelector(p.podSelector) && p.affects.ingress)) continue;
     const open = reps.filter((p) => ctx.engine.policiesSelecting(p).ingress.length === 0);

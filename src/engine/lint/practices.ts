@@ -198,10 +198,12 @@ function readinessProbes(ctx: LintContext): void {
   for (const svc of ctx.cluster.services) {
     if (svc.origin.kind === 'manifest' && (svc.type === 'NodePort' || svc.type === 'LoadBalancer')) for (const e of svc.endpointsByPort.flat()) if (!exposed.has(e.pod)) exposed.set(e.pod, `${svc.type} Service ${serviceId(svc)}`);
   }
+  const serving = new Map<string, SimService>();
+  for (const s of ctx.cluster.services) for (const e of s.endpointsByPort.flat()) if (!serving.has(`${e.pod}:${e.port}`)) serving.set(`${e.pod}:${e.port}`, s);
   for (const x of ingressExposures(ctx.cluster)) {
     const id = podId(x.pod);
     if (exposed.has(id)) continue;
-    const svc = ctx.cluster.services.find((s) => s.endpointsByPort.some((eps) => eps.some((e) => e.pod === id && e.port === x.port)));
+    const svc = serving.get(`${id}:${x.port}`);
     exposed.set(id, svc ? `Service ${serviceId(svc)} (behind Ingress ${x.ingress})` : `Ingress ${x.ingress}`);
   }
   const serviceOf = (text: string) => /Service (\S+)/.exec(text)?.[1] ?? '';
@@ -209,8 +211,8 @@ function readinessProbes(ctx: LintContext): void {
     const via = exposed.get(podId(pod));
     if (!via || pod.origin.kind !== 'manifest' || isLive(pod.origin.object)) continue;
     const containers = rawContainers(pod);
-    const serving = containers.filter((c) => pod.containers[c.index]?.ports.length);
-    const without = (serving.length > 0 ? serving : containers.slice(0, 1)).filter((c) => !isRecord(c.raw['readinessProbe']));
+    const withPorts = containers.filter((c) => pod.containers[c.index]?.ports.length);
+    const without = (withPorts.length > 0 ? withPorts : containers.slice(0, 1)).filter((c) => !isRecord(c.raw['readinessProbe']));
     for (const c of without) {
       const o = pod.origin.object;
       ctx.report(makeDiagnostic('missing-readiness-probe', o.locate([...c.path, 'name']), { container: c.name, workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`, services: via, service: serviceOf(via) }, resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name })));

@@ -18,7 +18,7 @@ import { yamlScalar } from './yamlEdit';
 
 /** Whether `a` is one typo away from `b`: one insertion, deletion or substitution, a swap of two neighbours, or case only. */
 export function oneTypoAway(a: string, b: string): boolean {
-  if (a === b || Math.max(a.length, b.length) < 3) return false;
+  if (a === b || Math.max(a.length, b.length) < 3 || Math.abs(a.length - b.length) > 1) return false;
   if (a.toLowerCase() === b.toLowerCase()) return true;
   if (a.length === b.length) {
     const diff = [...a].map((c, i) => (c === b[i] ? -1 : i)).filter((i) => i >= 0);
@@ -121,9 +121,8 @@ const policyResource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPol
 
 function policySelector(ctx: LintContext, policy: SimNetworkPolicy): void {
   if (policy.origin.kind !== 'manifest') return;
-  const pods = ctx.podsIn(policy.namespace);
-  if (pods.some((p) => ctx.engine.selects(policy, p))) return;
-  const miss = nearMiss(policy.podSelector.matchLabels, podCandidates(pods));
+  if (ctx.repsIn(policy.namespace).some((p) => ctx.engine.selects(policy, p)) || ctx.implicitIn(policy.namespace).some((p) => ctx.engine.selects(policy, p))) return;
+  const miss = nearMiss(policy.podSelector.matchLabels, podCandidates(ctx.repsIn(policy.namespace)));
   if (!miss) return;
   const direction: Direction = policy.affects.ingress ? 'ingress' : 'egress';
   reportNearMiss(ctx, {
@@ -141,20 +140,21 @@ function policySelector(ctx: LintContext, policy: SimNetworkPolicy): void {
 function checkPeer(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, peer: Extract<PolicyPeer, { kind: 'selector' }>): void {
   if (policy.origin.kind !== 'manifest') return;
   const object = policy.origin.object;
-  const namespaces = [...ctx.cluster.namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const namespaces = ctx.sortedNamespaces();
   const nsSel = peer.namespaceSelector;
   const covered = nsSel ? namespaces.filter((n) => matchesSelector(nsSel, n.labels)) : namespaces.filter((n) => n.name === policy.namespace);
   const base = { object, namespace: policy.namespace, resource: policyResource(policy), policy: { policy, direction, rule } };
   if (nsSel && covered.length === 0) {
-    const miss = nearMiss(nsSel.matchLabels, namespaces.map((n) => ({ name: `namespace ${n.name}`, labels: n.labels })));
+    // Generated and templated policies repeat the same selectors thousands of times: remember the answer.
+    const miss = ctx.memo(`near-miss-ns\u0000${JSON.stringify(nsSel.matchLabels)}`, () => nearMiss(nsSel.matchLabels, namespaces.map((n) => ({ name: `namespace ${n.name}`, labels: n.labels }))));
     if (miss) return reportNearMiss(ctx, { ...base, labelsPath: [...peer.path, 'namespaceSelector', 'matchLabels'], miss, what: 'This namespaceSelector', objects: 'namespace' });
     return labelMissing(ctx, policy, direction, rule, peer, nsSel);
   }
   const podSel = peer.podSelector;
   if (!podSel || covered.length === 0) return;
-  const pods = covered.flatMap((n) => ctx.podsIn(n.name));
-  if (pods.some((p) => ctx.engine.peerMatches(policy, peer, ctx.engine.endpointOf({ kind: 'pod', pod: p })))) return;
-  const miss = nearMiss(podSel.matchLabels, podCandidates(pods));
+  // One pod per workload, and the simulator's own pods (a peer may mean CoreDNS).
+  if (ctx.peerMatchesAny(policy, peer)) return;
+  const miss = nearMiss(podSel.matchLabels, podCandidates(covered.flatMap((n) => ctx.repsIn(n.name))));
   const where = nsSel ? 'the namespaces its namespaceSelector selects' : `namespace ${policy.namespace}`;
   if (miss) reportNearMiss(ctx, { ...base, labelsPath: [...peer.path, 'podSelector', 'matchLabels'], miss, what: `This peer's podSelector`, objects: 'pod', namespace: covered.length === 1 ? covered[0]?.name : undefined, after: `(It looks in ${where}.)` });
 }
@@ -163,8 +163,7 @@ function checkPeer(ctx: LintContext, policy: SimNetworkPolicy, direction: Direct
 function labelMissing(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, peer: PolicyPeer, nsSel: LabelSelector): void {
   if (policy.origin.kind !== 'manifest') return;
   const object = policy.origin.object;
-  const namespaces = [...ctx.cluster.namespaces.values()];
-  const carried = [...new Set(namespaces.flatMap((n) => Object.keys(n.labels)))].sort();
+  const carried = ctx.namespaceLabelKeys();
   const carriedText = `the namespaces here carry ${carried.slice(0, 5).join(', ')}${carried.length > 5 ? ', …' : ''}`;
   const src = ctx.source(object.file);
   for (const [key, value] of Object.entries(nsSel.matchLabels)) {
@@ -196,8 +195,8 @@ function serviceSelectors(ctx: LintContext): void {
   for (const svc of ctx.cluster.services) {
     if (svc.origin.kind !== 'manifest' || !svc.selector || Object.keys(svc.selector).length === 0 || svc.type === 'ExternalName') continue;
     const selector = svc.selector;
-    const pods = ctx.podsIn(svc.namespace);
-    if (pods.some((p) => mapMatches(selector, p.labels))) continue;
+    const pods = ctx.repsIn(svc.namespace);
+    if (pods.some((p) => mapMatches(selector, p.labels)) || ctx.implicitIn(svc.namespace).some((p) => mapMatches(selector, p.labels))) continue;
     const miss = nearMiss(selector, podCandidates(pods));
     if (!miss) continue;
     const count = pods.filter((p) => mapMatches({ ...Object.fromEntries(Object.entries(selector).filter(([k]) => k !== miss.key)), [miss.haveKey]: miss.haveValue }, p.labels)).length;
