@@ -45,6 +45,15 @@ export class Context {
   }
 }
 
+/** Runs one part's reaction to an event: a failure is logged, and the other parts still run. */
+function isolate(log: vscode.OutputChannel, part: string, step: () => void): void {
+  try {
+    step();
+  } catch (err) {
+    log.appendLine(`[${part}] ${(err as Error).stack ?? String(err)}`);
+  }
+}
+
 export async function activate(extension: vscode.ExtensionContext): Promise<Context> {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Kubernetes Network');
@@ -59,7 +68,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
   push(log, collection, lenses, status);
   push(vscode.languages.registerHoverProvider(selector, new HoverProvider((u) => ctx.modelFor(u), (m) => ctx.indexFor(m), log)));
   push(vscode.languages.registerCodeLensProvider(selector, lenses));
-  push(vscode.languages.registerCodeActionsProvider(selector, new QuickFixProvider(fixes, (u) => ctx.modelFor(u)), { providedCodeActionKinds: QuickFixProvider.kinds }));
+  push(vscode.languages.registerCodeActionsProvider(selector, new QuickFixProvider(fixes, (u) => ctx.modelFor(u), log), { providedCodeActionKinds: QuickFixProvider.kinds }));
   push(...registerCommands(ctx));
   push(...registerTopology(ctx));
 
@@ -69,13 +78,20 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
     push(model);
     push(
       model.onDidAnalyze((analysis) => {
-        problems.publish(model, analysis);
-        lenses.refresh();
-        if (ctx.activeModel() === model) status.update(analysis, ctx.models.size);
+        isolate(log, 'problems', () => problems.publish(model, analysis));
+        isolate(log, 'codeLens', () => lenses.refresh());
+        isolate(log, 'status', () => {
+          if (ctx.activeModel() === model) status.update(analysis, ctx.models.size);
+        });
         log.appendLine(`[analyze] ${folder.name}: ${analysis.cluster.pods.length} pods, ${analysis.cluster.services.length} services, ${analysis.diagnostics.length} diagnostics in ${model.lastDurationMs} ms`);
       }),
     );
-    void model.index().then(() => model.analyzeNow(), (err: unknown) => log.appendLine(`[index] ${folder.name}: ${String(err)}`));
+    // A failed index still analyses what it read, so one unreadable corner does not blank the folder.
+    const analyze = () => void model.analyzeNow();
+    void model.index().then(analyze, (err: unknown) => {
+      log.appendLine(`[index] ${folder.name}: ${String(err)}`);
+      analyze();
+    });
   };
   for (const folder of vscode.workspace.workspaceFolders ?? []) addFolder(folder);
   push(
@@ -115,7 +131,12 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
   push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('kubeNetsim')) return;
-      for (const m of ctx.models.values()) m.schedule(0);
+      // The limits decide which files are read at all: read the folder again.
+      const reindex = e.affectsConfiguration('kubeNetsim.maxFileBytes') || e.affectsConfiguration('kubeNetsim.maxFiles');
+      for (const m of ctx.models.values()) {
+        if (reindex) void m.index().then(() => m.schedule(0), () => m.schedule(0));
+        else m.schedule(0);
+      }
     }),
   );
   ctx.activationMs = performance.now() - started;

@@ -31,9 +31,20 @@ export class QuickFixProvider implements vscode.CodeActionProvider {
   constructor(
     private readonly store: FixStore,
     private readonly modelFor: (uri: vscode.Uri) => WorkspaceModel | undefined,
+    private readonly log?: vscode.OutputChannel,
   ) {}
 
-  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    // A failure here is logged once and offers nothing; the other providers keep working.
+    try {
+      return this.actions(doc, range, context);
+    } catch (err) {
+      this.log?.appendLine(`[quickFix] ${(err as Error).stack ?? String(err)}`);
+      return [];
+    }
+  }
+
+  private actions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const model = this.modelFor(doc.uri);
     if (!model) return [];
     const actions: vscode.CodeAction[] = [];

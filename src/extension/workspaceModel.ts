@@ -12,6 +12,8 @@ const CLUSTER_KEYS = ['cni', 'encapsulation', 'kubeProxyMode', 'clusterDomain', 
  */
 export class WorkspaceModel implements vscode.Disposable {
   private readonly texts = new Map<string, string>();
+  /** Sizes of files left unread because they are above kubeNetsim.maxFileBytes (the engine reports them). */
+  private readonly sizes = new Map<string, number>();
   private readonly uris = new Map<string, vscode.Uri>();
   private readonly cache = new ParseCache();
   private timer: NodeJS.Timeout | undefined;
@@ -70,9 +72,19 @@ export class WorkspaceModel implements vscode.Disposable {
     return uri.toString() === vscode.Uri.joinPath(this.folder.uri, SETTINGS_FILE).toString();
   }
 
+  private maxFileBytes(): number {
+    return vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri).get<number>('maxFileBytes', DEFAULT_LIMITS.maxFileBytes);
+  }
+
   private async load(uri: vscode.Uri): Promise<void> {
     if (this.isSettings(uri)) return;
     try {
+      // A file above the limit is not even read: a 2 GB log named .yaml must not fill the extension host.
+      const { size } = await vscode.workspace.fs.stat(uri);
+      if (size > this.maxFileBytes()) {
+        this.setText(uri, '', size);
+        return;
+      }
       const bytes = await vscode.workspace.fs.readFile(uri);
       this.setText(uri, new TextDecoder().decode(bytes));
     } catch (err) {
@@ -80,13 +92,16 @@ export class WorkspaceModel implements vscode.Disposable {
     }
   }
 
-  setText(uri: vscode.Uri, text: string): void {
+  /** The text of a manifest (unsaved editor text included); `bytes` when the file was left unread as too large. */
+  setText(uri: vscode.Uri, text: string, bytes?: number): void {
     if (this.isSettings(uri)) {
       this.settingsText = text;
       return;
     }
     const path = this.relativePath(uri);
     this.texts.set(path, text);
+    if (bytes === undefined) this.sizes.delete(path);
+    else this.sizes.set(path, bytes);
     this.uris.set(path, uri);
   }
 
@@ -112,6 +127,7 @@ export class WorkspaceModel implements vscode.Disposable {
     }
     const path = this.relativePath(uri);
     this.texts.delete(path);
+    this.sizes.delete(path);
     this.uris.delete(path);
     this.cache.forget(path);
   }
@@ -128,9 +144,12 @@ export class WorkspaceModel implements vscode.Disposable {
   analyzeNow(): Analysis | undefined {
     const started = Date.now();
     try {
-      const files: InputFile[] = [...this.texts].map(([path, text]) => ({ path, text }));
+      const files: InputFile[] = [...this.texts].map(([path, text]) => {
+        const bytes = this.sizes.get(path);
+        return bytes === undefined ? { path, text } : { path, text, bytes };
+      });
       const { settings, diagnostics } = this.settings();
-      const maxFileBytes = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri).get<number>('maxFileBytes', DEFAULT_LIMITS.maxFileBytes);
+      const maxFileBytes = this.maxFileBytes();
       // The Kustomize overlay to simulate, relative to the folder (unset: every file as written).
       const overlay = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri).get<string>('kustomizeOverlay', '').trim();
       this.current = analyzeWorkspace(files, { settings, settingsDiagnostics: diagnostics, cache: this.cache, limits: { ...DEFAULT_LIMITS, maxFileBytes }, ...(overlay ? { kustomizeOverlay: overlay.replace(/^\.\/?|\/$/g, '') } : {}) });
