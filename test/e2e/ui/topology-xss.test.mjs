@@ -27,6 +27,14 @@ export default async function xss({ openWorkbench, runCommand, openFile }) {
     await pod.click();
     await view.locator('.details dd', { hasText: payload }).waitFor();
     assert.equal(await view.locator('img').count(), 0, 'no img element was created from the label');
+    // A trace whose target is markup: its title and verdict show it as text (another drawing path).
+    const target = '<svg onload=alert(2)>:80';
+    await view.locator('.trace-form vscode-textfield').click();
+    await page.keyboard.type(target);
+    await page.keyboard.press('Enter');
+    await view.locator('.trace-title', { hasText: target }).waitFor();
+    assert.match(await view.locator('.trace-verdict').textContent(), /^unresolved: <svg onload=alert\(2\)>:80: /, 'the verdict quotes it as text');
+    assert.equal(await view.locator('svg[onload], [onerror]').count(), 0, 'no element was created from the target');
     assert.deepEqual(dialogs, [], 'no script ran');
     assert.deepEqual(refused, [], 'no CSP violations in the view');
   } finally {
