@@ -360,7 +360,7 @@ export const CATALOGUE = {
     summary: 'A host named in a container env value, args or a ConfigMap does not resolve from that pod.',
     docs: `${DOCS}/concepts/services-networking/dns-pod-service/`,
     format: (p) => `${p.host} does not resolve from ${p.pod} (tried ${p.tried}).${p.hint ? ' ' + p.hint : ''}`,
-    verify: (p) => { const m = podParam(p.pod); return m ? [`kubectl exec -n ${m[1]} ${m[2]} -- nslookup ${p.host}`] : []; },
+    verify: (p) => { const m = podParam(p.pod); return m ? [`kubectl exec ${m[2]} -n ${m[1]} -- nslookup ${p.host}`] : []; },
   },
   'connection-blocked-by-policy': {
     severity: 'warning',
