@@ -4,7 +4,7 @@
 // or an id from the page). Topology and policy shapes are the engine's (src/engine/topologyTypes.ts).
 import type { PolicyLayer, Topology } from '../engine/topologyTypes';
 import type { SourceRange } from '../engine/source';
-import { check, isTopology, isPolicyLayer, isTraceView, isViewState, type Check } from './protocolChecks';
+import { check, isTopology, isPolicyLayer, isTraceView, isViewState, shown, type Check } from './protocolChecks';
 
 export type { Topology, PolicyLayer, SourceRange };
 export const VIEW_TYPE = 'kubeNetsim.topology';
@@ -117,7 +117,7 @@ const toExtensionChecks: Record<ToExtension['type'], Check> = {
 function parse<T>(raw: unknown, checks: Record<string, Check>): Parsed<T> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, error: 'message is not an object' };
   const type = (raw as { type?: unknown }).type;
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, type)) return { ok: false, error: `unknown message type ${JSON.stringify(type)}` };
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, type)) return { ok: false, error: `unknown message type ${shown(type)}` };
   const error = (checks[type] as Check)(raw, type);
   return error ? { ok: false, error } : { ok: true, message: raw as T };
 }

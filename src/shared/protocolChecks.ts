@@ -8,6 +8,14 @@ export type Check = (v: unknown, at: string) => string | undefined;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 
+/**
+ * A value as an error message may quote it: a short string quoted, anything else by its type.
+ * (JSON.stringify of what a page sent threw on a BigInt or a cycle, and copied megabytes into the log.)
+ */
+export function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : describe(v);
+}
+
 export const check = {
   str: ((v, at) => (typeof v === 'string' ? undefined : `${at} must be a string, not ${describe(v)}`)) as Check,
   num: ((v, at) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `${at} must be a finite number, not ${describe(v)}`)) as Check,
@@ -16,7 +24,7 @@ export const check = {
   oneOf:
     (values: readonly string[]): Check =>
     (v, at) =>
-      typeof v === 'string' && values.includes(v) ? undefined : `${at} must be one of ${values.join(', ')}, not ${JSON.stringify(v)}`,
+      typeof v === 'string' && values.includes(v) ? undefined : `${at} must be one of ${values.join(', ')}, not ${shown(v)}`,
   nullable:
     (c: Check): Check =>
     (v, at) =>
