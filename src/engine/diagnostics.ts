@@ -91,7 +91,7 @@ export const CATALOGUE = {
   },
   'yaml-limit': {
     severity: 'error',
-    summary: 'The document exceeds a safety limit (alias count or nesting depth) and is skipped.',
+    summary: 'The document exceeds a safety limit (alias count or expansion, or nesting depth) and is skipped.',
     docs: `${DOCS}/concepts/overview/working-with-objects/`,
     format: (p) => `Document skipped: ${p.reason}. Manifests never need this many aliases or this much nesting.`,
   },
