@@ -266,3 +266,18 @@ describe('hostile cluster settings do not hang or crash the simulation', () => {
     });
   }
 });
+
+describe('no quadratic corners in template detection', () => {
+  // Generous hang bounds (the runner's timeout, ~100x the normal time): these inputs took minutes
+  // when each `{{` re-scanned the rest of the file, its line and every scalar.
+  it('a file of unclosed {{ and one of 50,000 templates in strings are analysed', { timeout: 20_000 }, () => {
+    const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n';
+    const unclosed = analyzeWorkspace([{ path: 'a.yaml', text: `${head}  a: "${'{{ '.repeat(200_000)}"\n` }]);
+    assert.deepEqual(unclosed.cluster.configMaps.map((c) => c.name), ['x']);
+    const many = analyzeWorkspace([{ path: 'b.yaml', text: head + Array.from({ length: 50_000 }, (_, i) => `  k${i}: "{{ $labels.instance }} is down"`).join('\n') + '\n' }]);
+    assert.equal(many.cluster.configMaps[0]?.texts.length, 50_000);
+    assert.deepEqual(many.diagnostics, []);
+    const comments = analyzeWorkspace([{ path: 'c.yaml', text: `${head}  a: b # ${'{{ .Values.x }} '.repeat(50_000)}\n` }]);
+    assert.deepEqual(comments.diagnostics, [], 'templates in a comment do not count');
+  });
+});
