@@ -109,9 +109,9 @@ export const CATALOGUE = {
   },
   'simulation-limit': {
     severity: 'warning',
-    summary: 'The workspace asks for more pods than the simulator models; the rest are left out.',
+    summary: 'The workspace asks for more pods or endpoints than the simulator models; the rest are left out.',
     docs: `${DOCS}/concepts/workloads/controllers/deployment/`,
-    format: (p) => `${p.workload} asks for ${p.wanted} pods, but only ${p.simulated} more fit under the simulator's limit of ${p.limit} pods per workspace; the rest, and the pods of the workloads after it, are not simulated. Lower replicas to simulate them all.`,
+    format: (p) => `${p.workload} asks for ${p.wanted} ${p.what}, but only ${p.simulated} more fit under the simulator's limit of ${p.limit} ${p.what} per workspace; the rest, and the ${p.what} of the objects after it, are not simulated. ${p.hint}`,
   },
   'manifest-invalid': {
     severity: 'error',

@@ -212,6 +212,12 @@ export function resolveTargetPort(pod: SimPod, target: number | string, protocol
   return undefined;
 }
 
+/**
+ * Most endpoints one workspace simulates (the implicit Services aside): 40,000 Services selecting the
+ * same pods, a 4 MB file, made 30 million endpoints and minutes of work.
+ */
+export const MAX_SIMULATED_ENDPOINTS = 1_000_000;
+
 /** Fills each Service's endpoints from the pods its selector matches in its namespace. */
 export function computeEndpoints(services: SimService[], pods: SimPod[], manualEndpoints: ManifestObject[], defaultNamespace: string, diagnostics: Diagnostic[]): void {
   const podsByNamespace = new Map<string, SimPod[]>();
@@ -221,8 +227,15 @@ export function computeEndpoints(services: SimService[], pods: SimPod[], manualE
     podsByNamespace.set(p.namespace, list);
   }
   const manual = manualEndpointIndex(manualEndpoints, defaultNamespace);
+  let budget = MAX_SIMULATED_ENDPOINTS;
+  let overflowReported = false;
   for (const svc of services) {
     if (svc.type === 'ExternalName') continue;
+    const budgeted = svc.origin.kind === 'manifest';
+    if (budgeted && budget <= 0) {
+      svc.endpointsByPort = svc.ports.map(() => []);
+      continue;
+    }
     if (svc.selector === null || Object.keys(svc.selector).length === 0) {
       // Without a selector, endpoints come from Endpoints / EndpointSlice objects, as in the cluster.
       const given = manual.get(serviceId(svc)) ?? [];
@@ -230,7 +243,18 @@ export function computeEndpoints(services: SimService[], pods: SimPod[], manualE
       continue;
     }
     const selected = (podsByNamespace.get(svc.namespace) ?? []).filter((p) => mapMatches(svc.selector ?? {}, p.labels));
-    const serving = selected.filter((p) => p.ip !== undefined && (p.ready || svc.publishNotReadyAddresses));
+    let serving = selected.filter((p) => p.ip !== undefined && (p.ready || svc.publishNotReadyAddresses));
+    if (budgeted) {
+      const wanted = serving.length * svc.ports.length;
+      if (wanted > budget) {
+        const fit = Math.floor(budget / Math.max(1, svc.ports.length));
+        const at = locate(svc.origin, ['spec', 'selector']);
+        if (!overflowReported && at) diagnostics.push(makeDiagnostic('simulation-limit', at, { workload: `Service ${serviceId(svc)}`, wanted, simulated: fit * svc.ports.length, limit: MAX_SIMULATED_ENDPOINTS, what: 'endpoints', hint: 'Fewer Services selecting the same large set of pods would all fit.' }, `Service/${serviceId(svc)}`));
+        overflowReported = true;
+        serving = [...serving].sort((a, b) => (podId(a) < podId(b) ? -1 : 1)).slice(0, fit);
+      }
+      budget -= Math.max(1, serving.length * svc.ports.length);
+    }
     svc.endpointsByPort = svc.ports.map((sp) => {
       const eps: Endpoint[] = [];
       for (const pod of serving) {

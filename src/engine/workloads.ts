@@ -186,7 +186,7 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
       const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
       if (wanted > left && !overflowReported) {
         overflowReported = true;
-        diagnostics.push(makeDiagnostic('simulation-limit', o.locate(field), { workload: `${o.kind} ${namespace}/${o.name}`, wanted, simulated: left, limit: MAX_SIMULATED_PODS }, r.resource));
+        diagnostics.push(makeDiagnostic('simulation-limit', o.locate(field), { workload: `${o.kind} ${namespace}/${o.name}`, wanted, simulated: left, limit: MAX_SIMULATED_PODS, what: 'pods', hint: 'Lower replicas to simulate them all.' }, r.resource));
       }
       return Math.min(wanted, left);
     };
