@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { analyzeWorkspace, connectivityList, DEFAULT_LIMITS, findSource, parseSettings, ParseCache, tracePacket, type Analysis, type InputFile } from '../../src/engine';
 import { buildTopology } from '../../src/engine/topology';
 import { MAX_SIMULATED_PODS } from '../../src/engine/workloads';
+import { MAX_SIMULATED_ENDPOINTS } from '../../src/engine/services';
+import { where } from '../helpers';
 
 const DIR = join(__dirname, '..', 'fixtures', 'hostile');
 // 64 KiB, so that huge.yaml (72 KiB) stands for a file above the limit without a 4 MiB fixture.
@@ -279,5 +281,22 @@ describe('no quadratic corners in template detection', () => {
     assert.deepEqual(many.diagnostics, []);
     const comments = analyzeWorkspace([{ path: 'c.yaml', text: `${head}  a: b # ${'{{ .Values.x }} '.repeat(50_000)}\n` }]);
     assert.deepEqual(comments.diagnostics, [], 'templates in a comment do not count');
+  });
+});
+
+describe('endpoint budget', () => {
+  it('Services beyond the endpoint budget are cut with one warning at the selector; kube-dns keeps its endpoints', () => {
+    const pods = 1001;
+    const { settings } = parseSettings('kube-netsim.yaml', 'nodes:\n  - {name: big, ip: 10.0.1.10, podCIDR: 10.244.0.0/18}\n');
+    const dep = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: ${pods}\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: a, image: b}]}\n`;
+    const services = Array.from({ length: 1000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata: {name: s${String(i).padStart(4, '0')}}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n`);
+    const a = analyzeWorkspace([{ path: 'dep.yaml', text: dep }, { path: 'svc.yaml', text: services.join('---\n') }], { settings });
+    const count = (name: string) => a.cluster.services.find((s) => s.name === name)?.endpointsByPort[0]?.length;
+    assert.equal(count('s0000'), pods);
+    assert.equal(count('s0998'), pods);
+    assert.equal(count('s0999'), MAX_SIMULATED_ENDPOINTS - 999 * pods, 'the last one gets what is left');
+    assert.deepEqual(where(a, 'simulation-limit'), [`svc.yaml:${999 * 7 + 5}:3`]);
+    assert.match(a.diagnostics.find((d) => d.code === 'simulation-limit')?.message ?? '', /Service default\/s0999 asks for 1001 endpoints, but only 1 more fit under the simulator's limit of 1000000 endpoints/);
+    assert.equal(count('kube-dns'), 2, 'implicit Services are outside the budget');
   });
 });
