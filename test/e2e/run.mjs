@@ -44,7 +44,7 @@
 //   workbench after the test (close() only marks it), screenshotting it first if the test failed.
 //
 // Options (mainly for testing the harness itself): --extension DIR, --workspace DIR,
-// --host-dir DIR (folder with index.js and *.test.js), --ui-dir DIR, --screenshots DIR,
+// --host-dir DIR (folder with index.js and *.test.js), --ui-dir DIR, --only TEXT, --screenshots DIR,
 // --skip-install. E2E_DEBUG=1 echoes code-server output and all workbench/browser logs.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,6 +60,8 @@ const { values: opts } = parseArgs({
     workspace: { type: 'string' },
     'host-dir': { type: 'string', default: path.join(REPO_ROOT, 'test', 'e2e', 'host') },
     'ui-dir': { type: 'string', default: path.join(REPO_ROOT, 'test', 'e2e', 'ui') },
+    // Only the UI tests whose file name contains this text (the benchmark runs the frame-time one).
+    only: { type: 'string' },
     screenshots: { type: 'string', default: path.join(REPO_ROOT, 'test-results') },
     'skip-install': { type: 'boolean', default: false },
   },
@@ -136,7 +138,7 @@ try {
   }
 
   // 3. UI tests.
-  const uiTests = existsSync(uiDir) ? readdirSync(uiDir).filter((f) => f.endsWith('.test.mjs')).sort() : [];
+  const uiTests = existsSync(uiDir) ? readdirSync(uiDir).filter((f) => f.endsWith('.test.mjs') && (!opts.only || f.includes(opts.only))).sort() : [];
   if (uiTests.length === 0) console.log(`[e2e] no UI tests (${uiDir}/*.test.mjs)`);
   for (const file of uiTests) {
     const t = Date.now();
