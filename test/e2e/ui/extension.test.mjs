@@ -43,12 +43,15 @@ export default async function installedExtension({ openWorkbench, openFile, scre
     assert.match(hoverText, /backend\.shop\.svc\.cluster\.local/);
     assert.match(hoverText, /Endpoints \(3 pods\)/);
     await page.screenshot({ path: path.join(screenshotDir, 'hover.png') });
+    // Move away so the hover closes and does not cover the lens above the line.
     await page.keyboard.press('Escape');
+    await page.mouse.move(700, 880);
+    await page.locator('.monaco-hover:visible').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
 
     // Clicking the lens opens the trace in the topology view, one list item per hop.
     const lens = page.locator('.codelens-decoration a').filter({ hasText: 'Trace packet to backend:8080' }).first();
     await lens.waitFor({ state: 'visible', timeout: 15_000 });
-    await lens.click();
+    await lens.click({ timeout: 15_000 }).catch(() => lens.click({ force: true }));
     const view = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
     const steps = view.locator('ol li');
     await steps.first().waitFor({ state: 'visible', timeout: 30_000 });
