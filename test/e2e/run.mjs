@@ -146,7 +146,13 @@ try {
     const ctx = {
       // close() is deferred until the test has finished, so a failure screenshot can be taken.
       openWorkbench: async (overrides = {}) => {
-        const wb = await openWorkbench({ workspace, extensionDevelopmentPath, ...overrides });
+        // Each UI test gets its own copy: the extension-host suite and other tests edit files.
+        let fresh = workspace;
+        if (!opts.workspace && !overrides.workspace && existsSync(path.join(REPO_ROOT, 'examples', 'shop'))) {
+          fresh = path.join(mkdtempSync(path.join(tempWorkspace ?? tmpdir(), 'ui-')), 'shop');
+          cpSync(path.join(REPO_ROOT, 'examples', 'shop'), fresh, { recursive: true });
+        }
+        const wb = await openWorkbench({ workspace: fresh, extensionDevelopmentPath, ...overrides });
         opened.push(wb);
         return { ...wb, close: async () => {} };
       },
