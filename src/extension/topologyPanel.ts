@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { buildTopology, policyLayer, type PolicyLayer, type Topology } from '../engine/topology';
 import { findSource, tracePacket, type SourceRange } from '../engine';
@@ -22,11 +23,9 @@ export interface TraceRequest {
   protocol?: TraceProtocol;
 }
 
+/** A CSP nonce from a cryptographic source (Math.random is predictable). */
 function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  for (let i = 0; i < 32; i++) out += chars.charAt(Math.floor(Math.random() * chars.length));
-  return out;
+  return randomBytes(24).toString('base64');
 }
 
 /** Webview options: scripts on, and only the built bundle and media/ readable. */
