@@ -82,6 +82,7 @@ export async function startCodeServer({ workspace, port, settings = {}, vsix, ti
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
     'update.mode': 'none',
+    'files.autoSave': 'off', // tests edit documents and must leave the files on disk as they were
     'security.workspace.trust.enabled': false,
     ...settings,
   }, null, 2));

@@ -21,6 +21,17 @@ function ours(uri) {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'kube-netsim');
 }
 
+/** Puts a document back as it was, on disk and in the editor, so later tests see the sample. */
+async function restore(doc, original) {
+  await vscode.workspace.fs.writeFile(doc.uri, Buffer.from(original, 'utf8'));
+  if (doc.getText() !== original) {
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+    await vscode.workspace.applyEdit(edit);
+  }
+  await doc.save();
+}
+
 function hoverText(hovers) {
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
 }
@@ -49,6 +60,7 @@ describe('kube-netsim extension', function () {
 
   it('re-analyses unsaved edits and clears the problem they fix', async () => {
     const doc = await vscode.workspace.openTextDocument(file('frontend.yaml'));
+    const original = doc.getText();
     const editor = await vscode.window.showTextDocument(doc);
     const line = doc.lineAt(26);
     const col = line.text.indexOf('catalog');
@@ -57,7 +69,7 @@ describe('kube-netsim extension', function () {
       await waitFor('the diagnostic to clear', () => !ours(doc.uri).some((x) => x.code.value === 'dns-name-unresolved'));
       assert.ok(doc.isDirty, 'the fix was seen without saving');
     } finally {
-      await vscode.commands.executeCommand('undo');
+      await restore(doc, original);
       await waitFor('the diagnostic to return', () => ours(doc.uri).some((x) => x.code.value === 'dns-name-unresolved'));
     }
   });
@@ -118,6 +130,7 @@ describe('kube-netsim commands', function () {
 
   it('offers a quick fix for an unresolvable host when a Service of a close name exists', async () => {
     const doc = await vscode.workspace.openTextDocument(file('frontend.yaml'));
+    const original = doc.getText();
     const editor = await vscode.window.showTextDocument(doc);
     const lineNo = doc.getText().split('\n').findIndex((l) => l.includes('http://backend:8080/api'));
     const col = doc.lineAt(lineNo).text.indexOf('backend');
@@ -131,7 +144,7 @@ describe('kube-netsim commands', function () {
       assert.ok(doc.lineAt(lineNo).text.includes('http://backend:8080/api'), doc.lineAt(lineNo).text);
       await waitFor('the diagnostic to clear', () => !ours(doc.uri).some((d) => d.code.value === 'dns-name-unresolved' && d.range.start.line === lineNo));
     } finally {
-      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await restore(doc, original);
     }
   });
 
