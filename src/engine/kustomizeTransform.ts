@@ -1,4 +1,5 @@
 import { isRecord } from './fields';
+import { TEMPLATE_PATH } from './workloads';
 import type { FieldPath, SourceRange } from './source';
 import { CLUSTER_SCOPED } from './cluster';
 import { kindOf, metadata, nameOf, namespaceOfResource, type KResource } from './kustomizeObject';
@@ -6,16 +7,6 @@ import { kindOf, metadata, nameOf, namespaceOfResource, type KResource } from '.
 /** `[]` in a field spec means "every item of this list". */
 type Spec = { path: Array<string>; create: boolean };
 
-const POD_TEMPLATES: Record<string, string[]> = {
-  Pod: [],
-  Deployment: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
 
 const WORKLOAD_SELECTOR: Spec[] = [
   { path: ['spec', 'selector', 'matchLabels'], create: true },
@@ -98,7 +89,7 @@ export function addLabels(resources: KResource[], pairs: Record<string, string>,
 
 export function addAnnotations(resources: KResource[], pairs: Record<string, string>, at: (key: string) => SourceRange): void {
   for (const r of resources) {
-    const tpl = POD_TEMPLATES[kindOf(r)];
+    const tpl = TEMPLATE_PATH[kindOf(r)];
     const specs: Spec[] = [{ path: ['metadata', 'annotations'], create: true }];
     if (tpl && tpl.length > 0) specs.push({ path: [...tpl, 'metadata', 'annotations'], create: true });
     for (const spec of specs) for (const { map, path } of reach(r.raw, spec)) for (const [k, v] of Object.entries(pairs)) {
@@ -181,7 +172,7 @@ export function fixReferences(resources: KResource[], renamed: Map<string, strin
       for (const tls of each(get(spec, 'tls'))) fix(tls, 'secretName', 'Secret');
     }
     if (kind === 'StatefulSet') fix(get(r.raw, 'spec'), 'serviceName', 'Service');
-    const tpl = POD_TEMPLATES[kind];
+    const tpl = TEMPLATE_PATH[kind];
     if (tpl) {
       const spec = get(r.raw, ...tpl, 'spec');
       fix(spec, 'serviceAccountName', 'ServiceAccount');
@@ -215,7 +206,7 @@ export function fixReferences(resources: KResource[], renamed: Map<string, strin
 /** `images:` — newName, newTag and digest for containers whose image name matches. */
 export function setImages(resources: KResource[], images: Array<{ name: string; newName?: string; newTag?: string; digest?: string; at: SourceRange }>): void {
   for (const r of resources) {
-    const tpl = POD_TEMPLATES[kindOf(r)];
+    const tpl = TEMPLATE_PATH[kindOf(r)];
     if (!tpl) continue;
     const spec = tpl.reduce<unknown>((x, p) => (isRecord(x) ? x[p] : undefined), r.raw);
     const podSpec = isRecord(spec) ? spec['spec'] : undefined;

@@ -25,7 +25,8 @@ export interface PodBlueprint extends Omit<SimPod, 'node' | 'ip' | 'ipv6'> {
   liveIP?: string;
 }
 
-const TEMPLATE_PATH: Record<string, FieldPath> = {
+/** Where each workload kind keeps its pod template (Kustomize's transformers use it too). */
+export const TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = {
   Pod: [],
   Deployment: ['spec', 'template'],
   ReplicaSet: ['spec', 'template'],
