@@ -36,9 +36,19 @@ export default async function installedExtension({ openWorkbench, openFile, scre
 
     // Hovering the host in the URL explains where it goes.
     const token = page.locator('.view-line span').filter({ hasText: /^http:\/\/backend:8080\/api$|backend/ }).first();
-    await token.hover();
+    // Hover once the analysis is shown (status bar), and again if the first hover came too early.
+    await page.locator('.statusbar-item').filter({ hasText: /pods ·/ }).first().waitFor({ timeout: 30_000 });
     const hover = page.locator('.monaco-hover:visible').first();
-    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    for (let attempt = 0; ; attempt++) {
+      await token.hover();
+      try {
+        await hover.waitFor({ state: 'visible', timeout: 8_000 });
+        break;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+        await page.mouse.move(700, 880);
+      }
+    }
     const hoverText = await hover.innerText();
     assert.match(hoverText, /backend\.shop\.svc\.cluster\.local/);
     assert.match(hoverText, /Endpoints \(3 pods\)/);
