@@ -13,7 +13,7 @@ const builds = [
 if (existsSync('webview/main.ts')) {
   builds.push(build({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' }));
 }
-if (existsSync('src/engine/worker.ts')) {
-  builds.push(build({ ...common, entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', target: 'node18' }));
+if (existsSync('src/extension/analysis/worker.ts')) {
+  builds.push(build({ ...common, entryPoints: ['src/extension/analysis/worker.ts'], outfile: 'dist/analysisWorker.js', platform: 'node', format: 'cjs', target: 'node18' }));
 }
 await Promise.all(builds);

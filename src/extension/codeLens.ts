@@ -1,24 +1,16 @@
 import * as vscode from 'vscode';
-import { serviceId, type Analysis } from '../engine';
-import type { SymbolIndex } from './symbols';
 import { toRange } from './convert';
 import type { WorkspaceModel } from './workspaceModel';
 
-/** Arguments of kubeNetsim.tracePacket when a lens starts it; without them the command asks. */
-export interface TraceRequest {
-  folder: string;
-  from?: string;
-  to?: string;
-  protocol?: 'TCP' | 'UDP' | 'SCTP';
-}
+export type { TraceRequest } from './analysis/lensData';
 
+/** Lenses come from the analysis worker as data; this turns them into VS Code's CodeLens objects. */
 export class CodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
 
   constructor(
     private readonly modelFor: (uri: vscode.Uri) => WorkspaceModel | undefined,
-    private readonly indexFor: (model: WorkspaceModel) => SymbolIndex | undefined,
     private readonly log: vscode.OutputChannel,
   ) {}
 
@@ -26,13 +18,12 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
     this.changed.fire();
   }
 
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     try {
       const model = this.modelFor(doc.uri);
-      const analysis = model?.analysis;
-      const index = model ? this.indexFor(model) : undefined;
-      if (!model || !analysis || !index) return [];
-      return lensesFor(analysis, index, model.relativePath(doc.uri), model.folder.uri.toString());
+      if (!model) return [];
+      const lenses = await model.lenses(model.relativePath(doc.uri));
+      return lenses.map((l) => new vscode.CodeLens(toRange(l.range), { title: l.title, command: l.command, arguments: l.arguments, tooltip: l.tooltip }));
     } catch (err) {
       this.log.appendLine(`[codeLens] ${(err as Error).stack ?? String(err)}`);
       return [];
@@ -42,52 +33,4 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
   dispose(): void {
     this.changed.dispose();
   }
-}
-
-function lensesFor(analysis: Analysis, index: SymbolIndex, file: string, folder: string): vscode.CodeLens[] {
-  const lenses: vscode.CodeLens[] = [];
-  const trace = (range: vscode.Range, title: string, request: TraceRequest, tooltip: string) =>
-    lenses.push(new vscode.CodeLens(range, { title, command: 'kubeNetsim.tracePacket', arguments: [request], tooltip }));
-  for (const s of index.inFile(file)) {
-    const range = toRange(s.range);
-    switch (s.kind) {
-      case 'reference': {
-        const r = s.reference;
-        if (!r.pod) break;
-        const to = r.ref.explicitPort || r.ref.scheme ? r.ref.text : `${r.ref.host}${r.ref.port ? `:${r.ref.port}` : ''}`;
-        trace(range, `Trace packet to ${r.ref.host}${r.ref.port ? `:${r.ref.port}` : ''}`, { folder, from: `${r.pod.workload.namespace}/${r.pod.workload.kind}/${r.pod.workload.name}`, to }, `Walk a packet from ${r.pod.workload.name} to ${r.ref.text}`);
-        break;
-      }
-      case 'service': {
-        const count = new Set(s.service.endpointsByPort.flat().map((e) => e.ip)).size;
-        const title = s.service.type === 'ExternalName' ? `ExternalName → ${s.service.externalName ?? '?'}` : `${count} endpoint${count === 1 ? '' : 's'}`;
-        lenses.push(new vscode.CodeLens(range, { title, command: 'kubeNetsim.showEndpoints', arguments: [{ folder, service: serviceId(s.service) }], tooltip: 'Pods behind this Service' }));
-        break;
-      }
-      case 'servicePort': {
-        const p = s.service.ports[s.portIndex];
-        if (!p || s.service.type === 'ExternalName') break;
-        trace(range, `Trace packet to ${s.service.name}:${p.port}`, { folder, to: `${s.service.name}.${s.service.namespace}:${p.port}`, protocol: p.protocol }, 'Pick a source and walk a packet to this port');
-        break;
-      }
-      case 'policy': {
-        const n = s.isolated.length;
-        lenses.push(new vscode.CodeLens(range, { title: `${n} pod${n === 1 ? '' : 's'} isolated · show allowed connections`, command: 'kubeNetsim.showTopology', arguments: [{ folder, focus: s.isolated[0] ? `${s.isolated[0].namespace}/${s.isolated[0].name}` : undefined }], tooltip: 'Show who may reach these pods, and whom they may reach, in the topology' }));
-        break;
-      }
-      case 'ingressPath': {
-        const rule = s.ingress.rules[s.ruleIndex];
-        const p = rule?.paths[s.pathIndex];
-        if (!rule || !p) break;
-        const host = rule.host ? rule.host.replace(/^\*\./, 'www.') : (analysis.cluster.nodes[0]?.ip ?? 'localhost');
-        const tls = s.ingress.tls.some((t) => rule.host !== undefined && t.hosts.includes(rule.host));
-        const url = `${tls ? 'https' : 'http'}://${host}${p.path || '/'}`;
-        trace(range, `Trace packet from external to ${url}`, { folder, from: 'external', to: url }, 'Walk a request from a client outside the cluster through the ingress controller');
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return lenses;
 }

@@ -27,7 +27,7 @@ const COMMANDS: CommandSpec[] = [
     id: 'kubeNetsim.showEndpoints',
     handler: async (ctx, args?: { folder?: string; service?: string }) => {
       const model = modelByFolder(ctx, args?.folder);
-      const svc = model?.analysis?.cluster.services.find((s) => serviceId(s) === args?.service);
+      const svc = model?.simulation()?.cluster.services.find((s) => serviceId(s) === args?.service);
       if (!svc) return;
       const rows = svc.ports.flatMap((p, i) => (svc.endpointsByPort[i] ?? []).map((e) => `${p.name ?? p.port}\t${e.ip}:${e.port}\t${e.pod}\t${e.node ?? ''}`));
       const items = rows.map((r) => ({ label: r.split('\t')[1] ?? r, description: r.split('\t').slice(2).join('  ') }));

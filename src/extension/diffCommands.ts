@@ -35,7 +35,7 @@ async function gitApi(): Promise<GitAPI> {
 /** Simulates HEAD's version of every manifest of the folder and shows what the working tree opens and closes. */
 async function compareWithLastCommit(ctx: Context): Promise<void> {
   const model = ctx.activeModel();
-  const now = model?.analysis;
+  const now = model?.simulation();
   if (!model || !now) {
     void vscode.window.showInformationMessage('kube-netsim: no manifests have been analysed yet; open a folder with Kubernetes manifests.');
     return;

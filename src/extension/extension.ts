@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { SymbolIndex } from './symbols';
 import { WorkspaceModel } from './workspaceModel';
+import { AnalysisClient } from './analysisClient';
 import { Problems } from './problems';
 import { FixStore, QuickFixProvider } from './quickFix';
 import { ClusterStatus } from './statusBar';
@@ -8,18 +8,17 @@ import { HoverProvider } from './hover';
 import { CodeLensProvider } from './codeLens';
 import { registerCommands } from './commands';
 import { registerTopology } from './topologyCommands';
-import type { Analysis } from '../engine';
 
 /** Everything the providers and commands share: one model per workspace folder. */
 export class Context {
   readonly models = new Map<string, WorkspaceModel>();
   /** How long activate() took (before any analysis), for the benchmark. */
   activationMs = 0;
-  private readonly indexes = new WeakMap<Analysis, SymbolIndex>();
 
   constructor(
     readonly extension: vscode.ExtensionContext,
     readonly log: vscode.OutputChannel,
+    readonly client: AnalysisClient,
   ) {}
 
   modelFor(uri: vscode.Uri): WorkspaceModel | undefined {
@@ -31,17 +30,6 @@ export class Context {
   activeModel(): WorkspaceModel | undefined {
     const uri = vscode.window.activeTextEditor?.document.uri;
     return (uri && this.modelFor(uri)) ?? this.models.values().next().value;
-  }
-
-  indexFor(model: WorkspaceModel): SymbolIndex | undefined {
-    const a = model.analysis;
-    if (!a) return undefined;
-    let index = this.indexes.get(a);
-    if (!index) {
-      index = new SymbolIndex(a);
-      this.indexes.set(a, index);
-    }
-    return index;
   }
 }
 
@@ -57,33 +45,36 @@ function isolate(log: vscode.OutputChannel, part: string, step: () => void): voi
 export async function activate(extension: vscode.ExtensionContext): Promise<Context> {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Kubernetes Network');
-  const ctx = new Context(extension, log);
+  // The worker starts on the first analysis, not here: activation stays cheap.
+  const workerMode = vscode.workspace.getConfiguration('kubeNetsim').get<boolean>('analysisWorker', true) ? 'worker' : 'in-process';
+  const client = new AnalysisClient(vscode.Uri.joinPath(extension.extensionUri, 'dist', 'analysisWorker.js').fsPath, log, workerMode);
+  const ctx = new Context(extension, log, client);
   const push = (...d: vscode.Disposable[]) => extension.subscriptions.push(...d);
   const collection = vscode.languages.createDiagnosticCollection('kube-netsim');
   const fixes = new FixStore();
   const problems = new Problems(collection, fixes);
-  const lenses = new CodeLensProvider((u) => ctx.modelFor(u), (m) => ctx.indexFor(m), log);
+  const lenses = new CodeLensProvider((u) => ctx.modelFor(u), log);
   const selector: vscode.DocumentSelector = [{ language: 'yaml' }, { language: 'json' }, { pattern: '**/*.{yaml,yml}' }];
   const status = new ClusterStatus();
-  push(log, collection, lenses, status);
-  push(vscode.languages.registerHoverProvider(selector, new HoverProvider((u) => ctx.modelFor(u), (m) => ctx.indexFor(m), log)));
+  push(log, collection, lenses, status, client);
+  push(vscode.languages.registerHoverProvider(selector, new HoverProvider((u) => ctx.modelFor(u), log)));
   push(vscode.languages.registerCodeLensProvider(selector, lenses));
   push(vscode.languages.registerCodeActionsProvider(selector, new QuickFixProvider(fixes, (u) => ctx.modelFor(u), log), { providedCodeActionKinds: QuickFixProvider.kinds }));
   push(...registerCommands(ctx));
   push(...registerTopology(ctx));
 
   const addFolder = (folder: vscode.WorkspaceFolder) => {
-    const model = new WorkspaceModel(folder, log);
+    const model = new WorkspaceModel(folder, log, client);
     ctx.models.set(folder.uri.toString(), model);
     push(model);
     push(
-      model.onDidAnalyze((analysis) => {
-        isolate(log, 'problems', () => problems.publish(model, analysis));
+      model.onDidAnalyze((report) => {
+        isolate(log, 'problems', () => problems.publish(model, report.diagnostics));
         isolate(log, 'codeLens', () => lenses.refresh());
         isolate(log, 'status', () => {
-          if (ctx.activeModel() === model) status.update(analysis, ctx.models.size);
+          if (ctx.activeModel() === model) status.update(report.summary, ctx.models.size);
         });
-        log.appendLine(`[analyze] ${folder.name}: ${analysis.cluster.pods.length} pods, ${analysis.cluster.services.length} services, ${analysis.diagnostics.length} diagnostics in ${model.lastDurationMs} ms`);
+        log.appendLine(`[analyze] ${folder.name}: ${report.summary.pods} pods, ${report.summary.services} services, ${report.diagnostics.length} diagnostics in ${report.durationMs} ms (${client.mode})`);
       }),
     );
     // A failed index still analyses what it read, so one unreadable corner does not blank the folder.
@@ -125,7 +116,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
   push(
     vscode.window.onDidChangeActiveTextEditor(() => {
       const model = ctx.activeModel();
-      if (model?.analysis) status.update(model.analysis, ctx.models.size);
+      if (model?.report) status.update(model.report.summary, ctx.models.size);
     }),
   );
   push(

@@ -1,156 +1,23 @@
 import * as vscode from 'vscode';
-import { podId, serviceId, type Analysis, type ResolvedReferenceView, type SimPod, type SimService } from '../engine';
-import type { Symbol, SymbolIndex } from './symbols';
-import { contains, toRange } from './convert';
+import { toRange } from './convert';
 import type { WorkspaceModel } from './workspaceModel';
 
-/** Inline code that cannot be broken out of by manifest text. */
-function code(text: string): string {
-  const clean = text.replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
-  return '`' + clean + '`';
-}
-
-function endpointsLines(svc: SimService, max = 6): string[] {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  svc.ports.forEach((p, i) => {
-    for (const e of svc.endpointsByPort[i] ?? []) {
-      const key = `${e.ip}:${e.port}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (lines.length < max) lines.push(`- ${code(key)} ${e.pod ? code(e.pod.split('/')[1] ?? e.pod) : ''}${e.node ? ` on ${code(e.node)}` : ''}${e.ready ? '' : ' (not ready)'}`);
-    }
-  });
-  if (seen.size > max) lines.push(`- … and ${seen.size - max} more`);
-  return lines;
-}
-
-function serviceSummary(a: Analysis, svc: SimService): string[] {
-  const zone = a.cluster.settings.clusterDomain;
-  const fqdn = `${svc.name}.${svc.namespace}.svc.${zone}`;
-  const lines = [`**Service ${code(serviceId(svc))}** · ${svc.type}${svc.headless ? ' (headless)' : ''}`, ''];
-  if (svc.type === 'ExternalName') {
-    lines.push(`DNS: ${code(fqdn)} is a CNAME for ${code(svc.externalName ?? '?')}`);
-    return lines;
-  }
-  lines.push(`DNS: ${code(svc.name)} (same namespace) · ${code(`${svc.name}.${svc.namespace}`)} · ${code(fqdn)}`);
-  lines.push(`ClusterIP: ${svc.headless ? 'None: the name resolves to the pod IPs' : code(svc.clusterIPs.join(', ') || '?')}${svc.loadBalancerIP ? ` · load balancer ${code(svc.loadBalancerIP)}` : ''}`);
-  const ports = svc.ports.map((p) => `${p.name ? p.name + ' ' : ''}${p.port}/${p.protocol} → ${p.targetPort}${p.nodePort ? ` (NodePort ${p.nodePort})` : ''}`);
-  if (ports.length) lines.push(`Ports: ${ports.map(code).join(' · ')}`);
-  const eps = endpointsLines(svc);
-  lines.push('', eps.length ? `Endpoints (${new Set(svc.endpointsByPort.flat().map((e) => e.ip)).size} pods):` : '**No endpoints**: connections are refused.');
-  lines.push(...eps);
-  return lines;
-}
-
-function referenceHover(a: Analysis, r: ResolvedReferenceView): string[] {
-  const from = r.pod ? `pod ${code(podId(r.pod))}` : `namespace ${code(r.namespace)}`;
-  const lines = [`**${code(r.ref.host)}** from ${from}`, ''];
-  if (r.dns.forwarded) {
-    lines.push(`Outside ${code(a.cluster.settings.clusterDomain)}: CoreDNS forwards it upstream (not simulated).`);
-    return lines;
-  }
-  if (r.dns.answers.length === 0) {
-    lines.push(`$(error) **Does not resolve** (${r.dns.rcode}). Tried: ${r.dns.searched.map(code).join(', ')}`);
-    return lines;
-  }
-  lines.push(`Resolves as ${code(r.dns.resolvedName ?? r.ref.host)} → ${r.dns.answers.map((x) => code(x.value)).join(', ')}`);
-  if (r.service) lines.push('', ...serviceSummary(a, r.service));
-  const verdict = policyLine(a, r);
-  if (verdict) lines.push('', verdict);
-  return lines;
-}
-
-/** Whether NetworkPolicy lets the referring pod reach the name's first endpoint on the port. */
-function policyLine(a: Analysis, r: ResolvedReferenceView): string | undefined {
-  if (!r.pod || !r.service || r.ref.port === undefined) return undefined;
-  const i = r.service.ports.findIndex((p) => p.port === r.ref.port);
-  const ep = (r.service.endpointsByPort[i] ?? [])[0];
-  const dst = ep ? a.cluster.pods.find((p) => podId(p) === ep.pod) : undefined;
-  if (!ep || !dst) return undefined;
-  const v = a.policies.verdict({ kind: 'pod', pod: r.pod }, { kind: 'pod', pod: dst }, ep.port, r.service.ports[i]?.protocol ?? 'TCP');
-  return v.allowed ? `$(pass) Policy: allowed — ${v.reason}` : `$(error) **Policy: dropped** — ${v.reason}`;
-}
-
-function podsList(pods: SimPod[], max = 8): string[] {
-  const lines = pods.slice(0, max).map((p) => `- ${code(p.name)} ${p.ip ? code(p.ip) : '(pending)'} on ${code(p.node ?? 'no node')}`);
-  if (pods.length > max) lines.push(`- … and ${pods.length - max} more`);
-  return lines;
-}
-
-export function symbolHover(a: Analysis, s: Symbol): string[] {
-  switch (s.kind) {
-    case 'reference':
-      return referenceHover(a, s.reference);
-    case 'service':
-      return serviceSummary(a, s.service);
-    case 'servicePort': {
-      const p = s.service.ports[s.portIndex];
-      if (!p) return [];
-      const eps = s.service.endpointsByPort[s.portIndex] ?? [];
-      return [`**Port ${code(String(p.port))}/${p.protocol}** of ${code(serviceId(s.service))} → targetPort ${code(String(p.targetPort))}`, '', eps.length ? `${eps.length} endpoints:` : 'No endpoints for this port.', ...eps.slice(0, 6).map((e) => `- ${code(`${e.ip}:${e.port}`)}`)];
-    }
-    case 'serviceSelector': {
-      const pods = a.cluster.pods.filter((p) => s.service.endpointsByPort.flat().some((e) => e.pod === podId(p)));
-      return [`**Selects ${pods.length} pod${pods.length === 1 ? '' : 's'}** in ${code(s.service.namespace)}`, '', ...podsList(pods)];
-    }
-    case 'workload':
-      return [`**${s.pods.length} pod${s.pods.length === 1 ? '' : 's'}**`, '', ...podsList(s.pods)];
-    case 'policy': {
-      const p = s.policy;
-      const dirs = (['ingress', 'egress'] as const).filter((d) => p.affects[d]);
-      const lines = [`**NetworkPolicy ${code(`${p.namespace}/${p.name}`)}** isolates ${s.isolated.length} pod${s.isolated.length === 1 ? '' : 's'} for ${dirs.join(' and ') || 'nothing'}`, ''];
-      lines.push(...podsList(s.isolated));
-      for (const d of dirs) {
-        const rules = p.rules[d];
-        lines.push('', rules.length ? `${d === 'ingress' ? 'Admits from' : 'Allows to'}: ${rules.length} rule${rules.length === 1 ? '' : 's'}` : `${d === 'ingress' ? 'Admits no ingress' : 'Allows no egress'} (deny all, unless another policy allows)`);
-      }
-      return lines;
-    }
-    case 'ingressPath': {
-      const rule = s.ingress.rules[s.ruleIndex];
-      const p = rule?.paths[s.pathIndex];
-      if (!rule || !p) return [];
-      const host = rule.host ?? '*';
-      const svc = p.backend.service ? `${p.backend.service.name}:${String(p.backend.service.port ?? '?')}` : (p.backend.resource ?? '?');
-      const base = p.path.replace(/\/$/, '');
-      const matches = p.pathType === 'Exact' ? [p.path] : [p.path || '/', `${base}/anything`];
-      const misses = p.pathType === 'Exact' ? [`${p.path}/`, `${base}x`] : base ? [`${base}x`, `${base.slice(0, -1) || '/x'}`] : [];
-      const lines = [`**${code(host + (p.path || '/'))}** (${p.pathType}) → Service ${code(svc)}`, ''];
-      lines.push(`Matches: ${matches.map((m) => code(`${host}${m}`)).join(', ')}`);
-      if (misses.length) lines.push(`Does not match: ${misses.map((m) => code(`${host}${m}`)).join(', ')}`);
-      return lines;
-    }
-    case 'containerPort': {
-      const targeting = a.cluster.services.filter((svc) => svc.endpointsByPort.some((eps) => eps.some((e) => e.pod === podId(s.pod) && e.port === s.port)));
-      return [`**containerPort ${s.port}/${s.protocol}**${s.name ? ` (${code(s.name)})` : ''}`, '', targeting.length ? `Targeted by: ${targeting.map((t) => code(serviceId(t))).join(', ')}` : 'No Service targets this port.'];
-    }
-  }
-}
-
+/** Hovers come from the analysis worker, which holds the simulation; this only turns them into VS Code's types. */
 export class HoverProvider implements vscode.HoverProvider {
   constructor(
     private readonly modelFor: (uri: vscode.Uri) => WorkspaceModel | undefined,
-    private readonly indexFor: (model: WorkspaceModel) => SymbolIndex | undefined,
     private readonly log: vscode.OutputChannel,
   ) {}
 
-  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
     try {
       const model = this.modelFor(doc.uri);
-      const analysis = model?.analysis;
-      const index = model ? this.indexFor(model) : undefined;
-      if (!model || !analysis || !index) return undefined;
-      const file = model.relativePath(doc.uri);
-      const s = index.at(file, pos);
-      // The diagnostics' own text is shown by VS Code; add how to check each on a live cluster.
-      const verify = [...new Set(analysis.diagnostics.filter((d) => d.verify && d.range.file === file && contains(d.range, pos)).flatMap((d) => d.verify ?? []))];
-      if (!s && verify.length === 0) return undefined;
-      const lines = s ? symbolHover(analysis, s) : [];
-      if (verify.length > 0) lines.push(...(lines.length ? [''] : []), '**Verify on a live cluster:**', ...verify.map((c) => `- ${code(c)}`));
-      const md = new vscode.MarkdownString(lines.join('\n'), true);
+      if (!model) return undefined;
+      const hover = await model.hover(model.relativePath(doc.uri), { line: pos.line, character: pos.character });
+      if (!hover) return undefined;
+      const md = new vscode.MarkdownString(hover.lines.join('\n'), true);
       md.supportHtml = false;
-      return new vscode.Hover(md, s ? toRange(s.range) : undefined);
+      return new vscode.Hover(md, hover.range ? toRange(hover.range) : undefined);
     } catch (err) {
       this.log.appendLine(`[hover] ${(err as Error).stack ?? String(err)}`);
       return undefined;

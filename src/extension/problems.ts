@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Analysis } from '../engine';
+import type { Diagnostic } from '../engine';
 import { toVscodeDiagnostic } from './convert';
 import type { FixStore } from './quickFix';
 import type { WorkspaceModel } from './workspaceModel';
@@ -13,9 +13,9 @@ export class Problems {
     private readonly fixes: FixStore,
   ) {}
 
-  publish(model: WorkspaceModel, analysis: Analysis): void {
+  publish(model: WorkspaceModel, diagnostics: readonly Diagnostic[]): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const d of analysis.diagnostics) {
+    for (const d of diagnostics) {
       const uri = model.uriOf(d.range.file) ?? (d.range.file === 'kube-netsim.yaml' ? vscode.Uri.joinPath(model.folder.uri, 'kube-netsim.yaml') : undefined);
       if (!uri) continue;
       const list = byFile.get(uri.toString()) ?? [];

@@ -99,7 +99,7 @@ export class TopologyPanel implements vscode.Disposable {
   /** Sends the folder's current topology (and the policy layer of the focus) to the page. */
   refresh(): void {
     const model = this.host.model(this.folder);
-    const analysis = model?.analysis;
+    const analysis = model?.simulation();
     if (!model || !analysis) {
       this.post({ type: 'status', message: 'Analysing the workspace…' });
       return;
@@ -121,7 +121,7 @@ export class TopologyPanel implements vscode.Disposable {
 
   private runTrace(): void {
     const request = this.traceRequest;
-    const analysis = this.host.model(this.folder)?.analysis;
+    const analysis = this.host.model(this.folder)?.simulation();
     if (!request || !analysis || !this.topology) return;
     const found = findSource(analysis.cluster, request.from);
     if (!found.ok) {
@@ -133,7 +133,7 @@ export class TopologyPanel implements vscode.Disposable {
   }
 
   private sendLayer(): void {
-    const analysis = this.host.model(this.folder)?.analysis;
+    const analysis = this.host.model(this.folder)?.simulation();
     this.layer = analysis && this.state.focus ? (policyLayer(analysis, this.state.focus) ?? null) : null;
     this.post({ type: 'policy', layer: this.layer });
   }

@@ -87,7 +87,7 @@ export const TRACE_COMMANDS: CommandSpec[] = [
     id: 'kubeNetsim.tracePacket',
     handler: async (ctx: Context, req?: TraceRequest) => {
       const model = modelFor(ctx, req?.folder);
-      const a = model?.analysis ?? model?.analyzeNow();
+      const a = await model?.simulationNow();
       if (!model || !a) {
         void vscode.window.showWarningMessage('kube-netsim: open a folder with Kubernetes manifests to trace a packet.');
         return undefined;
@@ -114,8 +114,8 @@ export const TRACE_COMMANDS: CommandSpec[] = [
     id: 'kubeNetsim.showRules',
     handler: async (ctx: Context, args?: { folder?: string; service?: string; node?: string }) => {
       const model = modelFor(ctx, args?.folder);
-      const a = model?.analysis;
-      if (!a) return undefined;
+      const a = await model?.simulationNow();
+      if (!model || !a) return undefined;
       const mode = a.cluster.settings.kubeProxyMode === 'ipvs' ? 'ipvs' : 'iptables';
       let service = args?.service;
       if (service === undefined) {
@@ -138,8 +138,8 @@ export const TRACE_COMMANDS: CommandSpec[] = [
     id: 'kubeNetsim.showMatrix',
     handler: async (ctx: Context, args?: { folder?: string }) => {
       const model = modelFor(ctx, args?.folder);
-      const a = model?.analysis;
-      if (!a) return undefined;
+      const a = await model?.simulationNow();
+      if (!model || !a) return undefined;
       const list = connectivityList(a.policies);
       const text = list.entries.map((e) => `${e.src} => ${e.dst} : ${e.conn.toString()}`).join('\n');
       const doc = await vscode.workspace.openTextDocument({ content: `# Connectivity between the workloads of ${model.folder.name} (allowed pairs; anything not listed is denied)\n${text}\n`, language: 'plaintext' });

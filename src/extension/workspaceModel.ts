@@ -1,5 +1,10 @@
 import * as vscode from 'vscode';
 import { analyzeWorkspace, parseSettings, ParseCache, DEFAULT_LIMITS, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
+import type { AnalysisClient } from './analysisClient';
+import type { AnalysisReport, WorkerAnalyzeOptions } from './analysis/protocol';
+import type { Position } from './analysis/symbols';
+import type { LensData } from './analysis/lensData';
+import type { QueryArgs, QueryName, QueryResult } from './analysis/queries';
 
 const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/build/**', '**/.vscode-test/**'];
@@ -8,29 +13,48 @@ const CLUSTER_KEYS = ['cni', 'encapsulation', 'kubeProxyMode', 'clusterDomain', 
 
 /**
  * One workspace folder's simulated cluster. Holds the text of every manifest (unsaved editor text
- * wins over disk), re-analyses after edits with a debounce, and reuses the parse of unchanged files.
+ * wins over disk) and re-analyses after edits with a debounce. The analysis runs in the analysis
+ * worker, which keeps the texts and the parse of unchanged files: only changed texts are sent.
+ * Hovers and lenses are asked of the worker; commands that need the whole simulation (trace,
+ * topology, matrix) build it here on demand (simulation()).
  */
 export class WorkspaceModel implements vscode.Disposable {
   private readonly texts = new Map<string, string>();
   /** Sizes of files left unread because they are above kubeNetsim.maxFileBytes (the engine reports them). */
   private readonly sizes = new Map<string, number>();
   private readonly uris = new Map<string, vscode.Uri>();
-  private readonly cache = new ParseCache();
+  /** Paths changed or removed since the worker last got them. */
+  private readonly unsent = new Set<string>();
+  private readonly unsentRemovals = new Set<string>();
+  /** The client epoch the worker's copy of the texts belongs to (-1: never sent). */
+  private sentEpoch = -1;
+  /** Bumped on every text change: the on-demand simulation is rebuilt when it moved on. */
+  private version = 0;
   private timer: NodeJS.Timeout | undefined;
-  private current: Analysis | undefined;
+  private latest: AnalysisReport | undefined;
   private settingsText: string | undefined;
-  private readonly changed = new vscode.EventEmitter<Analysis>();
+  private readonly changed = new vscode.EventEmitter<AnalysisReport>();
   readonly onDidAnalyze = this.changed.event;
-  /** Milliseconds the last analysis took, for the status bar and the benchmark. */
+  /** Milliseconds the last analysis took in the worker, for the log and the benchmark. */
   lastDurationMs = 0;
+  private sim: { key: string; analysis: Analysis } | undefined;
+  /** Version and options of the texts last sent to the worker. */
+  private sentKey = '';
+  private readonly simCache = new ParseCache();
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
     private readonly log: vscode.OutputChannel,
+    private readonly client: AnalysisClient,
   ) {}
 
-  get analysis(): Analysis | undefined {
-    return this.current;
+  /** The latest analysis's diagnostics and summary (undefined until the first one is done). */
+  get report(): AnalysisReport | undefined {
+    return this.latest;
+  }
+
+  private get key(): string {
+    return this.folder.uri.toString();
   }
 
   /** Workspace-relative path, the name the engine and its messages use for a file. */
@@ -99,10 +123,14 @@ export class WorkspaceModel implements vscode.Disposable {
       return;
     }
     const path = this.relativePath(uri);
+    if (this.texts.get(path) === text && this.sizes.get(path) === bytes) return;
     this.texts.set(path, text);
     if (bytes === undefined) this.sizes.delete(path);
     else this.sizes.set(path, bytes);
     this.uris.set(path, uri);
+    this.unsent.add(path);
+    this.unsentRemovals.delete(path);
+    this.version++;
   }
 
   async reload(uri: vscode.Uri): Promise<void> {
@@ -129,7 +157,10 @@ export class WorkspaceModel implements vscode.Disposable {
     this.texts.delete(path);
     this.sizes.delete(path);
     this.uris.delete(path);
-    this.cache.forget(path);
+    this.simCache.forget(path);
+    this.unsent.delete(path);
+    this.unsentRemovals.add(path);
+    this.version++;
   }
 
   /** Schedules a re-analysis; bursts of keystrokes collapse into one run. */
@@ -137,29 +168,93 @@ export class WorkspaceModel implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.analyzeNow();
+      void this.analyzeNow();
     }, delayMs);
   }
 
-  analyzeNow(): Analysis | undefined {
-    const started = Date.now();
+  private inputFile(path: string, text: string): InputFile {
+    const bytes = this.sizes.get(path);
+    return bytes === undefined ? { path, text } : { path, text, bytes };
+  }
+
+  /** What analyzeWorkspace needs besides the texts, from the editor's settings and kube-netsim.yaml. */
+  private analyzeOptions(): WorkerAnalyzeOptions {
+    const { settings, diagnostics } = this.settings();
+    const maxFileBytes = this.maxFileBytes();
+    // The Kustomize overlay to simulate, relative to the folder (unset: every file as written).
+    const overlay = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri).get<string>('kustomizeOverlay', '').trim();
+    return { settings, settingsDiagnostics: diagnostics, limits: { ...DEFAULT_LIMITS, maxFileBytes }, ...(overlay ? { kustomizeOverlay: overlay.replace(/^\.\/?|\/$/g, '') } : {}) };
+  }
+
+  /** Sends what changed to the analysis worker, waits for its analysis and announces it. */
+  async analyzeNow(): Promise<AnalysisReport | undefined> {
+    const epoch = this.client.epoch;
+    const reset = epoch !== this.sentEpoch;
+    const changed = reset ? [...this.texts].map(([path, text]) => this.inputFile(path, text)) : [...this.unsent].flatMap((path) => {
+      const text = this.texts.get(path);
+      return text === undefined ? [] : [this.inputFile(path, text)];
+    });
+    const removed = reset ? [] : [...this.unsentRemovals];
+    this.unsent.clear();
+    this.unsentRemovals.clear();
+    this.sentEpoch = epoch;
+    const options = this.analyzeOptions();
+    this.sentKey = `${this.version}\u0000${JSON.stringify(options)}`;
     try {
-      const files: InputFile[] = [...this.texts].map(([path, text]) => {
-        const bytes = this.sizes.get(path);
-        return bytes === undefined ? { path, text } : { path, text, bytes };
-      });
-      const { settings, diagnostics } = this.settings();
-      const maxFileBytes = this.maxFileBytes();
-      // The Kustomize overlay to simulate, relative to the folder (unset: every file as written).
-      const overlay = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri).get<string>('kustomizeOverlay', '').trim();
-      this.current = analyzeWorkspace(files, { settings, settingsDiagnostics: diagnostics, cache: this.cache, limits: { ...DEFAULT_LIMITS, maxFileBytes }, ...(overlay ? { kustomizeOverlay: overlay.replace(/^\.\/?|\/$/g, '') } : {}) });
-      this.lastDurationMs = Date.now() - started;
-      this.changed.fire(this.current);
+      const report = await this.client.request({ type: 'analyze', folder: this.key, reset, changed, removed, options });
+      this.latest = report;
+      this.lastDurationMs = report.durationMs;
+      this.changed.fire(report);
     } catch (err) {
-      // An engine bug must not take the editor down: log it once and keep the previous result.
-      this.log.appendLine(`[analyze] ${this.folder.name}: internal error: ${(err as Error).stack ?? String(err)}`);
+      // An engine bug must not take the editor down: log it and keep the previous result. When the
+      // worker died, the epoch moved on and the next analysis sends every text again.
+      this.log.appendLine(`[analyze] ${this.folder.name}: ${(err as Error).stack ?? String(err)}`);
+      if (this.client.epoch !== epoch) this.schedule(500);
     }
-    return this.current;
+    return this.latest;
+  }
+
+  /** A hover from the worker's latest simulation. */
+  hover(file: string, position: Position): Promise<QueryResult<'hover'> | undefined> {
+    return this.query('hover', { file, position });
+  }
+
+  /** The code lenses of a file, from the worker's latest simulation. */
+  async lenses(file: string): Promise<LensData[]> {
+    return (await this.query('lenses', { file, folder: this.key })) ?? [];
+  }
+
+  private query<N extends QueryName>(name: N, args: QueryArgs<N>): Promise<QueryResult<N> | undefined> {
+    if (this.sentEpoch !== this.client.epoch) return Promise.resolve(undefined);
+    return this.client.request({ type: 'query', folder: this.key, name, args }) as Promise<QueryResult<N> | undefined>;
+  }
+
+  /** simulation(), analysing first when the folder has not been analysed yet (a command run right after start-up). */
+  async simulationNow(): Promise<Analysis | undefined> {
+    if (!this.latest) await this.analyzeNow();
+    return this.simulation();
+  }
+
+  /**
+   * The whole simulation, for commands that walk it (trace, rules, matrix, topology, compare). Built
+   * here on first use after a change and kept until the next: these are asked for by the user, not
+   * on every keystroke. Undefined until the folder has been indexed and analysed once.
+   */
+  simulation(): Analysis | undefined {
+    if (!this.latest) return undefined;
+    const options = this.analyzeOptions();
+    const key = `${this.version}\u0000${JSON.stringify(options)}`;
+    if (this.sim?.key === key) return this.sim.analysis;
+    // Without a worker the analysis already ran here: reuse it when it saw exactly these texts and settings.
+    const local = this.client.inProcess;
+    if (local && this.sentKey === key && this.sentEpoch === this.client.epoch) {
+      const analysis = local.analysisOf(this.key);
+      if (analysis) return analysis;
+    }
+    const files = [...this.texts].map(([path, text]) => this.inputFile(path, text));
+    const analysis = analyzeWorkspace(files, { ...options, cache: this.simCache });
+    this.sim = { key, analysis };
+    return analysis;
   }
 
   /**
@@ -188,5 +283,6 @@ export class WorkspaceModel implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.changed.dispose();
+    void this.client.request({ type: 'forget', folder: this.key }).catch(() => undefined);
   }
 }

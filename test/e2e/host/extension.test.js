@@ -44,6 +44,13 @@ describe('kube-netsim extension', function () {
     await waitFor('first analysis', () => ours(file('frontend.yaml')).length > 0);
   });
 
+  it('simulates in the analysis worker thread, not on the extension host', async () => {
+    const ctx = await vscode.extensions.getExtension('kube-netsim.kube-netsim').activate();
+    assert.strictEqual(ctx.client.mode, 'worker');
+    const model = ctx.models.values().next().value;
+    assert.ok(model.report && model.report.summary.pods > 0, 'the worker sent a report');
+  });
+
   it('registers every command package.json contributes', async () => {
     const registered = await vscode.commands.getCommands(true);
     for (const c of pkg.contributes.commands) assert.ok(registered.includes(c.command), `${c.command} is not registered`);

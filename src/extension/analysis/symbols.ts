@@ -1,6 +1,19 @@
-import type * as vscode from 'vscode';
-import { podId, type Analysis, type ResolvedReferenceView, type SimIngress, type SimNetworkPolicy, type SimPod, type SimService, type SourceRange } from '../engine';
-import { contains } from './convert';
+// Runs in the analysis worker (no vscode here): what sits where in a manifest, for hovers and lenses.
+import { type Analysis, type ResolvedReferenceView, type SimIngress, type SimNetworkPolicy, type SimPod, type SimService, type SourceRange } from '../../engine';
+
+/** A zero-based editor position, as VS Code sends it. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+/** Whether a 1-based engine range contains a 0-based editor position (ends inclusive, as hovers expect). */
+export function rangeContains(r: SourceRange, pos: Position): boolean {
+  const start = { line: Math.max(0, r.line - 1), character: Math.max(0, r.column - 1) };
+  const end = { line: Math.max(0, r.endLine - 1), character: Math.max(0, r.endColumn - 1) };
+  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(start, pos) && before(pos, end);
+}
 
 /** What sits at a place in a manifest, for hovers and code lenses. */
 export type Symbol =
@@ -76,8 +89,8 @@ export class SymbolIndex {
   }
 
   /** The innermost symbol at a position (the smallest range wins). */
-  at(file: string, pos: vscode.Position): Symbol | undefined {
-    const hits = this.inFile(file).filter((s) => contains(s.range, pos));
+  at(file: string, pos: Position): Symbol | undefined {
+    const hits = this.inFile(file).filter((s) => rangeContains(s.range, pos));
     return hits.sort((a, b) => span(a.range) - span(b.range))[0];
   }
 }
@@ -86,4 +99,3 @@ function span(r: SourceRange): number {
   return (r.endLine - r.line) * 10000 + (r.endColumn - r.column);
 }
 
-export { podId };

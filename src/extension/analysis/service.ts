@@ -1,0 +1,78 @@
+// The analysis state of every workspace folder: texts, parse cache, latest simulation. It runs in the
+// worker thread; the extension runs the same class in-process only when no worker can be started.
+import { analyzeWorkspace, ParseCache, type Analysis, type InputFile } from '../../engine';
+import type { AnalysisReport, AnalysisRequest, AnalyzeRequest, ClusterSummary, QueryRequest } from './protocol';
+import { QUERIES } from './queries';
+import { SymbolIndex } from './symbols';
+
+class FolderState {
+  readonly files = new Map<string, InputFile>();
+  readonly cache = new ParseCache();
+  analysis: Analysis | undefined;
+  index: SymbolIndex | undefined;
+}
+
+export class AnalysisService {
+  private readonly folders = new Map<string, FolderState>();
+
+  handle(request: AnalysisRequest): unknown {
+    switch (request.type) {
+      case 'analyze':
+        return this.analyze(request);
+      case 'query':
+        return this.query(request);
+      case 'forget':
+        this.folders.delete(request.folder);
+        return null;
+    }
+  }
+
+  /** The latest simulation of a folder (in-process mode lets commands reuse it). */
+  analysisOf(folder: string): Analysis | undefined {
+    return this.folders.get(folder)?.analysis;
+  }
+
+  private analyze(request: AnalyzeRequest): AnalysisReport {
+    let state = this.folders.get(request.folder);
+    if (!state || request.reset) {
+      state = new FolderState();
+      this.folders.set(request.folder, state);
+    }
+    for (const path of request.removed) {
+      state.files.delete(path);
+      state.cache.forget(path);
+    }
+    for (const file of request.changed) state.files.set(file.path, file);
+    const started = performance.now();
+    const { settings, settingsDiagnostics, limits, kustomizeOverlay } = request.options;
+    const analysis = analyzeWorkspace([...state.files.values()], { settings, settingsDiagnostics, limits, cache: state.cache, ...(kustomizeOverlay !== undefined ? { kustomizeOverlay } : {}) });
+    state.analysis = analysis;
+    state.index = new SymbolIndex(analysis);
+    return { diagnostics: analysis.diagnostics, summary: summarize(analysis), durationMs: Math.round(performance.now() - started) };
+  }
+
+  private query(request: QueryRequest): unknown {
+    const state = this.folders.get(request.folder);
+    if (!state?.analysis || !state.index) return undefined;
+    const run = QUERIES[request.name] as (a: Analysis, index: SymbolIndex, args: unknown) => unknown;
+    return run(state.analysis, state.index, request.args);
+  }
+}
+
+function summarize(a: Analysis): ClusterSummary {
+  let errors = 0;
+  let warnings = 0;
+  for (const d of a.diagnostics) {
+    if (d.severity === 'error') errors++;
+    else if (d.severity === 'warning') warnings++;
+  }
+  return {
+    nodes: a.cluster.nodes.length,
+    pods: a.cluster.pods.filter((p) => p.origin.kind === 'manifest').length,
+    services: a.cluster.services.filter((s) => s.origin.kind === 'manifest').length,
+    errors,
+    warnings,
+    cni: a.cluster.settings.cni,
+    kubeProxyMode: a.cluster.settings.kubeProxyMode,
+  };
+}
