@@ -1,7 +1,8 @@
-import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, CORE_SCHEMA, mergeTag, type Event } from 'js-yaml';
-import { LineIndex, pathKey, type FieldPath, type NodeSpan, type SourceRange } from './source';
+import { parseEvents, constructFromEvents, EVENT_ID, CORE_SCHEMA, mergeTag, type Event } from 'js-yaml';
+import { LineIndex, type FieldPath, type SourceRange } from './source';
 import { makeDiagnostic, type Diagnostic } from './diagnostics';
 import { describe } from './fields';
+import { ChunkSpans, compactEvents, type SpanIndex } from './spans';
 import { isBuiltInGroup, unknownKindReason } from './kinds';
 
 /** One input file as the host hands it over: a path (for messages) and its text. */
@@ -129,11 +130,13 @@ function parseChunk(
     return;
   }
   // The position index is built only when some field of this chunk is first located (most never
-  // are), by parsing the chunk again: holding every document's index made GC dominate big workspaces.
-  let spans: Array<Map<string, NodeSpan>> | undefined;
+  // are), from a compact copy of the events: holding every document's index made GC dominate big
+  // workspaces, and parsing the chunk again cost as much as the first parse for the located ones.
+  const compact = compactEvents(events);
+  let spans: ChunkSpans | undefined;
   const spansOf = (docIndex: number) => () => {
-    spans ??= indexSpans(parseEvents(source, { filename: path, maxDepth: limits.maxDepth }), source, chunk.start);
-    return spans[docIndex] ?? EMPTY_SPANS;
+    spans ??= new ChunkSpans(compact, source, chunk.start);
+    return spans.document(docIndex) ?? NO_SPANS;
   };
   values.forEach((value, docIndex) => collectObjects(path, value, [], spansOf(docIndex), lines, objects, diagnostics));
 }
@@ -216,10 +219,10 @@ export function parsePositionedDocument(path: string, input: string, limits: Par
     const events = parseEvents(text, { filename: path, maxDepth: limits.maxDepth });
     checkAliasExpansion(events, text, limits);
     const values = constructFromEvents(events, { source: text, filename: path, maxAliases: limits.maxAliases, schema: SCHEMA });
-    const spans = indexSpans(events, text)[0] ?? new Map<string, NodeSpan>();
+    const spans = new ChunkSpans(compactEvents(events), text, 0).document(0) ?? NO_SPANS;
     const locate = locator(path, [], () => spans, lines);
     const locateKey = (p: FieldPath): SourceRange => {
-      const span = spans.get(pathKey(p));
+      const span = spans.get(p);
       return span && span.keyEnd > span.keyStart ? lines.range(path, span.keyStart, span.keyEnd) : locate(p);
     };
     return { value: values[0] ?? null, locate, locateKey, diagnostics: [] };
@@ -229,21 +232,17 @@ export function parsePositionedDocument(path: string, input: string, limits: Par
   }
 }
 
-const EMPTY_SPANS = new Map<string, NodeSpan>();
+const NO_SPANS: SpanIndex = { get: () => undefined, nearest: () => undefined };
 
-function locator(file: string, prefix: Array<string | number>, spansOf: () => Map<string, NodeSpan>, lines: LineIndex): (path: FieldPath) => SourceRange {
+function locator(file: string, prefix: Array<string | number>, spansOf: () => SpanIndex, lines: LineIndex): (path: FieldPath) => SourceRange {
   return (path: FieldPath): SourceRange => {
-    const full = [...prefix, ...path];
-    for (let n = full.length; n >= 0; n--) {
-      const span = spansOf().get(pathKey(full.slice(0, n)));
-      if (span) {
-        // Point at the value of a scalar, at the key of a collection (whose end is not known).
-        return span.collection && span.keyEnd > span.keyStart
-          ? lines.range(file, span.keyStart, span.keyEnd)
-          : lines.range(file, span.start, span.collection ? span.start + 1 : span.end);
-      }
-    }
-    return lines.range(file, 0, 0);
+    // The field, or its nearest ancestor that exists.
+    const span = spansOf().nearest(prefix.length > 0 ? [...prefix, ...path] : path);
+    if (!span) return lines.range(file, 0, 0);
+    // Point at the value of a scalar, at the key of a collection (whose end is not known).
+    return span.collection && span.keyEnd > span.keyStart
+      ? lines.range(file, span.keyStart, span.keyEnd)
+      : lines.range(file, span.start, span.collection ? span.start + 1 : span.end);
   };
 }
 
@@ -319,81 +318,6 @@ function checkAliasExpansion(events: Event[], source: string, limits: ParseLimit
   }
 }
 
-/**
- * Walks the event stream once and records, per document, the span of every node by its path.
- * Aliases are recorded where they are used, which is what a user wants to be pointed at.
- */
-function indexSpans(events: Event[], source: string, base = 0): Array<Map<string, NodeSpan>> {
-  type Frame = { isMap: boolean; path: Array<string | number>; next: number; key: { text: string; start: number; end: number } | null };
-  const docs: Array<Map<string, NodeSpan>> = [];
-  let spans = new Map<string, NodeSpan>();
-  const stack: Frame[] = [];
-  // Depth inside a collection used as a mapping key (legal YAML, never a Kubernetes field).
-  let skipDepth = 0;
-  /** Records a node at the current position; returns its path, or null when it is a mapping key. */
-  const place = (localStart: number, localEnd: number, collection: boolean, keyText: string): Array<string | number> | null => {
-    const start = base + localStart;
-    const end = base + localEnd;
-    const top = stack[stack.length - 1];
-    if (!top) {
-      spans.set(pathKey([]), { keyStart: start, keyEnd: start, start, end, collection });
-      return [];
-    }
-    if (!top.isMap) {
-      const p = [...top.path, top.next++];
-      spans.set(pathKey(p), { keyStart: start, keyEnd: start, start, end, collection });
-      return p;
-    }
-    if (top.key === null) {
-      top.key = { text: keyText, start, end };
-      return null;
-    }
-    const p = [...top.path, top.key.text];
-    spans.set(pathKey(p), { keyStart: top.key.start, keyEnd: top.key.end, start, end, collection });
-    top.key = null;
-    return p;
-  };
-  for (const ev of events) {
-    if (ev.type === EVENT_ID.DOCUMENT) {
-      spans = new Map();
-      docs.push(spans);
-      continue;
-    }
-    if (skipDepth > 0) {
-      if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) skipDepth++;
-      else if (ev.type === EVENT_ID.POP && --skipDepth === 0) place(0, 0, false, '?');
-      continue;
-    }
-    switch (ev.type) {
-      case EVENT_ID.MAPPING:
-      case EVENT_ID.SEQUENCE: {
-        const top = stack[stack.length - 1];
-        if (top && top.isMap && top.key === null) {
-          skipDepth = 1;
-          break;
-        }
-        const p = place(ev.start, ev.start, true, '') ?? [];
-        stack.push({ isMap: ev.type === EVENT_ID.MAPPING, path: p, next: 0, key: null });
-        break;
-      }
-      case EVENT_ID.SCALAR: {
-        // A block scalar's value starts on the line after `|`/`>`; point at its text, not at the indentation.
-        let start = ev.valueStart;
-        if (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK) while (start < ev.valueEnd && (source[start] === ' ' || source[start] === '\t')) start++;
-        place(start, ev.valueEnd, false, getScalarValue(source, ev));
-        break;
-      }
-      case EVENT_ID.ALIAS:
-        place(Math.max(0, ev.anchorStart - 1), ev.anchorEnd, false, '*');
-        break;
-      case EVENT_ID.POP:
-        stack.pop();
-        break;
-    }
-  }
-  return docs;
-}
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -402,7 +326,7 @@ function collectObjects(
   file: string,
   value: unknown,
   prefix: Array<string | number>,
-  spans: () => Map<string, NodeSpan>,
+  spans: () => SpanIndex,
   lines: LineIndex,
   out: ManifestObject[],
   diagnostics: Diagnostic[],
@@ -415,7 +339,7 @@ function collectObjects(
   const kind = untyped && listType ? listType.kind : value['kind'];
   if (apiVersion === undefined && kind === undefined) return; // compose files, CI workflows: quietly ignored
   const locate = locator(file, prefix, spans, lines);
-  const has = (path: FieldPath): boolean => spans().has(pathKey([...prefix, ...path]));
+  const has = (path: FieldPath): boolean => spans().get(prefix.length > 0 ? [...prefix, ...path] : path) !== undefined;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     const field = typeof kind !== 'string' ? 'kind' : 'apiVersion';
     const missing = value[field] === undefined;
