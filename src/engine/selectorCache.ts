@@ -50,3 +50,23 @@ function compile(s: LabelSelector): Matcher {
     return true;
   };
 }
+
+const keys = new WeakMap<LabelSelector, string>();
+
+/**
+ * A canonical text of a selector (entries sorted), equal for selectors that select the same way:
+ * generated policies repeat a few shapes thousands of times, and answers about a shape can be
+ * shared by key.
+ */
+export function selectorKey(s: LabelSelector): string {
+  let k = keys.get(s);
+  if (k === undefined) {
+    const labels = Object.keys(s.matchLabels)
+      .sort()
+      .map((key) => [key, s.matchLabels[key]]);
+    const exprs = s.matchExpressions.map((e) => JSON.stringify([e.key, e.operator, [...new Set(e.values)].sort()])).sort();
+    k = JSON.stringify([labels, exprs]);
+    keys.set(s, k);
+  }
+  return k;
+}

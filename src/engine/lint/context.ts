@@ -5,10 +5,11 @@ import type { DnsZone } from '../dns';
 import type { IngressModel } from '../ingress';
 import type { InputFile } from '../manifests';
 import type { PolicyEndpoint, PolicyEngine, PolicyPeer, SimNetworkPolicy } from '../networkPolicy';
-import { matchesSelector } from '../selectorCache';
+import { matchesSelector, selectorKey } from '../selectorCache';
 import type { ResolvedReference } from '../checks';
 import { podId, workloadId, type Cluster, type SimNamespace, type SimPod, type SimService } from '../model';
 import type { FieldPath } from '../source';
+import type { LabelSelector } from '../labels';
 import { SourceText } from './yamlEdit';
 
 export interface LintInput {
@@ -39,6 +40,9 @@ export class LintContext {
   private labelKeys: string[] | undefined;
   private readonly memos = new Map<string, unknown>();
   private dnsPods: SimPod[] | undefined;
+  private readonly namespacesBySelector = new Map<string, SimNamespace[]>();
+  private readonly repsBySelector = new Map<string, SimPod[]>();
+  private addressed: SimPod[] | undefined;
 
   constructor(
     input: LintInput,
@@ -161,16 +165,42 @@ export class LintContext {
     return this.labelKeys;
   }
 
+  /** The namespaces a namespaceSelector selects, in name order. */
+  namespacesMatching(nsSel: LabelSelector): SimNamespace[] {
+    const key = selectorKey(nsSel);
+    let list = this.namespacesBySelector.get(key);
+    if (!list) {
+      list = this.sortedNamespaces().filter((n) => matchesSelector(nsSel, n.labels));
+      this.namespacesBySelector.set(key, list);
+    }
+    return list;
+  }
+
   /** The namespaces a selector peer of `policy` covers (its namespaceSelector's, or the policy's own). */
   peerNamespaces(policy: SimNetworkPolicy, peer: Extract<PolicyPeer, { kind: 'selector' }>): string[] {
     const nsSel = peer.namespaceSelector;
-    return nsSel ? this.sortedNamespaces().filter((n) => matchesSelector(nsSel, n.labels)).map((n) => n.name) : [policy.namespace];
+    return nsSel ? this.namespacesMatching(nsSel).map((n) => n.name) : [policy.namespace];
+  }
+
+  /**
+   * The representatives of one namespace a peer's podSelector matches (selectable pods only: peers
+   * match pods by labels, hostNetwork ones by address). Remembered by namespace and selector shape:
+   * thousands of generated peers repeat a few shapes per namespace. Shared: callers must not mutate it.
+   */
+  private repsMatching(namespace: string, podSel: LabelSelector | undefined): SimPod[] {
+    const key = `${namespace}\u0000${podSel ? selectorKey(podSel) : '*'}`;
+    let list = this.repsBySelector.get(key);
+    if (!list) {
+      list = this.repsIn(namespace).filter((p) => this.engine.selectable(p) && (podSel === undefined || matchesSelector(podSel, p.labels)));
+      this.repsBySelector.set(key, list);
+    }
+    return list;
   }
 
   /** Whether a selector peer matches any pod of the workspace (one per workload) or of the simulator. */
   peerMatchesAny(policy: SimNetworkPolicy, peer: Extract<PolicyPeer, { kind: 'selector' }>): boolean {
     const matches = (p: SimPod) => this.engine.peerMatches(policy, peer, this.ep(p));
-    return this.peerNamespaces(policy, peer).some((ns) => this.repsIn(ns).some(matches) || this.implicitIn(ns).some(matches));
+    return this.peerNamespaces(policy, peer).some((ns) => this.repsMatching(ns, peer.podSelector).length > 0 || this.implicitIn(ns).some(matches));
   }
 
   /**
@@ -179,9 +209,12 @@ export class LintContext {
    */
   peerPods(policy: SimNetworkPolicy, peer: PolicyPeer): SimPod[] {
     if (peer.kind === 'invalid') return [];
-    const e = this.engine;
-    if (peer.kind === 'ipBlock') return this.representatives().filter((p) => !e.selectable(p) && e.peerMatches(policy, peer, this.ep(p)));
-    return this.peerNamespaces(policy, peer).flatMap((ns) => this.repsIn(ns)).filter((p) => e.peerMatches(policy, peer, this.ep(p)));
+    if (peer.kind === 'ipBlock') {
+      // Only pods seen by address (hostNetwork) can match an ipBlock: few, so listed once.
+      this.addressed ??= this.representatives().filter((p) => !this.engine.selectable(p));
+      return this.addressed.filter((p) => this.engine.peerMatches(policy, peer, this.ep(p)));
+    }
+    return this.peerNamespaces(policy, peer).flatMap((ns) => this.repsMatching(ns, peer.podSelector));
   }
 
   /** The pods behind cluster DNS (kube-system/kube-dns), the ones a DNS egress rule must admit. */

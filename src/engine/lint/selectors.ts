@@ -4,7 +4,6 @@
 import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
 import { resourceName } from '../fields';
 import { editDistance, type LabelSelector } from '../labels';
-import { matchesSelector } from '../selectorCache';
 import { NAMESPACE_NAME_LABEL } from '../cluster';
 import { mapMatches } from '../labels';
 import { isRecord } from '../fields';
@@ -142,7 +141,7 @@ function checkPeer(ctx: LintContext, policy: SimNetworkPolicy, direction: Direct
   const object = policy.origin.object;
   const namespaces = ctx.sortedNamespaces();
   const nsSel = peer.namespaceSelector;
-  const covered = nsSel ? namespaces.filter((n) => matchesSelector(nsSel, n.labels)) : namespaces.filter((n) => n.name === policy.namespace);
+  const covered = nsSel ? ctx.namespacesMatching(nsSel) : namespaces.filter((n) => n.name === policy.namespace);
   const base = { object, namespace: policy.namespace, resource: policyResource(policy), policy: { policy, direction, rule } };
   if (nsSel && covered.length === 0) {
     // Generated and templated policies repeat the same selectors thousands of times: remember the answer.
