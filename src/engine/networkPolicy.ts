@@ -1,4 +1,5 @@
 import type { Diagnostic } from './diagnostics';
+import type { ManifestObject } from './manifests';
 import { FieldReader } from './fields';
 import { matchesSelector } from './selectorCache';
 import { rangesContain } from './ipranges';
@@ -78,12 +79,10 @@ export class PolicyEngine {
     this.hostNetwork = options.hostNetwork ?? 'node';
     for (const o of cluster.objects) {
       if (o.kind !== 'NetworkPolicy') continue;
-      const r = new FieldReader(o, diagnostics);
-      if (o.apiVersion !== 'networking.k8s.io/v1') {
-        r.invalid(['apiVersion'], `NetworkPolicy ${o.name} uses apiVersion ${o.apiVersion}, which current API servers no longer serve; use networking.k8s.io/v1 (the fields are the same). It is not simulated.`);
-        continue;
-      }
-      const policy = readNetworkPolicy(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, r);
+      const read = readPolicyObject(o);
+      for (const d of read.diagnostics) diagnostics.push(d);
+      const policy = read.policy;
+      if (!policy) continue;
       this.policies.push(policy);
       const list = this.byNamespace.get(policy.namespace) ?? [];
       list.push(policy);
@@ -255,6 +254,29 @@ export class PolicyEngine {
     }
     return out;
   }
+}
+
+/**
+ * Each NetworkPolicy object read once, with the diagnostics reading it reported (replayed, in order,
+ * at every analysis). A ParseCache keeps an unchanged document's ManifestObject across analyses, so
+ * re-analysis after an edit reads only the edited policies; an edited document is a new object.
+ * What a policy reads to depends on its object alone (its namespace defaults to `default`).
+ */
+const policyReads = new WeakMap<ManifestObject, { policy: SimNetworkPolicy | undefined; diagnostics: Diagnostic[] }>();
+
+export function readPolicyObject(o: ManifestObject): { policy: SimNetworkPolicy | undefined; diagnostics: readonly Diagnostic[] } {
+  let read = policyReads.get(o);
+  if (!read) {
+    const diagnostics: Diagnostic[] = [];
+    const r = new FieldReader(o, diagnostics);
+    let policy: SimNetworkPolicy | undefined;
+    if (o.apiVersion !== 'networking.k8s.io/v1') {
+      r.invalid(['apiVersion'], `NetworkPolicy ${o.name} uses apiVersion ${o.apiVersion}, which current API servers no longer serve; use networking.k8s.io/v1 (the fields are the same). It is not simulated.`);
+    } else policy = readNetworkPolicy(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, r);
+    read = { policy, diagnostics };
+    policyReads.set(o, read);
+  }
+  return read;
 }
 
 /**

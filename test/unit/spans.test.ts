@@ -143,7 +143,7 @@ describe('spans: the lazy position index', () => {
         else if (/\.ya?ml$/.test(n)) files.push(readFileSync(p, 'utf8'));
       }
     };
-    walk(join(import.meta.dirname, '../../examples'));
+    walk(join(__dirname, '..', '..', 'examples'));
     files.push(...generateWorkspace({ namespaces: 2, apps: 3 }).files.map((f) => f.text));
     let checked = 0;
     for (const text of files) {

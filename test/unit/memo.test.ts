@@ -1,0 +1,91 @@
+// Per-object reads remembered across analyses (ParseCache keeps unchanged objects): an unchanged
+// object is read once, an edited one again, and the output is the same as a fresh analysis's.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeWorkspace, ParseCache, type InputFile } from '../../src/engine';
+import { parseManifestFile } from '../../src/engine/manifests';
+import { readPolicyObject } from '../../src/engine/networkPolicy';
+import { yaml } from '../helpers';
+
+const policy = (name: string, extra = '') => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    name: ${name}
+    namespace: shop
+  spec:
+    podSelector:
+      matchLabels:
+        app: web
+    ingress:
+    - from:
+      - podSelector: {matchLabels: {app: api}}
+      ${extra}
+`;
+
+const workspace = (policyText: string): InputFile[] => [
+  {
+    path: 'app.yaml',
+    text: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: shop}
+      spec:
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers:
+            - name: web
+              ports: [{containerPort: 8080, name: http}]
+    `,
+  },
+  { path: 'policy.yaml', text: policyText },
+];
+
+const json = (files: InputFile[], cache?: ParseCache) => JSON.stringify(analyzeWorkspace(files, cache ? { cache } : {}).diagnostics);
+
+describe('memo: NetworkPolicy reads', () => {
+  it('reads an unchanged object once and an edited one again', () => {
+    const [a] = parseManifestFile({ path: 'p.yaml', text: policy('p') }).objects;
+    const [b] = parseManifestFile({ path: 'p.yaml', text: policy('p').replace('app: api', 'app: db') }).objects;
+    assert.ok(a && b);
+    const first = readPolicyObject(a).policy;
+    assert.equal(readPolicyObject(a).policy, first, 'same object, same read');
+    const edited = readPolicyObject(b).policy;
+    assert.notEqual(edited, first);
+    const peer = edited?.rules.ingress[0]?.peers?.[0];
+    assert.deepEqual(peer?.kind === 'selector' ? peer.podSelector?.matchLabels : undefined, { app: 'db' });
+  });
+
+  it('reports the diagnostics of a remembered read again, in order, at every analysis', () => {
+    const files = workspace(policy('bad', 'ports: [{port: 70000}, {protocol: tcp}]'));
+    const fresh = analyzeWorkspace(files).diagnostics.filter((d) => d.code === 'manifest-invalid').map((d) => `${d.range.line}:${d.message}`);
+    assert.equal(fresh.length, 2, fresh.join('\n'));
+    const cache = new ParseCache();
+    for (let i = 0; i < 3; i++) {
+      const again = analyzeWorkspace(files, { cache }).diagnostics.filter((d) => d.code === 'manifest-invalid').map((d) => `${d.range.line}:${d.message}`);
+      assert.deepEqual(again, fresh, `analysis ${i}`);
+    }
+  });
+
+  it('gives the same output with a warm memo as a fresh analysis, before and after an edit', () => {
+    const cache = new ParseCache();
+    const before = workspace(policy('p', 'ports: [{port: http}]'));
+    const after = workspace(policy('p', 'ports: [{port: htp}]'));
+    assert.equal(json(before, cache), json(before));
+    assert.equal(json(before, cache), json(before));
+    assert.equal(json(after, cache), json(after));
+    assert.notEqual(json(after), json(before), 'the edit changes the diagnostics');
+  });
+
+  it('keeps an old apiVersion out of the simulation, with its diagnostic, every time', () => {
+    const [o] = parseManifestFile({ path: 'p.yaml', text: policy('old').replace('networking.k8s.io/v1', 'extensions/v1beta1') }).objects;
+    assert.ok(o);
+    for (let i = 0; i < 2; i++) {
+      const read = readPolicyObject(o);
+      assert.equal(read.policy, undefined);
+      assert.match(read.diagnostics[0]?.message ?? '', /no longer serve/);
+    }
+  });
+});
