@@ -4,7 +4,7 @@ import { resourceName } from './fields';
 import { selectorText } from './labels';
 import { matchesSelector } from './selectorCache';
 import { nearMissHint } from './services';
-import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService } from './model';
+import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService, type WorkloadRef } from './model';
 import type { PolicyEngine, Verdict, DirectionResult } from './networkPolicy';
 import type { PolicyRef, SimNetworkPolicy } from './networkPolicyParse';
 
@@ -93,6 +93,23 @@ function targetsOf(r: ResolvedReference, podsById: Map<string, SimPod>): { targe
   return targets.length > 0 ? { targets, service: svc } : undefined;
 }
 
+/**
+ * The targets policies keep `src` from. Replicas of one workload share their labels and container
+ * ports (one template, one WorkloadRef), so policies treat them alike unless they are seen by
+ * address (hostNetwork): asked once per workload and port, not once per replica.
+ */
+function blockedTargets(engine: PolicyEngine, src: SimPod, targets: Target[]): Target[] {
+  const known = new Map<WorkloadRef, { port: number; protocol: Protocol; allowed: boolean }>();
+  return targets.filter((t) => {
+    const byLabels = engine.selectable(t.pod);
+    const seen = byLabels ? known.get(t.pod.workload) : undefined;
+    if (seen && seen.port === t.port && seen.protocol === t.protocol) return !seen.allowed;
+    const allowed = engine.allows({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol);
+    if (byLabels) known.set(t.pod.workload, { port: t.port, protocol: t.protocol, allowed });
+    return !allowed;
+  });
+}
+
 /** Whether any external address is reachable from `src` on a port: egress only, since the address is not known. */
 function externalEgressDenied(engine: PolicyEngine, src: SimPod, port: number): Verdict | undefined {
   const policies = engine.policiesSelecting(src).egress;
@@ -134,7 +151,7 @@ function checkBlockedReferences(engine: PolicyEngine, references: ResolvedRefere
         if (v) failures.push({ src, verdict: v, of: 1, blocked: 1 });
         continue;
       }
-      const blocked = where.targets.filter((t) => !engine.allows({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol));
+      const blocked = blockedTargets(engine, src, where.targets);
       const t = blocked[0];
       if (t) failures.push({ src, verdict: engine.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol), of: where.targets.length, blocked: blocked.length });
     }
