@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { serviceId } from '../engine';
 import type { Context } from './extension';
 import { TOPOLOGY_COMMANDS } from './topologyCommands';
 import { TRACE_COMMANDS } from './traceCommands';
@@ -27,11 +26,9 @@ const COMMANDS: CommandSpec[] = [
     id: 'kubeNetsim.showEndpoints',
     handler: async (ctx, args?: { folder?: string; service?: string }) => {
       const model = modelByFolder(ctx, args?.folder);
-      const svc = model?.simulation()?.cluster.services.find((s) => serviceId(s) === args?.service);
-      if (!svc) return;
-      const rows = svc.ports.flatMap((p, i) => (svc.endpointsByPort[i] ?? []).map((e) => `${p.name ?? p.port}\t${e.ip}:${e.port}\t${e.pod}\t${e.node ?? ''}`));
-      const items = rows.map((r) => ({ label: r.split('\t')[1] ?? r, description: r.split('\t').slice(2).join('  ') }));
-      await vscode.window.showQuickPick(items.length ? items : [{ label: 'No endpoints', description: 'the selector matches no ready pod' }], { title: `Endpoints of ${serviceId(svc)}` });
+      const found = args?.service ? await model?.query('endpoints', { service: args.service }) : undefined;
+      if (!found) return;
+      await vscode.window.showQuickPick(found.rows.length ? found.rows : [{ label: 'No endpoints', description: 'the selector matches no ready pod' }], { title: `Endpoints of ${found.service}` });
     },
   },
   ...TOPOLOGY_COMMANDS,

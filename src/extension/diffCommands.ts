@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { analyzeWorkspace, connectivityList, diffConnectivity, type ConnectivityDiff, type InputFile } from '../engine';
+import type { InputFile } from '../engine';
 import type { Context } from './extension';
 import type { CommandSpec } from './commands';
 
@@ -16,15 +16,6 @@ interface GitExtension {
   getAPI(version: 1): GitAPI;
 }
 
-/** The connections a change opens and closes, one `+`/`-` line each in the matrix's format. */
-export function diffReport(d: ConnectivityDiff, title: string): string {
-  const lines = [title, ''];
-  lines.push(...d.opened.map((e) => `+ ${e.src} => ${e.dst} : ${e.conn.toString()}`));
-  lines.push(...d.closed.map((e) => `- ${e.src} => ${e.dst} : ${e.conn.toString()}`));
-  lines.push(d.opened.length + d.closed.length === 0 ? 'No change in connectivity.' : `${d.opened.length} opened, ${d.closed.length} closed.`);
-  return lines.join('\n') + '\n';
-}
-
 async function gitApi(): Promise<GitAPI> {
   const ext = vscode.extensions.getExtension<GitExtension>('vscode.git');
   if (!ext) throw new Error('the built-in Git extension (vscode.git) is not available, so the last commit cannot be read');
@@ -35,15 +26,15 @@ async function gitApi(): Promise<GitAPI> {
 /** Simulates HEAD's version of every manifest of the folder and shows what the working tree opens and closes. */
 async function compareWithLastCommit(ctx: Context): Promise<void> {
   const model = ctx.activeModel();
-  const now = model?.simulation();
-  if (!model || !now) {
+  if (model && !model.report) await model.analyzeNow();
+  const paths = await model?.query('simulatedFiles', {});
+  if (!model || !paths) {
     void vscode.window.showInformationMessage('kube-netsim: no manifests have been analysed yet; open a folder with Kubernetes manifests.');
     return;
   }
   const git = await gitApi();
   const repo = git.getRepository(model.folder.uri) ?? git.repositories.find((r) => model.folder.uri.fsPath.startsWith(r.rootUri.fsPath));
   if (!repo) throw new Error(`${model.folder.name} is not in a Git repository, so there is no last commit to compare with`);
-  const paths = [...new Set([...now.cluster.objects.map((o) => o.file), ...now.diagnostics.map((d) => d.range.file)])].sort();
   const old: InputFile[] = [];
   for (const path of paths) {
     const uri = model.uriOf(path);
@@ -52,9 +43,10 @@ async function compareWithLastCommit(ctx: Context): Promise<void> {
     const text = await repo.show('HEAD', uri.fsPath).catch(() => undefined);
     if (text !== undefined) old.push({ path, text });
   }
-  const before = analyzeWorkspace(old, { settings: now.cluster.settings });
-  const d = diffConnectivity(connectivityList(before.policies), connectivityList(now.policies));
-  const doc = await vscode.workspace.openTextDocument({ content: diffReport(d, `Connectivity of ${model.folder.name}: last commit (HEAD) → working tree`), language: 'plaintext' });
+  // Both simulations and the diff run in the analysis worker, with the working tree's settings.
+  const report = await model.query('compareWith', { old, title: `Connectivity of ${model.folder.name}: last commit (HEAD) → working tree` });
+  if (report === undefined) return;
+  const doc = await vscode.workspace.openTextDocument({ content: report, language: 'plaintext' });
   await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
 }
 

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { buildTopology, policyLayer, type PolicyLayer, type Topology } from '../engine/topology';
-import { findSource, tracePacket, type SourceRange } from '../engine';
+import type { PolicyLayer, Topology } from '../engine/topology';
+import type { SourceRange } from '../engine';
 import { parseToExtension, DEFAULT_VIEW_STATE, type ExportFormat, type RevealTarget, type ToExtension, type ToPage, type TraceProtocol, type TraceView, type ViewState } from '../shared/protocol';
 import { toRange } from './convert';
-import { traceView } from './topologyTrace';
 import type { WorkspaceModel } from './workspaceModel';
 
 /** What a panel needs from the extension: the folder's model, and a log. */
@@ -96,52 +95,60 @@ export class TopologyPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
-  /** Sends the folder's current topology (and the policy layer of the focus) to the page. */
+  /** Sends the folder's current topology (and the policy layer of the focus) to the page; built in the analysis worker. */
   refresh(): void {
+    void this.refreshNow().catch((err: unknown) => this.host.log.appendLine(`[topology] refresh: ${(err as Error).stack ?? String(err)}`));
+  }
+
+  private async refreshNow(): Promise<void> {
     const model = this.host.model(this.folder);
-    const analysis = model?.simulation();
-    if (!model || !analysis) {
+    const started = Date.now();
+    const topology = await model?.query('topology', {});
+    if (!model || !topology) {
       this.post({ type: 'status', message: 'Analysing the workspace…' });
       return;
     }
-    const started = Date.now();
-    this.topology = buildTopology(analysis);
-    this.post({ type: 'topology', folder: this.folder, folderName: model.folder.name, topology: this.topology });
-    if (this.topology.counts.pods > 300) this.host.log.appendLine(`[topology] ${model.folder.name}: ${this.topology.counts.pods} pods sent to the view in ${Date.now() - started} ms`);
-    this.sendLayer();
-    if (this.traceRequest) this.runTrace();
+    this.topology = topology;
+    this.post({ type: 'topology', folder: this.folder, folderName: model.folder.name, topology });
+    if (topology.counts.pods > 300) this.host.log.appendLine(`[topology] ${model.folder.name}: ${topology.counts.pods} pods sent to the view in ${Date.now() - started} ms`);
+    await this.sendLayer();
+    if (this.traceRequest) await this.runTrace();
   }
 
   /** Traces `request` on the current analysis and shows it; the request is kept and re-run after each re-analysis. */
   traceOn(request: TraceRequest): void {
     this.traceRequest = request;
     this.panel.reveal(undefined, true);
-    if (this.topology) this.runTrace();
+    if (this.topology) void this.runTrace().catch((err: unknown) => this.host.log.appendLine(`[topology] trace: ${(err as Error).stack ?? String(err)}`));
   }
 
-  private runTrace(): void {
+  private async runTrace(): Promise<void> {
     const request = this.traceRequest;
-    const analysis = this.host.model(this.folder)?.simulation();
-    if (!request || !analysis || !this.topology) return;
-    const found = findSource(analysis.cluster, request.from);
-    if (!found.ok) {
-      this.post({ type: 'status', message: `Cannot trace from ${request.from}: ${found.message}` });
+    const model = this.host.model(this.folder);
+    if (!request || !model || !this.topology) return;
+    const title = `${request.from} → ${request.to}${request.protocol && request.protocol !== 'TCP' ? ` (${request.protocol})` : ''}`;
+    const traced = await model.query('topologyTrace', { from: request.from, to: request.to, protocol: request.protocol ?? 'TCP', title });
+    if (!traced) return;
+    if (!traced.ok) {
+      this.post({ type: 'status', message: `Cannot trace from ${request.from}: ${traced.message}` });
       return;
     }
-    const result = tracePacket(analysis, found.source, request.to, request.protocol ?? 'TCP');
-    this.showTrace(traceView(result, this.topology, `${request.from} → ${request.to}${request.protocol && request.protocol !== 'TCP' ? ` (${request.protocol})` : ''}`));
+    this.showTrace(traced.view);
   }
 
-  private sendLayer(): void {
-    const analysis = this.host.model(this.folder)?.simulation();
-    this.layer = analysis && this.state.focus ? (policyLayer(analysis, this.state.focus) ?? null) : null;
-    this.post({ type: 'policy', layer: this.layer });
+  private async sendLayer(): Promise<void> {
+    const focus = this.state.focus;
+    const layer = focus ? ((await this.host.model(this.folder)?.query('policyLayer', { focus })) ?? null) : null;
+    // A later focus may have been asked for while this one was computed: keep the view on the latest.
+    if (focus !== this.state.focus) return;
+    this.layer = layer;
+    this.post({ type: 'policy', layer });
   }
 
   /** Draws the policy layer for a pod or workload (NAMESPACE/NAME), e.g. from a NetworkPolicy lens. */
   setFocus(id: string | null): void {
     this.state = { ...this.state, focus: id };
-    if (this.topology) this.sendLayer();
+    if (this.topology) void this.sendLayer().catch((err: unknown) => this.host.log.appendLine(`[topology] focus: ${(err as Error).stack ?? String(err)}`));
   }
 
   /** Shows a trace in the view: the page animates it hop by hop beside its step list. */
@@ -171,19 +178,23 @@ export class TopologyPanel implements vscode.Disposable {
   private async handle(m: ToExtension): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.refresh();
-        if (this.trace) this.post({ type: 'trace', trace: this.trace });
-        this.markReady();
+        // The page counts as ready once it has the topology: an export asked for meanwhile waits for it.
+        try {
+          await this.refreshNow();
+          if (this.trace) this.post({ type: 'trace', trace: this.trace });
+        } finally {
+          this.markReady();
+        }
         return;
       case 'state': {
         const focusChanged = m.state.focus !== this.state.focus;
         this.state = { ...m.state, folder: this.folder };
-        if (focusChanged) this.sendLayer();
+        if (focusChanged) await this.sendLayer();
         return;
       }
       case 'focus':
         this.state = { ...this.state, focus: m.id };
-        this.sendLayer();
+        await this.sendLayer();
         return;
       case 'traceRequest': {
         const request: TraceRequest = { from: m.from, to: m.to };

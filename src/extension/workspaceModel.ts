@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { analyzeWorkspace, parseSettings, ParseCache, DEFAULT_LIMITS, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
+import { parseSettings, DEFAULT_LIMITS, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
 import type { AnalysisClient } from './analysisClient';
 import type { AnalysisReport, WorkerAnalyzeOptions } from './analysis/protocol';
 import type { Position } from './analysis/symbols';
@@ -15,8 +15,8 @@ const CLUSTER_KEYS = ['cni', 'encapsulation', 'kubeProxyMode', 'clusterDomain', 
  * One workspace folder's simulated cluster. Holds the text of every manifest (unsaved editor text
  * wins over disk) and re-analyses after edits with a debounce. The analysis runs in the analysis
  * worker, which keeps the texts and the parse of unchanged files: only changed texts are sent.
- * Hovers and lenses are asked of the worker; commands that need the whole simulation (trace,
- * topology, matrix) build it here on demand (simulation()).
+ * Hovers, lenses, the topology and the commands ask the worker (query()): only data crosses over,
+ * and the extension host never simulates.
  */
 export class WorkspaceModel implements vscode.Disposable {
   private readonly texts = new Map<string, string>();
@@ -28,8 +28,6 @@ export class WorkspaceModel implements vscode.Disposable {
   private readonly unsentRemovals = new Set<string>();
   /** The client epoch the worker's copy of the texts belongs to (-1: never sent). */
   private sentEpoch = -1;
-  /** Bumped on every text change: the on-demand simulation is rebuilt when it moved on. */
-  private version = 0;
   private timer: NodeJS.Timeout | undefined;
   private latest: AnalysisReport | undefined;
   private settingsText: string | undefined;
@@ -37,10 +35,6 @@ export class WorkspaceModel implements vscode.Disposable {
   readonly onDidAnalyze = this.changed.event;
   /** Milliseconds the last analysis took in the worker, for the log and the benchmark. */
   lastDurationMs = 0;
-  private sim: { key: string; analysis: Analysis } | undefined;
-  /** Version and options of the texts last sent to the worker. */
-  private sentKey = '';
-  private readonly simCache = new ParseCache();
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -130,7 +124,6 @@ export class WorkspaceModel implements vscode.Disposable {
     this.uris.set(path, uri);
     this.unsent.add(path);
     this.unsentRemovals.delete(path);
-    this.version++;
   }
 
   async reload(uri: vscode.Uri): Promise<void> {
@@ -157,20 +150,26 @@ export class WorkspaceModel implements vscode.Disposable {
     this.texts.delete(path);
     this.sizes.delete(path);
     this.uris.delete(path);
-    this.simCache.forget(path);
     this.unsent.delete(path);
     this.unsentRemovals.add(path);
-    this.version++;
   }
 
-  /** Schedules a re-analysis; bursts of keystrokes collapse into one run. */
-  schedule(delayMs = 150): void {
+  /**
+   * Schedules a re-analysis; bursts of keystrokes collapse into one run. The debounce is short
+   * because the analysis runs in the worker: typing never waits for it. While one analysis runs,
+   * further edits collapse into one more run after it, so a slow analysis never queues up.
+   */
+  schedule(delayMs = 50): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.analyzeNow();
+      if (this.running) this.rerun = true;
+      else void this.analyzeNow();
     }, delayMs);
   }
+
+  private running = false;
+  private rerun = false;
 
   private inputFile(path: string, text: string): InputFile {
     const bytes = this.sizes.get(path);
@@ -188,6 +187,19 @@ export class WorkspaceModel implements vscode.Disposable {
 
   /** Sends what changed to the analysis worker, waits for its analysis and announces it. */
   async analyzeNow(): Promise<AnalysisReport | undefined> {
+    this.running = true;
+    try {
+      return await this.analyzeOnce();
+    } finally {
+      this.running = false;
+      if (this.rerun) {
+        this.rerun = false;
+        this.schedule(0);
+      }
+    }
+  }
+
+  private async analyzeOnce(): Promise<AnalysisReport | undefined> {
     const epoch = this.client.epoch;
     const reset = epoch !== this.sentEpoch;
     const changed = reset ? [...this.texts].map(([path, text]) => this.inputFile(path, text)) : [...this.unsent].flatMap((path) => {
@@ -199,7 +211,6 @@ export class WorkspaceModel implements vscode.Disposable {
     this.unsentRemovals.clear();
     this.sentEpoch = epoch;
     const options = this.analyzeOptions();
-    this.sentKey = `${this.version}\u0000${JSON.stringify(options)}`;
     try {
       const report = await this.client.request({ type: 'analyze', folder: this.key, reset, changed, removed, options });
       this.latest = report;
@@ -224,37 +235,10 @@ export class WorkspaceModel implements vscode.Disposable {
     return (await this.query('lenses', { file, folder: this.key })) ?? [];
   }
 
-  private query<N extends QueryName>(name: N, args: QueryArgs<N>): Promise<QueryResult<N> | undefined> {
+  /** Asks the worker's latest simulation of this folder; undefined until the worker has it. */
+  query<N extends QueryName>(name: N, args: QueryArgs<N>): Promise<QueryResult<N> | undefined> {
     if (this.sentEpoch !== this.client.epoch) return Promise.resolve(undefined);
     return this.client.request({ type: 'query', folder: this.key, name, args }) as Promise<QueryResult<N> | undefined>;
-  }
-
-  /** simulation(), analysing first when the folder has not been analysed yet (a command run right after start-up). */
-  async simulationNow(): Promise<Analysis | undefined> {
-    if (!this.latest) await this.analyzeNow();
-    return this.simulation();
-  }
-
-  /**
-   * The whole simulation, for commands that walk it (trace, rules, matrix, topology, compare). Built
-   * here on first use after a change and kept until the next: these are asked for by the user, not
-   * on every keystroke. Undefined until the folder has been indexed and analysed once.
-   */
-  simulation(): Analysis | undefined {
-    if (!this.latest) return undefined;
-    const options = this.analyzeOptions();
-    const key = `${this.version}\u0000${JSON.stringify(options)}`;
-    if (this.sim?.key === key) return this.sim.analysis;
-    // Without a worker the analysis already ran here: reuse it when it saw exactly these texts and settings.
-    const local = this.client.inProcess;
-    if (local && this.sentKey === key && this.sentEpoch === this.client.epoch) {
-      const analysis = local.analysisOf(this.key);
-      if (analysis) return analysis;
-    }
-    const files = [...this.texts].map(([path, text]) => this.inputFile(path, text));
-    const analysis = analyzeWorkspace(files, { ...options, cache: this.simCache });
-    this.sim = { key, analysis };
-    return analysis;
   }
 
   /**

@@ -8,7 +8,7 @@ import { analyzeWorkspace, findSource, tracePacket } from '../../src/engine';
 import { buildTopology, type Topology } from '../../src/engine/topology';
 import { parseToExtension, parseToPage, DEFAULT_VIEW_STATE } from '../../src/shared/protocol';
 import { layoutTopology, packRow, type Box } from '../../webview/layout';
-import { traceView } from '../../src/extension/topologyTrace';
+import { traceView } from '../../src/extension/analysis/topologyTrace';
 import { analyze, svc, workload } from '../helpers';
 
 const SHOP = path.join(__dirname, '..', '..', 'examples', 'shop');

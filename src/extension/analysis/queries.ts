@@ -1,14 +1,45 @@
 // What the extension may ask a folder's simulation. Each query runs where the simulation lives (the
 // analysis worker) and returns plain data: only data crosses between threads.
-import type { Analysis } from '../../engine';
+import { findSource, tracePacket, type Analysis, type InputFile, type Protocol } from '../../engine';
+import { compareWith, endpoints, matrix, ruleServices, rules, simulatedFiles, trace, tracePicks } from './commandQueries';
+import { buildTopology, policyLayer } from '../../engine/topology';
+import type { TraceView } from '../../shared/protocol';
 import { hoverAt } from './hoverText';
+import { traceView } from './topologyTrace';
 import { lensesFor } from './lensData';
 import type { Position, SymbolIndex } from './symbols';
 
 export const QUERIES = {
   hover: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) => hoverAt(a, index, args.file, args.position),
   lenses: (a: Analysis, index: SymbolIndex, args: { file: string; folder: string }) => lensesFor(a, index, args.file, args.folder),
+  topology: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => buildTopologyOnce(a),
+  policyLayer: (a: Analysis, _index: SymbolIndex, args: { focus: string }) => policyLayer(a, args.focus) ?? null,
+  /** A trace drawn on the topology: its hops name the drawn objects they touch. */
+  topologyTrace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol; title: string }): { ok: true; view: TraceView } | { ok: false; message: string } => {
+    const found = findSource(a.cluster, args.from);
+    if (!found.ok) return { ok: false, message: found.message };
+    return { ok: true, view: traceView(tracePacket(a, found.source, args.to, args.protocol), buildTopologyOnce(a), args.title) };
+  },
+  tracePicks: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => tracePicks(a),
+  trace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol }) => trace(a, args.from, args.to, args.protocol),
+  endpoints: (a: Analysis, _index: SymbolIndex, args: { service: string }) => endpoints(a, args.service),
+  ruleServices: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => ruleServices(a),
+  rules: (a: Analysis, _index: SymbolIndex, args: { service: string; node?: string }) => rules(a, args.service, args.node),
+  matrix: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => matrix(a),
+  simulatedFiles: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => simulatedFiles(a),
+  compareWith: (a: Analysis, _index: SymbolIndex, args: { old: InputFile[]; title: string }) => compareWith(a, args.old, args.title),
 };
+
+// The view asks for the topology and then for traces on it: build it once per simulation.
+const topologies = new WeakMap<Analysis, ReturnType<typeof buildTopology>>();
+function buildTopologyOnce(a: Analysis): ReturnType<typeof buildTopology> {
+  let t = topologies.get(a);
+  if (!t) {
+    t = buildTopology(a);
+    topologies.set(a, t);
+  }
+  return t;
+}
 
 export type QueryName = keyof typeof QUERIES;
 export type QueryArgs<N extends QueryName> = Parameters<(typeof QUERIES)[N]>[2];

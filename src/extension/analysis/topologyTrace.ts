@@ -1,9 +1,9 @@
 // Turns an engine trace into what the topology view animates: each hop rendered as the CLI prints
 // it ({step, node, detail} and the manifest range), plus the ids of the drawn objects it touches,
 // found from the names and addresses the hop carries. No vscode import: unit-testable.
-import { renderHop, type Hop, type TraceResult } from '../engine';
-import type { Topology } from '../engine/topology';
-import type { TraceHopView, TraceView } from '../shared/protocol';
+import { renderHop, type Hop, type TraceResult } from '../../engine';
+import type { Topology } from '../../engine/topology';
+import type { TraceHopView, TraceView } from '../../shared/protocol';
 
 interface ObjectIndex {
   ids: Set<string>;
