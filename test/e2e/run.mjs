@@ -174,7 +174,9 @@ try {
         await attempt();
       } catch (first) {
         clearTimeout(timer);
-        console.log(`[e2e] ↻ ${file} failed once, retrying: ${String(first && first.message ? first.message : first).split('\n')[0]}`);
+        // The test file's own line that failed, so a flaky step can be found from the CI log.
+        const at = String(first && first.stack ? first.stack : '').split('\n').find((l) => l.includes(file)) ?? '';
+        console.log(`[e2e] ↻ ${file} failed once, retrying: ${String(first && first.message ? first.message : first).split('\n')[0]}${at ? ` (${at.trim()})` : ''}`);
         for (const wb of opened.splice(0)) await wb.close().catch(() => {});
         await attempt();
       }
