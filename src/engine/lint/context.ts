@@ -41,8 +41,10 @@ export class LintContext {
   private readonly memos = new Map<string, unknown>();
   private dnsPods: SimPod[] | undefined;
   private readonly namespacesBySelector = new Map<string, SimNamespace[]>();
-  private readonly repsBySelector = new Map<string, SimPod[]>();
+  private readonly repsBySelector = new Map<string, Map<string, SimPod[]>>();
   private addressed: SimPod[] | undefined;
+  /** null until looked up; undefined when there is none. */
+  private dnsService: SimService | undefined | null = null;
 
   constructor(
     input: LintInput,
@@ -84,6 +86,7 @@ export class LintContext {
   }
 
   isClaimed(policy: SimNetworkPolicy, path: FieldPath): boolean {
+    if (this.claimed.size === 0) return false;
     const key = `${policy.namespace}/${policy.name}\u0000`;
     const full = path.join('.');
     for (const c of this.claimed) if (c.startsWith(key) && (full === c.slice(key.length) || full.startsWith(c.slice(key.length) + '.'))) return true;
@@ -184,23 +187,31 @@ export class LintContext {
 
   /**
    * The representatives of one namespace a peer's podSelector matches (selectable pods only: peers
-   * match pods by labels, hostNetwork ones by address). Remembered by namespace and selector shape:
+   * match pods by labels, hostNetwork ones by address). Remembered by selector shape and namespace:
    * thousands of generated peers repeat a few shapes per namespace. Shared: callers must not mutate it.
    */
   private repsMatching(namespace: string, podSel: LabelSelector | undefined): SimPod[] {
-    const key = `${namespace}\u0000${podSel ? selectorKey(podSel) : '*'}`;
-    let list = this.repsBySelector.get(key);
+    const shape = podSel ? selectorKey(podSel) : '*';
+    let byNamespace = this.repsBySelector.get(shape);
+    if (!byNamespace) this.repsBySelector.set(shape, (byNamespace = new Map()));
+    let list = byNamespace.get(namespace);
     if (!list) {
       list = this.repsIn(namespace).filter((p) => this.engine.selectable(p) && (podSel === undefined || matchesSelector(podSel, p.labels)));
-      this.repsBySelector.set(key, list);
+      byNamespace.set(namespace, list);
     }
     return list;
   }
 
   /** Whether a selector peer matches any pod of the workspace (one per workload) or of the simulator. */
   peerMatchesAny(policy: SimNetworkPolicy, peer: Extract<PolicyPeer, { kind: 'selector' }>): boolean {
-    const matches = (p: SimPod) => this.engine.peerMatches(policy, peer, this.ep(p));
-    return this.peerNamespaces(policy, peer).some((ns) => this.repsMatching(ns, peer.podSelector).length > 0 || this.implicitIn(ns).some(matches));
+    const nsSel = peer.namespaceSelector;
+    if (!nsSel) return this.matchesIn(policy.namespace, policy, peer);
+    for (const n of this.namespacesMatching(nsSel)) if (this.matchesIn(n.name, policy, peer)) return true;
+    return false;
+  }
+
+  private matchesIn(namespace: string, policy: SimNetworkPolicy, peer: Extract<PolicyPeer, { kind: 'selector' }>): boolean {
+    return this.repsMatching(namespace, peer.podSelector).length > 0 || this.implicitIn(namespace).some((p) => this.engine.peerMatches(policy, peer, this.ep(p)));
   }
 
   /**
@@ -227,8 +238,10 @@ export class LintContext {
     return this.dnsPods;
   }
 
+  /** The kube-system/kube-dns Service (found once: the DNS checks ask for it per egress rule). */
   kubeDns(): SimService | undefined {
-    return this.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
+    if (this.dnsService === null) this.dnsService = this.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
+    return this.dnsService;
   }
 }
 

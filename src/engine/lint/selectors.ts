@@ -164,11 +164,11 @@ function labelMissing(ctx: LintContext, policy: SimNetworkPolicy, direction: Dir
   const object = policy.origin.object;
   const carried = ctx.namespaceLabelKeys();
   const carriedText = `the namespaces here carry ${carried.slice(0, 5).join(', ')}${carried.length > 5 ? ', …' : ''}`;
-  const src = ctx.source(object.file);
   for (const [key, value] of Object.entries(nsSel.matchLabels)) {
     if (carried.includes(key)) continue;
     const valueAt = object.locate([...peer.path, 'namespaceSelector', 'matchLabels', key]);
-    const keyAt = src?.keyBefore(valueAt, key);
+    // The file's line index only when something is reported (building it for every file cost more than the check).
+    const keyAt = ctx.source(object.file)?.keyBefore(valueAt, key);
     const named = ctx.cluster.namespaces.has(value) || ['name', 'namespace', 'ns'].includes(key);
     const todo = named
       ? `Select the namespace by ${NAMESPACE_NAME_LABEL}, the label the API server sets on every namespace: ${NAMESPACE_NAME_LABEL}: ${value}.`
