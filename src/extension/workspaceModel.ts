@@ -171,6 +171,11 @@ export class WorkspaceModel implements vscode.Disposable {
   private running = false;
   private rerun = false;
 
+  /** Whether an analysis is scheduled or running (the benchmark waits for quiet before it edits). */
+  get busy(): boolean {
+    return this.running || this.timer !== undefined;
+  }
+
   private inputFile(path: string, text: string): InputFile {
     const bytes = this.sizes.get(path);
     return bytes === undefined ? { path, text } : { path, text, bytes };
