@@ -226,6 +226,34 @@ export function computeEndpoints(services: SimService[], pods: SimPod[], manualE
     list.push(p);
     podsByNamespace.set(p.namespace, list);
   }
+  // The pods of a namespace by the value of one label key, built per key on first use: 2,000 Services
+  // matching every pod of their namespace was most of this function's time. A selector's
+  // candidates are the pods carrying its first key=value, in pod order.
+  const byLabel = new Map<string, Map<string, Map<string, SimPod[]>>>();
+  const candidates = (namespace: string, selector: Labels): SimPod[] => {
+    let key: string | undefined;
+    for (const k in selector) {
+      key = k;
+      break;
+    }
+    const all = podsByNamespace.get(namespace) ?? [];
+    if (key === undefined) return all;
+    let perKey = byLabel.get(namespace);
+    if (!perKey) byLabel.set(namespace, (perKey = new Map()));
+    let byValue = perKey.get(key);
+    if (!byValue) {
+      byValue = new Map();
+      for (const p of all) {
+        if (!Object.prototype.hasOwnProperty.call(p.labels, key)) continue;
+        const v = p.labels[key] as string;
+        const list = byValue.get(v);
+        if (list) list.push(p);
+        else byValue.set(v, [p]);
+      }
+      perKey.set(key, byValue);
+    }
+    return byValue.get(selector[key] as string) ?? [];
+  };
   const manual = manualEndpointIndex(manualEndpoints, defaultNamespace);
   let budget = MAX_SIMULATED_ENDPOINTS;
   let overflowReported = false;
@@ -242,7 +270,8 @@ export function computeEndpoints(services: SimService[], pods: SimPod[], manualE
       svc.endpointsByPort = svc.ports.map((sp) => given.filter((e) => e.portName === (sp.name ?? e.portName) || given.length === 1).map((e) => e.endpoint));
       continue;
     }
-    const selected = (podsByNamespace.get(svc.namespace) ?? []).filter((p) => mapMatches(svc.selector ?? {}, p.labels));
+    const selector = svc.selector;
+    const selected = candidates(svc.namespace, selector).filter((p) => mapMatches(selector, p.labels));
     let serving = selected.filter((p) => p.ip !== undefined && (p.ready || svc.publishNotReadyAddresses));
     if (budgeted) {
       const wanted = serving.length * svc.ports.length;
