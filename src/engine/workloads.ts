@@ -137,51 +137,11 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
     if (!templatePath || !o.apiVersion.match(/^(v1|apps\/v1|batch\/v1|batch\/v1beta1|apps\/v1beta\d|extensions\/v1beta1)$/)) continue;
     const namespace = o.namespace ?? defaultNamespace;
     if (o.kind !== 'Pod' && ownedInInput.has(`${namespace}/${o.kind}/${o.name}`)) continue;
+    const template = readPodTemplate(o, templatePath, namespace);
+    for (const d of template.diagnostics) diagnostics.push(d);
+    const base = template.base;
+    if (!base) continue;
     const r = new FieldReader(o, diagnostics);
-    const origin: Origin = { kind: 'manifest', object: o };
-    const metaPath = [...templatePath, 'metadata'];
-    const specPath = [...templatePath, 'spec'];
-    if (o.kind !== 'Pod' && !r.map(templatePath)) {
-      r.invalid(templatePath.length ? templatePath.slice(0, -1) : [], `${o.kind} ${o.name} has no pod template (\`${templatePath.join('.')}\`).`);
-      continue;
-    }
-    const labels = r.labels([...metaPath, 'labels']);
-    const workload: WorkloadRef = { kind: o.kind, namespace, name: o.name };
-    if (o.kind === 'Pod') {
-      const owner = controllerOf(o);
-      if (owner) {
-        workload.kind = owner.kind;
-        workload.name = owner.name;
-      }
-    } else checkWorkloadSelector(r, o.kind, labels, diagnostics);
-    const containers = readContainers(r, specPath, origin, diagnostics);
-    const hostNetwork = r.bool([...specPath, 'hostNetwork']) ?? false;
-    const dnsPolicyRaw = r.str([...specPath, 'dnsPolicy']);
-    let dnsPolicy: SimPod['dnsPolicy'] = 'ClusterFirst';
-    if (dnsPolicyRaw === 'ClusterFirst' || dnsPolicyRaw === 'ClusterFirstWithHostNet' || dnsPolicyRaw === 'Default' || dnsPolicyRaw === 'None') dnsPolicy = dnsPolicyRaw;
-    else if (dnsPolicyRaw !== undefined) r.invalid([...specPath, 'dnsPolicy'], `dnsPolicy must be ClusterFirst, ClusterFirstWithHostNet, Default or None, not "${dnsPolicyRaw}".`);
-    const dnsConfig = readDnsConfig(r, specPath);
-    if (dnsPolicy === 'None' && !dnsConfig) r.invalid([...specPath, 'dnsPolicy'], 'dnsPolicy None requires a dnsConfig with at least one nameserver.');
-    const base: Omit<PodBlueprint, 'name' | 'replicaIndex'> = {
-      namespace,
-      workload,
-      labels,
-      hostNetwork,
-      ready: podReady(o),
-      containers,
-      dnsPolicy,
-      origin,
-      specPath,
-      nodeSelector: r.labels([...specPath, 'nodeSelector']),
-      perNode: o.kind === 'DaemonSet',
-    };
-    if (dnsConfig) base.dnsConfig = dnsConfig;
-    const nodeName = r.str([...specPath, 'nodeName']);
-    if (nodeName !== undefined) base.nodeName = nodeName;
-    const hostname = r.str([...specPath, 'hostname']);
-    const subdomain = r.str([...specPath, 'subdomain']);
-    if (hostname !== undefined) base.hostname = hostname;
-    if (subdomain !== undefined) base.subdomain = subdomain;
     const key = `${namespace}/${o.kind}/${o.name}`;
     const room = (wanted: number, field: FieldPath): number => {
       const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
@@ -241,6 +201,79 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
     }
   }
   return out;
+}
+
+/**
+ * What a workload's pod template reads to (everything its replicas share) and the diagnostics
+ * reading it reported. Remembered per object and replayed in order: a ParseCache keeps an
+ * unchanged document's ManifestObject across analyses, so re-analysis reads only edited
+ * workloads. It depends on the object and its namespace alone; the replicas share its parts,
+ * which nothing mutates.
+ */
+const templateReads = new WeakMap<ManifestObject, { namespace: string; read: TemplateRead }>();
+
+interface TemplateRead {
+  /** Undefined when the object has no pod template (reported). */
+  base: Omit<PodBlueprint, 'name' | 'replicaIndex'> | undefined;
+  diagnostics: Diagnostic[];
+}
+
+function readPodTemplate(o: ManifestObject, templatePath: readonly string[], namespace: string): TemplateRead {
+  const known = templateReads.get(o);
+  if (known && known.namespace === namespace) return known.read;
+  const read = readTemplateOnce(o, templatePath, namespace);
+  templateReads.set(o, { namespace, read });
+  return read;
+}
+
+function readTemplateOnce(o: ManifestObject, templatePath: readonly string[], namespace: string): TemplateRead {
+  const diagnostics: Diagnostic[] = [];
+  const r = new FieldReader(o, diagnostics);
+  const origin: Origin = { kind: 'manifest', object: o };
+  const metaPath = [...templatePath, 'metadata'];
+  const specPath = [...templatePath, 'spec'];
+  if (o.kind !== 'Pod' && !r.map(templatePath)) {
+    r.invalid(templatePath.length ? templatePath.slice(0, -1) : [], `${o.kind} ${o.name} has no pod template (\`${templatePath.join('.')}\`).`);
+    return { base: undefined, diagnostics };
+  }
+  const labels = r.labels([...metaPath, 'labels']);
+  const workload: WorkloadRef = { kind: o.kind, namespace, name: o.name };
+  if (o.kind === 'Pod') {
+    const owner = controllerOf(o);
+    if (owner) {
+      workload.kind = owner.kind;
+      workload.name = owner.name;
+    }
+  } else checkWorkloadSelector(r, o.kind, labels, diagnostics);
+  const containers = readContainers(r, specPath, origin, diagnostics);
+  const hostNetwork = r.bool([...specPath, 'hostNetwork']) ?? false;
+  const dnsPolicyRaw = r.str([...specPath, 'dnsPolicy']);
+  let dnsPolicy: SimPod['dnsPolicy'] = 'ClusterFirst';
+  if (dnsPolicyRaw === 'ClusterFirst' || dnsPolicyRaw === 'ClusterFirstWithHostNet' || dnsPolicyRaw === 'Default' || dnsPolicyRaw === 'None') dnsPolicy = dnsPolicyRaw;
+  else if (dnsPolicyRaw !== undefined) r.invalid([...specPath, 'dnsPolicy'], `dnsPolicy must be ClusterFirst, ClusterFirstWithHostNet, Default or None, not "${dnsPolicyRaw}".`);
+  const dnsConfig = readDnsConfig(r, specPath);
+  if (dnsPolicy === 'None' && !dnsConfig) r.invalid([...specPath, 'dnsPolicy'], 'dnsPolicy None requires a dnsConfig with at least one nameserver.');
+  const base: Omit<PodBlueprint, 'name' | 'replicaIndex'> = {
+    namespace,
+    workload,
+    labels,
+    hostNetwork,
+    ready: podReady(o),
+    containers,
+    dnsPolicy,
+    origin,
+    specPath,
+    nodeSelector: r.labels([...specPath, 'nodeSelector']),
+    perNode: o.kind === 'DaemonSet',
+  };
+  if (dnsConfig) base.dnsConfig = dnsConfig;
+  const nodeName = r.str([...specPath, 'nodeName']);
+  if (nodeName !== undefined) base.nodeName = nodeName;
+  const hostname = r.str([...specPath, 'hostname']);
+  const subdomain = r.str([...specPath, 'subdomain']);
+  if (hostname !== undefined) base.hostname = hostname;
+  if (subdomain !== undefined) base.subdomain = subdomain;
+  return { base, diagnostics };
 }
 
 function podReady(o: ManifestObject): boolean {

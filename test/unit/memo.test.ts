@@ -89,3 +89,46 @@ describe('memo: NetworkPolicy reads', () => {
     }
   });
 });
+
+describe('memo: workload pod templates', () => {
+  const deployment = (dnsPolicy: string, replicas = 2) => yaml`
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, namespace: shop}
+    spec:
+      replicas: ${replicas}
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          dnsPolicy: ${dnsPolicy}
+          containers:
+          - name: web
+            ports: [{containerPort: 8080, name: http}]
+            env: [{name: PORT, value: 8080}]
+  `;
+  const files = (text: string): InputFile[] => [{ path: 'web.yaml', text }];
+  const invalid = (list: ReturnType<typeof analyzeWorkspace>['diagnostics']) => list.filter((d) => d.code === 'manifest-invalid').map((d) => `${d.range.line}:${d.range.column}:${d.message}`);
+
+  it('reuses an unchanged template and reads an edited one again', () => {
+    const cache = new ParseCache();
+    const first = analyzeWorkspace(files(deployment('ClusterFirst')), { cache }).cluster.pods.filter((p) => p.namespace === 'shop');
+    const again = analyzeWorkspace(files(deployment('ClusterFirst')), { cache }).cluster.pods.filter((p) => p.namespace === 'shop');
+    assert.equal(first.length, 2);
+    assert.equal(again[0]?.containers, first[0]?.containers, 'unchanged object: the same template read');
+    assert.notEqual(again[0], first[0], 'pods are new at every analysis (scheduling and addresses are not remembered)');
+    const edited = analyzeWorkspace(files(deployment('Default', 3)), { cache }).cluster.pods.filter((p) => p.namespace === 'shop');
+    assert.equal(edited.length, 3);
+    assert.notEqual(edited[0]?.containers, first[0]?.containers);
+    assert.equal(edited[0]?.dnsPolicy, 'Default');
+  });
+
+  it('replays the template diagnostics at every analysis, as a fresh analysis reports them', () => {
+    const text = deployment('Sometimes');
+    const fresh = invalid(analyzeWorkspace(files(text)).diagnostics);
+    assert.equal(fresh.length, 2, fresh.join('\n')); // the dnsPolicy and the unquoted env value
+    const cache = new ParseCache();
+    for (let i = 0; i < 3; i++) assert.deepEqual(invalid(analyzeWorkspace(files(text), { cache }).diagnostics), fresh, `analysis ${i}`);
+    assert.equal(json(files(text), cache), json(files(text)));
+  });
+});
