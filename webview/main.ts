@@ -7,6 +7,7 @@ import { parseToPage, parseToExtension, DEFAULT_VIEW_STATE, type ToExtension, ty
 import { layoutTopology, type Layout } from './layout';
 import { Scene, type Kind } from './scene';
 import { Viewport } from './viewport';
+import { Culler, visibleArea } from './cull';
 import { Controls, button, h } from './controls';
 import { Details } from './details';
 import { TracePlayer } from './trace';
@@ -72,10 +73,18 @@ function say(message: string): void {
 }
 
 const scene = new Scene(svg);
+const culler = new Culler();
 const viewport = new Viewport(svg, scene.root.node() as SVGGElement, (t) => {
   state = { ...state, transform: t };
+  cull();
   saveState();
 });
+
+/** Hides what is far outside the view of a large cluster; the count is on the SVG for tests. */
+function cull(): void {
+  const culled = culler.update(visibleArea(viewport.transform(), viewport.size()));
+  if (svg.dataset['culled'] !== String(culled)) svg.dataset['culled'] = String(culled);
+}
 
 const controls = new Controls(
   {
@@ -183,6 +192,7 @@ function draw(t: Topology): void {
   topology = t;
   layout = layoutTopology(t);
   scene.render(t, layout, t.pods.length > LARGE_PODS);
+  culler.setItems(scene.cullables(), t.pods.length > LARGE_PODS);
   viewport.setContent({ x: 0, y: 0, w: layout.width, h: layout.height });
   scene.setHiddenNamespaces(new Set(state.hiddenNamespaces));
   scene.setSearch(state.search);
@@ -201,13 +211,17 @@ function draw(t: Topology): void {
     if (state.transform) viewport.set(state.transform);
     else viewport.fit(false);
   }
+  cull();
 }
 
 async function answerExport(m: Extract<ToPage, { type: 'exportRequest' }>): Promise<void> {
   try {
     if (!layout) throw new Error('nothing is drawn yet');
     const bounds = { x: 0, y: 0, w: layout.width, h: layout.height };
+    // The export is the whole layout: show what culling hid, then cull again.
+    culler.reset();
     const svgText = exportSvg(svg, bounds);
+    cull();
     const data = m.format === 'svg' ? svgText : await exportPng(svgText, bounds.w + 48, bounds.h + 48);
     post({ type: 'exportResponse', requestId: m.requestId, format: m.format, data });
   } catch (err) {

@@ -16,6 +16,12 @@ const READING_ORDER: Kind[] = ['external', 'ingress', 'service', 'node', 'pod'];
 const COLOURS = 8;
 
 /** The text of a label map as `k=v, k=v`. */
+function union(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
+
 export function labelsText(labels: Record<string, string>): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
 }
@@ -38,6 +44,8 @@ export class Scene {
   private kinds = new Map<string, Kind>();
   private namespaceOf = new Map<string, string | null>();
   private topology: Topology | undefined;
+  /** Edges whose ends are not both objects (an endpoint group ends at a workload's pods): the area they span. */
+  private extents = new WeakMap<Element, Box>();
   nsColour = new Map<string, number>();
 
   constructor(readonly svg: SVGSVGElement) {
@@ -50,6 +58,26 @@ export class Scene {
     this.root = s.append('g').attr('class', 'viewport');
     const layer = (name: string) => this.root.append('g').attr('class', `layer layer-${name}`);
     this.layers = { regions: layer('regions'), edges: layer('edges'), policy: layer('policy'), objects: layer('objects'), pods: layer('pods'), trace: layer('trace') };
+  }
+
+  /**
+   * What viewport culling may hide, with the area each covers: every object by its box, every edge
+   * by the boxes of its two ends (or its drawn extent when an end is not an object).
+   */
+  cullables(): Array<{ el: Element; box: Box }> {
+    const out: Array<{ el: Element; box: Box }> = [];
+    for (const el of this.root.node()?.querySelectorAll<SVGGElement>('.layer-objects g.obj, .layer-pods g.obj, .layer-regions g.obj') ?? []) {
+      const box = this.boxes.get(el.dataset['id'] ?? '');
+      if (box) out.push({ el, box });
+    }
+    for (const el of this.layers.edges.node()?.querySelectorAll<SVGGElement>('g.edge') ?? []) {
+      const a = this.boxes.get(el.dataset['from'] ?? '');
+      const b = this.boxes.get(el.dataset['to'] ?? '');
+      const box = this.extents.get(el) ?? (a && b ? union(a, b) : undefined);
+      // An edge whose extent is not known is never culled (measuring it would force a layout).
+      if (box) out.push({ el, box });
+    }
+    return out;
   }
 
   boxOf(id: string): Box | undefined {
@@ -122,6 +150,8 @@ export class Scene {
       const { d } = verticalCurve(a, g.blob.box);
       const el = layer.append('g').attr('class', 'edge edge-endpoint-group').attr('data-kind', 'edge').attr('data-id', key).attr('data-from', g.from).attr('data-to', g.blob.workload);
       el.append('path').attr('d', d).attr('marker-end', 'url(#arrow)');
+      const node = el.node();
+      if (node) this.extents.set(node, union(a, { ...g.blob.box, y: g.blob.box.y - 16, h: g.blob.box.h + 16 }));
       el.append('title').text(`${g.from} → ${g.count} pod(s) of ${g.blob.workload} on ${g.blob.node ?? 'no node'} (${[...g.labels].join(', ')})`);
       el.append('text').attr('class', 'edge-label').attr('x', g.blob.box.x + g.blob.box.w / 2).attr('y', g.blob.box.y - 5).attr('text-anchor', 'middle').text(`${g.count} × ${[...g.labels].join(', ')}`);
     }

@@ -12,6 +12,7 @@ export class Viewport {
   private content: Box = { x: 0, y: 0, w: 1, h: 1 };
   /** True while the view shows the fitted picture the user has not moved: a resize re-fits it. */
   private autoFit = false;
+  private knownSize: { w: number; h: number } | undefined;
 
   constructor(
     private readonly svg: SVGSVGElement,
@@ -27,7 +28,9 @@ export class Viewport {
         this.onChange({ x: e.transform.x, y: e.transform.y, k: e.transform.k });
       });
     select(svg).call(this.behaviour).on('dblclick.zoom', null);
-    new ResizeObserver(() => {
+    new ResizeObserver((entries) => {
+      const r = entries[entries.length - 1]?.contentRect;
+      if (r) this.knownSize = { w: Math.max(1, r.width), h: Math.max(1, r.height) };
       if (this.autoFit) this.fit(false);
     }).observe(svg);
   }
@@ -44,7 +47,9 @@ export class Viewport {
     this.content = box;
   }
 
-  private size(): { w: number; h: number } {
+  /** The view's size in pixels; kept from the resize observer so a pan frame does not force a layout to ask. */
+  size(): { w: number; h: number } {
+    if (this.knownSize) return this.knownSize;
     const r = this.svg.getBoundingClientRect();
     return { w: Math.max(1, r.width), h: Math.max(1, r.height) };
   }

@@ -79,12 +79,24 @@ export default async function large({ openWorkbench, runCommand, openFile, scree
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(screenshotDir, 'topology-2000-zoomed.png') });
     const kNear = await scale();
+    // Zoomed in, what is far from the view is culled (not displayed), and what is in view is not.
+    const culled = Number(await view.locator('#scene').getAttribute('data-culled'));
+    const inView = await frame.evaluate(() => {
+      const svg = document.querySelector('#scene');
+      const r = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('.layer-pods g.obj')].filter((el) => {
+        const b = el.getBoundingClientRect();
+        return b.width > 0 && b.right > r.left && b.left < r.right && b.bottom > r.top && b.top < r.bottom;
+      }).length;
+    });
+    assert.ok(culled > 0, 'zoomed in, objects far from the view are culled');
+    assert.ok(inView > 0, 'the pods in view are drawn');
     const near = await panFrames(page, frame, view, 150);
     const fmt = (r) => `mean ${r.mean.toFixed(1)} ms, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, max ${r.max.toFixed(1)} ms over ${r.frames} frames`;
     console.log(`[topology] ${count} pods: first analysis shown in the status bar ${(analysedMs / 1000).toFixed(1)} s after opening app.yaml`);
     console.log(`[topology] ${count} pods: Show Topology to drawing in ${(drawnMs / 1000).toFixed(1)} s (of which the page's layout and drawing ${pageMs} ms)`);
     console.log(`[topology] panning ${count} pods, whole cluster in view (${kFar}): ${fmt(far)}`);
-    console.log(`[topology] panning ${count} pods, zoomed in (${kNear}): ${fmt(near)}`);
+    console.log(`[topology] panning ${count} pods, zoomed in (${kNear}): ${fmt(near)}; ${culled} objects and edges culled, ${inView} pods in view`);
     // A generous bound: this guards against the drawing becoming unusable, not against a slow CI box.
     assert.ok(far.p50 < 100 && near.p50 < 100, 'panning stays interactive (median frame under 100 ms)');
   } finally {
