@@ -14,6 +14,9 @@ function packageVsix(dir) {
   const out = path.join(dir, 'kube-netsim.vsix');
   const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], { cwd: REPO, encoding: 'utf8' });
   assert.equal(r.status, 0, `vsce package failed: ${r.stderr || r.stdout}`);
+  // The analysis worker is a file of its own: without it the installed extension would analyse on the host.
+  const files = spawnSync(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: REPO, encoding: 'utf8' }).stdout.split('\n');
+  for (const f of ['dist/extension.js', 'dist/analysisWorker.js', 'dist/webview.js']) assert.ok(files.includes(f), `${f} is not packaged`);
   return out;
 }
 
