@@ -70,6 +70,7 @@ export class PolicyEngine {
   readonly hostNetwork: 'node' | 'pod';
   private readonly byNamespace = new Map<string, SimNetworkPolicy[]>();
   private readonly selections = new WeakMap<SimPod, PolicySelection>();
+  private readonly selectionsByLabels = new WeakMap<Labels, Map<string, PolicySelection>>();
 
   constructor(
     readonly cluster: Cluster,
@@ -109,13 +110,26 @@ export class PolicyEngine {
   policiesSelecting(pod: SimPod): PolicySelection {
     const cached = this.selections.get(pod);
     if (cached) return cached;
-    const candidates = this.byNamespace.get(pod.namespace);
-    let result = NO_SELECTION;
-    if (candidates && this.selectable(pod)) {
-      const selecting = candidates.filter((p) => matchesSelector(p.podSelector, pod.labels));
-      if (selecting.length > 0) result = { ingress: selecting.filter((p) => p.affects.ingress), egress: selecting.filter((p) => p.affects.egress) };
-    }
+    const result = this.selectable(pod) ? this.selectionOf(pod.namespace, pod.labels) : NO_SELECTION;
     this.selections.set(pod, result);
+    return result;
+  }
+
+  /**
+   * The policies selecting a selectable pod with these labels in this namespace. Remembered by the
+   * labels object: the replicas of a workload share theirs, so each workload is matched once.
+   */
+  private selectionOf(namespace: string, labels: Labels): PolicySelection {
+    let byNamespace = this.selectionsByLabels.get(labels);
+    if (!byNamespace) this.selectionsByLabels.set(labels, (byNamespace = new Map()));
+    let result = byNamespace.get(namespace);
+    if (!result) {
+      result = NO_SELECTION;
+      const candidates = this.byNamespace.get(namespace);
+      const selecting = candidates ? candidates.filter((p) => matchesSelector(p.podSelector, labels)) : [];
+      if (selecting.length > 0) result = { ingress: selecting.filter((p) => p.affects.ingress), egress: selecting.filter((p) => p.affects.egress) };
+      byNamespace.set(namespace, result);
+    }
     return result;
   }
 

@@ -132,3 +132,23 @@ describe('memo: workload pod templates', () => {
     assert.equal(json(files(text), cache), json(files(text)));
   });
 });
+
+describe('memo: policy selection by labels', () => {
+  it('answers per namespace and per selectability even for pods sharing one labels object', () => {
+    const np = (name: string, namespace: string, app: string) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  podSelector: {matchLabels: {app: ${app}}}\n`;
+    const a = analyzeWorkspace([
+      { path: 'w.yaml', text: workspace('')[0]?.text ?? '' },
+      { path: 'p.yaml', text: [np('in-shop', 'shop', 'web'), np('in-other', 'other', 'web'), np('other-app', 'other', 'api')].join('---\n') },
+    ]);
+    const web = a.cluster.pods.find((p) => p.namespace === 'shop' && p.labels['app'] === 'web');
+    assert.ok(web);
+    const names = (pod: typeof web) => a.policies.policiesSelecting(pod).ingress.map((p) => `${p.namespace}/${p.name}`);
+    assert.deepEqual(names(web), ['shop/in-shop']);
+    // Same labels object, another namespace: that namespace's policies.
+    assert.deepEqual(names({ ...web, name: 'copy', namespace: 'other' }), ['other/in-other']);
+    // Same labels, hostNetwork: policies do not select it.
+    assert.deepEqual(names({ ...web, name: 'host', hostNetwork: true }), []);
+    // The first pod's answer is unchanged.
+    assert.deepEqual(names(web), ['shop/in-shop']);
+  });
+});
