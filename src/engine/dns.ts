@@ -70,7 +70,20 @@ export class DnsZone {
     this.kubeDnsIP = cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns')?.clusterIP;
     this.add({ name: `dns-version.${this.zone}`, type: 'TXT', value: `"${SCHEMA_VERSION}"` });
     for (const svc of cluster.services) this.addService(svc);
-    for (const pod of cluster.pods) {
+    this.podSuffix = `.pod.${this.zone}`;
+  }
+
+  /**
+   * Pod records (`1-2-3-4.ns.pod.<zone>`) are added when a name in that subdomain is first looked
+   * up: few lookups ever ask, and a record per pod was most of building the zone. No other record
+   * has a name in it (Service names have `svc` where pod names have `pod`).
+   */
+  private readonly podSuffix: string;
+  private podsAdded = false;
+
+  private addPods(): void {
+    this.podsAdded = true;
+    for (const pod of this.cluster.pods) {
       if (pod.ip && !pod.hostNetwork) this.add({ name: `${dashed(pod.ip)}.${pod.namespace}.pod.${this.zone}`, type: ipFamily(pod.ip) === 'ipv4' ? 'A' : 'AAAA', value: pod.ip, pod: podId(pod) });
     }
   }
@@ -123,7 +136,9 @@ export class DnsZone {
 
   /** Exact-name lookup, as CoreDNS answers one query (case-insensitive). */
   lookup(name: string, type: RecordType): { exists: boolean; answers: DnsRecord[] } {
-    const records = this.records.get(name.toLowerCase().replace(/\.$/, ''));
+    const key = name.toLowerCase().replace(/\.$/, '');
+    if (!this.podsAdded && key.endsWith(this.podSuffix)) this.addPods();
+    const records = this.records.get(key);
     if (!records) return { exists: false, answers: [] };
     const direct = records.filter((r) => r.type === type);
     if (direct.length > 0 || type === 'CNAME') return { exists: true, answers: direct };
