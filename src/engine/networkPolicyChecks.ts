@@ -3,6 +3,7 @@ import type { ResolvedReference } from './checks';
 import { resourceName } from './fields';
 import { selectorText } from './labels';
 import { matchesSelector } from './selectorCache';
+import { LabelIndex } from './labelIndex';
 import { nearMissHint } from './services';
 import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService, type WorkloadRef } from './model';
 import type { PolicyEngine, Verdict, DirectionResult } from './networkPolicy';
@@ -27,9 +28,12 @@ function podsByNamespace(engine: PolicyEngine): Map<string, SimPod[]> {
 
 function checkSelectsNothing(engine: PolicyEngine, diagnostics: Diagnostic[]): void {
   const byNs = podsByNamespace(engine);
+  const selectable = new Map<string, LabelIndex<SimPod>>();
   for (const policy of engine.policies) {
     const pods = byNs.get(policy.namespace) ?? [];
-    if (pods.some((p) => engine.selects(policy, p))) continue;
+    let index = selectable.get(policy.namespace);
+    if (!index) selectable.set(policy.namespace, (index = new LabelIndex(pods.filter((p) => engine.selectable(p)))));
+    if (index.some(policy.podSelector)) continue;
     const range = locate(policy.origin, ['spec', 'podSelector']);
     if (!range) continue;
     const hostNet = pods.filter((p) => p.hostNetwork && !engine.selectable(p) && matchesSelector(policy.podSelector, p.labels));

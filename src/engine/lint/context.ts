@@ -6,6 +6,7 @@ import type { IngressModel } from '../ingress';
 import type { InputFile } from '../manifests';
 import type { PolicyEndpoint, PolicyEngine, PolicyPeer, SimNetworkPolicy } from '../networkPolicy';
 import { matchesSelector, selectorKey } from '../selectorCache';
+import { LabelIndex } from '../labelIndex';
 import type { ResolvedReference } from '../checks';
 import { podId, workloadId, type Cluster, type SimNamespace, type SimPod, type SimService } from '../model';
 import type { FieldPath } from '../source';
@@ -42,6 +43,7 @@ export class LintContext {
   private dnsPods: SimPod[] | undefined;
   private readonly namespacesBySelector = new Map<string, SimNamespace[]>();
   private readonly repsBySelector = new Map<string, Map<string, SimPod[]>>();
+  private readonly selectableByNamespace = new Map<string, { all: SimPod[]; index: LabelIndex<SimPod> }>();
   private addressed: SimPod[] | undefined;
   /** null until looked up; undefined when there is none. */
   private dnsService: SimService | undefined | null = null;
@@ -196,10 +198,26 @@ export class LintContext {
     if (!byNamespace) this.repsBySelector.set(shape, (byNamespace = new Map()));
     let list = byNamespace.get(namespace);
     if (!list) {
-      list = this.repsIn(namespace).filter((p) => this.engine.selectable(p) && (podSel === undefined || matchesSelector(podSel, p.labels)));
+      list = podSel === undefined ? this.selectableIndex(namespace).all : this.selectableIndex(namespace).index.matching(podSel);
       byNamespace.set(namespace, list);
     }
     return list;
+  }
+
+  /** The representatives of a namespace policies select by labels (not hostNetwork ones), with a label index. */
+  private selectableIndex(namespace: string): { all: SimPod[]; index: LabelIndex<SimPod> } {
+    let entry = this.selectableByNamespace.get(namespace);
+    if (!entry) {
+      const all = this.repsIn(namespace).filter((p) => this.engine.selectable(p));
+      entry = { all, index: new LabelIndex(all) };
+      this.selectableByNamespace.set(namespace, entry);
+    }
+    return entry;
+  }
+
+  /** The representatives a policy's podSelector selects (its namespace's, not hostNetwork). Shared: do not mutate. */
+  selectedReps(policy: SimNetworkPolicy): SimPod[] {
+    return this.repsMatching(policy.namespace, policy.podSelector);
   }
 
   /** Whether a selector peer matches any pod of the workspace (one per workload) or of the simulator. */

@@ -57,7 +57,7 @@ export function lintDns(ctx: LintContext): void {
   const withRuleReport = new Set<SimNetworkPolicy>();
   for (const policy of ctx.engine.policies) {
     if (policy.origin.kind !== 'manifest' || !policy.affects.egress) continue;
-    const clients = ctx.repsIn(policy.namespace).filter((p) => usesClusterDns(p) && ctx.engine.selects(policy, p));
+    const clients = ctx.selectedReps(policy).filter(usesClusterDns);
     if (clients.length === 0) continue;
     for (const rule of policy.rules.egress) if (checkRule(ctx, policy, rule, clients, dns)) withRuleReport.add(policy);
   }

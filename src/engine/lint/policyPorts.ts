@@ -35,7 +35,7 @@ export function lintPolicyPorts(ctx: LintContext): void {
 
 /** The workspace's pods a rule's ports apply to: the selected pods (ingress) or the peer pods (egress). */
 function destinations(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule): SimPod[] {
-  if (direction === 'ingress') return ctx.memo(`selected\u0000${policy.namespace}/${policy.name}`, () => ctx.repsIn(policy.namespace).filter((p) => ctx.engine.selects(policy, p)));
+  if (direction === 'ingress') return ctx.selectedReps(policy);
   if (rule.peers === null) return ctx.representatives();
   return [...new Set(rule.peers.flatMap((peer) => ctx.peerPods(policy, peer)))];
 }

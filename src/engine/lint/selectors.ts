@@ -120,7 +120,7 @@ const policyResource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPol
 
 function policySelector(ctx: LintContext, policy: SimNetworkPolicy): void {
   if (policy.origin.kind !== 'manifest') return;
-  if (ctx.repsIn(policy.namespace).some((p) => ctx.engine.selects(policy, p)) || ctx.implicitIn(policy.namespace).some((p) => ctx.engine.selects(policy, p))) return;
+  if (ctx.selectedReps(policy).length > 0 || ctx.implicitIn(policy.namespace).some((p) => ctx.engine.selects(policy, p))) return;
   const miss = nearMiss(policy.podSelector.matchLabels, podCandidates(ctx.repsIn(policy.namespace)));
   if (!miss) return;
   const direction: Direction = policy.affects.ingress ? 'ingress' : 'egress';
