@@ -114,12 +114,14 @@ function localhostPorts(ctx: LintContext): void {
   for (const pod of ctx.representatives()) {
     // Many manifests declare no ports at all; only a pod that declares its ports tells us what is missing.
     if (pod.origin.kind !== 'manifest' || !pod.containers.some((c) => c.ports.length > 0)) continue;
-    const bound = boundPorts(pod);
+    // Read (probes, configuration) only for a pod whose texts name localhost at all: most never do.
+    let bound: Set<number> | undefined;
     for (const c of pod.containers) {
       for (const t of c.texts) {
         if (BINDING.test(setting(t)) || t.value.length > 4096 || t.origin.kind !== 'manifest') continue;
         for (const m of t.value.matchAll(LOCAL_REF)) {
           const port = Number(m[2]);
+          bound ??= boundPorts(pod);
           if (port < 1 || port > 65535 || bound.has(port)) continue;
           const at = innerRange(t.origin.object.locate(t.path), t.value, m.index ?? 0, m[0].length);
           const declared = [...new Set(pod.containers.flatMap((x) => x.ports.map((p) => `${p.containerPort}/${p.protocol}`)))];
@@ -198,9 +200,15 @@ function readinessProbes(ctx: LintContext): void {
   for (const svc of ctx.cluster.services) {
     if (svc.origin.kind === 'manifest' && (svc.type === 'NodePort' || svc.type === 'LoadBalancer')) for (const e of svc.endpointsByPort.flat()) if (!exposed.has(e.pod)) exposed.set(e.pod, `${svc.type} Service ${serviceId(svc)}`);
   }
+  // Which Service serves a pod's port, only for the pods Ingresses reach (keying every endpoint of
+  // every Service cost more than the rest of the check).
+  const exposures = ingressExposures(ctx.cluster);
+  const reached = new Set(exposures.map((x) => podId(x.pod)));
   const serving = new Map<string, SimService>();
-  for (const s of ctx.cluster.services) for (const e of s.endpointsByPort.flat()) if (!serving.has(`${e.pod}:${e.port}`)) serving.set(`${e.pod}:${e.port}`, s);
-  for (const x of ingressExposures(ctx.cluster)) {
+  for (const s of ctx.cluster.services) {
+    for (const eps of s.endpointsByPort) for (const e of eps) if (reached.has(e.pod) && !serving.has(`${e.pod}:${e.port}`)) serving.set(`${e.pod}:${e.port}`, s);
+  }
+  for (const x of exposures) {
     const id = podId(x.pod);
     if (exposed.has(id)) continue;
     const svc = serving.get(`${id}:${x.port}`);
