@@ -69,7 +69,9 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
     push(model);
     push(
       model.onDidAnalyze((report) => {
+        const publishStarted = performance.now();
         isolate(log, 'problems', () => problems.publish(model, report.diagnostics));
+        model.lastPublishMs = performance.now() - publishStarted;
         isolate(log, 'codeLens', () => lenses.refresh());
         isolate(log, 'status', () => {
           if (ctx.activeModel() === model) status.update(report.summary, ctx.models.size);

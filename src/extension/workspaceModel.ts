@@ -35,6 +35,8 @@ export class WorkspaceModel implements vscode.Disposable {
   readonly onDidAnalyze = this.changed.event;
   /** Milliseconds the last analysis took in the worker, for the log and the benchmark. */
   lastDurationMs = 0;
+  /** Milliseconds publishing the last analysis's diagnostics took on the extension host, for the benchmark. */
+  lastPublishMs = 0;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
