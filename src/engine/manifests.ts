@@ -3,6 +3,8 @@ import { LineIndex, type FieldPath, type SourceRange } from './source';
 import { makeDiagnostic, type Diagnostic } from './diagnostics';
 import { describe } from './fields';
 import { ChunkSpans, compactEvents, type SpanIndex } from './spans';
+import { helmTemplate, scalarRanges } from './helmTemplate';
+import { checkAliasExpansion, DEFAULT_LIMITS, type ParseLimits } from './yamlLimits';
 import { isBuiltInGroup, unknownKindReason } from './kinds';
 
 /** One input file as the host hands it over: a path (for messages) and its text. */
@@ -34,15 +36,7 @@ export interface ParsedFile {
   diagnostics: Diagnostic[];
 }
 
-export interface ParseLimits {
-  maxFileBytes: number;
-  maxAliases: number;
-  maxDepth: number;
-  /** Most nodes a document's aliases may expand to (billion laughs: 81 aliases expanding to 3.5 billion nodes). */
-  maxAliasNodes?: number;
-}
-
-export const DEFAULT_LIMITS: ParseLimits = { maxFileBytes: 4 * 1024 * 1024, maxAliases: 1000, maxDepth: 100, maxAliasNodes: 100_000 };
+export { DEFAULT_LIMITS, type ParseLimits } from './yamlLimits';
 
 // kubectl's YAML reader honours merge keys (`<<: *labels`); without them merged labels vanish.
 const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
@@ -67,10 +61,139 @@ export function parseManifestFile(file: InputFile, limits: ParseLimits = DEFAULT
   // space indented the first line and made every BOM file a syntax error.)
   const text = file.text.charCodeAt(0) === 0xfeff ? file.text.slice(1) : file.text;
   const lines = new LineIndex(text);
-  for (const chunk of documentChunks(text)) {
-    parseChunk(file.path, text, chunk, lines, limits, objects, diagnostics);
+  for (const batch of batches(documentChunks(text))) {
+    if (!parseBatch(file.path, text, batch, lines, limits, objects, diagnostics)) {
+      for (const chunk of batch) parseChunk(file.path, text, chunk, lines, limits, objects, diagnostics);
+    }
   }
   return { path: file.path, objects, diagnostics };
+}
+
+/**
+ * Consecutive chunks parsed in one call, up to about this many characters: one parser call per
+ * document cost a set-up each (option objects, a copy of the text; ~50 ms for the 4,000
+ * documents of 50x40), while one call per file built event arrays so large that they outlived
+ * the young generation and made garbage collection slower than the parse.
+ */
+const BATCH_CHARS = 32 * 1024;
+
+function batches(chunks: Chunk[]): Chunk[][] {
+  const out: Chunk[][] = [];
+  let current: Chunk[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    if (current.length > 0 && size + (chunk.end - chunk.start) > BATCH_CHARS) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(chunk);
+    size += chunk.end - chunk.start;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** The chunk-by-chunk parse alone, which parseManifestFile must always agree with (for tests). */
+export function parseByChunks(file: InputFile, limits: ParseLimits = DEFAULT_LIMITS): ParsedFile {
+  const objects: ManifestObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const text = file.text.charCodeAt(0) === 0xfeff ? file.text.slice(1) : file.text;
+  const lines = new LineIndex(text);
+  for (const chunk of documentChunks(text)) parseChunk(file.path, text, chunk, lines, limits, objects, diagnostics);
+  return { path: file.path, objects, diagnostics };
+}
+
+/**
+ * Parses consecutive chunks in one pass when that gives what parsing them one by one gives: their
+ * text parses, and each document lies in a chunk that holds nothing but documents. Otherwise (a
+ * broken or templated document, a directive before a marker) returns false having reported
+ * nothing, and the chunks are parsed one by one, so one bad document never hides the others.
+ */
+function parseBatch(path: string, text: string, batch: Chunk[], lines: LineIndex, limits: ParseLimits, objects: ManifestObject[], diagnostics: Diagnostic[]): boolean {
+  const base = (batch[0] as Chunk).start;
+  const source = text.slice(base, (batch[batch.length - 1] as Chunk).end);
+  let events: Event[];
+  let values: unknown[];
+  try {
+    events = parseEvents(source, { filename: path, maxDepth: limits.maxDepth });
+    checkAliasExpansion(events, source, limits);
+    values = constructFromEvents(events, { source, filename: path, maxAliases: limits.maxAliases, schema: SCHEMA });
+  } catch {
+    return false;
+  }
+  const groups = groupDocuments(events, values, batch.map((c) => ({ start: c.start - base, end: c.end - base })));
+  if (!groups) return false;
+  groups.forEach((g, c) => {
+    const chunk = batch[c] as Chunk;
+    const template = helmTemplate(text.slice(chunk.start, chunk.end), scalarRanges(events, g.from, g.to, chunk.start - base));
+    if (template) {
+      const at = chunk.start + template.index;
+      diagnostics.push(makeDiagnostic('helm-template', lines.range(path, at, at + template.length), {}));
+      return;
+    }
+    const compact = compactEvents(events, g.from, g.to);
+    let spans: ChunkSpans | undefined;
+    const spansOf = (docIndex: number) => () => {
+      spans ??= new ChunkSpans(compact, source, base);
+      return spans.document(docIndex) ?? NO_SPANS;
+    };
+    g.values.forEach((value, docIndex) => collectObjects(path, value, [], spansOf(docIndex), lines, objects, diagnostics));
+  });
+  return true;
+}
+
+/**
+ * A batch's documents by chunk: each chunk's events [from, to) and values. Undefined when a
+ * document starts outside every chunk or a chunk holds no document (the chunk-by-chunk parse would
+ * not see the same documents). Empty documents (no node) go with the document before them.
+ */
+function groupDocuments(events: Event[], values: unknown[], chunks: Chunk[]): Array<{ from: number; to: number; values: unknown[] }> | undefined {
+  const groups: Array<{ from: number; to: number; values: unknown[] }> = chunks.map(() => ({ from: -1, to: -1, values: [] }));
+  let c = -1;
+  let doc = -1;
+  let depth = 0;
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i] as Event;
+    if (depth === 0) {
+      if (ev.type !== EVENT_ID.DOCUMENT) return undefined;
+      doc++;
+      const at = nodeStart(events[i + 1]);
+      if (at >= 0) {
+        while (c + 1 < chunks.length && (chunks[c + 1] as Chunk).start <= at) c++;
+        const chunk = chunks[c];
+        if (!chunk || at >= chunk.end) return undefined;
+      }
+      const g = groups[c];
+      if (g) {
+        if (g.from < 0) g.from = i;
+        g.values.push(values[doc]);
+      } else if (at >= 0) return undefined;
+      depth = 1;
+      continue;
+    }
+    if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) depth++;
+    else if (ev.type === EVENT_ID.POP && --depth === 0) {
+      const g = groups[c];
+      if (g) g.to = i + 1;
+    }
+  }
+  return groups.every((g) => g.from >= 0 && g.values.length > 0) ? groups : undefined;
+}
+
+/** Where a document's first node starts; -1 for an empty document. */
+function nodeStart(ev: Event | undefined): number {
+  switch (ev?.type) {
+    case EVENT_ID.MAPPING:
+    case EVENT_ID.SEQUENCE:
+      return ev.start;
+    case EVENT_ID.SCALAR:
+      return ev.valueStart;
+    case EVENT_ID.ALIAS:
+      return ev.anchorStart;
+    default:
+      return -1;
+  }
 }
 
 interface Chunk {
@@ -119,7 +242,7 @@ function parseChunk(
   } catch (err) {
     error = err;
   }
-  const template = helmTemplate(source, error === undefined ? events : undefined);
+  const template = helmTemplate(source, error === undefined && events ? scalarRanges(events, 0, events.length, 0) : undefined);
   if (template) {
     const at = chunk.start + template.index;
     diagnostics.push(makeDiagnostic('helm-template', lines.range(path, at, at + template.length), {}));
@@ -139,68 +262,6 @@ function parseChunk(
     return spans.document(docIndex) ?? NO_SPANS;
   };
   values.forEach((value, docIndex) => collectObjects(path, value, [], spansOf(docIndex), lines, objects, diagnostics));
-}
-
-// Helm's own objects and functions: text that names them is a chart template wherever it sits.
-const HELM_REFERENCE = /\.(Values|Release|Chart|Capabilities|Files|Template)\b|\b(include|tpl|required|toYaml)\s/;
-
-/**
- * The first `{{ }}` that makes a document a Helm template, if any. Go templates are also ordinary
- * text in rendered manifests (PrometheusRule annotations, Alertmanager templates in ConfigMaps) and
- * in comments; those do not count, so such documents are analysed. A template counts when the
- * document does not parse, when it sits outside any string value, or when it names Helm's objects.
- */
-function helmTemplate(source: string, events: Event[] | undefined): { index: number; length: number } | undefined {
-  const scalars: Array<[number, number]> = [];
-  for (const ev of events ?? []) if (ev.type === EVENT_ID.SCALAR) scalars.push([ev.valueStart, ev.valueEnd]);
-  // Templates, scalars and comments are all met in source order, so one pass over each is enough:
-  // a regex retried at every unclosed `{{`, and a scan of the line and of every scalar per template,
-  // were quadratic (160 KB of `{{` took 4 s; a 4 MB file, most of an hour).
-  const comment = commentTracker(source);
-  let s = 0;
-  let from = 0;
-  for (;;) {
-    const index = source.indexOf('{{', from);
-    if (index < 0) return undefined;
-    const close = source.indexOf('}}', index + 2);
-    if (close < 0) return undefined; // no `{{` after this one closes either
-    from = close + 2;
-    if (comment(index)) continue;
-    while (s < scalars.length && (scalars[s]?.[1] ?? 0) <= index) s++;
-    const scalar = scalars[s];
-    const inString = scalar !== undefined && index >= scalar[0];
-    if (!events || !inString || HELM_REFERENCE.test(source.slice(index, from))) return { index, length: from - index };
-  }
-}
-
-/**
- * Whether a position (asked in increasing order) is inside a `#` comment: the line starts with `#`,
- * or a `#` after whitespace follows the line's last quote. Scans each character once.
- */
-function commentTracker(source: string): (index: number) => boolean {
-  let at = 0;
-  let blank = true; // only whitespace so far on this line
-  let lineComment = false;
-  let hashAfterQuote = false;
-  return (index: number): boolean => {
-    for (; at < index; at++) {
-      const c = source[at] ?? '';
-      if (c === '\n') {
-        blank = true;
-        lineComment = false;
-        hashAfterQuote = false;
-        continue;
-      }
-      const space = /\s/.test(c);
-      if (blank && !space) {
-        blank = false;
-        lineComment = c === '#';
-      }
-      if (c === "'" || c === '"') hashAfterQuote = false;
-      else if (c === '#' && at > 0 && /\s/.test(source[at - 1] ?? '')) hashAfterQuote = true;
-    }
-    return lineComment || hashAfterQuote;
-  };
 }
 
 /** A plain YAML document with positions, for files that are not Kubernetes objects (settings). */
@@ -257,65 +318,6 @@ function yamlErrorDiagnostic(path: string, err: unknown, lines: LineIndex, base:
   const reason = e.reason ?? e.message ?? String(err);
   const code = /depth|alias/i.test(reason) ? 'yaml-limit' : 'yaml-syntax';
   return makeDiagnostic(code, lines.range(path, at, at + 1), { reason });
-}
-
-/** A document over a parse limit that js-yaml itself does not enforce; reported as yaml-limit. */
-class YamlLimitError extends Error {
-  constructor(
-    readonly reason: string,
-    readonly mark: { position: number },
-  ) {
-    super(reason);
-  }
-}
-
-/**
- * Throws when a document's aliases, expanded, exceed the limit. Constructed aliases share one
- * object, but whatever walks or prints the value (a message, String(), JSON) expands them: nine
- * aliases of nine aliases ten deep is 81 aliases and 3.5 billion nodes, and hung the analysis.
- */
-function checkAliasExpansion(events: Event[], source: string, limits: ParseLimits): void {
-  const limit = limits.maxAliasNodes ?? DEFAULT_LIMITS.maxAliasNodes ?? 100_000;
-  const sizes = new Map<string, number>();
-  const stack: Array<{ size: number; anchor: string | undefined }> = [];
-  const add = (n: number) => {
-    const top = stack[stack.length - 1];
-    if (top) top.size += n;
-  };
-  const anchorOf = (ev: { anchorStart: number; anchorEnd: number }) => (ev.anchorStart >= 0 ? source.slice(ev.anchorStart, ev.anchorEnd) : undefined);
-  let expanded = 0;
-  for (const ev of events) {
-    switch (ev.type) {
-      case EVENT_ID.DOCUMENT:
-        sizes.clear();
-        expanded = 0;
-        stack.push({ size: 0, anchor: undefined });
-        break;
-      case EVENT_ID.MAPPING:
-      case EVENT_ID.SEQUENCE:
-        stack.push({ size: 1, anchor: anchorOf(ev) });
-        break;
-      case EVENT_ID.SCALAR: {
-        const anchor = anchorOf(ev);
-        if (anchor !== undefined) sizes.set(anchor, 1);
-        add(1);
-        break;
-      }
-      case EVENT_ID.ALIAS: {
-        const n = sizes.get(source.slice(ev.anchorStart, ev.anchorEnd)) ?? 1;
-        expanded += n;
-        if (expanded > limit) throw new YamlLimitError(`its aliases expand to more than ${limit} nodes (an alias bomb such as "billion laughs")`, { position: Math.max(0, ev.anchorStart - 1) });
-        add(n);
-        break;
-      }
-      case EVENT_ID.POP: {
-        const frame = stack.pop();
-        if (frame?.anchor !== undefined) sizes.set(frame.anchor, frame.size);
-        if (frame) add(frame.size);
-        break;
-      }
-    }
-  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -16,10 +16,12 @@ export type CompactEvents = Int32Array;
 
 const WIDTH = 4;
 
-export function compactEvents(events: readonly Event[]): CompactEvents {
-  const out = new Int32Array(events.length * WIDTH);
+/** The events [from, to) in compact form (a whole file's events hold every chunk's). */
+export function compactEvents(events: readonly Event[], from = 0, to = events.length): CompactEvents {
+  const out = new Int32Array((to - from) * WIDTH);
   let i = 0;
-  for (const ev of events) {
+  for (let e = from; e < to; e++) {
+    const ev = events[e] as Event;
     switch (ev.type) {
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE:
