@@ -14,6 +14,8 @@ export interface WorkspaceSize {
 
 export interface GeneratedWorkspace {
   files: InputFile[];
+  /** Kubernetes objects written (Nodes included). */
+  objects: number;
   pods: number;
   policies: number;
   nodes: number;
@@ -128,10 +130,12 @@ export function generateWorkspace(input: WorkspaceSize): GeneratedWorkspace {
   if (nodes > 254) throw new Error(`${pods} pods need ${nodes} nodes; the generator cuts node CIDRs from 10.244.0.0/16 and supports at most 254`);
   const files: InputFile[] = [{ path: 'cluster/nodes.yaml', text: yamlDocs(nodesFile(nodes)) }];
   let policies = 0;
+  let objects = nodes;
   for (let i = 0; i < size.namespaces; i++) {
     const f = namespaceFile(i, size);
     policies += f.policies;
+    objects += f.objects.length;
     files.push({ path: `${namespace(i)}/manifests.yaml`, text: yamlDocs(f.objects) });
   }
-  return { files, pods, policies, nodes };
+  return { files, objects, pods, policies, nodes };
 }
