@@ -4,7 +4,8 @@ import { makeDiagnostic, type Diagnostic } from './diagnostics';
 import { addressAt, parseCidr, podAllocator, subnetAt, isIP, cidrContains, type HashAllocator } from './ipam';
 import { schedule } from './scheduling';
 import { expandWorkloads, type PodBlueprint } from './workloads';
-import { allocateServiceAddresses, checkExternalTrafficPolicy, computeEndpoints, readService, KUBERNETES_SERVICE_IP_OFFSET, KUBE_DNS_IP_OFFSET } from './services';
+import { checkExternalTrafficPolicy, computeEndpoints, readServiceObject, KUBERNETES_SERVICE_IP_OFFSET, KUBE_DNS_IP_OFFSET } from './services';
+import { allocateServiceAddresses } from './serviceAddresses';
 import { podId, type Cluster, type EnvValue, type SimConfigMap, type SimNamespace, type SimNode, type SimPod, type SimService } from './model';
 import { DEFAULT_NODES, isCidr, type ClusterSettings } from './settings';
 import { nameSuffix } from './hash';
@@ -31,7 +32,7 @@ export function buildCluster(objects: ManifestObject[], settings: ClusterSetting
   const pods = placePods(blueprints, nodes, diagnostics);
 
   const services: SimService[] = [];
-  for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') services.push(readService(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, diagnostics));
+  for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') services.push(readServiceObject(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, diagnostics));
   services.push(...implicitServices(settings, services));
   services.push(...ingressControllers.services);
   allocateServiceAddresses(services, settings, diagnostics);

@@ -1,6 +1,7 @@
 import type { LabelSelector } from './labels';
 import type { Labels } from './model';
 import { matchesSelector } from './selectorCache';
+import { mapMatches } from './labels';
 
 /**
  * The items of a list (the pods of one namespace, say) a selector matches, found through an index
@@ -22,6 +23,13 @@ export class LabelIndex<T extends { labels: Labels }> {
   /** Whether the selector matches some item. */
   some(s: LabelSelector): boolean {
     return this.candidates(s).some((x) => matchesSelector(s, x.labels));
+  }
+
+  /** The items a Service-style equality selector matches, in list order. */
+  matchingMap(selector: Labels): T[] {
+    const key = Object.keys(selector)[0];
+    const candidates = key === undefined ? this.items : this.withValue(key, selector[key] as string);
+    return candidates.filter((x) => mapMatches(selector, x.labels));
   }
 
   private candidates(s: LabelSelector): readonly T[] {

@@ -1,14 +1,36 @@
 import type { ManifestObject } from './manifests';
 import { FieldReader, describe, isRecord, resourceName } from './fields';
 import { makeDiagnostic, withFix, type Diagnostic } from './diagnostics';
-import { HashAllocator, cidrContains, isIP, normalizeIP, parseCidr, ipFamily } from './ipam';
-import { editDistance, labelsText, mapMatches } from './labels';
+import { isIP } from './ipam';
+import { editDistance, labelsText } from './labels';
 import { locate, podId, serviceId, type Endpoint, type Labels, type Protocol, type ServicePort, type SimPod, type SimService } from './model';
-import type { ClusterSettings } from './settings';
+import { LabelIndex } from './labelIndex';
 import type { FieldPath } from './source';
 
 export const KUBERNETES_SERVICE_IP_OFFSET = 1n;
 export const KUBE_DNS_IP_OFFSET = 10n;
+
+/**
+ * Each Service object read once, with the diagnostics reading it reported (replayed in order at
+ * every analysis): a ParseCache keeps unchanged documents' objects across analyses, so
+ * re-analysis reads only edited Services. The read depends on the object and its namespace alone.
+ */
+const serviceReads = new WeakMap<ManifestObject, { namespace: string; svc: SimService; diagnostics: Diagnostic[] }>();
+
+/**
+ * readService, remembered per object. Every call gives a new SimService (allocation and endpoints
+ * fill in its addresses and endpoint lists per analysis); its ports and selector are shared.
+ */
+export function readServiceObject(o: ManifestObject, namespace: string, diagnostics: Diagnostic[]): SimService {
+  let read = serviceReads.get(o);
+  if (!read || read.namespace !== namespace) {
+    const own: Diagnostic[] = [];
+    read = { namespace, svc: readService(o, namespace, own), diagnostics: own };
+    serviceReads.set(o, read);
+  }
+  for (const d of read.diagnostics) diagnostics.push(d);
+  return { ...read.svc, clusterIPs: [...read.svc.clusterIPs], endpointsByPort: read.svc.endpointsByPort.map((eps) => [...eps]) };
+}
 
 /** Reads a Service manifest into the simulation's shape (addresses are allocated later). */
 export function readService(o: ManifestObject, namespace: string, diagnostics: Diagnostic[]): SimService {
@@ -90,121 +112,6 @@ function readExternalIPs(r: FieldReader): string[] {
   return out;
 }
 
-/**
- * Allocates ClusterIPs, NodePorts and load-balancer IPs: explicit values first (checked for range
- * and conflicts), then the rest by hash, so each Service keeps its address when others change.
- */
-export function allocateServiceAddresses(services: SimService[], settings: ClusterSettings, diagnostics: Diagnostic[]): void {
-  const v4 = parseCidr(settings.serviceCIDR);
-  const clusterIPs = new HashAllocator(v4, 1n, v4.size - 2n);
-  const v6 = settings.serviceCIDRv6 ? parseCidr(settings.serviceCIDRv6) : undefined;
-  const clusterIPs6 = v6 ? new HashAllocator(v6, 1n, v6.size - 1n) : undefined;
-  const owners = new Map<string, string>();
-  const [lo, hi] = settings.nodePortRange;
-  const nodePorts = new Map<number, string>();
-  const pool = parseCidr(settings.loadBalancerPool);
-  const lbIPs = new HashAllocator(pool, 1n, pool.size - 2n);
-  // Implicit Services first: kubernetes (10.96.0.1) and kube-dns (10.96.0.10) exist before any
-  // user Service, so a user Service asking for their address is the one in conflict.
-  const rank = (s: SimService) => (s.origin.kind === 'implicit' ? 0 : 1);
-  const sorted = [...services].sort((a, b) => rank(a) - rank(b) || (serviceId(a) < serviceId(b) ? -1 : 1));
-
-  for (const svc of sorted) {
-    const id = serviceId(svc);
-    if (svc.clusterIP && svc.clusterIP !== 'None') {
-      const ip = normalizeIP(svc.clusterIP);
-      const fam = ipFamily(ip);
-      const range = fam === 'ipv4' ? settings.serviceCIDR : settings.serviceCIDRv6;
-      const at = locate(svc.origin, ['spec', 'clusterIP']);
-      if (!range || !cidrContains(range, ip)) {
-        if (at) diagnostics.push(makeDiagnostic('clusterip-out-of-range', at, { ip, cidr: range ?? settings.serviceCIDR }, `Service/${id}`));
-        svc.clusterIP = undefined;
-      } else if (owners.has(ip)) {
-        if (at) diagnostics.push(makeDiagnostic('clusterip-conflict', at, { ip, other: owners.get(ip) ?? '' }, `Service/${id}`));
-        svc.clusterIP = undefined;
-      } else {
-        (fam === 'ipv4' ? clusterIPs : clusterIPs6)?.reserve(ip);
-        owners.set(ip, `Service ${id}`);
-        svc.clusterIP = ip;
-      }
-    }
-    if (svc.type === 'NodePort' || svc.type === 'LoadBalancer') {
-      svc.ports.forEach((p) => {
-        if (p.nodePort === undefined) return;
-        const at = locate(svc.origin, [...p.path, 'nodePort']);
-        if (p.nodePort < lo || p.nodePort > hi) {
-          if (at) diagnostics.push(makeDiagnostic('nodeport-out-of-range', at, { nodePort: p.nodePort, range: `${lo}-${hi}` }, `Service/${id}`));
-          delete p.nodePort;
-        } else if (nodePorts.has(p.nodePort) && (nodePorts.get(p.nodePort) === `${id}/${p.protocol}` || !nodePorts.get(p.nodePort)?.startsWith(`${id}/`))) {
-          // One Service may use a nodePort for TCP and UDP alike (DNS does); anything else is taken.
-          if (at) diagnostics.push(makeDiagnostic('nodeport-conflict', at, { nodePort: p.nodePort, other: (nodePorts.get(p.nodePort) ?? '').replace(/\/\w+$/, '') }, `Service/${id}`));
-          delete p.nodePort;
-        } else nodePorts.set(p.nodePort, `${id}/${p.protocol}`);
-      });
-    }
-    if (svc.loadBalancerIP && cidrContains(settings.loadBalancerPool, svc.loadBalancerIP)) lbIPs.reserve(svc.loadBalancerIP);
-  }
-  for (const svc of sorted) {
-    const id = serviceId(svc);
-    // The first of spec.ipFamilies is the primary family (clusterIP); a dual-stack policy adds the other.
-    const families = ipFamiliesOf(svc);
-    const allocatorFor = (f: 'IPv4' | 'IPv6') => (f === 'IPv6' && clusterIPs6 ? clusterIPs6 : clusterIPs);
-    if (svc.type !== 'ExternalName' && !svc.headless && svc.clusterIP === undefined) {
-      svc.clusterIP = allocatorFor(families[0] ?? 'IPv4').allocate(`svc/${id}`);
-    }
-    if (svc.clusterIP && svc.clusterIP !== 'None') {
-      svc.clusterIPs = [svc.clusterIP];
-      const primary = ipFamily(svc.clusterIP) === 'ipv4' ? 'IPv4' : 'IPv6';
-      for (const f of families) {
-        if (f === primary || (f === 'IPv6' && !clusterIPs6)) continue;
-        const ip = allocatorFor(f).allocate(`svc/${id}`);
-        if (ip) svc.clusterIPs.push(ip);
-      }
-    }
-    if (svc.type === 'NodePort' || svc.type === 'LoadBalancer') {
-      svc.ports.forEach((p, i) => {
-        if (p.nodePort !== undefined) return;
-        const span = hi - lo + 1;
-        // A full range looped forever (nodePortRange: 30000-30000 with two NodePort Services hung the analysis).
-        if (nodePorts.size >= span) {
-          const at = locate(svc.origin, p.path);
-          if (at) diagnostics.push(makeDiagnostic('nodeport-range-full', at, { range: `${lo}-${hi}`, count: span }, `Service/${id}`));
-          return;
-        }
-        let port = lo + (hashPort(`${id}/${i}`) % span);
-        while (nodePorts.has(port)) port = port >= hi ? lo : port + 1;
-        nodePorts.set(port, `${id}/${p.protocol}`);
-        p.nodePort = port;
-      });
-    }
-    if (svc.type === 'LoadBalancer' && svc.loadBalancerIP === undefined) {
-      const ip = lbIPs.allocate(`lb/${id}`);
-      if (ip) svc.loadBalancerIP = ip;
-    }
-  }
-}
-
-/**
- * The IP families a Service asks for, primary first: spec.ipFamilies (IPv4 when absent), plus the
- * other family under PreferDualStack/RequireDualStack, only the first under SingleStack.
- */
-function ipFamiliesOf(svc: SimService): Array<'IPv4' | 'IPv6'> {
-  const spec = svc.origin.kind === 'manifest' ? svc.origin.object.raw['spec'] : undefined;
-  const listed = isRecord(spec) && Array.isArray(spec['ipFamilies']) ? spec['ipFamilies'] : [];
-  const families = [...new Set(listed.filter((f): f is 'IPv4' | 'IPv6' => f === 'IPv4' || f === 'IPv6'))];
-  if (families.length === 0) families.push(svc.clusterIP && svc.clusterIP !== 'None' && ipFamily(svc.clusterIP) === 'ipv6' ? 'IPv6' : 'IPv4');
-  const policy = isRecord(spec) ? spec['ipFamilyPolicy'] : undefined;
-  if (policy === 'SingleStack') return families.slice(0, 1);
-  if ((policy === 'PreferDualStack' || policy === 'RequireDualStack') && families.length === 1) families.push(families[0] === 'IPv4' ? 'IPv6' : 'IPv4');
-  return families;
-}
-
-function hashPort(key: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
-  return h;
-}
-
 /** Finds the container port a Service's targetPort names on one pod (by name and protocol, as the endpoints controller does). */
 export function resolveTargetPort(pod: SimPod, target: number | string, protocol: Protocol): number | undefined {
   if (typeof target === 'number') return target;
@@ -226,33 +133,13 @@ export function computeEndpoints(services: SimService[], pods: SimPod[], manualE
     list.push(p);
     podsByNamespace.set(p.namespace, list);
   }
-  // The pods of a namespace by the value of one label key, built per key on first use: 2,000 Services
-  // matching every pod of their namespace was most of this function's time. A selector's
-  // candidates are the pods carrying its first key=value, in pod order.
-  const byLabel = new Map<string, Map<string, Map<string, SimPod[]>>>();
+  // Services find their pods through a label index per namespace: matching 2,000 Services'
+  // selectors against every pod of their namespace was most of this function's time.
+  const indexes = new Map<string, LabelIndex<SimPod>>();
   const candidates = (namespace: string, selector: Labels): SimPod[] => {
-    let key: string | undefined;
-    for (const k in selector) {
-      key = k;
-      break;
-    }
-    const all = podsByNamespace.get(namespace) ?? [];
-    if (key === undefined) return all;
-    let perKey = byLabel.get(namespace);
-    if (!perKey) byLabel.set(namespace, (perKey = new Map()));
-    let byValue = perKey.get(key);
-    if (!byValue) {
-      byValue = new Map();
-      for (const p of all) {
-        if (!Object.prototype.hasOwnProperty.call(p.labels, key)) continue;
-        const v = p.labels[key] as string;
-        const list = byValue.get(v);
-        if (list) list.push(p);
-        else byValue.set(v, [p]);
-      }
-      perKey.set(key, byValue);
-    }
-    return byValue.get(selector[key] as string) ?? [];
+    let index = indexes.get(namespace);
+    if (!index) indexes.set(namespace, (index = new LabelIndex(podsByNamespace.get(namespace) ?? [])));
+    return index.matchingMap(selector);
   };
   const manual = manualEndpointIndex(manualEndpoints, defaultNamespace);
   let budget = MAX_SIMULATED_ENDPOINTS;
@@ -271,7 +158,7 @@ export function computeEndpoints(services: SimService[], pods: SimPod[], manualE
       continue;
     }
     const selector = svc.selector;
-    const selected = candidates(svc.namespace, selector).filter((p) => mapMatches(selector, p.labels));
+    const selected = candidates(svc.namespace, selector);
     let serving = selected.filter((p) => p.ip !== undefined && (p.ready || svc.publishNotReadyAddresses));
     if (budgeted) {
       const wanted = serving.length * svc.ports.length;

@@ -152,3 +152,41 @@ describe('memo: policy selection by labels', () => {
     assert.deepEqual(names(web), ['shop/in-shop']);
   });
 });
+
+describe('memo: Service reads', () => {
+  const service = (type: string) => yaml`
+    apiVersion: v1
+    kind: Service
+    metadata: {name: web, namespace: shop}
+    spec:
+      type: ${type}
+      selector: {app: web}
+      ports: [{name: http, port: 80, targetPort: http}, {name: metrics, port: 9090}]
+  `;
+  const files = (svcText: string): InputFile[] => [...workspace(''), { path: 'svc.yaml', text: svcText }].filter((f) => f.path !== 'policy.yaml');
+  const web = (a: ReturnType<typeof analyzeWorkspace>) => a.cluster.services.find((s) => s.namespace === 'shop' && s.name === 'web');
+
+  it('reuses an unchanged read but gives every analysis its own Service, addresses and endpoints', () => {
+    const cache = new ParseCache();
+    const first = web(analyzeWorkspace(files(service('ClusterIP')), { cache }));
+    assert.ok(first?.clusterIP);
+    first.clusterIPs.push('10.96.99.99'); // what one analysis's consumer does to its Service stays there
+    first.endpointsByPort[0]?.push({ pod: 'x/y', ip: '10.0.0.1', port: 1, node: undefined, ready: true });
+    const again = web(analyzeWorkspace(files(service('ClusterIP')), { cache }));
+    assert.notEqual(again, first);
+    assert.equal(again?.ports, first.ports, 'the read is shared');
+    assert.deepEqual(again?.clusterIPs, [first.clusterIP]);
+    assert.equal(again?.endpointsByPort[0]?.length, 1);
+    assert.equal(JSON.stringify(web(analyzeWorkspace(files(service('ClusterIP'))))), JSON.stringify(again));
+  });
+
+  it('reads an edited Service again and replays its diagnostics', () => {
+    const cache = new ParseCache();
+    const bad = files(service('Bogus'));
+    const fresh = analyzeWorkspace(bad).diagnostics.filter((d) => d.code === 'manifest-invalid').map((d) => d.message);
+    assert.equal(fresh.length, 1);
+    for (let i = 0; i < 2; i++) assert.deepEqual(analyzeWorkspace(bad, { cache }).diagnostics.filter((d) => d.code === 'manifest-invalid').map((d) => d.message), fresh);
+    assert.equal(web(analyzeWorkspace(files(service('NodePort')), { cache }))?.type, 'NodePort');
+    assert.equal(json(files(service('NodePort')), cache), json(files(service('NodePort'))));
+  });
+});
