@@ -181,7 +181,9 @@ export class PolicyEngine {
   /** Whether a rule's ports admit one port and protocol towards `dst`. */
   portsAdmit(rule: PolicyRule, dst: PolicyEndpoint, port: number, protocol: Protocol): boolean {
     if (rule.ports === null) return true;
-    return rule.ports.some((p) => portAdmits(p, dst, port, protocol));
+    // A loop, not some(closure): this runs for every rule of every verdict.
+    for (const p of rule.ports) if (portAdmits(p, dst, port, protocol)) return true;
+    return false;
   }
 
   /** Every connection NetworkPolicy allows from `src` to `dst`, pod by pod (the reference the matrix is checked against). */
@@ -330,5 +332,8 @@ function portAdmits(p: PolicyPort, dst: PolicyEndpoint, port: number, protocol: 
   if (p.protocol !== protocol) return false;
   if (p.port === undefined) return true;
   if (typeof p.port === 'number') return port >= p.port && port <= (p.endPort ?? p.port);
-  return resolveNamed(p.port, protocol, dst).includes(port);
+  // resolveNamed(...).includes(port), without building the list.
+  if (dst.kind !== 'pod') return false;
+  for (const c of dst.pod.containers) for (const cp of c.ports) if (cp.name === p.port && cp.protocol === protocol && cp.containerPort === port) return true;
+  return false;
 }
