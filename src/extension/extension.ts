@@ -79,6 +79,11 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
         log.appendLine(`[analyze] ${folder.name}: ${report.summary.pods} pods, ${report.summary.services} services, ${report.diagnostics.length} diagnostics in ${report.durationMs} ms (${client.mode})`);
       }),
     );
+    push(
+      model.onDidChangeAnalysing((on) => {
+        if (ctx.activeModel() === model) status.setAnalysing(on);
+      }),
+    );
     // A failed index still analyses what it read, so one unreadable corner does not blank the folder.
     const analyze = () => void model.analyzeNow();
     void model.index().then(analyze, (err: unknown) => {

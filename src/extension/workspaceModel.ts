@@ -33,6 +33,9 @@ export class WorkspaceModel implements vscode.Disposable {
   private settingsText: string | undefined;
   private readonly changed = new vscode.EventEmitter<AnalysisReport>();
   readonly onDidAnalyze = this.changed.event;
+  private readonly busyChanged = new vscode.EventEmitter<boolean>();
+  /** Fires true when an analysis starts and false when the last one of a burst ends. */
+  readonly onDidChangeAnalysing = this.busyChanged.event;
   /** Milliseconds the last analysis took in the worker, for the log and the benchmark. */
   lastDurationMs = 0;
   /** Milliseconds publishing the last analysis's diagnostics took on the extension host, for the benchmark. */
@@ -195,6 +198,7 @@ export class WorkspaceModel implements vscode.Disposable {
   /** Sends what changed to the analysis worker, waits for its analysis and announces it. */
   async analyzeNow(): Promise<AnalysisReport | undefined> {
     this.running = true;
+    this.busyChanged.fire(true);
     try {
       return await this.analyzeOnce();
     } finally {
@@ -202,7 +206,7 @@ export class WorkspaceModel implements vscode.Disposable {
       if (this.rerun) {
         this.rerun = false;
         this.schedule(0);
-      }
+      } else this.busyChanged.fire(false);
     }
   }
 
@@ -274,6 +278,7 @@ export class WorkspaceModel implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.changed.dispose();
+    this.busyChanged.dispose();
     void this.client.request({ type: 'forget', folder: this.key }).catch(() => undefined);
   }
 }
