@@ -231,7 +231,9 @@ export class WorkspaceModel implements vscode.Disposable {
       // An engine bug must not take the editor down: log it and keep the previous result. When the
       // worker died, the epoch moved on and the next analysis sends every text again.
       this.log.appendLine(`[analyze] ${this.folder.name}: ${(err as Error).stack ?? String(err)}`);
-      if (this.client.epoch !== epoch) this.schedule(500);
+      const notice = this.client.takeFailureNotice();
+      if (notice) void vscode.window.showErrorMessage(`kube-netsim: ${notice}`);
+      else if (this.client.epoch !== epoch) this.schedule(500);
     }
     return this.latest;
   }

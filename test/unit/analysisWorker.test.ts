@@ -133,6 +133,27 @@ describe('analysis worker', () => {
   });
 });
 
+describe('analysis worker that hangs', () => {
+  it('is stopped after the timeout, and after three failures the client stops analysing rather than hang the host', async () => {
+    const client = new AnalysisClient(WORKER, log, 'worker', 20);
+    const big = generateWorkspace({ namespaces: 10, apps: 20 }).files;
+    const query = () => client.request({ type: 'query', folder: 'big', name: 'lenses', args: { file: 'x.yaml', folder: 'big' } });
+    for (let i = 0; i < 3; i++) {
+      // A query first: the worker is loaded (ready) before the timed analysis starts.
+      assert.equal(await query(), undefined);
+      const epoch = client.epoch;
+      await assert.rejects(client.request({ type: 'analyze', folder: 'big', reset: true, changed: big, removed: [], options: options() }), /did not finish an analysis within 20 ms/);
+      assert.equal(client.epoch, epoch + 1);
+    }
+    // It does not fall back to analysing in-process: the same input would hang the extension host.
+    assert.equal(client.mode, 'worker');
+    await assert.rejects(query(), /stopped analysing/);
+    assert.match(client.takeFailureNotice() ?? '', /Reload the window/);
+    assert.equal(client.takeFailureNotice(), undefined, 'the user is told once');
+    client.dispose();
+  });
+});
+
 describe('analysis in-process (no worker)', () => {
   it('gives the same answers', async () => {
     const client = new AnalysisClient('unused', log, 'in-process');

@@ -23,3 +23,6 @@ port.on('message', ({ id, request }: RequestEnvelope) => {
     port.postMessage({ id, ok: false, error: `the analysis worker could not send its answer: ${(err as Error).message}` } satisfies ResponseEnvelope);
   }
 });
+
+// Loaded: from now on a failure is the work's, not the start-up's (see AnalysisClient).
+port.postMessage({ ready: true });
