@@ -1,5 +1,5 @@
 import { makeDiagnostic, withFix, type Diagnostic } from './diagnostics';
-import type { SourceRange } from './source';
+import { substringRange } from './source';
 import type { DnsZone, DnsResult } from './dns';
 import { findHostReferences, type HostReference } from './hosts';
 import { editDistance } from './labels';
@@ -49,7 +49,7 @@ export function checkReferences(cluster: Cluster, refs: ResolvedReference[], dia
       const range = r.text.origin.object.locate(r.text.path);
       const d = makeDiagnostic('dns-name-unresolved', range, { host: r.ref.host, pod: from, tried: r.dns.searched.join(', '), hint: unresolvedHint(cluster, r) });
       const replacement = unresolvedReplacement(cluster, r);
-      const hostAt = replacement ? innerRange(range, r.text.value, r.ref.index, r.ref.host.length) : undefined;
+      const hostAt = replacement ? substringRange(range, r.text.value, r.ref.index, r.ref.host.length) : undefined;
       diagnostics.push(withFix(d, replacement && hostAt ? { title: `Use ${replacement}`, edits: [{ range: hostAt, newText: replacement }] } : undefined));
       continue;
     }
@@ -73,19 +73,6 @@ function unresolvedReplacement(cluster: Cluster, r: ResolvedReference): string |
   const close = cluster.services.filter((s) => s.namespace === r.namespace && editDistance(s.name, first) <= 2);
   if (close.length === 1 && !r.ref.host.includes('.')) return (close[0] as SimService).name;
   return undefined;
-}
-
-/**
- * The range of a substring of a single-line scalar, given the scalar's range. Quoted scalars are
- * two characters wider than their value; anything else (escapes, folding) gives no range.
- */
-function innerRange(range: SourceRange, value: string, index: number, length: number): SourceRange | undefined {
-  if (range.line !== range.endLine) return undefined;
-  const width = range.endColumn - range.column;
-  const shift = width === value.length ? 0 : width === value.length + 2 ? 1 : -1;
-  if (shift < 0) return undefined;
-  const column = range.column + shift + index;
-  return { file: range.file, line: range.line, column, endLine: range.line, endColumn: column + length };
 }
 
 function unresolvedHint(cluster: Cluster, r: ResolvedReference): string {

@@ -51,3 +51,16 @@ export interface NodeSpan {
 export function pathKey(path: FieldPath): string {
   return path.join('\u0001');
 }
+
+/**
+ * The range of a substring of a single-line scalar, given the scalar's range. Quoted scalars are
+ * two characters wider than their value; anything else (escapes, folding) gives no range.
+ */
+export function substringRange(range: SourceRange, value: string, index: number, length: number): SourceRange | undefined {
+  if (range.line !== range.endLine) return undefined;
+  const width = range.endColumn - range.column;
+  const shift = width === value.length ? 0 : width === value.length + 2 ? 1 : -1;
+  if (shift < 0) return undefined;
+  const column = range.column + shift + index;
+  return { file: range.file, line: range.line, column, endLine: range.line, endColumn: column + length };
+}

@@ -10,7 +10,7 @@ import { cidrContains, isIP } from '../ipam';
 import { editDistance } from '../labels';
 import { ingressExposures } from '../ingressBackends';
 import { podId, serviceId, type EnvValue, type SimPod, type SimService } from '../model';
-import type { FieldPath, SourceRange } from '../source';
+import { substringRange, type FieldPath } from '../source';
 import type { LintContext } from './context';
 import { oneTypoAway } from './selectors';
 import { yamlScalar } from './yamlEdit';
@@ -22,19 +22,6 @@ export function lintPractices(ctx: LintContext): void {
   preferIngress(ctx);
   readinessProbes(ctx);
   probePorts(ctx);
-}
-
-/**
- * The range of a substring of a single-line scalar, given the scalar's range. Quoted scalars are
- * two characters wider than their value; anything else (escapes, folding) gives the whole value.
- */
-function innerRange(range: SourceRange, value: string, index: number, length: number): SourceRange {
-  if (range.line !== range.endLine) return range;
-  const width = range.endColumn - range.column;
-  const shift = width === value.length ? 0 : width === value.length + 2 ? 1 : -1;
-  if (shift < 0) return range;
-  const column = range.column + shift + index;
-  return { file: range.file, line: range.line, column, endLine: range.line, endColumn: column + length };
 }
 
 const IPV4 = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]|\/\d)/g;
@@ -64,7 +51,8 @@ function hardcodedIPs(ctx: LintContext): void {
       const name = svc ? (svc.namespace === namespace ? svc.name : `${svc.name}.${svc.namespace}`) : undefined;
       const what = byClusterIP.has(ip) ? `the ClusterIP of Service ${serviceId(svc as SimService)}` : inServices ? `inside the Service CIDR ${s.serviceCIDR} (a ClusterIP)` : byPodIP.has(ip) ? `the address of pod ${podId(byPodIP.get(ip) as SimPod)}` : `inside the pod CIDR ${s.podCIDR} (a pod address)`;
       const why = inServices ? 'ClusterIPs are allocated when a Service is created, so it changes when the Service is recreated or the manifests move to another cluster.' : 'pod addresses change every time a pod is rescheduled or restarted.';
-      const at = innerRange(text.origin.object.locate(text.path), text.value, m.index ?? 0, ip.length);
+      const scalar = text.origin.object.locate(text.path);
+      const at = substringRange(scalar, text.value, m.index ?? 0, ip.length) ?? scalar;
       const fix: Fix | undefined = name && at.endColumn - at.column === ip.length ? { title: `Use the Service name ${name}`, edits: [{ range: at, newText: name }] } : undefined;
       const suggestion = name ? `the Service's DNS name ${name}` : 'the DNS name of a Service in front of it';
       ctx.report(withFix(makeDiagnostic('hardcoded-ip', at, { ip, what, why, suggestion }, resourceName({ kind: text.origin.object.kind, namespace, name: text.origin.object.name })), fix));
@@ -123,7 +111,8 @@ function localhostPorts(ctx: LintContext): void {
           const port = Number(m[2]);
           bound ??= boundPorts(pod);
           if (port < 1 || port > 65535 || bound.has(port)) continue;
-          const at = innerRange(t.origin.object.locate(t.path), t.value, m.index ?? 0, m[0].length);
+          const scalar = t.origin.object.locate(t.path);
+          const at = substringRange(scalar, t.value, m.index ?? 0, m[0].length) ?? scalar;
           const declared = [...new Set(pod.containers.flatMap((x) => x.ports.map((p) => `${p.containerPort}/${p.protocol}`)))];
           const ports = declared.length ? `its containers declare ${declared.join(', ')}` : 'its containers declare no ports';
           ctx.report(makeDiagnostic('localhost-port-unbound', at, { target: m[0], port, workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`, ports, pod: podId(pod) }, resourceName({ kind: t.origin.object.kind, namespace: pod.namespace, name: t.origin.object.name })));
