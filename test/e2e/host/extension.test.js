@@ -4,22 +4,7 @@ const path = require('path');
 const vscode = require('vscode');
 const pkg = require('../../../package.json');
 
-const root = () => vscode.workspace.workspaceFolders[0].uri;
-const file = (name) => vscode.Uri.joinPath(root(), name);
-
-async function waitFor(what, probe, timeoutMs = 20000) {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function ours(uri) {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'kube-netsim');
-}
+const { root, file, ours, hoverText, waitFor } = require('./util');
 
 /** Puts a document back as it was, on disk and in the editor, so later tests see the sample. */
 async function restore(doc, original) {
@@ -30,10 +15,6 @@ async function restore(doc, original) {
     await vscode.workspace.applyEdit(edit);
   }
   await doc.save();
-}
-
-function hoverText(hovers) {
-  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
 }
 
 describe('kube-netsim extension', function () {

@@ -4,20 +4,7 @@ const assert = require('assert');
 const { execFileSync } = require('child_process');
 const vscode = require('vscode');
 
-const root = () => vscode.workspace.workspaceFolders[0].uri;
-const file = (name) => vscode.Uri.joinPath(root(), name);
-const ours = (uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'kube-netsim');
-const hoverText = (hovers) => hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-
-async function waitFor(what, probe, timeoutMs = 20000) {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { root, file, ours, hoverText, waitFor } = require('./util');
 
 describe('kube-netsim checks in the editor', function () {
   this.timeout(60000);

@@ -5,21 +5,12 @@
 const assert = require('assert');
 const vscode = require('vscode');
 
-const root = () => vscode.workspace.workspaceFolders[0].uri;
-const file = (name) => vscode.Uri.joinPath(root(), name);
-const code = (d) => (typeof d.code === 'object' ? d.code.value : d.code);
-const ours = (uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'kube-netsim');
-const where = (uri) => ours(uri).map((d) => `${code(d)}@${d.range.start.line}:${d.range.start.character}`).sort();
+const util = require('./util');
 
-async function waitFor(what, probe, timeoutMs = 30000) {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { file, code, ours } = util;
+const where = (uri) => ours(uri).map((d) => `${code(d)}@${d.range.start.line}:${d.range.start.character}`).sort();
+// Writing and analysing the hostile files takes longer than the other suites wait.
+const waitFor = (what, probe) => util.waitFor(what, probe, 30000);
 
 const laughs = ['  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
 for (let i = 1; i < 10; i++) laughs.push(`  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
