@@ -27,6 +27,7 @@ export class Culler {
   private items: Item[] = [];
   private kept: Box | null = null;
   private enabled = false;
+  private culled = 0;
 
   /** What may be culled, with the box each covers; `enabled` false (a small cluster) shows everything. */
   setItems(items: Array<{ el: Element; box: Box }>, enabled: boolean): void {
@@ -39,7 +40,7 @@ export class Culler {
   update(view: Box): number {
     if (!this.enabled) return 0;
     const kept = this.kept;
-    if (kept && inside(view, kept) && view.w * view.h * 25 > kept.w * kept.h) return this.culledCount();
+    if (kept && inside(view, kept) && view.w * view.h * 25 > kept.w * kept.h) return this.culled;
     const next = { x: view.x - view.w, y: view.y - view.h, w: view.w * 3, h: view.h * 3 };
     this.kept = next;
     for (const it of this.items) {
@@ -47,14 +48,9 @@ export class Culler {
       if (out === it.culled) continue;
       it.culled = out;
       it.el.classList.toggle('culled', out);
+      this.culled += out ? 1 : -1;
     }
-    return this.culledCount();
-  }
-
-  private culledCount(): number {
-    let n = 0;
-    for (const it of this.items) if (it.culled) n++;
-    return n;
+    return this.culled;
   }
 
   /** Displays everything again (an export draws the whole layout); the next update culls anew. */
@@ -64,6 +60,7 @@ export class Culler {
       it.culled = false;
       it.el.classList.remove('culled');
     }
+    this.culled = 0;
     this.kept = null;
   }
 }

@@ -5,7 +5,7 @@ import { selectorText } from './labels';
 import { matchesSelector } from './selectorCache';
 import { LabelIndex } from './labelIndex';
 import { nearMissHint } from './services';
-import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService, type WorkloadRef } from './model';
+import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService, type Labels } from './model';
 import type { PolicyEngine, Verdict, DirectionResult } from './networkPolicy';
 import type { PolicyRef, SimNetworkPolicy } from './networkPolicyParse';
 
@@ -98,18 +98,19 @@ function targetsOf(r: ResolvedReference, podsById: Map<string, SimPod>): { targe
 }
 
 /**
- * The targets policies keep `src` from. Replicas of one workload share their labels and container
- * ports (one template, one WorkloadRef), so policies treat them alike unless they are seen by
- * address (hostNetwork): asked once per workload and port, not once per replica.
+ * The targets policies keep `src` from. Replicas of one workload share one labels object and one
+ * list of containers (the template's), so policies treat them alike unless they are seen by
+ * address (hostNetwork): asked once per labels object and port, not once per replica. Keyed like
+ * the engine's own selection cache, so a pod given labels of its own is asked on its own.
  */
 function blockedTargets(engine: PolicyEngine, src: SimPod, targets: Target[]): Target[] {
-  const known = new Map<WorkloadRef, { port: number; protocol: Protocol; allowed: boolean }>();
+  const known = new Map<Labels, { containers: SimPod['containers']; port: number; protocol: Protocol; allowed: boolean }>();
   return targets.filter((t) => {
     const byLabels = engine.selectable(t.pod);
-    const seen = byLabels ? known.get(t.pod.workload) : undefined;
-    if (seen && seen.port === t.port && seen.protocol === t.protocol) return !seen.allowed;
+    const seen = byLabels ? known.get(t.pod.labels) : undefined;
+    if (seen && seen.containers === t.pod.containers && seen.port === t.port && seen.protocol === t.protocol) return !seen.allowed;
     const allowed = engine.allows({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol);
-    if (byLabels) known.set(t.pod.workload, { port: t.port, protocol: t.protocol, allowed });
+    if (byLabels) known.set(t.pod.labels, { containers: t.pod.containers, port: t.port, protocol: t.protocol, allowed });
     return !allowed;
   });
 }

@@ -46,7 +46,7 @@ export class AnalysisClient implements vscode.Disposable {
     return this.local ? 'in-process' : 'worker';
   }
 
-  /** The in-process service when there is no worker. */
+  /** The in-process service when there is no worker, for inspection (tests, debugging). */
   get inProcess(): AnalysisService | undefined {
     return this.local;
   }

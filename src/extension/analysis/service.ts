@@ -27,7 +27,7 @@ export class AnalysisService {
     }
   }
 
-  /** The latest simulation of a folder (in-process mode lets commands reuse it). */
+  /** The latest simulation of a folder, for inspecting the in-process service (tests, debugging). */
   analysisOf(folder: string): Analysis | undefined {
     return this.folders.get(folder)?.analysis;
   }
