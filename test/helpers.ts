@@ -2,7 +2,7 @@
 // assert on pods, Services, DNS answers and diagnostics by name and exact 1-based position.
 import assert from 'node:assert/strict';
 import { analyzeWorkspace, parseSettings, defaultSettings, findSource, type Analysis, type ClusterSettings, type Diagnostic, type DiagnosticCode, type SimPod, type SimService } from '../src/engine';
-import type { DnsResult, RecordType } from '../src/engine/dns';
+import type { DnsResult, RecordType } from '../src/engine/dns/zone';
 
 /** Strips the common indentation of a template literal, so manifests can be written indented in tests. */
 export function yaml(strings: TemplateStringsArray | string, ...values: unknown[]): string {

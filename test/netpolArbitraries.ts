@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
 import { analyzeWorkspace, type Analysis, type ConnSet, type ConnectivityList, type SimPod } from '../src/engine';
-import { cidrRange, rangesCover } from '../src/engine/ipranges';
+import { cidrRange, rangesCover } from '../src/engine/policy/ipRanges';
 
 export interface GenPod {
   ns: 'a' | 'b';

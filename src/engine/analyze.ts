@@ -1,16 +1,16 @@
-import { parseManifestFile, DEFAULT_LIMITS, type InputFile, type ParsedFile, type ParseLimits, type ManifestObject } from './manifests';
+import { parseManifestFile, DEFAULT_LIMITS, type InputFile, type ParsedFile, type ParseLimits, type ManifestObject } from './manifests/parse';
 import { compareDiagnostics, type Diagnostic } from './diagnostics';
-import { buildCluster } from './cluster';
-import { DnsZone } from './dns';
-import { checkReferences, resolveReferences, type ResolvedReference } from './checks';
-import { defaultSettings, type ClusterSettings } from './settings';
-import type { Cluster } from './model';
-import { IngressModel } from './ingress';
-import { PolicyEngine } from './networkPolicy';
-import { checkPolicies } from './networkPolicyChecks';
+import { buildCluster } from './cluster/build';
+import { DnsZone } from './dns/zone';
+import { checkReferences, resolveReferences, type ResolvedReference } from './dns/references';
+import { defaultSettings, type ClusterSettings } from './cluster/settings';
+import type { Cluster } from './cluster/model';
+import { IngressModel } from './ingress/model';
+import { PolicyEngine } from './policy/engine';
+import { checkPolicies } from './policy/checks';
 import { runLints } from './lint';
-import { collectInputObjects, type RenderOptions } from './inputs';
-import { snapshotSettings } from './snapshot';
+import { collectInputObjects, type RenderOptions } from './kustomize/inputs';
+import { snapshotSettings } from './cluster/snapshot';
 
 /** The result of simulating a workspace: the cluster, its DNS, the host references and every diagnostic. */
 export interface Analysis {

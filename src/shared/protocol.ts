@@ -1,8 +1,8 @@
 // The one message protocol between the extension and the topology page. Both sides import this
 // file; every message is a member of a discriminated union on `type`, and each side validates what
 // it receives (the page must never trust a message's shape, the extension must never trust a path
-// or an id from the page). Topology and policy shapes are the engine's (src/engine/topologyTypes.ts).
-import type { PolicyLayer, Topology } from '../engine/topologyTypes';
+// or an id from the page). Topology and policy shapes are the engine's (src/engine/topology/types.ts).
+import type { PolicyLayer, Topology } from '../engine/topology/types';
 import type { SourceRange } from '../engine/source';
 import { check, isTopology, isPolicyLayer, isTraceView, isViewState, shown, type Check } from './protocolChecks';
 

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { analyze, docs, resolve, svc } from '../helpers';
-import type { RecordType } from '../../src/engine/dns';
+import type { RecordType } from '../../src/engine/dns/zone';
 
 const SPEC = join(__dirname, '..', '..', '..', 'shared', 'conformance', 'dns-spec', 'docs', 'specification.md');
 const SERVICE_CIDR = '10.3.0.0/16,2001:db8::/112';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { analyzeWorkspace, type Analysis } from '../../src/engine';
-import { categorizeEndpoints } from '../../src/engine/kubeProxy';
+import { categorizeEndpoints } from '../../src/engine/dataplane/kubeProxy';
 
 const DIR = join(__dirname, '..', '..', '..', 'shared', 'conformance', 'ingress-conformance');
 

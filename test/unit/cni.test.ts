@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tracePacket, type ClusterSettings, type Hop, type TraceResult } from '../../src/engine';
-import { cniProfile, masqueradeAddress, podInterface } from '../../src/engine/cni';
+import { cniProfile, masqueradeAddress, podInterface } from '../../src/engine/dataplane/cni';
 import { deployment, from, service, simulate, stream } from '../traceFixtures';
 
 const deny = `apiVersion: networking.k8s.io/v1

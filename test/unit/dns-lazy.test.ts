@@ -2,7 +2,7 @@
 // answers must be those of a zone that held them from the start.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DnsZone } from '../../src/engine/dns';
+import { DnsZone } from '../../src/engine/dns/zone';
 import { analyze, docs, svc, workload } from '../helpers';
 
 describe('dns: pod records added on first use', () => {

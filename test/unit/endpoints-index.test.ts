@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, docs, svc, workload } from '../helpers';
-import { mapMatches } from '../../src/engine/labels';
+import { mapMatches } from '../../src/engine/cluster/labels';
 
 describe('endpoints: pods found through a label index', () => {
   it('selects the pods matching every key, in their namespace only, as a scan of all pods does', () => {

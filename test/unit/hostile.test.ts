@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeWorkspace, connectivityList, DEFAULT_LIMITS, findSource, parseSettings, ParseCache, tracePacket, type Analysis, type InputFile } from '../../src/engine';
-import { buildTopology } from '../../src/engine/topology';
-import { MAX_SIMULATED_PODS } from '../../src/engine/workloads';
-import { MAX_SIMULATED_ENDPOINTS } from '../../src/engine/services';
+import { buildTopology } from '../../src/engine/topology/build';
+import { MAX_SIMULATED_PODS } from '../../src/engine/cluster/workloads';
+import { MAX_SIMULATED_ENDPOINTS } from '../../src/engine/services/endpoints';
 import { where } from '../helpers';
 
 const DIR = join(__dirname, '..', 'fixtures', 'hostile');

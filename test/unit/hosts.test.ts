@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findHostReferences } from '../../src/engine/hosts';
+import { findHostReferences } from '../../src/engine/dns/hosts';
 
 /** `host port explicit? @index` per reference, for one-line comparisons. */
 const refs = (text: string) => findHostReferences(text).map((r) => `${r.host} ${r.port ?? '-'}${r.explicitPort ? '' : ' (default)'} @${r.index}`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostMatches, pathMatch } from '../../src/engine/ingress';
+import { hostMatches, pathMatch } from '../../src/engine/ingress/model';
 import { deployment, service, simulate, stream } from '../traceFixtures';
 
 const ingress = (body: string, name = 'web', namespace = 'shop') => `apiVersion: networking.k8s.io/v1

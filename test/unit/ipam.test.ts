@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cidrContains, podAllocator, HashAllocator, parseCidr, subnetAt } from '../../src/engine/ipam';
+import { cidrContains, podAllocator, HashAllocator, parseCidr, subnetAt } from '../../src/engine/cluster/ipam';
 import { analyze, docs, expectDiagnostic, expectNoDiagnostic, lineOf, podsOf, pod, service, svc, where, workload, yaml } from '../helpers';
 
 const SHOP = join(__dirname, '..', '..', 'examples', 'shop');

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { base32, sha256 } from '../../src/engine/sha256';
-import { decide, probability, sepChain, servicePortName, svcChain, type ProxyRequest } from '../../src/engine/kubeProxy';
-import { iptablesRules, ipvsRules, rulesByNode } from '../../src/engine/kubeProxyRules';
+import { decide, probability, sepChain, servicePortName, svcChain, type ProxyRequest } from '../../src/engine/dataplane/kubeProxy';
+import { iptablesRules, ipvsRules, rulesByNode } from '../../src/engine/dataplane/rules';
 import type { SimService } from '../../src/engine';
 import { deployment, service, simulate, stream } from '../traceFixtures';
 

@@ -9,9 +9,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { analyzeWorkspace, type InputFile } from '../../src/engine';
-import { renderKustomization } from '../../src/engine/kustomize';
-import { indexFiles, kustomizeMissing } from '../../src/engine/kustomizePaths';
-import { parseManifestFile } from '../../src/engine/manifests';
+import { renderKustomization } from '../../src/engine/kustomize/render';
+import { indexFiles, kustomizeMissing } from '../../src/engine/kustomize/paths';
+import { parseManifestFile } from '../../src/engine/manifests/parse';
 import { yaml } from '../helpers';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'kustomize');

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LabelIndex } from '../../src/engine/labelIndex';
-import { selectorMatches, type LabelSelector, type SelectorOperator } from '../../src/engine/labels';
+import { LabelIndex } from '../../src/engine/cluster/labelIndex';
+import { selectorMatches, type LabelSelector, type SelectorOperator } from '../../src/engine/cluster/labels';
 
 /** A small deterministic generator, so that a failure is reproducible. */
 function random(seed: number): () => number {

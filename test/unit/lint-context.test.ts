@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeWorkspace } from '../../src/engine';
 import { LintContext } from '../../src/engine/lint/context';
-import { selectorKey } from '../../src/engine/selectorCache';
-import type { LabelSelector } from '../../src/engine/labels';
+import { selectorKey } from '../../src/engine/cluster/selectorCache';
+import type { LabelSelector } from '../../src/engine/cluster/labels';
 import { generateWorkspace } from '../../bench/generate';
 
 const sel = (matchLabels: Record<string, string>, matchExpressions: LabelSelector['matchExpressions'] = []): LabelSelector => ({ matchLabels, matchExpressions });

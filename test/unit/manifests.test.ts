@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifestFile } from '../../src/engine/manifests';
+import { parseManifestFile } from '../../src/engine/manifests/parse';
 import { analyze, codes, docs, expectDiagnostic, expectNoDiagnostic, podsOf, workload, yaml } from '../helpers';
 
 const parse = (text: string, path = 'f.yaml') => parseManifestFile({ path, text });

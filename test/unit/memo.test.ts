@@ -3,8 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeWorkspace, ParseCache, type InputFile } from '../../src/engine';
-import { parseManifestFile } from '../../src/engine/manifests';
-import { readPolicyObject } from '../../src/engine/networkPolicy';
+import { parseManifestFile } from '../../src/engine/manifests/parse';
+import { readPolicyObject } from '../../src/engine/policy/engine';
 import { yaml } from '../helpers';
 
 const policy = (name: string, extra = '') => yaml`

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseByChunks, parseManifestFile, type ManifestObject, type ParsedFile } from '../../src/engine/manifests';
+import { parseByChunks, parseManifestFile, type ManifestObject, type ParsedFile } from '../../src/engine/manifests/parse';
 import { generateWorkspace } from '../../bench/generate';
 
 /** Every path of an object's value (capped), to compare positions. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSettings, defaultSettings } from '../../src/engine/settings';
+import { parseSettings, defaultSettings } from '../../src/engine/cluster/settings';
 import { analyze, codes, expectDiagnostic, workload, yaml } from '../helpers';
 
 const parse = (text: string) => parseSettings('kube-netsim.yaml', text);

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, type Event } from 'js-yaml';
-import { ChunkSpans, compactEvents } from '../../src/engine/spans';
+import { ChunkSpans, compactEvents } from '../../src/engine/manifests/spans';
 import type { NodeSpan } from '../../src/engine/source';
-import { parseManifestFile } from '../../src/engine/manifests';
+import { parseManifestFile } from '../../src/engine/manifests/parse';
 import { generateWorkspace } from '../../bench/generate';
 
 /**

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeWorkspace, type Analysis } from '../../src/engine';
-import { buildTopology, policyLayer, type Topology } from '../../src/engine/topology';
-import type { PolicyOracle } from '../../src/engine/policyOracle';
+import { buildTopology, policyLayer, type Topology } from '../../src/engine/topology/build';
+import type { PolicyOracle } from '../../src/engine/policy/oracle';
 import { analyze, lineOf, svc, workload } from '../helpers';
 
 const SHOP = path.join(__dirname, '..', '..', 'examples', 'shop');

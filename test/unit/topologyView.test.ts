@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeWorkspace, findSource, tracePacket } from '../../src/engine';
-import { buildTopology, type Topology } from '../../src/engine/topology';
+import { buildTopology, type Topology } from '../../src/engine/topology/build';
 import { parseToExtension, parseToPage, DEFAULT_VIEW_STATE } from '../../src/shared/protocol';
 import { layoutTopology, packRow, type Box } from '../../webview/layout';
 import { traceView } from '../../src/extension/analysis/topologyTrace';

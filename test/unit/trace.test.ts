@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tracePacket, renderHop, type Analysis, type Hop, type PolicyOracle, type TraceResult } from '../../src/engine';
-import type { DirectionResult } from '../../src/engine/policyOracle';
+import type { DirectionResult } from '../../src/engine/policy/oracle';
 import { deployment, from, service, simulate, stream } from '../traceFixtures';
 
 const steps = (r: TraceResult) => r.hops.map((h) => renderHop(h).step);

@@ -3,9 +3,9 @@
 // text does not parse, or that the API server would reject, is not offered; the verdict of one
 // concrete pod pair before and after goes into the diagnostic, so the hover can show it.
 import type { Diagnostic, Fix, RelatedInformation } from '../diagnostics';
-import { parseManifestFile, type ManifestObject } from '../manifests';
-import { PolicyEngine, type Direction, type PolicyRule, type SimNetworkPolicy } from '../networkPolicy';
-import { podId, type Protocol, type SimPod } from '../model';
+import { parseManifestFile, type ManifestObject } from '../manifests/parse';
+import { PolicyEngine, type Direction, type PolicyRule, type SimNetworkPolicy } from '../policy/engine';
+import { podId, type Protocol, type SimPod } from '../cluster/model';
 import type { SourceRange } from '../source';
 import type { LintContext } from './context';
 import { applyEdits } from './yamlEdit';

@@ -1,16 +1,16 @@
 // What every check module gets: the simulation (cluster, policy engine, DNS, ingress), the file
 // texts (for quick fixes that need indentation), and a few shared indexes.
 import type { Diagnostic } from '../diagnostics';
-import type { DnsZone } from '../dns';
-import type { IngressModel } from '../ingress';
-import type { InputFile } from '../manifests';
-import type { PolicyEndpoint, PolicyEngine, PolicyPeer, SimNetworkPolicy } from '../networkPolicy';
-import { matchesSelector, selectorKey } from '../selectorCache';
-import { LabelIndex } from '../labelIndex';
-import type { ResolvedReference } from '../checks';
-import { podId, workloadId, type Cluster, type SimNamespace, type SimPod, type SimService } from '../model';
+import type { DnsZone } from '../dns/zone';
+import type { IngressModel } from '../ingress/model';
+import type { InputFile } from '../manifests/parse';
+import type { PolicyEndpoint, PolicyEngine, PolicyPeer, SimNetworkPolicy } from '../policy/engine';
+import { matchesSelector, selectorKey } from '../cluster/selectorCache';
+import { LabelIndex } from '../cluster/labelIndex';
+import type { ResolvedReference } from '../dns/references';
+import { podId, workloadId, type Cluster, type SimNamespace, type SimPod, type SimService } from '../cluster/model';
 import type { FieldPath } from '../source';
-import type { LabelSelector } from '../labels';
+import type { LabelSelector } from '../cluster/labels';
 import { SourceText } from './yamlEdit';
 
 export interface LintInput {

@@ -3,14 +3,14 @@
 // ClusterIP as an ipBlock) or only one of UDP and TCP 53 (policy-dns-rule-matches-nothing); and the
 // quick fix "add a correct DNS egress rule" on policy-blocks-dns, which networkPolicyChecks.ts reports.
 import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
-import { resourceName } from '../fields';
-import { labelsText, selectorText } from '../labels';
-import { matchesSelector } from '../selectorCache';
-import { rangesContain } from '../ipranges';
-import type { Protocol, SimPod } from '../model';
-import type { PolicyRule, SimNetworkPolicy } from '../networkPolicy';
+import { resourceName } from '../manifests/fields';
+import { labelsText, selectorText } from '../cluster/labels';
+import { matchesSelector } from '../cluster/selectorCache';
+import { rangesContain } from '../policy/ipRanges';
+import type { Protocol, SimPod } from '../cluster/model';
+import type { PolicyRule, SimNetworkPolicy } from '../policy/engine';
 import type { FieldPath } from '../source';
-import type { ManifestObject } from '../manifests';
+import type { ManifestObject } from '../manifests/parse';
 import { beforeAfter, engineAfter, type Pair } from './afterFix';
 import { workloadsText, type LintContext } from './context';
 import { indent, type SourceText } from './yamlEdit';

@@ -4,11 +4,11 @@
 // judged by the simulation: the OR form when it admits pods the AND form would not, the AND form
 // when it matches no pod while each half would. Both come with the rewrite to the other form.
 import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
-import { resourceName } from '../fields';
-import { selectorText } from '../labels';
-import { matchesSelector } from '../selectorCache';
-import type { Direction, PolicyPeer, PolicyRule, SimNetworkPolicy } from '../networkPolicy';
-import type { ManifestObject } from '../manifests';
+import { resourceName } from '../manifests/fields';
+import { selectorText } from '../cluster/labels';
+import { matchesSelector } from '../cluster/selectorCache';
+import type { Direction, PolicyPeer, PolicyRule, SimNetworkPolicy } from '../policy/engine';
+import type { ManifestObject } from '../manifests/parse';
 import { beforeAfter, changedPair, engineAfter } from './afterFix';
 import type { LintContext } from './context';
 

@@ -4,11 +4,11 @@
 // ports, by name and protocol (policy-named-port-missing). The destination is the selected pods for
 // ingress rules and the peer pods for egress rules.
 import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
-import { resourceName } from '../fields';
-import { editDistance, mapMatches } from '../labels';
-import { resolveTargetPort } from '../services';
-import type { ServicePort, SimPod, SimService } from '../model';
-import type { Direction, PolicyPort, PolicyRule, SimNetworkPolicy } from '../networkPolicy';
+import { resourceName } from '../manifests/fields';
+import { editDistance, mapMatches } from '../cluster/labels';
+import { resolveTargetPort } from '../services/endpoints';
+import type { ServicePort, SimPod, SimService } from '../cluster/model';
+import type { Direction, PolicyPort, PolicyRule, SimNetworkPolicy } from '../policy/engine';
 import type { SourceRange } from '../source';
 import { beforeAfter, changedPair, engineAfter } from './afterFix';
 import { workloadsText, type LintContext } from './context';

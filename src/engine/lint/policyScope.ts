@@ -4,14 +4,14 @@
 // that enforces none (Flannel), every policy. The opinionated infos leave cluster snapshots alone:
 // a dump records what runs, it is not a source to edit.
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
-import { resourceName, isRecord } from '../fields';
-import { isEmptySelector } from '../labels';
-import { cidrRange, rangesCover, type IpRange } from '../ipranges';
-import { cniProfile } from '../cni';
-import type { SimPod } from '../model';
-import type { SimNetworkPolicy } from '../networkPolicy';
+import { resourceName, isRecord } from '../manifests/fields';
+import { isEmptySelector } from '../cluster/labels';
+import { cidrRange, rangesCover, type IpRange } from '../policy/ipRanges';
+import { cniProfile } from '../dataplane/cni';
+import type { SimPod } from '../cluster/model';
+import type { SimNetworkPolicy } from '../policy/engine';
 import { workloadsText, type LintContext } from './context';
-import { isLive } from '../snapshot';
+import { isLive } from '../cluster/snapshot';
 
 const resource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name });
 

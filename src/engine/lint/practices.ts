@@ -5,16 +5,16 @@
 // ports the container does not declare (probe-port-not-exposed). The opinionated infos leave cluster
 // snapshots alone: a dump records what runs, it is not a source to edit.
 import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
-import { isRecord, resourceName } from '../fields';
-import { cidrContains, isIP } from '../ipam';
-import { editDistance } from '../labels';
-import { ingressExposures } from '../ingressBackends';
-import { podId, serviceId, type EnvValue, type SimPod, type SimService } from '../model';
+import { isRecord, resourceName } from '../manifests/fields';
+import { cidrContains, isIP } from '../cluster/ipam';
+import { editDistance } from '../cluster/labels';
+import { ingressExposures } from '../ingress/backends';
+import { podId, serviceId, type EnvValue, type SimPod, type SimService } from '../cluster/model';
 import { substringRange, type FieldPath } from '../source';
 import type { LintContext } from './context';
 import { oneTypoAway } from './selectors';
 import { yamlScalar } from './yamlEdit';
-import { isLive } from '../snapshot';
+import { isLive } from '../cluster/snapshot';
 
 export function lintPractices(ctx: LintContext): void {
   hardcodedIPs(ctx);

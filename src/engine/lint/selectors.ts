@@ -2,14 +2,14 @@
 // `name: kube-system`, where only kubernetes.io/metadata.name exists), and any selector (policy,
 // peer, Service, workload) one typo away from matching (selector-near-miss, with the label named).
 import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
-import { resourceName } from '../fields';
-import { editDistance, type LabelSelector } from '../labels';
-import { NAMESPACE_NAME_LABEL } from '../cluster';
-import { mapMatches } from '../labels';
-import { isRecord } from '../fields';
-import type { Labels, SimPod } from '../model';
-import type { Direction, PolicyPeer, PolicyRule, SimNetworkPolicy } from '../networkPolicy';
-import type { ManifestObject } from '../manifests';
+import { resourceName } from '../manifests/fields';
+import { editDistance, type LabelSelector } from '../cluster/labels';
+import { NAMESPACE_NAME_LABEL } from '../cluster/build';
+import { mapMatches } from '../cluster/labels';
+import { isRecord } from '../manifests/fields';
+import type { Labels, SimPod } from '../cluster/model';
+import type { Direction, PolicyPeer, PolicyRule, SimNetworkPolicy } from '../policy/engine';
+import type { ManifestObject } from '../manifests/parse';
 import type { FieldPath } from '../source';
 import { changedPair, engineAfter, beforeAfter } from './afterFix';
 import type { LintContext } from './context';

@@ -1,0 +1,124 @@
+import ipaddr from 'ipaddr.js';
+import { fnv1a } from '../hash';
+
+/** Parsed CIDR with its first address as a number, for offset arithmetic. */
+export interface Cidr {
+  text: string;
+  family: 'ipv4' | 'ipv6';
+  prefix: number;
+  base: bigint;
+  size: bigint;
+}
+
+function toBigInt(addr: ipaddr.IPv4 | ipaddr.IPv6): bigint {
+  return addr.toByteArray().reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
+}
+
+function fromBigInt(value: bigint, family: 'ipv4' | 'ipv6'): string {
+  const bytes: number[] = [];
+  const count = family === 'ipv4' ? 4 : 16;
+  for (let i = 0; i < count; i++) {
+    bytes.unshift(Number(value & 0xffn));
+    value >>= 8n;
+  }
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+export function parseCidr(text: string): Cidr {
+  const [addr, prefix] = ipaddr.parseCIDR(text);
+  const family = addr.kind() === 'ipv4' ? 'ipv4' : 'ipv6';
+  const bits = family === 'ipv4' ? 32 : 128;
+  const network = family === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+  return { text, family, prefix, base: toBigInt(network), size: 1n << BigInt(bits - prefix) };
+}
+
+/** The address `offset` places after the start of a CIDR. */
+export function addressAt(cidr: Cidr, offset: bigint): string {
+  return fromBigInt(cidr.base + offset, cidr.family);
+}
+
+/** The n-th subnet of `prefix` bits inside a CIDR (node pod CIDRs are cut this way). */
+export function subnetAt(cidr: Cidr, prefix: number, index: number): string {
+  const bits = cidr.family === 'ipv4' ? 32 : 128;
+  const step = 1n << BigInt(bits - prefix);
+  return `${fromBigInt(cidr.base + step * BigInt(index), cidr.family)}/${prefix}`;
+}
+
+export function cidrContains(cidr: string, ip: string): boolean {
+  try {
+    const addr = ipaddr.parse(ip);
+    const range = ipaddr.parseCIDR(cidr);
+    return addr.kind() === range[0].kind() && addr.match(range);
+  } catch {
+    return false;
+  }
+}
+
+export function isIP(text: string): boolean {
+  // Most texts asked about are host names; rule them out before ipaddr.js (which throws to say no).
+  if (!/^[\d.]+$/.test(text) && !text.includes(':')) return false;
+  return ipaddr.isValid(text) && (ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text));
+}
+
+export function ipFamily(ip: string): 'ipv4' | 'ipv6' {
+  // Only valid addresses reach here, and only IPv6 ones contain a colon.
+  return ip.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+/** Canonical text of an address (so `10.0.0.01`-style spellings compare equal). */
+export function normalizeIP(ip: string): string {
+  return ipaddr.parse(ip).toString();
+}
+
+/**
+ * Hands out addresses from a range by hashing a stable key and probing linearly. Unlike
+ * sequential allocation, adding or removing one object leaves the others' addresses alone
+ * (unless their probe chain crossed the changed slot), which is what "IPs stable under edits" needs.
+ */
+export class HashAllocator {
+  private readonly taken = new Set<bigint>();
+  private readonly span: bigint;
+
+  constructor(
+    readonly cidr: Cidr,
+    /** First usable offset (skips the network address and, for pods, the gateway). */
+    private readonly first: bigint,
+    /** Last usable offset, inclusive. */
+    private readonly last: bigint,
+  ) {
+    this.span = last >= first ? last - first + 1n : 0n;
+  }
+
+  /** Marks an address as used (explicit clusterIPs, reserved service IPs, live pod IPs). */
+  reserve(ip: string): boolean {
+    if (!cidrContains(this.cidr.text, ip)) return false;
+    const offset = toBigInt(ipaddr.parse(ip)) - this.cidr.base;
+    if (this.taken.has(offset)) return false;
+    this.taken.add(offset);
+    return true;
+  }
+
+  isTaken(ip: string): boolean {
+    return this.taken.has(toBigInt(ipaddr.parse(ip)) - this.cidr.base);
+  }
+
+  allocate(key: string): string | undefined {
+    if (this.span === 0n || BigInt(this.taken.size) >= this.span) return undefined;
+    const h = (BigInt(fnv1a(key)) << 32n) | BigInt(fnv1a(key, 0x9747b28c));
+    let offset = this.first + (h % this.span);
+    for (;;) {
+      if (!this.taken.has(offset)) {
+        this.taken.add(offset);
+        return addressAt(this.cidr, offset);
+      }
+      offset = offset >= this.last ? this.first : offset + 1n;
+    }
+  }
+}
+
+/** Usable pod addresses of a node CIDR: skip the network address, .1 (the bridge/gateway) and broadcast. */
+export function podAllocator(cidrText: string): HashAllocator {
+  const cidr = parseCidr(cidrText);
+  const last = cidr.family === 'ipv4' ? cidr.size - 2n : cidr.size - 1n;
+  return new HashAllocator(cidr, 2n, last < 2n ? 1n : last);
+}

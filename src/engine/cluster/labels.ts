@@ -1,0 +1,115 @@
+import type { FieldReader } from '../manifests/fields';
+import { isRecord } from '../manifests/fields';
+import type { Labels } from './model';
+import type { FieldPath } from '../source';
+
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+export interface LabelSelector {
+  matchLabels: Labels;
+  matchExpressions: Array<{ key: string; operator: SelectorOperator; values: string[] }>;
+}
+
+export const EVERYTHING: LabelSelector = { matchLabels: {}, matchExpressions: [] };
+
+/** True when the selector selects everything (`{}`), as the API defines an empty selector. */
+export function isEmptySelector(s: LabelSelector): boolean {
+  return Object.keys(s.matchLabels).length === 0 && s.matchExpressions.length === 0;
+}
+
+/** Reads a metav1.LabelSelector, reporting malformed parts; absent gives undefined. */
+export function readSelector(r: FieldReader, path: FieldPath): LabelSelector | undefined {
+  const raw = r.raw(path);
+  if (raw === undefined || raw === null) return undefined;
+  if (!isRecord(raw)) {
+    r.map(path); // reports the wrong type
+    return undefined;
+  }
+  const matchLabels = r.labels([...path, 'matchLabels']);
+  const matchExpressions: LabelSelector['matchExpressions'] = [];
+  const exprs = r.list([...path, 'matchExpressions']) ?? [];
+  exprs.forEach((_, i) => {
+    const p = [...path, 'matchExpressions', i];
+    const key = r.str([...p, 'key']);
+    const operator = r.str([...p, 'operator']);
+    // Only scalars are label values; String() of a nested (possibly alias-bombed) list would expand it.
+    const values = (r.list([...p, 'values']) ?? []).filter((v) => typeof v !== 'object' || v === null).map((v) => String(v));
+    if (key === undefined) return r.invalid(p, 'A matchExpression needs a `key`.');
+    if (operator !== 'In' && operator !== 'NotIn' && operator !== 'Exists' && operator !== 'DoesNotExist') {
+      return r.invalid([...p, 'operator'], `operator must be In, NotIn, Exists or DoesNotExist, not ${JSON.stringify(operator ?? null)}.`);
+    }
+    if ((operator === 'In' || operator === 'NotIn') && values.length === 0) {
+      return r.invalid([...p, 'values'], `operator ${operator} needs a non-empty \`values\` list.`);
+    }
+    if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) {
+      return r.invalid([...p, 'values'], `operator ${operator} must not have \`values\`.`);
+    }
+    matchExpressions.push({ key, operator, values });
+  });
+  return { matchLabels, matchExpressions };
+}
+
+/** Whether a label set satisfies a selector (matchLabels and every expression, ANDed). */
+export function selectorMatches(s: LabelSelector, labels: Labels): boolean {
+  if (!mapMatches(s.matchLabels, labels)) return false;
+  for (const e of s.matchExpressions) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const value = labels[e.key];
+    switch (e.operator) {
+      case 'In':
+        if (!has || !e.values.includes(value as string)) return false;
+        break;
+      case 'NotIn':
+        if (has && e.values.includes(value as string)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+/** A Service-style equality selector (a plain map). */
+export function mapMatches(selector: Labels, labels: Labels): boolean {
+  // for-in rather than Object.entries: this runs for every (selector, pod) pair, and allocating an
+  // entries array each time made garbage collection dominate large workspaces.
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
+/** kubectl's way of writing a selector: `app=web,tier in (a,b),!legacy`. */
+export function selectorText(s: LabelSelector): string {
+  const parts = Object.entries(s.matchLabels).map(([k, v]) => `${k}=${v}`);
+  for (const e of s.matchExpressions) {
+    if (e.operator === 'In') parts.push(`${e.key} in (${e.values.join(',')})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${e.values.join(',')})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else parts.push(`!${e.key}`);
+  }
+  return parts.length ? parts.join(',') : '{} (everything)';
+}
+
+export function labelsText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? parts.join(',') : '(none)';
+}
+
+/** Levenshtein distance, for "did you mean" hints on labels and port names. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0] ?? 0;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j] ?? 0;
+      prev[j] = Math.min(up + 1, (prev[j - 1] ?? 0) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length] ?? 0;
+}

@@ -1,0 +1,162 @@
+import type { ManifestObject } from '../manifests/parse';
+import type { SourceRange, FieldPath } from '../source';
+import type { ClusterSettings } from './settings';
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export type Labels = Readonly<Record<string, string>>;
+
+/** Where an object of the simulation came from: a manifest, or the simulator itself. */
+export type Origin = { kind: 'manifest'; object: ManifestObject } | { kind: 'implicit' };
+
+export function locate(origin: Origin, path: FieldPath): SourceRange | undefined {
+  return origin.kind === 'manifest' ? origin.object.locate(path) : undefined;
+}
+
+export interface SimNode {
+  name: string;
+  ip: string;
+  ipv6?: string;
+  podCIDR: string;
+  podCIDRv6?: string;
+  labels: Labels;
+  origin: Origin;
+}
+
+export interface SimNamespace {
+  name: string;
+  labels: Labels;
+  origin: Origin;
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol: Protocol;
+  hostPort?: number;
+  /** Path of this port inside the owning manifest object. */
+  path: FieldPath;
+}
+
+export interface EnvValue {
+  /** The text that may name a host (an env value, an arg, a ConfigMap value). */
+  value: string;
+  /** Where the text sits in its manifest. */
+  path: FieldPath;
+  origin: Origin;
+  /** A short label for messages: `env BACKEND_URL`, `args[2]`, `ConfigMap app-config key API`. */
+  label: string;
+}
+
+export interface SimContainer {
+  name: string;
+  ports: ContainerPort[];
+  texts: EnvValue[];
+}
+
+/** A workload as the connectivity list names it: `ns/name[Kind]`. */
+export interface WorkloadRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export function workloadId(w: WorkloadRef): string {
+  return `${w.namespace}/${w.name}[${w.kind}]`;
+}
+
+export interface DnsConfig {
+  nameservers: string[];
+  searches: string[];
+  options: Array<{ name: string; value?: string }>;
+}
+
+export interface SimPod {
+  namespace: string;
+  name: string;
+  workload: WorkloadRef;
+  labels: Labels;
+  /** Undefined when the pod could not be scheduled (Pending). */
+  node: string | undefined;
+  ip: string | undefined;
+  ipv6?: string;
+  hostNetwork: boolean;
+  hostname?: string;
+  subdomain?: string;
+  ready: boolean;
+  containers: SimContainer[];
+  dnsPolicy: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
+  dnsConfig?: DnsConfig;
+  origin: Origin;
+  /** Path of the pod spec inside its manifest (['spec'] for a Pod, ['spec','template','spec'] for a Deployment). */
+  specPath: FieldPath;
+}
+
+export function podId(p: { namespace: string; name: string }): string {
+  return `${p.namespace}/${p.name}`;
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  protocol: Protocol;
+  targetPort: number | string;
+  nodePort?: number;
+  appProtocol?: string;
+  path: FieldPath;
+}
+
+export interface Endpoint {
+  pod: string;
+  ip: string;
+  port: number;
+  node: string | undefined;
+  ready: boolean;
+  hostname?: string;
+}
+
+export interface SimService {
+  namespace: string;
+  name: string;
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  /** Undefined for ExternalName; 'None' for headless. */
+  clusterIP: string | undefined;
+  clusterIPs: string[];
+  headless: boolean;
+  ports: ServicePort[];
+  /** Null when the Service has no selector (endpoints come from Endpoints/EndpointSlice objects). */
+  selector: Labels | null;
+  externalName?: string;
+  externalTrafficPolicy: 'Cluster' | 'Local';
+  internalTrafficPolicy: 'Cluster' | 'Local';
+  sessionAffinity: 'None' | 'ClientIP';
+  sessionAffinityTimeoutSeconds: number;
+  loadBalancerIP?: string;
+  externalIPs: string[];
+  publishNotReadyAddresses: boolean;
+  /** Per service port index, the endpoints that serve it. */
+  endpointsByPort: Endpoint[][];
+  origin: Origin;
+}
+
+export function serviceId(s: { namespace: string; name: string }): string {
+  return `${s.namespace}/${s.name}`;
+}
+
+export interface SimConfigMap {
+  namespace: string;
+  name: string;
+  texts: EnvValue[];
+  origin: Origin;
+}
+
+/** The simulated cluster: everything placed, addressed and connected, ready to be queried. */
+export interface Cluster {
+  settings: ClusterSettings;
+  nodes: SimNode[];
+  namespaces: Map<string, SimNamespace>;
+  pods: SimPod[];
+  services: SimService[];
+  configMaps: SimConfigMap[];
+  /** Every Kubernetes object read from the workspace, in input order. */
+  objects: ManifestObject[];
+}

@@ -1,0 +1,194 @@
+import ipaddr from 'ipaddr.js';
+import { parsePositionedDocument } from '../manifests/parse';
+import { makeDiagnostic, type Diagnostic } from '../diagnostics';
+import type { Labels } from './model';
+
+export type CniPlugin = 'calico' | 'flannel' | 'cilium' | 'weave' | 'canal';
+export type Encapsulation = 'none' | 'ipip' | 'vxlan' | 'geneve' | 'native';
+export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables';
+
+export interface NodeSetting {
+  name: string;
+  ip: string;
+  podCIDR?: string;
+  labels: Labels;
+}
+
+/** The simulated cluster's shape; every field has the default design.md gives. */
+export interface ClusterSettings {
+  cni: CniPlugin;
+  encapsulation: Encapsulation;
+  kubeProxyMode: KubeProxyMode;
+  clusterDomain: string;
+  podCIDR: string;
+  podCIDRv6?: string;
+  serviceCIDR: string;
+  serviceCIDRv6?: string;
+  nodePortRange: [number, number];
+  loadBalancerPool: string;
+  /** Null: use `kind: Node` objects from the manifests, else the three default nodes. */
+  nodes: NodeSetting[] | null;
+  externalClient: string;
+}
+
+// No podCIDR here: node-N's is cut from the cluster podCIDR (10.244.N.0/24 by default), so a
+// custom podCIDR applies to the default nodes too.
+export const DEFAULT_NODES: NodeSetting[] = [
+  { name: 'node-1', ip: '10.0.1.10', labels: {} },
+  { name: 'node-2', ip: '10.0.1.20', labels: {} },
+  { name: 'node-3', ip: '10.0.1.30', labels: {} },
+];
+
+export function defaultSettings(): ClusterSettings {
+  return {
+    cni: 'calico',
+    encapsulation: 'none',
+    kubeProxyMode: 'iptables',
+    clusterDomain: 'cluster.local',
+    podCIDR: '10.244.0.0/16',
+    serviceCIDR: '10.96.0.0/12',
+    nodePortRange: [30000, 32767],
+    loadBalancerPool: '198.51.100.0/24',
+    nodes: null,
+    externalClient: '203.0.113.5',
+  };
+}
+
+const CNI: readonly CniPlugin[] = ['calico', 'flannel', 'cilium', 'weave', 'canal'];
+const ENCAP: Record<CniPlugin, readonly Encapsulation[]> = {
+  calico: ['none', 'ipip', 'vxlan'],
+  cilium: ['vxlan', 'geneve', 'native'],
+  flannel: ['vxlan'],
+  weave: ['vxlan'],
+  canal: ['vxlan'],
+};
+const DEFAULT_ENCAP: Record<CniPlugin, Encapsulation> = { calico: 'none', cilium: 'vxlan', flannel: 'vxlan', weave: 'vxlan', canal: 'vxlan' };
+const KNOWN_KEYS = ['cni', 'encapsulation', 'kubeProxyMode', 'clusterDomain', 'podCIDR', 'serviceCIDR', 'nodePortRange', 'loadBalancerPool', 'nodes', 'externalClient'];
+
+export function isCidr(text: string): boolean {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Splits `v4,v6` dual-stack CIDR lists as kube-apiserver's flags take them. */
+function splitFamilies(value: string): { v4?: string; v6?: string; bad?: string } {
+  const out: { v4?: string; v6?: string; bad?: string } = {};
+  for (const part of value.split(',').map((p) => p.trim())) {
+    if (!isCidr(part)) return { bad: part };
+    const [addr] = ipaddr.parseCIDR(part);
+    if (addr.kind() === 'ipv4') out.v4 = part;
+    else out.v6 = part;
+  }
+  return out;
+}
+
+/**
+ * Reads `kube-netsim.yaml`: every key optional, unknown keys and bad values reported at their
+ * place, with the default kept for each bad value.
+ */
+export function parseSettings(file: string, text: string, base: ClusterSettings = defaultSettings()): { settings: ClusterSettings; diagnostics: Diagnostic[] } {
+  const doc = parsePositionedDocument(file, text);
+  const diagnostics = [...doc.diagnostics];
+  // Keys the file sets win over `base` (the editor's settings); the others keep base's values.
+  const settings: ClusterSettings = { ...base, nodePortRange: [...base.nodePortRange], nodes: base.nodes ? [...base.nodes] : null };
+  const bad = (path: Array<string | number>, reason: string) => diagnostics.push(makeDiagnostic('settings-invalid', doc.locate(path), { reason }));
+  const v = doc.value;
+  if (v === null || v === undefined) return { settings, diagnostics };
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    bad([], 'kube-netsim.yaml must be a mapping of settings (cni, kubeProxyMode, podCIDR, ...).');
+    return { settings, diagnostics };
+  }
+  const o = v as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN_KEYS.includes(key)) diagnostics.push(makeDiagnostic('settings-invalid', doc.locateKey([key]), { reason: `Unknown setting \`${key}\`; known settings are ${KNOWN_KEYS.join(', ')}.` }));
+  }
+  const str = (key: string): string | undefined => {
+    const value = o[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') {
+      bad([key], `\`${key}\` must be a string.`);
+      return undefined;
+    }
+    return value;
+  };
+  const cni = str('cni');
+  if (cni !== undefined) {
+    if ((CNI as readonly string[]).includes(cni)) settings.cni = cni as CniPlugin;
+    else bad(['cni'], `Unknown CNI \`${cni}\`; use one of ${CNI.join(', ')}.`);
+  }
+  if (cni !== undefined || !(ENCAP[settings.cni] as readonly string[]).includes(settings.encapsulation)) settings.encapsulation = DEFAULT_ENCAP[settings.cni];
+  const encap = str('encapsulation');
+  if (encap !== undefined) {
+    if ((ENCAP[settings.cni] as readonly string[]).includes(encap)) settings.encapsulation = encap as Encapsulation;
+    else bad(['encapsulation'], `${settings.cni} does not support encapsulation \`${encap}\`; use one of ${ENCAP[settings.cni].join(', ')}.`);
+  }
+  const mode = str('kubeProxyMode');
+  if (mode !== undefined) {
+    if (mode === 'iptables' || mode === 'ipvs' || mode === 'nftables') settings.kubeProxyMode = mode;
+    else bad(['kubeProxyMode'], `Unknown kube-proxy mode \`${mode}\`; use iptables or ipvs.`);
+  }
+  const domain = str('clusterDomain');
+  if (domain !== undefined) {
+    if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) settings.clusterDomain = domain;
+    else bad(['clusterDomain'], `clusterDomain \`${domain}\` is not a valid DNS domain (lower-case labels separated by dots).`);
+  }
+  for (const key of ['podCIDR', 'serviceCIDR'] as const) {
+    const value = str(key);
+    if (value === undefined) continue;
+    const fam = splitFamilies(value);
+    if (fam.bad !== undefined) bad([key], `\`${fam.bad}\` is not a valid CIDR (for example 10.244.0.0/16).`);
+    else {
+      if (fam.v4) settings[key] = fam.v4;
+      if (fam.v6) settings[key === 'podCIDR' ? 'podCIDRv6' : 'serviceCIDRv6'] = fam.v6;
+    }
+  }
+  const pool = str('loadBalancerPool');
+  if (pool !== undefined) {
+    if (isCidr(pool)) settings.loadBalancerPool = pool;
+    else bad(['loadBalancerPool'], `\`${pool}\` is not a valid CIDR (for example 198.51.100.0/24).`);
+  }
+  const client = str('externalClient');
+  if (client !== undefined) {
+    if (ipaddr.isValid(client)) settings.externalClient = client;
+    else bad(['externalClient'], `\`${client}\` is not an IP address.`);
+  }
+  const range = o['nodePortRange'];
+  if (range !== undefined && range !== null) {
+    const m = /^(\d+)-(\d+)$/.exec(String(range));
+    const lo = m ? Number(m[1]) : NaN;
+    const hi = m ? Number(m[2]) : NaN;
+    if (m && lo >= 1 && hi <= 65535 && lo <= hi) settings.nodePortRange = [lo, hi];
+    else bad(['nodePortRange'], `nodePortRange must look like 30000-32767 (low-high, within 1-65535).`);
+  }
+  const nodes = o['nodes'];
+  if (nodes !== undefined && nodes !== null) {
+    if (!Array.isArray(nodes)) bad(['nodes'], '`nodes` must be a list of {name, ip, podCIDR, labels}.');
+    else {
+      const list: NodeSetting[] = [];
+      nodes.forEach((n, i) => {
+        if (typeof n !== 'object' || n === null || Array.isArray(n)) return bad(['nodes', i], 'Each node must be a mapping {name, ip, podCIDR, labels}.');
+        const r = n as Record<string, unknown>;
+        if (typeof r['name'] !== 'string' || r['name'] === '') return bad(['nodes', i], 'A node needs a `name`.');
+        if (typeof r['ip'] !== 'string' || !ipaddr.isValid(r['ip'])) return bad(['nodes', i, 'ip'], `Node ${r['name']} needs a valid \`ip\` (for example 10.0.1.10).`);
+        const node: NodeSetting = { name: r['name'], ip: r['ip'], labels: {} };
+        if (r['podCIDR'] !== undefined) {
+          if (typeof r['podCIDR'] === 'string' && isCidr(r['podCIDR'])) node.podCIDR = r['podCIDR'];
+          else bad(['nodes', i, 'podCIDR'], `\`${String(r['podCIDR'])}\` is not a valid CIDR.`);
+        }
+        if (r['labels'] !== undefined) {
+          const labels = r['labels'];
+          if (typeof labels === 'object' && labels !== null && !Array.isArray(labels)) {
+            node.labels = Object.fromEntries(Object.entries(labels).map(([k, val]) => [k, String(val)]));
+          } else bad(['nodes', i, 'labels'], '`labels` must be a mapping.');
+        }
+        list.push(node);
+      });
+      if (list.length > 0) settings.nodes = list;
+    }
+  }
+  return { settings, diagnostics };
+}

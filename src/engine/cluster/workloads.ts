@@ -1,0 +1,308 @@
+import type { ManifestObject } from '../manifests/parse';
+import { FieldReader, isRecord } from '../manifests/fields';
+import { makeDiagnostic, type Diagnostic } from '../diagnostics';
+import { readSelector, selectorMatches, selectorText, labelsText, mapMatches } from './labels';
+import { nameSuffix } from '../hash';
+import type { ContainerPort, DnsConfig, EnvValue, Labels, Origin, SimContainer, SimPod, WorkloadRef } from './model';
+import type { FieldPath } from '../source';
+
+/**
+ * Most pods one workspace simulates. Beyond it replicas are left out, with one warning: a
+ * `replicas: 100000` took 17 s per analysis and stalled the editor on every keystroke.
+ */
+export const MAX_SIMULATED_PODS = 10_000;
+
+export const WORKLOAD_KINDS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController'] as const;
+
+/** A pod to be placed: everything but its node and IP, which scheduling and IPAM decide. */
+export interface PodBlueprint extends Omit<SimPod, 'node' | 'ip' | 'ipv6'> {
+  nodeName?: string;
+  nodeSelector: Labels;
+  /** For DaemonSets: run one per eligible node. */
+  perNode: boolean;
+  replicaIndex: number;
+  /** Addresses a cluster dump already gives (status.podIP, spec.nodeName). */
+  liveIP?: string;
+}
+
+/** Where each workload kind keeps its pod template (Kustomize's transformers use it too). */
+export const TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/** Reads the containers of a pod spec: ports (for Services and policies) and texts that may name hosts. */
+export function readContainers(r: FieldReader, specPath: FieldPath, origin: Origin, diagnostics: Diagnostic[]): SimContainer[] {
+  const containers: SimContainer[] = [];
+  const list = r.list([...specPath, 'containers']);
+  if (!list) {
+    // A `containers` of the wrong type is already reported at the field; say "missing" only when it is.
+    if (r.raw([...specPath, 'containers']) === undefined || r.raw([...specPath, 'containers']) === null) r.invalid([...specPath], 'The pod spec has no `containers` list; a pod needs at least one container.');
+    return containers;
+  }
+  const seen = new Map<string, string>();
+  list.forEach((_, ci) => {
+    const cp = [...specPath, 'containers', ci];
+    if (!isRecord(r.raw(cp))) return r.invalid(cp, 'Each container must be a mapping with at least `name` and `image`.');
+    const name = r.str([...cp, 'name']) ?? `#${ci}`;
+    const ports: ContainerPort[] = [];
+    (r.list([...cp, 'ports']) ?? []).forEach((__, pi) => {
+      const pp = [...cp, 'ports', pi];
+      const containerPort = r.int([...pp, 'containerPort'], 1, 65535);
+      if (containerPort === undefined) {
+        if (r.raw([...pp, 'containerPort']) === undefined) r.invalid(pp, 'A container port needs `containerPort`.');
+        return;
+      }
+      const protocol = r.protocol([...pp, 'protocol']);
+      const port: ContainerPort = { containerPort, protocol, path: pp };
+      const portName = r.str([...pp, 'name']);
+      if (portName !== undefined) port.name = portName;
+      const hostPort = r.int([...pp, 'hostPort'], 1, 65535);
+      if (hostPort !== undefined) port.hostPort = hostPort;
+      const key = `${containerPort}/${protocol}`;
+      const first = seen.get(key);
+      if (first !== undefined && first !== name) {
+        diagnostics.push(makeDiagnostic('pod-port-conflict', r.object.locate([...pp, 'containerPort']), { first, second: name, port: containerPort, protocol }, r.resource));
+      } else seen.set(key, name);
+      ports.push(port);
+    });
+    const texts: EnvValue[] = [];
+    (r.list([...cp, 'env']) ?? []).forEach((__, ei) => {
+      const ep = [...cp, 'env', ei];
+      const envName = r.str([...ep, 'name']);
+      const value = r.raw([...ep, 'value']);
+      if (typeof value === 'string' && value !== '') texts.push({ value, path: [...ep, 'value'], origin, label: `env ${envName ?? `#${ei}`}` });
+      else if (typeof value === 'number' || typeof value === 'boolean') r.invalid([...ep, 'value'], `env value must be a string; quote it ("${String(value)}").`);
+    });
+    for (const field of ['command', 'args'] as const) {
+      (r.list([...cp, field]) ?? []).forEach((arg, ai) => {
+        if (typeof arg === 'string') texts.push({ value: arg, path: [...cp, field, ai], origin, label: `${field}[${ai}]` });
+      });
+    }
+    containers.push({ name, ports, texts });
+  });
+  return containers;
+}
+
+function readDnsConfig(r: FieldReader, specPath: FieldPath): DnsConfig | undefined {
+  const p = [...specPath, 'dnsConfig'];
+  if (!r.map(p)) return undefined;
+  const strings = (key: string) => (r.list([...p, key]) ?? []).filter((x): x is string => typeof x === 'string');
+  const options = (r.list([...p, 'options']) ?? []).filter(isRecord).map((o) => {
+    const opt: { name: string; value?: string } = { name: String(o['name'] ?? '') };
+    if (o['value'] !== undefined) opt.value = String(o['value']);
+    return opt;
+  });
+  return { nameservers: strings('nameservers'), searches: strings('searches'), options };
+}
+
+/** The owner a dumped pod names as its controller (`ownerReferences[].controller: true`, or the first). */
+export function controllerOf(o: ManifestObject): { kind: string; name: string } | undefined {
+  const refs = isRecord(o.raw['metadata']) ? o.raw['metadata']['ownerReferences'] : undefined;
+  if (!Array.isArray(refs)) return undefined;
+  const owners = refs.filter(isRecord);
+  const ref = owners.find((x) => x['controller'] === true) ?? owners[0];
+  if (!ref || typeof ref['kind'] !== 'string' || typeof ref['name'] !== 'string') return undefined;
+  return { kind: ref['kind'], name: ref['name'] };
+}
+
+/**
+ * Expands workloads and Pods into pod blueprints, with the names a real controller would give
+ * (deterministic stand-ins for the random suffixes). Workloads whose pods the input already
+ * holds (a cluster dump) produce none of their own.
+ */
+export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], defaultNamespace: string, diagnostics: Diagnostic[]): PodBlueprint[] {
+  const out: PodBlueprint[] = [];
+  const ownedInInput = new Set<string>();
+  for (const o of objects) {
+    const owner = controllerOf(o);
+    if (owner && (o.kind === 'Pod' || o.kind === 'ReplicaSet' || o.kind === 'Job')) ownedInInput.add(`${o.namespace ?? defaultNamespace}/${owner.kind}/${owner.name}`);
+    // `kubectl get deploy,pods` leaves out the ReplicaSet: its name is `<deployment>-<pod-template-hash>`,
+    // so a dumped pod also stands for that Deployment, which must not add pods of its own.
+    const hash = isRecord(o.raw['metadata']) && isRecord(o.raw['metadata']['labels']) ? o.raw['metadata']['labels']['pod-template-hash'] : undefined;
+    if (owner && o.kind === 'Pod' && owner.kind === 'ReplicaSet' && typeof hash === 'string' && owner.name.endsWith(`-${hash}`)) {
+      ownedInInput.add(`${o.namespace ?? defaultNamespace}/Deployment/${owner.name.slice(0, -hash.length - 1)}`);
+    }
+  }
+  let overflowReported = false;
+  for (const o of objects) {
+    // Own keys only: `kind: constructor` (or toString, __proto__) found Object's members and crashed the spread below.
+    const templatePath = Object.prototype.hasOwnProperty.call(TEMPLATE_PATH, o.kind) ? TEMPLATE_PATH[o.kind] : undefined;
+    if (!templatePath || !o.apiVersion.match(/^(v1|apps\/v1|batch\/v1|batch\/v1beta1|apps\/v1beta\d|extensions\/v1beta1)$/)) continue;
+    const namespace = o.namespace ?? defaultNamespace;
+    if (o.kind !== 'Pod' && ownedInInput.has(`${namespace}/${o.kind}/${o.name}`)) continue;
+    const template = readPodTemplate(o, templatePath, namespace);
+    for (const d of template.diagnostics) diagnostics.push(d);
+    const base = template.base;
+    if (!base) continue;
+    const r = new FieldReader(o, diagnostics);
+    const key = `${namespace}/${o.kind}/${o.name}`;
+    const room = (wanted: number, field: FieldPath): number => {
+      const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
+      if (wanted > left && !overflowReported) {
+        overflowReported = true;
+        diagnostics.push(makeDiagnostic('simulation-limit', o.locate(field), { workload: `${o.kind} ${namespace}/${o.name}`, wanted, simulated: left, limit: MAX_SIMULATED_PODS, what: 'pods', hint: 'Lower replicas to simulate them all.' }, r.resource));
+      }
+      return Math.min(wanted, left);
+    };
+    switch (o.kind) {
+      case 'Pod': {
+        if (room(1, ['metadata', 'name']) === 0) break;
+        const pod: PodBlueprint = { ...base, name: o.name, replicaIndex: 0 };
+        const liveIP = r.raw(['status', 'podIP']);
+        if (typeof liveIP === 'string' && liveIP !== '') pod.liveIP = liveIP;
+        out.push(pod);
+        break;
+      }
+      case 'StatefulSet': {
+        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
+        const service = r.str(['spec', 'serviceName']);
+        for (let i = 0; i < replicas; i++) {
+          // StatefulSet pods get stable names, their name as hostname and the governing Service as subdomain.
+          const pod: PodBlueprint = { ...base, name: `${o.name}-${i}`, replicaIndex: i, hostname: `${o.name}-${i}` };
+          if (service !== undefined) pod.subdomain = service;
+          out.push(pod);
+        }
+        break;
+      }
+      case 'DaemonSet':
+        nodeNames.slice(0, room(nodeNames.length, ['spec'])).forEach((node, i) => out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${node}`, 5)}`, replicaIndex: i, nodeName: node }));
+        break;
+      case 'Deployment': {
+        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
+        const templateHash = nameSuffix(`${key}/template`, 10);
+        for (let i = 0; i < replicas; i++) out.push({ ...base, name: `${o.name}-${templateHash}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
+        break;
+      }
+      case 'ReplicaSet':
+      case 'ReplicationController': {
+        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
+        for (let i = 0; i < replicas; i++) out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
+        break;
+      }
+      case 'Job': {
+        const parallelism = room(r.int(['spec', 'parallelism'], 0, 100000) ?? 1, ['spec', 'parallelism']);
+        for (let i = 0; i < parallelism; i++) out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
+        break;
+      }
+      case 'CronJob': {
+        // A CronJob's pods belong to a Job named after the scheduled minute; one run is simulated.
+        if (room(1, ['spec']) === 0) break;
+        const minute = 28000000 + (nameSuffix(key, 6).charCodeAt(0) % 100000);
+        out.push({ ...base, name: `${o.name}-${minute}-${nameSuffix(key, 5)}`, replicaIndex: 0 });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * What a workload's pod template reads to (everything its replicas share) and the diagnostics
+ * reading it reported. Remembered per object and replayed in order: a ParseCache keeps an
+ * unchanged document's ManifestObject across analyses, so re-analysis reads only edited
+ * workloads. It depends on the object and its namespace alone; the replicas share its parts,
+ * which nothing mutates.
+ */
+const templateReads = new WeakMap<ManifestObject, { namespace: string; read: TemplateRead }>();
+
+interface TemplateRead {
+  /** Undefined when the object has no pod template (reported). */
+  base: Omit<PodBlueprint, 'name' | 'replicaIndex'> | undefined;
+  diagnostics: Diagnostic[];
+}
+
+function readPodTemplate(o: ManifestObject, templatePath: readonly string[], namespace: string): TemplateRead {
+  const known = templateReads.get(o);
+  if (known && known.namespace === namespace) return known.read;
+  const read = readTemplateOnce(o, templatePath, namespace);
+  templateReads.set(o, { namespace, read });
+  return read;
+}
+
+function readTemplateOnce(o: ManifestObject, templatePath: readonly string[], namespace: string): TemplateRead {
+  const diagnostics: Diagnostic[] = [];
+  const r = new FieldReader(o, diagnostics);
+  const origin: Origin = { kind: 'manifest', object: o };
+  const metaPath = [...templatePath, 'metadata'];
+  const specPath = [...templatePath, 'spec'];
+  if (o.kind !== 'Pod' && !r.map(templatePath)) {
+    r.invalid(templatePath.length ? templatePath.slice(0, -1) : [], `${o.kind} ${o.name} has no pod template (\`${templatePath.join('.')}\`).`);
+    return { base: undefined, diagnostics };
+  }
+  const labels = r.labels([...metaPath, 'labels']);
+  const workload: WorkloadRef = { kind: o.kind, namespace, name: o.name };
+  if (o.kind === 'Pod') {
+    const owner = controllerOf(o);
+    if (owner) {
+      workload.kind = owner.kind;
+      workload.name = owner.name;
+    }
+  } else checkWorkloadSelector(r, o.kind, labels, diagnostics);
+  const containers = readContainers(r, specPath, origin, diagnostics);
+  const hostNetwork = r.bool([...specPath, 'hostNetwork']) ?? false;
+  const dnsPolicyRaw = r.str([...specPath, 'dnsPolicy']);
+  let dnsPolicy: SimPod['dnsPolicy'] = 'ClusterFirst';
+  if (dnsPolicyRaw === 'ClusterFirst' || dnsPolicyRaw === 'ClusterFirstWithHostNet' || dnsPolicyRaw === 'Default' || dnsPolicyRaw === 'None') dnsPolicy = dnsPolicyRaw;
+  else if (dnsPolicyRaw !== undefined) r.invalid([...specPath, 'dnsPolicy'], `dnsPolicy must be ClusterFirst, ClusterFirstWithHostNet, Default or None, not "${dnsPolicyRaw}".`);
+  const dnsConfig = readDnsConfig(r, specPath);
+  if (dnsPolicy === 'None' && !dnsConfig) r.invalid([...specPath, 'dnsPolicy'], 'dnsPolicy None requires a dnsConfig with at least one nameserver.');
+  const base: Omit<PodBlueprint, 'name' | 'replicaIndex'> = {
+    namespace,
+    workload,
+    labels,
+    hostNetwork,
+    ready: podReady(o),
+    containers,
+    dnsPolicy,
+    origin,
+    specPath,
+    nodeSelector: r.labels([...specPath, 'nodeSelector']),
+    perNode: o.kind === 'DaemonSet',
+  };
+  if (dnsConfig) base.dnsConfig = dnsConfig;
+  const nodeName = r.str([...specPath, 'nodeName']);
+  if (nodeName !== undefined) base.nodeName = nodeName;
+  const hostname = r.str([...specPath, 'hostname']);
+  const subdomain = r.str([...specPath, 'subdomain']);
+  if (hostname !== undefined) base.hostname = hostname;
+  if (subdomain !== undefined) base.subdomain = subdomain;
+  return { base, diagnostics };
+}
+
+function podReady(o: ManifestObject): boolean {
+  if (o.kind !== 'Pod') return true;
+  const status = o.raw['status'];
+  if (!isRecord(status)) return true;
+  const conditions = status['conditions'];
+  if (Array.isArray(conditions)) {
+    const ready = conditions.filter(isRecord).find((c) => c['type'] === 'Ready');
+    if (ready) return ready['status'] === 'True';
+  }
+  return status['phase'] === undefined || status['phase'] === 'Running';
+}
+
+function checkWorkloadSelector(r: FieldReader, kind: string, labels: Labels, diagnostics: Diagnostic[]): void {
+  if (kind === 'Job' || kind === 'CronJob') return; // their selectors are generated
+  if (kind === 'ReplicationController') {
+    const sel = r.labels(['spec', 'selector']);
+    if (Object.keys(sel).length > 0 && !mapMatches(sel, labels)) {
+      diagnostics.push(makeDiagnostic('selector-mismatch', r.object.locate(['spec', 'selector']), { selector: labelsText(sel), labels: labelsText(labels), kind }, r.resource));
+    }
+    return;
+  }
+  const selector = readSelector(r, ['spec', 'selector']);
+  if (!selector) {
+    if (r.raw(['spec', 'selector']) === undefined) r.invalid(['spec'], `${kind} needs spec.selector (apps/v1 requires it); set it to the template's labels.`);
+    return;
+  }
+  if (!selectorMatches(selector, labels)) {
+    diagnostics.push(makeDiagnostic('selector-mismatch', r.object.locate(['spec', 'selector']), { selector: selectorText(selector), labels: labelsText(labels), kind }, r.resource));
+  }
+}

@@ -1,0 +1,236 @@
+// How kube-proxy turns a Service's virtual address into one endpoint: the chain names it
+// hashes, the endpoints it considers on a node under the traffic policies, the probability
+// ladder of its iptables rules, and which endpoint a given client ends up on.
+import { base32, sha256 } from '../sha256';
+import { cidrContains, ipFamily } from '../cluster/ipam';
+import { fnv1a } from '../hash';
+import { cmp } from '../diagnostics';
+import type { Endpoint, ServicePort, SimService } from '../cluster/model';
+import type { ClusterSettings } from '../cluster/settings';
+
+/** The data-plane that load-balances Services: kube-proxy's iptables or IPVS mode, or Cilium's eBPF replacement. */
+export type ServiceDataplane = 'iptables' | 'ipvs' | 'ebpf';
+
+/** Cilium replaces kube-proxy (socket-level load balancing); otherwise the configured kube-proxy mode. nftables is explained with the iptables model. */
+export function dataplaneOf(settings: ClusterSettings): ServiceDataplane {
+  if (settings.cni === 'cilium') return 'ebpf';
+  return settings.kubeProxyMode === 'ipvs' ? 'ipvs' : 'iptables';
+}
+
+/** kube-proxy's default --iptables-masquerade-bit 14. */
+export const MASQ_MARK = '0x4000';
+
+/** `namespace/name:portName` (or `namespace/name` for an unnamed port), as proxy.ServicePortName.String() prints it. */
+export function servicePortName(svc: { namespace: string; name: string }, port: { name?: string | undefined }): string {
+  return `${svc.namespace}/${svc.name}${port.name ? `:${port.name}` : ''}`;
+}
+
+/** kube-proxy's portProtoHash: base32(sha256(servicePortName + protocol))[:16], protocol in lower case. */
+export function portProtoHash(spn: string, protocol: string): string {
+  return base32(sha256(spn + protocol.toLowerCase())).slice(0, 16);
+}
+
+export const svcChain = (spn: string, protocol: string) => `KUBE-SVC-${portProtoHash(spn, protocol)}`;
+export const svlChain = (spn: string, protocol: string) => `KUBE-SVL-${portProtoHash(spn, protocol)}`;
+export const extChain = (spn: string, protocol: string) => `KUBE-EXT-${portProtoHash(spn, protocol)}`;
+export const fwChain = (spn: string, protocol: string) => `KUBE-FW-${portProtoHash(spn, protocol)}`;
+
+/** KUBE-SEP-<base32(sha256(servicePortName + protocol + "ip:port"))[:16]>, as servicePortEndpointChainName does. */
+export function sepChain(spn: string, protocol: string, endpoint: string): string {
+  return `KUBE-SEP-${base32(sha256(spn + protocol.toLowerCase() + endpoint)).slice(0, 16)}`;
+}
+
+/** `ip:port`, or `[ip]:port` for IPv6 (net.JoinHostPort). */
+export function endpointString(e: { ip: string; port: number }): string {
+  return ipFamily(e.ip) === 'ipv6' ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+/** The `--probability` of the rule that picks one of n remaining endpoints: fmt.Sprintf("%0.10f", 1.0/n). */
+export function probability(n: number): string {
+  return (1 / n).toFixed(10);
+}
+
+/** Whether a Service can be reached from outside at all (NodePort, LoadBalancer IP or externalIPs). */
+export function externallyAccessible(svc: SimService, port: ServicePort): boolean {
+  return port.nodePort !== undefined || svc.loadBalancerIP !== undefined || svc.externalIPs.length > 0;
+}
+
+/** The endpoints a node's kube-proxy works with for one Service port (proxy.CategorizeEndpoints). */
+export interface EndpointSets {
+  /** Ready endpoints on any node, in kube-proxy's order (sorted by `ip:port`). */
+  cluster: Endpoint[];
+  /** Ready endpoints on this node. */
+  local: Endpoint[];
+  hasEndpoints: boolean;
+  internalLocal: boolean;
+  externalLocal: boolean;
+}
+
+export function categorizeEndpoints(svc: SimService, portIndex: number, node: string | undefined): EndpointSets {
+  const port = svc.ports[portIndex];
+  const ready = (svc.endpointsByPort[portIndex] ?? []).filter((e) => e.ready || svc.publishNotReadyAddresses);
+  const cluster = [...ready].sort((a, b) => cmp(endpointString(a), endpointString(b)));
+  const local = cluster.filter((e) => e.node !== undefined && e.node === node);
+  const external = port !== undefined && externallyAccessible(svc, port);
+  return {
+    cluster,
+    local,
+    hasEndpoints: cluster.length > 0,
+    internalLocal: svc.internalTrafficPolicy === 'Local',
+    externalLocal: external && svc.externalTrafficPolicy === 'Local',
+  };
+}
+
+/** Where the packet comes from, as kube-proxy's rules tell sources apart. */
+export type ClientKind = 'pod' | 'node' | 'external';
+
+export interface ProxyRequest {
+  service: SimService;
+  portIndex: number;
+  /** The node whose rules handle the packet. */
+  node: string;
+  /** internal: to the ClusterIP; external: to a NodePort, a load-balancer IP or an external IP. */
+  traffic: 'internal' | 'external';
+  /** How the packet reached the Service: its ClusterIP, a NodePort, the load balancer's IP or an external IP. */
+  entry: 'clusterIP' | 'nodePort' | 'loadBalancer' | 'externalIP';
+  clientIP: string;
+  clientKind: ClientKind;
+  /** True when the client is the node handling the packet (src-type LOCAL). */
+  clientIsThisNode: boolean;
+  settings: ClusterSettings;
+}
+
+export interface Candidate {
+  endpoint: Endpoint;
+  /** Share of new connections this endpoint gets, 0..1. */
+  weight: number;
+  /** iptables: the KUBE-SEP chain that DNATs to it. */
+  chain?: string;
+  /** iptables: the `--probability` of its rule in the service chain (none on the last rule). */
+  probability?: string;
+}
+
+/** The outcome of kube-proxy's rules for one packet: DNAT to an endpoint, or REJECT/DROP. */
+export type ProxyDecision =
+  | {
+      kind: 'dnat';
+      dataplane: ServiceDataplane;
+      /** Chains (or eBPF/IPVS stages) the packet walks, in order. */
+      path: string[];
+      candidates: Candidate[];
+      chosen: Candidate;
+      /** Why the packet is marked for masquerade (KUBE-MARK-MASQ), if it is. */
+      masquerade: MasqueradeReason | undefined;
+      affinity: { timeoutSeconds: number } | undefined;
+      /** True when the endpoint set was narrowed to this node's endpoints (a Local traffic policy). */
+      localOnly: boolean;
+    }
+  | { kind: 'reject'; dataplane: ServiceDataplane; path: string[]; rule: string; reason: string }
+  | { kind: 'drop'; dataplane: ServiceDataplane; path: string[]; rule: string; reason: string };
+
+export type MasqueradeReason = 'hairpin' | 'external-cluster-policy' | 'not-from-pod' | 'from-this-node';
+
+/**
+ * Runs one packet through the node's Service rules. iptables rules are followed chain by chain
+ * (as syncProxyRules writes them); IPVS and Cilium eBPF pick from the same endpoint set with
+ * their own mechanism. The endpoint a client gets is chosen by a stable hash of the client and
+ * the Service port, so the same question always gets the same answer.
+ */
+export function decide(req: ProxyRequest): ProxyDecision {
+  const svc = req.service;
+  const port = svc.ports[req.portIndex];
+  if (!port) throw new Error(`service ${svc.namespace}/${svc.name} has no port #${req.portIndex}`);
+  const dataplane = dataplaneOf(req.settings);
+  const spn = servicePortName(svc, port);
+  const proto = port.protocol.toLowerCase();
+  const sets = categorizeEndpoints(svc, req.portIndex, req.node);
+  const podCIDR = req.settings.podCIDR;
+  const fromPod = req.clientKind === 'pod' && cidrContains(podCIDR, req.clientIP);
+  const vipRule = entryComment(spn, req.entry);
+
+  if (!sets.hasEndpoints) {
+    const chain = req.traffic === 'internal' ? 'KUBE-SERVICES' : 'KUBE-EXTERNAL-SERVICES';
+    return { kind: 'reject', dataplane, path: [`${chain} (filter)`], rule: `-A ${chain} -m comment --comment "${spn} has no endpoints" -j REJECT`, reason: `${spn} has no endpoints` };
+  }
+
+  let endpoints: Endpoint[];
+  let policyChain: string;
+  let masquerade: MasqueradeReason | undefined;
+  let localOnly = false;
+  const path: string[] = [`KUBE-SERVICES (${vipRule})`];
+  if (req.traffic === 'internal') {
+    localOnly = sets.internalLocal;
+    if (localOnly && sets.local.length === 0) {
+      return { kind: 'drop', dataplane, path: ['KUBE-SERVICES (filter)'], rule: `-A KUBE-SERVICES -m comment --comment "${spn} has no local endpoints" -j DROP`, reason: `internalTrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}` };
+    }
+    endpoints = localOnly ? sets.local : sets.cluster;
+    policyChain = localOnly ? svlChain(spn, proto) : svcChain(spn, proto);
+    // kube-proxy's local-traffic detector: anything not from the pod CIDR to a ClusterIP is masqueraded.
+    if (!fromPod) masquerade = 'not-from-pod';
+  } else {
+    if (req.entry === 'nodePort') path.push('KUBE-NODEPORTS');
+    path.push(extChain(spn, proto));
+    if (!sets.externalLocal) {
+      endpoints = sets.cluster;
+      policyChain = svcChain(spn, proto);
+      masquerade = 'external-cluster-policy';
+    } else if (fromPod) {
+      // "pod traffic for external destinations": treated like in-cluster traffic, client IP kept.
+      endpoints = sets.cluster;
+      policyChain = svcChain(spn, proto);
+    } else if (req.clientIsThisNode) {
+      endpoints = sets.cluster;
+      policyChain = svcChain(spn, proto);
+      masquerade = 'from-this-node';
+    } else {
+      localOnly = true;
+      if (sets.local.length === 0) {
+        return { kind: 'drop', dataplane, path: ['KUBE-EXTERNAL-SERVICES (filter)'], rule: `-A KUBE-EXTERNAL-SERVICES -m comment --comment "${spn} has no local endpoints" -j DROP`, reason: `externalTrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}` };
+      }
+      endpoints = sets.local;
+      policyChain = svlChain(spn, proto);
+    }
+  }
+  path.push(policyChain);
+  const n = endpoints.length;
+  const candidates: Candidate[] = endpoints.map((e, i) => {
+    const c: Candidate = { endpoint: e, weight: 1 / n, chain: sepChain(spn, proto, endpointString(e)) };
+    if (i < n - 1) c.probability = probability(n - i);
+    return c;
+  });
+  const chosen = candidates[fnv1a(`${req.clientIP}|${spn}/${proto}`) % n] as Candidate;
+  path.push(chosen.chain as string);
+  if (chosen.endpoint.ip === req.clientIP) masquerade = 'hairpin';
+  const affinity = svc.sessionAffinity === 'ClientIP' ? { timeoutSeconds: svc.sessionAffinityTimeoutSeconds } : undefined;
+  if (dataplane !== 'iptables') {
+    for (const c of candidates) {
+      delete c.chain;
+      delete c.probability;
+    }
+  }
+  return { kind: 'dnat', dataplane, path: dataplane === 'iptables' ? path : stagesOf(dataplane, svc, port, req), candidates, chosen, masquerade, affinity, localOnly };
+}
+
+function entryComment(spn: string, entry: ProxyRequest['entry']): string {
+  switch (entry) {
+    case 'clusterIP':
+      return `${spn} cluster IP`;
+    case 'nodePort':
+      return 'kubernetes service nodeports';
+    case 'loadBalancer':
+      return `${spn} loadbalancer IP`;
+    case 'externalIP':
+      return `${spn} external IP`;
+  }
+}
+
+function stagesOf(dataplane: ServiceDataplane, svc: SimService, port: ServicePort, req: ProxyRequest): string[] {
+  const vip = req.entry === 'clusterIP' ? `${svc.clusterIP}:${port.port}` : req.entry === 'nodePort' ? `${req.node}:${port.nodePort}` : `${svc.loadBalancerIP ?? svc.externalIPs[0]}:${port.port}`;
+  if (dataplane === 'ipvs') {
+    const set = req.entry === 'clusterIP' ? 'KUBE-CLUSTER-IP' : req.entry === 'nodePort' ? `KUBE-NODE-PORT-${port.protocol}` : 'KUBE-LOAD-BALANCER';
+    return [`ipset ${set}`, `IPVS virtual server ${port.protocol} ${vip} rr`];
+  }
+  return req.entry === 'clusterIP' && req.clientKind === 'pod'
+    ? ['cgroup/connect (bpf_sock socket LB)', `lb4 service map ${vip}`]
+    : ['bpf_host (tc ingress on the node device)', `lb4 service map ${vip}`];
+}

@@ -1,0 +1,90 @@
+import { makeDiagnostic, withFix, type Diagnostic } from '../diagnostics';
+import { substringRange } from '../source';
+import type { DnsZone, DnsResult } from './zone';
+import { findHostReferences, type HostReference } from './hosts';
+import { editDistance } from '../cluster/labels';
+import { locate, podId, serviceId, workloadId, type Cluster, type EnvValue, type SimPod, type SimService } from '../cluster/model';
+
+/** A host named in a pod's env/args or a ConfigMap, resolved from where it will be used. */
+export interface ResolvedReference {
+  ref: HostReference;
+  text: EnvValue;
+  /** The pod the name is resolved from; undefined for ConfigMaps no pod is known to consume. */
+  pod: SimPod | undefined;
+  namespace: string;
+  dns: DnsResult;
+  service: SimService | undefined;
+}
+
+/** Every host reference in the workspace, resolved from one pod of each workload (its replicas behave alike). */
+export function resolveReferences(cluster: Cluster, zone: DnsZone): ResolvedReference[] {
+  const out: ResolvedReference[] = [];
+  const seen = new Set<string>();
+  const byId = new Map(cluster.services.map((s) => [serviceId(s), s]));
+  const add = (text: EnvValue, pod: SimPod | undefined, namespace: string) => {
+    for (const ref of findHostReferences(text.value)) {
+      const dns = zone.resolve(ref.host, pod ?? { namespace });
+      const svcId = dns.answers.find((a) => a.service)?.service;
+      out.push({ ref, text, pod, namespace, dns, service: svcId ? byId.get(svcId) : undefined });
+    }
+  };
+  for (const pod of cluster.pods) {
+    if (pod.origin.kind !== 'manifest') continue;
+    const key = workloadId(pod.workload);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const c of pod.containers) for (const t of c.texts) add(t, pod, pod.namespace);
+  }
+  for (const cm of cluster.configMaps) for (const t of cm.texts) add(t, undefined, cm.namespace);
+  return out;
+}
+
+/** dns-name-unresolved and service-port-mismatch for every reference. */
+export function checkReferences(cluster: Cluster, refs: ResolvedReference[], diagnostics: Diagnostic[]): void {
+  for (const r of refs) {
+    if (r.text.origin.kind !== 'manifest') continue;
+    const from = r.pod ? `pod ${podId(r.pod)}` : `namespace ${r.namespace}`;
+    if (r.dns.rcode === 'NXDOMAIN' || (!r.dns.forwarded && r.dns.answers.length === 0)) {
+      // Located only when reported: building a document's position index is the expensive part.
+      const range = r.text.origin.object.locate(r.text.path);
+      const d = makeDiagnostic('dns-name-unresolved', range, { host: r.ref.host, pod: from, tried: r.dns.searched.join(', '), hint: unresolvedHint(cluster, r) });
+      const replacement = unresolvedReplacement(cluster, r);
+      const hostAt = replacement ? substringRange(range, r.text.value, r.ref.index, r.ref.host.length) : undefined;
+      diagnostics.push(withFix(d, replacement && hostAt ? { title: `Use ${replacement}`, edits: [{ range: hostAt, newText: replacement }] } : undefined));
+      continue;
+    }
+    const svc = r.service;
+    if (!svc || svc.type === 'ExternalName' || svc.headless || r.ref.port === undefined) continue;
+    if (!svc.ports.some((p) => p.port === r.ref.port)) {
+      const ports = svc.ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'no ports';
+      const host = r.ref.explicitPort ? `${r.ref.host}:${r.ref.port}` : `${r.ref.host} (${r.ref.scheme} defaults to port ${r.ref.port})`;
+      diagnostics.push(makeDiagnostic('service-port-mismatch', r.text.origin.object.locate(r.text.path), { host, service: serviceId(svc), port: r.ref.port, ports }));
+    }
+  }
+}
+
+/** The name that would resolve instead: the Service qualified with its namespace, or a close name. */
+function unresolvedReplacement(cluster: Cluster, r: ResolvedReference): string | undefined {
+  const first = r.ref.host.split('.')[0] ?? r.ref.host;
+  if (!r.ref.host.includes('.')) {
+    const elsewhere = cluster.services.filter((s) => s.name === first && s.namespace !== r.namespace);
+    if (elsewhere.length === 1) return `${first}.${(elsewhere[0] as SimService).namespace}`;
+  }
+  const close = cluster.services.filter((s) => s.namespace === r.namespace && editDistance(s.name, first) <= 2);
+  if (close.length === 1 && !r.ref.host.includes('.')) return (close[0] as SimService).name;
+  return undefined;
+}
+
+function unresolvedHint(cluster: Cluster, r: ResolvedReference): string {
+  const first = r.ref.host.split('.')[0] ?? r.ref.host;
+  const elsewhere = cluster.services.filter((s) => s.name === first && s.namespace !== r.namespace);
+  if (elsewhere.length > 0 && !r.ref.host.includes('.')) {
+    const s = elsewhere[0] as SimService;
+    return `Service ${s.name} exists in namespace ${s.namespace}; from namespace ${r.namespace} use ${s.name}.${s.namespace} (or ${s.name}.${s.namespace}.svc.${cluster.settings.clusterDomain}).`;
+  }
+  const close = cluster.services.filter((s) => s.namespace === r.namespace && editDistance(s.name, first) <= 2).map((s) => s.name);
+  if (close.length > 0) return `Did you mean ${close[0]}?`;
+  if (r.pod && r.pod.dnsPolicy !== 'ClusterFirst' && r.pod.dnsPolicy !== 'ClusterFirstWithHostNet') return `The pod's dnsPolicy is ${r.pod.dnsPolicy}, so it does not use cluster DNS.`;
+  if (r.pod && r.pod.hostNetwork && r.pod.dnsPolicy === 'ClusterFirst') return 'The pod uses hostNetwork; set dnsPolicy: ClusterFirstWithHostNet to use cluster DNS.';
+  return 'Create a Service of that name, or fix the host.';
+}

@@ -1,0 +1,305 @@
+// Ingress as the API defines it: IngressClasses and the controller serving each, host rules
+// (exact, or a `*.` wildcard covering one label), paths (Exact, Prefix element by element,
+// ImplementationSpecific as Prefix; longest match wins, Exact before Prefix at equal length),
+// defaultBackend and TLS. Backends that name no Service or no port are reported at their field.
+import { FieldReader, isRecord, resourceName } from '../manifests/fields';
+import { makeDiagnostic, cmp, type Diagnostic } from '../diagnostics';
+import { editDistance } from '../cluster/labels';
+import { locate, type Cluster, type Origin, type ServicePort, type SimPod, type SimService } from '../cluster/model';
+import type { ManifestObject } from '../manifests/parse';
+import type { FieldPath, SourceRange } from '../source';
+import { controllerIdentity, isIngress, planClasses, requestedClass, type PlannedClass } from './controller';
+
+export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
+
+export interface IngressBackend {
+  /** A Service backend: its name and port (number or name) as written. */
+  service?: { name: string; port: number | string | undefined };
+  /** A resource backend (apiGroup/kind/name), which no Service-based trace can follow. */
+  resource?: string;
+  /** Where the backend is written, and where its service name and port are. */
+  path: FieldPath;
+  namePath: FieldPath;
+  portPath: FieldPath;
+}
+
+export interface IngressPath {
+  path: string;
+  pathType: PathType;
+  backend: IngressBackend;
+  fieldPath: FieldPath;
+}
+
+export interface IngressRule {
+  host: string | undefined;
+  paths: IngressPath[];
+  fieldPath: FieldPath;
+}
+
+export interface IngressTls {
+  hosts: string[];
+  secretName: string | undefined;
+  fieldPath: FieldPath;
+}
+
+export interface SimIngress {
+  namespace: string;
+  name: string;
+  /** The class serving this Ingress (after defaulting); undefined when none does. */
+  className: string | undefined;
+  rules: IngressRule[];
+  defaultBackend: IngressBackend | undefined;
+  tls: IngressTls[];
+  origin: Origin;
+}
+
+export interface IngressController {
+  className: string;
+  controller: string;
+  /** True when the simulator added the controller (the workspace defines none). */
+  implicit: boolean;
+  namespace: string;
+  name: string;
+  pods: SimPod[];
+  service: SimService | undefined;
+  ingresses: SimIngress[];
+}
+
+/** Where a request ends up inside one controller: a backend, or the controller's own 404. */
+export type IngressRoute =
+  | {
+      kind: 'backend';
+      ingress: SimIngress;
+      via: 'rule' | 'defaultBackend';
+      rule?: IngressRule;
+      path?: IngressPath;
+      backend: IngressBackend;
+      /** The Service and port the backend names, when they exist. */
+      service: SimService | undefined;
+      port: ServicePort | undefined;
+    }
+  | { kind: 'not-found'; reason: string };
+
+/** Whether `host` (a request's Host, lower case, no port) matches a rule host: exact, or `*.suffix` covering exactly one label. */
+export function hostMatches(ruleHost: string, host: string): boolean {
+  const r = ruleHost.toLowerCase();
+  if (!r.startsWith('*.')) return r === host;
+  const suffix = r.slice(1);
+  if (!host.endsWith(suffix)) return false;
+  const label = host.slice(0, host.length - suffix.length);
+  return label.length > 0 && !label.includes('.');
+}
+
+function elements(path: string): string[] {
+  return path.split('/').filter((e) => e !== '');
+}
+
+/** Whether a request path matches one Ingress path, and how long a match it is (for precedence). */
+export function pathMatch(p: { path: string; pathType: PathType }, requestPath: string): { matches: boolean; length: number } {
+  const req = requestPath === '' ? '/' : requestPath;
+  if (p.pathType === 'Exact') return { matches: req === p.path, length: p.path.length };
+  // Prefix (and ImplementationSpecific, treated as Prefix): element-wise, trailing slashes ignored.
+  const want = elements(p.path);
+  const have = elements(req);
+  const matches = want.length <= have.length && want.every((e, i) => have[i] === e);
+  return { matches, length: want.join('/').length + 1 };
+}
+
+/** The Service and port a backend names, looked up in the Ingress's namespace. */
+export function resolveBackend(cluster: Cluster, namespace: string, backend: IngressBackend): { service: SimService | undefined; port: ServicePort | undefined } {
+  if (!backend.service) return { service: undefined, port: undefined };
+  const ref = backend.service;
+  const service = cluster.services.find((s) => s.namespace === namespace && s.name === ref.name);
+  const port = service?.ports.find((p) => (typeof ref.port === 'number' ? p.port === ref.port : p.name === ref.port));
+  return { service, port };
+}
+
+/** Everything Ingress in the simulation: classes, controllers, and routing through them. */
+export class IngressModel {
+  readonly ingresses: SimIngress[] = [];
+  readonly controllers: IngressController[] = [];
+
+  constructor(
+    private readonly cluster: Cluster,
+    diagnostics: Diagnostic[],
+  ) {
+    const { classes, implicit } = planClasses(cluster.objects);
+    const definedClasses = cluster.objects.filter((o) => o.kind === 'IngressClass');
+    for (const c of classes) this.controllers.push(this.controllerFor(c, implicit));
+    const objects = cluster.objects.filter(isIngress).sort((a, b) => cmp(`${a.namespace ?? 'default'}/${a.name}`, `${b.namespace ?? 'default'}/${b.name}`));
+    for (const o of objects) {
+      const ing = readIngress(o, diagnostics);
+      const asked = requestedClass(o);
+      const defaultClass = classes.find((c) => c.isDefault)?.name ?? (definedClasses.length === 0 ? undefined : definedClasses.find((d) => isDefaultClass(d))?.name);
+      ing.className = asked?.name ?? defaultClass;
+      const controller = this.controllers.find((c) => c.className === ing.className);
+      const at = locate(ing.origin, asked?.field === 'spec' ? ['spec', 'ingressClassName'] : asked ? ['metadata', 'annotations'] : ['metadata', 'name']);
+      const resource = resourceName({ kind: 'Ingress', namespace: ing.namespace, name: ing.name });
+      if (controller) {
+        controller.ingresses.push(ing);
+        if (implicit && at) diagnostics.push(makeDiagnostic('ingress-controller-implicit', at, { ingress: ing.name, className: controller.className, controller: `${controller.namespace}/${controller.name}` }, resource));
+      } else if (at) {
+        const known = definedClasses.map((d) => d.name).join(', ') || 'none';
+        const why = asked ? `names IngressClass ${asked.name}, which the workspace does not define (IngressClasses: ${known})` : `names no IngressClass and none is marked default (IngressClasses: ${known})`;
+        diagnostics.push(makeDiagnostic('ingress-class-missing', at, { ingress: ing.name, why }, resource));
+        ing.className = undefined;
+      }
+      this.checkBackends(ing, diagnostics);
+      this.ingresses.push(ing);
+    }
+  }
+
+  private controllerFor(c: PlannedClass, implicit: boolean): IngressController {
+    const id = controllerIdentity(c);
+    const pods = this.cluster.pods.filter((p) => p.namespace === id.namespace && p.workload.name === id.name && p.origin.kind === 'implicit');
+    const service = this.cluster.services.find((s) => s.namespace === id.namespace && s.name === id.name && s.origin.kind === 'implicit');
+    return { className: c.name, controller: c.controller, implicit, namespace: id.namespace, name: id.name, pods, service, ingresses: [] };
+  }
+
+  private checkBackends(ing: SimIngress, diagnostics: Diagnostic[]): void {
+    const backends = [...(ing.defaultBackend ? [ing.defaultBackend] : []), ...ing.rules.flatMap((r) => r.paths.map((p) => p.backend))];
+    const resource = resourceName({ kind: 'Ingress', namespace: ing.namespace, name: ing.name });
+    for (const b of backends) {
+      if (!b.service) continue;
+      const { service, port } = resolveBackend(this.cluster, ing.namespace, b);
+      if (!service) {
+        const at = locate(ing.origin, b.namePath);
+        if (at) diagnostics.push(makeDiagnostic('ingress-backend-missing', at, { service: b.service.name, namespace: ing.namespace, hint: this.missingHint(ing.namespace, b.service.name) }, resource));
+      } else if (!port && b.service.port !== undefined) {
+        const at = locate(ing.origin, b.portPath);
+        const ports = service.ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'no ports';
+        if (at) diagnostics.push(makeDiagnostic('ingress-backend-port-missing', at, { service: `${ing.namespace}/${service.name}`, port: b.service.port, ports }, resource));
+      }
+    }
+  }
+
+  private missingHint(namespace: string, name: string): string {
+    const close = this.cluster.services.filter((s) => s.namespace === namespace && editDistance(s.name, name) <= 2).map((s) => s.name);
+    if (close.length > 0) return `Did you mean ${close[0]}?`;
+    const elsewhere = this.cluster.services.find((s) => s.name === name);
+    if (elsewhere) return `A Service ${name} exists in namespace ${elsewhere.namespace}, but an Ingress can only send traffic to Services in its own namespace.`;
+    return '';
+  }
+
+  /** The controller whose pod this is, if it is an ingress controller pod. */
+  controllerOfPod(pod: SimPod): IngressController | undefined {
+    return this.controllers.find((c) => c.pods.some((p) => p.namespace === pod.namespace && p.name === pod.name));
+  }
+
+  /** The controllers serving an Ingress rule that names `host` (exactly or by wildcard). */
+  controllersForHost(host: string): IngressController[] {
+    const h = host.toLowerCase();
+    return this.controllers.filter((c) => c.ingresses.some((i) => i.rules.some((r) => r.host !== undefined && hostMatches(r.host, h))));
+  }
+
+  /** Ingresses (served or not) with a rule naming `host`. */
+  ingressesForHost(host: string): SimIngress[] {
+    const h = host.toLowerCase();
+    return this.ingresses.filter((i) => i.rules.some((r) => r.host !== undefined && hostMatches(r.host, h)));
+  }
+
+  /**
+   * Routes a request inside one controller, merging the rules of every Ingress of its class:
+   * exact host rules first, then wildcard ones, then rules without a host; the longest matching
+   * path of those (Exact before Prefix at equal length); else a defaultBackend; else 404.
+   */
+  route(controller: IngressController, requestHost: string, requestPath: string): IngressRoute {
+    const host = requestHost.toLowerCase().replace(/:\d+$/, '');
+    type Hit = { ingress: SimIngress; rule: IngressRule };
+    const all: Hit[] = controller.ingresses.flatMap((ingress) => ingress.rules.map((rule) => ({ ingress, rule })));
+    const exact = all.filter((h) => h.rule.host !== undefined && !h.rule.host.startsWith('*.') && h.rule.host.toLowerCase() === host);
+    const wildcard = all.filter((h) => h.rule.host !== undefined && h.rule.host.startsWith('*.') && hostMatches(h.rule.host, host));
+    const hostless = all.filter((h) => h.rule.host === undefined);
+    const rules = exact.length > 0 ? exact : wildcard.length > 0 ? wildcard : hostless;
+    let best: { hit: Hit; path: IngressPath; length: number } | undefined;
+    for (const hit of rules) {
+      for (const p of hit.rule.paths) {
+        const m = pathMatch(p, requestPath);
+        if (!m.matches) continue;
+        const better = !best || m.length > best.length || (m.length === best.length && p.pathType === 'Exact' && best.path.pathType !== 'Exact');
+        if (better) best = { hit, path: p, length: m.length };
+      }
+    }
+    if (best) {
+      return { kind: 'backend', ingress: best.hit.ingress, via: 'rule', rule: best.hit.rule, path: best.path, backend: best.path.backend, ...resolveBackend(this.cluster, best.hit.ingress.namespace, best.path.backend) };
+    }
+    const withDefault = controller.ingresses.find((i) => i.defaultBackend !== undefined);
+    if (withDefault?.defaultBackend) {
+      return { kind: 'backend', ingress: withDefault, via: 'defaultBackend', backend: withDefault.defaultBackend, ...resolveBackend(this.cluster, withDefault.namespace, withDefault.defaultBackend) };
+    }
+    const hosts = rules === hostless ? 'no rule without a host' : `the rules for ${host}`;
+    return { kind: 'not-found', reason: `no path of ${hosts} matches ${requestPath || '/'} and no Ingress of class ${controller.className} has a defaultBackend, so the controller answers 404` };
+  }
+
+  /** The TLS entry (and its Ingress) that covers `host` in this controller's class, if any. */
+  tlsFor(controller: IngressController, host: string): { ingress: SimIngress; tls: IngressTls } | undefined {
+    const h = host.toLowerCase();
+    for (const ingress of controller.ingresses) {
+      for (const tls of ingress.tls) if (tls.hosts.some((t) => hostMatches(t, h))) return { ingress, tls };
+    }
+    return undefined;
+  }
+}
+
+function isDefaultClass(o: ManifestObject): boolean {
+  const meta = o.raw['metadata'];
+  const ann = isRecord(meta) ? meta['annotations'] : undefined;
+  return isRecord(ann) && ann['ingressclass.kubernetes.io/is-default-class'] === 'true';
+}
+
+/** The position of a field of a manifest-backed object, for editors to reveal. */
+export function ingressRange(ing: SimIngress, path: FieldPath): SourceRange | undefined {
+  return locate(ing.origin, path);
+}
+
+function readBackend(r: FieldReader, path: FieldPath): IngressBackend | undefined {
+  if (!isRecord(r.raw(path))) return undefined;
+  const svcName = r.str([...path, 'service', 'name']);
+  if (svcName !== undefined) {
+    const number = r.int([...path, 'service', 'port', 'number'], 1, 65535);
+    const name = r.str([...path, 'service', 'port', 'name']);
+    const portPath = number !== undefined ? [...path, 'service', 'port', 'number'] : name !== undefined ? [...path, 'service', 'port', 'name'] : [...path, 'service', 'port'];
+    return { service: { name: svcName, port: number ?? name }, path, namePath: [...path, 'service', 'name'], portPath };
+  }
+  // networking.k8s.io/v1beta1 and extensions/v1beta1 spell it serviceName / servicePort.
+  const legacyName = r.str([...path, 'serviceName']);
+  if (legacyName !== undefined) {
+    return { service: { name: legacyName, port: r.intOrName([...path, 'servicePort']) }, path, namePath: [...path, 'serviceName'], portPath: [...path, 'servicePort'] };
+  }
+  const res = r.raw([...path, 'resource']);
+  if (isRecord(res)) return { resource: `${String(res['apiGroup'] ?? '')}/${String(res['kind'] ?? '')}/${String(res['name'] ?? '')}`, path, namePath: [...path, 'resource'], portPath: [...path, 'resource'] };
+  r.invalid(path, 'An Ingress backend needs `service` (name and port) or `resource`.');
+  return undefined;
+}
+
+function readIngress(o: ManifestObject, diagnostics: Diagnostic[]): SimIngress {
+  const r = new FieldReader(o, diagnostics);
+  const legacy = o.apiVersion !== 'networking.k8s.io/v1';
+  const ing: SimIngress = { namespace: o.namespace ?? 'default', name: o.name, className: undefined, rules: [], defaultBackend: undefined, tls: [], origin: { kind: 'manifest', object: o } };
+  ing.defaultBackend = readBackend(r, ['spec', legacy && r.raw(['spec', 'backend']) !== undefined ? 'backend' : 'defaultBackend']);
+  (r.list(['spec', 'rules']) ?? []).forEach((_, i) => {
+    const rp = ['spec', 'rules', i];
+    const host = r.str([...rp, 'host']);
+    if (host !== undefined && host.includes('*') && !/^\*\.[^*]+$/.test(host)) r.invalid([...rp, 'host'], `host "${host}" is not valid: a wildcard must be the whole first label, as in *.example.com.`);
+    const paths: IngressPath[] = [];
+    (r.list([...rp, 'http', 'paths']) ?? []).forEach((__, j) => {
+      const pp = [...rp, 'http', 'paths', j];
+      const typeRaw = r.str([...pp, 'pathType']);
+      let pathType: PathType = 'ImplementationSpecific';
+      if (typeRaw === 'Exact' || typeRaw === 'Prefix' || typeRaw === 'ImplementationSpecific') pathType = typeRaw;
+      else if (typeRaw !== undefined) r.invalid([...pp, 'pathType'], `pathType must be Exact, Prefix or ImplementationSpecific, not "${typeRaw}".`);
+      else if (!legacy) r.invalid(pp, 'networking.k8s.io/v1 requires `pathType` on every path (Exact, Prefix or ImplementationSpecific).');
+      const path = r.str([...pp, 'path']) ?? '/';
+      if (pathType !== 'ImplementationSpecific' && !path.startsWith('/')) r.invalid([...pp, 'path'], `path "${path}" must be absolute (start with /) for pathType ${pathType}.`);
+      const backend = readBackend(r, [...pp, 'backend']);
+      if (backend) paths.push({ path, pathType, backend, fieldPath: pp });
+    });
+    ing.rules.push({ host: host?.toLowerCase(), paths, fieldPath: rp });
+  });
+  (r.list(['spec', 'tls']) ?? []).forEach((_, i) => {
+    const tp = ['spec', 'tls', i];
+    const hosts = (r.list([...tp, 'hosts']) ?? []).filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase());
+    ing.tls.push({ hosts, secretName: r.str([...tp, 'secretName']), fieldPath: tp });
+  });
+  return ing;
+}

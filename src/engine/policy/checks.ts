@@ -1,0 +1,235 @@
+import { makeDiagnostic, type Diagnostic, type RelatedInformation } from '../diagnostics';
+import type { ResolvedReference } from '../dns/references';
+import { resourceName } from '../manifests/fields';
+import { selectorText } from '../cluster/labels';
+import { matchesSelector } from '../cluster/selectorCache';
+import { LabelIndex } from '../cluster/labelIndex';
+import { nearMissHint } from '../services/endpoints';
+import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService, type Labels } from '../cluster/model';
+import type { PolicyEngine, Verdict, DirectionResult } from './engine';
+import type { PolicyRef, SimNetworkPolicy } from './parse';
+
+/** policy-selects-nothing, connection-blocked-by-policy and policy-blocks-dns. */
+export function checkPolicies(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {
+  checkSelectsNothing(engine, diagnostics);
+  checkBlockedReferences(engine, references, diagnostics);
+  checkDnsReachable(engine, diagnostics);
+}
+
+function podsByNamespace(engine: PolicyEngine): Map<string, SimPod[]> {
+  const map = new Map<string, SimPod[]>();
+  for (const p of engine.cluster.pods) {
+    const list = map.get(p.namespace) ?? [];
+    list.push(p);
+    map.set(p.namespace, list);
+  }
+  return map;
+}
+
+function checkSelectsNothing(engine: PolicyEngine, diagnostics: Diagnostic[]): void {
+  const byNs = podsByNamespace(engine);
+  const selectable = new Map<string, LabelIndex<SimPod>>();
+  for (const policy of engine.policies) {
+    const pods = byNs.get(policy.namespace) ?? [];
+    let index = selectable.get(policy.namespace);
+    if (!index) selectable.set(policy.namespace, (index = new LabelIndex(pods.filter((p) => engine.selectable(p)))));
+    if (index.some(policy.podSelector)) continue;
+    const range = locate(policy.origin, ['spec', 'podSelector']);
+    if (!range) continue;
+    const hostNet = pods.filter((p) => p.hostNetwork && !engine.selectable(p) && matchesSelector(policy.podSelector, p.labels));
+    let hint = '';
+    if (hostNet.length > 0) hint = `It matches only hostNetwork pods (${hostNet[0]?.name}), which NetworkPolicy does not select.`;
+    else if (pods.length === 0) hint = `There are no pods in namespace ${policy.namespace} in the workspace.`;
+    else hint = nearMissHint(policy.podSelector.matchLabels, pods);
+    diagnostics.push(makeDiagnostic('policy-selects-nothing', range, { policy: `${policy.namespace}/${policy.name}`, namespace: policy.namespace, selector: selectorText(policy.podSelector), hint }, resourceName({ kind: 'NetworkPolicy', namespace: policy.namespace, name: policy.name })));
+  }
+}
+
+/** The policies that said no in a verdict, as related information pointing at each. */
+function deniers(v: Verdict): PolicyRef[] {
+  return [v.egress, v.ingress].filter((d) => !d.allowed).flatMap((d) => d.isolatingPolicies);
+}
+
+function related(refs: PolicyRef[], why: string): RelatedInformation[] {
+  const seen = new Set<string>();
+  const out: RelatedInformation[] = [];
+  for (const ref of refs) {
+    const key = `${ref.namespace}/${ref.name}`;
+    if (seen.has(key) || !ref.range) continue;
+    seen.add(key);
+    out.push({ message: `NetworkPolicy ${key} ${why}`, location: ref.range });
+  }
+  return out;
+}
+
+function workloadLabel(pod: SimPod): string {
+  return `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`;
+}
+
+interface Target {
+  pod: SimPod;
+  port: number;
+  protocol: Protocol;
+}
+
+/** The pods and ports a reference's connection lands on (after kube-proxy's DNAT for a ClusterIP Service). */
+function targetsOf(r: ResolvedReference, podsById: Map<string, SimPod>): { targets: Target[]; service: SimService } | 'external' | undefined {
+  const svc = r.service;
+  const port = r.ref.port;
+  if (port === undefined) return undefined;
+  if (!svc) return r.dns.forwarded ? 'external' : undefined;
+  if (svc.type === 'ExternalName') return 'external';
+  const byPort = (i: number) => (svc.endpointsByPort[i] ?? []).map((e) => ({ pod: podsById.get(e.pod), port: e.port }));
+  let endpoints: Array<{ pod: SimPod | undefined; port: number }> = [];
+  let protocol: Protocol = 'TCP';
+  if (svc.headless) {
+    // No DNAT: the name resolves to the pod addresses and the URL's port is the pod's port.
+    const seen = new Set<SimPod | undefined>();
+    endpoints = svc.ports.flatMap((_, i) => byPort(i)).filter((e) => !seen.has(e.pod) && seen.add(e.pod)).map((e) => ({ pod: e.pod, port }));
+  } else {
+    const index = svc.ports.findIndex((p) => p.port === port && p.protocol === 'TCP');
+    const i = index >= 0 ? index : svc.ports.findIndex((p) => p.port === port);
+    if (i < 0) return undefined; // service-port-mismatch says so
+    protocol = svc.ports[i]?.protocol ?? 'TCP';
+    endpoints = byPort(i);
+  }
+  const targets = endpoints.filter((e): e is { pod: SimPod; port: number } => e.pod !== undefined).map((e) => ({ pod: e.pod, port: e.port, protocol }));
+  return targets.length > 0 ? { targets, service: svc } : undefined;
+}
+
+/**
+ * The targets policies keep `src` from. Replicas of one workload share one labels object and one
+ * list of containers (the template's), so policies treat them alike unless they are seen by
+ * address (hostNetwork): asked once per labels object and port, not once per replica. Keyed like
+ * the engine's own selection cache, so a pod given labels of its own is asked on its own.
+ */
+function blockedTargets(engine: PolicyEngine, src: SimPod, targets: Target[]): Target[] {
+  const known = new Map<Labels, { containers: SimPod['containers']; port: number; protocol: Protocol; allowed: boolean }>();
+  return targets.filter((t) => {
+    const byLabels = engine.selectable(t.pod);
+    const seen = byLabels ? known.get(t.pod.labels) : undefined;
+    if (seen && seen.containers === t.pod.containers && seen.port === t.port && seen.protocol === t.protocol) return !seen.allowed;
+    const allowed = engine.allows({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol);
+    if (byLabels) known.set(t.pod.labels, { containers: t.pod.containers, port: t.port, protocol: t.protocol, allowed });
+    return !allowed;
+  });
+}
+
+/** Whether any external address is reachable from `src` on a port: egress only, since the address is not known. */
+function externalEgressDenied(engine: PolicyEngine, src: SimPod, port: number): Verdict | undefined {
+  const policies = engine.policiesSelecting(src).egress;
+  if (policies.length === 0 || !engine.selectable(src)) return undefined;
+  const anyAddress = { kind: 'ip' as const, ip: undefined };
+  for (const policy of policies) {
+    for (const rule of policy.rules.egress) {
+      if (rule.peers !== null && !rule.peers.some((p) => p.kind === 'ipBlock')) continue;
+      if (engine.portsAdmit(rule, anyAddress, port, 'TCP')) return undefined;
+    }
+  }
+  // Any address will do for the wording: no rule admits addresses outside the cluster on this port.
+  return engine.verdict({ kind: 'pod', pod: src }, { kind: 'external', ip: '0.0.0.0' }, port, 'TCP');
+}
+
+function checkBlockedReferences(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {
+  if (engine.policies.length === 0) return;
+  const podsById = new Map(engine.cluster.pods.map((p) => [podId(p), p]));
+  const representatives = new Map<string, SimPod[]>();
+  const seen = new Set<string>();
+  for (const p of engine.cluster.pods) {
+    if (p.origin.kind !== 'manifest' || seen.has(workloadId(p.workload))) continue;
+    seen.add(workloadId(p.workload));
+    const list = representatives.get(p.namespace) ?? [];
+    list.push(p);
+    representatives.set(p.namespace, list);
+  }
+  for (const r of references) {
+    if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
+    const where = targetsOf(r, podsById);
+    if (where === undefined || r.ref.port === undefined) continue;
+    // A ConfigMap's value is used by pods of its namespace that the model cannot name; report only what fails from every one of them.
+    const sources = r.pod ? [r.pod] : (representatives.get(r.namespace) ?? []);
+    if (sources.length === 0) continue;
+    const failures: Array<{ src: SimPod; verdict: Verdict; of: number; blocked: number }> = [];
+    for (const src of sources) {
+      if (where === 'external') {
+        const v = externalEgressDenied(engine, src, r.ref.port);
+        if (v) failures.push({ src, verdict: v, of: 1, blocked: 1 });
+        continue;
+      }
+      const blocked = blockedTargets(engine, src, where.targets);
+      const t = blocked[0];
+      if (t) failures.push({ src, verdict: engine.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol), of: where.targets.length, blocked: blocked.length });
+    }
+    const first = failures[0];
+    if (!first || failures.length < sources.length) continue;
+    const to = where === 'external' ? `${r.ref.text} (outside the cluster)` : `${r.ref.text} (Service ${serviceId(where.service)}, ${first.blocked === first.of ? (first.of === 1 ? 'its endpoint' : `all ${first.of} endpoints`) : `${first.blocked} of ${first.of} endpoints`})`;
+    const from = r.pod ? `${workloadLabel(first.src)} (${r.text.label})` : `Pods of namespace ${r.namespace} (${r.text.label})`;
+    const reason = `${first.verdict.reason}.${where === 'external' ? ' Add an egress rule with an ipBlock for that address.' : ''}`;
+    const resource = r.text.origin.kind === 'manifest' ? resourceName({ kind: r.text.origin.object.kind, namespace: r.namespace, name: r.text.origin.object.name }) : undefined;
+    // Located only when reported: building a document's position index is the expensive part.
+    const range = r.text.origin.object.locate(r.text.path);
+    diagnostics.push(makeDiagnostic('connection-blocked-by-policy', range, { from, to, reason }, resource, related(deniers(first.verdict), 'drops this connection')));
+  }
+}
+
+/** Uses cluster DNS (the kube-dns Service) for its lookups. */
+function usesClusterDns(pod: SimPod): boolean {
+  return pod.dnsPolicy === 'ClusterFirstWithHostNet' || (pod.dnsPolicy === 'ClusterFirst' && !pod.hostNetwork);
+}
+
+function checkDnsReachable(engine: PolicyEngine, diagnostics: Diagnostic[]): void {
+  if (!engine.policies.some((p) => p.affects.egress)) return;
+  const dnsSvc = engine.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
+  if (!dnsSvc) return;
+  const podsById = new Map(engine.cluster.pods.map((p) => [podId(p), p]));
+  const endpointsOf = (protocol: Protocol) =>
+    dnsSvc.ports.flatMap((sp, i) => (sp.port === 53 && sp.protocol === protocol ? (dnsSvc.endpointsByPort[i] ?? []) : [])).flatMap((e) => {
+      const pod = podsById.get(e.pod);
+      return pod ? [{ pod, port: e.port }] : [];
+    });
+  const servers: Record<'UDP' | 'TCP', Array<{ pod: SimPod; port: number }>> = { UDP: endpointsOf('UDP'), TCP: endpointsOf('TCP') };
+  if (servers.UDP.length === 0 && servers.TCP.length === 0) return;
+  const affected = new Map<string, { policy: SimNetworkPolicy | undefined; ref: PolicyRef; direction: 'egress' | 'ingress'; workloads: string[]; protocols: Set<string> }>();
+  const policyByRef = new Map(engine.policies.map((p) => [p.ref, p]));
+  const seen = new Set<string>();
+  for (const pod of engine.cluster.pods) {
+    if (pod.origin.kind !== 'manifest' || !usesClusterDns(pod) || seen.has(workloadId(pod.workload))) continue;
+    seen.add(workloadId(pod.workload));
+    if (engine.policiesSelecting(pod).egress.length === 0) continue;
+    for (const protocol of ['UDP', 'TCP'] as const) {
+      const list = servers[protocol];
+      if (list.length === 0) continue;
+      if (list.some((s) => engine.allows({ kind: 'pod', pod }, { kind: 'pod', pod: s.pod }, s.port, protocol))) continue;
+      const first = list[0] as { pod: SimPod; port: number };
+      const v = engine.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: first.pod }, first.port, protocol);
+      for (const [direction, result] of [['egress', v.egress], ['ingress', v.ingress]] as Array<['egress' | 'ingress', DirectionResult]>) {
+        if (result.allowed) continue;
+        for (const ref of result.isolatingPolicies) {
+          const key = `${ref.namespace}/${ref.name}`;
+          const entry = affected.get(key) ?? { policy: policyByRef.get(ref), ref, direction, workloads: [], protocols: new Set<string>() };
+          if (!entry.workloads.includes(workloadLabel(pod))) entry.workloads.push(workloadLabel(pod));
+          entry.protocols.add(protocol);
+          affected.set(key, entry);
+        }
+      }
+    }
+  }
+  for (const [key, e] of affected) {
+    const policy = e.policy;
+    if (!policy || policy.origin.kind !== 'manifest') continue;
+    const object = policy.origin.object;
+    const path = e.direction === 'egress' ? (object.has(['spec', 'egress']) ? ['spec', 'egress'] : object.has(['spec', 'policyTypes']) ? ['spec', 'policyTypes'] : ['spec', 'podSelector']) : ['spec', 'podSelector'];
+    const shown = e.workloads.slice(0, 3).join(', ') + (e.workloads.length > 3 ? ` and ${e.workloads.length - 3} more` : '');
+    const protocols = [...e.protocols].sort((a, b) => (a === 'UDP' ? -1 : b === 'UDP' ? 1 : 0)).map((p) => `${p} 53`).join(' and ');
+    const consequence = e.protocols.has('UDP') ? 'their name lookups fail and every connection by name fails' : 'lookups whose answers do not fit in UDP fail';
+    diagnostics.push(
+      makeDiagnostic(
+        'policy-blocks-dns',
+        object.locate(path),
+        { policy: key, workloads: shown, protocols, consequence, side: e.direction === 'egress' ? 'it isolates their egress' : "it isolates the DNS pods' ingress", dns: serviceId(dnsSvc) },
+        resourceName({ kind: 'NetworkPolicy', namespace: policy.namespace, name: policy.name }),
+      ),
+    );
+  }
+}
+

@@ -1,0 +1,164 @@
+// The workload connectivity list (netpol-analyzer's "connlist"): for every ordered pair of
+// workloads, and between workloads and the address ranges outside the cluster, the connections
+// NetworkPolicy allows. Computed on pod classes (matrixClasses.ts) with port sets kept as ranges
+// (connset.ts), so its cost follows the policies, not the number of pods or ports.
+import { ConnSet } from './connset';
+import { formatRange, splitAtBoundaries, rangesCover, type Family, type IpRange } from './ipRanges';
+import { ingressExposures } from '../ingress/backends';
+import { workloadId } from '../cluster/model';
+import type { PolicyEndpoint, PolicyEngine } from './engine';
+import type { Direction, PolicyRule, SimNetworkPolicy } from './parse';
+import { ClassIndex, podClasses, type PodClass } from './matrixClasses';
+
+export interface MatrixEntry {
+  /** `ns/name[Kind]`, `a.b.c.d-w.x.y.z[External]` or `{ingress-controller}`. */
+  src: string;
+  dst: string;
+  conn: ConnSet;
+}
+
+export interface ConnectivityList {
+  entries: MatrixEntry[];
+  stats: { pods: number; classes: number; workloads: number; policies: number };
+}
+
+export interface MatrixOptions {
+  /** Add `{ingress-controller}` lines for what Ingress objects expose (default true). */
+  ingressController?: boolean;
+}
+
+export const INGRESS_CONTROLLER = '{ingress-controller}';
+
+/** What the policies isolating one class admit, for one direction. */
+interface Side {
+  isolated: boolean;
+  /** Admitted towards/from every peer (rules without peers). */
+  base: ConnSet;
+  perClass: Map<number, ConnSet>;
+  perRange: ConnSet[];
+}
+
+const OPEN: Side = { isolated: false, base: ConnSet.ALL, perClass: new Map(), perRange: [] };
+
+function rangeName(r: IpRange): string {
+  return `${formatRange(r)}[External]`;
+}
+
+function add(map: Map<number, ConnSet>, key: number, conn: ConnSet): void {
+  const prev = map.get(key);
+  map.set(key, prev ? prev.union(conn) : conn);
+}
+
+/** True when a rule's admitted ports do not depend on the destination (no named ports). */
+function portsAreStatic(rule: PolicyRule): boolean {
+  return rule.ports === null || rule.ports.every((p) => typeof p.port !== 'string');
+}
+
+/**
+ * The address ranges outside the cluster as one direction's ipBlocks cut them (ingress rules cut
+ * the sources, egress rules the destinations), per family; IPv6 appears only when a rule names it.
+ */
+function externalRanges(engine: PolicyEngine, direction: Direction): IpRange[] {
+  const blocks: IpRange[] = [];
+  for (const p of engine.policies) for (const r of p.rules[direction]) for (const peer of r.peers ?? []) if (peer.kind === 'ipBlock') blocks.push(...peer.ranges);
+  const families: Family[] = blocks.some((b) => b.family === 'ipv6') ? ['ipv4', 'ipv6'] : ['ipv4'];
+  return families.flatMap((f) => splitAtBoundaries(f, blocks));
+}
+
+/** Computes the connectivity list of the workspace's workloads (implicit objects such as CoreDNS left out). */
+export function connectivityList(engine: PolicyEngine, options: MatrixOptions = {}): ConnectivityList {
+  const pods = engine.cluster.pods.filter((p) => p.origin.kind === 'manifest');
+  const classes = podClasses(engine, pods);
+  const index = new ClassIndex(engine, classes);
+  const ranges: Record<Direction, IpRange[]> = { ingress: externalRanges(engine, 'ingress'), egress: externalRanges(engine, 'egress') };
+  const rangeNames = { ingress: ranges.ingress.map(rangeName), egress: ranges.egress.map(rangeName) };
+  const sides: Record<Direction, Side[]> = {
+    egress: classes.map((c) => side(engine, index, classes, c, 'egress', ranges.egress)),
+    ingress: classes.map((c) => side(engine, index, classes, c, 'ingress', ranges.ingress)),
+  };
+
+  const result = new Map<string, Map<string, ConnSet>>();
+  const record = (src: string, dst: string, conn: ConnSet) => {
+    if (src === dst || conn.isEmpty()) return;
+    let row = result.get(src);
+    if (!row) result.set(src, (row = new Map()));
+    const prev = row.get(dst);
+    row.set(dst, prev ? prev.union(conn) : conn);
+  };
+  const recordClasses = (s: PodClass, d: PodClass, conn: ConnSet) => {
+    for (const ws of s.workloads) for (const wd of d.workloads) record(ws, wd, conn);
+  };
+
+  const all = classes.map((c) => c.index);
+  for (const d of classes) {
+    const ing = sides.ingress[d.index] ?? OPEN;
+    // An isolated destination is reached only from the classes its rules name; an open one from anyone.
+    const sources = ing.isolated && ing.base.isEmpty() ? [...ing.perClass.keys()] : all;
+    for (const si of sources) {
+      const s = classes[si] as PodClass;
+      if (s === d && s.workloads.length < 2) continue; // a workload's pods among themselves are not listed
+      const eg = sides.egress[si] ?? OPEN;
+      const e = eg.isolated ? eg.base.union(eg.perClass.get(d.index) ?? ConnSet.NONE) : ConnSet.ALL;
+      if (e.isEmpty()) continue;
+      const i = ing.isolated ? ing.base.union(ing.perClass.get(si) ?? ConnSet.NONE) : ConnSet.ALL;
+      recordClasses(s, d, e.intersect(i));
+    }
+    rangeNames.ingress.forEach((name, k) => {
+      const conn = ing.isolated ? ing.base.union(ing.perRange[k] ?? ConnSet.NONE) : ConnSet.ALL;
+      for (const w of d.workloads) record(name, w, conn);
+    });
+  }
+  for (const s of classes) {
+    const eg = sides.egress[s.index] ?? OPEN;
+    rangeNames.egress.forEach((name, k) => {
+      const conn = eg.isolated ? eg.base.union(eg.perRange[k] ?? ConnSet.NONE) : ConnSet.ALL;
+      for (const w of s.workloads) record(w, name, conn);
+    });
+  }
+  if (options.ingressController !== false) {
+    for (const e of ingressExposures(engine.cluster)) {
+      if (e.pod.origin.kind !== 'manifest') continue;
+      record(INGRESS_CONTROLLER, workloadId(e.pod.workload), ConnSet.ports(e.protocol, e.port).intersect(engine.ingressFromAnyPod(e.pod)));
+    }
+  }
+
+  const entries: MatrixEntry[] = [];
+  for (const [src, row] of result) for (const [dst, conn] of row) entries.push({ src, dst, conn });
+  entries.sort((a, b) => compare(a.src, b.src) || compare(a.dst, b.dst));
+  const workloads = new Set(pods.map((p) => workloadId(p.workload))).size;
+  return { entries, stats: { pods: pods.length, classes: classes.length, workloads, policies: engine.policies.length } };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** What the policies isolating class `c` admit in one direction, per peer class and per address range. */
+function side(engine: PolicyEngine, index: ClassIndex, classes: readonly PodClass[], c: PodClass, direction: Direction, ranges: IpRange[]): Side {
+  if (c.ep.kind !== 'pod') return OPEN;
+  const policies = engine.policiesSelecting(c.rep)[direction];
+  if (policies.length === 0) return OPEN;
+  const out: Side = { isolated: true, base: ConnSet.NONE, perClass: new Map(), perRange: ranges.map(() => ConnSet.NONE) };
+  for (const policy of policies) for (const rule of policy.rules[direction]) addRule(engine, index, classes, c, direction, policy, rule, ranges, out);
+  return out;
+}
+
+function addRule(engine: PolicyEngine, index: ClassIndex, classes: readonly PodClass[], c: PodClass, direction: Direction, policy: SimNetworkPolicy, rule: PolicyRule, ranges: IpRange[], out: Side): void {
+  const address: PolicyEndpoint = { kind: 'ip', ip: undefined };
+  // Ingress ports resolve against the selected pod itself; egress ports against each destination.
+  const fixed = direction === 'ingress' || portsAreStatic(rule) ? engine.ruleConnections(rule, direction === 'ingress' ? c.ep : address) : undefined;
+  const towards = (d: PodClass) => fixed ?? engine.ruleConnections(rule, d.ep);
+  if (rule.peers === null) {
+    out.base = out.base.union(fixed ?? engine.ruleConnections(rule, address));
+    if (!fixed) for (const d of classes) add(out.perClass, d.index, towards(d));
+    return;
+  }
+  for (const peer of rule.peers) {
+    for (const i of index.match(policy, peer)) add(out.perClass, i, towards(classes[i] as PodClass));
+    if (peer.kind !== 'ipBlock') continue;
+    const conn = fixed ?? engine.ruleConnections(rule, address);
+    ranges.forEach((r, k) => {
+      if (rangesCover(peer.ranges, r)) out.perRange[k] = (out.perRange[k] ?? ConnSet.NONE).union(conn);
+    });
+  }
+}

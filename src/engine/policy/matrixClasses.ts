@@ -1,0 +1,132 @@
+// Equivalence classes of pods for the connectivity matrix: pods that no selector, named port or
+// ipBlock tells apart get the same verdicts, so the matrix is computed once per class. Replicas
+// of a workload (and pods differing only in labels no policy reads, such as pod-template-hash)
+// collapse into one class.
+import type { LabelSelector } from '../cluster/labels';
+import { matchesSelector } from '../cluster/selectorCache';
+import { rangesContain } from './ipRanges';
+import { workloadId, type SimPod } from '../cluster/model';
+import type { PolicyEndpoint, PolicyEngine } from './engine';
+import type { PolicyPeer, SimNetworkPolicy } from './parse';
+
+export interface PodClass {
+  index: number;
+  /** Any member: all members are evaluated alike. */
+  rep: SimPod;
+  ep: PolicyEndpoint;
+  namespace: string;
+  workloads: string[];
+  pods: number;
+}
+
+function selectorKeys(s: LabelSelector | undefined, into: Set<string>): void {
+  if (!s) return;
+  for (const k of Object.keys(s.matchLabels)) into.add(k);
+  for (const e of s.matchExpressions) into.add(e.key);
+}
+
+/** Every pod label key some pod selector reads; other labels cannot tell pods apart. */
+function referencedKeys(policies: readonly SimNetworkPolicy[]): string[] {
+  const keys = new Set<string>();
+  for (const p of policies) {
+    selectorKeys(p.podSelector, keys);
+    for (const rules of [p.rules.ingress, p.rules.egress]) for (const r of rules) for (const peer of r.peers ?? []) if (peer.kind === 'selector') selectorKeys(peer.podSelector, keys);
+  }
+  return [...keys].sort();
+}
+
+/** Groups the workspace's pods (not the simulator's implicit ones) into classes. */
+export function podClasses(engine: PolicyEngine, pods: readonly SimPod[]): PodClass[] {
+  const keys = referencedKeys(engine.policies);
+  const byKey = new Map<string, PodClass>();
+  const classes: PodClass[] = [];
+  for (const pod of pods) {
+    const labels = keys.map((k) => (Object.prototype.hasOwnProperty.call(pod.labels, k) ? `${k}=${pod.labels[k]}` : '')).join('\u0001');
+    const named = pod.containers.flatMap((c) => c.ports.filter((p) => p.name !== undefined).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`)).sort().join(',');
+    // A pod policies do not select is an address (its node's, for hostNetwork pods): the address tells it apart.
+    const address = engine.selectable(pod) ? '' : `ip:${pod.ip ?? ''}`;
+    const key = `${pod.namespace}\u0000${labels}\u0000${named}\u0000${address}`;
+    let c = byKey.get(key);
+    if (!c) {
+      c = { index: classes.length, rep: pod, ep: engine.endpointOf({ kind: 'pod', pod }), namespace: pod.namespace, workloads: [], pods: 0 };
+      byKey.set(key, c);
+      classes.push(c);
+    }
+    c.pods++;
+    const w = workloadId(pod.workload);
+    if (!c.workloads.includes(w)) c.workloads.push(w);
+  }
+  return classes;
+}
+
+/**
+ * Finds the classes a rule peer matches without testing every class: by namespace, then by the
+ * rarest `key=value` the peer's podSelector requires. Candidates are confirmed with the engine's
+ * own peer matching, so the index can only make the search faster, never different.
+ */
+export class ClassIndex {
+  private readonly byNamespace = new Map<string, number[]>();
+  private readonly byLabel = new Map<string, number[]>();
+  private readonly addresses: number[] = [];
+  private readonly cache = new WeakMap<PolicyPeer, number[]>();
+
+  constructor(
+    private readonly engine: PolicyEngine,
+    private readonly classes: readonly PodClass[],
+  ) {
+    for (const c of classes) {
+      if (c.ep.kind === 'ip') {
+        this.addresses.push(c.index);
+        continue;
+      }
+      push(this.byNamespace, c.namespace, c.index);
+      for (const [k, v] of Object.entries(c.rep.labels)) push(this.byLabel, `${c.namespace}\u0000${k}\u0000${v}`, c.index);
+    }
+  }
+
+  /** The classes one peer of `policy` matches. */
+  match(policy: SimNetworkPolicy, peer: PolicyPeer): number[] {
+    const hit = this.cache.get(peer);
+    if (hit) return hit;
+    let out: number[] = [];
+    if (peer.kind === 'ipBlock') {
+      out = this.addresses.filter((i) => {
+        const ep = this.classes[i]?.ep;
+        return ep?.kind === 'ip' && ep.ip !== undefined && rangesContain(peer.ranges, ep.ip);
+      });
+    } else if (peer.kind === 'selector') {
+      const nsSelector = peer.namespaceSelector;
+      const namespaces = nsSelector ? [...this.byNamespace.keys()].filter((ns) => matchesSelector(nsSelector, this.engine.namespaceLabels(ns))) : [policy.namespace];
+      for (const ns of namespaces) {
+        for (const i of this.candidates(ns, peer.podSelector)) {
+          const c = this.classes[i];
+          if (c && this.engine.peerMatches(policy, peer, c.ep)) out.push(i);
+        }
+      }
+    }
+    this.cache.set(peer, out);
+    return out;
+  }
+
+  private candidates(ns: string, s: LabelSelector | undefined): readonly number[] {
+    const all = this.byNamespace.get(ns) ?? [];
+    if (!s) return all;
+    let best: readonly number[] = all;
+    for (const [k, v] of Object.entries(s.matchLabels)) {
+      const list = this.byLabel.get(`${ns}\u0000${k}\u0000${v}`) ?? [];
+      if (list.length < best.length) best = list;
+    }
+    if (best !== all) return best;
+    const inExpr = s.matchExpressions.find((e) => e.operator === 'In');
+    if (!inExpr) return all;
+    const union = new Set<number>();
+    for (const v of inExpr.values) for (const i of this.byLabel.get(`${ns}\u0000${inExpr.key}\u0000${v}`) ?? []) union.add(i);
+    return [...union];
+  }
+}
+
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,121 @@
+// Service addresses: ClusterIPs, NodePorts and load-balancer IPs, explicit ones checked, the rest allocated.
+import { makeDiagnostic, type Diagnostic } from '../diagnostics';
+import { isRecord } from '../manifests/fields';
+import { HashAllocator, cidrContains, ipFamily, normalizeIP, parseCidr } from '../cluster/ipam';
+import { locate, serviceId, type SimService } from '../cluster/model';
+import type { ClusterSettings } from '../cluster/settings';
+
+/**
+ * Allocates ClusterIPs, NodePorts and load-balancer IPs: explicit values first (checked for range
+ * and conflicts), then the rest by hash, so each Service keeps its address when others change.
+ */
+export function allocateServiceAddresses(services: SimService[], settings: ClusterSettings, diagnostics: Diagnostic[]): void {
+  const v4 = parseCidr(settings.serviceCIDR);
+  const clusterIPs = new HashAllocator(v4, 1n, v4.size - 2n);
+  const v6 = settings.serviceCIDRv6 ? parseCidr(settings.serviceCIDRv6) : undefined;
+  const clusterIPs6 = v6 ? new HashAllocator(v6, 1n, v6.size - 1n) : undefined;
+  const owners = new Map<string, string>();
+  const [lo, hi] = settings.nodePortRange;
+  const nodePorts = new Map<number, string>();
+  const pool = parseCidr(settings.loadBalancerPool);
+  const lbIPs = new HashAllocator(pool, 1n, pool.size - 2n);
+  // Implicit Services first: kubernetes (10.96.0.1) and kube-dns (10.96.0.10) exist before any
+  // user Service, so a user Service asking for their address is the one in conflict.
+  const rank = (s: SimService) => (s.origin.kind === 'implicit' ? 0 : 1);
+  const sorted = [...services].sort((a, b) => rank(a) - rank(b) || (serviceId(a) < serviceId(b) ? -1 : 1));
+
+  for (const svc of sorted) {
+    const id = serviceId(svc);
+    if (svc.clusterIP && svc.clusterIP !== 'None') {
+      const ip = normalizeIP(svc.clusterIP);
+      const fam = ipFamily(ip);
+      const range = fam === 'ipv4' ? settings.serviceCIDR : settings.serviceCIDRv6;
+      const at = locate(svc.origin, ['spec', 'clusterIP']);
+      if (!range || !cidrContains(range, ip)) {
+        if (at) diagnostics.push(makeDiagnostic('clusterip-out-of-range', at, { ip, cidr: range ?? settings.serviceCIDR }, `Service/${id}`));
+        svc.clusterIP = undefined;
+      } else if (owners.has(ip)) {
+        if (at) diagnostics.push(makeDiagnostic('clusterip-conflict', at, { ip, other: owners.get(ip) ?? '' }, `Service/${id}`));
+        svc.clusterIP = undefined;
+      } else {
+        (fam === 'ipv4' ? clusterIPs : clusterIPs6)?.reserve(ip);
+        owners.set(ip, `Service ${id}`);
+        svc.clusterIP = ip;
+      }
+    }
+    if (svc.type === 'NodePort' || svc.type === 'LoadBalancer') {
+      svc.ports.forEach((p) => {
+        if (p.nodePort === undefined) return;
+        const at = locate(svc.origin, [...p.path, 'nodePort']);
+        if (p.nodePort < lo || p.nodePort > hi) {
+          if (at) diagnostics.push(makeDiagnostic('nodeport-out-of-range', at, { nodePort: p.nodePort, range: `${lo}-${hi}` }, `Service/${id}`));
+          delete p.nodePort;
+        } else if (nodePorts.has(p.nodePort) && (nodePorts.get(p.nodePort) === `${id}/${p.protocol}` || !nodePorts.get(p.nodePort)?.startsWith(`${id}/`))) {
+          // One Service may use a nodePort for TCP and UDP alike (DNS does); anything else is taken.
+          if (at) diagnostics.push(makeDiagnostic('nodeport-conflict', at, { nodePort: p.nodePort, other: (nodePorts.get(p.nodePort) ?? '').replace(/\/\w+$/, '') }, `Service/${id}`));
+          delete p.nodePort;
+        } else nodePorts.set(p.nodePort, `${id}/${p.protocol}`);
+      });
+    }
+    if (svc.loadBalancerIP && cidrContains(settings.loadBalancerPool, svc.loadBalancerIP)) lbIPs.reserve(svc.loadBalancerIP);
+  }
+  for (const svc of sorted) {
+    const id = serviceId(svc);
+    // The first of spec.ipFamilies is the primary family (clusterIP); a dual-stack policy adds the other.
+    const families = ipFamiliesOf(svc);
+    const allocatorFor = (f: 'IPv4' | 'IPv6') => (f === 'IPv6' && clusterIPs6 ? clusterIPs6 : clusterIPs);
+    if (svc.type !== 'ExternalName' && !svc.headless && svc.clusterIP === undefined) {
+      svc.clusterIP = allocatorFor(families[0] ?? 'IPv4').allocate(`svc/${id}`);
+    }
+    if (svc.clusterIP && svc.clusterIP !== 'None') {
+      svc.clusterIPs = [svc.clusterIP];
+      const primary = ipFamily(svc.clusterIP) === 'ipv4' ? 'IPv4' : 'IPv6';
+      for (const f of families) {
+        if (f === primary || (f === 'IPv6' && !clusterIPs6)) continue;
+        const ip = allocatorFor(f).allocate(`svc/${id}`);
+        if (ip) svc.clusterIPs.push(ip);
+      }
+    }
+    if (svc.type === 'NodePort' || svc.type === 'LoadBalancer') {
+      svc.ports.forEach((p, i) => {
+        if (p.nodePort !== undefined) return;
+        const span = hi - lo + 1;
+        // A full range looped forever (nodePortRange: 30000-30000 with two NodePort Services hung the analysis).
+        if (nodePorts.size >= span) {
+          const at = locate(svc.origin, p.path);
+          if (at) diagnostics.push(makeDiagnostic('nodeport-range-full', at, { range: `${lo}-${hi}`, count: span }, `Service/${id}`));
+          return;
+        }
+        let port = lo + (hashPort(`${id}/${i}`) % span);
+        while (nodePorts.has(port)) port = port >= hi ? lo : port + 1;
+        nodePorts.set(port, `${id}/${p.protocol}`);
+        p.nodePort = port;
+      });
+    }
+    if (svc.type === 'LoadBalancer' && svc.loadBalancerIP === undefined) {
+      const ip = lbIPs.allocate(`lb/${id}`);
+      if (ip) svc.loadBalancerIP = ip;
+    }
+  }
+}
+
+/**
+ * The IP families a Service asks for, primary first: spec.ipFamilies (IPv4 when absent), plus the
+ * other family under PreferDualStack/RequireDualStack, only the first under SingleStack.
+ */
+function ipFamiliesOf(svc: SimService): Array<'IPv4' | 'IPv6'> {
+  const spec = svc.origin.kind === 'manifest' ? svc.origin.object.raw['spec'] : undefined;
+  const listed = isRecord(spec) && Array.isArray(spec['ipFamilies']) ? spec['ipFamilies'] : [];
+  const families = [...new Set(listed.filter((f): f is 'IPv4' | 'IPv6' => f === 'IPv4' || f === 'IPv6'))];
+  if (families.length === 0) families.push(svc.clusterIP && svc.clusterIP !== 'None' && ipFamily(svc.clusterIP) === 'ipv6' ? 'IPv6' : 'IPv4');
+  const policy = isRecord(spec) ? spec['ipFamilyPolicy'] : undefined;
+  if (policy === 'SingleStack') return families.slice(0, 1);
+  if ((policy === 'PreferDualStack' || policy === 'RequireDualStack') && families.length === 1) families.push(families[0] === 'IPv4' ? 'IPv6' : 'IPv4');
+  return families;
+}
+
+function hashPort(key: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}

@@ -1,0 +1,317 @@
+import type { ManifestObject } from '../manifests/parse';
+import { FieldReader, describe, isRecord, resourceName } from '../manifests/fields';
+import { makeDiagnostic, withFix, type Diagnostic } from '../diagnostics';
+import { isIP } from '../cluster/ipam';
+import { editDistance, labelsText } from '../cluster/labels';
+import { locate, podId, serviceId, type Endpoint, type Labels, type Protocol, type ServicePort, type SimPod, type SimService } from '../cluster/model';
+import { LabelIndex } from '../cluster/labelIndex';
+import type { FieldPath } from '../source';
+
+export const KUBERNETES_SERVICE_IP_OFFSET = 1n;
+export const KUBE_DNS_IP_OFFSET = 10n;
+
+/**
+ * Each Service object read once, with the diagnostics reading it reported (replayed in order at
+ * every analysis): a ParseCache keeps unchanged documents' objects across analyses, so
+ * re-analysis reads only edited Services. The read depends on the object and its namespace alone.
+ */
+const serviceReads = new WeakMap<ManifestObject, { namespace: string; svc: SimService; diagnostics: Diagnostic[] }>();
+
+/**
+ * readService, remembered per object. Every call gives a new SimService (allocation and endpoints
+ * fill in its addresses and endpoint lists per analysis); its ports and selector are shared.
+ */
+export function readServiceObject(o: ManifestObject, namespace: string, diagnostics: Diagnostic[]): SimService {
+  let read = serviceReads.get(o);
+  if (!read || read.namespace !== namespace) {
+    const own: Diagnostic[] = [];
+    read = { namespace, svc: readService(o, namespace, own), diagnostics: own };
+    serviceReads.set(o, read);
+  }
+  for (const d of read.diagnostics) diagnostics.push(d);
+  return { ...read.svc, clusterIPs: [...read.svc.clusterIPs], endpointsByPort: read.svc.endpointsByPort.map((eps) => [...eps]) };
+}
+
+/** Reads a Service manifest into the simulation's shape (addresses are allocated later). */
+export function readService(o: ManifestObject, namespace: string, diagnostics: Diagnostic[]): SimService {
+  const r = new FieldReader(o, diagnostics);
+  const typeRaw = r.str(['spec', 'type']) ?? 'ClusterIP';
+  let type: SimService['type'] = 'ClusterIP';
+  if (typeRaw === 'ClusterIP' || typeRaw === 'NodePort' || typeRaw === 'LoadBalancer' || typeRaw === 'ExternalName') type = typeRaw;
+  else r.invalid(['spec', 'type'], `Service type must be ClusterIP, NodePort, LoadBalancer or ExternalName, not "${typeRaw}".`);
+  const ports: ServicePort[] = [];
+  (r.list(['spec', 'ports']) ?? []).forEach((_, i) => {
+    const p = ['spec', 'ports', i];
+    if (!isRecord(r.raw(p))) return r.invalid(p, 'Each Service port must be a mapping with at least `port`.');
+    const port = r.int([...p, 'port'], 1, 65535);
+    if (port === undefined) {
+      if (r.raw([...p, 'port']) === undefined) r.invalid(p, 'A Service port needs `port`.');
+      return;
+    }
+    const sp: ServicePort = { port, protocol: r.protocol([...p, 'protocol']), targetPort: r.intOrName([...p, 'targetPort']) ?? port, path: p };
+    const name = r.str([...p, 'name']);
+    if (name !== undefined) sp.name = name;
+    const nodePort = r.int([...p, 'nodePort'], 1, 65535);
+    if (nodePort !== undefined) sp.nodePort = nodePort;
+    const appProtocol = r.str([...p, 'appProtocol']);
+    if (appProtocol !== undefined) sp.appProtocol = appProtocol;
+    ports.push(sp);
+  });
+  if (ports.length > 1 && ports.some((p) => p.name === undefined)) {
+    r.invalid(['spec', 'ports'], 'When a Service has more than one port, every port needs a `name`.');
+  }
+  const selectorRaw = r.raw(['spec', 'selector']);
+  const selector: Labels | null = selectorRaw === undefined || selectorRaw === null ? null : r.labels(['spec', 'selector']);
+  // `clusterIP: ""` asks for an allocated address, as if it were absent (Helm charts write it so).
+  const clusterIPRaw = r.str(['spec', 'clusterIP']) || undefined;
+  const headless = clusterIPRaw === 'None';
+  const svc: SimService = {
+    namespace,
+    name: o.name,
+    type,
+    clusterIP: type === 'ExternalName' ? undefined : headless ? 'None' : clusterIPRaw,
+    clusterIPs: [],
+    headless,
+    ports,
+    selector: type === 'ExternalName' ? null : selector,
+    externalTrafficPolicy: r.str(['spec', 'externalTrafficPolicy']) === 'Local' ? 'Local' : 'Cluster',
+    internalTrafficPolicy: r.str(['spec', 'internalTrafficPolicy']) === 'Local' ? 'Local' : 'Cluster',
+    sessionAffinity: r.str(['spec', 'sessionAffinity']) === 'ClientIP' ? 'ClientIP' : 'None',
+    sessionAffinityTimeoutSeconds: r.int(['spec', 'sessionAffinityConfig', 'clientIP', 'timeoutSeconds'], 1, 86400) ?? 10800,
+    externalIPs: readExternalIPs(r),
+    publishNotReadyAddresses: r.bool(['spec', 'publishNotReadyAddresses']) ?? false,
+    endpointsByPort: ports.map(() => []),
+    origin: { kind: 'manifest', object: o },
+  };
+  if (type === 'ExternalName') {
+    const ext = r.str(['spec', 'externalName']);
+    if (ext === undefined || ext === '') r.invalid(['spec'], 'A Service of type ExternalName needs spec.externalName (a DNS name such as db.example.com).');
+    else svc.externalName = ext.replace(/\.$/, '');
+  }
+  const lbIP = r.str(['spec', 'loadBalancerIP']);
+  const statusIngress = r.raw(['status', 'loadBalancer', 'ingress', 0, 'ip']);
+  if (typeof statusIngress === 'string' && isIP(statusIngress)) svc.loadBalancerIP = statusIngress;
+  else if (lbIP !== undefined) {
+    if (isIP(lbIP)) svc.loadBalancerIP = lbIP;
+    else r.invalid(['spec', 'loadBalancerIP'], `loadBalancerIP "${lbIP}" is not an IP address.`);
+  }
+  if (svc.clusterIP !== undefined && svc.clusterIP !== 'None' && !isIP(svc.clusterIP)) {
+    r.invalid(['spec', 'clusterIP'], `clusterIP "${svc.clusterIP}" is not an IP address; omit it to have one allocated, or use None for a headless Service.`);
+    svc.clusterIP = undefined;
+  }
+  return svc;
+}
+
+/** spec.externalIPs: addresses only (a non-address was kept and written into kube-proxy's rules); others reported at their place. */
+function readExternalIPs(r: FieldReader): string[] {
+  const out: string[] = [];
+  (r.list(['spec', 'externalIPs']) ?? []).forEach((x, i) => {
+    if (typeof x === 'string' && isIP(x)) out.push(x);
+    else r.invalid(['spec', 'externalIPs', i], `externalIPs entries must be IP addresses such as 203.0.113.10, not ${typeof x === 'string' ? `"${x}"` : describe(x)}.`);
+  });
+  return out;
+}
+
+/** Finds the container port a Service's targetPort names on one pod (by name and protocol, as the endpoints controller does). */
+export function resolveTargetPort(pod: SimPod, target: number | string, protocol: Protocol): number | undefined {
+  if (typeof target === 'number') return target;
+  for (const c of pod.containers) for (const p of c.ports) if (p.name === target && p.protocol === protocol) return p.containerPort;
+  return undefined;
+}
+
+/**
+ * Most endpoints one workspace simulates (the implicit Services aside): 40,000 Services selecting the
+ * same pods, a 4 MB file, made 30 million endpoints and minutes of work.
+ */
+export const MAX_SIMULATED_ENDPOINTS = 1_000_000;
+
+/** Fills each Service's endpoints from the pods its selector matches in its namespace. */
+export function computeEndpoints(services: SimService[], pods: SimPod[], manualEndpoints: ManifestObject[], defaultNamespace: string, diagnostics: Diagnostic[]): void {
+  const podsByNamespace = new Map<string, SimPod[]>();
+  for (const p of pods) {
+    const list = podsByNamespace.get(p.namespace) ?? [];
+    list.push(p);
+    podsByNamespace.set(p.namespace, list);
+  }
+  // Services find their pods through a label index per namespace: matching 2,000 Services'
+  // selectors against every pod of their namespace was most of this function's time.
+  const indexes = new Map<string, LabelIndex<SimPod>>();
+  const candidates = (namespace: string, selector: Labels): SimPod[] => {
+    let index = indexes.get(namespace);
+    if (!index) indexes.set(namespace, (index = new LabelIndex(podsByNamespace.get(namespace) ?? [])));
+    return index.matchingMap(selector);
+  };
+  const manual = manualEndpointIndex(manualEndpoints, defaultNamespace);
+  let budget = MAX_SIMULATED_ENDPOINTS;
+  let overflowReported = false;
+  for (const svc of services) {
+    if (svc.type === 'ExternalName') continue;
+    const budgeted = svc.origin.kind === 'manifest';
+    if (budgeted && budget <= 0) {
+      svc.endpointsByPort = svc.ports.map(() => []);
+      continue;
+    }
+    if (svc.selector === null || Object.keys(svc.selector).length === 0) {
+      // Without a selector, endpoints come from Endpoints / EndpointSlice objects, as in the cluster.
+      const given = manual.get(serviceId(svc)) ?? [];
+      svc.endpointsByPort = svc.ports.map((sp) => given.filter((e) => e.portName === (sp.name ?? e.portName) || given.length === 1).map((e) => e.endpoint));
+      continue;
+    }
+    const selector = svc.selector;
+    const selected = candidates(svc.namespace, selector);
+    let serving = selected.filter((p) => p.ip !== undefined && (p.ready || svc.publishNotReadyAddresses));
+    if (budgeted) {
+      const wanted = serving.length * svc.ports.length;
+      if (wanted > budget) {
+        const fit = Math.floor(budget / Math.max(1, svc.ports.length));
+        const at = locate(svc.origin, ['spec', 'selector']);
+        if (!overflowReported && at) diagnostics.push(makeDiagnostic('simulation-limit', at, { workload: `Service ${serviceId(svc)}`, wanted, simulated: fit * svc.ports.length, limit: MAX_SIMULATED_ENDPOINTS, what: 'endpoints', hint: 'Fewer Services selecting the same large set of pods would all fit.' }, `Service/${serviceId(svc)}`));
+        overflowReported = true;
+        serving = [...serving].sort((a, b) => (podId(a) < podId(b) ? -1 : 1)).slice(0, fit);
+      }
+      budget -= Math.max(1, serving.length * svc.ports.length);
+    }
+    svc.endpointsByPort = svc.ports.map((sp) => {
+      const eps: Endpoint[] = [];
+      for (const pod of serving) {
+        const port = resolveTargetPort(pod, sp.targetPort, sp.protocol);
+        if (port === undefined || pod.ip === undefined) continue;
+        const ep: Endpoint = { pod: podId(pod), ip: pod.ip, port, node: pod.node, ready: pod.ready };
+        if (pod.hostname !== undefined && pod.subdomain === svc.name) ep.hostname = pod.hostname;
+        eps.push(ep);
+      }
+      return eps.sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
+    });
+    if (svc.origin.kind === 'manifest') checkServiceSelection(svc, selected, podsByNamespace.get(svc.namespace) ?? [], diagnostics);
+  }
+}
+
+function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePods: SimPod[], diagnostics: Diagnostic[]): void {
+  const resource = `Service/${serviceId(svc)}`;
+  const at = (path: FieldPath) => locate(svc.origin, path);
+  if (selected.length === 0) {
+    const range = at(['spec', 'selector']);
+    const miss = nearMiss(svc.selector ?? {}, namespacePods);
+    const fixAt = miss ? locate(svc.origin, ['spec', 'selector', miss.key]) : undefined;
+    const fix = miss && fixAt ? { title: `Select ${miss.key}: ${miss.have}`, edits: [{ range: fixAt, newText: miss.have }] } : undefined;
+    if (range) diagnostics.push(withFix(makeDiagnostic('service-no-endpoints', range, { service: svc.name, namespace: svc.namespace, selector: labelsText(svc.selector ?? {}), hint: nearMissHint(svc.selector ?? {}, namespacePods) }, resource), fix));
+    return;
+  }
+  svc.ports.forEach((sp) => {
+    // Located only when reported: building a document's position index is the expensive part.
+    if (typeof sp.targetPort === 'string') {
+      const target = sp.targetPort;
+      if (selected.some((p) => resolveTargetPort(p, target, sp.protocol) !== undefined)) return;
+      const range = at([...sp.path, 'targetPort']) ?? at(sp.path);
+      if (!range) return;
+      const declared = [...new Set(selected.flatMap((p) => p.containers.flatMap((c) => c.ports.map((cp) => cp)))).values()];
+      const sameName = declared.find((cp) => cp.name === target);
+      const names = [...new Set(declared.map((cp) => cp.name).filter((n): n is string => n !== undefined))];
+      const close = names.find((n) => editDistance(n, target) <= 2);
+      const reason = sameName
+        ? `names a ${sameName.protocol} port of the selected pods, but this Service port is ${sp.protocol}; the protocols must match.`
+        : `is not the name of any container port of the pods this Service selects (they name ${names.length ? names.join(', ') : 'no ports'}), so this port has no endpoints and connections to it are refused.`;
+      const fix = close && !sameName ? { title: `Use port name "${close}"`, edits: [{ range, newText: close }] } : undefined;
+      diagnostics.push(withFix(makeDiagnostic('service-target-port-unresolved', range, { targetPort: `"${target}"`, reason, hint: close ? `Did you mean "${close}"?` : '' }, resource), fix));
+    } else {
+      const declared = selected.flatMap((p) => p.containers.flatMap((c) => c.ports));
+      if (declared.length === 0 || declared.some((cp) => cp.containerPort === sp.targetPort && cp.protocol === sp.protocol)) return;
+      const range = at([...sp.path, 'targetPort']) ?? at(sp.path);
+      if (!range) return;
+      const list = [...new Set(declared.map((cp) => `${cp.containerPort}/${cp.protocol}`))].join(', ');
+      const d = makeDiagnostic('service-target-port-unresolved', range, {
+        targetPort: sp.targetPort,
+        reason: `is not declared by any container of the selected pods (they declare ${list}). Traffic is still sent there; if the app does not listen on ${sp.targetPort}, connections fail. Set targetPort to the port the container serves.`,
+      }, resource);
+      d.severity = 'warning';
+      diagnostics.push(d);
+    }
+  });
+}
+
+/** The label value one small edit away from making a selector match some pod, if there is one. */
+export function nearMiss(selector: Labels, pods: SimPod[]): { key: string; want: string; have: string; pod: string } | undefined {
+  const keys = Object.keys(selector);
+  for (const pod of pods) {
+    const misses = keys.filter((k) => pod.labels[k] !== selector[k]);
+    if (misses.length !== 1) continue;
+    const key = misses[0] as string;
+    const have = pod.labels[key];
+    if (have !== undefined && editDistance(have, selector[key] as string) <= 2) return { key, want: selector[key] as string, have, pod: pod.name };
+  }
+  return undefined;
+}
+
+/** A "did you mean" for a selector that matches nothing: the pod labels one edit away. */
+export function nearMissHint(selector: Labels, pods: SimPod[]): string {
+  const keys = Object.keys(selector);
+  for (const pod of pods) {
+    const misses = keys.filter((k) => pod.labels[k] !== selector[k]);
+    if (misses.length !== 1) continue;
+    const k = misses[0] as string;
+    const want = selector[k] as string;
+    const have = pod.labels[k];
+    if (have !== undefined && editDistance(have, want) <= 2) return `Pod ${pod.name} has ${k}=${have}; did you mean ${k}=${have}?`;
+    const similarKey = Object.keys(pod.labels).find((pk) => pk !== k && editDistance(pk, k) <= 2 && pod.labels[pk] === want);
+    if (similarKey) return `Pod ${pod.name} has ${similarKey}=${want}; did you mean the key ${similarKey}?`;
+  }
+  return '';
+}
+
+function manualEndpointIndex(objects: ManifestObject[], defaultNamespace: string): Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>> {
+  const index = new Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>>();
+  const add = (key: string, portName: string | undefined, ip: string, port: number, ready: boolean, pod?: string, hostname?: unknown) => {
+    const list = index.get(key) ?? [];
+    const endpoint: Endpoint = { pod: pod ?? '', ip, port, node: undefined, ready };
+    // The endpoint's own hostname field is what DNS names it by (per-hostname records of headless Services).
+    if (typeof hostname === 'string' && hostname !== '') endpoint.hostname = hostname;
+    list.push({ portName, endpoint });
+    index.set(key, list);
+  };
+  for (const o of objects) {
+    const ns = o.namespace ?? defaultNamespace;
+    if (o.kind === 'Endpoints') {
+      const subsets = o.raw['subsets'];
+      if (!Array.isArray(subsets)) continue;
+      for (const s of subsets.filter(isRecord)) {
+        const ports = Array.isArray(s['ports']) ? s['ports'].filter(isRecord) : [];
+        for (const [field, ready] of [['addresses', true], ['notReadyAddresses', false]] as const) {
+          const addrs = Array.isArray(s[field]) ? (s[field] as unknown[]).filter(isRecord) : [];
+          for (const a of addrs) for (const p of ports) {
+            if (typeof a['ip'] === 'string' && typeof p['port'] === 'number') add(`${ns}/${o.name}`, typeof p['name'] === 'string' ? p['name'] : undefined, a['ip'], p['port'], ready, targetPod(a), a['hostname']);
+          }
+        }
+      }
+    } else if (o.kind === 'EndpointSlice') {
+      const labels = isRecord(o.raw['metadata']) && isRecord(o.raw['metadata']['labels']) ? o.raw['metadata']['labels'] : {};
+      const svc = labels['kubernetes.io/service-name'];
+      if (typeof svc !== 'string') continue;
+      const ports = Array.isArray(o.raw['ports']) ? o.raw['ports'].filter(isRecord) : [];
+      const eps = Array.isArray(o.raw['endpoints']) ? o.raw['endpoints'].filter(isRecord) : [];
+      for (const e of eps) {
+        const ready = !(isRecord(e['conditions']) && e['conditions']['ready'] === false);
+        const addrs = Array.isArray(e['addresses']) ? e['addresses'] : [];
+        for (const ip of addrs) for (const p of ports) {
+          if (typeof ip === 'string' && typeof p['port'] === 'number') add(`${ns}/${svc}`, typeof p['name'] === 'string' && p['name'] !== '' ? p['name'] : undefined, ip, p['port'], ready, targetPod(e), e['hostname']);
+        }
+      }
+    }
+  }
+  return index;
+}
+
+function targetPod(a: Record<string, unknown>): string | undefined {
+  const ref = a['targetRef'];
+  if (isRecord(ref) && ref['kind'] === 'Pod' && typeof ref['name'] === 'string') return `${typeof ref['namespace'] === 'string' ? ref['namespace'] : ''}/${ref['name']}`;
+  return undefined;
+}
+
+/** Reports externalTrafficPolicy Local on Services whose endpoints do not cover every node. */
+export function checkExternalTrafficPolicy(svc: SimService, nodes: string[], diagnostics: Diagnostic[]): void {
+  if (svc.externalTrafficPolicy !== 'Local' || (svc.type !== 'NodePort' && svc.type !== 'LoadBalancer')) return;
+  const withEndpoint = new Set(svc.endpointsByPort.flat().map((e) => e.node));
+  const without = nodes.filter((n) => !withEndpoint.has(n));
+  const range = locate(svc.origin, ['spec', 'externalTrafficPolicy']);
+  if (without.length === 0 || !range || withEndpoint.size === 0) return;
+  diagnostics.push(makeDiagnostic('external-traffic-local-imbalance', range, { without: without.length, total: nodes.length, nodes: without.join(', '), service: svc.name }, resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name })));
+}

@@ -1,0 +1,87 @@
+// The policy layer of the topology view: for one selected pod or workload, who may reach it and
+// whom it may reach, per declared port, with the NetworkPolicies that decided each verdict. The
+// verdicts come from the policy engine (analysis.policies); this only asks and reshapes.
+import { cmp } from '../diagnostics';
+import { podId, type Protocol, type SimPod } from '../cluster/model';
+import type { Analysis } from '../analyze';
+import { NO_POLICIES, type DirectionResult, type PolicyOracle, type PolicyRef, type PolicyVerdict } from '../policy/oracle';
+import type { PolicyEdge, PolicyLayer, PolicyRefView } from './types';
+
+const EXTERNAL = 'external';
+
+function workloadOf(p: SimPod): string {
+  return `${p.workload.namespace}/${p.workload.name}`;
+}
+
+function refView(r: PolicyRef): PolicyRefView {
+  return r.range ? { namespace: r.namespace, name: r.name, source: r.range } : { namespace: r.namespace, name: r.name };
+}
+
+/** The policies behind a verdict: the admitting rule's policy on each isolated side, or those isolating the side that denies. */
+function deciders(v: PolicyVerdict): PolicyRefView[] {
+  const sides: DirectionResult[] = [v.egress, v.ingress];
+  const refs: PolicyRef[] = [];
+  if (v.allowed) {
+    for (const d of sides) if (d.allowedBy) refs.push({ ...d.allowedBy.policy, range: d.allowedBy.range ?? d.allowedBy.policy.range });
+  } else {
+    for (const d of sides) if (!d.allowed) refs.push(...d.isolatingPolicies);
+  }
+  const seen = new Set<string>();
+  return refs.filter((r) => !seen.has(`${r.namespace}/${r.name}`) && seen.add(`${r.namespace}/${r.name}`)).map(refView);
+}
+
+function declaredPorts(p: SimPod): Array<{ port: number; protocol: Protocol }> {
+  const seen = new Set<string>();
+  const out: Array<{ port: number; protocol: Protocol }> = [];
+  for (const c of p.containers) {
+    for (const port of c.ports) {
+      const key = `${port.containerPort}/${port.protocol}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ port: port.containerPort, protocol: port.protocol });
+    }
+  }
+  return out.sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol));
+}
+
+/** The pod a layer is computed for: the pod of that id, else the first pod (by name) of the workload of that id. */
+export function representativePod(pods: readonly SimPod[], focus: string): SimPod | undefined {
+  const direct = pods.find((p) => podId(p) === focus);
+  if (direct) return direct;
+  return pods.filter((p) => workloadOf(p) === focus).sort((a, b) => cmp(a.name, b.name))[0];
+}
+
+/**
+ * The policy layer for `focus` (a pod id or a workload id): every other workload's first pod as a
+ * peer, inbound on the focus pod's declared ports and outbound on the peer's, plus the external
+ * client inbound. Undefined when `focus` names no pod. Without a policy engine, everything is allowed.
+ */
+export function policyLayer(analysis: Pick<Analysis, 'cluster'> & { policies?: PolicyOracle }, focus: string): PolicyLayer | undefined {
+  const { cluster } = analysis;
+  const oracle = analysis.policies ?? NO_POLICIES;
+  const pod = representativePod(cluster.pods, focus);
+  if (!pod) return undefined;
+  const self = podId(pod);
+  const selfWorkload = workloadOf(pod);
+  const peers = new Map<string, SimPod>();
+  for (const p of [...cluster.pods].sort((a, b) => cmp(podId(a), podId(b)))) {
+    const w = workloadOf(p);
+    if (w !== selfWorkload && !peers.has(w) && p.ip !== undefined) peers.set(w, p);
+  }
+  const edges: PolicyEdge[] = [];
+  const add = (direction: 'ingress' | 'egress', from: string, to: string, fromWorkload: string, toWorkload: string, port: number, protocol: Protocol, v: PolicyVerdict) => {
+    edges.push({ id: `${direction}:${from}->${to}:${port}/${protocol}`, direction, from, to, fromWorkload, toWorkload, port, protocol, allowed: v.allowed, policies: deciders(v), reason: v.reason });
+  };
+  const inbound = declaredPorts(pod);
+  for (const { port, protocol } of inbound) {
+    const ip = cluster.settings.externalClient;
+    add('ingress', EXTERNAL, self, EXTERNAL, selfWorkload, port, protocol, oracle.verdict({ kind: 'external', ip }, { kind: 'pod', pod }, port, protocol));
+  }
+  for (const [w, peer] of peers) {
+    const peerId = podId(peer);
+    for (const { port, protocol } of inbound) add('ingress', peerId, self, w, selfWorkload, port, protocol, oracle.verdict({ kind: 'pod', pod: peer }, { kind: 'pod', pod }, port, protocol));
+    for (const { port, protocol } of declaredPorts(peer)) add('egress', self, peerId, selfWorkload, w, port, protocol, oracle.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: peer }, port, protocol));
+  }
+  edges.sort((a, b) => cmp(a.id, b.id));
+  return { focus, pod: self, edges };
+}

@@ -1,0 +1,169 @@
+// The topology JSON: what the topology view draws, as plain data. The engine builds it
+// (src/engine/topology/build.ts), the extension sends it, the page validates and draws it; nothing in
+// it needs Kubernetes knowledge to render. Every id is the one the extension contract names as
+// data-id: NAMESPACE/NAME for namespaced objects, the node name for nodes.
+import type { SourceRange } from '../source';
+
+export const TOPOLOGY_VERSION = 1;
+
+export interface TopoNode {
+  id: string;
+  name: string;
+  ip: string;
+  podCIDR: string;
+  labels: Record<string, string>;
+  implicit: boolean;
+  source?: SourceRange;
+}
+
+export interface TopoPod {
+  id: string;
+  namespace: string;
+  name: string;
+  ip: string | null;
+  /** Null when the pod could not be scheduled (Pending). */
+  node: string | null;
+  labels: Record<string, string>;
+  /** NAMESPACE/NAME of the owning workload (the pod's own id for a bare Pod). */
+  workload: string;
+  workloadKind: string;
+  ready: boolean;
+  hostNetwork: boolean;
+  ports: Array<{ name: string | null; port: number; protocol: string }>;
+  implicit: boolean;
+  source?: SourceRange;
+}
+
+export interface TopoServicePort {
+  name: string | null;
+  port: number;
+  protocol: string;
+  targetPort: number | string;
+  nodePort: number | null;
+}
+
+export interface TopoService {
+  id: string;
+  namespace: string;
+  name: string;
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  /** "None" for headless, null for ExternalName. */
+  clusterIP: string | null;
+  headless: boolean;
+  externalName: string | null;
+  loadBalancerIP: string | null;
+  ports: TopoServicePort[];
+  endpointCount: number;
+  implicit: boolean;
+  source?: SourceRange;
+}
+
+export interface TopoIngressRoute {
+  host: string | null;
+  path: string | null;
+  pathType: string | null;
+  /** NAMESPACE/NAME of the backend Service as written (it may not exist). */
+  service: string | null;
+  port: number | string | null;
+  /** Whether the named Service exists in the simulation. */
+  resolved: boolean;
+  defaultBackend: boolean;
+  source?: SourceRange;
+}
+
+export interface TopoIngress {
+  id: string;
+  namespace: string;
+  name: string;
+  className: string | null;
+  /** NAMESPACE/NAME of the controller's Service, when the simulation has one. */
+  controllerService: string | null;
+  routes: TopoIngressRoute[];
+  source?: SourceRange;
+}
+
+/** Things outside the pod network that traffic enters through. */
+export interface TopoExternal {
+  /** `external` (the client), `loadbalancer:NS/NAME`, or `nodeport:NS/NAME:PORT`. */
+  id: string;
+  role: 'client' | 'load-balancer' | 'node-port';
+  label: string;
+  ip: string | null;
+  port: number | null;
+  /** The Service it leads to (NAMESPACE/NAME), for load balancers and NodePorts. */
+  service: string | null;
+  source?: SourceRange;
+}
+
+export type TopoEdgeKind = 'endpoint' | 'route' | 'external' | 'controller';
+
+export interface TopoEdge {
+  id: string;
+  kind: TopoEdgeKind;
+  from: string;
+  to: string;
+  /** What the edge is labelled with: the target port(s) of an endpoint, host+path of a route. */
+  label: string;
+  source?: SourceRange;
+}
+
+export interface TopoNamespace {
+  name: string;
+  implicit: boolean;
+  pods: number;
+  services: number;
+}
+
+export interface TopoWorkload {
+  id: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  pods: string[];
+  implicit: boolean;
+}
+
+export interface Topology {
+  version: number;
+  settings: { cni: string; kubeProxyMode: string; clusterDomain: string; externalClient: string };
+  namespaces: TopoNamespace[];
+  nodes: TopoNode[];
+  workloads: TopoWorkload[];
+  pods: TopoPod[];
+  services: TopoService[];
+  ingresses: TopoIngress[];
+  externals: TopoExternal[];
+  edges: TopoEdge[];
+  counts: { nodes: number; pods: number; services: number; ingresses: number; endpointEdges: number; routes: number };
+}
+
+export interface PolicyRefView {
+  namespace: string;
+  name: string;
+  source?: SourceRange;
+}
+
+/** One connection checked against NetworkPolicy for the policy layer. */
+export interface PolicyEdge {
+  id: string;
+  direction: 'ingress' | 'egress';
+  /** Pod ids (or `external`): the representative pod of each workload. */
+  from: string;
+  to: string;
+  fromWorkload: string;
+  toWorkload: string;
+  port: number;
+  protocol: string;
+  allowed: boolean;
+  /** The policies that decided it: the one that admitted it, or those that isolate the denying side. */
+  policies: PolicyRefView[];
+  reason: string;
+}
+
+export interface PolicyLayer {
+  /** The pod or workload the layer is drawn for. */
+  focus: string;
+  /** The representative pod the verdicts were computed for. */
+  pod: string;
+  edges: PolicyEdge[];
+}

@@ -1,0 +1,264 @@
+// The legs of a trace once the destination address is known: a Service's virtual IP, a NodePort,
+// a cloud load balancer, a pod, or an address outside the cluster. Each leg records its hops and
+// NAT on the context and returns how the packet ended.
+import { cidrContains, normalizeIP, isIP } from '../cluster/ipam';
+import { fnv1a } from '../hash';
+import { decide, categorizeEndpoints, endpointString, servicePortName, type Candidate } from '../dataplane/kubeProxy';
+import { dataPath, fromOutside, masqueradeAddress, nodeNamed, type PathEnd } from '../dataplane/cni';
+import { locate, podId, serviceId, type Endpoint, type SimNode, type SimPod, type SimService } from '../cluster/model';
+import { checkPolicy, fail, podDestination, type Outcome, type Packet, type TraceContext } from './context';
+import type { SnatReason, TraceCandidate } from './types';
+
+function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
+  return ctx.a.cluster.pods.find((p) => podId(p) === e.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === e.ip && !p.hostNetwork);
+}
+
+function toCandidates(ctx: TraceContext, list: Candidate[], chosen: Candidate | undefined): TraceCandidate[] {
+  return list.map((c) => ({ pod: c.endpoint.pod, ip: c.endpoint.ip, port: c.endpoint.port, node: c.endpoint.node ?? null, weight: round(c.weight), chosen: c === chosen }));
+}
+
+export function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** Sends the packet to `ip:port` from where it is now: whatever that address turns out to be. */
+export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: number): Outcome {
+  const { cluster } = ctx.a;
+  const ip = normalizeIP(ipText);
+  const byVip = cluster.services.find((s) => s.clusterIPs.includes(ip));
+  if (byVip) {
+    if (!pkt.at) return fail('unrouted', `${ip} is the ClusterIP of Service ${serviceId(byVip)}; ClusterIPs are virtual and only exist inside the cluster (use a NodePort, a LoadBalancer or an Ingress from outside)`);
+    return viaService(ctx, pkt, byVip, port, 'clusterIP', pkt.at);
+  }
+  const byLb = cluster.services.find((s) => s.type === 'LoadBalancer' && s.loadBalancerIP === ip);
+  if (byLb) return viaLoadBalancer(ctx, pkt, byLb, port);
+  const byExternal = cluster.services.find((s) => s.externalIPs.includes(ip));
+  if (byExternal) {
+    // The network delivers external IPs to some node; the simulation picks the first.
+    const node = pkt.at ?? cluster.nodes[0];
+    if (!node) return fail('unrouted', 'the cluster has no nodes');
+    if (!pkt.at) arrive(ctx, pkt, node, `the network routes external IP ${ip} to ${node.name}`);
+    return viaService(ctx, pkt, byExternal, port, 'externalIP', node);
+  }
+  const node = cluster.nodes.find((n) => n.ip === ip);
+  if (node) return viaNode(ctx, pkt, node, port);
+  const pod = cluster.pods.find((p) => p.ip === ip && !p.hostNetwork);
+  if (pod) return toPod(ctx, pkt, pod, port, undefined);
+  if (cidrContains(cluster.settings.podCIDR, ip)) return fail('unrouted', `no pod has the address ${ip} (it is in the pod network ${cluster.settings.podCIDR}, but unassigned)`);
+  if (cidrContains(cluster.settings.serviceCIDR, ip)) return fail('unrouted', `no Service has the ClusterIP ${ip}; nothing DNATs it, so the packet is routed towards the default gateway and lost`);
+  if (!pkt.at) return fail('unrouted', `${ip} is not an address of this cluster (no node, pod, Service, load balancer or external IP has it)`);
+  return leaveCluster(ctx, pkt, ip, `${ip}:${port}`);
+}
+
+/** The packet reaches `node` from outside the cluster or from another node's pod. */
+function arrive(ctx: TraceContext, pkt: Packet, node: SimNode, note: string): void {
+  if (pkt.at?.name === node.name) return;
+  if (!pkt.at) ctx.hops.push(fromOutside(node, note));
+  else {
+    if (pkt.sender && !pkt.sender.hostNetwork && cidrContains(ctx.a.cluster.settings.podCIDR, pkt.srcIP) && ctx.a.cluster.settings.cni !== 'cilium') {
+      // Pod traffic to a node address leaves the pod network: the CNI's outgoing NAT masquerades it.
+      snat(ctx, pkt, pkt.at, masqueradeAddress(ctx.a.cluster.settings, pkt.at, undefined), 'leaving-cluster', `${ctx.a.cluster.settings.cni} outgoing NAT (destination outside the pod network)`);
+      pkt.seenAs = { kind: 'external', ip: pkt.srcIP };
+    }
+    ctx.hops.push(...dataPath(ctx.a.cluster.settings, { node: pkt.at, ip: pkt.srcIP, pod: undefined }, { node, ip: node.ip, pod: undefined }));
+  }
+  pkt.at = node;
+}
+
+function snat(ctx: TraceContext, pkt: Packet, node: SimNode, to: string, reason: SnatReason, mechanism: string): void {
+  if (to === pkt.srcIP) return;
+  ctx.hops.push({ kind: 'snat', node: node.name, from: pkt.srcIP, to, reason, mechanism });
+  ctx.nats.push({ kind: 'snat', node: node.name, original: pkt.srcIP, translated: to });
+  pkt.srcIP = to;
+  pkt.snatNode = node.name;
+}
+
+/** kube-proxy (or Cilium) on `node` handles a packet for one of the Service's addresses. */
+export function viaService(ctx: TraceContext, pkt: Packet, svc: SimService, port: number, entry: 'clusterIP' | 'nodePort' | 'loadBalancer' | 'externalIP', node: SimNode, overrideCandidates?: TraceCandidate[]): Outcome {
+  const { settings } = ctx.a.cluster;
+  const portIndex = svc.ports.findIndex((p) => (entry === 'nodePort' ? p.nodePort === port : p.port === port) && p.protocol === ctx.protocol);
+  const id = serviceId(svc);
+  if (portIndex < 0) {
+    const exposed = svc.ports.map((p) => `${entry === 'nodePort' ? p.nodePort : p.port}/${p.protocol}`).join(', ') || 'no ports';
+    const refused = settings.kubeProxyMode === 'ipvs' && settings.cni !== 'cilium';
+    const reason = `Service ${id} does not expose ${port}/${ctx.protocol} (it exposes ${exposed})`;
+    const range = locate(svc.origin, ['spec', 'ports']);
+    if (refused) ctx.hops.push({ kind: 'reject', node: node.name, rule: 'no IPVS virtual server for this port; the address is local on kube-ipvs0, so the kernel resets', reason, range });
+    else ctx.hops.push({ kind: 'drop', node: node.name, rule: 'no KUBE-SERVICES rule matches; the packet is routed out and never answered', reason, range });
+    return fail(refused ? 'refused' : 'dropped', `Service ${id} does not expose port ${port}/${ctx.protocol} (it exposes ${exposed}), so nothing answers`);
+  }
+  const sp = svc.ports[portIndex];
+  if (!sp) return fail('unrouted', 'unreachable');
+  const fromPod = pkt.sender !== undefined && !pkt.sender.hostNetwork && pkt.srcIP === pkt.sender.ip;
+  const fromNode = ctx.a.cluster.nodes.some((n) => n.ip === pkt.srcIP);
+  const d = decide({
+    service: svc,
+    portIndex,
+    node: node.name,
+    traffic: entry === 'clusterIP' ? 'internal' : 'external',
+    entry,
+    clientIP: pkt.srcIP,
+    clientKind: fromPod ? 'pod' : fromNode ? 'node' : 'external',
+    clientIsThisNode: pkt.srcIP === node.ip,
+    settings,
+  });
+  const portRange = locate(svc.origin, [...sp.path, entry === 'nodePort' ? 'nodePort' : 'port']) ?? locate(svc.origin, sp.path);
+  const spn = servicePortName(svc, sp);
+  if (d.kind === 'reject') {
+    ctx.hops.push({ kind: 'reject', node: node.name, rule: d.rule, reason: `${spn} has no endpoints: the ${d.dataplane === 'iptables' ? 'filter table REJECTs it (ICMP port unreachable / TCP reset)' : d.dataplane === 'ipvs' ? 'IPVS virtual server has no real servers and the local stack resets it' : 'eBPF service lookup finds no backend and connect() fails with ECONNREFUSED'}`, range: locate(svc.origin, ['spec', 'selector']) ?? portRange });
+    ctx.candidates = [];
+    return fail('refused', `Service ${id} has no ready endpoints, so ${d.dataplane === 'iptables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`);
+  }
+  if (d.kind === 'drop') {
+    const field = d.reason.startsWith('internal') ? 'internalTrafficPolicy' : 'externalTrafficPolicy';
+    ctx.hops.push({ kind: 'drop', node: node.name, rule: d.rule, reason: d.reason, range: locate(svc.origin, ['spec', field]) });
+    ctx.candidates = [];
+    return fail('dropped', `${d.reason}, so the packet is silently dropped`);
+  }
+  const chosen = d.chosen.endpoint;
+  const vip = entry === 'clusterIP' ? `${svc.clusterIP}:${sp.port}` : entry === 'nodePort' ? `${node.ip}:${sp.nodePort}` : entry === 'loadBalancer' ? `${svc.loadBalancerIP}:${sp.port}` : `${svc.externalIPs[0]}:${sp.port}`;
+  const socketLB = d.dataplane === 'ebpf' && entry === 'clusterIP' && fromPod;
+  ctx.hops.push({ kind: 'dnat', node: node.name, dataplane: d.dataplane, service: spn, from: vip, to: endpointString(chosen), path: d.path, probability: d.chosen.probability, candidates: d.candidates.length, affinitySeconds: d.affinity?.timeoutSeconds, localOnly: d.localOnly, range: portRange });
+  // Cilium's socket LB connects the socket to the backend directly: no packet is ever rewritten.
+  if (!socketLB) ctx.nats.push({ kind: 'dnat', node: node.name, original: vip, translated: endpointString(chosen) });
+  ctx.candidates = overrideCandidates ?? toCandidates(ctx, d.candidates, d.chosen);
+  if (overrideCandidates) for (const c of ctx.candidates) c.chosen = c.ip === chosen.ip && c.port === chosen.port;
+  pkt.at = node;
+  const pod = podByEndpoint(ctx, chosen);
+  const masq = d.masquerade;
+  const target = pod ?? undefined;
+  const toNode = nodeNamed(ctx.a.cluster, chosen.node ?? pod?.node) ?? ctx.a.cluster.nodes.find((n) => n.ip === chosen.ip);
+  const doSnat = masq ? { to: masq === 'hairpin' && d.dataplane === 'ebpf' ? pkt.srcIP : masqueradeAddress(settings, node, toNode), reason: masq as SnatReason } : undefined;
+  if (target && target.ip === chosen.ip) return toPod(ctx, pkt, target, chosen.port, doSnat);
+  // An endpoint that is no pod of the workspace: a node address (the API server) or an address outside.
+  if (toNode && toNode.ip === chosen.ip) {
+    // Host-network endpoints (the API server) are node addresses to NetworkPolicy: ipBlock, not selectors.
+    if (pkt.sender && !checkPolicy(ctx, 'egress', node.name, pkt.originalPeer, { kind: 'external', ip: chosen.ip }, chosen.port, ctx.protocol, 'connection')) {
+      ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `egress NetworkPolicy of ${podId(pkt.sender)}`, range: undefined });
+      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+    }
+    if (doSnat) snat(ctx, pkt, node, doSnat.to, doSnat.reason, 'kube-proxy MASQUERADE (KUBE-POSTROUTING)');
+    ctx.hops.push(...dataPath(settings, { node, ip: pkt.srcIP, pod: pkt.sender?.node === node.name ? pkt.sender : undefined }, { node: toNode, ip: toNode.ip, pod: undefined }));
+    ctx.hops.push({ kind: 'deliver', node: toNode.name, pod: chosen.pod || toNode.name, ip: chosen.ip, port: chosen.port, note: 'a host-network endpoint on the node' });
+    return { verdict: 'delivered', reason: `delivered to ${chosen.pod || toNode.name} at ${endpointString(chosen)} on ${toNode.name}`, destination: { kind: 'pod', namespace: (chosen.pod.split('/')[0] ?? ''), name: chosen.pod.split('/')[1] ?? chosen.pod, workload: chosen.pod, ip: chosen.ip, port: chosen.port, node: toNode.name }, sourceIPAtDestination: pkt.srcIP };
+  }
+  return leaveCluster(ctx, pkt, chosen.ip, endpointString(chosen));
+}
+
+/** A packet to a node's own address: a NodePort, a hostPort, or a host-network pod. */
+function viaNode(ctx: TraceContext, pkt: Packet, node: SimNode, port: number): Outcome {
+  const svc = ctx.a.cluster.services.find((s) => s.ports.some((p) => p.nodePort === port && p.protocol === ctx.protocol));
+  const hostPod = ctx.a.cluster.pods.find((p) => p.node === node.name && p.containers.some((c) => c.ports.some((cp) => (cp.hostPort === port || (p.hostNetwork && cp.containerPort === port)) && cp.protocol === ctx.protocol)));
+  if (!svc && !hostPod) {
+    arrive(ctx, pkt, node, `the client connects to ${node.name} (${node.ip}:${port})`);
+    ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `${node.name} has no NodePort ${port}/${ctx.protocol} and no pod listens there`, range: undefined });
+    return fail('unrouted', `${node.name} has no NodePort ${port}/${ctx.protocol} (and no hostPort or host-network pod on it), so it has nowhere to send the packet`);
+  }
+  arrive(ctx, pkt, node, `the client connects to NodePort ${port} on ${node.name} (${node.ip})`);
+  if (svc) return viaService(ctx, pkt, svc, port, 'nodePort', node);
+  const pod = hostPod as SimPod;
+  const cp = pod.containers.flatMap((c) => c.ports).find((x) => x.hostPort === port || x.containerPort === port);
+  if (!pod.hostNetwork && cp && pod.ip) {
+    ctx.hops.push({ kind: 'dnat', node: node.name, dataplane: 'iptables', service: `hostPort ${port} of ${podId(pod)}`, from: `${node.ip}:${port}`, to: `${pod.ip}:${cp.containerPort}`, path: ['CNI-HOSTPORT-DNAT'], probability: undefined, candidates: 1, affinitySeconds: undefined, localOnly: true, range: locate(pod.origin, [...cp.path, 'hostPort']) });
+    ctx.nats.push({ kind: 'dnat', node: node.name, original: `${node.ip}:${port}`, translated: `${pod.ip}:${cp.containerPort}` });
+    return toPod(ctx, pkt, pod, cp.containerPort, undefined);
+  }
+  return toPod(ctx, pkt, pod, port, undefined);
+}
+
+/** A cloud load balancer in front of the Service's NodePorts, or kube-proxy's shortcut for in-cluster clients. */
+function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: number): Outcome {
+  const sp = svc.ports.find((p) => p.port === port && p.protocol === ctx.protocol);
+  const id = serviceId(svc);
+  if (!sp || sp.nodePort === undefined) return fail('unrouted', `the load balancer of Service ${id} (${svc.loadBalancerIP}) does not listen on ${port}/${ctx.protocol}`);
+  // In-cluster clients never reach the balancer: kube-proxy captures the LB IP on their own node.
+  if (pkt.at) return viaService(ctx, pkt, svc, port, 'loadBalancer', pkt.at);
+  const { cluster } = ctx.a;
+  const portIndex = svc.ports.indexOf(sp);
+  const local = svc.externalTrafficPolicy === 'Local';
+  const perNode = cluster.nodes.map((n) => ({ node: n, local: categorizeEndpoints(svc, portIndex, n.name).local }));
+  // Under Local the balancer's health checks (healthCheckNodePort) fail on nodes without an endpoint.
+  const healthy = local ? perNode.filter((x) => x.local.length > 0) : perNode;
+  const eligible = healthy.length > 0 ? healthy : perNode;
+  if (eligible.length === 0) return fail('unrouted', 'the cluster has no nodes');
+  const pick = eligible[fnv1a(`${pkt.clientIP}|lb|${id}`) % eligible.length] as (typeof eligible)[number];
+  const all = categorizeEndpoints(svc, portIndex, undefined).cluster;
+  // Two levels of balancing: the balancer spreads over nodes, then each node's kube-proxy over endpoints.
+  const candidates: TraceCandidate[] = local
+    ? eligible.flatMap((x) => x.local.map((e) => ({ pod: e.pod, ip: e.ip, port: e.port, node: e.node ?? null, weight: round(1 / eligible.length / x.local.length), chosen: false })))
+    : all.map((e) => ({ pod: e.pod, ip: e.ip, port: e.port, node: e.node ?? null, weight: round(1 / all.length), chosen: false }));
+  ctx.hops.push({
+    kind: 'load-balancer',
+    node: null,
+    address: `${svc.loadBalancerIP}:${sp.port}`,
+    service: id,
+    chosenNode: pick.node.name,
+    nodePort: sp.nodePort,
+    nodes: eligible.map((x) => ({ node: x.node.name, weight: round(1 / eligible.length) })),
+    externalTrafficPolicy: svc.externalTrafficPolicy,
+    range: locate(svc.origin, ['spec', 'type']),
+  });
+  ctx.nats.push({ kind: 'dnat', node: null, original: `${svc.loadBalancerIP}:${sp.port}`, translated: `${pick.node.ip}:${sp.nodePort}` });
+  arrive(ctx, pkt, pick.node, `the load balancer forwards to NodePort ${sp.nodePort} on ${pick.node.name} (${pick.node.ip})`);
+  return viaService(ctx, pkt, svc, sp.nodePort, 'nodePort', pick.node, candidates.length > 0 ? candidates : undefined);
+}
+
+/**
+ * The last stretch to a pod: the sender's egress policy (after DNAT), the masquerade if any, the
+ * CNI's path between the nodes, the pod's ingress policy, and delivery.
+ */
+export function toPod(ctx: TraceContext, pkt: Packet, pod: SimPod, port: number, masq: { to: string; reason: SnatReason } | undefined): Outcome {
+  const { settings } = ctx.a.cluster;
+  const node = ctx.a.cluster.nodes.find((n) => n.name === pod.node);
+  if (!pod.ip || !node) return fail('unrouted', `pod ${podId(pod)} is Pending (not scheduled), so it has no address`);
+  const dst = { kind: 'pod' as const, pod };
+  const here = pkt.at?.name ?? null;
+  if (pkt.sender && !checkPolicy(ctx, 'egress', here, pkt.originalPeer, dst, port, ctx.protocol, 'connection')) {
+    ctx.hops.push({ kind: 'drop', node: here, rule: undefined, reason: `egress NetworkPolicy of ${podId(pkt.sender)}`, range: undefined });
+    return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+  }
+  const start = pkt.at;
+  if (masq && start) snat(ctx, pkt, start, masq.to, masq.reason, masq.reason === 'hairpin' ? 'kube-proxy KUBE-SEP -s <endpoint> → KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING' : 'kube-proxy KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING');
+  if (!start) ctx.hops.push(fromOutside(node, `the packet reaches ${node.name}`));
+  else ctx.hops.push(...dataPath(settings, { node: start, ip: pkt.srcIP, pod: pkt.sender?.node === start.name ? pkt.sender : undefined }, { node, ip: pod.ip, pod }));
+  // Policy on the node that masqueraded still sees the original source; past it, the new one.
+  const seen = pkt.snatNode !== undefined && pkt.snatNode !== node.name ? { kind: 'external' as const, ip: pkt.srcIP } : pkt.seenAs;
+  if (!checkPolicy(ctx, 'ingress', node.name, seen, dst, port, ctx.protocol, 'connection')) {
+    ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `ingress NetworkPolicy of ${podId(pod)}`, range: undefined });
+    return fail('dropped', `NetworkPolicy drops it on the way into ${podId(pod)}: ${lastPolicyReason(ctx)}`);
+  }
+  const declared = pod.containers.some((c) => c.ports.some((p) => p.containerPort === port && p.protocol === ctx.protocol));
+  const note = declared || pod.containers.every((c) => c.ports.length === 0) ? '' : `no container of the pod declares ${port}/${ctx.protocol}; if nothing listens there the connection is refused`;
+  const portField = pod.containers.flatMap((c) => c.ports).find((p) => p.containerPort === port && p.protocol === ctx.protocol);
+  const range = locate(pod.origin, portField ? portField.path : [...pod.specPath, 'containers']) ?? locate(pod.origin, ['metadata', 'name']);
+  ctx.hops.push({ kind: 'deliver', node: node.name, pod: podId(pod), ip: pod.ip, port, note, range });
+  ctx.legs.push({ from: pkt.legStart, to: { node, ip: pod.ip, pod }, nats: ctx.nats, seenSource: pkt.srcIP, servedFrom: `${pod.ip}:${port}` });
+  ctx.nats = [];
+  pkt.at = node;
+  return { verdict: 'delivered', reason: `delivered to ${podId(pod)} at ${pod.ip}:${port} on ${node.name}`, destination: podDestination(pod, port), sourceIPAtDestination: pkt.srcIP, delivered: { pod, port, node } };
+}
+
+function lastPolicyReason(ctx: TraceContext): string {
+  for (let i = ctx.hops.length - 1; i >= 0; i--) {
+    const h = ctx.hops[i];
+    if (h?.kind === 'policy') return h.result.reason;
+  }
+  return 'denied';
+}
+
+/** The packet leaves the cluster for an address or host the simulation cannot see into. */
+export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, label: string): Outcome {
+  const { settings } = ctx.a.cluster;
+  const here = pkt.at ?? null;
+  if (pkt.sender && isIP(ipOrHost)) {
+    if (!checkPolicy(ctx, 'egress', here?.name ?? null, pkt.originalPeer, { kind: 'external', ip: ipOrHost }, Number(label.split(':').pop()) || 0, ctx.protocol, 'connection')) {
+      ctx.hops.push({ kind: 'drop', node: here?.name ?? null, rule: undefined, reason: `egress NetworkPolicy of ${podId(pkt.sender)}`, range: undefined });
+      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+    }
+  }
+  if (here && cidrContains(settings.podCIDR, pkt.srcIP)) snat(ctx, pkt, here, here.ip, 'leaving-cluster', `${settings.cni} outgoing NAT (natOutgoing / ip-masq)`);
+  ctx.hops.push({ kind: 'leave-cluster', node: here?.name ?? null, host: label, note: 'the packet leaves the cluster through the node network; what answers there is outside the simulation' });
+  ctx.legs.push({ from: pkt.legStart, to: 'outside', nats: ctx.nats, seenSource: pkt.srcIP, servedFrom: label });
+  ctx.nats = [];
+  return { verdict: 'delivered', reason: `leaves the cluster towards ${label}; the simulation stops at the cluster edge`, destination: { kind: 'external', host: label.replace(/:\d+$/, '') }, sourceIPAtDestination: pkt.srcIP };
+}

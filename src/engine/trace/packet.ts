@@ -1,0 +1,176 @@
+// A packet's walk from a source to a target, hop by hop, as the cluster would carry it: DNS from
+// the source pod, kube-proxy's DNAT (or Cilium's socket LB), NodePorts and load balancers,
+// ingress controllers, NetworkPolicy on both ends, the CNI's data path, and the reply's way back.
+import type { Analysis } from '../analyze';
+import { fnv1a } from '../hash';
+import { decide } from '../dataplane/kubeProxy';
+import { podId, serviceId, type Protocol, type SimPod } from '../cluster/model';
+import type { Source } from './sources';
+import { NO_POLICIES, type PolicyOracle } from '../policy/oracle';
+import { checkPolicy, fail, type Outcome, type Packet, type TraceContext } from './context';
+import { leaveCluster, round, toAddress } from './legs';
+import { ingressLeg } from './ingress';
+import { replyPath } from './reply';
+import { parseTarget } from './target';
+import type { Target, TraceResult, TraceSourceInfo } from './types';
+
+export interface TraceOptions {
+  /** The NetworkPolicy oracle; defaults to the analysis's policy engine. */
+  policies?: PolicyOracle;
+}
+
+/**
+ * Traces one connection from `source` to `target` (a URL, HOST:PORT or IP:PORT). Always returns
+ * a result: a target that does not parse is `unresolved` with the parse error as its reason.
+ */
+export function tracePacket(analysis: Analysis, source: Source, target: string | Target, protocol: Protocol = 'TCP', options: TraceOptions = {}): TraceResult {
+  const oracle = options.policies ?? (analysis as { policies?: PolicyOracle }).policies ?? NO_POLICIES;
+  const ctx: TraceContext = { a: analysis, oracle, protocol, hops: [], candidates: [], legs: [], nats: [], unenforced: [] };
+  const info = sourceInfo(source);
+  const parsed = typeof target === 'string' ? parseTarget(target) : { ok: true as const, target };
+  const tgt: Target = parsed.ok ? parsed.target : { text: String(target), scheme: undefined, host: String(target), port: 0, path: '/', literal: false };
+  const pkt = startPacket(analysis, source);
+  let outcome: Outcome;
+  if (!parsed.ok) outcome = fail('unresolved', parsed.message);
+  else if (source.kind === 'pod' && (!source.pod.ip || !source.pod.node)) outcome = fail('unrouted', `pod ${podId(source.pod)} is Pending (no node could take it), so it sends nothing`);
+  else outcome = run(ctx, pkt, source, tgt);
+  let reason = outcome.reason;
+  if (outcome.verdict === 'delivered' && ctx.unenforced.length > 0) {
+    reason += `. NetworkPolicy would drop it (${ctx.unenforced.join('; ')}), but ${analysis.cluster.settings.cni} does not enforce NetworkPolicy`;
+  }
+  return {
+    verdict: outcome.verdict,
+    reason,
+    source: info,
+    target: tgt,
+    protocol,
+    destination: outcome.destination,
+    sourceIPAtDestination: outcome.sourceIPAtDestination,
+    hops: ctx.hops,
+    candidates: ctx.candidates,
+    reply: outcome.verdict === 'delivered' ? replyPath(ctx, pkt, outcome) : [],
+  };
+}
+
+function sourceInfo(s: Source): TraceSourceInfo {
+  switch (s.kind) {
+    case 'pod':
+      return { kind: 'pod', name: podId(s.pod), ip: s.pod.ip, node: s.pod.node };
+    case 'external':
+      return { kind: 'external', name: 'external', ip: s.ip, node: undefined };
+    case 'node':
+      return { kind: 'node', name: `node/${s.node.name}`, ip: s.node.ip, node: s.node.name };
+  }
+}
+
+function startPacket(a: Analysis, s: Source): Packet {
+  switch (s.kind) {
+    case 'pod': {
+      const node = a.cluster.nodes.find((n) => n.name === s.pod.node);
+      const ip = s.pod.ip ?? '';
+      return { srcIP: ip, srcPort: 'ephemeral', clientIP: ip, at: node, legStart: node ? { node, ip, pod: s.pod } : 'outside', sender: s.pod, seenAs: { kind: 'pod', pod: s.pod }, snatNode: undefined, originalPeer: { kind: 'pod', pod: s.pod } };
+    }
+    case 'external':
+      return { srcIP: s.ip, srcPort: 'ephemeral', clientIP: s.ip, at: undefined, legStart: 'outside', sender: undefined, seenAs: { kind: 'external', ip: s.ip }, snatNode: undefined, originalPeer: { kind: 'external', ip: s.ip } };
+    case 'node':
+      return { srcIP: s.node.ip, srcPort: 'ephemeral', clientIP: s.node.ip, at: s.node, legStart: { node: s.node, ip: s.node.ip, pod: undefined }, sender: undefined, seenAs: { kind: 'external', ip: s.node.ip }, snatNode: undefined, originalPeer: { kind: 'external', ip: s.node.ip } };
+  }
+}
+
+function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Outcome {
+  let outcome: Outcome;
+  if (target.literal) outcome = toAddress(ctx, pkt, target.host, target.port);
+  else if (source.kind === 'pod') {
+    const r = resolveFromPod(ctx, source.pod, target.host);
+    if ('outcome' in r) return r.outcome;
+    if ('external' in r) return leaveCluster(ctx, pkt, r.external, `${r.external}:${target.port}`);
+    outcome = toAddress(ctx, pkt, r.ip, target.port);
+  } else if (source.kind === 'external') {
+    const r = resolveFromOutside(ctx, target.host);
+    if ('outcome' in r) return r.outcome;
+    outcome = toAddress(ctx, pkt, r.ip, target.port);
+  } else {
+    return fail('unresolved', `${target.host}: a node resolves names with its own resolv.conf, which does not use cluster DNS; trace from a pod, or give an IP:PORT target`);
+  }
+  // A request that reached an ingress controller continues through the controller.
+  const d = outcome.delivered;
+  const controller = d ? ctx.a.ingress.controllerOfPod(d.pod) : undefined;
+  if (d && controller && (d.port === 80 || d.port === 443)) {
+    return ingressLeg(ctx, { ...pkt, at: d.node }, controller, d.pod, d.port, target);
+  }
+  return outcome;
+}
+
+type Resolution = { ip: string } | { external: string } | { outcome: Outcome };
+
+/** Cluster DNS as the pod's resolver uses it, after checking that policy lets the query reach CoreDNS. */
+function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Resolution {
+  const { a } = ctx;
+  const cfg = a.dns.resolverFor(pod);
+  const dnsSvc = a.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
+  if (cfg.clusterDns && dnsSvc && pod.node) {
+    const portIndex = dnsSvc.ports.findIndex((p) => p.port === 53 && p.protocol === 'UDP');
+    if (portIndex >= 0) {
+      const d = decide({ service: dnsSvc, portIndex, node: pod.node, traffic: 'internal', entry: 'clusterIP', clientIP: pod.ip ?? '', clientKind: 'pod', clientIsThisNode: false, settings: a.cluster.settings });
+      if (d.kind !== 'dnat') return { outcome: fail('unresolved', `${host}: cluster DNS (Service kube-system/kube-dns) has no ready endpoints, so lookups time out`) };
+      const coredns = a.cluster.pods.find((p) => podId(p) === d.chosen.endpoint.pod);
+      if (coredns) {
+        const verdict = ctx.oracle.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: coredns }, d.chosen.endpoint.port, 'UDP');
+        if (verdict.egress.isolated || verdict.ingress.isolated) {
+          const out = checkPolicy(ctx, 'egress', pod.node, { kind: 'pod', pod }, { kind: 'pod', pod: coredns }, d.chosen.endpoint.port, 'UDP', 'dns');
+          const into = out && checkPolicy(ctx, 'ingress', coredns.node ?? null, { kind: 'pod', pod }, { kind: 'pod', pod: coredns }, d.chosen.endpoint.port, 'UDP', 'dns');
+          if (!out || !into) {
+            ctx.hops.push({ kind: 'drop', node: out ? coredns.node ?? null : pod.node, rule: undefined, reason: `DNS query to ${podId(coredns)} (UDP 53) dropped by NetworkPolicy`, range: undefined });
+            return { outcome: fail('unresolved', `${host} cannot be resolved: NetworkPolicy blocks ${podId(pod)}'s DNS queries to cluster DNS (UDP 53 to ${podId(coredns)}): ${verdict.reason}`) };
+          }
+        }
+      }
+    }
+  }
+  const r = a.dns.resolve(host, pod, 'A');
+  const cname = r.answers.find((x) => x.type === 'CNAME');
+  const addresses = r.answers.filter((x) => x.type === 'A' || x.type === 'AAAA');
+  const svcId = addresses.find((x) => x.service)?.service ?? cname?.service;
+  const svc = svcId ? a.cluster.services.find((s) => serviceId(s) === svcId) : undefined;
+  const meaning = r.forwarded
+    ? 'outside the cluster domain: forwarded to the upstream resolver'
+    : cname && addresses.length === 0
+      ? `ExternalName Service ${cname.service}: an alias for ${cname.value}`
+      : svc?.headless
+        ? `headless Service ${svcId}: the pods' own addresses, no virtual IP and no DNAT`
+        : svc
+          ? `Service ${svcId} (ClusterIP)`
+          : addresses[0]?.pod
+            ? `pod ${addresses[0].pod}`
+            : r.explanation;
+  const range = svc && svc.origin.kind === 'manifest' ? svc.origin.object.locate(['metadata', 'name']) : undefined;
+  ctx.hops.push({ kind: 'dns', node: pod.node ?? null, query: host, server: cfg.clusterDns ? a.dns.kubeDnsIP : cfg.nameservers[0], searched: r.searched, rcode: r.rcode, resolvedName: r.resolvedName, answers: r.answers.map((x) => `${x.type} ${x.value}`), forwarded: r.forwarded, cname: cname?.value, meaning, range });
+  if (r.forwarded && r.resolvedName) return { external: r.resolvedName };
+  if (addresses.length === 0) {
+    if (cname) return { external: cname.value };
+    return { outcome: fail('unresolved', r.explanation) };
+  }
+  if (addresses.length === 1 || !svc?.headless) return { ip: (addresses[0] as { value: string }).value };
+  // A headless name answers with every pod; the client takes one of them (the simulation: a stable pick).
+  const pick = addresses[fnv1a(`${pod.ip}|${host}`) % addresses.length] as (typeof addresses)[number];
+  ctx.candidates = addresses.map((x) => {
+    const p = a.cluster.pods.find((q) => q.ip === x.value);
+    return { pod: x.pod ?? '', ip: x.value, port: 0, node: p?.node ?? null, weight: round(1 / addresses.length), chosen: x === pick };
+  });
+  return { ip: pick.value };
+}
+
+/** From outside, only hosts an Ingress rule names resolve (to the controller's load balancer). */
+function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | { outcome: Outcome } {
+  const controller = ctx.a.ingress.controllersForHost(host)[0];
+  if (controller?.service?.loadBalancerIP) {
+    const ing = controller.ingresses.find((i) => i.rules.some((r) => r.host !== undefined && ctx.a.ingress.ingressesForHost(host).includes(i)));
+    const ruleIndex = ing ? ing.rules.findIndex((r) => r.host !== undefined) : -1;
+    const range = ing && ing.origin.kind === 'manifest' && ruleIndex >= 0 ? ing.origin.object.locate(['spec', 'rules', ruleIndex, 'host']) : undefined;
+    ctx.hops.push({ kind: 'dns', node: null, query: host, server: 'public DNS', searched: [host], rcode: 'NOERROR', resolvedName: host, answers: [`A ${controller.service.loadBalancerIP}`], forwarded: false, cname: undefined, meaning: `a host of Ingress ${ing ? `${ing.namespace}/${ing.name}` : ''}: assumed to point at ingress controller ${controller.namespace}/${controller.name}'s load balancer`, range });
+    return { ip: controller.service.loadBalancerIP };
+  }
+  const unserved = ctx.a.ingress.ingressesForHost(host)[0];
+  if (unserved) return { outcome: fail('unrouted', `Ingress ${unserved.namespace}/${unserved.name} names ${host}, but no ingress controller serves it (its IngressClass is missing), so the host leads nowhere`) };
+  return { outcome: fail('unresolved', `${host}: clients outside the cluster do not use cluster DNS, and no Ingress rule names this host; target an Ingress host, a node IP and NodePort, or a LoadBalancer IP`) };
+}

@@ -1,0 +1,107 @@
+// The edge of a trace: each hop as the contract's {step, node, detail}, with the manifest range
+// that decided it, so the CLI, the editor and the topology view print the same sentences.
+import type { SourceRange } from '../source';
+import type { Hop, TraceResult } from './types';
+import { hopVerify } from './verify';
+
+export interface RenderedHop {
+  step: string;
+  node: string | null;
+  detail: string;
+  range?: SourceRange;
+  /** kubectl commands that show the same fact on a live cluster. */
+  verify?: string[];
+}
+
+const pct = (w: number) => `${Math.round(w * 10000) / 100}%`;
+
+const SNAT_WHY: Record<string, string> = {
+  hairpin: 'hairpin: the pod reached itself through its Service, so the source is masqueraded for the reply to come back through the node',
+  'external-cluster-policy': 'externalTrafficPolicy Cluster: the node masquerades so the reply returns through it (the client IP is lost)',
+  'not-from-pod': 'the client is not in the pod network, so kube-proxy masquerades traffic to the ClusterIP',
+  'from-this-node': 'the node itself is the client',
+  'leaving-cluster': 'the destination is outside the pod network',
+  'load-balancer': 'the load balancer proxies the connection',
+};
+
+/** One hop in the contract's shape: a step name, the node it happens on, one sentence of detail. */
+export function renderHop(h: Hop): RenderedHop {
+  const out = (step: string, detail: string, range?: SourceRange): RenderedHop => (range ? { step, node: h.node, detail, range } : { step, node: h.node, detail });
+  switch (h.kind) {
+    case 'dns': {
+      const answer = h.answers.length ? h.answers.join(', ') : h.rcode;
+      const via = h.server ? ` via ${h.server}` : '';
+      const tried = h.searched.length > 1 ? ` (tried ${h.searched.join(', ')})` : '';
+      return out('dns', `${h.query} → ${h.resolvedName ?? h.query}: ${answer}${via}${tried}; ${h.meaning}`, h.range);
+    }
+    case 'policy': {
+      const what = h.purpose === 'dns' ? 'DNS query' : 'connection';
+      const where = h.enforcer ?? 'not enforced: the CNI implements no NetworkPolicy';
+      const decision = !h.result.isolated
+        ? `${h.subject} is not isolated for ${h.direction}: allowed`
+        : h.result.allowed
+          ? `allowed by ${h.result.allowedBy ? `${h.result.allowedBy.policy.namespace}/${h.result.allowedBy.policy.name} rule ${h.result.allowedBy.ruleIndex}` : 'policy'}`
+          : `DENIED: ${h.result.reason}`;
+      const peer = h.direction === 'egress' ? `to ${h.peer}` : `from ${h.peer}`;
+      return out(`policy-${h.direction}`, `${what} ${peer} on ${h.port}/${h.protocol}: ${decision} [${where}]`, h.range);
+    }
+    case 'dnat': {
+      const how = h.dataplane === 'iptables' ? h.path.join(' → ') : h.path.join(' → ');
+      const chance = h.probability ? `, rule --probability ${h.probability}` : h.candidates > 1 ? ', last rule (takes what the others left)' : '';
+      const mech = h.dataplane === 'ebpf' && h.path[0]?.startsWith('cgroup') ? 'Cilium socket LB rewrites connect()' : h.dataplane === 'ebpf' ? 'Cilium eBPF DNAT' : h.dataplane === 'ipvs' ? 'IPVS DNAT' : 'iptables DNAT';
+      const extra = [h.affinitySeconds !== undefined ? `sessionAffinity ClientIP (${h.affinitySeconds}s)` : '', h.localOnly ? 'local endpoints only' : ''].filter(Boolean).join(', ');
+      return out('dnat', `${mech} ${h.from} → ${h.to} (${h.service}, 1 of ${h.candidates} endpoints${chance}) via ${how}${extra ? `; ${extra}` : ''}`, h.range);
+    }
+    case 'snat':
+      return out('snat', `source ${h.from} → ${h.to} (${h.mechanism}): ${SNAT_WHY[h.reason] ?? h.reason}`);
+    case 'route':
+      return out('route', `${h.route}: ${h.note}`);
+    case 'encap':
+      return out('encap', `${h.protocol} on ${h.device}, outer ${h.outer}, +${h.overhead} bytes, MTU ${h.mtu}: ${h.note}`);
+    case 'decap':
+      return out('decap', `${h.protocol} on ${h.device}: ${h.note}`);
+    case 'load-balancer':
+      return out('load-balancer', `cloud load balancer ${h.address} (Service ${h.service}) → ${h.chosenNode}:${h.nodePort}, one of ${h.nodes.map((n) => `${n.node} ${pct(n.weight)}`).join(', ')}${h.externalTrafficPolicy === 'Local' ? ' (externalTrafficPolicy Local: only nodes with a ready endpoint pass the health check)' : ''}`, h.range);
+    case 'tls':
+      return out('tls-termination', h.secretName ? `TLS for ${h.host} terminated with Secret ${h.secretName} (Ingress ${h.ingress})` : `no Ingress TLS entry covers ${h.host}: the controller presents its default self-signed certificate`, h.range);
+    case 'ingress-controller':
+      return out('ingress-controller', h.ingress ? `${h.controller} (class ${h.className}) routes ${h.host}${h.path} by Ingress ${h.ingress} (${h.match}) to ${h.backend}` : `${h.controller} (class ${h.className}): ${h.match}`, h.range);
+    case 'deliver':
+      return out('deliver', `${h.pod} accepts on ${h.ip}:${h.port}${h.note ? `; ${h.note}` : ''}`, h.range);
+    case 'leave-cluster':
+      return out('leave-cluster', `to ${h.host}: ${h.note}`);
+    case 'reject':
+      return out('reject', `${h.reason} [${h.rule}]`, h.range);
+    case 'drop':
+      return out('drop', `${h.reason}${h.rule ? ` [${h.rule}]` : ''}`, h.range);
+    case 'reverse-nat':
+      return out(h.nat === 'dnat' ? 'reverse-dnat' : 'reverse-snat', `${h.nat === 'dnat' ? 'source' : 'destination'} ${h.from} → ${h.to}: ${h.note}`);
+    case 'reply':
+      return out('reply', `${h.from} → ${h.to}: ${h.note}`);
+  }
+}
+
+/** The trace as `trace --format json` prints it (the contract's fields, plus source, target and reply). */
+export function traceJson(r: TraceResult): object {
+  return {
+    verdict: r.verdict,
+    reason: r.reason,
+    source: r.source,
+    target: { text: r.target.text, host: r.target.host, port: r.target.port, path: r.target.path, scheme: r.target.scheme ?? null },
+    protocol: r.protocol,
+    destination: r.destination,
+    sourceIPAtDestination: r.sourceIPAtDestination,
+    hops: renderHops(r),
+    candidates: r.candidates,
+    reply: r.reply.map(renderHop),
+  };
+}
+
+/** The trace's hops rendered, each with the kubectl commands that verify it on a live cluster. */
+export function renderHops(r: TraceResult): RenderedHop[] {
+  return r.hops.map((h) => {
+    const out = renderHop(h);
+    const verify = hopVerify(h, r);
+    return verify.length > 0 ? { ...out, verify } : out;
+  });
+}

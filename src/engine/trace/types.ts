@@ -1,0 +1,151 @@
+// The result of a packet trace as data: each hop is a member of a union on `kind`, carrying the
+// facts it stands for (addresses, chains, rules, the manifest field that decided it). Text is
+// made from it only at the edge (traceRender.ts).
+import type { Protocol } from '../cluster/model';
+import type { DirectionResult } from '../policy/oracle';
+import type { ServiceDataplane } from '../dataplane/kubeProxy';
+import type { SourceRange } from '../source';
+
+export type TraceVerdict = 'delivered' | 'dropped' | 'refused' | 'unresolved' | 'unrouted';
+
+/** What the user asked to reach: a URL, HOST:PORT or IP:PORT, split up. */
+export interface Target {
+  text: string;
+  scheme: string | undefined;
+  host: string;
+  port: number;
+  path: string;
+  /** True when the host is an IP address (no DNS lookup). */
+  literal: boolean;
+}
+
+export type SnatReason =
+  | 'hairpin' // a pod reached itself through its Service
+  | 'external-cluster-policy' // externalTrafficPolicy Cluster: the node masquerades so replies come back through it
+  | 'not-from-pod' // traffic to a ClusterIP from outside the pod network
+  | 'from-this-node' // the node itself is the client
+  | 'leaving-cluster' // pod traffic to an address outside the pod network (the CNI's outgoing NAT)
+  | 'load-balancer'; // the cloud load balancer's own source NAT (proxying balancers)
+
+export type Hop =
+  | {
+      kind: 'dns';
+      node: string | null;
+      query: string;
+      server: string | undefined;
+      searched: string[];
+      rcode: 'NOERROR' | 'NXDOMAIN';
+      resolvedName: string | undefined;
+      answers: string[];
+      forwarded: boolean;
+      /** The ExternalName alias the answer went through, if any. */
+      cname: string | undefined;
+      /** What the name stands for: a Service, a pod behind a headless Service, an external name. */
+      meaning: string;
+      range: SourceRange | undefined;
+    }
+  | {
+      kind: 'policy';
+      direction: 'egress' | 'ingress';
+      node: string | null;
+      /** What the check is for: the connection itself or its DNS lookup. */
+      purpose: 'connection' | 'dns';
+      /** Who enforces policy on this CNI; undefined when nothing does (Flannel). */
+      enforcer: string | undefined;
+      subject: string;
+      peer: string;
+      port: number;
+      protocol: Protocol;
+      result: DirectionResult;
+      range: SourceRange | undefined;
+    }
+  | {
+      kind: 'dnat';
+      node: string | null;
+      dataplane: ServiceDataplane;
+      service: string;
+      from: string;
+      to: string;
+      path: string[];
+      probability: string | undefined;
+      candidates: number;
+      affinitySeconds: number | undefined;
+      localOnly: boolean;
+      range: SourceRange | undefined;
+    }
+  | { kind: 'snat'; node: string | null; from: string; to: string; reason: SnatReason; mechanism: string }
+  | { kind: 'route'; node: string | null; route: string; note: string }
+  | { kind: 'encap'; node: string | null; protocol: string; device: string; outer: string; overhead: number; mtu: number; note: string }
+  | { kind: 'decap'; node: string | null; protocol: string; device: string; note: string }
+  | {
+      kind: 'load-balancer';
+      node: null;
+      /** `ip:port` the client connected to. */
+      address: string;
+      service: string;
+      chosenNode: string;
+      nodePort: number;
+      nodes: Array<{ node: string; weight: number }>;
+      externalTrafficPolicy: 'Cluster' | 'Local';
+      range: SourceRange | undefined;
+    }
+  | { kind: 'tls'; node: string | null; host: string; secretName: string | undefined; ingress: string | undefined; range: SourceRange | undefined }
+  | {
+      kind: 'ingress-controller';
+      node: string | null;
+      controller: string;
+      className: string;
+      host: string;
+      path: string;
+      /** The Ingress and rule that matched (or why nothing did). */
+      ingress: string | undefined;
+      match: string;
+      backend: string | undefined;
+      range: SourceRange | undefined;
+    }
+  | { kind: 'deliver'; node: string | null; pod: string; ip: string; port: number; note: string; range?: SourceRange | undefined }
+  | { kind: 'leave-cluster'; node: string | null; host: string; note: string }
+  | { kind: 'reject'; node: string | null; rule: string; reason: string; range: SourceRange | undefined }
+  | { kind: 'drop'; node: string | null; rule: string | undefined; reason: string; range: SourceRange | undefined }
+  | { kind: 'reverse-nat'; node: string | null; nat: 'dnat' | 'snat'; from: string; to: string; note: string }
+  | { kind: 'reply'; node: string | null; from: string; to: string; note: string };
+
+export type HopKind = Hop['kind'];
+
+export type Destination =
+  | { kind: 'pod'; namespace: string; name: string; workload: string; ip: string; port: number; node: string | null }
+  | { kind: 'external'; host: string };
+
+export interface TraceCandidate {
+  pod: string;
+  ip: string;
+  port: number;
+  node: string | null;
+  /** Share of new connections that end up here, 0..1. */
+  weight: number;
+  chosen: boolean;
+}
+
+export interface TraceSourceInfo {
+  kind: 'pod' | 'external' | 'node';
+  /** `namespace/pod`, `external`, or `node/NAME`. */
+  name: string;
+  ip: string | undefined;
+  node: string | undefined;
+}
+
+export interface TraceResult {
+  verdict: TraceVerdict;
+  reason: string;
+  source: TraceSourceInfo;
+  target: Target;
+  protocol: Protocol;
+  destination: Destination | null;
+  /** The source address the destination sees (after any SNAT); null when nothing is reached. */
+  sourceIPAtDestination: string | null;
+  hops: Hop[];
+  /** Every endpoint the last load-balancing step could have chosen, with its share. */
+  candidates: TraceCandidate[];
+  /** The way back for a delivered packet: routing in reverse and conntrack undoing each NAT. */
+  reply: Hop[];
+}
