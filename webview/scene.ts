@@ -4,7 +4,7 @@
 // as markup. Colours come from CSS classes whose rules use --vscode-* variables (webview/style.css).
 import { select, type Selection } from 'd3';
 import type { Topology, PolicyLayer } from '../src/shared/protocol';
-import type { TopoEdge, TopoExternal, TopoIngress, TopoNode, TopoPod, TopoService } from '../src/engine/topology/types';
+import type { TopoEdge, TopoExternal, TopoIngress, TopoNode, TopoPod, TopoService } from '../src/engine';
 import type { Box, Layout } from './layout';
 import { bowedCurve, fit, verticalCurve } from './geometry';
 

@@ -1,6 +1,12 @@
-import { parseManifestFile, DEFAULT_LIMITS, type InputFile, type ParsedFile, type ParseLimits, type ManifestObject } from './manifests/parse';
+import { parseManifestFile, DEFAULT_LIMITS, type ParseLimits } from './manifests/parse';
 import { compareDiagnostics, type Diagnostic } from './diagnostics';
-import { buildCluster } from './cluster/build';
+import { buildNamespaces, buildNodes, implicitNamespace, placePods, readConfigMaps } from './cluster/build';
+import { expandWorkloads } from './cluster/workloads';
+import { DEFAULT_NAMESPACE } from './manifests/kinds';
+import { reportDuplicates } from './manifests/duplicates';
+import { buildServices } from './services/build';
+import { coreDnsBlueprints } from './services/implicit';
+import { implicitIngressControllers } from './ingress/controller';
 import { DnsZone } from './dns/zone';
 import { checkReferences, resolveReferences, type ResolvedReference } from './dns/references';
 import { defaultSettings, type ClusterSettings } from './cluster/settings';
@@ -11,6 +17,7 @@ import { checkPolicies } from './policy/checks';
 import { runLints } from './lint';
 import { collectInputObjects, type RenderOptions } from './kustomize/inputs';
 import { snapshotSettings } from './cluster/snapshot';
+import { type InputFile, type ParsedFile, type ManifestObject } from './manifests/types';
 
 /** The result of simulating a workspace: the cluster, its DNS, the host references and every diagnostic. */
 export interface Analysis {
@@ -74,6 +81,26 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   diagnostics.sort(compareDiagnostics);
   return { cluster, dns, references, ingress, policies, diagnostics: dedupe(diagnostics) };
+}
+
+/**
+ * The cluster the objects make, stage by stage: nodes and namespaces, workloads expanded to pods
+ * (with CoreDNS and the ingress controllers the cluster implies), pods scheduled and addressed,
+ * then Services with their addresses and endpoints.
+ */
+export function buildCluster(objects: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): Cluster {
+  reportDuplicates(objects, diagnostics);
+  const nodes = buildNodes(objects, settings, diagnostics);
+  const namespaces = buildNamespaces(objects, diagnostics);
+  const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');
+  const blueprints = expandWorkloads(objects, nodes.map((n) => n.name), DEFAULT_NAMESPACE, diagnostics);
+  if (!userDns) blueprints.push(...coreDnsBlueprints());
+  const ingressControllers = implicitIngressControllers(objects);
+  blueprints.push(...ingressControllers.blueprints);
+  const pods = placePods(blueprints, nodes, diagnostics);
+  const services = buildServices(objects, settings, nodes, pods, ingressControllers.services, diagnostics);
+  for (const o of [...pods, ...services]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
+  return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects };
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

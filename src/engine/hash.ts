@@ -1,3 +1,9 @@
+// The hashes the engine derives names and placements from. FNV-1a for our own stable choices;
+// SHA-256 (Node's crypto: a pure function, same bytes in, same bytes out) and base32 (RFC 4648, the
+// alphabet Go's base32.StdEncoding uses, which Node does not ship) for the names kube-proxy and the
+// CNIs derive.
+import { createHash } from 'node:crypto';
+
 /** FNV-1a, 32 bits: a fast, stable hash for deterministic placement and naming. */
 export function fnv1a(text: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
@@ -20,5 +26,31 @@ export function nameSuffix(key: string, length: number): string {
     out += ALPHABET[h % ALPHABET.length];
     h = Math.floor(h / ALPHABET.length);
   }
+  return out;
+}
+
+
+/** SHA-256 of a UTF-8 string. */
+export function sha256(text: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(text, 'utf8').digest());
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 base32 (Go's base32.StdEncoding), with `=` padding. */
+export function base32(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  while (out.length % 8 !== 0) out += '=';
   return out;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { PolicyLayer, Topology } from '../engine/topology/build';
+import type { PolicyLayer, Topology } from '../engine';
 import type { SourceRange } from '../engine';
 import { parseToExtension, DEFAULT_VIEW_STATE, type ExportFormat, type RevealTarget, type ToExtension, type ToPage, type TraceProtocol, type TraceView, type ViewState } from '../shared/protocol';
 import { toRange } from './convert';

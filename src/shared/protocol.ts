@@ -2,8 +2,7 @@
 // file; every message is a member of a discriminated union on `type`, and each side validates what
 // it receives (the page must never trust a message's shape, the extension must never trust a path
 // or an id from the page). Topology and policy shapes are the engine's (src/engine/topology/types.ts).
-import type { PolicyLayer, Topology } from '../engine/topology/types';
-import type { SourceRange } from '../engine/source';
+import type { PolicyLayer, SourceRange, Topology } from '../engine';
 import { check, isTopology, isPolicyLayer, isTraceView, isViewState, shown, type Check } from './protocolChecks';
 
 export type { Topology, PolicyLayer, SourceRange };

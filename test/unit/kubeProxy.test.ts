@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { base32, sha256 } from '../../src/engine/sha256';
+import { base32, sha256 } from '../../src/engine/hash';
 import { decide, probability, sepChain, servicePortName, svcChain, type ProxyRequest } from '../../src/engine/dataplane/kubeProxy';
 import { iptablesRules, ipvsRules, rulesByNode } from '../../src/engine/dataplane/rules';
 import type { SimService } from '../../src/engine';

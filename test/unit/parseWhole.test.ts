@@ -4,8 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseByChunks, parseManifestFile, type ManifestObject, type ParsedFile } from '../../src/engine/manifests/parse';
+import { parseByChunks, parseManifestFile } from '../../src/engine/manifests/parse';
 import { generateWorkspace } from '../../bench/generate';
+import { type ManifestObject, type ParsedFile } from '../../src/engine/manifests/types';
 
 /** Every path of an object's value (capped), to compare positions. */
 function paths(value: unknown, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {

@@ -3,8 +3,9 @@
 // here rather than in the webview bundle or in a non-deterministic golden.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { code, imports, sources } from '../sourceScan';
 
 const ENGINE = join(__dirname, '..', '..', 'src', 'engine');
 const FORBIDDEN_MODULES = /^(node:)?(vscode|fs|fs\/promises|child_process|http|https|http2|net|dgram|tls|dns|os|worker_threads|cluster|readline)$/;
@@ -14,30 +15,6 @@ const FORBIDDEN_CALLS: Array<[RegExp, string]> = [
   [/\bMath\.random\s*\(|\brandom(Bytes|UUID|Int|Fill)\b|\bgetRandomValues\b/, 'randomness (output must be deterministic)'],
   [/\bDate\.now\s*\(|\bnew Date\s*\(/, 'the clock (output must be deterministic)'],
 ];
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return sources(p);
-    return /\.(ts|tsx|js|mjs|cjs)$/.test(name) ? [p] : [];
-  });
-}
-
-/** Source without comments, so that prose such as "the process." in a comment is not code. */
-function code(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
-}
-
-/** Every module specifier imported, re-exported or required. */
-export function imports(text: string): string[] {
-  const out: string[] = [];
-  // Statements only (`import … from`, `export … from`, `import 'x'`), never prose inside strings.
-  const statements = [/^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/gm, /^\s*import\s*['"]([^'"]+)['"]/gm];
-  for (const re of [...statements, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g]) {
-    for (const m of text.matchAll(re)) out.push(m[1] ?? '');
-  }
-  return out;
-}
 
 describe('purity of src/engine', () => {
   const files = sources(ENGINE);

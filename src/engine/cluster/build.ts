@@ -1,67 +1,20 @@
-import type { ManifestObject } from '../manifests/parse';
-import { FieldReader, describe, isRecord, resourceName } from '../manifests/fields';
-import { makeDiagnostic, type Diagnostic } from '../diagnostics';
+// The cluster's own objects: nodes with their pod CIDRs, namespaces with the name label, pods
+// scheduled and addressed, ConfigMaps read for the hosts they name. Services and their endpoints
+// are built on top of these (services/); analyze.ts runs the stages in order.
+import { FieldReader, describe, isRecord } from '../manifests/fields';
+import { DEFAULT_NAMESPACE, namespaceOf } from '../manifests/kinds';
+import type { ManifestObject } from '../manifests/types';
+import type { Diagnostic } from '../diagnostics';
 import { addressAt, parseCidr, podAllocator, subnetAt, isIP, cidrContains, type HashAllocator } from './ipam';
 import { schedule } from './scheduling';
-import { expandWorkloads, type PodBlueprint } from './workloads';
-import { checkExternalTrafficPolicy, computeEndpoints, readServiceObject, KUBERNETES_SERVICE_IP_OFFSET, KUBE_DNS_IP_OFFSET } from '../services/endpoints';
-import { allocateServiceAddresses } from '../services/addresses';
-import { podId, type Cluster, type EnvValue, type SimConfigMap, type SimNamespace, type SimNode, type SimPod, type SimService } from './model';
+import type { PodBlueprint } from './workloads';
+import { podId, type EnvValue, type SimConfigMap, type SimNamespace, type SimNode, type SimPod } from './model';
 import { DEFAULT_NODES, isCidr, type ClusterSettings } from './settings';
-import { nameSuffix } from '../hash';
-import { implicitIngressControllers } from '../ingress/controller';
 
-export const DEFAULT_NAMESPACE = 'default';
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-export const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'GlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService']);
 
-export function namespaceOf(o: ManifestObject): string | undefined {
-  return CLUSTER_SCOPED.has(o.kind) ? undefined : (o.namespace ?? DEFAULT_NAMESPACE);
-}
-
-/** Builds the simulated cluster from the workspace's objects: nodes, namespaces, pods with IPs, Services with endpoints. */
-export function buildCluster(objects: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): Cluster {
-  reportDuplicates(objects, diagnostics);
-  const nodes = buildNodes(objects, settings, diagnostics);
-  const namespaces = buildNamespaces(objects, diagnostics);
-  const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');
-  const blueprints = expandWorkloads(objects, nodes.map((n) => n.name), DEFAULT_NAMESPACE, diagnostics);
-  if (!userDns) blueprints.push(...coreDnsBlueprints());
-  const ingressControllers = implicitIngressControllers(objects);
-  blueprints.push(...ingressControllers.blueprints);
-  const pods = placePods(blueprints, nodes, diagnostics);
-
-  const services: SimService[] = [];
-  for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') services.push(readServiceObject(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, diagnostics));
-  services.push(...implicitServices(settings, services));
-  services.push(...ingressControllers.services);
-  allocateServiceAddresses(services, settings, diagnostics);
-  const manual = objects.filter((o) => o.kind === 'Endpoints' || o.kind === 'EndpointSlice');
-  computeEndpoints(services, pods, manual, DEFAULT_NAMESPACE, diagnostics);
-  apiServerEndpoints(services, nodes);
-  for (const svc of services) if (svc.origin.kind === 'manifest') checkExternalTrafficPolicy(svc, nodes.map((n) => n.name), diagnostics);
-
-  for (const p of pods) if (!namespaces.has(p.namespace)) namespaces.set(p.namespace, implicitNamespace(p.namespace));
-  for (const s of services) if (!namespaces.has(s.namespace)) namespaces.set(s.namespace, implicitNamespace(s.namespace));
-  return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects };
-}
-
-function reportDuplicates(objects: ManifestObject[], diagnostics: Diagnostic[]): void {
-  const seen = new Map<string, ManifestObject>();
-  for (const o of objects) {
-    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-    const key = `${group}/${o.kind}/${namespaceOf(o) ?? ''}/${o.name}`;
-    const first = seen.get(key);
-    if (!first) {
-      seen.set(key, o);
-      continue;
-    }
-    const where = first.locate(['metadata', 'name']);
-    diagnostics.push(makeDiagnostic('duplicate-resource', o.locate(['metadata', 'name']), { resource: resourceName({ kind: o.kind, namespace: namespaceOf(o), name: o.name }), other: `${where.file}:${where.line}` }, resourceName({ kind: o.kind, namespace: namespaceOf(o), name: o.name }), [{ message: 'first defined here', location: where }]));
-  }
-}
-
-function buildNodes(objects: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): SimNode[] {
+/** The nodes: kind: Node objects, else the settings' (or the default three), each with its pod CIDR. */
+export function buildNodes(objects: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): SimNode[] {
   const cluster = parseCidr(settings.podCIDR);
   const nodeObjects = objects.filter((o) => o.kind === 'Node');
   // node-N gets the N-th /24 (/64) as the controller-manager's default --node-cidr-mask-size does;
@@ -110,11 +63,13 @@ function buildNodes(objects: ManifestObject[], settings: ClusterSettings, diagno
   return nodes;
 }
 
-function implicitNamespace(name: string): SimNamespace {
+/** A namespace the workspace uses without declaring it, labelled as the API server labels every namespace. */
+export function implicitNamespace(name: string): SimNamespace {
   return { name, labels: { [NAMESPACE_NAME_LABEL]: name }, origin: { kind: 'implicit' } };
 }
 
-function buildNamespaces(objects: ManifestObject[], diagnostics: Diagnostic[]): Map<string, SimNamespace> {
+/** The namespaces: default and kube-system, and every kind: Namespace of the workspace. */
+export function buildNamespaces(objects: ManifestObject[], diagnostics: Diagnostic[]): Map<string, SimNamespace> {
   const map = new Map<string, SimNamespace>();
   for (const name of [DEFAULT_NAMESPACE, 'kube-system']) map.set(name, implicitNamespace(name));
   for (const o of objects) {
@@ -126,33 +81,8 @@ function buildNamespaces(objects: ManifestObject[], diagnostics: Diagnostic[]): 
   return map;
 }
 
-const COREDNS_PORTS = [
-  { name: 'dns', containerPort: 53, protocol: 'UDP' as const, path: [] },
-  { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' as const, path: [] },
-  { name: 'metrics', containerPort: 9153, protocol: 'TCP' as const, path: [] },
-];
-
-/** CoreDNS as kubeadm deploys it: two replicas of Deployment kube-system/coredns labelled k8s-app=kube-dns. */
-function coreDnsBlueprints(): PodBlueprint[] {
-  const hash = nameSuffix('kube-system/coredns/template', 10);
-  return [0, 1].map((i) => ({
-    namespace: 'kube-system',
-    name: `coredns-${hash}-${nameSuffix(`kube-system/coredns/${i}`, 5)}`,
-    workload: { kind: 'Deployment', namespace: 'kube-system', name: 'coredns' },
-    labels: { 'k8s-app': 'kube-dns' },
-    hostNetwork: false,
-    ready: true,
-    containers: [{ name: 'coredns', ports: COREDNS_PORTS, texts: [] }],
-    dnsPolicy: 'Default' as const,
-    origin: { kind: 'implicit' as const },
-    specPath: [],
-    nodeSelector: {},
-    perNode: false,
-    replicaIndex: i,
-  }));
-}
-
-function placePods(blueprints: PodBlueprint[], nodes: SimNode[], diagnostics: Diagnostic[]): SimPod[] {
+/** Schedules the pods and gives each its addresses from its node's pod CIDR (live addresses of a snapshot kept). */
+export function placePods(blueprints: PodBlueprint[], nodes: SimNode[], diagnostics: Diagnostic[]): SimPod[] {
   const placements = schedule(blueprints, nodes, diagnostics);
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
   const allocators = new Map<string, HashAllocator>();
@@ -203,52 +133,8 @@ function podOf(blueprint: PodBlueprint, node: string | undefined): SimPod {
   return pod as unknown as SimPod;
 }
 
-function implicitServices(settings: ClusterSettings, userServices: SimService[]): SimService[] {
-  const cidr = parseCidr(settings.serviceCIDR);
-  const base = {
-    clusterIPs: [],
-    headless: false,
-    externalTrafficPolicy: 'Cluster' as const,
-    internalTrafficPolicy: 'Cluster' as const,
-    sessionAffinity: 'None' as const,
-    sessionAffinityTimeoutSeconds: 10800,
-    externalIPs: [],
-    publishNotReadyAddresses: false,
-    origin: { kind: 'implicit' as const },
-  };
-  const out: SimService[] = [];
-  const has = (ns: string, name: string) => userServices.some((s) => s.namespace === ns && s.name === name);
-  if (!has('default', 'kubernetes')) {
-    out.push({ ...base, namespace: 'default', name: 'kubernetes', type: 'ClusterIP', clusterIP: addressAt(cidr, KUBERNETES_SERVICE_IP_OFFSET), selector: null, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443, path: [] }], endpointsByPort: [[]] });
-  }
-  if (!has('kube-system', 'kube-dns')) {
-    out.push({
-      ...base,
-      namespace: 'kube-system',
-      name: 'kube-dns',
-      type: 'ClusterIP',
-      clusterIP: addressAt(cidr, KUBE_DNS_IP_OFFSET),
-      selector: { 'k8s-app': 'kube-dns' },
-      ports: [
-        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53, path: [] },
-        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53, path: [] },
-        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153, path: [] },
-      ],
-      endpointsByPort: [[], [], []],
-    });
-  }
-  return out;
-}
-
-/** The `kubernetes` Service's endpoint is the API server, on the first node's address (hostNetwork). */
-function apiServerEndpoints(services: SimService[], nodes: SimNode[]): void {
-  const api = services.find((s) => s.origin.kind === 'implicit' && s.name === 'kubernetes');
-  const first = nodes[0];
-  if (api && first) api.endpointsByPort = [[{ pod: 'kube-system/kube-apiserver', ip: first.ip, port: 6443, node: first.name, ready: true }]];
-}
-
 /** ConfigMap values are texts that may name hosts, like env values. */
-function readConfigMaps(objects: ManifestObject[], diagnostics: Diagnostic[]): SimConfigMap[] {
+export function readConfigMaps(objects: ManifestObject[], diagnostics: Diagnostic[]): SimConfigMap[] {
   const out: SimConfigMap[] = [];
   for (const o of objects) {
     if (o.kind !== 'ConfigMap') continue;

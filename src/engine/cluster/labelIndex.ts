@@ -1,7 +1,6 @@
 import type { LabelSelector } from './labels';
-import type { Labels } from './model';
 import { matchesSelector } from './selectorCache';
-import { mapMatches } from './labels';
+import { mapMatches, type Labels } from './labels';
 
 /**
  * The items of a list (the pods of one namespace, say) a selector matches, found through an index

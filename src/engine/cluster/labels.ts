@@ -1,7 +1,8 @@
 import type { FieldReader } from '../manifests/fields';
 import { isRecord } from '../manifests/fields';
-import type { Labels } from './model';
 import type { FieldPath } from '../source';
+
+export type Labels = Readonly<Record<string, string>>;
 
 export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
@@ -96,20 +97,4 @@ export function selectorText(s: LabelSelector): string {
 export function labelsText(labels: Labels): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
   return parts.length ? parts.join(',') : '(none)';
-}
-
-/** Levenshtein distance, for "did you mean" hints on labels and port names. */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] ?? 0;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] ?? 0;
-      prev[j] = Math.min(up + 1, (prev[j - 1] ?? 0) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length] ?? 0;
 }

@@ -1,9 +1,10 @@
-import type { ManifestObject } from '../manifests/parse';
 import type { SourceRange, FieldPath } from '../source';
 import type { ClusterSettings } from './settings';
+import { type ManifestObject } from '../manifests/types';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
-export type Labels = Readonly<Record<string, string>>;
+import type { Labels } from './labels';
+export type { Labels } from './labels';
 
 /** Where an object of the simulation came from: a manifest, or the simulator itself. */
 export type Origin = { kind: 'manifest'; object: ManifestObject } | { kind: 'implicit' };

@@ -1,7 +1,7 @@
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { fnv1a } from '../hash';
-import { labelsText, mapMatches } from './labels';
-import { locate, workloadId, type Labels, type SimNode } from './model';
+import { labelsText, mapMatches, type Labels } from './labels';
+import { locate, workloadId, type SimNode } from './model';
 import type { PodBlueprint } from './workloads';
 
 /** The labels kubelet puts on every node, which nodeSelectors commonly use. */

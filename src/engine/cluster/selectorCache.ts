@@ -1,5 +1,5 @@
 import type { LabelSelector } from './labels';
-import type { Labels } from './model';
+import { type Labels } from './labels';
 
 type Matcher = (labels: Labels) => boolean;
 

@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { parsePositionedDocument } from '../manifests/parse';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
-import type { Labels } from './model';
+import { type Labels } from './labels';
 
 export type CniPlugin = 'calico' | 'flannel' | 'cilium' | 'weave' | 'canal';
 export type Encapsulation = 'none' | 'ipip' | 'vxlan' | 'geneve' | 'native';

@@ -1,9 +1,10 @@
 import ipaddr from 'ipaddr.js';
-import { parseManifestFile, type ManifestObject } from '../manifests/parse';
+import { parseManifestFile } from '../manifests/parse';
 import { isRecord } from '../manifests/fields';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { cidrContains, isIP } from './ipam';
 import { defaultSettings, type ClusterSettings } from './settings';
+import { type ManifestObject } from '../manifests/types';
 
 /** An object read back from a cluster (`kubectl get -o yaml`), not written by hand: the API server gave it a uid. */
 export function isLive(o: ManifestObject): boolean {

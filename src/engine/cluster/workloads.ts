@@ -1,18 +1,17 @@
-import type { ManifestObject } from '../manifests/parse';
 import { FieldReader, isRecord } from '../manifests/fields';
+import { TEMPLATE_PATH } from '../manifests/kinds';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
-import { readSelector, selectorMatches, selectorText, labelsText, mapMatches } from './labels';
+import { readSelector, selectorMatches, selectorText, labelsText, mapMatches, type Labels } from './labels';
 import { nameSuffix } from '../hash';
-import type { ContainerPort, DnsConfig, EnvValue, Labels, Origin, SimContainer, SimPod, WorkloadRef } from './model';
+import type { ContainerPort, DnsConfig, EnvValue, Origin, SimContainer, SimPod, WorkloadRef } from './model';
 import type { FieldPath } from '../source';
+import { type ManifestObject } from '../manifests/types';
 
 /**
  * Most pods one workspace simulates. Beyond it replicas are left out, with one warning: a
  * `replicas: 100000` took 17 s per analysis and stalled the editor on every keystroke.
  */
 export const MAX_SIMULATED_PODS = 10_000;
-
-export const WORKLOAD_KINDS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController'] as const;
 
 /** A pod to be placed: everything but its node and IP, which scheduling and IPAM decide. */
 export interface PodBlueprint extends Omit<SimPod, 'node' | 'ip' | 'ipv6'> {
@@ -24,18 +23,6 @@ export interface PodBlueprint extends Omit<SimPod, 'node' | 'ip' | 'ipv6'> {
   /** Addresses a cluster dump already gives (status.podIP, spec.nodeName). */
   liveIP?: string;
 }
-
-/** Where each workload kind keeps its pod template (Kustomize's transformers use it too). */
-export const TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = {
-  Pod: [],
-  Deployment: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
 
 /** Reads the containers of a pod spec: ports (for Services and policies) and texts that may name hosts. */
 export function readContainers(r: FieldReader, specPath: FieldPath, origin: Origin, diagnostics: Diagnostic[]): SimContainer[] {

@@ -1,12 +1,11 @@
-// The CNI data path between two addresses of the cluster, per plugin: which interfaces, routes
-// and tunnels a packet crosses, and who (if anyone) enforces NetworkPolicy on the way.
+// Each CNI plugin as the data path sees it: its interfaces, MTU and address choices, and who (if
+// anyone) enforces NetworkPolicy; trace/dataPath.ts turns these into the hops a packet crosses.
 // Calico routes by BGP (IP-in-IP or VXLAN when set); Flannel and Canal tunnel in VXLAN on
 // flannel.1; Cilium forwards in eBPF over VXLAN, Geneve or native routes; Weave meshes with fastdp.
-import { sha256 } from '../sha256';
+import { sha256 } from '../hash';
 import { parseCidr, addressAt } from '../cluster/ipam';
-import type { Cluster, SimNode, SimPod } from '../cluster/model';
+import type { Cluster, SimNode } from '../cluster/model';
 import type { ClusterSettings, CniPlugin } from '../cluster/settings';
-import type { Hop } from '../trace/types';
 
 export interface CniProfile {
   plugin: CniPlugin;
@@ -67,104 +66,9 @@ export function policyPoint(profile: CniProfile, direction: 'egress' | 'ingress'
   }
 }
 
-/** One end of a path: an address on a node, a pod's (or the node's own, for the node and hostNetwork pods). */
-export interface PathEnd {
-  node: SimNode;
-  ip: string;
-  pod: SimPod | undefined;
-}
-
-const isPodEnd = (e: PathEnd) => e.pod !== undefined && !e.pod.hostNetwork;
-
-function gateway(node: SimNode, offset: bigint): string {
+/** An address of the node's pod CIDR: offset 0 the tunnel device's, 1 the bridge's. */
+export function gateway(node: SimNode, offset: bigint): string {
   return addressAt(parseCidr(node.podCIDR), offset);
-}
-
-/** The hop that puts a packet into the destination pod's interface on its own node. */
-function intoPod(profile: CniProfile, node: SimNode, to: PathEnd): Hop {
-  const pod = to.pod as SimPod;
-  const dev = podInterface(profile.plugin, pod);
-  switch (profile.plugin) {
-    case 'calico':
-      return { kind: 'route', node: node.name, route: `${to.ip} dev ${dev} scope link`, note: `Calico routes each pod's /32 to its veth ${dev} (no bridge)` };
-    case 'flannel':
-    case 'canal':
-      return { kind: 'route', node: node.name, route: `${node.podCIDR} dev cni0 proto kernel scope link src ${gateway(node, 1n)}`, note: `across the cni0 bridge into the pod's veth ${dev}` };
-    case 'cilium':
-      return { kind: 'route', node: node.name, route: `bpf_redirect_peer → ${dev}`, note: `eBPF delivers straight into the pod's veth ${dev}, bypassing the host stack` };
-    case 'weave':
-      return { kind: 'route', node: node.name, route: `${node.podCIDR} dev weave proto kernel scope link`, note: `across the weave bridge into the pod's veth ${dev}` };
-  }
-}
-
-/** The hops of the tunnel (or plain route) that carries pod traffic from `from.node` to `to.node`. */
-function crossNode(profile: CniProfile, from: SimNode, to: SimNode): Hop[] {
-  const outer = `${from.ip} → ${to.ip}`;
-  switch (profile.plugin) {
-    case 'calico':
-      if (profile.encapsulation === 'ipip') {
-        return [
-          { kind: 'route', node: from.name, route: `${to.podCIDR} via ${to.ip} dev tunl0 proto bird onlink`, note: `BGP route learned from ${to.name} (BIRD), sent through the IP-in-IP tunnel` },
-          { kind: 'encap', node: from.name, protocol: 'IP-in-IP', device: 'tunl0', outer, overhead: 20, mtu: 1480, note: 'IP protocol 4; 20 bytes of outer IPv4 header' },
-          { kind: 'decap', node: to.name, protocol: 'IP-in-IP', device: 'tunl0', note: 'the outer header is stripped on tunl0' },
-        ];
-      }
-      if (profile.encapsulation === 'vxlan') {
-        return [
-          { kind: 'route', node: from.name, route: `${to.podCIDR} via ${gateway(to, 0n)} dev vxlan.calico onlink`, note: `route programmed by Felix towards ${to.name}'s VTEP (no BGP needed in VXLAN mode)` },
-          { kind: 'encap', node: from.name, protocol: 'VXLAN', device: 'vxlan.calico', outer: `${outer} UDP 4789 VNI 4096`, overhead: 50, mtu: 1450, note: 'Calico VXLAN; 50 bytes of outer headers' },
-          { kind: 'decap', node: to.name, protocol: 'VXLAN', device: 'vxlan.calico', note: 'decapsulated by the vxlan.calico device' },
-        ];
-      }
-      return [{ kind: 'route', node: from.name, route: `${to.podCIDR} via ${to.ip} dev eth0 proto bird`, note: `BGP route learned from ${to.name} (BIRD); plain routing, no encapsulation` }];
-    case 'flannel':
-    case 'canal':
-      return [
-        { kind: 'route', node: from.name, route: `${to.podCIDR} via ${gateway(to, 0n)} dev flannel.1 onlink`, note: `flannel's route to ${to.name}'s subnet through its VXLAN device` },
-        { kind: 'encap', node: from.name, protocol: 'VXLAN', device: 'flannel.1', outer: `${outer} UDP 8472 VNI 1`, overhead: 50, mtu: 1450, note: 'flannel VXLAN backend; 50 bytes of outer headers, so pods get MTU 1450' },
-        { kind: 'decap', node: to.name, protocol: 'VXLAN', device: 'flannel.1', note: 'decapsulated by flannel.1' },
-      ];
-    case 'cilium':
-      if (profile.encapsulation === 'native') {
-        return [{ kind: 'route', node: from.name, route: `${to.podCIDR} via ${to.ip} dev eth0`, note: 'Cilium native routing (auto-direct-node-routes), no encapsulation' }];
-      }
-      return profile.encapsulation === 'geneve'
-        ? [
-            { kind: 'route', node: from.name, route: `tunnel map ${to.podCIDR} → ${to.ip}`, note: 'eBPF looks up the tunnel endpoint of the destination node' },
-            { kind: 'encap', node: from.name, protocol: 'Geneve', device: 'cilium_geneve', outer: `${outer} UDP 6081`, overhead: 50, mtu: 1450, note: 'the source security identity travels in the Geneve header' },
-            { kind: 'decap', node: to.name, protocol: 'Geneve', device: 'cilium_geneve', note: 'decapsulated by cilium_geneve' },
-          ]
-        : [
-            { kind: 'route', node: from.name, route: `tunnel map ${to.podCIDR} → ${to.ip}`, note: 'eBPF looks up the tunnel endpoint of the destination node' },
-            { kind: 'encap', node: from.name, protocol: 'VXLAN', device: 'cilium_vxlan', outer: `${outer} UDP 8472`, overhead: 50, mtu: 1450, note: 'the source security identity travels in the VNI' },
-            { kind: 'decap', node: to.name, protocol: 'VXLAN', device: 'cilium_vxlan', note: 'decapsulated by cilium_vxlan' },
-          ];
-    case 'weave':
-      return [
-        { kind: 'route', node: from.name, route: `${to.podCIDR} dev weave`, note: `the weave router forwards to peer ${to.name} over the mesh (fast datapath)` },
-        { kind: 'encap', node: from.name, protocol: 'VXLAN (weave fastdp)', device: 'vxlan-6784', outer: `${outer} UDP 6784`, overhead: 50, mtu: 1376, note: 'kernel Open vSwitch datapath; unencrypted (weave encrypts only with a password, falling back to sleeve)' },
-        { kind: 'decap', node: to.name, protocol: 'VXLAN (weave fastdp)', device: 'vxlan-6784', note: 'decapsulated by the weave datapath' },
-      ];
-  }
-}
-
-/** Every routing, encapsulation and decapsulation hop between two addresses of the cluster. */
-export function dataPath(settings: ClusterSettings, from: PathEnd, to: PathEnd): Hop[] {
-  const profile = cniProfile(settings);
-  if (from.node.name === to.node.name) {
-    if (!isPodEnd(to)) return [{ kind: 'route', node: to.node.name, route: `local ${to.ip} dev eth0`, note: `the node's own address on ${to.node.name}` }];
-    return [intoPod(profile, to.node, to)];
-  }
-  if (!isPodEnd(to)) {
-    // Node addresses are reached over the node network; the CNI's tunnels only carry pod traffic.
-    return [{ kind: 'route', node: from.node.name, route: `${to.ip} dev eth0`, note: `over the node network to ${to.node.name}` }];
-  }
-  return [...crossNode(profile, from.node, to.node), intoPod(profile, to.node, to)];
-}
-
-/** The hops that bring a packet from outside the cluster to a node address. */
-export function fromOutside(node: SimNode, note: string): Hop {
-  return { kind: 'route', node: node.name, route: `${node.ip} dev eth0`, note };
 }
 
 /**

@@ -1,9 +1,8 @@
 // How kube-proxy turns a Service's virtual address into one endpoint: the chain names it
 // hashes, the endpoints it considers on a node under the traffic policies, the probability
 // ladder of its iptables rules, and which endpoint a given client ends up on.
-import { base32, sha256 } from '../sha256';
+import { base32, fnv1a, sha256 } from '../hash';
 import { cidrContains, ipFamily } from '../cluster/ipam';
-import { fnv1a } from '../hash';
 import { cmp } from '../diagnostics';
 import type { Endpoint, ServicePort, SimService } from '../cluster/model';
 import type { ClusterSettings } from '../cluster/settings';

@@ -1,8 +1,7 @@
-import { makeDiagnostic, withFix, type Diagnostic } from '../diagnostics';
+import { makeDiagnostic, withFix, type Diagnostic, editDistance } from '../diagnostics';
 import { substringRange } from '../source';
 import type { DnsZone, DnsResult } from './zone';
 import { findHostReferences, type HostReference } from './hosts';
-import { editDistance } from '../cluster/labels';
 import { locate, podId, serviceId, workloadId, type Cluster, type EnvValue, type SimPod, type SimService } from '../cluster/model';
 
 /** A host named in a pod's env/args or a ConfigMap, resolved from where it will be used. */

@@ -8,7 +8,7 @@ import { resolveTargetPort } from '../services/endpoints';
 import type { Diagnostic } from '../diagnostics';
 import type { Cluster, Protocol, SimPod } from '../cluster/model';
 import type { FieldPath } from '../source';
-import { namespaceOf, DEFAULT_NAMESPACE } from '../cluster/build';
+import { namespaceOf, DEFAULT_NAMESPACE } from '../manifests/kinds';
 
 /** A pod an Ingress sends traffic to, on the port it lands on (after the Service's targetPort). */
 export interface IngressExposure {

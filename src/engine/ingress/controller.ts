@@ -3,9 +3,10 @@
 // installs it. The workspace rarely ships its controller, yet every Ingress trace goes through one.
 import { isRecord } from '../manifests/fields';
 import { nameSuffix } from '../hash';
-import type { ManifestObject } from '../manifests/parse';
-import type { Labels, SimService } from '../cluster/model';
+import type { SimService } from '../cluster/model';
 import type { PodBlueprint } from '../cluster/workloads';
+import { type ManifestObject } from '../manifests/types';
+import { type Labels } from '../cluster/labels';
 
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';

@@ -3,12 +3,11 @@
 // ImplementationSpecific as Prefix; longest match wins, Exact before Prefix at equal length),
 // defaultBackend and TLS. Backends that name no Service or no port are reported at their field.
 import { FieldReader, isRecord, resourceName } from '../manifests/fields';
-import { makeDiagnostic, cmp, type Diagnostic } from '../diagnostics';
-import { editDistance } from '../cluster/labels';
+import { makeDiagnostic, cmp, type Diagnostic, editDistance } from '../diagnostics';
 import { locate, type Cluster, type Origin, type ServicePort, type SimPod, type SimService } from '../cluster/model';
-import type { ManifestObject } from '../manifests/parse';
 import type { FieldPath, SourceRange } from '../source';
 import { controllerIdentity, isIngress, planClasses, requestedClass, type PlannedClass } from './controller';
+import { type ManifestObject } from '../manifests/types';
 
 export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
 

@@ -1,8 +1,9 @@
-import { parsePositionedDocument, type InputFile, type ManifestObject, type ParsedFile } from '../manifests/parse';
+import { parsePositionedDocument } from '../manifests/parse';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { isRecord } from '../manifests/fields';
 import { renderKustomization } from './render';
 import { dirnameOf, indexFiles, joinPath, kustomizationIn, kustomizeDirs, KUSTOMIZATION_NAMES, normalize } from './paths';
+import { type InputFile, type ManifestObject, type ParsedFile } from '../manifests/types';
 
 /** What a host chose or produced for the workspace's Kustomize overlays and Helm charts. */
 export interface RenderOptions {

@@ -1,6 +1,6 @@
-import type { ManifestObject } from '../manifests/parse';
 import type { FieldPath, SourceRange } from '../source';
 import { isRecord } from '../manifests/fields';
+import { type ManifestObject } from '../manifests/types';
 
 /** Points a rendered field back at the text it came from (a base file, a patch, the kustomization). */
 export interface Override {

@@ -1,6 +1,6 @@
 import { load, CORE_SCHEMA } from 'js-yaml';
-import type { InputFile } from '../manifests/parse';
 import { isRecord } from '../manifests/fields';
+import { type InputFile } from '../manifests/types';
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 

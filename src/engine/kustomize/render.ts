@@ -1,4 +1,4 @@
-import { parseManifestFile, parsePositionedDocument, type InputFile, type ManifestObject, type ParsedFile, type PositionedDocument } from '../manifests/parse';
+import { parseManifestFile, parsePositionedDocument, type PositionedDocument } from '../manifests/parse';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { isRecord } from '../manifests/fields';
 import type { FieldPath, SourceRange } from '../source';
@@ -6,6 +6,7 @@ import { kindOf, nameOf, namespaceOfResource, resourceFrom, toManifestObject, ty
 import { applyStrategicMerge } from './patch';
 import { addAnnotations, addLabels, fixReferences, rename, setImages, setNamespace, setReplicas } from './transform';
 import { dirnameOf, joinPath, KUSTOMIZATION_NAMES, kustomizationIn, type FileIndex } from './paths';
+import { type InputFile, type ManifestObject, type ParsedFile } from '../manifests/types';
 
 export { kustomizationIn, kustomizeDirs, kustomizeMissing, type FileIndex } from './paths';
 

@@ -1,8 +1,7 @@
 import { isRecord } from '../manifests/fields';
-import { TEMPLATE_PATH } from '../cluster/workloads';
 import type { FieldPath, SourceRange } from '../source';
-import { CLUSTER_SCOPED } from '../cluster/build';
 import { kindOf, metadata, nameOf, namespaceOfResource, type KResource } from './object';
+import { CLUSTER_SCOPED, TEMPLATE_PATH } from '../manifests/kinds';
 
 /** `[]` in a field spec means "every item of this list". */
 type Spec = { path: Array<string>; create: boolean };

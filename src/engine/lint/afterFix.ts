@@ -3,12 +3,13 @@
 // text does not parse, or that the API server would reject, is not offered; the verdict of one
 // concrete pod pair before and after goes into the diagnostic, so the hover can show it.
 import type { Diagnostic, Fix, RelatedInformation } from '../diagnostics';
-import { parseManifestFile, type ManifestObject } from '../manifests/parse';
+import { parseManifestFile } from '../manifests/parse';
 import { PolicyEngine, type Direction, type PolicyRule, type SimNetworkPolicy } from '../policy/engine';
 import { podId, type Protocol, type SimPod } from '../cluster/model';
 import type { SourceRange } from '../source';
 import type { LintContext } from './context';
 import { applyEdits } from './yamlEdit';
+import { type ManifestObject } from '../manifests/types';
 
 /** The policy engine as it would be with `fix` applied; undefined when the edited text is not a valid policy. */
 export function engineAfter(ctx: LintContext, fix: Fix): PolicyEngine | undefined {

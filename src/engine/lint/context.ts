@@ -3,8 +3,7 @@
 import type { Diagnostic } from '../diagnostics';
 import type { DnsZone } from '../dns/zone';
 import type { IngressModel } from '../ingress/model';
-import type { InputFile } from '../manifests/parse';
-import type { PolicyEndpoint, PolicyEngine, PolicyPeer, SimNetworkPolicy } from '../policy/engine';
+import type { PolicyEngine, PolicyPeer, SimNetworkPolicy } from '../policy/engine';
 import { matchesSelector, selectorKey } from '../cluster/selectorCache';
 import { LabelIndex } from '../cluster/labelIndex';
 import type { ResolvedReference } from '../dns/references';
@@ -12,6 +11,8 @@ import { podId, workloadId, type Cluster, type SimNamespace, type SimPod, type S
 import type { FieldPath } from '../source';
 import type { LabelSelector } from '../cluster/labels';
 import { SourceText } from './yamlEdit';
+import { type InputFile } from '../manifests/types';
+import { type PolicyEndpoint } from '../policy/types';
 
 export interface LintInput {
   cluster: Cluster;

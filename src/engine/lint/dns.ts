@@ -10,10 +10,10 @@ import { rangesContain } from '../policy/ipRanges';
 import type { Protocol, SimPod } from '../cluster/model';
 import type { PolicyRule, SimNetworkPolicy } from '../policy/engine';
 import type { FieldPath } from '../source';
-import type { ManifestObject } from '../manifests/parse';
 import { beforeAfter, engineAfter, type Pair } from './afterFix';
 import { workloadsText, type LintContext } from './context';
 import { indent, type SourceText } from './yamlEdit';
+import { type ManifestObject } from '../manifests/types';
 
 interface DnsTarget {
   pod: SimPod;

@@ -8,9 +8,9 @@ import { resourceName } from '../manifests/fields';
 import { selectorText } from '../cluster/labels';
 import { matchesSelector } from '../cluster/selectorCache';
 import type { Direction, PolicyPeer, PolicyRule, SimNetworkPolicy } from '../policy/engine';
-import type { ManifestObject } from '../manifests/parse';
 import { beforeAfter, changedPair, engineAfter } from './afterFix';
 import type { LintContext } from './context';
+import { type ManifestObject } from '../manifests/types';
 
 type SelectorPeer = Extract<PolicyPeer, { kind: 'selector' }>;
 

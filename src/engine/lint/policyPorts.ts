@@ -3,9 +3,9 @@
 // (policy-port-is-service-port), and a named port resolves against the destination pods' container
 // ports, by name and protocol (policy-named-port-missing). The destination is the selected pods for
 // ingress rules and the peer pods for egress rules.
-import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
+import { makeDiagnostic, withFix, type Diagnostic, type Fix, editDistance } from '../diagnostics';
 import { resourceName } from '../manifests/fields';
-import { editDistance, mapMatches } from '../cluster/labels';
+import { mapMatches } from '../cluster/labels';
 import { resolveTargetPort } from '../services/endpoints';
 import type { ServicePort, SimPod, SimService } from '../cluster/model';
 import type { Direction, PolicyPort, PolicyRule, SimNetworkPolicy } from '../policy/engine';

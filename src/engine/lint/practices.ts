@@ -4,10 +4,9 @@
 // pods behind an exposed Service without a readinessProbe (missing-readiness-probe), and probes on
 // ports the container does not declare (probe-port-not-exposed). The opinionated infos leave cluster
 // snapshots alone: a dump records what runs, it is not a source to edit.
-import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
+import { makeDiagnostic, withFix, type Diagnostic, type Fix, editDistance } from '../diagnostics';
 import { isRecord, resourceName } from '../manifests/fields';
 import { cidrContains, isIP } from '../cluster/ipam';
-import { editDistance } from '../cluster/labels';
 import { ingressExposures } from '../ingress/backends';
 import { podId, serviceId, type EnvValue, type SimPod, type SimService } from '../cluster/model';
 import { substringRange, type FieldPath } from '../source';

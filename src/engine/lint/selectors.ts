@@ -1,19 +1,19 @@
 // Selectors that match nothing: a namespaceSelector on a label no namespace carries (the classic
 // `name: kube-system`, where only kubernetes.io/metadata.name exists), and any selector (policy,
 // peer, Service, workload) one typo away from matching (selector-near-miss, with the label named).
-import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
+import { makeDiagnostic, withFix, type Diagnostic, type Fix, editDistance } from '../diagnostics';
 import { resourceName } from '../manifests/fields';
-import { editDistance, type LabelSelector } from '../cluster/labels';
+import { type LabelSelector, type Labels } from '../cluster/labels';
 import { NAMESPACE_NAME_LABEL } from '../cluster/build';
 import { mapMatches } from '../cluster/labels';
 import { isRecord } from '../manifests/fields';
-import type { Labels, SimPod } from '../cluster/model';
+import type { SimPod } from '../cluster/model';
 import type { Direction, PolicyPeer, PolicyRule, SimNetworkPolicy } from '../policy/engine';
-import type { ManifestObject } from '../manifests/parse';
 import type { FieldPath } from '../source';
 import { changedPair, engineAfter, beforeAfter } from './afterFix';
 import type { LintContext } from './context';
 import { yamlScalar } from './yamlEdit';
+import { type ManifestObject } from '../manifests/types';
 
 /** Whether `a` is one typo away from `b`: one insertion, deletion or substitution, a swap of two neighbours, or case only. */
 export function oneTypoAway(a: string, b: string): boolean {

@@ -1,6 +1,6 @@
-import type { ManifestObject } from './parse';
 import type { FieldPath } from '../source';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
+import { type ManifestObject } from './types';
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,9 +1,10 @@
+import { editDistance } from '../diagnostics';
+import type { ManifestObject } from './types';
 // The kinds of the built-in API groups, so that a typo (`kind: Servce`, `kind: deployment`) or a
 // kind in the wrong group (`apiVersion: v1` with `kind: Deployment`) is reported where the API
 // server would answer "no matches for kind". Only groups that custom resources cannot extend are
 // listed (the core group and the built-in groups without a dot, plus the networking and discovery
 // groups this simulator reads); kinds of any other group are custom resources and pass silently.
-import { editDistance } from '../cluster/labels';
 
 const GROUP_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['', ['Pod', 'Service', 'Namespace', 'Node', 'ConfigMap', 'Secret', 'Endpoints', 'ServiceAccount', 'PersistentVolume', 'PersistentVolumeClaim', 'ReplicationController', 'LimitRange', 'ResourceQuota', 'Event', 'PodTemplate', 'Binding', 'ComponentStatus', 'List']],
@@ -53,3 +54,26 @@ export function unknownKindReason(apiVersion: string, kind: string): string | un
   const known = `the kinds of ${apiVersion} are ${kinds.filter((k) => k !== 'List').join(', ')}`;
   return `${apiVersion} has no kind ${kind}; the API server rejects it (${close ? `did you mean ${close}?` : known}).`;
 }
+
+export const DEFAULT_NAMESPACE = 'default';
+/** Kinds that live in no namespace (the built-in ones and the cluster-scoped custom resources this simulator knows). */
+export const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'GlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService']);
+
+/** The namespace an object lives in: its own, `default` when it names none, undefined for cluster-scoped kinds. */
+export function namespaceOf(o: ManifestObject): string | undefined {
+  return CLUSTER_SCOPED.has(o.kind) ? undefined : (o.namespace ?? DEFAULT_NAMESPACE);
+}
+
+export const WORKLOAD_KINDS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController'] as const;
+
+/** Where each workload kind keeps its pod template (Kustomize's transformers use it too). */
+export const TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};

@@ -1,13 +1,14 @@
 import { makeDiagnostic, type Diagnostic, type RelatedInformation } from '../diagnostics';
 import type { ResolvedReference } from '../dns/references';
 import { resourceName } from '../manifests/fields';
-import { selectorText } from '../cluster/labels';
+import { selectorText, type Labels } from '../cluster/labels';
 import { matchesSelector } from '../cluster/selectorCache';
 import { LabelIndex } from '../cluster/labelIndex';
 import { nearMissHint } from '../services/endpoints';
-import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService, type Labels } from '../cluster/model';
-import type { PolicyEngine, Verdict, DirectionResult } from './engine';
+import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService } from '../cluster/model';
+import type { PolicyEngine } from './engine';
 import type { PolicyRef, SimNetworkPolicy } from './parse';
+import { type Verdict, type DirectionResult } from './types';
 
 /** policy-selects-nothing, connection-blocked-by-policy and policy-blocks-dns. */
 export function checkPolicies(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {

@@ -1,37 +1,19 @@
 import type { Diagnostic } from '../diagnostics';
-import type { ManifestObject } from '../manifests/parse';
 import { FieldReader } from '../manifests/fields';
 import { matchesSelector } from '../cluster/selectorCache';
 import { rangesContain } from './ipRanges';
 import { ConnSet } from './connset';
-import { locate, type Cluster, type Labels, type Protocol, type SimPod } from '../cluster/model';
+import { locate, type Cluster, type Protocol, type SimPod } from '../cluster/model';
 import type { SourceRange } from '../source';
-import { namespaceOf, DEFAULT_NAMESPACE } from '../cluster/build';
 import { readNetworkPolicy, type Direction, type PolicyPeer, type PolicyPort, type PolicyRef, type PolicyRule, type SimNetworkPolicy } from './parse';
 import { directionReason, verdictReason } from './explain';
+import type { DirectionResult, Peer, PolicyEndpoint, Verdict } from './types';
+import { type ManifestObject } from '../manifests/types';
+import { type Labels } from '../cluster/labels';
+import { namespaceOf, DEFAULT_NAMESPACE } from '../manifests/kinds';
 
 export type { PolicyRef, SimNetworkPolicy, PolicyRule, PolicyPeer, PolicyPort, Direction } from './parse';
-
-/** One end of a connection: a pod, or an address outside the cluster. */
-export type Peer = { kind: 'pod'; pod: SimPod } | { kind: 'external'; ip: string };
-
-export interface DirectionResult {
-  /** Whether some policy selects the pod for this direction (only then can anything be denied). */
-  isolated: boolean;
-  isolatingPolicies: PolicyRef[];
-  allowed: boolean;
-  /** The first rule (and peer, when the rule names peers) that admits the connection. */
-  allowedBy?: { policy: PolicyRef; ruleIndex: number; peerIndex?: number; range: SourceRange | undefined };
-  reason: string;
-}
-
-/** Whether NetworkPolicy lets a connection through, with the objects that decided it and where they are. */
-export interface Verdict {
-  allowed: boolean;
-  egress: DirectionResult;
-  ingress: DirectionResult;
-  reason: string;
-}
+export type { Peer, DirectionResult, Verdict, PolicyEndpoint } from './types';
 
 export interface PolicyEngineOptions {
   /**
@@ -42,14 +24,6 @@ export interface PolicyEngineOptions {
    */
   hostNetwork?: 'node' | 'pod';
 }
-
-/**
- * How a policy sees one end of a connection: a pod (matched by selectors) or an address (matched by
- * ipBlock). Pod addresses are in-cluster and never match an ipBlock, as the API reference cautions.
- */
-export type PolicyEndpoint =
-  | { kind: 'pod'; pod: SimPod; namespace: string; labels: Labels; namespaceLabels: Labels }
-  | { kind: 'ip'; ip: string | undefined; pod?: SimPod };
 
 export interface PolicySelection {
   ingress: SimNetworkPolicy[];

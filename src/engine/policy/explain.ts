@@ -2,8 +2,8 @@
 // few templates turn them into the one-line reasons that hovers, the CLI and traces show.
 import type { Protocol } from '../cluster/model';
 import type { SourceRange } from '../source';
-import type { DirectionResult, PolicyEndpoint } from './engine';
 import type { Direction, PolicyRef, SimNetworkPolicy } from './parse';
+import { type DirectionResult, type PolicyEndpoint } from './types';
 
 export interface ReasonContext {
   direction: Direction;

@@ -6,9 +6,10 @@ import { ConnSet } from './connset';
 import { formatRange, splitAtBoundaries, rangesCover, type Family, type IpRange } from './ipRanges';
 import { ingressExposures } from '../ingress/backends';
 import { workloadId } from '../cluster/model';
-import type { PolicyEndpoint, PolicyEngine } from './engine';
+import type { PolicyEngine } from './engine';
 import type { Direction, PolicyRule, SimNetworkPolicy } from './parse';
 import { ClassIndex, podClasses, type PodClass } from './matrixClasses';
+import { type PolicyEndpoint } from './types';
 
 export interface MatrixEntry {
   /** `ns/name[Kind]`, `a.b.c.d-w.x.y.z[External]` or `{ingress-controller}`. */

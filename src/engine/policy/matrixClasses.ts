@@ -6,8 +6,9 @@ import type { LabelSelector } from '../cluster/labels';
 import { matchesSelector } from '../cluster/selectorCache';
 import { rangesContain } from './ipRanges';
 import { workloadId, type SimPod } from '../cluster/model';
-import type { PolicyEndpoint, PolicyEngine } from './engine';
+import type { PolicyEngine } from './engine';
 import type { PolicyPeer, SimNetworkPolicy } from './parse';
+import { type PolicyEndpoint } from './types';
 
 export interface PodClass {
   index: number;

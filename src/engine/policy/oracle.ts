@@ -1,7 +1,7 @@
 // The NetworkPolicy questions a trace asks. The policy engine (`analysis.policies`) answers them;
 // the trace depends only on this structural interface, so tests can hand it a small fake.
 import type { Protocol } from '../cluster/model';
-import type { DirectionResult, Peer, Verdict } from './engine';
+import { type DirectionResult, type Peer, type Verdict } from './types';
 
 export type { DirectionResult, Peer, PolicyRef, Verdict as PolicyVerdict } from './engine';
 

@@ -1,9 +1,10 @@
-import type { ManifestObject } from '../manifests/parse';
 import { FieldReader, isRecord } from '../manifests/fields';
-import { EVERYTHING, editDistance, readSelector, type LabelSelector } from '../cluster/labels';
+import { EVERYTHING, readSelector, type LabelSelector } from '../cluster/labels';
 import { cidrRange, subtractRanges, rangesCover, type IpRange } from './ipRanges';
 import type { Origin, Protocol } from '../cluster/model';
 import type { FieldPath, SourceRange } from '../source';
+import { editDistance } from '../diagnostics';
+import { type ManifestObject } from '../manifests/types';
 
 /** A policy as a verdict names it: which object, and where it is. */
 export interface PolicyRef {

@@ -2,11 +2,12 @@
 // Pure: the same Analysis gives the same JSON byte for byte (everything sorted by id, label keys
 // sorted), so the view can keep its layout stable across re-analyses.
 import { cmp } from '../diagnostics';
-import { locate, podId, serviceId, type Cluster, type Labels, type SimPod, type SimService } from '../cluster/model';
+import { locate, podId, serviceId, type Cluster, type SimPod, type SimService } from '../cluster/model';
 import type { Analysis } from '../analyze';
 import type { SourceRange } from '../source';
 import { readIngresses } from './ingress';
 import { TOPOLOGY_VERSION, type TopoEdge, type TopoExternal, type TopoNamespace, type TopoNode, type TopoPod, type TopoService, type TopoWorkload, type Topology } from './types';
+import { type Labels } from '../cluster/labels';
 
 export * from './types';
 export { policyLayer } from './policy';

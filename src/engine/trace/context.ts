@@ -2,7 +2,8 @@
 // the NAT done on the way (for the reply), and the legs the packet travelled.
 import type { Analysis } from '../analyze';
 import { locate, podId, type Protocol, type SimNode, type SimPod } from '../cluster/model';
-import { cniProfile, policyPoint, type PathEnd } from '../dataplane/cni';
+import { cniProfile, policyPoint } from '../dataplane/cni';
+import type { PathEnd } from './dataPath';
 import type { Peer, PolicyOracle } from '../policy/oracle';
 import type { Destination, Hop, TraceCandidate, TraceVerdict } from './types';
 import type { SourceRange } from '../source';

@@ -1,6 +1,6 @@
 // The reply of a delivered packet: from the destination back along each leg, routed towards the
 // address it is sent to, with conntrack undoing each NAT on the node that did it.
-import { dataPath, type PathEnd } from '../dataplane/cni';
+import { dataPath, type PathEnd } from './dataPath';
 import type { SimNode } from '../cluster/model';
 import type { NatRecord, Outcome, Packet, TraceContext } from './context';
 import type { Hop } from './types';

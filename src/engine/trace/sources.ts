@@ -1,5 +1,5 @@
 import { podId, type Cluster, type SimNode, type SimPod } from '../cluster/model';
-import { WORKLOAD_KINDS } from '../cluster/workloads';
+import { WORKLOAD_KINDS } from '../manifests/kinds';
 
 /** Where a packet or a lookup starts, as the CLI's SOURCE and the editor's "trace from" name it. */
 export type Source = { kind: 'pod'; pod: SimPod } | { kind: 'external'; ip: string } | { kind: 'node'; node: SimNode };

@@ -2,7 +2,7 @@
 // analysis worker) and returns plain data: only data crosses between threads.
 import { findSource, tracePacket, type Analysis, type InputFile, type Protocol } from '../../engine';
 import { compareWith, endpoints, matrix, ruleServices, rules, simulatedFiles, trace, tracePicks } from './commandQueries';
-import { buildTopology, policyLayer } from '../../engine/topology/build';
+import { buildTopology, policyLayer } from '../../engine';
 import type { TraceView } from '../../shared/protocol';
 import { hoverAt } from './hoverText';
 import { traceView } from './topologyTrace';

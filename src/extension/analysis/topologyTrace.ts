@@ -2,7 +2,7 @@
 // it ({step, node, detail} and the manifest range), plus the ids of the drawn objects it touches,
 // found from the names and addresses the hop carries. No vscode import: unit-testable.
 import { renderHop, type Hop, type TraceResult } from '../../engine';
-import type { Topology } from '../../engine/topology/build';
+import type { Topology } from '../../engine';
 import type { TraceHopView, TraceView } from '../../shared/protocol';
 
 interface ObjectIndex {
