@@ -4,7 +4,8 @@
 // when the README is out of date).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CATALOGUE, type DiagnosticCode } from '../src/engine/diagnostics';
+import { type DiagnosticCode } from '../src/engine/diagnostics';
+import { CATALOGUE } from '../src/engine/catalogue';
 
 export const START = '<!-- codes:start -->';
 export const END = '<!-- codes:end -->';

@@ -1,7 +1,8 @@
 // The engine's public surface: the extension, the CLI and the tests import from here only.
 export { analyzeWorkspace, ParseCache, type Analysis, type AnalyzeOptions } from './analyze';
 export { parseSettings, defaultSettings, type ClusterSettings } from './cluster/settings';
-export { CATALOGUE, docsLink, type Fix, type TextEdit, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics';
+export { CATALOGUE, docsLink } from './catalogue';
+export type { Fix, TextEdit, Diagnostic, DiagnosticCode, Severity } from './diagnostics';
 export { indexFiles, kustomizeMissing, kustomizeDirs } from './kustomize/paths';
 export { summarizeSnapshot, isLive } from './cluster/snapshot';
 export type { RenderOptions } from './kustomize/inputs';
