@@ -18,9 +18,16 @@ export async function editorBench(workspace: GeneratedWorkspace, label: string):
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, f.text);
     }
-    if (spawnSync('bash', [join(REPO, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' }).status !== 0) throw new Error('code-server could not be installed');
+    if (spawnSync('bash', [join(REPO, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' }).status !== 0)
+      throw new Error('code-server could not be installed');
     const harness = (await import(join(REPO, 'test', 'e2e', 'harness.mjs'))) as {
-      runExtensionHostTests(o: { workspace: string; extensionDevelopmentPath: string; extensionTestsPath: string; timeoutMs: number; onLog: (line: string) => void }): Promise<number>;
+      runExtensionHostTests(o: {
+        workspace: string;
+        extensionDevelopmentPath: string;
+        extensionTestsPath: string;
+        timeoutMs: number;
+        onLog: (line: string) => void;
+      }): Promise<number>;
     };
     const figures = new Map<string, string>();
     const code = await harness.runExtensionHostTests({
@@ -38,16 +45,25 @@ export async function editorBench(workspace: GeneratedWorkspace, label: string):
     console.log(`  activation (before any analysis)        ${figures.get('activation') ?? '?'} ms`);
     console.log(`  first analysis                          ${figures.get('first-analysis') ?? '?'} ms`);
     console.log(`  analysis runs in                        the ${figures.get('analysis-runs-in') ?? '?'} thread`);
-    console.log(`  one-document edit → diagnostics shown   ${figures.get('edit-to-diagnostics') ?? '?'} ms (median of 9, includes the 50 ms debounce)`);
+    console.log(
+      `  one-document edit → diagnostics shown   ${figures.get('edit-to-diagnostics') ?? '?'} ms (median of 9, includes the 50 ms debounce)`,
+    );
     console.log(`    of which re-analysis in the worker    ${figures.get('reanalysis-in-worker') ?? '?'} ms`);
     console.log(`    of which publishing the diagnostics   ${figures.get('publish') ?? '?'} ms`);
-    console.log(`  longest extension-host stall meanwhile  ${figures.get('host-max-stall') ?? '?'} ms (event-loop gap; 4 ms is a free loop)`);
+    console.log(
+      `  longest extension-host stall meanwhile  ${figures.get('host-max-stall') ?? '?'} ms (event-loop gap; 4 ms is a free loop)`,
+    );
     // The view's own e2e test pans a 2,000-pod workspace and prints its frame times.
-    const perf = spawnSync(process.execPath, [join(REPO, 'test', 'e2e', 'run.mjs'), '--skip-install', '--host-dir', join(dir, 'no-host-tests'), '--only', 'topology-perf'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const perf = spawnSync(
+      process.execPath,
+      [join(REPO, 'test', 'e2e', 'run.mjs'), '--skip-install', '--host-dir', join(dir, 'no-host-tests'), '--only', 'topology-perf'],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
     const frames = (perf.stdout ?? '').split('\n').filter((l) => l.startsWith('[topology] panning'));
     console.log('  topology view, frame time while panning (requestAnimationFrame intervals):');
     for (const line of frames) console.log(`    ${line.replace('[topology] ', '')}`);
-    if (frames.length === 0) console.log(`    not measured: the frame-time test failed (${(perf.stdout ?? '').split('\n').slice(-3).join(' ')})`);
+    if (frames.length === 0)
+      console.log(`    not measured: the frame-time test failed (${(perf.stdout ?? '').split('\n').slice(-3).join(' ')})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

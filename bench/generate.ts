@@ -38,7 +38,9 @@ function app(j: number): string {
 function namespaceFile(i: number, size: Required<WorkspaceSize>): { objects: object[]; policies: number } {
   const ns = namespace(i);
   const next = namespace((i + 1) % size.namespaces);
-  const objects: object[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: `t${i % 5}`, env: i % 2 ? 'staging' : 'prod' } } }];
+  const objects: object[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: `t${i % 5}`, env: i % 2 ? 'staging' : 'prod' } } },
+  ];
   for (let j = 0; j < size.apps; j++) {
     const name = app(j);
     const labels = { app: name, tier: TIERS[j % 3] as string, version: 'v1' };
@@ -56,7 +58,10 @@ function namespaceFile(i: number, size: Required<WorkspaceSize>): { objects: obj
               {
                 name: 'app',
                 image: `registry.example.com/${name}:1.4.2`,
-                ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }],
+                ports: [
+                  { name: 'http', containerPort: 8080 },
+                  { name: 'metrics', containerPort: 9090 },
+                ],
                 env: [
                   { name: 'UPSTREAM_URL', value: `http://${app((j + 1) % size.apps)}:80/api` },
                   { name: 'PARTNER_URL', value: `http://${app(j)}.${next}.svc.cluster.local:80` },
@@ -70,12 +75,45 @@ function namespaceFile(i: number, size: Required<WorkspaceSize>): { objects: obj
         },
       },
     });
-    objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9090, targetPort: 'metrics' }] } });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: ns },
+      spec: {
+        selector: { app: name },
+        ports: [
+          { name: 'http', port: 80, targetPort: 'http' },
+          { name: 'metrics', port: 9090, targetPort: 'metrics' },
+        ],
+      },
+    });
   }
-  const np = (name: string, spec: object) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec });
+  const np = (name: string, spec: object) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: ns },
+    spec,
+  });
   const policies: object[] = [
     np('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
-    np('allow-dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }] }),
+    np('allow-dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { port: 53, protocol: 'UDP' },
+            { port: 53, protocol: 'TCP' },
+          ],
+        },
+      ],
+    }),
   ];
   for (let j = 0; j < size.apps; j++) {
     policies.push(
@@ -86,7 +124,10 @@ function namespaceFile(i: number, size: Required<WorkspaceSize>): { objects: obj
           {
             from: [
               { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [app((j + size.apps - 1) % size.apps)] }] } },
-              { namespaceSelector: { matchLabels: { team: `t${(i + size.namespaces - 1) % size.namespaces % 5}` } }, podSelector: { matchLabels: { app: app(j) } } },
+              {
+                namespaceSelector: { matchLabels: { team: `t${((i + size.namespaces - 1) % size.namespaces) % 5}` } },
+                podSelector: { matchLabels: { app: app(j) } },
+              },
               ...(j === 0 ? [{ namespaceSelector: {} }] : []), // the Ingress backend admits the controller
             ],
             ports: [{ port: 'http' }],
@@ -95,8 +136,23 @@ function namespaceFile(i: number, size: Required<WorkspaceSize>): { objects: obj
         ],
         egress: [
           { to: [{ podSelector: { matchLabels: { app: app((j + 1) % size.apps) } } }], ports: [{ port: 8080 }] },
-          { to: [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [next] }] }, podSelector: { matchLabels: { app: app(j) } } }], ports: [{ port: 'http' }] },
-          ...(j % 10 === 0 ? [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ port: 443 }] }] : []),
+          {
+            to: [
+              {
+                namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [next] }] },
+                podSelector: { matchLabels: { app: app(j) } },
+              },
+            ],
+            ports: [{ port: 'http' }],
+          },
+          ...(j % 10 === 0
+            ? [
+                {
+                  to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+                  ports: [{ port: 443 }],
+                },
+              ]
+            : []),
         ],
       }),
     );
@@ -106,7 +162,15 @@ function namespaceFile(i: number, size: Required<WorkspaceSize>): { objects: obj
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name: 'web', namespace: ns },
-    spec: { ingressClassName: 'nginx', rules: [{ host: `${ns}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: app(0), port: { name: 'http' } } } }] } }] },
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [
+        {
+          host: `${ns}.example.com`,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: app(0), port: { name: 'http' } } } }] },
+        },
+      ],
+    },
   });
   return { objects, policies: policies.length };
 }
@@ -127,7 +191,8 @@ export function generateWorkspace(input: WorkspaceSize): GeneratedWorkspace {
   const pods = size.namespaces * size.apps * size.replicas;
   // Scheduling spreads replicas round-robin, so leave headroom below the per-node limit.
   const nodes = Math.max(3, Math.ceil(pods / (MAX_PODS_PER_NODE * 0.8)));
-  if (nodes > 254) throw new Error(`${pods} pods need ${nodes} nodes; the generator cuts node CIDRs from 10.244.0.0/16 and supports at most 254`);
+  if (nodes > 254)
+    throw new Error(`${pods} pods need ${nodes} nodes; the generator cuts node CIDRs from 10.244.0.0/16 and supports at most 254`);
   const files: InputFile[] = [{ path: 'cluster/nodes.yaml', text: yamlDocs(nodesFile(nodes)) }];
   let policies = 0;
   let objects = nodes;

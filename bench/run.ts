@@ -43,7 +43,11 @@ export const MEASUREMENTS: Measurement[] = [
   { name: 'policies', format: count, measure: (c) => c.workspace.policies },
   { name: 'analyze (cold)', format: ms, measure: (c) => medianMs(c.runs, () => analyzeWorkspace(c.workspace.files)) },
   { name: 'js-yaml parse', format: ms, measure: (c) => medianMs(c.runs, () => c.workspace.files.forEach((f) => loadAll(f.text))) },
-  { name: 'analyze / parse', format: (v) => `${v.toFixed(1)}×`, measure: (c) => (c.results.get('analyze (cold)') ?? 0) / Math.max(1e-9, c.results.get('js-yaml parse') ?? 1) },
+  {
+    name: 'analyze / parse',
+    format: (v) => `${v.toFixed(1)}×`,
+    measure: (c) => (c.results.get('analyze (cold)') ?? 0) / Math.max(1e-9, c.results.get('js-yaml parse') ?? 1),
+  },
   // A fresh engine each run, so the per-pod selection cache of one run does not speed up the next.
   { name: 'matrix', format: ms, measure: (c) => medianMs(c.runs, () => connectivityList(new PolicyEngine(c.analysis.cluster, []))) },
   { name: 'pod classes', format: count, measure: (c) => connectivityList(c.analysis.policies).stats.classes },
@@ -54,7 +58,10 @@ export const MEASUREMENTS: Measurement[] = [
 function editedOnce(files: InputFile[], round: number): InputFile[] {
   const [first, ...rest] = files;
   if (!first) return files;
-  const text = first.text.replace(/(\n\s+tier: )(\S+)/, (_m, head: string, value: string) => `${head}${value.replace(/-edit\d+$/, '')}-edit${round}`);
+  const text = first.text.replace(
+    /(\n\s+tier: )(\S+)/,
+    (_m, head: string, value: string) => `${head}${value.replace(/-edit\d+$/, '')}-edit${round}`,
+  );
   return [{ path: first.path, text }, ...rest];
 }
 
@@ -66,7 +73,11 @@ function reanalyzeMs(c: BenchContext): number {
   return medianMs(c.runs, () => analyzeWorkspace(editedOnce(c.workspace.files, ++round), { cache }));
 }
 
-MEASUREMENTS.splice(MEASUREMENTS.findIndex((m) => m.name === 'matrix'), 0, { name: 're-analyze 1 edit', format: ms, measure: reanalyzeMs });
+MEASUREMENTS.splice(
+  MEASUREMENTS.findIndex((m) => m.name === 'matrix'),
+  0,
+  { name: 're-analyze 1 edit', format: ms, measure: reanalyzeMs },
+);
 MEASUREMENTS.push({
   name: 'peak RSS',
   format: (v) => `${v.toFixed(0)} MB`,
@@ -112,7 +123,9 @@ function printTable(header: string[], rows: string[][]): void {
 
 async function main(): Promise<void> {
   const { sizes, runs, editor } = parseArgs(process.argv.slice(2));
-  console.log(`kube-netsim bench: node ${process.version}, median of ${runs} runs per timing; workspaces from bench/generate.ts (3 replicas per app)\n`);
+  console.log(
+    `kube-netsim bench: node ${process.version}, median of ${runs} runs per timing; workspaces from bench/generate.ts (3 replicas per app)\n`,
+  );
   const rows: string[][] = [];
   for (const size of sizes) {
     const workspace = generateWorkspace(size);

@@ -1,13 +1,28 @@
 // One-line expectations for engine tests: build a workspace from strings, analyse it, and
 // assert on pods, Services, DNS answers and diagnostics by name and exact 1-based position.
 import assert from 'node:assert/strict';
-import { analyzeWorkspace, parseSettings, defaultSettings, findSource, type Analysis, type ClusterSettings, type Diagnostic, type DiagnosticCode, type SimPod, type SimService } from '../src/engine';
+import {
+  analyzeWorkspace,
+  parseSettings,
+  defaultSettings,
+  findSource,
+  type Analysis,
+  type ClusterSettings,
+  type Diagnostic,
+  type DiagnosticCode,
+  type SimPod,
+  type SimService,
+} from '../src/engine';
 import type { DnsResult, RecordType } from '../src/engine/dns/zone';
 
 /** Strips the common indentation of a template literal, so manifests can be written indented in tests. */
 export function yaml(strings: TemplateStringsArray | string, ...values: unknown[]): string {
-  const raw = typeof strings === 'string' ? strings : strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
-  const lines = raw.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
+  const raw =
+    typeof strings === 'string' ? strings : strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
+  const lines = raw
+    .replace(/^\n/, '')
+    .replace(/\n[ \t]*$/, '\n')
+    .split('\n');
   const indents = lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)?.[0].length ?? 0);
   const cut = indents.length ? Math.min(...indents) : 0;
   return lines.map((l) => l.slice(cut)).join('\n');
@@ -18,7 +33,11 @@ export function settingsFrom(s?: string | Partial<ClusterSettings>): ClusterSett
   if (s === undefined) return defaultSettings();
   if (typeof s === 'string') {
     const parsed = parseSettings('kube-netsim.yaml', s);
-    assert.deepEqual(parsed.diagnostics.map((d) => d.message), [], 'test settings must be valid');
+    assert.deepEqual(
+      parsed.diagnostics.map((d) => d.message),
+      [],
+      'test settings must be valid',
+    );
     return parsed.settings;
   }
   return { ...defaultSettings(), ...s };
@@ -38,7 +57,9 @@ export function codes(a: Analysis | Diagnostic[]): string[] {
 
 /** Every diagnostic with this code, as `file:line:column` strings (easy to compare in one line). */
 export function where(a: Analysis | Diagnostic[], code: DiagnosticCode): string[] {
-  return ('diagnostics' in a ? a.diagnostics : a).filter((d) => d.code === code).map((d) => `${d.range.file}:${d.range.line}:${d.range.column}`);
+  return ('diagnostics' in a ? a.diagnostics : a)
+    .filter((d) => d.code === code)
+    .map((d) => `${d.range.file}:${d.range.line}:${d.range.column}`);
 }
 
 /** Asserts a diagnostic with this code at exactly this 1-based position and returns it. */
@@ -46,20 +67,27 @@ export function expectDiagnostic(a: Analysis | Diagnostic[], code: DiagnosticCod
   const list = 'diagnostics' in a ? a.diagnostics : a;
   const d = list.find((x) => x.code === code && x.range.file === file && x.range.line === line && x.range.column === column);
   if (!d) {
-    assert.fail(`expected ${code} at ${file}:${line}:${column}; got ${JSON.stringify(list.map((x) => `${x.code}@${x.range.file}:${x.range.line}:${x.range.column}`))}`);
+    assert.fail(
+      `expected ${code} at ${file}:${line}:${column}; got ${JSON.stringify(list.map((x) => `${x.code}@${x.range.file}:${x.range.line}:${x.range.column}`))}`,
+    );
   }
   return d;
 }
 
 export function expectNoDiagnostic(a: Analysis | Diagnostic[], code?: DiagnosticCode): void {
   const list = ('diagnostics' in a ? a.diagnostics : a).filter((d) => code === undefined || d.code === code);
-  assert.deepEqual(list.map((d) => `${d.code}@${d.range.file}:${d.range.line}:${d.range.column}: ${d.message}`), []);
+  assert.deepEqual(
+    list.map((d) => `${d.code}@${d.range.file}:${d.range.line}:${d.range.column}: ${d.message}`),
+    [],
+  );
 }
 
 /** The pods of a workload (`ns/name`) or the one pod of that name, sorted by name. */
 export function podsOf(a: Analysis, id: string): SimPod[] {
   const [ns, name] = id.split('/');
-  return a.cluster.pods.filter((p) => p.namespace === ns && (p.workload.name === name || p.name === name)).sort((x, y) => (x.name < y.name ? -1 : 1));
+  return a.cluster.pods
+    .filter((p) => p.namespace === ns && (p.workload.name === name || p.name === name))
+    .sort((x, y) => (x.name < y.name ? -1 : 1));
 }
 
 export function pod(a: Analysis, id: string): SimPod {
@@ -116,14 +144,25 @@ export function workload(o: {
   const podSpec: string[] = [...(o.podSpec ? o.podSpec.split('\n') : []), 'containers:', '- name: main', `  image: example/${o.name}`];
   if (o.ports?.length) {
     podSpec.push('  ports:');
-    for (const p of o.ports) podSpec.push(`  - containerPort: ${p.containerPort}`, ...(p.name ? [`    name: ${p.name}`] : []), ...(p.protocol ? [`    protocol: ${p.protocol}`] : []));
+    for (const p of o.ports)
+      podSpec.push(
+        `  - containerPort: ${p.containerPort}`,
+        ...(p.name ? [`    name: ${p.name}`] : []),
+        ...(p.protocol ? [`    protocol: ${p.protocol}`] : []),
+      );
   }
   const env = Object.entries(o.env ?? {});
   if (env.length) {
     podSpec.push('  env:');
     for (const [k, v] of env) podSpec.push(`  - name: ${k}`, `    value: ${JSON.stringify(v)}`);
   }
-  const head = [`apiVersion: ${apiVersion}`, `kind: ${kind}`, 'metadata:', `  name: ${o.name}`, ...(o.namespace ? [`  namespace: ${o.namespace}`] : [])];
+  const head = [
+    `apiVersion: ${apiVersion}`,
+    `kind: ${kind}`,
+    'metadata:',
+    `  name: ${o.name}`,
+    ...(o.namespace ? [`  namespace: ${o.namespace}`] : []),
+  ];
   if (kind === 'Pod') return [...head, '  labels:', ...at(4, labelLines), 'spec:', ...at(2, podSpec)].join('\n') + '\n';
   const template = ['metadata:', '  labels:', ...at(4, labelLines), 'spec:', ...at(2, podSpec)];
   const body: string[] = [...(o.spec ? o.spec.split('\n') : []), ...(o.replicas !== undefined ? [`replicas: ${o.replicas}`] : [])];

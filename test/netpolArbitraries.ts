@@ -36,9 +36,18 @@ const podSelector = fc.constantFrom<object>(
   { matchLabels: { tier: 'fe' } },
   { matchExpressions: [{ key: 'tier', operator: 'Exists' }] },
   { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] },
-  { matchExpressions: [{ key: 'app', operator: 'In', values: ['db', 'cache'] }, { key: 'tier', operator: 'DoesNotExist' }] },
+  {
+    matchExpressions: [
+      { key: 'app', operator: 'In', values: ['db', 'cache'] },
+      { key: 'tier', operator: 'DoesNotExist' },
+    ],
+  },
 );
-const namespaceSelector = fc.constantFrom<object>({}, { matchLabels: { team: 'red' } }, { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['b'] }] });
+const namespaceSelector = fc.constantFrom<object>(
+  {},
+  { matchLabels: { team: 'red' } },
+  { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['b'] }] },
+);
 const ipBlock = fc.constantFrom<object>(
   { cidr: '0.0.0.0/0' },
   { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] },
@@ -53,9 +62,24 @@ const peer = fc.oneof(
   fc.record({ namespaceSelector, podSelector }),
   fc.record({ ipBlock }),
 );
-const port = fc.constantFrom<object>({}, { port: 80 }, { port: 80, endPort: 90 }, { port: 'http' }, { port: 'dns', protocol: 'UDP' }, { protocol: 'UDP' }, { port: 8080, protocol: 'SCTP' }, { port: 53, protocol: 'UDP' }, { port: 'http', protocol: 'SCTP' });
+const port = fc.constantFrom<object>(
+  {},
+  { port: 80 },
+  { port: 80, endPort: 90 },
+  { port: 'http' },
+  { port: 'dns', protocol: 'UDP' },
+  { protocol: 'UDP' },
+  { port: 8080, protocol: 'SCTP' },
+  { port: 53, protocol: 'UDP' },
+  { port: 'http', protocol: 'SCTP' },
+);
 const rule = (peerKey: 'from' | 'to') =>
-  fc.record({ peers: fc.option(fc.array(peer, { maxLength: 3 }), { nil: null }), ports: fc.option(fc.array(port, { maxLength: 2 }), { nil: null }) }).map((r) => ({ ...(r.peers ? { [peerKey]: r.peers } : {}), ...(r.ports ? { ports: r.ports } : {}) }));
+  fc
+    .record({
+      peers: fc.option(fc.array(peer, { maxLength: 3 }), { nil: null }),
+      ports: fc.option(fc.array(port, { maxLength: 2 }), { nil: null }),
+    })
+    .map((r) => ({ ...(r.peers ? { [peerKey]: r.peers } : {}), ...(r.ports ? { ports: r.ports } : {}) }));
 
 export const ingressRule = rule('from');
 export const egressRule = rule('to');
@@ -78,12 +102,18 @@ export const genPod: fc.Arbitrary<GenPod> = fc.record({
   kind: fc.constantFrom('Pod' as const, 'Deployment' as const),
 });
 
-export const genCluster: fc.Arbitrary<GenCluster> = fc.record({ pods: fc.array(genPod, { minLength: 1, maxLength: 6 }), policies: fc.array(genPolicy, { maxLength: 4 }) });
+export const genCluster: fc.Arbitrary<GenCluster> = fc.record({
+  pods: fc.array(genPod, { minLength: 1, maxLength: 6 }),
+  policies: fc.array(genPolicy, { maxLength: 4 }),
+});
 
 const PORTS: Record<GenPod['ports'], object[]> = {
   http80: [{ name: 'http', containerPort: 80 }],
   http8080: [{ name: 'http', containerPort: 8080 }],
-  dns: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'http', containerPort: 80, protocol: 'SCTP' }],
+  dns: [
+    { name: 'dns', containerPort: 53, protocol: 'UDP' },
+    { name: 'http', containerPort: 80, protocol: 'SCTP' },
+  ],
   none: [],
 };
 
@@ -103,9 +133,18 @@ export function build(c: GenCluster): Analysis {
   ];
   c.pods.forEach((p, i) => {
     const labels = { app: p.app, ...(p.tier ? { tier: p.tier } : {}) };
-    const spec = { ...(p.hostNetwork ? { hostNetwork: true } : {}), containers: [{ name: 'main', image: 'example/app', ports: PORTS[p.ports] }] };
+    const spec = {
+      ...(p.hostNetwork ? { hostNetwork: true } : {}),
+      containers: [{ name: 'main', image: 'example/app', ports: PORTS[p.ports] }],
+    };
     if (p.kind === 'Pod') objects.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `w${i}`, namespace: p.ns, labels }, spec });
-    else objects.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: p.ns }, spec: { replicas: p.replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec } } });
+    else
+      objects.push({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `w${i}`, namespace: p.ns },
+        spec: { replicas: p.replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec } },
+      });
   });
   c.policies.forEach((p, i) => objects.push(policyObject(p, `p${i}`)));
   return analyzeWorkspace([{ path: 'gen.yaml', text: objects.map((o) => dump(o)).join('---\n') }]);
@@ -116,7 +155,19 @@ export function userPods(a: Analysis): SimPod[] {
 }
 
 /** Addresses outside the cluster that sit on either side of every generated ipBlock boundary. */
-export const PROBE_IPS = ['0.0.0.0', '8.8.8.8', '10.0.0.1', '10.0.1.10', '10.0.1.20', '10.0.1.255', '10.244.1.5', '11.0.0.0', '203.0.113.5', '203.0.113.200', '255.255.255.255'];
+export const PROBE_IPS = [
+  '0.0.0.0',
+  '8.8.8.8',
+  '10.0.0.1',
+  '10.0.1.10',
+  '10.0.1.20',
+  '10.0.1.255',
+  '10.244.1.5',
+  '11.0.0.0',
+  '203.0.113.5',
+  '203.0.113.200',
+  '255.255.255.255',
+];
 
 /** The matrix line for the range that holds `ip`, on the given side of `workload` (undefined: nothing allowed). */
 export function externalLine(list: ConnectivityList, ip: string, workload: string, side: 'from' | 'to'): ConnSet | undefined {
@@ -132,4 +183,3 @@ export function externalLine(list: ConnectivityList, ip: string, workload: strin
   }
   return undefined;
 }
-

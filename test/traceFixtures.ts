@@ -15,7 +15,9 @@ export interface DeploymentOptions {
 /** A Deployment (or DaemonSet) whose pods carry `app: name` and declare the given ports. */
 export function deployment(name: string, o: DeploymentOptions = {}): string {
   const labels = o.labels ?? { app: name };
-  const labelText = `{${Object.entries(labels).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
+  const labelText = `{${Object.entries(labels)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ')}}`;
   const ports = (o.ports ?? [{ name: 'http', containerPort: 8080 }])
     .map((p) => `{containerPort: ${p.containerPort}${p.name ? `, name: ${p.name}` : ''}${p.protocol ? `, protocol: ${p.protocol}` : ''}}`)
     .join(', ');
@@ -52,7 +54,13 @@ export function service(name: string, o: ServiceOptions = {}): string {
     `metadata: {name: ${name}, namespace: ${o.namespace ?? 'default'}}`,
     'spec:',
     ...(o.type ? [`  type: ${o.type}`] : []),
-    ...(selector ? [`  selector: {${Object.entries(selector).map(([k, v]) => `${k}: ${v}`).join(', ')}}`] : []),
+    ...(selector
+      ? [
+          `  selector: {${Object.entries(selector)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')}}`,
+        ]
+      : []),
     '  ports:',
     ...ports.map(
       (p) =>

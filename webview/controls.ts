@@ -21,7 +21,11 @@ export interface ControlHooks {
 type Checkable = HTMLElement & { checked: boolean };
 type Valued = HTMLElement & { value: string };
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text !== undefined) e.textContent = text;
@@ -63,14 +67,27 @@ export class Controls {
     legendHost: HTMLElement,
   ) {
     this.toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Topology controls' });
-    this.searchField = custom('vscode-textfield', { id: 'search', placeholder: 'Search name, IP, label…', 'aria-label': 'Search pods, Services, nodes, IPs and labels' }) as Valued;
+    this.searchField = custom('vscode-textfield', {
+      id: 'search',
+      placeholder: 'Search name, IP, label…',
+      'aria-label': 'Search pods, Services, nodes, IPs and labels',
+    }) as Valued;
     this.searchField.addEventListener('input', () => hooks.search(this.searchField.value, false));
     this.searchField.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') hooks.search(this.searchField.value, true);
     });
     const layers = h('div', { class: 'group', role: 'group', 'aria-label': 'Layers' });
-    for (const [name, label] of [['endpoints', 'Endpoints'], ['ingress', 'Ingress'], ['policy', 'Policy']] as const) {
-      const c = custom('vscode-checkbox', { label, 'data-layer': name, 'aria-label': `Show the ${label.toLowerCase()} layer`, checked: '' }) as Checkable;
+    for (const [name, label] of [
+      ['endpoints', 'Endpoints'],
+      ['ingress', 'Ingress'],
+      ['policy', 'Policy'],
+    ] as const) {
+      const c = custom('vscode-checkbox', {
+        label,
+        'data-layer': name,
+        'aria-label': `Show the ${label.toLowerCase()} layer`,
+        checked: '',
+      }) as Checkable;
       c.addEventListener('change', () => hooks.layer(name, c.checked));
       this.layerBoxes.set(name, c);
       layers.append(c);
@@ -78,11 +95,23 @@ export class Controls {
     this.cni = select('cni', 'CNI plugin to simulate', CNI_PLUGINS, (v) => hooks.settings({ cni: v }));
     this.proxy = select('proxy-mode', 'kube-proxy mode to simulate', PROXY_MODES, (v) => hooks.settings({ kubeProxyMode: v }));
     const sim = h('div', { class: 'group', role: 'group', 'aria-label': 'Simulation' });
-    sim.append(h('span', { class: 'group-label', 'aria-hidden': 'true' }, 'CNI'), this.cni, h('span', { class: 'group-label', 'aria-hidden': 'true' }, 'kube-proxy'), this.proxy);
+    sim.append(
+      h('span', { class: 'group-label', 'aria-hidden': 'true' }, 'CNI'),
+      this.cni,
+      h('span', { class: 'group-label', 'aria-hidden': 'true' }, 'kube-proxy'),
+      this.proxy,
+    );
     const view = h('div', { class: 'group', role: 'group', 'aria-label': 'View' });
-    view.append(button('Fit', 'Fit the whole cluster in view (0)', () => hooks.fit()), button('+', 'Zoom in (+)', () => hooks.zoom(1.4)), button('−', 'Zoom out (-)', () => hooks.zoom(1 / 1.4)));
+    view.append(
+      button('Fit', 'Fit the whole cluster in view (0)', () => hooks.fit()),
+      button('+', 'Zoom in (+)', () => hooks.zoom(1.4)),
+      button('−', 'Zoom out (-)', () => hooks.zoom(1 / 1.4)),
+    );
     const exp = h('div', { class: 'group', role: 'group', 'aria-label': 'Export' });
-    exp.append(button('SVG', 'Export the topology as SVG', () => hooks.export('svg')), button('PNG', 'Export the topology as PNG', () => hooks.export('png')));
+    exp.append(
+      button('SVG', 'Export the topology as SVG', () => hooks.export('svg')),
+      button('PNG', 'Export the topology as PNG', () => hooks.export('png')),
+    );
     this.toolbar.append(this.searchField, layers, sim, view, exp);
 
     legendHost.append(h('h2', {}, 'Namespaces'));
@@ -102,7 +131,11 @@ export class Controls {
     for (const ns of topology.namespaces) {
       const li = h('li');
       const swatch = h('span', { class: `swatch ns-c${nsColour.get(ns.name) ?? 0}`, 'aria-hidden': 'true' });
-      const box = custom('vscode-checkbox', { 'data-namespace': ns.name, label: `${ns.name} (${ns.pods} pods)`, 'aria-label': `Show namespace ${ns.name}` }) as Checkable;
+      const box = custom('vscode-checkbox', {
+        'data-namespace': ns.name,
+        label: `${ns.name} (${ns.pods} pods)`,
+        'aria-label': `Show namespace ${ns.name}`,
+      }) as Checkable;
       box.checked = !hidden.has(ns.name);
       box.addEventListener('change', () => this.hooks.namespace(ns.name, box.checked));
       li.append(swatch, box);

@@ -32,7 +32,13 @@ export class Details {
   show(t: Topology | undefined, sel: { kind: Kind; id: string } | null, policyFocus: string | null = null): void {
     this.host.replaceChildren(h('h2', {}, 'Selection'));
     if (!t || !sel) {
-      this.host.append(h('p', { class: 'hint' }, 'Click an object to see it here and show its manifest line. Arrow keys move between objects; Enter reveals; Space selects.'));
+      this.host.append(
+        h(
+          'p',
+          { class: 'hint' },
+          'Click an object to see it here and show its manifest line. Arrow keys move between objects; Enter reveals; Space selects.',
+        ),
+      );
       return;
     }
     const rows: Array<[string, string]> = [];
@@ -43,7 +49,13 @@ export class Details {
         const p = t.pods.find((x) => x.id === sel.id);
         if (!p) break;
         heading = `Pod ${p.id}`;
-        rows.push(['IP', p.ip ?? 'none (Pending)'], ['Node', p.node ?? 'none'], ['Workload', `${p.workload} (${p.workloadKind})`], ['Ports', p.ports.map((x) => `${x.name ? `${x.name} ` : ''}${x.port}/${x.protocol}`).join(', ') || 'none declared'], ['Labels', labelsText(p.labels) || 'none']);
+        rows.push(
+          ['IP', p.ip ?? 'none (Pending)'],
+          ['Node', p.node ?? 'none'],
+          ['Workload', `${p.workload} (${p.workloadKind})`],
+          ['Ports', p.ports.map((x) => `${x.name ? `${x.name} ` : ''}${x.port}/${x.protocol}`).join(', ') || 'none declared'],
+          ['Labels', labelsText(p.labels) || 'none'],
+        );
         source = p.source;
         break;
       }
@@ -51,7 +63,20 @@ export class Details {
         const s = t.services.find((x) => x.id === sel.id);
         if (!s) break;
         heading = `Service ${s.id}`;
-        rows.push(['Type', s.type], ['ClusterIP', s.headless ? 'None (headless)' : (s.clusterIP ?? '—')], ['Ports', s.ports.map((p) => `${p.name ? `${p.name} ` : ''}${p.port}→${p.targetPort}/${p.protocol}${p.nodePort !== null ? ` NodePort ${p.nodePort}` : ''}`).join(', ')], ['Endpoints', `${s.endpointCount} pod(s)`]);
+        rows.push(
+          ['Type', s.type],
+          ['ClusterIP', s.headless ? 'None (headless)' : (s.clusterIP ?? '—')],
+          [
+            'Ports',
+            s.ports
+              .map(
+                (p) =>
+                  `${p.name ? `${p.name} ` : ''}${p.port}→${p.targetPort}/${p.protocol}${p.nodePort !== null ? ` NodePort ${p.nodePort}` : ''}`,
+              )
+              .join(', '),
+          ],
+          ['Endpoints', `${s.endpointCount} pod(s)`],
+        );
         if (s.loadBalancerIP) rows.push(['Load balancer', s.loadBalancerIP]);
         source = s.source;
         break;
@@ -60,7 +85,12 @@ export class Details {
         const n = t.nodes.find((x) => x.id === sel.id);
         if (!n) break;
         heading = `Node ${n.name}`;
-        rows.push(['IP', n.ip], ['Pod CIDR', n.podCIDR], ['Pods', String(t.pods.filter((p) => p.node === n.id).length)], ['Labels', labelsText(n.labels) || 'none']);
+        rows.push(
+          ['IP', n.ip],
+          ['Pod CIDR', n.podCIDR],
+          ['Pods', String(t.pods.filter((p) => p.node === n.id).length)],
+          ['Labels', labelsText(n.labels) || 'none'],
+        );
         source = n.source;
         break;
       }
@@ -69,7 +99,12 @@ export class Details {
         if (!g) break;
         heading = `Ingress ${g.id}`;
         rows.push(['Class', g.className ?? 'default'], ['Controller', g.controllerService ?? 'none simulated']);
-        g.routes.forEach((r, i) => rows.push([`Route ${i + 1}`, `${r.defaultBackend ? 'default backend' : `${r.host ?? '*'}${r.path ?? '/'} (${r.pathType ?? ''})`} → ${r.service ?? '?'}:${r.port ?? '?'}${r.resolved ? '' : ' (no such Service)'}`]));
+        g.routes.forEach((r, i) =>
+          rows.push([
+            `Route ${i + 1}`,
+            `${r.defaultBackend ? 'default backend' : `${r.host ?? '*'}${r.path ?? '/'} (${r.pathType ?? ''})`} → ${r.service ?? '?'}:${r.port ?? '?'}${r.resolved ? '' : ' (no such Service)'}`,
+          ]),
+        );
         source = g.source;
         break;
       }
@@ -90,10 +125,13 @@ export class Details {
     this.host.append(dl);
     this.host.append(h('p', { class: 'where' }, source ? `${source.file}:${source.line}` : 'Added by the simulator (no manifest).'));
     const actions = h('div', { class: 'actions' });
-    if (source) actions.append(button('Show in manifest', `Show ${heading} in its manifest`, () => this.hooks.reveal(sel.kind, sel.id), false));
+    if (source)
+      actions.append(button('Show in manifest', `Show ${heading} in its manifest`, () => this.hooks.reveal(sel.kind, sel.id), false));
     if (sel.kind === 'pod') {
-      if (policyFocus === sel.id) actions.append(button('Clear policy', 'Stop drawing the policy layer for this pod', () => this.hooks.focusPolicy(null)));
-      else actions.append(button('Show policy', `Draw who may reach ${sel.id} and whom it may reach`, () => this.hooks.focusPolicy(sel.id)));
+      if (policyFocus === sel.id)
+        actions.append(button('Clear policy', 'Stop drawing the policy layer for this pod', () => this.hooks.focusPolicy(null)));
+      else
+        actions.append(button('Show policy', `Draw who may reach ${sel.id} and whom it may reach`, () => this.hooks.focusPolicy(sel.id)));
     }
     this.host.append(actions);
     const from = traceSource(sel.kind, sel.id);
@@ -124,7 +162,11 @@ export class Details {
       e.preventDefault();
       go();
     });
-    form.append(h('label', { class: 'group-label' }, 'Trace packet to'), field, button('Trace', `Trace a packet from ${from} to the target`, go, false));
+    form.append(
+      h('label', { class: 'group-label' }, 'Trace packet to'),
+      field,
+      button('Trace', `Trace a packet from ${from} to the target`, go, false),
+    );
     return form;
   }
 }

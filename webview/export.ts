@@ -3,7 +3,19 @@
 // rasterised to PNG. Hidden objects (filtered namespaces, hidden layers) stay out.
 import type { Box } from './layout';
 
-const PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'opacity', 'font-family', 'font-size', 'font-weight', 'text-anchor'] as const;
+const PROPS = [
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-dasharray',
+  'stroke-opacity',
+  'opacity',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'text-anchor',
+] as const;
 const MAX_PNG_SIDE = 8192;
 
 /** A standalone SVG of `svg`'s content within `bounds`. */

@@ -24,7 +24,10 @@ export function bowedCurve(a: Box, b: Box, bend: number): { d: string; mid: { x:
   const off = Math.min(160, 30 + len * 0.18) * bend;
   const cx = (p.x + q.x) / 2 - (dy / len) * off;
   const cy = (p.y + q.y) / 2 + (dx / len) * off;
-  return { d: `M${r(p.x)},${r(p.y)}Q${r(cx)},${r(cy)} ${r(q.x)},${r(q.y)}`, mid: { x: (p.x + 2 * cx + q.x) / 4, y: (p.y + 2 * cy + q.y) / 4 } };
+  return {
+    d: `M${r(p.x)},${r(p.y)}Q${r(cx)},${r(cy)} ${r(q.x)},${r(q.y)}`,
+    mid: { x: (p.x + 2 * cx + q.x) / 4, y: (p.y + 2 * cy + q.y) / 4 },
+  };
 }
 
 function r(n: number): string {

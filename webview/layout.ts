@@ -52,7 +52,14 @@ const centre = (b: Box) => b.x + b.w / 2;
  * Places items of one width in rows of at most `maxWidth`, each near its wished-for centre,
  * in order of that wish (ties by id), never overlapping. Returns the boxes and the rows' bottom.
  */
-export function packRow(items: Array<{ id: string; want: number }>, w: number, h: number, top: number, maxWidth: number, gap: number): { boxes: Map<string, Box>; bottom: number } {
+export function packRow(
+  items: Array<{ id: string; want: number }>,
+  w: number,
+  h: number,
+  top: number,
+  maxWidth: number,
+  gap: number,
+): { boxes: Map<string, Box>; bottom: number } {
   const boxes = new Map<string, Box>();
   const sorted = [...items].sort((a, b) => a.want - b.want || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const perRow = Math.max(1, Math.floor((maxWidth + gap) / (w + gap)));
@@ -66,10 +73,11 @@ export function packRow(items: Array<{ id: string; want: number }>, w: number, h
     }
     // Pull a row that ran past the right edge back to the left, keeping its order.
     const overflow = x + w - maxWidth;
-    if (overflow > 0) for (const it of row) {
-      const b = boxes.get(it.id);
-      if (b) b.x = Math.max(0, b.x - overflow);
-    }
+    if (overflow > 0)
+      for (const it of row) {
+        const b = boxes.get(it.id);
+        if (b) b.x = Math.max(0, b.x - overflow);
+      }
     y += h + gap;
   }
   return { boxes, bottom: sorted.length ? y - gap : top };
@@ -85,7 +93,12 @@ export function layoutTopology(t: Topology): Layout {
     list.push(p.id);
     podsByNode.set(key, list);
   }
-  const regions: Array<{ id: string | null; count: number; w: number; h: number }> = t.nodes.map((n) => ({ id: n.id, count: podsByNode.get(n.id)?.length ?? 0, w: 0, h: 0 }));
+  const regions: Array<{ id: string | null; count: number; w: number; h: number }> = t.nodes.map((n) => ({
+    id: n.id,
+    count: podsByNode.get(n.id)?.length ?? 0,
+    w: 0,
+    h: 0,
+  }));
   if (podsByNode.has(null)) regions.push({ id: null, count: podsByNode.get(null)?.length ?? 0, w: 0, h: 0 });
   for (const r of regions) {
     const cols = Math.max(1, Math.min(podColumns(r.count), Math.max(1, r.count)));
@@ -118,7 +131,12 @@ export function layoutTopology(t: Topology): Layout {
     const list = podsByNode.get(id) ?? [];
     const cols = Math.max(1, Math.min(podColumns(list.length), Math.max(1, list.length)));
     list.forEach((pid, i) => {
-      pods.set(pid, { x: box.x + nodePad + (i % cols) * (pod.w + podGap), y: box.y + nodeHeader + nodePad + Math.floor(i / cols) * (pod.h + podRowGap), w: pod.w, h: pod.h });
+      pods.set(pid, {
+        x: box.x + nodePad + (i % cols) * (pod.w + podGap),
+        y: box.y + nodeHeader + nodePad + Math.floor(i / cols) * (pod.h + podRowGap),
+        w: pod.w,
+        h: pod.h,
+      });
       podNode.set(pid, id);
     });
   }
@@ -127,18 +145,46 @@ export function layoutTopology(t: Topology): Layout {
   const ends = new Map<string, string[]>();
   for (const e of t.edges) ends.set(e.from, [...(ends.get(e.from) ?? []), e.to]);
   const wantOver = (id: string, placed: Map<string, Box>, fallback: number) => {
-    const xs = (ends.get(id) ?? []).map((to) => placed.get(to)).filter((b): b is Box => !!b).map(centre);
+    const xs = (ends.get(id) ?? [])
+      .map((to) => placed.get(to))
+      .filter((b): b is Box => !!b)
+      .map(centre);
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : fallback;
   };
-  const svcRow = packRow(t.services.map((s, i) => ({ id: s.id, want: wantOver(s.id, pods, areaWidth + i) })), SIZES.service.w, SIZES.service.h, 0, areaWidth, SIZES.itemGap);
-  const ingRow = packRow(t.ingresses.map((g, i) => ({ id: g.id, want: wantOver(g.id, svcRow.boxes, i * 10) })), SIZES.ingress.w, SIZES.ingress.h, 0, areaWidth, SIZES.itemGap);
+  const svcRow = packRow(
+    t.services.map((s, i) => ({ id: s.id, want: wantOver(s.id, pods, areaWidth + i) })),
+    SIZES.service.w,
+    SIZES.service.h,
+    0,
+    areaWidth,
+    SIZES.itemGap,
+  );
+  const ingRow = packRow(
+    t.ingresses.map((g, i) => ({ id: g.id, want: wantOver(g.id, svcRow.boxes, i * 10) })),
+    SIZES.ingress.w,
+    SIZES.ingress.h,
+    0,
+    areaWidth,
+    SIZES.itemGap,
+  );
   const entries = t.externals.filter((x) => x.role !== 'client');
-  const entryRow = packRow(entries.map((x, i) => ({ id: x.id, want: wantOver(x.id, svcRow.boxes, i * 10) })), SIZES.external.w, SIZES.external.h, 0, areaWidth, SIZES.itemGap);
+  const entryRow = packRow(
+    entries.map((x, i) => ({ id: x.id, want: wantOver(x.id, svcRow.boxes, i * 10) })),
+    SIZES.external.w,
+    SIZES.external.h,
+    0,
+    areaWidth,
+    SIZES.itemGap,
+  );
 
   // Stack: client, entries, ingresses, services, nodes (skipping empty rows).
   const stack: Array<{ boxes: Map<string, Box>; height: number }> = [];
   const client = t.externals.find((x) => x.role === 'client');
-  if (client) stack.push({ boxes: new Map([[client.id, { x: Math.max(0, areaWidth / 2 - SIZES.external.w / 2), y: 0, ...SIZES.external }]]), height: SIZES.external.h });
+  if (client)
+    stack.push({
+      boxes: new Map([[client.id, { x: Math.max(0, areaWidth / 2 - SIZES.external.w / 2), y: 0, ...SIZES.external }]]),
+      height: SIZES.external.h,
+    });
   if (entries.length) stack.push({ boxes: entryRow.boxes, height: entryRow.bottom });
   if (t.ingresses.length) stack.push({ boxes: ingRow.boxes, height: ingRow.bottom });
   if (t.services.length) stack.push({ boxes: svcRow.boxes, height: svcRow.bottom });
@@ -158,7 +204,17 @@ export function layoutTopology(t: Topology): Layout {
 
   const externals = new Map<string, Box>([...entryRow.boxes]);
   if (client && stack[0]) for (const [id, b] of stack[0].boxes) externals.set(id, b);
-  return { width: Math.max(areaWidth, ...[...svcRow.boxes.values(), ...ingRow.boxes.values(), ...externals.values()].map((b) => b.x + b.w)), height: y + rowY - nodeGap, nodes, pending, pods, services: svcRow.boxes, ingresses: ingRow.boxes, externals, blobs: blobsOf(t, pods, podNode) };
+  return {
+    width: Math.max(areaWidth, ...[...svcRow.boxes.values(), ...ingRow.boxes.values(), ...externals.values()].map((b) => b.x + b.w)),
+    height: y + rowY - nodeGap,
+    nodes,
+    pending,
+    pods,
+    services: svcRow.boxes,
+    ingresses: ingRow.boxes,
+    externals,
+    blobs: blobsOf(t, pods, podNode),
+  };
 }
 
 function blobsOf(t: Topology, pods: Map<string, Box>, podNode: Map<string, string | null>): Layout['blobs'] {

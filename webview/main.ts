@@ -3,7 +3,16 @@
 // Kubernetes semantics itself.
 import './nonce';
 import './style.css';
-import { parseToPage, parseToExtension, DEFAULT_VIEW_STATE, type ToExtension, type ToPage, type Topology, type ViewState, type PolicyLayer } from '../src/shared/protocol';
+import {
+  parseToPage,
+  parseToExtension,
+  DEFAULT_VIEW_STATE,
+  type ToExtension,
+  type ToPage,
+  type Topology,
+  type ViewState,
+  type PolicyLayer,
+} from '../src/shared/protocol';
 import { layoutTopology, type Layout } from './layout';
 import { Scene, type Kind } from './scene';
 import { Viewport } from './viewport';
@@ -45,7 +54,10 @@ svg.setAttribute('id', 'scene');
 svg.setAttribute('role', 'application');
 svg.setAttribute('tabindex', '0');
 svg.setAttribute('aria-roledescription', 'cluster topology');
-svg.setAttribute('aria-label', 'Cluster topology. Arrow keys move between objects, Enter shows the manifest line, Space selects, plus and minus zoom, 0 fits.');
+svg.setAttribute(
+  'aria-label',
+  'Cluster topology. Arrow keys move between objects, Enter shows the manifest line, Space selects, plus and minus zoom, 0 fits.',
+);
 const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
 // The simulation's summary (folder, size, CNI, proxy mode) stays; notes (matches, policy) change beside it.
 const summary = h('span', { class: 'status-summary' });
@@ -104,7 +116,8 @@ const controls = new Controls(
     settings: (change) => {
       const m: Extract<ToExtension, { type: 'settings' }> = { type: 'settings' };
       if (change.cni && change.cni !== topology?.settings.cni) m.cni = change.cni as NonNullable<typeof m.cni>;
-      if (change.kubeProxyMode && change.kubeProxyMode !== topology?.settings.kubeProxyMode) m.kubeProxyMode = change.kubeProxyMode as NonNullable<typeof m.kubeProxyMode>;
+      if (change.kubeProxyMode && change.kubeProxyMode !== topology?.settings.kubeProxyMode)
+        m.kubeProxyMode = change.kubeProxyMode as NonNullable<typeof m.kubeProxyMode>;
       if (m.cni || m.kubeProxyMode) post(m);
     },
     fit: () => viewport.fit(),
@@ -123,8 +136,17 @@ const controls = new Controls(
 );
 app.append(controls.toolbar, main);
 
-const details = new Details(detailsHost, { reveal: (kind, id) => post({ type: 'reveal', target: { kind, id } }), focusPolicy: (id) => setFocus(id), trace: (from, to) => post({ type: 'traceRequest', from, to }) });
-const trace = new TracePlayer(traceHost, scene, { onHop: (index) => post({ type: 'reveal', target: { kind: 'hop', index } }), onShowBox: (b) => viewport.reveal(b) }, button);
+const details = new Details(detailsHost, {
+  reveal: (kind, id) => post({ type: 'reveal', target: { kind, id } }),
+  focusPolicy: (id) => setFocus(id),
+  trace: (from, to) => post({ type: 'traceRequest', from, to }),
+});
+const trace = new TracePlayer(
+  traceHost,
+  scene,
+  { onHop: (index) => post({ type: 'reveal', target: { kind: 'hop', index } }), onShowBox: (b) => viewport.reveal(b) },
+  button,
+);
 
 function applyLayers(): void {
   svg.classList.toggle('hide-endpoints', !state.layers.endpoints);
@@ -248,7 +270,10 @@ function receive(m: ToPage): void {
         saveState(true);
       }
       scene.setPolicy(policy);
-      if (policy) say(`Policy for ${policy.pod}: ${policy.edges.filter((e) => e.allowed).length} allowed, ${policy.edges.filter((e) => !e.allowed).length} dropped`);
+      if (policy)
+        say(
+          `Policy for ${policy.pod}: ${policy.edges.filter((e) => e.allowed).length} allowed, ${policy.edges.filter((e) => !e.allowed).length} dropped`,
+        );
       return;
     case 'trace':
       trace.show(m.trace);

@@ -23,7 +23,9 @@ function union(a: Box, b: Box): Box {
 }
 
 export function labelsText(labels: Record<string, string>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }
 
 interface Drawn {
@@ -53,11 +55,29 @@ export class Scene {
     s.selectAll('*').remove();
     const defs = s.append('defs');
     for (const name of ['arrow', 'arrow-allowed', 'arrow-dropped']) {
-      defs.append('marker').attr('id', name).attr('class', name).attr('viewBox', '0 0 10 10').attr('refX', 9).attr('refY', 5).attr('markerWidth', 7).attr('markerHeight', 7).attr('orient', 'auto-start-reverse').append('path').attr('d', 'M0,0L10,5L0,10z');
+      defs
+        .append('marker')
+        .attr('id', name)
+        .attr('class', name)
+        .attr('viewBox', '0 0 10 10')
+        .attr('refX', 9)
+        .attr('refY', 5)
+        .attr('markerWidth', 7)
+        .attr('markerHeight', 7)
+        .attr('orient', 'auto-start-reverse')
+        .append('path')
+        .attr('d', 'M0,0L10,5L0,10z');
     }
     this.root = s.append('g').attr('class', 'viewport');
     const layer = (name: string) => this.root.append('g').attr('class', `layer layer-${name}`);
-    this.layers = { regions: layer('regions'), edges: layer('edges'), policy: layer('policy'), objects: layer('objects'), pods: layer('pods'), trace: layer('trace') };
+    this.layers = {
+      regions: layer('regions'),
+      edges: layer('edges'),
+      policy: layer('policy'),
+      objects: layer('objects'),
+      pods: layer('pods'),
+      trace: layer('trace'),
+    };
   }
 
   /**
@@ -66,7 +86,8 @@ export class Scene {
    */
   cullables(): Array<{ el: Element; box: Box }> {
     const out: Array<{ el: Element; box: Box }> = [];
-    for (const el of this.root.node()?.querySelectorAll<SVGGElement>('.layer-objects g.obj, .layer-pods g.obj, .layer-regions g.obj') ?? []) {
+    for (const el of this.root.node()?.querySelectorAll<SVGGElement>('.layer-objects g.obj, .layer-pods g.obj, .layer-regions g.obj') ??
+      []) {
       const box = this.boxes.get(el.dataset['id'] ?? '');
       if (box) out.push({ el, box });
     }
@@ -97,7 +118,10 @@ export class Scene {
   focusables(): SVGGElement[] {
     const all = [...this.svg.querySelectorAll<SVGGElement>('g.obj:not(.ns-hidden)')];
     const rank = (el: SVGGElement) => READING_ORDER.indexOf(el.dataset['kind'] as Kind);
-    return all.map((el, i) => ({ el, i, r: rank(el) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.el);
+    return all
+      .map((el, i) => ({ el, i, r: rank(el) }))
+      .sort((a, b) => a.r - b.r || a.i - b.i)
+      .map((x) => x.el);
   }
 
   /**
@@ -122,8 +146,14 @@ export class Scene {
     for (const d of pods) this.remember(d);
 
     this.drawRegions(regions, layout.pending);
-    this.drawObjects(this.layers.objects, drawn.filter((d) => d.box.w > 0));
-    this.drawObjects(this.layers.pods, pods.filter((d) => d.box.w > 0));
+    this.drawObjects(
+      this.layers.objects,
+      drawn.filter((d) => d.box.w > 0),
+    );
+    this.drawObjects(
+      this.layers.pods,
+      pods.filter((d) => d.box.w > 0),
+    );
     this.drawEdges(t.edges);
     if (large) this.drawEndpointGroups(t, layout);
     this.svg.classList.toggle('large', large);
@@ -131,7 +161,9 @@ export class Scene {
 
   private drawEndpointGroups(t: Topology, layout: Layout): void {
     const blobOf = new Map<string, Layout['blobs'][number]>();
-    for (const b of layout.blobs) for (const p of t.workloads.find((w) => w.id === b.workload)?.pods ?? []) if (t.pods.find((x) => x.id === p)?.node === b.node) blobOf.set(p, b);
+    for (const b of layout.blobs)
+      for (const p of t.workloads.find((w) => w.id === b.workload)?.pods ?? [])
+        if (t.pods.find((x) => x.id === p)?.node === b.node) blobOf.set(p, b);
     const groups = new Map<string, { from: string; blob: Layout['blobs'][number]; labels: Set<string>; count: number }>();
     for (const e of t.edges) {
       if (e.kind !== 'endpoint') continue;
@@ -148,12 +180,25 @@ export class Scene {
       const a = this.boxes.get(g.from);
       if (!a) continue;
       const { d } = verticalCurve(a, g.blob.box);
-      const el = layer.append('g').attr('class', 'edge edge-endpoint-group').attr('data-kind', 'edge').attr('data-id', key).attr('data-from', g.from).attr('data-to', g.blob.workload);
+      const el = layer
+        .append('g')
+        .attr('class', 'edge edge-endpoint-group')
+        .attr('data-kind', 'edge')
+        .attr('data-id', key)
+        .attr('data-from', g.from)
+        .attr('data-to', g.blob.workload);
       el.append('path').attr('d', d).attr('marker-end', 'url(#arrow)');
       const node = el.node();
       if (node) this.extents.set(node, union(a, { ...g.blob.box, y: g.blob.box.y - 16, h: g.blob.box.h + 16 }));
-      el.append('title').text(`${g.from} → ${g.count} pod(s) of ${g.blob.workload} on ${g.blob.node ?? 'no node'} (${[...g.labels].join(', ')})`);
-      el.append('text').attr('class', 'edge-label').attr('x', g.blob.box.x + g.blob.box.w / 2).attr('y', g.blob.box.y - 5).attr('text-anchor', 'middle').text(`${g.count} × ${[...g.labels].join(', ')}`);
+      el.append('title').text(
+        `${g.from} → ${g.count} pod(s) of ${g.blob.workload} on ${g.blob.node ?? 'no node'} (${[...g.labels].join(', ')})`,
+      );
+      el.append('text')
+        .attr('class', 'edge-label')
+        .attr('x', g.blob.box.x + g.blob.box.w / 2)
+        .attr('y', g.blob.box.y - 5)
+        .attr('text-anchor', 'middle')
+        .text(`${g.count} × ${[...g.labels].join(', ')}`);
     }
   }
 
@@ -161,7 +206,8 @@ export class Scene {
   showEndpointsOf(id: string | null): void {
     for (const el of this.svg.querySelectorAll('.edge-endpoint.show')) el.classList.remove('show');
     if (!id) return;
-    for (const el of this.svg.querySelectorAll(`.edge-endpoint[data-from="${cssEscape(id)}"], .edge-endpoint[data-to="${cssEscape(id)}"]`)) el.classList.add('show');
+    for (const el of this.svg.querySelectorAll(`.edge-endpoint[data-from="${cssEscape(id)}"], .edge-endpoint[data-to="${cssEscape(id)}"]`))
+      el.classList.add('show');
   }
 
   private remember(d: Drawn): void {
@@ -171,31 +217,83 @@ export class Scene {
   }
 
   private external(x: TopoExternal, box: Box | undefined): Drawn {
-    const sub = x.role === 'client' ? 'external client' : x.role === 'load-balancer' ? `load balancer → ${x.service ?? ''}` : `NodePort → ${x.service ?? ''}`;
-    return { kind: 'external', id: x.id, namespace: null, box: box ?? ZERO, label: `${sub}: ${x.label}`, lines: [x.label, sub], title: `${x.label}\n${sub}`, extraClass: `external role-${x.role}` };
+    const sub =
+      x.role === 'client'
+        ? 'external client'
+        : x.role === 'load-balancer'
+          ? `load balancer → ${x.service ?? ''}`
+          : `NodePort → ${x.service ?? ''}`;
+    return {
+      kind: 'external',
+      id: x.id,
+      namespace: null,
+      box: box ?? ZERO,
+      label: `${sub}: ${x.label}`,
+      lines: [x.label, sub],
+      title: `${x.label}\n${sub}`,
+      extraClass: `external role-${x.role}`,
+    };
   }
 
   private ingress(g: TopoIngress, box: Box | undefined): Drawn {
-    const routes = g.routes.map((r) => (r.defaultBackend ? `default → ${r.service ?? '?'}` : `${r.host ?? '*'}${r.path ?? '/'} → ${r.service ?? '?'}:${r.port ?? '?'}`));
+    const routes = g.routes.map((r) =>
+      r.defaultBackend ? `default → ${r.service ?? '?'}` : `${r.host ?? '*'}${r.path ?? '/'} → ${r.service ?? '?'}:${r.port ?? '?'}`,
+    );
     const sub = `Ingress · ${g.className ?? 'default class'} · ${g.routes.length} route${g.routes.length === 1 ? '' : 's'}`;
-    return { kind: 'ingress', id: g.id, namespace: g.namespace, box: box ?? ZERO, label: `Ingress ${g.id}, ${routes.join('; ')}`, lines: [g.id, sub], title: `Ingress ${g.id}\n${routes.join('\n')}`, extraClass: 'ingress' };
+    return {
+      kind: 'ingress',
+      id: g.id,
+      namespace: g.namespace,
+      box: box ?? ZERO,
+      label: `Ingress ${g.id}, ${routes.join('; ')}`,
+      lines: [g.id, sub],
+      title: `Ingress ${g.id}\n${routes.join('\n')}`,
+      extraClass: 'ingress',
+    };
   }
 
   private service(s: TopoService, box: Box | undefined): Drawn {
     const ports = s.ports.map((p) => `${p.port}${p.nodePort !== null ? `:${p.nodePort}` : ''}/${p.protocol}`).join(', ');
     const ip = s.headless ? 'headless' : s.type === 'ExternalName' ? `→ ${s.externalName ?? '?'}` : (s.clusterIP ?? 'no IP');
     const sub = `${s.type} ${ip} · ${ports}`;
-    return { kind: 'service', id: s.id, namespace: s.namespace, box: box ?? ZERO, label: `Service ${s.id}, ${sub}, ${s.endpointCount} endpoints`, lines: [s.id, sub], title: `Service ${s.id}\n${sub}\n${s.endpointCount} endpoint pod(s)${s.implicit ? '\n(added by the simulator)' : ''}`, extraClass: `service type-${s.type}` };
+    return {
+      kind: 'service',
+      id: s.id,
+      namespace: s.namespace,
+      box: box ?? ZERO,
+      label: `Service ${s.id}, ${sub}, ${s.endpointCount} endpoints`,
+      lines: [s.id, sub],
+      title: `Service ${s.id}\n${sub}\n${s.endpointCount} endpoint pod(s)${s.implicit ? '\n(added by the simulator)' : ''}`,
+      extraClass: `service type-${s.type}`,
+    };
   }
 
   private node(n: TopoNode, box: Box | undefined): Drawn {
-    return { kind: 'node', id: n.id, namespace: null, box: box ?? ZERO, label: `node ${n.name}, ${n.ip}, pod CIDR ${n.podCIDR}`, lines: [n.name, `${n.ip} · pods ${n.podCIDR}`], title: `node ${n.name}\nIP ${n.ip}\npod CIDR ${n.podCIDR}${labelsText(n.labels) ? `\n${labelsText(n.labels)}` : ''}`, extraClass: 'node' };
+    return {
+      kind: 'node',
+      id: n.id,
+      namespace: null,
+      box: box ?? ZERO,
+      label: `node ${n.name}, ${n.ip}, pod CIDR ${n.podCIDR}`,
+      lines: [n.name, `${n.ip} · pods ${n.podCIDR}`],
+      title: `node ${n.name}\nIP ${n.ip}\npod CIDR ${n.podCIDR}${labelsText(n.labels) ? `\n${labelsText(n.labels)}` : ''}`,
+      extraClass: 'node',
+    };
   }
 
   private pod(p: TopoPod, box: Box | undefined): Drawn {
     const where = `${p.ip ?? 'no IP'}${p.node ? ` on ${p.node}` : ' (Pending)'}`;
     const title = `pod ${p.id}\n${where}\nworkload ${p.workload} (${p.workloadKind})\nlabels: ${labelsText(p.labels) || 'none'}${p.implicit ? '\n(added by the simulator)' : ''}`;
-    return { kind: 'pod', id: p.id, namespace: p.namespace, box: box ?? ZERO, label: `pod ${p.id}, ${where}`, lines: [p.name, p.ip ?? 'Pending'], title, extraClass: `pod${p.ready ? '' : ' not-ready'}${p.hostNetwork ? ' host-network' : ''}` };
+    return {
+      kind: 'pod',
+      id: p.id,
+      namespace: p.namespace,
+      box: box ?? ZERO,
+      label: `pod ${p.id}, ${where}`,
+      lines: [p.name, p.ip ?? 'Pending'],
+      title,
+      extraClass: `pod${p.ready ? '' : ' not-ready'}${p.hostNetwork ? ' host-network' : ''}`,
+    };
   }
 
   private nsClass(ns: string | null): string {
@@ -213,7 +311,12 @@ export class Scene {
       g.append('text').attr('class', 'sub').attr('x', 12).attr('y', 37).text(d.lines[1]);
     }
     if (pending) {
-      const g = layer.append('g').attr('class', 'pending-region').attr('transform', `translate(${pending.x},${pending.y})`).attr('role', 'group').attr('aria-label', 'pods no node could take (Pending)');
+      const g = layer
+        .append('g')
+        .attr('class', 'pending-region')
+        .attr('transform', `translate(${pending.x},${pending.y})`)
+        .attr('role', 'group')
+        .attr('aria-label', 'pods no node could take (Pending)');
       g.append('rect').attr('class', 'region pending').attr('width', pending.w).attr('height', pending.h).attr('rx', 8);
       g.append('text').attr('class', 'name').attr('x', 12).attr('y', 20).text('Pending (unscheduled)');
     }
@@ -261,7 +364,13 @@ export class Scene {
       const b = this.boxes.get(e.to);
       if (!a || !b || a.w === 0 || b.w === 0) continue;
       const { d } = verticalCurve(a, b);
-      const g = layer.append('g').attr('class', `edge edge-${e.kind}`).attr('data-kind', 'edge').attr('data-id', e.id).attr('data-from', e.from).attr('data-to', e.to);
+      const g = layer
+        .append('g')
+        .attr('class', `edge edge-${e.kind}`)
+        .attr('data-kind', 'edge')
+        .attr('data-id', e.id)
+        .attr('data-from', e.from)
+        .attr('data-to', e.to);
       g.append('path').attr('d', d).attr('marker-end', 'url(#arrow)');
       g.append('title').text(`${e.from} → ${e.to}${e.label ? ` (${e.label})` : ''}`);
       if (!e.label) continue;
@@ -311,18 +420,30 @@ export class Scene {
         .attr('data-namespace-to', this.namespaceOf.get(grp.to) ?? '')
         .attr('role', 'button')
         .attr('tabindex', -1)
-        .attr('aria-label', `${grp.direction} ${verdict}: ${grp.from} to ${grp.to} on ${ports}${policies.length ? `, by ${policies.join(', ')}` : ''}`);
+        .attr(
+          'aria-label',
+          `${grp.direction} ${verdict}: ${grp.from} to ${grp.to} on ${ports}${policies.length ? `, by ${policies.join(', ')}` : ''}`,
+        );
       el.append('path').attr('d', d).attr('marker-end', `url(#arrow-${verdict})`);
-      el.append('title').text(`${verdict.toUpperCase()} ${grp.direction} ${grp.from} → ${grp.to} on ${ports}\n${policies.length ? `NetworkPolicy: ${policies.join(', ')}` : 'no NetworkPolicy isolates either side'}\n${grp.edges[0]?.reason ?? ''}`);
-      el.append('text').attr('class', 'edge-label').attr('x', mid.x).attr('y', mid.y).attr('text-anchor', 'middle').text(`${grp.allowed ? '✓' : '✗'} ${ports}`);
+      el.append('title').text(
+        `${verdict.toUpperCase()} ${grp.direction} ${grp.from} → ${grp.to} on ${ports}\n${policies.length ? `NetworkPolicy: ${policies.join(', ')}` : 'no NetworkPolicy isolates either side'}\n${grp.edges[0]?.reason ?? ''}`,
+      );
+      el.append('text')
+        .attr('class', 'edge-label')
+        .attr('x', mid.x)
+        .attr('y', mid.y)
+        .attr('text-anchor', 'middle')
+        .text(`${grp.allowed ? '✓' : '✗'} ${ports}`);
     }
   }
 
   /** Hides the objects of the given namespaces, and every edge that touches one. */
   setHiddenNamespaces(hidden: ReadonlySet<string>): void {
-    for (const el of this.svg.querySelectorAll<SVGGElement>('[data-namespace]')) el.classList.toggle('ns-hidden', hidden.has(el.getAttribute('data-namespace') ?? ''));
+    for (const el of this.svg.querySelectorAll<SVGGElement>('[data-namespace]'))
+      el.classList.toggle('ns-hidden', hidden.has(el.getAttribute('data-namespace') ?? ''));
     const gone = (id: string | null) => id !== null && hidden.has(this.namespaceOf.get(id) ?? '\u0000');
-    for (const el of this.svg.querySelectorAll<SVGGElement>('g.edge')) el.classList.toggle('ns-hidden', gone(el.getAttribute('data-from')) || gone(el.getAttribute('data-to')));
+    for (const el of this.svg.querySelectorAll<SVGGElement>('g.edge'))
+      el.classList.toggle('ns-hidden', gone(el.getAttribute('data-from')) || gone(el.getAttribute('data-to')));
   }
 
   /** Marks the objects whose id, IP or labels contain `query`; returns their elements in reading order. */
@@ -336,7 +457,8 @@ export class Scene {
       for (const p of t.pods) text.set(p.id, `${p.id} ${p.ip ?? ''} ${p.workload} ${labelsText(p.labels)}`.toLowerCase());
       for (const s of t.services) text.set(s.id, `${s.id} ${s.clusterIP ?? ''} ${s.type}`.toLowerCase());
       for (const n of t.nodes) text.set(n.id, `${n.id} ${n.ip} ${n.podCIDR}`.toLowerCase());
-      for (const g of t.ingresses) text.set(g.id, `${g.id} ${g.routes.map((r) => `${r.host ?? ''}${r.path ?? ''}`).join(' ')}`.toLowerCase());
+      for (const g of t.ingresses)
+        text.set(g.id, `${g.id} ${g.routes.map((r) => `${r.host ?? ''}${r.path ?? ''}`).join(' ')}`.toLowerCase());
       for (const x of t.externals) text.set(x.id, `${x.id} ${x.label}`.toLowerCase());
     }
     for (const el of this.svg.querySelectorAll<SVGGElement>('g.obj')) {

@@ -32,7 +32,12 @@ export class TracePlayer {
     controls.setAttribute('role', 'toolbar');
     controls.setAttribute('aria-label', 'Trace playback');
     this.playButton = makeButton('Pause', 'Play or pause the trace', () => (this.playing ? this.pause() : this.play()));
-    controls.append(makeButton('Previous', 'Previous hop', () => this.go(this.current - 1)), this.playButton, makeButton('Next', 'Next hop', () => this.go(this.current + 1)), makeButton('Close', 'Close the trace', () => this.show(null)));
+    controls.append(
+      makeButton('Previous', 'Previous hop', () => this.go(this.current - 1)),
+      this.playButton,
+      makeButton('Next', 'Next hop', () => this.go(this.current + 1)),
+      makeButton('Close', 'Close the trace', () => this.show(null)),
+    );
     this.list = document.createElement('ol');
     this.list.className = 'hops';
     this.list.setAttribute('aria-label', 'Trace hops');
@@ -90,7 +95,10 @@ export class TracePlayer {
         node.textContent = hop.node;
         li.append(node);
       }
-      li.setAttribute('aria-label', `hop ${i + 1} of ${trace.hops.length}: ${hop.step}, ${hop.detail}${hop.node ? `, on ${hop.node}` : ''}`);
+      li.setAttribute(
+        'aria-label',
+        `hop ${i + 1} of ${trace.hops.length}: ${hop.step}, ${hop.detail}${hop.node ? `, on ${hop.node}` : ''}`,
+      );
       li.title = hop.source ? `${hop.source.file}:${hop.source.line} — click to show it` : 'added by the simulator';
       this.list.append(li);
     });

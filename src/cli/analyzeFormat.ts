@@ -44,8 +44,16 @@ function serviceJson(s: SimService): object {
     ...(s.clusterIPs.length > 1 ? { clusterIPs: s.clusterIPs } : {}),
     ...(s.externalName ? { externalName: s.externalName } : {}),
     ...(s.loadBalancerIP ? { loadBalancerIP: s.loadBalancerIP } : {}),
-    ports: s.ports.map((p) => ({ name: p.name ?? null, port: p.port, targetPort: p.targetPort, nodePort: p.nodePort ?? null, protocol: p.protocol })),
-    endpoints: s.ports.flatMap((_, i) => (s.endpointsByPort[i] ?? []).map((e) => ({ pod: e.pod, ip: e.ip, port: e.port, node: e.node ?? null, ready: e.ready }))),
+    ports: s.ports.map((p) => ({
+      name: p.name ?? null,
+      port: p.port,
+      targetPort: p.targetPort,
+      nodePort: p.nodePort ?? null,
+      protocol: p.protocol,
+    })),
+    endpoints: s.ports.flatMap((_, i) =>
+      (s.endpointsByPort[i] ?? []).map((e) => ({ pod: e.pod, ip: e.ip, port: e.port, node: e.node ?? null, ready: e.ready })),
+    ),
     ...(s.origin.kind === 'implicit' ? { implicit: true } : {}),
   };
 }
@@ -62,8 +70,24 @@ export function diagnosticJson(d: Diagnostic): object {
     endColumn: d.range.endColumn,
     resource: d.resource ?? null,
     docs: docsLink(d.code),
-    ...(d.fixes ? { fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ file: e.range.file, line: e.range.line, column: e.range.column, endLine: e.range.endLine, endColumn: e.range.endColumn, newText: e.newText })) })) } : {}),
-    ...(d.related ? { related: d.related.map((r) => ({ message: r.message, file: r.location.file, line: r.location.line, column: r.location.column })) } : {}),
+    ...(d.fixes
+      ? {
+          fixes: d.fixes.map((f) => ({
+            title: f.title,
+            edits: f.edits.map((e) => ({
+              file: e.range.file,
+              line: e.range.line,
+              column: e.range.column,
+              endLine: e.range.endLine,
+              endColumn: e.range.endColumn,
+              newText: e.newText,
+            })),
+          })),
+        }
+      : {}),
+    ...(d.related
+      ? { related: d.related.map((r) => ({ message: r.message, file: r.location.file, line: r.location.line, column: r.location.column })) }
+      : {}),
     ...(d.verify ? { verify: d.verify } : {}),
   };
 }
@@ -78,7 +102,12 @@ function byName(a: { namespace: string; name: string }, b: { namespace: string; 
 export function analysisText(a: Analysis): string {
   const out: string[] = [];
   const pods = a.cluster.pods.filter((p) => p.origin.kind === 'manifest').sort((x, y) => byName(x, y));
-  out.push(table(['NAMESPACE', 'NAME', 'IP', 'NODE', 'WORKLOAD'], pods.map((p) => [p.namespace, p.name, p.ip ?? '<pending>', p.node ?? '<none>', `${p.workload.kind}/${p.workload.name}`])));
+  out.push(
+    table(
+      ['NAMESPACE', 'NAME', 'IP', 'NODE', 'WORKLOAD'],
+      pods.map((p) => [p.namespace, p.name, p.ip ?? '<pending>', p.node ?? '<none>', `${p.workload.kind}/${p.workload.name}`]),
+    ),
+  );
   out.push('');
   const svcs = a.cluster.services.filter((s) => s.origin.kind === 'manifest').sort((x, y) => byName(x, y));
   out.push(
@@ -98,10 +127,16 @@ export function analysisText(a: Analysis): string {
   out.push(
     table(
       ['NAMESPACE', 'NAME', 'ENDPOINTS'],
-      svcs.filter((s) => s.type !== 'ExternalName').map((s) => {
-        const eps = [...new Set(s.endpointsByPort.flat().map((e) => `${e.ip}:${e.port}`))];
-        return [s.namespace, s.name, eps.length ? (eps.length > 4 ? `${eps.slice(0, 3).join(',')} + ${eps.length - 3} more...` : eps.join(',')) : '<none>'];
-      }),
+      svcs
+        .filter((s) => s.type !== 'ExternalName')
+        .map((s) => {
+          const eps = [...new Set(s.endpointsByPort.flat().map((e) => `${e.ip}:${e.port}`))];
+          return [
+            s.namespace,
+            s.name,
+            eps.length ? (eps.length > 4 ? `${eps.slice(0, 3).join(',')} + ${eps.length - 3} more...` : eps.join(',')) : '<none>',
+          ];
+        }),
     ),
   );
   out.push('');

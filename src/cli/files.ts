@@ -2,7 +2,16 @@ import { readdirSync, readFileSync, statSync, existsSync, type Stats } from 'nod
 import { join, relative, resolve, sep, dirname } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { renderInputs } from './render';
-import { analyzeWorkspace, parseSettings, defaultSettings, DEFAULT_LIMITS, type Analysis, type ClusterSettings, type Diagnostic, type InputFile } from '../engine';
+import {
+  analyzeWorkspace,
+  parseSettings,
+  defaultSettings,
+  DEFAULT_LIMITS,
+  type Analysis,
+  type ClusterSettings,
+  type Diagnostic,
+  type InputFile,
+} from '../engine';
 
 /** A user error: printed as one line on stderr, exit status 2. */
 export class UsageError extends Error {}
@@ -89,7 +98,8 @@ function walk(dir: string, out: string[]): void {
 export function readSettings(clusterFile: string | undefined, roots: string[]): { settings: ClusterSettings; diagnostics: Diagnostic[] } {
   let path = clusterFile ? resolve(clusterFile) : undefined;
   if (path && !existsSync(path)) throw new UsageError(`--cluster ${clusterFile}: no such file`);
-  if (path && stat(path, `--cluster ${clusterFile}`).isDirectory()) throw new UsageError(`--cluster ${clusterFile}: is a folder; name the settings file (kube-netsim.yaml)`);
+  if (path && stat(path, `--cluster ${clusterFile}`).isDirectory())
+    throw new UsageError(`--cluster ${clusterFile}: is a folder; name the settings file (kube-netsim.yaml)`);
   if (!path) {
     const candidate = roots.map((r) => join(r, SETTINGS_FILE)).find((p) => existsSync(p));
     path = candidate;
@@ -121,7 +131,10 @@ export function parseBytes(value: string): number {
 
 /** --max-file-bytes, shared by every command that reads manifests. */
 export function maxFileBytesOption(): Option {
-  return new Option('--max-file-bytes <size>', `skip manifest files larger than this (bytes, or with K/M; default ${DEFAULT_LIMITS.maxFileBytes / 1024 / 1024}M)`).argParser(parseBytes);
+  return new Option(
+    '--max-file-bytes <size>',
+    `skip manifest files larger than this (bytes, or with K/M; default ${DEFAULT_LIMITS.maxFileBytes / 1024 / 1024}M)`,
+  ).argParser(parseBytes);
 }
 
 /** Adds --max-file-bytes to a command. */
@@ -135,7 +148,12 @@ export function simulate(paths: string[], opts: SimulateOptions): Analysis {
   const { files, roots } = readInputs(paths, maxFileBytes);
   const { settings, diagnostics } = readSettings(opts.cluster, roots);
   const rendered = renderInputs(paths, files, opts);
-  return analyzeWorkspace(rendered.files, { settings, settingsDiagnostics: diagnostics, limits: { ...DEFAULT_LIMITS, maxFileBytes }, ...rendered.options });
+  return analyzeWorkspace(rendered.files, {
+    settings,
+    settingsDiagnostics: diagnostics,
+    limits: { ...DEFAULT_LIMITS, maxFileBytes },
+    ...rendered.options,
+  });
 }
 
 /** --cluster, and the Kustomize/Helm choices (see render.ts). */
@@ -145,4 +163,3 @@ export interface SimulateOptions {
   helm?: boolean | undefined;
   maxFileBytes?: number | undefined;
 }
-

@@ -21,7 +21,11 @@ export function buildProgram(): Command {
  */
 export function internalErrorLine(err: unknown, argv: string[]): string {
   const e = err instanceof Error ? err : new Error(String(err));
-  const frame = (e.stack ?? '').split('\n').slice(1).map((l) => /\(?([^()\s]+:\d+:\d+)\)?$/.exec(l.trim())?.[1]).find((f) => f !== undefined && !f.startsWith('node:'));
+  const frame = (e.stack ?? '')
+    .split('\n')
+    .slice(1)
+    .map((l) => /\(?([^()\s]+:\d+:\d+)\)?$/.exec(l.trim())?.[1])
+    .find((f) => f !== undefined && !f.startsWith('node:'));
   const where = frame ? ` at ${frame.replace(/^.*[\\/]/, '')}` : '';
   const command = argv.find((a) => !a.startsWith('-')) ?? '(none)';
   return `kube-netsim: internal error: ${e.name}: ${e.message.split('\n')[0]}${where} (kube-netsim ${version}, node ${process.version}, command ${command}). This is a bug: please report it with the command line and the manifests that caused it; KUBE_NETSIM_DEBUG=1 prints the stack.\n`;
@@ -45,7 +49,10 @@ export function main(argv: string[]): void {
         return;
       }
       // With no command, commander "shows help" on the (silenced) error stream and reports "(outputHelp)": say what is missing instead.
-      const message = err.code === 'commander.help' ? `no command given; use one of ${program.commands.map((c) => c.name()).join(', ')} (kube-netsim --help lists them)` : err.message.replace(/^error: /, '');
+      const message =
+        err.code === 'commander.help'
+          ? `no command given; use one of ${program.commands.map((c) => c.name()).join(', ')} (kube-netsim --help lists them)`
+          : err.message.replace(/^error: /, '');
       process.stderr.write(`kube-netsim: ${message}\n`);
       process.exitCode = 2;
       return;

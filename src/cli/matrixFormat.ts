@@ -6,7 +6,13 @@ export function matrixText(list: ConnectivityList): string {
 }
 
 export function matrixJson(list: ConnectivityList): string {
-  return JSON.stringify(list.entries.map((e) => ({ src: e.src, dst: e.dst, conn: e.conn.toString() })), null, 2) + '\n';
+  return (
+    JSON.stringify(
+      list.entries.map((e) => ({ src: e.src, dst: e.dst, conn: e.conn.toString() })),
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 /** RFC 4180: a field with a comma or quote is quoted (CONNS such as `TCP 80,UDP 53` have commas). */
@@ -19,5 +25,9 @@ export function matrixCsv(list: ConnectivityList): string {
 }
 
 export function matrixMarkdown(list: ConnectivityList): string {
-  return ['| src | dst | conn |', '|-----|-----|------|', ...list.entries.map((e) => `| ${e.src} | ${e.dst} | ${e.conn.toString()} |`)].join('\n') + '\n';
+  return (
+    ['| src | dst | conn |', '|-----|-----|------|', ...list.entries.map((e) => `| ${e.src} | ${e.dst} | ${e.conn.toString()} |`)].join(
+      '\n',
+    ) + '\n'
+  );
 }

@@ -36,17 +36,31 @@ function readTree(abs: string, out: Map<string, InputFile>): void {
  * PATH that is a kustomization), the files its bases and patches live in (read from disk until
  * nothing is missing), and `helm template` output for charts when --helm asks for it.
  */
-export function renderInputs(paths: string[], files: InputFile[], opts: { kustomize?: string | undefined; helm?: boolean | undefined }): { files: InputFile[]; options: RenderOptions } {
+export function renderInputs(
+  paths: string[],
+  files: InputFile[],
+  opts: { kustomize?: string | undefined; helm?: boolean | undefined },
+): { files: InputFile[]; options: RenderOptions } {
   const options: RenderOptions = {};
   let dir = opts.kustomize;
   if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory() && hasKustomization(dir))) {
     throw new UsageError(`--kustomize ${dir}: not a folder with kustomization.yaml`);
   }
-  if (dir === undefined && paths.length === 1 && paths[0] !== undefined && existsSync(paths[0]) && statSync(paths[0]).isDirectory() && hasKustomization(paths[0])) dir = paths[0];
+  if (
+    dir === undefined &&
+    paths.length === 1 &&
+    paths[0] !== undefined &&
+    existsSync(paths[0]) &&
+    statSync(paths[0]).isDirectory() &&
+    hasKustomization(paths[0])
+  )
+    dir = paths[0];
   let out = files;
   if (dir !== undefined) {
     // One naming for every file (relative, `..` allowed), so that `../../base` resolves.
-    const byPath = new Map(files.map((f) => [isAbsolute(f.path) ? rel(f.path) : f.path, { ...f, path: isAbsolute(f.path) ? rel(f.path) : f.path }]));
+    const byPath = new Map(
+      files.map((f) => [isAbsolute(f.path) ? rel(f.path) : f.path, { ...f, path: isAbsolute(f.path) ? rel(f.path) : f.path }]),
+    );
     const overlay = rel(resolve(dir));
     const tried = new Set<string>();
     for (;;) {
@@ -70,7 +84,10 @@ function renderCharts(files: InputFile[]): NonNullable<RenderOptions['helm']> {
   const result: NonNullable<RenderOptions['helm']> = {};
   for (const dir of charts) {
     const r = spawnSync('helm', ['template', resolve(dir || '.')], { encoding: 'utf8', maxBuffer: 256 << 20 });
-    if (r.error) result[dir] = { error: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'helm is not on PATH' : `helm could not run: ${r.error.message}` };
+    if (r.error)
+      result[dir] = {
+        error: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'helm is not on PATH' : `helm could not run: ${r.error.message}`,
+      };
     else if (r.status !== 0) result[dir] = { error: `helm template failed: ${(r.stderr || '').trim().split('\n')[0] ?? ''}` };
     else result[dir] = { rendered: { path: `${dir ? `${dir}/` : ''}(helm template)`, text: r.stdout } };
   }

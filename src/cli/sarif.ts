@@ -29,7 +29,9 @@ function rule(code: DiagnosticCode): object {
     id: code,
     name: ruleName(code),
     shortDescription: { text: firstSentence(info.summary) },
-    fullDescription: { text: `${info.summary} kube-netsim reports it as ${info.severity === 'info' ? 'a note' : `an ${info.severity}`} at the field at fault, from a simulation of the cluster the manifests describe.` },
+    fullDescription: {
+      text: `${info.summary} kube-netsim reports it as ${info.severity === 'info' ? 'a note' : `an ${info.severity}`} at the field at fault, from a simulation of the cluster the manifests describe.`,
+    },
     helpUri: info.docs,
     help: {
       text: `${info.summary} Kubernetes documentation: ${info.docs}`,
@@ -71,7 +73,17 @@ function result(d: Diagnostic, ruleIndex: number): object {
             // One artifactChange per file, as SARIF requires.
             artifactChanges: [...new Set(f.edits.map((e) => e.range.file))].map((file) => ({
               artifactLocation: artifact(file),
-              replacements: f.edits.filter((e) => e.range.file === file).map((e) => ({ deletedRegion: { startLine: e.range.line, startColumn: e.range.column, endLine: e.range.endLine, endColumn: e.range.endColumn }, insertedContent: { text: e.newText } })),
+              replacements: f.edits
+                .filter((e) => e.range.file === file)
+                .map((e) => ({
+                  deletedRegion: {
+                    startLine: e.range.line,
+                    startColumn: e.range.column,
+                    endLine: e.range.endLine,
+                    endColumn: e.range.endColumn,
+                  },
+                  insertedContent: { text: e.newText },
+                })),
             })),
           })),
         }

@@ -17,7 +17,8 @@ export function traceText(r: TraceResult): string {
   lines.push(...hopLines(hops));
   lines.push('', `${r.verdict.toUpperCase()}: ${r.reason}`);
   const d = r.destination;
-  if (d?.kind === 'pod') lines.push(`destination: ${d.namespace}/${d.name} (workload ${d.workload}) ${d.ip}:${d.port} on ${d.node ?? '<none>'}`);
+  if (d?.kind === 'pod')
+    lines.push(`destination: ${d.namespace}/${d.name} (workload ${d.workload}) ${d.ip}:${d.port} on ${d.node ?? '<none>'}`);
   else if (d?.kind === 'external') lines.push(`destination: ${d.host} (outside the cluster)`);
   if (r.sourceIPAtDestination) lines.push(`source IP at destination: ${r.sourceIPAtDestination}`);
   if (r.candidates.length > 0) {

@@ -93,7 +93,12 @@ export function buildCluster(objects: ManifestObject[], settings: ClusterSetting
   const nodes = buildNodes(objects, settings, diagnostics);
   const namespaces = buildNamespaces(objects, diagnostics);
   const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');
-  const blueprints = expandWorkloads(objects, nodes.map((n) => n.name), DEFAULT_NAMESPACE, diagnostics);
+  const blueprints = expandWorkloads(
+    objects,
+    nodes.map((n) => n.name),
+    DEFAULT_NAMESPACE,
+    diagnostics,
+  );
   if (!userDns) blueprints.push(...coreDnsBlueprints());
   const ingressControllers = implicitIngressControllers(objects);
   blueprints.push(...ingressControllers.blueprints);

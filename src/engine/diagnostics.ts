@@ -42,7 +42,13 @@ export function withFix(d: Diagnostic, fix: Fix | undefined): Diagnostic {
 }
 
 /** A diagnostic of `code` at `range`, its message and kubectl checks filled in from the catalogue. */
-export function makeDiagnostic(code: DiagnosticCode, range: SourceRange, params: Params, resource?: string, related?: RelatedInformation[]): Diagnostic {
+export function makeDiagnostic(
+  code: DiagnosticCode,
+  range: SourceRange,
+  params: Params,
+  resource?: string,
+  related?: RelatedInformation[],
+): Diagnostic {
   const info: CodeInfo = CATALOGUE[code];
   const d: Diagnostic = { severity: info.severity, code, message: info.format(params), range };
   if (resource !== undefined) d.resource = resource;

@@ -29,7 +29,6 @@ export function nameSuffix(key: string, length: number): string {
   return out;
 }
 
-
 /** SHA-256 of a UTF-8 string. */
 export function sha256(text: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(text, 'utf8').digest());

@@ -14,7 +14,16 @@ export type { ResolvedReference as ResolvedReferenceView } from './dns/reference
 export { findHostReferences, type HostReference } from './dns/hosts';
 export { findSource, type Source, type SourceLookup } from './trace/sources';
 export { selectorMatches, mapMatches, type LabelSelector } from './cluster/labels';
-export { PolicyEngine, type Peer, type Verdict, type DirectionResult, type PolicyRef, type PolicyEngineOptions, type PolicyEndpoint, type SimNetworkPolicy } from './policy/engine';
+export {
+  PolicyEngine,
+  type Peer,
+  type Verdict,
+  type DirectionResult,
+  type PolicyRef,
+  type PolicyEngineOptions,
+  type PolicyEndpoint,
+  type SimNetworkPolicy,
+} from './policy/engine';
 export { ConnSet, type PortRange } from './policy/connset';
 export { connectivityList, INGRESS_CONTROLLER, type ConnectivityList, type MatrixEntry, type MatrixOptions } from './policy/matrix';
 export { diffConnectivity, subtractConns, type ConnectivityDiff } from './policy/diff';

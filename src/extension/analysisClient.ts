@@ -28,7 +28,10 @@ export class AnalysisClient implements vscode.Disposable {
   private ready = false;
   private noticeTaken = false;
   private disposed = false;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout | undefined }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout | undefined }
+  >();
   /** Changes whenever the worker's state is lost: a model whose texts were sent in another epoch resends them all. */
   epoch = 0;
 

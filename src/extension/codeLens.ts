@@ -23,7 +23,9 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
       const model = this.modelFor(doc.uri);
       if (!model) return [];
       const lenses = await model.lenses(model.relativePath(doc.uri));
-      return lenses.map((l) => new vscode.CodeLens(toRange(l.range), { title: l.title, command: l.command, arguments: l.arguments, tooltip: l.tooltip }));
+      return lenses.map(
+        (l) => new vscode.CodeLens(toRange(l.range), { title: l.title, command: l.command, arguments: l.arguments, tooltip: l.tooltip }),
+      );
     } catch (err) {
       this.log.appendLine(`[codeLens] ${(err as Error).stack ?? String(err)}`);
       return [];

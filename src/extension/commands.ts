@@ -28,7 +28,10 @@ const COMMANDS: CommandSpec[] = [
       const model = modelByFolder(ctx, args?.folder);
       const found = args?.service ? await model?.query('endpoints', { service: args.service }) : undefined;
       if (!found) return;
-      await vscode.window.showQuickPick(found.rows.length ? found.rows : [{ label: 'No endpoints', description: 'the selector matches no ready pod' }], { title: `Endpoints of ${found.service}` });
+      await vscode.window.showQuickPick(
+        found.rows.length ? found.rows : [{ label: 'No endpoints', description: 'the selector matches no ready pod' }],
+        { title: `Endpoints of ${found.service}` },
+      );
     },
   },
   ...TOPOLOGY_COMMANDS,

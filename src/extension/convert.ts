@@ -7,7 +7,10 @@ export function toRange(r: SourceRange): vscode.Range {
 }
 
 export function contains(r: SourceRange, pos: vscode.Position): boolean {
-  return toRange(r).contains(pos) || (r.line - 1 === pos.line && r.column - 1 <= pos.character && pos.character <= r.endColumn - 1 && r.line === r.endLine);
+  return (
+    toRange(r).contains(pos) ||
+    (r.line - 1 === pos.line && r.column - 1 <= pos.character && pos.character <= r.endColumn - 1 && r.line === r.endLine)
+  );
 }
 
 const SEVERITY = {

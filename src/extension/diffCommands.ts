@@ -44,7 +44,10 @@ async function compareWithLastCommit(ctx: Context): Promise<void> {
     if (text !== undefined) old.push({ path, text });
   }
   // Both simulations and the diff run in the analysis worker, with the working tree's settings.
-  const report = await model.query('compareWith', { old, title: `Connectivity of ${model.folder.name}: last commit (HEAD) → working tree` });
+  const report = await model.query('compareWith', {
+    old,
+    title: `Connectivity of ${model.folder.name}: last commit (HEAD) → working tree`,
+  });
   if (report === undefined) return;
   const doc = await vscode.workspace.openTextDocument({ content: report, language: 'plaintext' });
   await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });

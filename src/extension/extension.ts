@@ -59,7 +59,11 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
   push(log, collection, lenses, status, client);
   push(vscode.languages.registerHoverProvider(selector, new HoverProvider((u) => ctx.modelFor(u), log)));
   push(vscode.languages.registerCodeLensProvider(selector, lenses));
-  push(vscode.languages.registerCodeActionsProvider(selector, new QuickFixProvider(fixes, (u) => ctx.modelFor(u), log), { providedCodeActionKinds: QuickFixProvider.kinds }));
+  push(
+    vscode.languages.registerCodeActionsProvider(selector, new QuickFixProvider(fixes, (u) => ctx.modelFor(u), log), {
+      providedCodeActionKinds: QuickFixProvider.kinds,
+    }),
+  );
   push(...registerCommands(ctx));
   push(...registerTopology(ctx));
 
@@ -76,7 +80,9 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
         isolate(log, 'status', () => {
           if (ctx.activeModel() === model) status.update(report.summary, ctx.models.size);
         });
-        log.appendLine(`[analyze] ${folder.name}: ${report.summary.pods} pods, ${report.summary.services} services, ${report.diagnostics.length} diagnostics in ${report.durationMs} ms (${client.mode})`);
+        log.appendLine(
+          `[analyze] ${folder.name}: ${report.summary.pods} pods, ${report.summary.services} services, ${report.diagnostics.length} diagnostics in ${report.durationMs} ms (${client.mode})`,
+        );
       }),
     );
     push(
@@ -109,7 +115,10 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
     model.setText(doc.uri, doc.getText());
     model.schedule();
   };
-  push(vscode.workspace.onDidChangeTextDocument((e) => onText(e.document)), vscode.workspace.onDidOpenTextDocument(onText));
+  push(
+    vscode.workspace.onDidChangeTextDocument((e) => onText(e.document)),
+    vscode.workspace.onDidOpenTextDocument(onText),
+  );
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
   const onDisk = (uri: vscode.Uri, removed: boolean) => {
     const model = ctx.modelFor(uri);
@@ -119,7 +128,12 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
     const done = removed ? Promise.resolve() : model.reload(uri);
     void done.then(() => model.schedule());
   };
-  push(watcher, watcher.onDidCreate((u) => onDisk(u, false)), watcher.onDidChange((u) => onDisk(u, false)), watcher.onDidDelete((u) => onDisk(u, true)));
+  push(
+    watcher,
+    watcher.onDidCreate((u) => onDisk(u, false)),
+    watcher.onDidChange((u) => onDisk(u, false)),
+    watcher.onDidDelete((u) => onDisk(u, true)),
+  );
   push(
     vscode.window.onDidChangeActiveTextEditor(() => {
       const model = ctx.activeModel();
@@ -132,7 +146,11 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Cont
       // The limits decide which files are read at all: read the folder again.
       const reindex = e.affectsConfiguration('kubeNetsim.maxFileBytes') || e.affectsConfiguration('kubeNetsim.maxFiles');
       for (const m of ctx.models.values()) {
-        if (reindex) void m.index().then(() => m.schedule(0), () => m.schedule(0));
+        if (reindex)
+          void m.index().then(
+            () => m.schedule(0),
+            () => m.schedule(0),
+          );
         else m.schedule(0);
       }
     }),

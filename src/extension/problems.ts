@@ -21,7 +21,9 @@ export class Problems {
   publish(model: WorkspaceModel, diagnostics: readonly Diagnostic[]): void {
     const byFile = new Map<string, { uri: vscode.Uri; list: Diagnostic[] }>();
     for (const d of diagnostics) {
-      const uri = model.uriOf(d.range.file) ?? (d.range.file === 'kube-netsim.yaml' ? vscode.Uri.joinPath(model.folder.uri, 'kube-netsim.yaml') : undefined);
+      const uri =
+        model.uriOf(d.range.file) ??
+        (d.range.file === 'kube-netsim.yaml' ? vscode.Uri.joinPath(model.folder.uri, 'kube-netsim.yaml') : undefined);
       if (!uri) continue;
       const entry = byFile.get(uri.toString()) ?? { uri, list: [] };
       entry.list.push(d);

@@ -5,7 +5,13 @@ import type { CommandSpec } from './commands';
 
 export const SNAPSHOT_FILE = 'cluster-snapshot.yaml';
 /** Everything the simulation reads from a live cluster, in one List (the user's current kubectl context). */
-export const KUBECTL_ARGS = ['get', 'namespaces,nodes,pods,services,endpointslices,deployments,statefulsets,daemonsets,replicasets,networkpolicies,ingresses,ingressclasses', '-A', '-o', 'yaml'];
+export const KUBECTL_ARGS = [
+  'get',
+  'namespaces,nodes,pods,services,endpointslices,deployments,statefulsets,daemonsets,replicasets,networkpolicies,ingresses,ingressclasses',
+  '-A',
+  '-o',
+  'yaml',
+];
 
 function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -23,27 +29,52 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ code: number |
  */
 async function importSnapshot(folderUri?: vscode.Uri): Promise<void> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage('Import Cluster Snapshot runs kubectl, which Restricted Mode does not allow. Trust this workspace first (Manage Workspace Trust).');
+    void vscode.window.showErrorMessage(
+      'Import Cluster Snapshot runs kubectl, which Restricted Mode does not allow. Trust this workspace first (Manage Workspace Trust).',
+    );
     return;
   }
-  const folder = (folderUri && vscode.workspace.getWorkspaceFolder(folderUri)) ?? (vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri)) ?? vscode.workspace.workspaceFolders?.[0];
+  const folder =
+    (folderUri && vscode.workspace.getWorkspaceFolder(folderUri)) ??
+    (vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri)) ??
+    vscode.workspace.workspaceFolders?.[0];
   if (!folder || folder.uri.scheme !== 'file') {
-    void vscode.window.showErrorMessage('Import Cluster Snapshot needs a workspace folder on disk to save cluster-snapshot.yaml into; open one first.');
+    void vscode.window.showErrorMessage(
+      'Import Cluster Snapshot needs a workspace folder on disk to save cluster-snapshot.yaml into; open one first.',
+    );
     return;
   }
   const cwd = folder.uri.fsPath;
   const probe = await run('kubectl', ['version', '--client'], cwd);
   if (probe.code === 'ENOENT') {
-    void vscode.window.showErrorMessage('kubectl was not found on PATH. Install kubectl (and point it at your cluster), then run Import Cluster Snapshot again.');
+    void vscode.window.showErrorMessage(
+      'kubectl was not found on PATH. Install kubectl (and point it at your cluster), then run Import Cluster Snapshot again.',
+    );
     return;
   }
   const target = vscode.Uri.joinPath(folder.uri, SNAPSHOT_FILE);
-  const exists = await vscode.workspace.fs.stat(target).then(() => true, () => false);
-  if (exists && (await vscode.window.showWarningMessage(`${SNAPSHOT_FILE} exists in ${folder.name}. Replace it with a new snapshot?`, { modal: true }, 'Replace')) !== 'Replace') return;
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'kube-netsim: kubectl get … -A -o yaml (current context)' }, () => run('kubectl', KUBECTL_ARGS, cwd));
+  const exists = await vscode.workspace.fs.stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (
+    exists &&
+    (await vscode.window.showWarningMessage(
+      `${SNAPSHOT_FILE} exists in ${folder.name}. Replace it with a new snapshot?`,
+      { modal: true },
+      'Replace',
+    )) !== 'Replace'
+  )
+    return;
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'kube-netsim: kubectl get … -A -o yaml (current context)' },
+    () => run('kubectl', KUBECTL_ARGS, cwd),
+  );
   if (result.code !== 0) {
     const why = result.stderr.trim().split('\n')[0] || `exit ${String(result.code)}`;
-    void vscode.window.showErrorMessage(`kubectl failed: ${why}. Check the current context (kubectl config current-context) and your access.`);
+    void vscode.window.showErrorMessage(
+      `kubectl failed: ${why}. Check the current context (kubectl config current-context) and your access.`,
+    );
     return;
   }
   const summary = summarizeSnapshot(result.stdout);
@@ -52,11 +83,16 @@ async function importSnapshot(folderUri?: vscode.Uri): Promise<void> {
     return;
   }
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.stdout));
-  const open = await vscode.window.showInformationMessage(`Saved ${SNAPSHOT_FILE} (${summary.summary}); the simulation now uses its live addresses.`, 'Open');
+  const open = await vscode.window.showInformationMessage(
+    `Saved ${SNAPSHOT_FILE} (${summary.summary}); the simulation now uses its live addresses.`,
+    'Open',
+  );
   if (open === 'Open') await vscode.window.showTextDocument(target);
 }
 
-export const SNAPSHOT_COMMANDS: CommandSpec[] = [{ id: 'kubeNetsim.importSnapshot', handler: (_ctx, uri?: vscode.Uri) => importSnapshot(uri) }];
+export const SNAPSHOT_COMMANDS: CommandSpec[] = [
+  { id: 'kubeNetsim.importSnapshot', handler: (_ctx, uri?: vscode.Uri) => importSnapshot(uri) },
+];
 
 /**
  * Open Sample Workspace (the walkthrough's first step): a copy of the bundled examples/shop in the
@@ -65,7 +101,10 @@ export const SNAPSHOT_COMMANDS: CommandSpec[] = [{ id: 'kubeNetsim.importSnapsho
 async function openSample(ctx: { extension: vscode.ExtensionContext }): Promise<void> {
   const source = vscode.Uri.joinPath(ctx.extension.extensionUri, 'examples', 'shop');
   const target = vscode.Uri.joinPath(ctx.extension.globalStorageUri, 'sample-shop');
-  const present = await vscode.workspace.fs.stat(target).then(() => true, () => false);
+  const present = await vscode.workspace.fs.stat(target).then(
+    () => true,
+    () => false,
+  );
   if (!present) await vscode.workspace.fs.copy(source, target, { overwrite: false });
   await vscode.commands.executeCommand('vscode.openFolder', target, { forceNewWindow: false });
 }

@@ -36,7 +36,12 @@ class TopologyViews {
       return open;
     }
     const title = this.ctx.models.size > 1 ? `Topology: ${model.folder.name}` : 'Kubernetes Topology';
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: opts.preserveFocus ?? false }, webviewOptions(this.ctx.extension.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: opts.preserveFocus ?? false },
+      webviewOptions(this.ctx.extension.extensionUri),
+    );
     return this.track(new TopologyPanel(this.host(), panel, key, undefined));
   }
 

@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PolicyLayer, Topology } from '../engine';
 import type { SourceRange } from '../engine';
-import { parseToExtension, DEFAULT_VIEW_STATE, type ExportFormat, type RevealTarget, type ToExtension, type ToPage, type TraceProtocol, type TraceView, type ViewState } from '../shared/protocol';
+import {
+  parseToExtension,
+  DEFAULT_VIEW_STATE,
+  type ExportFormat,
+  type RevealTarget,
+  type ToExtension,
+  type ToPage,
+  type TraceProtocol,
+  type TraceView,
+  type ViewState,
+} from '../shared/protocol';
 import { toRange } from './convert';
 import type { WorkspaceModel } from './workspaceModel';
 
@@ -29,7 +39,10 @@ function nonce(): string {
 
 /** Webview options: scripts on, and only the built bundle and media/ readable. */
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
 }
 
 /**
@@ -74,7 +87,13 @@ export class TopologyPanel implements vscode.Disposable {
     const n = nonce();
     const js = webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview.js'));
     const css = webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview.css'));
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource} 'nonce-${n}'`, `script-src 'nonce-${n}'`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
+    const csp = [
+      `default-src 'none'`,
+      `style-src ${webview.cspSource} 'nonce-${n}'`,
+      `script-src 'nonce-${n}'`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -110,7 +129,10 @@ export class TopologyPanel implements vscode.Disposable {
     }
     this.topology = topology;
     this.post({ type: 'topology', folder: this.folder, folderName: model.folder.name, topology });
-    if (topology.counts.pods > 300) this.host.log.appendLine(`[topology] ${model.folder.name}: ${topology.counts.pods} pods sent to the view in ${Date.now() - started} ms`);
+    if (topology.counts.pods > 300)
+      this.host.log.appendLine(
+        `[topology] ${model.folder.name}: ${topology.counts.pods} pods sent to the view in ${Date.now() - started} ms`,
+      );
     await this.sendLayer();
     if (this.traceRequest) await this.runTrace();
   }
@@ -119,7 +141,8 @@ export class TopologyPanel implements vscode.Disposable {
   traceOn(request: TraceRequest): void {
     this.traceRequest = request;
     this.panel.reveal(undefined, true);
-    if (this.topology) void this.runTrace().catch((err: unknown) => this.host.log.appendLine(`[topology] trace: ${(err as Error).stack ?? String(err)}`));
+    if (this.topology)
+      void this.runTrace().catch((err: unknown) => this.host.log.appendLine(`[topology] trace: ${(err as Error).stack ?? String(err)}`));
   }
 
   private async runTrace(): Promise<void> {
@@ -148,7 +171,8 @@ export class TopologyPanel implements vscode.Disposable {
   /** Draws the policy layer for a pod or workload (NAMESPACE/NAME), e.g. from a NetworkPolicy lens. */
   setFocus(id: string | null): void {
     this.state = { ...this.state, focus: id };
-    if (this.topology) void this.sendLayer().catch((err: unknown) => this.host.log.appendLine(`[topology] focus: ${(err as Error).stack ?? String(err)}`));
+    if (this.topology)
+      void this.sendLayer().catch((err: unknown) => this.host.log.appendLine(`[topology] focus: ${(err as Error).stack ?? String(err)}`));
   }
 
   /** Shows a trace in the view: the page animates it hop by hop beside its step list. */
@@ -301,7 +325,11 @@ export class TopologyPanel implements vscode.Disposable {
     const data = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
-        reject(new Error(`the topology view did not answer the export request within ${EXPORT_TIMEOUT_MS / 1000} s; make sure it is open and try again`));
+        reject(
+          new Error(
+            `the topology view did not answer the export request within ${EXPORT_TIMEOUT_MS / 1000} s; make sure it is open and try again`,
+          ),
+        );
       }, EXPORT_TIMEOUT_MS);
       this.pending.set(requestId, {
         resolve: (d) => (clearTimeout(timer), resolve(d)),

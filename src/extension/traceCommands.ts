@@ -13,7 +13,8 @@ function modelFor(ctx: Context, folder: string | undefined): WorkspaceModel | un
 
 /** Sources a user can trace from: every workload of the manifests, an external client, every node. */
 async function pickSource(items: PickItem[]): Promise<string | undefined> {
-  return (await vscode.window.showQuickPick(items, { title: 'Trace packet: from where?', placeHolder: 'a workload, external, or a node' }))?.label;
+  return (await vscode.window.showQuickPick(items, { title: 'Trace packet: from where?', placeHolder: 'a workload, external, or a node' }))
+    ?.label;
 }
 
 /** Targets: every Service port and Ingress host, or anything typed (a URL, HOST:PORT, IP:PORT). */
@@ -56,7 +57,8 @@ export function traceLines(model: WorkspaceModel, r: TraceResult): string[] {
   });
   if (r.candidates.length > 1) {
     lines.push('', 'Candidates:');
-    for (const c of r.candidates) lines.push(`    ${c.chosen ? '*' : ' '} ${c.pod} ${c.ip}:${c.port} on ${c.node ?? '?'} — ${(c.weight * 100).toFixed(1)}%`);
+    for (const c of r.candidates)
+      lines.push(`    ${c.chosen ? '*' : ' '} ${c.pod} ${c.ip}:${c.port} on ${c.node ?? '?'} — ${(c.weight * 100).toFixed(1)}%`);
   }
   if (r.sourceIPAtDestination) lines.push('', `The destination sees the source address ${r.sourceIPAtDestination}.`);
   if (r.reply.length) {
@@ -112,13 +114,19 @@ export const TRACE_COMMANDS: CommandSpec[] = [
         const choices = await model.query('ruleServices', {});
         if (!choices) return undefined;
         const items = [{ label: 'All Services', description: '' }, ...choices.services];
-        const picked = await vscode.window.showQuickPick(items, { title: `kube-proxy rules (${choices.mode})`, placeHolder: 'rules for which Service?' });
+        const picked = await vscode.window.showQuickPick(items, {
+          title: `kube-proxy rules (${choices.mode})`,
+          placeHolder: 'rules for which Service?',
+        });
         if (!picked) return undefined;
         service = picked.label === 'All Services' ? '' : picked.label;
       }
       const rules = await model.query('rules', args?.node ? { service, node: args.node } : { service });
       if (!rules) return undefined;
-      const doc = await vscode.workspace.openTextDocument({ content: rules.text, language: rules.mode === 'iptables' ? 'shellscript' : 'plaintext' });
+      const doc = await vscode.workspace.openTextDocument({
+        content: rules.text,
+        language: rules.mode === 'iptables' ? 'shellscript' : 'plaintext',
+      });
       await vscode.window.showTextDocument(doc, { preview: true });
       return rules.text;
     },
@@ -129,7 +137,10 @@ export const TRACE_COMMANDS: CommandSpec[] = [
       const model = await analysed(ctx, args?.folder);
       const text = await model?.query('matrix', {});
       if (!model || text === undefined) return undefined;
-      const doc = await vscode.workspace.openTextDocument({ content: `# Connectivity between the workloads of ${model.folder.name} (allowed pairs; anything not listed is denied)\n${text}\n`, language: 'plaintext' });
+      const doc = await vscode.workspace.openTextDocument({
+        content: `# Connectivity between the workloads of ${model.folder.name} (allowed pairs; anything not listed is denied)\n${text}\n`,
+        language: 'plaintext',
+      });
       await vscode.window.showTextDocument(doc, { preview: true });
       return text;
     },

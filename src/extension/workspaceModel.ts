@@ -9,7 +9,17 @@ import type { QueryArgs, QueryName, QueryResult } from './analysis/queries';
 const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/build/**', '**/.vscode-test/**'];
 export const SETTINGS_FILE = 'kube-netsim.yaml';
-const CLUSTER_KEYS = ['cni', 'encapsulation', 'kubeProxyMode', 'clusterDomain', 'podCIDR', 'serviceCIDR', 'nodePortRange', 'loadBalancerPool', 'nodes'];
+const CLUSTER_KEYS = [
+  'cni',
+  'encapsulation',
+  'kubeProxyMode',
+  'clusterDomain',
+  'podCIDR',
+  'serviceCIDR',
+  'nodePortRange',
+  'loadBalancerPool',
+  'nodes',
+];
 
 /**
  * One workspace folder's simulated cluster. Holds the text of every manifest (unsaved editor text
@@ -72,7 +82,12 @@ export class WorkspaceModel implements vscode.Disposable {
   /** Reads every manifest of the folder, respecting files.exclude and skipping build outputs. */
   async index(): Promise<void> {
     const filesExclude = vscode.workspace.getConfiguration('files', this.folder.uri).get<Record<string, boolean>>('exclude') ?? {};
-    const excluded = [...ALWAYS_EXCLUDED, ...Object.entries(filesExclude).filter(([, on]) => on).map(([glob]) => glob)];
+    const excluded = [
+      ...ALWAYS_EXCLUDED,
+      ...Object.entries(filesExclude)
+        .filter(([, on]) => on)
+        .map(([glob]) => glob),
+    ];
     const exclude = `{${excluded.join(',')}}`;
     const maxFiles = vscode.workspace.getConfiguration('kubeNetsim').get<number>('maxFiles', 20000);
     const found = await vscode.workspace.findFiles(new vscode.RelativePattern(this.folder, MANIFEST_GLOB), exclude, maxFiles);
@@ -192,7 +207,12 @@ export class WorkspaceModel implements vscode.Disposable {
     const maxFileBytes = this.maxFileBytes();
     // The Kustomize overlay to simulate, relative to the folder (unset: every file as written).
     const overlay = vscode.workspace.getConfiguration('kubeNetsim', this.folder.uri).get<string>('kustomizeOverlay', '').trim();
-    return { settings, settingsDiagnostics: diagnostics, limits: { ...DEFAULT_LIMITS, maxFileBytes }, ...(overlay ? { kustomizeOverlay: overlay.replace(/^\.\/?|\/$/g, '') } : {}) };
+    return {
+      settings,
+      settingsDiagnostics: diagnostics,
+      limits: { ...DEFAULT_LIMITS, maxFileBytes },
+      ...(overlay ? { kustomizeOverlay: overlay.replace(/^\.\/?|\/$/g, '') } : {}),
+    };
   }
 
   /** Sends what changed to the analysis worker, waits for its analysis and announces it. */
@@ -213,10 +233,12 @@ export class WorkspaceModel implements vscode.Disposable {
   private async analyzeOnce(): Promise<AnalysisReport | undefined> {
     const epoch = this.client.epoch;
     const reset = epoch !== this.sentEpoch;
-    const changed = reset ? [...this.texts].map(([path, text]) => this.inputFile(path, text)) : [...this.unsent].flatMap((path) => {
-      const text = this.texts.get(path);
-      return text === undefined ? [] : [this.inputFile(path, text)];
-    });
+    const changed = reset
+      ? [...this.texts].map(([path, text]) => this.inputFile(path, text))
+      : [...this.unsent].flatMap((path) => {
+          const text = this.texts.get(path);
+          return text === undefined ? [] : [this.inputFile(path, text)];
+        });
     const removed = reset ? [] : [...this.unsentRemovals];
     this.unsent.clear();
     this.unsentRemovals.clear();
@@ -269,7 +291,10 @@ export class WorkspaceModel implements vscode.Disposable {
     // The editor's settings go through the same validation as the file (JSON is YAML).
     const editor = parseSettings('settings.json', JSON.stringify(fromEditor));
     for (const d of editor.diagnostics) this.log.appendLine(`[settings] kubeNetsim: ${d.message}`);
-    const base = this.settingsText !== undefined ? parseSettings(SETTINGS_FILE, this.settingsText, editor.settings) : { settings: editor.settings, diagnostics: [] };
+    const base =
+      this.settingsText !== undefined
+        ? parseSettings(SETTINGS_FILE, this.settingsText, editor.settings)
+        : { settings: editor.settings, diagnostics: [] };
     Object.assign(base.settings, this.overrides);
     return base;
   }

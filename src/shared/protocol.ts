@@ -116,7 +116,8 @@ const toExtensionChecks: Record<ToExtension['type'], Check> = {
 function parse<T>(raw: unknown, checks: Record<string, Check>): Parsed<T> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, error: 'message is not an object' };
   const type = (raw as { type?: unknown }).type;
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, type)) return { ok: false, error: `unknown message type ${shown(type)}` };
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, type))
+    return { ok: false, error: `unknown message type ${shown(type)}` };
   const error = (checks[type] as Check)(raw, type);
   return error ? { ok: false, error } : { ok: true, message: raw as T };
 }

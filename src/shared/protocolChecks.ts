@@ -18,7 +18,8 @@ export function shown(v: unknown): string {
 
 export const check = {
   str: ((v, at) => (typeof v === 'string' ? undefined : `${at} must be a string, not ${describe(v)}`)) as Check,
-  num: ((v, at) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `${at} must be a finite number, not ${describe(v)}`)) as Check,
+  num: ((v, at) =>
+    typeof v === 'number' && Number.isFinite(v) ? undefined : `${at} must be a finite number, not ${describe(v)}`) as Check,
   int: ((v, at) => (typeof v === 'number' && Number.isInteger(v) ? undefined : `${at} must be an integer, not ${describe(v)}`)) as Check,
   bool: ((v, at) => (typeof v === 'boolean' ? undefined : `${at} must be true or false, not ${describe(v)}`)) as Check,
   oneOf:
@@ -102,9 +103,34 @@ const service = obj({
   implicit: bool,
   source,
 });
-const route = obj({ host: nullable(str), path: nullable(str), pathType: nullable(str), service: nullable(str), port: nullable(either(int, str)), resolved: bool, defaultBackend: bool, source });
-const ingress = obj({ id: str, namespace: str, name: str, className: nullable(str), controllerService: nullable(str), routes: arr(route), source });
-const external = obj({ id: str, role: oneOf(['client', 'load-balancer', 'node-port']), label: str, ip: nullable(str), port: nullable(int), service: nullable(str), source });
+const route = obj({
+  host: nullable(str),
+  path: nullable(str),
+  pathType: nullable(str),
+  service: nullable(str),
+  port: nullable(either(int, str)),
+  resolved: bool,
+  defaultBackend: bool,
+  source,
+});
+const ingress = obj({
+  id: str,
+  namespace: str,
+  name: str,
+  className: nullable(str),
+  controllerService: nullable(str),
+  routes: arr(route),
+  source,
+});
+const external = obj({
+  id: str,
+  role: oneOf(['client', 'load-balancer', 'node-port']),
+  label: str,
+  ip: nullable(str),
+  port: nullable(int),
+  service: nullable(str),
+  source,
+});
 const edge = obj({ id: str, kind: oneOf(['endpoint', 'route', 'external', 'controller']), from: str, to: str, label: str, source });
 
 export const isTopology: Check = obj({

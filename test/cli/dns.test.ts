@@ -2,9 +2,21 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cli, ensureBuilt, json } from './run';
 
-interface Answer { name: string; type: string; value: string }
-interface DnsOut { query: string; rcode: 'NOERROR' | 'NXDOMAIN'; answers: Answer[]; searched: string[] }
-interface Analysis { pods: Array<{ namespace: string; name: string; workload: string; ip: string }>; services: Array<{ namespace: string; name: string; clusterIP: string }> }
+interface Answer {
+  name: string;
+  type: string;
+  value: string;
+}
+interface DnsOut {
+  query: string;
+  rcode: 'NOERROR' | 'NXDOMAIN';
+  answers: Answer[];
+  searched: string[];
+}
+interface Analysis {
+  pods: Array<{ namespace: string; name: string; workload: string; ip: string }>;
+  services: Array<{ namespace: string; name: string; clusterIP: string }>;
+}
 
 const dns = (path: string, from: string, name: string, ...extra: string[]) => {
   const r = cli('dns', path, '--from', from, name, '--format', 'json', ...extra);
@@ -49,24 +61,38 @@ describe('cli dns', () => {
   it('a headless Service answers with its pods; StatefulSet pods have hostname records', () => {
     const pg = shop.pods.filter((p) => p.workload === 'shop/postgres');
     assert.ok(pg.length >= 1);
-    assert.deepEqual(dns('examples/shop', 'shop/backend', 'postgres').answers.map((a) => a.value).sort(), pg.map((p) => p.ip).sort());
-    assert.deepEqual(dns('examples/shop', 'shop/backend', 'postgres-0.postgres').answers, [{ name: 'postgres-0.postgres.shop.svc.cluster.local', type: 'A', value: pg.find((p) => p.name === 'postgres-0')?.ip }]);
+    assert.deepEqual(
+      dns('examples/shop', 'shop/backend', 'postgres')
+        .answers.map((a) => a.value)
+        .sort(),
+      pg.map((p) => p.ip).sort(),
+    );
+    assert.deepEqual(dns('examples/shop', 'shop/backend', 'postgres-0.postgres').answers, [
+      { name: 'postgres-0.postgres.shop.svc.cluster.local', type: 'A', value: pg.find((p) => p.name === 'postgres-0')?.ip },
+    ]);
   });
 
   it('--type SRV answers the named port', () => {
     const out = dns('examples/shop', 'shop/frontend', '_api._tcp.backend.shop.svc.cluster.local.', '--type', 'SRV');
-    assert.deepEqual(out.answers.map((a) => `${a.type} ${a.value}`), ['SRV 0 100 8080 backend.shop.svc.cluster.local']);
+    assert.deepEqual(
+      out.answers.map((a) => `${a.type} ${a.value}`),
+      ['SRV 0 100 8080 backend.shop.svc.cluster.local'],
+    );
   });
 
   it('kube-netsim.yaml at the root and --cluster FILE apply', () => {
-    assert.deepEqual(dns('test/fixtures/clean', 'demo/web', 'kubernetes.default').answers.map((a) => a.value), ['10.3.0.1']);
+    assert.deepEqual(
+      dns('test/fixtures/clean', 'demo/web', 'kubernetes.default').answers.map((a) => a.value),
+      ['10.3.0.1'],
+    );
     const custom = dns('test/fixtures/clean', 'demo/web', 'kubernetes.default', '--cluster', 'test/fixtures/settings/custom.yaml');
     assert.deepEqual(custom.answers, [{ name: 'kubernetes.default.svc.example.internal', type: 'A', value: '10.200.0.1' }]);
   });
 
   it('--from accepts NAMESPACE/KIND/NAME and a pod name', () => {
     const pod = shop.pods.find((p) => p.workload === 'shop/frontend')?.name ?? '';
-    for (const from of ['shop/Deployment/frontend', `shop/${pod}`]) assert.equal(dns('examples/shop', from, 'backend').rcode, 'NOERROR', from);
+    for (const from of ['shop/Deployment/frontend', `shop/${pod}`])
+      assert.equal(dns('examples/shop', from, 'backend').rcode, 'NOERROR', from);
   });
 
   it('text is dig-like: status, names tried, answer section', () => {
@@ -89,7 +115,11 @@ describe('cli dns', () => {
 
   describe('bad usage exits 2 with one line on stderr', () => {
     const cases: Array<[string, string[], RegExp]> = [
-      ['an unknown --from source', ['dns', 'examples/shop', '--from', 'shop/nothing', 'backend'], /shop\/nothing: no workload or pod of that name/],
+      [
+        'an unknown --from source',
+        ['dns', 'examples/shop', '--from', 'shop/nothing', 'backend'],
+        /shop\/nothing: no workload or pod of that name/,
+      ],
       ['a malformed --from', ['dns', 'examples/shop', '--from', 'a/b/c/d', 'backend'], /NAMESPACE\/NAME/],
       ['--from external (DNS is resolved from a pod)', ['dns', 'examples/shop', '--from', 'external', 'backend'], /pod/],
       ['no --from', ['dns', 'examples/shop', 'backend'], /--from/],

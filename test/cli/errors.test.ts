@@ -24,7 +24,11 @@ function assertUsageError(r: Run, message: RegExp, what: string): void {
 
 /** Runs the bundle with extra node flags (a preload) and environment. */
 function node(flags: string[], args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, [...flags, CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBE_NETSIM_DEBUG: '', ...env } });
+  const r = spawnSync(process.execPath, [...flags, CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, KUBE_NETSIM_DEBUG: '', ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,15 +56,27 @@ describe('cli: user errors exit 2 with one line', () => {
     ['a bad size', () => ['analyze', SHOP, '--max-file-bytes', 'banana'], /argument 'banana' is invalid\. Give a size in bytes/],
     ['a zero size', () => ['rules', SHOP, '--max-file-bytes', '0'], /argument '0' is invalid/],
     ['a missing required option', () => ['trace', SHOP, '--to', 'backend:8080'], /required option '--from <source>' not specified/],
-    ['an unknown source', () => ['trace', SHOP, '--from', 'shop/nobody', '--to', 'backend:8080'], /--from shop\/nobody: no workload or pod/],
+    [
+      'an unknown source',
+      () => ['trace', SHOP, '--from', 'shop/nobody', '--to', 'backend:8080'],
+      /--from shop\/nobody: no workload or pod/,
+    ],
     ['an unknown DNS source', () => ['dns', SHOP, '--from', 'nope/nope', 'backend'], /no workload or pod/],
     ['a target that is not one', () => ['trace', SHOP, '--from', 'shop/frontend', '--to', 'backend'], /--to backend: a target is a URL/],
     ['dns without a name', () => ['dns', SHOP, '--from', 'shop/frontend'], /dns needs PATH\.\.\. and a NAME/],
     ['an unknown node', () => ['rules', SHOP, '--node', 'node-9'], /--node node-9: no such node/],
     ['a missing --cluster file', () => ['analyze', SHOP, '--cluster', 'nope.yaml'], /--cluster nope\.yaml: no such file/],
     ['a --cluster folder', () => ['analyze', SHOP, '--cluster', tmp], /--cluster .*: is a folder; name the settings file/],
-    ['a binary --cluster file', () => ['trace', SHOP, '--from', 'shop/frontend', '--to', 'backend:8080', '--cluster', `${HOSTILE}/binary.yaml`], /binary\.yaml: not a settings file \(it is binary\)/],
-    ['a --cluster file that is not YAML', () => ['matrix', SHOP, '--cluster', join(tmp, 'broken-cluster.yaml')], /broken-cluster\.yaml: line \d+, column \d+: YAML syntax error/],
+    [
+      'a binary --cluster file',
+      () => ['trace', SHOP, '--from', 'shop/frontend', '--to', 'backend:8080', '--cluster', `${HOSTILE}/binary.yaml`],
+      /binary\.yaml: not a settings file \(it is binary\)/,
+    ],
+    [
+      'a --cluster file that is not YAML',
+      () => ['matrix', SHOP, '--cluster', join(tmp, 'broken-cluster.yaml')],
+      /broken-cluster\.yaml: line \d+, column \d+: YAML syntax error/,
+    ],
     ['an unreadable file (EIO)', () => ['analyze', '/proc/self/mem'], /\/proc\/self\/mem: cannot read \(EIO\)/],
   ];
   for (const [what, args, message] of cases) {
@@ -95,7 +111,10 @@ describe('cli: user errors exit 2 with one line', () => {
       assert.equal(r.status, 0, `${dir}: ${r.stderr}`);
       assert.equal(r.stderr, '');
       const out = json<{ pods: Array<{ implicit?: boolean }>; diagnostics: unknown[] }>(r);
-      assert.ok(out.pods.every((p) => p.implicit), 'only the implicit CoreDNS pods');
+      assert.ok(
+        out.pods.every((p) => p.implicit),
+        'only the implicit CoreDNS pods',
+      );
       assert.deepEqual(out.diagnostics, []);
     }
   });
@@ -108,22 +127,50 @@ describe('cli: hostile input is analysed, never fatal', () => {
     const r = cli('analyze', HOSTILE, '--format', 'json', '--max-file-bytes', '64K');
     assert.equal(r.status, 1);
     assert.equal(r.stderr, '');
-    const out = json<{ pods: Array<{ namespace: string }>; services: Array<{ namespace: string; name: string; endpoints: unknown[] }>; diagnostics: Array<{ code: string; file: string; line: number; column: number }> }>(r);
+    const out = json<{
+      pods: Array<{ namespace: string }>;
+      services: Array<{ namespace: string; name: string; endpoints: unknown[] }>;
+      diagnostics: Array<{ code: string; file: string; line: number; column: number }>;
+    }>(r);
     const files = new Set(out.diagnostics.map((d) => d.file.replace(`${HOSTILE}/`, '')));
-    for (const f of ['bad-addresses.yaml', 'billion-laughs.yaml', 'binary.yaml', 'bom.yaml', 'broken.json', 'crlf.yaml', 'deep-nesting.yaml', 'duplicate-keys.yaml', 'go-template.yaml', 'helm-template.yaml', 'huge.yaml', 'list-broken.yaml', 'manifest.json', 'syntax-error.yaml', 'unknown-kind.yaml', 'utf16.yaml', 'wrong-types.yaml']) {
+    for (const f of [
+      'bad-addresses.yaml',
+      'billion-laughs.yaml',
+      'binary.yaml',
+      'bom.yaml',
+      'broken.json',
+      'crlf.yaml',
+      'deep-nesting.yaml',
+      'duplicate-keys.yaml',
+      'go-template.yaml',
+      'helm-template.yaml',
+      'huge.yaml',
+      'list-broken.yaml',
+      'manifest.json',
+      'syntax-error.yaml',
+      'unknown-kind.yaml',
+      'utf16.yaml',
+      'wrong-types.yaml',
+    ]) {
       assert.ok(files.has(f), `${f} reported`);
     }
-    for (const f of ['ci-workflow.yml', 'docker-compose.yaml', 'client-configs.yaml', 'empty.yaml', 'empty-docs.yaml', 'whitespace.yaml']) assert.ok(!files.has(f), `${f} silently ignored`);
+    for (const f of ['ci-workflow.yml', 'docker-compose.yaml', 'client-configs.yaml', 'empty.yaml', 'empty-docs.yaml', 'whitespace.yaml'])
+      assert.ok(!files.has(f), `${f} silently ignored`);
     assert.ok(out.diagnostics.some((d) => d.code === 'file-skipped' && d.file.endsWith('huge.yaml') && d.line === 1 && d.column === 1));
     assert.equal(out.pods.filter((p) => p.namespace === 'good').length, 2);
     assert.equal(out.services.find((s) => s.namespace === 'good' && s.name === 'web')?.endpoints.length, 2);
   });
 
   it('--max-file-bytes: the default (4M) reads huge.yaml; a lower limit skips it with the limit named', () => {
-    const diags = (...extra: string[]) => json<{ diagnostics: Array<{ code: string; message: string }> }>(cli('analyze', `${HOSTILE}/huge.yaml`, '--format', 'json', ...extra)).diagnostics;
+    const diags = (...extra: string[]) =>
+      json<{ diagnostics: Array<{ code: string; message: string }> }>(cli('analyze', `${HOSTILE}/huge.yaml`, '--format', 'json', ...extra))
+        .diagnostics;
     assert.deepEqual(diags(), []);
     const skipped = diags('--max-file-bytes', '10K');
-    assert.deepEqual(skipped.map((d) => d.code), ['file-skipped']);
+    assert.deepEqual(
+      skipped.map((d) => d.code),
+      ['file-skipped'],
+    );
     assert.match(skipped[0]?.message ?? '', /larger than 10240 bytes.*--max-file-bytes/);
   });
 
@@ -131,8 +178,15 @@ describe('cli: hostile input is analysed, never fatal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kube-netsim-pipe-'));
     try {
       // About a megabyte of JSON: far more than a pipe holds, so the writer meets the closed pipe.
-      writeFileSync(join(dir, 'big.yaml'), `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: 3000\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: a, image: b}]}\n`);
-      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" analyze "${dir}" --format json | head -c 100 > /dev/null; echo "status \${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      writeFileSync(
+        join(dir, 'big.yaml'),
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: 3000\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: a, image: b}]}\n`,
+      );
+      const r = spawnSync(
+        'bash',
+        ['-c', `"${process.execPath}" "${CLI}" analyze "${dir}" --format json | head -c 100 > /dev/null; echo "status \${PIPESTATUS[0]}"`],
+        { encoding: 'utf8' },
+      );
       assert.equal(r.stderr, '', 'nothing on stderr');
       assert.match(r.stdout, /status 0\n/);
     } finally {
@@ -147,13 +201,19 @@ describe('cli: internal errors exit 3 with one line for a bug report', () => {
     ensureBuilt();
     // Stands in for a bug: the first write of the output throws, inside the command.
     preload = join(mkdtempSync(join(tmpdir(), 'kube-netsim-bug-')), 'bug.cjs');
-    writeFileSync(preload, "const w = process.stdout.write.bind(process.stdout);\nlet first = true;\nprocess.stdout.write = (...a) => { if (first) { first = false; throw new TypeError('simulated bug'); } return w(...a); };\n");
+    writeFileSync(
+      preload,
+      "const w = process.stdout.write.bind(process.stdout);\nlet first = true;\nprocess.stdout.write = (...a) => { if (first) { first = false; throw new TypeError('simulated bug'); } return w(...a); };\n",
+    );
   });
 
   it('names the error, where it happened, the versions and the command, and asks for a report', () => {
     const r = node(['--require', preload], ['analyze', SHOP]);
     assert.equal(r.status, 3);
-    assert.match(r.stderr, /^kube-netsim: internal error: TypeError: simulated bug at bug\.cjs:\d+:\d+ \(kube-netsim \d+\.\d+\.\d+, node v\d+[^,]*, command analyze\)\. This is a bug: please report it with the command line and the manifests that caused it; KUBE_NETSIM_DEBUG=1 prints the stack\.\n$/);
+    assert.match(
+      r.stderr,
+      /^kube-netsim: internal error: TypeError: simulated bug at bug\.cjs:\d+:\d+ \(kube-netsim \d+\.\d+\.\d+, node v\d+[^,]*, command analyze\)\. This is a bug: please report it with the command line and the manifests that caused it; KUBE_NETSIM_DEBUG=1 prints the stack\.\n$/,
+    );
   });
 
   it('KUBE_NETSIM_DEBUG=1 adds the stack', () => {

@@ -10,10 +10,18 @@ describe('cli matrix', () => {
   before(() => ensureBuilt());
 
   it('prints the connectivity list in every format the golden files use, exit 0', () => {
-    for (const [format, ext] of [['text', 'txt'], ['json', 'json'], ['md', 'md']] as const) {
+    for (const [format, ext] of [
+      ['text', 'txt'],
+      ['json', 'json'],
+      ['md', 'md'],
+    ] as const) {
       const r = cli('matrix', join(CASES, 'tests', 'onlineboutique'), '--format', format);
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(r.stdout.trimEnd(), readFileSync(join(CASES, 'expected', `onlineboutique_connlist_output.${ext}`), 'utf8').trimEnd(), format);
+      assert.equal(
+        r.stdout.trimEnd(),
+        readFileSync(join(CASES, 'expected', `onlineboutique_connlist_output.${ext}`), 'utf8').trimEnd(),
+        format,
+      );
     }
     const csv = cli('matrix', join(CASES, 'tests', 'k8s_ingress_test'), '--format', 'csv');
     assert.equal(csv.stdout, readFileSync(join(CASES, 'expected', 'k8s_ingress_test_connlist_output.csv'), 'utf8'));

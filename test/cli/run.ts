@@ -46,7 +46,11 @@ export interface Run {
 
 /** Runs `kube-netsim ARGS...` from the repository root, as `node dist/cli.js`. */
 export function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [join(DIST, 'cli.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBE_NETSIM_DEBUG: '' } });
+  const r = spawnSync(process.execPath, [join(DIST, 'cli.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, KUBE_NETSIM_DEBUG: '' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -18,9 +18,38 @@ function validator() {
   return ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object);
 }
 
-interface Rule { id: string; name: string; shortDescription: { text: string }; fullDescription: { text: string }; helpUri: string; help: { text: string; markdown: string }; defaultConfiguration: { level: string; enabled: boolean } }
-interface Result { ruleId: string; ruleIndex: number; level: string; message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number; startColumn: number; endLine?: number; endColumn?: number } } }>; relatedLocations?: unknown[]; fixes?: unknown[] }
-interface Sarif { $schema: string; version: string; runs: Array<{ tool: { driver: { name: string; version: string; rules: Rule[] } }; originalUriBaseIds: Record<string, { uri: string }>; results: Result[] }> }
+interface Rule {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  helpUri: string;
+  help: { text: string; markdown: string };
+  defaultConfiguration: { level: string; enabled: boolean };
+}
+interface Result {
+  ruleId: string;
+  ruleIndex: number;
+  level: string;
+  message: { text: string };
+  locations: Array<{
+    physicalLocation: {
+      artifactLocation: { uri: string; uriBaseId?: string };
+      region: { startLine: number; startColumn: number; endLine?: number; endColumn?: number };
+    };
+  }>;
+  relatedLocations?: unknown[];
+  fixes?: unknown[];
+}
+interface Sarif {
+  $schema: string;
+  version: string;
+  runs: Array<{
+    tool: { driver: { name: string; version: string; rules: Rule[] } };
+    originalUriBaseIds: Record<string, { uri: string }>;
+    results: Result[];
+  }>;
+}
 
 const sarifOf = (...args: string[]) => {
   const r = cli('analyze', ...args, '--format', 'sarif');
@@ -34,10 +63,19 @@ describe('cli analyze --format sarif', () => {
   it('the schema rejects what SARIF forbids (the validator really validates)', () => {
     assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: {} } }] }), false);
     assert.equal(validate({ version: '2.0.0', runs: [] }), false);
-    assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, level: 'fatal' }] }] }), false);
+    assert.equal(
+      validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, level: 'fatal' }] }] }),
+      false,
+    );
   });
 
-  for (const input of ['test/fixtures/errors', 'test/fixtures/warnings', 'examples/shop', 'test/fixtures/kustomize/overlays/staging', 'test/fixtures/clean']) {
+  for (const input of [
+    'test/fixtures/errors',
+    'test/fixtures/warnings',
+    'examples/shop',
+    'test/fixtures/kustomize/overlays/staging',
+    'test/fixtures/clean',
+  ]) {
     it(`${input}: valid SARIF 2.1.0`, () => {
       const { sarif } = sarifOf(input);
       const ok = validate(sarif);
@@ -49,13 +87,19 @@ describe('cli analyze --format sarif', () => {
   it('one rule per catalogue code, with name, descriptions, help link and default level', () => {
     const { sarif } = sarifOf('test/fixtures/errors');
     const rules = sarif.runs[0]?.tool.driver.rules ?? [];
-    assert.deepEqual(rules.map((r) => r.id), Object.keys(CATALOGUE));
+    assert.deepEqual(
+      rules.map((r) => r.id),
+      Object.keys(CATALOGUE),
+    );
     const byId = new Map(rules.map((r) => [r.id, r]));
     const r = byId.get('service-no-endpoints');
     assert.ok(r);
     assert.equal(r.name, 'ServiceNoEndpoints');
     assert.equal(r.shortDescription.text, 'A Service selects no pod, so connections to it are refused.');
-    assert.ok(r.fullDescription.text.startsWith(CATALOGUE['service-no-endpoints'].summary) && r.fullDescription.text.length > r.shortDescription.text.length);
+    assert.ok(
+      r.fullDescription.text.startsWith(CATALOGUE['service-no-endpoints'].summary) &&
+        r.fullDescription.text.length > r.shortDescription.text.length,
+    );
     assert.equal(r.helpUri, CATALOGUE['service-no-endpoints'].docs);
     assert.match(r.help.markdown, /\]\(https:\/\/kubernetes\.io\/docs\/concepts\/services-networking\/service\/#defining-a-service\)/);
     assert.deepEqual(r.defaultConfiguration, { level: 'warning', enabled: true });
@@ -83,7 +127,9 @@ describe('cli analyze --format sarif', () => {
     const { sarif } = sarifOf('test/fixtures/errors');
     const results = sarif.runs[0]?.results ?? [];
     const withFix = results.filter((x) => x.fixes);
-    const json = JSON.parse(cli('analyze', 'test/fixtures/errors', '--format', 'json').stdout) as { diagnostics: Array<{ fixes?: unknown[]; related?: unknown[] }> };
+    const json = JSON.parse(cli('analyze', 'test/fixtures/errors', '--format', 'json').stdout) as {
+      diagnostics: Array<{ fixes?: unknown[]; related?: unknown[] }>;
+    };
     assert.equal(withFix.length, json.diagnostics.filter((d) => d.fixes).length);
     assert.equal(results.filter((x) => x.relatedLocations).length, json.diagnostics.filter((d) => d.related).length);
   });
@@ -92,7 +138,10 @@ describe('cli analyze --format sarif', () => {
 describe('cli analyze --fail-on', () => {
   before(() => ensureBuilt());
   // test/fixtures/warnings has warnings and infos but no error.
-  const levels = () => (JSON.parse(cli('analyze', 'test/fixtures/warnings', '--format', 'json').stdout) as { diagnostics: Array<{ severity: string }> }).diagnostics.map((d) => d.severity);
+  const levels = () =>
+    (
+      JSON.parse(cli('analyze', 'test/fixtures/warnings', '--format', 'json').stdout) as { diagnostics: Array<{ severity: string }> }
+    ).diagnostics.map((d) => d.severity);
 
   it('default (error): 0 without errors, 1 with', () => {
     assert.ok(!levels().includes('error') && levels().includes('warning'), 'fixture has warnings only');
@@ -104,7 +153,8 @@ describe('cli analyze --fail-on', () => {
     assert.equal(cli('analyze', 'test/fixtures/warnings', '--fail-on', 'warning').status, 1);
     assert.equal(cli('analyze', 'test/fixtures/warnings', '--fail-on', 'info').status, 1);
     assert.equal(cli('analyze', 'test/fixtures/errors', '--fail-on', 'never').status, 0);
-    const cleanHasAny = (JSON.parse(cli('analyze', 'test/fixtures/clean', '--format', 'json').stdout) as { diagnostics: unknown[] }).diagnostics.length > 0;
+    const cleanHasAny =
+      (JSON.parse(cli('analyze', 'test/fixtures/clean', '--format', 'json').stdout) as { diagnostics: unknown[] }).diagnostics.length > 0;
     assert.equal(cli('analyze', 'test/fixtures/clean', '--fail-on', 'info').status, cleanHasAny ? 1 : 0);
   });
 
@@ -121,9 +171,21 @@ describe('cli analyze with Kustomize and Helm', () => {
 
   it('a PATH that is a kustomization renders it, reading its bases from outside the PATH', () => {
     const r = cli('analyze', 'test/fixtures/kustomize/overlays/prod', '--format', 'json');
-    const out = JSON.parse(r.stdout) as { services: Array<{ namespace: string; name: string; endpoints: unknown[] }>; diagnostics: Array<{ code: string; file: string; line: number }> };
-    assert.deepEqual(out.services.filter((s) => s.namespace === 'shop-prod').map((s) => `${s.name}:${s.endpoints.length}`).sort(), ['prod-backend:4', 'prod-frontend:3']);
-    assert.deepEqual(out.diagnostics.filter((d) => d.code === 'dns-name-unresolved').map((d) => `${d.file}:${d.line}`), ['test/fixtures/kustomize/base/frontend.yaml:22']);
+    const out = JSON.parse(r.stdout) as {
+      services: Array<{ namespace: string; name: string; endpoints: unknown[] }>;
+      diagnostics: Array<{ code: string; file: string; line: number }>;
+    };
+    assert.deepEqual(
+      out.services
+        .filter((s) => s.namespace === 'shop-prod')
+        .map((s) => `${s.name}:${s.endpoints.length}`)
+        .sort(),
+      ['prod-backend:4', 'prod-frontend:3'],
+    );
+    assert.deepEqual(
+      out.diagnostics.filter((d) => d.code === 'dns-name-unresolved').map((d) => `${d.file}:${d.line}`),
+      ['test/fixtures/kustomize/base/frontend.yaml:22'],
+    );
     assert.equal(r.status, 1);
   });
 
@@ -141,7 +203,16 @@ describe('cli analyze with Kustomize and Helm', () => {
     const out = JSON.parse(r.stdout) as { diagnostics: Array<{ code: string; message: string }>; services: Array<{ name: string }> };
     const helm = out.diagnostics.filter((d) => d.code.startsWith('helm'));
     assert.equal(helm.length, 1);
-    if (process.env['PATH']?.split(':').some((d) => { try { return readFileSync(join(d, 'helm')).length > 0; } catch { return false; } })) return;
+    if (
+      process.env['PATH']?.split(':').some((d) => {
+        try {
+          return readFileSync(join(d, 'helm')).length > 0;
+        } catch {
+          return false;
+        }
+      })
+    )
+      return;
     assert.match(helm[0]?.message ?? '', /helm is not on PATH/);
     assert.ok(out.services.some((s) => s.name === 'plain'));
   });

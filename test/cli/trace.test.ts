@@ -9,7 +9,10 @@ const SHOP = 'test/fixtures/trace/shop';
 interface TraceJson {
   verdict: string;
   reason: string;
-  destination: null | { kind: 'pod'; namespace: string; name: string; workload: string; ip: string; port: number; node: string } | { kind: 'external'; host: string };
+  destination:
+    | null
+    | { kind: 'pod'; namespace: string; name: string; workload: string; ip: string; port: number; node: string }
+    | { kind: 'external'; host: string };
   sourceIPAtDestination: string | null;
   hops: Array<{ step: string; node: string | null; detail: string; range?: { file: string; line: number; column: number } }>;
   candidates: Array<{ pod: string; ip: string; port: number; node: string | null; weight: number; chosen: boolean }>;
@@ -47,8 +50,17 @@ describe('cli trace', () => {
     assert.equal(t.destination.workload, 'shop/backend');
     assert.equal(t.destination.port, 8080);
     assert.match(t.sourceIPAtDestination ?? '', /^10\.244\.1\.\d+$/, 'the frontend pod on node-1 keeps its address');
-    assert.deepEqual(steps(t).filter((s) => s !== 'route'), ['dns', 'dnat', 'policy-egress', 'policy-ingress', 'deliver']);
-    for (const h of t.hops) assert.deepEqual(Object.keys(h).filter((k) => k !== 'range' && k !== 'verify').sort(), ['detail', 'node', 'step']);
+    assert.deepEqual(
+      steps(t).filter((s) => s !== 'route'),
+      ['dns', 'dnat', 'policy-egress', 'policy-ingress', 'deliver'],
+    );
+    for (const h of t.hops)
+      assert.deepEqual(
+        Object.keys(h)
+          .filter((k) => k !== 'range' && k !== 'verify')
+          .sort(),
+        ['detail', 'node', 'step'],
+      );
     const dns = t.hops[0];
     assert.match(dns?.detail ?? '', /backend\.shop\.svc\.cluster\.local/);
     assert.equal(dns?.range?.file, 'test/fixtures/trace/shop/apps.yaml', 'the DNS hop points at the Service manifest');
@@ -140,7 +152,10 @@ describe('cli trace', () => {
     assert.equal(t.verdict, 'delivered');
     assert.match(t.reason, /flannel does not enforce NetworkPolicy/);
     assert.match(t.hops.find((h) => h.step === 'policy-ingress')?.detail ?? '', /DENIED: .*\[not enforced/);
-    assert.ok(t.hops.some((h) => h.step === 'encap' && /flannel\.1/.test(h.detail) && /UDP 8472/.test(h.detail)), 'db runs on node-3, across the VXLAN');
+    assert.ok(
+      t.hops.some((h) => h.step === 'encap' && /flannel\.1/.test(h.detail) && /UDP 8472/.test(h.detail)),
+      'db runs on node-3, across the VXLAN',
+    );
   });
 
   it('--cluster with IPVS: the DNAT is done by an IPVS virtual server', () => {
@@ -165,17 +180,26 @@ describe('cli rules', () => {
     assert.deepEqual(headers, ['# kube-proxy (iptables mode) on node-1, node-3', '# kube-proxy (iptables mode) on node-2']);
     assert.match(r.stdout, /^\*filter$/m);
     assert.match(r.stdout, /^\*nat$/m);
-    assert.match(r.stdout, /-A KUBE-SERVICES -m comment --comment "shop\/empty:http has no endpoints" -m tcp -p tcp -d [\d.]+ --dport 80 -j REJECT/);
+    assert.match(
+      r.stdout,
+      /-A KUBE-SERVICES -m comment --comment "shop\/empty:http has no endpoints" -m tcp -p tcp -d [\d.]+ --dport 80 -j REJECT/,
+    );
     assert.match(r.stdout, /"shop\/backend:http -> [\d.]+:8080" -m statistic --mode random --probability 0\.3333333333 -j KUBE-SEP-/);
     assert.match(r.stdout, /-A KUBE-NODEPORTS -m comment --comment shop\/web:http -m tcp -p tcp --dport 30080 -j KUBE-EXT-/);
-    assert.match(r.stdout, /-A KUBE-SERVICES -m comment --comment "kube-system\/kube-dns:dns cluster IP" -m udp -p udp -d 10\.96\.0\.10 --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU/);
+    assert.match(
+      r.stdout,
+      /-A KUBE-SERVICES -m comment --comment "kube-system\/kube-dns:dns cluster IP" -m udp -p udp -d 10\.96\.0\.10 --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU/,
+    );
     assert.match(r.stdout, /-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000/);
   });
 
   it('ipvs for one node: ipvsadm -Ln with the NodePort on that node address, then the ipset/iptables glue', () => {
     const r = cli('rules', SHOP, '--mode', 'ipvs', '--node', 'node-2');
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^# kube-proxy \(ipvs mode\) on node-2\nIP Virtual Server version 1\.2\.1 \(size=4096\)\nProt LocalAddress:Port Scheduler Flags\n/m);
+    assert.match(
+      r.stdout,
+      /^# kube-proxy \(ipvs mode\) on node-2\nIP Virtual Server version 1\.2\.1 \(size=4096\)\nProt LocalAddress:Port Scheduler Flags\n/m,
+    );
     assert.match(r.stdout, /^TCP {2}10\.0\.1\.20:30080 rr\n {2}-> 10\.244\.2\.\d+:80 +Masq +1 +0 +0$/m);
     assert.match(r.stdout, /Name: KUBE-NODE-PORT-LOCAL-TCP/);
     assert.doesNotMatch(r.stdout, /node-1/);

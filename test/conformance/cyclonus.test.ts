@@ -11,15 +11,27 @@ import { analyzeWorkspace, type Analysis, type Peer, type Protocol, type SimPod 
 
 const ROOT = join(__dirname, '../../../shared/conformance/cyclonus/examples');
 
-const np = (name: string, spec: object) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'y' }, spec });
+const np = (name: string, spec: object) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: 'y' },
+  spec,
+});
 /** cyclonus's networkpolicies/simple-example, as analyze-explain.txt describes each policy. */
 const SIMPLE_EXAMPLE = [
-  np('allow-label-to-label', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'c' } } }] }] }),
+  np('allow-label-to-label', {
+    podSelector: { matchLabels: { pod: 'a' } },
+    ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'c' } } }] }],
+  }),
   np('deny-all-for-label', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [] }),
   np('allow-all-for-label', { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{}] }),
   np('allow-by-ip', { podSelector: { matchLabels: { pod: 'c' } }, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/24' } }] }] }),
   np('deny-all', { podSelector: {}, ingress: [] }),
-  np('allow-all-egress-by-label', { podSelector: { matchExpressions: [{ key: 'pod', operator: 'In', values: ['a', 'b'] }] }, policyTypes: ['Egress'], egress: [{}] }),
+  np('allow-all-egress-by-label', {
+    podSelector: { matchExpressions: [{ key: 'pod', operator: 'In', values: ['a', 'b'] }] },
+    policyTypes: ['Egress'],
+    egress: [{}],
+  }),
   np('deny-all-egress', { podSelector: {}, policyTypes: ['Egress'], egress: [] }),
 ];
 
@@ -27,16 +39,33 @@ interface ProbeFile {
   Probes: Array<{ Protocol: string; Port: number }>;
   Resources: {
     Namespaces: Record<string, Record<string, string>>;
-    Pods: Array<{ Namespace: string; Name: string; Labels: Record<string, string>; IP: string; Containers: Array<{ Name: string; Port: number; PortName?: string; Protocol: string }> }>;
+    Pods: Array<{
+      Namespace: string;
+      Name: string;
+      Labels: Record<string, string>;
+      IP: string;
+      Containers: Array<{ Name: string; Port: number; PortName?: string; Protocol: string }>;
+    }>;
   };
 }
 
-function pod(ns: string, name: string, labels: Record<string, string>, containers: ProbeFile['Resources']['Pods'][number]['Containers'] = []): object {
+function pod(
+  ns: string,
+  name: string,
+  labels: Record<string, string>,
+  containers: ProbeFile['Resources']['Pods'][number]['Containers'] = [],
+): object {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: ns, labels },
-    spec: { containers: containers.map((c) => ({ name: c.Name, image: 'agnhost', ports: [{ containerPort: c.Port, protocol: c.Protocol.toUpperCase(), ...(c.PortName ? { name: c.PortName } : {}) }] })) },
+    spec: {
+      containers: containers.map((c) => ({
+        name: c.Name,
+        image: 'agnhost',
+        ports: [{ containerPort: c.Port, protocol: c.Protocol.toUpperCase(), ...(c.PortName ? { name: c.PortName } : {}) }],
+      })),
+    },
   };
 }
 
@@ -57,12 +86,15 @@ function parseTables(text: string): Array<Record<string, Map<string, string>>> {
     const heading = /^(Ingress|Egress|Combined):$/.exec(line.trim());
     if (heading) {
       title = heading[1] as string;
-      if (title === 'Ingress' && Object.keys(current).length) blocks.push(current), (current = {});
+      if (title === 'Ingress' && Object.keys(current).length) (blocks.push(current), (current = {}));
       columns = [];
       continue;
     }
     if (!line.startsWith('|')) continue;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (cells[0] === '') {
       columns = cells.slice(1).map((c) => c.toLowerCase());
       continue;
@@ -78,10 +110,16 @@ function parseTables(text: string): Array<Record<string, Map<string, string>>> {
 
 describe('conformance: cyclonus examples (simple-example policies)', () => {
   const probe = JSON.parse(readFileSync(join(ROOT, 'probe.json'), 'utf8')) as ProbeFile;
-  const objects: object[] = Object.entries(probe.Resources.Namespaces).map(([name, labels]) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }));
+  const objects: object[] = Object.entries(probe.Resources.Namespaces).map(([name, labels]) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels },
+  }));
   for (const p of probe.Resources.Pods) objects.push(pod(p.Namespace, p.Name, p.Labels, p.Containers));
   const a = analyse(objects);
-  const pods = new Map<string, SimPod>(a.cluster.pods.filter((p) => p.origin.kind === 'manifest').map((p) => [`${p.namespace}/${p.name}`, p]));
+  const pods = new Map<string, SimPod>(
+    a.cluster.pods.filter((p) => p.origin.kind === 'manifest').map((p) => [`${p.namespace}/${p.name}`, p]),
+  );
   const tables = parseTables(readFileSync(join(ROOT, 'cyclonus-output/analyze-probe.txt'), 'utf8'));
 
   it('parses one set of tables per probe in probe.json', () => {
@@ -105,12 +143,20 @@ describe('conformance: cyclonus examples (simple-example policies)', () => {
           const src = pods.get(from);
           const dst = pods.get(to);
           assert.ok(src && dst, `pods of ${pair}`);
-          const v = a.policies.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: dst }, pr.Port, pr.Protocol.toUpperCase() as Protocol);
+          const v = a.policies.verdict(
+            { kind: 'pod', pod: src },
+            { kind: 'pod', pod: dst },
+            pr.Port,
+            pr.Protocol.toUpperCase() as Protocol,
+          );
           const ours = title === 'Ingress' ? v.ingress.allowed : title === 'Egress' ? v.egress.allowed : v.allowed;
           if (ours !== (cell === '.')) differences.push(`${title} ${pair}: cyclonus ${cell}, ours ${ours ? 'allowed' : 'denied'}`);
         }
       }
-      assert.ok([...Object.values(block)].every((t) => t.size === 81), 'three 9x9 tables');
+      assert.ok(
+        [...Object.values(block)].every((t) => t.size === 81),
+        'three 9x9 tables',
+      );
       assert.deepEqual(differences, []);
     });
   });
@@ -118,15 +164,29 @@ describe('conformance: cyclonus examples (simple-example policies)', () => {
   it('traffic queries (traffic.json) get the same IS ALLOWED answers', () => {
     const traffic = JSON.parse(readFileSync(join(ROOT, 'traffic.json'), 'utf8')) as Array<{
       Source: { IP?: string; Internal?: { PodLabels: Record<string, string>; NamespaceLabels: Record<string, string>; Namespace: string } };
-      Destination: { IP?: string; Internal?: { PodLabels: Record<string, string>; NamespaceLabels: Record<string, string>; Namespace: string } };
+      Destination: {
+        IP?: string;
+        Internal?: { PodLabels: Record<string, string>; NamespaceLabels: Record<string, string>; Namespace: string };
+      };
       Protocol: string;
       ResolvedPort: number;
     }>;
-    const expected = [...readFileSync(join(ROOT, 'cyclonus-output/analyze-query-traffic.txt'), 'utf8').matchAll(/IS ALLOWED\? \|\s+(TRUE|FALSE)/g)].map((m) => m[1] === 'TRUE');
+    const expected = [
+      ...readFileSync(join(ROOT, 'cyclonus-output/analyze-query-traffic.txt'), 'utf8').matchAll(/IS ALLOWED\? \|\s+(TRUE|FALSE)/g),
+    ].map((m) => m[1] === 'TRUE');
     assert.equal(expected.length, traffic.length);
     traffic.forEach((t, i) => {
-      const side = (s: typeof t.Source, name: string) => (s.Internal ? pod(s.Internal.Namespace, name, s.Internal.PodLabels, [{ Name: 'c', Port: t.ResolvedPort, PortName: `serve-${t.ResolvedPort}-tcp`, Protocol: 'TCP' }]) : undefined);
-      const objects: object[] = ['x', 'y', 'z'].map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels: { ns: n } } }));
+      const side = (s: typeof t.Source, name: string) =>
+        s.Internal
+          ? pod(s.Internal.Namespace, name, s.Internal.PodLabels, [
+              { Name: 'c', Port: t.ResolvedPort, PortName: `serve-${t.ResolvedPort}-tcp`, Protocol: 'TCP' },
+            ])
+          : undefined;
+      const objects: object[] = ['x', 'y', 'z'].map((n) => ({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: n, labels: { ns: n } },
+      }));
       const src = side(t.Source, 'client');
       const dst = side(t.Destination, 'server');
       objects.push(...[src, dst].filter((o): o is object => o !== undefined));

@@ -80,17 +80,27 @@ const family = (ip: string) => (ipaddr.parse(ip).kind() === 'ipv4' ? 'IPv4' : 'I
 
 /** `<service>.<ns>.svc.<zone>` → [service, ns]; the per-hostname form drops the first label. */
 function serviceOf(name: string): [string, string] {
-  const labels = name.replace(/\.svc\..*$/, '').split('.').filter((l) => !l.startsWith('_'));
+  const labels = name
+    .replace(/\.svc\..*$/, '')
+    .split('.')
+    .filter((l) => !l.startsWith('_'));
   return [labels.at(-2) ?? '', labels.at(-1) ?? ''];
 }
 
 /** An EndpointSlice per address family, for a selectorless headless Service. */
-function slices(service: string, ns: string, port: { name: string; port: number; protocol: string }, endpoints: Array<{ ip: string; hostname?: string }>): string[] {
+function slices(
+  service: string,
+  ns: string,
+  port: { name: string; port: number; protocol: string },
+  endpoints: Array<{ ip: string; hostname?: string }>,
+): string[] {
   return (['IPv4', 'IPv6'] as const)
     .map((fam) => {
       const eps = endpoints.filter((e) => family(e.ip) === fam);
       if (eps.length === 0) return '';
-      const list = eps.map((e) => `- addresses: ["${e.ip}"]${e.hostname ? `\n  hostname: ${e.hostname}` : ''}\n  conditions: {ready: true}`).join('\n');
+      const list = eps
+        .map((e) => `- addresses: ["${e.ip}"]${e.hostname ? `\n  hostname: ${e.hostname}` : ''}\n  conditions: {ready: true}`)
+        .join('\n');
       return `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ${service}-${fam.toLowerCase()}\n  namespace: ${ns}\n  labels: {kubernetes.io/service-name: ${service}}\naddressType: ${fam}\nports: [{name: ${port.name}, port: ${port.port}, protocol: ${port.protocol}}]\nendpoints:\n${list}\n`;
     })
     .filter((s) => s !== '');
@@ -101,7 +111,9 @@ function workspaceFor(ex: Example): Record<string, string> {
   const q = ex.question;
   const srv = ex.answers.filter((a) => a.type === 'SRV');
   const srvName = /^_([^.]+)\._([^.]+)\./.exec(q.name);
-  const port = srvName ? { name: srvName[1] ?? '', port: Number(srv[0]?.value.split(/\s+/)[2]), protocol: (srvName[2] ?? 'tcp').toUpperCase() } : { name: 'http', port: 80, protocol: 'TCP' };
+  const port = srvName
+    ? { name: srvName[1] ?? '', port: Number(srv[0]?.value.split(/\s+/)[2]), protocol: (srvName[2] ?? 'tcp').toUpperCase() }
+    : { name: 'http', port: 80, protocol: 'TCP' };
   if (ex.section.startsWith('2.3')) {
     // A ClusterIP Service: the IP is the A/AAAA answer, or the PTR question reversed.
     const owner = q.type === 'PTR' ? strip(ex.answers[0]?.value ?? '') : q.name;
@@ -124,19 +136,33 @@ function workspaceFor(ex: Example): Record<string, string> {
         return /^\d+$/.test(host) ? { ip: `10.3.0.${i + 1}` } : { ip: `10.3.0.${i + 1}`, hostname: host };
       });
     } else endpoints = ex.answers.map((a) => (perHost ? { ip: a.value, hostname: q.name.split('.')[0] ?? '' } : { ip: a.value }));
-    return { 'headless.yaml': docs(svc({ name: service, namespace: ns, selector: null, clusterIP: 'None', ports: [port] }), ...slices(service, ns, port, endpoints)) };
+    return {
+      'headless.yaml': docs(
+        svc({ name: service, namespace: ns, selector: null, clusterIP: 'None', ports: [port] }),
+        ...slices(service, ns, port, endpoints),
+      ),
+    };
   }
   if (ex.section.startsWith('2.5')) {
     const cname = ex.answers.find((a) => a.type === 'CNAME');
     const [service, ns] = serviceOf(q.name);
-    return { 'ext.yaml': svc({ name: service, namespace: ns, type: 'ExternalName', selector: null, ports: [], extra: `externalName: ${strip(cname?.value ?? '')}` }) };
+    return {
+      'ext.yaml': svc({
+        name: service,
+        namespace: ns,
+        type: 'ExternalName',
+        selector: null,
+        ports: [],
+        extra: `externalName: ${strip(cname?.value ?? '')}`,
+      }),
+    };
   }
   return {};
 }
 
 const examples = parseSpec(readFileSync(SPEC, 'utf8'));
 
-describe('conformance: the DNS specification\'s examples', () => {
+describe("conformance: the DNS specification's examples", () => {
   it('the spec yields every example (2 per A/AAAA/PTR pair, SRV, TXT, CNAME)', () => {
     assert.equal(examples.length, 15, examples.map((e) => `${e.section}: ${e.question.name}`).join('\n'));
     for (const ex of examples) assert.ok(ex.answers.length > 0, `${ex.question.name} has answers`);
@@ -168,15 +194,19 @@ describe('conformance: the DNS specification\'s examples', () => {
         }
         return;
       }
-      const norm = (x: RR) => `${x.name} ${x.type} ${x.type === 'AAAA' ? ipaddr.parse(x.value).toString() : strip(x.value.replace(/^"(.*)"$/, '"$1"'))}`;
+      const norm = (x: RR) =>
+        `${x.name} ${x.type} ${x.type === 'AAAA' ? ipaddr.parse(x.value).toString() : strip(x.value.replace(/^"(.*)"$/, '"$1"'))}`;
       assert.deepEqual(got.map((x) => norm(x)).sort(), inCluster.map((x) => norm(x)).sort());
       // The upstream records of an ExternalName's target are the upstream resolver's to give.
-      for (const u of upstream) assert.ok(!got.some((g) => g.name === u.name && g.type === u.type && g.value !== u.value), `no invented ${u.name} ${u.type}`);
+      for (const u of upstream)
+        assert.ok(!got.some((g) => g.name === u.name && g.type === u.type && g.value !== u.value), `no invented ${u.name} ${u.type}`);
     });
   }
 
   it('a headless Service with no ready endpoint answers NXDOMAIN', () => {
-    const a = analyze({ 'h.yaml': svc({ name: 'headless', selector: { app: 'none' }, clusterIP: 'None', ports: [{ name: 'https', port: 443 }] }) });
+    const a = analyze({
+      'h.yaml': svc({ name: 'headless', selector: { app: 'none' }, clusterIP: 'None', ports: [{ name: 'https', port: 443 }] }),
+    });
     assert.equal(resolve(a, 'headless.default.svc.cluster.local.', 'default').rcode, 'NXDOMAIN');
   });
 

@@ -40,7 +40,10 @@ function ingressManifest(row: Row): string {
   const text = row.manifests[0] ?? '';
   if (/^apiVersion:/m.test(text)) return text.replace(/^metadata:\n/m, `metadata:\n  namespace: ${NS}\n`);
   const named = row.background_steps.map((s) => /Ingress resource named "([^"]+)"/.exec(s)?.[1]).find((n) => n !== undefined) ?? 'ingress';
-  const spec = text.split('\n').map((l) => `  ${l}`).join('\n');
+  const spec = text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
   return `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: ${named}\n  namespace: ${NS}\nspec:\n${spec}\n`;
 }
 
@@ -112,12 +115,18 @@ rows.forEach((row, i) => {
     const model = a.ingress;
     const ingress = model.ingresses[0];
     assert.ok(ingress, 'the Ingress is read');
-    assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    assert.deepEqual(
+      a.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+      [],
+    );
 
     if (row.file === 'ingress_class.feature') {
       // "The Ingress status should not contain the IP address or FQDN": no controller admits it.
       assert.equal(ingress.className, undefined);
-      assert.equal(model.controllers.some((c) => c.ingresses.includes(ingress)), false);
+      assert.equal(
+        model.controllers.some((c) => c.ingresses.includes(ingress)),
+        false,
+      );
       const d = a.diagnostics.find((x) => x.code === 'ingress-class-missing');
       assert.ok(d, 'ingress-class-missing is reported');
       assert.equal(d.range.line, ingressText.split('\n').findIndex((l) => l.includes('ingressClassName')) + 1);
@@ -151,7 +160,10 @@ rows.forEach((row, i) => {
     if (route.kind !== 'backend') return;
     assert.equal(route.backend.service?.name, row.expect.service);
     assert.ok(route.service && route.port, 'the backend Service and port exist');
-    assert.ok((route.service.endpointsByPort[route.service.ports.indexOf(route.port)] ?? []).length > 0, 'the backend has endpoints, so the answer is 200');
+    assert.ok(
+      (route.service.endpointsByPort[route.service.ports.indexOf(route.port)] ?? []).length > 0,
+      'the backend has endpoints, so the answer is 200',
+    );
     if (row.expect.request_path !== undefined) assert.equal(path.replace(/^\//, ''), row.expect.request_path);
     if (row.expect.request_host !== undefined) assert.equal(host, row.expect.request_host);
     if (row.expect.tls_hostname !== undefined) {

@@ -63,7 +63,10 @@ function policiesFor(c: Case, probe: Probe): Array<Record<string, unknown>> {
 describe('conformance: Kubernetes e2e NetworkPolicy truth tables', () => {
   it('has the 15 cases and 21 truth tables the README announces', () => {
     assert.equal(cases.length, 15);
-    assert.equal(cases.reduce((n, c) => n + c.probes.length, 0), 21);
+    assert.equal(
+      cases.reduce((n, c) => n + c.probes.length, 0),
+      21,
+    );
   });
 
   cases.forEach((c, ci) => {
@@ -72,8 +75,14 @@ describe('conformance: Kubernetes e2e NetworkPolicy truth tables', () => {
         it(`${probe.protocol} ${probe.port}, ${probe.after}`, () => {
           const a = analyzeWorkspace(manifests(c, policiesFor(c, probe)));
           const invalid = a.diagnostics.filter((d) => d.code === 'manifest-invalid' || d.code === 'yaml-syntax');
-          assert.deepEqual(invalid.map((d) => d.message), [], 'the case manifests must be valid');
-          const podById = new Map<string, SimPod>(a.cluster.pods.filter((p) => p.origin.kind === 'manifest').map((p) => [`${p.namespace}/${p.name}`, p]));
+          assert.deepEqual(
+            invalid.map((d) => d.message),
+            [],
+            'the case manifests must be valid',
+          );
+          const podById = new Map<string, SimPod>(
+            a.cluster.pods.filter((p) => p.origin.kind === 'manifest').map((p) => [`${p.namespace}/${p.name}`, p]),
+          );
           const differences: string[] = [];
           let probed = 0;
           for (const [from, row] of Object.entries(probe.expected)) {
@@ -84,7 +93,10 @@ describe('conformance: Kubernetes e2e NetworkPolicy truth tables', () => {
               assert.ok(src && dst, `pods ${from} and ${to} must exist`);
               const v = a.policies.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: dst }, probe.port, probe.protocol);
               probed++;
-              if (v.allowed !== want) differences.push(`${from} -> ${to}: expected ${want ? 'connect' : 'blocked'}, got ${v.allowed ? 'connect' : 'blocked'} (${v.reason})`);
+              if (v.allowed !== want)
+                differences.push(
+                  `${from} -> ${to}: expected ${want ? 'connect' : 'blocked'}, got ${v.allowed ? 'connect' : 'blocked'} (${v.reason})`,
+                );
             }
           }
           assert.ok(probed > 0, 'a truth table probes at least one pair');

@@ -44,7 +44,11 @@ describe('conformance: netpol-analyzer connectivity lists', () => {
   it('covers every case of the suite, each with at least its text form', () => {
     const cases = readdirSync(join(ROOT, 'tests')).sort();
     assert.equal(cases.length, 6);
-    for (const c of cases) assert.ok(expectedFiles.includes(`${c}_connlist_output.txt`) || expectedFiles.some((f) => f.startsWith(`${c}_connlist_output.`)), `expected output for ${c}`);
+    for (const c of cases)
+      assert.ok(
+        expectedFiles.includes(`${c}_connlist_output.txt`) || expectedFiles.some((f) => f.startsWith(`${c}_connlist_output.`)),
+        `expected output for ${c}`,
+      );
   });
 
   for (const file of expectedFiles) {
@@ -57,16 +61,30 @@ describe('conformance: netpol-analyzer connectivity lists', () => {
       const expected = readFileSync(join(ROOT, 'expected', file), 'utf8');
       const actual = format(list(name));
       if (ext === 'json') assert.deepEqual(JSON.parse(actual), JSON.parse(expected));
-      assert.equal(actual.trimEnd(), expected.trimEnd(), `pairs that differ (- expected only, + ours only):\n${lineDiff(actual, expected)}`);
+      assert.equal(
+        actual.trimEnd(),
+        expected.trimEnd(),
+        `pairs that differ (- expected only, + ours only):\n${lineDiff(actual, expected)}`,
+      );
     });
   }
 
   it('ipblockstest under the default reading (policies do not select hostNetwork pods) differs only for the hostNetwork pods a policy would select', () => {
-    const expected = readFileSync(join(ROOT, 'expected', 'ipblockstest_connlist_output.txt'), 'utf8').trimEnd().split('\n');
+    const expected = readFileSync(join(ROOT, 'expected', 'ipblockstest_connlist_output.txt'), 'utf8')
+      .trimEnd()
+      .split('\n');
     const actual = matrixText(list('ipblockstest', 'node')).trimEnd().split('\n');
-    const differing = new Set([...actual.filter((l) => !expected.includes(l)), ...expected.filter((l) => !actual.includes(l))].map((l) => l.split(' => ')[1]?.split(' : ')[0]));
+    const differing = new Set(
+      [...actual.filter((l) => !expected.includes(l)), ...expected.filter((l) => !actual.includes(l))].map(
+        (l) => l.split(' => ')[1]?.split(' : ')[0],
+      ),
+    );
     // tier=frontend hostNetwork DaemonSets in kube-system: not isolated here, so every range reaches them with All Connections.
-    assert.deepEqual([...differing].sort(), ['kube-system/calico-node-tier[DaemonSet]', 'kube-system/ibm-keepalived-watcher[DaemonSet]', 'kube-system/ibm-kube-fluentd-with-tier[DaemonSet]']);
+    assert.deepEqual([...differing].sort(), [
+      'kube-system/calico-node-tier[DaemonSet]',
+      'kube-system/ibm-keepalived-watcher[DaemonSet]',
+      'kube-system/ibm-kube-fluentd-with-tier[DaemonSet]',
+    ]);
     assert.ok(actual.includes('10.0.0.0-10.255.255.255[External] => kube-system/calico-node-tier[DaemonSet] : All Connections'));
   });
 });

@@ -22,7 +22,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Process groups still running, killed if this process exits without stopping them. */
 const liveGroups = new Set();
 process.on('exit', () => {
-  for (const pid of liveGroups) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
 });
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.once(sig, () => process.exit(130));
@@ -41,7 +47,12 @@ export function freePort() {
 }
 
 function decodeHtmlAttr(s) {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /**
@@ -58,34 +69,61 @@ export async function startCodeServer({ workspace, port, settings = {}, vsix, ti
   const logFile = path.join(tmp, 'code-server.log');
   const args = [
     CODE_SERVER_ENTRY,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--config', path.join(tmp, 'config.yaml'), // never write ~/.config/code-server
-    '--user-data-dir', path.join(tmp, 'user-data'),
-    '--extensions-dir', path.join(tmp, 'extensions'),
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--config',
+    path.join(tmp, 'config.yaml'), // never write ~/.config/code-server
+    '--user-data-dir',
+    path.join(tmp, 'user-data'),
+    '--extensions-dir',
+    path.join(tmp, 'extensions'),
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
   ];
   if (vsix) {
     // What users get: the packaged extension installed into this server's extensions folder.
-    const install = spawnSync(process.execPath, [CODE_SERVER_ENTRY, '--extensions-dir', path.join(tmp, 'extensions'), '--user-data-dir', path.join(tmp, 'user-data'), '--install-extension', path.resolve(vsix)], { encoding: 'utf8', env: { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config') } });
+    const install = spawnSync(
+      process.execPath,
+      [
+        CODE_SERVER_ENTRY,
+        '--extensions-dir',
+        path.join(tmp, 'extensions'),
+        '--user-data-dir',
+        path.join(tmp, 'user-data'),
+        '--install-extension',
+        path.resolve(vsix),
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config') },
+      },
+    );
     if (install.status !== 0) throw new Error(`installing ${vsix} failed: ${install.stderr || install.stdout}`);
   }
   if (workspace) args.push(path.resolve(workspace));
   // Quiet, offline-friendly user settings (code-server keeps them in the user-data-dir).
   mkdirSync(path.join(tmp, 'user-data', 'User'), { recursive: true });
-  writeFileSync(path.join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'update.mode': 'none',
-    'files.autoSave': 'off', // tests edit documents and must leave the files on disk as they were
-    'security.workspace.trust.enabled': false,
-    ...settings,
-  }, null, 2));
+  writeFileSync(
+    path.join(tmp, 'user-data', 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'update.mode': 'none',
+        'files.autoSave': 'off', // tests edit documents and must leave the files on disk as they were
+        'security.workspace.trust.enabled': false,
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
   const child = spawn(process.execPath, args, {
     detached: true, // own process group: stop() kills code-server and all its children
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,26 +136,40 @@ export async function startCodeServer({ workspace, port, settings = {}, vsix, ti
     if (DEBUG) stream.on('data', (d) => process.stdout.write(`[code-server] ${d}`));
   }
   let exited = null;
-  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
-    exited = { code, signal };
-    liveGroups.delete(child.pid);
-    resolve(exited);
-  }));
+  const exitPromise = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      liveGroups.delete(child.pid);
+      resolve(exited);
+    }),
+  );
 
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     if (!exited) {
-      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
       const timer = sleep(5000).then(() => 'timeout');
       if ((await Promise.race([exitPromise, timer])) === 'timeout') {
-        try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
         await exitPromise;
       }
     }
     // The leader may exit before its children: make sure the whole group is gone.
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     liveGroups.delete(child.pid);
     out.end();
     rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
@@ -131,21 +183,28 @@ export async function startCodeServer({ workspace, port, settings = {}, vsix, ti
       try {
         const res = await fetch(`${url}/healthz`);
         if (res.ok) break;
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       if (Date.now() > deadline) throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs} ms`);
       await sleep(100);
     }
     const folderQuery = workspace ? `?folder=${encodeURIComponent(path.resolve(workspace))}` : '';
     const html = await (await fetch(`${url}/${folderQuery}`)).text();
-    const m = html.match(/id="vscode-workbench-web-configuration"[^>]*data-settings="([^"]*)"/)
-      || html.match(/data-settings="([^"]*)"[^>]*id="vscode-workbench-web-configuration"/);
+    const m =
+      html.match(/id="vscode-workbench-web-configuration"[^>]*data-settings="([^"]*)"/) ||
+      html.match(/data-settings="([^"]*)"[^>]*id="vscode-workbench-web-configuration"/);
     if (!m) throw new Error('could not find the workbench configuration in the served page');
     const authority = JSON.parse(decodeHtmlAttr(m[1])).remoteAuthority;
     if (!authority) throw new Error('the workbench configuration has no remoteAuthority');
     return { url, port, authority, pid: child.pid, logFile, stop };
   } catch (err) {
     let log = '';
-    try { log = readFileSync(logFile, 'utf8'); } catch { /* none */ }
+    try {
+      log = readFileSync(logFile, 'utf8');
+    } catch {
+      /* none */
+    }
     await stop();
     err.message += log ? `\n--- code-server output ---\n${log}` : '';
     throw err;
@@ -157,8 +216,15 @@ export function launchBrowser() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -206,7 +272,9 @@ export async function runExtensionHostTests({ workspace, extensionDevelopmentPat
     browser = await launchBrowser();
     const page = await newPage(browser);
     let finish;
-    const done = new Promise((resolve) => { finish = resolve; });
+    const done = new Promise((resolve) => {
+      finish = resolve;
+    });
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       // The extension host's console (mocha's spec output) arrives here as console-style args,
       // mixed with the workbench's own log; drop the workbench's expected offline chatter.
@@ -217,7 +285,9 @@ export async function runExtensionHostTests({ workspace, extensionDevelopmentPat
       if (onLog) onLog(line, type);
     });
     await page.exposeFunction('codeAutomationExit', (code) => finish(typeof code === 'number' ? code : 1));
-    page.on('pageerror', (e) => { if (DEBUG) process.stdout.write(`[page error] ${e.message}\n`); });
+    page.on('pageerror', (e) => {
+      if (DEBUG) process.stdout.write(`[page error] ${e.message}\n`);
+    });
     timer = setTimeout(() => {
       process.stdout.write(`[harness] extension-host tests timed out after ${timeoutMs} ms\n`);
       finish(124);
@@ -299,7 +369,9 @@ export async function openFile(page, name, { timeoutMs = 30_000 } = {}) {
       await item.first().waitFor({ state: 'visible', timeout: Math.min(10_000, timeoutMs) });
       await item.first().click();
       opened = true;
-    } catch { /* not in the visible tree: use Quick Open */ }
+    } catch {
+      /* not in the visible tree: use Quick Open */
+    }
   }
   if (!opened) {
     const input = page.locator('.quick-input-widget input');

@@ -101,10 +101,23 @@ if (!workspace) {
   if (existsSync(sample)) cpSync(sample, workspace, { recursive: true });
   else {
     mkdirSync(workspace);
-    writeFileSync(path.join(workspace, 'app.yaml'), [
-      'apiVersion: v1', 'kind: Service', 'metadata:', '  name: web', '  namespace: default',
-      'spec:', '  selector:', '    app: web', '  ports:', '    - port: 80', '      targetPort: 8080', '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(workspace, 'app.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata:',
+        '  name: web',
+        '  namespace: default',
+        'spec:',
+        '  selector:',
+        '    app: web',
+        '  ports:',
+        '    - port: 80',
+        '      targetPort: 8080',
+        '',
+      ].join('\n'),
+    );
     console.log(`[e2e] examples/shop is missing; using ${workspace}`);
   }
 }
@@ -130,7 +143,10 @@ try {
         if (p) nPass = Number(p[1]);
         if (f) nFail = Number(f[1]);
       },
-    }).catch((err) => { console.error(err); return 1; });
+    }).catch((err) => {
+      console.error(err);
+      return 1;
+    });
     passed += nPass ?? 0;
     failed += nFail ?? 0;
     if (code !== 0 && !nFail) failed += 1; // crashed, timed out or failed to load: count it once
@@ -138,7 +154,11 @@ try {
   }
 
   // 3. UI tests.
-  const uiTests = existsSync(uiDir) ? readdirSync(uiDir).filter((f) => f.endsWith('.test.mjs') && (!opts.only || f.includes(opts.only))).sort() : [];
+  const uiTests = existsSync(uiDir)
+    ? readdirSync(uiDir)
+        .filter((f) => f.endsWith('.test.mjs') && (!opts.only || f.includes(opts.only)))
+        .sort()
+    : [];
   if (uiTests.length === 0) console.log(`[e2e] no UI tests (${uiDir}/*.test.mjs)`);
   for (const file of uiTests) {
     const t = Date.now();
@@ -164,10 +184,13 @@ try {
     try {
       const mod = await import(pathToFileURL(path.join(uiDir, file)).href);
       if (typeof mod.default !== 'function') throw new Error('no default export function');
-      const attempt = () => Promise.race([
-        mod.default(ctx),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${UI_TIMEOUT_MS} ms`)), UI_TIMEOUT_MS); }),
-      ]);
+      const attempt = () =>
+        Promise.race([
+          mod.default(ctx),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${UI_TIMEOUT_MS} ms`)), UI_TIMEOUT_MS);
+          }),
+        ]);
       // A UI test gets one retry: on a loaded 2-core machine the webview's first load sometimes
       // misses a timeout. A second failure fails the run.
       try {
@@ -175,8 +198,13 @@ try {
       } catch (first) {
         clearTimeout(timer);
         // The test file's own line that failed, so a flaky step can be found from the CI log.
-        const at = String(first && first.stack ? first.stack : '').split('\n').find((l) => l.includes(file)) ?? '';
-        console.log(`[e2e] ↻ ${file} failed once, retrying: ${String(first && first.message ? first.message : first).split('\n')[0]}${at ? ` (${at.trim()})` : ''}`);
+        const at =
+          String(first && first.stack ? first.stack : '')
+            .split('\n')
+            .find((l) => l.includes(file)) ?? '';
+        console.log(
+          `[e2e] ↻ ${file} failed once, retrying: ${String(first && first.message ? first.message : first).split('\n')[0]}${at ? ` (${at.trim()})` : ''}`,
+        );
         for (const wb of opened.splice(0)) await wb.close().catch(() => {});
         await attempt();
       }
@@ -187,7 +215,10 @@ try {
       console.log(`[e2e] ✖ ${file} (${elapsed(t)})\n${err && err.stack ? err.stack : err}`);
       for (const [i, wb] of opened.entries()) {
         const shot = path.join(screenshotDir, `${file.replace(/\.test\.mjs$/, '')}-failure${i ? `-${i}` : ''}.png`);
-        await wb.page.screenshot({ path: shot }).then(() => console.log(`[e2e]   screenshot: ${shot}`), () => {});
+        await wb.page.screenshot({ path: shot }).then(
+          () => console.log(`[e2e]   screenshot: ${shot}`),
+          () => {},
+        );
       }
     } finally {
       clearTimeout(timer);

@@ -85,19 +85,47 @@ describe('analysis worker', () => {
 
   it('applies a changed text and a removal to the texts it kept', async () => {
     // The Service is gone: the frontend's URL no longer resolves.
-    const report = await client.request({ type: 'analyze', folder: 'f', reset: false, changed: [], removed: ['backend.yaml'], options: options() });
-    assert.ok(report.diagnostics.some((d) => d.code === 'dns-name-unresolved' && d.range.file === 'frontend.yaml'), json(report.diagnostics.map((d) => d.code)));
-    const back = await client.request({ type: 'analyze', folder: 'f', reset: false, changed: [files[1] as InputFile], removed: [], options: options() });
+    const report = await client.request({
+      type: 'analyze',
+      folder: 'f',
+      reset: false,
+      changed: [],
+      removed: ['backend.yaml'],
+      options: options(),
+    });
+    assert.ok(
+      report.diagnostics.some((d) => d.code === 'dns-name-unresolved' && d.range.file === 'frontend.yaml'),
+      json(report.diagnostics.map((d) => d.code)),
+    );
+    const back = await client.request({
+      type: 'analyze',
+      folder: 'f',
+      reset: false,
+      changed: [files[1] as InputFile],
+      removed: [],
+      options: options(),
+    });
     assert.equal(json(back.diagnostics), json(analyzeWorkspace(files).diagnostics));
   });
 
   it('answers hovers and lenses from the latest simulation', async () => {
     const line = FRONTEND.split('\n').findIndex((l) => l.includes('http://backend'));
     const character = (FRONTEND.split('\n')[line] ?? '').indexOf('backend') + 2;
-    const hover = await client.request({ type: 'query', folder: 'f', name: 'hover', args: { file: 'frontend.yaml', position: { line, character } } });
-    assert.ok(hover?.lines.some((l) => l.includes('backend.shop.svc.cluster.local')), json(hover));
+    const hover = await client.request({
+      type: 'query',
+      folder: 'f',
+      name: 'hover',
+      args: { file: 'frontend.yaml', position: { line, character } },
+    });
+    assert.ok(
+      hover?.lines.some((l) => l.includes('backend.shop.svc.cluster.local')),
+      json(hover),
+    );
     const lenses = await client.request({ type: 'query', folder: 'f', name: 'lenses', args: { file: 'backend.yaml', folder: 'f' } });
-    assert.ok(lenses?.some((l) => l.title === '3 endpoints' && l.command === 'kubeNetsim.showEndpoints'), json(lenses?.map((l) => l.title)));
+    assert.ok(
+      lenses?.some((l) => l.title === '3 endpoints' && l.command === 'kubeNetsim.showEndpoints'),
+      json(lenses?.map((l) => l.title)),
+    );
     const unknown = await client.request({ type: 'query', folder: 'nope', name: 'lenses', args: { file: 'backend.yaml', folder: 'nope' } });
     assert.equal(unknown, undefined);
   });
@@ -118,9 +146,15 @@ describe('analysis worker', () => {
     await worker.terminate();
     await new Promise((r) => setImmediate(r));
     assert.equal(client.epoch, epoch + 1);
-    assert.ok(logged.some((l) => l.includes('the analysis worker exited')), logged.join('\n'));
+    assert.ok(
+      logged.some((l) => l.includes('the analysis worker exited')),
+      logged.join('\n'),
+    );
     // The new worker knows nothing: queries answer nothing until the texts are sent again.
-    assert.equal(await client.request({ type: 'query', folder: 'f', name: 'lenses', args: { file: 'backend.yaml', folder: 'f' } }), undefined);
+    assert.equal(
+      await client.request({ type: 'query', folder: 'f', name: 'lenses', args: { file: 'backend.yaml', folder: 'f' } }),
+      undefined,
+    );
     const report = await client.request({ type: 'analyze', folder: 'f', reset: true, changed: files, removed: [], options: options() });
     assert.equal(json(report.diagnostics), json(analyzeWorkspace(files).diagnostics));
   });
@@ -142,7 +176,10 @@ describe('analysis worker that hangs', () => {
       // A query first: the worker is loaded (ready) before the timed analysis starts.
       assert.equal(await query(), undefined);
       const epoch = client.epoch;
-      await assert.rejects(client.request({ type: 'analyze', folder: 'big', reset: true, changed: big, removed: [], options: options() }), /did not finish an analysis within 20 ms/);
+      await assert.rejects(
+        client.request({ type: 'analyze', folder: 'big', reset: true, changed: big, removed: [], options: options() }),
+        /did not finish an analysis within 20 ms/,
+      );
       assert.equal(client.epoch, epoch + 1);
     }
     // It does not fall back to analysing in-process: the same input would hang the extension host.
@@ -169,7 +206,10 @@ describe('analysis in-process (no worker)', () => {
     const files: InputFile[] = [{ path: 'frontend.yaml', text: FRONTEND }];
     // A missing file makes the worker fail after it was created: the client restarts, then gives up.
     let report;
-    for (let i = 0; i < 6 && !report; i++) report = await client.request({ type: 'analyze', folder: 'f', reset: true, changed: files, removed: [], options: options() }).catch(() => undefined);
+    for (let i = 0; i < 6 && !report; i++)
+      report = await client
+        .request({ type: 'analyze', folder: 'f', reset: true, changed: files, removed: [], options: options() })
+        .catch(() => undefined);
     assert.equal(client.mode, 'in-process');
     assert.equal(json(report?.diagnostics), json(analyzeWorkspace(files).diagnostics));
     client.dispose();

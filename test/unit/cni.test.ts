@@ -29,15 +29,69 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'calico (BGP, no encapsulation)', settings: { cni: 'calico', encapsulation: 'none' }, encap: undefined, route: /^10\.244\.2\.0\/24 via 10\.0\.1\.20 dev eth0 proto bird$/, enforced: true },
-  { name: 'calico IP-in-IP', settings: { cni: 'calico', encapsulation: 'ipip' }, encap: { protocol: 'IP-in-IP', device: 'tunl0', overhead: 20, mtu: 1480 }, route: /via 10\.0\.1\.20 dev tunl0 proto bird onlink/, enforced: true },
-  { name: 'calico VXLAN', settings: { cni: 'calico', encapsulation: 'vxlan' }, encap: { protocol: 'VXLAN', device: 'vxlan.calico', overhead: 50, mtu: 1450, port: 'UDP 4789' }, route: /dev vxlan\.calico onlink/, enforced: true },
-  { name: 'flannel VXLAN', settings: { cni: 'flannel', encapsulation: 'vxlan' }, encap: { protocol: 'VXLAN', device: 'flannel.1', overhead: 50, mtu: 1450, port: 'UDP 8472' }, route: /^10\.244\.2\.0\/24 via 10\.244\.2\.0 dev flannel\.1 onlink$/, enforced: false },
-  { name: 'cilium VXLAN', settings: { cni: 'cilium', encapsulation: 'vxlan' }, encap: { protocol: 'VXLAN', device: 'cilium_vxlan', overhead: 50, mtu: 1450, port: 'UDP 8472' }, route: /tunnel map 10\.244\.2\.0\/24 → 10\.0\.1\.20/, enforced: true },
-  { name: 'cilium Geneve', settings: { cni: 'cilium', encapsulation: 'geneve' }, encap: { protocol: 'Geneve', device: 'cilium_geneve', overhead: 50, mtu: 1450, port: 'UDP 6081' }, route: /tunnel map/, enforced: true },
-  { name: 'cilium native routing', settings: { cni: 'cilium', encapsulation: 'native' }, encap: undefined, route: /^10\.244\.2\.0\/24 via 10\.0\.1\.20 dev eth0$/, enforced: true },
-  { name: 'weave (fastdp)', settings: { cni: 'weave', encapsulation: 'vxlan' }, encap: { protocol: 'VXLAN (weave fastdp)', device: 'vxlan-6784', overhead: 50, mtu: 1376, port: 'UDP 6784' }, route: /^10\.244\.2\.0\/24 dev weave$/, enforced: true },
-  { name: 'canal (flannel data path, Calico policy)', settings: { cni: 'canal', encapsulation: 'vxlan' }, encap: { protocol: 'VXLAN', device: 'flannel.1', overhead: 50, mtu: 1450, port: 'UDP 8472' }, route: /dev flannel\.1 onlink/, enforced: true },
+  {
+    name: 'calico (BGP, no encapsulation)',
+    settings: { cni: 'calico', encapsulation: 'none' },
+    encap: undefined,
+    route: /^10\.244\.2\.0\/24 via 10\.0\.1\.20 dev eth0 proto bird$/,
+    enforced: true,
+  },
+  {
+    name: 'calico IP-in-IP',
+    settings: { cni: 'calico', encapsulation: 'ipip' },
+    encap: { protocol: 'IP-in-IP', device: 'tunl0', overhead: 20, mtu: 1480 },
+    route: /via 10\.0\.1\.20 dev tunl0 proto bird onlink/,
+    enforced: true,
+  },
+  {
+    name: 'calico VXLAN',
+    settings: { cni: 'calico', encapsulation: 'vxlan' },
+    encap: { protocol: 'VXLAN', device: 'vxlan.calico', overhead: 50, mtu: 1450, port: 'UDP 4789' },
+    route: /dev vxlan\.calico onlink/,
+    enforced: true,
+  },
+  {
+    name: 'flannel VXLAN',
+    settings: { cni: 'flannel', encapsulation: 'vxlan' },
+    encap: { protocol: 'VXLAN', device: 'flannel.1', overhead: 50, mtu: 1450, port: 'UDP 8472' },
+    route: /^10\.244\.2\.0\/24 via 10\.244\.2\.0 dev flannel\.1 onlink$/,
+    enforced: false,
+  },
+  {
+    name: 'cilium VXLAN',
+    settings: { cni: 'cilium', encapsulation: 'vxlan' },
+    encap: { protocol: 'VXLAN', device: 'cilium_vxlan', overhead: 50, mtu: 1450, port: 'UDP 8472' },
+    route: /tunnel map 10\.244\.2\.0\/24 → 10\.0\.1\.20/,
+    enforced: true,
+  },
+  {
+    name: 'cilium Geneve',
+    settings: { cni: 'cilium', encapsulation: 'geneve' },
+    encap: { protocol: 'Geneve', device: 'cilium_geneve', overhead: 50, mtu: 1450, port: 'UDP 6081' },
+    route: /tunnel map/,
+    enforced: true,
+  },
+  {
+    name: 'cilium native routing',
+    settings: { cni: 'cilium', encapsulation: 'native' },
+    encap: undefined,
+    route: /^10\.244\.2\.0\/24 via 10\.0\.1\.20 dev eth0$/,
+    enforced: true,
+  },
+  {
+    name: 'weave (fastdp)',
+    settings: { cni: 'weave', encapsulation: 'vxlan' },
+    encap: { protocol: 'VXLAN (weave fastdp)', device: 'vxlan-6784', overhead: 50, mtu: 1376, port: 'UDP 6784' },
+    route: /^10\.244\.2\.0\/24 dev weave$/,
+    enforced: true,
+  },
+  {
+    name: 'canal (flannel data path, Calico policy)',
+    settings: { cni: 'canal', encapsulation: 'vxlan' },
+    encap: { protocol: 'VXLAN', device: 'flannel.1', overhead: 50, mtu: 1450, port: 'UDP 8472' },
+    route: /dev flannel\.1 onlink/,
+    enforced: true,
+  },
 ];
 
 for (const c of CASES) {
@@ -55,7 +109,10 @@ for (const c of CASES) {
     } else {
       assert.equal(encaps.length, 1);
       const e = encaps[0];
-      assert.deepEqual([e?.protocol, e?.device, e?.overhead, e?.mtu, e?.node], [c.encap.protocol, c.encap.device, c.encap.overhead, c.encap.mtu, 'node-1']);
+      assert.deepEqual(
+        [e?.protocol, e?.device, e?.overhead, e?.mtu, e?.node],
+        [c.encap.protocol, c.encap.device, c.encap.overhead, c.encap.mtu, 'node-1'],
+      );
       assert.ok(e?.outer.startsWith('10.0.1.10 → 10.0.1.20'), e?.outer);
       if (c.encap.port) assert.ok(e?.outer.includes(c.encap.port), e?.outer);
       assert.deepEqual([decaps[0]?.node, decaps[0]?.device], ['node-2', c.encap.device]);
@@ -84,7 +141,8 @@ for (const c of CASES) {
 
 test('enforcement points are named in each plugin own terms', () => {
   const pod = { namespace: 'shop', name: 'web-1' };
-  const at = (cni: ClusterSettings['cni'], encapsulation: ClusterSettings['encapsulation']) => cniProfile({ ...simulate('').cluster.settings, cni, encapsulation });
+  const at = (cni: ClusterSettings['cni'], encapsulation: ClusterSettings['encapsulation']) =>
+    cniProfile({ ...simulate('').cluster.settings, cni, encapsulation });
   assert.equal(at('calico', 'none').enforcer, 'Calico Felix (iptables)');
   assert.equal(at('flannel', 'vxlan').enforcer, undefined);
   assert.match(podInterface('calico', pod), /^cali[0-9a-f]{11}$/);
@@ -105,7 +163,12 @@ test('masquerade picks the outgoing device address: node IP, flannel.1, or the b
 
 test('same node: the packet never leaves the node (veth and the host route or bridge)', () => {
   const docs = stream(deployment('frontend', { nodeName: 'node-3' }), deployment('backend', { nodeName: 'node-3' }), service('backend'));
-  for (const [cni, encapsulation, want] of [['calico', 'none', /dev cali[0-9a-f]{11} scope link/], ['flannel', 'vxlan', /dev cni0/], ['cilium', 'vxlan', /bpf_redirect_peer/], ['weave', 'vxlan', /dev weave/]] as const) {
+  for (const [cni, encapsulation, want] of [
+    ['calico', 'none', /dev cali[0-9a-f]{11} scope link/],
+    ['flannel', 'vxlan', /dev cni0/],
+    ['cilium', 'vxlan', /bpf_redirect_peer/],
+    ['weave', 'vxlan', /dev weave/],
+  ] as const) {
     const a = simulate(docs, { cni, encapsulation });
     const r = tracePacket(a, from(a, 'default/frontend'), 'http://backend');
     const routes = of(r, 'route');

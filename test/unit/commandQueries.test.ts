@@ -5,7 +5,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeWorkspace, type InputFile } from '../../src/engine';
-import { compareWith, endpoints, matrix, ruleServices, rules, simulatedFiles, trace, tracePicks } from '../../src/extension/analysis/commandQueries';
+import {
+  compareWith,
+  endpoints,
+  matrix,
+  ruleServices,
+  rules,
+  simulatedFiles,
+  trace,
+  tracePicks,
+} from '../../src/extension/analysis/commandQueries';
 
 const SHOP = path.join(__dirname, '..', '..', 'examples', 'shop');
 const files: InputFile[] = readdirSync(SHOP)
@@ -31,7 +40,8 @@ describe('command queries', () => {
     const one = rules(a, first.label, undefined).text;
     assert.ok(one.length < all.length);
     assert.ok(one.includes(first.label));
-    for (const other of services.slice(1)) assert.ok(!one.split('\n').some((l) => l.includes(`${other.label}:`)), `${other.label} leaked into ${first.label}'s rules`);
+    for (const other of services.slice(1))
+      assert.ok(!one.split('\n').some((l) => l.includes(`${other.label}:`)), `${other.label} leaked into ${first.label}'s rules`);
   });
 
   it('offers every workload, external and the nodes as trace sources, and Service ports as targets', () => {

@@ -26,7 +26,8 @@ function fakeElement(): Element & { hidden: boolean; toggles: number } {
 /** A 100 × 100 grid of 10-unit objects, 100 units apart: 10,000 wide and high. */
 function grid() {
   const items = [];
-  for (let i = 0; i < 100; i++) for (let j = 0; j < 100; j++) items.push({ el: fakeElement(), box: { x: i * 100, y: j * 100, w: 10, h: 10 } });
+  for (let i = 0; i < 100; i++)
+    for (let j = 0; j < 100; j++) items.push({ el: fakeElement(), box: { x: i * 100, y: j * 100, w: 10, h: 10 } });
   return items;
 }
 

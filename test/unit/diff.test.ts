@@ -6,11 +6,26 @@ import { ConnSet, connectivityList, diffConnectivity, subtractConns, type Connec
 import { analyze, docs, workload } from '../helpers';
 import { np, ns } from '../lintHelpers';
 
-const lines = (d: ConnectivityDiff) => [...d.opened.map((e) => `+ ${e.src} => ${e.dst} : ${e.conn.toString()}`), ...d.closed.map((e) => `- ${e.src} => ${e.dst} : ${e.conn.toString()}`)];
-const app = docs(ns('x'), workload({ name: 'web', namespace: 'x', ports: [{ containerPort: 8080 }] }), workload({ name: 'client', namespace: 'x' }));
+const lines = (d: ConnectivityDiff) => [
+  ...d.opened.map((e) => `+ ${e.src} => ${e.dst} : ${e.conn.toString()}`),
+  ...d.closed.map((e) => `- ${e.src} => ${e.dst} : ${e.conn.toString()}`),
+];
+const app = docs(
+  ns('x'),
+  workload({ name: 'web', namespace: 'x', ports: [{ containerPort: 8080 }] }),
+  workload({ name: 'client', namespace: 'x' }),
+);
 const deny = np('deny', 'x', { podSelector: {}, policyTypes: ['Ingress'] });
-const allow = (ports: object[], extraPeers: object[] = []) => np('web', 'x', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }, ...extraPeers], ports }] });
-const diff = (before: string, after: string) => diffConnectivity(connectivityList(analyze({ 'app.yaml': app, 'p.yaml': before }).policies), connectivityList(analyze({ 'app.yaml': app, 'p.yaml': after }).policies));
+const allow = (ports: object[], extraPeers: object[] = []) =>
+  np('web', 'x', {
+    podSelector: { matchLabels: { app: 'web' } },
+    ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }, ...extraPeers], ports }],
+  });
+const diff = (before: string, after: string) =>
+  diffConnectivity(
+    connectivityList(analyze({ 'app.yaml': app, 'p.yaml': before }).policies),
+    connectivityList(analyze({ 'app.yaml': app, 'p.yaml': after }).policies),
+  );
 
 describe('diff: connections opened and closed', () => {
   it('a port added to a rule is opened; removed, it is closed; nothing else changes', () => {
@@ -23,7 +38,14 @@ describe('diff: connections opened and closed', () => {
 
   it('removing the default deny opens the rest of every port to web, and from every other source', () => {
     const d = diff(docs(deny, allow([{ port: 8080 }])), '');
-    assert.ok(d.opened.some((e) => e.src === 'x/client[Deployment]' && e.dst === 'x/web[Deployment]' && e.conn.toString() === 'SCTP 1-65535,TCP 1-8079,8081-65535,UDP 1-65535'));
+    assert.ok(
+      d.opened.some(
+        (e) =>
+          e.src === 'x/client[Deployment]' &&
+          e.dst === 'x/web[Deployment]' &&
+          e.conn.toString() === 'SCTP 1-65535,TCP 1-8079,8081-65535,UDP 1-65535',
+      ),
+    );
     assert.ok(d.opened.some((e) => e.src === '0.0.0.0-255.255.255.255[External]' && e.dst === 'x/web[Deployment]' && e.conn.isAll()));
     assert.deepEqual(d.closed, []);
   });
@@ -36,8 +58,13 @@ describe('diff: connections opened and closed', () => {
   });
 
   it('adjacent outside ranges with the same change merge back into one', () => {
-    const split = docs(deny, allow([{ port: 8080 }], [{ ipBlock: { cidr: '198.51.100.0/25' } }, { ipBlock: { cidr: '198.51.100.128/25' } }]));
-    assert.deepEqual(lines(diff(docs(deny, allow([{ port: 8080 }])), split)), ['+ 198.51.100.0-198.51.100.255[External] => x/web[Deployment] : TCP 8080']);
+    const split = docs(
+      deny,
+      allow([{ port: 8080 }], [{ ipBlock: { cidr: '198.51.100.0/25' } }, { ipBlock: { cidr: '198.51.100.128/25' } }]),
+    );
+    assert.deepEqual(lines(diff(docs(deny, allow([{ port: 8080 }])), split)), [
+      '+ 198.51.100.0-198.51.100.255[External] => x/web[Deployment] : TCP 8080',
+    ]);
   });
 
   it('the fixture pair: one path opened from outside, one closed between workloads', () => {
@@ -46,12 +73,18 @@ describe('diff: connections opened and closed', () => {
       return analyze(Object.fromEntries(readdirSync(dir).map((f) => [`${side}/${f}`, readFileSync(join(dir, f), 'utf8')])));
     };
     const d = diffConnectivity(connectivityList(read('before').policies), connectivityList(read('after').policies));
-    assert.deepEqual(lines(d), ['+ 203.0.113.0-203.0.113.255[External] => x/web[Deployment] : TCP 8080', '- x/web[Deployment] => x/db[Deployment] : TCP 5432']);
+    assert.deepEqual(lines(d), [
+      '+ 203.0.113.0-203.0.113.255[External] => x/web[Deployment] : TCP 8080',
+      '- x/web[Deployment] => x/db[Deployment] : TCP 5432',
+    ]);
   });
 
   it('subtractConns removes ranges protocol by protocol', () => {
     assert.equal(subtractConns(ConnSet.ALL, ConnSet.ports('TCP', 80)).toString(), 'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535');
-    assert.equal(subtractConns(ConnSet.ports('TCP', 1, 100), ConnSet.ports('TCP', 10, 20).union(ConnSet.ports('TCP', 50, 200))).toString(), 'TCP 1-9,21-49');
+    assert.equal(
+      subtractConns(ConnSet.ports('TCP', 1, 100), ConnSet.ports('TCP', 10, 20).union(ConnSet.ports('TCP', 50, 200))).toString(),
+      'TCP 1-9,21-49',
+    );
     assert.ok(subtractConns(ConnSet.ports('UDP', 53), ConnSet.protocol('UDP')).isEmpty());
   });
 });

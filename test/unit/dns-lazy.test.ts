@@ -6,7 +6,13 @@ import { DnsZone } from '../../src/engine/dns/zone';
 import { analyze, docs, svc, workload } from '../helpers';
 
 describe('dns: pod records added on first use', () => {
-  const a = analyze({ 'w.yaml': docs(workload({ name: 'web', namespace: 'shop', replicas: 2 }), svc({ name: 'web', namespace: 'shop' }), workload({ name: 'host', namespace: 'shop', podSpec: 'hostNetwork: true' })) });
+  const a = analyze({
+    'w.yaml': docs(
+      workload({ name: 'web', namespace: 'shop', replicas: 2 }),
+      svc({ name: 'web', namespace: 'shop' }),
+      workload({ name: 'host', namespace: 'shop', podSpec: 'hostNetwork: true' }),
+    ),
+  });
   const web = a.cluster.pods.filter((p) => p.name.startsWith('web-'));
   const host = a.cluster.pods.find((p) => p.name.startsWith('host-'));
   const podName = (ip: string) => `${ip.replace(/\./g, '-')}.shop.pod.cluster.local`;
@@ -14,8 +20,14 @@ describe('dns: pod records added on first use', () => {
   it('answers a pod name asked first, in any case and with a trailing dot', () => {
     const zone = new DnsZone(a.cluster);
     const ip = web[0]?.ip ?? '';
-    assert.deepEqual(zone.lookup(`${podName(ip).toUpperCase()}.`, 'A').answers.map((r) => r.value), [ip]);
-    assert.deepEqual(zone.lookup(podName(web[1]?.ip ?? ''), 'A').answers.map((r) => r.pod), [`shop/${web[1]?.name}`]);
+    assert.deepEqual(
+      zone.lookup(`${podName(ip).toUpperCase()}.`, 'A').answers.map((r) => r.value),
+      [ip],
+    );
+    assert.deepEqual(
+      zone.lookup(podName(web[1]?.ip ?? ''), 'A').answers.map((r) => r.pod),
+      [`shop/${web[1]?.name}`],
+    );
   });
 
   it('answers a pod name asked after other names, and Service names as before', () => {

@@ -7,11 +7,39 @@ import { analyze, answers, docs, expectDiagnostic, lineOf, pod, podsOf, resolve,
 const WORKSPACE = {
   'shop.yaml': docs(
     workload({ name: 'backend', namespace: 'shop', replicas: 2, ports: [{ name: 'http', containerPort: 8080 }, { containerPort: 9090 }] }),
-    svc({ name: 'backend', namespace: 'shop', ports: [{ name: 'http', port: 8080, targetPort: 'http' }, { name: 'grpc', port: 9090, protocol: 'TCP' }] }),
-    workload({ kind: 'StatefulSet', name: 'db', namespace: 'shop', replicas: 2, spec: 'serviceName: db', ports: [{ name: 'pg', containerPort: 5432 }] }),
+    svc({
+      name: 'backend',
+      namespace: 'shop',
+      ports: [
+        { name: 'http', port: 8080, targetPort: 'http' },
+        { name: 'grpc', port: 9090, protocol: 'TCP' },
+      ],
+    }),
+    workload({
+      kind: 'StatefulSet',
+      name: 'db',
+      namespace: 'shop',
+      replicas: 2,
+      spec: 'serviceName: db',
+      ports: [{ name: 'pg', containerPort: 5432 }],
+    }),
     svc({ name: 'db', namespace: 'shop', clusterIP: 'None', ports: [{ name: 'pg', port: 5432 }] }),
-    svc({ name: 'ext', namespace: 'shop', type: 'ExternalName', selector: null, ports: [], extra: 'externalName: api.partner.example.com' }),
-    svc({ name: 'alias', namespace: 'shop', type: 'ExternalName', selector: null, ports: [], extra: 'externalName: backend.shop.svc.cluster.local' }),
+    svc({
+      name: 'ext',
+      namespace: 'shop',
+      type: 'ExternalName',
+      selector: null,
+      ports: [],
+      extra: 'externalName: api.partner.example.com',
+    }),
+    svc({
+      name: 'alias',
+      namespace: 'shop',
+      type: 'ExternalName',
+      selector: null,
+      ports: [],
+      extra: 'externalName: backend.shop.svc.cluster.local',
+    }),
     svc({ name: 'unnamed', namespace: 'shop', selector: { app: 'backend' }, ports: [{ port: 80, targetPort: 8080 }] }),
   ),
   'web.yaml': workload({ name: 'frontend', namespace: 'web' }),
@@ -21,7 +49,12 @@ const backendIP = () => service(a, 'shop/backend').clusterIP ?? '';
 
 describe('dns: search list and ndots', () => {
   it('a pod gets search <ns>.svc.<zone> svc.<zone> <zone>, ndots 5, and kube-dns as nameserver', () => {
-    assert.deepEqual(a.dns.resolverFor(pod(a, 'web/frontend')), { searches: ['web.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], ndots: 5, clusterDns: true, nameservers: ['10.96.0.10'] });
+    assert.deepEqual(a.dns.resolverFor(pod(a, 'web/frontend')), {
+      searches: ['web.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+      ndots: 5,
+      clusterDns: true,
+      nameservers: ['10.96.0.10'],
+    });
   });
 
   it('a bare name from another namespace fails, trying every search domain then the name itself', () => {
@@ -63,7 +96,10 @@ describe('dns: search list and ndots', () => {
   });
 
   it('names are compared case-insensitively', () => {
-    assert.deepEqual(answers(resolve(a, 'BackEnd.SHOP', 'web/frontend')).map((x) => x.split(' ')[2]), [backendIP()]);
+    assert.deepEqual(
+      answers(resolve(a, 'BackEnd.SHOP', 'web/frontend')).map((x) => x.split(' ')[2]),
+      [backendIP()],
+    );
     assert.equal(resolve(a, 'DB-0.db.shop.svc.Cluster.Local.', 'web/frontend').rcode, 'NOERROR');
   });
 
@@ -71,14 +107,19 @@ describe('dns: search list and ndots', () => {
     const r = resolve(a, 'www.example.org', 'web/frontend');
     assert.equal(r.forwarded, true);
     assert.equal(r.rcode, 'NOERROR');
-    assert.deepEqual(r.searched, ['www.example.org.web.svc.cluster.local', 'www.example.org.svc.cluster.local', 'www.example.org.cluster.local', 'www.example.org']);
+    assert.deepEqual(r.searched, [
+      'www.example.org.web.svc.cluster.local',
+      'www.example.org.svc.cluster.local',
+      'www.example.org.cluster.local',
+      'www.example.org',
+    ]);
   });
 });
 
 describe('dns: dnsPolicy and dnsConfig', () => {
   const client = (podSpec: string, name = 'c') => analyze({ ...WORKSPACE, 'c.yaml': workload({ name, namespace: 'web', podSpec }) });
 
-  it('Default uses the node\'s resolver: no search list, cluster names do not resolve, external ones are forwarded', () => {
+  it("Default uses the node's resolver: no search list, cluster names do not resolve, external ones are forwarded", () => {
     const b = client('dnsPolicy: Default');
     const r = resolve(b, 'backend.shop.svc.cluster.local', 'web/c');
     assert.equal(r.rcode, 'NXDOMAIN');
@@ -95,7 +136,9 @@ describe('dns: dnsPolicy and dnsConfig', () => {
   });
 
   it('None uses only dnsConfig: its nameservers, searches and options', () => {
-    const none = client('dnsPolicy: None\ndnsConfig:\n  nameservers: [10.96.0.10]\n  searches: [shop.svc.cluster.local]\n  options:\n  - {name: ndots, value: "2"}');
+    const none = client(
+      'dnsPolicy: None\ndnsConfig:\n  nameservers: [10.96.0.10]\n  searches: [shop.svc.cluster.local]\n  options:\n  - {name: ndots, value: "2"}',
+    );
     const cfg = none.dns.resolverFor(pod(none, 'web/c'));
     assert.deepEqual(cfg, { searches: ['shop.svc.cluster.local'], ndots: 2, clusterDns: true, nameservers: ['10.96.0.10'] });
     assert.equal(resolve(none, 'backend', 'web/c').resolvedName, 'backend.shop.svc.cluster.local');
@@ -125,7 +168,10 @@ describe('dns: records', () => {
     assert.deepEqual(answers(r), ['_http._tcp.backend.shop.svc.cluster.local SRV 0 100 8080 backend.shop.svc.cluster.local']);
     assert.equal(resolve(a, '_grpc._tcp.backend.shop.svc.cluster.local.', 'web/frontend', 'SRV').answers.length, 1);
     assert.equal(resolve(a, '_http._udp.backend.shop.svc.cluster.local.', 'web/frontend', 'SRV').rcode, 'NXDOMAIN');
-    assert.deepEqual(service(a, 'shop/unnamed').ports.map((p) => p.name), [undefined]);
+    assert.deepEqual(
+      service(a, 'shop/unnamed').ports.map((p) => p.name),
+      [undefined],
+    );
     assert.equal(resolve(a, '_http._tcp.unnamed.shop.svc.cluster.local.', 'web/frontend', 'SRV').rcode, 'NXDOMAIN');
   });
 
@@ -144,31 +190,47 @@ describe('dns: records', () => {
     assert.equal(resolve(b, 'empty', 'default').rcode, 'NXDOMAIN');
   });
 
-  it('per-hostname records exist only when the pod\'s subdomain names the headless Service', () => {
-    const b = analyze({ 'w.yaml': docs(workload({ kind: 'StatefulSet', name: 'db', replicas: 1, spec: 'serviceName: other', ports: [{ containerPort: 5432 }] }), svc({ name: 'db', clusterIP: 'None', ports: [{ port: 5432 }] })) });
+  it("per-hostname records exist only when the pod's subdomain names the headless Service", () => {
+    const b = analyze({
+      'w.yaml': docs(
+        workload({ kind: 'StatefulSet', name: 'db', replicas: 1, spec: 'serviceName: other', ports: [{ containerPort: 5432 }] }),
+        svc({ name: 'db', clusterIP: 'None', ports: [{ port: 5432 }] }),
+      ),
+    });
     assert.equal(resolve(b, 'db-0.db.default.svc.cluster.local.', 'default').rcode, 'NXDOMAIN');
     const ip = pod(b, 'default/db-0').ip ?? '';
-    assert.deepEqual(answers(resolve(b, `${ip.replace(/\./g, '-')}.db`, 'default')), [`${ip.replace(/\./g, '-')}.db.default.svc.cluster.local A ${ip}`]);
+    assert.deepEqual(answers(resolve(b, `${ip.replace(/\./g, '-')}.db`, 'default')), [
+      `${ip.replace(/\./g, '-')}.db.default.svc.cluster.local A ${ip}`,
+    ]);
   });
 
   it('ExternalName is a CNAME; an in-cluster target is followed', () => {
     const ext = resolve(a, 'ext.shop', 'web/frontend');
     assert.deepEqual(answers(ext), ['ext.shop.svc.cluster.local CNAME api.partner.example.com']);
     assert.equal(ext.rcode, 'NOERROR');
-    assert.deepEqual(answers(resolve(a, 'alias.shop', 'web/frontend')), ['alias.shop.svc.cluster.local CNAME backend.shop.svc.cluster.local', `backend.shop.svc.cluster.local A ${backendIP()}`]);
+    assert.deepEqual(answers(resolve(a, 'alias.shop', 'web/frontend')), [
+      'alias.shop.svc.cluster.local CNAME backend.shop.svc.cluster.local',
+      `backend.shop.svc.cluster.local A ${backendIP()}`,
+    ]);
   });
 
   it('PTR for a ClusterIP names the Service; for a headless endpoint, its hostname', () => {
     const rev = (ip: string) => `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
-    assert.deepEqual(answers(resolve(a, rev(backendIP()), 'web/frontend', 'PTR')), [`${rev(backendIP())} PTR backend.shop.svc.cluster.local`]);
-    assert.deepEqual(answers(resolve(a, '10.0.96.10.in-addr.arpa.', 'web/frontend', 'PTR')), ['10.0.96.10.in-addr.arpa PTR kube-dns.kube-system.svc.cluster.local']);
+    assert.deepEqual(answers(resolve(a, rev(backendIP()), 'web/frontend', 'PTR')), [
+      `${rev(backendIP())} PTR backend.shop.svc.cluster.local`,
+    ]);
+    assert.deepEqual(answers(resolve(a, '10.0.96.10.in-addr.arpa.', 'web/frontend', 'PTR')), [
+      '10.0.96.10.in-addr.arpa PTR kube-dns.kube-system.svc.cluster.local',
+    ]);
     const ip0 = pod(a, 'shop/db-0').ip ?? '';
     assert.deepEqual(answers(resolve(a, `${rev(ip0)}.`, 'web/frontend', 'PTR')), [`${rev(ip0)} PTR db-0.db.shop.svc.cluster.local`]);
   });
 
   it('pods have <dashed-ip>.<ns>.pod.<zone> A records', () => {
     const ip = pod(a, 'web/frontend').ip ?? '';
-    assert.deepEqual(answers(resolve(a, `${ip.replace(/\./g, '-')}.web.pod.cluster.local.`, 'shop')), [`${ip.replace(/\./g, '-')}.web.pod.cluster.local A ${ip}`]);
+    assert.deepEqual(answers(resolve(a, `${ip.replace(/\./g, '-')}.web.pod.cluster.local.`, 'shop')), [
+      `${ip.replace(/\./g, '-')}.web.pod.cluster.local A ${ip}`,
+    ]);
   });
 
   it('dns-version.<zone> is TXT "1.1.0"', () => {
@@ -187,14 +249,20 @@ describe('dns: records', () => {
 
   it('a custom clusterDomain is the zone', () => {
     const b = analyze(WORKSPACE, 'clusterDomain: corp.local\n');
-    assert.deepEqual(answers(resolve(b, 'backend.shop', 'web/frontend')).map((x) => x.split(' ')[0]), ['backend.shop.svc.corp.local']);
+    assert.deepEqual(
+      answers(resolve(b, 'backend.shop', 'web/frontend')).map((x) => x.split(' ')[0]),
+      ['backend.shop.svc.corp.local'],
+    );
     assert.equal(resolve(b, 'backend.shop.svc.cluster.local.', 'web/frontend').forwarded, true);
   });
 
   it('IPv6 ClusterIPs get AAAA records', () => {
-    const b = analyze({ 's.yaml': svc({ name: 'v6', selector: null, extra: 'ipFamilyPolicy: RequireDualStack\nipFamilies: [IPv4, IPv6]' }) }, yaml`
+    const b = analyze(
+      { 's.yaml': svc({ name: 'v6', selector: null, extra: 'ipFamilyPolicy: RequireDualStack\nipFamilies: [IPv4, IPv6]' }) },
+      yaml`
       serviceCIDR: 10.96.0.0/12,fd00:96::/112
-    `);
+    `,
+    );
     const v6 = service(b, 'default/v6').clusterIPs[1] ?? '';
     assert.deepEqual(answers(resolve(b, 'v6.default.svc.cluster.local.', 'default', 'AAAA')), [`v6.default.svc.cluster.local AAAA ${v6}`]);
   });

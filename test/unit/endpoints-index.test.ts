@@ -20,10 +20,14 @@ describe('endpoints: pods found through a label index', () => {
         svc({ name: 'none', namespace: 'x', selector: { app: 'nothing' } }),
       ),
     });
-    const pods = (name: string) => a.cluster.services.find((s) => s.namespace === 'x' && s.name === name)?.endpointsByPort[0]?.map((e) => e.pod) ?? [];
+    const pods = (name: string) =>
+      a.cluster.services.find((s) => s.namespace === 'x' && s.name === name)?.endpointsByPort[0]?.map((e) => e.pod) ?? [];
     const scan = (name: string) => {
       const s = a.cluster.services.find((x) => x.namespace === 'x' && x.name === name);
-      return a.cluster.pods.filter((p) => p.namespace === 'x' && s?.selector && mapMatches(s.selector, p.labels)).map((p) => `${p.namespace}/${p.name}`).sort();
+      return a.cluster.pods
+        .filter((p) => p.namespace === 'x' && s?.selector && mapMatches(s.selector, p.labels))
+        .map((p) => `${p.namespace}/${p.name}`)
+        .sort();
     };
     for (const name of ['front', 'tier', 'any-web', 'fronts', 'none']) assert.deepEqual(pods(name), scan(name), name);
     assert.equal(pods('front').length, 2);

@@ -20,7 +20,10 @@ function check(files: InputFile[]): void {
   const started = Date.now();
   const fresh = exercise(files);
   const cache = new ParseCache();
-  exercise(files.map((f) => ({ path: f.path, text: `${f.text}\n# warm the cache with other text` })), cache);
+  exercise(
+    files.map((f) => ({ path: f.path, text: `${f.text}\n# warm the cache with other text` })),
+    cache,
+  );
   assert.equal(exercise(files, cache), fresh, 'same input, same bytes (fresh and through the parse cache)');
   assert.ok(fresh.length <= outputBound(files), `output ${fresh.length} chars for ${size(files)} chars of input`);
   assert.ok(Date.now() - started < HANG_MS, `a hang: ${Date.now() - started} ms`);

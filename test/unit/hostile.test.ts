@@ -4,7 +4,17 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeWorkspace, connectivityList, DEFAULT_LIMITS, findSource, parseSettings, ParseCache, tracePacket, type Analysis, type InputFile } from '../../src/engine';
+import {
+  analyzeWorkspace,
+  connectivityList,
+  DEFAULT_LIMITS,
+  findSource,
+  parseSettings,
+  ParseCache,
+  tracePacket,
+  type Analysis,
+  type InputFile,
+} from '../../src/engine';
 import { buildTopology } from '../../src/engine/topology/build';
 import { MAX_SIMULATED_PODS } from '../../src/engine/cluster/workloads';
 import { MAX_SIMULATED_ENDPOINTS } from '../../src/engine/services/endpoints';
@@ -55,7 +65,14 @@ const EXPECTED: Record<string, string[]> = {
   'go-template.yaml': ['7:1 helm-template'],
   'helm-template.yaml': ['4:9 helm-template'],
   'huge.yaml': ['1:1 file-skipped'],
-  'list-broken.yaml': ['13:5 manifest-invalid', '14:5 manifest-invalid', '23:7 manifest-invalid', '24:5 manifest-invalid', '28:9 manifest-invalid', '39:21 manifest-invalid'],
+  'list-broken.yaml': [
+    '13:5 manifest-invalid',
+    '14:5 manifest-invalid',
+    '23:7 manifest-invalid',
+    '24:5 manifest-invalid',
+    '28:9 manifest-invalid',
+    '39:21 manifest-invalid',
+  ],
   'manifest.json': ['6:6 service-no-endpoints', '7:26 manifest-invalid'],
   'syntax-error.yaml': ['13:19 yaml-syntax', '20:1 yaml-syntax'],
   'unknown-kind.yaml': ['2:7 manifest-invalid', '11:7 manifest-invalid', '24:7 manifest-invalid', '29:7 manifest-invalid'],
@@ -99,8 +116,11 @@ const MESSAGES: Record<string, RegExp> = {
 };
 
 const read = (name: string): InputFile => ({ path: name, text: readFileSync(join(DIR, name), 'utf8') });
-const corpus = readdirSync(DIR).filter((f) => f !== 'good.yaml' && !f.startsWith('.')).sort();
-const at = (a: Analysis, file: string) => a.diagnostics.filter((d) => d.range.file === file).map((d) => `${d.range.line}:${d.range.column} ${d.code}`);
+const corpus = readdirSync(DIR)
+  .filter((f) => f !== 'good.yaml' && !f.startsWith('.'))
+  .sort();
+const at = (a: Analysis, file: string) =>
+  a.diagnostics.filter((d) => d.range.file === file).map((d) => `${d.range.line}:${d.range.column} ${d.code}`);
 
 /** good.yaml's Deployment (2 pods with addresses), its Service with both endpoints, and a working trace between them. */
 function assertGoodAnalysed(a: Analysis): void {
@@ -108,10 +128,16 @@ function assertGoodAnalysed(a: Analysis): void {
   assert.ok(!a.diagnostics.some((d) => d.range.file === 'good.yaml' && d.severity === 'error'), 'and no error');
   const pods = a.cluster.pods.filter((p) => p.namespace === 'good');
   assert.equal(pods.length, 2, 'both replicas of good/web');
-  assert.ok(pods.every((p) => p.ip !== undefined), 'both replicas have addresses');
+  assert.ok(
+    pods.every((p) => p.ip !== undefined),
+    'both replicas have addresses',
+  );
   const svc = a.cluster.services.find((s) => s.namespace === 'good' && s.name === 'web');
   assert.ok(svc, 'Service good/web');
-  assert.deepEqual(svc.endpointsByPort[0]?.map((e) => e.port), [8080, 8080]);
+  assert.deepEqual(
+    svc.endpointsByPort[0]?.map((e) => e.port),
+    [8080, 8080],
+  );
   const from = findSource(a.cluster, 'good/web');
   assert.ok(from.ok);
   assert.equal(tracePacket(a, from.source, 'http://web:80/').verdict, 'delivered');
@@ -149,24 +175,45 @@ describe('hostile corpus: what survives inside a damaged file', () => {
   const objects = (name: string) => analyzeWorkspace([read(name)], { limits: LIMITS }).cluster;
 
   it('documents around a syntax error are analysed', () => {
-    assert.deepEqual(objects('syntax-error.yaml').configMaps.map((c) => c.name), ['before', 'after']);
+    assert.deepEqual(
+      objects('syntax-error.yaml').configMaps.map((c) => c.name),
+      ['before', 'after'],
+    );
   });
 
   it('a Go template in a string value is data; a template in the structure is not simulated', () => {
     const c = objects('go-template.yaml');
-    assert.deepEqual(c.configMaps.map((m) => m.name), ['alert-text']);
+    assert.deepEqual(
+      c.configMaps.map((m) => m.name),
+      ['alert-text'],
+    );
     assert.ok(!c.services.some((s) => s.name === 'templated'));
   });
 
   it('the good items of a broken List are analysed', () => {
     const c = objects('list-broken.yaml');
-    assert.deepEqual(c.pods.filter((p) => p.namespace === 'hostile').map((p) => p.name), ['listed']);
-    assert.deepEqual(c.services.filter((s) => s.namespace === 'hostile').map((s) => s.name).sort(), ['listed-svc', 'typed-item']);
+    assert.deepEqual(
+      c.pods.filter((p) => p.namespace === 'hostile').map((p) => p.name),
+      ['listed'],
+    );
+    assert.deepEqual(
+      c.services
+        .filter((s) => s.namespace === 'hostile')
+        .map((s) => s.name)
+        .sort(),
+      ['listed-svc', 'typed-item'],
+    );
   });
 
   it('a workload with wrong field types still gives its pods (defaults for what is wrong)', () => {
     const c = objects('wrong-types.yaml');
-    assert.deepEqual(c.pods.filter((p) => p.namespace === 'hostile').map((p) => p.workload.name).sort(), ['odd-fields', 'replicas-word']);
+    assert.deepEqual(
+      c.pods
+        .filter((p) => p.namespace === 'hostile')
+        .map((p) => p.workload.name)
+        .sort(),
+      ['odd-fields', 'replicas-word'],
+    );
   });
 
   it('CRLF and BOM files keep exact positions (as the editor shows them, BOM read or dropped)', () => {
@@ -186,7 +233,10 @@ describe('hostile corpus: what survives inside a damaged file', () => {
   it('with the default size limit, huge.yaml (72 KiB) is analysed', () => {
     const a = analyzeWorkspace([read('huge.yaml')]);
     assert.deepEqual(at(a, 'huge.yaml'), []);
-    assert.deepEqual(a.cluster.configMaps.map((c) => c.name), ['huge']);
+    assert.deepEqual(
+      a.cluster.configMaps.map((c) => c.name),
+      ['huge'],
+    );
   });
 });
 
@@ -203,20 +253,33 @@ describe('limits', () => {
     const huge = read('huge.yaml');
     assert.deepEqual(at(analyzeWorkspace([huge], { cache, limits: LIMITS }), 'huge.yaml'), ['1:1 file-skipped']);
     const raised = analyzeWorkspace([huge], { cache, limits: { ...LIMITS, maxFileBytes: 1024 * 1024 } });
-    assert.deepEqual(raised.cluster.configMaps.map((c) => c.name), ['huge']);
+    assert.deepEqual(
+      raised.cluster.configMaps.map((c) => c.name),
+      ['huge'],
+    );
   });
 
   it('the alias-expansion bound is a limit like the others', () => {
     const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nl: &l [a, b, c, d, e, f, g, h, i, j]\nm: [*l, *l, *l]\n';
-    assert.deepEqual(at(analyzeWorkspace([{ path: 'x.yaml', text }], { limits: { ...LIMITS, maxAliasNodes: 25 } }), 'x.yaml'), ['6:13 yaml-limit']);
+    assert.deepEqual(at(analyzeWorkspace([{ path: 'x.yaml', text }], { limits: { ...LIMITS, maxAliasNodes: 25 } }), 'x.yaml'), [
+      '6:13 yaml-limit',
+    ]);
     assert.deepEqual(at(analyzeWorkspace([{ path: 'x.yaml', text }], { limits: { ...LIMITS, maxAliasNodes: 40 } }), 'x.yaml'), []);
   });
 
   it('an alias bomb in kube-netsim.yaml is bounded too', () => {
     const lines = ['x-laughs:', '  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-    for (let i = 1; i < 10; i++) lines.push(`  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `  l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const r = parseSettings('kube-netsim.yaml', `${lines.join('\n')}\nnodePortRange: *l9\n`);
-    assert.deepEqual(r.diagnostics.map((d) => `${d.range.line}:${d.range.column} ${d.code}`), ['7:12 yaml-limit']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => `${d.range.line}:${d.range.column} ${d.code}`),
+      ['7:12 yaml-limit'],
+    );
   });
 });
 
@@ -224,12 +287,18 @@ describe('hostile settings (cluster-settings.yaml read as kube-netsim.yaml)', ()
   it('reports every bad key at its place and keeps the defaults', () => {
     const r = parseSettings('kube-netsim.yaml', read('cluster-settings.yaml').text);
     const got = r.diagnostics.map((d) => `${d.range.line}:${d.range.column} ${d.code}`).sort();
-    assert.deepEqual(got, ['10:9', '13:14', '14:5', '2:6', '3:10', '4:14', '5:16', '6:16', '7:1'].map((p) => `${p} settings-invalid`).sort());
+    assert.deepEqual(
+      got,
+      ['10:9', '13:14', '14:5', '2:6', '3:10', '4:14', '5:16', '6:16', '7:1'].map((p) => `${p} settings-invalid`).sort(),
+    );
     assert.equal(r.settings.cni, 'calico');
     assert.equal(r.settings.podCIDR, '10.244.0.0/16');
     assert.equal(r.settings.serviceCIDR, '10.96.0.0/12');
     assert.deepEqual(r.settings.nodePortRange, [30000, 32767]);
-    assert.deepEqual(r.settings.nodes?.map((n) => n.name), ['n2']);
+    assert.deepEqual(
+      r.settings.nodes?.map((n) => n.name),
+      ['n2'],
+    );
   });
 });
 
@@ -248,12 +317,17 @@ describe('pod budget', () => {
 });
 
 describe('hostile cluster settings do not hang or crash the simulation', () => {
-  const nodePorts = ['a', 'b'].map((n) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${n}\nspec:\n  type: NodePort\n  ports:\n    - port: 80\n`).join('---\n');
+  const nodePorts = ['a', 'b']
+    .map((n) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${n}\nspec:\n  type: NodePort\n  ports:\n    - port: 80\n`)
+    .join('---\n');
 
   it('a NodePort range with no port left: the Service that gets none is reported (a full range looped forever)', () => {
     const { settings } = parseSettings('kube-netsim.yaml', 'nodePortRange: 30000-30000\n');
     const a = analyzeWorkspace([{ path: 'np.yaml', text: nodePorts }], { settings });
-    assert.deepEqual(a.cluster.services.filter((s) => s.origin.kind === 'manifest').map((s) => s.ports[0]?.nodePort), [30000, undefined]);
+    assert.deepEqual(
+      a.cluster.services.filter((s) => s.origin.kind === 'manifest').map((s) => s.ports[0]?.nodePort),
+      [30000, undefined],
+    );
     assert.deepEqual(at(a, 'np.yaml'), ['17:7 nodeport-range-full']);
     assert.match(a.diagnostics[0]?.message ?? '', /No nodePort is left in the range 30000-30000 \(all 1 are taken\)/);
   });
@@ -275,8 +349,16 @@ describe('no quadratic corners in template detection', () => {
   it('a file of unclosed {{ and one of 50,000 templates in strings are analysed', { timeout: 20_000 }, () => {
     const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n';
     const unclosed = analyzeWorkspace([{ path: 'a.yaml', text: `${head}  a: "${'{{ '.repeat(200_000)}"\n` }]);
-    assert.deepEqual(unclosed.cluster.configMaps.map((c) => c.name), ['x']);
-    const many = analyzeWorkspace([{ path: 'b.yaml', text: head + Array.from({ length: 50_000 }, (_, i) => `  k${i}: "{{ $labels.instance }} is down"`).join('\n') + '\n' }]);
+    assert.deepEqual(
+      unclosed.cluster.configMaps.map((c) => c.name),
+      ['x'],
+    );
+    const many = analyzeWorkspace([
+      {
+        path: 'b.yaml',
+        text: head + Array.from({ length: 50_000 }, (_, i) => `  k${i}: "{{ $labels.instance }} is down"`).join('\n') + '\n',
+      },
+    ]);
     assert.equal(many.cluster.configMaps[0]?.texts.length, 50_000);
     assert.deepEqual(many.diagnostics, []);
     const comments = analyzeWorkspace([{ path: 'c.yaml', text: `${head}  a: b # ${'{{ .Values.x }} '.repeat(50_000)}\n` }]);
@@ -289,14 +371,27 @@ describe('endpoint budget', () => {
     const pods = 1001;
     const { settings } = parseSettings('kube-netsim.yaml', 'nodes:\n  - {name: big, ip: 10.0.1.10, podCIDR: 10.244.0.0/18}\n');
     const dep = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: ${pods}\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: a, image: b}]}\n`;
-    const services = Array.from({ length: 1000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata: {name: s${String(i).padStart(4, '0')}}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n`);
-    const a = analyzeWorkspace([{ path: 'dep.yaml', text: dep }, { path: 'svc.yaml', text: services.join('---\n') }], { settings });
+    const services = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        `apiVersion: v1\nkind: Service\nmetadata: {name: s${String(i).padStart(4, '0')}}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n`,
+    );
+    const a = analyzeWorkspace(
+      [
+        { path: 'dep.yaml', text: dep },
+        { path: 'svc.yaml', text: services.join('---\n') },
+      ],
+      { settings },
+    );
     const count = (name: string) => a.cluster.services.find((s) => s.name === name)?.endpointsByPort[0]?.length;
     assert.equal(count('s0000'), pods);
     assert.equal(count('s0998'), pods);
     assert.equal(count('s0999'), MAX_SIMULATED_ENDPOINTS - 999 * pods, 'the last one gets what is left');
     assert.deepEqual(where(a, 'simulation-limit'), [`svc.yaml:${999 * 7 + 5}:3`]);
-    assert.match(a.diagnostics.find((d) => d.code === 'simulation-limit')?.message ?? '', /Service default\/s0999 asks for 1001 endpoints, but only 1 more fit under the simulator's limit of 1000000 endpoints/);
+    assert.match(
+      a.diagnostics.find((d) => d.code === 'simulation-limit')?.message ?? '',
+      /Service default\/s0999 asks for 1001 endpoints, but only 1 more fit under the simulator's limit of 1000000 endpoints/,
+    );
     assert.equal(count('kube-dns'), 2, 'implicit Services are outside the budget');
   });
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { findHostReferences } from '../../src/engine/dns/hosts';
 
 /** `host port explicit? @index` per reference, for one-line comparisons. */
-const refs = (text: string) => findHostReferences(text).map((r) => `${r.host} ${r.port ?? '-'}${r.explicitPort ? '' : ' (default)'} @${r.index}`);
+const refs = (text: string) =>
+  findHostReferences(text).map((r) => `${r.host} ${r.port ?? '-'}${r.explicitPort ? '' : ' (default)'} @${r.index}`);
 
 describe('hosts: references in texts', () => {
   const cases: Array<[string, string[]]> = [
@@ -53,7 +54,13 @@ describe('hosts: references in texts', () => {
   });
 
   it('gives the reference text as written', () => {
-    assert.deepEqual(findHostReferences('BACKEND=http://Backend:8080/api/v1').map((r) => [r.text, r.scheme]), [['http://Backend:8080', 'http']]);
-    assert.deepEqual(findHostReferences('redis:6379').map((r) => [r.text, r.scheme]), [['redis:6379', undefined]]);
+    assert.deepEqual(
+      findHostReferences('BACKEND=http://Backend:8080/api/v1').map((r) => [r.text, r.scheme]),
+      [['http://Backend:8080', 'http']],
+    );
+    assert.deepEqual(
+      findHostReferences('redis:6379').map((r) => [r.text, r.scheme]),
+      [['redis:6379', undefined]],
+    );
   });
 });

@@ -9,7 +9,10 @@ metadata:
   name: ${name}
   namespace: ${namespace}
 spec:
-${body.split('\n').map((l) => `  ${l}`).join('\n')}`;
+${body
+  .split('\n')
+  .map((l) => `  ${l}`)
+  .join('\n')}`;
 
 const rule = (host: string, svc: string, port: string) => `rules:
 - host: ${host}
@@ -33,19 +36,25 @@ test('host matching: exact, or a wildcard covering exactly one label', () => {
 });
 
 test('path matching: Exact is literal, Prefix is element-wise and ignores trailing slashes, ImplementationSpecific acts as Prefix', () => {
-  const m = (path: string, pathType: 'Exact' | 'Prefix' | 'ImplementationSpecific', req: string) => pathMatch({ path, pathType }, req).matches;
+  const m = (path: string, pathType: 'Exact' | 'Prefix' | 'ImplementationSpecific', req: string) =>
+    pathMatch({ path, pathType }, req).matches;
   assert.equal(m('/api', 'Prefix', '/api/x'), true);
   assert.equal(m('/api', 'Prefix', '/apix'), false);
   assert.equal(m('/api/', 'Prefix', '/api'), true);
   assert.equal(m('/', 'Prefix', ''), true);
   assert.equal(m('/api', 'Exact', '/api/'), false);
   assert.equal(m('/api', 'ImplementationSpecific', '/api/v1'), true);
-  assert.ok(pathMatch({ path: '/a/b', pathType: 'Prefix' }, '/a/b/c').length > pathMatch({ path: '/a', pathType: 'Prefix' }, '/a/b/c').length);
+  assert.ok(
+    pathMatch({ path: '/a/b', pathType: 'Prefix' }, '/a/b/c').length > pathMatch({ path: '/a', pathType: 'Prefix' }, '/a/b/c').length,
+  );
 });
 
 test('without an IngressClass, an implicit ingress-nginx controller serves the Ingress, with an info diagnostic at its class field', () => {
   const text = ingress(`ingressClassName: nginx\n${rule('shop.example.com', 'web', 'number: 80')}`);
-  const a = simulate({ 'app.yaml': stream(deployment('web', { namespace: 'shop' }), service('web', { namespace: 'shop' })), 'ingress.yaml': text });
+  const a = simulate({
+    'app.yaml': stream(deployment('web', { namespace: 'shop' }), service('web', { namespace: 'shop' })),
+    'ingress.yaml': text,
+  });
   const [controller] = a.ingress.controllers;
   assert.ok(controller);
   assert.equal(controller.implicit, true);
@@ -66,12 +75,17 @@ test('without an IngressClass, an implicit ingress-nginx controller serves the I
 });
 
 test('backend diagnostics point at the Service name or port field', () => {
-  const text = ingress(`${rule('a.example.com', 'wbe', 'number: 80')}\n- host: b.example.com\n  http:\n    paths:\n    - path: /\n      pathType: Prefix\n      backend:\n        service:\n          name: web\n          port: {name: grpc}`);
-  const a = simulate({ 'app.yaml': stream(deployment('web', { namespace: 'shop' }), service('web', { namespace: 'shop' })), 'ingress.yaml': text });
+  const text = ingress(
+    `${rule('a.example.com', 'wbe', 'number: 80')}\n- host: b.example.com\n  http:\n    paths:\n    - path: /\n      pathType: Prefix\n      backend:\n        service:\n          name: web\n          port: {name: grpc}`,
+  );
+  const a = simulate({
+    'app.yaml': stream(deployment('web', { namespace: 'shop' }), service('web', { namespace: 'shop' })),
+    'ingress.yaml': text,
+  });
   const missing = a.diagnostics.find((d) => d.code === 'ingress-backend-missing');
   assert.ok(missing);
   assert.equal(missing.range.line, lineOf(text, 'name: wbe'));
-  assert.equal(missing.range.column, text.split('\n')[missing.range.line - 1]?.indexOf('wbe') as number + 1);
+  assert.equal(missing.range.column, (text.split('\n')[missing.range.line - 1]?.indexOf('wbe') as number) + 1);
   assert.match(missing.message, /Did you mean web\?/);
   const port = a.diagnostics.find((d) => d.code === 'ingress-backend-port-missing');
   assert.ok(port);
@@ -102,13 +116,20 @@ spec:
   const a = simulate({
     'app.yaml': stream(deployment('web', { namespace: 'shop' }), service('web', { namespace: 'shop' })),
     'classes.yaml': classes,
-    'ingress.yaml': stream(ingress(rule('a.example.com', 'web', 'number: 80'), 'plain'), ingress(`ingressClassName: nope\n${rule('b.example.com', 'web', 'number: 80')}`, 'lost'), legacy),
+    'ingress.yaml': stream(
+      ingress(rule('a.example.com', 'web', 'number: 80'), 'plain'),
+      ingress(`ingressClassName: nope\n${rule('b.example.com', 'web', 'number: 80')}`, 'lost'),
+      legacy,
+    ),
   });
   const byName = (n: string) => a.ingress.ingresses.find((i) => i.name === n);
   assert.equal(byName('plain')?.className, 'public');
   assert.equal(byName('old')?.className, 'internal');
   assert.equal(byName('lost')?.className, undefined);
-  assert.deepEqual(a.ingress.controllers.map((c) => `${c.className}:${c.namespace}/${c.name}`).sort(), ['internal:ingress-system/ingress-internal-controller', 'public:ingress-nginx/ingress-public-controller']);
+  assert.deepEqual(a.ingress.controllers.map((c) => `${c.className}:${c.namespace}/${c.name}`).sort(), [
+    'internal:ingress-system/ingress-internal-controller',
+    'public:ingress-nginx/ingress-public-controller',
+  ]);
   assert.equal(a.diagnostics.filter((d) => d.code === 'ingress-class-missing').length, 1);
   assert.equal(a.diagnostics.filter((d) => d.code === 'ingress-controller-implicit').length, 0);
   assert.deepEqual(a.ingress.controllersForHost('b.example.com'), []);
@@ -138,7 +159,10 @@ rules:
 
 test('pathType is required by networking.k8s.io/v1 and reported where missing', () => {
   const text = ingress(`rules:\n- http:\n    paths:\n    - path: /\n      backend: {service: {name: web, port: {number: 80}}}`);
-  const a = simulate({ 'app.yaml': stream(deployment('web', { namespace: 'shop' }), service('web', { namespace: 'shop' })), 'ingress.yaml': text });
+  const a = simulate({
+    'app.yaml': stream(deployment('web', { namespace: 'shop' }), service('web', { namespace: 'shop' })),
+    'ingress.yaml': text,
+  });
   const d = a.diagnostics.find((x) => x.code === 'manifest-invalid' && /pathType/.test(x.message));
   assert.ok(d);
   assert.equal(d.range.line, lineOf(text, '- path: /'));

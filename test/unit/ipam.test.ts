@@ -6,7 +6,12 @@ import { cidrContains, podAllocator, HashAllocator, parseCidr, subnetAt } from '
 import { analyze, docs, expectDiagnostic, expectNoDiagnostic, lineOf, podsOf, pod, service, svc, where, workload, yaml } from '../helpers';
 
 const SHOP = join(__dirname, '..', '..', 'examples', 'shop');
-const shopFiles = (): Record<string, string> => Object.fromEntries(readdirSync(SHOP).filter((f) => f.endsWith('.yaml')).map((f) => [`shop/${f}`, readFileSync(join(SHOP, f), 'utf8')]));
+const shopFiles = (): Record<string, string> =>
+  Object.fromEntries(
+    readdirSync(SHOP)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => [`shop/${f}`, readFileSync(join(SHOP, f), 'utf8')]),
+  );
 const ipsById = (a: ReturnType<typeof analyze>) => new Map(a.cluster.pods.map((p) => [`${p.namespace}/${p.name}`, p.ip]));
 const serviceIPs = (a: ReturnType<typeof analyze>) => new Map(a.cluster.services.map((s) => [`${s.namespace}/${s.name}`, s.clusterIP]));
 
@@ -44,8 +49,14 @@ describe('ipam: primitives', () => {
 });
 
 describe('ipam: pod IPs', () => {
-  it('every pod IP is inside its node\'s pod CIDR, usable, and unique', () => {
-    const a = analyze({ 'w.yaml': docs(workload({ name: 'a', replicas: 60 }), workload({ name: 'b', replicas: 90, namespace: 'x' }), workload({ kind: 'DaemonSet', name: 'ds' })) });
+  it("every pod IP is inside its node's pod CIDR, usable, and unique", () => {
+    const a = analyze({
+      'w.yaml': docs(
+        workload({ name: 'a', replicas: 60 }),
+        workload({ name: 'b', replicas: 90, namespace: 'x' }),
+        workload({ kind: 'DaemonSet', name: 'ds' }),
+      ),
+    });
     const nodes = new Map(a.cluster.nodes.map((n) => [n.name, n]));
     const seen = new Set<string>();
     for (const p of a.cluster.pods) {
@@ -58,26 +69,51 @@ describe('ipam: pod IPs', () => {
     }
   });
 
-  it('hostNetwork pods take their node\'s IP and do not use a pod address', () => {
+  it("hostNetwork pods take their node's IP and do not use a pod address", () => {
     const a = analyze({ 'w.yaml': workload({ name: 'agent', kind: 'DaemonSet', podSpec: 'hostNetwork: true' }) });
-    assert.deepEqual(podsOf(a, 'default/agent').map((p) => `${p.node} ${p.ip}`).sort(), ['node-1 10.0.1.10', 'node-2 10.0.1.20', 'node-3 10.0.1.30']);
+    assert.deepEqual(
+      podsOf(a, 'default/agent')
+        .map((p) => `${p.node} ${p.ip}`)
+        .sort(),
+      ['node-1 10.0.1.10', 'node-2 10.0.1.20', 'node-3 10.0.1.30'],
+    );
   });
 
   it('stay the same when an unrelated workload is added or removed (the shop example)', () => {
     const base = shopFiles();
     const before = ipsById(analyze(base));
-    const withExtra = ipsById(analyze({ ...base, 'shop/catalog.yaml': docs(workload({ name: 'catalog', namespace: 'shop', replicas: 2 }), svc({ name: 'catalog', namespace: 'shop', ports: [{ port: 9090 }] })) }));
-    const withoutRedis = { ...base, 'shop/database.yaml': (base['shop/database.yaml'] ?? '').split(/^---$/m).filter((d) => !/name: redis/.test(d)).join('---') };
+    const withExtra = ipsById(
+      analyze({
+        ...base,
+        'shop/catalog.yaml': docs(
+          workload({ name: 'catalog', namespace: 'shop', replicas: 2 }),
+          svc({ name: 'catalog', namespace: 'shop', ports: [{ port: 9090 }] }),
+        ),
+      }),
+    );
+    const withoutRedis = {
+      ...base,
+      'shop/database.yaml': (base['shop/database.yaml'] ?? '')
+        .split(/^---$/m)
+        .filter((d) => !/name: redis/.test(d))
+        .join('---'),
+    };
     const fewer = ipsById(analyze(withoutRedis));
     for (const [id, ip] of before) {
       assert.equal(withExtra.get(id), ip, `${id} kept its IP when catalog was added`);
       if (!id.startsWith('shop/redis-')) assert.equal(fewer.get(id), ip, `${id} kept its IP when redis was removed`);
     }
-    assert.ok([...before.keys()].some((id) => id.startsWith('shop/redis-')) && ![...fewer.keys()].some((id) => id.startsWith('shop/redis-')), 'redis really was removed');
+    assert.ok(
+      [...before.keys()].some((id) => id.startsWith('shop/redis-')) && ![...fewer.keys()].some((id) => id.startsWith('shop/redis-')),
+      'redis really was removed',
+    );
   });
 
   it('stay the same when another workload is scaled, and Service ClusterIPs do too', () => {
-    const files = (replicas: number) => ({ ...shopFiles(), 'extra.yaml': docs(workload({ name: 'worker', namespace: 'jobs', replicas }), svc({ name: 'worker', namespace: 'jobs' })) });
+    const files = (replicas: number) => ({
+      ...shopFiles(),
+      'extra.yaml': docs(workload({ name: 'worker', namespace: 'jobs', replicas }), svc({ name: 'worker', namespace: 'jobs' })),
+    });
     const small = analyze(files(1));
     const big = analyze(files(12));
     for (const [id, ip] of ipsById(small)) if (!id.startsWith('jobs/')) assert.equal(ipsById(big).get(id), ip, id);
@@ -85,14 +121,21 @@ describe('ipam: pod IPs', () => {
   });
 
   it('custom podCIDR and nodes from settings', () => {
-    const a = analyze({ 'w.yaml': workload({ name: 'web', replicas: 6 }) }, yaml`
+    const a = analyze(
+      { 'w.yaml': workload({ name: 'web', replicas: 6 }) },
+      yaml`
       podCIDR: 172.20.0.0/16
       nodes:
         - {name: n1, ip: 192.168.1.1}
         - {name: n2, ip: 192.168.1.2, podCIDR: 172.20.100.0/25}
-    `);
-    assert.deepEqual(a.cluster.nodes.map((n) => n.podCIDR), ['172.20.1.0/24', '172.20.100.0/25']);
-    for (const p of podsOf(a, 'default/web')) assert.ok(cidrContains(p.node === 'n1' ? '172.20.1.0/24' : '172.20.100.0/25', p.ip ?? ''), `${p.ip} on ${p.node}`);
+    `,
+    );
+    assert.deepEqual(
+      a.cluster.nodes.map((n) => n.podCIDR),
+      ['172.20.1.0/24', '172.20.100.0/25'],
+    );
+    for (const p of podsOf(a, 'default/web'))
+      assert.ok(cidrContains(p.node === 'n1' ? '172.20.1.0/24' : '172.20.100.0/25', p.ip ?? ''), `${p.ip} on ${p.node}`);
   });
 
   it('a small cluster podCIDR still gives every node a CIDR inside it', () => {
@@ -116,8 +159,14 @@ describe('ipam: pod IPs', () => {
         - {type: Hostname, address: ${name}}
         - {type: InternalIP, address: ${ip}}
     `;
-    const a = analyze({ 'nodes.yaml': docs(node('kw-1', '192.168.5.11', '10.42.0.0/24', 'a'), node('kw-2', '192.168.5.12', '10.42.1.0/24', 'b')), 'w.yaml': workload({ name: 'web', replicas: 2, podSpec: 'nodeSelector:\n  topology.kubernetes.io/zone: b' }) });
-    assert.deepEqual(a.cluster.nodes.map((n) => `${n.name} ${n.ip} ${n.podCIDR}`), ['kw-1 192.168.5.11 10.42.0.0/24', 'kw-2 192.168.5.12 10.42.1.0/24']);
+    const a = analyze({
+      'nodes.yaml': docs(node('kw-1', '192.168.5.11', '10.42.0.0/24', 'a'), node('kw-2', '192.168.5.12', '10.42.1.0/24', 'b')),
+      'w.yaml': workload({ name: 'web', replicas: 2, podSpec: 'nodeSelector:\n  topology.kubernetes.io/zone: b' }),
+    });
+    assert.deepEqual(
+      a.cluster.nodes.map((n) => `${n.name} ${n.ip} ${n.podCIDR}`),
+      ['kw-1 192.168.5.11 10.42.0.0/24', 'kw-2 192.168.5.12 10.42.1.0/24'],
+    );
     for (const p of podsOf(a, 'default/web')) {
       assert.equal(p.node, 'kw-2');
       assert.ok(cidrContains('10.42.1.0/24', p.ip ?? ''), p.ip);
@@ -139,7 +188,7 @@ describe('ipam: pod IPs', () => {
     for (const n of a.cluster.nodes) assert.ok(cidrContains('fd00::/64', (n.podCIDRv6 ?? '').split('/')[0] ?? ''), n.podCIDRv6);
   });
 
-  it('dual-stack: pods get an IPv6 address from their node\'s v6 CIDR when podCIDR has two families', () => {
+  it("dual-stack: pods get an IPv6 address from their node's v6 CIDR when podCIDR has two families", () => {
     const a = analyze({ 'w.yaml': workload({ name: 'web', replicas: 2 }) }, 'podCIDR: 10.244.0.0/16,fd00:10:244::/56\n');
     for (const p of podsOf(a, 'default/web')) {
       const n = a.cluster.nodes.find((x) => x.name === p.node);
@@ -170,7 +219,9 @@ describe('ipam: Service addresses', () => {
   });
 
   it('an explicit clusterIP is honoured; None makes the Service headless', () => {
-    const a = analyze({ 's.yaml': docs(svc({ name: 'a', clusterIP: '10.100.0.50', selector: null }), svc({ name: 'h', clusterIP: 'None', selector: null })) });
+    const a = analyze({
+      's.yaml': docs(svc({ name: 'a', clusterIP: '10.100.0.50', selector: null }), svc({ name: 'h', clusterIP: 'None', selector: null })),
+    });
     assert.equal(service(a, 'default/a').clusterIP, '10.100.0.50');
     assert.equal(service(a, 'default/h').headless, true);
     assert.deepEqual(service(a, 'default/h').clusterIPs, []);
@@ -201,7 +252,12 @@ describe('ipam: Service addresses', () => {
 
   it('NodePorts are allocated in the range; explicit ones are honoured', () => {
     const ports = Array.from({ length: 20 }, (_, i) => ({ name: `p${i}`, port: 1000 + i }));
-    const a = analyze({ 's.yaml': docs(svc({ name: 'np', type: 'NodePort', selector: null, ports }), svc({ name: 'fixed', type: 'NodePort', selector: null, ports: [{ port: 80, nodePort: 30080 }] })) });
+    const a = analyze({
+      's.yaml': docs(
+        svc({ name: 'np', type: 'NodePort', selector: null, ports }),
+        svc({ name: 'fixed', type: 'NodePort', selector: null, ports: [{ port: 80, nodePort: 30080 }] }),
+      ),
+    });
     const got = service(a, 'default/np').ports.map((p) => p.nodePort ?? 0);
     for (const n of got) assert.ok(n >= 30000 && n <= 32767, String(n));
     assert.equal(new Set(got).size, got.length);
@@ -210,8 +266,26 @@ describe('ipam: Service addresses', () => {
   });
 
   it('a custom nodePortRange is used', () => {
-    const a = analyze({ 's.yaml': svc({ name: 'np', type: 'LoadBalancer', selector: null, ports: [{ name: 'a', port: 1 }, { name: 'b', port: 2 }] }) }, 'nodePortRange: 31000-31001\n');
-    assert.deepEqual(service(a, 'default/np').ports.map((p) => p.nodePort).sort(), [31000, 31001]);
+    const a = analyze(
+      {
+        's.yaml': svc({
+          name: 'np',
+          type: 'LoadBalancer',
+          selector: null,
+          ports: [
+            { name: 'a', port: 1 },
+            { name: 'b', port: 2 },
+          ],
+        }),
+      },
+      'nodePortRange: 31000-31001\n',
+    );
+    assert.deepEqual(
+      service(a, 'default/np')
+        .ports.map((p) => p.nodePort)
+        .sort(),
+      [31000, 31001],
+    );
   });
 
   it('nodeport-out-of-range at the nodePort', () => {
@@ -220,23 +294,34 @@ describe('ipam: Service addresses', () => {
     assert.match(d.message, /30000-32767/);
   });
 
-  it('nodeport-conflict at the second Service\'s nodePort; TCP and UDP of one Service may share one', () => {
+  it("nodeport-conflict at the second Service's nodePort; TCP and UDP of one Service may share one", () => {
     const a1 = svc({ name: 'a', type: 'NodePort', selector: null, ports: [{ port: 80, nodePort: 30500 }] });
     const b1 = svc({ name: 'b', type: 'NodePort', selector: null, ports: [{ port: 81, nodePort: 30500 }] });
-    const dnsLike = svc({ name: 'c', type: 'NodePort', selector: null, ports: [{ name: 'u', port: 53, protocol: 'UDP', nodePort: 30053 }, { name: 't', port: 53, protocol: 'TCP', nodePort: 30053 }] });
+    const dnsLike = svc({
+      name: 'c',
+      type: 'NodePort',
+      selector: null,
+      ports: [
+        { name: 'u', port: 53, protocol: 'UDP', nodePort: 30053 },
+        { name: 't', port: 53, protocol: 'TCP', nodePort: 30053 },
+      ],
+    });
     const a = analyze({ 'a.yaml': a1, 'b.yaml': b1, 'c.yaml': dnsLike });
     assert.deepEqual(where(a, 'nodeport-conflict'), [`b.yaml:${lineOf(b1, 'nodePort')}:15`]);
     assert.equal(service(a, 'default/b').ports[0]?.nodePort !== 30500, true, 'the loser gets another port');
   });
 
   it('LoadBalancer Services get an IP from the pool; status.loadBalancer and loadBalancerIP are honoured', () => {
-    const a = analyze({
-      's.yaml': docs(
-        svc({ name: 'lb', type: 'LoadBalancer', selector: null }),
-        svc({ name: 'fixed', type: 'LoadBalancer', selector: null, extra: 'loadBalancerIP: 198.51.100.77' }),
-        svc({ name: 'live', type: 'LoadBalancer', selector: null }) + 'status:\n  loadBalancer:\n    ingress:\n    - ip: 34.1.2.3\n',
-      ),
-    }, 'loadBalancerPool: 198.51.100.64/26\n');
+    const a = analyze(
+      {
+        's.yaml': docs(
+          svc({ name: 'lb', type: 'LoadBalancer', selector: null }),
+          svc({ name: 'fixed', type: 'LoadBalancer', selector: null, extra: 'loadBalancerIP: 198.51.100.77' }),
+          svc({ name: 'live', type: 'LoadBalancer', selector: null }) + 'status:\n  loadBalancer:\n    ingress:\n    - ip: 34.1.2.3\n',
+        ),
+      },
+      'loadBalancerPool: 198.51.100.64/26\n',
+    );
     const ip = service(a, 'default/lb').loadBalancerIP ?? '';
     assert.ok(cidrContains('198.51.100.64/26', ip) && ip !== '198.51.100.64' && ip !== '198.51.100.127', ip);
     assert.equal(service(a, 'default/fixed').loadBalancerIP, '198.51.100.77');
@@ -245,11 +330,16 @@ describe('ipam: Service addresses', () => {
   });
 
   it('spec.ipFamilies orders the families: IPv6 first makes the ClusterIP IPv6; SingleStack gives one family only', () => {
-    const a = analyze({ 's.yaml': docs(
-      svc({ name: 'v6only', selector: null, extra: 'ipFamilyPolicy: SingleStack\nipFamilies: [IPv6]' }),
-      svc({ name: 'v6first', selector: null, extra: 'ipFamilyPolicy: PreferDualStack\nipFamilies: [IPv6, IPv4]' }),
-      svc({ name: 'plain', selector: null }),
-    ) }, 'serviceCIDR: 10.96.0.0/12,fd00:96::/112\n');
+    const a = analyze(
+      {
+        's.yaml': docs(
+          svc({ name: 'v6only', selector: null, extra: 'ipFamilyPolicy: SingleStack\nipFamilies: [IPv6]' }),
+          svc({ name: 'v6first', selector: null, extra: 'ipFamilyPolicy: PreferDualStack\nipFamilies: [IPv6, IPv4]' }),
+          svc({ name: 'plain', selector: null }),
+        ),
+      },
+      'serviceCIDR: 10.96.0.0/12,fd00:96::/112\n',
+    );
     const fams = (id: string) => service(a, id).clusterIPs.map((ip) => (ip.includes(':') ? 'v6' : 'v4'));
     assert.deepEqual(fams('default/v6only'), ['v6']);
     assert.deepEqual(fams('default/v6first'), ['v6', 'v4']);
@@ -258,7 +348,10 @@ describe('ipam: Service addresses', () => {
   });
 
   it('dual-stack Services get an IPv6 ClusterIP when they ask for it', () => {
-    const a = analyze({ 's.yaml': svc({ name: 'ds', selector: null, extra: 'ipFamilyPolicy: PreferDualStack\nipFamilies: [IPv4, IPv6]' }) }, 'serviceCIDR: 10.96.0.0/12,fd00:96::/112\n');
+    const a = analyze(
+      { 's.yaml': svc({ name: 'ds', selector: null, extra: 'ipFamilyPolicy: PreferDualStack\nipFamilies: [IPv4, IPv6]' }) },
+      'serviceCIDR: 10.96.0.0/12,fd00:96::/112\n',
+    );
     const s = service(a, 'default/ds');
     assert.equal(s.clusterIPs.length, 2);
     assert.ok(cidrContains('fd00:96::/112', s.clusterIPs[1] ?? ''));

@@ -31,7 +31,13 @@ test('probabilities are printed with ten decimals, as fmt.Sprintf("%0.10f") does
 });
 
 const web = (svcExtra: string[] = [], replicas = 3) =>
-  simulate(stream(deployment('web', { replicas }), service('web', { type: 'NodePort', extra: svcExtra }), service('empty', { selector: { app: 'nothing' }, ports: [{ port: 80 }] })));
+  simulate(
+    stream(
+      deployment('web', { replicas }),
+      service('web', { type: 'NodePort', extra: svcExtra }),
+      service('empty', { selector: { app: 'nothing' }, ports: [{ port: 80 }] }),
+    ),
+  );
 
 test('iptables: 3 endpoints give the 1/3, 1/2, rest ladder and a REJECT for a Service without endpoints', () => {
   const a = web();
@@ -42,7 +48,10 @@ test('iptables: 3 endpoints give the 1/3, 1/2, rest ladder and a REJECT for a Se
   assert.match(ladder[0] as string, /--probability 0\.3333333333 -j KUBE-SEP-/);
   assert.match(ladder[1] as string, /--probability 0\.5000000000 -j KUBE-SEP-/);
   assert.doesNotMatch(ladder[2] as string, /probability/);
-  assert.match(rules, /-A KUBE-SERVICES -m comment --comment "default\/empty has no endpoints" -m tcp -p tcp -d [\d.]+ --dport 80 -j REJECT/);
+  assert.match(
+    rules,
+    /-A KUBE-SERVICES -m comment --comment "default\/empty has no endpoints" -m tcp -p tcp -d [\d.]+ --dport 80 -j REJECT/,
+  );
   assert.match(rules, new RegExp(`-A KUBE-NODEPORTS -m comment --comment default/web:http -m tcp -p tcp --dport \\d+ -j KUBE-EXT-`));
   assert.match(rules, /masquerade traffic for default\/web:http external destinations" -j KUBE-MARK-MASQ/);
   assert.ok(rules.indexOf('*filter') < rules.indexOf('*nat'));
@@ -51,17 +60,28 @@ test('iptables: 3 endpoints give the 1/3, 1/2, rest ladder and a REJECT for a Se
   const services = nat.split('\n').filter((l) => l.startsWith('-A KUBE-SERVICES'));
   assert.match(services[services.length - 1] as string, /-j KUBE-NODEPORTS$/);
   // Same rules everywhere under Cluster policies.
-  assert.deepEqual(rulesByNode(a.cluster, 'iptables').map((g) => g.nodes), [['node-1', 'node-2', 'node-3']]);
+  assert.deepEqual(
+    rulesByNode(a.cluster, 'iptables').map((g) => g.nodes),
+    [['node-1', 'node-2', 'node-3']],
+  );
 });
 
 test('iptables: externalTrafficPolicy Local gives per-node rules, a KUBE-SVL chain and DROP where no local endpoint runs', () => {
-  const a = simulate(stream(deployment('web', { nodeName: 'node-2' }), service('web', { type: 'NodePort', extra: ['  externalTrafficPolicy: Local'] })));
+  const a = simulate(
+    stream(deployment('web', { nodeName: 'node-2' }), service('web', { type: 'NodePort', extra: ['  externalTrafficPolicy: Local'] })),
+  );
   const groups = rulesByNode(a.cluster, 'iptables');
-  assert.deepEqual(groups.map((g) => g.nodes), [['node-1', 'node-3'], ['node-2']]);
+  assert.deepEqual(
+    groups.map((g) => g.nodes),
+    [['node-1', 'node-3'], ['node-2']],
+  );
   const withEndpoint = groups[1]?.text ?? '';
   const without = groups[0]?.text ?? '';
   assert.match(withEndpoint, /-A KUBE-EXT-\w+ -j KUBE-SVL-\w+/);
-  assert.match(without, /-A KUBE-EXTERNAL-SERVICES -m comment --comment "default\/web:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport \d+ -j DROP/);
+  assert.match(
+    without,
+    /-A KUBE-EXTERNAL-SERVICES -m comment --comment "default\/web:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport \d+ -j DROP/,
+  );
   assert.match(without, /pod traffic for default\/web:http external destinations" -s 10\.244\.0\.0\/16 -j KUBE-SVC-/);
 });
 
@@ -85,7 +105,18 @@ test('ipvs: ipvsadm -Ln lists a virtual server per ClusterIP and NodePort with r
 
 function request(a: ReturnType<typeof web>, o: Partial<Omit<ProxyRequest, 'service'>> & { service: string }): ProxyRequest {
   const svc = a.cluster.services.find((s) => s.name === o.service) as SimService;
-  return { portIndex: 0, node: 'node-1', traffic: 'internal', entry: 'clusterIP', clientIP: '10.244.1.50', clientKind: 'pod', clientIsThisNode: false, settings: a.cluster.settings, ...o, service: svc };
+  return {
+    portIndex: 0,
+    node: 'node-1',
+    traffic: 'internal',
+    entry: 'clusterIP',
+    clientIP: '10.244.1.50',
+    clientKind: 'pod',
+    clientIsThisNode: false,
+    settings: a.cluster.settings,
+    ...o,
+    service: svc,
+  };
 }
 
 test('decide: ClusterIP traffic is DNATed to one of all endpoints, each with weight 1/n, the same one every time', () => {
@@ -103,7 +134,13 @@ test('decide: ClusterIP traffic is DNATed to one of all endpoints, each with wei
 });
 
 test('decide: no endpoints → REJECT; internalTrafficPolicy Local with none on the node → DROP', () => {
-  const a = simulate(stream(deployment('web', { nodeName: 'node-2' }), service('web', { extra: ['  internalTrafficPolicy: Local'] }), service('empty', { selector: { app: 'x' } })));
+  const a = simulate(
+    stream(
+      deployment('web', { nodeName: 'node-2' }),
+      service('web', { extra: ['  internalTrafficPolicy: Local'] }),
+      service('empty', { selector: { app: 'x' } }),
+    ),
+  );
   assert.equal(decide(request(a, { service: 'empty' })).kind, 'reject');
   assert.equal(decide(request(a, { service: 'web', node: 'node-1' })).kind, 'drop');
   const local = decide(request(a, { service: 'web', node: 'node-2' }));
@@ -111,7 +148,14 @@ test('decide: no endpoints → REJECT; internalTrafficPolicy Local with none on 
 });
 
 test('decide: external traffic masquerades under Cluster, is dropped under Local on a node without endpoints, and a pod reaching itself is hairpinned', () => {
-  const a = simulate(stream(deployment('web', { nodeName: 'node-2' }), service('web', { type: 'NodePort', extra: ['  externalTrafficPolicy: Local'] }), deployment('api'), service('api', { type: 'NodePort' })));
+  const a = simulate(
+    stream(
+      deployment('web', { nodeName: 'node-2' }),
+      service('web', { type: 'NodePort', extra: ['  externalTrafficPolicy: Local'] }),
+      deployment('api'),
+      service('api', { type: 'NodePort' }),
+    ),
+  );
   const ext = { traffic: 'external' as const, entry: 'nodePort' as const, clientIP: '203.0.113.5', clientKind: 'external' as const };
   const cluster = decide(request(a, { service: 'api', ...ext }));
   assert.ok(cluster.kind === 'dnat' && cluster.masquerade === 'external-cluster-policy');

@@ -22,7 +22,8 @@ function readFixture(): InputFile[] {
     for (const e of readdirSync(d).sort()) {
       const p = join(d, e);
       if (statSync(p).isDirectory()) walk(p);
-      else if (!relative(ROOT, p).startsWith('expected')) out.push({ path: relative(ROOT, p).split('\\').join('/'), text: readFileSync(p, 'utf8') });
+      else if (!relative(ROOT, p).startsWith('expected'))
+        out.push({ path: relative(ROOT, p).split('\\').join('/'), text: readFileSync(p, 'utf8') });
     }
   };
   walk(ROOT);
@@ -32,14 +33,24 @@ function readFixture(): InputFile[] {
 const render = (overlay: string, files = readFixture()) => renderKustomization(overlay, indexFiles(files), (f) => parseManifestFile(f));
 const key = (o: Record<string, any>) => `${o['kind']}/${o['metadata']?.['namespace'] ?? ''}/${o['metadata']?.['name']}`;
 const canonical = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  Array.isArray(v)
+    ? v.map(canonical)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : v;
 const byKey = (objects: Array<Record<string, any>>) => new Map(objects.map((o) => [key(o), canonical(o)]));
-const at = (d: { code: string; range: { file: string; line: number; column: number } }) => `${d.code}@${d.range.file}:${d.range.line}:${d.range.column}`;
+const at = (d: { code: string; range: { file: string; line: number; column: number } }) =>
+  `${d.code}@${d.range.file}:${d.range.line}:${d.range.column}`;
 
 describe('kustomize: rendering overlays', () => {
   it('overlays/prod renders exactly what kubectl kustomize printed (golden)', () => {
     const golden = join(ROOT, 'expected', 'prod.yaml');
-    if (process.env['UPDATE_GOLDEN']) writeFileSync(golden, execFileSync('kubectl', ['kustomize', join(ROOT, 'overlays', 'prod')], { encoding: 'utf8' }));
+    if (process.env['UPDATE_GOLDEN'])
+      writeFileSync(golden, execFileSync('kubectl', ['kustomize', join(ROOT, 'overlays', 'prod')], { encoding: 'utf8' }));
     const r = render('overlays/prod');
     assert.deepEqual(r.diagnostics.map(at), []);
     const expected = byKey(loadAll(readFileSync(golden, 'utf8')) as Array<Record<string, any>>);
@@ -53,17 +64,35 @@ describe('kustomize: rendering overlays', () => {
     const backend = objects.get('Deployment/shop-prod/prod-backend');
     assert.ok(backend, [...objects.keys()].join(', '));
     assert.equal(backend['spec']['replicas'], 4, 'the patch sets replicas');
-    assert.deepEqual(backend['spec']['selector']['matchLabels'], { app: 'backend', env: 'prod' }, 'commonLabels go into selectors; plain labels do not');
+    assert.deepEqual(
+      backend['spec']['selector']['matchLabels'],
+      { app: 'backend', env: 'prod' },
+      'commonLabels go into selectors; plain labels do not',
+    );
     const containers = backend['spec']['template']['spec']['containers'] as Array<Record<string, any>>;
     // Strategic merge: patch items first in patch order (merged by name), then the rest.
-    assert.deepEqual(containers.map((c) => c['name']), ['api', 'proxy', 'metrics']);
+    assert.deepEqual(
+      containers.map((c) => c['name']),
+      ['api', 'proxy', 'metrics'],
+    );
     assert.equal(containers[0]?.['image'], 'registry.example.com/backend:2.1');
-    assert.deepEqual(containers[0]?.['ports'].map((p: any) => p.containerPort), [9090, 8080], 'ports merge by containerPort');
-    assert.deepEqual(containers[0]?.['env'], [{ name: 'LOG_LEVEL', value: 'warn' }, { name: 'FEATURES', value: 'all' }]);
+    assert.deepEqual(
+      containers[0]?.['ports'].map((p: any) => p.containerPort),
+      [9090, 8080],
+      'ports merge by containerPort',
+    );
+    assert.deepEqual(containers[0]?.['env'], [
+      { name: 'LOG_LEVEL', value: 'warn' },
+      { name: 'FEATURES', value: 'all' },
+    ]);
     assert.equal(objects.get('Deployment/shop-prod/prod-frontend')?.['spec']['replicas'], 3);
     assert.equal(objects.get('Service/shop-prod/prod-frontend')?.['spec']['type'], 'NodePort', 'inline patch with a target');
     const paths = objects.get('Ingress/shop-prod/prod-shop')?.['spec']['rules'][0]['http']['paths'];
-    assert.deepEqual(paths.map((p: any) => p.backend.service.name), ['prod-frontend', 'prod-backend'], 'Ingress backends follow the renamed Services');
+    assert.deepEqual(
+      paths.map((p: any) => p.backend.service.name),
+      ['prod-frontend', 'prod-backend'],
+      'Ingress backends follow the renamed Services',
+    );
     assert.ok(objects.has('Namespace//shop-prod'), 'the Namespace object takes the namespace field');
   });
 
@@ -75,9 +104,21 @@ describe('kustomize: rendering overlays', () => {
       const r = backend.locate(path);
       return `${r.file}:${r.line}:${r.column}`;
     };
-    assert.equal(loc(['spec', 'template', 'spec', 'containers', 0, 'ports', 1, 'containerPort']), 'base/backend.yaml:20:30', 'a base port kept by the merge');
-    assert.equal(loc(['spec', 'template', 'spec', 'containers', 0, 'ports', 0, 'containerPort']), 'overlays/prod/backend-patch.yaml:13:30', 'a port the patch adds');
-    assert.equal(loc(['spec', 'template', 'spec', 'containers', 2, 'ports', 0, 'name']), 'base/backend.yaml:27:21', 'the metrics container moved from index 1 to 2');
+    assert.equal(
+      loc(['spec', 'template', 'spec', 'containers', 0, 'ports', 1, 'containerPort']),
+      'base/backend.yaml:20:30',
+      'a base port kept by the merge',
+    );
+    assert.equal(
+      loc(['spec', 'template', 'spec', 'containers', 0, 'ports', 0, 'containerPort']),
+      'overlays/prod/backend-patch.yaml:13:30',
+      'a port the patch adds',
+    );
+    assert.equal(
+      loc(['spec', 'template', 'spec', 'containers', 2, 'ports', 0, 'name']),
+      'base/backend.yaml:27:21',
+      'the metrics container moved from index 1 to 2',
+    );
     assert.equal(loc(['spec', 'replicas']), 'overlays/prod/backend-patch.yaml:6:13');
     assert.equal(loc(['metadata', 'namespace']), 'overlays/prod/kustomization.yaml:6:12');
     assert.equal(loc(['spec', 'template', 'spec', 'containers', 0, 'image']).split(':')[0], 'overlays/prod/kustomization.yaml');
@@ -105,7 +146,10 @@ describe('kustomize: rendering overlays', () => {
       'kustomize-unsupported@overlays/staging/kustomization.yaml:12:1',
     ]);
     assert.deepEqual(k('service-target-port-unresolved'), ['service-target-port-unresolved@overlays/staging/service-patch.yaml:9:19']);
-    assert.ok(a.cluster.services.some((s) => s.name === 'backend-stg'), 'nameSuffix');
+    assert.ok(
+      a.cluster.services.some((s) => s.name === 'backend-stg'),
+      'nameSuffix',
+    );
   });
 
   it('missing resources, folders and unmatched patches are kustomize-errors at the entry', () => {
@@ -115,7 +159,10 @@ describe('kustomize: rendering overlays', () => {
       'kustomize-error@overlays/broken/kustomization.yaml:4:5',
       'kustomize-error@overlays/broken/patch.yaml:4:9',
     ]);
-    assert.ok(a.cluster.services.some((s) => s.name === 'backend'), 'the loadable base is still simulated');
+    assert.ok(
+      a.cluster.services.some((s) => s.name === 'backend'),
+      'the loadable base is still simulated',
+    );
   });
 
   it('without a selected overlay: kustomization files and patches are not simulated raw, and the overlays are named', () => {
@@ -125,22 +172,34 @@ describe('kustomize: rendering overlays', () => {
       'kustomize-not-selected@overlays/prod/kustomization.yaml:1:1',
       'kustomize-not-selected@overlays/staging/kustomization.yaml:1:1',
     ]);
-    assert.ok(!a.diagnostics.some((d) => d.range.file.endsWith('patch.yaml') || d.range.file.endsWith('kustomization.yaml') && d.code !== 'kustomize-not-selected'));
+    assert.ok(
+      !a.diagnostics.some(
+        (d) => d.range.file.endsWith('patch.yaml') || (d.range.file.endsWith('kustomization.yaml') && d.code !== 'kustomize-not-selected'),
+      ),
+    );
     assert.equal(a.cluster.pods.filter((p) => p.workload.name === 'backend').length, 2);
   });
 
   it('a selected folder without kustomization.yaml is reported, not silently empty', () => {
     const a = analyzeWorkspace(readFixture(), { kustomizeOverlay: 'overlays' });
-    assert.deepEqual(a.diagnostics.map((d) => d.code), ['kustomize-error']);
+    assert.deepEqual(
+      a.diagnostics.map((d) => d.code),
+      ['kustomize-error'],
+    );
   });
 
   it('names what it did not rewrite after a rename, and reports cycles', () => {
     const files = [
-      { path: 'k/kustomization.yaml', text: yaml`
+      {
+        path: 'k/kustomization.yaml',
+        text: yaml`
           resources: [app.yaml, ../k]
           namePrefix: x-
-        ` },
-      { path: 'k/app.yaml', text: yaml`
+        `,
+      },
+      {
+        path: 'k/app.yaml',
+        text: yaml`
           apiVersion: v1
           kind: ServiceAccount
           metadata: {name: app}
@@ -150,7 +209,8 @@ describe('kustomize: rendering overlays', () => {
           metadata: {name: app}
           roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: app}
           subjects: [{kind: ServiceAccount, name: app}]
-        ` },
+        `,
+      },
     ];
     const r = render('k', files);
     assert.deepEqual(r.diagnostics.map((d) => d.code).sort(), ['kustomize-error', 'kustomize-not-rewritten']);
@@ -184,11 +244,17 @@ describe('helm charts', () => {
   it('a chart is reported once at its name, and its templates are not parsed one by one', () => {
     const a = analyzeWorkspace(files);
     assert.deepEqual(a.diagnostics.filter((d) => d.code.startsWith('helm')).map(at), ['helm-chart-not-rendered@charts/web/Chart.yaml:2:7']);
-    assert.ok(a.cluster.services.some((s) => s.name === 'plain'), 'files outside the chart are simulated');
+    assert.ok(
+      a.cluster.services.some((s) => s.name === 'plain'),
+      'files outside the chart are simulated',
+    );
   });
 
   it('a host-rendered chart is simulated; a failed render says why', () => {
-    const rendered = { path: 'charts/web/(helm template)', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: rel-web}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n' };
+    const rendered = {
+      path: 'charts/web/(helm template)',
+      text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: rel-web}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n',
+    };
     const a = analyzeWorkspace(files, { helm: { 'charts/web': { rendered } } });
     assert.equal(a.cluster.pods.filter((p) => p.workload.name === 'rel-web').length, 2);
     assert.ok(!a.diagnostics.some((d) => d.code.startsWith('helm')));

@@ -6,7 +6,7 @@ import { selectorMatches, type LabelSelector, type SelectorOperator } from '../.
 /** A small deterministic generator, so that a failure is reproducible. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('LabelIndex', () => {

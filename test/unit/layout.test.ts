@@ -23,7 +23,9 @@ function resolveModule(from: string, spec: string): string | undefined {
 function importGraph(files: string[]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const f of files) {
-    const targets = imports(code(readFileSync(f, 'utf8'))).map((s) => resolveModule(f, s)).filter((t): t is string => t !== undefined && t.startsWith(ENGINE));
+    const targets = imports(code(readFileSync(f, 'utf8')))
+      .map((s) => resolveModule(f, s))
+      .filter((t): t is string => t !== undefined && t.startsWith(ENGINE));
     graph.set(f, [...new Set(targets)]);
   }
   return graph;
@@ -116,8 +118,27 @@ describe('layout', () => {
   });
 
   it('the cycle finder finds a cycle and passes a chain', () => {
-    assert.deepEqual(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c']]);
-    assert.deepEqual(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', []]])), []);
+    assert.deepEqual(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+      [['a', 'b', 'c']],
+    );
+    assert.deepEqual(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', []],
+        ]),
+      ),
+      [],
+    );
     assert.deepEqual(cycles(new Map([['a', ['a']]])), [['a']]);
   });
 });

@@ -6,21 +6,33 @@ import { selectorKey } from '../../src/engine/cluster/selectorCache';
 import type { LabelSelector } from '../../src/engine/cluster/labels';
 import { generateWorkspace } from '../../bench/generate';
 
-const sel = (matchLabels: Record<string, string>, matchExpressions: LabelSelector['matchExpressions'] = []): LabelSelector => ({ matchLabels, matchExpressions });
+const sel = (matchLabels: Record<string, string>, matchExpressions: LabelSelector['matchExpressions'] = []): LabelSelector => ({
+  matchLabels,
+  matchExpressions,
+});
 
 describe('lint context: answers shared by selector shape', () => {
   it('gives equivalent selectors one key and different ones different keys', () => {
     assert.equal(selectorKey(sel({ a: '1', b: '2' })), selectorKey(sel({ b: '2', a: '1' })));
-    assert.equal(selectorKey(sel({}, [{ key: 'k', operator: 'In', values: ['y', 'x', 'x'] }])), selectorKey(sel({}, [{ key: 'k', operator: 'In', values: ['x', 'y'] }])));
+    assert.equal(
+      selectorKey(sel({}, [{ key: 'k', operator: 'In', values: ['y', 'x', 'x'] }])),
+      selectorKey(sel({}, [{ key: 'k', operator: 'In', values: ['x', 'y'] }])),
+    );
     assert.notEqual(selectorKey(sel({ a: '1' })), selectorKey(sel({ a: '2' })));
-    assert.notEqual(selectorKey(sel({}, [{ key: 'k', operator: 'In', values: ['x'] }])), selectorKey(sel({}, [{ key: 'k', operator: 'NotIn', values: ['x'] }])));
+    assert.notEqual(
+      selectorKey(sel({}, [{ key: 'k', operator: 'In', values: ['x'] }])),
+      selectorKey(sel({}, [{ key: 'k', operator: 'NotIn', values: ['x'] }])),
+    );
     assert.notEqual(selectorKey(sel({ a: '1' })), selectorKey(sel({}, [{ key: 'a', operator: 'In', values: ['1'] }])));
   });
 
   it('finds the same peer pods as matching every pod, for every peer of every policy', () => {
     const ws = generateWorkspace({ namespaces: 6, apps: 8 });
     const a = analyzeWorkspace(ws.files);
-    const ctx = new LintContext({ cluster: a.cluster, policies: a.policies, dns: a.dns, ingress: a.ingress, references: a.references, files: ws.files }, []);
+    const ctx = new LintContext(
+      { cluster: a.cluster, policies: a.policies, dns: a.dns, ingress: a.ingress, references: a.references, files: ws.files },
+      [],
+    );
     const e = a.policies;
     const reps = ctx.representatives();
     const implicit = a.cluster.pods.filter((p) => p.origin.kind === 'implicit');

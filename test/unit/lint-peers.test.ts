@@ -59,7 +59,10 @@ describe('lint: policy-peer-or-and', () => {
     const files = { 'app.yaml': world, 'p.yaml': orPeers };
     const line = lineOf(orPeers, '- podSelector');
     const d = expectDiagnostic(analyze(files), 'policy-peer-or-and', 'p.yaml', line, columnOf(orPeers, 'podSelector:', 1));
-    assert.match(d.message, /two separate peers, so they are ORed: the namespaceSelector peer \(team=blue\) admits every pod of the namespaces it selects.*only pods matching app=client in namespaces matching team=blue/);
+    assert.match(
+      d.message,
+      /two separate peers, so they are ORed: the namespaceSelector peer \(team=blue\) admits every pod of the namespaces it selects.*only pods matching app=client in namespaces matching team=blue/,
+    );
     assert.equal(d.fixes?.[0]?.title, 'Merge into one peer (AND: both selectors must match)');
     const { files: fixed, after } = expectFixWorks(files, 'policy-peer-or-and', 'p.yaml', d.range.line, d.range.column);
     assert.equal((fixed['p.yaml'] ?? '').split('\n')[line - 1], '          podSelector:');
@@ -70,8 +73,17 @@ describe('lint: policy-peer-or-and', () => {
 
   it('one peer (AND) that matches no pod while each half would: at its second key, split by the fix', () => {
     const files = { 'app.yaml': world, 'p.yaml': andPeer };
-    const d = expectDiagnostic(analyze(files), 'policy-peer-or-and', 'p.yaml', lineOf(andPeer, '  podSelector:', 1), columnOf(andPeer, 'podSelector:', 1));
-    assert.match(d.message, /This one peer ANDs its selectors: only pods matching app=web in namespaces matching team=blue, and no pod in the workspace is both/);
+    const d = expectDiagnostic(
+      analyze(files),
+      'policy-peer-or-and',
+      'p.yaml',
+      lineOf(andPeer, '  podSelector:', 1),
+      columnOf(andPeer, 'podSelector:', 1),
+    );
+    assert.match(
+      d.message,
+      /This one peer ANDs its selectors: only pods matching app=web in namespaces matching team=blue, and no pod in the workspace is both/,
+    );
     const { files: fixed, after } = expectFixWorks(files, 'policy-peer-or-and', 'p.yaml', d.range.line, d.range.column);
     assert.equal((fixed['p.yaml'] ?? '').split('\n')[d.range.line - 1], '        - podSelector:');
     expectNoDiagnostic(after, 'policy-peer-or-and');

@@ -5,7 +5,14 @@ import { expectFixWorks } from '../lintHelpers';
 
 /** web serves http (8080) behind Service web port 80; client calls it. */
 const world = docs(
-  workload({ name: 'web', namespace: 'x', ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090, protocol: 'UDP' }] }),
+  workload({
+    name: 'web',
+    namespace: 'x',
+    ports: [
+      { name: 'http', containerPort: 8080 },
+      { name: 'metrics', containerPort: 9090, protocol: 'UDP' },
+    ],
+  }),
   svc({ name: 'web', namespace: 'x', ports: [{ port: 80, targetPort: 'http' }] }),
   workload({ name: 'client', namespace: 'x' }),
 );
@@ -55,7 +62,10 @@ describe('lint: policy-port-is-service-port', () => {
     const p = ingress('80');
     const files = { 'app.yaml': world, 'p.yaml': p };
     const d = expectDiagnostic(analyze(files), 'policy-port-is-service-port', 'p.yaml', lineOf(p, 'port: 80'), columnOf(p, '80'));
-    assert.match(d.message, /Port 80 is the port of Service x\/web, but NetworkPolicy sees its traffic after kube-proxy's DNAT, on the pods' targetPort 8080 \("http"\)/);
+    assert.match(
+      d.message,
+      /Port 80 is the port of Service x\/web, but NetworkPolicy sees its traffic after kube-proxy's DNAT, on the pods' targetPort 8080 \("http"\)/,
+    );
     assert.deepEqual(d.verify, ['kubectl describe svc web -n x', 'kubectl get endpoints web -n x']);
     const { files: fixed } = expectFixWorks(files, 'policy-port-is-service-port', 'p.yaml', d.range.line, d.range.column);
     assert.match(fixed['p.yaml'] ?? '', /- port: http\n/);
@@ -81,13 +91,22 @@ describe('lint: policy-named-port-missing', () => {
     const p = ingress('htp');
     const files = { 'app.yaml': world, 'p.yaml': p };
     const d = expectDiagnostic(analyze(files), 'policy-named-port-missing', 'p.yaml', lineOf(p, 'port: htp'), columnOf(p, 'htp'));
-    assert.match(d.message, /Port name "htp" \(TCP\) is not the name of a TCP container port of the pods this policy selects \(Deployment x\/web\); they name http, so this entry admits nothing\. Did you mean "http"\?/);
+    assert.match(
+      d.message,
+      /Port name "htp" \(TCP\) is not the name of a TCP container port of the pods this policy selects \(Deployment x\/web\); they name http, so this entry admits nothing\. Did you mean "http"\?/,
+    );
     expectFixWorks(files, 'policy-named-port-missing', 'p.yaml', d.range.line, d.range.column);
   });
 
   it('a name the pods declare with another protocol', () => {
     const p = ingress('metrics');
-    const d = expectDiagnostic(analyze({ 'app.yaml': world, 'p.yaml': p }), 'policy-named-port-missing', 'p.yaml', lineOf(p, 'port: metrics'), columnOf(p, 'metrics'));
+    const d = expectDiagnostic(
+      analyze({ 'app.yaml': world, 'p.yaml': p }),
+      'policy-named-port-missing',
+      'p.yaml',
+      lineOf(p, 'port: metrics'),
+      columnOf(p, 'metrics'),
+    );
     assert.match(d.message, /is declared by the pods this policy selects \(Deployment x\/web\) as UDP, not TCP.*Set protocol: UDP here\./);
     assert.equal(d.fixes, undefined);
   });

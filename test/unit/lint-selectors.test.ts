@@ -26,7 +26,12 @@ const webPolicy = (from: string) =>
         app: web
     ingress:
       - from:
-` + from.split('\n').map((l) => '      ' + l).join('\n') + '\n';
+` +
+  from
+    .split('\n')
+    .map((l) => '      ' + l)
+    .join('\n') +
+  '\n';
 
 describe('lint: namespace-label-missing', () => {
   const p = webPolicy('- namespaceSelector:\n    matchLabels:\n      name: y');
@@ -42,8 +47,14 @@ describe('lint: namespace-label-missing', () => {
   });
 
   it('stays quiet for kubernetes.io/metadata.name and for a label some namespace carries', () => {
-    expectNoDiagnostic(analyze({ 'app.yaml': world, 'p.yaml': webPolicy('- namespaceSelector:\n    matchLabels:\n      kubernetes.io/metadata.name: y') }), 'namespace-label-missing');
-    expectNoDiagnostic(analyze({ 'app.yaml': world, 'p.yaml': webPolicy('- namespaceSelector:\n    matchLabels:\n      team: green') }), 'namespace-label-missing');
+    expectNoDiagnostic(
+      analyze({ 'app.yaml': world, 'p.yaml': webPolicy('- namespaceSelector:\n    matchLabels:\n      kubernetes.io/metadata.name: y') }),
+      'namespace-label-missing',
+    );
+    expectNoDiagnostic(
+      analyze({ 'app.yaml': world, 'p.yaml': webPolicy('- namespaceSelector:\n    matchLabels:\n      team: green') }),
+      'namespace-label-missing',
+    );
   });
 });
 
@@ -52,7 +63,10 @@ describe('lint: selector-near-miss', () => {
     const p = webPolicy('- podSelector:\n    matchLabels:\n      app: frontedn');
     const files = { 'app.yaml': world, 'p.yaml': p };
     const d = expectDiagnostic(analyze(files), 'selector-near-miss', 'p.yaml', lineOf(p, 'frontedn'), columnOf(p, 'frontedn'));
-    assert.match(d.message, /This peer's podSelector matches no pod, but pod x\/frontend-\S+ has app=frontend, one edit away from app=frontedn\. Did you mean app=frontend\?/);
+    assert.match(
+      d.message,
+      /This peer's podSelector matches no pod, but pod x\/frontend-\S+ has app=frontend, one edit away from app=frontedn\. Did you mean app=frontend\?/,
+    );
     expectFixWorks(files, 'selector-near-miss', 'p.yaml', d.range.line, d.range.column);
   });
 
@@ -95,7 +109,10 @@ describe('lint: selector-near-miss', () => {
   });
 
   it("a workload's selector against its own template", () => {
-    const w = workload({ name: 'api', namespace: 'x', labels: { app: 'api' } }).replace(/selector:\n(\s+)matchLabels:\n(\s+)app: api/, 'selector:\n$1matchLabels:\n$2app: apii');
+    const w = workload({ name: 'api', namespace: 'x', labels: { app: 'api' } }).replace(
+      /selector:\n(\s+)matchLabels:\n(\s+)app: api/,
+      'selector:\n$1matchLabels:\n$2app: apii',
+    );
     const files = { 'w.yaml': w };
     const d = expectDiagnostic(analyze(files), 'selector-near-miss', 'w.yaml', lineOf(w, 'apii'), columnOf(w, 'apii'));
     assert.match(d.message, /The selector of Deployment x\/api matches no pod of its own template, but its pod template has app=api/);
@@ -104,13 +121,26 @@ describe('lint: selector-near-miss', () => {
   });
 
   it('stays quiet when the selector matches, or when nothing is one typo away', () => {
-    expectNoDiagnostic(analyze({ 'app.yaml': world, 'p.yaml': webPolicy('- podSelector:\n    matchLabels:\n      app: frontend') }), 'selector-near-miss');
-    expectNoDiagnostic(analyze({ 'app.yaml': world, 'p.yaml': webPolicy('- podSelector:\n    matchLabels:\n      app: payments') }), 'selector-near-miss');
+    expectNoDiagnostic(
+      analyze({ 'app.yaml': world, 'p.yaml': webPolicy('- podSelector:\n    matchLabels:\n      app: frontend') }),
+      'selector-near-miss',
+    );
+    expectNoDiagnostic(
+      analyze({ 'app.yaml': world, 'p.yaml': webPolicy('- podSelector:\n    matchLabels:\n      app: payments') }),
+      'selector-near-miss',
+    );
   });
 
   it('oneTypoAway: one insertion, deletion, substitution, swap or case; short values never', () => {
-    assert.deepEqual(['backnd', 'backendd', 'backemd', 'bakcend', 'Backend', 'frontend', 'b'].map((x) => oneTypoAway(x, 'backend')), [true, true, true, true, true, false, false]);
+    assert.deepEqual(
+      ['backnd', 'backendd', 'backemd', 'bakcend', 'Backend', 'frontend', 'b'].map((x) => oneTypoAway(x, 'backend')),
+      [true, true, true, true, true, false, false],
+    );
     assert.equal(oneTypoAway('a', 'b'), false);
-    assert.equal(nearMiss({ app: 'web', tier: 'fe' }, [{ name: 'p', labels: { app: 'web', tier: 'be' } }]), undefined, 'two-letter values are too short to call a typo');
+    assert.equal(
+      nearMiss({ app: 'web', tier: 'fe' }, [{ name: 'p', labels: { app: 'web', tier: 'be' } }]),
+      undefined,
+      'two-letter values are too short to call a typo',
+    );
   });
 });

@@ -15,7 +15,11 @@ describe('kubectl counterparts', () => {
 
   it('diagnostics carry the commands that check the same fact on a live cluster', () => {
     const noEndpoints = a.diagnostics.find((d) => d.code === 'service-no-endpoints');
-    assert.deepEqual(noEndpoints?.verify, ['kubectl get endpoints empty -n x', 'kubectl describe svc empty -n x', 'kubectl get pods -n x --show-labels']);
+    assert.deepEqual(noEndpoints?.verify, [
+      'kubectl get endpoints empty -n x',
+      'kubectl describe svc empty -n x',
+      'kubectl get pods -n x --show-labels',
+    ]);
     const unresolved = a.diagnostics.find((d) => d.code === 'dns-name-unresolved');
     assert.equal(unresolved?.verify?.[0], `kubectl exec ${pod(a, 'x/client').name} -n x -- nslookup nosuch`);
   });

@@ -9,7 +9,11 @@ const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name
 
 describe('manifests: documents and files', () => {
   it('reads every document of a multi-document stream, skipping empty ones and leading markers', () => {
-    assert.deepEqual(names(`---\n${cm('a')}---\n---\n# only a comment\n---\n${cm('b')}...\n---\n${cm('c')}`), ['ConfigMap/a', 'ConfigMap/b', 'ConfigMap/c']);
+    assert.deepEqual(names(`---\n${cm('a')}---\n---\n# only a comment\n---\n${cm('b')}...\n---\n${cm('c')}`), [
+      'ConfigMap/a',
+      'ConfigMap/b',
+      'ConfigMap/c',
+    ]);
   });
 
   it('unpacks kind: List (kubectl get -o yaml) and points into its items', () => {
@@ -28,17 +32,26 @@ describe('manifests: documents and files', () => {
           namespace: shop
     `;
     const objects = parse(text).objects;
-    assert.deepEqual(objects.map((o) => `${o.kind}/${o.namespace ?? '-'}/${o.name}`), ['ConfigMap/-/a', 'Service/shop/s']);
+    assert.deepEqual(
+      objects.map((o) => `${o.kind}/${o.namespace ?? '-'}/${o.name}`),
+      ['ConfigMap/-/a', 'Service/shop/s'],
+    );
     assert.deepEqual(pick(objects[1]?.locate(['metadata', 'name'])), [11, 11, 11, 12]);
     assert.deepEqual(pick(objects[0]?.locate(['kind'])), [5, 9, 5, 18]);
   });
 
   it('unpacks typed lists (ServiceList) too', () => {
-    assert.deepEqual(names(`apiVersion: v1\nkind: ServiceList\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: x}\n`), ['Service/x']);
+    assert.deepEqual(names(`apiVersion: v1\nkind: ServiceList\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: x}\n`), [
+      'Service/x',
+    ]);
   });
 
   it('reads JSON files, with positions', () => {
-    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'j' } }] }, null, 2);
+    const text = JSON.stringify(
+      { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'j' } }] },
+      null,
+      2,
+    );
     const [o] = parse(text, 'dump.json').objects;
     assert.equal(o?.name, 'j');
     // line 9 is `        "name": "j"`; the quote opens at column 17, the value at 18 (ranges cover a quoted value's text).
@@ -53,7 +66,10 @@ describe('manifests: documents and files', () => {
 
   it('keeps unknown kinds (CRDs) as objects but simulates no pods from them', () => {
     const a = analyze({ 'crd.yaml': `apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  replicas: 3\n` });
-    assert.deepEqual(a.cluster.objects.map((o) => `${o.kind}/${o.name}`), ['Widget/w']);
+    assert.deepEqual(
+      a.cluster.objects.map((o) => `${o.kind}/${o.name}`),
+      ['Widget/w'],
+    );
     assert.equal(a.cluster.pods.filter((p) => p.origin.kind === 'manifest').length, 0);
     expectNoDiagnostic(a);
   });
@@ -133,7 +149,7 @@ describe('manifests: position index (1-based line and column of any field)', () 
     ['a top-level scalar', ['kind'], [7, 7, 7, 17]],
     ['a nested scalar in a later document', ['metadata', 'name'], [9, 9, 9, 12]],
     ['a flow mapping value', ['metadata', 'labels', 'app'], [10, 17, 10, 20]],
-    ['a double-quoted flow key\'s single-quoted value', ['metadata', 'labels', 'tier'], [10, 31, 10, 36]],
+    ["a double-quoted flow key's single-quoted value", ['metadata', 'labels', 'tier'], [10, 31, 10, 36]],
     ['a collection points at its key', ['spec', 'selector'], [12, 3, 12, 11]],
     ['a block list item (mapping) points at its first key', ['spec', 'template', 'spec', 'containers', 0], [21, 11, 21, 12]],
     ['a scalar inside a block list item', ['spec', 'template', 'spec', 'containers', 0, 'ports', 0, 'containerPort'], [24, 30, 24, 32]],
@@ -161,7 +177,7 @@ describe('manifests: position index (1-based line and column of any field)', () 
     assert.deepEqual(names(crlf), ['ConfigMap/first', 'Deployment/web']);
   });
 
-  it('drops a byte-order mark: the file parses and columns are the editor\'s', () => {
+  it("drops a byte-order mark: the file parses and columns are the editor's", () => {
     const r = parse('\uFEFF' + text);
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual(pick(r.objects[0]?.locate(['apiVersion'])), [1, 13, 1, 15]);
@@ -172,7 +188,10 @@ describe('manifests: position index (1-based line and column of any field)', () 
 describe('manifests: problems stay local', () => {
   it('a syntax error in one document leaves the others analysed', () => {
     const r = parse(`${cm('a')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n labels: x\n---\n${cm('c')}`);
-    assert.deepEqual(r.objects.map((o) => o.name), ['a', 'c']);
+    assert.deepEqual(
+      r.objects.map((o) => o.name),
+      ['a', 'c'],
+    );
     expectDiagnostic(r.diagnostics, 'yaml-syntax', 'f.yaml', 10, 2);
     assert.equal(r.diagnostics.length, 1);
   });
@@ -189,7 +208,10 @@ describe('manifests: problems stay local', () => {
     const d = expectDiagnostic(r.diagnostics, 'helm-template', 'chart/templates/cm.yaml', 9, 9);
     assert.equal(d.range.endColumn, 9 + '{{ .Values.name }}'.length);
     assert.equal(d.severity, 'warning');
-    assert.deepEqual(r.objects.map((o) => o.name), ['a', 'c']);
+    assert.deepEqual(
+      r.objects.map((o) => o.name),
+      ['a', 'c'],
+    );
   });
 
   it('Helm templates are recognised however they are written', () => {
@@ -232,7 +254,10 @@ describe('manifests: problems stay local', () => {
     `;
     const r = parse(docs(rule, cm));
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(r.objects.map((o) => `${o.kind}/${o.name}`), ['PrometheusRule/pods', 'ConfigMap/alertmanager-templates']);
+    assert.deepEqual(
+      r.objects.map((o) => `${o.kind}/${o.name}`),
+      ['PrometheusRule/pods', 'ConfigMap/alertmanager-templates'],
+    );
   });
 
   it('positions in a later document of a long stream are exact', () => {
@@ -245,7 +270,10 @@ describe('manifests: problems stay local', () => {
   it('a duplicate key is a yaml-syntax error at the second key (the API server rejects it too)', () => {
     const r = parse(docs(cm('ok'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n`));
     expectDiagnostic(r.diagnostics, 'yaml-syntax', 'f.yaml', 10, 3);
-    assert.deepEqual(r.objects.map((o) => o.name), ['ok']);
+    assert.deepEqual(
+      r.objects.map((o) => o.name),
+      ['ok'],
+    );
   });
 
   it('skips binary files', () => {
@@ -255,7 +283,10 @@ describe('manifests: problems stay local', () => {
   });
 
   it('skips files over the size limit, quickly and with the limit named', () => {
-    const r = parseManifestFile({ path: 'big.yaml', text: cm('x') + '#'.repeat(200) }, { maxFileBytes: 100, maxAliases: 1000, maxDepth: 100 });
+    const r = parseManifestFile(
+      { path: 'big.yaml', text: cm('x') + '#'.repeat(200) },
+      { maxFileBytes: 100, maxAliases: 1000, maxDepth: 100 },
+    );
     assert.deepEqual(codes(r.diagnostics), ['file-skipped']);
     assert.match(r.diagnostics[0]?.message ?? '', /100 bytes/);
     assert.equal(codes(parse('#'.repeat(5 * 1024 * 1024)).diagnostics)[0], 'file-skipped');
@@ -266,12 +297,20 @@ describe('manifests: problems stay local', () => {
     const r = parse(docs(cm('a'), bomb));
     assert.deepEqual(codes(r.diagnostics), ['yaml-limit']);
     assert.equal(r.diagnostics[0]?.range.line, 11);
-    assert.deepEqual(r.objects.map((o) => o.name), ['a']);
+    assert.deepEqual(
+      r.objects.map((o) => o.name),
+      ['a'],
+    );
   });
 
   it('a billion-laughs document under the alias-count limit is stopped by the expansion limit, and the other files survive', () => {
     const lines = ['  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-    for (let i = 1; i < 10; i++) lines.push(`  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `  l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: laughs\ndata:\n${lines.join('\n')}\n`;
     const a = analyze({ 'laughs.yaml': text, 'web.yaml': workload({ name: 'web', env: { A: 'x' } }) });
     assert.deepEqual(codes(a), ['yaml-limit']);
@@ -282,13 +321,19 @@ describe('manifests: problems stay local', () => {
   it('a few aliases expanding to nested values are analysed without stringifying them', () => {
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: small\ndata:\n  a: &a [x, y]\n  b: *a\n`;
     const a = analyze({ 'cm.yaml': text });
-    assert.deepEqual(a.cluster.configMaps.map((c) => c.name), ['small']);
+    assert.deepEqual(
+      a.cluster.configMaps.map((c) => c.name),
+      ['small'],
+    );
     assert.deepEqual(codes(a), ['manifest-invalid', 'manifest-invalid']);
   });
 
   it('bounds nesting depth', () => {
     const r = parse(docs(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\nx: ${'['.repeat(300)}${']'.repeat(300)}\n`, cm('b')));
     assert.deepEqual(codes(r.diagnostics), ['yaml-limit']);
-    assert.deepEqual(r.objects.map((o) => o.name), ['b']);
+    assert.deepEqual(
+      r.objects.map((o) => o.name),
+      ['b'],
+    );
   });
 });

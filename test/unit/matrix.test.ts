@@ -7,25 +7,62 @@ import { ConnSet, connectivityList, PolicyEngine, workloadId, type Analysis, typ
 import { matrixCsv, matrixText } from '../../src/cli/matrixFormat';
 import { PROBE_IPS, build, externalLine, genCluster, userPods } from '../netpolArbitraries';
 
-const np = (name: string, namespace: string, spec: object) => dump({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
-const lines = (a: Analysis) => matrixText(connectivityList(a.policies)).trimEnd().split('\n').filter((l) => l !== '');
+const np = (name: string, namespace: string, spec: object) =>
+  dump({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+const lines = (a: Analysis) =>
+  matrixText(connectivityList(a.policies))
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('ConnSet', () => {
   const cases: Array<[string, ConnSet, string]> = [
     ['all', ConnSet.ALL, 'All Connections'],
     ['nothing', ConnSet.NONE, 'No Connections'],
     ['adjacent ports merge', ConnSet.ports('TCP', 80).union(ConnSet.ports('TCP', 81)), 'TCP 80-81'],
-    ['protocols in alphabetical order', ConnSet.ports('UDP', 53).union(ConnSet.ports('TCP', 10053, 10054)).union(ConnSet.ports('TCP', 10053)), 'TCP 10053-10054,UDP 53'],
-    ['everything but one port', ConnSet.ALL.intersect(ConnSet.protocol('SCTP').union(ConnSet.protocol('UDP')).union(ConnSet.ports('TCP', 1, 79)).union(ConnSet.ports('TCP', 81, 65535))), 'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535'],
-    ['intersection of overlapping ranges', ConnSet.ports('TCP', 1, 100).intersect(ConnSet.ports('TCP', 50, 200).union(ConnSet.ports('UDP', 1, 10))), 'TCP 50-100'],
-    ['three full protocols are all connections', ConnSet.protocol('TCP').union(ConnSet.protocol('UDP')).union(ConnSet.protocol('SCTP')), 'All Connections'],
+    [
+      'protocols in alphabetical order',
+      ConnSet.ports('UDP', 53)
+        .union(ConnSet.ports('TCP', 10053, 10054))
+        .union(ConnSet.ports('TCP', 10053)),
+      'TCP 10053-10054,UDP 53',
+    ],
+    [
+      'everything but one port',
+      ConnSet.ALL.intersect(
+        ConnSet.protocol('SCTP')
+          .union(ConnSet.protocol('UDP'))
+          .union(ConnSet.ports('TCP', 1, 79))
+          .union(ConnSet.ports('TCP', 81, 65535)),
+      ),
+      'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535',
+    ],
+    [
+      'intersection of overlapping ranges',
+      ConnSet.ports('TCP', 1, 100).intersect(ConnSet.ports('TCP', 50, 200).union(ConnSet.ports('UDP', 1, 10))),
+      'TCP 50-100',
+    ],
+    [
+      'three full protocols are all connections',
+      ConnSet.protocol('TCP').union(ConnSet.protocol('UDP')).union(ConnSet.protocol('SCTP')),
+      'All Connections',
+    ],
   ];
   for (const [name, set, text] of cases) it(name, () => assert.equal(set.toString(), text));
 
   it('has() and equals() agree with the ranges', () => {
     const s = ConnSet.ports('TCP', 80, 90).union(ConnSet.ports('UDP', 53));
-    assert.deepEqual([s.has('TCP', 79), s.has('TCP', 80), s.has('TCP', 90), s.has('TCP', 91), s.has('UDP', 53), s.has('SCTP', 53)], [false, true, true, false, true, false]);
-    assert.ok(s.equals(ConnSet.ports('UDP', 53).union(ConnSet.ports('TCP', 80, 85)).union(ConnSet.ports('TCP', 86, 90))));
+    assert.deepEqual(
+      [s.has('TCP', 79), s.has('TCP', 80), s.has('TCP', 90), s.has('TCP', 91), s.has('UDP', 53), s.has('SCTP', 53)],
+      [false, true, true, false, true, false],
+    );
+    assert.ok(
+      s.equals(
+        ConnSet.ports('UDP', 53)
+          .union(ConnSet.ports('TCP', 80, 85))
+          .union(ConnSet.ports('TCP', 86, 90)),
+      ),
+    );
     assert.ok(!s.equals(ConnSet.ports('TCP', 80, 90)));
   });
 });
@@ -60,9 +97,19 @@ describe('connectivity list (table)', () => {
       name: 'default deny both ways, web -> api on the named port, outside -> web through an ipBlock with except',
       policies: [
         np('deny', 'shop', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
-        np('api', 'shop', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 'grpc' }] }] }),
-        np('web-out', 'shop', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }] }] }),
-        np('web-in', 'shop', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 8080 }, { port: 8443 }] }] }),
+        np('api', 'shop', {
+          podSelector: { matchLabels: { app: 'api' } },
+          ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 'grpc' }] }],
+        }),
+        np('web-out', 'shop', {
+          podSelector: { matchLabels: { app: 'web' } },
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }] }],
+        }),
+        np('web-in', 'shop', {
+          podSelector: { matchLabels: { app: 'web' } },
+          ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 8080 }, { port: 8443 }] }],
+        }),
       ],
       expected: [
         '0.0.0.0-9.255.255.255[External] => shop/web[Deployment] : TCP 8080,8443',
@@ -79,19 +126,49 @@ describe('connectivity list (table)', () => {
   }
 
   it('{ingress-controller} lines: the resolved target port, kept only where any pod may connect', () => {
-    const ingress = dump({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'shop', namespace: 'shop' }, spec: { defaultBackend: { service: { name: 'api', port: { name: 'rpc' } } }, rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } });
-    const services = docs(svc({ name: 'web', namespace: 'shop', ports: [{ name: 'http', port: 80, targetPort: 'http' }] }), svc({ name: 'api', namespace: 'shop', ports: [{ name: 'rpc', port: 90, targetPort: 9000 }] }));
-    const only = np('api', 'shop', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] });
+    const ingress = dump({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'shop', namespace: 'shop' },
+      spec: {
+        defaultBackend: { service: { name: 'api', port: { name: 'rpc' } } },
+        rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
+      },
+    });
+    const services = docs(
+      svc({ name: 'web', namespace: 'shop', ports: [{ name: 'http', port: 80, targetPort: 'http' }] }),
+      svc({ name: 'api', namespace: 'shop', ports: [{ name: 'rpc', port: 90, targetPort: 9000 }] }),
+    );
+    const only = np('api', 'shop', {
+      podSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }],
+    });
     const open = analyze({ 'shop.yaml': base, 's.yaml': services, 'i.yaml': ingress });
-    assert.deepEqual(lines(open).filter((l) => l.startsWith('{')), ['{ingress-controller} => shop/api[Deployment] : TCP 9000', '{ingress-controller} => shop/web[Deployment] : TCP 8080']);
+    assert.deepEqual(
+      lines(open).filter((l) => l.startsWith('{')),
+      ['{ingress-controller} => shop/api[Deployment] : TCP 9000', '{ingress-controller} => shop/web[Deployment] : TCP 8080'],
+    );
     const closed = analyze({ 'shop.yaml': base, 's.yaml': services, 'i.yaml': ingress, 'p.yaml': only });
-    assert.deepEqual(lines(closed).filter((l) => l.startsWith('{')), ['{ingress-controller} => shop/web[Deployment] : TCP 8080']);
-    const anyPod = np('api', 'shop', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 9000 }] }] });
-    assert.ok(lines(analyze({ 'shop.yaml': base, 's.yaml': services, 'i.yaml': ingress, 'p.yaml': anyPod })).includes('{ingress-controller} => shop/api[Deployment] : TCP 9000'));
+    assert.deepEqual(
+      lines(closed).filter((l) => l.startsWith('{')),
+      ['{ingress-controller} => shop/web[Deployment] : TCP 8080'],
+    );
+    const anyPod = np('api', 'shop', {
+      podSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 9000 }] }],
+    });
+    assert.ok(
+      lines(analyze({ 'shop.yaml': base, 's.yaml': services, 'i.yaml': ingress, 'p.yaml': anyPod })).includes(
+        '{ingress-controller} => shop/api[Deployment] : TCP 9000',
+      ),
+    );
   });
 
   it('replicas collapse into one class; csv quotes CONNS with commas', () => {
-    const a = analyze({ 'shop.yaml': base, 'p.yaml': np('web-in', 'shop', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 80 }, { port: 443 }] }] }) });
+    const a = analyze({
+      'shop.yaml': base,
+      'p.yaml': np('web-in', 'shop', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 80 }, { port: 443 }] }] }),
+    });
     const list = connectivityList(a.policies);
     assert.deepEqual([list.stats.pods, list.stats.classes, list.stats.workloads], [6, 3, 3]);
     assert.ok(matrixCsv(list).includes('shop/api[Deployment],shop/web[Deployment],"TCP 80,443"\n'));
@@ -114,7 +191,15 @@ function bruteForce(engine: PolicyEngine, a: Analysis): Map<string, ConnSet> {
   return out;
 }
 
-const SAMPLES: Array<[number, Protocol]> = [[80, 'TCP'], [85, 'TCP'], [8080, 'TCP'], [53, 'UDP'], [80, 'SCTP'], [8080, 'SCTP'], [1, 'UDP']];
+const SAMPLES: Array<[number, Protocol]> = [
+  [80, 'TCP'],
+  [85, 'TCP'],
+  [8080, 'TCP'],
+  [53, 'UDP'],
+  [80, 'SCTP'],
+  [8080, 'SCTP'],
+  [1, 'UDP'],
+];
 
 describe('connectivity list (properties)', () => {
   for (const hostNetwork of ['node', 'pod'] as const) {
@@ -124,15 +209,23 @@ describe('connectivity list (properties)', () => {
           const a = build(c);
           const engine = new PolicyEngine(a.cluster, [], { hostNetwork });
           const list = connectivityList(engine, { ingressController: false });
-          const got = new Map(list.entries.filter((e) => !e.src.includes('[External]') && !e.dst.includes('[External]')).map((e) => [`${e.src} => ${e.dst}`, e.conn.toString()]));
+          const got = new Map(
+            list.entries
+              .filter((e) => !e.src.includes('[External]') && !e.dst.includes('[External]'))
+              .map((e) => [`${e.src} => ${e.dst}`, e.conn.toString()]),
+          );
           const want = new Map([...bruteForce(engine, a)].filter(([, v]) => !v.isEmpty()).map(([k, v]) => [k, v.toString()]));
           assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...want].sort()));
           // Outside addresses: every probe address gets the line of the range that holds it.
           for (const p of userPods(a)) {
             const w = workloadId(p.workload);
             for (const ip of PROBE_IPS) {
-              const inbound = userPods(a).filter((q) => workloadId(q.workload) === w).reduce((acc, q) => acc.union(engine.allowedConnections({ kind: 'external', ip }, { kind: 'pod', pod: q })), ConnSet.NONE);
-              const outbound = userPods(a).filter((q) => workloadId(q.workload) === w).reduce((acc, q) => acc.union(engine.allowedConnections({ kind: 'pod', pod: q }, { kind: 'external', ip })), ConnSet.NONE);
+              const inbound = userPods(a)
+                .filter((q) => workloadId(q.workload) === w)
+                .reduce((acc, q) => acc.union(engine.allowedConnections({ kind: 'external', ip }, { kind: 'pod', pod: q })), ConnSet.NONE);
+              const outbound = userPods(a)
+                .filter((q) => workloadId(q.workload) === w)
+                .reduce((acc, q) => acc.union(engine.allowedConnections({ kind: 'pod', pod: q }, { kind: 'external', ip })), ConnSet.NONE);
               assert.equal((externalLine(list, ip, w, 'from') ?? ConnSet.NONE).toString(), inbound.toString(), `${ip} => ${w}`);
               assert.equal((externalLine(list, ip, w, 'to') ?? ConnSet.NONE).toString(), outbound.toString(), `${w} => ${ip}`);
             }
@@ -141,7 +234,12 @@ describe('connectivity list (properties)', () => {
           for (const s of userPods(a)) {
             for (const d of userPods(a)) {
               const conn = engine.allowedConnections({ kind: 'pod', pod: s }, { kind: 'pod', pod: d });
-              for (const [port, protocol] of SAMPLES) assert.equal(engine.verdict({ kind: 'pod', pod: s }, { kind: 'pod', pod: d }, port, protocol).allowed, conn.has(protocol, port), `${s.name} -> ${d.name} ${protocol} ${port}`);
+              for (const [port, protocol] of SAMPLES)
+                assert.equal(
+                  engine.verdict({ kind: 'pod', pod: s }, { kind: 'pod', pod: d }, port, protocol).allowed,
+                  conn.has(protocol, port),
+                  `${s.name} -> ${d.name} ${protocol} ${port}`,
+                );
             }
           }
         }),

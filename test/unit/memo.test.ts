@@ -60,11 +60,15 @@ describe('memo: NetworkPolicy reads', () => {
 
   it('reports the diagnostics of a remembered read again, in order, at every analysis', () => {
     const files = workspace(policy('bad', 'ports: [{port: 70000}, {protocol: tcp}]'));
-    const fresh = analyzeWorkspace(files).diagnostics.filter((d) => d.code === 'manifest-invalid').map((d) => `${d.range.line}:${d.message}`);
+    const fresh = analyzeWorkspace(files)
+      .diagnostics.filter((d) => d.code === 'manifest-invalid')
+      .map((d) => `${d.range.line}:${d.message}`);
     assert.equal(fresh.length, 2, fresh.join('\n'));
     const cache = new ParseCache();
     for (let i = 0; i < 3; i++) {
-      const again = analyzeWorkspace(files, { cache }).diagnostics.filter((d) => d.code === 'manifest-invalid').map((d) => `${d.range.line}:${d.message}`);
+      const again = analyzeWorkspace(files, { cache })
+        .diagnostics.filter((d) => d.code === 'manifest-invalid')
+        .map((d) => `${d.range.line}:${d.message}`);
       assert.deepEqual(again, fresh, `analysis ${i}`);
     }
   });
@@ -108,7 +112,8 @@ describe('memo: workload pod templates', () => {
             env: [{name: PORT, value: 8080}]
   `;
   const files = (text: string): InputFile[] => [{ path: 'web.yaml', text }];
-  const invalid = (list: ReturnType<typeof analyzeWorkspace>['diagnostics']) => list.filter((d) => d.code === 'manifest-invalid').map((d) => `${d.range.line}:${d.range.column}:${d.message}`);
+  const invalid = (list: ReturnType<typeof analyzeWorkspace>['diagnostics']) =>
+    list.filter((d) => d.code === 'manifest-invalid').map((d) => `${d.range.line}:${d.range.column}:${d.message}`);
 
   it('reuses an unchanged template and reads an edited one again', () => {
     const cache = new ParseCache();
@@ -135,10 +140,14 @@ describe('memo: workload pod templates', () => {
 
 describe('memo: policy selection by labels', () => {
   it('answers per namespace and per selectability even for pods sharing one labels object', () => {
-    const np = (name: string, namespace: string, app: string) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  podSelector: {matchLabels: {app: ${app}}}\n`;
+    const np = (name: string, namespace: string, app: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  podSelector: {matchLabels: {app: ${app}}}\n`;
     const a = analyzeWorkspace([
       { path: 'w.yaml', text: workspace('')[0]?.text ?? '' },
-      { path: 'p.yaml', text: [np('in-shop', 'shop', 'web'), np('in-other', 'other', 'web'), np('other-app', 'other', 'api')].join('---\n') },
+      {
+        path: 'p.yaml',
+        text: [np('in-shop', 'shop', 'web'), np('in-other', 'other', 'web'), np('other-app', 'other', 'api')].join('---\n'),
+      },
     ]);
     const web = a.cluster.pods.find((p) => p.namespace === 'shop' && p.labels['app'] === 'web');
     assert.ok(web);
@@ -163,7 +172,8 @@ describe('memo: Service reads', () => {
       selector: {app: web}
       ports: [{name: http, port: 80, targetPort: http}, {name: metrics, port: 9090}]
   `;
-  const files = (svcText: string): InputFile[] => [...workspace(''), { path: 'svc.yaml', text: svcText }].filter((f) => f.path !== 'policy.yaml');
+  const files = (svcText: string): InputFile[] =>
+    [...workspace(''), { path: 'svc.yaml', text: svcText }].filter((f) => f.path !== 'policy.yaml');
   const web = (a: ReturnType<typeof analyzeWorkspace>) => a.cluster.services.find((s) => s.namespace === 'shop' && s.name === 'web');
 
   it('reuses an unchanged read but gives every analysis its own Service, addresses and endpoints', () => {
@@ -183,9 +193,17 @@ describe('memo: Service reads', () => {
   it('reads an edited Service again and replays its diagnostics', () => {
     const cache = new ParseCache();
     const bad = files(service('Bogus'));
-    const fresh = analyzeWorkspace(bad).diagnostics.filter((d) => d.code === 'manifest-invalid').map((d) => d.message);
+    const fresh = analyzeWorkspace(bad)
+      .diagnostics.filter((d) => d.code === 'manifest-invalid')
+      .map((d) => d.message);
     assert.equal(fresh.length, 1);
-    for (let i = 0; i < 2; i++) assert.deepEqual(analyzeWorkspace(bad, { cache }).diagnostics.filter((d) => d.code === 'manifest-invalid').map((d) => d.message), fresh);
+    for (let i = 0; i < 2; i++)
+      assert.deepEqual(
+        analyzeWorkspace(bad, { cache })
+          .diagnostics.filter((d) => d.code === 'manifest-invalid')
+          .map((d) => d.message),
+        fresh,
+      );
     assert.equal(web(analyzeWorkspace(files(service('NodePort')), { cache }))?.type, 'NodePort');
     assert.equal(json(files(service('NodePort')), cache), json(files(service('NodePort'))));
   });

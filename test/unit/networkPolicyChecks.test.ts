@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { dump } from 'js-yaml';
 import { analyze, docs, svc, workload } from '../helpers';
 
-const np = (name: string, namespace: string, spec: object) => dump({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+const np = (name: string, namespace: string, spec: object) =>
+  dump({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
 const nsDoc = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 
 function blocked(extraPolicy: string, podSpec?: string): string[] {
@@ -19,18 +20,27 @@ function blocked(extraPolicy: string, podSpec?: string): string[] {
     ),
     'p.yaml': docs(extraPolicy, ''),
   });
-  return a.diagnostics.filter((d) => d.code === 'connection-blocked-by-policy').map((d) => /\(Service x\/agent, ([^)]*)\)/.exec(d.message)?.[1] ?? d.message);
+  return a.diagnostics
+    .filter((d) => d.code === 'connection-blocked-by-policy')
+    .map((d) => /\(Service x\/agent, ([^)]*)\)/.exec(d.message)?.[1] ?? d.message);
 }
 
 describe('connection-blocked-by-policy: endpoints of replicas', () => {
   it('counts every replica of a pod-network workload as blocked together', () => {
-    assert.deepEqual(blocked(np('deny', 'y', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] })), ['all 3 endpoints']);
+    assert.deepEqual(
+      blocked(np('deny', 'y', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] })),
+      ['all 3 endpoints'],
+    );
     assert.deepEqual(blocked(np('allow', 'y', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 9100 }] }] })), []);
   });
 
   it('asks per replica for hostNetwork ones, which policies see by their node address', () => {
     // Only node-1's address is admitted: the replica on node-1 is reachable, the others are not.
-    const onlyNode1 = np('node-1', 'y', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.1.10/32' } }], ports: [{ port: 9100 }] }] });
+    const onlyNode1 = np('node-1', 'y', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '10.0.1.10/32' } }], ports: [{ port: 9100 }] }],
+    });
     assert.deepEqual(blocked(onlyNode1, 'hostNetwork: true'), ['2 of 3 endpoints']);
   });
 });

@@ -9,7 +9,11 @@ import { generateWorkspace } from '../../bench/generate';
 import { type ManifestObject, type ParsedFile } from '../../src/engine/manifests/types';
 
 /** Every path of an object's value (capped), to compare positions. */
-function paths(value: unknown, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+function paths(
+  value: unknown,
+  prefix: Array<string | number> = [],
+  out: Array<Array<string | number>> = [],
+): Array<Array<string | number>> {
   if (out.length > 400) return out;
   out.push(prefix);
   if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...prefix, i], out));
@@ -69,7 +73,9 @@ describe('manifests: in batches or chunk by chunk, the same result', () => {
   });
 
   for (const [name, text] of Object.entries(TRICKY)) {
-    it(name, () => assert.deepEqual(summary(parseManifestFile({ path: 'f.yaml', text })), summary(parseByChunks({ path: 'f.yaml', text }))));
+    it(name, () =>
+      assert.deepEqual(summary(parseManifestFile({ path: 'f.yaml', text })), summary(parseByChunks({ path: 'f.yaml', text }))),
+    );
   }
 
   it('the examples and a generated workspace', () => {

@@ -8,7 +8,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { code, imports, sources } from '../sourceScan';
 
 const ENGINE = join(__dirname, '..', '..', 'src', 'engine');
-const FORBIDDEN_MODULES = /^(node:)?(vscode|fs|fs\/promises|child_process|http|https|http2|net|dgram|tls|dns|os|worker_threads|cluster|readline)$/;
+const FORBIDDEN_MODULES =
+  /^(node:)?(vscode|fs|fs\/promises|child_process|http|https|http2|net|dgram|tls|dns|os|worker_threads|cluster|readline)$/;
 const FORBIDDEN_CALLS: Array<[RegExp, string]> = [
   [/\bprocess\s*\.\s*\w+/, 'process.* (stdout, env, exit, cwd...)'],
   [/\bconsole\s*\.\s*\w+/, 'console.* (the engine never prints)'],
@@ -22,7 +23,11 @@ describe('purity of src/engine', () => {
   it('has sources to check', () => assert.ok(files.length >= 15, `${files.length} files`));
 
   it('imports no editor, file-system, process, network or OS module', () => {
-    const offences = files.flatMap((f) => imports(code(readFileSync(f, 'utf8'))).filter((m) => FORBIDDEN_MODULES.test(m)).map((m) => `${relative(ENGINE, f)} imports ${m}`));
+    const offences = files.flatMap((f) =>
+      imports(code(readFileSync(f, 'utf8')))
+        .filter((m) => FORBIDDEN_MODULES.test(m))
+        .map((m) => `${relative(ENGINE, f)} imports ${m}`),
+    );
     assert.deepEqual(offences, []);
   });
 
@@ -31,7 +36,11 @@ describe('purity of src/engine', () => {
     const allowed = /^(js-yaml|ipaddr\.js|(node:)?crypto)$/;
     // Relative imports must stay inside src/engine (sub-folders may reach ../ within it).
     const inside = (f: string, m: string) => m.startsWith('.') && !relative(ENGINE, resolve(dirname(f), m)).startsWith('..');
-    const offences = files.flatMap((f) => imports(code(readFileSync(f, 'utf8'))).filter((m) => !allowed.test(m) && !inside(f, m)).map((m) => `${relative(ENGINE, f)} imports ${m}`));
+    const offences = files.flatMap((f) =>
+      imports(code(readFileSync(f, 'utf8')))
+        .filter((m) => !allowed.test(m) && !inside(f, m))
+        .map((m) => `${relative(ENGINE, f)} imports ${m}`),
+    );
     assert.deepEqual(offences, []);
   });
 
@@ -47,7 +56,12 @@ describe('purity of src/engine', () => {
   });
 
   it('the scanner itself catches what it should', () => {
-    assert.deepEqual(imports("import * as vscode from 'vscode';\nimport { readFileSync } from \"node:fs\";\nconst cp = require('child_process');\nexport { x } from './x';\nawait import('http');\nconst s = `data from ' + x`;").sort(), ['./x', 'child_process', 'http', 'node:fs', 'vscode']);
+    assert.deepEqual(
+      imports(
+        "import * as vscode from 'vscode';\nimport { readFileSync } from \"node:fs\";\nconst cp = require('child_process');\nexport { x } from './x';\nawait import('http');\nconst s = `data from ' + x`;",
+      ).sort(),
+      ['./x', 'child_process', 'http', 'node:fs', 'vscode'],
+    );
     assert.equal(code('// process.exit(1)\nconst a = 1; /* console.log */').includes('process'), false);
     assert.ok(FORBIDDEN_CALLS.some(([re]) => re.test('process.stdout.write("x")')));
     assert.equal(code("const url = 'http://backend'; // process.env").includes('http://backend'), true);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { analyze, docs, expectDiagnostic, expectNoDiagnostic, lineOf, podsOf, workload } from '../helpers';
 
 const nodesOf = (a: ReturnType<typeof analyze>, id: string) => podsOf(a, id).map((p) => p.node);
-const LABELLED = 'nodes:\n  - {name: a, ip: 10.0.0.1, labels: {zone: east}}\n  - {name: b, ip: 10.0.0.2, labels: {zone: west}}\n  - {name: c, ip: 10.0.0.3, labels: {zone: east}}\n  - {name: d, ip: 10.0.0.4}\n';
+const LABELLED =
+  'nodes:\n  - {name: a, ip: 10.0.0.1, labels: {zone: east}}\n  - {name: b, ip: 10.0.0.2, labels: {zone: west}}\n  - {name: c, ip: 10.0.0.3, labels: {zone: east}}\n  - {name: d, ip: 10.0.0.4}\n';
 
 describe('scheduling', () => {
   it('honours nodeName', () => {
@@ -17,7 +18,13 @@ describe('scheduling', () => {
   });
 
   it('knows the labels kubelet sets (kubernetes.io/hostname, kubernetes.io/os)', () => {
-    const a = analyze({ 'w.yaml': workload({ name: 'web', replicas: 2, podSpec: 'nodeSelector:\n  kubernetes.io/hostname: node-3\n  kubernetes.io/os: linux' }) });
+    const a = analyze({
+      'w.yaml': workload({
+        name: 'web',
+        replicas: 2,
+        podSpec: 'nodeSelector:\n  kubernetes.io/hostname: node-3\n  kubernetes.io/os: linux',
+      }),
+    });
     assert.deepEqual(nodesOf(a, 'default/web'), ['node-3', 'node-3']);
   });
 
@@ -32,7 +39,13 @@ describe('scheduling', () => {
   it('an unknown nodeName leaves the pods Pending with no IP, reported once at nodeName', () => {
     const text = workload({ name: 'web', replicas: 2, podSpec: 'nodeName: node-9' });
     const a = analyze({ 'w.yaml': text });
-    assert.deepEqual(podsOf(a, 'default/web').map((p) => [p.node, p.ip]), [[undefined, undefined], [undefined, undefined]]);
+    assert.deepEqual(
+      podsOf(a, 'default/web').map((p) => [p.node, p.ip]),
+      [
+        [undefined, undefined],
+        [undefined, undefined],
+      ],
+    );
     const d = expectDiagnostic(a, 'pod-unschedulable', 'w.yaml', lineOf(text, 'nodeName'), 17);
     assert.match(d.message, /node-1, node-2, node-3/);
     assert.equal(a.diagnostics.filter((x) => x.code === 'pod-unschedulable').length, 1);
@@ -45,11 +58,15 @@ describe('scheduling', () => {
     assert.equal(podsOf(a, 'default/web')[0]?.ip, undefined);
   });
 
-  it('is deterministic, and one workload\'s placement does not depend on the others', () => {
+  it("is deterministic, and one workload's placement does not depend on the others", () => {
     const web = workload({ name: 'web', replicas: 5 });
     const alone = analyze({ 'web.yaml': web });
     const again = analyze({ 'web.yaml': web });
-    const crowded = analyze({ 'a.yaml': workload({ name: 'api', replicas: 4 }), 'web.yaml': web, 'z.yaml': workload({ name: 'zz', replicas: 2, podSpec: 'nodeName: node-1' }) });
+    const crowded = analyze({
+      'a.yaml': workload({ name: 'api', replicas: 4 }),
+      'web.yaml': web,
+      'z.yaml': workload({ name: 'zz', replicas: 2, podSpec: 'nodeName: node-1' }),
+    });
     const placement = (a: ReturnType<typeof analyze>) => podsOf(a, 'default/web').map((p) => `${p.name}@${p.node}`);
     assert.deepEqual(placement(again), placement(alone));
     assert.deepEqual(placement(crowded), placement(alone));

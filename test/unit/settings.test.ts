@@ -9,8 +9,30 @@ describe('settings: defaults', () => {
   it('are the ones design.md gives', () => {
     const s = defaultSettings();
     assert.deepEqual(
-      { cni: s.cni, encapsulation: s.encapsulation, kubeProxyMode: s.kubeProxyMode, clusterDomain: s.clusterDomain, podCIDR: s.podCIDR, serviceCIDR: s.serviceCIDR, nodePortRange: s.nodePortRange, loadBalancerPool: s.loadBalancerPool, nodes: s.nodes, externalClient: s.externalClient },
-      { cni: 'calico', encapsulation: 'none', kubeProxyMode: 'iptables', clusterDomain: 'cluster.local', podCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/12', nodePortRange: [30000, 32767], loadBalancerPool: '198.51.100.0/24', nodes: null, externalClient: '203.0.113.5' },
+      {
+        cni: s.cni,
+        encapsulation: s.encapsulation,
+        kubeProxyMode: s.kubeProxyMode,
+        clusterDomain: s.clusterDomain,
+        podCIDR: s.podCIDR,
+        serviceCIDR: s.serviceCIDR,
+        nodePortRange: s.nodePortRange,
+        loadBalancerPool: s.loadBalancerPool,
+        nodes: s.nodes,
+        externalClient: s.externalClient,
+      },
+      {
+        cni: 'calico',
+        encapsulation: 'none',
+        kubeProxyMode: 'iptables',
+        clusterDomain: 'cluster.local',
+        podCIDR: '10.244.0.0/16',
+        serviceCIDR: '10.96.0.0/12',
+        nodePortRange: [30000, 32767],
+        loadBalancerPool: '198.51.100.0/24',
+        nodes: null,
+        externalClient: '203.0.113.5',
+      },
     );
   });
 
@@ -24,7 +46,10 @@ describe('settings: defaults', () => {
 
   it('the default cluster has node-1..3 at 10.0.1.10/20/30 with 10.244.N.0/24', () => {
     const a = analyze({});
-    assert.deepEqual(a.cluster.nodes.map((n) => `${n.name} ${n.ip} ${n.podCIDR}`), ['node-1 10.0.1.10 10.244.1.0/24', 'node-2 10.0.1.20 10.244.2.0/24', 'node-3 10.0.1.30 10.244.3.0/24']);
+    assert.deepEqual(
+      a.cluster.nodes.map((n) => `${n.name} ${n.ip} ${n.podCIDR}`),
+      ['node-1 10.0.1.10 10.244.1.0/24', 'node-2 10.0.1.20 10.244.2.0/24', 'node-3 10.0.1.30 10.244.3.0/24'],
+    );
   });
 });
 
@@ -39,7 +64,12 @@ describe('settings: every key', () => {
     ['podCIDR', 'podCIDR: 10.100.0.0/16', (s) => s.podCIDR, '10.100.0.0/16'],
     ['dual-stack podCIDR', 'podCIDR: 10.100.0.0/16,fd00:10::/56', (s) => [s.podCIDR, s.podCIDRv6], ['10.100.0.0/16', 'fd00:10::/56']],
     ['serviceCIDR', 'serviceCIDR: 10.3.0.0/16', (s) => s.serviceCIDR, '10.3.0.0/16'],
-    ['dual-stack serviceCIDR', 'serviceCIDR: "10.3.0.0/16, fd00:3::/112"', (s) => [s.serviceCIDR, s.serviceCIDRv6], ['10.3.0.0/16', 'fd00:3::/112']],
+    [
+      'dual-stack serviceCIDR',
+      'serviceCIDR: "10.3.0.0/16, fd00:3::/112"',
+      (s) => [s.serviceCIDR, s.serviceCIDRv6],
+      ['10.3.0.0/16', 'fd00:3::/112'],
+    ],
     ['nodePortRange', 'nodePortRange: 31000-31999', (s) => s.nodePortRange, [31000, 31999]],
     ['loadBalancerPool', 'loadBalancerPool: 192.0.2.0/28', (s) => s.loadBalancerPool, '192.0.2.0/28'],
     ['externalClient', 'externalClient: 192.0.2.77', (s) => s.externalClient, '192.0.2.77'],
@@ -56,7 +86,10 @@ describe('settings: every key', () => {
   for (const [what, text, get, expected] of cases) {
     it(what, () => {
       const r = parse(text);
-      assert.deepEqual(r.diagnostics.map((d) => d.message), []);
+      assert.deepEqual(
+        r.diagnostics.map((d) => d.message),
+        [],
+      );
       assert.deepEqual(get(r.settings), expected);
     });
   }
@@ -78,7 +111,14 @@ describe('settings: bad values get settings-invalid at their line and keep the d
     ['nodes not a list', 'nodes: node-1\n', 1, 8, (s) => s.nodes, null],
     ['node without a name', 'nodes:\n  - ip: 10.0.0.1\n', 2, 5, (s) => s.nodes, null],
     ['node with a bad ip', 'nodes:\n  - name: a\n    ip: 10.0.0.300\n', 3, 9, (s) => s.nodes, null],
-    ['node with a bad podCIDR', 'nodes:\n  - name: a\n    ip: 10.0.0.1\n    podCIDR: nope\n', 4, 14, (s) => s.nodes?.[0]?.podCIDR, undefined],
+    [
+      'node with a bad podCIDR',
+      'nodes:\n  - name: a\n    ip: 10.0.0.1\n    podCIDR: nope\n',
+      4,
+      14,
+      (s) => s.nodes?.[0]?.podCIDR,
+      undefined,
+    ],
     ['node labels not a mapping', 'nodes:\n  - name: a\n    ip: 10.0.0.1\n    labels: [x]\n', 4, 5, (s) => s.nodes?.[0]?.labels, {}],
   ];
   for (const [what, text, line, column, get, kept] of cases) {
@@ -118,13 +158,23 @@ describe('settings: what they change in the simulation', () => {
           - {name: worker-b, ip: 192.168.0.12}
       `,
     );
-    assert.deepEqual(a.cluster.nodes.map((n) => `${n.name} ${n.ip} ${n.podCIDR}`), ['worker-a 192.168.0.11 10.50.0.0/24', 'worker-b 192.168.0.12 10.244.2.0/24']);
-    const placed = a.cluster.pods.filter((p) => p.workload.name === 'web').map((p) => p.node).sort();
+    assert.deepEqual(
+      a.cluster.nodes.map((n) => `${n.name} ${n.ip} ${n.podCIDR}`),
+      ['worker-a 192.168.0.11 10.50.0.0/24', 'worker-b 192.168.0.12 10.244.2.0/24'],
+    );
+    const placed = a.cluster.pods
+      .filter((p) => p.workload.name === 'web')
+      .map((p) => p.node)
+      .sort();
     assert.deepEqual(placed, ['worker-a', 'worker-a', 'worker-b', 'worker-b']);
   });
 
   it('clusterDomain changes the search list', () => {
     const a = analyze({ 'web.yaml': workload({ name: 'web', namespace: 'shop' }) }, 'clusterDomain: corp.internal\n');
-    assert.deepEqual(a.dns.resolverFor(a.cluster.pods.find((p) => p.namespace === 'shop') ?? { namespace: 'shop' }).searches, ['shop.svc.corp.internal', 'svc.corp.internal', 'corp.internal']);
+    assert.deepEqual(a.dns.resolverFor(a.cluster.pods.find((p) => p.namespace === 'shop') ?? { namespace: 'shop' }).searches, [
+      'shop.svc.corp.internal',
+      'svc.corp.internal',
+      'corp.internal',
+    ]);
   });
 });

@@ -58,7 +58,8 @@ function reference(events: Event[], source: string): Array<Map<string, NodeSpan>
       stack.push({ isMap: ev.type === EVENT_ID.MAPPING, path: place(ev.start, ev.start, true, '') ?? [], next: 0, key: null });
     } else if (ev.type === EVENT_ID.SCALAR) {
       let start = ev.valueStart;
-      if (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK) while (start < ev.valueEnd && (source[start] === ' ' || source[start] === '\t')) start++;
+      if (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK)
+        while (start < ev.valueEnd && (source[start] === ' ' || source[start] === '\t')) start++;
       place(start, ev.valueEnd, false, getScalarValue(source, ev));
     } else if (ev.type === EVENT_ID.ALIAS) {
       place(Math.max(0, ev.anchorStart - 1), ev.anchorEnd, false, '*');
@@ -79,7 +80,13 @@ function assertSame(source: string, base = 0): number {
     const doc = chunk.document(d);
     for (const [key, span] of spans) {
       const path = key === '' ? [] : key.split('\u0001');
-      const shifted = { ...span, keyStart: span.keyStart + base, keyEnd: span.keyEnd + base, start: span.start + base, end: span.end + base };
+      const shifted = {
+        ...span,
+        keyStart: span.keyStart + base,
+        keyEnd: span.keyEnd + base,
+        start: span.start + base,
+        end: span.end + base,
+      };
       assert.deepEqual(doc?.get(path), shifted, `document ${d}, path ${path.join('.')}`);
       assert.deepEqual(doc?.nearest([...path, 'no-such-field', 3]), shifted, `nearest of a missing child of ${path.join('.')}`);
       checked++;
@@ -117,7 +124,9 @@ describe('spans: the lazy position index', () => {
   });
 
   it('points aliases where they are used, and names alias and collection keys * and ?', () => {
-    assertSame('a: &anchor {x: 1}\nb: *anchor\nc: [*anchor, &s 2]\n*s : alias key\n? [complex, key]\n: complex value\n? {m: 1}\n: second\nd: after\n');
+    assertSame(
+      'a: &anchor {x: 1}\nb: *anchor\nc: [*anchor, &s 2]\n*s : alias key\n? [complex, key]\n: complex value\n? {m: 1}\n: second\nd: after\n',
+    );
   });
 
   it('indexes each document of a chunk, empty ones included, with the chunk offset added', () => {
@@ -158,7 +167,10 @@ describe('spans: the lazy position index', () => {
   });
 
   it('locates fields of parsed objects without parsing the text again', () => {
-    const o = parseManifestFile({ path: 'f.yaml', text: 'x: 1\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: 80\n' }).objects[0];
+    const o = parseManifestFile({
+      path: 'f.yaml',
+      text: 'x: 1\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: 80\n',
+    }).objects[0];
     assert.deepEqual(o?.locate(['spec', 'ports', 0, 'port']), { file: 'f.yaml', line: 9, column: 11, endLine: 9, endColumn: 13 });
     assert.deepEqual(o?.locate(['spec', 'ports', 0, 'targetPort']), { file: 'f.yaml', line: 9, column: 5, endLine: 9, endColumn: 6 });
     assert.equal(o?.has(['spec', 'ports', 0, 'port']), true);

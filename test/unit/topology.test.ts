@@ -8,10 +8,14 @@ import type { PolicyOracle } from '../../src/engine/policy/oracle';
 import { analyze, lineOf, svc, workload } from '../helpers';
 
 const SHOP = path.join(__dirname, '..', '..', 'examples', 'shop');
-const shopFiles = () => readdirSync(SHOP).filter((f) => f.endsWith('.yaml')).map((f) => ({ path: f, text: readFileSync(path.join(SHOP, f), 'utf8') }));
+const shopFiles = () =>
+  readdirSync(SHOP)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => ({ path: f, text: readFileSync(path.join(SHOP, f), 'utf8') }));
 const shopText = (f: string) => readFileSync(path.join(SHOP, f), 'utf8');
 
-const ids = (list: Array<{ id: string }>, ns?: string) => list.filter((x) => ns === undefined || x.id.startsWith(`${ns}/`)).map((x) => x.id);
+const ids = (list: Array<{ id: string }>, ns?: string) =>
+  list.filter((x) => ns === undefined || x.id.startsWith(`${ns}/`)).map((x) => x.id);
 const where = (o: { source?: { file: string; line: number } }) => (o.source ? `${o.source.file}:${o.source.line}` : 'none');
 
 describe('topology of examples/shop', () => {
@@ -21,13 +25,19 @@ describe('topology of examples/shop', () => {
   it('counts what the engine simulated, and the shop namespace as written', () => {
     assert.equal(topo.counts.pods, analysis.cluster.pods.length);
     assert.equal(topo.counts.services, analysis.cluster.services.length);
-    assert.deepEqual(topo.nodes.map((n) => `${n.id} ${n.ip} ${n.podCIDR}`), ['node-1 10.0.1.10 10.244.1.0/24', 'node-2 10.0.1.20 10.244.2.0/24', 'node-3 10.0.1.30 10.244.3.0/24']);
+    assert.deepEqual(
+      topo.nodes.map((n) => `${n.id} ${n.ip} ${n.podCIDR}`),
+      ['node-1 10.0.1.10 10.244.1.0/24', 'node-2 10.0.1.20 10.244.2.0/24', 'node-3 10.0.1.30 10.244.3.0/24'],
+    );
     // 3 backend + 2 frontend + postgres-0 + 1 redis
     assert.equal(topo.pods.filter((p) => p.namespace === 'shop').length, 7);
     assert.deepEqual(ids(topo.services, 'shop'), ['shop/backend', 'shop/frontend', 'shop/postgres', 'shop/redis']);
     assert.deepEqual(ids(topo.workloads, 'shop'), ['shop/backend', 'shop/frontend', 'shop/postgres', 'shop/redis']);
     assert.deepEqual(topo.workloads.find((w) => w.id === 'shop/backend')?.pods.length, 3);
-    assert.deepEqual(topo.namespaces.find((n) => n.name === 'shop'), { name: 'shop', implicit: false, pods: 7, services: 4 });
+    assert.deepEqual(
+      topo.namespaces.find((n) => n.name === 'shop'),
+      { name: 'shop', implicit: false, pods: 7, services: 4 },
+    );
     assert.equal(topo.namespaces.find((n) => n.name === 'kube-system')?.implicit, true);
   });
 
@@ -49,7 +59,10 @@ describe('topology of examples/shop', () => {
     const shopEdges = topo.edges.filter((e) => e.kind === 'endpoint' && e.from.startsWith('shop/'));
     assert.equal(shopEdges.length, 7);
     for (const e of shopEdges.filter((x) => x.from === 'shop/backend')) assert.equal(e.label, '8080');
-    assert.deepEqual(shopEdges.filter((e) => e.from === 'shop/frontend').map((e) => e.label), ['8080', '8080']);
+    assert.deepEqual(
+      shopEdges.filter((e) => e.from === 'shop/frontend').map((e) => e.label),
+      ['8080', '8080'],
+    );
     assert.equal(shopEdges.find((e) => e.from === 'shop/postgres')?.to, 'shop/postgres-0');
     // Every edge end is something the view draws.
     const drawn = new Set([...topo.pods, ...topo.services, ...topo.ingresses, ...topo.externals, ...topo.nodes].map((x) => x.id));
@@ -63,13 +76,22 @@ describe('topology of examples/shop', () => {
   it('fans the Ingress out by host and path to its Services, behind its controller and load balancer', () => {
     assert.deepEqual(ids(topo.ingresses), ['shop/shop']);
     const ing = topo.ingresses[0];
-    assert.deepEqual(ing?.routes.map((r) => `${r.host}${r.path} ${r.pathType} -> ${r.service}:${r.port} ${r.resolved}`), ['shop.example.com/api Prefix -> shop/backend:api true', 'shop.example.com/ Prefix -> shop/frontend:80 true']);
+    assert.deepEqual(
+      ing?.routes.map((r) => `${r.host}${r.path} ${r.pathType} -> ${r.service}:${r.port} ${r.resolved}`),
+      ['shop.example.com/api Prefix -> shop/backend:api true', 'shop.example.com/ Prefix -> shop/frontend:80 true'],
+    );
     const routes = topo.edges.filter((e) => e.kind === 'route');
-    assert.deepEqual(routes.map((e) => `${e.from} -> ${e.to} [${e.label}]`), ['shop/shop -> shop/backend [shop.example.com/api]', 'shop/shop -> shop/frontend [shop.example.com/]']);
+    assert.deepEqual(
+      routes.map((e) => `${e.from} -> ${e.to} [${e.label}]`),
+      ['shop/shop -> shop/backend [shop.example.com/api]', 'shop/shop -> shop/frontend [shop.example.com/]'],
+    );
     assert.equal(topo.counts.routes, 2);
     assert.ok(ing?.controllerService, 'the simulated ingress controller Service is found');
     assert.ok(topo.edges.some((e) => e.kind === 'controller' && e.from === ing?.controllerService && e.to === 'shop/shop'));
-    assert.deepEqual(topo.externals.filter((x) => x.role === 'client').map((x) => `${x.id} ${x.ip}`), ['external 203.0.113.5']);
+    assert.deepEqual(
+      topo.externals.filter((x) => x.role === 'client').map((x) => `${x.id} ${x.ip}`),
+      ['external 203.0.113.5'],
+    );
     const lb = topo.externals.find((x) => x.role === 'load-balancer');
     assert.equal(lb?.service, ing?.controllerService);
     assert.match(lb?.ip ?? '', /^198\.51\.100\./);
@@ -77,11 +99,20 @@ describe('topology of examples/shop', () => {
   });
 
   it('carries the manifest line of every object written in the workspace, and none for implicit ones', () => {
-    assert.equal(where(topo.services.find((s) => s.id === 'shop/backend') ?? {}), `backend.yaml:${lineOf(shopText('backend.yaml'), 'name: backend', 1)}`);
-    assert.equal(where(topo.pods.find((p) => p.workload === 'shop/redis') ?? {}), `database.yaml:${lineOf(shopText('database.yaml'), 'name: redis')}`);
+    assert.equal(
+      where(topo.services.find((s) => s.id === 'shop/backend') ?? {}),
+      `backend.yaml:${lineOf(shopText('backend.yaml'), 'name: backend', 1)}`,
+    );
+    assert.equal(
+      where(topo.pods.find((p) => p.workload === 'shop/redis') ?? {}),
+      `database.yaml:${lineOf(shopText('database.yaml'), 'name: redis')}`,
+    );
     assert.equal(where(topo.ingresses[0] ?? {}), `ingress.yaml:${lineOf(shopText('ingress.yaml'), 'name: shop')}`);
     assert.equal(where(topo.ingresses[0]?.routes[0] ?? {}), `ingress.yaml:${lineOf(shopText('ingress.yaml'), 'path: /api')}`);
-    assert.equal(where(topo.edges.find((e) => e.id.startsWith('shop/backend->')) ?? {}), `backend.yaml:${lineOf(shopText('backend.yaml'), 'targetPort: api')}`);
+    assert.equal(
+      where(topo.edges.find((e) => e.id.startsWith('shop/backend->')) ?? {}),
+      `backend.yaml:${lineOf(shopText('backend.yaml'), 'targetPort: api')}`,
+    );
     for (const p of topo.pods) assert.equal(p.source === undefined, p.implicit, `pod ${p.id}`);
     for (const s of topo.services) assert.equal(s.source === undefined, s.implicit, `service ${s.id}`);
   });
@@ -107,45 +138,96 @@ describe('topology of examples/shop', () => {
     assert.equal(toRedis?.allowed, false);
     assert.ok(toRedis?.policies.some((p) => p.name === 'backend' && p.source?.file === 'policies.yaml'));
     const toDns = layer.edges.filter((e) => e.direction === 'egress' && e.toWorkload === 'kube-system/coredns' && e.port === 53);
-    assert.deepEqual(toDns.map((e) => `${e.protocol} ${e.allowed}`), ['TCP true', 'UDP true']);
+    assert.deepEqual(
+      toDns.map((e) => `${e.protocol} ${e.allowed}`),
+      ['TCP true', 'UDP true'],
+    );
     assert.equal(layer.edges.find((e) => e.from === 'external')?.allowed, false);
   });
 });
 
 describe('topology: small workspaces', () => {
   it('draws a NodePort Service with its entry point, and no external client when nothing is exposed', () => {
-    const internal = buildTopology(analyze({ 'a.yaml': workload({ name: 'web', ports: [{ containerPort: 80 }] }) + '---\n' + svc({ name: 'web' }) }));
+    const internal = buildTopology(
+      analyze({ 'a.yaml': workload({ name: 'web', ports: [{ containerPort: 80 }] }) + '---\n' + svc({ name: 'web' }) }),
+    );
     assert.deepEqual(internal.externals, []);
-    const exposed = buildTopology(analyze({ 'a.yaml': workload({ name: 'web', ports: [{ containerPort: 80 }] }) + '---\n' + svc({ name: 'web', type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }) }));
-    assert.deepEqual(exposed.externals.map((x) => x.id), ['external', 'nodeport:default/web:30080']);
-    assert.deepEqual(exposed.edges.filter((e) => e.kind === 'external').map((e) => e.id), ['external->nodeport:default/web:30080', 'nodeport:default/web:30080->default/web']);
+    const exposed = buildTopology(
+      analyze({
+        'a.yaml':
+          workload({ name: 'web', ports: [{ containerPort: 80 }] }) +
+          '---\n' +
+          svc({ name: 'web', type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }),
+      }),
+    );
+    assert.deepEqual(
+      exposed.externals.map((x) => x.id),
+      ['external', 'nodeport:default/web:30080'],
+    );
+    assert.deepEqual(
+      exposed.edges.filter((e) => e.kind === 'external').map((e) => e.id),
+      ['external->nodeport:default/web:30080', 'nodeport:default/web:30080->default/web'],
+    );
   });
 
   it('keeps label values exactly as written (the page escapes them)', () => {
-    const topo = buildTopology(analyze({ 'a.yaml': workload({ name: 'x', labels: { app: 'x', note: '"<img src=x onerror=alert(1)>"' } }) }));
+    const topo = buildTopology(
+      analyze({ 'a.yaml': workload({ name: 'x', labels: { app: 'x', note: '"<img src=x onerror=alert(1)>"' } }) }),
+    );
     assert.equal(topo.pods.find((p) => p.workload === 'default/x')?.labels['note'], '<img src=x onerror=alert(1)>');
   });
 
   it('lists an Ingress route to a missing Service without drawing an edge to it', () => {
-    const ing = ['apiVersion: networking.k8s.io/v1', 'kind: Ingress', 'metadata: {name: i}', 'spec:', '  defaultBackend: {service: {name: nope, port: {number: 80}}}', ''].join('\n');
+    const ing = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: Ingress',
+      'metadata: {name: i}',
+      'spec:',
+      '  defaultBackend: {service: {name: nope, port: {number: 80}}}',
+      '',
+    ].join('\n');
     const topo: Topology = buildTopology(analyze({ 'i.yaml': ing }));
-    assert.deepEqual(topo.ingresses[0]?.routes.map((r) => `${r.service} ${r.resolved} ${r.defaultBackend}`), ['default/nope false true']);
+    assert.deepEqual(
+      topo.ingresses[0]?.routes.map((r) => `${r.service} ${r.resolved} ${r.defaultBackend}`),
+      ['default/nope false true'],
+    );
     assert.equal(topo.edges.filter((e) => e.kind === 'route').length, 0);
   });
 
   it('policy layer with a fake oracle: one edge per peer workload and port, verdicts and deciders passed through', () => {
-    const a = analyze({ 'a.yaml': [workload({ name: 'api', ports: [{ containerPort: 8080 }] }), workload({ name: 'db', ports: [{ containerPort: 5432 }] })].join('---\n') });
+    const a = analyze({
+      'a.yaml': [
+        workload({ name: 'api', ports: [{ containerPort: 8080 }] }),
+        workload({ name: 'db', ports: [{ containerPort: 5432 }] }),
+      ].join('---\n'),
+    });
     const ref = { namespace: 'default', name: 'deny', range: { file: 'p.yaml', line: 3, column: 1, endLine: 3, endColumn: 5 } };
     const open = { isolated: false, isolatingPolicies: [], allowed: true, reason: 'open' };
     const oracle: PolicyOracle = {
-      verdict: (_src, dst, port) => (port === 5432 ? { allowed: false, egress: open, ingress: { isolated: true, isolatingPolicies: [ref], allowed: false, reason: 'denied' }, reason: `dropped ${dst.kind}` } : { allowed: true, egress: open, ingress: open, reason: 'ok' }),
+      verdict: (_src, dst, port) =>
+        port === 5432
+          ? {
+              allowed: false,
+              egress: open,
+              ingress: { isolated: true, isolatingPolicies: [ref], allowed: false, reason: 'denied' },
+              reason: `dropped ${dst.kind}`,
+            }
+          : { allowed: true, egress: open, ingress: open, reason: 'ok' },
     };
     const layer = policyLayer({ cluster: a.cluster, policies: oracle }, 'default/api');
-    assert.deepEqual(layer?.edges.filter((e) => !e.id.includes('kube-system/')).map((e) => `${e.direction} ${e.fromWorkload}->${e.toWorkload} ${e.port} ${e.allowed} ${e.policies.map((p) => `${p.name}@${p.source?.line}`).join(',')}`), [
-      'egress default/api->default/db 5432 false deny@3',
-      'ingress default/db->default/api 8080 true ',
-      'ingress external->default/api 8080 true ',
-    ]);
+    assert.deepEqual(
+      layer?.edges
+        .filter((e) => !e.id.includes('kube-system/'))
+        .map(
+          (e) =>
+            `${e.direction} ${e.fromWorkload}->${e.toWorkload} ${e.port} ${e.allowed} ${e.policies.map((p) => `${p.name}@${p.source?.line}`).join(',')}`,
+        ),
+      [
+        'egress default/api->default/db 5432 false deny@3',
+        'ingress default/db->default/api 8080 true ',
+        'ingress external->default/api 8080 true ',
+      ],
+    );
     assert.equal(policyLayer({ cluster: a.cluster, policies: oracle }, 'default/nothing'), undefined);
   });
 });

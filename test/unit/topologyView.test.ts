@@ -12,7 +12,12 @@ import { traceView } from '../../src/extension/analysis/topologyTrace';
 import { analyze, svc, workload } from '../helpers';
 
 const SHOP = path.join(__dirname, '..', '..', 'examples', 'shop');
-const shop = () => analyzeWorkspace(readdirSync(SHOP).filter((f) => f.endsWith('.yaml')).map((f) => ({ path: f, text: readFileSync(path.join(SHOP, f), 'utf8') })));
+const shop = () =>
+  analyzeWorkspace(
+    readdirSync(SHOP)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => ({ path: f, text: readFileSync(path.join(SHOP, f), 'utf8') })),
+  );
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const error = (r: { ok: boolean; error?: string }) => (r.ok ? 'ok' : r.error);
 
@@ -23,7 +28,20 @@ describe('protocol: what the page accepts', () => {
   it('accepts the topology the engine builds, and every other message kind', () => {
     assert.equal(error(parseToPage(clone(message))), 'ok');
     assert.equal(error(parseToPage({ type: 'policy', layer: null })), 'ok');
-    assert.equal(error(parseToPage({ type: 'trace', trace: { title: 't', verdict: 'delivered', reason: 'r', hops: [{ step: 'dns', node: 'node-1', detail: 'd', objects: ['shop/backend'] }] } })), 'ok');
+    assert.equal(
+      error(
+        parseToPage({
+          type: 'trace',
+          trace: {
+            title: 't',
+            verdict: 'delivered',
+            reason: 'r',
+            hops: [{ step: 'dns', node: 'node-1', detail: 'd', objects: ['shop/backend'] }],
+          },
+        }),
+      ),
+      'ok',
+    );
     assert.equal(error(parseToPage({ type: 'exportRequest', requestId: 3, format: 'png' })), 'ok');
     assert.equal(error(parseToPage({ type: 'status', message: 'hi' })), 'ok');
   });
@@ -57,20 +75,35 @@ describe('protocol: what the extension accepts', () => {
   it('accepts reveal targets by kind, hop index or policy edge', () => {
     assert.equal(error(parseToExtension({ type: 'reveal', target: { kind: 'pod', id: 'shop/x' } })), 'ok');
     assert.equal(error(parseToExtension({ type: 'reveal', target: { kind: 'hop', index: 2 } })), 'ok');
-    assert.equal(error(parseToExtension({ type: 'reveal', target: { kind: 'hop', id: 'x' } })), 'reveal.target.index must be an integer, not undefined');
-    assert.equal(error(parseToExtension({ type: 'reveal', target: { kind: 'file', id: '/etc/passwd' } })), 'reveal.target.kind must be one of node, pod, service, ingress, external, edge, hop, policy, not "file"');
+    assert.equal(
+      error(parseToExtension({ type: 'reveal', target: { kind: 'hop', id: 'x' } })),
+      'reveal.target.index must be an integer, not undefined',
+    );
+    assert.equal(
+      error(parseToExtension({ type: 'reveal', target: { kind: 'file', id: '/etc/passwd' } })),
+      'reveal.target.kind must be one of node, pod, service, ingress, external, edge, hop, policy, not "file"',
+    );
   });
 
   it('accepts only the CNIs and proxy modes the settings allow', () => {
     assert.equal(error(parseToExtension({ type: 'settings', cni: 'cilium' })), 'ok');
     assert.equal(error(parseToExtension({ type: 'settings', kubeProxyMode: 'ipvs' })), 'ok');
-    assert.match(error(parseToExtension({ type: 'settings', cni: 'antrea' })) ?? '', /settings\.cni must be one of calico, flannel, cilium, weave, canal/);
+    assert.match(
+      error(parseToExtension({ type: 'settings', cni: 'antrea' })) ?? '',
+      /settings\.cni must be one of calico, flannel, cilium, weave, canal/,
+    );
   });
 
   it('validates the saved view state (what the serializer restores)', () => {
     assert.equal(error(parseToExtension({ type: 'state', state: DEFAULT_VIEW_STATE })), 'ok');
-    assert.equal(error(parseToExtension({ type: 'state', state: { ...DEFAULT_VIEW_STATE, transform: { x: 1, y: 2, k: Number.NaN } } })), 'state.state.transform.k must be a finite number, not number');
-    assert.equal(error(parseToExtension({ type: 'traceRequest', from: 'shop/frontend', to: 'http://backend:8080', protocol: 'ICMP' })), 'traceRequest.protocol must be one of TCP, UDP, SCTP, not "ICMP"');
+    assert.equal(
+      error(parseToExtension({ type: 'state', state: { ...DEFAULT_VIEW_STATE, transform: { x: 1, y: 2, k: Number.NaN } } })),
+      'state.state.transform.k must be a finite number, not number',
+    );
+    assert.equal(
+      error(parseToExtension({ type: 'traceRequest', from: 'shop/frontend', to: 'http://backend:8080', protocol: 'ICMP' })),
+      'traceRequest.protocol must be one of TCP, UDP, SCTP, not "ICMP"',
+    );
   });
 });
 
@@ -91,7 +124,8 @@ describe('layout', () => {
     for (const g of topology.ingresses) assert.ok(layout.ingresses.get(g.id));
     for (const x of topology.externals) assert.ok(layout.externals.get(x.id));
     const boxes = [...layout.pods.values(), ...layout.services.values(), ...layout.ingresses.values(), ...layout.externals.values()];
-    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) assert.ok(!overlap(boxes[i]!, boxes[j]!), `boxes ${i} and ${j} overlap`);
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) assert.ok(!overlap(boxes[i]!, boxes[j]!), `boxes ${i} and ${j} overlap`);
     const regions = [...layout.nodes.values()];
     for (let i = 0; i < regions.length; i++) for (let j = i + 1; j < regions.length; j++) assert.ok(!overlap(regions[i]!, regions[j]!));
     assert.deepEqual([...layout.nodes.keys()], ['node-1', 'node-2', 'node-3'], 'nodes in the order the cluster lists them');
@@ -108,18 +142,23 @@ describe('layout', () => {
   it('is deterministic, and keeps other nodes where they were when one node gains pods', () => {
     assert.deepEqual(layoutTopology(clone(topology)), layout);
     const base = analyze({ 'a.yaml': workload({ name: 'a', replicas: 3 }) });
-    const more = analyze({ 'a.yaml': workload({ name: 'a', replicas: 3 }) + '---\n' + workload({ name: 'b', kind: 'Pod', podSpec: 'nodeName: node-3' }) });
+    const more = analyze({
+      'a.yaml': workload({ name: 'a', replicas: 3 }) + '---\n' + workload({ name: 'b', kind: 'Pod', podSpec: 'nodeName: node-3' }),
+    });
     const l1 = layoutTopology(buildTopology(base));
     const l2 = layoutTopology(buildTopology(more));
     // Regions of one row share its height; where a region starts and how wide it is stay put.
     const place = (b: Box | undefined) => b && { x: b.x, y: b.y, w: b.w };
     assert.deepEqual(place(l2.nodes.get('node-1')), place(l1.nodes.get('node-1')));
     assert.deepEqual(place(l2.nodes.get('node-2')), place(l1.nodes.get('node-2')));
-    for (const [id, box] of l1.pods) if (!id.startsWith('kube-system/')) assert.equal(l2.pods.get(id)?.x, box.x, `pod ${id} kept its column`);
+    for (const [id, box] of l1.pods)
+      if (!id.startsWith('kube-system/')) assert.equal(l2.pods.get(id)?.x, box.x, `pod ${id} kept its column`);
   });
 
   it('puts a Service above the middle of its endpoints', () => {
-    const t = buildTopology(analyze({ 'a.yaml': workload({ name: 'web', replicas: 1, podSpec: 'nodeName: node-3' }) + '---\n' + svc({ name: 'web' }) }));
+    const t = buildTopology(
+      analyze({ 'a.yaml': workload({ name: 'web', replicas: 1, podSpec: 'nodeName: node-3' }) + '---\n' + svc({ name: 'web' }) }),
+    );
     const l = layoutTopology(t);
     const pod = l.pods.get(t.pods.find((p) => p.workload === 'default/web')?.id ?? '');
     const s = l.services.get('default/web');
@@ -128,10 +167,34 @@ describe('layout', () => {
   });
 
   it('packRow keeps order by wish and never overlaps, wrapping rows that do not fit', () => {
-    const row = packRow([{ id: 'b', want: 100 }, { id: 'a', want: 100 }, { id: 'c', want: 0 }], 50, 20, 0, 1000, 10);
-    assert.deepEqual([...row.boxes].map(([id, b]) => `${id}@${b.x}`), ['c@0', 'a@75', 'b@135']);
-    const wrapped = packRow(['a', 'b', 'c'].map((id, i) => ({ id, want: i * 60 })), 50, 20, 0, 110, 10);
-    assert.deepEqual([...wrapped.boxes.values()].map((b) => b.y), [0, 0, 30]);
+    const row = packRow(
+      [
+        { id: 'b', want: 100 },
+        { id: 'a', want: 100 },
+        { id: 'c', want: 0 },
+      ],
+      50,
+      20,
+      0,
+      1000,
+      10,
+    );
+    assert.deepEqual(
+      [...row.boxes].map(([id, b]) => `${id}@${b.x}`),
+      ['c@0', 'a@75', 'b@135'],
+    );
+    const wrapped = packRow(
+      ['a', 'b', 'c'].map((id, i) => ({ id, want: i * 60 })),
+      50,
+      20,
+      0,
+      110,
+      10,
+    );
+    assert.deepEqual(
+      [...wrapped.boxes.values()].map((b) => b.y),
+      [0, 0, 30],
+    );
     assert.equal(wrapped.bottom, 50);
   });
 });
@@ -146,14 +209,23 @@ describe('trace as the view shows it', () => {
     const view = traceView(result, topology, 'shop/frontend → http://backend:8080/api');
     assert.equal(view.hops.length, result.hops.length);
     assert.equal(view.verdict, result.verdict);
-    assert.deepEqual(view.hops.map((h) => h.step), result.hops.map((h) => (h.kind === 'policy' ? `policy-${h.direction}` : h.kind)));
+    assert.deepEqual(
+      view.hops.map((h) => h.step),
+      result.hops.map((h) => (h.kind === 'policy' ? `policy-${h.direction}` : h.kind)),
+    );
     const source = result.source.name;
     assert.equal(view.hops[0]?.objects[0], source, 'the packet starts at the source pod');
     const dnat = view.hops.find((h) => h.step === 'dnat');
     assert.ok(dnat?.objects.includes('shop/backend'), `dnat names the Service: ${dnat?.objects.join(', ')}`);
-    assert.ok(dnat?.objects.some((id) => id.startsWith('shop/backend-')), 'and the chosen backend pod');
+    assert.ok(
+      dnat?.objects.some((id) => id.startsWith('shop/backend-')),
+      'and the chosen backend pod',
+    );
     const deliver = view.hops.find((h) => h.step === 'deliver');
     assert.ok(deliver?.objects.some((id) => id.startsWith('shop/backend-')));
-    assert.ok(view.hops.some((h) => h.source?.file === 'policies.yaml'), 'policy hops point at their NetworkPolicy');
+    assert.ok(
+      view.hops.some((h) => h.source?.file === 'policies.yaml'),
+      'policy hops point at their NetworkPolicy',
+    );
   });
 });

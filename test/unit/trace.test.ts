@@ -33,7 +33,10 @@ test('ClusterIP: DNS, DNAT to one of the endpoints, policy on both ends, the CNI
   const a = shop();
   const r = tracePacket(a, from(a, 'shop/frontend'), 'http://backend:8080/api');
   assert.equal(r.verdict, 'delivered');
-  assert.deepEqual(steps(r).filter((s) => s !== 'route'), ['dns', 'dnat', 'policy-egress', 'policy-ingress', 'deliver']);
+  assert.deepEqual(
+    steps(r).filter((s) => s !== 'route'),
+    ['dns', 'dnat', 'policy-egress', 'policy-ingress', 'deliver'],
+  );
   const dns = hop(r, 'dns');
   assert.equal(dns?.resolvedName, 'backend.shop.svc.cluster.local');
   assert.deepEqual(dns?.answers, [`A ${svcOf(a, 'backend').clusterIP}`]);
@@ -47,7 +50,10 @@ test('ClusterIP: DNS, DNAT to one of the endpoints, policy on both ends, the CNI
   assert.equal(chosen.length, 1);
   assert.equal(r.destination?.kind === 'pod' && r.destination.ip, chosen[0]?.ip);
   assert.equal(r.destination?.kind === 'pod' && r.destination.workload, 'shop/backend');
-  assert.equal(r.sourceIPAtDestination, from(a, 'shop/frontend').kind === 'pod' ? (from(a, 'shop/frontend') as { pod: { ip: string } }).pod.ip : '');
+  assert.equal(
+    r.sourceIPAtDestination,
+    from(a, 'shop/frontend').kind === 'pod' ? (from(a, 'shop/frontend') as { pod: { ip: string } }).pod.ip : '',
+  );
   const undo = r.reply.find((h) => h.kind === 'reverse-nat');
   assert.ok(undo?.kind === 'reverse-nat' && undo.nat === 'dnat' && undo.to === dnat?.from);
   assert.deepEqual(tracePacket(a, from(a, 'shop/frontend'), 'http://backend:8080/api'), r, 'deterministic');
@@ -57,7 +63,12 @@ test('DNS follows the search list: a short name resolves in the pod namespace on
   const a = simulate(stream(deployment('client'), deployment('backend', { namespace: 'shop' }), service('backend', { namespace: 'shop' })));
   const short = tracePacket(a, from(a, 'default/client'), 'backend:80');
   assert.equal(short.verdict, 'unresolved');
-  assert.deepEqual(hop(short, 'dns')?.searched, ['backend.default.svc.cluster.local', 'backend.svc.cluster.local', 'backend.cluster.local', 'backend']);
+  assert.deepEqual(hop(short, 'dns')?.searched, [
+    'backend.default.svc.cluster.local',
+    'backend.svc.cluster.local',
+    'backend.cluster.local',
+    'backend',
+  ]);
   const qualified = tracePacket(a, from(a, 'default/client'), 'backend.shop:80');
   assert.equal(qualified.verdict, 'delivered');
   assert.equal(hop(qualified, 'dns')?.resolvedName, 'backend.shop.svc.cluster.local');
@@ -125,7 +136,16 @@ test('hairpin: a pod reaching itself through its Service is masqueraded', () => 
 });
 
 const nodePortApp = (policy: 'Cluster' | 'Local') =>
-  simulate(stream(deployment('web', { nodeName: 'node-2' }), service('web', { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: 30080 }], extra: [`  externalTrafficPolicy: ${policy}`] })));
+  simulate(
+    stream(
+      deployment('web', { nodeName: 'node-2' }),
+      service('web', {
+        type: 'NodePort',
+        ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: 30080 }],
+        extra: [`  externalTrafficPolicy: ${policy}`],
+      }),
+    ),
+  );
 
 test('NodePort answers on every node; externalTrafficPolicy Cluster SNATs to the node and may cross nodes', () => {
   const a = nodePortApp('Cluster');
@@ -163,7 +183,11 @@ test('LoadBalancer: the balancer picks a node, then kube-proxy an endpoint; unde
   const r = tracePacket(a, from(a, 'external'), `http://${lb}/`);
   assert.equal(r.verdict, 'delivered');
   const balancer = hop(r, 'load-balancer');
-  assert.deepEqual(balancer?.nodes.map((n) => n.node), ['node-1', 'node-2'], 'node-3 fails the health check');
+  assert.deepEqual(
+    balancer?.nodes.map((n) => n.node),
+    ['node-1', 'node-2'],
+    'node-3 fails the health check',
+  );
   assert.deepEqual(r.candidates.map((c) => `${c.node} ${c.weight}`).sort(), ['node-1 0.25', 'node-1 0.25', 'node-2 0.5']);
   assert.equal(r.sourceIPAtDestination, '203.0.113.5');
   assert.equal(steps(r).slice(0, 3).join(','), 'load-balancer,route,dnat');
@@ -183,7 +207,10 @@ spec:
   const a = shop([ing]);
   const r = tracePacket(a, from(a, 'external'), 'https://shop.example.com/api/items');
   assert.equal(r.verdict, 'delivered');
-  assert.deepEqual(steps(r).filter((s) => ['dns', 'load-balancer', 'tls-termination', 'ingress-controller', 'deliver'].includes(s)), ['dns', 'load-balancer', 'deliver', 'tls-termination', 'ingress-controller', 'deliver']);
+  assert.deepEqual(
+    steps(r).filter((s) => ['dns', 'load-balancer', 'tls-termination', 'ingress-controller', 'deliver'].includes(s)),
+    ['dns', 'load-balancer', 'deliver', 'tls-termination', 'ingress-controller', 'deliver'],
+  );
   assert.equal(hop(r, 'tls')?.secretName, 'shop-tls');
   const controller = a.ingress.controllers[0]?.pods[0];
   assert.equal(r.sourceIPAtDestination, controller?.ip, 'the backend sees the controller');
@@ -200,7 +227,10 @@ test('direct IP:PORT to a pod skips DNS and DNAT; node/NAME to a ClusterIP is ma
   const target = a.cluster.pods.find((p) => p.workload.name === 'backend');
   const r = tracePacket(a, from(a, 'shop/frontend'), `${target?.ip}:8080`);
   assert.equal(r.verdict, 'delivered');
-  assert.deepEqual(steps(r).filter((s) => s === 'dns' || s === 'dnat'), []);
+  assert.deepEqual(
+    steps(r).filter((s) => s === 'dns' || s === 'dnat'),
+    [],
+  );
   const n = tracePacket(a, from(a, 'node/node-3'), `${svcOf(a, 'backend').clusterIP}:8080`);
   assert.equal(n.verdict, 'delivered');
   assert.equal(n.sourceIPAtDestination, '10.0.1.30', 'the node is the client; MASQUERADE keeps its address on the node network');
@@ -221,14 +251,19 @@ test('NetworkPolicy drops: a deny-all ingress policy on the backend drops the co
   const r = tracePacket(a, from(a, 'shop/frontend'), 'http://backend:8080');
   assert.equal(r.verdict, 'dropped');
   const p = r.hops.filter((h) => h.kind === 'policy').at(-1);
-  assert.ok(p?.kind === 'policy' && p.direction === 'ingress' && !p.result.allowed && p.range, 'the denying policy is named with its position');
+  assert.ok(
+    p?.kind === 'policy' && p.direction === 'ingress' && !p.result.allowed && p.range,
+    'the denying policy is named with its position',
+  );
   assert.equal(steps(r).at(-1), 'drop');
 });
 
 test('the trace asks the policy oracle it is given (a fake that denies egress to port 8080)', () => {
   const open: DirectionResult = { isolated: false, isolatingPolicies: [], allowed: true, reason: 'open' };
   const shut: DirectionResult = { isolated: true, isolatingPolicies: [], allowed: false, reason: 'fake policy says no' };
-  const fake: PolicyOracle = { verdict: (_s, _d, port) => ({ allowed: port !== 8080, egress: port === 8080 ? shut : open, ingress: open, reason: 'fake' }) };
+  const fake: PolicyOracle = {
+    verdict: (_s, _d, port) => ({ allowed: port !== 8080, egress: port === 8080 ? shut : open, ingress: open, reason: 'fake' }),
+  };
   const a = shop();
   const r = tracePacket(a, from(a, 'shop/frontend'), 'http://backend:8080', 'TCP', { policies: fake });
   assert.equal(r.verdict, 'dropped');
@@ -246,11 +281,15 @@ test('unresolved for unknown names; unrouted for a node port nothing listens on;
 });
 
 test('sessionAffinity ClientIP and internalTrafficPolicy Local show in the DNAT decision', () => {
-  const a = simulate(stream(
-    deployment('client', { nodeName: 'node-1' }),
-    deployment('sticky'), service('sticky', { extra: ['  sessionAffinity: ClientIP'] }),
-    deployment('local', { nodeName: 'node-2' }), service('local', { extra: ['  internalTrafficPolicy: Local'] }),
-  ));
+  const a = simulate(
+    stream(
+      deployment('client', { nodeName: 'node-1' }),
+      deployment('sticky'),
+      service('sticky', { extra: ['  sessionAffinity: ClientIP'] }),
+      deployment('local', { nodeName: 'node-2' }),
+      service('local', { extra: ['  internalTrafficPolicy: Local'] }),
+    ),
+  );
   assert.equal(hop(tracePacket(a, from(a, 'default/client'), 'http://sticky'), 'dnat')?.affinitySeconds, 10800);
   const r = tracePacket(a, from(a, 'default/client'), 'http://local');
   assert.equal(r.verdict, 'dropped');
@@ -266,11 +305,20 @@ test('IPVS mode and Cilium: the DNAT hop names the mechanism; Cilium socket LB l
   const r = tracePacket(cilium, from(cilium, 'shop/frontend'), 'http://backend:8080');
   assert.equal(hop(r, 'dnat')?.dataplane, 'ebpf');
   assert.match(hop(r, 'dnat')?.path[0] ?? '', /socket LB/);
-  assert.equal(r.reply.some((h) => h.kind === 'reverse-nat'), false);
+  assert.equal(
+    r.reply.some((h) => h.kind === 'reverse-nat'),
+    false,
+  );
 });
 
 test('reply: a pod reaching another node NodePort is un-DNATed on that node, then un-SNATed at home, and sees the NodePort answer', () => {
-  const a = simulate(stream(deployment('client', { nodeName: 'node-1' }), deployment('web', { nodeName: 'node-2' }), service('web', { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: 30080 }] })));
+  const a = simulate(
+    stream(
+      deployment('client', { nodeName: 'node-1' }),
+      deployment('web', { nodeName: 'node-2' }),
+      service('web', { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: 30080 }] }),
+    ),
+  );
   const r = tracePacket(a, from(a, 'default/client'), '10.0.1.20:30080');
   assert.equal(r.verdict, 'delivered');
   assert.equal(hop(r, 'snat')?.reason, 'leaving-cluster', 'pod traffic to a node address is masqueraded by the CNI');
@@ -279,7 +327,9 @@ test('reply: a pod reaching another node NodePort is un-DNATed on that node, the
   assert.deepEqual(undo, ['snat@node-2', 'dnat@node-2', 'snat@node-1']);
   assert.equal(r.sourceIPAtDestination, '10.0.1.20');
   const last = r.reply.at(-1);
-  assert.ok(last?.kind === 'reply' && last.from === '10.0.1.20:30080' && last.to === (from(a, 'default/client') as { pod: { ip: string } }).pod.ip);
+  assert.ok(
+    last?.kind === 'reply' && last.from === '10.0.1.20:30080' && last.to === (from(a, 'default/client') as { pod: { ip: string } }).pod.ip,
+  );
 });
 
 test('DNS: a name with ndots (5) or more dots is tried as is first, before the search list', () => {
@@ -302,7 +352,11 @@ spec:
   const open = simulate(stream(deployment('c')));
   const ok = tracePacket(open, from(open, 'default/c'), 'https://kubernetes.default');
   assert.equal(ok.verdict, 'delivered');
-  assert.deepEqual(ok.destination?.kind === 'pod' && [ok.destination.name, ok.destination.ip, ok.destination.port], ['kube-apiserver', '10.0.1.10', 6443]);
+  assert.deepEqual(ok.destination?.kind === 'pod' && [ok.destination.name, ok.destination.ip, ok.destination.port], [
+    'kube-apiserver',
+    '10.0.1.10',
+    6443,
+  ]);
   const locked = simulate(stream(deployment('c'), onlyDns));
   const r = tracePacket(locked, from(locked, 'default/c'), 'https://kubernetes.default');
   assert.equal(r.verdict, 'dropped');

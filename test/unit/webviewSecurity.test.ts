@@ -32,7 +32,15 @@ class EventEmitter {
   fire(): void {}
   dispose(): void {}
 }
-const vscodeStub = { Uri, EventEmitter, ViewColumn: { One: 1, Beside: -2 }, ConfigurationTarget: { Workspace: 2 }, DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 }, window: {}, workspace: {} };
+const vscodeStub = {
+  Uri,
+  EventEmitter,
+  ViewColumn: { One: 1, Beside: -2 },
+  ConfigurationTarget: { Workspace: 2 },
+  DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+  window: {},
+  workspace: {},
+};
 
 /** Loads topologyPanel.ts with `vscode` resolved to the stand-in above. */
 function loadPanel(): typeof import('../../src/extension/topologyPanel') {
@@ -67,7 +75,12 @@ function openPanel(): { html: string; options: { enableScripts?: boolean; enable
 function csp(html: string): Map<string, string[]> {
   const content = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1];
   assert.ok(content, 'the page declares a Content-Security-Policy');
-  return new Map(content.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name ?? '', sources]));
+  return new Map(
+    content
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name ?? '', sources]),
+  );
 }
 
 describe('topology webview: CSP, nonce, local resources', () => {
@@ -96,7 +109,8 @@ describe('topology webview: CSP, nonce, local resources', () => {
       assert.match(attrs ?? '', /src="file:\/\/\/webview\/ext\/dist\/[\w.]+\.js"/);
       assert.equal((body ?? '').trim(), '', 'no inline script');
     }
-    for (const [link] of html.matchAll(/<link[^>]*>/g)) assert.match(link, new RegExp(`nonce="${nonce?.replace(/[+/=]/g, '\\$&')}".*href="file:///webview/ext/dist/`));
+    for (const [link] of html.matchAll(/<link[^>]*>/g))
+      assert.match(link, new RegExp(`nonce="${nonce?.replace(/[+/=]/g, '\\$&')}".*href="file:///webview/ext/dist/`));
     assert.doesNotMatch(html, /<style|\sstyle=/, 'no inline styles');
     assert.doesNotMatch(html, /\son[a-z]+=/i, 'no inline event handlers');
   });
@@ -111,7 +125,10 @@ describe('topology webview: CSP, nonce, local resources', () => {
     const { options } = openPanel();
     assert.equal(options.enableScripts, true);
     assert.notEqual(options.enableCommandUris, true);
-    assert.deepEqual(options.localResourceRoots?.map((u) => u.path), ['/ext/dist', '/ext/media']);
+    assert.deepEqual(
+      options.localResourceRoots?.map((u) => u.path),
+      ['/ext/dist', '/ext/media'],
+    );
   });
 });
 

@@ -1,6 +1,20 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, docs, expectDiagnostic, expectNoDiagnostic, lineOf, columnOf, podsOf, pod, service, svc, where, workload, yaml } from '../helpers';
+import {
+  analyze,
+  docs,
+  expectDiagnostic,
+  expectNoDiagnostic,
+  lineOf,
+  columnOf,
+  podsOf,
+  pod,
+  service,
+  svc,
+  where,
+  workload,
+  yaml,
+} from '../helpers';
 
 describe('workloads: pods per kind', () => {
   it('a Deployment without replicas has one pod, named like a ReplicaSet pod', () => {
@@ -34,18 +48,40 @@ describe('workloads: pods per kind', () => {
   }
 
   it('a StatefulSet names its pods name-0..n-1 with hostname and the governing Service as subdomain', () => {
-    const a = analyze({ 'db.yaml': workload({ kind: 'StatefulSet', name: 'db', namespace: 'data', replicas: 3, spec: 'serviceName: db-headless' }) });
-    assert.deepEqual(podsOf(a, 'data/db').map((p) => `${p.name} ${p.hostname} ${p.subdomain}`), ['db-0 db-0 db-headless', 'db-1 db-1 db-headless', 'db-2 db-2 db-headless']);
+    const a = analyze({
+      'db.yaml': workload({ kind: 'StatefulSet', name: 'db', namespace: 'data', replicas: 3, spec: 'serviceName: db-headless' }),
+    });
+    assert.deepEqual(
+      podsOf(a, 'data/db').map((p) => `${p.name} ${p.hostname} ${p.subdomain}`),
+      ['db-0 db-0 db-headless', 'db-1 db-1 db-headless', 'db-2 db-2 db-headless'],
+    );
   });
 
   it('a DaemonSet runs one pod per node, and only on nodes its nodeSelector admits', () => {
-    const nodes = 'nodes:\n  - {name: a, ip: 10.0.0.1, labels: {disk: ssd}}\n  - {name: b, ip: 10.0.0.2}\n  - {name: c, ip: 10.0.0.3, labels: {disk: ssd}}\n';
+    const nodes =
+      'nodes:\n  - {name: a, ip: 10.0.0.1, labels: {disk: ssd}}\n  - {name: b, ip: 10.0.0.2}\n  - {name: c, ip: 10.0.0.3, labels: {disk: ssd}}\n';
     const all = analyze({ 'ds.yaml': workload({ kind: 'DaemonSet', name: 'agent', namespace: 'kube-system' }) }, nodes);
-    assert.deepEqual(podsOf(all, 'kube-system/agent').map((p) => p.node).sort(), ['a', 'b', 'c']);
+    assert.deepEqual(
+      podsOf(all, 'kube-system/agent')
+        .map((p) => p.node)
+        .sort(),
+      ['a', 'b', 'c'],
+    );
     const ssd = analyze({ 'ds.yaml': workload({ kind: 'DaemonSet', name: 'agent', podSpec: 'nodeSelector:\n  disk: ssd' }) }, nodes);
-    assert.deepEqual(podsOf(ssd, 'default/agent').map((p) => p.node).sort(), ['a', 'c']);
-    const byHostname = analyze({ 'ds.yaml': workload({ kind: 'DaemonSet', name: 'agent', podSpec: 'nodeSelector:\n  kubernetes.io/hostname: b' }) }, nodes);
-    assert.deepEqual(podsOf(byHostname, 'default/agent').map((p) => p.node), ['b']);
+    assert.deepEqual(
+      podsOf(ssd, 'default/agent')
+        .map((p) => p.node)
+        .sort(),
+      ['a', 'c'],
+    );
+    const byHostname = analyze(
+      { 'ds.yaml': workload({ kind: 'DaemonSet', name: 'agent', podSpec: 'nodeSelector:\n  kubernetes.io/hostname: b' }) },
+      nodes,
+    );
+    assert.deepEqual(
+      podsOf(byHostname, 'default/agent').map((p) => p.node),
+      ['b'],
+    );
   });
 
   it('pods go to the namespace the workload names, default otherwise', () => {
@@ -55,10 +91,22 @@ describe('workloads: pods per kind', () => {
   });
 
   it('pods carry the template labels, containers and ports', () => {
-    const a = analyze({ 'w.yaml': workload({ name: 'web', labels: { app: 'web', tier: 'front' }, ports: [{ name: 'http', containerPort: 8080 }, { containerPort: 53, protocol: 'UDP' }] }) });
+    const a = analyze({
+      'w.yaml': workload({
+        name: 'web',
+        labels: { app: 'web', tier: 'front' },
+        ports: [
+          { name: 'http', containerPort: 8080 },
+          { containerPort: 53, protocol: 'UDP' },
+        ],
+      }),
+    });
     const p = pod(a, 'default/web');
     assert.deepEqual(p.labels, { app: 'web', tier: 'front' });
-    assert.deepEqual(p.containers[0]?.ports.map((x) => `${x.name ?? '-'} ${x.containerPort}/${x.protocol}`), ['http 8080/TCP', '- 53/UDP']);
+    assert.deepEqual(
+      p.containers[0]?.ports.map((x) => `${x.name ?? '-'} ${x.containerPort}/${x.protocol}`),
+      ['http 8080/TCP', '- 53/UDP'],
+    );
   });
 });
 
@@ -99,30 +147,60 @@ describe('workloads: pods from a cluster dump', () => {
         metadata: {labels: {app: web, pod-template-hash: 5d4f8c6b7}}
         spec: {containers: [{name: main, image: nginx}]}
   `;
-  const pods = [dumpPod('web-5d4f8c6b7-abcde', '10.244.1.5', 'node-1', true), dumpPod('web-5d4f8c6b7-fghij', '10.244.2.6', 'node-2', false)];
+  const pods = [
+    dumpPod('web-5d4f8c6b7-abcde', '10.244.1.5', 'node-1', true),
+    dumpPod('web-5d4f8c6b7-fghij', '10.244.2.6', 'node-2', false),
+  ];
 
   it('keep their names, nodes and status.podIP, grouped under the ReplicaSet they name', () => {
     const a = analyze({ 'dump.yaml': docs(...pods) });
-    assert.deepEqual(podsOf(a, 'shop/web-5d4f8c6b7').map((p) => `${p.name} ${p.ip} ${p.node} ${p.ready} ${p.workload.kind}/${p.workload.name}`), [
-      'web-5d4f8c6b7-abcde 10.244.1.5 node-1 true ReplicaSet/web-5d4f8c6b7',
-      'web-5d4f8c6b7-fghij 10.244.2.6 node-2 false ReplicaSet/web-5d4f8c6b7',
-    ]);
+    assert.deepEqual(
+      podsOf(a, 'shop/web-5d4f8c6b7').map((p) => `${p.name} ${p.ip} ${p.node} ${p.ready} ${p.workload.kind}/${p.workload.name}`),
+      [
+        'web-5d4f8c6b7-abcde 10.244.1.5 node-1 true ReplicaSet/web-5d4f8c6b7',
+        'web-5d4f8c6b7-fghij 10.244.2.6 node-2 false ReplicaSet/web-5d4f8c6b7',
+      ],
+    );
   });
 
   it('the Deployment and ReplicaSet of dumped pods add no pods of their own', () => {
     const a = analyze({ 'dump.yaml': docs(workload({ name: 'web', namespace: 'shop', replicas: 2 }), replicaSet, ...pods) });
-    assert.deepEqual(a.cluster.pods.filter((p) => p.namespace === 'shop').map((p) => p.name).sort(), ['web-5d4f8c6b7-abcde', 'web-5d4f8c6b7-fghij']);
+    assert.deepEqual(
+      a.cluster.pods
+        .filter((p) => p.namespace === 'shop')
+        .map((p) => p.name)
+        .sort(),
+      ['web-5d4f8c6b7-abcde', 'web-5d4f8c6b7-fghij'],
+    );
   });
 
   it('nor does the Deployment when the dump leaves out the ReplicaSet (kubectl get deploy,pods)', () => {
     const a = analyze({ 'dump.yaml': docs(workload({ name: 'web', namespace: 'shop', replicas: 2 }), ...pods) });
-    assert.deepEqual(a.cluster.pods.filter((p) => p.namespace === 'shop').map((p) => p.name).sort(), ['web-5d4f8c6b7-abcde', 'web-5d4f8c6b7-fghij']);
+    assert.deepEqual(
+      a.cluster.pods
+        .filter((p) => p.namespace === 'shop')
+        .map((p) => p.name)
+        .sort(),
+      ['web-5d4f8c6b7-abcde', 'web-5d4f8c6b7-fghij'],
+    );
   });
 
   it('a StatefulSet pod names the StatefulSet; a not-ready pod is not an endpoint', () => {
-    const a = analyze({ 'dump.yaml': docs(dumpPod('web-0', '10.244.3.9', 'node-3', true, 'StatefulSet', 'web'), dumpPod('web-1', '10.244.1.9', 'node-1', false, 'StatefulSet', 'web'), svc({ name: 'web', namespace: 'shop', ports: [{ port: 80 }] })) });
-    assert.deepEqual(podsOf(a, 'shop/web').map((p) => `${p.name} ${p.workload.kind}`), ['web-0 StatefulSet', 'web-1 StatefulSet']);
-    assert.deepEqual(service(a, 'shop/web').endpointsByPort[0]?.map((e) => e.ip), ['10.244.3.9']);
+    const a = analyze({
+      'dump.yaml': docs(
+        dumpPod('web-0', '10.244.3.9', 'node-3', true, 'StatefulSet', 'web'),
+        dumpPod('web-1', '10.244.1.9', 'node-1', false, 'StatefulSet', 'web'),
+        svc({ name: 'web', namespace: 'shop', ports: [{ port: 80 }] }),
+      ),
+    });
+    assert.deepEqual(
+      podsOf(a, 'shop/web').map((p) => `${p.name} ${p.workload.kind}`),
+      ['web-0 StatefulSet', 'web-1 StatefulSet'],
+    );
+    assert.deepEqual(
+      service(a, 'shop/web').endpointsByPort[0]?.map((e) => e.ip),
+      ['10.244.3.9'],
+    );
   });
 
   it('live pod IPs are reserved: simulated pods never get them', () => {
@@ -149,11 +227,14 @@ describe('workloads: problems', () => {
   });
 
   it('matchExpressions count for selector-mismatch', () => {
-    const text = workload({ name: 'web' }).replace('    matchLabels:\n      app: web', '    matchExpressions:\n    - {key: app, operator: In, values: [api]}');
+    const text = workload({ name: 'web' }).replace(
+      '    matchLabels:\n      app: web',
+      '    matchExpressions:\n    - {key: app, operator: In, values: [api]}',
+    );
     assert.deepEqual(where(analyze({ 'web.yaml': text }), 'selector-mismatch'), [`web.yaml:${lineOf(text, '  selector:')}:3`]);
   });
 
-  it('pod-port-conflict at the second container\'s port', () => {
+  it("pod-port-conflict at the second container's port", () => {
     const text = yaml`
       apiVersion: v1
       kind: Pod
@@ -216,7 +297,13 @@ describe('workloads: problems', () => {
 
   it('an env value that is a number is manifest-invalid (quote it)', () => {
     const text = workload({ name: 'web', env: { PORT: 'x' } }).replace('value: "x"', 'value: 8080');
-    const d = expectDiagnostic(analyze({ 'web.yaml': text }), 'manifest-invalid', 'web.yaml', lineOf(text, 'value: 8080'), columnOf(text, '8080'));
+    const d = expectDiagnostic(
+      analyze({ 'web.yaml': text }),
+      'manifest-invalid',
+      'web.yaml',
+      lineOf(text, 'value: 8080'),
+      columnOf(text, '8080'),
+    );
     assert.match(d.message, /quote/);
   });
 
@@ -225,7 +312,10 @@ describe('workloads: problems', () => {
     const d = expectDiagnostic(a, 'duplicate-resource', 'b.yaml', 4, 9);
     assert.match(d.message, /a\.yaml:4/);
     assert.equal(d.related?.[0]?.location.file, 'a.yaml');
-    expectNoDiagnostic(analyze({ 'a.yaml': workload({ name: 'web' }), 'b.yaml': workload({ name: 'web', namespace: 'other' }) }), 'duplicate-resource');
+    expectNoDiagnostic(
+      analyze({ 'a.yaml': workload({ name: 'web' }), 'b.yaml': workload({ name: 'web', namespace: 'other' }) }),
+      'duplicate-resource',
+    );
     expectNoDiagnostic(analyze({ 'a.yaml': workload({ name: 'web' }), 'b.yaml': svc({ name: 'web' }) }), 'duplicate-resource');
   });
 });

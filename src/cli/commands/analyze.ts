@@ -23,7 +23,9 @@ export function registerAnalyze(program: Command): void {
     .argument('<path...>', 'manifest files or folders')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)')
-    .addOption(new Option('--fail-on <level>', 'exit 1 when a diagnostic at or above this severity exists').choices([...FAIL_ON]).default('error'));
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 when a diagnostic at or above this severity exists').choices([...FAIL_ON]).default('error'),
+    );
   addRenderOptions(cmd);
   addInputOptions(cmd);
   cmd.action((paths: string[], opts: CommonOptions & SimulateOptions & { failOn: FailOn }) => {
@@ -31,7 +33,13 @@ export function registerAnalyze(program: Command): void {
     if (opts.format === 'json') print(json(analysisJson(a)));
     else if (opts.format === 'sarif') print(json(analysisSarif(a, version, process.cwd())));
     else print(analysisText(a));
-    if (fails(a.diagnostics.map((d) => d.severity), opts.failOn)) process.exitCode = 1;
+    if (
+      fails(
+        a.diagnostics.map((d) => d.severity),
+        opts.failOn,
+      )
+    )
+      process.exitCode = 1;
   });
 }
 
@@ -39,5 +47,8 @@ export function registerAnalyze(program: Command): void {
 export function addRenderOptions(cmd: Command): Command {
   return cmd
     .option('--kustomize <dir>', 'render this Kustomize overlay (a folder with kustomization.yaml) and simulate the result')
-    .option('--helm', 'render Helm charts found in PATH with `helm template` (needs helm on PATH); without it charts are reported, not rendered');
+    .option(
+      '--helm',
+      'render Helm charts found in PATH with `helm template` (needs helm on PATH); without it charts are reported, not rendered',
+    );
 }

@@ -8,11 +8,13 @@ import { version } from '../../../package.json';
 export function registerDiff(program: Command): void {
   program
     .command('diff')
-    .description('list the connections a change opens and closes between two versions of the manifests, per workload pair and port (matrix format)')
+    .description(
+      'list the connections a change opens and closes between two versions of the manifests, per workload pair and port (matrix format)',
+    )
     .argument('<old>', 'the manifests before the change (a file or folder)')
     .argument('<new>', 'the manifests after the change (a file or folder)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .option('--cluster <file>', 'cluster settings file for both sides (default: kube-netsim.yaml at each side\'s root)')
+    .option('--cluster <file>', "cluster settings file for both sides (default: kube-netsim.yaml at each side's root)")
     .option('--fail-on-open', 'exit 1 when the change opens a connection (for CI)')
     .action((oldPath: string, newPath: string, opts: CommonOptions & SimulateOptions & { failOnOpen?: boolean }) => {
       const before = simulate([oldPath], opts);

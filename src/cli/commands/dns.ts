@@ -15,12 +15,14 @@ export function registerDns(program: Command): void {
     .option('--cluster <file>', 'cluster settings file')
     .addOption(maxFileBytesOption())
     .action((args: string[], opts: CommonOptions & { from: string; type: 'A' }) => {
-      if (args.length < 2) throw new UsageError('dns needs PATH... and a NAME to resolve (e.g. kube-netsim dns ./k8s --from shop/frontend backend)');
+      if (args.length < 2)
+        throw new UsageError('dns needs PATH... and a NAME to resolve (e.g. kube-netsim dns ./k8s --from shop/frontend backend)');
       const name = args[args.length - 1] as string;
       const a = simulate(args.slice(0, -1), opts);
       const found = findSource(a.cluster, opts.from);
       if (!found.ok) throw new UsageError(found.message);
-      if (found.source.kind !== 'pod') throw new UsageError(`--from ${opts.from}: DNS is resolved from a pod; name a workload or pod (NAMESPACE/NAME)`);
+      if (found.source.kind !== 'pod')
+        throw new UsageError(`--from ${opts.from}: DNS is resolved from a pod; name a workload or pod (NAMESPACE/NAME)`);
       const result = a.dns.resolve(name, found.source.pod, opts.type);
       print(opts.format === 'json' ? json(dnsJson(result)) : dnsText(result, `${found.source.pod.namespace}/${found.source.pod.name}`));
     });

@@ -7,4 +7,11 @@ import { registerRules } from './rules';
 import { registerDiff } from './diff';
 
 /** Every subcommand, registered in this order (one line each; add new commands here). */
-export const COMMANDS: Array<(program: Command) => void> = [registerAnalyze, registerDns, registerMatrix, registerTrace, registerRules, registerDiff];
+export const COMMANDS: Array<(program: Command) => void> = [
+  registerAnalyze,
+  registerDns,
+  registerMatrix,
+  registerTrace,
+  registerRules,
+  registerDiff,
+];

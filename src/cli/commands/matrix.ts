@@ -4,7 +4,12 @@ import { maxFileBytesOption, simulate } from '../files';
 import { matrixCsv, matrixJson, matrixMarkdown, matrixText } from '../matrixFormat';
 import type { CommonOptions } from '../output';
 
-const FORMATS: Record<string, (list: ReturnType<typeof connectivityList>) => string> = { text: matrixText, json: matrixJson, csv: matrixCsv, md: matrixMarkdown };
+const FORMATS: Record<string, (list: ReturnType<typeof connectivityList>) => string> = {
+  text: matrixText,
+  json: matrixJson,
+  csv: matrixCsv,
+  md: matrixMarkdown,
+};
 
 export function registerMatrix(program: Command): void {
   program

@@ -6,7 +6,7 @@ import { print } from '../output';
 export function registerRules(program: Command): void {
   program
     .command('rules')
-    .description("print what kube-proxy programs on each node: iptables-save form, or ipvsadm -Ln with its ipset/iptables glue")
+    .description('print what kube-proxy programs on each node: iptables-save form, or ipvsadm -Ln with its ipset/iptables glue')
     .argument('<path...>', 'manifest files or folders')
     .addOption(new Option('--mode <mode>', 'kube-proxy mode (default: the cluster setting)').choices(['iptables', 'ipvs']))
     .option('--node <name>', 'only this node')
@@ -20,8 +20,13 @@ export function registerRules(program: Command): void {
       }
       const mode: RulesMode = opts.mode ?? (settings.kubeProxyMode === 'ipvs' ? 'ipvs' : 'iptables');
       const out: string[] = [];
-      if (settings.cni === 'cilium') out.push('# cni cilium replaces kube-proxy with eBPF (socket-level load balancing); these are the rules kube-proxy would program without it', '');
-      if (settings.kubeProxyMode === 'nftables' && opts.mode === undefined) out.push('# kubeProxyMode nftables: shown in the equivalent iptables form', '');
+      if (settings.cni === 'cilium')
+        out.push(
+          '# cni cilium replaces kube-proxy with eBPF (socket-level load balancing); these are the rules kube-proxy would program without it',
+          '',
+        );
+      if (settings.kubeProxyMode === 'nftables' && opts.mode === undefined)
+        out.push('# kubeProxyMode nftables: shown in the equivalent iptables form', '');
       for (const group of rulesByNode(a.cluster, mode, opts.node)) {
         out.push(`# kube-proxy (${mode} mode) on ${group.nodes.join(', ')}`, group.text);
       }

@@ -21,7 +21,10 @@ export function buildNodes(objects: ManifestObject[], settings: ClusterSettings,
   // a cluster CIDR too small for that is cut finer, so node CIDRs always lie inside it.
   const count = settings.nodes?.length ?? (nodeObjects.length || DEFAULT_NODES.length);
   // Never finer than one address: a /31 or /32 cluster CIDR asked for /33 node ranges and crashed.
-  const mask = Math.min(cluster.family === 'ipv4' ? 32 : 128, Math.max(cluster.family === 'ipv4' ? 24 : 64, cluster.prefix + Math.ceil(Math.log2(count + 1))));
+  const mask = Math.min(
+    cluster.family === 'ipv4' ? 32 : 128,
+    Math.max(cluster.family === 'ipv4' ? 24 : 64, cluster.prefix + Math.ceil(Math.log2(count + 1))),
+  );
   const cutCidr = (i: number) => subnetAt(cluster, mask, i + 1);
   const nodes: SimNode[] = [];
   if (settings.nodes === null && nodeObjects.length > 0) {
@@ -32,8 +35,15 @@ export function buildNodes(objects: ManifestObject[], settings: ClusterSettings,
       const internal = addresses.find((a) => a['type'] === 'InternalIP' && typeof a['address'] === 'string' && isIP(a['address']));
       // An InternalIP that is not an address was silently replaced by a made-up one; say so where it is written.
       addressList.forEach((a, ai) => {
-        if (isRecord(a) && (a['type'] === 'InternalIP' || a['type'] === 'ExternalIP') && !(typeof a['address'] === 'string' && isIP(a['address']))) {
-          r.invalid(['status', 'addresses', ai, 'address'], `Node ${o.name}'s ${String(a['type'])} address must be an IP address such as 10.0.1.10, not ${describe(a['address'])}.`);
+        if (
+          isRecord(a) &&
+          (a['type'] === 'InternalIP' || a['type'] === 'ExternalIP') &&
+          !(typeof a['address'] === 'string' && isIP(a['address']))
+        ) {
+          r.invalid(
+            ['status', 'addresses', ai, 'address'],
+            `Node ${o.name}'s ${String(a['type'])} address must be an IP address such as 10.0.1.10, not ${describe(a['address'])}.`,
+          );
         }
       });
       let podCIDR = r.str(['spec', 'podCIDR']);
@@ -76,7 +86,11 @@ export function buildNamespaces(objects: ManifestObject[], diagnostics: Diagnost
     if (o.kind !== 'Namespace') continue;
     const r = new FieldReader(o, diagnostics);
     // The API server sets the name label on every namespace (since 1.21); users cannot override it.
-    map.set(o.name, { name: o.name, labels: { ...r.labels(['metadata', 'labels']), [NAMESPACE_NAME_LABEL]: o.name }, origin: { kind: 'manifest', object: o } });
+    map.set(o.name, {
+      name: o.name,
+      labels: { ...r.labels(['metadata', 'labels']), [NAMESPACE_NAME_LABEL]: o.name },
+      origin: { kind: 'manifest', object: o },
+    });
   }
   return map;
 }
@@ -97,10 +111,11 @@ export function placePods(blueprints: PodBlueprint[], nodes: SimNode[], diagnost
     const pod = pods[i];
     if (!pod || !blueprint.liveIP || !isIP(blueprint.liveIP)) return;
     pod.ip = blueprint.liveIP;
-    for (const [name, alloc] of allocators) if (cidrContains(alloc.cidr.text, blueprint.liveIP)) {
-      alloc.reserve(blueprint.liveIP);
-      if (pod.node === undefined) pod.node = name;
-    }
+    for (const [name, alloc] of allocators)
+      if (cidrContains(alloc.cidr.text, blueprint.liveIP)) {
+        alloc.reserve(blueprint.liveIP);
+        if (pod.node === undefined) pod.node = name;
+      }
   });
   const order = pods.map((p) => ({ p, id: podId(p) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const { p, id } of order) {
@@ -145,7 +160,8 @@ export function readConfigMaps(objects: ManifestObject[], diagnostics: Diagnosti
     for (const [key, value] of Object.entries(data)) {
       if (typeof value === 'string') texts.push({ value, path: ['data', key], origin, label: `ConfigMap ${o.name} key ${key}` });
       // Never stringify a nested value: an alias bomb below the alias limit would expand here.
-      else if (typeof value === 'object' && value !== null) r.invalid(['data', key], 'ConfigMap data values must be strings, not a list or mapping; write it as a block scalar (`key: |`).');
+      else if (typeof value === 'object' && value !== null)
+        r.invalid(['data', key], 'ConfigMap data values must be strings, not a list or mapping; write it as a block scalar (`key: |`).');
       else r.invalid(['data', key], `ConfigMap data values must be strings; quote ${String(value)} ("${String(value)}").`);
     }
     out.push({ namespace: namespaceOf(o) ?? DEFAULT_NAMESPACE, name: o.name, texts, origin });

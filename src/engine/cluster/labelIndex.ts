@@ -35,7 +35,8 @@ export class LabelIndex<T extends { labels: Labels }> {
     const keys = Object.keys(s.matchLabels);
     const key = keys[0];
     if (key !== undefined) return this.withValue(key, s.matchLabels[key] as string);
-    for (const e of s.matchExpressions) if (e.operator === 'In' && e.values.length === 1) return this.withValue(e.key, e.values[0] as string);
+    for (const e of s.matchExpressions)
+      if (e.operator === 'In' && e.values.length === 1) return this.withValue(e.key, e.values[0] as string);
     return this.items;
   }
 

@@ -62,6 +62,9 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
     if (reported.has(key)) return;
     reported.add(key);
     const range = locate(bp.origin, [...bp.specPath, ...field]);
-    if (range) diagnostics.push(makeDiagnostic('pod-unschedulable', range, { constraint, workload: key, nodes: sorted.map((n) => n.name).join(', ') || '(none)' }));
+    if (range)
+      diagnostics.push(
+        makeDiagnostic('pod-unschedulable', range, { constraint, workload: key, nodes: sorted.map((n) => n.name).join(', ') || '(none)' }),
+      );
   }
 }

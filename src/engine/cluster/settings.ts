@@ -62,8 +62,25 @@ const ENCAP: Record<CniPlugin, readonly Encapsulation[]> = {
   weave: ['vxlan'],
   canal: ['vxlan'],
 };
-const DEFAULT_ENCAP: Record<CniPlugin, Encapsulation> = { calico: 'none', cilium: 'vxlan', flannel: 'vxlan', weave: 'vxlan', canal: 'vxlan' };
-const KNOWN_KEYS = ['cni', 'encapsulation', 'kubeProxyMode', 'clusterDomain', 'podCIDR', 'serviceCIDR', 'nodePortRange', 'loadBalancerPool', 'nodes', 'externalClient'];
+const DEFAULT_ENCAP: Record<CniPlugin, Encapsulation> = {
+  calico: 'none',
+  cilium: 'vxlan',
+  flannel: 'vxlan',
+  weave: 'vxlan',
+  canal: 'vxlan',
+};
+const KNOWN_KEYS = [
+  'cni',
+  'encapsulation',
+  'kubeProxyMode',
+  'clusterDomain',
+  'podCIDR',
+  'serviceCIDR',
+  'nodePortRange',
+  'loadBalancerPool',
+  'nodes',
+  'externalClient',
+];
 
 export function isCidr(text: string): boolean {
   try {
@@ -90,12 +107,17 @@ function splitFamilies(value: string): { v4?: string; v6?: string; bad?: string 
  * Reads `kube-netsim.yaml`: every key optional, unknown keys and bad values reported at their
  * place, with the default kept for each bad value.
  */
-export function parseSettings(file: string, text: string, base: ClusterSettings = defaultSettings()): { settings: ClusterSettings; diagnostics: Diagnostic[] } {
+export function parseSettings(
+  file: string,
+  text: string,
+  base: ClusterSettings = defaultSettings(),
+): { settings: ClusterSettings; diagnostics: Diagnostic[] } {
   const doc = parsePositionedDocument(file, text);
   const diagnostics = [...doc.diagnostics];
   // Keys the file sets win over `base` (the editor's settings); the others keep base's values.
   const settings: ClusterSettings = { ...base, nodePortRange: [...base.nodePortRange], nodes: base.nodes ? [...base.nodes] : null };
-  const bad = (path: Array<string | number>, reason: string) => diagnostics.push(makeDiagnostic('settings-invalid', doc.locate(path), { reason }));
+  const bad = (path: Array<string | number>, reason: string) =>
+    diagnostics.push(makeDiagnostic('settings-invalid', doc.locate(path), { reason }));
   const v = doc.value;
   if (v === null || v === undefined) return { settings, diagnostics };
   if (typeof v !== 'object' || Array.isArray(v)) {
@@ -104,7 +126,12 @@ export function parseSettings(file: string, text: string, base: ClusterSettings 
   }
   const o = v as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!KNOWN_KEYS.includes(key)) diagnostics.push(makeDiagnostic('settings-invalid', doc.locateKey([key]), { reason: `Unknown setting \`${key}\`; known settings are ${KNOWN_KEYS.join(', ')}.` }));
+    if (!KNOWN_KEYS.includes(key))
+      diagnostics.push(
+        makeDiagnostic('settings-invalid', doc.locateKey([key]), {
+          reason: `Unknown setting \`${key}\`; known settings are ${KNOWN_KEYS.join(', ')}.`,
+        }),
+      );
   }
   const str = (key: string): string | undefined => {
     const value = o[key];
@@ -120,11 +147,13 @@ export function parseSettings(file: string, text: string, base: ClusterSettings 
     if ((CNI as readonly string[]).includes(cni)) settings.cni = cni as CniPlugin;
     else bad(['cni'], `Unknown CNI \`${cni}\`; use one of ${CNI.join(', ')}.`);
   }
-  if (cni !== undefined || !(ENCAP[settings.cni] as readonly string[]).includes(settings.encapsulation)) settings.encapsulation = DEFAULT_ENCAP[settings.cni];
+  if (cni !== undefined || !(ENCAP[settings.cni] as readonly string[]).includes(settings.encapsulation))
+    settings.encapsulation = DEFAULT_ENCAP[settings.cni];
   const encap = str('encapsulation');
   if (encap !== undefined) {
     if ((ENCAP[settings.cni] as readonly string[]).includes(encap)) settings.encapsulation = encap as Encapsulation;
-    else bad(['encapsulation'], `${settings.cni} does not support encapsulation \`${encap}\`; use one of ${ENCAP[settings.cni].join(', ')}.`);
+    else
+      bad(['encapsulation'], `${settings.cni} does not support encapsulation \`${encap}\`; use one of ${ENCAP[settings.cni].join(', ')}.`);
   }
   const mode = str('kubeProxyMode');
   if (mode !== undefined) {
@@ -170,10 +199,12 @@ export function parseSettings(file: string, text: string, base: ClusterSettings 
     else {
       const list: NodeSetting[] = [];
       nodes.forEach((n, i) => {
-        if (typeof n !== 'object' || n === null || Array.isArray(n)) return bad(['nodes', i], 'Each node must be a mapping {name, ip, podCIDR, labels}.');
+        if (typeof n !== 'object' || n === null || Array.isArray(n))
+          return bad(['nodes', i], 'Each node must be a mapping {name, ip, podCIDR, labels}.');
         const r = n as Record<string, unknown>;
         if (typeof r['name'] !== 'string' || r['name'] === '') return bad(['nodes', i], 'A node needs a `name`.');
-        if (typeof r['ip'] !== 'string' || !ipaddr.isValid(r['ip'])) return bad(['nodes', i, 'ip'], `Node ${r['name']} needs a valid \`ip\` (for example 10.0.1.10).`);
+        if (typeof r['ip'] !== 'string' || !ipaddr.isValid(r['ip']))
+          return bad(['nodes', i, 'ip'], `Node ${r['name']} needs a valid \`ip\` (for example 10.0.1.10).`);
         const node: NodeSetting = { name: r['name'], ip: r['ip'], labels: {} };
         if (r['podCIDR'] !== undefined) {
           if (typeof r['podCIDR'] === 'string' && isCidr(r['podCIDR'])) node.podCIDR = r['podCIDR'];

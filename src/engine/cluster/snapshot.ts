@@ -12,7 +12,10 @@ export function isLive(o: ManifestObject): boolean {
   return isRecord(md) && typeof md['uid'] === 'string' && md['uid'] !== '';
 }
 
-const toInt = (ip: string) => ipaddr.IPv4.parse(ip).toByteArray().reduce((n, b) => n * 256 + b, 0);
+const toInt = (ip: string) =>
+  ipaddr.IPv4.parse(ip)
+    .toByteArray()
+    .reduce((n, b) => n * 256 + b, 0);
 const toIP = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 const network = (n: number, prefix: number) => n - (n % 2 ** (32 - prefix));
 const v4 = (ip: string) => isIP(ip) && ipaddr.parse(ip).kind() === 'ipv4';
@@ -54,15 +57,28 @@ export function snapshotSettings(objects: ManifestObject[], settings: ClusterSet
   const out = { ...settings };
 
   if (settings.serviceCIDR === defaults.serviceCIDR) {
-    const services = live.filter((o) => o.kind === 'Service' && isRecord(o.raw['spec']) && typeof o.raw['spec']['clusterIP'] === 'string' && v4(o.raw['spec']['clusterIP']));
-    const ipOf = (o: ManifestObject) => ((o.raw['spec'] as Record<string, unknown>)['clusterIP'] as string);
+    const services = live.filter(
+      (o) =>
+        o.kind === 'Service' && isRecord(o.raw['spec']) && typeof o.raw['spec']['clusterIP'] === 'string' && v4(o.raw['spec']['clusterIP']),
+    );
+    const ipOf = (o: ManifestObject) => (o.raw['spec'] as Record<string, unknown>)['clusterIP'] as string;
     const outside = services.filter((o) => !cidrContains(settings.serviceCIDR, ipOf(o)));
     const first = outside[0];
     if (first) {
       const k8s = services.find((o) => o.name === 'kubernetes' && (o.namespace ?? 'default') === 'default');
-      out.serviceCIDR = serviceRange(services.map((o) => toInt(ipOf(o))), k8s ? toInt(ipOf(k8s)) : undefined);
+      out.serviceCIDR = serviceRange(
+        services.map((o) => toInt(ipOf(o))),
+        k8s ? toInt(ipOf(k8s)) : undefined,
+      );
       const at = k8s ?? first;
-      diagnostics.push(makeDiagnostic('snapshot-settings-inferred', at.locate(['spec', 'clusterIP']), { what: `Service ClusterIPs (${ipOf(at)}, …)`, setting: 'serviceCIDR', default: defaults.serviceCIDR, inferred: out.serviceCIDR }));
+      diagnostics.push(
+        makeDiagnostic('snapshot-settings-inferred', at.locate(['spec', 'clusterIP']), {
+          what: `Service ClusterIPs (${ipOf(at)}, …)`,
+          setting: 'serviceCIDR',
+          default: defaults.serviceCIDR,
+          inferred: out.serviceCIDR,
+        }),
+      );
     }
   }
 
@@ -75,26 +91,47 @@ export function snapshotSettings(objects: ManifestObject[], settings: ClusterSet
         const [ip] = spec['podCIDR'].split('/');
         if (ip && v4(ip)) addresses.push({ n: toInt(ip), object: o, path: ['spec', 'podCIDR'] });
       }
-      if (o.kind === 'Pod' && spec['hostNetwork'] !== true && typeof status['podIP'] === 'string' && v4(status['podIP'])) addresses.push({ n: toInt(status['podIP']), object: o, path: ['status', 'podIP'] });
+      if (o.kind === 'Pod' && spec['hostNetwork'] !== true && typeof status['podIP'] === 'string' && v4(status['podIP']))
+        addresses.push({ n: toInt(status['podIP']), object: o, path: ['status', 'podIP'] });
     }
     const outside = addresses.find((a) => !cidrContains(settings.podCIDR, toIP(a.n)));
     if (outside) {
       out.podCIDR = covering(addresses.map((a) => a.n));
-      diagnostics.push(makeDiagnostic('snapshot-settings-inferred', outside.object.locate(outside.path), { what: `${outside.path[0] === 'spec' ? 'node pod CIDRs' : 'pod IPs'} (${toIP(outside.n)}, …)`, setting: 'podCIDR', default: defaults.podCIDR, inferred: out.podCIDR }));
+      diagnostics.push(
+        makeDiagnostic('snapshot-settings-inferred', outside.object.locate(outside.path), {
+          what: `${outside.path[0] === 'spec' ? 'node pod CIDRs' : 'pod IPs'} (${toIP(outside.n)}, …)`,
+          setting: 'podCIDR',
+          default: defaults.podCIDR,
+          inferred: out.podCIDR,
+        }),
+      );
     }
   }
   return out;
 }
 
 /** What `kubectl get … -o yaml` printed, checked and counted, before the editor saves it into the workspace. */
-export function summarizeSnapshot(text: string): { ok: true; counts: Record<string, number>; summary: string } | { ok: false; message: string } {
+export function summarizeSnapshot(
+  text: string,
+): { ok: true; counts: Record<string, number>; summary: string } | { ok: false; message: string } {
   const parsed = parseManifestFile({ path: 'cluster-snapshot.yaml', text });
   const syntax = parsed.diagnostics.find((d) => d.code === 'yaml-syntax' || d.code === 'yaml-limit');
   if (syntax) return { ok: false, message: `kubectl printed something that is not YAML (${syntax.message})` };
-  if (parsed.objects.length === 0) return { ok: false, message: 'kubectl printed no objects (is the current context the cluster you meant?)' };
+  if (parsed.objects.length === 0)
+    return { ok: false, message: 'kubectl printed no objects (is the current context the cluster you meant?)' };
   const counts: Record<string, number> = {};
   for (const o of parsed.objects) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
   const part = (kind: string, label: string) => (counts[kind] ? `${counts[kind]} ${label}` : undefined);
-  const summary = [part('Node', 'nodes'), part('Namespace', 'namespaces'), part('Pod', 'pods'), part('Service', 'Services'), part('EndpointSlice', 'EndpointSlices'), part('NetworkPolicy', 'NetworkPolicies'), part('Ingress', 'Ingresses')].filter(Boolean).join(', ');
+  const summary = [
+    part('Node', 'nodes'),
+    part('Namespace', 'namespaces'),
+    part('Pod', 'pods'),
+    part('Service', 'Services'),
+    part('EndpointSlice', 'EndpointSlices'),
+    part('NetworkPolicy', 'NetworkPolicies'),
+    part('Ingress', 'Ingresses'),
+  ]
+    .filter(Boolean)
+    .join(', ');
   return { ok: true, counts, summary };
 }

@@ -30,7 +30,8 @@ export function readContainers(r: FieldReader, specPath: FieldPath, origin: Orig
   const list = r.list([...specPath, 'containers']);
   if (!list) {
     // A `containers` of the wrong type is already reported at the field; say "missing" only when it is.
-    if (r.raw([...specPath, 'containers']) === undefined || r.raw([...specPath, 'containers']) === null) r.invalid([...specPath], 'The pod spec has no `containers` list; a pod needs at least one container.');
+    if (r.raw([...specPath, 'containers']) === undefined || r.raw([...specPath, 'containers']) === null)
+      r.invalid([...specPath], 'The pod spec has no `containers` list; a pod needs at least one container.');
     return containers;
   }
   const seen = new Map<string, string>();
@@ -55,7 +56,14 @@ export function readContainers(r: FieldReader, specPath: FieldPath, origin: Orig
       const key = `${containerPort}/${protocol}`;
       const first = seen.get(key);
       if (first !== undefined && first !== name) {
-        diagnostics.push(makeDiagnostic('pod-port-conflict', r.object.locate([...pp, 'containerPort']), { first, second: name, port: containerPort, protocol }, r.resource));
+        diagnostics.push(
+          makeDiagnostic(
+            'pod-port-conflict',
+            r.object.locate([...pp, 'containerPort']),
+            { first, second: name, port: containerPort, protocol },
+            r.resource,
+          ),
+        );
       } else seen.set(key, name);
       ports.push(port);
     });
@@ -64,8 +72,10 @@ export function readContainers(r: FieldReader, specPath: FieldPath, origin: Orig
       const ep = [...cp, 'env', ei];
       const envName = r.str([...ep, 'name']);
       const value = r.raw([...ep, 'value']);
-      if (typeof value === 'string' && value !== '') texts.push({ value, path: [...ep, 'value'], origin, label: `env ${envName ?? `#${ei}`}` });
-      else if (typeof value === 'number' || typeof value === 'boolean') r.invalid([...ep, 'value'], `env value must be a string; quote it ("${String(value)}").`);
+      if (typeof value === 'string' && value !== '')
+        texts.push({ value, path: [...ep, 'value'], origin, label: `env ${envName ?? `#${ei}`}` });
+      else if (typeof value === 'number' || typeof value === 'boolean')
+        r.invalid([...ep, 'value'], `env value must be a string; quote it ("${String(value)}").`);
     });
     for (const field of ['command', 'args'] as const) {
       (r.list([...cp, field]) ?? []).forEach((arg, ai) => {
@@ -104,15 +114,22 @@ export function controllerOf(o: ManifestObject): { kind: string; name: string } 
  * (deterministic stand-ins for the random suffixes). Workloads whose pods the input already
  * holds (a cluster dump) produce none of their own.
  */
-export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], defaultNamespace: string, diagnostics: Diagnostic[]): PodBlueprint[] {
+export function expandWorkloads(
+  objects: ManifestObject[],
+  nodeNames: string[],
+  defaultNamespace: string,
+  diagnostics: Diagnostic[],
+): PodBlueprint[] {
   const out: PodBlueprint[] = [];
   const ownedInInput = new Set<string>();
   for (const o of objects) {
     const owner = controllerOf(o);
-    if (owner && (o.kind === 'Pod' || o.kind === 'ReplicaSet' || o.kind === 'Job')) ownedInInput.add(`${o.namespace ?? defaultNamespace}/${owner.kind}/${owner.name}`);
+    if (owner && (o.kind === 'Pod' || o.kind === 'ReplicaSet' || o.kind === 'Job'))
+      ownedInInput.add(`${o.namespace ?? defaultNamespace}/${owner.kind}/${owner.name}`);
     // `kubectl get deploy,pods` leaves out the ReplicaSet: its name is `<deployment>-<pod-template-hash>`,
     // so a dumped pod also stands for that Deployment, which must not add pods of its own.
-    const hash = isRecord(o.raw['metadata']) && isRecord(o.raw['metadata']['labels']) ? o.raw['metadata']['labels']['pod-template-hash'] : undefined;
+    const hash =
+      isRecord(o.raw['metadata']) && isRecord(o.raw['metadata']['labels']) ? o.raw['metadata']['labels']['pod-template-hash'] : undefined;
     if (owner && o.kind === 'Pod' && owner.kind === 'ReplicaSet' && typeof hash === 'string' && owner.name.endsWith(`-${hash}`)) {
       ownedInInput.add(`${o.namespace ?? defaultNamespace}/Deployment/${owner.name.slice(0, -hash.length - 1)}`);
     }
@@ -134,7 +151,21 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
       const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
       if (wanted > left && !overflowReported) {
         overflowReported = true;
-        diagnostics.push(makeDiagnostic('simulation-limit', o.locate(field), { workload: `${o.kind} ${namespace}/${o.name}`, wanted, simulated: left, limit: MAX_SIMULATED_PODS, what: 'pods', hint: 'Lower replicas to simulate them all.' }, r.resource));
+        diagnostics.push(
+          makeDiagnostic(
+            'simulation-limit',
+            o.locate(field),
+            {
+              workload: `${o.kind} ${namespace}/${o.name}`,
+              wanted,
+              simulated: left,
+              limit: MAX_SIMULATED_PODS,
+              what: 'pods',
+              hint: 'Lower replicas to simulate them all.',
+            },
+            r.resource,
+          ),
+        );
       }
       return Math.min(wanted, left);
     };
@@ -159,12 +190,17 @@ export function expandWorkloads(objects: ManifestObject[], nodeNames: string[], 
         break;
       }
       case 'DaemonSet':
-        nodeNames.slice(0, room(nodeNames.length, ['spec'])).forEach((node, i) => out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${node}`, 5)}`, replicaIndex: i, nodeName: node }));
+        nodeNames
+          .slice(0, room(nodeNames.length, ['spec']))
+          .forEach((node, i) =>
+            out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${node}`, 5)}`, replicaIndex: i, nodeName: node }),
+          );
         break;
       case 'Deployment': {
         const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
         const templateHash = nameSuffix(`${key}/template`, 10);
-        for (let i = 0; i < replicas; i++) out.push({ ...base, name: `${o.name}-${templateHash}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
+        for (let i = 0; i < replicas; i++)
+          out.push({ ...base, name: `${o.name}-${templateHash}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
         break;
       }
       case 'ReplicaSet':
@@ -220,7 +256,10 @@ function readTemplateOnce(o: ManifestObject, templatePath: readonly string[], na
   const metaPath = [...templatePath, 'metadata'];
   const specPath = [...templatePath, 'spec'];
   if (o.kind !== 'Pod' && !r.map(templatePath)) {
-    r.invalid(templatePath.length ? templatePath.slice(0, -1) : [], `${o.kind} ${o.name} has no pod template (\`${templatePath.join('.')}\`).`);
+    r.invalid(
+      templatePath.length ? templatePath.slice(0, -1) : [],
+      `${o.kind} ${o.name} has no pod template (\`${templatePath.join('.')}\`).`,
+    );
     return { base: undefined, diagnostics };
   }
   const labels = r.labels([...metaPath, 'labels']);
@@ -236,10 +275,21 @@ function readTemplateOnce(o: ManifestObject, templatePath: readonly string[], na
   const hostNetwork = r.bool([...specPath, 'hostNetwork']) ?? false;
   const dnsPolicyRaw = r.str([...specPath, 'dnsPolicy']);
   let dnsPolicy: SimPod['dnsPolicy'] = 'ClusterFirst';
-  if (dnsPolicyRaw === 'ClusterFirst' || dnsPolicyRaw === 'ClusterFirstWithHostNet' || dnsPolicyRaw === 'Default' || dnsPolicyRaw === 'None') dnsPolicy = dnsPolicyRaw;
-  else if (dnsPolicyRaw !== undefined) r.invalid([...specPath, 'dnsPolicy'], `dnsPolicy must be ClusterFirst, ClusterFirstWithHostNet, Default or None, not "${dnsPolicyRaw}".`);
+  if (
+    dnsPolicyRaw === 'ClusterFirst' ||
+    dnsPolicyRaw === 'ClusterFirstWithHostNet' ||
+    dnsPolicyRaw === 'Default' ||
+    dnsPolicyRaw === 'None'
+  )
+    dnsPolicy = dnsPolicyRaw;
+  else if (dnsPolicyRaw !== undefined)
+    r.invalid(
+      [...specPath, 'dnsPolicy'],
+      `dnsPolicy must be ClusterFirst, ClusterFirstWithHostNet, Default or None, not "${dnsPolicyRaw}".`,
+    );
   const dnsConfig = readDnsConfig(r, specPath);
-  if (dnsPolicy === 'None' && !dnsConfig) r.invalid([...specPath, 'dnsPolicy'], 'dnsPolicy None requires a dnsConfig with at least one nameserver.');
+  if (dnsPolicy === 'None' && !dnsConfig)
+    r.invalid([...specPath, 'dnsPolicy'], 'dnsPolicy None requires a dnsConfig with at least one nameserver.');
   const base: Omit<PodBlueprint, 'name' | 'replicaIndex'> = {
     namespace,
     workload,
@@ -280,16 +330,31 @@ function checkWorkloadSelector(r: FieldReader, kind: string, labels: Labels, dia
   if (kind === 'ReplicationController') {
     const sel = r.labels(['spec', 'selector']);
     if (Object.keys(sel).length > 0 && !mapMatches(sel, labels)) {
-      diagnostics.push(makeDiagnostic('selector-mismatch', r.object.locate(['spec', 'selector']), { selector: labelsText(sel), labels: labelsText(labels), kind }, r.resource));
+      diagnostics.push(
+        makeDiagnostic(
+          'selector-mismatch',
+          r.object.locate(['spec', 'selector']),
+          { selector: labelsText(sel), labels: labelsText(labels), kind },
+          r.resource,
+        ),
+      );
     }
     return;
   }
   const selector = readSelector(r, ['spec', 'selector']);
   if (!selector) {
-    if (r.raw(['spec', 'selector']) === undefined) r.invalid(['spec'], `${kind} needs spec.selector (apps/v1 requires it); set it to the template's labels.`);
+    if (r.raw(['spec', 'selector']) === undefined)
+      r.invalid(['spec'], `${kind} needs spec.selector (apps/v1 requires it); set it to the template's labels.`);
     return;
   }
   if (!selectorMatches(selector, labels)) {
-    diagnostics.push(makeDiagnostic('selector-mismatch', r.object.locate(['spec', 'selector']), { selector: selectorText(selector), labels: labelsText(labels), kind }, r.resource));
+    diagnostics.push(
+      makeDiagnostic(
+        'selector-mismatch',
+        r.object.locate(['spec', 'selector']),
+        { selector: selectorText(selector), labels: labelsText(labels), kind },
+        r.resource,
+      ),
+    );
   }
 }

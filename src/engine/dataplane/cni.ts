@@ -25,12 +25,22 @@ export function cniProfile(settings: ClusterSettings): CniProfile {
     weave: 'weave-npc (iptables)',
     flannel: undefined,
   };
-  const mtu = cni === 'weave' ? 1376 : (cni === 'calico' && encapsulation === 'ipip') ? 1480 : (cni === 'calico' && encapsulation === 'none') || (cni === 'cilium' && encapsulation === 'native') ? 1500 : 1450;
+  const mtu =
+    cni === 'weave'
+      ? 1376
+      : cni === 'calico' && encapsulation === 'ipip'
+        ? 1480
+        : (cni === 'calico' && encapsulation === 'none') || (cni === 'cilium' && encapsulation === 'native')
+          ? 1500
+          : 1450;
   return { plugin: cni, encapsulation, enforcer: enforcer[cni], mtu };
 }
 
 function hex(text: string, n: number): string {
-  return [...sha256(text)].map((b) => b.toString(16).padStart(2, '0')).join('').slice(0, n);
+  return [...sha256(text)]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .slice(0, n);
 }
 
 /** The host-side interface of a pod's veth, named the way each plugin names it (stable, derived from the pod). */
@@ -50,7 +60,11 @@ export function podInterface(plugin: CniPlugin, pod: { namespace: string; name: 
 }
 
 /** Where NetworkPolicy is checked for this pod and direction, in the plugin's own terms. */
-export function policyPoint(profile: CniProfile, direction: 'egress' | 'ingress', pod: { namespace: string; name: string }): string | undefined {
+export function policyPoint(
+  profile: CniProfile,
+  direction: 'egress' | 'ingress',
+  pod: { namespace: string; name: string },
+): string | undefined {
   if (!profile.enforcer) return undefined;
   const dev = podInterface(profile.plugin, pod);
   switch (profile.plugin) {

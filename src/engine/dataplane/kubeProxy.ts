@@ -149,7 +149,13 @@ export function decide(req: ProxyRequest): ProxyDecision {
 
   if (!sets.hasEndpoints) {
     const chain = req.traffic === 'internal' ? 'KUBE-SERVICES' : 'KUBE-EXTERNAL-SERVICES';
-    return { kind: 'reject', dataplane, path: [`${chain} (filter)`], rule: `-A ${chain} -m comment --comment "${spn} has no endpoints" -j REJECT`, reason: `${spn} has no endpoints` };
+    return {
+      kind: 'reject',
+      dataplane,
+      path: [`${chain} (filter)`],
+      rule: `-A ${chain} -m comment --comment "${spn} has no endpoints" -j REJECT`,
+      reason: `${spn} has no endpoints`,
+    };
   }
 
   let endpoints: Endpoint[];
@@ -160,7 +166,13 @@ export function decide(req: ProxyRequest): ProxyDecision {
   if (req.traffic === 'internal') {
     localOnly = sets.internalLocal;
     if (localOnly && sets.local.length === 0) {
-      return { kind: 'drop', dataplane, path: ['KUBE-SERVICES (filter)'], rule: `-A KUBE-SERVICES -m comment --comment "${spn} has no local endpoints" -j DROP`, reason: `internalTrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}` };
+      return {
+        kind: 'drop',
+        dataplane,
+        path: ['KUBE-SERVICES (filter)'],
+        rule: `-A KUBE-SERVICES -m comment --comment "${spn} has no local endpoints" -j DROP`,
+        reason: `internalTrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}`,
+      };
     }
     endpoints = localOnly ? sets.local : sets.cluster;
     policyChain = localOnly ? svlChain(spn, proto) : svcChain(spn, proto);
@@ -184,7 +196,13 @@ export function decide(req: ProxyRequest): ProxyDecision {
     } else {
       localOnly = true;
       if (sets.local.length === 0) {
-        return { kind: 'drop', dataplane, path: ['KUBE-EXTERNAL-SERVICES (filter)'], rule: `-A KUBE-EXTERNAL-SERVICES -m comment --comment "${spn} has no local endpoints" -j DROP`, reason: `externalTrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}` };
+        return {
+          kind: 'drop',
+          dataplane,
+          path: ['KUBE-EXTERNAL-SERVICES (filter)'],
+          rule: `-A KUBE-EXTERNAL-SERVICES -m comment --comment "${spn} has no local endpoints" -j DROP`,
+          reason: `externalTrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}`,
+        };
       }
       endpoints = sets.local;
       policyChain = svlChain(spn, proto);
@@ -207,7 +225,16 @@ export function decide(req: ProxyRequest): ProxyDecision {
       delete c.probability;
     }
   }
-  return { kind: 'dnat', dataplane, path: dataplane === 'iptables' ? path : stagesOf(dataplane, svc, port, req), candidates, chosen, masquerade, affinity, localOnly };
+  return {
+    kind: 'dnat',
+    dataplane,
+    path: dataplane === 'iptables' ? path : stagesOf(dataplane, svc, port, req),
+    candidates,
+    chosen,
+    masquerade,
+    affinity,
+    localOnly,
+  };
 }
 
 function entryComment(spn: string, entry: ProxyRequest['entry']): string {
@@ -224,9 +251,15 @@ function entryComment(spn: string, entry: ProxyRequest['entry']): string {
 }
 
 function stagesOf(dataplane: ServiceDataplane, svc: SimService, port: ServicePort, req: ProxyRequest): string[] {
-  const vip = req.entry === 'clusterIP' ? `${svc.clusterIP}:${port.port}` : req.entry === 'nodePort' ? `${req.node}:${port.nodePort}` : `${svc.loadBalancerIP ?? svc.externalIPs[0]}:${port.port}`;
+  const vip =
+    req.entry === 'clusterIP'
+      ? `${svc.clusterIP}:${port.port}`
+      : req.entry === 'nodePort'
+        ? `${req.node}:${port.nodePort}`
+        : `${svc.loadBalancerIP ?? svc.externalIPs[0]}:${port.port}`;
   if (dataplane === 'ipvs') {
-    const set = req.entry === 'clusterIP' ? 'KUBE-CLUSTER-IP' : req.entry === 'nodePort' ? `KUBE-NODE-PORT-${port.protocol}` : 'KUBE-LOAD-BALANCER';
+    const set =
+      req.entry === 'clusterIP' ? 'KUBE-CLUSTER-IP' : req.entry === 'nodePort' ? `KUBE-NODE-PORT-${port.protocol}` : 'KUBE-LOAD-BALANCER';
     return [`ipset ${set}`, `IPVS virtual server ${port.protocol} ${vip} rr`];
   }
   return req.entry === 'clusterIP' && req.clientKind === 'pod'

@@ -4,7 +4,16 @@
 import { cmp } from '../diagnostics';
 import { ipFamily } from '../cluster/ipam';
 import {
-  MASQ_MARK, categorizeEndpoints, endpointString, extChain, externallyAccessible, probability, sepChain, servicePortName, svcChain, svlChain,
+  MASQ_MARK,
+  categorizeEndpoints,
+  endpointString,
+  extChain,
+  externallyAccessible,
+  probability,
+  sepChain,
+  servicePortName,
+  svcChain,
+  svlChain,
 } from './kubeProxy';
 import type { Cluster, Endpoint, ServicePort, SimService } from '../cluster/model';
 
@@ -42,7 +51,14 @@ const q = (s: string) => (/\s/.test(s) ? `"${s}"` : s);
 /** The iptables-restore input kube-proxy (iptables mode) writes on `node`, in the order syncProxyRules writes it. */
 export function iptablesRules(cluster: Cluster, node: string): string {
   const podCIDR = cluster.settings.podCIDR;
-  const filterChains = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL', 'KUBE-FIREWALL'];
+  const filterChains = [
+    'KUBE-SERVICES',
+    'KUBE-EXTERNAL-SERVICES',
+    'KUBE-FORWARD',
+    'KUBE-NODEPORTS',
+    'KUBE-PROXY-FIREWALL',
+    'KUBE-FIREWALL',
+  ];
   const filterRules: string[] = [
     `-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`,
   ];
@@ -73,28 +89,52 @@ export function iptablesRules(cluster: Cluster, node: string): string {
     const externalTarget = sets.hasEndpoints ? 'DROP' : 'REJECT';
     const externalComment = sets.hasEndpoints ? noLocal : noEndpoints;
 
-    if (hasInternal) natRules.push(`-A KUBE-SERVICES -m comment --comment "${spn} cluster IP" ${m} -d ${vip} --dport ${port.port} -j ${internalChain}`);
-    else filterRules.push(`-A KUBE-SERVICES -m comment --comment ${sets.hasEndpoints ? noLocal : noEndpoints} ${m} -d ${vip} --dport ${port.port} -j ${sets.hasEndpoints ? 'DROP' : 'REJECT'}`);
+    if (hasInternal)
+      natRules.push(`-A KUBE-SERVICES -m comment --comment "${spn} cluster IP" ${m} -d ${vip} --dport ${port.port} -j ${internalChain}`);
+    else
+      filterRules.push(
+        `-A KUBE-SERVICES -m comment --comment ${sets.hasEndpoints ? noLocal : noEndpoints} ${m} -d ${vip} --dport ${port.port} -j ${sets.hasEndpoints ? 'DROP' : 'REJECT'}`,
+      );
     for (const ip of svc.externalIPs) {
-      if (sets.hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${spn} external IP" ${m} -d ${ip} --dport ${port.port} -j ${extName}`);
-      if (!hasExternal) filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalComment} ${m} -d ${ip} --dport ${port.port} -j ${externalTarget}`);
+      if (sets.hasEndpoints)
+        natRules.push(`-A KUBE-SERVICES -m comment --comment "${spn} external IP" ${m} -d ${ip} --dport ${port.port} -j ${extName}`);
+      if (!hasExternal)
+        filterRules.push(
+          `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalComment} ${m} -d ${ip} --dport ${port.port} -j ${externalTarget}`,
+        );
     }
     const lbIPs = svc.type === 'LoadBalancer' && svc.loadBalancerIP ? [svc.loadBalancerIP] : [];
-    for (const ip of lbIPs) if (sets.hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${spn} loadbalancer IP" ${m} -d ${ip} --dport ${port.port} -j ${extName}`);
-    if (!hasExternal) for (const ip of lbIPs) filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalComment} ${m} -d ${ip} --dport ${port.port} -j ${externalTarget}`);
+    for (const ip of lbIPs)
+      if (sets.hasEndpoints)
+        natRules.push(`-A KUBE-SERVICES -m comment --comment "${spn} loadbalancer IP" ${m} -d ${ip} --dport ${port.port} -j ${extName}`);
+    if (!hasExternal)
+      for (const ip of lbIPs)
+        filterRules.push(
+          `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalComment} ${m} -d ${ip} --dport ${port.port} -j ${externalTarget}`,
+        );
     if (port.nodePort !== undefined) {
       if (sets.hasEndpoints) natRules.push(`-A KUBE-NODEPORTS -m comment --comment ${q(spn)} ${m} --dport ${port.nodePort} -j ${extName}`);
-      if (!hasExternal) filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalComment} -m addrtype --dst-type LOCAL ${m} --dport ${port.nodePort} -j ${externalTarget}`);
+      if (!hasExternal)
+        filterRules.push(
+          `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalComment} -m addrtype --dst-type LOCAL ${m} --dport ${port.nodePort} -j ${externalTarget}`,
+        );
     }
-    if (hasInternal) natRules.push(`-A ${internalChain} -m comment --comment "${spn} cluster IP" ${m} -d ${vip} --dport ${port.port} ! -s ${podCIDR} -j KUBE-MARK-MASQ`);
+    if (hasInternal)
+      natRules.push(
+        `-A ${internalChain} -m comment --comment "${spn} cluster IP" ${m} -d ${vip} --dport ${port.port} ! -s ${podCIDR} -j KUBE-MARK-MASQ`,
+      );
     if (usesExt) {
       natChains.push(extName);
       if (!sets.externalLocal) {
         natRules.push(`-A ${extName} -m comment --comment "masquerade traffic for ${spn} external destinations" -j KUBE-MARK-MASQ`);
       } else {
         natRules.push(`-A ${extName} -m comment --comment "pod traffic for ${spn} external destinations" -s ${podCIDR} -j ${clusterChain}`);
-        natRules.push(`-A ${extName} -m comment --comment "masquerade LOCAL traffic for ${spn} external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`);
-        natRules.push(`-A ${extName} -m comment --comment "route LOCAL traffic for ${spn} external destinations" -m addrtype --src-type LOCAL -j ${clusterChain}`);
+        natRules.push(
+          `-A ${extName} -m comment --comment "masquerade LOCAL traffic for ${spn} external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`,
+        );
+        natRules.push(
+          `-A ${extName} -m comment --comment "route LOCAL traffic for ${spn} external destinations" -m addrtype --src-type LOCAL -j ${clusterChain}`,
+        );
       }
       if (hasExternal) natRules.push(`-A ${extName} -j ${externalPolicyChain}`);
     }
@@ -117,14 +157,19 @@ export function iptablesRules(cluster: Cluster, node: string): string {
       natRules.push(`-A ${chain} -m comment --comment ${q(spn)}${recent} ${m} -j DNAT --to-destination ${text}`);
     }
   }
-  natRules.push(`-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
+  natRules.push(
+    `-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`,
+  );
   filterRules.push(
     '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
     `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`,
     '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
   );
   const chainLines = (chains: string[]) => chains.map((c) => `:${c} - [0:0]`);
-  return ['*filter', ...chainLines(filterChains), ...filterRules, 'COMMIT', '*nat', ...chainLines(natChains), ...natRules, 'COMMIT'].join('\n') + '\n';
+  return (
+    ['*filter', ...chainLines(filterChains), ...filterRules, 'COMMIT', '*nat', ...chainLines(natChains), ...natRules, 'COMMIT'].join('\n') +
+    '\n'
+  );
 }
 
 /** writeServiceToEndpointRules: affinity checks first, then the 1/n, 1/(n-1), … probability ladder. */
@@ -132,7 +177,10 @@ function serviceToEndpointRules(svc: SimService, spn: string, proto: string, cha
   const rules: string[] = [];
   const named = endpoints.map((e) => ({ text: endpointString(e), sep: sepChain(spn, proto, endpointString(e)) }));
   if (svc.sessionAffinity === 'ClientIP') {
-    for (const e of named) rules.push(`-A ${chain} -m comment --comment "${spn} -> ${e.text}" -m recent --name ${e.sep} --rcheck --seconds ${svc.sessionAffinityTimeoutSeconds} --reap -j ${e.sep}`);
+    for (const e of named)
+      rules.push(
+        `-A ${chain} -m comment --comment "${spn} -> ${e.text}" -m recent --name ${e.sep} --rcheck --seconds ${svc.sessionAffinityTimeoutSeconds} --reap -j ${e.sep}`,
+      );
   }
   named.forEach((e, i) => {
     const stat = i < named.length - 1 ? ` -m statistic --mode random --probability ${probability(named.length - i)}` : '';
@@ -183,7 +231,11 @@ export function ipvsRules(cluster: Cluster, node: string): string {
       member('KUBE-EXTERNAL-IP', 'hash:ip,port', `${ip},${proto}:${port.port}`);
     }
   }
-  const lines = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'];
+  const lines = [
+    'IP Virtual Server version 1.2.1 (size=4096)',
+    'Prot LocalAddress:Port Scheduler Flags',
+    '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+  ];
   servers.sort((a, b) => cmp(a.proto, b.proto) || cmpAddress(a.address, b.address) || a.port - b.port);
   for (const vs of servers) {
     lines.push(`${vs.proto.padEnd(4)} ${vs.address}:${vs.port} rr${vs.persistent !== undefined ? ` persistent ${vs.persistent}` : ''}`);
@@ -201,16 +253,36 @@ export function ipvsRules(cluster: Cluster, node: string): string {
 function ipvsGlue(cluster: Cluster, sets: Map<string, unknown>): string[] {
   const podCIDR = cluster.settings.podCIDR;
   const chains = ['KUBE-SERVICES', 'KUBE-POSTROUTING', 'KUBE-NODE-PORT', 'KUBE-LOAD-BALANCER', 'KUBE-MARK-MASQ'];
-  const rules = [`-A KUBE-SERVICES ! -s ${podCIDR} -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ`];
-  if (sets.has('KUBE-LOAD-BALANCER')) rules.push('-A KUBE-SERVICES -m comment --comment "Kubernetes service lb portal" -m set --match-set KUBE-LOAD-BALANCER dst,dst -j KUBE-LOAD-BALANCER');
-  if (sets.has('KUBE-EXTERNAL-IP')) rules.push('-A KUBE-SERVICES -m comment --comment "Kubernetes service external ip + port for masquerade and filter purpose" -m set --match-set KUBE-EXTERNAL-IP dst,dst -j KUBE-MARK-MASQ');
-  rules.push('-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODE-PORT', '-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT');
-  if (sets.has('KUBE-LOAD-BALANCER-LOCAL')) rules.push('-A KUBE-LOAD-BALANCER -m comment --comment "Kubernetes service load balancer ip + port with externalTrafficPolicy=local" -m set --match-set KUBE-LOAD-BALANCER-LOCAL dst,dst -j RETURN');
+  const rules = [
+    `-A KUBE-SERVICES ! -s ${podCIDR} -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ`,
+  ];
+  if (sets.has('KUBE-LOAD-BALANCER'))
+    rules.push(
+      '-A KUBE-SERVICES -m comment --comment "Kubernetes service lb portal" -m set --match-set KUBE-LOAD-BALANCER dst,dst -j KUBE-LOAD-BALANCER',
+    );
+  if (sets.has('KUBE-EXTERNAL-IP'))
+    rules.push(
+      '-A KUBE-SERVICES -m comment --comment "Kubernetes service external ip + port for masquerade and filter purpose" -m set --match-set KUBE-EXTERNAL-IP dst,dst -j KUBE-MARK-MASQ',
+    );
+  rules.push(
+    '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODE-PORT',
+    '-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT',
+  );
+  if (sets.has('KUBE-LOAD-BALANCER-LOCAL'))
+    rules.push(
+      '-A KUBE-LOAD-BALANCER -m comment --comment "Kubernetes service load balancer ip + port with externalTrafficPolicy=local" -m set --match-set KUBE-LOAD-BALANCER-LOCAL dst,dst -j RETURN',
+    );
   if (sets.has('KUBE-LOAD-BALANCER')) rules.push('-A KUBE-LOAD-BALANCER -j KUBE-MARK-MASQ');
   for (const proto of ['TCP', 'UDP', 'SCTP']) {
     const p = proto.toLowerCase();
-    if (sets.has(`KUBE-NODE-PORT-LOCAL-${proto}`)) rules.push(`-A KUBE-NODE-PORT -p ${p} -m comment --comment "Kubernetes nodeport ${proto} port with externalTrafficPolicy=local" -m set --match-set KUBE-NODE-PORT-LOCAL-${proto} dst -j RETURN`);
-    if (sets.has(`KUBE-NODE-PORT-${proto}`)) rules.push(`-A KUBE-NODE-PORT -p ${p} -m comment --comment "Kubernetes nodeport ${proto} port for masquerade purpose" -m set --match-set KUBE-NODE-PORT-${proto} dst -j KUBE-MARK-MASQ`);
+    if (sets.has(`KUBE-NODE-PORT-LOCAL-${proto}`))
+      rules.push(
+        `-A KUBE-NODE-PORT -p ${p} -m comment --comment "Kubernetes nodeport ${proto} port with externalTrafficPolicy=local" -m set --match-set KUBE-NODE-PORT-LOCAL-${proto} dst -j RETURN`,
+      );
+    if (sets.has(`KUBE-NODE-PORT-${proto}`))
+      rules.push(
+        `-A KUBE-NODE-PORT -p ${p} -m comment --comment "Kubernetes nodeport ${proto} port for masquerade purpose" -m set --match-set KUBE-NODE-PORT-${proto} dst -j KUBE-MARK-MASQ`,
+      );
   }
   rules.push(
     '-A KUBE-POSTROUTING -m comment --comment "Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose" -m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE',

@@ -14,9 +14,27 @@ export interface HostReference {
 }
 
 const SCHEME_PORTS: Record<string, number> = {
-  http: 80, https: 443, ws: 80, wss: 443, grpc: 80, grpcs: 443, redis: 6379, rediss: 6379,
-  postgres: 5432, postgresql: 5432, mysql: 3306, mongodb: 27017, amqp: 5672, amqps: 5671,
-  nats: 4222, kafka: 9092, memcached: 11211, ftp: 21, ldap: 389, ldaps: 636, smtp: 25,
+  http: 80,
+  https: 443,
+  ws: 80,
+  wss: 443,
+  grpc: 80,
+  grpcs: 443,
+  redis: 6379,
+  rediss: 6379,
+  postgres: 5432,
+  postgresql: 5432,
+  mysql: 3306,
+  mongodb: 27017,
+  amqp: 5672,
+  amqps: 5671,
+  nats: 4222,
+  kafka: 9092,
+  memcached: 11211,
+  ftp: 21,
+  ldap: 389,
+  ldaps: 636,
+  smtp: 25,
 };
 
 const URL_RE = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^@/\s'"]*@)?(\[[0-9a-f:]+\]|[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?)(?::(\d{1,5}))?/gi;
@@ -32,11 +50,18 @@ export function findHostReferences(text: string): HostReference[] {
   for (const m of text.matchAll(URL_RE)) {
     const scheme = (m[1] ?? '').toLowerCase();
     const host = m[2] ?? '';
-    const hostIndex = (m.index ?? 0) + (m[0].lastIndexOf(host, m[0].length - (m[3] ? m[3].length + 1 : 0)));
+    const hostIndex = (m.index ?? 0) + m[0].lastIndexOf(host, m[0].length - (m[3] ? m[3].length + 1 : 0));
     taken.push([m.index ?? 0, (m.index ?? 0) + m[0].length]);
     if (skipHost(host)) continue;
     const explicit = m[3] !== undefined;
-    refs.push({ host: host.toLowerCase(), port: explicit ? Number(m[3]) : SCHEME_PORTS[scheme], explicitPort: explicit, scheme, index: hostIndex, text: m[0] });
+    refs.push({
+      host: host.toLowerCase(),
+      port: explicit ? Number(m[3]) : SCHEME_PORTS[scheme],
+      explicitPort: explicit,
+      scheme,
+      index: hostIndex,
+      text: m[0],
+    });
   }
   for (const m of text.matchAll(HOSTPORT_RE)) {
     const host = m[1] ?? '';

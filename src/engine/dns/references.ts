@@ -46,10 +46,17 @@ export function checkReferences(cluster: Cluster, refs: ResolvedReference[], dia
     if (r.dns.rcode === 'NXDOMAIN' || (!r.dns.forwarded && r.dns.answers.length === 0)) {
       // Located only when reported: building a document's position index is the expensive part.
       const range = r.text.origin.object.locate(r.text.path);
-      const d = makeDiagnostic('dns-name-unresolved', range, { host: r.ref.host, pod: from, tried: r.dns.searched.join(', '), hint: unresolvedHint(cluster, r) });
+      const d = makeDiagnostic('dns-name-unresolved', range, {
+        host: r.ref.host,
+        pod: from,
+        tried: r.dns.searched.join(', '),
+        hint: unresolvedHint(cluster, r),
+      });
       const replacement = unresolvedReplacement(cluster, r);
       const hostAt = replacement ? substringRange(range, r.text.value, r.ref.index, r.ref.host.length) : undefined;
-      diagnostics.push(withFix(d, replacement && hostAt ? { title: `Use ${replacement}`, edits: [{ range: hostAt, newText: replacement }] } : undefined));
+      diagnostics.push(
+        withFix(d, replacement && hostAt ? { title: `Use ${replacement}`, edits: [{ range: hostAt, newText: replacement }] } : undefined),
+      );
       continue;
     }
     const svc = r.service;
@@ -57,7 +64,14 @@ export function checkReferences(cluster: Cluster, refs: ResolvedReference[], dia
     if (!svc.ports.some((p) => p.port === r.ref.port)) {
       const ports = svc.ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'no ports';
       const host = r.ref.explicitPort ? `${r.ref.host}:${r.ref.port}` : `${r.ref.host} (${r.ref.scheme} defaults to port ${r.ref.port})`;
-      diagnostics.push(makeDiagnostic('service-port-mismatch', r.text.origin.object.locate(r.text.path), { host, service: serviceId(svc), port: r.ref.port, ports }));
+      diagnostics.push(
+        makeDiagnostic('service-port-mismatch', r.text.origin.object.locate(r.text.path), {
+          host,
+          service: serviceId(svc),
+          port: r.ref.port,
+          ports,
+        }),
+      );
     }
   }
 }
@@ -83,7 +97,9 @@ function unresolvedHint(cluster: Cluster, r: ResolvedReference): string {
   }
   const close = cluster.services.filter((s) => s.namespace === r.namespace && editDistance(s.name, first) <= 2).map((s) => s.name);
   if (close.length > 0) return `Did you mean ${close[0]}?`;
-  if (r.pod && r.pod.dnsPolicy !== 'ClusterFirst' && r.pod.dnsPolicy !== 'ClusterFirstWithHostNet') return `The pod's dnsPolicy is ${r.pod.dnsPolicy}, so it does not use cluster DNS.`;
-  if (r.pod && r.pod.hostNetwork && r.pod.dnsPolicy === 'ClusterFirst') return 'The pod uses hostNetwork; set dnsPolicy: ClusterFirstWithHostNet to use cluster DNS.';
+  if (r.pod && r.pod.dnsPolicy !== 'ClusterFirst' && r.pod.dnsPolicy !== 'ClusterFirstWithHostNet')
+    return `The pod's dnsPolicy is ${r.pod.dnsPolicy}, so it does not use cluster DNS.`;
+  if (r.pod && r.pod.hostNetwork && r.pod.dnsPolicy === 'ClusterFirst')
+    return 'The pod uses hostNetwork; set dnsPolicy: ClusterFirstWithHostNet to use cluster DNS.';
   return 'Create a Service of that name, or fix the host.';
 }

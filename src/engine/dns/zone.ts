@@ -50,7 +50,10 @@ export function dashed(ip: string): string {
 export function reverseName(ip: string): string {
   const addr = ipaddr.parse(ip);
   if (addr.kind() === 'ipv4') return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
-  const hex = addr.toByteArray().map((b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = addr
+    .toByteArray()
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
   return `${hex.split('').reverse().join('.')}.ip6.arpa`;
 }
 
@@ -84,7 +87,13 @@ export class DnsZone {
   private addPods(): void {
     this.podsAdded = true;
     for (const pod of this.cluster.pods) {
-      if (pod.ip && !pod.hostNetwork) this.add({ name: `${dashed(pod.ip)}.${pod.namespace}.pod.${this.zone}`, type: ipFamily(pod.ip) === 'ipv4' ? 'A' : 'AAAA', value: pod.ip, pod: podId(pod) });
+      if (pod.ip && !pod.hostNetwork)
+        this.add({
+          name: `${dashed(pod.ip)}.${pod.namespace}.pod.${this.zone}`,
+          type: ipFamily(pod.ip) === 'ipv4' ? 'A' : 'AAAA',
+          value: pod.ip,
+          pod: podId(pod),
+        });
     }
   }
 
@@ -108,7 +117,8 @@ export class DnsZone {
         this.add({ name: fqdn, type: ipFamily(ip) === 'ipv4' ? 'A' : 'AAAA', value: ip, service: id });
         this.add({ name: reverseName(ip), type: 'PTR', value: fqdn, service: id });
       }
-      for (const p of named) this.add({ name: `_${p.name}._${p.protocol.toLowerCase()}.${fqdn}`, type: 'SRV', value: `0 100 ${p.port} ${fqdn}`, service: id });
+      for (const p of named)
+        this.add({ name: `_${p.name}._${p.protocol.toLowerCase()}.${fqdn}`, type: 'SRV', value: `0 100 ${p.port} ${fqdn}`, service: id });
       return;
     }
     // Headless: one record per ready endpoint address, plus per-hostname records.
@@ -120,17 +130,30 @@ export class DnsZone {
       const host = `${e.hostname ?? dashed(e.ip)}.${fqdn}`;
       this.add({ name: host, type, value: e.ip, service: id, pod: e.pod });
       this.add({ name: reverseName(e.ip), type: 'PTR', value: host, service: id, pod: e.pod });
-      for (const p of named) this.add({ name: `_${p.name}._${p.protocol.toLowerCase()}.${fqdn}`, type: 'SRV', value: `0 100 ${p.port} ${host}`, service: id, pod: e.pod });
+      for (const p of named)
+        this.add({
+          name: `_${p.name}._${p.protocol.toLowerCase()}.${fqdn}`,
+          type: 'SRV',
+          value: `0 100 ${p.port} ${host}`,
+          service: id,
+          pod: e.pod,
+        });
     }
   }
 
   private headlessAddresses(svc: SimService): Array<{ ip: string; hostname: string | undefined; pod: string }> {
     if (svc.ports.length > 0 || svc.selector === null) {
-      return svc.endpointsByPort.flat().filter((e) => e.ready || svc.publishNotReadyAddresses).map((e) => ({ ip: e.ip, hostname: e.hostname, pod: e.pod }));
+      return svc.endpointsByPort
+        .flat()
+        .filter((e) => e.ready || svc.publishNotReadyAddresses)
+        .map((e) => ({ ip: e.ip, hostname: e.hostname, pod: e.pod }));
     }
     // A headless Service without ports still publishes the addresses of the pods it selects.
     return this.cluster.pods
-      .filter((p) => p.namespace === svc.namespace && p.ip && (p.ready || svc.publishNotReadyAddresses) && mapMatches(svc.selector ?? {}, p.labels))
+      .filter(
+        (p) =>
+          p.namespace === svc.namespace && p.ip && (p.ready || svc.publishNotReadyAddresses) && mapMatches(svc.selector ?? {}, p.labels),
+      )
       .map((p) => ({ ip: p.ip as string, hostname: p.subdomain === svc.name ? p.hostname : undefined, pod: podId(p) }));
   }
 
@@ -158,7 +181,12 @@ export class DnsZone {
   /** The resolver a pod gets from its dnsPolicy and dnsConfig (what kubelet writes to resolv.conf). */
   resolverFor(pod: SimPod | { namespace: string }): ResolverConfig {
     const clusterSearch = [`${pod.namespace}.svc.${this.zone}`, `svc.${this.zone}`, this.zone];
-    const base: ResolverConfig = { searches: clusterSearch, ndots: 5, clusterDns: true, nameservers: this.kubeDnsIP ? [this.kubeDnsIP] : [] };
+    const base: ResolverConfig = {
+      searches: clusterSearch,
+      ndots: 5,
+      clusterDns: true,
+      nameservers: this.kubeDnsIP ? [this.kubeDnsIP] : [],
+    };
     if (!('dnsPolicy' in pod)) return base;
     let cfg = base;
     const policy = pod.dnsPolicy === 'ClusterFirst' && pod.hostNetwork ? 'Default' : pod.dnsPolicy;
@@ -199,7 +227,16 @@ export class DnsZone {
       tried.push(fqdn);
       if (!this.isClusterName(fqdn)) {
         // Upstream answers this; the simulation cannot know what, and does not pretend to.
-        return { query, type, rcode: 'NOERROR', answers: [], searched: tried, resolvedName: fqdn, forwarded: true, explanation: `${fqdn} is outside ${this.zone}; CoreDNS forwards it to the upstream resolver.` };
+        return {
+          query,
+          type,
+          rcode: 'NOERROR',
+          answers: [],
+          searched: tried,
+          resolvedName: fqdn,
+          forwarded: true,
+          explanation: `${fqdn} is outside ${this.zone}; CoreDNS forwards it to the upstream resolver.`,
+        };
       }
       if (!cfg.clusterDns) continue;
       const hit = this.lookup(fqdn, type);
@@ -211,7 +248,16 @@ export class DnsZone {
           const chained = this.isClusterName(cname.value) ? this.lookup(cname.value, type).answers : [];
           answers.push(...chained);
         }
-        return { query, type, rcode: 'NOERROR', answers, searched: tried, resolvedName: fqdn, forwarded: false, explanation: describeAnswer(fqdn, answers) };
+        return {
+          query,
+          type,
+          rcode: 'NOERROR',
+          answers,
+          searched: tried,
+          resolvedName: fqdn,
+          forwarded: false,
+          explanation: describeAnswer(fqdn, answers),
+        };
       }
     }
     const why = !cfg.clusterDns
@@ -219,7 +265,15 @@ export class DnsZone {
       : anyExists
         ? `the name exists but has no ${type} record`
         : `no Service, pod or record of that name exists in the cluster`;
-    return { query, type, rcode: anyExists ? 'NOERROR' : 'NXDOMAIN', answers: [], searched: tried, forwarded: false, explanation: `${query}: ${why}.` };
+    return {
+      query,
+      type,
+      rcode: anyExists ? 'NOERROR' : 'NXDOMAIN',
+      answers: [],
+      searched: tried,
+      forwarded: false,
+      explanation: `${query}: ${why}.`,
+    };
   }
 }
 

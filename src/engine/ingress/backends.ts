@@ -36,7 +36,9 @@ export function ingressExposures(cluster: Cluster): IngressExposure[] {
     const backends: FieldPath[] = [];
     if (r.raw(['spec', 'defaultBackend']) !== undefined) backends.push(['spec', 'defaultBackend']);
     (r.list(['spec', 'rules']) ?? []).forEach((_, i) => {
-      (r.list(['spec', 'rules', i, 'http', 'paths']) ?? []).forEach((__, j) => backends.push(['spec', 'rules', i, 'http', 'paths', j, 'backend']));
+      (r.list(['spec', 'rules', i, 'http', 'paths']) ?? []).forEach((__, j) =>
+        backends.push(['spec', 'rules', i, 'http', 'paths', j, 'backend']),
+      );
     });
     const seen = new Set<string>();
     for (const path of backends) {

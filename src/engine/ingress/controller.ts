@@ -33,7 +33,15 @@ export interface ControllerIdentity {
 export function controllerIdentity(c: { name: string; controller: string }): ControllerIdentity {
   const namespace = c.controller === NGINX_CONTROLLER ? 'ingress-nginx' : 'ingress-system';
   const name = `ingress-${c.name}-controller`;
-  return { namespace, name, labels: { 'app.kubernetes.io/name': 'ingress-controller', 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': name } };
+  return {
+    namespace,
+    name,
+    labels: {
+      'app.kubernetes.io/name': 'ingress-controller',
+      'app.kubernetes.io/component': 'controller',
+      'app.kubernetes.io/instance': name,
+    },
+  };
 }
 
 function annotation(o: ManifestObject, key: string): string | undefined {
@@ -53,7 +61,10 @@ export function requestedClass(o: ManifestObject): { name: string; field: 'spec'
 }
 
 export function isIngress(o: ManifestObject): boolean {
-  return o.kind === 'Ingress' && (o.apiVersion === 'networking.k8s.io/v1' || o.apiVersion === 'networking.k8s.io/v1beta1' || o.apiVersion === 'extensions/v1beta1');
+  return (
+    o.kind === 'Ingress' &&
+    (o.apiVersion === 'networking.k8s.io/v1' || o.apiVersion === 'networking.k8s.io/v1beta1' || o.apiVersion === 'extensions/v1beta1')
+  );
 }
 
 /**
@@ -81,7 +92,9 @@ export function planClasses(objects: ManifestObject[]): { classes: PlannedClass[
   }
   const names = new Set<string>();
   for (const i of ingresses) names.add(requestedClass(i)?.name ?? IMPLICIT_DEFAULT_CLASS);
-  const classes = [...names].sort().map((name): PlannedClass => ({ name, controller: NGINX_CONTROLLER, isDefault: name === IMPLICIT_DEFAULT_CLASS, object: undefined }));
+  const classes = [...names]
+    .sort()
+    .map((name): PlannedClass => ({ name, controller: NGINX_CONTROLLER, isDefault: name === IMPLICIT_DEFAULT_CLASS, object: undefined }));
   return { classes, implicit: true };
 }
 

@@ -105,7 +105,11 @@ export function pathMatch(p: { path: string; pathType: PathType }, requestPath: 
 }
 
 /** The Service and port a backend names, looked up in the Ingress's namespace. */
-export function resolveBackend(cluster: Cluster, namespace: string, backend: IngressBackend): { service: SimService | undefined; port: ServicePort | undefined } {
+export function resolveBackend(
+  cluster: Cluster,
+  namespace: string,
+  backend: IngressBackend,
+): { service: SimService | undefined; port: ServicePort | undefined } {
   if (!backend.service) return { service: undefined, port: undefined };
   const ref = backend.service;
   const service = cluster.services.find((s) => s.namespace === namespace && s.name === ref.name);
@@ -125,21 +129,38 @@ export class IngressModel {
     const { classes, implicit } = planClasses(cluster.objects);
     const definedClasses = cluster.objects.filter((o) => o.kind === 'IngressClass');
     for (const c of classes) this.controllers.push(this.controllerFor(c, implicit));
-    const objects = cluster.objects.filter(isIngress).sort((a, b) => cmp(`${a.namespace ?? 'default'}/${a.name}`, `${b.namespace ?? 'default'}/${b.name}`));
+    const objects = cluster.objects
+      .filter(isIngress)
+      .sort((a, b) => cmp(`${a.namespace ?? 'default'}/${a.name}`, `${b.namespace ?? 'default'}/${b.name}`));
     for (const o of objects) {
       const ing = readIngress(o, diagnostics);
       const asked = requestedClass(o);
-      const defaultClass = classes.find((c) => c.isDefault)?.name ?? (definedClasses.length === 0 ? undefined : definedClasses.find((d) => isDefaultClass(d))?.name);
+      const defaultClass =
+        classes.find((c) => c.isDefault)?.name ??
+        (definedClasses.length === 0 ? undefined : definedClasses.find((d) => isDefaultClass(d))?.name);
       ing.className = asked?.name ?? defaultClass;
       const controller = this.controllers.find((c) => c.className === ing.className);
-      const at = locate(ing.origin, asked?.field === 'spec' ? ['spec', 'ingressClassName'] : asked ? ['metadata', 'annotations'] : ['metadata', 'name']);
+      const at = locate(
+        ing.origin,
+        asked?.field === 'spec' ? ['spec', 'ingressClassName'] : asked ? ['metadata', 'annotations'] : ['metadata', 'name'],
+      );
       const resource = resourceName({ kind: 'Ingress', namespace: ing.namespace, name: ing.name });
       if (controller) {
         controller.ingresses.push(ing);
-        if (implicit && at) diagnostics.push(makeDiagnostic('ingress-controller-implicit', at, { ingress: ing.name, className: controller.className, controller: `${controller.namespace}/${controller.name}` }, resource));
+        if (implicit && at)
+          diagnostics.push(
+            makeDiagnostic(
+              'ingress-controller-implicit',
+              at,
+              { ingress: ing.name, className: controller.className, controller: `${controller.namespace}/${controller.name}` },
+              resource,
+            ),
+          );
       } else if (at) {
         const known = definedClasses.map((d) => d.name).join(', ') || 'none';
-        const why = asked ? `names IngressClass ${asked.name}, which the workspace does not define (IngressClasses: ${known})` : `names no IngressClass and none is marked default (IngressClasses: ${known})`;
+        const why = asked
+          ? `names IngressClass ${asked.name}, which the workspace does not define (IngressClasses: ${known})`
+          : `names no IngressClass and none is marked default (IngressClasses: ${known})`;
         diagnostics.push(makeDiagnostic('ingress-class-missing', at, { ingress: ing.name, why }, resource));
         ing.className = undefined;
       }
@@ -150,7 +171,9 @@ export class IngressModel {
 
   private controllerFor(c: PlannedClass, implicit: boolean): IngressController {
     const id = controllerIdentity(c);
-    const pods = this.cluster.pods.filter((p) => p.namespace === id.namespace && p.workload.name === id.name && p.origin.kind === 'implicit');
+    const pods = this.cluster.pods.filter(
+      (p) => p.namespace === id.namespace && p.workload.name === id.name && p.origin.kind === 'implicit',
+    );
     const service = this.cluster.services.find((s) => s.namespace === id.namespace && s.name === id.name && s.origin.kind === 'implicit');
     return { className: c.name, controller: c.controller, implicit, namespace: id.namespace, name: id.name, pods, service, ingresses: [] };
   }
@@ -163,11 +186,27 @@ export class IngressModel {
       const { service, port } = resolveBackend(this.cluster, ing.namespace, b);
       if (!service) {
         const at = locate(ing.origin, b.namePath);
-        if (at) diagnostics.push(makeDiagnostic('ingress-backend-missing', at, { service: b.service.name, namespace: ing.namespace, hint: this.missingHint(ing.namespace, b.service.name) }, resource));
+        if (at)
+          diagnostics.push(
+            makeDiagnostic(
+              'ingress-backend-missing',
+              at,
+              { service: b.service.name, namespace: ing.namespace, hint: this.missingHint(ing.namespace, b.service.name) },
+              resource,
+            ),
+          );
       } else if (!port && b.service.port !== undefined) {
         const at = locate(ing.origin, b.portPath);
         const ports = service.ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'no ports';
-        if (at) diagnostics.push(makeDiagnostic('ingress-backend-port-missing', at, { service: `${ing.namespace}/${service.name}`, port: b.service.port, ports }, resource));
+        if (at)
+          diagnostics.push(
+            makeDiagnostic(
+              'ingress-backend-port-missing',
+              at,
+              { service: `${ing.namespace}/${service.name}`, port: b.service.port, ports },
+              resource,
+            ),
+          );
       }
     }
   }
@@ -176,7 +215,8 @@ export class IngressModel {
     const close = this.cluster.services.filter((s) => s.namespace === namespace && editDistance(s.name, name) <= 2).map((s) => s.name);
     if (close.length > 0) return `Did you mean ${close[0]}?`;
     const elsewhere = this.cluster.services.find((s) => s.name === name);
-    if (elsewhere) return `A Service ${name} exists in namespace ${elsewhere.namespace}, but an Ingress can only send traffic to Services in its own namespace.`;
+    if (elsewhere)
+      return `A Service ${name} exists in namespace ${elsewhere.namespace}, but an Ingress can only send traffic to Services in its own namespace.`;
     return '';
   }
 
@@ -215,19 +255,37 @@ export class IngressModel {
       for (const p of hit.rule.paths) {
         const m = pathMatch(p, requestPath);
         if (!m.matches) continue;
-        const better = !best || m.length > best.length || (m.length === best.length && p.pathType === 'Exact' && best.path.pathType !== 'Exact');
+        const better =
+          !best || m.length > best.length || (m.length === best.length && p.pathType === 'Exact' && best.path.pathType !== 'Exact');
         if (better) best = { hit, path: p, length: m.length };
       }
     }
     if (best) {
-      return { kind: 'backend', ingress: best.hit.ingress, via: 'rule', rule: best.hit.rule, path: best.path, backend: best.path.backend, ...resolveBackend(this.cluster, best.hit.ingress.namespace, best.path.backend) };
+      return {
+        kind: 'backend',
+        ingress: best.hit.ingress,
+        via: 'rule',
+        rule: best.hit.rule,
+        path: best.path,
+        backend: best.path.backend,
+        ...resolveBackend(this.cluster, best.hit.ingress.namespace, best.path.backend),
+      };
     }
     const withDefault = controller.ingresses.find((i) => i.defaultBackend !== undefined);
     if (withDefault?.defaultBackend) {
-      return { kind: 'backend', ingress: withDefault, via: 'defaultBackend', backend: withDefault.defaultBackend, ...resolveBackend(this.cluster, withDefault.namespace, withDefault.defaultBackend) };
+      return {
+        kind: 'backend',
+        ingress: withDefault,
+        via: 'defaultBackend',
+        backend: withDefault.defaultBackend,
+        ...resolveBackend(this.cluster, withDefault.namespace, withDefault.defaultBackend),
+      };
     }
     const hosts = rules === hostless ? 'no rule without a host' : `the rules for ${host}`;
-    return { kind: 'not-found', reason: `no path of ${hosts} matches ${requestPath || '/'} and no Ingress of class ${controller.className} has a defaultBackend, so the controller answers 404` };
+    return {
+      kind: 'not-found',
+      reason: `no path of ${hosts} matches ${requestPath || '/'} and no Ingress of class ${controller.className} has a defaultBackend, so the controller answers 404`,
+    };
   }
 
   /** The TLS entry (and its Ingress) that covers `host` in this controller's class, if any. */
@@ -257,16 +315,32 @@ function readBackend(r: FieldReader, path: FieldPath): IngressBackend | undefine
   if (svcName !== undefined) {
     const number = r.int([...path, 'service', 'port', 'number'], 1, 65535);
     const name = r.str([...path, 'service', 'port', 'name']);
-    const portPath = number !== undefined ? [...path, 'service', 'port', 'number'] : name !== undefined ? [...path, 'service', 'port', 'name'] : [...path, 'service', 'port'];
+    const portPath =
+      number !== undefined
+        ? [...path, 'service', 'port', 'number']
+        : name !== undefined
+          ? [...path, 'service', 'port', 'name']
+          : [...path, 'service', 'port'];
     return { service: { name: svcName, port: number ?? name }, path, namePath: [...path, 'service', 'name'], portPath };
   }
   // networking.k8s.io/v1beta1 and extensions/v1beta1 spell it serviceName / servicePort.
   const legacyName = r.str([...path, 'serviceName']);
   if (legacyName !== undefined) {
-    return { service: { name: legacyName, port: r.intOrName([...path, 'servicePort']) }, path, namePath: [...path, 'serviceName'], portPath: [...path, 'servicePort'] };
+    return {
+      service: { name: legacyName, port: r.intOrName([...path, 'servicePort']) },
+      path,
+      namePath: [...path, 'serviceName'],
+      portPath: [...path, 'servicePort'],
+    };
   }
   const res = r.raw([...path, 'resource']);
-  if (isRecord(res)) return { resource: `${String(res['apiGroup'] ?? '')}/${String(res['kind'] ?? '')}/${String(res['name'] ?? '')}`, path, namePath: [...path, 'resource'], portPath: [...path, 'resource'] };
+  if (isRecord(res))
+    return {
+      resource: `${String(res['apiGroup'] ?? '')}/${String(res['kind'] ?? '')}/${String(res['name'] ?? '')}`,
+      path,
+      namePath: [...path, 'resource'],
+      portPath: [...path, 'resource'],
+    };
   r.invalid(path, 'An Ingress backend needs `service` (name and port) or `resource`.');
   return undefined;
 }
@@ -274,22 +348,33 @@ function readBackend(r: FieldReader, path: FieldPath): IngressBackend | undefine
 function readIngress(o: ManifestObject, diagnostics: Diagnostic[]): SimIngress {
   const r = new FieldReader(o, diagnostics);
   const legacy = o.apiVersion !== 'networking.k8s.io/v1';
-  const ing: SimIngress = { namespace: o.namespace ?? 'default', name: o.name, className: undefined, rules: [], defaultBackend: undefined, tls: [], origin: { kind: 'manifest', object: o } };
+  const ing: SimIngress = {
+    namespace: o.namespace ?? 'default',
+    name: o.name,
+    className: undefined,
+    rules: [],
+    defaultBackend: undefined,
+    tls: [],
+    origin: { kind: 'manifest', object: o },
+  };
   ing.defaultBackend = readBackend(r, ['spec', legacy && r.raw(['spec', 'backend']) !== undefined ? 'backend' : 'defaultBackend']);
   (r.list(['spec', 'rules']) ?? []).forEach((_, i) => {
     const rp = ['spec', 'rules', i];
     const host = r.str([...rp, 'host']);
-    if (host !== undefined && host.includes('*') && !/^\*\.[^*]+$/.test(host)) r.invalid([...rp, 'host'], `host "${host}" is not valid: a wildcard must be the whole first label, as in *.example.com.`);
+    if (host !== undefined && host.includes('*') && !/^\*\.[^*]+$/.test(host))
+      r.invalid([...rp, 'host'], `host "${host}" is not valid: a wildcard must be the whole first label, as in *.example.com.`);
     const paths: IngressPath[] = [];
     (r.list([...rp, 'http', 'paths']) ?? []).forEach((__, j) => {
       const pp = [...rp, 'http', 'paths', j];
       const typeRaw = r.str([...pp, 'pathType']);
       let pathType: PathType = 'ImplementationSpecific';
       if (typeRaw === 'Exact' || typeRaw === 'Prefix' || typeRaw === 'ImplementationSpecific') pathType = typeRaw;
-      else if (typeRaw !== undefined) r.invalid([...pp, 'pathType'], `pathType must be Exact, Prefix or ImplementationSpecific, not "${typeRaw}".`);
+      else if (typeRaw !== undefined)
+        r.invalid([...pp, 'pathType'], `pathType must be Exact, Prefix or ImplementationSpecific, not "${typeRaw}".`);
       else if (!legacy) r.invalid(pp, 'networking.k8s.io/v1 requires `pathType` on every path (Exact, Prefix or ImplementationSpecific).');
       const path = r.str([...pp, 'path']) ?? '/';
-      if (pathType !== 'ImplementationSpecific' && !path.startsWith('/')) r.invalid([...pp, 'path'], `path "${path}" must be absolute (start with /) for pathType ${pathType}.`);
+      if (pathType !== 'ImplementationSpecific' && !path.startsWith('/'))
+        r.invalid([...pp, 'path'], `path "${path}" must be absolute (start with /) for pathType ${pathType}.`);
       const backend = readBackend(r, [...pp, 'backend']);
       if (backend) paths.push({ path, pathType, backend, fieldPath: pp });
     });

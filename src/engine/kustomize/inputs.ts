@@ -25,7 +25,11 @@ function inside(path: string, dir: string): boolean {
  * them); kustomization files and the patches they name never simulated raw; and, when an overlay is
  * selected, only that overlay's rendered output.
  */
-export function collectInputObjects(files: InputFile[], parse: (f: InputFile) => ParsedFile, options: RenderOptions = {}): { objects: ManifestObject[]; diagnostics: Diagnostic[] } {
+export function collectInputObjects(
+  files: InputFile[],
+  parse: (f: InputFile) => ParsedFile,
+  options: RenderOptions = {},
+): { objects: ManifestObject[]; diagnostics: Diagnostic[] } {
   const objects: ManifestObject[] = [];
   const diagnostics: Diagnostic[] = [];
   const index = indexFiles(files);
@@ -45,14 +49,24 @@ export function collectInputObjects(files: InputFile[], parse: (f: InputFile) =>
     const name = isRecord(doc.value) && typeof doc.value['name'] === 'string' ? doc.value['name'] : chart.dir || '.';
     const params: Record<string, string> = { chart: name, dir: chart.dir || '.' };
     if (rendered?.error) params['reason'] = rendered.error;
-    diagnostics.push(makeDiagnostic('helm-chart-not-rendered', isRecord(doc.value) && 'name' in doc.value ? doc.locate(['name']) : head(chart.file.path), params));
+    diagnostics.push(
+      makeDiagnostic(
+        'helm-chart-not-rendered',
+        isRecord(doc.value) && 'name' in doc.value ? doc.locate(['name']) : head(chart.file.path),
+        params,
+      ),
+    );
   }
 
   if (options.kustomizeOverlay !== undefined) {
     const overlay = normalize(options.kustomizeOverlay);
     if (!kustomizationIn(overlay, index)) {
       const shown = overlay || '.';
-      diagnostics.push(makeDiagnostic('kustomize-error', head(joinPath(overlay, KUSTOMIZATION_NAMES[0] ?? 'kustomization.yaml')), { reason: `The selected Kustomize overlay ${shown} has no kustomization.yaml in the input; nothing is simulated. Select a folder that has one.` }));
+      diagnostics.push(
+        makeDiagnostic('kustomize-error', head(joinPath(overlay, KUSTOMIZATION_NAMES[0] ?? 'kustomization.yaml')), {
+          reason: `The selected Kustomize overlay ${shown} has no kustomization.yaml in the input; nothing is simulated. Select a folder that has one.`,
+        }),
+      );
       return { objects, diagnostics };
     }
     const r = renderKustomization(overlay, index, parse);
@@ -65,7 +79,8 @@ export function collectInputObjects(files: InputFile[], parse: (f: InputFile) =>
   const kustomizationFiles = new Set(kustomize.all.map((d) => kustomizationIn(d, index)?.path));
   for (const dir of kustomize.topLevel) {
     const kfile = kustomizationIn(dir, index);
-    if (kfile && kustomize.transforms && !inChart(kfile.path)) diagnostics.push(makeDiagnostic('kustomize-not-selected', head(kfile.path), { dir: dir || '.' }));
+    if (kfile && kustomize.transforms && !inChart(kfile.path))
+      diagnostics.push(makeDiagnostic('kustomize-not-selected', head(kfile.path), { dir: dir || '.' }));
   }
   for (const f of files) {
     const p = normalize(f.path);

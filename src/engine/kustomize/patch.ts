@@ -29,7 +29,11 @@ function mergeKey(path: FieldPath, kind: string): string | undefined {
       return 'ip';
     case 'ports':
       // A Service's ports merge by port; a container's by containerPort.
-      return kind === 'Service' && parent === 'spec' && path.length === 2 ? 'port' : typeof parent === 'number' ? 'containerPort' : undefined;
+      return kind === 'Service' && parent === 'spec' && path.length === 2
+        ? 'port'
+        : typeof parent === 'number'
+          ? 'containerPort'
+          : undefined;
     default:
       return undefined;
   }
@@ -43,7 +47,11 @@ const DIRECTIVES = ['$setElementOrder', '$retainKeys', '$deleteFromPrimitiveList
  * their key (patch items first, in patch order, then the others, as kubectl's merge orders them),
  * other lists are replaced. `patchLocate` points into the patch text for the fields it sets.
  */
-export function applyStrategicMerge(target: KResource, patch: Record<string, unknown>, patchLocate: (p: FieldPath) => SourceRange): PatchProblem[] {
+export function applyStrategicMerge(
+  target: KResource,
+  patch: Record<string, unknown>,
+  patchLocate: (p: FieldPath) => SourceRange,
+): PatchProblem[] {
   const problems: PatchProblem[] = [];
   const kind = typeof target.raw['kind'] === 'string' ? target.raw['kind'] : '';
   const mergeMap = (dst: Record<string, unknown>, src: Record<string, unknown>, path: FieldPath, srcPath: FieldPath): void => {

@@ -74,7 +74,8 @@ function entries(k: Record<string, unknown>, field: string): string[] {
 function patchPaths(k: Record<string, unknown>): string[] {
   const out = entries(k, 'patchesStrategicMerge').filter((e) => !e.includes('\n'));
   for (const p of Array.isArray(k['patches']) ? k['patches'] : []) if (isRecord(p) && typeof p['path'] === 'string') out.push(p['path']);
-  for (const p of Array.isArray(k['patchesJson6902']) ? k['patchesJson6902'] : []) if (isRecord(p) && typeof p['path'] === 'string') out.push(p['path']);
+  for (const p of Array.isArray(k['patchesJson6902']) ? k['patchesJson6902'] : [])
+    if (isRecord(p) && typeof p['path'] === 'string') out.push(p['path']);
   return out;
 }
 
@@ -97,7 +98,8 @@ export function kustomizeDirs(files: FileIndex): { all: string[]; topLevel: stri
     const k = quickLoad(kfile.text) ?? {};
     // A kustomization that only lists files renders to those files as they are.
     if (Object.keys(k).some((key) => !PLAIN.has(key))) transforms = true;
-    for (const e of [...entries(k, 'resources'), ...entries(k, 'bases'), ...entries(k, 'components')]) if (!REMOTE.test(e)) referenced.add(joinPath(dir, e));
+    for (const e of [...entries(k, 'resources'), ...entries(k, 'bases'), ...entries(k, 'components')])
+      if (!REMOTE.test(e)) referenced.add(joinPath(dir, e));
     for (const p of patchPaths(k)) patchFiles.add(joinPath(dir, p));
   }
   return { all, topLevel: all.filter((d) => !referenced.has(d)), patchFiles, transforms };

@@ -6,7 +6,6 @@ import { CLUSTER_SCOPED, TEMPLATE_PATH } from '../manifests/kinds';
 /** `[]` in a field spec means "every item of this list". */
 type Spec = { path: Array<string>; create: boolean };
 
-
 const WORKLOAD_SELECTOR: Spec[] = [
   { path: ['spec', 'selector', 'matchLabels'], create: true },
   { path: ['spec', 'template', 'metadata', 'labels'], create: true },
@@ -49,7 +48,12 @@ function reach(raw: Record<string, unknown>, spec: Spec): Array<{ map: Record<st
     const next = spec.path[i + 1];
     if (next === '[]') {
       const list = node[seg];
-      if (Array.isArray(list)) list.forEach((item, k) => isRecord(item) && (spec.path[i + 2] === undefined ? out.push({ map: item, path: [...path, seg, k] }) : walk(item, i + 2, [...path, seg, k])));
+      if (Array.isArray(list))
+        list.forEach(
+          (item, k) =>
+            isRecord(item) &&
+            (spec.path[i + 2] === undefined ? out.push({ map: item, path: [...path, seg, k] }) : walk(item, i + 2, [...path, seg, k])),
+        );
       return;
     }
     let child = node[seg];
@@ -69,12 +73,18 @@ function reach(raw: Record<string, unknown>, spec: Spec): Array<{ map: Record<st
 export type At = (path: FieldPath) => SourceRange;
 
 /** Adds labels to metadata, and to selectors and pod templates as asked (commonLabels, labels[].includeSelectors/includeTemplates). */
-export function addLabels(resources: KResource[], pairs: Record<string, string>, where: { selectors: boolean; templates: boolean }, at: (key: string) => SourceRange): void {
+export function addLabels(
+  resources: KResource[],
+  pairs: Record<string, string>,
+  where: { selectors: boolean; templates: boolean },
+  at: (key: string) => SourceRange,
+): void {
   for (const r of resources) {
     const specs: Spec[] = [{ path: ['metadata', 'labels'], create: true }];
     const kind = kindOf(r);
     if (where.selectors) specs.push(...(SELECTOR_SPECS[kind] ?? []));
-    else if (where.templates) specs.push(...(SELECTOR_SPECS[kind] ?? []).filter((s) => s.path.includes('template') && s.path[s.path.length - 2] === 'metadata'));
+    else if (where.templates)
+      specs.push(...(SELECTOR_SPECS[kind] ?? []).filter((s) => s.path.includes('template') && s.path[s.path.length - 2] === 'metadata'));
     for (const spec of specs) {
       for (const { map, path } of reach(r.raw, spec)) {
         for (const [k, v] of Object.entries(pairs)) {
@@ -91,10 +101,12 @@ export function addAnnotations(resources: KResource[], pairs: Record<string, str
     const tpl = TEMPLATE_PATH[kindOf(r)];
     const specs: Spec[] = [{ path: ['metadata', 'annotations'], create: true }];
     if (tpl && tpl.length > 0) specs.push({ path: [...tpl, 'metadata', 'annotations'], create: true });
-    for (const spec of specs) for (const { map, path } of reach(r.raw, spec)) for (const [k, v] of Object.entries(pairs)) {
-      map[k] = v;
-      r.overrides.push({ prefix: [...path, k], locate: () => at(k) });
-    }
+    for (const spec of specs)
+      for (const { map, path } of reach(r.raw, spec))
+        for (const [k, v] of Object.entries(pairs)) {
+          map[k] = v;
+          r.overrides.push({ prefix: [...path, k], locate: () => at(k) });
+        }
   }
 }
 
@@ -157,17 +169,19 @@ export function fixReferences(resources: KResource[], renamed: Map<string, strin
       const to = renamed.get(refKey(refKind, ns, holder[key] as string));
       if (to !== undefined) holder[key] = to;
     };
-    const get = (v: unknown, ...path: Array<string | number>): unknown => path.reduce<unknown>((x, p) => (isRecord(x) ? x[p as string] : Array.isArray(x) ? x[p as number] : undefined), v);
+    const get = (v: unknown, ...path: Array<string | number>): unknown =>
+      path.reduce<unknown>((x, p) => (isRecord(x) ? x[p as string] : Array.isArray(x) ? x[p as number] : undefined), v);
     const each = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
     if (kind === 'Ingress') {
       const spec = get(r.raw, 'spec');
       fix(get(spec, 'defaultBackend', 'service'), 'name', 'Service');
       fix(get(spec, 'backend'), 'serviceName', 'Service');
       fix(spec, 'ingressClassName', 'IngressClass');
-      for (const rule of each(get(spec, 'rules'))) for (const p of each(get(rule, 'http', 'paths'))) {
-        fix(get(p, 'backend', 'service'), 'name', 'Service');
-        fix(get(p, 'backend'), 'serviceName', 'Service');
-      }
+      for (const rule of each(get(spec, 'rules')))
+        for (const p of each(get(rule, 'http', 'paths'))) {
+          fix(get(p, 'backend', 'service'), 'name', 'Service');
+          fix(get(p, 'backend'), 'serviceName', 'Service');
+        }
       for (const tls of each(get(spec, 'tls'))) fix(tls, 'secretName', 'Secret');
     }
     if (kind === 'StatefulSet') fix(get(r.raw, 'spec'), 'serviceName', 'Service');
@@ -203,7 +217,10 @@ export function fixReferences(resources: KResource[], renamed: Map<string, strin
 }
 
 /** `images:` — newName, newTag and digest for containers whose image name matches. */
-export function setImages(resources: KResource[], images: Array<{ name: string; newName?: string; newTag?: string; digest?: string; at: SourceRange }>): void {
+export function setImages(
+  resources: KResource[],
+  images: Array<{ name: string; newName?: string; newTag?: string; digest?: string; at: SourceRange }>,
+): void {
   for (const r of resources) {
     const tpl = TEMPLATE_PATH[kindOf(r)];
     if (!tpl) continue;

@@ -35,7 +35,8 @@ export function engineAfter(ctx: LintContext, fix: Fix): PolicyEngine | undefine
   }
   const diagnostics: Diagnostic[] = [];
   const engine = new PolicyEngine({ ...ctx.cluster, objects }, diagnostics, { hostNetwork: ctx.engine.hostNetwork });
-  const invalid = (list: Diagnostic[]) => list.filter((d) => d.code === 'manifest-invalid' && replaced.has(d.range.file) && d.resource?.startsWith('NetworkPolicy/')).length;
+  const invalid = (list: Diagnostic[]) =>
+    list.filter((d) => d.code === 'manifest-invalid' && replaced.has(d.range.file) && d.resource?.startsWith('NetworkPolicy/')).length;
   return invalid(diagnostics) > invalid(ctx.diagnostics) ? undefined : engine;
 }
 
@@ -57,7 +58,12 @@ const word = (allowed: boolean) => (allowed ? 'allowed' : 'dropped');
  * The verdict of one pod pair now and after the fix, as a sentence for the message and as related
  * information (the full reasons) at `at`. Undefined when the fix does not change that verdict.
  */
-export function beforeAfter(ctx: LintContext, after: PolicyEngine, pair: Pair, at: SourceRange): { sentence: string; related: RelatedInformation[] } | undefined {
+export function beforeAfter(
+  ctx: LintContext,
+  after: PolicyEngine,
+  pair: Pair,
+  at: SourceRange,
+): { sentence: string; related: RelatedInformation[] } | undefined {
   const src = { kind: 'pod' as const, pod: pair.src };
   const dst = { kind: 'pod' as const, pod: pair.dst };
   const now = ctx.engine.verdict(src, dst, pair.port, pair.protocol);
@@ -83,7 +89,9 @@ export function samplePort(rule: PolicyRule | undefined, dst: SimPod): { port: n
   for (const p of rule?.ports ?? []) {
     if (typeof p.port === 'number') return { port: p.port, protocol: p.protocol };
     if (p.port === undefined) return { port: firstPort(dst)?.port ?? 80, protocol: p.protocol };
-    for (const c of dst.containers) for (const cp of c.ports) if (cp.name === p.port && cp.protocol === p.protocol) return { port: cp.containerPort, protocol: p.protocol };
+    for (const c of dst.containers)
+      for (const cp of c.ports)
+        if (cp.name === p.port && cp.protocol === p.protocol) return { port: cp.containerPort, protocol: p.protocol };
   }
   return firstPort(dst) ?? { port: 80, protocol: 'TCP' };
 }
@@ -98,7 +106,14 @@ function firstPort(pod: SimPod): { port: number; protocol: Protocol } | undefine
  * whose verdict the fix changes (one pod per workload, a bounded search). Ports: the one the rule
  * names after the fix, and (with 'both') the one it names now.
  */
-export function changedPair(ctx: LintContext, after: PolicyEngine, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule | undefined, ports: 'after' | 'both' = 'both'): Pair | undefined {
+export function changedPair(
+  ctx: LintContext,
+  after: PolicyEngine,
+  policy: SimNetworkPolicy,
+  direction: Direction,
+  rule: PolicyRule | undefined,
+  ports: 'after' | 'both' = 'both',
+): Pair | undefined {
   const reps = ctx.representatives();
   const edited = after.policies.find((q) => q.namespace === policy.namespace && q.name === policy.name);
   const selected = reps.filter((p) => ctx.engine.selects(policy, p) || (edited !== undefined && after.selects(edited, p)));

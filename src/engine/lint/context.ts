@@ -92,7 +92,8 @@ export class LintContext {
     if (this.claimed.size === 0) return false;
     const key = `${policy.namespace}/${policy.name}\u0000`;
     const full = path.join('.');
-    for (const c of this.claimed) if (c.startsWith(key) && (full === c.slice(key.length) || full.startsWith(c.slice(key.length) + '.'))) return true;
+    for (const c of this.claimed)
+      if (c.startsWith(key) && (full === c.slice(key.length) || full.startsWith(c.slice(key.length) + '.'))) return true;
     return false;
   }
 
@@ -113,7 +114,9 @@ export class LintContext {
   representatives(): SimPod[] {
     if (!this.reps) {
       const seen = new Set<string>();
-      this.reps = this.cluster.pods.filter((p) => p.origin.kind === 'manifest' && !seen.has(workloadId(p.workload)) && seen.add(workloadId(p.workload)) !== undefined);
+      this.reps = this.cluster.pods.filter(
+        (p) => p.origin.kind === 'manifest' && !seen.has(workloadId(p.workload)) && seen.add(workloadId(p.workload)) !== undefined,
+      );
     }
     return this.reps;
   }
@@ -230,7 +233,10 @@ export class LintContext {
   }
 
   private matchesIn(namespace: string, policy: SimNetworkPolicy, peer: Extract<PolicyPeer, { kind: 'selector' }>): boolean {
-    return this.repsMatching(namespace, peer.podSelector).length > 0 || this.implicitIn(namespace).some((p) => this.engine.peerMatches(policy, peer, this.ep(p)));
+    return (
+      this.repsMatching(namespace, peer.podSelector).length > 0 ||
+      this.implicitIn(namespace).some((p) => this.engine.peerMatches(policy, peer, this.ep(p)))
+    );
   }
 
   /**
@@ -259,7 +265,8 @@ export class LintContext {
 
   /** The kube-system/kube-dns Service (found once: the DNS checks ask for it per egress rule). */
   kubeDns(): SimService | undefined {
-    if (this.dnsService === null) this.dnsService = this.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
+    if (this.dnsService === null)
+      this.dnsService = this.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
     return this.dnsService;
   }
 }

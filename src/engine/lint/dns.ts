@@ -49,10 +49,12 @@ export function lintDns(ctx: LintContext): void {
   if (!svc || ctx.coreDnsPods().length === 0) return;
   const byId = new Map(ctx.coreDnsPods().map((p) => [`${p.namespace}/${p.name}`, p]));
   const targets = (protocol: Protocol): DnsTarget[] =>
-    svc.ports.flatMap((sp, i) => (sp.port === 53 && sp.protocol === protocol ? (svc.endpointsByPort[i] ?? []) : [])).flatMap((e) => {
-      const pod = byId.get(e.pod);
-      return pod ? [{ pod, port: e.port }] : [];
-    });
+    svc.ports
+      .flatMap((sp, i) => (sp.port === 53 && sp.protocol === protocol ? (svc.endpointsByPort[i] ?? []) : []))
+      .flatMap((e) => {
+        const pod = byId.get(e.pod);
+        return pod ? [{ pod, port: e.port }] : [];
+      });
   const dns: Record<'UDP' | 'TCP', DnsTarget[]> = { UDP: targets('UDP'), TCP: targets('TCP') };
   const withRuleReport = new Set<SimNetworkPolicy>();
   for (const policy of ctx.engine.policies) {
@@ -77,26 +79,37 @@ function dnsIntent(ctx: LintContext, rule: PolicyRule): boolean {
 }
 
 /** Reports a DNS rule that does not admit CoreDNS on UDP and TCP 53; returns whether it did. */
-function checkRule(ctx: LintContext, policy: SimNetworkPolicy, rule: PolicyRule, clients: SimPod[], dns: Record<'UDP' | 'TCP', DnsTarget[]>): boolean {
+function checkRule(
+  ctx: LintContext,
+  policy: SimNetworkPolicy,
+  rule: PolicyRule,
+  clients: SimPod[],
+  dns: Record<'UDP' | 'TCP', DnsTarget[]>,
+): boolean {
   if (!dnsIntent(ctx, rule)) return false;
   const e = ctx.engine;
-  const admits = (protocol: 'UDP' | 'TCP') => dns[protocol].some((t) => {
-    const ep = ctx.ep(t.pod);
-    return e.matchingPeer(policy, rule, ep) !== undefined && e.portsAdmit(rule, ep, t.port, protocol);
-  });
+  const admits = (protocol: 'UDP' | 'TCP') =>
+    dns[protocol].some((t) => {
+      const ep = ctx.ep(t.pod);
+      return e.matchingPeer(policy, rule, ep) !== undefined && e.portsAdmit(rule, ep, t.port, protocol);
+    });
   const udp = dns.UDP.length === 0 || admits('UDP');
   const tcp = dns.TCP.length === 0 || admits('TCP');
   if (udp && tcp) return false;
   // A rule towards the workspace's own DNS server (a pod serving port 53) is not meant for CoreDNS.
-  const servers = ctx.memo('dns-servers', () => ctx.representatives().filter((p) => p.containers.some((c) => c.ports.some((cp) => cp.containerPort === 53))));
+  const servers = ctx.memo('dns-servers', () =>
+    ctx.representatives().filter((p) => p.containers.some((c) => c.ports.some((cp) => cp.containerPort === 53))),
+  );
   if (servers.some((p) => e.matchingPeer(policy, rule, ctx.ep(p)) !== undefined)) return false;
   // Only what fails in the simulation: when another rule already lets these pods resolve, this one is merely redundant.
-  const resolves = (pod: SimPod, protocol: 'UDP' | 'TCP') => dns[protocol].length === 0 || dns[protocol].some((t) => e.allows({ kind: 'pod', pod }, { kind: 'pod', pod: t.pod }, t.port, protocol));
+  const resolves = (pod: SimPod, protocol: 'UDP' | 'TCP') =>
+    dns[protocol].length === 0 || dns[protocol].some((t) => e.allows({ kind: 'pod', pod }, { kind: 'pod', pod: t.pod }, t.port, protocol));
   const failing = clients.filter((c) => !resolves(c, 'UDP') || !resolves(c, 'TCP'));
   const client = failing[0];
   if (!client || policy.origin.kind !== 'manifest') return false;
   const object = policy.origin.object;
-  const peerMatches = rule.peers === null || ctx.coreDnsPods().some((p) => e.matchingPeer(policy, rule, e.endpointOf({ kind: 'pod', pod: p })) !== undefined);
+  const peerMatches =
+    rule.peers === null || ctx.coreDnsPods().some((p) => e.matchingPeer(policy, rule, e.endpointOf({ kind: 'pod', pod: p })) !== undefined);
   const diagnosis = peerMatches ? portsProblem(udp, tcp, rule) : peerProblem(ctx, policy, rule);
   ctx.claim(policy, rule.path);
   const src = ctx.source(object.file);
@@ -116,15 +129,31 @@ function checkRule(ctx: LintContext, policy: SimNetworkPolicy, rule: PolicyRule,
       offered = fix;
     }
   }
-  const consequence = !udp ? `name lookups from ${workloadsText(failing)} fail` : `lookups from ${workloadsText(failing)} whose answers do not fit in UDP (truncated, retried over TCP) fail`;
-  const d = makeDiagnostic('policy-dns-rule-matches-nothing', at, { policy: `${policy.namespace}/${policy.name}`, why: diagnosis.why, consequence, todo: diagnosis.todo, example, pod: `${client.namespace}/${client.name}` }, resourceName({ kind: 'NetworkPolicy', namespace: policy.namespace, name: policy.name }), related);
+  const consequence = !udp
+    ? `name lookups from ${workloadsText(failing)} fail`
+    : `lookups from ${workloadsText(failing)} whose answers do not fit in UDP (truncated, retried over TCP) fail`;
+  const d = makeDiagnostic(
+    'policy-dns-rule-matches-nothing',
+    at,
+    {
+      policy: `${policy.namespace}/${policy.name}`,
+      why: diagnosis.why,
+      consequence,
+      todo: diagnosis.todo,
+      example,
+      pod: `${client.namespace}/${client.name}`,
+    },
+    resourceName({ kind: 'NetworkPolicy', namespace: policy.namespace, name: policy.name }),
+    related,
+  );
   ctx.report(withFix(d, offered));
   return true;
 }
 
 type Diagnosis = { kind: 'peer' | 'udp' | 'tcp' | 'ports'; why: string; todo: string; path: FieldPath };
 
-const CORRECT = 'Allow DNS with one peer, namespaceSelector kubernetes.io/metadata.name=kube-system and podSelector k8s-app=kube-dns, on UDP and TCP 53.';
+const CORRECT =
+  'Allow DNS with one peer, namespaceSelector kubernetes.io/metadata.name=kube-system and podSelector k8s-app=kube-dns, on UDP and TCP 53.';
 
 function portsProblem(udp: boolean, tcp: boolean, rule: PolicyRule): Diagnosis {
   const path = [...rule.path, 'ports'];
@@ -151,16 +180,27 @@ function peerProblem(ctx: LintContext, policy: SimNetworkPolicy, rule: PolicyRul
     const ns = peer.namespaceSelector;
     if (ns && !matchesSelector(ns, system)) {
       const podKeys = Object.keys(ns.matchLabels).filter((k) => k in podLabels);
-      const why = podKeys.length > 0
-        ? `puts the pod label ${podKeys.map((k) => `${k}=${ns.matchLabels[k]}`).join(',')} under namespaceSelector, and namespaces do not carry pod labels`
-        : `has a namespaceSelector (${selectorText(ns)}) that does not select namespace kube-system (it carries ${labelsText(system)})`;
+      const why =
+        podKeys.length > 0
+          ? `puts the pod label ${podKeys.map((k) => `${k}=${ns.matchLabels[k]}`).join(',')} under namespaceSelector, and namespaces do not carry pod labels`
+          : `has a namespaceSelector (${selectorText(ns)}) that does not select namespace kube-system (it carries ${labelsText(system)})`;
       return { kind: 'peer', why, todo: CORRECT, path: [...peer.path, 'namespaceSelector'] };
     }
     if (!ns && policy.namespace !== 'kube-system') {
-      return { kind: 'peer', why: `has no namespaceSelector, so its podSelector looks for CoreDNS in namespace ${policy.namespace}, not in kube-system`, todo: CORRECT, path: [...peer.path, peer.podSelector ? 'podSelector' : 'namespaceSelector'] };
+      return {
+        kind: 'peer',
+        why: `has no namespaceSelector, so its podSelector looks for CoreDNS in namespace ${policy.namespace}, not in kube-system`,
+        todo: CORRECT,
+        path: [...peer.path, peer.podSelector ? 'podSelector' : 'namespaceSelector'],
+      };
     }
     if (peer.podSelector && !matchesSelector(peer.podSelector, podLabels)) {
-      return { kind: 'peer', why: `has a podSelector (${selectorText(peer.podSelector)}) that matches no CoreDNS pod (they are labelled ${labelsText(podLabels)})`, todo: CORRECT, path: [...peer.path, 'podSelector'] };
+      return {
+        kind: 'peer',
+        why: `has a podSelector (${selectorText(peer.podSelector)}) that matches no CoreDNS pod (they are labelled ${labelsText(podLabels)})`,
+        todo: CORRECT,
+        path: [...peer.path, 'podSelector'],
+      };
     }
   }
   return { kind: 'peer', why: 'matches no CoreDNS pod', todo: CORRECT, path: [...rule.path, 'to'] };
@@ -178,22 +218,40 @@ function dnsRuleFix(src: SourceText, object: ManifestObject, rule: PolicyRule, k
     const at = first && object.has(first.path) ? object.locate(first.path) : undefined;
     const portDash = at ? src.dashColumn(at.line, at.column) : undefined;
     if (!at || portDash === undefined) return undefined;
-    return { title: `Add ${protocol} 53 to this DNS rule`, edits: [src.insertLines(at.line, indent(portDash - 1, [`- protocol: ${protocol}`, '  port: 53']))] };
+    return {
+      title: `Add ${protocol} 53 to this DNS rule`,
+      edits: [src.insertLines(at.line, indent(portDash - 1, [`- protocol: ${protocol}`, '  port: 53']))],
+    };
   }
   const ruleAt = object.locate(rule.path);
   const dash = src.dashColumn(ruleAt.line, ruleAt.column);
   if (dash === undefined) return undefined;
-  const onlyDns = (rule.peers?.length ?? 0) <= 1 && (rule.ports ?? []).every((p) => p.port === 53 || (typeof p.port === 'string' && DNS_PORT_NAMES.has(p.port)));
+  const onlyDns =
+    (rule.peers?.length ?? 0) <= 1 &&
+    (rule.ports ?? []).every((p) => p.port === 53 || (typeof p.port === 'string' && DNS_PORT_NAMES.has(p.port)));
   if (onlyDns) {
     const end = src.blockEnd(ruleAt.line, dash - 1);
-    return { title: 'Replace with a correct DNS egress rule (kube-dns, UDP and TCP 53)', edits: [src.replaceLines(ruleAt.line, end, dnsRuleLines(dash - 1))] };
+    return {
+      title: 'Replace with a correct DNS egress rule (kube-dns, UDP and TCP 53)',
+      edits: [src.replaceLines(ruleAt.line, end, dnsRuleLines(dash - 1))],
+    };
   }
-  return { title: 'Add a correct DNS egress rule (kube-dns, UDP and TCP 53)', edits: [src.insertLines(ruleAt.line, dnsRuleLines(dash - 1))] };
+  return {
+    title: 'Add a correct DNS egress rule (kube-dns, UDP and TCP 53)',
+    edits: [src.insertLines(ruleAt.line, dnsRuleLines(dash - 1))],
+  };
 }
 
 /** Adds the fix "add a correct DNS egress rule" to a policy-blocks-dns diagnostic, with the before/after of one pod. */
-function enrichBlocksDns(ctx: LintContext, d: Diagnostic, dns: Record<'UDP' | 'TCP', DnsTarget[]>, withRuleReport: Set<SimNetworkPolicy>): void {
-  const policy = ctx.engine.policies.find((p) => d.resource === resourceName({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name }));
+function enrichBlocksDns(
+  ctx: LintContext,
+  d: Diagnostic,
+  dns: Record<'UDP' | 'TCP', DnsTarget[]>,
+  withRuleReport: Set<SimNetworkPolicy>,
+): void {
+  const policy = ctx.engine.policies.find(
+    (p) => d.resource === resourceName({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name }),
+  );
   if (!policy || policy.origin.kind !== 'manifest' || !policy.affects.egress || d.fixes) return;
   const e = ctx.engine;
   let pair: Pair | undefined;

@@ -14,8 +14,10 @@ import { type ManifestObject } from '../manifests/types';
 
 type SelectorPeer = Extract<PolicyPeer, { kind: 'selector' }>;
 
-const onlyNamespaces = (p: PolicyPeer): p is SelectorPeer => p.kind === 'selector' && p.namespaceSelector !== undefined && p.podSelector === undefined;
-const onlyPods = (p: PolicyPeer): p is SelectorPeer => p.kind === 'selector' && p.podSelector !== undefined && p.namespaceSelector === undefined;
+const onlyNamespaces = (p: PolicyPeer): p is SelectorPeer =>
+  p.kind === 'selector' && p.namespaceSelector !== undefined && p.podSelector === undefined;
+const onlyPods = (p: PolicyPeer): p is SelectorPeer =>
+  p.kind === 'selector' && p.podSelector !== undefined && p.namespaceSelector === undefined;
 
 export function lintPeers(ctx: LintContext): void {
   for (const policy of ctx.engine.policies) {
@@ -28,7 +30,9 @@ export function lintPeers(ctx: LintContext): void {
           const b = peers[i + 1] as PolicyPeer;
           if ((onlyNamespaces(a) && onlyPods(b)) || (onlyPods(a) && onlyNamespaces(b))) orPeers(ctx, policy, direction, rule, a, b);
         }
-        for (const p of peers) if (p.kind === 'selector' && p.namespaceSelector && p.podSelector && !ctx.isClaimed(policy, p.path)) andPeer(ctx, policy, direction, rule, p);
+        for (const p of peers)
+          if (p.kind === 'selector' && p.namespaceSelector && p.podSelector && !ctx.isClaimed(policy, p.path))
+            andPeer(ctx, policy, direction, rule, p);
       }
     }
   }
@@ -37,7 +41,14 @@ export function lintPeers(ctx: LintContext): void {
 const resource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name });
 
 /** Two adjacent peers, one namespaceSelector and one podSelector: reported when ANDing them would change a verdict. */
-function orPeers(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, a: SelectorPeer, b: SelectorPeer): void {
+function orPeers(
+  ctx: LintContext,
+  policy: SimNetworkPolicy,
+  direction: Direction,
+  rule: PolicyRule,
+  a: SelectorPeer,
+  b: SelectorPeer,
+): void {
   if (policy.origin.kind !== 'manifest') return;
   const nsSel = (onlyNamespaces(a) ? a : b).namespaceSelector;
   const podSel = (onlyPods(a) ? a : b).podSelector;
@@ -45,7 +56,9 @@ function orPeers(ctx: LintContext, policy: SimNetworkPolicy, direction: Directio
   // AND is the likelier intent only when some pod is both (else the author wanted either, and the
   // AND check below would ask to split them again).
   const e = ctx.engine;
-  const both = [...ctx.cluster.namespaces.values()].filter((n) => matchesSelector(nsSel, n.labels)).some((n) => ctx.repsIn(n.name).some((p) => matchesSelector(podSel, p.labels)));
+  const both = [...ctx.cluster.namespaces.values()]
+    .filter((n) => matchesSelector(nsSel, n.labels))
+    .some((n) => ctx.repsIn(n.name).some((p) => matchesSelector(podSel, p.labels)));
   if (!both) return;
   const object = policy.origin.object;
   const fix = mergeFix(ctx, object, a, b);
@@ -101,7 +114,14 @@ function andPeer(ctx: LintContext, policy: SimNetworkPolicy, direction: Directio
   const after = fix ? engineAfter(ctx, fix) : undefined;
   const pair = after ? changedPair(ctx, after, policy, direction, rule) : undefined;
   const change = after && pair ? beforeAfter(ctx, after, pair, at) : undefined;
-  const params = { variant: 'and', namespace: policy.namespace, key: second, pods: selectorText(podSel), namespaces: selectorText(nsSel), example: change?.sentence ?? '' };
+  const params = {
+    variant: 'and',
+    namespace: policy.namespace,
+    key: second,
+    pods: selectorText(podSel),
+    namespaces: selectorText(nsSel),
+    example: change?.sentence ?? '',
+  };
   const related: Diagnostic['related'] = change?.related;
   ctx.report(withFix(makeDiagnostic('policy-peer-or-and', at, params, resource(policy), related), change ? fix : undefined));
 }

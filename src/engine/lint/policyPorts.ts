@@ -26,7 +26,8 @@ export function lintPolicyPorts(ctx: LintContext): void {
         if (dsts.length === 0) continue;
         for (const port of rule.ports) {
           if (typeof port.port === 'string') namedPort(ctx, policy, direction, rule, port, port.port, dsts);
-          else if (typeof port.port === 'number' && port.endPort === undefined) servicePort(ctx, policy, direction, rule, port, port.port, dsts);
+          else if (typeof port.port === 'number' && port.endPort === undefined)
+            servicePort(ctx, policy, direction, rule, port, port.port, dsts);
         }
       }
     }
@@ -43,39 +44,83 @@ function destinations(ctx: LintContext, policy: SimNetworkPolicy, direction: Dir
 const resource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name });
 
 /** Runs the fix through the simulation; returns the example sentence and related info when a verdict changes. */
-function explain(ctx: LintContext, fix: Fix, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, at: SourceRange): { example: string; related: Diagnostic['related']; ok: boolean } {
+function explain(
+  ctx: LintContext,
+  fix: Fix,
+  policy: SimNetworkPolicy,
+  direction: Direction,
+  rule: PolicyRule,
+  at: SourceRange,
+): { example: string; related: Diagnostic['related']; ok: boolean } {
   const after = engineAfter(ctx, fix);
   const pair = after ? changedPair(ctx, after, policy, direction, rule, 'after') : undefined;
   const change = after && pair ? beforeAfter(ctx, after, pair, at) : undefined;
   return { example: change?.sentence ?? '', related: change?.related, ok: after !== undefined };
 }
 
-function namedPort(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, port: PolicyPort, name: string, dsts: SimPod[]): void {
+function namedPort(
+  ctx: LintContext,
+  policy: SimNetworkPolicy,
+  direction: Direction,
+  rule: PolicyRule,
+  port: PolicyPort,
+  name: string,
+  dsts: SimPod[],
+): void {
   if (policy.origin.kind !== 'manifest') return;
   const declared = dsts.flatMap((p) => p.containers.flatMap((c) => c.ports));
   if (declared.some((cp) => cp.name === name && cp.protocol === port.protocol)) return;
-  const who = direction === 'ingress' ? `the pods this policy selects (${workloadsText(dsts)})` : `the pods this rule's peers match (${workloadsText(dsts)})`;
+  const who =
+    direction === 'ingress'
+      ? `the pods this policy selects (${workloadsText(dsts)})`
+      : `the pods this rule's peers match (${workloadsText(dsts)})`;
   const other = declared.find((cp) => cp.name === name);
-  const names = [...new Set(declared.filter((cp) => cp.name !== undefined && cp.protocol === port.protocol).map((cp) => cp.name as string))].sort();
-  const reason = other ? `is declared by ${who} as ${other.protocol}, not ${port.protocol}` : `is not the name of a ${port.protocol} container port of ${who}; they name ${names.length ? names.join(', ') : 'none'}`;
-  const close = other ? undefined : names.find((n) => oneTypoAway(name, n)) ?? names.find((n) => editDistance(n, name) <= 2);
+  const names = [
+    ...new Set(declared.filter((cp) => cp.name !== undefined && cp.protocol === port.protocol).map((cp) => cp.name as string)),
+  ].sort();
+  const reason = other
+    ? `is declared by ${who} as ${other.protocol}, not ${port.protocol}`
+    : `is not the name of a ${port.protocol} container port of ${who}; they name ${names.length ? names.join(', ') : 'none'}`;
+  const close = other ? undefined : (names.find((n) => oneTypoAway(name, n)) ?? names.find((n) => editDistance(n, name) <= 2));
   const object = policy.origin.object;
   const at = object.locate([...port.path, 'port']);
-  const fix: Fix | undefined = close ? { title: `Use port name "${close}"`, edits: [{ range: at, newText: yamlScalar(close) }] } : undefined;
+  const fix: Fix | undefined = close
+    ? { title: `Use port name "${close}"`, edits: [{ range: at, newText: yamlScalar(close) }] }
+    : undefined;
   const why = fix ? explain(ctx, fix, policy, direction, rule, at) : undefined;
-  const params = { port: name, protocol: port.protocol, reason, hint: close ? `Did you mean "${close}"?` : other ? `Set protocol: ${other.protocol} here.` : '', example: why?.example ?? '', namespace: dsts[0]?.namespace ?? policy.namespace };
+  const params = {
+    port: name,
+    protocol: port.protocol,
+    reason,
+    hint: close ? `Did you mean "${close}"?` : other ? `Set protocol: ${other.protocol} here.` : '',
+    example: why?.example ?? '',
+    namespace: dsts[0]?.namespace ?? policy.namespace,
+  };
   ctx.report(withFix(makeDiagnostic('policy-named-port-missing', at, params, resource(policy), why?.related), why?.ok ? fix : undefined));
 }
 
 /** A numeric port that is some destination Service's `port` rather than its pods' targetPort. */
-function servicePort(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, port: PolicyPort, value: number, dsts: SimPod[]): void {
+function servicePort(
+  ctx: LintContext,
+  policy: SimNetworkPolicy,
+  direction: Direction,
+  rule: PolicyRule,
+  port: PolicyPort,
+  value: number,
+  dsts: SimPod[],
+): void {
   if (policy.origin.kind !== 'manifest') return;
-  const listens = (p: SimPod, n: number) => p.containers.some((c) => c.ports.some((cp) => cp.containerPort === n && cp.protocol === port.protocol));
+  const listens = (p: SimPod, n: number) =>
+    p.containers.some((c) => c.ports.some((cp) => cp.containerPort === n && cp.protocol === port.protocol));
   if (dsts.some((p) => listens(p, value))) return;
   for (const { svc, sp } of servicesOnPort(ctx).get(`${value}/${port.protocol}`) ?? []) {
     if (sp.targetPort === value) continue;
     const behind = dsts.filter((p) => p.namespace === svc.namespace && mapMatches(svc.selector as Record<string, string>, p.labels));
-    const targets = [...new Set(behind.map((p) => resolveTargetPort(p, sp.targetPort, sp.protocol)).filter((n): n is number => n !== undefined && n !== value))];
+    const targets = [
+      ...new Set(
+        behind.map((p) => resolveTargetPort(p, sp.targetPort, sp.protocol)).filter((n): n is number => n !== undefined && n !== value),
+      ),
+    ];
     const target = targets[0];
     if (target === undefined) continue;
     // Another entry of the rule may already admit the targetPort: then this one is only redundant.
@@ -100,11 +145,31 @@ function servicesOnPort(ctx: LintContext): Map<string, Array<{ svc: SimService; 
   });
 }
 
-function report(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, port: PolicyPort, value: number, svc: SimService, written: number | string, target: number, behind: SimPod[]): void {
+function report(
+  ctx: LintContext,
+  policy: SimNetworkPolicy,
+  direction: Direction,
+  rule: PolicyRule,
+  port: PolicyPort,
+  value: number,
+  svc: SimService,
+  written: number | string,
+  target: number,
+  behind: SimPod[],
+): void {
   if (policy.origin.kind !== 'manifest') return;
   const at = policy.origin.object.locate([...port.path, 'port']);
-  const fix: Fix = { title: `Use the targetPort ${written}${typeof written === 'string' ? ` (${target})` : ''}`, edits: [{ range: at, newText: typeof written === 'number' ? String(written) : yamlScalar(written) }] };
+  const fix: Fix = {
+    title: `Use the targetPort ${written}${typeof written === 'string' ? ` (${target})` : ''}`,
+    edits: [{ range: at, newText: typeof written === 'number' ? String(written) : yamlScalar(written) }],
+  };
   const why = explain(ctx, fix, policy, direction, rule, at);
-  const params = { port: value, service: `${svc.namespace}/${svc.name}`, target: typeof written === 'string' ? `${target} ("${written}")` : `${target}`, pods: `its pods (${workloadsText(behind)})`, example: why.example };
+  const params = {
+    port: value,
+    service: `${svc.namespace}/${svc.name}`,
+    target: typeof written === 'string' ? `${target} ("${written}")` : `${target}`,
+    pods: `its pods (${workloadsText(behind)})`,
+    example: why.example,
+  };
   ctx.report(withFix(makeDiagnostic('policy-port-is-service-port', at, params, resource(policy), why.related), why.ok ? fix : undefined));
 }

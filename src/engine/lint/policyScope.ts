@@ -39,8 +39,14 @@ function podBehaviour(cni: string): string {
 
 function ipBlocks(ctx: LintContext): void {
   const s = ctx.cluster.settings;
-  const named = (cidr: string | undefined, what: string) => (cidr ? [{ range: cidrRange(cidr), what: `the ${what} CIDR ${cidr}`, pods: what === 'pod' }] : []);
-  const cluster = [...named(s.podCIDR, 'pod'), ...named(s.podCIDRv6, 'pod'), ...named(s.serviceCIDR, 'Service'), ...named(s.serviceCIDRv6, 'Service')].filter((c): c is { range: IpRange; what: string; pods: boolean } => c.range !== undefined);
+  const named = (cidr: string | undefined, what: string) =>
+    cidr ? [{ range: cidrRange(cidr), what: `the ${what} CIDR ${cidr}`, pods: what === 'pod' }] : [];
+  const cluster = [
+    ...named(s.podCIDR, 'pod'),
+    ...named(s.podCIDRv6, 'pod'),
+    ...named(s.serviceCIDR, 'Service'),
+    ...named(s.serviceCIDRv6, 'Service'),
+  ].filter((c): c is { range: IpRange; what: string; pods: boolean } => c.range !== undefined);
   for (const policy of ctx.engine.policies) {
     if (policy.origin.kind !== 'manifest') continue;
     for (const direction of ['ingress', 'egress'] as const) {
@@ -55,9 +61,19 @@ function ipBlocks(ctx: LintContext): void {
           const inside = hit.some((c) => rangesCover([c.range], block));
           const parts: string[] = [];
           if (hit.some((c) => c.pods)) parts.push(podBehaviour(s.cni));
-          if (hit.some((c) => !c.pods)) parts.push(`Service ClusterIPs never match: NetworkPolicy sees traffic after kube-proxy's DNAT, addressed to the pods behind the Service.`);
-          const todo = inside ? 'Select the pods with podSelector and namespaceSelector instead.' : `If you mean only addresses outside the cluster, add ${hit.map((c) => c.what.split(' ').pop()).join(' and ')} to except.`;
-          const d = makeDiagnostic('ipblock-covers-cluster-cidr', policy.origin.object.locate([...peer.path, 'cidr']), { cidr: peer.cidr, covers: hit.map((c) => c.what).join(' and '), behaviour: parts.join(' '), todo }, resource(policy));
+          if (hit.some((c) => !c.pods))
+            parts.push(
+              `Service ClusterIPs never match: NetworkPolicy sees traffic after kube-proxy's DNAT, addressed to the pods behind the Service.`,
+            );
+          const todo = inside
+            ? 'Select the pods with podSelector and namespaceSelector instead.'
+            : `If you mean only addresses outside the cluster, add ${hit.map((c) => c.what.split(' ').pop()).join(' and ')} to except.`;
+          const d = makeDiagnostic(
+            'ipblock-covers-cluster-cidr',
+            policy.origin.object.locate([...peer.path, 'cidr']),
+            { cidr: peer.cidr, covers: hit.map((c) => c.what).join(' and '), behaviour: parts.join(' '), todo },
+            resource(policy),
+          );
           if (!inside) d.severity = 'info';
           ctx.report(d);
         }
@@ -75,7 +91,15 @@ function droppedRules(ctx: LintContext): void {
     for (const direction of ['ingress', 'egress'] as const) {
       if (policy.affects[direction] || policy.rules[direction].length === 0) continue;
       const Direction = direction === 'ingress' ? 'Ingress' : 'Egress';
-      ctx.report(makeDiagnostic('policy-type-drops-rules', o.locate(['spec', direction]), { policy: `${policy.namespace}/${policy.name}`, direction, Direction, types: `[${types}]` }, resource(policy), [{ message: `policyTypes names only ${types}`, location: o.locate(['spec', 'policyTypes']) }]));
+      ctx.report(
+        makeDiagnostic(
+          'policy-type-drops-rules',
+          o.locate(['spec', direction]),
+          { policy: `${policy.namespace}/${policy.name}`, direction, Direction, types: `[${types}]` },
+          resource(policy),
+          [{ message: `policyTypes names only ${types}`, location: o.locate(['spec', 'policyTypes']) }],
+        ),
+      );
     }
   }
 }
@@ -86,8 +110,18 @@ function notEnforced(ctx: LintContext): void {
   for (const policy of ctx.engine.policies) {
     if (policy.origin.kind !== 'manifest') continue;
     const selected = ctx.representatives().filter((p) => ctx.engine.selects(policy, p));
-    const effect = selected.length > 0 ? `${workloadsText(selected)} stay${selected.length === 1 ? 's' : ''} open to all traffic` : 'it protects nothing';
-    ctx.report(makeDiagnostic('policy-not-enforced', policy.origin.object.locate(['metadata', 'name']), { cni: profile.plugin, effect }, resource(policy)));
+    const effect =
+      selected.length > 0
+        ? `${workloadsText(selected)} stay${selected.length === 1 ? 's' : ''} open to all traffic`
+        : 'it protects nothing';
+    ctx.report(
+      makeDiagnostic(
+        'policy-not-enforced',
+        policy.origin.object.locate(['metadata', 'name']),
+        { cni: profile.plugin, effect },
+        resource(policy),
+      ),
+    );
   }
 }
 
@@ -110,7 +144,14 @@ function unprotected(ctx: LintContext): void {
       const at = o.has(labelsPath(pod)) ? o.locate(labelsPath(pod)) : o.locate(['metadata', 'name']);
       const names = policies.map((p) => p.name);
       const text = `${names.length === 1 ? 'NetworkPolicy' : 'NetworkPolicies'} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
-      ctx.report(makeDiagnostic('pod-unprotected', at, { workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`, namespace: ns, policies: text }, resourceName({ kind: o.kind, namespace: ns, name: o.name })));
+      ctx.report(
+        makeDiagnostic(
+          'pod-unprotected',
+          at,
+          { workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`, namespace: ns, policies: text },
+          resourceName({ kind: o.kind, namespace: ns, name: o.name }),
+        ),
+      );
     }
   }
 }
@@ -122,9 +163,16 @@ function defaultDeny(ctx: LintContext): void {
     if (reps.length === 0) continue;
     if (ctx.engine.policiesIn(ns.name).some((p) => isEmptySelector(p.podSelector) && p.affects.ingress)) continue;
     const open = reps.filter((p) => ctx.engine.policiesSelecting(p).ingress.length === 0);
-    const text = open.length > 0 ? `its pods that no policy selects (${workloadsText(open)}) and every pod added later` : 'every pod added to it later';
-    const d: Diagnostic = makeDiagnostic('namespace-no-default-deny', ns.origin.object.locate(['metadata', 'name']), { namespace: ns.name, open: text, plural: open.length > 0 ? 'yes' : '' }, resourceName({ kind: 'Namespace', name: ns.name }));
+    const text =
+      open.length > 0
+        ? `its pods that no policy selects (${workloadsText(open)}) and every pod added later`
+        : 'every pod added to it later';
+    const d: Diagnostic = makeDiagnostic(
+      'namespace-no-default-deny',
+      ns.origin.object.locate(['metadata', 'name']),
+      { namespace: ns.name, open: text, plural: open.length > 0 ? 'yes' : '' },
+      resourceName({ kind: 'Namespace', name: ns.name }),
+    );
     ctx.report(d);
   }
 }
-

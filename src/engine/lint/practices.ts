@@ -28,7 +28,8 @@ const IPV4 = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]|\/\d)/g;
 /** The texts of the workspace that may name addresses: one pod per workload, and ConfigMaps. */
 function texts(ctx: LintContext): Array<{ text: EnvValue; namespace: string; pod: SimPod | undefined }> {
   const out: Array<{ text: EnvValue; namespace: string; pod: SimPod | undefined }> = [];
-  for (const pod of ctx.representatives()) for (const c of pod.containers) for (const t of c.texts) out.push({ text: t, namespace: pod.namespace, pod });
+  for (const pod of ctx.representatives())
+    for (const c of pod.containers) for (const t of c.texts) out.push({ text: t, namespace: pod.namespace, pod });
   for (const cm of ctx.cluster.configMaps) for (const t of cm.texts) out.push({ text: t, namespace: cm.namespace, pod: undefined });
   return out.filter((t) => t.text.origin.kind === 'manifest');
 }
@@ -48,13 +49,34 @@ function hardcodedIPs(ctx: LintContext): void {
       if (!inServices && !inPods) continue;
       const svc = byClusterIP.get(ip) ?? (inPods ? serviceOfPod(ctx, byPodIP.get(ip)) : undefined);
       const name = svc ? (svc.namespace === namespace ? svc.name : `${svc.name}.${svc.namespace}`) : undefined;
-      const what = byClusterIP.has(ip) ? `the ClusterIP of Service ${serviceId(svc as SimService)}` : inServices ? `inside the Service CIDR ${s.serviceCIDR} (a ClusterIP)` : byPodIP.has(ip) ? `the address of pod ${podId(byPodIP.get(ip) as SimPod)}` : `inside the pod CIDR ${s.podCIDR} (a pod address)`;
-      const why = inServices ? 'ClusterIPs are allocated when a Service is created, so it changes when the Service is recreated or the manifests move to another cluster.' : 'pod addresses change every time a pod is rescheduled or restarted.';
+      const what = byClusterIP.has(ip)
+        ? `the ClusterIP of Service ${serviceId(svc as SimService)}`
+        : inServices
+          ? `inside the Service CIDR ${s.serviceCIDR} (a ClusterIP)`
+          : byPodIP.has(ip)
+            ? `the address of pod ${podId(byPodIP.get(ip) as SimPod)}`
+            : `inside the pod CIDR ${s.podCIDR} (a pod address)`;
+      const why = inServices
+        ? 'ClusterIPs are allocated when a Service is created, so it changes when the Service is recreated or the manifests move to another cluster.'
+        : 'pod addresses change every time a pod is rescheduled or restarted.';
       const scalar = text.origin.object.locate(text.path);
       const at = substringRange(scalar, text.value, m.index ?? 0, ip.length) ?? scalar;
-      const fix: Fix | undefined = name && at.endColumn - at.column === ip.length ? { title: `Use the Service name ${name}`, edits: [{ range: at, newText: name }] } : undefined;
+      const fix: Fix | undefined =
+        name && at.endColumn - at.column === ip.length
+          ? { title: `Use the Service name ${name}`, edits: [{ range: at, newText: name }] }
+          : undefined;
       const suggestion = name ? `the Service's DNS name ${name}` : 'the DNS name of a Service in front of it';
-      ctx.report(withFix(makeDiagnostic('hardcoded-ip', at, { ip, what, why, suggestion }, resourceName({ kind: text.origin.object.kind, namespace, name: text.origin.object.name })), fix));
+      ctx.report(
+        withFix(
+          makeDiagnostic(
+            'hardcoded-ip',
+            at,
+            { ip, what, why, suggestion },
+            resourceName({ kind: text.origin.object.kind, namespace, name: text.origin.object.name }),
+          ),
+          fix,
+        ),
+      );
     }
   }
 }
@@ -62,7 +84,9 @@ function hardcodedIPs(ctx: LintContext): void {
 function serviceOfPod(ctx: LintContext, pod: SimPod | undefined): SimService | undefined {
   if (!pod) return undefined;
   const id = podId(pod);
-  return ctx.cluster.services.find((s) => s.origin.kind === 'manifest' && !s.headless && s.endpointsByPort.some((eps) => eps.some((e) => e.pod === id)));
+  return ctx.cluster.services.find(
+    (s) => s.origin.kind === 'manifest' && !s.headless && s.endpointsByPort.some((eps) => eps.some((e) => e.pod === id)),
+  );
 }
 
 const LOCAL_REF = /(?<![\w.-])(localhost|127\.0\.0\.1|\[::1\]):(\d{1,5})(?!\d)/gi;
@@ -114,7 +138,20 @@ function localhostPorts(ctx: LintContext): void {
           const at = substringRange(scalar, t.value, m.index ?? 0, m[0].length) ?? scalar;
           const declared = [...new Set(pod.containers.flatMap((x) => x.ports.map((p) => `${p.containerPort}/${p.protocol}`)))];
           const ports = declared.length ? `its containers declare ${declared.join(', ')}` : 'its containers declare no ports';
-          ctx.report(makeDiagnostic('localhost-port-unbound', at, { target: m[0], port, workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`, ports, pod: podId(pod) }, resourceName({ kind: t.origin.object.kind, namespace: pod.namespace, name: t.origin.object.name })));
+          ctx.report(
+            makeDiagnostic(
+              'localhost-port-unbound',
+              at,
+              {
+                target: m[0],
+                port,
+                workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`,
+                ports,
+                pod: podId(pod),
+              },
+              resourceName({ kind: t.origin.object.kind, namespace: pod.namespace, name: t.origin.object.name }),
+            ),
+          );
         }
       }
     }
@@ -124,20 +161,41 @@ function localhostPorts(ctx: LintContext): void {
 const HTTP_PORTS = new Set([80, 443, 8080, 8443]);
 
 function servesHttp(svc: SimService): boolean {
-  return svc.ports.some((p) => HTTP_PORTS.has(p.port) || /^https?(-|$)/.test(p.name ?? '') || /^(https?|kubernetes\.io\/h2c|kubernetes\.io\/wss?)$/.test(p.appProtocol ?? ''));
+  return svc.ports.some(
+    (p) =>
+      HTTP_PORTS.has(p.port) ||
+      /^https?(-|$)/.test(p.name ?? '') ||
+      /^(https?|kubernetes\.io\/h2c|kubernetes\.io\/wss?)$/.test(p.appProtocol ?? ''),
+  );
 }
 
 function preferIngress(ctx: LintContext): void {
   const controllers = new Set(ctx.ingress.controllers.flatMap((c) => c.pods.map(podId)));
-  const isController = (svc: SimService) => /ingress|gateway/i.test(svc.name) || svc.endpointsByPort.flat().some((e) => controllers.has(e.pod));
-  const lbs = ctx.cluster.services.filter((s) => s.origin.kind === 'manifest' && !isLive(s.origin.object) && s.type === 'LoadBalancer' && servesHttp(s) && !isController(s));
+  const isController = (svc: SimService) =>
+    /ingress|gateway/i.test(svc.name) || svc.endpointsByPort.flat().some((e) => controllers.has(e.pod));
+  const lbs = ctx.cluster.services.filter(
+    (s) => s.origin.kind === 'manifest' && !isLive(s.origin.object) && s.type === 'LoadBalancer' && servesHttp(s) && !isController(s),
+  );
   if (lbs.length < 2) return;
   const names = lbs.map(serviceId).sort();
   for (const svc of lbs) {
     if (svc.origin.kind !== 'manifest') continue;
     const o = svc.origin.object;
-    const related = lbs.filter((x) => x !== svc && x.origin.kind === 'manifest').map((x) => ({ message: `LoadBalancer Service ${serviceId(x)}`, location: (x.origin as { kind: 'manifest'; object: typeof o }).object.locate(['spec', 'type']) }));
-    ctx.report(makeDiagnostic('prefer-ingress', o.locate(['spec', 'type']), { count: lbs.length, services: names.join(', ') }, resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name }), related));
+    const related = lbs
+      .filter((x) => x !== svc && x.origin.kind === 'manifest')
+      .map((x) => ({
+        message: `LoadBalancer Service ${serviceId(x)}`,
+        location: (x.origin as { kind: 'manifest'; object: typeof o }).object.locate(['spec', 'type']),
+      }));
+    ctx.report(
+      makeDiagnostic(
+        'prefer-ingress',
+        o.locate(['spec', 'type']),
+        { count: lbs.length, services: names.join(', ') },
+        resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name }),
+        related,
+      ),
+    );
   }
 }
 
@@ -155,7 +213,11 @@ function rawContainers(pod: SimPod): RawContainer[] {
   for (const k of pod.specPath) spec = isRecord(spec) ? spec[k as string] : undefined;
   const list = isRecord(spec) ? spec['containers'] : undefined;
   if (!Array.isArray(list)) return [];
-  return list.flatMap((c, index) => (isRecord(c) ? [{ index, name: typeof c['name'] === 'string' ? c['name'] : `#${index}`, raw: c, path: [...pod.specPath, 'containers', index] }] : []));
+  return list.flatMap((c, index) =>
+    isRecord(c)
+      ? [{ index, name: typeof c['name'] === 'string' ? c['name'] : `#${index}`, raw: c, path: [...pod.specPath, 'containers', index] }]
+      : [],
+  );
 }
 
 interface Probe {
@@ -174,7 +236,8 @@ function probesOf(pod: SimPod): Probe[] {
       for (const handler of ['httpGet', 'tcpSocket', 'grpc']) {
         const h = probe[handler];
         const port = isRecord(h) ? h['port'] : undefined;
-        if (typeof port === 'number' || typeof port === 'string') out.push({ container: c, kind, port, path: [...c.path, kind, handler, 'port'] });
+        if (typeof port === 'number' || typeof port === 'string')
+          out.push({ container: c, kind, port, path: [...c.path, kind, handler, 'port'] });
       }
     }
   }
@@ -186,7 +249,8 @@ function readinessProbes(ctx: LintContext): void {
   // users' requests. (Every Service benefits; flagging all of them would drown the rest.)
   const exposed = new Map<string, string>();
   for (const svc of ctx.cluster.services) {
-    if (svc.origin.kind === 'manifest' && (svc.type === 'NodePort' || svc.type === 'LoadBalancer')) for (const e of svc.endpointsByPort.flat()) if (!exposed.has(e.pod)) exposed.set(e.pod, `${svc.type} Service ${serviceId(svc)}`);
+    if (svc.origin.kind === 'manifest' && (svc.type === 'NodePort' || svc.type === 'LoadBalancer'))
+      for (const e of svc.endpointsByPort.flat()) if (!exposed.has(e.pod)) exposed.set(e.pod, `${svc.type} Service ${serviceId(svc)}`);
   }
   // Which Service serves a pod's port, only for the pods Ingresses reach (keying every endpoint of
   // every Service cost more than the rest of the check).
@@ -194,7 +258,8 @@ function readinessProbes(ctx: LintContext): void {
   const reached = new Set(exposures.map((x) => podId(x.pod)));
   const serving = new Map<string, SimService>();
   for (const s of ctx.cluster.services) {
-    for (const eps of s.endpointsByPort) for (const e of eps) if (reached.has(e.pod) && !serving.has(`${e.pod}:${e.port}`)) serving.set(`${e.pod}:${e.port}`, s);
+    for (const eps of s.endpointsByPort)
+      for (const e of eps) if (reached.has(e.pod) && !serving.has(`${e.pod}:${e.port}`)) serving.set(`${e.pod}:${e.port}`, s);
   }
   for (const x of exposures) {
     const id = podId(x.pod);
@@ -211,7 +276,19 @@ function readinessProbes(ctx: LintContext): void {
     const without = (withPorts.length > 0 ? withPorts : containers.slice(0, 1)).filter((c) => !isRecord(c.raw['readinessProbe']));
     for (const c of without) {
       const o = pod.origin.object;
-      ctx.report(makeDiagnostic('missing-readiness-probe', o.locate([...c.path, 'name']), { container: c.name, workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`, services: via, service: serviceOf(via) }, resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name })));
+      ctx.report(
+        makeDiagnostic(
+          'missing-readiness-probe',
+          o.locate([...c.path, 'name']),
+          {
+            container: c.name,
+            workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`,
+            services: via,
+            service: serviceOf(via),
+          },
+          resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name }),
+        ),
+      );
     }
   }
 }
@@ -223,21 +300,48 @@ function probePorts(ctx: LintContext): void {
     for (const probe of probesOf(pod)) {
       const declared = pod.containers[probe.container.index]?.ports ?? [];
       const at = o.locate(probe.path);
-      const base = { probe: `${probe.kind} of container ${probe.container.name}`, port: typeof probe.port === 'string' ? `"${probe.port}"` : probe.port, container: probe.container.name, pod: podId(pod) };
+      const base = {
+        probe: `${probe.kind} of container ${probe.container.name}`,
+        port: typeof probe.port === 'string' ? `"${probe.port}"` : probe.port,
+        container: probe.container.name,
+        pod: podId(pod),
+      };
       const resource = resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name });
       if (typeof probe.port === 'string') {
         if (/^\d+$/.test(probe.port) || declared.some((p) => p.name === probe.port)) continue;
         const names = declared.map((p) => p.name).filter((n): n is string => n !== undefined);
-        const close = names.find((n) => oneTypoAway(probe.port as string, n)) ?? names.find((n) => editDistance(n, probe.port as string) <= 2);
+        const close =
+          names.find((n) => oneTypoAway(probe.port as string, n)) ?? names.find((n) => editDistance(n, probe.port as string) <= 2);
         const reason = `does not declare (it names ${names.length ? names.join(', ') : 'no ports'}): kubelet cannot resolve the name, so the probe fails${probe.kind === 'livenessProbe' ? ' and the container is restarted over and over' : probe.kind === 'readinessProbe' ? ' and the pod never becomes ready' : ''}.`;
-        const fix: Fix | undefined = close ? { title: `Use port name "${close}"`, edits: [{ range: at, newText: yamlScalar(close) }] } : undefined;
-        ctx.report(withFix(makeDiagnostic('probe-port-not-exposed', at, { ...base, reason, hint: close ? `Did you mean "${close}"?` : 'Name one of its ports.' }, resource), fix));
+        const fix: Fix | undefined = close
+          ? { title: `Use port name "${close}"`, edits: [{ range: at, newText: yamlScalar(close) }] }
+          : undefined;
+        ctx.report(
+          withFix(
+            makeDiagnostic(
+              'probe-port-not-exposed',
+              at,
+              { ...base, reason, hint: close ? `Did you mean "${close}"?` : 'Name one of its ports.' },
+              resource,
+            ),
+            fix,
+          ),
+        );
         continue;
       }
       // A numeric port works whether declared or not; report it only when the container declares
       // other ports and nothing in its configuration binds this one (most likely a wrong number).
       if (declared.length === 0 || declared.some((p) => p.containerPort === probe.port) || configPorts(pod).has(probe.port)) continue;
-      const d: Diagnostic = makeDiagnostic('probe-port-not-exposed', at, { ...base, reason: `does not declare (it declares ${declared.map((p) => p.containerPort).join(', ')}), and nothing in its configuration binds it.`, hint: 'If the probe should hit the served port, use that; if another port serves health checks, declare it.' }, resource);
+      const d: Diagnostic = makeDiagnostic(
+        'probe-port-not-exposed',
+        at,
+        {
+          ...base,
+          reason: `does not declare (it declares ${declared.map((p) => p.containerPort).join(', ')}), and nothing in its configuration binds it.`,
+          hint: 'If the probe should hit the served port, use that; if another port serves health checks, declare it.',
+        },
+        resource,
+      );
       d.severity = 'info';
       ctx.report(d);
     }

@@ -21,7 +21,13 @@ export function oneTypoAway(a: string, b: string): boolean {
   if (a.toLowerCase() === b.toLowerCase()) return true;
   if (a.length === b.length) {
     const diff = [...a].map((c, i) => (c === b[i] ? -1 : i)).filter((i) => i >= 0);
-    if (diff.length === 2 && diff[1] === (diff[0] as number) + 1 && a[diff[0] as number] === b[diff[1] as number] && a[diff[1] as number] === b[diff[0] as number]) return true;
+    if (
+      diff.length === 2 &&
+      diff[1] === (diff[0] as number) + 1 &&
+      a[diff[0] as number] === b[diff[1] as number] &&
+      a[diff[1] as number] === b[diff[0] as number]
+    )
+      return true;
   }
   return editDistance(a, b) === 1;
 }
@@ -53,14 +59,16 @@ export function nearMiss(selector: Labels, candidates: readonly Candidate[]): Ne
     const key = misses[0] as string;
     const want = selector[key] as string;
     const have = c.labels[key];
-    if (have !== undefined && oneTypoAway(want, have)) return { key, want, haveKey: key, haveValue: have, keyTypo: false, candidate: c.name };
+    if (have !== undefined && oneTypoAway(want, have))
+      return { key, want, haveKey: key, haveValue: have, keyTypo: false, candidate: c.name };
     const closeKey = Object.keys(c.labels).find((k) => !(k in selector) && c.labels[k] === want && oneTypoAway(key, k));
     if (closeKey) return { key, want, haveKey: closeKey, haveValue: want, keyTypo: true, candidate: c.name };
   }
   return undefined;
 }
 
-const podCandidates = (pods: readonly SimPod[]): Candidate[] => pods.filter((p) => p.origin.kind === 'manifest').map((p) => ({ name: `pod ${p.namespace}/${p.name}`, labels: p.labels }));
+const podCandidates = (pods: readonly SimPod[]): Candidate[] =>
+  pods.filter((p) => p.origin.kind === 'manifest').map((p) => ({ name: `pod ${p.namespace}/${p.name}`, labels: p.labels }));
 
 export function lintSelectors(ctx: LintContext): void {
   for (const policy of ctx.engine.policies) {
@@ -68,7 +76,8 @@ export function lintSelectors(ctx: LintContext): void {
     policySelector(ctx, policy);
     for (const direction of ['ingress', 'egress'] as const) {
       for (const rule of policy.rules[direction]) {
-        for (const peer of rule.peers ?? []) if (peer.kind === 'selector' && !ctx.isClaimed(policy, peer.path)) checkPeer(ctx, policy, direction, rule, peer);
+        for (const peer of rule.peers ?? [])
+          if (peer.kind === 'selector' && !ctx.isClaimed(policy, peer.path)) checkPeer(ctx, policy, direction, rule, peer);
       }
     }
   }
@@ -112,7 +121,15 @@ function reportNearMiss(ctx: LintContext, r: NearMissReport): void {
       related = change.related;
     }
   }
-  const params = { what: r.what, objects: r.objects, candidate: r.miss.candidate, have: `${r.miss.haveKey}=${r.miss.haveValue}`, want: `${r.miss.key}=${r.miss.want}`, example, namespace: r.namespace ?? '' };
+  const params = {
+    what: r.what,
+    objects: r.objects,
+    candidate: r.miss.candidate,
+    have: `${r.miss.haveKey}=${r.miss.haveValue}`,
+    want: `${r.miss.key}=${r.miss.want}`,
+    example,
+    namespace: r.namespace ?? '',
+  };
   ctx.report(withFix(makeDiagnostic('selector-near-miss', range, params, r.resource, related), fix));
 }
 
@@ -136,7 +153,13 @@ function policySelector(ctx: LintContext, policy: SimNetworkPolicy): void {
   });
 }
 
-function checkPeer(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, peer: Extract<PolicyPeer, { kind: 'selector' }>): void {
+function checkPeer(
+  ctx: LintContext,
+  policy: SimNetworkPolicy,
+  direction: Direction,
+  rule: PolicyRule,
+  peer: Extract<PolicyPeer, { kind: 'selector' }>,
+): void {
   if (policy.origin.kind !== 'manifest') return;
   const object = policy.origin.object;
   const namespaces = ctx.sortedNamespaces();
@@ -145,8 +168,20 @@ function checkPeer(ctx: LintContext, policy: SimNetworkPolicy, direction: Direct
   const base = { object, namespace: policy.namespace, resource: policyResource(policy), policy: { policy, direction, rule } };
   if (nsSel && covered.length === 0) {
     // Generated and templated policies repeat the same selectors thousands of times: remember the answer.
-    const miss = ctx.memo(`near-miss-ns\u0000${JSON.stringify(nsSel.matchLabels)}`, () => nearMiss(nsSel.matchLabels, namespaces.map((n) => ({ name: `namespace ${n.name}`, labels: n.labels }))));
-    if (miss) return reportNearMiss(ctx, { ...base, labelsPath: [...peer.path, 'namespaceSelector', 'matchLabels'], miss, what: 'This namespaceSelector', objects: 'namespace' });
+    const miss = ctx.memo(`near-miss-ns\u0000${JSON.stringify(nsSel.matchLabels)}`, () =>
+      nearMiss(
+        nsSel.matchLabels,
+        namespaces.map((n) => ({ name: `namespace ${n.name}`, labels: n.labels })),
+      ),
+    );
+    if (miss)
+      return reportNearMiss(ctx, {
+        ...base,
+        labelsPath: [...peer.path, 'namespaceSelector', 'matchLabels'],
+        miss,
+        what: 'This namespaceSelector',
+        objects: 'namespace',
+      });
     return labelMissing(ctx, policy, direction, rule, peer, nsSel);
   }
   const podSel = peer.podSelector;
@@ -155,11 +190,27 @@ function checkPeer(ctx: LintContext, policy: SimNetworkPolicy, direction: Direct
   if (ctx.peerMatchesAny(policy, peer)) return;
   const miss = nearMiss(podSel.matchLabels, podCandidates(covered.flatMap((n) => ctx.repsIn(n.name))));
   const where = nsSel ? 'the namespaces its namespaceSelector selects' : `namespace ${policy.namespace}`;
-  if (miss) reportNearMiss(ctx, { ...base, labelsPath: [...peer.path, 'podSelector', 'matchLabels'], miss, what: `This peer's podSelector`, objects: 'pod', namespace: covered.length === 1 ? covered[0]?.name : undefined, after: `(It looks in ${where}.)` });
+  if (miss)
+    reportNearMiss(ctx, {
+      ...base,
+      labelsPath: [...peer.path, 'podSelector', 'matchLabels'],
+      miss,
+      what: `This peer's podSelector`,
+      objects: 'pod',
+      namespace: covered.length === 1 ? covered[0]?.name : undefined,
+      after: `(It looks in ${where}.)`,
+    });
 }
 
 /** namespace-label-missing for each key of a namespaceSelector that no namespace carries. */
-function labelMissing(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule, peer: PolicyPeer, nsSel: LabelSelector): void {
+function labelMissing(
+  ctx: LintContext,
+  policy: SimNetworkPolicy,
+  direction: Direction,
+  rule: PolicyRule,
+  peer: PolicyPeer,
+  nsSel: LabelSelector,
+): void {
   if (policy.origin.kind !== 'manifest') return;
   const object = policy.origin.object;
   const carried = ctx.namespaceLabelKeys();
@@ -173,7 +224,10 @@ function labelMissing(ctx: LintContext, policy: SimNetworkPolicy, direction: Dir
     const todo = named
       ? `Select the namespace by ${NAMESPACE_NAME_LABEL}, the label the API server sets on every namespace: ${NAMESPACE_NAME_LABEL}: ${value}.`
       : `Add the label to the Namespace manifest, or select the namespace by ${NAMESPACE_NAME_LABEL}.`;
-    const fix: Fix | undefined = named && keyAt && ctx.cluster.namespaces.has(value) ? { title: `Select namespace ${value} by ${NAMESPACE_NAME_LABEL}`, edits: [{ range: keyAt, newText: NAMESPACE_NAME_LABEL }] } : undefined;
+    const fix: Fix | undefined =
+      named && keyAt && ctx.cluster.namespaces.has(value)
+        ? { title: `Select namespace ${value} by ${NAMESPACE_NAME_LABEL}`, edits: [{ range: keyAt, newText: NAMESPACE_NAME_LABEL }] }
+        : undefined;
     let example = '';
     let related: Diagnostic['related'];
     const range = keyAt ?? valueAt;
@@ -186,7 +240,18 @@ function labelMissing(ctx: LintContext, policy: SimNetworkPolicy, direction: Dir
         related = change.related;
       }
     }
-    ctx.report(withFix(makeDiagnostic('namespace-label-missing', range, { label: `${key}=${value}`, carried: carriedText, todo, example }, policyResource(policy), related), fix));
+    ctx.report(
+      withFix(
+        makeDiagnostic(
+          'namespace-label-missing',
+          range,
+          { label: `${key}=${value}`, carried: carriedText, todo, example },
+          policyResource(policy),
+          related,
+        ),
+        fix,
+      ),
+    );
   }
 }
 
@@ -195,10 +260,16 @@ function serviceSelectors(ctx: LintContext): void {
     if (svc.origin.kind !== 'manifest' || !svc.selector || Object.keys(svc.selector).length === 0 || svc.type === 'ExternalName') continue;
     const selector = svc.selector;
     const pods = ctx.repsIn(svc.namespace);
-    if (pods.some((p) => mapMatches(selector, p.labels)) || ctx.implicitIn(svc.namespace).some((p) => mapMatches(selector, p.labels))) continue;
+    if (pods.some((p) => mapMatches(selector, p.labels)) || ctx.implicitIn(svc.namespace).some((p) => mapMatches(selector, p.labels)))
+      continue;
     const miss = nearMiss(selector, podCandidates(pods));
     if (!miss) continue;
-    const count = pods.filter((p) => mapMatches({ ...Object.fromEntries(Object.entries(selector).filter(([k]) => k !== miss.key)), [miss.haveKey]: miss.haveValue }, p.labels)).length;
+    const count = pods.filter((p) =>
+      mapMatches(
+        { ...Object.fromEntries(Object.entries(selector).filter(([k]) => k !== miss.key)), [miss.haveKey]: miss.haveValue },
+        p.labels,
+      ),
+    ).length;
     reportNearMiss(ctx, {
       object: svc.origin.object,
       labelsPath: ['spec', 'selector'],

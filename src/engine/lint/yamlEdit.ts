@@ -130,7 +130,9 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 
 /** A YAML plain scalar, or the value quoted when plain would change its meaning. */
 export function yamlScalar(value: string): string {
-  return /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) && !/^(true|false|yes|no|on|off|null|~|y|n)$/i.test(value) && !/^[0-9.]+$/.test(value) ? value : JSON.stringify(value);
+  return /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) && !/^(true|false|yes|no|on|off|null|~|y|n)$/i.test(value) && !/^[0-9.]+$/.test(value)
+    ? value
+    : JSON.stringify(value);
 }
 
 /** Prefixes each line with `n` spaces. */

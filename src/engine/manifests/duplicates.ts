@@ -16,6 +16,14 @@ export function reportDuplicates(objects: ManifestObject[], diagnostics: Diagnos
       continue;
     }
     const where = first.locate(['metadata', 'name']);
-    diagnostics.push(makeDiagnostic('duplicate-resource', o.locate(['metadata', 'name']), { resource: resourceName({ kind: o.kind, namespace: namespaceOf(o), name: o.name }), other: `${where.file}:${where.line}` }, resourceName({ kind: o.kind, namespace: namespaceOf(o), name: o.name }), [{ message: 'first defined here', location: where }]));
+    diagnostics.push(
+      makeDiagnostic(
+        'duplicate-resource',
+        o.locate(['metadata', 'name']),
+        { resource: resourceName({ kind: o.kind, namespace: namespaceOf(o), name: o.name }), other: `${where.file}:${where.line}` },
+        resourceName({ kind: o.kind, namespace: namespaceOf(o), name: o.name }),
+        [{ message: 'first defined here', location: where }],
+      ),
+    );
   }
 }

@@ -92,7 +92,10 @@ export class FieldReader {
         if (n >= 1 && n <= 65535) return n;
       }
       if (/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(v) && /[a-z]/.test(v) && !v.includes('--')) return v;
-      this.invalid(path, `\`${String(path[path.length - 1])}\` must be a port number (1-65535) or a port name (lower-case, at most 15 characters), not "${v}".`);
+      this.invalid(
+        path,
+        `\`${String(path[path.length - 1])}\` must be a port number (1-65535) or a port name (lower-case, at most 15 characters), not "${v}".`,
+      );
       return undefined;
     }
     this.invalid(path, `\`${String(path[path.length - 1])}\` must be a port number or name, not ${describe(v)}.`);

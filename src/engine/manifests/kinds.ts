@@ -7,7 +7,29 @@ import type { ManifestObject } from './types';
 // groups this simulator reads); kinds of any other group are custom resources and pass silently.
 
 const GROUP_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['', ['Pod', 'Service', 'Namespace', 'Node', 'ConfigMap', 'Secret', 'Endpoints', 'ServiceAccount', 'PersistentVolume', 'PersistentVolumeClaim', 'ReplicationController', 'LimitRange', 'ResourceQuota', 'Event', 'PodTemplate', 'Binding', 'ComponentStatus', 'List']],
+  [
+    '',
+    [
+      'Pod',
+      'Service',
+      'Namespace',
+      'Node',
+      'ConfigMap',
+      'Secret',
+      'Endpoints',
+      'ServiceAccount',
+      'PersistentVolume',
+      'PersistentVolumeClaim',
+      'ReplicationController',
+      'LimitRange',
+      'ResourceQuota',
+      'Event',
+      'PodTemplate',
+      'Binding',
+      'ComponentStatus',
+      'List',
+    ],
+  ],
   ['apps', ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ControllerRevision']],
   ['batch', ['Job', 'CronJob']],
   ['autoscaling', ['HorizontalPodAutoscaler', 'Scale']],
@@ -50,14 +72,31 @@ export function unknownKindReason(apiVersion: string, kind: string): string | un
   const elsewhere = [...GROUP_KINDS].find(([g, ks]) => PREFERRED.has(g) && ks.includes(kind))?.[0];
   const version = elsewhere === undefined ? undefined : PREFERRED.get(elsewhere);
   if (version !== undefined) return `${apiVersion} has no kind ${kind}; ${kind} belongs to ${version}. Write apiVersion: ${version}.`;
-  const close = kinds.find((k) => k.toLowerCase() === kind.toLowerCase()) ?? kinds.find((k) => editDistance(k.toLowerCase(), kind.toLowerCase()) <= 2);
+  const close =
+    kinds.find((k) => k.toLowerCase() === kind.toLowerCase()) ?? kinds.find((k) => editDistance(k.toLowerCase(), kind.toLowerCase()) <= 2);
   const known = `the kinds of ${apiVersion} are ${kinds.filter((k) => k !== 'List').join(', ')}`;
   return `${apiVersion} has no kind ${kind}; the API server rejects it (${close ? `did you mean ${close}?` : known}).`;
 }
 
 export const DEFAULT_NAMESPACE = 'default';
 /** Kinds that live in no namespace (the built-in ones and the cluster-scoped custom resources this simulator knows). */
-export const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'GlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService']);
+export const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'IngressClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'GlobalNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+]);
 
 /** The namespace an object lives in: its own, `default` when it names none, undefined for cluster-scoped kinds. */
 export function namespaceOf(o: ManifestObject): string | undefined {

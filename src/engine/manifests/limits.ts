@@ -34,7 +34,8 @@ export function checkAliasExpansion(events: Event[], source: string, limits: Par
     const top = stack[stack.length - 1];
     if (top) top.size += n;
   };
-  const anchorOf = (ev: { anchorStart: number; anchorEnd: number }) => (ev.anchorStart >= 0 ? source.slice(ev.anchorStart, ev.anchorEnd) : undefined);
+  const anchorOf = (ev: { anchorStart: number; anchorEnd: number }) =>
+    ev.anchorStart >= 0 ? source.slice(ev.anchorStart, ev.anchorEnd) : undefined;
   let expanded = 0;
   for (const ev of events) {
     switch (ev.type) {
@@ -56,7 +57,10 @@ export function checkAliasExpansion(events: Event[], source: string, limits: Par
       case EVENT_ID.ALIAS: {
         const n = sizes.get(source.slice(ev.anchorStart, ev.anchorEnd)) ?? 1;
         expanded += n;
-        if (expanded > limit) throw new YamlLimitError(`its aliases expand to more than ${limit} nodes (an alias bomb such as "billion laughs")`, { position: Math.max(0, ev.anchorStart - 1) });
+        if (expanded > limit)
+          throw new YamlLimitError(`its aliases expand to more than ${limit} nodes (an alias bomb such as "billion laughs")`, {
+            position: Math.max(0, ev.anchorStart - 1),
+          });
         add(n);
         break;
       }

@@ -14,20 +14,27 @@ export { DEFAULT_LIMITS, type ParseLimits } from './limits';
 // kubectl's YAML reader honours merge keys (`<<: *labels`); without them merged labels vanish.
 const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
-
 /** Parses one file into Kubernetes objects; never throws: every problem becomes a diagnostic. */
 export function parseManifestFile(file: InputFile, limits: ParseLimits = DEFAULT_LIMITS): ParsedFile {
   const diagnostics: Diagnostic[] = [];
   const objects: ManifestObject[] = [];
   const head = { file: file.path, line: 1, column: 1, endLine: 1, endColumn: 1 };
   if ((file.bytes ?? file.text.length) > limits.maxFileBytes) {
-    diagnostics.push(makeDiagnostic('file-skipped', head, { reason: `it is larger than ${limits.maxFileBytes} bytes (raise the limit to include it: the kubeNetsim.maxFileBytes setting, or --max-file-bytes)` }));
+    diagnostics.push(
+      makeDiagnostic('file-skipped', head, {
+        reason: `it is larger than ${limits.maxFileBytes} bytes (raise the limit to include it: the kubeNetsim.maxFileBytes setting, or --max-file-bytes)`,
+      }),
+    );
     return { path: file.path, objects, diagnostics };
   }
   if (file.text.includes('\u0000')) {
     // UTF-16 text read as UTF-8: a BOM (FF FE reads as two replacement characters) or every other character NUL.
     const utf16 = /^(\uFFFD\uFFFD|\uFEFF)?([^\0]\0|\0[^\0]){8}/.test(file.text);
-    diagnostics.push(makeDiagnostic('file-skipped', head, { reason: utf16 ? 'it is UTF-16 text; save it as UTF-8 to have it analysed' : 'it is binary (it contains NUL bytes)' }));
+    diagnostics.push(
+      makeDiagnostic('file-skipped', head, {
+        reason: utf16 ? 'it is UTF-16 text; save it as UTF-8 to have it analysed' : 'it is binary (it contains NUL bytes)',
+      }),
+    );
     return { path: file.path, objects, diagnostics };
   }
   // A BOM is not YAML content, and editors do not count it in columns: drop it. (Blanking it to a
@@ -83,7 +90,15 @@ export function parseByChunks(file: InputFile, limits: ParseLimits = DEFAULT_LIM
  * broken or templated document, a directive before a marker) returns false having reported
  * nothing, and the chunks are parsed one by one, so one bad document never hides the others.
  */
-function parseBatch(path: string, text: string, batch: Chunk[], lines: LineIndex, limits: ParseLimits, objects: ManifestObject[], diagnostics: Diagnostic[]): boolean {
+function parseBatch(
+  path: string,
+  text: string,
+  batch: Chunk[],
+  lines: LineIndex,
+  limits: ParseLimits,
+  objects: ManifestObject[],
+  diagnostics: Diagnostic[],
+): boolean {
   const base = (batch[0] as Chunk).start;
   const source = text.slice(base, (batch[batch.length - 1] as Chunk).end);
   let events: Event[];
@@ -95,7 +110,11 @@ function parseBatch(path: string, text: string, batch: Chunk[], lines: LineIndex
   } catch {
     return false;
   }
-  const groups = groupDocuments(events, values, batch.map((c) => ({ start: c.start - base, end: c.end - base })));
+  const groups = groupDocuments(
+    events,
+    values,
+    batch.map((c) => ({ start: c.start - base, end: c.end - base })),
+  );
   if (!groups) return false;
   // Plain loops: a closure here would keep this call's context, and with it every event object of
   // the batch, alive as long as the objects' locate() (it did: +400 MB on 50x40).
@@ -133,7 +152,11 @@ function lazySpans(compact: CompactEvents, source: string, base: number): (docIn
  * document starts outside every chunk or a chunk holds no document (the chunk-by-chunk parse would
  * not see the same documents). Empty documents (no node) go with the document before them.
  */
-function groupDocuments(events: Event[], values: unknown[], chunks: Chunk[]): Array<{ from: number; to: number; values: unknown[] }> | undefined {
+function groupDocuments(
+  events: Event[],
+  values: unknown[],
+  chunks: Chunk[],
+): Array<{ from: number; to: number; values: unknown[] }> | undefined {
   const groups: Array<{ from: number; to: number; values: unknown[] }> = chunks.map(() => ({ from: -1, to: -1, values: [] }));
   let c = -1;
   let doc = -1;
@@ -272,7 +295,12 @@ export function parsePositionedDocument(path: string, input: string, limits: Par
 
 const NO_SPANS: SpanIndex = { get: () => undefined, nearest: () => undefined };
 
-function locator(file: string, prefix: Array<string | number>, spansOf: () => SpanIndex, lines: LineIndex): (path: FieldPath) => SourceRange {
+function locator(
+  file: string,
+  prefix: Array<string | number>,
+  spansOf: () => SpanIndex,
+  lines: LineIndex,
+): (path: FieldPath) => SourceRange {
   return (path: FieldPath): SourceRange => {
     // The field, or its nearest ancestor that exists.
     const span = spansOf().nearest(prefix.length > 0 ? [...prefix, ...path] : path);
@@ -322,7 +350,9 @@ function collectObjects(
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     const field = typeof kind !== 'string' ? 'kind' : 'apiVersion';
     const missing = value[field] === undefined;
-    const reason = missing ? `This object has no \`${field}\`; add one (e.g. ${field === 'kind' ? 'kind: Deployment' : 'apiVersion: apps/v1'}).` : `\`${field}\` must be a string.`;
+    const reason = missing
+      ? `This object has no \`${field}\`; add one (e.g. ${field === 'kind' ? 'kind: Deployment' : 'apiVersion: apps/v1'}).`
+      : `\`${field}\` must be a string.`;
     diagnostics.push(makeDiagnostic('manifest-invalid', locate(missing ? [] : [field]), { reason }));
     return;
   }
@@ -333,12 +363,20 @@ function collectObjects(
       items.forEach((item, i) => {
         // kubectl rejects a List whose item is not an object; a silent skip would hide that item's objects.
         if (isRecord(item)) collectObjects(file, item, [...prefix, 'items', i], spans, lines, out, diagnostics, itemType);
-        else diagnostics.push(makeDiagnostic('manifest-invalid', locate(['items', i]), { reason: `Each item of a ${kind} must be an object (apiVersion, kind, metadata), not ${describe(item)}.` }));
+        else
+          diagnostics.push(
+            makeDiagnostic('manifest-invalid', locate(['items', i]), {
+              reason: `Each item of a ${kind} must be an object (apiVersion, kind, metadata), not ${describe(item)}.`,
+            }),
+          );
       });
       return;
     }
     if (kind === 'List') {
-      if (items !== undefined && items !== null) diagnostics.push(makeDiagnostic('manifest-invalid', locate(['items']), { reason: `\`items\` must be a list of objects, not ${describe(items)}.` }));
+      if (items !== undefined && items !== null)
+        diagnostics.push(
+          makeDiagnostic('manifest-invalid', locate(['items']), { reason: `\`items\` must be a list of objects, not ${describe(items)}.` }),
+        );
       return; // an empty List holds nothing to simulate
     }
   }
@@ -348,7 +386,11 @@ function collectObjects(
   const kindReason = unknownKindReason(apiVersion, kind);
   if (kindReason !== undefined && !untyped) diagnostics.push(makeDiagnostic('manifest-invalid', locate(['kind']), { reason: kindReason }));
   if (metadataRaw !== undefined && metadataRaw !== null && !isRecord(metadataRaw)) {
-    diagnostics.push(makeDiagnostic('manifest-invalid', locate(['metadata']), { reason: `\`metadata\` must be a mapping with at least \`name\`, not ${describe(metadataRaw)}.` }));
+    diagnostics.push(
+      makeDiagnostic('manifest-invalid', locate(['metadata']), {
+        reason: `\`metadata\` must be a mapping with at least \`name\`, not ${describe(metadataRaw)}.`,
+      }),
+    );
     return;
   }
   const metadata = isRecord(metadataRaw) ? metadataRaw : {};
@@ -356,9 +398,17 @@ function collectObjects(
   const generateName = metadata['generateName'];
   const namespace = metadata['namespace'];
   // The API server rejects these; simulating the object under a made-up name or the default namespace would mislead.
-  for (const [field, v] of [['name', name], ['generateName', generateName], ['namespace', namespace]] as const) {
+  for (const [field, v] of [
+    ['name', name],
+    ['generateName', generateName],
+    ['namespace', namespace],
+  ] as const) {
     if (v !== undefined && v !== null && typeof v !== 'string') {
-      diagnostics.push(makeDiagnostic('manifest-invalid', locate(['metadata', field]), { reason: `\`metadata.${field}\` must be a string, not ${describe(v)}.` }));
+      diagnostics.push(
+        makeDiagnostic('manifest-invalid', locate(['metadata', field]), {
+          reason: `\`metadata.${field}\` must be a string, not ${describe(v)}.`,
+        }),
+      );
       return;
     }
   }

@@ -54,7 +54,19 @@ function scalarText(source: string, ev: CompactEvents, i: number): string {
   const valueEnd = ev[i + 2] ?? -1;
   if (valueStart === -1) return '';
   if (head & (1 << 12)) return source.slice(valueStart, valueEnd);
-  const scalar = { type: EVENT_ID.SCALAR, valueStart, valueEnd, anchorStart: -1, anchorEnd: -1, tagStart: -1, tagEnd: -1, style: (head >> 4) & 15, chomping: (head >> 8) & 15, indent: ev[i + 3] ?? -1, fast: false };
+  const scalar = {
+    type: EVENT_ID.SCALAR,
+    valueStart,
+    valueEnd,
+    anchorStart: -1,
+    anchorEnd: -1,
+    tagStart: -1,
+    tagEnd: -1,
+    style: (head >> 4) & 15,
+    chomping: (head >> 8) & 15,
+    indent: ev[i + 3] ?? -1,
+    fast: false,
+  };
   return getScalarValue(source, scalar as ScalarEvent);
 }
 
@@ -171,7 +183,7 @@ export class ChunkSpans {
     } else {
       // A repeated key is a syntax error, so each name has one entry.
       const entries = new Map<string, Entry>();
-      for (let j = i + WIDTH; j < this.ev.length && typeAt(this.ev, j) !== EVENT_ID.POP; ) {
+      for (let j = i + WIDTH; j < this.ev.length && typeAt(this.ev, j) !== EVENT_ID.POP;) {
         const value = this.skip(j);
         if (value >= this.ev.length || typeAt(this.ev, value) === EVENT_ID.POP) break;
         entries.set(this.keyName(j), { key: j, value });
@@ -199,7 +211,8 @@ export class ChunkSpans {
         const valueEnd = ev[i + 2] ?? 0;
         // A block scalar's value starts on the line after `|`/`>`; point at its text, not at the indentation.
         let start = ev[i + 1] ?? 0;
-        if (style === SCALAR_STYLE.LITERAL_BLOCK || style === SCALAR_STYLE.FOLDED_BLOCK) while (start < valueEnd && (this.source[start] === ' ' || this.source[start] === '\t')) start++;
+        if (style === SCALAR_STYLE.LITERAL_BLOCK || style === SCALAR_STYLE.FOLDED_BLOCK)
+          while (start < valueEnd && (this.source[start] === ' ' || this.source[start] === '\t')) start++;
         return [this.base + start, this.base + valueEnd];
       }
       case EVENT_ID.ALIAS:

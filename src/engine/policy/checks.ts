@@ -42,7 +42,14 @@ function checkSelectsNothing(engine: PolicyEngine, diagnostics: Diagnostic[]): v
     if (hostNet.length > 0) hint = `It matches only hostNetwork pods (${hostNet[0]?.name}), which NetworkPolicy does not select.`;
     else if (pods.length === 0) hint = `There are no pods in namespace ${policy.namespace} in the workspace.`;
     else hint = nearMissHint(policy.podSelector.matchLabels, pods);
-    diagnostics.push(makeDiagnostic('policy-selects-nothing', range, { policy: `${policy.namespace}/${policy.name}`, namespace: policy.namespace, selector: selectorText(policy.podSelector), hint }, resourceName({ kind: 'NetworkPolicy', namespace: policy.namespace, name: policy.name })));
+    diagnostics.push(
+      makeDiagnostic(
+        'policy-selects-nothing',
+        range,
+        { policy: `${policy.namespace}/${policy.name}`, namespace: policy.namespace, selector: selectorText(policy.podSelector), hint },
+        resourceName({ kind: 'NetworkPolicy', namespace: policy.namespace, name: policy.name }),
+      ),
+    );
   }
 }
 
@@ -74,7 +81,10 @@ interface Target {
 }
 
 /** The pods and ports a reference's connection lands on (after kube-proxy's DNAT for a ClusterIP Service). */
-function targetsOf(r: ResolvedReference, podsById: Map<string, SimPod>): { targets: Target[]; service: SimService } | 'external' | undefined {
+function targetsOf(
+  r: ResolvedReference,
+  podsById: Map<string, SimPod>,
+): { targets: Target[]; service: SimService } | 'external' | undefined {
   const svc = r.service;
   const port = r.ref.port;
   if (port === undefined) return undefined;
@@ -86,7 +96,10 @@ function targetsOf(r: ResolvedReference, podsById: Map<string, SimPod>): { targe
   if (svc.headless) {
     // No DNAT: the name resolves to the pod addresses and the URL's port is the pod's port.
     const seen = new Set<SimPod | undefined>();
-    endpoints = svc.ports.flatMap((_, i) => byPort(i)).filter((e) => !seen.has(e.pod) && seen.add(e.pod)).map((e) => ({ pod: e.pod, port }));
+    endpoints = svc.ports
+      .flatMap((_, i) => byPort(i))
+      .filter((e) => !seen.has(e.pod) && seen.add(e.pod))
+      .map((e) => ({ pod: e.pod, port }));
   } else {
     const index = svc.ports.findIndex((p) => p.port === port && p.protocol === 'TCP');
     const i = index >= 0 ? index : svc.ports.findIndex((p) => p.port === port);
@@ -94,7 +107,9 @@ function targetsOf(r: ResolvedReference, podsById: Map<string, SimPod>): { targe
     protocol = svc.ports[i]?.protocol ?? 'TCP';
     endpoints = byPort(i);
   }
-  const targets = endpoints.filter((e): e is { pod: SimPod; port: number } => e.pod !== undefined).map((e) => ({ pod: e.pod, port: e.port, protocol }));
+  const targets = endpoints
+    .filter((e): e is { pod: SimPod; port: number } => e.pod !== undefined)
+    .map((e) => ({ pod: e.pod, port: e.port, protocol }));
   return targets.length > 0 ? { targets, service: svc } : undefined;
 }
 
@@ -159,17 +174,37 @@ function checkBlockedReferences(engine: PolicyEngine, references: ResolvedRefere
       }
       const blocked = blockedTargets(engine, src, where.targets);
       const t = blocked[0];
-      if (t) failures.push({ src, verdict: engine.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol), of: where.targets.length, blocked: blocked.length });
+      if (t)
+        failures.push({
+          src,
+          verdict: engine.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol),
+          of: where.targets.length,
+          blocked: blocked.length,
+        });
     }
     const first = failures[0];
     if (!first || failures.length < sources.length) continue;
-    const to = where === 'external' ? `${r.ref.text} (outside the cluster)` : `${r.ref.text} (Service ${serviceId(where.service)}, ${first.blocked === first.of ? (first.of === 1 ? 'its endpoint' : `all ${first.of} endpoints`) : `${first.blocked} of ${first.of} endpoints`})`;
+    const to =
+      where === 'external'
+        ? `${r.ref.text} (outside the cluster)`
+        : `${r.ref.text} (Service ${serviceId(where.service)}, ${first.blocked === first.of ? (first.of === 1 ? 'its endpoint' : `all ${first.of} endpoints`) : `${first.blocked} of ${first.of} endpoints`})`;
     const from = r.pod ? `${workloadLabel(first.src)} (${r.text.label})` : `Pods of namespace ${r.namespace} (${r.text.label})`;
     const reason = `${first.verdict.reason}.${where === 'external' ? ' Add an egress rule with an ipBlock for that address.' : ''}`;
-    const resource = r.text.origin.kind === 'manifest' ? resourceName({ kind: r.text.origin.object.kind, namespace: r.namespace, name: r.text.origin.object.name }) : undefined;
+    const resource =
+      r.text.origin.kind === 'manifest'
+        ? resourceName({ kind: r.text.origin.object.kind, namespace: r.namespace, name: r.text.origin.object.name })
+        : undefined;
     // Located only when reported: building a document's position index is the expensive part.
     const range = r.text.origin.object.locate(r.text.path);
-    diagnostics.push(makeDiagnostic('connection-blocked-by-policy', range, { from, to, reason }, resource, related(deniers(first.verdict), 'drops this connection')));
+    diagnostics.push(
+      makeDiagnostic(
+        'connection-blocked-by-policy',
+        range,
+        { from, to, reason },
+        resource,
+        related(deniers(first.verdict), 'drops this connection'),
+      ),
+    );
   }
 }
 
@@ -184,13 +219,18 @@ function checkDnsReachable(engine: PolicyEngine, diagnostics: Diagnostic[]): voi
   if (!dnsSvc) return;
   const podsById = new Map(engine.cluster.pods.map((p) => [podId(p), p]));
   const endpointsOf = (protocol: Protocol) =>
-    dnsSvc.ports.flatMap((sp, i) => (sp.port === 53 && sp.protocol === protocol ? (dnsSvc.endpointsByPort[i] ?? []) : [])).flatMap((e) => {
-      const pod = podsById.get(e.pod);
-      return pod ? [{ pod, port: e.port }] : [];
-    });
+    dnsSvc.ports
+      .flatMap((sp, i) => (sp.port === 53 && sp.protocol === protocol ? (dnsSvc.endpointsByPort[i] ?? []) : []))
+      .flatMap((e) => {
+        const pod = podsById.get(e.pod);
+        return pod ? [{ pod, port: e.port }] : [];
+      });
   const servers: Record<'UDP' | 'TCP', Array<{ pod: SimPod; port: number }>> = { UDP: endpointsOf('UDP'), TCP: endpointsOf('TCP') };
   if (servers.UDP.length === 0 && servers.TCP.length === 0) return;
-  const affected = new Map<string, { policy: SimNetworkPolicy | undefined; ref: PolicyRef; direction: 'egress' | 'ingress'; workloads: string[]; protocols: Set<string> }>();
+  const affected = new Map<
+    string,
+    { policy: SimNetworkPolicy | undefined; ref: PolicyRef; direction: 'egress' | 'ingress'; workloads: string[]; protocols: Set<string> }
+  >();
   const policyByRef = new Map(engine.policies.map((p) => [p.ref, p]));
   const seen = new Set<string>();
   for (const pod of engine.cluster.pods) {
@@ -203,7 +243,10 @@ function checkDnsReachable(engine: PolicyEngine, diagnostics: Diagnostic[]): voi
       if (list.some((s) => engine.allows({ kind: 'pod', pod }, { kind: 'pod', pod: s.pod }, s.port, protocol))) continue;
       const first = list[0] as { pod: SimPod; port: number };
       const v = engine.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: first.pod }, first.port, protocol);
-      for (const [direction, result] of [['egress', v.egress], ['ingress', v.ingress]] as Array<['egress' | 'ingress', DirectionResult]>) {
+      for (const [direction, result] of [
+        ['egress', v.egress],
+        ['ingress', v.ingress],
+      ] as Array<['egress' | 'ingress', DirectionResult]>) {
         if (result.allowed) continue;
         for (const ref of result.isolatingPolicies) {
           const key = `${ref.namespace}/${ref.name}`;
@@ -219,18 +262,36 @@ function checkDnsReachable(engine: PolicyEngine, diagnostics: Diagnostic[]): voi
     const policy = e.policy;
     if (!policy || policy.origin.kind !== 'manifest') continue;
     const object = policy.origin.object;
-    const path = e.direction === 'egress' ? (object.has(['spec', 'egress']) ? ['spec', 'egress'] : object.has(['spec', 'policyTypes']) ? ['spec', 'policyTypes'] : ['spec', 'podSelector']) : ['spec', 'podSelector'];
+    const path =
+      e.direction === 'egress'
+        ? object.has(['spec', 'egress'])
+          ? ['spec', 'egress']
+          : object.has(['spec', 'policyTypes'])
+            ? ['spec', 'policyTypes']
+            : ['spec', 'podSelector']
+        : ['spec', 'podSelector'];
     const shown = e.workloads.slice(0, 3).join(', ') + (e.workloads.length > 3 ? ` and ${e.workloads.length - 3} more` : '');
-    const protocols = [...e.protocols].sort((a, b) => (a === 'UDP' ? -1 : b === 'UDP' ? 1 : 0)).map((p) => `${p} 53`).join(' and ');
-    const consequence = e.protocols.has('UDP') ? 'their name lookups fail and every connection by name fails' : 'lookups whose answers do not fit in UDP fail';
+    const protocols = [...e.protocols]
+      .sort((a, b) => (a === 'UDP' ? -1 : b === 'UDP' ? 1 : 0))
+      .map((p) => `${p} 53`)
+      .join(' and ');
+    const consequence = e.protocols.has('UDP')
+      ? 'their name lookups fail and every connection by name fails'
+      : 'lookups whose answers do not fit in UDP fail';
     diagnostics.push(
       makeDiagnostic(
         'policy-blocks-dns',
         object.locate(path),
-        { policy: key, workloads: shown, protocols, consequence, side: e.direction === 'egress' ? 'it isolates their egress' : "it isolates the DNS pods' ingress", dns: serviceId(dnsSvc) },
+        {
+          policy: key,
+          workloads: shown,
+          protocols,
+          consequence,
+          side: e.direction === 'egress' ? 'it isolates their egress' : "it isolates the DNS pods' ingress",
+          dns: serviceId(dnsSvc),
+        },
         resourceName({ kind: 'NetworkPolicy', namespace: policy.namespace, name: policy.name }),
       ),
     );
   }
 }
-

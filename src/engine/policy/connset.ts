@@ -59,13 +59,21 @@ export class ConnSet {
   union(other: ConnSet): ConnSet {
     if (other === this || other.isEmpty() || this.isAll()) return this;
     if (this.isEmpty() || other.isAll()) return other;
-    return new ConnSet({ SCTP: unionRanges(this.ranges.SCTP, other.ranges.SCTP), TCP: unionRanges(this.ranges.TCP, other.ranges.TCP), UDP: unionRanges(this.ranges.UDP, other.ranges.UDP) });
+    return new ConnSet({
+      SCTP: unionRanges(this.ranges.SCTP, other.ranges.SCTP),
+      TCP: unionRanges(this.ranges.TCP, other.ranges.TCP),
+      UDP: unionRanges(this.ranges.UDP, other.ranges.UDP),
+    });
   }
 
   intersect(other: ConnSet): ConnSet {
     if (other === this || other.isAll() || this.isEmpty()) return this;
     if (this.isAll() || other.isEmpty()) return other;
-    return new ConnSet({ SCTP: intersectRanges(this.ranges.SCTP, other.ranges.SCTP), TCP: intersectRanges(this.ranges.TCP, other.ranges.TCP), UDP: intersectRanges(this.ranges.UDP, other.ranges.UDP) });
+    return new ConnSet({
+      SCTP: intersectRanges(this.ranges.SCTP, other.ranges.SCTP),
+      TCP: intersectRanges(this.ranges.TCP, other.ranges.TCP),
+      UDP: intersectRanges(this.ranges.UDP, other.ranges.UDP),
+    });
   }
 
   equals(other: ConnSet): boolean {

@@ -61,7 +61,11 @@ function cutsOf(lists: ConnectivityList[]): Cuts {
     }
   }
   const out: Cuts = new Map();
-  for (const [f, s] of sets) out.set(f, [...s].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  for (const [f, s] of sets)
+    out.set(
+      f,
+      [...s].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)),
+    );
   return out;
 }
 

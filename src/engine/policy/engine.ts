@@ -5,7 +5,15 @@ import { rangesContain } from './ipRanges';
 import { ConnSet } from './connset';
 import { locate, type Cluster, type Protocol, type SimPod } from '../cluster/model';
 import type { SourceRange } from '../source';
-import { readNetworkPolicy, type Direction, type PolicyPeer, type PolicyPort, type PolicyRef, type PolicyRule, type SimNetworkPolicy } from './parse';
+import {
+  readNetworkPolicy,
+  type Direction,
+  type PolicyPeer,
+  type PolicyPort,
+  type PolicyRef,
+  type PolicyRule,
+  type SimNetworkPolicy,
+} from './parse';
 import { directionReason, verdictReason } from './explain';
 import type { DirectionResult, Peer, PolicyEndpoint, Verdict } from './types';
 import { type ManifestObject } from '../manifests/types';
@@ -30,7 +38,10 @@ export interface PolicySelection {
   egress: SimNetworkPolicy[];
 }
 
-const NO_SELECTION: PolicySelection = Object.freeze({ ingress: Object.freeze([]) as unknown as SimNetworkPolicy[], egress: Object.freeze([]) as unknown as SimNetworkPolicy[] });
+const NO_SELECTION: PolicySelection = Object.freeze({
+  ingress: Object.freeze([]) as unknown as SimNetworkPolicy[],
+  egress: Object.freeze([]) as unknown as SimNetworkPolicy[],
+});
 const NO_LABELS: Labels = {};
 
 /**
@@ -101,7 +112,8 @@ export class PolicyEngine {
       result = NO_SELECTION;
       const candidates = this.byNamespace.get(namespace);
       const selecting = candidates ? candidates.filter((p) => matchesSelector(p.podSelector, labels)) : [];
-      if (selecting.length > 0) result = { ingress: selecting.filter((p) => p.affects.ingress), egress: selecting.filter((p) => p.affects.egress) };
+      if (selecting.length > 0)
+        result = { ingress: selecting.filter((p) => p.affects.ingress), egress: selecting.filter((p) => p.affects.egress) };
       byNamespace.set(namespace, result);
     }
     return result;
@@ -129,7 +141,8 @@ export class PolicyEngine {
         return ep.kind === 'ip' && ep.ip !== undefined && rangesContain(peer.ranges, ep.ip);
       case 'selector':
         if (ep.kind !== 'pod') return false;
-        if (peer.namespaceSelector ? !matchesSelector(peer.namespaceSelector, ep.namespaceLabels) : ep.namespace !== policy.namespace) return false;
+        if (peer.namespaceSelector ? !matchesSelector(peer.namespaceSelector, ep.namespaceLabels) : ep.namespace !== policy.namespace)
+          return false;
         return peer.podSelector === undefined || matchesSelector(peer.podSelector, ep.labels);
     }
   }
@@ -199,33 +212,60 @@ export class PolicyEngine {
     return this.directionAllows('egress', s, d, d, port, protocol) && this.directionAllows('ingress', d, s, d, port, protocol);
   }
 
-  private directionAllows(direction: Direction, self: PolicyEndpoint, other: PolicyEndpoint, dst: PolicyEndpoint, port: number, protocol: Protocol): boolean {
+  private directionAllows(
+    direction: Direction,
+    self: PolicyEndpoint,
+    other: PolicyEndpoint,
+    dst: PolicyEndpoint,
+    port: number,
+    protocol: Protocol,
+  ): boolean {
     if (self.kind !== 'pod') return true;
     const policies = this.policiesSelecting(self.pod)[direction];
     if (policies.length === 0) return true;
     for (const policy of policies) {
-      for (const rule of policy.rules[direction]) if (this.portsAdmit(rule, dst, port, protocol) && this.matchingPeer(policy, rule, other) !== undefined) return true;
+      for (const rule of policy.rules[direction])
+        if (this.portsAdmit(rule, dst, port, protocol) && this.matchingPeer(policy, rule, other) !== undefined) return true;
     }
     return false;
   }
 
-  private direction(direction: Direction, self: PolicyEndpoint, other: PolicyEndpoint, dst: PolicyEndpoint, port: number, protocol: Protocol): DirectionResult {
+  private direction(
+    direction: Direction,
+    self: PolicyEndpoint,
+    other: PolicyEndpoint,
+    dst: PolicyEndpoint,
+    port: number,
+    protocol: Protocol,
+  ): DirectionResult {
     const ctx = { direction, self, other, port, protocol };
-    if (self.kind !== 'pod') return withReason({ isolated: false, isolatingPolicies: [], allowed: true }, () => directionReason({ ...ctx, outcome: 'not-subject' }));
+    if (self.kind !== 'pod')
+      return withReason({ isolated: false, isolatingPolicies: [], allowed: true }, () =>
+        directionReason({ ...ctx, outcome: 'not-subject' }),
+      );
     const policies = this.policiesSelecting(self.pod)[direction];
-    if (policies.length === 0) return withReason({ isolated: false, isolatingPolicies: [], allowed: true }, () => directionReason({ ...ctx, outcome: 'open' }));
+    if (policies.length === 0)
+      return withReason({ isolated: false, isolatingPolicies: [], allowed: true }, () => directionReason({ ...ctx, outcome: 'open' }));
     const isolatingPolicies = policies.map((p) => p.ref);
     for (const policy of policies) {
       for (const rule of policy.rules[direction]) {
         const peer = this.matchingPeer(policy, rule, other);
         if (peer === undefined || !this.portsAdmit(rule, dst, port, protocol)) continue;
         const peerPath = peer >= 0 ? rule.peers?.[peer]?.path : undefined;
-        const allowedBy: NonNullable<DirectionResult['allowedBy']> = { policy: policy.ref, ruleIndex: rule.index, range: locate(policy.origin, peerPath ?? rule.path) };
+        const allowedBy: NonNullable<DirectionResult['allowedBy']> = {
+          policy: policy.ref,
+          ruleIndex: rule.index,
+          range: locate(policy.origin, peerPath ?? rule.path),
+        };
         if (peer >= 0) allowedBy.peerIndex = peer;
-        return withReason({ isolated: true, isolatingPolicies, allowed: true, allowedBy }, () => directionReason({ ...ctx, outcome: 'allowed', policies, allowedBy }));
+        return withReason({ isolated: true, isolatingPolicies, allowed: true, allowedBy }, () =>
+          directionReason({ ...ctx, outcome: 'allowed', policies, allowedBy }),
+        );
       }
     }
-    return withReason({ isolated: true, isolatingPolicies, allowed: false }, () => directionReason({ ...ctx, outcome: 'denied', policies }));
+    return withReason({ isolated: true, isolatingPolicies, allowed: false }, () =>
+      directionReason({ ...ctx, outcome: 'denied', policies }),
+    );
   }
 
   /**
@@ -261,7 +301,10 @@ export function readPolicyObject(o: ManifestObject): { policy: SimNetworkPolicy 
     const r = new FieldReader(o, diagnostics);
     let policy: SimNetworkPolicy | undefined;
     if (o.apiVersion !== 'networking.k8s.io/v1') {
-      r.invalid(['apiVersion'], `NetworkPolicy ${o.name} uses apiVersion ${o.apiVersion}, which current API servers no longer serve; use networking.k8s.io/v1 (the fields are the same). It is not simulated.`);
+      r.invalid(
+        ['apiVersion'],
+        `NetworkPolicy ${o.name} uses apiVersion ${o.apiVersion}, which current API servers no longer serve; use networking.k8s.io/v1 (the fields are the same). It is not simulated.`,
+      );
     } else policy = readNetworkPolicy(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, r);
     read = { policy, diagnostics };
     policyReads.set(o, read);
@@ -282,7 +325,8 @@ function withReason<T extends object>(value: T, make: () => string): T & { reaso
 function admitsEveryPod(peer: PolicyPeer): boolean {
   if (peer.kind !== 'selector' || !peer.namespaceSelector) return false;
   const everyNs = Object.keys(peer.namespaceSelector.matchLabels).length === 0 && peer.namespaceSelector.matchExpressions.length === 0;
-  const everyPod = !peer.podSelector || (Object.keys(peer.podSelector.matchLabels).length === 0 && peer.podSelector.matchExpressions.length === 0);
+  const everyPod =
+    !peer.podSelector || (Object.keys(peer.podSelector.matchLabels).length === 0 && peer.podSelector.matchExpressions.length === 0);
   return everyNs && everyPod;
 }
 
@@ -308,6 +352,7 @@ function portAdmits(p: PolicyPort, dst: PolicyEndpoint, port: number, protocol: 
   if (typeof p.port === 'number') return port >= p.port && port <= (p.endPort ?? p.port);
   // resolveNamed(...).includes(port), without building the list.
   if (dst.kind !== 'pod') return false;
-  for (const c of dst.pod.containers) for (const cp of c.ports) if (cp.name === p.port && cp.protocol === protocol && cp.containerPort === port) return true;
+  for (const c of dst.pod.containers)
+    for (const cp of c.ports) if (cp.name === p.port && cp.protocol === protocol && cp.containerPort === port) return true;
   return false;
 }

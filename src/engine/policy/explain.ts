@@ -43,7 +43,8 @@ export function directionReason(c: ReasonContext): string {
   const what = `${c.protocol} ${c.port}`;
   switch (c.outcome) {
     case 'not-subject':
-      if (c.self.kind === 'ip' && c.self.pod) return `${self} uses hostNetwork: NetworkPolicy does not select it, so its ${c.direction} is not filtered by policy`;
+      if (c.self.kind === 'ip' && c.self.pod)
+        return `${self} uses hostNetwork: NetworkPolicy does not select it, so its ${c.direction} is not filtered by policy`;
       return `${self} is outside the cluster; no NetworkPolicy governs its ${c.direction}`;
     case 'open':
       return `no NetworkPolicy selects ${self} for ${c.direction}, so all its ${c.direction} is allowed`;

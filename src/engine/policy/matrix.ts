@@ -61,7 +61,8 @@ function portsAreStatic(rule: PolicyRule): boolean {
  */
 function externalRanges(engine: PolicyEngine, direction: Direction): IpRange[] {
   const blocks: IpRange[] = [];
-  for (const p of engine.policies) for (const r of p.rules[direction]) for (const peer of r.peers ?? []) if (peer.kind === 'ipBlock') blocks.push(...peer.ranges);
+  for (const p of engine.policies)
+    for (const r of p.rules[direction]) for (const peer of r.peers ?? []) if (peer.kind === 'ipBlock') blocks.push(...peer.ranges);
   const families: Family[] = blocks.some((b) => b.family === 'ipv6') ? ['ipv4', 'ipv6'] : ['ipv4'];
   return families.flatMap((f) => splitAtBoundaries(f, blocks));
 }
@@ -135,19 +136,38 @@ function compare(a: string, b: string): number {
 }
 
 /** What the policies isolating class `c` admit in one direction, per peer class and per address range. */
-function side(engine: PolicyEngine, index: ClassIndex, classes: readonly PodClass[], c: PodClass, direction: Direction, ranges: IpRange[]): Side {
+function side(
+  engine: PolicyEngine,
+  index: ClassIndex,
+  classes: readonly PodClass[],
+  c: PodClass,
+  direction: Direction,
+  ranges: IpRange[],
+): Side {
   if (c.ep.kind !== 'pod') return OPEN;
   const policies = engine.policiesSelecting(c.rep)[direction];
   if (policies.length === 0) return OPEN;
   const out: Side = { isolated: true, base: ConnSet.NONE, perClass: new Map(), perRange: ranges.map(() => ConnSet.NONE) };
-  for (const policy of policies) for (const rule of policy.rules[direction]) addRule(engine, index, classes, c, direction, policy, rule, ranges, out);
+  for (const policy of policies)
+    for (const rule of policy.rules[direction]) addRule(engine, index, classes, c, direction, policy, rule, ranges, out);
   return out;
 }
 
-function addRule(engine: PolicyEngine, index: ClassIndex, classes: readonly PodClass[], c: PodClass, direction: Direction, policy: SimNetworkPolicy, rule: PolicyRule, ranges: IpRange[], out: Side): void {
+function addRule(
+  engine: PolicyEngine,
+  index: ClassIndex,
+  classes: readonly PodClass[],
+  c: PodClass,
+  direction: Direction,
+  policy: SimNetworkPolicy,
+  rule: PolicyRule,
+  ranges: IpRange[],
+  out: Side,
+): void {
   const address: PolicyEndpoint = { kind: 'ip', ip: undefined };
   // Ingress ports resolve against the selected pod itself; egress ports against each destination.
-  const fixed = direction === 'ingress' || portsAreStatic(rule) ? engine.ruleConnections(rule, direction === 'ingress' ? c.ep : address) : undefined;
+  const fixed =
+    direction === 'ingress' || portsAreStatic(rule) ? engine.ruleConnections(rule, direction === 'ingress' ? c.ep : address) : undefined;
   const towards = (d: PodClass) => fixed ?? engine.ruleConnections(rule, d.ep);
   if (rule.peers === null) {
     out.base = out.base.union(fixed ?? engine.ruleConnections(rule, address));

@@ -31,7 +31,8 @@ function referencedKeys(policies: readonly SimNetworkPolicy[]): string[] {
   const keys = new Set<string>();
   for (const p of policies) {
     selectorKeys(p.podSelector, keys);
-    for (const rules of [p.rules.ingress, p.rules.egress]) for (const r of rules) for (const peer of r.peers ?? []) if (peer.kind === 'selector') selectorKeys(peer.podSelector, keys);
+    for (const rules of [p.rules.ingress, p.rules.egress])
+      for (const r of rules) for (const peer of r.peers ?? []) if (peer.kind === 'selector') selectorKeys(peer.podSelector, keys);
   }
   return [...keys].sort();
 }
@@ -43,13 +44,23 @@ export function podClasses(engine: PolicyEngine, pods: readonly SimPod[]): PodCl
   const classes: PodClass[] = [];
   for (const pod of pods) {
     const labels = keys.map((k) => (Object.prototype.hasOwnProperty.call(pod.labels, k) ? `${k}=${pod.labels[k]}` : '')).join('\u0001');
-    const named = pod.containers.flatMap((c) => c.ports.filter((p) => p.name !== undefined).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`)).sort().join(',');
+    const named = pod.containers
+      .flatMap((c) => c.ports.filter((p) => p.name !== undefined).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`))
+      .sort()
+      .join(',');
     // A pod policies do not select is an address (its node's, for hostNetwork pods): the address tells it apart.
     const address = engine.selectable(pod) ? '' : `ip:${pod.ip ?? ''}`;
     const key = `${pod.namespace}\u0000${labels}\u0000${named}\u0000${address}`;
     let c = byKey.get(key);
     if (!c) {
-      c = { index: classes.length, rep: pod, ep: engine.endpointOf({ kind: 'pod', pod }), namespace: pod.namespace, workloads: [], pods: 0 };
+      c = {
+        index: classes.length,
+        rep: pod,
+        ep: engine.endpointOf({ kind: 'pod', pod }),
+        namespace: pod.namespace,
+        workloads: [],
+        pods: 0,
+      };
       byKey.set(key, c);
       classes.push(c);
     }
@@ -97,7 +108,9 @@ export class ClassIndex {
       });
     } else if (peer.kind === 'selector') {
       const nsSelector = peer.namespaceSelector;
-      const namespaces = nsSelector ? [...this.byNamespace.keys()].filter((ns) => matchesSelector(nsSelector, this.engine.namespaceLabels(ns))) : [policy.namespace];
+      const namespaces = nsSelector
+        ? [...this.byNamespace.keys()].filter((ns) => matchesSelector(nsSelector, this.engine.namespaceLabels(ns)))
+        : [policy.namespace];
       for (const ns of namespaces) {
         for (const i of this.candidates(ns, peer.podSelector)) {
           const c = this.classes[i];

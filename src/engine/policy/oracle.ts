@@ -10,7 +10,12 @@ export interface PolicyOracle {
   verdict(src: Peer, dst: Peer, port: number, protocol: Protocol): Verdict;
 }
 
-const OPEN: DirectionResult = { isolated: false, isolatingPolicies: [], allowed: true, reason: 'no NetworkPolicy selects this pod for this direction' };
+const OPEN: DirectionResult = {
+  isolated: false,
+  isolatingPolicies: [],
+  allowed: true,
+  reason: 'no NetworkPolicy selects this pod for this direction',
+};
 
 /** The oracle of a cluster without NetworkPolicy: every pod is non-isolated, everything is allowed. */
 export const NO_POLICIES: PolicyOracle = {

@@ -23,7 +23,13 @@ export interface PolicyPort {
 }
 
 export type PolicyPeer =
-  | { kind: 'selector'; index: number; path: FieldPath; podSelector: LabelSelector | undefined; namespaceSelector: LabelSelector | undefined }
+  | {
+      kind: 'selector';
+      index: number;
+      path: FieldPath;
+      podSelector: LabelSelector | undefined;
+      namespaceSelector: LabelSelector | undefined;
+    }
   | { kind: 'ipBlock'; index: number; path: FieldPath; cidr: string; except: string[]; ranges: IpRange[] }
   /** A peer the API server would reject; it admits nothing (dropping it could turn the rule into allow-all). */
   | { kind: 'invalid'; index: number; path: FieldPath };
@@ -63,7 +69,8 @@ const IPBLOCK_KEYS = ['cidr', 'except'];
 export function readNetworkPolicy(o: ManifestObject, namespace: string, r: FieldReader): SimNetworkPolicy {
   const origin: Origin = { kind: 'manifest', object: o };
   const spec = r.map(['spec']);
-  if (spec === undefined && r.raw(['spec']) === undefined) r.invalid([], 'A NetworkPolicy needs a `spec` with at least `podSelector` ({} selects every pod of the namespace).');
+  if (spec === undefined && r.raw(['spec']) === undefined)
+    r.invalid([], 'A NetworkPolicy needs a `spec` with at least `podSelector` ({} selects every pod of the namespace).');
   if (spec) unknownKeys(r, ['spec'], spec, SPEC_KEYS, 'spec');
   const podSelector = readSelector(r, ['spec', 'podSelector']) ?? EVERYTHING;
   const rules: Record<Direction, PolicyRule[]> = { ingress: readRules(r, 'ingress'), egress: readRules(r, 'egress') };
@@ -109,7 +116,10 @@ function readRules(r: FieldReader, direction: Direction): PolicyRule[] {
     const peersRaw = r.list([...path, peerKey]);
     const portsRaw = r.list([...path, 'ports']);
     const peers = peersRaw && peersRaw.length > 0 ? peersRaw.map((_, pi) => readPeer(r, [...path, peerKey, pi], pi)) : null;
-    const ports = portsRaw && portsRaw.length > 0 ? portsRaw.map((_, pi) => readPort(r, [...path, 'ports', pi], pi)).filter((p): p is PolicyPort => p !== undefined) : null;
+    const ports =
+      portsRaw && portsRaw.length > 0
+        ? portsRaw.map((_, pi) => readPort(r, [...path, 'ports', pi], pi)).filter((p): p is PolicyPort => p !== undefined)
+        : null;
     // When every port entry is invalid the list is empty: admitting nothing is the safe reading.
     out.push({ index: i, path, peers, ports });
   });
@@ -132,10 +142,19 @@ function readPeer(r: FieldReader, path: FieldPath, index: number): PolicyPeer {
     return readIpBlock(r, [...path, 'ipBlock'], index) ?? { kind: 'invalid', index, path };
   }
   if (!has('podSelector') && !has('namespaceSelector')) {
-    r.invalid(path, 'This peer is empty; the API server rejects it ("must specify a peer"). Use podSelector: {} for every pod of the namespace, or namespaceSelector: {} for every pod of the cluster.');
+    r.invalid(
+      path,
+      'This peer is empty; the API server rejects it ("must specify a peer"). Use podSelector: {} for every pod of the namespace, or namespaceSelector: {} for every pod of the cluster.',
+    );
     return { kind: 'invalid', index, path };
   }
-  return { kind: 'selector', index, path, podSelector: readSelector(r, [...path, 'podSelector']), namespaceSelector: readSelector(r, [...path, 'namespaceSelector']) };
+  return {
+    kind: 'selector',
+    index,
+    path,
+    podSelector: readSelector(r, [...path, 'podSelector']),
+    namespaceSelector: readSelector(r, [...path, 'namespaceSelector']),
+  };
 }
 
 function readIpBlock(r: FieldReader, path: FieldPath, index: number): PolicyPeer | undefined {
@@ -156,7 +175,8 @@ function readIpBlock(r: FieldReader, path: FieldPath, index: number): PolicyPeer
   const holes: IpRange[] = [];
   (r.list([...path, 'except']) ?? []).forEach((e, i) => {
     const range = typeof e === 'string' && e.includes('/') ? cidrRange(e) : undefined;
-    if (!range || typeof e !== 'string') return r.invalid([...path, 'except', i], `except entries must be CIDRs such as 10.1.0.0/16, not ${JSON.stringify(e)}.`);
+    if (!range || typeof e !== 'string')
+      return r.invalid([...path, 'except', i], `except entries must be CIDRs such as 10.1.0.0/16, not ${JSON.stringify(e)}.`);
     if (range.family !== base.family || !rangesCover([base], range) || (range.lo === base.lo && range.hi === base.hi)) {
       r.invalid([...path, 'except', i], `except ${e} must lie strictly inside cidr ${cidr}; the API server rejects it otherwise.`);
     }
@@ -196,6 +216,9 @@ function unknownKeys(r: FieldReader, path: FieldPath, raw: Record<string, unknow
   for (const key of Object.keys(raw)) {
     if (known.includes(key)) continue;
     const close = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
-    r.invalid([...path, key], `Unknown field \`${key}\` in a NetworkPolicy ${what}${close ? `; did you mean \`${close}\`?` : ` (known: ${known.join(', ')})`}. The API server drops or rejects it, which changes what the policy allows.`);
+    r.invalid(
+      [...path, key],
+      `Unknown field \`${key}\` in a NetworkPolicy ${what}${close ? `; did you mean \`${close}\`?` : ` (known: ${known.join(', ')})`}. The API server drops or rejects it, which changes what the policy allows.`,
+    );
   }
 }

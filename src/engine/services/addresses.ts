@@ -32,7 +32,8 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
       const range = fam === 'ipv4' ? settings.serviceCIDR : settings.serviceCIDRv6;
       const at = locate(svc.origin, ['spec', 'clusterIP']);
       if (!range || !cidrContains(range, ip)) {
-        if (at) diagnostics.push(makeDiagnostic('clusterip-out-of-range', at, { ip, cidr: range ?? settings.serviceCIDR }, `Service/${id}`));
+        if (at)
+          diagnostics.push(makeDiagnostic('clusterip-out-of-range', at, { ip, cidr: range ?? settings.serviceCIDR }, `Service/${id}`));
         svc.clusterIP = undefined;
       } else if (owners.has(ip)) {
         if (at) diagnostics.push(makeDiagnostic('clusterip-conflict', at, { ip, other: owners.get(ip) ?? '' }, `Service/${id}`));
@@ -48,11 +49,23 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
         if (p.nodePort === undefined) return;
         const at = locate(svc.origin, [...p.path, 'nodePort']);
         if (p.nodePort < lo || p.nodePort > hi) {
-          if (at) diagnostics.push(makeDiagnostic('nodeport-out-of-range', at, { nodePort: p.nodePort, range: `${lo}-${hi}` }, `Service/${id}`));
+          if (at)
+            diagnostics.push(makeDiagnostic('nodeport-out-of-range', at, { nodePort: p.nodePort, range: `${lo}-${hi}` }, `Service/${id}`));
           delete p.nodePort;
-        } else if (nodePorts.has(p.nodePort) && (nodePorts.get(p.nodePort) === `${id}/${p.protocol}` || !nodePorts.get(p.nodePort)?.startsWith(`${id}/`))) {
+        } else if (
+          nodePorts.has(p.nodePort) &&
+          (nodePorts.get(p.nodePort) === `${id}/${p.protocol}` || !nodePorts.get(p.nodePort)?.startsWith(`${id}/`))
+        ) {
           // One Service may use a nodePort for TCP and UDP alike (DNS does); anything else is taken.
-          if (at) diagnostics.push(makeDiagnostic('nodeport-conflict', at, { nodePort: p.nodePort, other: (nodePorts.get(p.nodePort) ?? '').replace(/\/\w+$/, '') }, `Service/${id}`));
+          if (at)
+            diagnostics.push(
+              makeDiagnostic(
+                'nodeport-conflict',
+                at,
+                { nodePort: p.nodePort, other: (nodePorts.get(p.nodePort) ?? '').replace(/\/\w+$/, '') },
+                `Service/${id}`,
+              ),
+            );
           delete p.nodePort;
         } else nodePorts.set(p.nodePort, `${id}/${p.protocol}`);
       });
@@ -107,10 +120,12 @@ function ipFamiliesOf(svc: SimService): Array<'IPv4' | 'IPv6'> {
   const spec = svc.origin.kind === 'manifest' ? svc.origin.object.raw['spec'] : undefined;
   const listed = isRecord(spec) && Array.isArray(spec['ipFamilies']) ? spec['ipFamilies'] : [];
   const families = [...new Set(listed.filter((f): f is 'IPv4' | 'IPv6' => f === 'IPv4' || f === 'IPv6'))];
-  if (families.length === 0) families.push(svc.clusterIP && svc.clusterIP !== 'None' && ipFamily(svc.clusterIP) === 'ipv6' ? 'IPv6' : 'IPv4');
+  if (families.length === 0)
+    families.push(svc.clusterIP && svc.clusterIP !== 'None' && ipFamily(svc.clusterIP) === 'ipv6' ? 'IPv6' : 'IPv4');
   const policy = isRecord(spec) ? spec['ipFamilyPolicy'] : undefined;
   if (policy === 'SingleStack') return families.slice(0, 1);
-  if ((policy === 'PreferDualStack' || policy === 'RequireDualStack') && families.length === 1) families.push(families[0] === 'IPv4' ? 'IPv6' : 'IPv4');
+  if ((policy === 'PreferDualStack' || policy === 'RequireDualStack') && families.length === 1)
+    families.push(families[0] === 'IPv4' ? 'IPv6' : 'IPv4');
   return families;
 }
 

@@ -11,9 +11,18 @@ import { readServiceObject } from './read';
 import { apiServerEndpoints, implicitServices } from './implicit';
 
 /** Every Service with its ClusterIPs, node ports and endpoints; `extra` are Services the simulator adds (ingress controllers'). */
-export function buildServices(objects: ManifestObject[], settings: ClusterSettings, nodes: SimNode[], pods: SimPod[], extra: SimService[], diagnostics: Diagnostic[]): SimService[] {
+export function buildServices(
+  objects: ManifestObject[],
+  settings: ClusterSettings,
+  nodes: SimNode[],
+  pods: SimPod[],
+  extra: SimService[],
+  diagnostics: Diagnostic[],
+): SimService[] {
   const services: SimService[] = [];
-  for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') services.push(readServiceObject(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, diagnostics));
+  for (const o of objects)
+    if (o.kind === 'Service' && o.apiVersion === 'v1')
+      services.push(readServiceObject(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, diagnostics));
   services.push(...implicitServices(settings, services));
   services.push(...extra);
   allocateServiceAddresses(services, settings, diagnostics);

@@ -21,7 +21,13 @@ export function resolveTargetPort(pod: SimPod, target: number | string, protocol
 export const MAX_SIMULATED_ENDPOINTS = 1_000_000;
 
 /** Fills each Service's endpoints from the pods its selector matches in its namespace. */
-export function computeEndpoints(services: SimService[], pods: SimPod[], manualEndpoints: ManifestObject[], defaultNamespace: string, diagnostics: Diagnostic[]): void {
+export function computeEndpoints(
+  services: SimService[],
+  pods: SimPod[],
+  manualEndpoints: ManifestObject[],
+  defaultNamespace: string,
+  diagnostics: Diagnostic[],
+): void {
   const podsByNamespace = new Map<string, SimPod[]>();
   for (const p of pods) {
     const list = podsByNamespace.get(p.namespace) ?? [];
@@ -49,7 +55,9 @@ export function computeEndpoints(services: SimService[], pods: SimPod[], manualE
     if (svc.selector === null || Object.keys(svc.selector).length === 0) {
       // Without a selector, endpoints come from Endpoints / EndpointSlice objects, as in the cluster.
       const given = manual.get(serviceId(svc)) ?? [];
-      svc.endpointsByPort = svc.ports.map((sp) => given.filter((e) => e.portName === (sp.name ?? e.portName) || given.length === 1).map((e) => e.endpoint));
+      svc.endpointsByPort = svc.ports.map((sp) =>
+        given.filter((e) => e.portName === (sp.name ?? e.portName) || given.length === 1).map((e) => e.endpoint),
+      );
       continue;
     }
     const selector = svc.selector;
@@ -60,7 +68,22 @@ export function computeEndpoints(services: SimService[], pods: SimPod[], manualE
       if (wanted > budget) {
         const fit = Math.floor(budget / Math.max(1, svc.ports.length));
         const at = locate(svc.origin, ['spec', 'selector']);
-        if (!overflowReported && at) diagnostics.push(makeDiagnostic('simulation-limit', at, { workload: `Service ${serviceId(svc)}`, wanted, simulated: fit * svc.ports.length, limit: MAX_SIMULATED_ENDPOINTS, what: 'endpoints', hint: 'Fewer Services selecting the same large set of pods would all fit.' }, `Service/${serviceId(svc)}`));
+        if (!overflowReported && at)
+          diagnostics.push(
+            makeDiagnostic(
+              'simulation-limit',
+              at,
+              {
+                workload: `Service ${serviceId(svc)}`,
+                wanted,
+                simulated: fit * svc.ports.length,
+                limit: MAX_SIMULATED_ENDPOINTS,
+                what: 'endpoints',
+                hint: 'Fewer Services selecting the same large set of pods would all fit.',
+              },
+              `Service/${serviceId(svc)}`,
+            ),
+          );
         overflowReported = true;
         serving = [...serving].sort((a, b) => (podId(a) < podId(b) ? -1 : 1)).slice(0, fit);
       }
@@ -89,7 +112,23 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
     const miss = nearMiss(svc.selector ?? {}, namespacePods);
     const fixAt = miss ? locate(svc.origin, ['spec', 'selector', miss.key]) : undefined;
     const fix = miss && fixAt ? { title: `Select ${miss.key}: ${miss.have}`, edits: [{ range: fixAt, newText: miss.have }] } : undefined;
-    if (range) diagnostics.push(withFix(makeDiagnostic('service-no-endpoints', range, { service: svc.name, namespace: svc.namespace, selector: labelsText(svc.selector ?? {}), hint: nearMissHint(svc.selector ?? {}, namespacePods) }, resource), fix));
+    if (range)
+      diagnostics.push(
+        withFix(
+          makeDiagnostic(
+            'service-no-endpoints',
+            range,
+            {
+              service: svc.name,
+              namespace: svc.namespace,
+              selector: labelsText(svc.selector ?? {}),
+              hint: nearMissHint(svc.selector ?? {}, namespacePods),
+            },
+            resource,
+          ),
+          fix,
+        ),
+      );
     return;
   }
   svc.ports.forEach((sp) => {
@@ -107,17 +146,32 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
         ? `names a ${sameName.protocol} port of the selected pods, but this Service port is ${sp.protocol}; the protocols must match.`
         : `is not the name of any container port of the pods this Service selects (they name ${names.length ? names.join(', ') : 'no ports'}), so this port has no endpoints and connections to it are refused.`;
       const fix = close && !sameName ? { title: `Use port name "${close}"`, edits: [{ range, newText: close }] } : undefined;
-      diagnostics.push(withFix(makeDiagnostic('service-target-port-unresolved', range, { targetPort: `"${target}"`, reason, hint: close ? `Did you mean "${close}"?` : '' }, resource), fix));
+      diagnostics.push(
+        withFix(
+          makeDiagnostic(
+            'service-target-port-unresolved',
+            range,
+            { targetPort: `"${target}"`, reason, hint: close ? `Did you mean "${close}"?` : '' },
+            resource,
+          ),
+          fix,
+        ),
+      );
     } else {
       const declared = selected.flatMap((p) => p.containers.flatMap((c) => c.ports));
       if (declared.length === 0 || declared.some((cp) => cp.containerPort === sp.targetPort && cp.protocol === sp.protocol)) return;
       const range = at([...sp.path, 'targetPort']) ?? at(sp.path);
       if (!range) return;
       const list = [...new Set(declared.map((cp) => `${cp.containerPort}/${cp.protocol}`))].join(', ');
-      const d = makeDiagnostic('service-target-port-unresolved', range, {
-        targetPort: sp.targetPort,
-        reason: `is not declared by any container of the selected pods (they declare ${list}). Traffic is still sent there; if the app does not listen on ${sp.targetPort}, connections fail. Set targetPort to the port the container serves.`,
-      }, resource);
+      const d = makeDiagnostic(
+        'service-target-port-unresolved',
+        range,
+        {
+          targetPort: sp.targetPort,
+          reason: `is not declared by any container of the selected pods (they declare ${list}). Traffic is still sent there; if the app does not listen on ${sp.targetPort}, connections fail. Set targetPort to the port the container serves.`,
+        },
+        resource,
+      );
       d.severity = 'warning';
       diagnostics.push(d);
     }
@@ -132,7 +186,8 @@ export function nearMiss(selector: Labels, pods: SimPod[]): { key: string; want:
     if (misses.length !== 1) continue;
     const key = misses[0] as string;
     const have = pod.labels[key];
-    if (have !== undefined && editDistance(have, selector[key] as string) <= 2) return { key, want: selector[key] as string, have, pod: pod.name };
+    if (have !== undefined && editDistance(have, selector[key] as string) <= 2)
+      return { key, want: selector[key] as string, have, pod: pod.name };
   }
   return undefined;
 }
@@ -153,7 +208,10 @@ export function nearMissHint(selector: Labels, pods: SimPod[]): string {
   return '';
 }
 
-function manualEndpointIndex(objects: ManifestObject[], defaultNamespace: string): Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>> {
+function manualEndpointIndex(
+  objects: ManifestObject[],
+  defaultNamespace: string,
+): Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>> {
   const index = new Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>>();
   const add = (key: string, portName: string | undefined, ip: string, port: number, ready: boolean, pod?: string, hostname?: unknown) => {
     const list = index.get(key) ?? [];
@@ -170,11 +228,24 @@ function manualEndpointIndex(objects: ManifestObject[], defaultNamespace: string
       if (!Array.isArray(subsets)) continue;
       for (const s of subsets.filter(isRecord)) {
         const ports = Array.isArray(s['ports']) ? s['ports'].filter(isRecord) : [];
-        for (const [field, ready] of [['addresses', true], ['notReadyAddresses', false]] as const) {
+        for (const [field, ready] of [
+          ['addresses', true],
+          ['notReadyAddresses', false],
+        ] as const) {
           const addrs = Array.isArray(s[field]) ? (s[field] as unknown[]).filter(isRecord) : [];
-          for (const a of addrs) for (const p of ports) {
-            if (typeof a['ip'] === 'string' && typeof p['port'] === 'number') add(`${ns}/${o.name}`, typeof p['name'] === 'string' ? p['name'] : undefined, a['ip'], p['port'], ready, targetPod(a), a['hostname']);
-          }
+          for (const a of addrs)
+            for (const p of ports) {
+              if (typeof a['ip'] === 'string' && typeof p['port'] === 'number')
+                add(
+                  `${ns}/${o.name}`,
+                  typeof p['name'] === 'string' ? p['name'] : undefined,
+                  a['ip'],
+                  p['port'],
+                  ready,
+                  targetPod(a),
+                  a['hostname'],
+                );
+            }
         }
       }
     } else if (o.kind === 'EndpointSlice') {
@@ -186,9 +257,19 @@ function manualEndpointIndex(objects: ManifestObject[], defaultNamespace: string
       for (const e of eps) {
         const ready = !(isRecord(e['conditions']) && e['conditions']['ready'] === false);
         const addrs = Array.isArray(e['addresses']) ? e['addresses'] : [];
-        for (const ip of addrs) for (const p of ports) {
-          if (typeof ip === 'string' && typeof p['port'] === 'number') add(`${ns}/${svc}`, typeof p['name'] === 'string' && p['name'] !== '' ? p['name'] : undefined, ip, p['port'], ready, targetPod(e), e['hostname']);
-        }
+        for (const ip of addrs)
+          for (const p of ports) {
+            if (typeof ip === 'string' && typeof p['port'] === 'number')
+              add(
+                `${ns}/${svc}`,
+                typeof p['name'] === 'string' && p['name'] !== '' ? p['name'] : undefined,
+                ip,
+                p['port'],
+                ready,
+                targetPod(e),
+                e['hostname'],
+              );
+          }
       }
     }
   }
@@ -197,7 +278,8 @@ function manualEndpointIndex(objects: ManifestObject[], defaultNamespace: string
 
 function targetPod(a: Record<string, unknown>): string | undefined {
   const ref = a['targetRef'];
-  if (isRecord(ref) && ref['kind'] === 'Pod' && typeof ref['name'] === 'string') return `${typeof ref['namespace'] === 'string' ? ref['namespace'] : ''}/${ref['name']}`;
+  if (isRecord(ref) && ref['kind'] === 'Pod' && typeof ref['name'] === 'string')
+    return `${typeof ref['namespace'] === 'string' ? ref['namespace'] : ''}/${ref['name']}`;
   return undefined;
 }
 
@@ -208,5 +290,12 @@ export function checkExternalTrafficPolicy(svc: SimService, nodes: string[], dia
   const without = nodes.filter((n) => !withEndpoint.has(n));
   const range = locate(svc.origin, ['spec', 'externalTrafficPolicy']);
   if (without.length === 0 || !range || withEndpoint.size === 0) return;
-  diagnostics.push(makeDiagnostic('external-traffic-local-imbalance', range, { without: without.length, total: nodes.length, nodes: without.join(', '), service: svc.name }, resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name })));
+  diagnostics.push(
+    makeDiagnostic(
+      'external-traffic-local-imbalance',
+      range,
+      { without: without.length, total: nodes.length, nodes: without.join(', '), service: svc.name },
+      resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name }),
+    ),
+  );
 }

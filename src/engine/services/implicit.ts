@@ -53,7 +53,16 @@ export function implicitServices(settings: ClusterSettings, userServices: SimSer
   const out: SimService[] = [];
   const has = (ns: string, name: string) => userServices.some((s) => s.namespace === ns && s.name === name);
   if (!has('default', 'kubernetes')) {
-    out.push({ ...base, namespace: 'default', name: 'kubernetes', type: 'ClusterIP', clusterIP: addressAt(cidr, KUBERNETES_SERVICE_IP_OFFSET), selector: null, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443, path: [] }], endpointsByPort: [[]] });
+    out.push({
+      ...base,
+      namespace: 'default',
+      name: 'kubernetes',
+      type: 'ClusterIP',
+      clusterIP: addressAt(cidr, KUBERNETES_SERVICE_IP_OFFSET),
+      selector: null,
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443, path: [] }],
+      endpointsByPort: [[]],
+    });
   }
   if (!has('kube-system', 'kube-dns')) {
     out.push({
@@ -78,5 +87,6 @@ export function implicitServices(settings: ClusterSettings, userServices: SimSer
 export function apiServerEndpoints(services: SimService[], nodes: SimNode[]): void {
   const api = services.find((s) => s.origin.kind === 'implicit' && s.name === 'kubernetes');
   const first = nodes[0];
-  if (api && first) api.endpointsByPort = [[{ pod: 'kube-system/kube-apiserver', ip: first.ip, port: 6443, node: first.name, ready: true }]];
+  if (api && first)
+    api.endpointsByPort = [[{ pod: 'kube-system/kube-apiserver', ip: first.ip, port: 6443, node: first.name, ready: true }]];
 }

@@ -46,7 +46,12 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
       if (r.raw([...p, 'port']) === undefined) r.invalid(p, 'A Service port needs `port`.');
       return;
     }
-    const sp: ServicePort = { port, protocol: r.protocol([...p, 'protocol']), targetPort: r.intOrName([...p, 'targetPort']) ?? port, path: p };
+    const sp: ServicePort = {
+      port,
+      protocol: r.protocol([...p, 'protocol']),
+      targetPort: r.intOrName([...p, 'targetPort']) ?? port,
+      path: p,
+    };
     const name = r.str([...p, 'name']);
     if (name !== undefined) sp.name = name;
     const nodePort = r.int([...p, 'nodePort'], 1, 65535);
@@ -83,7 +88,8 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
   };
   if (type === 'ExternalName') {
     const ext = r.str(['spec', 'externalName']);
-    if (ext === undefined || ext === '') r.invalid(['spec'], 'A Service of type ExternalName needs spec.externalName (a DNS name such as db.example.com).');
+    if (ext === undefined || ext === '')
+      r.invalid(['spec'], 'A Service of type ExternalName needs spec.externalName (a DNS name such as db.example.com).');
     else svc.externalName = ext.replace(/\.$/, '');
   }
   const lbIP = r.str(['spec', 'loadBalancerIP']);
@@ -94,7 +100,10 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
     else r.invalid(['spec', 'loadBalancerIP'], `loadBalancerIP "${lbIP}" is not an IP address.`);
   }
   if (svc.clusterIP !== undefined && svc.clusterIP !== 'None' && !isIP(svc.clusterIP)) {
-    r.invalid(['spec', 'clusterIP'], `clusterIP "${svc.clusterIP}" is not an IP address; omit it to have one allocated, or use None for a headless Service.`);
+    r.invalid(
+      ['spec', 'clusterIP'],
+      `clusterIP "${svc.clusterIP}" is not an IP address; omit it to have one allocated, or use None for a headless Service.`,
+    );
     svc.clusterIP = undefined;
   }
   return svc;
@@ -105,7 +114,11 @@ function readExternalIPs(r: FieldReader): string[] {
   const out: string[] = [];
   (r.list(['spec', 'externalIPs']) ?? []).forEach((x, i) => {
     if (typeof x === 'string' && isIP(x)) out.push(x);
-    else r.invalid(['spec', 'externalIPs', i], `externalIPs entries must be IP addresses such as 203.0.113.10, not ${typeof x === 'string' ? `"${x}"` : describe(x)}.`);
+    else
+      r.invalid(
+        ['spec', 'externalIPs', i],
+        `externalIPs entries must be IP addresses such as 203.0.113.10, not ${typeof x === 'string' ? `"${x}"` : describe(x)}.`,
+      );
   });
   return out;
 }

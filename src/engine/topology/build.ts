@@ -6,7 +6,17 @@ import { locate, podId, serviceId, type Cluster, type SimPod, type SimService } 
 import type { Analysis } from '../analyze';
 import type { SourceRange } from '../source';
 import { readIngresses } from './ingress';
-import { TOPOLOGY_VERSION, type TopoEdge, type TopoExternal, type TopoNamespace, type TopoNode, type TopoPod, type TopoService, type TopoWorkload, type Topology } from './types';
+import {
+  TOPOLOGY_VERSION,
+  type TopoEdge,
+  type TopoExternal,
+  type TopoNamespace,
+  type TopoNode,
+  type TopoPod,
+  type TopoService,
+  type TopoWorkload,
+  type Topology,
+} from './types';
 import { type Labels } from '../cluster/labels';
 
 export * from './types';
@@ -33,7 +43,9 @@ export function workloadOf(p: SimPod): string {
 function topoPod(p: SimPod): TopoPod {
   // The manifest behind a pod is its workload's: point at the workload's name.
   const source = locate(p.origin, ['metadata', 'name']);
-  const ports = p.containers.flatMap((c) => c.ports.map((port) => ({ name: port.name ?? null, port: port.containerPort, protocol: port.protocol })));
+  const ports = p.containers.flatMap((c) =>
+    c.ports.map((port) => ({ name: port.name ?? null, port: port.containerPort, protocol: port.protocol })),
+  );
   return withSource(
     {
       id: podId(p),
@@ -65,7 +77,13 @@ function topoService(s: SimService): TopoService {
       headless: s.headless,
       externalName: s.externalName ?? null,
       loadBalancerIP: s.loadBalancerIP ?? null,
-      ports: s.ports.map((p) => ({ name: p.name ?? null, port: p.port, protocol: p.protocol, targetPort: p.targetPort, nodePort: p.nodePort ?? null })),
+      ports: s.ports.map((p) => ({
+        name: p.name ?? null,
+        port: p.port,
+        protocol: p.protocol,
+        targetPort: p.targetPort,
+        nodePort: p.nodePort ?? null,
+      })),
       endpointCount: endpoints.size,
       implicit: s.origin.kind === 'implicit',
     },
@@ -79,14 +97,19 @@ function endpointEdges(s: SimService, pods: Set<string>): TopoEdge[] {
   s.ports.forEach((port, i) => {
     for (const e of s.endpointsByPort[i] ?? []) {
       if (!pods.has(e.pod)) continue; // manual Endpoints may name addresses that are no pod of ours
-      const entry = byPod.get(e.pod) ?? { labels: [], source: locate(s.origin, [...port.path, 'targetPort']) ?? locate(s.origin, port.path) };
+      const entry = byPod.get(e.pod) ?? {
+        labels: [],
+        source: locate(s.origin, [...port.path, 'targetPort']) ?? locate(s.origin, port.path),
+      };
       const label = s.ports.some((p) => p.protocol !== 'TCP') ? `${e.port}/${port.protocol}` : String(e.port);
       if (!entry.labels.includes(label)) entry.labels.push(label);
       byPod.set(e.pod, entry);
     }
   });
   const id = serviceId(s);
-  return [...byPod].map(([pod, { labels, source }]) => withSource({ id: `${id}->${pod}`, kind: 'endpoint' as const, from: id, to: pod, label: labels.join(', ') }, source));
+  return [...byPod].map(([pod, { labels, source }]) =>
+    withSource({ id: `${id}->${pod}`, kind: 'endpoint' as const, from: id, to: pod, label: labels.join(', ') }, source),
+  );
 }
 
 /** The client outside the cluster, and the load balancers and NodePorts it can enter by. */
@@ -98,7 +121,19 @@ function externals(cluster: Cluster, ingressCount: number): { externals: TopoExt
     if (s.type === 'LoadBalancer') {
       const lb = `loadbalancer:${id}`;
       const ports = s.ports.map((p) => p.port).join(', ');
-      out.push(withSource({ id: lb, role: 'load-balancer' as const, label: `LB ${s.loadBalancerIP ?? '(pending)'}`, ip: s.loadBalancerIP ?? null, port: s.ports[0]?.port ?? null, service: id }, locate(s.origin, ['spec', 'type'])));
+      out.push(
+        withSource(
+          {
+            id: lb,
+            role: 'load-balancer' as const,
+            label: `LB ${s.loadBalancerIP ?? '(pending)'}`,
+            ip: s.loadBalancerIP ?? null,
+            port: s.ports[0]?.port ?? null,
+            service: id,
+          },
+          locate(s.origin, ['spec', 'type']),
+        ),
+      );
       edges.push({ id: `${EXTERNAL_CLIENT_ID}->${lb}`, kind: 'external', from: EXTERNAL_CLIENT_ID, to: lb, label: ports });
       edges.push({ id: `${lb}->${id}`, kind: 'external', from: lb, to: id, label: ports });
     }
@@ -106,7 +141,12 @@ function externals(cluster: Cluster, ingressCount: number): { externals: TopoExt
       for (const p of s.ports) {
         if (p.nodePort === undefined) continue;
         const np = `nodeport:${id}:${p.nodePort}`;
-        out.push(withSource({ id: np, role: 'node-port' as const, label: `NodePort ${p.nodePort}/${p.protocol}`, ip: null, port: p.nodePort, service: id }, locate(s.origin, [...p.path, 'nodePort']) ?? locate(s.origin, p.path)));
+        out.push(
+          withSource(
+            { id: np, role: 'node-port' as const, label: `NodePort ${p.nodePort}/${p.protocol}`, ip: null, port: p.nodePort, service: id },
+            locate(s.origin, [...p.path, 'nodePort']) ?? locate(s.origin, p.path),
+          ),
+        );
         edges.push({ id: `${EXTERNAL_CLIENT_ID}->${np}`, kind: 'external', from: EXTERNAL_CLIENT_ID, to: np, label: `node:${p.nodePort}` });
         edges.push({ id: `${np}->${id}`, kind: 'external', from: np, to: id, label: String(p.port) });
       }
@@ -122,7 +162,14 @@ function externals(cluster: Cluster, ingressCount: number): { externals: TopoExt
 function workloadsOf(pods: TopoPod[]): TopoWorkload[] {
   const byId = new Map<string, TopoWorkload>();
   for (const p of pods) {
-    const w = byId.get(p.workload) ?? { id: p.workload, kind: p.workloadKind, namespace: p.namespace, name: p.workload.slice(p.namespace.length + 1), pods: [], implicit: p.implicit };
+    const w = byId.get(p.workload) ?? {
+      id: p.workload,
+      kind: p.workloadKind,
+      namespace: p.namespace,
+      name: p.workload.slice(p.namespace.length + 1),
+      pods: [],
+      implicit: p.implicit,
+    };
     w.pods.push(p.id);
     byId.set(p.workload, w);
   }
@@ -133,7 +180,10 @@ function workloadsOf(pods: TopoPod[]): TopoWorkload[] {
 export function buildTopology(analysis: Pick<Analysis, 'cluster' | 'ingress'>): Topology {
   const { cluster } = analysis;
   const nodes: TopoNode[] = cluster.nodes.map((n) =>
-    withSource({ id: n.name, name: n.name, ip: n.ip, podCIDR: n.podCIDR, labels: sortedLabels(n.labels), implicit: n.origin.kind === 'implicit' }, locate(n.origin, ['metadata', 'name'])),
+    withSource(
+      { id: n.name, name: n.name, ip: n.ip, podCIDR: n.podCIDR, labels: sortedLabels(n.labels), implicit: n.origin.kind === 'implicit' },
+      locate(n.origin, ['metadata', 'name']),
+    ),
   );
   const pods = cluster.pods.map(topoPod).sort((a, b) => cmp(a.id, b.id));
   const podIds = new Set(pods.map((p) => p.id));
@@ -142,11 +192,20 @@ export function buildTopology(analysis: Pick<Analysis, 'cluster' | 'ingress'>): 
   const edges: TopoEdge[] = cluster.services.flatMap((s) => endpointEdges(s, podIds));
   const serviceIds = new Set(services.map((s) => s.id));
   for (const ing of ingresses) {
-    if (ing.controllerService) edges.push({ id: `${ing.controllerService}->${ing.id}`, kind: 'controller', from: ing.controllerService, to: ing.id, label: ing.className ?? 'default class' });
+    if (ing.controllerService)
+      edges.push({
+        id: `${ing.controllerService}->${ing.id}`,
+        kind: 'controller',
+        from: ing.controllerService,
+        to: ing.id,
+        label: ing.className ?? 'default class',
+      });
     ing.routes.forEach((r, i) => {
       if (!r.service || !serviceIds.has(r.service)) return;
       const where = r.defaultBackend ? 'default backend' : `${r.host ?? '*'}${r.path ?? '/'}`;
-      edges.push(withSource({ id: `${ing.id}#${i}->${r.service}`, kind: 'route' as const, from: ing.id, to: r.service, label: where }, r.source));
+      edges.push(
+        withSource({ id: `${ing.id}#${i}->${r.service}`, kind: 'route' as const, from: ing.id, to: r.service, label: where }, r.source),
+      );
     });
   }
   const ext = externals(cluster, ingresses.length);
@@ -154,7 +213,12 @@ export function buildTopology(analysis: Pick<Analysis, 'cluster' | 'ingress'>): 
   edges.sort((a, b) => cmp(a.id, b.id));
 
   const namespaces: TopoNamespace[] = [...cluster.namespaces.values()]
-    .map((ns) => ({ name: ns.name, implicit: ns.origin.kind === 'implicit', pods: pods.filter((p) => p.namespace === ns.name).length, services: services.filter((s) => s.namespace === ns.name).length }))
+    .map((ns) => ({
+      name: ns.name,
+      implicit: ns.origin.kind === 'implicit',
+      pods: pods.filter((p) => p.namespace === ns.name).length,
+      services: services.filter((s) => s.namespace === ns.name).length,
+    }))
     .sort((a, b) => cmp(a.name, b.name));
   const s = cluster.settings;
   return {

@@ -7,9 +7,26 @@ import type { IngressBackend, IngressModel, SimIngress } from '../ingress/model'
 import type { FieldPath } from '../source';
 import type { TopoIngress, TopoIngressRoute } from './types';
 
-function route(ing: SimIngress, services: Set<string>, b: IngressBackend, host: string | null, path: string | null, pathType: string | null, at: FieldPath, isDefault: boolean): TopoIngressRoute {
+function route(
+  ing: SimIngress,
+  services: Set<string>,
+  b: IngressBackend,
+  host: string | null,
+  path: string | null,
+  pathType: string | null,
+  at: FieldPath,
+  isDefault: boolean,
+): TopoIngressRoute {
   const service = b.service ? `${ing.namespace}/${b.service.name}` : null;
-  const out: TopoIngressRoute = { host, path, pathType, service, port: b.service?.port ?? null, resolved: service !== null && services.has(service), defaultBackend: isDefault };
+  const out: TopoIngressRoute = {
+    host,
+    path,
+    pathType,
+    service,
+    port: b.service?.port ?? null,
+    resolved: service !== null && services.has(service),
+    defaultBackend: isDefault,
+  };
   const source = locate(ing.origin, at);
   return source ? { ...out, source } : out;
 }
@@ -22,7 +39,8 @@ export function readIngresses(cluster: Cluster, model: IngressModel): TopoIngres
     const routes: TopoIngressRoute[] = [];
     if (ing.defaultBackend) routes.push(route(ing, services, ing.defaultBackend, null, null, null, ing.defaultBackend.path, true));
     for (const rule of ing.rules) {
-      for (const p of rule.paths) routes.push(route(ing, services, p.backend, rule.host ?? null, p.path, p.pathType, [...p.fieldPath, 'path'], false));
+      for (const p of rule.paths)
+        routes.push(route(ing, services, p.backend, rule.host ?? null, p.path, p.pathType, [...p.fieldPath, 'path'], false));
     }
     const controller = model.controllers.find((c) => c.className !== undefined && c.className === ing.className);
     const entry: TopoIngress = {

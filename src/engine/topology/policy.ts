@@ -69,18 +69,68 @@ export function policyLayer(analysis: Pick<Analysis, 'cluster'> & { policies?: P
     if (w !== selfWorkload && !peers.has(w) && p.ip !== undefined) peers.set(w, p);
   }
   const edges: PolicyEdge[] = [];
-  const add = (direction: 'ingress' | 'egress', from: string, to: string, fromWorkload: string, toWorkload: string, port: number, protocol: Protocol, v: PolicyVerdict) => {
-    edges.push({ id: `${direction}:${from}->${to}:${port}/${protocol}`, direction, from, to, fromWorkload, toWorkload, port, protocol, allowed: v.allowed, policies: deciders(v), reason: v.reason });
+  const add = (
+    direction: 'ingress' | 'egress',
+    from: string,
+    to: string,
+    fromWorkload: string,
+    toWorkload: string,
+    port: number,
+    protocol: Protocol,
+    v: PolicyVerdict,
+  ) => {
+    edges.push({
+      id: `${direction}:${from}->${to}:${port}/${protocol}`,
+      direction,
+      from,
+      to,
+      fromWorkload,
+      toWorkload,
+      port,
+      protocol,
+      allowed: v.allowed,
+      policies: deciders(v),
+      reason: v.reason,
+    });
   };
   const inbound = declaredPorts(pod);
   for (const { port, protocol } of inbound) {
     const ip = cluster.settings.externalClient;
-    add('ingress', EXTERNAL, self, EXTERNAL, selfWorkload, port, protocol, oracle.verdict({ kind: 'external', ip }, { kind: 'pod', pod }, port, protocol));
+    add(
+      'ingress',
+      EXTERNAL,
+      self,
+      EXTERNAL,
+      selfWorkload,
+      port,
+      protocol,
+      oracle.verdict({ kind: 'external', ip }, { kind: 'pod', pod }, port, protocol),
+    );
   }
   for (const [w, peer] of peers) {
     const peerId = podId(peer);
-    for (const { port, protocol } of inbound) add('ingress', peerId, self, w, selfWorkload, port, protocol, oracle.verdict({ kind: 'pod', pod: peer }, { kind: 'pod', pod }, port, protocol));
-    for (const { port, protocol } of declaredPorts(peer)) add('egress', self, peerId, selfWorkload, w, port, protocol, oracle.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: peer }, port, protocol));
+    for (const { port, protocol } of inbound)
+      add(
+        'ingress',
+        peerId,
+        self,
+        w,
+        selfWorkload,
+        port,
+        protocol,
+        oracle.verdict({ kind: 'pod', pod: peer }, { kind: 'pod', pod }, port, protocol),
+      );
+    for (const { port, protocol } of declaredPorts(peer))
+      add(
+        'egress',
+        self,
+        peerId,
+        selfWorkload,
+        w,
+        port,
+        protocol,
+        oracle.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: peer }, port, protocol),
+      );
   }
   edges.sort((a, b) => cmp(a.id, b.id));
   return { focus, pod: self, edges };

@@ -73,7 +73,15 @@ export function fail(verdict: TraceVerdict, reason: string): Outcome {
 }
 
 export function podDestination(pod: SimPod, port: number): Destination {
-  return { kind: 'pod', namespace: pod.namespace, name: pod.name, workload: `${pod.workload.namespace}/${pod.workload.name}`, ip: pod.ip ?? '', port, node: pod.node ?? null };
+  return {
+    kind: 'pod',
+    namespace: pod.namespace,
+    name: pod.name,
+    workload: `${pod.workload.namespace}/${pod.workload.name}`,
+    ip: pod.ip ?? '',
+    port,
+    node: pod.node ?? null,
+  };
 }
 
 export function peerName(p: Peer): string {
@@ -85,7 +93,16 @@ export function peerName(p: Peer): string {
  * dropped here; under a CNI that enforces nothing, a denial is recorded as not enforced and the
  * packet goes on.
  */
-export function checkPolicy(ctx: TraceContext, direction: 'egress' | 'ingress', node: string | null, src: Peer, dst: Peer, port: number, protocol: Protocol, purpose: 'connection' | 'dns'): boolean {
+export function checkPolicy(
+  ctx: TraceContext,
+  direction: 'egress' | 'ingress',
+  node: string | null,
+  src: Peer,
+  dst: Peer,
+  port: number,
+  protocol: Protocol,
+  purpose: 'connection' | 'dns',
+): boolean {
   const subject = direction === 'egress' ? src : dst;
   if (subject.kind !== 'pod') return true;
   const verdict = ctx.oracle.verdict(src, dst, port, protocol);
@@ -93,7 +110,19 @@ export function checkPolicy(ctx: TraceContext, direction: 'egress' | 'ingress', 
   const profile = cniProfile(ctx.a.cluster.settings);
   const enforcer = policyPoint(profile, direction, subject.pod);
   const range: SourceRange | undefined = result.allowedBy?.range ?? result.isolatingPolicies[0]?.range;
-  ctx.hops.push({ kind: 'policy', direction, node, purpose, enforcer, subject: podId(subject.pod), peer: peerName(direction === 'egress' ? dst : src), port, protocol, result, range });
+  ctx.hops.push({
+    kind: 'policy',
+    direction,
+    node,
+    purpose,
+    enforcer,
+    subject: podId(subject.pod),
+    peer: peerName(direction === 'egress' ? dst : src),
+    port,
+    protocol,
+    result,
+    range,
+  });
   if (result.allowed) return true;
   if (!enforcer) {
     ctx.unenforced.push(`${direction} of ${podId(subject.pod)}: ${result.reason}`);

@@ -14,21 +14,40 @@ export interface PathEnd {
 
 const isPodEnd = (e: PathEnd) => e.pod !== undefined && !e.pod.hostNetwork;
 
-
 /** The hop that puts a packet into the destination pod's interface on its own node. */
 function intoPod(profile: CniProfile, node: SimNode, to: PathEnd): Hop {
   const pod = to.pod as SimPod;
   const dev = podInterface(profile.plugin, pod);
   switch (profile.plugin) {
     case 'calico':
-      return { kind: 'route', node: node.name, route: `${to.ip} dev ${dev} scope link`, note: `Calico routes each pod's /32 to its veth ${dev} (no bridge)` };
+      return {
+        kind: 'route',
+        node: node.name,
+        route: `${to.ip} dev ${dev} scope link`,
+        note: `Calico routes each pod's /32 to its veth ${dev} (no bridge)`,
+      };
     case 'flannel':
     case 'canal':
-      return { kind: 'route', node: node.name, route: `${node.podCIDR} dev cni0 proto kernel scope link src ${gateway(node, 1n)}`, note: `across the cni0 bridge into the pod's veth ${dev}` };
+      return {
+        kind: 'route',
+        node: node.name,
+        route: `${node.podCIDR} dev cni0 proto kernel scope link src ${gateway(node, 1n)}`,
+        note: `across the cni0 bridge into the pod's veth ${dev}`,
+      };
     case 'cilium':
-      return { kind: 'route', node: node.name, route: `bpf_redirect_peer → ${dev}`, note: `eBPF delivers straight into the pod's veth ${dev}, bypassing the host stack` };
+      return {
+        kind: 'route',
+        node: node.name,
+        route: `bpf_redirect_peer → ${dev}`,
+        note: `eBPF delivers straight into the pod's veth ${dev}, bypassing the host stack`,
+      };
     case 'weave':
-      return { kind: 'route', node: node.name, route: `${node.podCIDR} dev weave proto kernel scope link`, note: `across the weave bridge into the pod's veth ${dev}` };
+      return {
+        kind: 'route',
+        node: node.name,
+        route: `${node.podCIDR} dev weave proto kernel scope link`,
+        note: `across the weave bridge into the pod's veth ${dev}`,
+      };
   }
 }
 
@@ -39,46 +58,150 @@ function crossNode(profile: CniProfile, from: SimNode, to: SimNode): Hop[] {
     case 'calico':
       if (profile.encapsulation === 'ipip') {
         return [
-          { kind: 'route', node: from.name, route: `${to.podCIDR} via ${to.ip} dev tunl0 proto bird onlink`, note: `BGP route learned from ${to.name} (BIRD), sent through the IP-in-IP tunnel` },
-          { kind: 'encap', node: from.name, protocol: 'IP-in-IP', device: 'tunl0', outer, overhead: 20, mtu: 1480, note: 'IP protocol 4; 20 bytes of outer IPv4 header' },
+          {
+            kind: 'route',
+            node: from.name,
+            route: `${to.podCIDR} via ${to.ip} dev tunl0 proto bird onlink`,
+            note: `BGP route learned from ${to.name} (BIRD), sent through the IP-in-IP tunnel`,
+          },
+          {
+            kind: 'encap',
+            node: from.name,
+            protocol: 'IP-in-IP',
+            device: 'tunl0',
+            outer,
+            overhead: 20,
+            mtu: 1480,
+            note: 'IP protocol 4; 20 bytes of outer IPv4 header',
+          },
           { kind: 'decap', node: to.name, protocol: 'IP-in-IP', device: 'tunl0', note: 'the outer header is stripped on tunl0' },
         ];
       }
       if (profile.encapsulation === 'vxlan') {
         return [
-          { kind: 'route', node: from.name, route: `${to.podCIDR} via ${gateway(to, 0n)} dev vxlan.calico onlink`, note: `route programmed by Felix towards ${to.name}'s VTEP (no BGP needed in VXLAN mode)` },
-          { kind: 'encap', node: from.name, protocol: 'VXLAN', device: 'vxlan.calico', outer: `${outer} UDP 4789 VNI 4096`, overhead: 50, mtu: 1450, note: 'Calico VXLAN; 50 bytes of outer headers' },
+          {
+            kind: 'route',
+            node: from.name,
+            route: `${to.podCIDR} via ${gateway(to, 0n)} dev vxlan.calico onlink`,
+            note: `route programmed by Felix towards ${to.name}'s VTEP (no BGP needed in VXLAN mode)`,
+          },
+          {
+            kind: 'encap',
+            node: from.name,
+            protocol: 'VXLAN',
+            device: 'vxlan.calico',
+            outer: `${outer} UDP 4789 VNI 4096`,
+            overhead: 50,
+            mtu: 1450,
+            note: 'Calico VXLAN; 50 bytes of outer headers',
+          },
           { kind: 'decap', node: to.name, protocol: 'VXLAN', device: 'vxlan.calico', note: 'decapsulated by the vxlan.calico device' },
         ];
       }
-      return [{ kind: 'route', node: from.name, route: `${to.podCIDR} via ${to.ip} dev eth0 proto bird`, note: `BGP route learned from ${to.name} (BIRD); plain routing, no encapsulation` }];
+      return [
+        {
+          kind: 'route',
+          node: from.name,
+          route: `${to.podCIDR} via ${to.ip} dev eth0 proto bird`,
+          note: `BGP route learned from ${to.name} (BIRD); plain routing, no encapsulation`,
+        },
+      ];
     case 'flannel':
     case 'canal':
       return [
-        { kind: 'route', node: from.name, route: `${to.podCIDR} via ${gateway(to, 0n)} dev flannel.1 onlink`, note: `flannel's route to ${to.name}'s subnet through its VXLAN device` },
-        { kind: 'encap', node: from.name, protocol: 'VXLAN', device: 'flannel.1', outer: `${outer} UDP 8472 VNI 1`, overhead: 50, mtu: 1450, note: 'flannel VXLAN backend; 50 bytes of outer headers, so pods get MTU 1450' },
+        {
+          kind: 'route',
+          node: from.name,
+          route: `${to.podCIDR} via ${gateway(to, 0n)} dev flannel.1 onlink`,
+          note: `flannel's route to ${to.name}'s subnet through its VXLAN device`,
+        },
+        {
+          kind: 'encap',
+          node: from.name,
+          protocol: 'VXLAN',
+          device: 'flannel.1',
+          outer: `${outer} UDP 8472 VNI 1`,
+          overhead: 50,
+          mtu: 1450,
+          note: 'flannel VXLAN backend; 50 bytes of outer headers, so pods get MTU 1450',
+        },
         { kind: 'decap', node: to.name, protocol: 'VXLAN', device: 'flannel.1', note: 'decapsulated by flannel.1' },
       ];
     case 'cilium':
       if (profile.encapsulation === 'native') {
-        return [{ kind: 'route', node: from.name, route: `${to.podCIDR} via ${to.ip} dev eth0`, note: 'Cilium native routing (auto-direct-node-routes), no encapsulation' }];
+        return [
+          {
+            kind: 'route',
+            node: from.name,
+            route: `${to.podCIDR} via ${to.ip} dev eth0`,
+            note: 'Cilium native routing (auto-direct-node-routes), no encapsulation',
+          },
+        ];
       }
       return profile.encapsulation === 'geneve'
         ? [
-            { kind: 'route', node: from.name, route: `tunnel map ${to.podCIDR} → ${to.ip}`, note: 'eBPF looks up the tunnel endpoint of the destination node' },
-            { kind: 'encap', node: from.name, protocol: 'Geneve', device: 'cilium_geneve', outer: `${outer} UDP 6081`, overhead: 50, mtu: 1450, note: 'the source security identity travels in the Geneve header' },
+            {
+              kind: 'route',
+              node: from.name,
+              route: `tunnel map ${to.podCIDR} → ${to.ip}`,
+              note: 'eBPF looks up the tunnel endpoint of the destination node',
+            },
+            {
+              kind: 'encap',
+              node: from.name,
+              protocol: 'Geneve',
+              device: 'cilium_geneve',
+              outer: `${outer} UDP 6081`,
+              overhead: 50,
+              mtu: 1450,
+              note: 'the source security identity travels in the Geneve header',
+            },
             { kind: 'decap', node: to.name, protocol: 'Geneve', device: 'cilium_geneve', note: 'decapsulated by cilium_geneve' },
           ]
         : [
-            { kind: 'route', node: from.name, route: `tunnel map ${to.podCIDR} → ${to.ip}`, note: 'eBPF looks up the tunnel endpoint of the destination node' },
-            { kind: 'encap', node: from.name, protocol: 'VXLAN', device: 'cilium_vxlan', outer: `${outer} UDP 8472`, overhead: 50, mtu: 1450, note: 'the source security identity travels in the VNI' },
+            {
+              kind: 'route',
+              node: from.name,
+              route: `tunnel map ${to.podCIDR} → ${to.ip}`,
+              note: 'eBPF looks up the tunnel endpoint of the destination node',
+            },
+            {
+              kind: 'encap',
+              node: from.name,
+              protocol: 'VXLAN',
+              device: 'cilium_vxlan',
+              outer: `${outer} UDP 8472`,
+              overhead: 50,
+              mtu: 1450,
+              note: 'the source security identity travels in the VNI',
+            },
             { kind: 'decap', node: to.name, protocol: 'VXLAN', device: 'cilium_vxlan', note: 'decapsulated by cilium_vxlan' },
           ];
     case 'weave':
       return [
-        { kind: 'route', node: from.name, route: `${to.podCIDR} dev weave`, note: `the weave router forwards to peer ${to.name} over the mesh (fast datapath)` },
-        { kind: 'encap', node: from.name, protocol: 'VXLAN (weave fastdp)', device: 'vxlan-6784', outer: `${outer} UDP 6784`, overhead: 50, mtu: 1376, note: 'kernel Open vSwitch datapath; unencrypted (weave encrypts only with a password, falling back to sleeve)' },
-        { kind: 'decap', node: to.name, protocol: 'VXLAN (weave fastdp)', device: 'vxlan-6784', note: 'decapsulated by the weave datapath' },
+        {
+          kind: 'route',
+          node: from.name,
+          route: `${to.podCIDR} dev weave`,
+          note: `the weave router forwards to peer ${to.name} over the mesh (fast datapath)`,
+        },
+        {
+          kind: 'encap',
+          node: from.name,
+          protocol: 'VXLAN (weave fastdp)',
+          device: 'vxlan-6784',
+          outer: `${outer} UDP 6784`,
+          overhead: 50,
+          mtu: 1376,
+          note: 'kernel Open vSwitch datapath; unencrypted (weave encrypts only with a password, falling back to sleeve)',
+        },
+        {
+          kind: 'decap',
+          node: to.name,
+          protocol: 'VXLAN (weave fastdp)',
+          device: 'vxlan-6784',
+          note: 'decapsulated by the weave datapath',
+        },
       ];
   }
 }
@@ -87,7 +210,8 @@ function crossNode(profile: CniProfile, from: SimNode, to: SimNode): Hop[] {
 export function dataPath(settings: ClusterSettings, from: PathEnd, to: PathEnd): Hop[] {
   const profile = cniProfile(settings);
   if (from.node.name === to.node.name) {
-    if (!isPodEnd(to)) return [{ kind: 'route', node: to.node.name, route: `local ${to.ip} dev eth0`, note: `the node's own address on ${to.node.name}` }];
+    if (!isPodEnd(to))
+      return [{ kind: 'route', node: to.node.name, route: `local ${to.ip} dev eth0`, note: `the node's own address on ${to.node.name}` }];
     return [intoPod(profile, to.node, to)];
   }
   if (!isPodEnd(to)) {

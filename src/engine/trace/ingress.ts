@@ -12,7 +12,14 @@ import type { Target } from './types';
 const where = (ing: SimIngress, path: FieldPath) => locate(ing.origin, path);
 
 /** Continues a trace that reached an ingress controller pod on `port` (80 or 443). */
-export function ingressLeg(ctx: TraceContext, pkt: Packet, controller: IngressController, pod: SimPod, port: number, target: Target): Outcome {
+export function ingressLeg(
+  ctx: TraceContext,
+  pkt: Packet,
+  controller: IngressController,
+  pod: SimPod,
+  port: number,
+  target: Target,
+): Outcome {
   const model = ctx.a.ingress;
   const node = pod.node ?? null;
   const host = target.host;
@@ -25,41 +32,96 @@ export function ingressLeg(ctx: TraceContext, pkt: Packet, controller: IngressCo
       host,
       secretName: entry?.tls.secretName,
       ingress: entry ? `${entry.ingress.namespace}/${entry.ingress.name}` : undefined,
-      range: entry ? where(entry.ingress, [...entry.tls.fieldPath, 'secretName']) ?? where(entry.ingress, entry.tls.fieldPath) : undefined,
+      range: entry
+        ? (where(entry.ingress, [...entry.tls.fieldPath, 'secretName']) ?? where(entry.ingress, entry.tls.fieldPath))
+        : undefined,
     });
   }
   const route = model.route(controller, host, target.path);
   const controllerId = `${controller.namespace}/${controller.name}`;
   ctx.candidates = [];
   if (route.kind === 'not-found') {
-    ctx.hops.push({ kind: 'ingress-controller', node, controller: controllerId, className: controller.className, host, path: target.path, ingress: undefined, match: route.reason, backend: undefined, range: undefined });
-    return fail('unrouted', `ingress controller ${controllerId} (class ${controller.className}) has nowhere to send ${host}${target.path}: ${route.reason}`);
+    ctx.hops.push({
+      kind: 'ingress-controller',
+      node,
+      controller: controllerId,
+      className: controller.className,
+      host,
+      path: target.path,
+      ingress: undefined,
+      match: route.reason,
+      backend: undefined,
+      range: undefined,
+    });
+    return fail(
+      'unrouted',
+      `ingress controller ${controllerId} (class ${controller.className}) has nowhere to send ${host}${target.path}: ${route.reason}`,
+    );
   }
   const ing = route.ingress;
   const ingId = `${ing.namespace}/${ing.name}`;
-  const match = route.via === 'defaultBackend'
-    ? 'no rule matches; spec.defaultBackend'
-    : `host ${route.rule?.host ?? '(any)'}, path ${route.path?.path} (${route.path?.pathType})`;
+  const match =
+    route.via === 'defaultBackend'
+      ? 'no rule matches; spec.defaultBackend'
+      : `host ${route.rule?.host ?? '(any)'}, path ${route.path?.path} (${route.path?.pathType})`;
   const range = route.path ? where(ing, route.path.fieldPath) : where(ing, route.backend.path);
   const ref = route.backend.service;
   const backendText = ref ? `Service ${ing.namespace}/${ref.name} port ${ref.port ?? '(none)'}` : `resource ${route.backend.resource}`;
-  ctx.hops.push({ kind: 'ingress-controller', node, controller: controllerId, className: controller.className, host, path: target.path, ingress: ingId, match, backend: backendText, range });
-  if (!ref) return fail('unrouted', `Ingress ${ingId} sends ${host}${target.path} to ${backendText}, not to a Service; the trace cannot follow it`);
+  ctx.hops.push({
+    kind: 'ingress-controller',
+    node,
+    controller: controllerId,
+    className: controller.className,
+    host,
+    path: target.path,
+    ingress: ingId,
+    match,
+    backend: backendText,
+    range,
+  });
+  if (!ref)
+    return fail('unrouted', `Ingress ${ingId} sends ${host}${target.path} to ${backendText}, not to a Service; the trace cannot follow it`);
   const { service, port: sp } = resolveBackend(ctx.a.cluster, ing.namespace, route.backend);
-  if (!service) return fail('unrouted', `Ingress ${ingId} routes to Service ${ing.namespace}/${ref.name}, which does not exist: the controller answers 503`);
+  if (!service)
+    return fail(
+      'unrouted',
+      `Ingress ${ingId} routes to Service ${ing.namespace}/${ref.name}, which does not exist: the controller answers 503`,
+    );
   if (service.type === 'ExternalName' && service.externalName) {
-    return leaveCluster(ctx, { ...pkt, srcIP: pod.ip ?? pkt.srcIP, sender: pod, originalPeer: { kind: 'pod', pod } }, service.externalName, `${service.externalName}:${typeof ref.port === 'number' ? ref.port : 80}`);
+    return leaveCluster(
+      ctx,
+      { ...pkt, srcIP: pod.ip ?? pkt.srcIP, sender: pod, originalPeer: { kind: 'pod', pod } },
+      service.externalName,
+      `${service.externalName}:${typeof ref.port === 'number' ? ref.port : 80}`,
+    );
   }
-  if (!sp) return fail('unrouted', `Ingress ${ingId} routes to port ${ref.port} of Service ${serviceId(service)}, which has no such port: the controller answers 503`);
+  if (!sp)
+    return fail(
+      'unrouted',
+      `Ingress ${ingId} routes to port ${ref.port} of Service ${serviceId(service)}, which has no such port: the controller answers 503`,
+    );
   const eps = categorizeEndpoints(service, service.ports.indexOf(sp), undefined).cluster;
   if (eps.length === 0) {
-    ctx.hops.push({ kind: 'reject', node, rule: 'ingress controller upstream list is empty', reason: `Service ${serviceId(service)} has no ready endpoints; the controller answers 503`, range: locate(service.origin, ['spec', 'selector']) });
+    ctx.hops.push({
+      kind: 'reject',
+      node,
+      rule: 'ingress controller upstream list is empty',
+      reason: `Service ${serviceId(service)} has no ready endpoints; the controller answers 503`,
+      range: locate(service.origin, ['spec', 'selector']),
+    });
     ctx.candidates = [];
     return fail('refused', `Service ${serviceId(service)} behind Ingress ${ingId} has no ready endpoints, so the controller answers 503`);
   }
   // The controller balances over the endpoints itself (no ClusterIP, no kube-proxy on this hop).
   const chosen = eps[fnv1a(`${pkt.clientIP}|ingress|${serviceId(service)}`) % eps.length] as (typeof eps)[number];
-  ctx.candidates = eps.map((e) => ({ pod: e.pod, ip: e.ip, port: e.port, node: e.node ?? null, weight: round(1 / eps.length), chosen: e === chosen }));
+  ctx.candidates = eps.map((e) => ({
+    pod: e.pod,
+    ip: e.ip,
+    port: e.port,
+    node: e.node ?? null,
+    weight: round(1 / eps.length),
+    chosen: e === chosen,
+  }));
   const target2 = ctx.a.cluster.pods.find((p) => podId(p) === chosen.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === chosen.ip);
   const start = ctx.a.cluster.nodes.find((n) => n.name === pod.node);
   const proxied: Packet = {

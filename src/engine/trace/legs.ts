@@ -15,7 +15,14 @@ function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
 }
 
 function toCandidates(ctx: TraceContext, list: Candidate[], chosen: Candidate | undefined): TraceCandidate[] {
-  return list.map((c) => ({ pod: c.endpoint.pod, ip: c.endpoint.ip, port: c.endpoint.port, node: c.endpoint.node ?? null, weight: round(c.weight), chosen: c === chosen }));
+  return list.map((c) => ({
+    pod: c.endpoint.pod,
+    ip: c.endpoint.ip,
+    port: c.endpoint.port,
+    node: c.endpoint.node ?? null,
+    weight: round(c.weight),
+    chosen: c === chosen,
+  }));
 }
 
 export function round(x: number): number {
@@ -28,7 +35,11 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   const ip = normalizeIP(ipText);
   const byVip = cluster.services.find((s) => s.clusterIPs.includes(ip));
   if (byVip) {
-    if (!pkt.at) return fail('unrouted', `${ip} is the ClusterIP of Service ${serviceId(byVip)}; ClusterIPs are virtual and only exist inside the cluster (use a NodePort, a LoadBalancer or an Ingress from outside)`);
+    if (!pkt.at)
+      return fail(
+        'unrouted',
+        `${ip} is the ClusterIP of Service ${serviceId(byVip)}; ClusterIPs are virtual and only exist inside the cluster (use a NodePort, a LoadBalancer or an Ingress from outside)`,
+      );
     return viaService(ctx, pkt, byVip, port, 'clusterIP', pkt.at);
   }
   const byLb = cluster.services.find((s) => s.type === 'LoadBalancer' && s.loadBalancerIP === ip);
@@ -45,9 +56,15 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (node) return viaNode(ctx, pkt, node, port);
   const pod = cluster.pods.find((p) => p.ip === ip && !p.hostNetwork);
   if (pod) return toPod(ctx, pkt, pod, port, undefined);
-  if (cidrContains(cluster.settings.podCIDR, ip)) return fail('unrouted', `no pod has the address ${ip} (it is in the pod network ${cluster.settings.podCIDR}, but unassigned)`);
-  if (cidrContains(cluster.settings.serviceCIDR, ip)) return fail('unrouted', `no Service has the ClusterIP ${ip}; nothing DNATs it, so the packet is routed towards the default gateway and lost`);
-  if (!pkt.at) return fail('unrouted', `${ip} is not an address of this cluster (no node, pod, Service, load balancer or external IP has it)`);
+  if (cidrContains(cluster.settings.podCIDR, ip))
+    return fail('unrouted', `no pod has the address ${ip} (it is in the pod network ${cluster.settings.podCIDR}, but unassigned)`);
+  if (cidrContains(cluster.settings.serviceCIDR, ip))
+    return fail(
+      'unrouted',
+      `no Service has the ClusterIP ${ip}; nothing DNATs it, so the packet is routed towards the default gateway and lost`,
+    );
+  if (!pkt.at)
+    return fail('unrouted', `${ip} is not an address of this cluster (no node, pod, Service, load balancer or external IP has it)`);
   return leaveCluster(ctx, pkt, ip, `${ip}:${port}`);
 }
 
@@ -56,12 +73,26 @@ function arrive(ctx: TraceContext, pkt: Packet, node: SimNode, note: string): vo
   if (pkt.at?.name === node.name) return;
   if (!pkt.at) ctx.hops.push(fromOutside(node, note));
   else {
-    if (pkt.sender && !pkt.sender.hostNetwork && cidrContains(ctx.a.cluster.settings.podCIDR, pkt.srcIP) && ctx.a.cluster.settings.cni !== 'cilium') {
+    if (
+      pkt.sender &&
+      !pkt.sender.hostNetwork &&
+      cidrContains(ctx.a.cluster.settings.podCIDR, pkt.srcIP) &&
+      ctx.a.cluster.settings.cni !== 'cilium'
+    ) {
       // Pod traffic to a node address leaves the pod network: the CNI's outgoing NAT masquerades it.
-      snat(ctx, pkt, pkt.at, masqueradeAddress(ctx.a.cluster.settings, pkt.at, undefined), 'leaving-cluster', `${ctx.a.cluster.settings.cni} outgoing NAT (destination outside the pod network)`);
+      snat(
+        ctx,
+        pkt,
+        pkt.at,
+        masqueradeAddress(ctx.a.cluster.settings, pkt.at, undefined),
+        'leaving-cluster',
+        `${ctx.a.cluster.settings.cni} outgoing NAT (destination outside the pod network)`,
+      );
       pkt.seenAs = { kind: 'external', ip: pkt.srcIP };
     }
-    ctx.hops.push(...dataPath(ctx.a.cluster.settings, { node: pkt.at, ip: pkt.srcIP, pod: undefined }, { node, ip: node.ip, pod: undefined }));
+    ctx.hops.push(
+      ...dataPath(ctx.a.cluster.settings, { node: pkt.at, ip: pkt.srcIP, pod: undefined }, { node, ip: node.ip, pod: undefined }),
+    );
   }
   pkt.at = node;
 }
@@ -75,18 +106,45 @@ function snat(ctx: TraceContext, pkt: Packet, node: SimNode, to: string, reason:
 }
 
 /** kube-proxy (or Cilium) on `node` handles a packet for one of the Service's addresses. */
-export function viaService(ctx: TraceContext, pkt: Packet, svc: SimService, port: number, entry: 'clusterIP' | 'nodePort' | 'loadBalancer' | 'externalIP', node: SimNode, overrideCandidates?: TraceCandidate[]): Outcome {
+export function viaService(
+  ctx: TraceContext,
+  pkt: Packet,
+  svc: SimService,
+  port: number,
+  entry: 'clusterIP' | 'nodePort' | 'loadBalancer' | 'externalIP',
+  node: SimNode,
+  overrideCandidates?: TraceCandidate[],
+): Outcome {
   const { settings } = ctx.a.cluster;
-  const portIndex = svc.ports.findIndex((p) => (entry === 'nodePort' ? p.nodePort === port : p.port === port) && p.protocol === ctx.protocol);
+  const portIndex = svc.ports.findIndex(
+    (p) => (entry === 'nodePort' ? p.nodePort === port : p.port === port) && p.protocol === ctx.protocol,
+  );
   const id = serviceId(svc);
   if (portIndex < 0) {
     const exposed = svc.ports.map((p) => `${entry === 'nodePort' ? p.nodePort : p.port}/${p.protocol}`).join(', ') || 'no ports';
     const refused = settings.kubeProxyMode === 'ipvs' && settings.cni !== 'cilium';
     const reason = `Service ${id} does not expose ${port}/${ctx.protocol} (it exposes ${exposed})`;
     const range = locate(svc.origin, ['spec', 'ports']);
-    if (refused) ctx.hops.push({ kind: 'reject', node: node.name, rule: 'no IPVS virtual server for this port; the address is local on kube-ipvs0, so the kernel resets', reason, range });
-    else ctx.hops.push({ kind: 'drop', node: node.name, rule: 'no KUBE-SERVICES rule matches; the packet is routed out and never answered', reason, range });
-    return fail(refused ? 'refused' : 'dropped', `Service ${id} does not expose port ${port}/${ctx.protocol} (it exposes ${exposed}), so nothing answers`);
+    if (refused)
+      ctx.hops.push({
+        kind: 'reject',
+        node: node.name,
+        rule: 'no IPVS virtual server for this port; the address is local on kube-ipvs0, so the kernel resets',
+        reason,
+        range,
+      });
+    else
+      ctx.hops.push({
+        kind: 'drop',
+        node: node.name,
+        rule: 'no KUBE-SERVICES rule matches; the packet is routed out and never answered',
+        reason,
+        range,
+      });
+    return fail(
+      refused ? 'refused' : 'dropped',
+      `Service ${id} does not expose port ${port}/${ctx.protocol} (it exposes ${exposed}), so nothing answers`,
+    );
   }
   const sp = svc.ports[portIndex];
   if (!sp) return fail('unrouted', 'unreachable');
@@ -106,9 +164,18 @@ export function viaService(ctx: TraceContext, pkt: Packet, svc: SimService, port
   const portRange = locate(svc.origin, [...sp.path, entry === 'nodePort' ? 'nodePort' : 'port']) ?? locate(svc.origin, sp.path);
   const spn = servicePortName(svc, sp);
   if (d.kind === 'reject') {
-    ctx.hops.push({ kind: 'reject', node: node.name, rule: d.rule, reason: `${spn} has no endpoints: the ${d.dataplane === 'iptables' ? 'filter table REJECTs it (ICMP port unreachable / TCP reset)' : d.dataplane === 'ipvs' ? 'IPVS virtual server has no real servers and the local stack resets it' : 'eBPF service lookup finds no backend and connect() fails with ECONNREFUSED'}`, range: locate(svc.origin, ['spec', 'selector']) ?? portRange });
+    ctx.hops.push({
+      kind: 'reject',
+      node: node.name,
+      rule: d.rule,
+      reason: `${spn} has no endpoints: the ${d.dataplane === 'iptables' ? 'filter table REJECTs it (ICMP port unreachable / TCP reset)' : d.dataplane === 'ipvs' ? 'IPVS virtual server has no real servers and the local stack resets it' : 'eBPF service lookup finds no backend and connect() fails with ECONNREFUSED'}`,
+      range: locate(svc.origin, ['spec', 'selector']) ?? portRange,
+    });
     ctx.candidates = [];
-    return fail('refused', `Service ${id} has no ready endpoints, so ${d.dataplane === 'iptables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`);
+    return fail(
+      'refused',
+      `Service ${id} has no ready endpoints, so ${d.dataplane === 'iptables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`,
+    );
   }
   if (d.kind === 'drop') {
     const field = d.reason.startsWith('internal') ? 'internalTrafficPolicy' : 'externalTrafficPolicy';
@@ -117,9 +184,29 @@ export function viaService(ctx: TraceContext, pkt: Packet, svc: SimService, port
     return fail('dropped', `${d.reason}, so the packet is silently dropped`);
   }
   const chosen = d.chosen.endpoint;
-  const vip = entry === 'clusterIP' ? `${svc.clusterIP}:${sp.port}` : entry === 'nodePort' ? `${node.ip}:${sp.nodePort}` : entry === 'loadBalancer' ? `${svc.loadBalancerIP}:${sp.port}` : `${svc.externalIPs[0]}:${sp.port}`;
+  const vip =
+    entry === 'clusterIP'
+      ? `${svc.clusterIP}:${sp.port}`
+      : entry === 'nodePort'
+        ? `${node.ip}:${sp.nodePort}`
+        : entry === 'loadBalancer'
+          ? `${svc.loadBalancerIP}:${sp.port}`
+          : `${svc.externalIPs[0]}:${sp.port}`;
   const socketLB = d.dataplane === 'ebpf' && entry === 'clusterIP' && fromPod;
-  ctx.hops.push({ kind: 'dnat', node: node.name, dataplane: d.dataplane, service: spn, from: vip, to: endpointString(chosen), path: d.path, probability: d.chosen.probability, candidates: d.candidates.length, affinitySeconds: d.affinity?.timeoutSeconds, localOnly: d.localOnly, range: portRange });
+  ctx.hops.push({
+    kind: 'dnat',
+    node: node.name,
+    dataplane: d.dataplane,
+    service: spn,
+    from: vip,
+    to: endpointString(chosen),
+    path: d.path,
+    probability: d.chosen.probability,
+    candidates: d.candidates.length,
+    affinitySeconds: d.affinity?.timeoutSeconds,
+    localOnly: d.localOnly,
+    range: portRange,
+  });
   // Cilium's socket LB connects the socket to the backend directly: no packet is ever rewritten.
   if (!socketLB) ctx.nats.push({ kind: 'dnat', node: node.name, original: vip, translated: endpointString(chosen) });
   ctx.candidates = overrideCandidates ?? toCandidates(ctx, d.candidates, d.chosen);
@@ -129,19 +216,59 @@ export function viaService(ctx: TraceContext, pkt: Packet, svc: SimService, port
   const masq = d.masquerade;
   const target = pod ?? undefined;
   const toNode = nodeNamed(ctx.a.cluster, chosen.node ?? pod?.node) ?? ctx.a.cluster.nodes.find((n) => n.ip === chosen.ip);
-  const doSnat = masq ? { to: masq === 'hairpin' && d.dataplane === 'ebpf' ? pkt.srcIP : masqueradeAddress(settings, node, toNode), reason: masq as SnatReason } : undefined;
+  const doSnat = masq
+    ? {
+        to: masq === 'hairpin' && d.dataplane === 'ebpf' ? pkt.srcIP : masqueradeAddress(settings, node, toNode),
+        reason: masq as SnatReason,
+      }
+    : undefined;
   if (target && target.ip === chosen.ip) return toPod(ctx, pkt, target, chosen.port, doSnat);
   // An endpoint that is no pod of the workspace: a node address (the API server) or an address outside.
   if (toNode && toNode.ip === chosen.ip) {
     // Host-network endpoints (the API server) are node addresses to NetworkPolicy: ipBlock, not selectors.
-    if (pkt.sender && !checkPolicy(ctx, 'egress', node.name, pkt.originalPeer, { kind: 'external', ip: chosen.ip }, chosen.port, ctx.protocol, 'connection')) {
-      ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `egress NetworkPolicy of ${podId(pkt.sender)}`, range: undefined });
+    if (
+      pkt.sender &&
+      !checkPolicy(ctx, 'egress', node.name, pkt.originalPeer, { kind: 'external', ip: chosen.ip }, chosen.port, ctx.protocol, 'connection')
+    ) {
+      ctx.hops.push({
+        kind: 'drop',
+        node: node.name,
+        rule: undefined,
+        reason: `egress NetworkPolicy of ${podId(pkt.sender)}`,
+        range: undefined,
+      });
       return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
     }
     if (doSnat) snat(ctx, pkt, node, doSnat.to, doSnat.reason, 'kube-proxy MASQUERADE (KUBE-POSTROUTING)');
-    ctx.hops.push(...dataPath(settings, { node, ip: pkt.srcIP, pod: pkt.sender?.node === node.name ? pkt.sender : undefined }, { node: toNode, ip: toNode.ip, pod: undefined }));
-    ctx.hops.push({ kind: 'deliver', node: toNode.name, pod: chosen.pod || toNode.name, ip: chosen.ip, port: chosen.port, note: 'a host-network endpoint on the node' });
-    return { verdict: 'delivered', reason: `delivered to ${chosen.pod || toNode.name} at ${endpointString(chosen)} on ${toNode.name}`, destination: { kind: 'pod', namespace: (chosen.pod.split('/')[0] ?? ''), name: chosen.pod.split('/')[1] ?? chosen.pod, workload: chosen.pod, ip: chosen.ip, port: chosen.port, node: toNode.name }, sourceIPAtDestination: pkt.srcIP };
+    ctx.hops.push(
+      ...dataPath(
+        settings,
+        { node, ip: pkt.srcIP, pod: pkt.sender?.node === node.name ? pkt.sender : undefined },
+        { node: toNode, ip: toNode.ip, pod: undefined },
+      ),
+    );
+    ctx.hops.push({
+      kind: 'deliver',
+      node: toNode.name,
+      pod: chosen.pod || toNode.name,
+      ip: chosen.ip,
+      port: chosen.port,
+      note: 'a host-network endpoint on the node',
+    });
+    return {
+      verdict: 'delivered',
+      reason: `delivered to ${chosen.pod || toNode.name} at ${endpointString(chosen)} on ${toNode.name}`,
+      destination: {
+        kind: 'pod',
+        namespace: chosen.pod.split('/')[0] ?? '',
+        name: chosen.pod.split('/')[1] ?? chosen.pod,
+        workload: chosen.pod,
+        ip: chosen.ip,
+        port: chosen.port,
+        node: toNode.name,
+      },
+      sourceIPAtDestination: pkt.srcIP,
+    };
   }
   return leaveCluster(ctx, pkt, chosen.ip, endpointString(chosen));
 }
@@ -149,18 +276,46 @@ export function viaService(ctx: TraceContext, pkt: Packet, svc: SimService, port
 /** A packet to a node's own address: a NodePort, a hostPort, or a host-network pod. */
 function viaNode(ctx: TraceContext, pkt: Packet, node: SimNode, port: number): Outcome {
   const svc = ctx.a.cluster.services.find((s) => s.ports.some((p) => p.nodePort === port && p.protocol === ctx.protocol));
-  const hostPod = ctx.a.cluster.pods.find((p) => p.node === node.name && p.containers.some((c) => c.ports.some((cp) => (cp.hostPort === port || (p.hostNetwork && cp.containerPort === port)) && cp.protocol === ctx.protocol)));
+  const hostPod = ctx.a.cluster.pods.find(
+    (p) =>
+      p.node === node.name &&
+      p.containers.some((c) =>
+        c.ports.some((cp) => (cp.hostPort === port || (p.hostNetwork && cp.containerPort === port)) && cp.protocol === ctx.protocol),
+      ),
+  );
   if (!svc && !hostPod) {
     arrive(ctx, pkt, node, `the client connects to ${node.name} (${node.ip}:${port})`);
-    ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `${node.name} has no NodePort ${port}/${ctx.protocol} and no pod listens there`, range: undefined });
-    return fail('unrouted', `${node.name} has no NodePort ${port}/${ctx.protocol} (and no hostPort or host-network pod on it), so it has nowhere to send the packet`);
+    ctx.hops.push({
+      kind: 'drop',
+      node: node.name,
+      rule: undefined,
+      reason: `${node.name} has no NodePort ${port}/${ctx.protocol} and no pod listens there`,
+      range: undefined,
+    });
+    return fail(
+      'unrouted',
+      `${node.name} has no NodePort ${port}/${ctx.protocol} (and no hostPort or host-network pod on it), so it has nowhere to send the packet`,
+    );
   }
   arrive(ctx, pkt, node, `the client connects to NodePort ${port} on ${node.name} (${node.ip})`);
   if (svc) return viaService(ctx, pkt, svc, port, 'nodePort', node);
   const pod = hostPod as SimPod;
   const cp = pod.containers.flatMap((c) => c.ports).find((x) => x.hostPort === port || x.containerPort === port);
   if (!pod.hostNetwork && cp && pod.ip) {
-    ctx.hops.push({ kind: 'dnat', node: node.name, dataplane: 'iptables', service: `hostPort ${port} of ${podId(pod)}`, from: `${node.ip}:${port}`, to: `${pod.ip}:${cp.containerPort}`, path: ['CNI-HOSTPORT-DNAT'], probability: undefined, candidates: 1, affinitySeconds: undefined, localOnly: true, range: locate(pod.origin, [...cp.path, 'hostPort']) });
+    ctx.hops.push({
+      kind: 'dnat',
+      node: node.name,
+      dataplane: 'iptables',
+      service: `hostPort ${port} of ${podId(pod)}`,
+      from: `${node.ip}:${port}`,
+      to: `${pod.ip}:${cp.containerPort}`,
+      path: ['CNI-HOSTPORT-DNAT'],
+      probability: undefined,
+      candidates: 1,
+      affinitySeconds: undefined,
+      localOnly: true,
+      range: locate(pod.origin, [...cp.path, 'hostPort']),
+    });
     ctx.nats.push({ kind: 'dnat', node: node.name, original: `${node.ip}:${port}`, translated: `${pod.ip}:${cp.containerPort}` });
     return toPod(ctx, pkt, pod, cp.containerPort, undefined);
   }
@@ -171,7 +326,8 @@ function viaNode(ctx: TraceContext, pkt: Packet, node: SimNode, port: number): O
 function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: number): Outcome {
   const sp = svc.ports.find((p) => p.port === port && p.protocol === ctx.protocol);
   const id = serviceId(svc);
-  if (!sp || sp.nodePort === undefined) return fail('unrouted', `the load balancer of Service ${id} (${svc.loadBalancerIP}) does not listen on ${port}/${ctx.protocol}`);
+  if (!sp || sp.nodePort === undefined)
+    return fail('unrouted', `the load balancer of Service ${id} (${svc.loadBalancerIP}) does not listen on ${port}/${ctx.protocol}`);
   // In-cluster clients never reach the balancer: kube-proxy captures the LB IP on their own node.
   if (pkt.at) return viaService(ctx, pkt, svc, port, 'loadBalancer', pkt.at);
   const { cluster } = ctx.a;
@@ -186,7 +342,16 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
   const all = categorizeEndpoints(svc, portIndex, undefined).cluster;
   // Two levels of balancing: the balancer spreads over nodes, then each node's kube-proxy over endpoints.
   const candidates: TraceCandidate[] = local
-    ? eligible.flatMap((x) => x.local.map((e) => ({ pod: e.pod, ip: e.ip, port: e.port, node: e.node ?? null, weight: round(1 / eligible.length / x.local.length), chosen: false })))
+    ? eligible.flatMap((x) =>
+        x.local.map((e) => ({
+          pod: e.pod,
+          ip: e.ip,
+          port: e.port,
+          node: e.node ?? null,
+          weight: round(1 / eligible.length / x.local.length),
+          chosen: false,
+        })),
+      )
     : all.map((e) => ({ pod: e.pod, ip: e.ip, port: e.port, node: e.node ?? null, weight: round(1 / all.length), chosen: false }));
   ctx.hops.push({
     kind: 'load-balancer',
@@ -208,7 +373,13 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
  * The last stretch to a pod: the sender's egress policy (after DNAT), the masquerade if any, the
  * CNI's path between the nodes, the pod's ingress policy, and delivery.
  */
-export function toPod(ctx: TraceContext, pkt: Packet, pod: SimPod, port: number, masq: { to: string; reason: SnatReason } | undefined): Outcome {
+export function toPod(
+  ctx: TraceContext,
+  pkt: Packet,
+  pod: SimPod,
+  port: number,
+  masq: { to: string; reason: SnatReason } | undefined,
+): Outcome {
   const { settings } = ctx.a.cluster;
   const node = ctx.a.cluster.nodes.find((n) => n.name === pod.node);
   if (!pod.ip || !node) return fail('unrouted', `pod ${podId(pod)} is Pending (not scheduled), so it has no address`);
@@ -219,9 +390,26 @@ export function toPod(ctx: TraceContext, pkt: Packet, pod: SimPod, port: number,
     return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
   }
   const start = pkt.at;
-  if (masq && start) snat(ctx, pkt, start, masq.to, masq.reason, masq.reason === 'hairpin' ? 'kube-proxy KUBE-SEP -s <endpoint> → KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING' : 'kube-proxy KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING');
+  if (masq && start)
+    snat(
+      ctx,
+      pkt,
+      start,
+      masq.to,
+      masq.reason,
+      masq.reason === 'hairpin'
+        ? 'kube-proxy KUBE-SEP -s <endpoint> → KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING'
+        : 'kube-proxy KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING',
+    );
   if (!start) ctx.hops.push(fromOutside(node, `the packet reaches ${node.name}`));
-  else ctx.hops.push(...dataPath(settings, { node: start, ip: pkt.srcIP, pod: pkt.sender?.node === start.name ? pkt.sender : undefined }, { node, ip: pod.ip, pod }));
+  else
+    ctx.hops.push(
+      ...dataPath(
+        settings,
+        { node: start, ip: pkt.srcIP, pod: pkt.sender?.node === start.name ? pkt.sender : undefined },
+        { node, ip: pod.ip, pod },
+      ),
+    );
   // Policy on the node that masqueraded still sees the original source; past it, the new one.
   const seen = pkt.snatNode !== undefined && pkt.snatNode !== node.name ? { kind: 'external' as const, ip: pkt.srcIP } : pkt.seenAs;
   if (!checkPolicy(ctx, 'ingress', node.name, seen, dst, port, ctx.protocol, 'connection')) {
@@ -229,14 +417,30 @@ export function toPod(ctx: TraceContext, pkt: Packet, pod: SimPod, port: number,
     return fail('dropped', `NetworkPolicy drops it on the way into ${podId(pod)}: ${lastPolicyReason(ctx)}`);
   }
   const declared = pod.containers.some((c) => c.ports.some((p) => p.containerPort === port && p.protocol === ctx.protocol));
-  const note = declared || pod.containers.every((c) => c.ports.length === 0) ? '' : `no container of the pod declares ${port}/${ctx.protocol}; if nothing listens there the connection is refused`;
+  const note =
+    declared || pod.containers.every((c) => c.ports.length === 0)
+      ? ''
+      : `no container of the pod declares ${port}/${ctx.protocol}; if nothing listens there the connection is refused`;
   const portField = pod.containers.flatMap((c) => c.ports).find((p) => p.containerPort === port && p.protocol === ctx.protocol);
-  const range = locate(pod.origin, portField ? portField.path : [...pod.specPath, 'containers']) ?? locate(pod.origin, ['metadata', 'name']);
+  const range =
+    locate(pod.origin, portField ? portField.path : [...pod.specPath, 'containers']) ?? locate(pod.origin, ['metadata', 'name']);
   ctx.hops.push({ kind: 'deliver', node: node.name, pod: podId(pod), ip: pod.ip, port, note, range });
-  ctx.legs.push({ from: pkt.legStart, to: { node, ip: pod.ip, pod }, nats: ctx.nats, seenSource: pkt.srcIP, servedFrom: `${pod.ip}:${port}` });
+  ctx.legs.push({
+    from: pkt.legStart,
+    to: { node, ip: pod.ip, pod },
+    nats: ctx.nats,
+    seenSource: pkt.srcIP,
+    servedFrom: `${pod.ip}:${port}`,
+  });
   ctx.nats = [];
   pkt.at = node;
-  return { verdict: 'delivered', reason: `delivered to ${podId(pod)} at ${pod.ip}:${port} on ${node.name}`, destination: podDestination(pod, port), sourceIPAtDestination: pkt.srcIP, delivered: { pod, port, node } };
+  return {
+    verdict: 'delivered',
+    reason: `delivered to ${podId(pod)} at ${pod.ip}:${port} on ${node.name}`,
+    destination: podDestination(pod, port),
+    sourceIPAtDestination: pkt.srcIP,
+    delivered: { pod, port, node },
+  };
 }
 
 function lastPolicyReason(ctx: TraceContext): string {
@@ -252,14 +456,42 @@ export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, l
   const { settings } = ctx.a.cluster;
   const here = pkt.at ?? null;
   if (pkt.sender && isIP(ipOrHost)) {
-    if (!checkPolicy(ctx, 'egress', here?.name ?? null, pkt.originalPeer, { kind: 'external', ip: ipOrHost }, Number(label.split(':').pop()) || 0, ctx.protocol, 'connection')) {
-      ctx.hops.push({ kind: 'drop', node: here?.name ?? null, rule: undefined, reason: `egress NetworkPolicy of ${podId(pkt.sender)}`, range: undefined });
+    if (
+      !checkPolicy(
+        ctx,
+        'egress',
+        here?.name ?? null,
+        pkt.originalPeer,
+        { kind: 'external', ip: ipOrHost },
+        Number(label.split(':').pop()) || 0,
+        ctx.protocol,
+        'connection',
+      )
+    ) {
+      ctx.hops.push({
+        kind: 'drop',
+        node: here?.name ?? null,
+        rule: undefined,
+        reason: `egress NetworkPolicy of ${podId(pkt.sender)}`,
+        range: undefined,
+      });
       return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
     }
   }
-  if (here && cidrContains(settings.podCIDR, pkt.srcIP)) snat(ctx, pkt, here, here.ip, 'leaving-cluster', `${settings.cni} outgoing NAT (natOutgoing / ip-masq)`);
-  ctx.hops.push({ kind: 'leave-cluster', node: here?.name ?? null, host: label, note: 'the packet leaves the cluster through the node network; what answers there is outside the simulation' });
+  if (here && cidrContains(settings.podCIDR, pkt.srcIP))
+    snat(ctx, pkt, here, here.ip, 'leaving-cluster', `${settings.cni} outgoing NAT (natOutgoing / ip-masq)`);
+  ctx.hops.push({
+    kind: 'leave-cluster',
+    node: here?.name ?? null,
+    host: label,
+    note: 'the packet leaves the cluster through the node network; what answers there is outside the simulation',
+  });
   ctx.legs.push({ from: pkt.legStart, to: 'outside', nats: ctx.nats, seenSource: pkt.srcIP, servedFrom: label });
   ctx.nats = [];
-  return { verdict: 'delivered', reason: `leaves the cluster towards ${label}; the simulation stops at the cluster edge`, destination: { kind: 'external', host: label.replace(/:\d+$/, '') }, sourceIPAtDestination: pkt.srcIP };
+  return {
+    verdict: 'delivered',
+    reason: `leaves the cluster towards ${label}; the simulation stops at the cluster edge`,
+    destination: { kind: 'external', host: label.replace(/:\d+$/, '') },
+    sourceIPAtDestination: pkt.srcIP,
+  };
 }

@@ -23,16 +23,25 @@ export interface TraceOptions {
  * Traces one connection from `source` to `target` (a URL, HOST:PORT or IP:PORT). Always returns
  * a result: a target that does not parse is `unresolved` with the parse error as its reason.
  */
-export function tracePacket(analysis: Analysis, source: Source, target: string | Target, protocol: Protocol = 'TCP', options: TraceOptions = {}): TraceResult {
+export function tracePacket(
+  analysis: Analysis,
+  source: Source,
+  target: string | Target,
+  protocol: Protocol = 'TCP',
+  options: TraceOptions = {},
+): TraceResult {
   const oracle = options.policies ?? (analysis as { policies?: PolicyOracle }).policies ?? NO_POLICIES;
   const ctx: TraceContext = { a: analysis, oracle, protocol, hops: [], candidates: [], legs: [], nats: [], unenforced: [] };
   const info = sourceInfo(source);
   const parsed = typeof target === 'string' ? parseTarget(target) : { ok: true as const, target };
-  const tgt: Target = parsed.ok ? parsed.target : { text: String(target), scheme: undefined, host: String(target), port: 0, path: '/', literal: false };
+  const tgt: Target = parsed.ok
+    ? parsed.target
+    : { text: String(target), scheme: undefined, host: String(target), port: 0, path: '/', literal: false };
   const pkt = startPacket(analysis, source);
   let outcome: Outcome;
   if (!parsed.ok) outcome = fail('unresolved', parsed.message);
-  else if (source.kind === 'pod' && (!source.pod.ip || !source.pod.node)) outcome = fail('unrouted', `pod ${podId(source.pod)} is Pending (no node could take it), so it sends nothing`);
+  else if (source.kind === 'pod' && (!source.pod.ip || !source.pod.node))
+    outcome = fail('unrouted', `pod ${podId(source.pod)} is Pending (no node could take it), so it sends nothing`);
   else outcome = run(ctx, pkt, source, tgt);
   let reason = outcome.reason;
   if (outcome.verdict === 'delivered' && ctx.unenforced.length > 0) {
@@ -68,12 +77,42 @@ function startPacket(a: Analysis, s: Source): Packet {
     case 'pod': {
       const node = a.cluster.nodes.find((n) => n.name === s.pod.node);
       const ip = s.pod.ip ?? '';
-      return { srcIP: ip, srcPort: 'ephemeral', clientIP: ip, at: node, legStart: node ? { node, ip, pod: s.pod } : 'outside', sender: s.pod, seenAs: { kind: 'pod', pod: s.pod }, snatNode: undefined, originalPeer: { kind: 'pod', pod: s.pod } };
+      return {
+        srcIP: ip,
+        srcPort: 'ephemeral',
+        clientIP: ip,
+        at: node,
+        legStart: node ? { node, ip, pod: s.pod } : 'outside',
+        sender: s.pod,
+        seenAs: { kind: 'pod', pod: s.pod },
+        snatNode: undefined,
+        originalPeer: { kind: 'pod', pod: s.pod },
+      };
     }
     case 'external':
-      return { srcIP: s.ip, srcPort: 'ephemeral', clientIP: s.ip, at: undefined, legStart: 'outside', sender: undefined, seenAs: { kind: 'external', ip: s.ip }, snatNode: undefined, originalPeer: { kind: 'external', ip: s.ip } };
+      return {
+        srcIP: s.ip,
+        srcPort: 'ephemeral',
+        clientIP: s.ip,
+        at: undefined,
+        legStart: 'outside',
+        sender: undefined,
+        seenAs: { kind: 'external', ip: s.ip },
+        snatNode: undefined,
+        originalPeer: { kind: 'external', ip: s.ip },
+      };
     case 'node':
-      return { srcIP: s.node.ip, srcPort: 'ephemeral', clientIP: s.node.ip, at: s.node, legStart: { node: s.node, ip: s.node.ip, pod: undefined }, sender: undefined, seenAs: { kind: 'external', ip: s.node.ip }, snatNode: undefined, originalPeer: { kind: 'external', ip: s.node.ip } };
+      return {
+        srcIP: s.node.ip,
+        srcPort: 'ephemeral',
+        clientIP: s.node.ip,
+        at: s.node,
+        legStart: { node: s.node, ip: s.node.ip, pod: undefined },
+        sender: undefined,
+        seenAs: { kind: 'external', ip: s.node.ip },
+        snatNode: undefined,
+        originalPeer: { kind: 'external', ip: s.node.ip },
+      };
   }
 }
 
@@ -90,7 +129,10 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
     if ('outcome' in r) return r.outcome;
     outcome = toAddress(ctx, pkt, r.ip, target.port);
   } else {
-    return fail('unresolved', `${target.host}: a node resolves names with its own resolv.conf, which does not use cluster DNS; trace from a pod, or give an IP:PORT target`);
+    return fail(
+      'unresolved',
+      `${target.host}: a node resolves names with its own resolv.conf, which does not use cluster DNS; trace from a pod, or give an IP:PORT target`,
+    );
   }
   // A request that reached an ingress controller continues through the controller.
   const d = outcome.delivered;
@@ -111,17 +153,61 @@ function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Resolutio
   if (cfg.clusterDns && dnsSvc && pod.node) {
     const portIndex = dnsSvc.ports.findIndex((p) => p.port === 53 && p.protocol === 'UDP');
     if (portIndex >= 0) {
-      const d = decide({ service: dnsSvc, portIndex, node: pod.node, traffic: 'internal', entry: 'clusterIP', clientIP: pod.ip ?? '', clientKind: 'pod', clientIsThisNode: false, settings: a.cluster.settings });
-      if (d.kind !== 'dnat') return { outcome: fail('unresolved', `${host}: cluster DNS (Service kube-system/kube-dns) has no ready endpoints, so lookups time out`) };
+      const d = decide({
+        service: dnsSvc,
+        portIndex,
+        node: pod.node,
+        traffic: 'internal',
+        entry: 'clusterIP',
+        clientIP: pod.ip ?? '',
+        clientKind: 'pod',
+        clientIsThisNode: false,
+        settings: a.cluster.settings,
+      });
+      if (d.kind !== 'dnat')
+        return {
+          outcome: fail('unresolved', `${host}: cluster DNS (Service kube-system/kube-dns) has no ready endpoints, so lookups time out`),
+        };
       const coredns = a.cluster.pods.find((p) => podId(p) === d.chosen.endpoint.pod);
       if (coredns) {
         const verdict = ctx.oracle.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: coredns }, d.chosen.endpoint.port, 'UDP');
         if (verdict.egress.isolated || verdict.ingress.isolated) {
-          const out = checkPolicy(ctx, 'egress', pod.node, { kind: 'pod', pod }, { kind: 'pod', pod: coredns }, d.chosen.endpoint.port, 'UDP', 'dns');
-          const into = out && checkPolicy(ctx, 'ingress', coredns.node ?? null, { kind: 'pod', pod }, { kind: 'pod', pod: coredns }, d.chosen.endpoint.port, 'UDP', 'dns');
+          const out = checkPolicy(
+            ctx,
+            'egress',
+            pod.node,
+            { kind: 'pod', pod },
+            { kind: 'pod', pod: coredns },
+            d.chosen.endpoint.port,
+            'UDP',
+            'dns',
+          );
+          const into =
+            out &&
+            checkPolicy(
+              ctx,
+              'ingress',
+              coredns.node ?? null,
+              { kind: 'pod', pod },
+              { kind: 'pod', pod: coredns },
+              d.chosen.endpoint.port,
+              'UDP',
+              'dns',
+            );
           if (!out || !into) {
-            ctx.hops.push({ kind: 'drop', node: out ? coredns.node ?? null : pod.node, rule: undefined, reason: `DNS query to ${podId(coredns)} (UDP 53) dropped by NetworkPolicy`, range: undefined });
-            return { outcome: fail('unresolved', `${host} cannot be resolved: NetworkPolicy blocks ${podId(pod)}'s DNS queries to cluster DNS (UDP 53 to ${podId(coredns)}): ${verdict.reason}`) };
+            ctx.hops.push({
+              kind: 'drop',
+              node: out ? (coredns.node ?? null) : pod.node,
+              rule: undefined,
+              reason: `DNS query to ${podId(coredns)} (UDP 53) dropped by NetworkPolicy`,
+              range: undefined,
+            });
+            return {
+              outcome: fail(
+                'unresolved',
+                `${host} cannot be resolved: NetworkPolicy blocks ${podId(pod)}'s DNS queries to cluster DNS (UDP 53 to ${podId(coredns)}): ${verdict.reason}`,
+              ),
+            };
           }
         }
       }
@@ -144,7 +230,20 @@ function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Resolutio
             ? `pod ${addresses[0].pod}`
             : r.explanation;
   const range = svc && svc.origin.kind === 'manifest' ? svc.origin.object.locate(['metadata', 'name']) : undefined;
-  ctx.hops.push({ kind: 'dns', node: pod.node ?? null, query: host, server: cfg.clusterDns ? a.dns.kubeDnsIP : cfg.nameservers[0], searched: r.searched, rcode: r.rcode, resolvedName: r.resolvedName, answers: r.answers.map((x) => `${x.type} ${x.value}`), forwarded: r.forwarded, cname: cname?.value, meaning, range });
+  ctx.hops.push({
+    kind: 'dns',
+    node: pod.node ?? null,
+    query: host,
+    server: cfg.clusterDns ? a.dns.kubeDnsIP : cfg.nameservers[0],
+    searched: r.searched,
+    rcode: r.rcode,
+    resolvedName: r.resolvedName,
+    answers: r.answers.map((x) => `${x.type} ${x.value}`),
+    forwarded: r.forwarded,
+    cname: cname?.value,
+    meaning,
+    range,
+  });
   if (r.forwarded && r.resolvedName) return { external: r.resolvedName };
   if (addresses.length === 0) {
     if (cname) return { external: cname.value };
@@ -164,13 +263,40 @@ function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Resolutio
 function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | { outcome: Outcome } {
   const controller = ctx.a.ingress.controllersForHost(host)[0];
   if (controller?.service?.loadBalancerIP) {
-    const ing = controller.ingresses.find((i) => i.rules.some((r) => r.host !== undefined && ctx.a.ingress.ingressesForHost(host).includes(i)));
+    const ing = controller.ingresses.find((i) =>
+      i.rules.some((r) => r.host !== undefined && ctx.a.ingress.ingressesForHost(host).includes(i)),
+    );
     const ruleIndex = ing ? ing.rules.findIndex((r) => r.host !== undefined) : -1;
-    const range = ing && ing.origin.kind === 'manifest' && ruleIndex >= 0 ? ing.origin.object.locate(['spec', 'rules', ruleIndex, 'host']) : undefined;
-    ctx.hops.push({ kind: 'dns', node: null, query: host, server: 'public DNS', searched: [host], rcode: 'NOERROR', resolvedName: host, answers: [`A ${controller.service.loadBalancerIP}`], forwarded: false, cname: undefined, meaning: `a host of Ingress ${ing ? `${ing.namespace}/${ing.name}` : ''}: assumed to point at ingress controller ${controller.namespace}/${controller.name}'s load balancer`, range });
+    const range =
+      ing && ing.origin.kind === 'manifest' && ruleIndex >= 0 ? ing.origin.object.locate(['spec', 'rules', ruleIndex, 'host']) : undefined;
+    ctx.hops.push({
+      kind: 'dns',
+      node: null,
+      query: host,
+      server: 'public DNS',
+      searched: [host],
+      rcode: 'NOERROR',
+      resolvedName: host,
+      answers: [`A ${controller.service.loadBalancerIP}`],
+      forwarded: false,
+      cname: undefined,
+      meaning: `a host of Ingress ${ing ? `${ing.namespace}/${ing.name}` : ''}: assumed to point at ingress controller ${controller.namespace}/${controller.name}'s load balancer`,
+      range,
+    });
     return { ip: controller.service.loadBalancerIP };
   }
   const unserved = ctx.a.ingress.ingressesForHost(host)[0];
-  if (unserved) return { outcome: fail('unrouted', `Ingress ${unserved.namespace}/${unserved.name} names ${host}, but no ingress controller serves it (its IngressClass is missing), so the host leads nowhere`) };
-  return { outcome: fail('unresolved', `${host}: clients outside the cluster do not use cluster DNS, and no Ingress rule names this host; target an Ingress host, a node IP and NodePort, or a LoadBalancer IP`) };
+  if (unserved)
+    return {
+      outcome: fail(
+        'unrouted',
+        `Ingress ${unserved.namespace}/${unserved.name} names ${host}, but no ingress controller serves it (its IngressClass is missing), so the host leads nowhere`,
+      ),
+    };
+  return {
+    outcome: fail(
+      'unresolved',
+      `${host}: clients outside the cluster do not use cluster DNS, and no Ingress rule names this host; target an Ingress host, a node IP and NodePort, or a LoadBalancer IP`,
+    ),
+  };
 }

@@ -26,7 +26,8 @@ const SNAT_WHY: Record<string, string> = {
 
 /** One hop in the contract's shape: a step name, the node it happens on, one sentence of detail. */
 export function renderHop(h: Hop): RenderedHop {
-  const out = (step: string, detail: string, range?: SourceRange): RenderedHop => (range ? { step, node: h.node, detail, range } : { step, node: h.node, detail });
+  const out = (step: string, detail: string, range?: SourceRange): RenderedHop =>
+    range ? { step, node: h.node, detail, range } : { step, node: h.node, detail };
   switch (h.kind) {
     case 'dns': {
       const answer = h.answers.length ? h.answers.join(', ') : h.rcode;
@@ -47,10 +48,30 @@ export function renderHop(h: Hop): RenderedHop {
     }
     case 'dnat': {
       const how = h.dataplane === 'iptables' ? h.path.join(' → ') : h.path.join(' → ');
-      const chance = h.probability ? `, rule --probability ${h.probability}` : h.candidates > 1 ? ', last rule (takes what the others left)' : '';
-      const mech = h.dataplane === 'ebpf' && h.path[0]?.startsWith('cgroup') ? 'Cilium socket LB rewrites connect()' : h.dataplane === 'ebpf' ? 'Cilium eBPF DNAT' : h.dataplane === 'ipvs' ? 'IPVS DNAT' : 'iptables DNAT';
-      const extra = [h.affinitySeconds !== undefined ? `sessionAffinity ClientIP (${h.affinitySeconds}s)` : '', h.localOnly ? 'local endpoints only' : ''].filter(Boolean).join(', ');
-      return out('dnat', `${mech} ${h.from} → ${h.to} (${h.service}, 1 of ${h.candidates} endpoints${chance}) via ${how}${extra ? `; ${extra}` : ''}`, h.range);
+      const chance = h.probability
+        ? `, rule --probability ${h.probability}`
+        : h.candidates > 1
+          ? ', last rule (takes what the others left)'
+          : '';
+      const mech =
+        h.dataplane === 'ebpf' && h.path[0]?.startsWith('cgroup')
+          ? 'Cilium socket LB rewrites connect()'
+          : h.dataplane === 'ebpf'
+            ? 'Cilium eBPF DNAT'
+            : h.dataplane === 'ipvs'
+              ? 'IPVS DNAT'
+              : 'iptables DNAT';
+      const extra = [
+        h.affinitySeconds !== undefined ? `sessionAffinity ClientIP (${h.affinitySeconds}s)` : '',
+        h.localOnly ? 'local endpoints only' : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      return out(
+        'dnat',
+        `${mech} ${h.from} → ${h.to} (${h.service}, 1 of ${h.candidates} endpoints${chance}) via ${how}${extra ? `; ${extra}` : ''}`,
+        h.range,
+      );
     }
     case 'snat':
       return out('snat', `source ${h.from} → ${h.to} (${h.mechanism}): ${SNAT_WHY[h.reason] ?? h.reason}`);
@@ -61,11 +82,27 @@ export function renderHop(h: Hop): RenderedHop {
     case 'decap':
       return out('decap', `${h.protocol} on ${h.device}: ${h.note}`);
     case 'load-balancer':
-      return out('load-balancer', `cloud load balancer ${h.address} (Service ${h.service}) → ${h.chosenNode}:${h.nodePort}, one of ${h.nodes.map((n) => `${n.node} ${pct(n.weight)}`).join(', ')}${h.externalTrafficPolicy === 'Local' ? ' (externalTrafficPolicy Local: only nodes with a ready endpoint pass the health check)' : ''}`, h.range);
+      return out(
+        'load-balancer',
+        `cloud load balancer ${h.address} (Service ${h.service}) → ${h.chosenNode}:${h.nodePort}, one of ${h.nodes.map((n) => `${n.node} ${pct(n.weight)}`).join(', ')}${h.externalTrafficPolicy === 'Local' ? ' (externalTrafficPolicy Local: only nodes with a ready endpoint pass the health check)' : ''}`,
+        h.range,
+      );
     case 'tls':
-      return out('tls-termination', h.secretName ? `TLS for ${h.host} terminated with Secret ${h.secretName} (Ingress ${h.ingress})` : `no Ingress TLS entry covers ${h.host}: the controller presents its default self-signed certificate`, h.range);
+      return out(
+        'tls-termination',
+        h.secretName
+          ? `TLS for ${h.host} terminated with Secret ${h.secretName} (Ingress ${h.ingress})`
+          : `no Ingress TLS entry covers ${h.host}: the controller presents its default self-signed certificate`,
+        h.range,
+      );
     case 'ingress-controller':
-      return out('ingress-controller', h.ingress ? `${h.controller} (class ${h.className}) routes ${h.host}${h.path} by Ingress ${h.ingress} (${h.match}) to ${h.backend}` : `${h.controller} (class ${h.className}): ${h.match}`, h.range);
+      return out(
+        'ingress-controller',
+        h.ingress
+          ? `${h.controller} (class ${h.className}) routes ${h.host}${h.path} by Ingress ${h.ingress} (${h.match}) to ${h.backend}`
+          : `${h.controller} (class ${h.className}): ${h.match}`,
+        h.range,
+      );
     case 'deliver':
       return out('deliver', `${h.pod} accepts on ${h.ip}:${h.port}${h.note ? `; ${h.note}` : ''}`, h.range);
     case 'leave-cluster':
@@ -75,7 +112,10 @@ export function renderHop(h: Hop): RenderedHop {
     case 'drop':
       return out('drop', `${h.reason}${h.rule ? ` [${h.rule}]` : ''}`, h.range);
     case 'reverse-nat':
-      return out(h.nat === 'dnat' ? 'reverse-dnat' : 'reverse-snat', `${h.nat === 'dnat' ? 'source' : 'destination'} ${h.from} → ${h.to}: ${h.note}`);
+      return out(
+        h.nat === 'dnat' ? 'reverse-dnat' : 'reverse-snat',
+        `${h.nat === 'dnat' ? 'source' : 'destination'} ${h.from} → ${h.to}: ${h.note}`,
+      );
     case 'reply':
       return out('reply', `${h.from} → ${h.to}: ${h.note}`);
   }

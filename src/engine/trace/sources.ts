@@ -21,7 +21,9 @@ export function findSource(cluster: Cluster, spec: string): SourceLookup {
   }
   if (spec.startsWith('node/')) {
     const node = cluster.nodes.find((n) => n.name === spec.slice(5));
-    return node ? { ok: true, source: { kind: 'node', node } } : { ok: false, message: `${spec}: no such node (nodes: ${cluster.nodes.map((n) => n.name).join(', ')})` };
+    return node
+      ? { ok: true, source: { kind: 'node', node } }
+      : { ok: false, message: `${spec}: no such node (nodes: ${cluster.nodes.map((n) => n.name).join(', ')})` };
   }
   const parts = spec.split('/');
   let candidates: SimPod[] = [];
@@ -36,7 +38,9 @@ export function findSource(cluster: Cluster, spec: string): SourceLookup {
   } else if (parts.length === 3) {
     const [ns, kind, name] = parts as [string, string, string];
     const k = [...KINDS].find((x) => x.toLowerCase() === kind.toLowerCase()) ?? kind;
-    candidates = cluster.pods.filter((p) => p.namespace === ns && ((p.workload.kind === k && p.workload.name === name) || (k === 'Pod' && p.name === name)));
+    candidates = cluster.pods.filter(
+      (p) => p.namespace === ns && ((p.workload.kind === k && p.workload.name === name) || (k === 'Pod' && p.name === name)),
+    );
     if (candidates.length === 0 && k === 'Deployment') candidates = viaReplicaSet(cluster, ns, name);
   } else {
     return { ok: false, message: `${spec}: a source is NAMESPACE/NAME, NAMESPACE/KIND/NAME, external, external:IP or node/NAME` };
@@ -49,5 +53,11 @@ export function findSource(cluster: Cluster, spec: string): SourceLookup {
 
 /** A cluster snapshot's pods belong to ReplicaSets named `<deployment>-<pod-template-hash>`; the Deployment's name finds them. */
 function viaReplicaSet(cluster: Cluster, ns: string, name: string): SimPod[] {
-  return cluster.pods.filter((p) => p.namespace === ns && p.workload.kind === 'ReplicaSet' && p.labels['pod-template-hash'] !== undefined && p.workload.name === `${name}-${p.labels['pod-template-hash']}`);
+  return cluster.pods.filter(
+    (p) =>
+      p.namespace === ns &&
+      p.workload.kind === 'ReplicaSet' &&
+      p.labels['pod-template-hash'] !== undefined &&
+      p.workload.name === `${name}-${p.labels['pod-template-hash']}`,
+  );
 }

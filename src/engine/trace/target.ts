@@ -14,7 +14,8 @@ export function parseTarget(text: string): { ok: true; target: Target } | { ok: 
     const scheme = (url[1] as string).toLowerCase();
     const host = (url[2] as string).replace(/^\[|\]$/g, '').toLowerCase();
     const port = url[3] !== undefined ? Number(url[3]) : SCHEME_PORTS[scheme];
-    if (port === undefined) return { ok: false, message: `${t}: no port, and ${scheme}:// has no well-known one; write ${scheme}://${host}:PORT` };
+    if (port === undefined)
+      return { ok: false, message: `${t}: no port, and ${scheme}:// has no well-known one; write ${scheme}://${host}:PORT` };
     if (port < 1 || port > 65535) return { ok: false, message: `${t}: port ${port} is outside 1-65535` };
     if (host === '') return { ok: false, message: `${t}: the URL names no host` };
     return { ok: true, target: { text: t, scheme, host, port, path: url[4] || '/', literal: isIP(host) } };

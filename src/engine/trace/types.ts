@@ -89,7 +89,14 @@ export type Hop =
       externalTrafficPolicy: 'Cluster' | 'Local';
       range: SourceRange | undefined;
     }
-  | { kind: 'tls'; node: string | null; host: string; secretName: string | undefined; ingress: string | undefined; range: SourceRange | undefined }
+  | {
+      kind: 'tls';
+      node: string | null;
+      host: string;
+      secretName: string | undefined;
+      ingress: string | undefined;
+      range: SourceRange | undefined;
+    }
   | {
       kind: 'ingress-controller';
       node: string | null;

@@ -1,7 +1,22 @@
 // What the commands ask of a folder's simulation (trace, endpoints, kube-proxy rules, matrix,
 // compare with HEAD), computed where the simulation lives (the analysis worker) and returned as
 // plain data: the extension host only shows it.
-import { analyzeWorkspace, connectivityList, diffConnectivity, findSource, parseTarget, rulesByNode, serviceId, tracePacket, traceJson, type Analysis, type ConnectivityDiff, type InputFile, type Protocol, type TraceResult } from '../../engine';
+import {
+  analyzeWorkspace,
+  connectivityList,
+  diffConnectivity,
+  findSource,
+  parseTarget,
+  rulesByNode,
+  serviceId,
+  tracePacket,
+  traceJson,
+  type Analysis,
+  type ConnectivityDiff,
+  type InputFile,
+  type Protocol,
+  type TraceResult,
+} from '../../engine';
 
 export interface PickItem {
   label: string;
@@ -21,14 +36,22 @@ export function tracePicks(a: Analysis): { sources: PickItem[]; targets: PickIte
   const targets: PickItem[] = [];
   for (const s of a.cluster.services) {
     if (s.origin.kind !== 'manifest') continue;
-    for (const p of s.ports) targets.push({ label: `${s.name}.${s.namespace}:${p.port}`, description: `Service ${serviceId(s)} ${p.name ?? ''}` });
+    for (const p of s.ports)
+      targets.push({ label: `${s.name}.${s.namespace}:${p.port}`, description: `Service ${serviceId(s)} ${p.name ?? ''}` });
   }
-  for (const ing of a.ingress.ingresses) for (const r of ing.rules) if (r.host) targets.push({ label: `http://${r.host}/`, description: `Ingress ${ing.namespace}/${ing.name}` });
+  for (const ing of a.ingress.ingresses)
+    for (const r of ing.rules)
+      if (r.host) targets.push({ label: `http://${r.host}/`, description: `Ingress ${ing.namespace}/${ing.name}` });
   return { sources, targets };
 }
 
 /** A packet trace: the result (for the text view) and the contract JSON the command returns. */
-export function trace(a: Analysis, from: string, to: string, protocol: Protocol): { ok: true; result: TraceResult; json: unknown } | { ok: false; message: string } {
+export function trace(
+  a: Analysis,
+  from: string,
+  to: string,
+  protocol: Protocol,
+): { ok: true; result: TraceResult; json: unknown } | { ok: false; message: string } {
   const source = findSource(a.cluster, from);
   if (!source.ok) return { ok: false, message: source.message };
   const target = parseTarget(to);
@@ -42,7 +65,12 @@ export function trace(a: Analysis, from: string, to: string, protocol: Protocol)
 export function endpoints(a: Analysis, service: string): { service: string; rows: PickItem[] } | undefined {
   const svc = a.cluster.services.find((s) => serviceId(s) === service);
   if (!svc) return undefined;
-  const rows = svc.ports.flatMap((p, i) => (svc.endpointsByPort[i] ?? []).map((e) => ({ label: `${e.ip}:${e.port}`, description: `${p.name ?? p.port}  ${e.pod}  ${e.node ?? ''}`.trim() })));
+  const rows = svc.ports.flatMap((p, i) =>
+    (svc.endpointsByPort[i] ?? []).map((e) => ({
+      label: `${e.ip}:${e.port}`,
+      description: `${p.name ?? p.port}  ${e.pod}  ${e.node ?? ''}`.trim(),
+    })),
+  );
   return { service: serviceId(svc), rows };
 }
 
@@ -52,7 +80,12 @@ export function kubeProxyMode(a: Analysis): 'iptables' | 'ipvs' {
 
 /** The Services one can ask the rules of. */
 export function ruleServices(a: Analysis): { mode: 'iptables' | 'ipvs'; services: PickItem[] } {
-  return { mode: kubeProxyMode(a), services: a.cluster.services.filter((s) => s.origin.kind === 'manifest').map((s) => ({ label: serviceId(s), description: s.clusterIP ?? '' })) };
+  return {
+    mode: kubeProxyMode(a),
+    services: a.cluster.services
+      .filter((s) => s.origin.kind === 'manifest')
+      .map((s) => ({ label: serviceId(s), description: s.clusterIP ?? '' })),
+  };
 }
 
 /** kube-proxy's rules per node, for every Service or only the lines of one (kube-proxy comments each rule with it). */
@@ -60,13 +93,26 @@ export function rules(a: Analysis, service: string, node: string | undefined): {
   const mode = kubeProxyMode(a);
   const groups = rulesByNode(a.cluster, mode, node);
   const svc = service ? a.cluster.services.find((s) => serviceId(s) === service) : undefined;
-  const keep = (line: string) => !svc || line.startsWith('*') || line.startsWith('COMMIT') || line.startsWith(':KUBE-SERVICES') || line.includes(`${svc.namespace}/${svc.name}`) || (svc.clusterIP !== undefined && line.includes(svc.clusterIP));
-  return { mode, text: groups.map((g) => `# kube-proxy (${mode} mode) on ${g.nodes.join(', ')}\n${g.text.split('\n').filter(keep).join('\n')}`).join('\n\n') };
+  const keep = (line: string) =>
+    !svc ||
+    line.startsWith('*') ||
+    line.startsWith('COMMIT') ||
+    line.startsWith(':KUBE-SERVICES') ||
+    line.includes(`${svc.namespace}/${svc.name}`) ||
+    (svc.clusterIP !== undefined && line.includes(svc.clusterIP));
+  return {
+    mode,
+    text: groups
+      .map((g) => `# kube-proxy (${mode} mode) on ${g.nodes.join(', ')}\n${g.text.split('\n').filter(keep).join('\n')}`)
+      .join('\n\n'),
+  };
 }
 
 /** The allowed workload pairs, one line each in the CLI's format. */
 export function matrix(a: Analysis): string {
-  return connectivityList(a.policies).entries.map((e) => `${e.src} => ${e.dst} : ${e.conn.toString()}`).join('\n');
+  return connectivityList(a.policies)
+    .entries.map((e) => `${e.src} => ${e.dst} : ${e.conn.toString()}`)
+    .join('\n');
 }
 
 /** The files the simulation read (objects and diagnostics), for reading their HEAD versions. */
@@ -79,7 +125,9 @@ export function diffReport(d: ConnectivityDiff, title: string): string {
   const lines = [title, ''];
   lines.push(...d.opened.map((e) => `+ ${e.src} => ${e.dst} : ${e.conn.toString()}`));
   lines.push(...d.closed.map((e) => `- ${e.src} => ${e.dst} : ${e.conn.toString()}`));
-  lines.push(d.opened.length + d.closed.length === 0 ? 'No change in connectivity.' : `${d.opened.length} opened, ${d.closed.length} closed.`);
+  lines.push(
+    d.opened.length + d.closed.length === 0 ? 'No change in connectivity.' : `${d.opened.length} opened, ${d.closed.length} closed.`,
+  );
   return lines.join('\n') + '\n';
 }
 

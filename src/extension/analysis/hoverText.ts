@@ -16,7 +16,10 @@ function endpointsLines(svc: SimService, max = 6): string[] {
       const key = `${e.ip}:${e.port}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (lines.length < max) lines.push(`- ${code(key)} ${e.pod ? code(e.pod.split('/')[1] ?? e.pod) : ''}${e.node ? ` on ${code(e.node)}` : ''}${e.ready ? '' : ' (not ready)'}`);
+      if (lines.length < max)
+        lines.push(
+          `- ${code(key)} ${e.pod ? code(e.pod.split('/')[1] ?? e.pod) : ''}${e.node ? ` on ${code(e.node)}` : ''}${e.ready ? '' : ' (not ready)'}`,
+        );
     }
   });
   if (seen.size > max) lines.push(`- … and ${seen.size - max} more`);
@@ -32,11 +35,20 @@ function serviceSummary(a: Analysis, svc: SimService): string[] {
     return lines;
   }
   lines.push(`DNS: ${code(svc.name)} (same namespace) · ${code(`${svc.name}.${svc.namespace}`)} · ${code(fqdn)}`);
-  lines.push(`ClusterIP: ${svc.headless ? 'None: the name resolves to the pod IPs' : code(svc.clusterIPs.join(', ') || '?')}${svc.loadBalancerIP ? ` · load balancer ${code(svc.loadBalancerIP)}` : ''}`);
-  const ports = svc.ports.map((p) => `${p.name ? p.name + ' ' : ''}${p.port}/${p.protocol} → ${p.targetPort}${p.nodePort ? ` (NodePort ${p.nodePort})` : ''}`);
+  lines.push(
+    `ClusterIP: ${svc.headless ? 'None: the name resolves to the pod IPs' : code(svc.clusterIPs.join(', ') || '?')}${svc.loadBalancerIP ? ` · load balancer ${code(svc.loadBalancerIP)}` : ''}`,
+  );
+  const ports = svc.ports.map(
+    (p) => `${p.name ? p.name + ' ' : ''}${p.port}/${p.protocol} → ${p.targetPort}${p.nodePort ? ` (NodePort ${p.nodePort})` : ''}`,
+  );
   if (ports.length) lines.push(`Ports: ${ports.map(code).join(' · ')}`);
   const eps = endpointsLines(svc);
-  lines.push('', eps.length ? `Endpoints (${new Set(svc.endpointsByPort.flat().map((e) => e.ip)).size} pods):` : '**No endpoints**: connections are refused.');
+  lines.push(
+    '',
+    eps.length
+      ? `Endpoints (${new Set(svc.endpointsByPort.flat().map((e) => e.ip)).size} pods):`
+      : '**No endpoints**: connections are refused.',
+  );
   lines.push(...eps);
   return lines;
 }
@@ -86,7 +98,12 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
       const p = s.service.ports[s.portIndex];
       if (!p) return [];
       const eps = s.service.endpointsByPort[s.portIndex] ?? [];
-      return [`**Port ${code(String(p.port))}/${p.protocol}** of ${code(serviceId(s.service))} → targetPort ${code(String(p.targetPort))}`, '', eps.length ? `${eps.length} endpoints:` : 'No endpoints for this port.', ...eps.slice(0, 6).map((e) => `- ${code(`${e.ip}:${e.port}`)}`)];
+      return [
+        `**Port ${code(String(p.port))}/${p.protocol}** of ${code(serviceId(s.service))} → targetPort ${code(String(p.targetPort))}`,
+        '',
+        eps.length ? `${eps.length} endpoints:` : 'No endpoints for this port.',
+        ...eps.slice(0, 6).map((e) => `- ${code(`${e.ip}:${e.port}`)}`),
+      ];
     }
     case 'serviceSelector': {
       const pods = a.cluster.pods.filter((p) => s.service.endpointsByPort.flat().some((e) => e.pod === podId(p)));
@@ -97,11 +114,19 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
     case 'policy': {
       const p = s.policy;
       const dirs = (['ingress', 'egress'] as const).filter((d) => p.affects[d]);
-      const lines = [`**NetworkPolicy ${code(`${p.namespace}/${p.name}`)}** isolates ${s.isolated.length} pod${s.isolated.length === 1 ? '' : 's'} for ${dirs.join(' and ') || 'nothing'}`, ''];
+      const lines = [
+        `**NetworkPolicy ${code(`${p.namespace}/${p.name}`)}** isolates ${s.isolated.length} pod${s.isolated.length === 1 ? '' : 's'} for ${dirs.join(' and ') || 'nothing'}`,
+        '',
+      ];
       lines.push(...podsList(s.isolated));
       for (const d of dirs) {
         const rules = p.rules[d];
-        lines.push('', rules.length ? `${d === 'ingress' ? 'Admits from' : 'Allows to'}: ${rules.length} rule${rules.length === 1 ? '' : 's'}` : `${d === 'ingress' ? 'Admits no ingress' : 'Allows no egress'} (deny all, unless another policy allows)`);
+        lines.push(
+          '',
+          rules.length
+            ? `${d === 'ingress' ? 'Admits from' : 'Allows to'}: ${rules.length} rule${rules.length === 1 ? '' : 's'}`
+            : `${d === 'ingress' ? 'Admits no ingress' : 'Allows no egress'} (deny all, unless another policy allows)`,
+        );
       }
       return lines;
     }
@@ -120,17 +145,32 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
       return lines;
     }
     case 'containerPort': {
-      const targeting = a.cluster.services.filter((svc) => svc.endpointsByPort.some((eps) => eps.some((e) => e.pod === podId(s.pod) && e.port === s.port)));
-      return [`**containerPort ${s.port}/${s.protocol}**${s.name ? ` (${code(s.name)})` : ''}`, '', targeting.length ? `Targeted by: ${targeting.map((t) => code(serviceId(t))).join(', ')}` : 'No Service targets this port.'];
+      const targeting = a.cluster.services.filter((svc) =>
+        svc.endpointsByPort.some((eps) => eps.some((e) => e.pod === podId(s.pod) && e.port === s.port)),
+      );
+      return [
+        `**containerPort ${s.port}/${s.protocol}**${s.name ? ` (${code(s.name)})` : ''}`,
+        '',
+        targeting.length ? `Targeted by: ${targeting.map((t) => code(serviceId(t))).join(', ')}` : 'No Service targets this port.',
+      ];
     }
   }
 }
 
 /** A hover's Markdown lines and the range it covers (the symbol's), or undefined when nothing is there. */
-export function hoverAt(a: Analysis, index: SymbolIndex, file: string, pos: Position): { lines: string[]; range: SourceRange | undefined } | undefined {
+export function hoverAt(
+  a: Analysis,
+  index: SymbolIndex,
+  file: string,
+  pos: Position,
+): { lines: string[]; range: SourceRange | undefined } | undefined {
   const s = index.at(file, pos);
   // The diagnostics' own text is shown by VS Code; add how to check each on a live cluster.
-  const verify = [...new Set(a.diagnostics.filter((d) => d.verify && d.range.file === file && rangeContains(d.range, pos)).flatMap((d) => d.verify ?? []))];
+  const verify = [
+    ...new Set(
+      a.diagnostics.filter((d) => d.verify && d.range.file === file && rangeContains(d.range, pos)).flatMap((d) => d.verify ?? []),
+    ),
+  ];
   if (!s && verify.length === 0) return undefined;
   const lines = s ? symbolHover(a, s) : [];
   if (verify.length > 0) lines.push(...(lines.length ? [''] : []), '**Verify on a live cluster:**', ...verify.map((c) => `- ${code(c)}`));

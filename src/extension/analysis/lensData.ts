@@ -21,7 +21,8 @@ export interface LensData {
 
 export function lensesFor(analysis: Analysis, index: SymbolIndex, file: string, folder: string): LensData[] {
   const lenses: LensData[] = [];
-  const trace = (range: SourceRange, title: string, request: TraceRequest, tooltip: string) => lenses.push({ range, title, command: 'kubeNetsim.tracePacket', arguments: [request], tooltip });
+  const trace = (range: SourceRange, title: string, request: TraceRequest, tooltip: string) =>
+    lenses.push({ range, title, command: 'kubeNetsim.tracePacket', arguments: [request], tooltip });
   for (const s of index.inFile(file)) {
     const range = s.range;
     switch (s.kind) {
@@ -29,24 +30,49 @@ export function lensesFor(analysis: Analysis, index: SymbolIndex, file: string, 
         const r = s.reference;
         if (!r.pod) break;
         const to = r.ref.explicitPort || r.ref.scheme ? r.ref.text : `${r.ref.host}${r.ref.port ? `:${r.ref.port}` : ''}`;
-        trace(range, `Trace packet to ${r.ref.host}${r.ref.port ? `:${r.ref.port}` : ''}`, { folder, from: `${r.pod.workload.namespace}/${r.pod.workload.kind}/${r.pod.workload.name}`, to }, `Walk a packet from ${r.pod.workload.name} to ${r.ref.text}`);
+        trace(
+          range,
+          `Trace packet to ${r.ref.host}${r.ref.port ? `:${r.ref.port}` : ''}`,
+          { folder, from: `${r.pod.workload.namespace}/${r.pod.workload.kind}/${r.pod.workload.name}`, to },
+          `Walk a packet from ${r.pod.workload.name} to ${r.ref.text}`,
+        );
         break;
       }
       case 'service': {
         const count = new Set(s.service.endpointsByPort.flat().map((e) => e.ip)).size;
-        const title = s.service.type === 'ExternalName' ? `ExternalName → ${s.service.externalName ?? '?'}` : `${count} endpoint${count === 1 ? '' : 's'}`;
-        lenses.push({ range, title, command: 'kubeNetsim.showEndpoints', arguments: [{ folder, service: serviceId(s.service) }], tooltip: 'Pods behind this Service' });
+        const title =
+          s.service.type === 'ExternalName'
+            ? `ExternalName → ${s.service.externalName ?? '?'}`
+            : `${count} endpoint${count === 1 ? '' : 's'}`;
+        lenses.push({
+          range,
+          title,
+          command: 'kubeNetsim.showEndpoints',
+          arguments: [{ folder, service: serviceId(s.service) }],
+          tooltip: 'Pods behind this Service',
+        });
         break;
       }
       case 'servicePort': {
         const p = s.service.ports[s.portIndex];
         if (!p || s.service.type === 'ExternalName') break;
-        trace(range, `Trace packet to ${s.service.name}:${p.port}`, { folder, to: `${s.service.name}.${s.service.namespace}:${p.port}`, protocol: p.protocol }, 'Pick a source and walk a packet to this port');
+        trace(
+          range,
+          `Trace packet to ${s.service.name}:${p.port}`,
+          { folder, to: `${s.service.name}.${s.service.namespace}:${p.port}`, protocol: p.protocol },
+          'Pick a source and walk a packet to this port',
+        );
         break;
       }
       case 'policy': {
         const n = s.isolated.length;
-        lenses.push({ range, title: `${n} pod${n === 1 ? '' : 's'} isolated · show allowed connections`, command: 'kubeNetsim.showTopology', arguments: [{ folder, focus: s.isolated[0] ? `${s.isolated[0].namespace}/${s.isolated[0].name}` : undefined }], tooltip: 'Show who may reach these pods, and whom they may reach, in the topology' });
+        lenses.push({
+          range,
+          title: `${n} pod${n === 1 ? '' : 's'} isolated · show allowed connections`,
+          command: 'kubeNetsim.showTopology',
+          arguments: [{ folder, focus: s.isolated[0] ? `${s.isolated[0].namespace}/${s.isolated[0].name}` : undefined }],
+          tooltip: 'Show who may reach these pods, and whom they may reach, in the topology',
+        });
         break;
       }
       case 'ingressPath': {
@@ -56,7 +82,12 @@ export function lensesFor(analysis: Analysis, index: SymbolIndex, file: string, 
         const host = rule.host ? rule.host.replace(/^\*\./, 'www.') : (analysis.cluster.nodes[0]?.ip ?? 'localhost');
         const tls = s.ingress.tls.some((t) => rule.host !== undefined && t.hosts.includes(rule.host));
         const url = `${tls ? 'https' : 'http'}://${host}${p.path || '/'}`;
-        trace(range, `Trace packet from external to ${url}`, { folder, from: 'external', to: url }, 'Walk a request from a client outside the cluster through the ingress controller');
+        trace(
+          range,
+          `Trace packet from external to ${url}`,
+          { folder, from: 'external', to: url },
+          'Walk a request from a client outside the cluster through the ingress controller',
+        );
         break;
       }
       default:

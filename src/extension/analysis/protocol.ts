@@ -55,7 +55,13 @@ export interface AnalysisReport {
   durationMs: number;
 }
 
-export type ResultOf<R extends AnalysisRequest> = R extends AnalyzeRequest ? AnalysisReport : R extends QueryRequest<infer N> ? QueryResult<N> | undefined : R extends ForgetRequest ? null : never;
+export type ResultOf<R extends AnalysisRequest> = R extends AnalyzeRequest
+  ? AnalysisReport
+  : R extends QueryRequest<infer N>
+    ? QueryResult<N> | undefined
+    : R extends ForgetRequest
+      ? null
+      : never;
 
 export interface RequestEnvelope {
   id: number;

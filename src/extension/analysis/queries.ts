@@ -15,13 +15,18 @@ export const QUERIES = {
   topology: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => buildTopologyOnce(a),
   policyLayer: (a: Analysis, _index: SymbolIndex, args: { focus: string }) => policyLayer(a, args.focus) ?? null,
   /** A trace drawn on the topology: its hops name the drawn objects they touch. */
-  topologyTrace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol; title: string }): { ok: true; view: TraceView } | { ok: false; message: string } => {
+  topologyTrace: (
+    a: Analysis,
+    _index: SymbolIndex,
+    args: { from: string; to: string; protocol: Protocol; title: string },
+  ): { ok: true; view: TraceView } | { ok: false; message: string } => {
     const found = findSource(a.cluster, args.from);
     if (!found.ok) return { ok: false, message: found.message };
     return { ok: true, view: traceView(tracePacket(a, found.source, args.to, args.protocol), buildTopologyOnce(a), args.title) };
   },
   tracePicks: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => tracePicks(a),
-  trace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol }) => trace(a, args.from, args.to, args.protocol),
+  trace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol }) =>
+    trace(a, args.from, args.to, args.protocol),
   endpoints: (a: Analysis, _index: SymbolIndex, args: { service: string }) => endpoints(a, args.service),
   ruleServices: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => ruleServices(a),
   rules: (a: Analysis, _index: SymbolIndex, args: { service: string; node?: string }) => rules(a, args.service, args.node),

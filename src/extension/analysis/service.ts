@@ -45,7 +45,13 @@ export class AnalysisService {
     for (const file of request.changed) state.files.set(file.path, file);
     const started = performance.now();
     const { settings, settingsDiagnostics, limits, kustomizeOverlay } = request.options;
-    const analysis = analyzeWorkspace([...state.files.values()], { settings, settingsDiagnostics, limits, cache: state.cache, ...(kustomizeOverlay !== undefined ? { kustomizeOverlay } : {}) });
+    const analysis = analyzeWorkspace([...state.files.values()], {
+      settings,
+      settingsDiagnostics,
+      limits,
+      cache: state.cache,
+      ...(kustomizeOverlay !== undefined ? { kustomizeOverlay } : {}),
+    });
     state.analysis = analysis;
     state.index = new SymbolIndex(analysis);
     return { diagnostics: analysis.diagnostics, summary: summarize(analysis), durationMs: Math.round(performance.now() - started) };

@@ -1,5 +1,13 @@
 // Runs in the analysis worker (no vscode here): what sits where in a manifest, for hovers and lenses.
-import { type Analysis, type ResolvedReferenceView, type SimIngress, type SimNetworkPolicy, type SimPod, type SimService, type SourceRange } from '../../engine';
+import {
+  type Analysis,
+  type ResolvedReferenceView,
+  type SimIngress,
+  type SimNetworkPolicy,
+  type SimPod,
+  type SimService,
+  type SourceRange,
+} from '../../engine';
 
 /** A zero-based editor position, as VS Code sends it. */
 export interface Position {
@@ -69,7 +77,11 @@ export class SymbolIndex {
     for (const ing of analysis.ingress.ingresses) {
       if (ing.origin.kind !== 'manifest' || !here(ing.origin)) continue;
       const o = ing.origin.object;
-      ing.rules.forEach((rule, ri) => rule.paths.forEach((p, pi) => add({ kind: 'ingressPath', range: o.locate([...p.fieldPath, 'path']), ingress: ing, ruleIndex: ri, pathIndex: pi })));
+      ing.rules.forEach((rule, ri) =>
+        rule.paths.forEach((p, pi) =>
+          add({ kind: 'ingressPath', range: o.locate([...p.fieldPath, 'path']), ingress: ing, ruleIndex: ri, pathIndex: pi }),
+        ),
+      );
     }
     const byWorkload = new Map<string, SimPod[]>();
     for (const pod of analysis.cluster.pods) {
@@ -83,7 +95,16 @@ export class SymbolIndex {
       const first = pods[0];
       if (!first || first.origin.kind !== 'manifest') continue;
       add({ kind: 'workload', range: first.origin.object.locate(['metadata', 'name']), pods });
-      for (const c of first.containers) for (const p of c.ports) add({ kind: 'containerPort', range: first.origin.object.locate([...p.path, 'containerPort']), pod: first, port: p.containerPort, protocol: p.protocol, name: p.name });
+      for (const c of first.containers)
+        for (const p of c.ports)
+          add({
+            kind: 'containerPort',
+            range: first.origin.object.locate([...p.path, 'containerPort']),
+            pod: first,
+            port: p.containerPort,
+            protocol: p.protocol,
+            name: p.name,
+          });
     }
     return out;
   }
@@ -98,4 +119,3 @@ export class SymbolIndex {
 function span(r: SourceRange): number {
   return (r.endLine - r.line) * 10000 + (r.endColumn - r.column);
 }
-

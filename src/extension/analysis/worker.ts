@@ -20,7 +20,11 @@ port.on('message', ({ id, request }: RequestEnvelope) => {
     port.postMessage(response);
   } catch (err) {
     // A result that cannot be cloned is a bug here, not a reason to leave the request unanswered.
-    port.postMessage({ id, ok: false, error: `the analysis worker could not send its answer: ${(err as Error).message}` } satisfies ResponseEnvelope);
+    port.postMessage({
+      id,
+      ok: false,
+      error: `the analysis worker could not send its answer: ${(err as Error).message}`,
+    } satisfies ResponseEnvelope);
   }
 });
 

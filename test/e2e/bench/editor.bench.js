@@ -43,7 +43,10 @@ describe('editor benchmark', function () {
     // Nine rounds: the first edits after opening run while the worker's code is still being optimised.
     for (let round = 0; round < ROUNDS; round++) {
       await quiet();
-      const line = doc.getText().split('\n').findIndex((l) => /^\s+tier: /.test(l));
+      const line = doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => /^\s+tier: /.test(l));
       const lineText = doc.lineAt(line).text;
       // The longest the extension host's event loop went without turning during the round: what a
       // keystroke or a hover would have waited for.
@@ -72,7 +75,9 @@ describe('editor benchmark', function () {
       rounds.worker.push(model.lastDurationMs);
       rounds.publish.push(model.lastPublishMs);
       rounds.stall.push(stall);
-      console.log(`[bench-detail] round ${round}: keystroke → diagnostics ${(published - t0).toFixed(0)} ms (analysis in the ${ctx.client.mode} ${model.lastDurationMs} ms, publish ${model.lastPublishMs.toFixed(1)} ms), longest host stall ${stall.toFixed(0)} ms`);
+      console.log(
+        `[bench-detail] round ${round}: keystroke → diagnostics ${(published - t0).toFixed(0)} ms (analysis in the ${ctx.client.mode} ${model.lastDurationMs} ms, publish ${model.lastPublishMs.toFixed(1)} ms), longest host stall ${stall.toFixed(0)} ms`,
+      );
     }
     console.log(`[bench] edit-to-diagnostics ${median(rounds.edit).toFixed(0)}`);
     console.log(`[bench] reanalysis-in-worker ${median(rounds.worker)}`);

@@ -7,8 +7,14 @@ const path = require('path');
 function run() {
   const Mocha = require(require.resolve('mocha', { paths: [__dirname, path.resolve(__dirname, '..', '..', '..')] }));
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 600000 });
-  for (const f of fs.readdirSync(__dirname).filter((x) => x.endsWith('.bench.js')).sort()) mocha.addFile(path.join(__dirname, f));
-  return new Promise((resolve, reject) => mocha.run((failures) => (failures === 0 ? resolve() : reject(new Error(`${failures} bench step(s) failed`)))));
+  for (const f of fs
+    .readdirSync(__dirname)
+    .filter((x) => x.endsWith('.bench.js'))
+    .sort())
+    mocha.addFile(path.join(__dirname, f));
+  return new Promise((resolve, reject) =>
+    mocha.run((failures) => (failures === 0 ? resolve() : reject(new Error(`${failures} bench step(s) failed`)))),
+  );
 }
 
 module.exports = { run };

@@ -64,7 +64,10 @@ describe('kube-netsim extension', function () {
 
   it('explains a URL host on hover: FQDN, ClusterIP and endpoints', async () => {
     const doc = await vscode.workspace.openTextDocument(file('frontend.yaml'));
-    const line = doc.getText().split('\n').findIndex((l) => l.includes('http://backend:8080'));
+    const line = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('http://backend:8080'));
     const col = doc.lineAt(line).text.indexOf('backend');
     const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, col + 2));
     const text = hoverText(hovers);
@@ -89,7 +92,11 @@ describe('kube-netsim commands', function () {
   before(() => vscode.extensions.getExtension('kube-netsim.kube-netsim').activate());
 
   it('traces a packet from a lens request and returns the contract JSON', async () => {
-    const result = await vscode.commands.executeCommand('kubeNetsim.tracePacket', { folder: root().toString(), from: 'shop/frontend', to: 'http://backend:8080/api' });
+    const result = await vscode.commands.executeCommand('kubeNetsim.tracePacket', {
+      folder: root().toString(),
+      from: 'shop/frontend',
+      to: 'http://backend:8080/api',
+    });
     assert.strictEqual(result.verdict, 'delivered', result.reason);
     assert.strictEqual(result.destination.workload, 'shop/backend');
     const steps = result.hops.map((h) => h.step);
@@ -98,7 +105,11 @@ describe('kube-netsim commands', function () {
   });
 
   it('shows a dropped connection with the policy that drops it', async () => {
-    const result = await vscode.commands.executeCommand('kubeNetsim.tracePacket', { folder: root().toString(), from: 'shop/backend', to: 'redis:6379' });
+    const result = await vscode.commands.executeCommand('kubeNetsim.tracePacket', {
+      folder: root().toString(),
+      from: 'shop/backend',
+      to: 'redis:6379',
+    });
     assert.strictEqual(result.verdict, 'dropped');
     assert.match(JSON.stringify(result.hops), /shop\/(backend|default-deny)/);
   });
@@ -120,17 +131,30 @@ describe('kube-netsim commands', function () {
     const doc = await vscode.workspace.openTextDocument(file('frontend.yaml'));
     const original = doc.getText();
     const editor = await vscode.window.showTextDocument(doc);
-    const lineNo = doc.getText().split('\n').findIndex((l) => l.includes('http://backend:8080/api'));
+    const lineNo = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('http://backend:8080/api'));
     const col = doc.lineAt(lineNo).text.indexOf('backend');
     try {
       await editor.edit((e) => e.replace(new vscode.Range(lineNo, col, lineNo, col + 'backend'.length), 'backnd'));
-      const diag = await waitFor('the typo to be reported', () => ours(doc.uri).find((d) => d.code.value === 'dns-name-unresolved' && d.range.start.line === lineNo));
-      const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+      const diag = await waitFor('the typo to be reported', () =>
+        ours(doc.uri).find((d) => d.code.value === 'dns-name-unresolved' && d.range.start.line === lineNo),
+      );
+      const actions = await vscode.commands.executeCommand(
+        'vscode.executeCodeActionProvider',
+        doc.uri,
+        diag.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
       const fix = actions.find((a) => a.title === 'Use backend');
       assert.ok(fix, `actions: ${actions.map((a) => a.title).join(' | ')}`);
       await vscode.workspace.applyEdit(fix.edit);
       assert.ok(doc.lineAt(lineNo).text.includes('http://backend:8080/api'), doc.lineAt(lineNo).text);
-      await waitFor('the diagnostic to clear', () => !ours(doc.uri).some((d) => d.code.value === 'dns-name-unresolved' && d.range.start.line === lineNo));
+      await waitFor(
+        'the diagnostic to clear',
+        () => !ours(doc.uri).some((d) => d.code.value === 'dns-name-unresolved' && d.range.start.line === lineNo),
+      );
     } finally {
       await restore(doc, original);
     }
@@ -144,6 +168,9 @@ describe('kube-netsim commands', function () {
     assert.ok(titles.includes('3 pods isolated · show allowed connections'), titles.join(' | '));
     const ingress = await vscode.workspace.openTextDocument(file('ingress.yaml'));
     const il = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', ingress.uri, 100);
-    assert.ok(il.some((l) => l.command && l.command.title === 'Trace packet from external to https://shop.example.com/api'), il.map((l) => l.command && l.command.title).join(' | '));
+    assert.ok(
+      il.some((l) => l.command && l.command.title === 'Trace packet from external to https://shop.example.com/api'),
+      il.map((l) => l.command && l.command.title).join(' | '),
+    );
   });
 });

@@ -21,7 +21,10 @@ function run() {
   const Mocha = loadMocha();
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60000 });
   Mocha.interfaces.tdd(mocha.suite); // also expose suite()/test()/suiteSetup()...
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     if (files.length === 0) {

@@ -17,7 +17,11 @@ describe('kube-netsim checks in the editor', function () {
   it("a diagnostic's hover lists the kubectl commands that verify it on a live cluster", async () => {
     const d = ours(file('frontend.yaml')).find((x) => x.code.value === 'dns-name-unresolved');
     assert.ok(d);
-    const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', file('frontend.yaml'), d.range.start.translate(0, 2));
+    const hovers = await vscode.commands.executeCommand(
+      'vscode.executeHoverProvider',
+      file('frontend.yaml'),
+      d.range.start.translate(0, 2),
+    );
     const text = hoverText(hovers);
     assert.match(text, /Verify on a live cluster/);
     assert.match(text, /kubectl exec frontend-\S+ -n shop -- nslookup catalog/);
@@ -33,7 +37,8 @@ describe('kube-netsim checks in the editor', function () {
 
   it('Compare Connectivity with Last Commit shows the connections an unsaved edit opens', async function () {
     const dir = root().fsPath;
-    const git = (...args) => execFileSync('git', ['-c', 'user.email=e2e@example.invalid', '-c', 'user.name=e2e', ...args], { cwd: dir, stdio: 'pipe' });
+    const git = (...args) =>
+      execFileSync('git', ['-c', 'user.email=e2e@example.invalid', '-c', 'user.name=e2e', ...args], { cwd: dir, stdio: 'pipe' });
     try {
       git('init', '-q');
       git('add', '-A');
@@ -52,10 +57,15 @@ describe('kube-netsim checks in the editor', function () {
       await new Promise((r) => setTimeout(r, 1000)); // the debounced re-analysis
       const before = new Set(vscode.workspace.textDocuments);
       await vscode.commands.executeCommand('kubeNetsim.compareWithLastCommit');
-      const shown = await waitFor('the comparison', () => vscode.workspace.textDocuments.find((d) => !before.has(d) && d.isUntitled && d.getText().startsWith('Connectivity of')));
+      const shown = await waitFor('the comparison', () =>
+        vscode.workspace.textDocuments.find((d) => !before.has(d) && d.isUntitled && d.getText().startsWith('Connectivity of')),
+      );
       const text = shown.getText();
       assert.match(text, /last commit \(HEAD\) → working tree/);
-      assert.match(text, /\n\+ 0\.0\.0\.0-255\.255\.255\.255\[External\] => shop\/postgres\[StatefulSet\] : All Connections\n1 opened, 0 closed\.\n$/);
+      assert.match(
+        text,
+        /\n\+ 0\.0\.0\.0-255\.255\.255\.255\[External\] => shop\/postgres\[StatefulSet\] : All Connections\n1 opened, 0 closed\.\n$/,
+      );
       assert.doesNotMatch(text, /\n- /, 'nothing is closed');
     } finally {
       await vscode.window.showTextDocument(doc);

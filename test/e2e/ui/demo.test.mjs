@@ -22,7 +22,9 @@ function waitForUrl(child, timeoutMs) {
       }
     };
     child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`start.mjs exited (${code}) before printing a URL:\n${out}`));
@@ -50,14 +52,25 @@ export default async function demo({ screenshotDir }) {
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
     // The extension activated on the sample: its status bar item shows the simulated cluster.
-    const status = page.locator('.statusbar-item').filter({ hasText: /\d+ pods · \d+ svc/ }).first();
+    const status = page
+      .locator('.statusbar-item')
+      .filter({ hasText: /\d+ pods · \d+ svc/ })
+      .first();
     await status.waitFor({ state: 'visible', timeout: 60_000 });
     assert.match(await status.innerText(), /\b[1-9]\d* pods · [1-9]\d* svc/);
     await page.screenshot({ path: path.join(screenshotDir, 'demo.png') });
   } finally {
     if (browser) await browser.close().catch(() => {});
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     await new Promise((r) => setTimeout(r, 1500));
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }

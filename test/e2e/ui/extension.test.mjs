@@ -12,10 +12,25 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 function packageVsix(dir) {
   const out = path.join(dir, 'kube-netsim.vsix');
-  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'),
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--no-rewrite-relative-links',
+      '-o',
+      out,
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, `vsce package failed: ${r.stderr || r.stdout}`);
   // The analysis worker is a file of its own: without it the installed extension would analyse on the host.
-  const files = spawnSync(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: REPO, encoding: 'utf8' }).stdout.split('\n');
+  const files = spawnSync(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  }).stdout.split('\n');
   for (const f of ['dist/extension.js', 'dist/analysisWorker.js', 'dist/webview.js']) assert.ok(files.includes(f), `${f} is not packaged`);
   return out;
 }
@@ -38,9 +53,16 @@ export default async function installedExtension({ openWorkbench, openFile, scre
     await page.screenshot({ path: path.join(screenshotDir, 'problems.png') });
 
     // Hovering the host in the URL explains where it goes.
-    const token = page.locator('.view-line span').filter({ hasText: /^http:\/\/backend:8080\/api$|backend/ }).first();
+    const token = page
+      .locator('.view-line span')
+      .filter({ hasText: /^http:\/\/backend:8080\/api$|backend/ })
+      .first();
     // Hover once the analysis is shown (status bar), and again if the first hover came too early.
-    await page.locator('.statusbar-item').filter({ hasText: /pods ·/ }).first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('.statusbar-item')
+      .filter({ hasText: /pods ·/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
     const hover = page.locator('.monaco-hover:visible').first();
     for (let attempt = 0; ; attempt++) {
       await token.hover();
@@ -59,7 +81,10 @@ export default async function installedExtension({ openWorkbench, openFile, scre
     // Move away so the hover closes and does not cover the lens above the line.
     await page.keyboard.press('Escape');
     await page.mouse.move(700, 880);
-    await page.locator('.monaco-hover:visible').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+    await page
+      .locator('.monaco-hover:visible')
+      .waitFor({ state: 'hidden', timeout: 10_000 })
+      .catch(() => undefined);
 
     // Clicking the lens opens the trace in the topology view, one list item per hop.
     const lens = page.locator('.codelens-decoration a').filter({ hasText: 'Trace packet to backend:8080' }).first();

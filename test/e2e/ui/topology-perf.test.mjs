@@ -35,7 +35,13 @@ async function panFrames(page, frame, view, steps) {
   });
   const sorted = [...frames].sort((a, b) => a - b);
   const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-  return { frames: frames.length, mean: frames.reduce((a, b) => a + b, 0) / Math.max(1, frames.length), p50: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1] ?? NaN };
+  return {
+    frames: frames.length,
+    mean: frames.reduce((a, b) => a + b, 0) / Math.max(1, frames.length),
+    p50: q(0.5),
+    p95: q(0.95),
+    max: sorted[sorted.length - 1] ?? NaN,
+  };
 }
 
 export default async function large({ openWorkbench, runCommand, openFile, screenshotDir }) {
@@ -70,7 +76,9 @@ export default async function large({ openWorkbench, runCommand, openFile, scree
     const far = await panFrames(page, frame, view, 150);
     // Zoomed in to a readable scale (about 1:1, all text drawn) with the keyboard: + zooms by 1.4.
     await view.locator('#scene').focus();
-    const kFit = await frame.evaluate(() => Number(/scale\(([\d.e-]+)\)/.exec(document.querySelector('#scene g.viewport').getAttribute('transform'))?.[1] ?? 1));
+    const kFit = await frame.evaluate(() =>
+      Number(/scale\(([\d.e-]+)\)/.exec(document.querySelector('#scene g.viewport').getAttribute('transform'))?.[1] ?? 1),
+    );
     const presses = Math.max(1, Math.round(Math.log(1 / kFit) / Math.log(1.4)));
     for (let i = 0; i < presses; i++) {
       await page.keyboard.press('+');
@@ -92,11 +100,18 @@ export default async function large({ openWorkbench, runCommand, openFile, scree
     assert.ok(culled > 0, 'zoomed in, objects far from the view are culled');
     assert.ok(inView > 0, 'the pods in view are drawn');
     const near = await panFrames(page, frame, view, 150);
-    const fmt = (r) => `mean ${r.mean.toFixed(1)} ms, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, max ${r.max.toFixed(1)} ms over ${r.frames} frames`;
-    console.log(`[topology] ${count} pods: first analysis shown in the status bar ${(analysedMs / 1000).toFixed(1)} s after opening app.yaml`);
-    console.log(`[topology] ${count} pods: Show Topology to drawing in ${(drawnMs / 1000).toFixed(1)} s (of which the page's layout and drawing ${pageMs} ms)`);
+    const fmt = (r) =>
+      `mean ${r.mean.toFixed(1)} ms, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, max ${r.max.toFixed(1)} ms over ${r.frames} frames`;
+    console.log(
+      `[topology] ${count} pods: first analysis shown in the status bar ${(analysedMs / 1000).toFixed(1)} s after opening app.yaml`,
+    );
+    console.log(
+      `[topology] ${count} pods: Show Topology to drawing in ${(drawnMs / 1000).toFixed(1)} s (of which the page's layout and drawing ${pageMs} ms)`,
+    );
     console.log(`[topology] panning ${count} pods, whole cluster in view (${kFar}): ${fmt(far)}`);
-    console.log(`[topology] panning ${count} pods, zoomed in (${kNear}): ${fmt(near)}; ${culled} objects and edges culled, ${inView} pods in view`);
+    console.log(
+      `[topology] panning ${count} pods, zoomed in (${kNear}): ${fmt(near)}; ${culled} objects and edges culled, ${inView} pods in view`,
+    );
     // A generous bound: this guards against the drawing becoming unusable, not against a slow CI box.
     assert.ok(far.p50 < 100 && near.p50 < 100, 'panning stays interactive (median frame under 100 ms)');
   } finally {

@@ -19,7 +19,11 @@ export default async function xss({ openWorkbench, runCommand, openFile }) {
     // The page's CSP (nonce scripts, no inline styles) must not block anything it does itself.
     const refused = [];
     page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text()) && /webview|vscode-cdn|fake\.html|active-frame/i.test(`${m.location().url} ${m.text()}`)) refused.push(m.text());
+      if (
+        /Content Security Policy/i.test(m.text()) &&
+        /webview|vscode-cdn|fake\.html|active-frame/i.test(`${m.location().url} ${m.text()}`)
+      )
+        refused.push(m.text());
     });
     const view = await openTopology(page, runCommand, openFile, 'app.yaml');
     const pod = view.locator('#scene [data-kind="pod"][data-namespace="xss"]').first();
@@ -33,7 +37,11 @@ export default async function xss({ openWorkbench, runCommand, openFile }) {
     await page.keyboard.type(target);
     await page.keyboard.press('Enter');
     await view.locator('.trace-title', { hasText: target }).waitFor();
-    assert.match(await view.locator('.trace-verdict').textContent(), /^unresolved: <svg onload=alert\(2\)>:80: /, 'the verdict quotes it as text');
+    assert.match(
+      await view.locator('.trace-verdict').textContent(),
+      /^unresolved: <svg onload=alert\(2\)>:80: /,
+      'the verdict quotes it as text',
+    );
     assert.equal(await view.locator('svg[onload], [onerror]').count(), 0, 'no element was created from the target');
     assert.deepEqual(dialogs, [], 'no script ran');
     assert.deepEqual(refused, [], 'no CSP violations in the view');

@@ -14,7 +14,10 @@ import { openTopology, screenshotMaximised, viewOf } from './topologyHelpers.mjs
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 function engineNumbers(dir) {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'analyze', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'analyze', dir, '--format', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   assert.ok(r.stdout, `kube-netsim analyze printed nothing: ${r.stderr}`);
   const a = JSON.parse(r.stdout);
   const podIds = a.pods.map((p) => `${p.namespace}/${p.name}`);
@@ -42,8 +45,13 @@ export default async function shop({ openWorkbench, runCommand, openFile, screen
     const pods = view.locator('#scene [data-kind="pod"]');
     assert.equal(await pods.count(), expected.pods, 'drawn pods = engine pods');
     assert.equal(await view.locator('#scene [data-kind="service"]').count(), expected.services, 'drawn Services = engine Services');
-    assert.equal(await view.locator('#scene g.edge-endpoint[data-kind="edge"]').count(), expected.endpointEdges, 'endpoint edges = (Service, pod) pairs');
-    for (const id of expected.podIds.filter((p) => p.startsWith('shop/'))) assert.equal(await view.locator(`#scene [data-kind="pod"][data-id="${id}"]`).count(), 1, `pod ${id} drawn`);
+    assert.equal(
+      await view.locator('#scene g.edge-endpoint[data-kind="edge"]').count(),
+      expected.endpointEdges,
+      'endpoint edges = (Service, pod) pairs',
+    );
+    for (const id of expected.podIds.filter((p) => p.startsWith('shop/')))
+      assert.equal(await view.locator(`#scene [data-kind="pod"][data-id="${id}"]`).count(), 1, `pod ${id} drawn`);
     assert.equal(await view.locator('#scene [data-kind="pod"][data-id="shop/postgres-0"]').count(), 1);
     assert.equal(await view.locator('#scene [data-kind="ingress"][data-id="shop/shop"]').count(), 1);
     assert.equal(await view.locator('#scene [data-kind="node"]').count(), 3);
@@ -55,7 +63,10 @@ export default async function shop({ openWorkbench, runCommand, openFile, screen
     // Keyboard: the drawing is one tab stop; arrows walk the objects in reading order, Enter reveals.
     await view.locator('#scene').focus();
     await page.keyboard.press('Home');
-    const focused = () => view.locator(':focus').evaluate((el) => `${el.getAttribute('data-kind')} ${el.getAttribute('data-id')} ${el.getAttribute('aria-label')}`);
+    const focused = () =>
+      view
+        .locator(':focus')
+        .evaluate((el) => `${el.getAttribute('data-kind')} ${el.getAttribute('data-id')} ${el.getAttribute('aria-label')}`);
     assert.match(await focused(), /^external \S+ .+/);
     await page.keyboard.press('End');
     assert.match(await focused(), /^pod \S+\/\S+ pod /, 'End reaches the last pod, with its ARIA label');
@@ -70,7 +81,11 @@ export default async function shop({ openWorkbench, runCommand, openFile, screen
     const ks = await checkbox(view, '.legend vscode-checkbox[data-namespace="kube-system"]');
     await coredns.waitFor({ state: 'hidden' });
     assert.ok(await view.locator('#scene [data-kind="pod"][data-id="shop/postgres-0"]').isVisible(), 'shop pods stay visible');
-    assert.equal(await view.locator('#scene g.edge[data-from="kube-system/kube-dns"]:visible').count(), 0, 'edges into hidden pods are hidden');
+    assert.equal(
+      await view.locator('#scene g.edge[data-from="kube-system/kube-dns"]:visible').count(),
+      0,
+      'edges into hidden pods are hidden',
+    );
     await ks.click();
     await coredns.waitFor({ state: 'visible' });
 
@@ -96,7 +111,10 @@ export default async function shop({ openWorkbench, runCommand, openFile, screen
     await view.locator('#scene .policy-edge.dropped').first().waitFor();
     const allowed = await view.locator('#scene .policy-edge.allowed').count();
     const dropped = await view.locator('#scene .policy-edge.dropped').count();
-    const dash = await view.locator('#scene .policy-edge.dropped path').first().evaluate((el) => getComputedStyle(el).strokeDasharray);
+    const dash = await view
+      .locator('#scene .policy-edge.dropped path')
+      .first()
+      .evaluate((el) => getComputedStyle(el).strokeDasharray);
     assert.ok(allowed > 0 && dropped > 0, `policy layer has allowed (${allowed}) and dropped (${dropped}) edges`);
     assert.notEqual(dash, 'none', 'dropped policy edges are dashed');
     assert.match(await view.locator('#scene .policy-edge.allowed title').first().textContent(), /NetworkPolicy: /);
@@ -114,7 +132,10 @@ export default async function shop({ openWorkbench, runCommand, openFile, screen
     await hops.first().waitFor();
     await view.locator('ol.hops > li[data-trace-step]').waitFor();
     const calicoSteps = await hops.evaluateAll((lis) => lis.map((li) => li.dataset.step));
-    assert.ok(calicoSteps.includes('dns') && calicoSteps.includes('dnat') && calicoSteps.includes('deliver'), `calico trace steps: ${calicoSteps}`);
+    assert.ok(
+      calicoSteps.includes('dns') && calicoSteps.includes('dnat') && calicoSteps.includes('deliver'),
+      `calico trace steps: ${calicoSteps}`,
+    );
     assert.match(await view.locator('.trace-verdict').textContent(), /^delivered/);
     await page.waitForTimeout(2500); // let the animation walk a few hops
     await screenshotMaximised(page, runCommand, path.join(screenshotDir, 'topology-trace.png'));
@@ -142,7 +163,11 @@ export default async function shop({ openWorkbench, runCommand, openFile, screen
     await page.locator('.monaco-workbench').waitFor();
     const restored = viewOf(page);
     await restored.locator('#scene [data-kind="pod"][data-id="shop/postgres-0"]').waitFor({ timeout: 60_000 });
-    assert.equal(await restored.locator('#scene [data-kind="pod"][data-namespace="kube-system"]:visible').count(), 0, 'the namespace filter survived the reload');
+    assert.equal(
+      await restored.locator('#scene [data-kind="pod"][data-namespace="kube-system"]:visible').count(),
+      0,
+      'the namespace filter survived the reload',
+    );
     assert.equal(await restored.locator('.legend vscode-checkbox[data-namespace="kube-system"]').evaluate((el) => el.checked), false);
   } finally {
     rmSync(ws, { recursive: true, force: true });

@@ -4,7 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 function deployment(ns, name, replicas, labels) {
-  const l = Object.entries(labels).map(([k, v]) => `        ${k}: ${JSON.stringify(v)}`).join('\n');
+  const l = Object.entries(labels)
+    .map(([k, v]) => `        ${k}: ${JSON.stringify(v)}`)
+    .join('\n');
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -60,9 +62,13 @@ export function generateWorkspace(dir, { pods = 0, xssLabel } = {}) {
     for (let n = 0; n < namespaces; n++) {
       const ns = `team-${n}`;
       docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`);
-      for (let d = 0; d < perNs; d++) docs.push(deployment(ns, `svc-${d}`, replicas, { app: `svc-${d}`, tier: d % 2 ? 'api' : 'web' }), service(ns, `svc-${d}`));
+      for (let d = 0; d < perNs; d++)
+        docs.push(deployment(ns, `svc-${d}`, replicas, { app: `svc-${d}`, tier: d % 2 ? 'api' : 'web' }), service(ns, `svc-${d}`));
     }
-    const nodes = Array.from({ length: 6 }, (_, i) => `  - {name: node-${i + 1}, ip: 10.0.1.${10 * (i + 1)}, podCIDR: 10.244.${4 * (i + 1)}.0/22}`).join('\n');
+    const nodes = Array.from(
+      { length: 6 },
+      (_, i) => `  - {name: node-${i + 1}, ip: 10.0.1.${10 * (i + 1)}, podCIDR: 10.244.${4 * (i + 1)}.0/22}`,
+    ).join('\n');
     writeFileSync(path.join(dir, 'kube-netsim.yaml'), `nodes:\n${nodes}\n`);
   }
   writeFileSync(path.join(dir, 'app.yaml'), docs.join('---\n'));
@@ -77,7 +83,11 @@ export const viewOf = (page) => page.frameLocator('iframe.webview').frameLocator
  * palette opened earlier never shows them.
  */
 export async function waitForActivation(page, timeout = 60_000) {
-  await page.locator('.statusbar-item', { hasText: /\d+ pods?/ }).first().waitFor({ timeout }).catch(() => {});
+  await page
+    .locator('.statusbar-item', { hasText: /\d+ pods?/ })
+    .first()
+    .waitFor({ timeout })
+    .catch(() => {});
 }
 
 /** Opens a file (which activates the extension), runs Show Topology, and waits for the first pod drawn. */

@@ -18,7 +18,11 @@ export default async function traceFrames({ openWorkbench, openFile, screenshotD
   await view.locator('ol li').first().waitFor({ state: 'visible', timeout: 30_000 });
   const steps = new Set();
   for (let i = 0; i < 16; i++) {
-    const step = await view.locator('[data-trace-step]').first().getAttribute('data-trace-step', { timeout: 2000 }).catch(() => null);
+    const step = await view
+      .locator('[data-trace-step]')
+      .first()
+      .getAttribute('data-trace-step', { timeout: 2000 })
+      .catch(() => null);
     if (step) steps.add(step);
     await page.screenshot({ path: path.join(dir, `frame-${String(i).padStart(2, '0')}.png`) });
     await page.waitForTimeout(350);
