@@ -66,7 +66,10 @@ export class Viewport {
 
   zoomBy(factor: number): void {
     this.autoFit = false;
-    select(this.svg).transition().duration(200).call(this.behaviour.scaleBy, factor);
+    select(this.svg)
+      .transition()
+      .duration(200)
+      .call((t) => this.behaviour.scaleBy(t, factor));
   }
 
   /** Brings a box into view (centred), zooming in to a readable scale if needed. */
@@ -93,7 +96,10 @@ export class Viewport {
 
   private apply(t: ZoomTransform, animate: boolean): void {
     const s = select(this.svg);
-    if (animate) s.transition().duration(300).call(this.behaviour.transform, t);
-    else s.call(this.behaviour.transform, t);
+    if (animate)
+      s.transition()
+        .duration(300)
+        .call((tr) => this.behaviour.transform(tr, t));
+    else s.call((sel) => this.behaviour.transform(sel, t));
   }
 }

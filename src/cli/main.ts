@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { UsageError } from './files';
 import { COMMANDS } from './commands';
 import { version } from '../../package.json';

@@ -59,7 +59,7 @@ export class AnalysisClient implements vscode.Disposable {
       try {
         return Promise.resolve(this.local.handle(request) as ResultOf<R>);
       } catch (err) {
-        return Promise.reject(err as Error);
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
     }
     if (this.gaveUp) return Promise.reject(new Error(this.gaveUp));

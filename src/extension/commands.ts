@@ -7,7 +7,8 @@ import { DIFF_COMMANDS } from './diffCommands';
 
 interface CommandSpec {
   id: string;
-  handler: (ctx: Context, ...args: any[]) => unknown;
+  /** VS Code hands a command whatever its caller passed; each handler declares the arguments it accepts. */
+  handler: (ctx: Context, ...args: never[]) => unknown;
 }
 
 /** Opens a read-only text view (an untitled document) with the given content. */
@@ -44,7 +45,7 @@ export function registerCommands(ctx: Context, extra: CommandSpec[] = []): vscod
   return [...COMMANDS, ...extra].map(({ id, handler }) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        return await handler(ctx, ...args);
+        return await handler(ctx, ...(args as never[]));
       } catch (err) {
         ctx.log.appendLine(`[${id}] ${(err as Error).stack ?? String(err)}`);
         void vscode.window.showErrorMessage(`kube-netsim: ${(err as Error).message}`);

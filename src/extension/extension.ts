@@ -42,7 +42,7 @@ function isolate(log: vscode.OutputChannel, part: string, step: () => void): voi
   }
 }
 
-export async function activate(extension: vscode.ExtensionContext): Promise<Context> {
+export function activate(extension: vscode.ExtensionContext): Context {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Kubernetes Network');
   // The worker starts on the first analysis, not here: activation stays cheap.

@@ -78,7 +78,7 @@ export function registerTopology(ctx: Context): vscode.Disposable[] {
   const v = viewsOf(ctx);
   return [
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => v.restore(panel, state),
+      deserializeWebviewPanel: (panel, state) => Promise.resolve(v.restore(panel, state)),
     }),
     { dispose: () => v.dispose() },
   ];

@@ -273,7 +273,7 @@ export class WorkspaceModel implements vscode.Disposable {
   /** Asks the worker's latest simulation of this folder; undefined until the worker has it. */
   query<N extends QueryName>(name: N, args: QueryArgs<N>): Promise<QueryResult<N> | undefined> {
     if (this.sentEpoch !== this.client.epoch) return Promise.resolve(undefined);
-    return this.client.request({ type: 'query', folder: this.key, name, args }) as Promise<QueryResult<N> | undefined>;
+    return this.client.request({ type: 'query', folder: this.key, name, args });
   }
 
   /**

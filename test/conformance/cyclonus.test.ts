@@ -86,7 +86,10 @@ function parseTables(text: string): Array<Record<string, Map<string, string>>> {
     const heading = /^(Ingress|Egress|Combined):$/.exec(line.trim());
     if (heading) {
       title = heading[1] as string;
-      if (title === 'Ingress' && Object.keys(current).length) (blocks.push(current), (current = {}));
+      if (title === 'Ingress' && Object.keys(current).length) {
+        blocks.push(current);
+        current = {};
+      }
       columns = [];
       continue;
     }

@@ -173,7 +173,7 @@ describe("conformance: the DNS specification's examples", () => {
     it(`${ex.section.split(' ')[0]} ${q.name}. IN ${q.type}`, () => {
       const a = analyze(workspaceFor(ex), `serviceCIDR: "${SERVICE_CIDR}"\n`);
       const r = resolve(a, `${q.name}.`, 'default', q.type);
-      const got = r.answers.map((x) => ({ name: strip(x.name), type: x.type as string, value: x.value }));
+      const got = r.answers.map((x) => ({ name: strip(x.name), type: x.type, value: x.value }));
       assert.equal(r.rcode, 'NOERROR', r.explanation);
       const inCluster = ex.answers.filter((x) => x.name.endsWith('.cluster.local') || x.name.endsWith('.arpa'));
       const upstream = ex.answers.filter((x) => !inCluster.includes(x));

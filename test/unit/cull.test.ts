@@ -51,7 +51,7 @@ describe('viewport culling', () => {
     const c = new Culler();
     c.setItems(items, true);
     c.update({ x: 5000, y: 5000, w: 1000, h: 1000 });
-    const toggles = () => items.reduce((n, i) => n + (i.el as ReturnType<typeof fakeElement>).toggles, 0);
+    const toggles = () => items.reduce((n, i) => n + i.el.toggles, 0);
     const before = toggles();
     c.update({ x: 5400, y: 4700, w: 1000, h: 1000 });
     assert.equal(toggles(), before);
@@ -76,7 +76,7 @@ describe('viewport culling', () => {
     c.setItems(items, true);
     assert.ok(c.update({ x: 5000, y: 5000, w: 100, h: 100 }) > 0);
     c.reset();
-    assert.ok(items.every((i) => !(i.el as ReturnType<typeof fakeElement>).hidden));
+    assert.ok(items.every((i) => !i.el.hidden));
   });
 
   it('maps a zoom transform to the content area in view', () => {

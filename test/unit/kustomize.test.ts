@@ -31,7 +31,12 @@ function readFixture(): InputFile[] {
 }
 
 const render = (overlay: string, files = readFixture()) => renderKustomization(overlay, indexFiles(files), (f) => parseManifestFile(f));
-const key = (o: Record<string, any>) => `${o['kind']}/${o['metadata']?.['namespace'] ?? ''}/${o['metadata']?.['name']}`;
+/** The value at `path` inside a parsed YAML value, or undefined where the path leaves it. */
+const dig = (v: unknown, ...path: Array<string | number>): unknown =>
+  path.reduce<unknown>((cur, k) => (cur !== null && typeof cur === 'object' ? (cur as Record<string | number, unknown>)[k] : undefined), v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const key = (o: unknown) =>
+  `${String(dig(o, 'kind'))}/${String((dig(o, 'metadata', 'namespace') as string | undefined) ?? '')}/${String(dig(o, 'metadata', 'name'))}`;
 const canonical = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(canonical)
@@ -42,7 +47,7 @@ const canonical = (v: unknown): unknown =>
             .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
         )
       : v;
-const byKey = (objects: Array<Record<string, any>>) => new Map(objects.map((o) => [key(o), canonical(o)]));
+const byKey = (objects: unknown[]) => new Map(objects.map((o) => [key(o), canonical(o)]));
 const at = (d: { code: string; range: { file: string; line: number; column: number } }) =>
   `${d.code}@${d.range.file}:${d.range.line}:${d.range.column}`;
 
@@ -53,43 +58,43 @@ describe('kustomize: rendering overlays', () => {
       writeFileSync(golden, execFileSync('kubectl', ['kustomize', join(ROOT, 'overlays', 'prod')], { encoding: 'utf8' }));
     const r = render('overlays/prod');
     assert.deepEqual(r.diagnostics.map(at), []);
-    const expected = byKey(loadAll(readFileSync(golden, 'utf8')) as Array<Record<string, any>>);
+    const expected = byKey(loadAll(readFileSync(golden, 'utf8')));
     const actual = byKey(r.objects.map((o) => o.raw));
     assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
     for (const [k, v] of expected) assert.deepEqual(actual.get(k), v, k);
   });
 
   it('applies namespace, prefix, selectors, images, replicas and the list-merging patch as kustomize does', () => {
-    const objects = new Map(render('overlays/prod').objects.map((o) => [key(o.raw), o.raw as Record<string, any>]));
+    const objects = new Map(render('overlays/prod').objects.map((o) => [key(o.raw), o.raw]));
     const backend = objects.get('Deployment/shop-prod/prod-backend');
     assert.ok(backend, [...objects.keys()].join(', '));
-    assert.equal(backend['spec']['replicas'], 4, 'the patch sets replicas');
+    assert.equal(dig(backend, 'spec', 'replicas'), 4, 'the patch sets replicas');
     assert.deepEqual(
-      backend['spec']['selector']['matchLabels'],
+      dig(backend, 'spec', 'selector', 'matchLabels'),
       { app: 'backend', env: 'prod' },
       'commonLabels go into selectors; plain labels do not',
     );
-    const containers = backend['spec']['template']['spec']['containers'] as Array<Record<string, any>>;
+    const containers = list(dig(backend, 'spec', 'template', 'spec', 'containers'));
     // Strategic merge: patch items first in patch order (merged by name), then the rest.
     assert.deepEqual(
-      containers.map((c) => c['name']),
+      containers.map((c) => dig(c, 'name')),
       ['api', 'proxy', 'metrics'],
     );
-    assert.equal(containers[0]?.['image'], 'registry.example.com/backend:2.1');
+    assert.equal(dig(containers[0], 'image'), 'registry.example.com/backend:2.1');
     assert.deepEqual(
-      containers[0]?.['ports'].map((p: any) => p.containerPort),
+      list(dig(containers[0], 'ports')).map((p) => dig(p, 'containerPort')),
       [9090, 8080],
       'ports merge by containerPort',
     );
-    assert.deepEqual(containers[0]?.['env'], [
+    assert.deepEqual(dig(containers[0], 'env'), [
       { name: 'LOG_LEVEL', value: 'warn' },
       { name: 'FEATURES', value: 'all' },
     ]);
-    assert.equal(objects.get('Deployment/shop-prod/prod-frontend')?.['spec']['replicas'], 3);
-    assert.equal(objects.get('Service/shop-prod/prod-frontend')?.['spec']['type'], 'NodePort', 'inline patch with a target');
-    const paths = objects.get('Ingress/shop-prod/prod-shop')?.['spec']['rules'][0]['http']['paths'];
+    assert.equal(dig(objects.get('Deployment/shop-prod/prod-frontend'), 'spec', 'replicas'), 3);
+    assert.equal(dig(objects.get('Service/shop-prod/prod-frontend'), 'spec', 'type'), 'NodePort', 'inline patch with a target');
+    const paths = list(dig(objects.get('Ingress/shop-prod/prod-shop'), 'spec', 'rules', 0, 'http', 'paths'));
     assert.deepEqual(
-      paths.map((p: any) => p.backend.service.name),
+      paths.map((p) => dig(p, 'backend', 'service', 'name')),
       ['prod-frontend', 'prod-backend'],
       'Ingress backends follow the renamed Services',
     );

@@ -459,7 +459,7 @@ describe('NetworkPolicy properties', () => {
         for (const [k, conn] of before)
           assert.ok(
             conn.union(after.get(k) ?? ConnSet.NONE).equals(after.get(k) ?? ConnSet.NONE),
-            `${k}: ${conn} before, ${after.get(k)} after`,
+            `${k}: ${conn.toString()} before, ${String(after.get(k))} after`,
           );
       }),
       { numRuns: 100 },
@@ -473,8 +473,8 @@ describe('NetworkPolicy properties', () => {
         const a = build(c);
         const b = build({ ...c, policies: [...c.policies, inert] });
         assert.deepEqual(
-          [...everything(b)].map(([k, v]) => `${k}: ${v}`),
-          [...everything(a)].map(([k, v]) => `${k}: ${v}`),
+          [...everything(b)].map(([k, v]) => `${k}: ${v.toString()}`),
+          [...everything(a)].map(([k, v]) => `${k}: ${v.toString()}`),
         );
         // Its ipBlocks may cut the outside ranges finer, so compare workload pairs and each probe address's line.
         const la = connectivityList(a.policies);
@@ -482,13 +482,13 @@ describe('NetworkPolicy properties', () => {
         const inside = (l: typeof la) =>
           l.entries
             .filter((e) => !e.src.includes('[External]') && !e.dst.includes('[External]'))
-            .map((e) => `${e.src} => ${e.dst} : ${e.conn}`);
+            .map((e) => `${e.src} => ${e.dst} : ${e.conn.toString()}`);
         assert.deepEqual(inside(lb), inside(la));
         for (const p of userPods(a)) {
           const w = workloadId(p.workload);
           for (const ip of PROBE_IPS)
             for (const side of ['from', 'to'] as const)
-              assert.equal(`${externalLine(lb, ip, w, side)}`, `${externalLine(la, ip, w, side)}`, `${ip} ${side} ${w}`);
+              assert.equal(String(externalLine(lb, ip, w, side)), String(externalLine(la, ip, w, side)), `${ip} ${side} ${w}`);
         }
         assert.ok(b.diagnostics.some((d) => d.code === 'policy-selects-nothing' && d.message.includes(`p${c.policies.length}`)));
       }),

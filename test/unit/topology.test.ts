@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyzeWorkspace, type Analysis } from '../../src/engine';
+import { analyzeWorkspace } from '../../src/engine';
 import { buildTopology, policyLayer, type Topology } from '../../src/engine/topology/build';
 import type { PolicyOracle } from '../../src/engine/policy/oracle';
 import { analyze, lineOf, svc, workload } from '../helpers';
@@ -126,7 +126,7 @@ describe('topology of examples/shop', () => {
 
   it('policy layer: frontend may reach backend on 8080, backend may not reach redis, with the policies named', (t) => {
     if (!('policies' in analysis)) return t.skip('the NetworkPolicy engine is not in this build');
-    const layer = policyLayer(analysis as Analysis & { policies: PolicyOracle }, 'shop/backend');
+    const layer = policyLayer(analysis, 'shop/backend');
     assert.ok(layer);
     const backendPod = topo.workloads.find((w) => w.id === 'shop/backend')?.pods[0];
     assert.equal(layer.pod, backendPod);

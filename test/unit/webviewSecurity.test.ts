@@ -64,7 +64,7 @@ function openPanel(): { html: string; options: { enableScripts?: boolean; enable
     cspSource: CSP_SOURCE,
     asWebviewUri: (u: Uri) => new Uri(`/webview${u.path}`),
     onDidReceiveMessage: () => disposable,
-    postMessage: async () => true,
+    postMessage: () => Promise.resolve(true),
   };
   const panel = { webview, onDidDispose: () => disposable, reveal: () => undefined, iconPath: undefined };
   const host = { model: () => undefined, log: { appendLine: () => undefined }, extensionUri: new Uri('/ext') };

@@ -221,7 +221,7 @@ describe('workloads: problems', () => {
   });
 
   it('a Deployment without a selector is manifest-invalid', () => {
-    const text = workload({ name: 'web' }).replace(/  selector:\n    matchLabels:\n      app: web\n/, '');
+    const text = workload({ name: 'web' }).replace(/ {2}selector:\n {4}matchLabels:\n {6}app: web\n/, '');
     const a = analyze({ 'web.yaml': text });
     expectDiagnostic(a, 'manifest-invalid', 'web.yaml', lineOf(text, 'spec:'), 1);
   });

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { parsePositionedDocument } from '../manifests/parse';
+import { scalarText } from '../manifests/fields';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { type Labels } from './labels';
 
@@ -187,7 +188,7 @@ export function parseSettings(
   }
   const range = o['nodePortRange'];
   if (range !== undefined && range !== null) {
-    const m = /^(\d+)-(\d+)$/.exec(String(range));
+    const m = /^(\d+)-(\d+)$/.exec(scalarText(range));
     const lo = m ? Number(m[1]) : NaN;
     const hi = m ? Number(m[2]) : NaN;
     if (m && lo >= 1 && hi <= 65535 && lo <= hi) settings.nodePortRange = [lo, hi];
@@ -208,7 +209,7 @@ export function parseSettings(
         const node: NodeSetting = { name: r['name'], ip: r['ip'], labels: {} };
         if (r['podCIDR'] !== undefined) {
           if (typeof r['podCIDR'] === 'string' && isCidr(r['podCIDR'])) node.podCIDR = r['podCIDR'];
-          else bad(['nodes', i, 'podCIDR'], `\`${String(r['podCIDR'])}\` is not a valid CIDR.`);
+          else bad(['nodes', i, 'podCIDR'], `\`${scalarText(r['podCIDR'])}\` is not a valid CIDR.`);
         }
         if (r['labels'] !== undefined) {
           const labels = r['labels'];

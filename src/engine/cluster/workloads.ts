@@ -1,4 +1,4 @@
-import { FieldReader, isRecord } from '../manifests/fields';
+import { FieldReader, isRecord, scalarText } from '../manifests/fields';
 import { TEMPLATE_PATH } from '../manifests/kinds';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { readSelector, selectorMatches, selectorText, labelsText, mapMatches, type Labels } from './labels';
@@ -92,8 +92,8 @@ function readDnsConfig(r: FieldReader, specPath: FieldPath): DnsConfig | undefin
   if (!r.map(p)) return undefined;
   const strings = (key: string) => (r.list([...p, key]) ?? []).filter((x): x is string => typeof x === 'string');
   const options = (r.list([...p, 'options']) ?? []).filter(isRecord).map((o) => {
-    const opt: { name: string; value?: string } = { name: String(o['name'] ?? '') };
-    if (o['value'] !== undefined) opt.value = String(o['value']);
+    const opt: { name: string; value?: string } = { name: scalarText(o['name'] ?? '') };
+    if (o['value'] !== undefined) opt.value = scalarText(o['value']);
     return opt;
   });
   return { nameservers: strings('nameservers'), searches: strings('searches'), options };

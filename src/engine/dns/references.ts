@@ -2,7 +2,7 @@ import { makeDiagnostic, withFix, type Diagnostic, editDistance } from '../diagn
 import { substringRange } from '../source';
 import type { DnsZone, DnsResult } from './zone';
 import { findHostReferences, type HostReference } from './hosts';
-import { locate, podId, serviceId, workloadId, type Cluster, type EnvValue, type SimPod, type SimService } from '../cluster/model';
+import { podId, serviceId, workloadId, type Cluster, type EnvValue, type SimPod, type SimService } from '../cluster/model';
 
 /** A host named in a pod's env/args or a ConfigMap, resolved from where it will be used. */
 export interface ResolvedReference {

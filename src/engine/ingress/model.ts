@@ -2,7 +2,7 @@
 // (exact, or a `*.` wildcard covering one label), paths (Exact, Prefix element by element,
 // ImplementationSpecific as Prefix; longest match wins, Exact before Prefix at equal length),
 // defaultBackend and TLS. Backends that name no Service or no port are reported at their field.
-import { FieldReader, isRecord, resourceName } from '../manifests/fields';
+import { FieldReader, isRecord, resourceName, scalarText } from '../manifests/fields';
 import { makeDiagnostic, cmp, type Diagnostic, editDistance } from '../diagnostics';
 import { locate, type Cluster, type Origin, type ServicePort, type SimPod, type SimService } from '../cluster/model';
 import type { FieldPath, SourceRange } from '../source';
@@ -336,7 +336,7 @@ function readBackend(r: FieldReader, path: FieldPath): IngressBackend | undefine
   const res = r.raw([...path, 'resource']);
   if (isRecord(res))
     return {
-      resource: `${String(res['apiGroup'] ?? '')}/${String(res['kind'] ?? '')}/${String(res['name'] ?? '')}`,
+      resource: `${scalarText(res['apiGroup'] ?? '')}/${scalarText(res['kind'] ?? '')}/${scalarText(res['name'] ?? '')}`,
       path,
       namePath: [...path, 'resource'],
       portPath: [...path, 'resource'],

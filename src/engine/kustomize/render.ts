@@ -1,6 +1,6 @@
 import { parseManifestFile, parsePositionedDocument, type PositionedDocument } from '../manifests/parse';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
-import { isRecord } from '../manifests/fields';
+import { isRecord, scalarText } from '../manifests/fields';
 import type { FieldPath, SourceRange } from '../source';
 import { kindOf, nameOf, namespaceOfResource, resourceFrom, toManifestObject, type KResource } from './object';
 import { applyStrategicMerge } from './patch';
@@ -397,9 +397,8 @@ function selectTargets(resources: KResource[], t: Record<string, unknown>): KRes
   return resources.filter((r) => {
     const md = isRecord(r.raw['metadata']) ? r.raw['metadata'] : {};
     const rl = isRecord(md['labels']) ? md['labels'] : {};
-    const [group, version] = String(r.raw['apiVersion'] ?? '').includes('/')
-      ? String(r.raw['apiVersion']).split('/')
-      : ['', String(r.raw['apiVersion'] ?? '')];
+    const apiVersion = scalarText(r.raw['apiVersion'] ?? '');
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     return (
       (t['kind'] === undefined || t['kind'] === kindOf(r)) &&
       (t['group'] === undefined || t['group'] === group) &&

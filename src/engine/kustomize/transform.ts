@@ -166,7 +166,7 @@ export function fixReferences(resources: KResource[], renamed: Map<string, strin
     const ns = namespaceOfResource(r);
     const fix = (holder: unknown, key: string, refKind: string) => {
       if (!isRecord(holder) || typeof holder[key] !== 'string') return;
-      const to = renamed.get(refKey(refKind, ns, holder[key] as string));
+      const to = renamed.get(refKey(refKind, ns, holder[key]));
       if (to !== undefined) holder[key] = to;
     };
     const get = (v: unknown, ...path: Array<string | number>): unknown =>

@@ -199,7 +199,7 @@ export class LintContext {
   private repsMatching(namespace: string, podSel: LabelSelector | undefined): SimPod[] {
     const shape = podSel ? selectorKey(podSel) : '*';
     let byNamespace = this.repsBySelector.get(shape);
-    if (!byNamespace) this.repsBySelector.set(shape, (byNamespace = new Map()));
+    if (!byNamespace) this.repsBySelector.set(shape, (byNamespace = new Map<string, SimPod[]>()));
     let list = byNamespace.get(namespace);
     if (!list) {
       list = podSel === undefined ? this.selectableIndex(namespace).all : this.selectableIndex(namespace).index.matching(podSel);

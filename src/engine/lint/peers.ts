@@ -55,7 +55,6 @@ function orPeers(
   if (!nsSel || !podSel) return;
   // AND is the likelier intent only when some pod is both (else the author wanted either, and the
   // AND check below would ask to split them again).
-  const e = ctx.engine;
   const both = [...ctx.cluster.namespaces.values()]
     .filter((n) => matchesSelector(nsSel, n.labels))
     .some((n) => ctx.repsIn(n.name).some((p) => matchesSelector(podSel, p.labels)));

@@ -24,8 +24,8 @@ export function oneTypoAway(a: string, b: string): boolean {
     if (
       diff.length === 2 &&
       diff[1] === (diff[0] as number) + 1 &&
-      a[diff[0] as number] === b[diff[1] as number] &&
-      a[diff[1] as number] === b[diff[0] as number]
+      a[diff[0] as number] === b[diff[1]] &&
+      a[diff[1]] === b[diff[0] as number]
     )
       return true;
   }

@@ -20,9 +20,9 @@ export interface ManifestObject {
   namespace: string | undefined;
   raw: Record<string, unknown>;
   /** Range of the field at `path` (relative to this object); falls back to the nearest ancestor. */
-  locate(path: FieldPath): SourceRange;
+  locate: (path: FieldPath) => SourceRange;
   /** Whether the field exists in the source (for "default" vs "explicit" decisions). */
-  has(path: FieldPath): boolean;
+  has: (path: FieldPath) => boolean;
 }
 
 export interface ParsedFile {

@@ -38,7 +38,7 @@ function checkSelectsNothing(engine: PolicyEngine, diagnostics: Diagnostic[]): v
     const range = locate(policy.origin, ['spec', 'podSelector']);
     if (!range) continue;
     const hostNet = pods.filter((p) => p.hostNetwork && !engine.selectable(p) && matchesSelector(policy.podSelector, p.labels));
-    let hint = '';
+    let hint: string;
     if (hostNet.length > 0) hint = `It matches only hostNetwork pods (${hostNet[0]?.name}), which NetworkPolicy does not select.`;
     else if (pods.length === 0) hint = `There are no pods in namespace ${policy.namespace} in the workspace.`;
     else hint = nearMissHint(policy.podSelector.matchLabels, pods);
@@ -91,7 +91,7 @@ function targetsOf(
   if (!svc) return r.dns.forwarded ? 'external' : undefined;
   if (svc.type === 'ExternalName') return 'external';
   const byPort = (i: number) => (svc.endpointsByPort[i] ?? []).map((e) => ({ pod: podsById.get(e.pod), port: e.port }));
-  let endpoints: Array<{ pod: SimPod | undefined; port: number }> = [];
+  let endpoints: Array<{ pod: SimPod | undefined; port: number }>;
   let protocol: Protocol = 'TCP';
   if (svc.headless) {
     // No DNAT: the name resolves to the pod addresses and the URL's port is the pod's port.

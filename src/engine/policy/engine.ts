@@ -4,16 +4,7 @@ import { matchesSelector } from '../cluster/selectorCache';
 import { rangesContain } from './ipRanges';
 import { ConnSet } from './connset';
 import { locate, type Cluster, type Protocol, type SimPod } from '../cluster/model';
-import type { SourceRange } from '../source';
-import {
-  readNetworkPolicy,
-  type Direction,
-  type PolicyPeer,
-  type PolicyPort,
-  type PolicyRef,
-  type PolicyRule,
-  type SimNetworkPolicy,
-} from './parse';
+import { readNetworkPolicy, type Direction, type PolicyPeer, type PolicyPort, type PolicyRule, type SimNetworkPolicy } from './parse';
 import { directionReason, verdictReason } from './explain';
 import type { DirectionResult, Peer, PolicyEndpoint, Verdict } from './types';
 import { type ManifestObject } from '../manifests/types';
@@ -106,7 +97,7 @@ export class PolicyEngine {
    */
   private selectionOf(namespace: string, labels: Labels): PolicySelection {
     let byNamespace = this.selectionsByLabels.get(labels);
-    if (!byNamespace) this.selectionsByLabels.set(labels, (byNamespace = new Map()));
+    if (!byNamespace) this.selectionsByLabels.set(labels, (byNamespace = new Map<string, PolicySelection>()));
     let result = byNamespace.get(namespace);
     if (!result) {
       result = NO_SELECTION;

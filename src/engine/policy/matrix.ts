@@ -83,7 +83,7 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
   const record = (src: string, dst: string, conn: ConnSet) => {
     if (src === dst || conn.isEmpty()) return;
     let row = result.get(src);
-    if (!row) result.set(src, (row = new Map()));
+    if (!row) result.set(src, (row = new Map<string, ConnSet>()));
     const prev = row.get(dst);
     row.set(dst, prev ? prev.union(conn) : conn);
   };

@@ -1,8 +1,7 @@
-import { FieldReader, describe, isRecord, resourceName } from '../manifests/fields';
+import { isRecord, resourceName } from '../manifests/fields';
 import { makeDiagnostic, withFix, type Diagnostic, editDistance } from '../diagnostics';
-import { isIP } from '../cluster/ipam';
 import { labelsText, type Labels } from '../cluster/labels';
-import { locate, podId, serviceId, type Endpoint, type Protocol, type ServicePort, type SimPod, type SimService } from '../cluster/model';
+import { locate, podId, serviceId, type Endpoint, type Protocol, type SimPod, type SimService } from '../cluster/model';
 import { LabelIndex } from '../cluster/labelIndex';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';

@@ -1,11 +1,9 @@
 // A Service manifest read into the simulation's shape: type, ports, selector, traffic policies.
-import { FieldReader, describe, isRecord, resourceName } from '../manifests/fields';
-import { makeDiagnostic, withFix, type Diagnostic, editDistance } from '../diagnostics';
+import { FieldReader, describe, isRecord } from '../manifests/fields';
+import { type Diagnostic } from '../diagnostics';
 import { isIP } from '../cluster/ipam';
-import { labelsText, type Labels } from '../cluster/labels';
-import { locate, podId, serviceId, type Endpoint, type Protocol, type ServicePort, type SimPod, type SimService } from '../cluster/model';
-import { LabelIndex } from '../cluster/labelIndex';
-import type { FieldPath } from '../source';
+import { type Labels } from '../cluster/labels';
+import { type ServicePort, type SimService } from '../cluster/model';
 import { type ManifestObject } from '../manifests/types';
 
 /**

@@ -5,7 +5,7 @@ import { cidrContains, normalizeIP, isIP } from '../cluster/ipam';
 import { fnv1a } from '../hash';
 import { decide, categorizeEndpoints, endpointString, servicePortName, type Candidate } from '../dataplane/kubeProxy';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
-import { dataPath, fromOutside, type PathEnd } from './dataPath';
+import { dataPath, fromOutside } from './dataPath';
 import { locate, podId, serviceId, type Endpoint, type SimNode, type SimPod, type SimService } from '../cluster/model';
 import { checkPolicy, fail, podDestination, type Outcome, type Packet, type TraceContext } from './context';
 import type { SnatReason, TraceCandidate } from './types';

@@ -34,9 +34,11 @@ export function tracePacket(
   const ctx: TraceContext = { a: analysis, oracle, protocol, hops: [], candidates: [], legs: [], nats: [], unenforced: [] };
   const info = sourceInfo(source);
   const parsed = typeof target === 'string' ? parseTarget(target) : { ok: true as const, target };
+  // Only an unparsable string gets here; a Target given as an object always parses.
+  const targetText = typeof target === 'string' ? target : target.text;
   const tgt: Target = parsed.ok
     ? parsed.target
-    : { text: String(target), scheme: undefined, host: String(target), port: 0, path: '/', literal: false };
+    : { text: targetText, scheme: undefined, host: targetText, port: 0, path: '/', literal: false };
   const pkt = startPacket(analysis, source);
   let outcome: Outcome;
   if (!parsed.ok) outcome = fail('unresolved', parsed.message);

@@ -26,7 +26,7 @@ export function findSource(cluster: Cluster, spec: string): SourceLookup {
       : { ok: false, message: `${spec}: no such node (nodes: ${cluster.nodes.map((n) => n.name).join(', ')})` };
   }
   const parts = spec.split('/');
-  let candidates: SimPod[] = [];
+  let candidates: SimPod[];
   if (parts.length === 2) {
     const [ns, name] = parts as [string, string];
     candidates = cluster.pods.filter((p) => p.namespace === ns && (p.workload.name === name || p.name === name));

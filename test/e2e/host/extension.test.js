@@ -1,6 +1,5 @@
 // Runs inside the real VS Code extension host (code-server) on examples/shop.
 const assert = require('assert');
-const path = require('path');
 const vscode = require('vscode');
 const pkg = require('../../../package.json');
 

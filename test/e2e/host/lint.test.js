@@ -43,7 +43,7 @@ describe('kube-netsim checks in the editor', function () {
       git('init', '-q');
       git('add', '-A');
       git('commit', '-q', '-m', 'sample');
-    } catch (err) {
+    } catch {
       this.skip(); // no git binary here: nothing to compare with
     }
     await vscode.commands.executeCommand('git.openRepository', dir).then(undefined, () => undefined);
