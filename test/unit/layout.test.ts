@@ -8,7 +8,8 @@ import { code, imports, sources } from '../sourceScan';
 
 const ROOT = join(__dirname, '..', '..');
 const ENGINE = join(ROOT, 'src', 'engine');
-const STAGES = ['manifests', 'kustomize', 'cluster', 'services', 'dns', 'policy', 'ingress', 'dataplane', 'trace', 'topology', 'lint'];
+// In the order data flows (the README's code map): a folder may import only the folders before it.
+const STAGES = ['manifests', 'kustomize', 'cluster', 'services', 'dns', 'ingress', 'policy', 'dataplane', 'trace', 'topology', 'lint'];
 const MAX_LINES = 500;
 
 /** The engine file a relative specifier names, if any. */
@@ -96,6 +97,23 @@ describe('layout', () => {
       folders.set(unitOf(from), list);
     }
     assert.deepEqual(cycles(folders), []);
+  });
+
+  it('each folder imports only the folders before it in the order data flows', () => {
+    const rank = (unit: string) => STAGES.indexOf(unit);
+    const isRootFile = (unit: string) => unit.endsWith('.ts');
+    // analyze.ts runs every stage and index.ts exports them; the other root files sit below every stage.
+    // (trace and topology read the Analysis type from analyze.ts, which never imports them back.)
+    const TOP = new Set(['analyze.ts', 'index.ts']);
+    const offences: string[] = [];
+    for (const [from, targets] of graph)
+      for (const t of targets) {
+        const [a, b] = [unitOf(from), unitOf(t)];
+        if (a === b || TOP.has(a) || TOP.has(b)) continue;
+        const wrong = isRootFile(a) ? !isRootFile(b) : rank(a) < 0 || (!isRootFile(b) && !(rank(b) >= 0 && rank(b) < rank(a)));
+        if (wrong) offences.push(`${relative(ENGINE, from)} imports ${relative(ENGINE, t)}`);
+      }
+    assert.deepEqual(offences, []);
   });
 
   it('keeps every file of src/ and webview/ under 500 lines', () => {
