@@ -17,7 +17,15 @@ export function analysisJson(a: Analysis): object {
     pods: a.cluster.pods.map(podJson),
     services: a.cluster.services.map(serviceJson),
     diagnostics: a.diagnostics.map(diagnosticJson),
+    // How many the user silenced (kube-netsim.yaml ignore:, # kube-netsim: ignore), by code.
+    suppressed: { total: a.suppressed.length, byCode: suppressedByCode(a) },
   };
+}
+
+function suppressedByCode(a: Analysis): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const d of [...a.suppressed].sort((x, y) => (x.code < y.code ? -1 : x.code > y.code ? 1 : 0))) out[d.code] = (out[d.code] ?? 0) + 1;
+  return out;
 }
 
 function podJson(p: SimPod): object {
@@ -145,7 +153,10 @@ export function analysisText(a: Analysis): string {
     for (const c of d.verify ?? []) out.push(`    verify: ${c}`);
   }
   const count = (s: string) => a.diagnostics.filter((d) => d.severity === s).length;
-  out.push(`${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos`);
+  const silenced = a.suppressed.length > 0 ? ` (${a.suppressed.length} suppressed by ignore rules or comments)` : '';
+  out.push(
+    `${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${silenced}`,
+  );
   return out.join('\n') + '\n';
 }
 

@@ -15,6 +15,7 @@ import { IngressModel } from './ingress/model';
 import { PolicyEngine } from './policy/engine';
 import { checkPolicies } from './policy/checks';
 import { runLints } from './lint';
+import { applyIgnores } from './lint/suppress';
 import { collectInputObjects, type RenderOptions } from './kustomize/inputs';
 import { snapshotSettings } from './cluster/snapshot';
 import { type InputFile, type ParsedFile, type ManifestObject } from './manifests/types';
@@ -28,7 +29,10 @@ export interface Analysis {
   ingress: IngressModel;
   /** NetworkPolicy evaluation: verdicts with the objects that decided them. */
   policies: PolicyEngine;
+  /** What is wrong, less what the user silenced. */
   diagnostics: Diagnostic[];
+  /** Diagnostics silenced by kube-netsim.yaml's `ignore:` or `# kube-netsim: ignore` comments (never shown, never failing a run). */
+  suppressed: Diagnostic[];
 }
 
 export interface AnalyzeOptions extends RenderOptions {
@@ -80,7 +84,8 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   checkPolicies(policies, references, diagnostics);
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   diagnostics.sort(compareDiagnostics);
-  return { cluster, dns, references, ingress, policies, diagnostics: dedupe(diagnostics) };
+  const { shown, suppressed } = applyIgnores(dedupe(diagnostics), ordered, settings.ignore ?? [], objects);
+  return { cluster, dns, references, ingress, policies, diagnostics: shown, suppressed };
 }
 
 /**

@@ -9,7 +9,7 @@ import { directionReason, verdictReason } from './explain';
 import type { DirectionResult, Peer, PolicyEndpoint, Verdict } from './types';
 import { type ManifestObject } from '../manifests/types';
 import { type Labels } from '../cluster/labels';
-import { namespaceOf, DEFAULT_NAMESPACE } from '../manifests/kinds';
+import { namespaceOf, isBuiltInGroup, DEFAULT_NAMESPACE } from '../manifests/kinds';
 
 export type { PolicyRef, SimNetworkPolicy, PolicyRule, PolicyPeer, PolicyPort, Direction } from './parse';
 export type { Peer, DirectionResult, Verdict, PolicyEndpoint } from './types';
@@ -55,7 +55,8 @@ export class PolicyEngine {
   ) {
     this.hostNetwork = options.hostNetwork ?? 'node';
     for (const o of cluster.objects) {
-      if (o.kind !== 'NetworkPolicy') continue;
+      // Calico's and other plugins' NetworkPolicy kinds live in their own groups, not this API's.
+      if (o.kind !== 'NetworkPolicy' || !isBuiltInGroup(o.apiVersion)) continue;
       const read = readPolicyObject(o);
       for (const d of read.diagnostics) diagnostics.push(d);
       const policy = read.policy;
