@@ -95,9 +95,10 @@ export const CATALOGUE = {
   },
   'duplicate-resource': {
     severity: 'error',
-    summary: 'Two manifests define the same object; the later one would overwrite the earlier on apply.',
+    summary: 'Two manifests define the same object; the one kubectl applies last replaces the other, so only it is simulated.',
     docs: `${DOCS}/concepts/overview/working-with-objects/names/`,
-    format: (p) => `${p.resource} is also defined in ${p.other}; only one of them would exist in the cluster. Rename or remove one.`,
+    format: (p) =>
+      `${p.resource} is defined again in ${p.other}, which \`kubectl apply\` applies after this one and which replaces it: only that definition exists in the cluster, and only it is simulated. Rename or remove one of them.`,
   },
   'selector-mismatch': {
     severity: 'error',
