@@ -4,6 +4,7 @@ import { buildNamespaces, buildNodes, implicitNamespace, placePods, readConfigMa
 import { expandWorkloads } from './cluster/workloads';
 import { DEFAULT_NAMESPACE } from './manifests/kinds';
 import { compareApplyOrder, resolveDuplicates } from './manifests/duplicates';
+import { reportNotSimulated, type NotSimulatedKind } from './manifests/notSimulated';
 import { buildServices } from './services/build';
 import { coreDnsBlueprints } from './services/implicit';
 import { implicitIngressControllers } from './ingress/controller';
@@ -29,6 +30,8 @@ export interface Analysis {
   ingress: IngressModel;
   /** NetworkPolicy evaluation: verdicts with the objects that decided them. */
   policies: PolicyEngine;
+  /** Objects of kinds that shape traffic but are not simulated, by kind (each also has a kind-not-simulated info). */
+  notSimulated: NotSimulatedKind[];
   /** What is wrong, less what the user silenced. */
   diagnostics: Diagnostic[];
   /** Diagnostics silenced by kube-netsim.yaml's `ignore:` or `# kube-netsim: ignore` comments (never shown, never failing a run). */
@@ -77,6 +80,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   diagnostics.push(...inputs.diagnostics);
   // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
   const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics);
+  const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics);
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
@@ -86,7 +90,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   diagnostics.sort(compareDiagnostics);
   const { shown, suppressed } = applyIgnores(dedupe(diagnostics), ordered, settings.ignore ?? [], objects);
-  return { cluster, dns, references, ingress, policies, diagnostics: shown, suppressed };
+  return { cluster, dns, references, ingress, policies, notSimulated, diagnostics: shown, suppressed };
 }
 
 /**

@@ -445,6 +445,14 @@ export const CATALOGUE = {
     format: (p) =>
       `Helm chart ${p.chart} is not rendered${p.reason ? ` (${p.reason})` : ''}; its templates are not simulated. Run \`kube-netsim analyze --helm\` with helm on PATH, or write the output of \`helm template ${p.dir}\` into the workspace.`,
   },
+  'kind-not-simulated': {
+    severity: 'info',
+    summary:
+      'An object of a kind that shapes traffic (a service mesh, an ingress or gateway API, a CNI policy) that kube-netsim does not simulate.',
+    docs: `${DOCS}/concepts/extend-kubernetes/api-extension/custom-resources/`,
+    format: (p) =>
+      `${p.kind} (${p.group}) is ${p.product}'s and decides ${p.effect}, but kube-netsim does not simulate it: the traces, connectivity matrix and diagnostics of this analysis leave out what it does, so a cluster running ${p.product} may answer differently.`,
+  },
   'snapshot-settings-inferred': {
     severity: 'info',
     summary: 'The live objects of a cluster snapshot use address ranges other than the default; the simulation uses the ranges they imply.',
