@@ -309,7 +309,7 @@ export const CATALOGUE = {
   },
   'prefer-ingress': {
     severity: 'info',
-    summary: 'Several HTTP LoadBalancer Services, each with its own external IP, that one Ingress could replace.',
+    summary: 'Several HTTP LoadBalancer Services, each with its own external IP, that one Ingress could replace (said once, at the first).',
     docs: `${DOCS}/concepts/services-networking/ingress/`,
     format: (p) =>
       `${p.count} LoadBalancer Services serve HTTP (${p.services}); each gets its own load balancer and external IP. One Ingress in front of ClusterIP Services could route them all by host and path.`,
@@ -317,10 +317,10 @@ export const CATALOGUE = {
   },
   'missing-readiness-probe': {
     severity: 'info',
-    summary: 'Pods behind a Service reached from outside the cluster have no readinessProbe, so they get traffic before they are ready.',
+    summary: 'Pods behind a Service have no readinessProbe, so they get traffic before they are ready.',
     docs: `${DOCS}/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-readiness-probes`,
     format: (p) =>
-      `Container ${p.container} of ${p.workload} has no readinessProbe, so ${p.services} sends it requests from clients outside the cluster as soon as it starts, before it can serve them (and during every rollout). Add a readinessProbe on the port it serves.`,
+      `Container ${p.container} of ${p.workload} has no readinessProbe, so ${p.services} sends it requests as soon as it starts, before it can serve them (and during every rollout). Add a readinessProbe on the port it serves.`,
     verify: (p) => [`kubectl get endpoints ${named(p.service)}`],
   },
   'probe-port-not-exposed': {
