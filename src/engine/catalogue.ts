@@ -95,9 +95,10 @@ export const CATALOGUE = {
   },
   'duplicate-resource': {
     severity: 'error',
-    summary: 'Two manifests define the same object; the later one would overwrite the earlier on apply.',
+    summary: 'Two manifests define the same object; the one kubectl applies last replaces the other, so only it is simulated.',
     docs: `${DOCS}/concepts/overview/working-with-objects/names/`,
-    format: (p) => `${p.resource} is also defined in ${p.other}; only one of them would exist in the cluster. Rename or remove one.`,
+    format: (p) =>
+      `${p.resource} is defined again in ${p.other}, which \`kubectl apply\` applies after this one and which replaces it: only that definition exists in the cluster, and only it is simulated. Rename or remove one of them.`,
   },
   'selector-mismatch': {
     severity: 'error',
@@ -308,7 +309,7 @@ export const CATALOGUE = {
   },
   'prefer-ingress': {
     severity: 'info',
-    summary: 'Several HTTP LoadBalancer Services, each with its own external IP, that one Ingress could replace.',
+    summary: 'Several HTTP LoadBalancer Services, each with its own external IP, that one Ingress could replace (said once, at the first).',
     docs: `${DOCS}/concepts/services-networking/ingress/`,
     format: (p) =>
       `${p.count} LoadBalancer Services serve HTTP (${p.services}); each gets its own load balancer and external IP. One Ingress in front of ClusterIP Services could route them all by host and path.`,
@@ -316,10 +317,10 @@ export const CATALOGUE = {
   },
   'missing-readiness-probe': {
     severity: 'info',
-    summary: 'Pods behind a Service reached from outside the cluster have no readinessProbe, so they get traffic before they are ready.',
+    summary: 'Pods behind a Service have no readinessProbe, so they get traffic before they are ready.',
     docs: `${DOCS}/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-readiness-probes`,
     format: (p) =>
-      `Container ${p.container} of ${p.workload} has no readinessProbe, so ${p.services} sends it requests from clients outside the cluster as soon as it starts, before it can serve them (and during every rollout). Add a readinessProbe on the port it serves.`,
+      `Container ${p.container} of ${p.workload} has no readinessProbe, so ${p.services} sends it requests as soon as it starts, before it can serve them (and during every rollout). Add a readinessProbe on the port it serves.`,
     verify: (p) => [`kubectl get endpoints ${named(p.service)}`],
   },
   'probe-port-not-exposed': {
@@ -443,6 +444,14 @@ export const CATALOGUE = {
     docs: 'https://helm.sh/docs/helm/helm_template/',
     format: (p) =>
       `Helm chart ${p.chart} is not rendered${p.reason ? ` (${p.reason})` : ''}; its templates are not simulated. Run \`kube-netsim analyze --helm\` with helm on PATH, or write the output of \`helm template ${p.dir}\` into the workspace.`,
+  },
+  'kind-not-simulated': {
+    severity: 'info',
+    summary:
+      'An object of a kind that shapes traffic (a service mesh, an ingress or gateway API, a CNI policy) that kube-netsim does not simulate.',
+    docs: `${DOCS}/concepts/extend-kubernetes/api-extension/custom-resources/`,
+    format: (p) =>
+      `${p.kind} (${p.group}) is ${p.product}'s and decides ${p.effect}, but kube-netsim does not simulate it: the traces, connectivity matrix and diagnostics of this analysis leave out what it does, so a cluster running ${p.product} may answer differently.`,
   },
   'snapshot-settings-inferred': {
     severity: 'info',

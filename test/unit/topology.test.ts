@@ -49,7 +49,13 @@ describe('topology of examples/shop', () => {
       assert.equal(p.node, sim?.node ?? null);
     }
     const pg = topo.pods.find((p) => p.id === 'shop/postgres-0');
-    assert.deepEqual(pg?.labels, { app: 'postgres', tier: 'db' });
+    // The StatefulSet controller labels each pod with its name and ordinal.
+    assert.deepEqual(pg?.labels, {
+      app: 'postgres',
+      'apps.kubernetes.io/pod-index': '0',
+      'statefulset.kubernetes.io/pod-name': 'postgres-0',
+      tier: 'db',
+    });
     assert.equal(pg?.workload, 'shop/postgres');
     assert.equal(pg?.workloadKind, 'StatefulSet');
     assert.deepEqual(pg?.ports, [{ name: 'postgres', port: 5432, protocol: 'TCP' }]);
