@@ -228,7 +228,8 @@ export const CATALOGUE = {
   },
   'policy-peer-or-and': {
     severity: 'warning',
-    summary: 'namespaceSelector and podSelector are written as two peers (ORed) where one peer (ANDed) was likely meant, or the reverse.',
+    summary:
+      'namespaceSelector and podSelector are written as two peers (ORed) where one peer (ANDed) was likely meant, or the reverse (info when no pod of the workspace tells the two readings apart).',
     docs: `${DOCS}/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors`,
     format: (p) =>
       p.variant === 'or'
@@ -331,11 +332,62 @@ export const CATALOGUE = {
   },
   'policy-not-enforced': {
     severity: 'warning',
-    summary: 'The CNI (Flannel) does not enforce NetworkPolicy, so policies have no effect.',
+    summary:
+      'The CNI does not enforce this kind of policy (Flannel enforces none; only Calico and Canal implement the cluster-wide kinds), so it has no effect.',
     docs: `${DOCS}/concepts/services-networking/network-policies/#prerequisites`,
     format: (p) =>
-      `The cluster's CNI, ${p.cni}, does not implement NetworkPolicy: this policy is accepted by the API server but enforced by nothing, so ${p.effect}. Use a CNI that enforces policy (Calico, Canal, Cilium, Weave) for it to apply.`,
+      `The cluster's CNI, ${p.cni}, does not implement ${p.kind ?? 'NetworkPolicy'}: this policy is accepted by the API server but enforced by nothing, so ${p.effect}. Use a CNI that enforces it (${p.enforcers ?? 'Calico, Canal, Cilium, Weave'}) for it to apply.`,
     verify: () => ['kubectl get pods -n kube-system -o wide'],
+  },
+  'admin-policy-priority-tie': {
+    severity: 'warning',
+    summary: 'Two cluster-wide policies of one tier share a priority and select the same pods, so the API leaves their order undefined.',
+    docs: 'https://network-policy-api.sigs.k8s.io/api-overview/',
+    format: (p) =>
+      `${p.first} and ${p.second} both have priority ${p.priority} and both select ${p.pods} for ${p.direction}: the API leaves the order of policies at one priority undefined, so a cluster may apply either one's rules first. kube-netsim evaluates ${p.chosen} first (by name). Give them different priorities.`,
+    verify: () => ['kubectl get adminnetworkpolicies', 'kubectl get clusternetworkpolicies'],
+  },
+  'admin-policy-rule-shadowed': {
+    severity: 'warning',
+    summary: 'A cluster-wide policy rule can never match: for every pod and peer it names, an earlier rule decides first.',
+    docs: 'https://network-policy-api.sigs.k8s.io/api-overview/',
+    format: (p) =>
+      `Rule ${p.rule} of ${p.policy} never decides anything: every connection it matches (${p.what}) is decided first by ${p.by}, which comes before it (a lower priority, or earlier in the list). Move it up, narrow the earlier rule, or delete it.`,
+    verify: () => ['kubectl get adminnetworkpolicies -o yaml'],
+  },
+  'admin-policy-pass-to-baseline': {
+    severity: 'info',
+    summary:
+      'A Pass rule hands traffic to NetworkPolicy for pods that no NetworkPolicy isolates, so the baseline tier (or the default allow) decides.',
+    docs: 'https://network-policy-api.sigs.k8s.io/api-overview/',
+    format: (p) =>
+      `Rule ${p.rule} of ${p.policy} passes ${p.direction} of ${p.pods} on to NetworkPolicy, but no NetworkPolicy isolates ${p.them} for ${p.direction}, so ${p.decider}. Add a NetworkPolicy in ${p.namespaces} if the namespace owners should decide.`,
+    verify: (p) => [`kubectl get networkpolicy -n ${String(p.namespace)}`, 'kubectl get baselineadminnetworkpolicy default -o yaml'],
+  },
+  'admin-policy-peer-not-simulated': {
+    severity: 'warning',
+    summary:
+      'A cluster-wide policy peer that kube-netsim does not simulate (domainNames): verdicts towards those names may differ from a real cluster.',
+    docs: 'https://network-policy-api.sigs.k8s.io/api-overview/',
+    format: (p) =>
+      `${p.policy} names ${p.what}, which kube-netsim does not simulate (the addresses a name has outside the cluster are not known here): this peer matches nothing in the simulation, so connections it would ${p.action} are decided by the rules after it.`,
+  },
+  'baseline-policy-not-default': {
+    severity: 'error',
+    summary:
+      'A BaselineAdminNetworkPolicy not named `default`: the API server accepts only the singleton `default`, so this one does not exist.',
+    docs: 'https://network-policy-api.sigs.k8s.io/api-overview/',
+    format: (p) =>
+      `BaselineAdminNetworkPolicy ${p.name} is rejected by the API server: the only one allowed is named \`default\` (there is one baseline per cluster). Rename it to default; until then it is not simulated.`,
+    verify: () => ['kubectl get baselineadminnetworkpolicies'],
+  },
+  'policy-splits-workload': {
+    severity: 'warning',
+    summary: 'A policy selector matches only some pods of one owner (pods whose labels differ), so the workload is treated in parts.',
+    docs: `${DOCS}/concepts/overview/working-with-objects/labels/#label-selectors`,
+    format: (p) =>
+      `${p.selector} of ${p.policy} matches ${p.matched} but not ${p.unmatched}, though all are pods of ${p.owner}: their labels differ, so this policy treats the workload's pods differently and the connectivity list, which lists the workload once, shows what any of its pods may do. Align the pods' labels (or select them all) if they should be treated alike.`,
+    verify: (p) => [`kubectl get pods -n ${String(p.namespace)} --show-labels`],
   },
   'pod-port-conflict': {
     severity: 'error',

@@ -30,6 +30,12 @@ export interface ClusterSettings {
   /** Null: use `kind: Node` objects from the manifests, else the three default nodes. */
   nodes: NodeSetting[] | null;
   externalClient: string;
+  /**
+   * How policies treat hostNetwork pods, which the API leaves to the network plugin: `node` (the
+   * default, what most plugins do) counts them as their node's address, selected by no policy; `pod`
+   * selects and matches them like any pod (netpol-analyzer's reading).
+   */
+  hostNetworkPods: 'node' | 'pod';
 }
 
 // No podCIDR here: node-N's is cut from the cluster podCIDR (10.244.N.0/24 by default), so a
@@ -52,6 +58,7 @@ export function defaultSettings(): ClusterSettings {
     loadBalancerPool: '198.51.100.0/24',
     nodes: null,
     externalClient: '203.0.113.5',
+    hostNetworkPods: 'node',
   };
 }
 
@@ -81,6 +88,7 @@ const KNOWN_KEYS = [
   'loadBalancerPool',
   'nodes',
   'externalClient',
+  'hostNetworkPods',
 ];
 
 export function isCidr(text: string): boolean {
@@ -185,6 +193,15 @@ export function parseSettings(
   if (client !== undefined) {
     if (ipaddr.isValid(client)) settings.externalClient = client;
     else bad(['externalClient'], `\`${client}\` is not an IP address.`);
+  }
+  const hostNet = str('hostNetworkPods');
+  if (hostNet !== undefined) {
+    if (hostNet === 'node' || hostNet === 'pod') settings.hostNetworkPods = hostNet;
+    else
+      bad(
+        ['hostNetworkPods'],
+        `hostNetworkPods must be node (hostNetwork pods are their node's address, selected by no policy) or pod (selected and matched like any pod), not \`${hostNet}\`.`,
+      );
   }
   const range = o['nodePortRange'];
   if (range !== undefined && range !== null) {
