@@ -14,6 +14,7 @@ import { defaultSettings, type ClusterSettings } from './cluster/settings';
 import type { Cluster } from './cluster/model';
 import { IngressModel } from './ingress/model';
 import { PolicyEngine } from './policy/engine';
+import { cniProfile } from './dataplane/cni';
 import { checkPolicies } from './policy/checks';
 import { runLints } from './lint';
 import { applyIgnores } from './lint/suppress';
@@ -81,7 +82,10 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
   const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
-  const policies = new PolicyEngine(cluster, diagnostics);
+  const policies = new PolicyEngine(cluster, diagnostics, {
+    hostNetwork: cluster.settings.hostNetworkPods,
+    adminPolicies: cniProfile(cluster.settings).adminPolicies,
+  });
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
   const references = resolveReferences(cluster, dns);

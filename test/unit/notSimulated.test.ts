@@ -96,15 +96,13 @@ describe('kind-not-simulated', () => {
     );
   });
 
-  it('covers Calico and Cilium policies and AdminNetworkPolicy until they are simulated, never the Kubernetes NetworkPolicy', () => {
+  it('covers Calico and Cilium policies until they are simulated, never the Kubernetes NetworkPolicy or the AdminNetworkPolicy API', () => {
     for (const key of [
       'projectcalico.org/NetworkPolicy',
       'projectcalico.org/GlobalNetworkPolicy',
       'crd.projectcalico.org/NetworkPolicy',
       'cilium.io/CiliumNetworkPolicy',
       'cilium.io/CiliumClusterwideNetworkPolicy',
-      'policy.networking.k8s.io/AdminNetworkPolicy',
-      'policy.networking.k8s.io/BaselineAdminNetworkPolicy',
       'gateway.networking.k8s.io/Gateway',
       'policy.linkerd.io/Server',
       'projectcontour.io/HTTPProxy',
@@ -113,6 +111,8 @@ describe('kind-not-simulated', () => {
     ])
       assert.ok(NOT_SIMULATED_KINDS.has(key), key);
     assert.ok(!NOT_SIMULATED_KINDS.has('networking.k8s.io/NetworkPolicy'));
+    assert.ok(!NOT_SIMULATED_KINDS.has('policy.networking.k8s.io/AdminNetworkPolicy'));
+    assert.ok(!NOT_SIMULATED_KINDS.has('policy.networking.k8s.io/BaselineAdminNetworkPolicy'));
     const calico = yaml`
       apiVersion: projectcalico.org/v3
       kind: NetworkPolicy

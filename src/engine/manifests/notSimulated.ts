@@ -87,9 +87,7 @@ export const NOT_SIMULATED_KINDS: ReadonlySet<string> = new Set([
   'gateway.networking.k8s.io/TCPRoute',
   'gateway.networking.k8s.io/UDPRoute',
   'gateway.networking.k8s.io/BackendTLSPolicy',
-  // Policy layers: until they are simulated (../shared/design.md "Policy layers").
-  'policy.networking.k8s.io/AdminNetworkPolicy',
-  'policy.networking.k8s.io/BaselineAdminNetworkPolicy',
+  // The CNIs' own policies: until they are simulated (../shared/design.md "Policy layers").
   'cilium.io/CiliumNetworkPolicy',
   'cilium.io/CiliumClusterwideNetworkPolicy',
   'projectcalico.org/NetworkPolicy',
@@ -112,7 +110,6 @@ const GROUPS: Readonly<Record<string, { product: string; effect: string }>> = {
   'projectcontour.io': { product: 'Contour', effect: 'how Contour routes requests' },
   'getambassador.io': { product: 'Emissary-ingress', effect: 'how Emissary routes requests' },
   'gateway.networking.k8s.io': { product: 'the Gateway API', effect: 'how gateways route requests to Services' },
-  'policy.networking.k8s.io': { product: 'the AdminNetworkPolicy API', effect: 'which connections are allowed or denied' },
   'cilium.io': { product: 'Cilium', effect: 'which connections are allowed or denied' },
   'projectcalico.org': { product: 'Calico', effect: 'which connections are allowed or denied' },
   'crd.projectcalico.org': { product: 'Calico', effect: 'which connections are allowed or denied' },
