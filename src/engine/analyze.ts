@@ -11,7 +11,7 @@ import { implicitIngressControllers } from './ingress/controller';
 import { DnsZone } from './dns/zone';
 import { checkReferences, resolveReferences, type ResolvedReference } from './dns/references';
 import { defaultSettings, type ClusterSettings } from './cluster/settings';
-import type { Cluster } from './cluster/model';
+import type { Cluster, ReplicaDecision } from './cluster/model';
 import { IngressModel } from './ingress/model';
 import { PolicyEngine } from './policy/engine';
 import { cniProfile } from './dataplane/cni';
@@ -108,11 +108,13 @@ export function buildCluster(input: ManifestObject[], settings: ClusterSettings,
   const nodes = buildNodes(objects, settings, diagnostics);
   const namespaces = buildNamespaces(objects, diagnostics);
   const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');
+  const replicaDecisions: ReplicaDecision[] = [];
   const blueprints = expandWorkloads(
     objects,
     nodes.map((n) => n.name),
     DEFAULT_NAMESPACE,
     diagnostics,
+    replicaDecisions,
   );
   if (!userDns) blueprints.push(...coreDnsBlueprints());
   const ingressControllers = implicitIngressControllers(objects);
@@ -120,7 +122,7 @@ export function buildCluster(input: ManifestObject[], settings: ClusterSettings,
   const pods = placePods(blueprints, nodes, diagnostics);
   const services = buildServices(objects, settings, nodes, pods, ingressControllers.services, diagnostics);
   for (const o of [...pods, ...services]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
-  return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects };
+  return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects, replicaDecisions };
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

@@ -196,6 +196,16 @@ describe('public manifests: podinfo Kustomize base (stefanprodan/podinfo)', () =
     assert.ok(podsOf(a, 'default/podinfo').length >= 1);
   });
 
+  it('runs the 2 pods its HorizontalPodAutoscaler keeps (minReplicas 2; the Deployment sets no replicas), all behind the Service', () => {
+    assert.equal(podsOf(a, 'default/podinfo').length, 2);
+    assert.equal(endpointPods(service(a, 'default/podinfo')), 2);
+    const r = cli('analyze', path);
+    assert.match(
+      r.stdout,
+      /Deployment default\/podinfo runs 2 replicas: HorizontalPodAutoscaler default\/podinfo keeps at least minReplicas 2/,
+    );
+  });
+
   it('resolves the named targetPorts (http, grpc) of all three Services to the container ports', () => {
     for (const name of ['podinfo', 'podinfo-stable', 'podinfo-canary']) {
       const s = service(a, `default/${name}`);

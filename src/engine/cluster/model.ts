@@ -150,6 +150,19 @@ export interface SimConfigMap {
   origin: Origin;
 }
 
+/** How many replicas a workload runs and why, when a HorizontalPodAutoscaler bounds it. */
+export interface ReplicaDecision {
+  workload: WorkloadRef;
+  /** spec.replicas as written (undefined when left out: 1 by default). */
+  declared: number | undefined;
+  /** What the simulation runs. */
+  replicas: number;
+  /** The HorizontalPodAutoscaler that bounds it. */
+  autoscaler: { namespace: string; name: string; minReplicas: number; maxReplicas: number | undefined; origin: Origin };
+  /** One sentence for hovers and the CLI: what decided the count. */
+  reason: string;
+}
+
 /** The simulated cluster: everything placed, addressed and connected, ready to be queried. */
 export interface Cluster {
   settings: ClusterSettings;
@@ -158,6 +171,8 @@ export interface Cluster {
   pods: SimPod[];
   services: SimService[];
   configMaps: SimConfigMap[];
+  /** The workloads whose replicas a HorizontalPodAutoscaler bounds, with the count it leads to. */
+  replicaDecisions: ReplicaDecision[];
   /** Every Kubernetes object read from the workspace, in input order. */
   objects: ManifestObject[];
 }

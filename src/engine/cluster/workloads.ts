@@ -3,7 +3,8 @@ import { TEMPLATE_PATH } from '../manifests/kinds';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { readSelector, selectorMatches, selectorText, labelsText, mapMatches, type Labels } from './labels';
 import { nameSuffix } from '../hash';
-import type { ContainerPort, DnsConfig, EnvValue, Origin, SimContainer, SimPod, WorkloadRef } from './model';
+import type { ContainerPort, DnsConfig, EnvValue, Origin, ReplicaDecision, SimContainer, SimPod, WorkloadRef } from './model';
+import { readAutoscalers, scaledReplicas } from './autoscaling';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
 
@@ -116,15 +117,18 @@ export function controllerOf(o: ManifestObject): { kind: string; name: string } 
 /**
  * Expands workloads and Pods into pod blueprints, with the names a real controller would give
  * (deterministic stand-ins for the random suffixes). Workloads whose pods the input already
- * holds (a cluster dump) produce none of their own.
+ * holds (a cluster dump) produce none of their own. A HorizontalPodAutoscaler's bounds decide the
+ * replicas of its target; each such decision is added to `decisions`.
  */
 export function expandWorkloads(
   objects: ManifestObject[],
   nodeNames: string[],
   defaultNamespace: string,
   diagnostics: Diagnostic[],
+  decisions: ReplicaDecision[] = [],
 ): PodBlueprint[] {
   const out: PodBlueprint[] = [];
+  const autoscalers = readAutoscalers(objects, defaultNamespace, diagnostics);
   const ownedInInput = new Set<string>();
   for (const o of objects) {
     const owner = controllerOf(o);
@@ -151,6 +155,16 @@ export function expandWorkloads(
     if (!base) continue;
     const r = new FieldReader(o, diagnostics);
     const key = `${namespace}/${o.kind}/${o.name}`;
+    // spec.replicas bounded by the workload's autoscaler, if it has one.
+    const replicasOf = (): number => {
+      const { replicas, decision } = scaledReplicas(
+        { kind: o.kind, namespace, name: o.name },
+        r.int(['spec', 'replicas'], 0, 100000),
+        autoscalers,
+      );
+      if (decision) decisions.push(decision);
+      return replicas;
+    };
     const room = (wanted: number, field: FieldPath): number => {
       const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
       if (wanted > left && !overflowReported) {
@@ -183,7 +197,7 @@ export function expandWorkloads(
         break;
       }
       case 'StatefulSet': {
-        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
+        const replicas = room(replicasOf(), ['spec', 'replicas']);
         const service = r.str(['spec', 'serviceName']);
         for (let i = 0; i < replicas; i++) {
           // StatefulSet pods get stable names, their name as hostname and the governing Service as subdomain,
@@ -204,7 +218,7 @@ export function expandWorkloads(
           );
         break;
       case 'Deployment': {
-        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
+        const replicas = room(replicasOf(), ['spec', 'replicas']);
         const templateHash = nameSuffix(`${key}/template`, 10);
         for (let i = 0; i < replicas; i++)
           out.push({ ...base, name: `${o.name}-${templateHash}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
@@ -212,7 +226,7 @@ export function expandWorkloads(
       }
       case 'ReplicaSet':
       case 'ReplicationController': {
-        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
+        const replicas = room(replicasOf(), ['spec', 'replicas']);
         for (let i = 0; i < replicas; i++) out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
         break;
       }

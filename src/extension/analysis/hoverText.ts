@@ -109,8 +109,32 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
       const pods = a.cluster.pods.filter((p) => s.service.endpointsByPort.flat().some((e) => e.pod === podId(p)));
       return [`**Selects ${pods.length} pod${pods.length === 1 ? '' : 's'}** in ${code(s.service.namespace)}`, '', ...podsList(pods)];
     }
-    case 'workload':
-      return [`**${s.pods.length} pod${s.pods.length === 1 ? '' : 's'}**`, '', ...podsList(s.pods)];
+    case 'workload': {
+      const first = s.pods[0];
+      // Why the count is what it is, when an autoscaler bounds it (spec.replicas alone would mislead).
+      const scaled = first
+        ? a.cluster.replicaDecisions.find(
+            (d) =>
+              d.workload.namespace === first.namespace &&
+              d.workload.kind === first.workload.kind &&
+              d.workload.name === first.workload.name,
+          )
+        : undefined;
+      return [`**${s.pods.length} pod${s.pods.length === 1 ? '' : 's'}**`, ...(scaled ? ['', scaled.reason] : []), '', ...podsList(s.pods)];
+    }
+    case 'autoscaler': {
+      const d = s.decision;
+      const pods = a.cluster.pods.filter(
+        (p) => p.namespace === d.workload.namespace && p.workload.kind === d.workload.kind && p.workload.name === d.workload.name,
+      );
+      return [
+        `**${d.workload.kind} ${code(`${d.workload.namespace}/${d.workload.name}`)} runs ${d.replicas} pod${d.replicas === 1 ? '' : 's'}**`,
+        '',
+        d.reason,
+        '',
+        ...podsList(pods),
+      ];
+    }
     case 'policy': {
       const p = s.policy;
       const dirs = (['ingress', 'egress'] as const).filter((d) => p.affects[d]);
