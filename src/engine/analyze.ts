@@ -2,6 +2,7 @@ import { parseManifestFile, DEFAULT_LIMITS, type ParseLimits } from './manifests
 import { compareDiagnostics, type Diagnostic } from './diagnostics';
 import { buildNamespaces, buildNodes, implicitNamespace, placePods, readConfigMaps } from './cluster/build';
 import { expandWorkloads } from './cluster/workloads';
+import { operatorServices } from './cluster/operators';
 import { DEFAULT_NAMESPACE } from './manifests/kinds';
 import { compareApplyOrder, resolveDuplicates } from './manifests/duplicates';
 import { reportNotSimulated, type NotSimulatedKind } from './manifests/notSimulated';
@@ -120,7 +121,8 @@ export function buildCluster(input: ManifestObject[], settings: ClusterSettings,
   const ingressControllers = implicitIngressControllers(objects);
   blueprints.push(...ingressControllers.blueprints);
   const pods = placePods(blueprints, nodes, diagnostics);
-  const services = buildServices(objects, settings, nodes, pods, ingressControllers.services, diagnostics);
+  const extraServices = [...ingressControllers.services, ...operatorServices(objects, DEFAULT_NAMESPACE)];
+  const services = buildServices(objects, settings, nodes, pods, extraServices, diagnostics);
   for (const o of [...pods, ...services]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
   return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects, replicaDecisions };
 }

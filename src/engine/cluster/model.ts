@@ -90,6 +90,8 @@ export interface SimPod {
   origin: Origin;
   /** Path of the pod spec inside its manifest (['spec'] for a Pod, ['spec','template','spec'] for a Deployment). */
   specPath: FieldPath;
+  /** The operator that creates this pod from its custom resource (origin), which holds no pod spec. */
+  operator?: string;
 }
 
 export function podId(p: { namespace: string; name: string }): string {

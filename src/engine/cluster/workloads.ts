@@ -5,6 +5,7 @@ import { readSelector, selectorMatches, selectorText, labelsText, mapMatches, ty
 import { nameSuffix } from '../hash';
 import type { ContainerPort, DnsConfig, EnvValue, Origin, ReplicaDecision, SimContainer, SimPod, WorkloadRef } from './model';
 import { readAutoscalers, scaledReplicas } from './autoscaling';
+import { operatorPlan } from './operators';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
 
@@ -144,6 +145,39 @@ export function expandWorkloads(
   }
   let overflowReported = false;
   for (const o of objects) {
+    const plan = operatorPlan(o, diagnostics);
+    if (plan) {
+      const namespace = o.namespace ?? defaultNamespace;
+      const origin: Origin = { kind: 'manifest', object: o };
+      const workload: WorkloadRef = { kind: o.kind, namespace, name: o.name };
+      for (const set of plan.sets) {
+        const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
+        set.names.slice(0, left).forEach((name, i) => {
+          const pod: PodBlueprint = {
+            namespace,
+            name,
+            workload,
+            labels: set.labels(name, i),
+            hostNetwork: false,
+            ready: true,
+            containers: set.containers,
+            dnsPolicy: 'ClusterFirst',
+            origin,
+            specPath: ['spec'],
+            operator: plan.operator,
+            nodeSelector: set.nodeSelector,
+            perNode: false,
+            replicaIndex: i,
+          };
+          if (set.subdomain !== undefined) {
+            pod.hostname = name;
+            pod.subdomain = set.subdomain;
+          }
+          out.push(pod);
+        });
+      }
+      continue;
+    }
     // Own keys only: `kind: constructor` (or toString, __proto__) found Object's members and crashed the spread below.
     const templatePath = Object.prototype.hasOwnProperty.call(TEMPLATE_PATH, o.kind) ? TEMPLATE_PATH[o.kind] : undefined;
     if (!templatePath || !o.apiVersion.match(/^(v1|apps\/v1|batch\/v1|batch\/v1beta1|apps\/v1beta\d|extensions\/v1beta1)$/)) continue;

@@ -26,6 +26,8 @@ export function computeEndpoints(
   manualEndpoints: ManifestObject[],
   defaultNamespace: string,
   diagnostics: Diagnostic[],
+  /** Custom resources of kinds not modelled, by namespace: an operator may create pods for them. */
+  customResources: Map<string, ManifestObject[]> = new Map(),
 ): void {
   const podsByNamespace = new Map<string, SimPod[]>();
   for (const p of pods) {
@@ -99,11 +101,18 @@ export function computeEndpoints(
       }
       return eps.sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
     });
-    if (svc.origin.kind === 'manifest') checkServiceSelection(svc, selected, podsByNamespace.get(svc.namespace) ?? [], diagnostics);
+    if (svc.origin.kind === 'manifest')
+      checkServiceSelection(svc, selected, podsByNamespace.get(svc.namespace) ?? [], customResources.get(svc.namespace) ?? [], diagnostics);
   }
 }
 
-function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePods: SimPod[], diagnostics: Diagnostic[]): void {
+function checkServiceSelection(
+  svc: SimService,
+  selected: SimPod[],
+  namespacePods: SimPod[],
+  customResources: ManifestObject[],
+  diagnostics: Diagnostic[],
+): void {
   const resource = `Service/${serviceId(svc)}`;
   const at = (path: FieldPath) => locate(svc.origin, path);
   if (selected.length === 0) {
@@ -111,6 +120,16 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
     const miss = nearMiss(svc.selector ?? {}, namespacePods);
     const fixAt = miss ? locate(svc.origin, ['spec', 'selector', miss.key]) : undefined;
     const fix = miss && fixAt ? { title: `Select ${miss.key}: ${miss.have}`, edits: [{ range: fixAt, newText: miss.have }] } : undefined;
+    // A custom resource beside it may be what the Service is for: its operator (not simulated) may
+    // create the pods, so "refused" would be a guess. The one named is the first in input order.
+    const cr = customResources[0];
+    const more =
+      customResources.length > 1 ? ` (and ${customResources.length - 1} more custom resource${customResources.length > 2 ? 's' : ''})` : '';
+    const operator = cr ? `Custom resource ${cr.kind} ${svc.namespace}/${cr.name} (${cr.apiVersion}) sits beside it${more}` : '';
+    const related = customResources.slice(0, 3).map((o) => ({
+      message: `${o.kind} ${svc.namespace}/${o.name}: its operator may create the pods`,
+      location: o.locate(['kind']),
+    }));
     if (range)
       diagnostics.push(
         withFix(
@@ -122,8 +141,10 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
               namespace: svc.namespace,
               selector: labelsText(svc.selector ?? {}),
               hint: nearMissHint(svc.selector ?? {}, namespacePods),
+              operator,
             },
             resource,
+            related,
           ),
           fix,
         ),
