@@ -98,6 +98,11 @@ export class HashAllocator {
     return true;
   }
 
+  /** How many addresses it hands out in all. */
+  get capacity(): bigint {
+    return this.span;
+  }
+
   isTaken(ip: string): boolean {
     return this.taken.has(toBigInt(ipaddr.parse(ip)) - this.cidr.base);
   }

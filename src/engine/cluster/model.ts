@@ -20,6 +20,8 @@ export interface SimNode {
   podCIDR: string;
   podCIDRv6?: string;
   labels: Labels;
+  /** The most pods the node runs (a Node's status.allocatable.pods); kubelet's default 110 when undefined. */
+  maxPods?: number;
   origin: Origin;
 }
 
@@ -78,6 +80,8 @@ export interface SimPod {
   labels: Labels;
   /** Undefined when the pod could not be scheduled (Pending). */
   node: string | undefined;
+  /** Why the pod is Pending (the scheduler's FailedScheduling message); undefined for a placed pod. */
+  pending?: string;
   ip: string | undefined;
   ipv6?: string;
   hostNetwork: boolean;

@@ -135,3 +135,10 @@ export function checkPolicy(
 export function serviceRange(svc: { origin: Parameters<typeof locate>[0] }, path: Parameters<typeof locate>[1]): SourceRange | undefined {
   return locate(svc.origin, path);
 }
+
+/** Why a pod has no place in the simulated network: Pending (with the scheduler's reason), or on a node the input does not describe. */
+export function notRunning(pod: SimPod): string {
+  if (pod.pending !== undefined) return `pod ${podId(pod)} is Pending (${pod.pending})`;
+  if (pod.node === undefined) return `pod ${podId(pod)} runs on a node the input does not describe, so it has no simulated address`;
+  return `pod ${podId(pod)} has no address: its node's pod CIDR has none left`;
+}

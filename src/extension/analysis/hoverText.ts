@@ -83,7 +83,15 @@ function policyLine(a: Analysis, r: ResolvedReferenceView): string | undefined {
 }
 
 function podsList(pods: SimPod[], max = 8): string[] {
-  const lines = pods.slice(0, max).map((p) => `- ${code(p.name)} ${p.ip ? code(p.ip) : '(pending)'} on ${code(p.node ?? 'no node')}`);
+  const lines = pods
+    .slice(0, max)
+    .map((p) =>
+      p.pending !== undefined
+        ? `- ${code(p.name)} **Pending**: ${p.pending}`
+        : `- ${code(p.name)} ${p.ip ? code(p.ip) : '(no address)'} on ${code(p.node ?? 'a node the input does not describe')}`,
+    );
+  const pending = pods.filter((p) => p.pending !== undefined).length;
+  if (pending > 0 && pods.length > max) lines.push(`- ${pending} of the ${pods.length} are Pending`);
   if (pods.length > max) lines.push(`- … and ${pods.length - max} more`);
   return lines;
 }
