@@ -213,6 +213,55 @@ spec:
   });
 });
 
+describe('operators: ECK Elasticsearch and Kibana', () => {
+  // ECK's quickstart, with a second nodeSet.
+  const a = analyze({
+    'es.yaml': yaml`
+apiVersion: elasticsearch.k8s.elastic.co/v1
+kind: Elasticsearch
+metadata: {name: quickstart, namespace: elastic}
+spec:
+  version: 8.13.0
+  nodeSets:
+  - name: default
+    count: 2
+  - name: data
+    count: 1
+    podTemplate:
+      metadata:
+        labels: {tier: data}
+---
+apiVersion: kibana.k8s.elastic.co/v1
+kind: Kibana
+metadata: {name: quickstart, namespace: elastic}
+spec:
+  version: 8.13.0
+  count: 1
+  elasticsearchRef: {name: quickstart}
+`,
+    'app.yaml': workload({ name: 'app', namespace: 'elastic' }),
+  });
+
+  it('each nodeSet runs NAME-es-NODESET-N with the labels ECK sets; NAME-es-http reaches them all on 9200', () => {
+    const pods = podsOf(a, 'elastic/quickstart').filter((p) => p.workload.kind === 'Elasticsearch');
+    assert.deepEqual(pods.map((p) => p.name).sort(), ['quickstart-es-data-0', 'quickstart-es-default-0', 'quickstart-es-default-1']);
+    const data = pods.find((p) => p.name === 'quickstart-es-data-0');
+    assert.equal(data?.labels['elasticsearch.k8s.elastic.co/statefulset-name'], 'quickstart-es-data');
+    assert.equal(data?.labels['tier'], 'data');
+    assert.equal(endpoints(a, 'elastic/quickstart-es-http').length, 3);
+    const t = tracePacket(a, from(a, 'elastic/app'), 'https://quickstart-es-http:9200');
+    assert.equal(t.verdict, 'delivered', t.reason);
+    assert.equal(answers(resolve(a, 'quickstart-es-default-1.quickstart-es-default', 'elastic/app')).length, 1);
+  });
+
+  it('Kibana runs NAME-kb-… behind NAME-kb-http:5601', () => {
+    const kb = podsOf(a, 'elastic/quickstart').filter((p) => p.workload.kind === 'Kibana');
+    assert.equal(kb.length, 1);
+    assert.match(kb[0]?.name ?? '', /^quickstart-kb-[b-z2-9]{10}-[b-z2-9]{5}$/);
+    assert.equal(tracePacket(a, from(a, 'elastic/app'), 'quickstart-kb-http:5601').verdict, 'delivered');
+  });
+});
+
 describe('operators: a custom resource of a kind not modelled', () => {
   it('beside a Service that selects nothing, the warning says its operator may create the pods', () => {
     const text = docs(

@@ -15,11 +15,18 @@
 // - RabbitMQ cluster operator (rabbitmq.com/v1beta1 RabbitmqCluster): StatefulSet NAME-server,
 //   pods labelled app.kubernetes.io/name=NAME, component rabbitmq, part-of rabbitmq; Services NAME
 //   (amqp 5672, management 15672, prometheus 15692) and headless NAME-nodes (epmd 4369, cluster-rpc 25672).
+// - ECK (elasticsearch.k8s.elastic.co/v1 Elasticsearch, kibana.k8s.elastic.co/v1 Kibana):
+//   pkg/controller/elasticsearch/services and label: StatefulSets NAME-es-NODESET (pods labelled
+//   common.k8s.elastic.co/type=elasticsearch, elasticsearch.k8s.elastic.co/cluster-name and
+//   statefulset-name), Services NAME-es-http (9200, port named https, or http when the self-signed
+//   certificate is disabled), headless NAME-es-transport (9300) and NAME-es-NODESET; Kibana's
+//   Deployment NAME-kb (common.k8s.elastic.co/type=kibana, kibana.k8s.elastic.co/name) behind NAME-kb-http:5601.
 import { FieldReader, isRecord } from '../manifests/fields';
 import type { ManifestObject } from '../manifests/types';
 import type { Diagnostic } from '../diagnostics';
 import type { ContainerPort, Protocol, SimContainer, SimService } from './model';
 import type { Labels } from './labels';
+import { nameSuffix } from '../hash';
 
 /** One group of identical pods an operator runs for a custom resource (one StatefulSet's worth). */
 export interface OperatorPodSet {
@@ -46,7 +53,29 @@ export const OPERATOR_KINDS: ReadonlyMap<string, string> = new Map([
   ['monitoring.coreos.com/ThanosRuler', 'prometheus-operator'],
   ['postgresql.cnpg.io/Cluster', 'CloudNativePG'],
   ['rabbitmq.com/RabbitmqCluster', 'the RabbitMQ cluster operator'],
+  ['elasticsearch.k8s.elastic.co/Elasticsearch', 'ECK'],
+  ['kibana.k8s.elastic.co/Kibana', 'ECK'],
 ]);
+
+/** ECK serves HTTPS with a self-signed certificate unless spec.http.tls.selfSignedCertificate.disabled. */
+function eckProtocol(spec: Record<string, unknown>): 'http' | 'https' {
+  const http = isRecord(spec['http']) ? spec['http'] : {};
+  const tls = isRecord(http['tls']) ? http['tls'] : {};
+  const selfSigned = isRecord(tls['selfSignedCertificate']) ? tls['selfSignedCertificate'] : {};
+  return selfSigned['disabled'] === true ? 'http' : 'https';
+}
+
+/** The nodeSets of an Elasticsearch: name, count (1 when left out) and the pod template's labels. */
+function nodeSets(r: FieldReader): Array<{ name: string; count: number; labels: Labels; index: number }> {
+  const out: Array<{ name: string; count: number; labels: Labels; index: number }> = [];
+  (r.list(['spec', 'nodeSets']) ?? []).forEach((_, i) => {
+    const name = r.str(['spec', 'nodeSets', i, 'name']);
+    if (name === undefined) return;
+    const count = r.int(['spec', 'nodeSets', i, 'count'], 0, 100000) ?? 1;
+    out.push({ name, count, labels: r.labels(['spec', 'nodeSets', i, 'podTemplate', 'metadata', 'labels']), index: i });
+  });
+  return out;
+}
 
 /** The labels the StatefulSet controller adds to each pod (as workloads.ts sets them). */
 const ssetLabels = (name: string, i: number): Labels => ({
@@ -207,6 +236,47 @@ export function operatorPlan(o: ManifestObject, diagnostics: Diagnostic[]): Oper
         ],
       };
     }
+    case 'Elasticsearch': {
+      const protocol = eckProtocol(isRecord(o.raw['spec']) ? o.raw['spec'] : {});
+      const containers: SimContainer[] = [{ name: 'elasticsearch', ports: [port(protocol, 9200), port('transport', 9300)], texts: [] }];
+      return {
+        operator,
+        sets: nodeSets(r).map((set): OperatorPodSet => {
+          const sts = `${o.name}-es-${set.name}`;
+          const own: Labels = {
+            'common.k8s.elastic.co/type': 'elasticsearch',
+            'elasticsearch.k8s.elastic.co/cluster-name': o.name,
+            'elasticsearch.k8s.elastic.co/statefulset-name': sts,
+          };
+          return {
+            names: ordinals(sts, set.count),
+            labels: (name, i) => ({ ...set.labels, ...own, ...ssetLabels(name, i) }),
+            containers,
+            subdomain: sts,
+            nodeSelector: r.labels(['spec', 'nodeSets', set.index, 'podTemplate', 'spec', 'nodeSelector']),
+          };
+        }),
+      };
+    }
+    case 'Kibana': {
+      const protocol = eckProtocol(isRecord(o.raw['spec']) ? o.raw['spec'] : {});
+      const deployment = `${o.name}-kb`;
+      const key = `${o.namespace ?? ''}/Kibana/${o.name}`;
+      const hash = nameSuffix(`${key}/template`, 10);
+      const own: Labels = { 'common.k8s.elastic.co/type': 'kibana', 'kibana.k8s.elastic.co/name': o.name };
+      const podLabels = r.labels(['spec', 'podTemplate', 'metadata', 'labels']);
+      return {
+        operator,
+        sets: [
+          {
+            names: Array.from({ length: replicas(['spec', 'count']) }, (_, i) => `${deployment}-${hash}-${nameSuffix(`${key}/${i}`, 5)}`),
+            labels: () => ({ ...podLabels, ...own }),
+            containers: [{ name: 'kibana', ports: [port(protocol, 5601)], texts: [] }],
+            nodeSelector: r.labels(['spec', 'podTemplate', 'spec', 'nodeSelector']),
+          },
+        ],
+      };
+    }
   }
   return undefined;
 }
@@ -308,6 +378,33 @@ function plannedServices(o: ManifestObject): ServicePlan[] {
         },
       ];
     }
+    case 'Elasticsearch': {
+      const protocol = eckProtocol(spec);
+      const selector = { 'common.k8s.elastic.co/type': 'elasticsearch', 'elasticsearch.k8s.elastic.co/cluster-name': o.name };
+      const sets = Array.isArray(spec['nodeSets']) ? spec['nodeSets'].filter(isRecord) : [];
+      return [
+        { name: `${o.name}-es-http`, headless: false, selector, ports: [{ name: protocol, port: 9200, targetPort: 9200 }] },
+        { name: `${o.name}-es-transport`, headless: true, selector, ports: [{ name: 'tls-transport', port: 9300, targetPort: 9300 }] },
+        ...sets
+          .map((set) => set['name'])
+          .filter((n): n is string => typeof n === 'string')
+          .map((n) => ({
+            name: `${o.name}-es-${n}`,
+            headless: true,
+            selector: { ...selector, 'elasticsearch.k8s.elastic.co/statefulset-name': `${o.name}-es-${n}` },
+            ports: [{ name: protocol, port: 9200, targetPort: 9200 }],
+          })),
+      ];
+    }
+    case 'Kibana':
+      return [
+        {
+          name: `${o.name}-kb-http`,
+          headless: false,
+          selector: { 'common.k8s.elastic.co/type': 'kibana', 'kibana.k8s.elastic.co/name': o.name },
+          ports: [{ name: eckProtocol(spec), port: 5601, targetPort: 5601 }],
+        },
+      ];
   }
   return [];
 }
