@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { analyze, answers, docs, endpoints, expectDiagnostic, lineOf, podsOf, resolve, svc, where, workload, yaml } from '../helpers';
 import { tracePacket } from '../../src/engine';
 import { from } from '../traceFixtures';
+import { SymbolIndex } from '../../src/extension/analysis/symbols';
+import { hoverAt } from '../../src/extension/analysis/hoverText';
 
 // kube-prometheus' prometheus-prometheus.yaml and prometheus-service.yaml, trimmed.
 const PROMETHEUS = yaml`
@@ -132,6 +134,17 @@ describe('operators: prometheus-operator', () => {
     assert.deepEqual(
       answers(resolve(a, 'prometheus-k8s-0.prometheus-operated', 'monitoring/grafana')).map((x) => x.split(' ').pop()),
       [p0?.ip],
+    );
+  });
+
+  it('the editor shows the operator pods on the custom resource, and no port hovers inside it', () => {
+    const index = new SymbolIndex(a);
+    const onName = hoverAt(a, index, 'prom.yaml', { line: lineOf(PROMETHEUS, 'name: k8s') - 1, character: 9 });
+    assert.ok(onName?.lines.includes('**2 pods**'), JSON.stringify(onName?.lines));
+    assert.ok(onName?.lines.some((l) => l.includes('prometheus-k8s-0')));
+    assert.deepEqual(
+      index.inFile('prom.yaml').filter((s) => s.kind === 'containerPort'),
+      [],
     );
   });
 

@@ -102,7 +102,7 @@ export const SERVICE_CODES = {
       'The workspace declares no nodes and its pods do not fit the default three, so the default cluster is given as many as they need.',
     docs: `${DOCS}/setup/best-practices/cluster-large/`,
     format: (p) =>
-      `The workspace declares no nodes, and its ${p.pods} pods (${p.perNode} DaemonSet pod${p.perNode === 1 ? '' : 's'} on each node among them) do not fit the default ${p.current} nodes at kubelet's ${p.maxPods} pods per node (${p.workload} is the first that would stay Pending): kube-netsim assumes ${p.nodes} nodes${p.ipam}. Declare your nodes (kind: Node objects, or nodes: in kube-netsim.yaml) to simulate your cluster's.`,
+      `The workspace declares no nodes, and its ${p.pods} pods${Number(p.perNode) > 0 ? ` (${p.perNode} DaemonSet pod${p.perNode === 1 ? '' : 's'} on each node among them)` : ''} do not fit the default ${p.current} nodes at kubelet's ${p.maxPods} pods per node (${p.workload} is the first that would stay Pending): kube-netsim assumes ${p.nodes} nodes${p.ipam}. Declare your nodes (kind: Node objects, or nodes: in kube-netsim.yaml) to simulate your cluster's.`,
   },
   'nodeport-out-of-range': {
     severity: 'error',

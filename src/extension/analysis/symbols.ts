@@ -104,6 +104,8 @@ export class SymbolIndex {
       const first = pods[0];
       if (!first || first.origin.kind !== 'manifest') continue;
       add({ kind: 'workload', range: first.origin.object.locate(['metadata', 'name']), pods });
+      // An operator's pods have no container ports written in the custom resource.
+      if (first.operator !== undefined) continue;
       for (const c of first.containers)
         for (const p of c.ports)
           add({
