@@ -2,7 +2,7 @@
 // interfaces, routes and tunnels a packet crosses (the plugins' facts are in dataplane/cni.ts).
 import { cniProfile, gateway, podInterface, type CniProfile } from '../dataplane/cni';
 import type { SimNode, SimPod } from '../cluster/model';
-import { addressAt, cidrContains, parseCidr } from '../cluster/ipam';
+import { calicoBlock } from '../cluster/ipam';
 import type { ClusterSettings } from '../cluster/settings';
 import type { Hop } from './types';
 
@@ -206,20 +206,6 @@ function crossNode(profile: CniProfile, from: SimNode, to: SimNode, toIP: string
         },
       ];
   }
-}
-
-/**
- * The Calico IPAM block that holds a pod address: Calico's IPAM hands each node /26 blocks (/122 for
- * IPv6) of the pool as its pods need them, and BIRD (or Felix, for VXLAN) routes each block to its
- * node, so the route a packet takes names the block, not the node's whole range. Here a node's blocks
- * are cut from its pod CIDR; one finer than a block is routed whole.
- */
-export function calicoBlock(node: SimNode, ip: string): string {
-  const v6 = ip.includes(':');
-  const prefix = v6 ? 122 : 26;
-  const range = v6 ? node.podCIDRv6 : node.podCIDR;
-  if (range === undefined || parseCidr(range).prefix > prefix || !cidrContains(range, ip)) return range ?? ip;
-  return `${addressAt(parseCidr(`${ip}/${prefix}`), 0n)}/${prefix}`;
 }
 
 /** Every routing, encapsulation and decapsulation hop between two addresses of the cluster. */
