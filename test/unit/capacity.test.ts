@@ -111,6 +111,21 @@ describe('capacity: declared nodes are not grown; pods that do not fit are pod-u
     );
   });
 
+  it('a Service whose pods are all Pending refuses, and the trace says why', () => {
+    const full = 'nodes:\n  - {name: a, ip: 10.0.0.1}\n';
+    const t = docs(
+      workload({ name: 'filler', replicas: 108 }),
+      workload({ name: 'late', ports: [{ containerPort: 80 }] }),
+      svc({ name: 'late', ports: [{ port: 80 }] }),
+    );
+    const b = analyze({ 't.yaml': t }, full);
+    const filler = b.cluster.pods.find((p) => p.workload.name === 'filler' && p.node !== undefined);
+    assert.ok(filler);
+    const r = tracePacket(b, { kind: 'pod', pod: filler }, 'late:80');
+    assert.equal(r.verdict, 'refused');
+    assert.match(r.reason, /no ready endpoints \(the pods it selects are Pending: 0\/1 nodes are available: 1 Too many pods\.\)/);
+  });
+
   it("a Node's status.allocatable.pods is its limit", () => {
     const node = yaml`
 apiVersion: v1

@@ -7,7 +7,7 @@ import { decide, categorizeEndpoints, endpointString, servicePortName, type Cand
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
 import { locate, podId, serviceId, type Endpoint, type SimNode, type SimPod, type SimService } from '../cluster/model';
-import { checkPolicy, fail, notRunning, podDestination, type Outcome, type Packet, type TraceContext } from './context';
+import { checkPolicy, fail, notRunning, pendingBehind, podDestination, type Outcome, type Packet, type TraceContext } from './context';
 import type { SnatReason, TraceCandidate } from './types';
 
 function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
@@ -174,7 +174,7 @@ export function viaService(
     ctx.candidates = [];
     return fail(
       'refused',
-      `Service ${id} has no ready endpoints, so ${d.dataplane === 'iptables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`,
+      `Service ${id} has no ready endpoints${pendingBehind(ctx.a.cluster.pods, svc)}, so ${d.dataplane === 'iptables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`,
     );
   }
   if (d.kind === 'drop') {
