@@ -148,6 +148,27 @@ describe('operators: prometheus-operator', () => {
     );
   });
 
+  it('a Service that still selects app: alertmanager (gone from the pods since v0.52.0) says so', () => {
+    const old = docs(
+      yaml`
+apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata: {name: main, namespace: monitoring}
+spec: {replicas: 1}
+`,
+      svc({
+        name: 'alertmanager-main',
+        namespace: 'monitoring',
+        selector: { alertmanager: 'main', app: 'alertmanager', 'app.kubernetes.io/name': 'alertmanager' },
+        ports: [{ port: 9093, targetPort: 'web' }],
+      }),
+    );
+    const b = analyze({ 'am.yaml': old });
+    const [d] = b.diagnostics.filter((x) => x.code === 'service-no-endpoints');
+    assert.match(d?.message ?? '', /match all of it but app=alertmanager, a label prometheus-operator set on them until v0\.52\.0/);
+    assert.match(d?.message ?? '', /Select app\.kubernetes\.io\/name=alertmanager instead\.$/);
+  });
+
   it('shards make one StatefulSet each; a ThanosRuler runs thanos-ruler-NAME-N', () => {
     const b = analyze({
       'p.yaml': docs(

@@ -21,7 +21,7 @@ export const SERVICE_CODES = {
     summary: 'A Service selects no pod, so connections to it are refused.',
     docs: `${DOCS}/concepts/services-networking/service/#defining-a-service`,
     format: (p) =>
-      `Service ${p.service} selects no pod: no pod in namespace ${p.namespace} has the labels ${p.selector}.${p.hint ? ' ' + p.hint : ''} ${p.operator ? `${p.operator}, whose operator may create these pods (kube-netsim does not simulate it); if none does, connections to it will be refused.` : 'Connections to it will be refused.'}`,
+      `Service ${p.service} selects no pod: no pod in namespace ${p.namespace} has the labels ${p.selector}.${p.hint ? ' ' + p.hint : ''} ${p.outcome ? p.outcome : 'Connections to it will be refused.'}`,
     verify: (_p, r) =>
       r
         ? [

@@ -125,7 +125,12 @@ function checkServiceSelection(
     const cr = customResources[0];
     const more =
       customResources.length > 1 ? ` (and ${customResources.length - 1} more custom resource${customResources.length > 2 ? 's' : ''})` : '';
-    const operator = cr ? `Custom resource ${cr.kind} ${svc.namespace}/${cr.name} (${cr.apiVersion}) sits beside it${more}` : '';
+    const legacy = legacyOperatorLabel(svc.selector ?? {}, namespacePods);
+    const outcome = legacy
+      ? legacy
+      : cr
+        ? `Custom resource ${cr.kind} ${svc.namespace}/${cr.name} (${cr.apiVersion}) sits beside it${more}, whose operator may create these pods (kube-netsim does not simulate it); if none does, connections to it will be refused.`
+        : '';
     const related = customResources.slice(0, 3).map((o) => ({
       message: `${o.kind} ${svc.namespace}/${o.name}: its operator may create the pods`,
       location: o.locate(['kind']),
@@ -141,7 +146,7 @@ function checkServiceSelection(
               namespace: svc.namespace,
               selector: labelsText(svc.selector ?? {}),
               hint: nearMissHint(svc.selector ?? {}, namespacePods),
-              operator,
+              outcome,
             },
             resource,
             related,
@@ -318,4 +323,29 @@ export function checkExternalTrafficPolicy(svc: SimService, nodes: string[], dia
       resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name }),
     ),
   );
+}
+
+/** The `app` label value prometheus-operator set on each kind's pods until v0.52.0. */
+const LEGACY_APP: Readonly<Record<string, string>> = {
+  prometheus: 'prometheus',
+  alertmanager: 'alertmanager',
+  'thanos-ruler': 'thanos-ruler',
+};
+
+/**
+ * prometheus-operator set `app: prometheus|alertmanager|thanos-ruler` on its pods until v0.52.0
+ * (prometheus-operator#4350 removed it; Helm charts and kube-prometheus selected on it before). A
+ * selector that misses the operator's pods by that label alone selects them under an older operator.
+ */
+function legacyOperatorLabel(selector: Labels, pods: SimPod[]): string | undefined {
+  const app = selector['app'];
+  if (app === undefined) return undefined;
+  const pod = pods.find(
+    (p) =>
+      p.operator === 'prometheus-operator' &&
+      LEGACY_APP[p.labels['app.kubernetes.io/name'] ?? ''] === app &&
+      Object.entries(selector).every(([k, v]) => k === 'app' || p.labels[k] === v),
+  );
+  if (!pod) return undefined;
+  return `The pods of ${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name} match all of it but app=${app}, a label prometheus-operator set on them until v0.52.0: under an older operator the Service selects them; from v0.52.0 on, connections to it are refused. Select app.kubernetes.io/name=${app} instead.`;
 }
