@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, answers, docs, endpoints, expectDiagnostic, lineOf, podsOf, resolve, svc, where, workload, yaml } from '../helpers';
-import { tracePacket } from '../../src/engine';
+import { findSource, tracePacket } from '../../src/engine';
 import { from } from '../traceFixtures';
 import { SymbolIndex } from '../../src/extension/analysis/symbols';
 import { hoverAt } from '../../src/extension/analysis/hoverText';
@@ -126,6 +126,11 @@ describe('operators: prometheus-operator', () => {
     const t = tracePacket(a, from(a, 'monitoring/grafana'), 'prometheus-k8s:9090');
     assert.equal(t.verdict, 'delivered', t.reason);
     assert.equal(t.destination?.kind === 'pod' ? t.destination.port : undefined, 9090);
+  });
+
+  it('a trace starts from NAMESPACE/KIND/NAME of the custom resource (kind in any case)', () => {
+    const src = findSource(a.cluster, 'monitoring/prometheus/k8s');
+    assert.ok(src.ok && src.source.kind === 'pod' && src.source.pod.workload.kind === 'Prometheus', JSON.stringify(src));
   });
 
   it('the governing Services the operator creates answer in DNS, per pod too', () => {
