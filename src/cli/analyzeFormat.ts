@@ -16,6 +16,17 @@ export function analysisJson(a: Analysis): object {
       .map((n) => ({ name: n.name, labels: n.labels, ...(n.origin.kind === 'implicit' ? { implicit: true } : {}) })),
     pods: a.cluster.pods.map(podJson),
     services: a.cluster.services.map(serviceJson),
+    // The workloads whose replicas a HorizontalPodAutoscaler bounds, and why they run what they run.
+    autoscaling: a.cluster.replicaDecisions.map((d) => ({
+      workload: `${d.workload.namespace}/${d.workload.name}`,
+      workloadKind: d.workload.kind,
+      declared: d.declared ?? null,
+      replicas: d.replicas,
+      autoscaler: `${d.autoscaler.namespace}/${d.autoscaler.name}`,
+      minReplicas: d.autoscaler.minReplicas,
+      maxReplicas: d.autoscaler.maxReplicas ?? null,
+      reason: d.reason,
+    })),
     diagnostics: a.diagnostics.map(diagnosticJson),
     // How many the user silenced (kube-netsim.yaml ignore:, # kube-netsim: ignore), by code.
     suppressed: { total: a.suppressed.length, byCode: suppressedByCode(a) },
@@ -153,6 +164,11 @@ export function analysisText(a: Analysis): string {
     ),
   );
   out.push('');
+  for (const d of a.cluster.replicaDecisions)
+    out.push(
+      `${d.workload.kind} ${d.workload.namespace}/${d.workload.name} runs ${d.replicas} replica${d.replicas === 1 ? '' : 's'}: ${d.reason}`,
+    );
+  if (a.cluster.replicaDecisions.length > 0) out.push('');
   for (const d of a.diagnostics) {
     out.push(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity} [${d.code}] ${d.message}`);
     for (const c of d.verify ?? []) out.push(`    verify: ${c}`);

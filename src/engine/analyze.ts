@@ -1,7 +1,9 @@
 import { parseManifestFile, DEFAULT_LIMITS, type ParseLimits } from './manifests/parse';
 import { compareDiagnostics, type Diagnostic } from './diagnostics';
-import { buildNamespaces, buildNodes, implicitNamespace, placePods, readConfigMaps } from './cluster/build';
+import { buildNamespaces, buildNodes, declaresNodes, implicitNamespace, placePods, readConfigMaps } from './cluster/build';
+import { defaultClusterSize, nodesAssumed } from './cluster/capacity';
 import { expandWorkloads } from './cluster/workloads';
+import { operatorServices } from './cluster/operators';
 import { DEFAULT_NAMESPACE } from './manifests/kinds';
 import { compareApplyOrder, resolveDuplicates } from './manifests/duplicates';
 import { reportNotSimulated, type NotSimulatedKind } from './manifests/notSimulated';
@@ -11,7 +13,7 @@ import { implicitIngressControllers } from './ingress/controller';
 import { DnsZone } from './dns/zone';
 import { checkReferences, resolveReferences, type ResolvedReference } from './dns/references';
 import { defaultSettings, type ClusterSettings } from './cluster/settings';
-import type { Cluster } from './cluster/model';
+import type { Cluster, ReplicaDecision, SimNode } from './cluster/model';
 import { IngressModel } from './ingress/model';
 import { PolicyEngine } from './policy/engine';
 import { cniProfile } from './dataplane/cni';
@@ -105,22 +107,37 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
 export function buildCluster(input: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): Cluster {
   // Of objects defined more than once only the one applied last exists; every stage sees it alone.
   const objects = resolveDuplicates(input, diagnostics);
-  const nodes = buildNodes(objects, settings, diagnostics);
+  let nodes = buildNodes(objects, settings, diagnostics);
   const namespaces = buildNamespaces(objects, diagnostics);
   const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');
-  const blueprints = expandWorkloads(
-    objects,
-    nodes.map((n) => n.name),
-    DEFAULT_NAMESPACE,
-    diagnostics,
-  );
-  if (!userDns) blueprints.push(...coreDnsBlueprints());
   const ingressControllers = implicitIngressControllers(objects);
-  blueprints.push(...ingressControllers.blueprints);
+  const expand = (on: SimNode[]) => {
+    const found: Diagnostic[] = [];
+    const replicaDecisions: ReplicaDecision[] = [];
+    const names = on.map((n) => n.name);
+    const blueprints = expandWorkloads(objects, names, DEFAULT_NAMESPACE, found, replicaDecisions);
+    if (!userDns) blueprints.push(...coreDnsBlueprints());
+    blueprints.push(...ingressControllers.blueprints);
+    return { blueprints, found, replicaDecisions };
+  };
+  let expanded = expand(nodes);
+  // A workspace that declares no nodes runs on the default cluster, grown to hold its pods.
+  if (!declaresNodes(objects, settings)) {
+    const size = defaultClusterSize(expanded.blueprints, nodes.length);
+    if (size.nodes > nodes.length) {
+      const info = nodesAssumed(size, nodes.length, settings);
+      nodes = buildNodes(objects, settings, diagnostics, size.nodes);
+      expanded = expand(nodes);
+      if (info) diagnostics.push(info);
+    }
+  }
+  const { blueprints, replicaDecisions } = expanded;
+  diagnostics.push(...expanded.found);
   const pods = placePods(blueprints, nodes, diagnostics);
-  const services = buildServices(objects, settings, nodes, pods, ingressControllers.services, diagnostics);
+  const extraServices = [...ingressControllers.services, ...operatorServices(objects, DEFAULT_NAMESPACE)];
+  const services = buildServices(objects, settings, nodes, pods, extraServices, diagnostics);
   for (const o of [...pods, ...services]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
-  return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects };
+  return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects, replicaDecisions };
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

@@ -183,6 +183,63 @@ describe('public manifests: Online Boutique (GoogleCloudPlatform/microservices-d
   });
 });
 
+describe('public manifests: kube-prometheus (prometheus-operator/kube-prometheus)', () => {
+  const path = `${PUBLIC}/kube-prometheus`;
+  let a: Analysis;
+  before(() => {
+    ensureBuilt();
+    a = analyze(path);
+  });
+
+  it('has no error and no warning: the operator creates the pods the Service selects', () => {
+    assert.deepEqual(errors(a), []);
+    assert.deepEqual(
+      a.diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.code} ${d.file}:${d.line}`),
+      [],
+    );
+  });
+
+  it('Prometheus k8s (replicas 2) and Alertmanager main (replicas 3) run StatefulSet-like pods', () => {
+    assert.deepEqual(
+      podsOf(a, 'monitoring/k8s')
+        .map((p) => p.name)
+        .sort(),
+      ['prometheus-k8s-0', 'prometheus-k8s-1'],
+    );
+    assert.deepEqual(
+      podsOf(a, 'monitoring/main')
+        .map((p) => p.name)
+        .sort(),
+      ['alertmanager-main-0', 'alertmanager-main-1', 'alertmanager-main-2'],
+    );
+  });
+
+  it('prometheus-k8s has both Prometheus pods behind web (9090) and reloader-web (8080)', () => {
+    const s = service(a, 'monitoring/prometheus-k8s');
+    assert.equal(endpointPods(s), 2);
+    assert.deepEqual([...new Set(s.endpoints.map((e) => e.port))].sort(), [8080, 9090]);
+  });
+
+  it("prometheus-adapter's --prometheus-url reaches a Prometheus pod on 9090", () => {
+    const t = trace(path, 'monitoring/prometheus-adapter', 'http://prometheus-k8s.monitoring.svc:9090/');
+    assert.equal(t.verdict, 'delivered');
+    assert.equal(t.destination?.workload, 'monitoring/k8s');
+    assert.equal(t.destination?.port, 9090);
+  });
+
+  it('the governing Service alertmanager-operated, which the operator creates, answers with the three pods', () => {
+    const ips = podsOf(a, 'monitoring/main')
+      .map((p) => p.ip)
+      .sort();
+    assert.deepEqual(
+      dns(path, 'monitoring/prometheus-adapter', 'alertmanager-operated')
+        .answers.map((r) => r.value)
+        .sort(),
+      ips,
+    );
+  });
+});
+
 describe('public manifests: podinfo Kustomize base (stefanprodan/podinfo)', () => {
   const path = `${PUBLIC}/podinfo`;
   let a: Analysis;
@@ -194,6 +251,16 @@ describe('public manifests: podinfo Kustomize base (stefanprodan/podinfo)', () =
   it('renders the kustomization with no error', () => {
     assert.deepEqual(errors(a), []);
     assert.ok(podsOf(a, 'default/podinfo').length >= 1);
+  });
+
+  it('runs the 2 pods its HorizontalPodAutoscaler keeps (minReplicas 2; the Deployment sets no replicas), all behind the Service', () => {
+    assert.equal(podsOf(a, 'default/podinfo').length, 2);
+    assert.equal(endpointPods(service(a, 'default/podinfo')), 2);
+    const r = cli('analyze', path);
+    assert.match(
+      r.stdout,
+      /Deployment default\/podinfo runs 2 replicas: HorizontalPodAutoscaler default\/podinfo keeps at least minReplicas 2/,
+    );
   });
 
   it('resolves the named targetPorts (http, grpc) of all three Services to the container ports', () => {

@@ -33,7 +33,8 @@ const CASES: Case[] = [
     name: 'calico (BGP, no encapsulation)',
     settings: { cni: 'calico', encapsulation: 'none' },
     encap: undefined,
-    route: /^10\.244\.2\.0\/24 via 10\.0\.1\.20 dev eth0 proto bird$/,
+    // Calico routes the /26 IPAM block that holds the pod, not the node's whole range.
+    route: /^10\.244\.2\.(0|64|128|192)\/26 via 10\.0\.1\.20 dev eth0 proto bird$/,
     enforced: true,
   },
   {
@@ -175,5 +176,16 @@ test('same node: the packet never leaves the node (veth and the host route or br
     assert.equal(routes.length, 1, cni);
     assert.match(routes[0]?.route ?? '', want);
     assert.equal(of(r, 'encap').length, 0);
+  }
+});
+
+test('calico: the BGP route names the /26 IPAM block holding the destination pod (IP-in-IP and VXLAN alike)', () => {
+  for (const encapsulation of ['none', 'ipip', 'vxlan'] as const) {
+    const r = crossNode({ cni: 'calico', encapsulation }, false);
+    const ip = r.destination?.kind === 'pod' ? r.destination.ip : '';
+    const last = Number(ip.split('.')[3]);
+    const block = `10.244.2.${last - (last % 64)}/26`;
+    const route = of(r, 'route').find((h) => h.node === 'node-1');
+    assert.ok(route?.route.startsWith(`${block} via `), `${encapsulation}: ${route?.route} for ${ip}`);
   }
 });

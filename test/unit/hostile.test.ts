@@ -309,7 +309,8 @@ describe('pod budget', () => {
     const a = analyzeWorkspace([{ path: 'a.yaml', text: big('a', 100000) }, { path: 'b.yaml', text: big('b', 5) }, read('good.yaml')]);
     const user = a.cluster.pods.filter((p) => p.origin.kind === 'manifest');
     assert.equal(user.length, MAX_SIMULATED_PODS);
-    assert.deepEqual(at(a, 'a.yaml'), ['6:13 simulation-limit']);
+    // The default cluster grows to hold the 10,000 pods, and says so at the replicas that need it.
+    assert.deepEqual(at(a, 'a.yaml'), ['6:13 cluster-nodes-assumed', '6:13 simulation-limit']);
     assert.match(a.diagnostics.find((d) => d.code === 'simulation-limit')?.message ?? '', /asks for 100000 pods, but only 10000 more fit/);
     assert.deepEqual(at(a, 'b.yaml'), [], 'reported once');
     assert.equal(user.filter((p) => p.workload.name === 'b').length, 0);
@@ -369,20 +370,19 @@ describe('no quadratic corners in template detection', () => {
 describe('endpoint budget', () => {
   it('Services beyond the endpoint budget are cut with one warning at the selector; kube-dns keeps its endpoints', () => {
     const pods = 1001;
-    const { settings } = parseSettings('kube-netsim.yaml', 'nodes:\n  - {name: big, ip: 10.0.1.10, podCIDR: 10.244.0.0/18}\n');
+    // One node that holds them all: kubelet's --max-pods raised (status.allocatable.pods) and a /18 of addresses.
+    const node = `apiVersion: v1\nkind: Node\nmetadata: {name: big}\nspec: {podCIDR: 10.244.0.0/18}\nstatus:\n  allocatable: {pods: "1100"}\n  addresses: [{type: InternalIP, address: 10.0.1.10}]\n`;
     const dep = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: ${pods}\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: a, image: b}]}\n`;
     const services = Array.from(
       { length: 1000 },
       (_, i) =>
         `apiVersion: v1\nkind: Service\nmetadata: {name: s${String(i).padStart(4, '0')}}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n`,
     );
-    const a = analyzeWorkspace(
-      [
-        { path: 'dep.yaml', text: dep },
-        { path: 'svc.yaml', text: services.join('---\n') },
-      ],
-      { settings },
-    );
+    const a = analyzeWorkspace([
+      { path: 'dep.yaml', text: dep },
+      { path: 'svc.yaml', text: services.join('---\n') },
+      { path: 'node.yaml', text: node },
+    ]);
     const count = (name: string) => a.cluster.services.find((s) => s.name === name)?.endpointsByPort[0]?.length;
     assert.equal(count('s0000'), pods);
     assert.equal(count('s0998'), pods);

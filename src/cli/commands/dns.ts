@@ -23,7 +23,14 @@ export function registerDns(program: Command): void {
     if (!found.ok) throw new UsageError(found.message);
     if (found.source.kind !== 'pod')
       throw new UsageError(`--from ${opts.from}: DNS is resolved from a pod; name a workload or pod (NAMESPACE/NAME)`);
-    const result = a.dns.resolve(name, found.source.pod, opts.type);
-    print(opts.format === 'json' ? json(dnsJson(result)) : dnsText(result, `${found.source.pod.namespace}/${found.source.pod.name}`));
+    const pod = found.source.pod;
+    const result = a.dns.resolve(name, pod, opts.type);
+    // A Pending pod (every pod of the source is) sends no query: the answer is what it would get once running.
+    const pending =
+      pod.pending === undefined
+        ? undefined
+        : `pod ${pod.namespace}/${pod.name} is Pending (${pod.pending}): it sends no query until it runs; this is the answer it would get then`;
+    if (opts.format === 'json') print(json({ ...dnsJson(result), ...(pending ? { pending } : {}) }));
+    else print(dnsText(result, `${pod.namespace}/${pod.name}`) + (pending ? `;; ${pending}\n` : ''));
   });
 }

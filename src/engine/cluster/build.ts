@@ -6,20 +6,41 @@ import { DEFAULT_NAMESPACE, namespaceOf } from '../manifests/kinds';
 import type { ManifestObject } from '../manifests/types';
 import type { Diagnostic } from '../diagnostics';
 import { addressAt, parseCidr, podAllocator, subnetAt, isIP, cidrContains, type HashAllocator } from './ipam';
-import { schedule } from './scheduling';
+import { MAX_PODS_PER_NODE, schedule } from './scheduling';
 import type { PodBlueprint } from './workloads';
 import { podId, type EnvValue, type SimConfigMap, type SimNamespace, type SimNode, type SimPod } from './model';
-import { DEFAULT_NODES, isCidr, type ClusterSettings } from './settings';
+import { DEFAULT_NODES, isCidr, type ClusterSettings, type NodeSetting } from './settings';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-/** The nodes: kind: Node objects, else the settings' (or the default three), each with its pod CIDR. */
-export function buildNodes(objects: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): SimNode[] {
+/** Whether the workspace declares its nodes (settings or kind: Node objects); if not, the default cluster is simulated. */
+export function declaresNodes(objects: ManifestObject[], settings: ClusterSettings): boolean {
+  return settings.nodes !== null || objects.some((o) => o.kind === 'Node');
+}
+
+/** The default cluster's N-th node (1-based): node-N at 10.0.1.10, .20, … (25 to a /24, then the next /24). */
+export function defaultNode(n: number): NodeSetting {
+  const known = DEFAULT_NODES[n - 1];
+  if (known) return known;
+  const block = Math.floor((n - 1) / 25);
+  return { name: `node-${n}`, ip: `10.0.${1 + block}.${10 * ((n - 1) % 25) + 10}`, labels: {} };
+}
+
+/**
+ * The nodes: kind: Node objects, else the settings' (or the default cluster's, `defaultCount` of
+ * them: three unless the workspace needs more), each with its pod CIDR and the pods it can hold.
+ */
+export function buildNodes(
+  objects: ManifestObject[],
+  settings: ClusterSettings,
+  diagnostics: Diagnostic[],
+  defaultCount = DEFAULT_NODES.length,
+): SimNode[] {
   const cluster = parseCidr(settings.podCIDR);
   const nodeObjects = objects.filter((o) => o.kind === 'Node');
   // node-N gets the N-th /24 (/64) as the controller-manager's default --node-cidr-mask-size does;
   // a cluster CIDR too small for that is cut finer, so node CIDRs always lie inside it.
-  const count = settings.nodes?.length ?? (nodeObjects.length || DEFAULT_NODES.length);
+  const count = settings.nodes?.length ?? (nodeObjects.length || defaultCount);
   // Never finer than one address: a /31 or /32 cluster CIDR asked for /33 node ranges and crashed.
   const mask = Math.min(
     cluster.family === 'ipv4' ? 32 : 128,
@@ -52,25 +73,43 @@ export function buildNodes(objects: ManifestObject[], settings: ClusterSettings,
         r.invalid(['spec', 'podCIDR'], `spec.podCIDR "${podCIDR}" is not a valid CIDR.`);
         podCIDR = undefined;
       }
-      nodes.push({
+      const node: SimNode = {
         name: o.name,
         ip: typeof internal?.['address'] === 'string' ? internal['address'] : addressAt(parseCidr('10.0.1.0/24'), BigInt(10 * (i + 1))),
         podCIDR: podCIDR ?? cutCidr(i),
         labels: r.labels(['metadata', 'labels']),
         origin: { kind: 'manifest', object: o },
-      });
+      };
+      // kubelet reports its --max-pods as status.allocatable.pods (a quantity, so often a string).
+      const maxPods = podsQuantity(r.raw(['status', 'allocatable', 'pods'])) ?? podsQuantity(r.raw(['status', 'capacity', 'pods']));
+      if (maxPods !== undefined) node.maxPods = maxPods;
+      nodes.push(node);
     });
   } else {
-    (settings.nodes ?? DEFAULT_NODES).forEach((n, i) => {
+    const list = settings.nodes ?? Array.from({ length: defaultCount }, (_, i) => defaultNode(i + 1));
+    list.forEach((n, i) => {
       nodes.push({ name: n.name, ip: n.ip, podCIDR: n.podCIDR ?? cutCidr(i), labels: n.labels, origin: { kind: 'implicit' } });
     });
   }
+  // Under host-local IPAM a node's pods take addresses of its own pod CIDR, so a small one holds
+  // fewer than kubelet's 110; Calico's IPAM claims more /26 blocks from the pool as a node needs them.
+  if (settings.cni !== 'calico')
+    for (const n of nodes) {
+      const usable = Number(podAllocator(n.podCIDR).capacity);
+      if (usable < (n.maxPods ?? MAX_PODS_PER_NODE)) n.maxPods = usable;
+    }
   if (settings.podCIDRv6) {
     const v6 = parseCidr(settings.podCIDRv6);
     const mask6 = Math.min(128, Math.max(64, v6.prefix + Math.ceil(Math.log2(nodes.length + 1))));
     nodes.forEach((n, i) => (n.podCIDRv6 = subnetAt(v6, mask6, i + 1)));
   }
   return nodes;
+}
+
+/** A pod count written as a Kubernetes quantity (`110`, `"110"`); undefined when it is not a whole number. */
+function podsQuantity(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 /** A namespace the workspace uses without declaring it, labelled as the API server labels every namespace. */
@@ -105,7 +144,11 @@ export function placePods(blueprints: PodBlueprint[], nodes: SimNode[], diagnost
     allocators.set(n.name, podAllocator(n.podCIDR));
     if (n.podCIDRv6) allocators6.set(n.name, podAllocator(n.podCIDRv6));
   }
-  const pods: SimPod[] = placements.map(({ blueprint, node }) => podOf(blueprint, node));
+  const pods: SimPod[] = placements.map(({ blueprint, node, pending }) => {
+    const pod = podOf(blueprint, node);
+    if (pending !== undefined) pod.pending = pending;
+    return pod;
+  });
   // Live addresses from a cluster dump are kept as they are; they are reserved before any allocation.
   placements.forEach(({ blueprint }, i) => {
     const pod = pods[i];
@@ -114,7 +157,10 @@ export function placePods(blueprints: PodBlueprint[], nodes: SimNode[], diagnost
     for (const [name, alloc] of allocators)
       if (cidrContains(alloc.cidr.text, blueprint.liveIP)) {
         alloc.reserve(blueprint.liveIP);
-        if (pod.node === undefined) pod.node = name;
+        if (pod.node === undefined) {
+          pod.node = name;
+          delete pod.pending;
+        }
       }
   });
   const order = pods.map((p) => ({ p, id: podId(p) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -98,6 +98,11 @@ export class HashAllocator {
     return true;
   }
 
+  /** How many addresses it hands out in all. */
+  get capacity(): bigint {
+    return this.span;
+  }
+
   isTaken(ip: string): boolean {
     return this.taken.has(toBigInt(ipaddr.parse(ip)) - this.cidr.base);
   }
@@ -121,4 +126,18 @@ export function podAllocator(cidrText: string): HashAllocator {
   const cidr = parseCidr(cidrText);
   const last = cidr.family === 'ipv4' ? cidr.size - 2n : cidr.size - 1n;
   return new HashAllocator(cidr, 2n, last < 2n ? 1n : last);
+}
+
+/**
+ * The Calico IPAM block that holds a pod address: Calico's IPAM hands each node /26 blocks (/122 for
+ * IPv6) of the pool as its pods need them, and BIRD (or Felix, for VXLAN) routes each block to its
+ * node, so the route a packet takes names the block, not the node's whole range. Here a node's blocks
+ * are cut from its pod CIDR; one finer than a block is routed whole.
+ */
+export function calicoBlock(node: { podCIDR: string; podCIDRv6?: string }, ip: string): string {
+  const v6 = ip.includes(':');
+  const prefix = v6 ? 122 : 26;
+  const range = v6 ? node.podCIDRv6 : node.podCIDR;
+  if (range === undefined || parseCidr(range).prefix > prefix || !cidrContains(range, ip)) return range ?? ip;
+  return `${addressAt(parseCidr(`${ip}/${prefix}`), 0n)}/${prefix}`;
 }

@@ -20,6 +20,8 @@ export interface SimNode {
   podCIDR: string;
   podCIDRv6?: string;
   labels: Labels;
+  /** The most pods the node runs (a Node's status.allocatable.pods); kubelet's default 110 when undefined. */
+  maxPods?: number;
   origin: Origin;
 }
 
@@ -78,6 +80,8 @@ export interface SimPod {
   labels: Labels;
   /** Undefined when the pod could not be scheduled (Pending). */
   node: string | undefined;
+  /** Why the pod is Pending (the scheduler's FailedScheduling message); undefined for a placed pod. */
+  pending?: string;
   ip: string | undefined;
   ipv6?: string;
   hostNetwork: boolean;
@@ -90,6 +94,8 @@ export interface SimPod {
   origin: Origin;
   /** Path of the pod spec inside its manifest (['spec'] for a Pod, ['spec','template','spec'] for a Deployment). */
   specPath: FieldPath;
+  /** The operator that creates this pod from its custom resource (origin), which holds no pod spec. */
+  operator?: string;
 }
 
 export function podId(p: { namespace: string; name: string }): string {
@@ -150,6 +156,19 @@ export interface SimConfigMap {
   origin: Origin;
 }
 
+/** How many replicas a workload runs and why, when a HorizontalPodAutoscaler bounds it. */
+export interface ReplicaDecision {
+  workload: WorkloadRef;
+  /** spec.replicas as written (undefined when left out: 1 by default). */
+  declared: number | undefined;
+  /** What the simulation runs. */
+  replicas: number;
+  /** The HorizontalPodAutoscaler that bounds it. */
+  autoscaler: { namespace: string; name: string; minReplicas: number; maxReplicas: number | undefined; origin: Origin };
+  /** One sentence for hovers and the CLI: what decided the count. */
+  reason: string;
+}
+
 /** The simulated cluster: everything placed, addressed and connected, ready to be queried. */
 export interface Cluster {
   settings: ClusterSettings;
@@ -158,6 +177,8 @@ export interface Cluster {
   pods: SimPod[];
   services: SimService[];
   configMaps: SimConfigMap[];
+  /** The workloads whose replicas a HorizontalPodAutoscaler bounds, with the count it leads to. */
+  replicaDecisions: ReplicaDecision[];
   /** Every Kubernetes object read from the workspace, in input order. */
   objects: ManifestObject[];
 }

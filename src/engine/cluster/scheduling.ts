@@ -1,8 +1,12 @@
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { fnv1a } from '../hash';
-import { labelsText, mapMatches, type Labels } from './labels';
+import { mapMatches, type Labels } from './labels';
 import { locate, workloadId, type SimNode } from './model';
 import type { PodBlueprint } from './workloads';
+import { isLive } from './snapshot';
+
+/** kubelet's default --max-pods: the most pods a node runs (each takes one of its slots, DaemonSet pods too). */
+export const MAX_PODS_PER_NODE = 110;
 
 /** The labels kubelet puts on every node, which nodeSelectors commonly use. */
 export function nodeLabels(node: SimNode): Labels {
@@ -12,19 +16,28 @@ export function nodeLabels(node: SimNode): Labels {
 export interface Placement {
   blueprint: PodBlueprint;
   node: string | undefined;
+  /** Why the pod stays Pending (undefined when placed): the scheduler's FailedScheduling message, or why no scheduler runs it. */
+  pending?: string;
 }
 
+const byName = (a: SimNode, b: SimNode) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 /**
- * Places pods on nodes deterministically: nodeName and nodeSelector first, then the replicas
- * of each workload spread round-robin from an offset hashed from the workload, so that they
- * land on different nodes (as the default scheduler's topology spreading does) and editing one
- * workload never moves another's pods.
+ * Places pods on nodes deterministically: nodeName and nodeSelector first, then the replicas of
+ * each workload spread round-robin from an offset hashed from the workload, so that they land on
+ * different nodes (as the default scheduler's topology spreading does) and editing one workload
+ * never moves another's pods while nodes have room. A node takes at most its maxPods (kubelet's 110
+ * unless the Node says otherwise); DaemonSet pods take their slots first, as they run from the
+ * node's start; a pod no node can take stays Pending with the reason the scheduler would give.
  */
 export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnostics: Diagnostic[]): Placement[] {
-  const sorted = [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...nodes].sort(byName);
   const labelsOf = new Map(sorted.map((n) => [n.name, nodeLabels(n)]));
-  const reported = new Set<string>();
-  const out: Placement[] = [];
+  const used = new Map(sorted.map((n) => [n.name, 0]));
+  const capacity = (n: SimNode) => n.maxPods ?? MAX_PODS_PER_NODE;
+  const hasRoom = (n: SimNode) => (used.get(n.name) ?? 0) < capacity(n);
+  const take = (name: string) => used.set(name, (used.get(name) ?? 0) + 1);
+  const reported = new Map<string, { bp: PodBlueprint; field: string[]; constraint: string; reason: string; count: number }>();
   // Workloads share few distinct nodeSelectors; compute each one's eligible nodes once.
   const eligibleBySelector = new Map<string, SimNode[]>();
   const eligibleFor = (selector: Labels): SimNode[] => {
@@ -36,35 +49,92 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
     }
     return list;
   };
-  for (const bp of blueprints) {
-    const eligible = eligibleFor(bp.nodeSelector);
-    if (bp.perNode) {
-      // A DaemonSet pod exists only on the nodes its nodeSelector admits.
-      if (eligible.some((n) => n.name === bp.nodeName)) out.push({ blueprint: bp, node: bp.nodeName });
-      continue;
-    }
-    let node: string | undefined;
+  const out: Array<Placement | undefined> = new Array<Placement | undefined>(blueprints.length);
+  // DaemonSet pods first: they hold their node's slots before the scheduler places the others.
+  blueprints.forEach((bp, i) => {
+    if (!bp.perNode) return;
+    // A DaemonSet pod exists only on the nodes its nodeSelector admits.
+    const node = eligibleFor(bp.nodeSelector).find((n) => n.name === bp.nodeName);
+    if (!node) return;
+    if (hasRoom(node)) {
+      take(node.name);
+      out[i] = { blueprint: bp, node: node.name };
+    } else out[i] = pending(bp, ['replicas'], `node ${node.name} is full (${capacity(node)} pods)`, tooManyPods(1, sorted.length));
+  });
+  // Then the cluster's own pods (CoreDNS, ingress controllers): system-critical, they run before the workspace's.
+  const order = blueprints.map((bp, i) => ({ bp, i })).filter(({ bp }) => !bp.perNode);
+  const implicitFirst = [
+    ...order.filter(({ bp }) => bp.origin.kind === 'implicit'),
+    ...order.filter(({ bp }) => bp.origin.kind !== 'implicit'),
+  ];
+  implicitFirst.forEach(({ bp, i }) => {
     if (bp.nodeName !== undefined) {
-      node = sorted.some((n) => n.name === bp.nodeName) ? bp.nodeName : undefined;
-      if (node === undefined) report(bp, `nodeName ${bp.nodeName}`, ['nodeName']);
-    } else if (eligible.length === 0) {
-      report(bp, `nodeSelector ${labelsText(bp.nodeSelector)}`, ['nodeSelector']);
-    } else {
-      const start = fnv1a(workloadId(bp.workload)) % eligible.length;
-      node = eligible[(start + bp.replicaIndex) % eligible.length]?.name;
+      // No scheduler is involved: the named node's kubelet runs it, or nothing does.
+      if (sorted.some((n) => n.name === bp.nodeName)) {
+        take(bp.nodeName);
+        out[i] = { blueprint: bp, node: bp.nodeName };
+      } else if (bp.origin.kind === 'manifest' && isLive(bp.origin.object))
+        // A cluster dump's pod runs on its node; the dump just does not describe that node.
+        out[i] = { blueprint: bp, node: undefined };
+      else out[i] = pending(bp, ['nodeName'], `nodeName ${bp.nodeName}`, `spec.nodeName names node ${bp.nodeName}, which does not exist`);
+      return;
     }
-    out.push({ blueprint: bp, node });
-  }
-  return out;
-
-  function report(bp: PodBlueprint, constraint: string, field: string[]): void {
-    const key = workloadId(bp.workload);
-    if (reported.has(key)) return;
-    reported.add(key);
-    const range = locate(bp.origin, [...bp.specPath, ...field]);
-    if (range)
+    const eligible = eligibleFor(bp.nodeSelector);
+    const selectorText = Object.entries(bp.nodeSelector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const mismatched = sorted.length - eligible.length;
+    const start = eligible.length ? (fnv1a(workloadId(bp.workload)) + bp.replicaIndex) % eligible.length : 0;
+    for (let k = 0; k < eligible.length; k++) {
+      const node = eligible[(start + k) % eligible.length];
+      if (node && hasRoom(node)) {
+        take(node.name);
+        out[i] = { blueprint: bp, node: node.name };
+        return;
+      }
+    }
+    const reasons = [
+      ...(eligible.length ? [`${eligible.length} Too many pods`] : []),
+      ...(mismatched ? [`${mismatched} node(s) didn't match Pod's node affinity/selector`] : []),
+    ].sort();
+    const constraint = eligible.length
+      ? `every node${mismatched ? ` its nodeSelector ${selectorText} admits` : ''} is full (${MAX_PODS_PER_NODE} pods per node unless the Node sets status.allocatable.pods)`
+      : `nodeSelector ${selectorText}`;
+    out[i] = pending(
+      bp,
+      eligible.length ? ['replicas'] : ['nodeSelector'],
+      constraint,
+      `0/${sorted.length} nodes are available: ${reasons.join(', ') || 'no nodes'}.`,
+    );
+  });
+  for (const r of reported.values()) {
+    const key = workloadId(r.bp.workload);
+    // Too many pods is the replicas' fault (or, for a DaemonSet, the object's); a constraint is its field's.
+    const path = r.field[0] === 'replicas' ? ['spec', 'replicas'] : [...r.bp.specPath, ...r.field];
+    const has = r.bp.origin.kind === 'manifest' && r.bp.origin.object.has(path);
+    const range = locate(r.bp.origin, has ? path : ['metadata', 'name']);
+    if (range && r.bp.operator === undefined)
       diagnostics.push(
-        makeDiagnostic('pod-unschedulable', range, { constraint, workload: key, nodes: sorted.map((n) => n.name).join(', ') || '(none)' }),
+        makeDiagnostic('pod-unschedulable', range, {
+          constraint: r.constraint,
+          reason: r.reason,
+          count: r.count,
+          workload: key,
+          nodes: sorted.map((n) => n.name).join(', ') || '(none)',
+        }),
       );
   }
+  return out.filter((p): p is Placement => p !== undefined);
+
+  function pending(bp: PodBlueprint, field: string[], constraint: string, reason: string): Placement {
+    const key = workloadId(bp.workload);
+    const known = reported.get(key);
+    if (known) known.count++;
+    else reported.set(key, { bp, field, constraint, reason, count: 1 });
+    return { blueprint: bp, node: undefined, pending: reason };
+  }
+}
+
+function tooManyPods(n: number, total: number): string {
+  return `0/${total} nodes are available: ${n} Too many pods.`;
 }

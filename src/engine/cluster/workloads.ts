@@ -3,7 +3,9 @@ import { TEMPLATE_PATH } from '../manifests/kinds';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { readSelector, selectorMatches, selectorText, labelsText, mapMatches, type Labels } from './labels';
 import { nameSuffix } from '../hash';
-import type { ContainerPort, DnsConfig, EnvValue, Origin, SimContainer, SimPod, WorkloadRef } from './model';
+import type { ContainerPort, DnsConfig, EnvValue, Origin, ReplicaDecision, SimContainer, SimPod, WorkloadRef } from './model';
+import { readAutoscalers, scaledReplicas } from './autoscaling';
+import { operatorPlan } from './operators';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
 
@@ -116,15 +118,18 @@ export function controllerOf(o: ManifestObject): { kind: string; name: string } 
 /**
  * Expands workloads and Pods into pod blueprints, with the names a real controller would give
  * (deterministic stand-ins for the random suffixes). Workloads whose pods the input already
- * holds (a cluster dump) produce none of their own.
+ * holds (a cluster dump) produce none of their own. A HorizontalPodAutoscaler's bounds decide the
+ * replicas of its target; each such decision is added to `decisions`.
  */
 export function expandWorkloads(
   objects: ManifestObject[],
   nodeNames: string[],
   defaultNamespace: string,
   diagnostics: Diagnostic[],
+  decisions: ReplicaDecision[] = [],
 ): PodBlueprint[] {
   const out: PodBlueprint[] = [];
+  const autoscalers = readAutoscalers(objects, defaultNamespace, diagnostics);
   const ownedInInput = new Set<string>();
   for (const o of objects) {
     const owner = controllerOf(o);
@@ -140,6 +145,39 @@ export function expandWorkloads(
   }
   let overflowReported = false;
   for (const o of objects) {
+    const plan = operatorPlan(o, diagnostics);
+    if (plan) {
+      const namespace = o.namespace ?? defaultNamespace;
+      const origin: Origin = { kind: 'manifest', object: o };
+      const workload: WorkloadRef = { kind: o.kind, namespace, name: o.name };
+      for (const set of plan.sets) {
+        const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
+        set.names.slice(0, left).forEach((name, i) => {
+          const pod: PodBlueprint = {
+            namespace,
+            name,
+            workload,
+            labels: set.labels(name, i),
+            hostNetwork: false,
+            ready: true,
+            containers: set.containers,
+            dnsPolicy: 'ClusterFirst',
+            origin,
+            specPath: ['spec'],
+            operator: plan.operator,
+            nodeSelector: set.nodeSelector,
+            perNode: false,
+            replicaIndex: i,
+          };
+          if (set.subdomain !== undefined) {
+            pod.hostname = name;
+            pod.subdomain = set.subdomain;
+          }
+          out.push(pod);
+        });
+      }
+      continue;
+    }
     // Own keys only: `kind: constructor` (or toString, __proto__) found Object's members and crashed the spread below.
     const templatePath = Object.prototype.hasOwnProperty.call(TEMPLATE_PATH, o.kind) ? TEMPLATE_PATH[o.kind] : undefined;
     if (!templatePath || !o.apiVersion.match(/^(v1|apps\/v1|batch\/v1|batch\/v1beta1|apps\/v1beta\d|extensions\/v1beta1)$/)) continue;
@@ -151,6 +189,16 @@ export function expandWorkloads(
     if (!base) continue;
     const r = new FieldReader(o, diagnostics);
     const key = `${namespace}/${o.kind}/${o.name}`;
+    // spec.replicas bounded by the workload's autoscaler, if it has one.
+    const replicasOf = (): number => {
+      const { replicas, decision } = scaledReplicas(
+        { kind: o.kind, namespace, name: o.name },
+        r.int(['spec', 'replicas'], 0, 100000),
+        autoscalers,
+      );
+      if (decision) decisions.push(decision);
+      return replicas;
+    };
     const room = (wanted: number, field: FieldPath): number => {
       const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
       if (wanted > left && !overflowReported) {
@@ -183,7 +231,7 @@ export function expandWorkloads(
         break;
       }
       case 'StatefulSet': {
-        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
+        const replicas = room(replicasOf(), ['spec', 'replicas']);
         const service = r.str(['spec', 'serviceName']);
         for (let i = 0; i < replicas; i++) {
           // StatefulSet pods get stable names, their name as hostname and the governing Service as subdomain,
@@ -204,7 +252,7 @@ export function expandWorkloads(
           );
         break;
       case 'Deployment': {
-        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
+        const replicas = room(replicasOf(), ['spec', 'replicas']);
         const templateHash = nameSuffix(`${key}/template`, 10);
         for (let i = 0; i < replicas; i++)
           out.push({ ...base, name: `${o.name}-${templateHash}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
@@ -212,7 +260,7 @@ export function expandWorkloads(
       }
       case 'ReplicaSet':
       case 'ReplicationController': {
-        const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
+        const replicas = room(replicasOf(), ['spec', 'replicas']);
         for (let i = 0; i < replicas; i++) out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
         break;
       }

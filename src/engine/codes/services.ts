@@ -21,7 +21,7 @@ export const SERVICE_CODES = {
     summary: 'A Service selects no pod, so connections to it are refused.',
     docs: `${DOCS}/concepts/services-networking/service/#defining-a-service`,
     format: (p) =>
-      `Service ${p.service} selects no pod: no pod in namespace ${p.namespace} has the labels ${p.selector}.${p.hint ? ' ' + p.hint : ''} Connections to it will be refused.`,
+      `Service ${p.service} selects no pod: no pod in namespace ${p.namespace} has the labels ${p.selector}.${p.hint ? ' ' + p.hint : ''} ${p.outcome ? p.outcome : 'Connections to it will be refused.'}`,
     verify: (_p, r) =>
       r
         ? [
@@ -91,9 +91,18 @@ export const SERVICE_CODES = {
   },
   'pod-unschedulable': {
     severity: 'warning',
-    summary: "No node satisfies the pod's nodeName or nodeSelector; it stays Pending with no IP.",
+    summary: 'No node can take the pod (its nodeName or nodeSelector matches none, or the nodes are full); it stays Pending with no IP.',
     docs: `${DOCS}/concepts/scheduling-eviction/assign-pod-node/`,
-    format: (p) => `No node matches ${p.constraint}; the pods of ${p.workload} stay Pending and get no IP. Known nodes: ${p.nodes}.`,
+    format: (p) =>
+      `${p.count === 1 ? 'A pod' : `${p.count} pods`} of ${p.workload} cannot be placed: ${String(p.constraint).startsWith('nodeName') || String(p.constraint).startsWith('nodeSelector') ? `no node matches ${p.constraint}` : p.constraint} ("${p.reason}"). ${p.count === 1 ? 'It stays' : 'They stay'} Pending and get no IP, and no command treats ${p.count === 1 ? 'it' : 'them'} as running. Known nodes: ${p.nodes}.`,
+  },
+  'cluster-nodes-assumed': {
+    severity: 'info',
+    summary:
+      'The workspace declares no nodes and its pods do not fit the default three, so the default cluster is given as many as they need.',
+    docs: `${DOCS}/setup/best-practices/cluster-large/`,
+    format: (p) =>
+      `The workspace declares no nodes, and its ${p.pods} pods${Number(p.perNode) > 0 ? ` (${p.perNode} DaemonSet pod${p.perNode === 1 ? '' : 's'} on each node among them)` : ''} do not fit the default ${p.current} nodes at kubelet's ${p.maxPods} pods per node (${p.workload} is the first that would stay Pending): kube-netsim assumes ${p.nodes} nodes${p.ipam}. Declare your nodes (kind: Node objects, or nodes: in kube-netsim.yaml) to simulate your cluster's.`,
   },
   'nodeport-out-of-range': {
     severity: 'error',

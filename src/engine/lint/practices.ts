@@ -207,7 +207,8 @@ interface RawContainer {
 
 /** The containers of a pod's manifest, raw (probes are not part of the simulation's model). */
 function rawContainers(pod: SimPod): RawContainer[] {
-  if (pod.origin.kind !== 'manifest') return [];
+  // An operator's pods are built by the operator, probes included; the custom resource holds no pod spec.
+  if (pod.origin.kind !== 'manifest' || pod.operator !== undefined) return [];
   let spec: unknown = pod.origin.object.raw;
   for (const k of pod.specPath) spec = isRecord(spec) ? spec[k as string] : undefined;
   const list = isRecord(spec) ? spec['containers'] : undefined;

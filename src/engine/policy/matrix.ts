@@ -94,9 +94,12 @@ function workloadsNodeLocal(s: PodClass, ws: string, d: PodClass, wd: string): b
   return false;
 }
 
-/** Computes the connectivity list of the workspace's workloads (implicit objects such as CoreDNS left out). */
+/**
+ * Computes the connectivity list of the workspace's workloads (implicit objects such as CoreDNS left
+ * out, and Pending pods, which neither send nor receive).
+ */
 export function connectivityList(engine: PolicyEngine, options: MatrixOptions = {}): ConnectivityList {
-  const pods = engine.cluster.pods.filter((p) => p.origin.kind === 'manifest');
+  const pods = engine.cluster.pods.filter((p) => p.origin.kind === 'manifest' && p.pending === undefined);
   const classes = podClasses(engine, pods);
   const index = new ClassIndex(engine, classes);
   const ranges: Record<Direction, IpRange[]> = { ingress: externalRanges(engine, 'ingress'), egress: externalRanges(engine, 'egress') };

@@ -1,7 +1,9 @@
 // The Services of the cluster: the workspace's, the implicit ones and the ingress controllers',
 // with their addresses allocated and their endpoints found among the placed pods.
 import type { Diagnostic } from '../diagnostics';
-import { DEFAULT_NAMESPACE, namespaceOf } from '../manifests/kinds';
+import { DEFAULT_NAMESPACE, isBuiltInGroup, namespaceOf } from '../manifests/kinds';
+import { isNotSimulated } from '../manifests/notSimulated';
+import { operatorOf } from '../cluster/operators';
 import type { ManifestObject } from '../manifests/types';
 import type { SimNode, SimPod, SimService } from '../cluster/model';
 import type { ClusterSettings } from '../cluster/settings';
@@ -27,9 +29,43 @@ export function buildServices(
   services.push(...extra);
   allocateServiceAddresses(services, settings, diagnostics);
   const manual = objects.filter((o) => o.kind === 'Endpoints' || o.kind === 'EndpointSlice');
-  computeEndpoints(services, pods, manual, DEFAULT_NAMESPACE, diagnostics);
+  computeEndpoints(services, pods, manual, DEFAULT_NAMESPACE, diagnostics, customResourcesByNamespace(objects));
   apiServerEndpoints(services, nodes);
   const nodeNames = nodes.map((n) => n.name);
   for (const svc of services) if (svc.origin.kind === 'manifest') checkExternalTrafficPolicy(svc, nodeNames, diagnostics);
   return services;
+}
+
+/**
+ * Groups that define no pod-owning kinds: policies, routes, meshes' configuration, monitoring
+ * targets, certificates. Their objects never stand for the pods a Service is missing.
+ */
+const NO_PODS_GROUPS = new Set([
+  'monitoring.coreos.com',
+  'cert-manager.io',
+  'acme.cert-manager.io',
+  'gateway.networking.k8s.io',
+  'policy.networking.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'admissionregistration.k8s.io',
+  'snapshot.storage.k8s.io',
+  'kustomize.config.k8s.io',
+  'config.kubernetes.io',
+]);
+
+/** Custom resources of kinds the simulation does not model, by namespace (their operators may create pods). */
+function customResourcesByNamespace(objects: ManifestObject[]): Map<string, ManifestObject[]> {
+  const out = new Map<string, ManifestObject[]>();
+  for (const o of objects) {
+    const slash = o.apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : o.apiVersion.slice(0, slash);
+    if (isBuiltInGroup(o.apiVersion) || NO_PODS_GROUPS.has(group) || isNotSimulated(o) || operatorOf(o) !== undefined) continue;
+    if (!group.includes('.')) continue;
+    const ns = namespaceOf(o) ?? DEFAULT_NAMESPACE;
+    const list = out.get(ns) ?? [];
+    list.push(o);
+    out.set(ns, list);
+  }
+  return out;
 }

@@ -26,6 +26,8 @@ export function computeEndpoints(
   manualEndpoints: ManifestObject[],
   defaultNamespace: string,
   diagnostics: Diagnostic[],
+  /** Custom resources of kinds not modelled, by namespace: an operator may create pods for them. */
+  customResources: Map<string, ManifestObject[]> = new Map(),
 ): void {
   const podsByNamespace = new Map<string, SimPod[]>();
   for (const p of pods) {
@@ -99,11 +101,18 @@ export function computeEndpoints(
       }
       return eps.sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
     });
-    if (svc.origin.kind === 'manifest') checkServiceSelection(svc, selected, podsByNamespace.get(svc.namespace) ?? [], diagnostics);
+    if (svc.origin.kind === 'manifest')
+      checkServiceSelection(svc, selected, podsByNamespace.get(svc.namespace) ?? [], customResources.get(svc.namespace) ?? [], diagnostics);
   }
 }
 
-function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePods: SimPod[], diagnostics: Diagnostic[]): void {
+function checkServiceSelection(
+  svc: SimService,
+  selected: SimPod[],
+  namespacePods: SimPod[],
+  customResources: ManifestObject[],
+  diagnostics: Diagnostic[],
+): void {
   const resource = `Service/${serviceId(svc)}`;
   const at = (path: FieldPath) => locate(svc.origin, path);
   if (selected.length === 0) {
@@ -111,6 +120,21 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
     const miss = nearMiss(svc.selector ?? {}, namespacePods);
     const fixAt = miss ? locate(svc.origin, ['spec', 'selector', miss.key]) : undefined;
     const fix = miss && fixAt ? { title: `Select ${miss.key}: ${miss.have}`, edits: [{ range: fixAt, newText: miss.have }] } : undefined;
+    // A custom resource beside it may be what the Service is for: its operator (not simulated) may
+    // create the pods, so "refused" would be a guess. The one named is the first in input order.
+    const cr = customResources[0];
+    const more =
+      customResources.length > 1 ? ` (and ${customResources.length - 1} more custom resource${customResources.length > 2 ? 's' : ''})` : '';
+    const legacy = legacyOperatorLabel(svc.selector ?? {}, namespacePods);
+    const outcome = legacy
+      ? legacy
+      : cr
+        ? `Custom resource ${cr.kind} ${svc.namespace}/${cr.name} (${cr.apiVersion}) sits beside it${more}, whose operator may create these pods (kube-netsim does not simulate it); if none does, connections to it will be refused.`
+        : '';
+    const related = customResources.slice(0, 3).map((o) => ({
+      message: `${o.kind} ${svc.namespace}/${o.name}: its operator may create the pods`,
+      location: o.locate(['kind']),
+    }));
     if (range)
       diagnostics.push(
         withFix(
@@ -122,8 +146,10 @@ function checkServiceSelection(svc: SimService, selected: SimPod[], namespacePod
               namespace: svc.namespace,
               selector: labelsText(svc.selector ?? {}),
               hint: nearMissHint(svc.selector ?? {}, namespacePods),
+              outcome,
             },
             resource,
+            related,
           ),
           fix,
         ),
@@ -297,4 +323,29 @@ export function checkExternalTrafficPolicy(svc: SimService, nodes: string[], dia
       resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name }),
     ),
   );
+}
+
+/** The `app` label value prometheus-operator set on each kind's pods until v0.52.0. */
+const LEGACY_APP: Readonly<Record<string, string>> = {
+  prometheus: 'prometheus',
+  alertmanager: 'alertmanager',
+  'thanos-ruler': 'thanos-ruler',
+};
+
+/**
+ * prometheus-operator set `app: prometheus|alertmanager|thanos-ruler` on its pods until v0.52.0
+ * (prometheus-operator#4350 removed it; Helm charts and kube-prometheus selected on it before). A
+ * selector that misses the operator's pods by that label alone selects them under an older operator.
+ */
+function legacyOperatorLabel(selector: Labels, pods: SimPod[]): string | undefined {
+  const app = selector['app'];
+  if (app === undefined) return undefined;
+  const pod = pods.find(
+    (p) =>
+      p.operator === 'prometheus-operator' &&
+      LEGACY_APP[p.labels['app.kubernetes.io/name'] ?? ''] === app &&
+      Object.entries(selector).every(([k, v]) => k === 'app' || p.labels[k] === v),
+  );
+  if (!pod) return undefined;
+  return `The pods of ${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name} match all of it but app=${app}, a label prometheus-operator set on them until v0.52.0: under an older operator the Service selects them; from v0.52.0 on, connections to it are refused. Select app.kubernetes.io/name=${app} instead.`;
 }

@@ -1,6 +1,7 @@
 // The state a trace carries from hop to hop: the packet as it is on the wire, the hops so far,
 // the NAT done on the way (for the reply), and the legs the packet travelled.
 import type { Analysis } from '../analyze';
+import { mapMatches } from '../cluster/labels';
 import { locate, podId, type Protocol, type SimNode, type SimPod } from '../cluster/model';
 import { cniProfile, policyPoint } from '../dataplane/cni';
 import type { PathEnd } from './dataPath';
@@ -134,4 +135,19 @@ export function checkPolicy(
 /** Where a Service field sits in its manifest (for hops the editor can reveal). */
 export function serviceRange(svc: { origin: Parameters<typeof locate>[0] }, path: Parameters<typeof locate>[1]): SourceRange | undefined {
   return locate(svc.origin, path);
+}
+
+/** Why a pod has no place in the simulated network: Pending (with the scheduler's reason), or on a node the input does not describe. */
+export function notRunning(pod: SimPod): string {
+  if (pod.pending !== undefined) return `pod ${podId(pod)} is Pending (${pod.pending})`;
+  if (pod.node === undefined) return `pod ${podId(pod)} runs on a node the input does not describe, so it has no simulated address`;
+  return `pod ${podId(pod)} has no address: its node's pod CIDR has none left`;
+}
+
+/** ` (the pods it selects are Pending: REASON)` when Pending pods are why a Service has no endpoints, else ''. */
+export function pendingBehind(pods: SimPod[], svc: { namespace: string; selector: Record<string, string> | null }): string {
+  const selector = svc.selector;
+  if (!selector) return '';
+  const waiting = pods.find((p) => p.namespace === svc.namespace && p.pending !== undefined && mapMatches(selector, p.labels));
+  return waiting ? ` (the pods it selects are Pending: ${waiting.pending})` : '';
 }

@@ -2,6 +2,7 @@
 // interfaces, routes and tunnels a packet crosses (the plugins' facts are in dataplane/cni.ts).
 import { cniProfile, gateway, podInterface, type CniProfile } from '../dataplane/cni';
 import type { SimNode, SimPod } from '../cluster/model';
+import { calicoBlock } from '../cluster/ipam';
 import type { ClusterSettings } from '../cluster/settings';
 import type { Hop } from './types';
 
@@ -52,8 +53,9 @@ function intoPod(profile: CniProfile, node: SimNode, to: PathEnd): Hop {
 }
 
 /** The hops of the tunnel (or plain route) that carries pod traffic from `from.node` to `to.node`. */
-function crossNode(profile: CniProfile, from: SimNode, to: SimNode): Hop[] {
+function crossNode(profile: CniProfile, from: SimNode, to: SimNode, toIP: string): Hop[] {
   const outer = `${from.ip} → ${to.ip}`;
+  const block = calicoBlock(to, toIP);
   switch (profile.plugin) {
     case 'calico':
       if (profile.encapsulation === 'ipip') {
@@ -61,8 +63,8 @@ function crossNode(profile: CniProfile, from: SimNode, to: SimNode): Hop[] {
           {
             kind: 'route',
             node: from.name,
-            route: `${to.podCIDR} via ${to.ip} dev tunl0 proto bird onlink`,
-            note: `BGP route learned from ${to.name} (BIRD), sent through the IP-in-IP tunnel`,
+            route: `${block} via ${to.ip} dev tunl0 proto bird onlink`,
+            note: `BGP route to ${to.name}'s IPAM block, learned from it (BIRD), sent through the IP-in-IP tunnel`,
           },
           {
             kind: 'encap',
@@ -82,8 +84,8 @@ function crossNode(profile: CniProfile, from: SimNode, to: SimNode): Hop[] {
           {
             kind: 'route',
             node: from.name,
-            route: `${to.podCIDR} via ${gateway(to, 0n)} dev vxlan.calico onlink`,
-            note: `route programmed by Felix towards ${to.name}'s VTEP (no BGP needed in VXLAN mode)`,
+            route: `${block} via ${gateway(to, 0n)} dev vxlan.calico onlink`,
+            note: `route to ${to.name}'s IPAM block, programmed by Felix towards its VTEP (no BGP needed in VXLAN mode)`,
           },
           {
             kind: 'encap',
@@ -102,8 +104,8 @@ function crossNode(profile: CniProfile, from: SimNode, to: SimNode): Hop[] {
         {
           kind: 'route',
           node: from.name,
-          route: `${to.podCIDR} via ${to.ip} dev eth0 proto bird`,
-          note: `BGP route learned from ${to.name} (BIRD); plain routing, no encapsulation`,
+          route: `${block} via ${to.ip} dev eth0 proto bird`,
+          note: `BGP route to ${to.name}'s IPAM block, learned from it (BIRD); plain routing, no encapsulation`,
         },
       ];
     case 'flannel':
@@ -218,7 +220,7 @@ export function dataPath(settings: ClusterSettings, from: PathEnd, to: PathEnd):
     // Node addresses are reached over the node network; the CNI's tunnels only carry pod traffic.
     return [{ kind: 'route', node: from.node.name, route: `${to.ip} dev eth0`, note: `over the node network to ${to.node.name}` }];
   }
-  return [...crossNode(profile, from.node, to.node), intoPod(profile, to.node, to)];
+  return [...crossNode(profile, from.node, to.node, to.ip), intoPod(profile, to.node, to)];
 }
 
 /** The hops that bring a packet from outside the cluster to a node address. */

@@ -7,7 +7,7 @@ import { decide, categorizeEndpoints, endpointString, servicePortName, type Cand
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
 import { locate, podId, serviceId, type Endpoint, type SimNode, type SimPod, type SimService } from '../cluster/model';
-import { checkPolicy, fail, podDestination, type Outcome, type Packet, type TraceContext } from './context';
+import { checkPolicy, fail, notRunning, pendingBehind, podDestination, type Outcome, type Packet, type TraceContext } from './context';
 import type { SnatReason, TraceCandidate } from './types';
 
 function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
@@ -174,7 +174,7 @@ export function viaService(
     ctx.candidates = [];
     return fail(
       'refused',
-      `Service ${id} has no ready endpoints, so ${d.dataplane === 'iptables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`,
+      `Service ${id} has no ready endpoints${pendingBehind(ctx.a.cluster.pods, svc)}, so ${d.dataplane === 'iptables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`,
     );
   }
   if (d.kind === 'drop') {
@@ -382,7 +382,7 @@ export function toPod(
 ): Outcome {
   const { settings } = ctx.a.cluster;
   const node = ctx.a.cluster.nodes.find((n) => n.name === pod.node);
-  if (!pod.ip || !node) return fail('unrouted', `pod ${podId(pod)} is Pending (not scheduled), so it has no address`);
+  if (!pod.ip || !node) return fail('unrouted', `${notRunning(pod)}, so nothing reaches it`);
   const dst = { kind: 'pod' as const, pod };
   const here = pkt.at?.name ?? null;
   if (pkt.sender && !checkPolicy(ctx, 'egress', here, pkt.originalPeer, dst, port, ctx.protocol, 'connection')) {

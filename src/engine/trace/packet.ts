@@ -7,7 +7,7 @@ import { decide } from '../dataplane/kubeProxy';
 import { podId, serviceId, type Protocol, type SimPod } from '../cluster/model';
 import type { Source } from './sources';
 import { NO_POLICIES, type PolicyOracle } from '../policy/oracle';
-import { checkPolicy, fail, type Outcome, type Packet, type TraceContext } from './context';
+import { checkPolicy, fail, notRunning, type Outcome, type Packet, type TraceContext } from './context';
 import { leaveCluster, round, toAddress } from './legs';
 import { ingressLeg } from './ingress';
 import { replyPath } from './reply';
@@ -43,7 +43,7 @@ export function tracePacket(
   let outcome: Outcome;
   if (!parsed.ok) outcome = fail('unresolved', parsed.message);
   else if (source.kind === 'pod' && (!source.pod.ip || !source.pod.node))
-    outcome = fail('unrouted', `pod ${podId(source.pod)} is Pending (no node could take it), so it sends nothing`);
+    outcome = fail('unrouted', `${notRunning(source.pod)}, so it sends nothing`);
   else outcome = run(ctx, pkt, source, tgt);
   let reason = outcome.reason;
   if (outcome.verdict === 'delivered' && ctx.unenforced.length > 0) {

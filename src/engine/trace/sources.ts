@@ -1,12 +1,14 @@
 import { podId, type Cluster, type SimNode, type SimPod } from '../cluster/model';
 import { WORKLOAD_KINDS } from '../manifests/kinds';
+import { OPERATOR_KINDS } from '../cluster/operators';
 
 /** Where a packet or a lookup starts, as the CLI's SOURCE and the editor's "trace from" name it. */
 export type Source = { kind: 'pod'; pod: SimPod } | { kind: 'external'; ip: string } | { kind: 'node'; node: SimNode };
 
 export type SourceLookup = { ok: true; source: Source } | { ok: false; message: string };
 
-const KINDS = new Set<string>(['Pod', ...WORKLOAD_KINDS]);
+// Workload kinds, and the custom resources whose operators' pods are simulated (monitoring/Prometheus/k8s).
+const KINDS = new Set<string>(['Pod', ...WORKLOAD_KINDS, ...[...OPERATOR_KINDS.keys()].map((k) => k.slice(k.indexOf('/') + 1))]);
 
 /**
  * Parses SOURCE: `NAMESPACE/NAME` (a workload or bare Pod; one of its pods),

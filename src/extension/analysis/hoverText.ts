@@ -83,7 +83,15 @@ function policyLine(a: Analysis, r: ResolvedReferenceView): string | undefined {
 }
 
 function podsList(pods: SimPod[], max = 8): string[] {
-  const lines = pods.slice(0, max).map((p) => `- ${code(p.name)} ${p.ip ? code(p.ip) : '(pending)'} on ${code(p.node ?? 'no node')}`);
+  const lines = pods
+    .slice(0, max)
+    .map((p) =>
+      p.pending !== undefined
+        ? `- ${code(p.name)} **Pending**: ${p.pending}`
+        : `- ${code(p.name)} ${p.ip ? code(p.ip) : '(no address)'} on ${code(p.node ?? 'a node the input does not describe')}`,
+    );
+  const pending = pods.filter((p) => p.pending !== undefined).length;
+  if (pending > 0 && pods.length > max) lines.push(`- ${pending} of the ${pods.length} are Pending`);
   if (pods.length > max) lines.push(`- … and ${pods.length - max} more`);
   return lines;
 }
@@ -109,8 +117,32 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
       const pods = a.cluster.pods.filter((p) => s.service.endpointsByPort.flat().some((e) => e.pod === podId(p)));
       return [`**Selects ${pods.length} pod${pods.length === 1 ? '' : 's'}** in ${code(s.service.namespace)}`, '', ...podsList(pods)];
     }
-    case 'workload':
-      return [`**${s.pods.length} pod${s.pods.length === 1 ? '' : 's'}**`, '', ...podsList(s.pods)];
+    case 'workload': {
+      const first = s.pods[0];
+      // Why the count is what it is, when an autoscaler bounds it (spec.replicas alone would mislead).
+      const scaled = first
+        ? a.cluster.replicaDecisions.find(
+            (d) =>
+              d.workload.namespace === first.namespace &&
+              d.workload.kind === first.workload.kind &&
+              d.workload.name === first.workload.name,
+          )
+        : undefined;
+      return [`**${s.pods.length} pod${s.pods.length === 1 ? '' : 's'}**`, ...(scaled ? ['', scaled.reason] : []), '', ...podsList(s.pods)];
+    }
+    case 'autoscaler': {
+      const d = s.decision;
+      const pods = a.cluster.pods.filter(
+        (p) => p.namespace === d.workload.namespace && p.workload.kind === d.workload.kind && p.workload.name === d.workload.name,
+      );
+      return [
+        `**${d.workload.kind} ${code(`${d.workload.namespace}/${d.workload.name}`)} runs ${d.replicas} pod${d.replicas === 1 ? '' : 's'}**`,
+        '',
+        d.reason,
+        '',
+        ...podsList(pods),
+      ];
+    }
     case 'policy': {
       const p = s.policy;
       const dirs = (['ingress', 'egress'] as const).filter((d) => p.affects[d]);

@@ -4,6 +4,7 @@ import {
   type ResolvedReferenceView,
   type SimIngress,
   type SimNetworkPolicy,
+  type ReplicaDecision,
   type SimPod,
   type SimService,
   type SourceRange,
@@ -30,6 +31,7 @@ export type Symbol =
   | { kind: 'servicePort'; range: SourceRange; service: SimService; portIndex: number }
   | { kind: 'serviceSelector'; range: SourceRange; service: SimService }
   | { kind: 'workload'; range: SourceRange; pods: SimPod[] }
+  | { kind: 'autoscaler'; range: SourceRange; decision: ReplicaDecision }
   | { kind: 'containerPort'; range: SourceRange; pod: SimPod; port: number; protocol: string; name: string | undefined }
   | { kind: 'policy'; range: SourceRange; policy: SimNetworkPolicy; isolated: SimPod[] }
   | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number };
@@ -83,6 +85,13 @@ export class SymbolIndex {
         ),
       );
     }
+    for (const decision of analysis.cluster.replicaDecisions) {
+      const origin = decision.autoscaler.origin;
+      if (origin.kind !== 'manifest' || !here(origin)) continue;
+      add({ kind: 'autoscaler', range: origin.object.locate(['metadata', 'name']), decision });
+      if (origin.object.has(['spec', 'minReplicas']))
+        add({ kind: 'autoscaler', range: origin.object.locate(['spec', 'minReplicas']), decision });
+    }
     const byWorkload = new Map<string, SimPod[]>();
     for (const pod of analysis.cluster.pods) {
       if (pod.origin.kind !== 'manifest' || !here(pod.origin)) continue;
@@ -95,6 +104,8 @@ export class SymbolIndex {
       const first = pods[0];
       if (!first || first.origin.kind !== 'manifest') continue;
       add({ kind: 'workload', range: first.origin.object.locate(['metadata', 'name']), pods });
+      // An operator's pods have no container ports written in the custom resource.
+      if (first.operator !== undefined) continue;
       for (const c of first.containers)
         for (const p of c.ports)
           add({
