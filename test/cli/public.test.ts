@@ -172,6 +172,19 @@ describe('public manifests: Online Boutique (GoogleCloudPlatform/microservices-d
     assert.equal(t.destination?.port, 7070);
   });
 
+  it('a namespace typo (cartservice.defualt:7070) is not delivered: NXDOMAIN, naming the namespace meant', () => {
+    const answer = dns(path, 'default/checkoutservice', 'cartservice.defualt');
+    assert.equal(answer.rcode, 'NXDOMAIN');
+    assert.deepEqual(answer.answers, []);
+    const t = trace(path, 'default/checkoutservice', 'cartservice.defualt:7070');
+    assert.notEqual(t.verdict, 'delivered');
+    assert.equal(t.verdict, 'unresolved');
+    assert.match(t.reason, /no namespace defualt .*did you mean default\?/);
+    // An SRV name with a port name the Service does not have is NXDOMAIN too (cartservice names its port grpc).
+    const r = cli('dns', path, '--from', 'default/checkoutservice', '_grpcx._tcp.cartservice', '--type', 'SRV', '--format', 'json');
+    assert.equal(json<Dns>(r).rcode, 'NXDOMAIN');
+  });
+
   it('a client outside reaches the frontend through frontend-external (LoadBalancer 80 → 8080)', () => {
     const lb = service(a, 'default/frontend-external');
     assert.equal(lb.type, 'LoadBalancer');

@@ -65,6 +65,12 @@ export function workloadId(w: WorkloadRef): string {
   return `${w.namespace}/${w.name}[${w.kind}]`;
 }
 
+export interface HostAlias {
+  ip: string;
+  hostnames: string[];
+  path: FieldPath;
+}
+
 export interface DnsConfig {
   nameservers: string[];
   searches: string[];
@@ -87,6 +93,8 @@ export interface SimPod {
   containers: SimContainer[];
   dnsPolicy: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
   dnsConfig?: DnsConfig;
+  /** spec.hostAliases: lines kubelet adds to the pod's /etc/hosts, answered before any DNS. */
+  hostAliases?: HostAlias[];
   origin: Origin;
   /** Path of the pod spec inside its manifest (['spec'] for a Pod, ['spec','template','spec'] for a Deployment). */
   specPath: FieldPath;

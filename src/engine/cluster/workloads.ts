@@ -3,7 +3,8 @@ import { TEMPLATE_PATH } from '../manifests/kinds';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { readSelector, selectorMatches, selectorText, labelsText, mapMatches, type Labels } from './labels';
 import { nameSuffix } from '../hash';
-import type { ContainerPort, DnsConfig, EnvValue, Origin, SimContainer, SimPod, WorkloadRef } from './model';
+import type { ContainerPort, DnsConfig, EnvValue, HostAlias, Origin, SimContainer, SimPod, WorkloadRef } from './model';
+import { isIP } from './ipam';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
 
@@ -101,6 +102,26 @@ function readDnsConfig(r: FieldReader, specPath: FieldPath): DnsConfig | undefin
     return opt;
   });
   return { nameservers: strings('nameservers'), searches: strings('searches'), options };
+}
+
+/** spec.hostAliases as kubelet writes them to /etc/hosts; an entry whose ip is not an address is invalid. */
+function readHostAliases(r: FieldReader, specPath: FieldPath): HostAlias[] {
+  const out: HostAlias[] = [];
+  (r.list([...specPath, 'hostAliases']) ?? []).forEach((entry, i) => {
+    if (!isRecord(entry)) return;
+    const path = [...specPath, 'hostAliases', i];
+    const ip = typeof entry['ip'] === 'string' ? entry['ip'].trim() : undefined;
+    if (!ip || !isIP(ip)) {
+      r.invalid(
+        [...path, ...(entry['ip'] === undefined ? [] : ['ip'])],
+        `hostAliases[${i}].ip must be an IP address${ip ? `, not "${ip}"` : ''}.`,
+      );
+      return;
+    }
+    const hostnames = (Array.isArray(entry['hostnames']) ? entry['hostnames'] : []).filter((h): h is string => typeof h === 'string');
+    out.push({ ip, hostnames: hostnames.map((h) => h.toLowerCase()), path });
+  });
+  return out;
 }
 
 /** The owner a dumped pod names as its controller (`ownerReferences[].controller: true`, or the first). */
@@ -311,6 +332,8 @@ function readTemplateOnce(o: ManifestObject, templatePath: readonly string[], na
     perNode: o.kind === 'DaemonSet',
   };
   if (dnsConfig) base.dnsConfig = dnsConfig;
+  const hostAliases = readHostAliases(r, specPath);
+  if (hostAliases.length) base.hostAliases = hostAliases;
   const nodeName = r.str([...specPath, 'nodeName']);
   if (nodeName !== undefined) base.nodeName = nodeName;
   const hostname = r.str([...specPath, 'hostname']);

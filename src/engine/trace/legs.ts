@@ -452,7 +452,11 @@ function lastPolicyReason(ctx: TraceContext): string {
 }
 
 /** The packet leaves the cluster for an address or host the simulation cannot see into. */
-export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, label: string): Outcome {
+/**
+ * The packet leaves the cluster towards `label`. `unknownAddress`: the name was answered outside the
+ * simulation, so where it goes (and whether egress ipBlocks admit it) is not known here.
+ */
+export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, label: string, unknownAddress = false): Outcome {
   const { settings } = ctx.a.cluster;
   const here = pkt.at ?? null;
   if (pkt.sender && isIP(ipOrHost)) {
@@ -490,7 +494,9 @@ export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, l
   ctx.nats = [];
   return {
     verdict: 'delivered',
-    reason: `leaves the cluster towards ${label}; the simulation stops at the cluster edge`,
+    reason: unknownAddress
+      ? `leaves the cluster towards ${label}, if the resolver outside the cluster answers ${ipOrHost}: answered upstream, unknown here (the address, and whether egress policy's ipBlocks admit it, are not simulated); the simulation stops at the cluster edge`
+      : `leaves the cluster towards ${label}; the simulation stops at the cluster edge`,
     destination: { kind: 'external', host: label.replace(/:\d+$/, '') },
     sourceIPAtDestination: pkt.srcIP,
   };
