@@ -29,6 +29,7 @@ interface Analysis {
 }
 interface Trace {
   verdict: string;
+  reason: string;
   destination: { kind: string; workload?: string; port?: number; ip?: string } | null;
   sourceIPAtDestination?: string;
   candidates: unknown[];
@@ -260,5 +261,39 @@ describe('public manifests: Istio SPIRE quickstart (istio/istio)', () => {
       a.cluster.nodes.some((n) => n.ip === t.sourceIPAtDestination),
       `a hostNetwork pod speaks with its node address (${t.sourceIPAtDestination})`,
     );
+  });
+});
+
+describe('public manifests: Istio Bookinfo with its Ingress (istio/istio)', () => {
+  const path = `${PUBLIC}/istio-bookinfo`;
+  let a: Analysis;
+  before(() => {
+    ensureBuilt();
+    a = analyze(path);
+  });
+
+  it('has no error, and every Service has its pods behind it', () => {
+    assert.deepEqual(errors(a), []);
+    assert.equal(endpointPods(service(a, 'default/reviews')), 3, 'reviews v1, v2 and v3');
+    for (const name of ['details', 'ratings', 'productpage']) assert.equal(endpointPods(service(a, `default/${name}`)), 1, name);
+  });
+
+  it('its host-less rule matches every host: an outside client reaches productpage by any name', () => {
+    for (const url of ['http://bookinfo.example.com/productpage', 'http://203-0-113-9.nip.io/api/v1/products/0']) {
+      const t = trace(path, 'external', url);
+      assert.equal(t.verdict, 'delivered', url);
+      assert.equal(t.destination?.workload, 'default/productpage-v1', url);
+      assert.equal(t.destination?.port, 9080, url);
+    }
+    // Paths the rule does not list get the controller's 404, not productpage.
+    assert.equal(trace(path, 'external', 'http://bookinfo.example.com/admin').verdict, 'unrouted');
+  });
+
+  it("analyze's text shows the ingress controller's address", () => {
+    const r = cli('analyze', path);
+    assert.equal(r.status, 0);
+    const lb = a.services.find((s) => s.implicit && s.type === 'LoadBalancer' && s.name.includes('istio'))?.loadBalancerIP;
+    assert.ok(lb, 'the controller has a load balancer address');
+    assert.match(r.stdout, new RegExp(`^default +gateway +istio +\\* +${lb.replace(/\./g, '\\.')} +80 `, 'm'));
   });
 });

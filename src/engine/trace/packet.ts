@@ -144,16 +144,29 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
   return outcome;
 }
 
-/** From outside, only hosts an Ingress rule names resolve (to the controller's load balancer). */
+/**
+ * From outside, only hosts an Ingress rule names resolve (to the controller's load balancer); a
+ * rule without a host matches every host, so any name is taken to point at its controller.
+ */
 function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | { outcome: Outcome } {
-  const controller = ctx.a.ingress.controllersForHost(host)[0];
+  const { ingress } = ctx.a;
+  const controller = ingress.controllersForHost(host)[0];
   if (controller?.service?.loadBalancerIP) {
-    const ing = controller.ingresses.find((i) =>
-      i.rules.some((r) => r.host !== undefined && ctx.a.ingress.ingressesForHost(host).includes(i)),
-    );
-    const ruleIndex = ing ? ing.rules.findIndex((r) => r.host !== undefined) : -1;
-    const range =
-      ing && ing.origin.kind === 'manifest' && ruleIndex >= 0 ? ing.origin.object.locate(['spec', 'rules', ruleIndex, 'host']) : undefined;
+    const ing =
+      controller.ingresses.find((i) => ingress.ruleForHost(i, host)?.hostless === false) ??
+      controller.ingresses.find((i) => ingress.ruleForHost(i, host) !== undefined) ??
+      controller.ingresses.find((i) => i.defaultBackend !== undefined);
+    const rule = ing ? ingress.ruleForHost(ing, host) : undefined;
+    const field = rule ? ['spec', 'rules', rule.index, ...(rule.hostless ? [] : ['host'])] : ['spec', 'defaultBackend'];
+    const range = ing && ing.origin.kind === 'manifest' ? ing.origin.object.locate(field) : undefined;
+    const lb = `ingress controller ${controller.namespace}/${controller.name}'s load balancer`;
+    const id = ing ? `${ing.namespace}/${ing.name}` : '';
+    const meaning =
+      rule && !rule.hostless
+        ? `a host of Ingress ${id}: assumed to point at ${lb}`
+        : rule
+          ? `Ingress ${id} has a rule without a host, which matches every host: ${host} is assumed to point at ${lb}`
+          : `no rule names ${host}, but Ingress ${id}'s defaultBackend takes every request: ${host} is assumed to point at ${lb}`;
     ctx.hops.push({
       kind: 'dns',
       node: null,
@@ -165,7 +178,7 @@ function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | {
       answers: [`A ${controller.service.loadBalancerIP}`],
       forwarded: false,
       cname: undefined,
-      meaning: `a host of Ingress ${ing ? `${ing.namespace}/${ing.name}` : ''}: assumed to point at ingress controller ${controller.namespace}/${controller.name}'s load balancer`,
+      meaning,
       range,
     });
     return { ip: controller.service.loadBalancerIP };
