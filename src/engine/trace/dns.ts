@@ -7,7 +7,7 @@ import { isIP } from '../cluster/ipam';
 import { podId, serviceId, type SimPod, type SimService } from '../cluster/model';
 import type { Peer } from '../policy/oracle';
 import { checkPolicy, fail, type Outcome, type TraceContext } from './context';
-import { round } from './legs';
+import { round } from './steps';
 import type { Hop } from './types';
 
 export type Resolution = { ip: string } | { external: string; unknown: boolean } | { outcome: Outcome };

@@ -1,33 +1,16 @@
 // The legs of a trace once the destination address is known: a Service's virtual IP, a NodePort,
 // a cloud load balancer, a pod, or an address outside the cluster. Each leg records its hops and
 // NAT on the context and returns how the packet ended.
-import { cidrContains, normalizeIP, isIP } from '../cluster/ipam';
+import { cidrContains, normalizeIP } from '../cluster/ipam';
 import { fnv1a } from '../hash';
-import { decide, categorizeEndpoints, endpointString, servicePortName, type Candidate } from '../dataplane/kubeProxy';
+import { decide, categorizeEndpoints, endpointString, servicePortName } from '../dataplane/kubeProxy';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
-import { locate, podId, serviceId, type Endpoint, type SimNode, type SimPod, type SimService } from '../cluster/model';
+import { arrive, lastPolicyReason, podByEndpoint, round, snat, toCandidates } from './steps';
+import { leaveCluster } from './edge';
+import { locate, podId, serviceId, type SimNode, type SimPod, type SimService } from '../cluster/model';
 import { checkPolicy, fail, podDestination, type Outcome, type Packet, type TraceContext } from './context';
 import type { SnatReason, TraceCandidate } from './types';
-
-function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
-  return ctx.a.cluster.pods.find((p) => podId(p) === e.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === e.ip && !p.hostNetwork);
-}
-
-function toCandidates(ctx: TraceContext, list: Candidate[], chosen: Candidate | undefined): TraceCandidate[] {
-  return list.map((c) => ({
-    pod: c.endpoint.pod,
-    ip: c.endpoint.ip,
-    port: c.endpoint.port,
-    node: c.endpoint.node ?? null,
-    weight: round(c.weight),
-    chosen: c === chosen,
-  }));
-}
-
-export function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
-}
 
 /** Sends the packet to `ip:port` from where it is now: whatever that address turns out to be. */
 export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: number): Outcome {
@@ -66,43 +49,6 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (!pkt.at)
     return fail('unrouted', `${ip} is not an address of this cluster (no node, pod, Service, load balancer or external IP has it)`);
   return leaveCluster(ctx, pkt, ip, `${ip}:${port}`);
-}
-
-/** The packet reaches `node` from outside the cluster or from another node's pod. */
-function arrive(ctx: TraceContext, pkt: Packet, node: SimNode, note: string): void {
-  if (pkt.at?.name === node.name) return;
-  if (!pkt.at) ctx.hops.push(fromOutside(node, note));
-  else {
-    if (
-      pkt.sender &&
-      !pkt.sender.hostNetwork &&
-      cidrContains(ctx.a.cluster.settings.podCIDR, pkt.srcIP) &&
-      ctx.a.cluster.settings.cni !== 'cilium'
-    ) {
-      // Pod traffic to a node address leaves the pod network: the CNI's outgoing NAT masquerades it.
-      snat(
-        ctx,
-        pkt,
-        pkt.at,
-        masqueradeAddress(ctx.a.cluster.settings, pkt.at, undefined),
-        'leaving-cluster',
-        `${ctx.a.cluster.settings.cni} outgoing NAT (destination outside the pod network)`,
-      );
-      pkt.seenAs = { kind: 'external', ip: pkt.srcIP };
-    }
-    ctx.hops.push(
-      ...dataPath(ctx.a.cluster.settings, { node: pkt.at, ip: pkt.srcIP, pod: undefined }, { node, ip: node.ip, pod: undefined }),
-    );
-  }
-  pkt.at = node;
-}
-
-function snat(ctx: TraceContext, pkt: Packet, node: SimNode, to: string, reason: SnatReason, mechanism: string): void {
-  if (to === pkt.srcIP) return;
-  ctx.hops.push({ kind: 'snat', node: node.name, from: pkt.srcIP, to, reason, mechanism });
-  ctx.nats.push({ kind: 'snat', node: node.name, original: pkt.srcIP, translated: to });
-  pkt.srcIP = to;
-  pkt.snatNode = node.name;
 }
 
 /** kube-proxy (or Cilium) on `node` handles a packet for one of the Service's addresses. */
@@ -440,64 +386,5 @@ export function toPod(
     destination: podDestination(pod, port),
     sourceIPAtDestination: pkt.srcIP,
     delivered: { pod, port, node },
-  };
-}
-
-function lastPolicyReason(ctx: TraceContext): string {
-  for (let i = ctx.hops.length - 1; i >= 0; i--) {
-    const h = ctx.hops[i];
-    if (h?.kind === 'policy') return h.result.reason;
-  }
-  return 'denied';
-}
-
-/** The packet leaves the cluster for an address or host the simulation cannot see into. */
-/**
- * The packet leaves the cluster towards `label`. `unknownAddress`: the name was answered outside the
- * simulation, so where it goes (and whether egress ipBlocks admit it) is not known here.
- */
-export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, label: string, unknownAddress = false): Outcome {
-  const { settings } = ctx.a.cluster;
-  const here = pkt.at ?? null;
-  if (pkt.sender && isIP(ipOrHost)) {
-    if (
-      !checkPolicy(
-        ctx,
-        'egress',
-        here?.name ?? null,
-        pkt.originalPeer,
-        { kind: 'external', ip: ipOrHost },
-        Number(label.split(':').pop()) || 0,
-        ctx.protocol,
-        'connection',
-      )
-    ) {
-      ctx.hops.push({
-        kind: 'drop',
-        node: here?.name ?? null,
-        rule: undefined,
-        reason: `egress NetworkPolicy of ${podId(pkt.sender)}`,
-        range: undefined,
-      });
-      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
-    }
-  }
-  if (here && cidrContains(settings.podCIDR, pkt.srcIP))
-    snat(ctx, pkt, here, here.ip, 'leaving-cluster', `${settings.cni} outgoing NAT (natOutgoing / ip-masq)`);
-  ctx.hops.push({
-    kind: 'leave-cluster',
-    node: here?.name ?? null,
-    host: label,
-    note: 'the packet leaves the cluster through the node network; what answers there is outside the simulation',
-  });
-  ctx.legs.push({ from: pkt.legStart, to: 'outside', nats: ctx.nats, seenSource: pkt.srcIP, servedFrom: label });
-  ctx.nats = [];
-  return {
-    verdict: 'delivered',
-    reason: unknownAddress
-      ? `leaves the cluster towards ${label}, if the resolver outside the cluster answers ${ipOrHost}: answered upstream, unknown here (the address, and whether egress policy's ipBlocks admit it, are not simulated); the simulation stops at the cluster edge`
-      : `leaves the cluster towards ${label}; the simulation stops at the cluster edge`,
-    destination: { kind: 'external', host: label.replace(/:\d+$/, '') },
-    sourceIPAtDestination: pkt.srcIP,
   };
 }
