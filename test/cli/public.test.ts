@@ -264,6 +264,31 @@ describe('public manifests: Istio SPIRE quickstart (istio/istio)', () => {
   });
 });
 
+describe('public manifests: Istio SPIRE quickstart, node-level listeners (issue 16 item 10)', () => {
+  const path = `${PUBLIC}/istio-spire`;
+  let a: Analysis;
+  before(() => {
+    ensureBuilt();
+    a = analyze(path);
+  });
+
+  it("the agent reaches its node's kubelet on 10250 (workload attestation) and the API server on 6443", () => {
+    const apiServer = service(a, 'default/kubernetes').endpoints[0];
+    assert.ok(apiServer);
+    for (const agent of podsOf(a, 'spire/spire-agent')) {
+      const from = `spire/${agent.name}`;
+      const kubelet = trace(path, from, `${agent.ip}:10250`);
+      assert.equal(kubelet.verdict, 'delivered', from);
+      assert.equal(kubelet.destination?.kind, 'node', from);
+      assert.equal(trace(path, from, 'https://localhost:10250/pods').verdict, 'delivered', `${from} via localhost`);
+      const api = trace(path, from, `${apiServer.ip}:6443`);
+      assert.equal(api.verdict, 'delivered', from);
+      assert.equal(api.destination?.ip, apiServer.ip);
+      assert.deepEqual(api.destination, trace(path, from, 'kubernetes.default:443').destination, 'the same server kubernetes:443 reaches');
+    }
+  });
+});
+
 describe('public manifests: Istio Bookinfo with its Ingress (istio/istio)', () => {
   const path = `${PUBLIC}/istio-bookinfo`;
   let a: Analysis;

@@ -363,7 +363,7 @@ spec:
   const ok = tracePacket(open, from(open, 'default/c'), 'https://kubernetes.default');
   assert.equal(ok.verdict, 'delivered');
   assert.deepEqual(ok.destination?.kind === 'pod' && [ok.destination.name, ok.destination.ip, ok.destination.port], [
-    'kube-apiserver',
+    'kube-apiserver-node-1', // kubeadm's static pod: kube-apiserver-<node>
     '10.0.1.10',
     6443,
   ]);

@@ -71,3 +71,60 @@ describe('Ingress rules without a host match every host (issue 16 item 11)', () 
     assert.equal(t.destination?.kind === 'pod' ? t.destination.workload : '', 'default/shop');
   });
 });
+
+describe('node-level listeners: the kubelet on every node, the API server on its nodes (issue 16 item 10)', () => {
+  const nodes = `apiVersion: v1
+kind: Node
+metadata:
+  name: cp-1
+  labels: {node-role.kubernetes.io/control-plane: ""}
+spec: {podCIDR: 10.244.1.0/24}
+status: {addresses: [{type: InternalIP, address: 10.0.1.10}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: worker-1}
+spec: {podCIDR: 10.244.2.0/24}
+status: {addresses: [{type: InternalIP, address: 10.0.1.20}]}
+`;
+  const a = analyze({ 'nodes.yaml': nodes, 'app.yaml': workload({ name: 'client', replicas: 1 }) });
+
+  it('the kubelet answers on 10250 of every node', () => {
+    for (const ip of ['10.0.1.10', '10.0.1.20']) {
+      const t = trace(a, 'default/client', `${ip}:10250`);
+      assert.equal(t.verdict, 'delivered', ip);
+      assert.deepEqual(t.destination && t.destination.kind === 'node' ? t.destination.listener : undefined, 'kubelet', ip);
+    }
+  });
+
+  it('the API server answers on 6443 of the control-plane node, as kubernetes:443 reaches it; not on workers', () => {
+    const direct = trace(a, 'default/client', '10.0.1.10:6443');
+    const viaService = trace(a, 'default/client', 'kubernetes.default:443');
+    assert.equal(direct.verdict, 'delivered');
+    assert.equal(viaService.verdict, 'delivered');
+    assert.deepEqual(direct.destination, viaService.destination);
+    assert.equal(direct.destination?.kind === 'pod' ? direct.destination.node : '', 'cp-1');
+    assert.equal(trace(a, 'default/client', '10.0.1.20:6443').verdict, 'unrouted');
+    assert.equal(trace(a, 'default/client', '10.0.1.20:10251').verdict, 'unrouted', 'nothing else listens there');
+  });
+
+  it("egress policy decides as for any node address (an ipBlock), and a host-network pod's localhost is its node", () => {
+    const deny = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: default}\nspec:\n  podSelector: {matchLabels: {app: client}}\n  policyTypes: [Egress]`;
+    const b = analyze({ 'nodes.yaml': nodes, 'app.yaml': workload({ name: 'client', replicas: 1 }), 'np.yaml': deny });
+    // To another node's kubelet; a pod and its own node always reach each other (NetworkPolicy's exception).
+    const own = b.cluster.pods.find((p) => p.workload.name === 'client')?.node;
+    const other = b.cluster.nodes.find((n) => n.name !== own);
+    assert.ok(other);
+    assert.equal(trace(b, 'default/client', `${other.ip}:10250`).verdict, 'dropped');
+    const mine = b.cluster.nodes.find((n) => n.name === own);
+    assert.equal(trace(b, 'default/client', `${mine?.ip}:10250`).verdict, 'delivered');
+    const host = analyze({ 'nodes.yaml': nodes, 'app.yaml': workload({ name: 'agent', kind: 'DaemonSet', podSpec: 'hostNetwork: true' }) });
+    const t = trace(host, 'default/agent', 'https://localhost:10250/pods');
+    assert.equal(t.verdict, 'delivered');
+    assert.equal(t.destination?.kind === 'node' ? t.destination.ip : '', t.source.ip, 'its own node');
+    // A pod's own loopback is the pod itself, never "leaves the cluster".
+    const self = trace(a, 'default/client', '127.0.0.1:8080');
+    assert.equal(self.destination?.kind, 'pod');
+    assert.equal(self.destination?.kind === 'pod' ? self.destination.workload : '', 'default/client');
+  });
+});

@@ -44,7 +44,11 @@ export function resolverFor(z: ZoneView, pod: From): ResolverConfig {
 /** The pod's /etc/hosts beyond localhost: its own hostname line (kubelet's), then the hostAliases entries. */
 export function hostsFile(z: ZoneView, pod: From): HostsEntry[] {
   if (!('dnsPolicy' in pod)) return [];
-  const out: HostsEntry[] = [];
+  // Every /etc/hosts (kubelet's, or a host-network pod's node's) starts with the loopback names.
+  const out: HostsEntry[] = [
+    { ip: '127.0.0.1', hostnames: ['localhost'], origin: 'kubelet' },
+    { ip: '::1', hostnames: ['localhost', 'ip6-localhost', 'ip6-loopback'], origin: 'kubelet' },
+  ];
   if (pod.ip && !pod.hostNetwork) {
     const host = (pod.hostname ?? pod.name).slice(0, 63);
     const names = pod.subdomain ? [`${host}.${pod.subdomain}.${pod.namespace}.svc.${z.zone}`, host] : [host];

@@ -50,7 +50,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
     r.answeredBy === 'hosts' ? pod.hostAliases?.find((h) => h.hostnames.includes(host.toLowerCase().replace(/\.$/, ''))) : undefined;
   const meaning =
     r.answeredBy === 'hosts'
-      ? `the pod's /etc/hosts (${alias ? 'hostAliases' : 'its own hostname'}) answers before any DNS query`
+      ? `the pod's /etc/hosts (${alias ? 'hostAliases' : /^(localhost|ip6-localhost|ip6-loopback)$/i.test(host) ? 'the loopback names' : 'its own hostname'}) answers before any DNS query`
       : r.forwarded
         ? cfg.clusterDns
           ? 'outside the cluster domain: CoreDNS forwards it upstream; answered upstream, unknown here'

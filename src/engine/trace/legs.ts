@@ -8,6 +8,7 @@ import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
 import { arrive, lastPolicyReason, podByEndpoint, round, snat, toCandidates } from './steps';
 import { leaveCluster } from './edge';
+import { KUBELET_PORT, nodeListener, toNodeListener } from './nodeListeners';
 import { locate, podId, serviceId, type SimNode, type SimPod, type SimService } from '../cluster/model';
 import { checkPolicy, fail, podDestination, type Outcome, type Packet, type TraceContext } from './context';
 import type { SnatReason, TraceCandidate } from './types';
@@ -35,6 +36,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
     if (!pkt.at) arrive(ctx, pkt, node, `the network routes external IP ${ip} to ${node.name}`);
     return viaService(ctx, pkt, byExternal, port, 'externalIP', node);
   }
+  if (ip.startsWith('127.') || ip === '::1') return loopback(ctx, pkt, ip, port);
   const node = cluster.nodes.find((n) => n.ip === ip);
   if (node) return viaNode(ctx, pkt, node, port);
   const pod = cluster.pods.find((p) => p.ip === ip && !p.hostNetwork);
@@ -219,6 +221,30 @@ export function viaService(
   return leaveCluster(ctx, pkt, chosen.ip, endpointString(chosen));
 }
 
+/**
+ * Loopback never leaves the sender's network namespace: a pod's own, or for a host-network pod
+ * and a node, the node's (where the kubelet, the API server and host-network pods listen).
+ */
+function loopback(ctx: TraceContext, pkt: Packet, ip: string, port: number): Outcome {
+  const sender = pkt.sender;
+  if (pkt.at && (!sender || sender.hostNetwork)) return viaNode(ctx, pkt, pkt.at, port);
+  if (!sender || !sender.ip || !pkt.at) return fail('unrouted', `${ip} is a loopback address: it names the sender itself`);
+  ctx.hops.push({
+    kind: 'deliver',
+    node: pkt.at.name,
+    pod: podId(sender),
+    ip,
+    port,
+    note: "loopback: the pod's own network namespace, shared by its containers; policy does not apply",
+  });
+  return {
+    verdict: 'delivered',
+    reason: `delivered to ${podId(sender)} itself on ${ip}:${port} (loopback)`,
+    destination: podDestination(sender, port),
+    sourceIPAtDestination: ip,
+  };
+}
+
 /** A packet to a node's own address: a NodePort, a hostPort, or a host-network pod. */
 function viaNode(ctx: TraceContext, pkt: Packet, node: SimNode, port: number): Outcome {
   const svc = ctx.a.cluster.services.find((s) => s.ports.some((p) => p.nodePort === port && p.protocol === ctx.protocol));
@@ -229,18 +255,20 @@ function viaNode(ctx: TraceContext, pkt: Packet, node: SimNode, port: number): O
         c.ports.some((cp) => (cp.hostPort === port || (p.hostNetwork && cp.containerPort === port)) && cp.protocol === ctx.protocol),
       ),
   );
+  const listener = !svc && !hostPod ? nodeListener(ctx.a, node, port, ctx.protocol) : undefined;
+  if (listener) return toNodeListener(ctx, pkt, node, listener);
   if (!svc && !hostPod) {
     arrive(ctx, pkt, node, `the client connects to ${node.name} (${node.ip}:${port})`);
     ctx.hops.push({
       kind: 'drop',
       node: node.name,
       rule: undefined,
-      reason: `${node.name} has no NodePort ${port}/${ctx.protocol} and no pod listens there`,
+      reason: `${node.name} has no NodePort ${port}/${ctx.protocol} and no pod, kubelet or API server listens there`,
       range: undefined,
     });
     return fail(
       'unrouted',
-      `${node.name} has no NodePort ${port}/${ctx.protocol} (and no hostPort or host-network pod on it), so it has nowhere to send the packet`,
+      `${node.name} has no NodePort ${port}/${ctx.protocol} (and no hostPort or host-network pod, kubelet (${KUBELET_PORT}/TCP) or API server on it), so it has nowhere to send the packet`,
     );
   }
   arrive(ctx, pkt, node, `the client connects to NodePort ${port} on ${node.name} (${node.ip})`);

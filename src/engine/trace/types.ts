@@ -123,7 +123,9 @@ export type HopKind = Hop['kind'];
 
 export type Destination =
   | { kind: 'pod'; namespace: string; name: string; workload: string; ip: string; port: number; node: string | null }
-  | { kind: 'external'; host: string };
+  | { kind: 'external'; host: string }
+  /** A listener of the node itself (the kubelet), not a pod. */
+  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' };
 
 export interface TraceCandidate {
   pod: string;
