@@ -2,7 +2,8 @@
 // follow the Kubernetes docs' examples.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findSource, tracePacket, type Analysis, type TraceResult } from '../../src/engine';
+import { createHash } from 'node:crypto';
+import { findSource, iptablesRules, tracePacket, type Analysis, type TraceResult } from '../../src/engine';
 import { analyze, docs, svc, workload } from '../helpers';
 
 const trace = (a: Analysis, src: string, to: string): TraceResult => {
@@ -126,5 +127,90 @@ status: {addresses: [{type: InternalIP, address: 10.0.1.20}]}
     const self = trace(a, 'default/client', '127.0.0.1:8080');
     assert.equal(self.destination?.kind, 'pod');
     assert.equal(self.destination?.kind === 'pod' ? self.destination.workload : '', 'default/client');
+  });
+});
+
+/** A Deployment whose container declares 8080 but binds its port on the command line. */
+const serving = (args: string, targetPort: number) =>
+  docs(
+    `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo}
+spec:
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata: {labels: {app: echo}}
+    spec:
+      containers:
+      - name: echo
+        image: example/echo
+        args: ${args}
+        ports: [{containerPort: 8080}]
+        env: [{name: SELF, value: "http://localhost:${targetPort}/healthz"}]`,
+    svc({ name: 'echo', ports: [{ port: 80, targetPort }] }),
+  );
+
+describe('a container serves the port its command line binds (issue 16 item 12)', () => {
+  for (const args of [
+    '[--port, "18080"]',
+    '["--port=18080"]',
+    '[-port, "18080"]',
+    '["serve --listen=:18080"]',
+    '[--metrics-bind-address, "0.0.0.0:18080"]',
+  ]) {
+    it(`args: ${args}`, () => {
+      const a = analyze({ 'echo.yaml': serving(args, 18080), 'client.yaml': workload({ name: 'client' }) });
+      assert.deepEqual(
+        a.diagnostics
+          .filter((d) => d.code === 'service-target-port-unresolved' || d.code === 'localhost-port-unbound')
+          .map((d) => d.message),
+        [],
+      );
+      const t = trace(a, 'default/client', 'http://echo/');
+      assert.equal(t.verdict, 'delivered');
+      const deliver = t.hops.find((h) => h.kind === 'deliver');
+      assert.equal(deliver?.kind === 'deliver' ? deliver.note : undefined, '');
+    });
+  }
+
+  it('a flag naming a port to connect to is not a port served', () => {
+    const a = analyze({ 'echo.yaml': serving('[--redis-port, "18080"]', 18080), 'client.yaml': workload({ name: 'client' }) });
+    assert.ok(a.diagnostics.some((d) => d.code === 'service-target-port-unresolved'));
+    const deliver = trace(a, 'default/client', 'http://echo/').hops.find((h) => h.kind === 'deliver');
+    assert.match(deliver?.kind === 'deliver' ? deliver.note : '', /no container of the pod declares 18080\/TCP or binds it/);
+  });
+});
+
+describe("Calico's veth names and the built-in chains kube-proxy jumps from (issue 16 item 12)", () => {
+  const a = analyze({ 'echo.yaml': serving('[--port, "8080"]', 8080), 'client.yaml': workload({ name: 'client' }) });
+
+  it('Calico names a pod\'s veth "cali" + the first 11 hex digits of sha1("NAMESPACE.POD")', () => {
+    const t = trace(a, 'default/client', 'http://echo/');
+    const dst = a.cluster.pods.find((p) => p.workload.name === 'echo');
+    assert.ok(dst);
+    const veth = `cali${createHash('sha1').update(`default.${dst.name}`).digest('hex').slice(0, 11)}`;
+    assert.ok(
+      t.hops.some((h) => h.kind === 'route' && h.route.includes(`dev ${veth} `)),
+      veth,
+    );
+    assert.equal(`cali${createHash('sha1').update('default.nginx').digest('hex').slice(0, 11)}`, 'calic440f455693');
+  });
+
+  it('rules prints the jumps from PREROUTING/OUTPUT, POSTROUTING and FORWARD as iptables-save shows them', () => {
+    const text = iptablesRules(a.cluster, 'node-1');
+    for (const line of [
+      '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
+      '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
+    ])
+      assert.ok(text.split('\n').includes(line), line);
+    // Each table declares its built-in chains, and every jump lands on a chain the table declares.
+    for (const table of text.split('COMMIT').filter((t) => t.includes('*'))) {
+      const declared = new Set([...table.matchAll(/^:(\S+)/gm)].map((m) => m[1]));
+      for (const builtin of table.includes('*nat') ? ['PREROUTING', 'OUTPUT', 'POSTROUTING'] : ['INPUT', 'FORWARD', 'OUTPUT'])
+        assert.ok(declared.has(builtin), builtin);
+      for (const m of table.matchAll(/-j (KUBE-\S+)/g)) assert.ok(declared.has(m[1]), `${m[1]} is declared`);
+    }
   });
 });

@@ -52,6 +52,8 @@ export interface SimContainer {
   name: string;
   ports: ContainerPort[];
   texts: EnvValue[];
+  /** command then args, the strings of the container's command line in order. */
+  argv?: string[];
 }
 
 /** A workload as the connectivity list names it: `ns/name[Kind]`. */

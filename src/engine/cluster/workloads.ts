@@ -82,12 +82,14 @@ export function readContainers(r: FieldReader, specPath: FieldPath, origin: Orig
       else if (typeof value === 'number' || typeof value === 'boolean')
         r.invalid([...ep, 'value'], `env value must be a string; quote it ("${String(value)}").`);
     });
+    const argv: string[] = [];
     for (const field of ['command', 'args'] as const) {
       (r.list([...cp, field]) ?? []).forEach((arg, ai) => {
         if (typeof arg === 'string') texts.push({ value: arg, path: [...cp, field, ai], origin, label: `${field}[${ai}]` });
+        if (typeof arg === 'string' || typeof arg === 'number') argv.push(String(arg));
       });
     }
-    containers.push({ name, ports, texts });
+    containers.push(argv.length > 0 ? { name, ports, texts, argv } : { name, ports, texts });
   });
   return containers;
 }

@@ -8,6 +8,7 @@ import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
 import { arrive, lastPolicyReason, podByEndpoint, round, snat, toCandidates } from './steps';
 import { leaveCluster } from './edge';
+import { podServes } from '../cluster/served';
 import { KUBELET_PORT, nodeListener, toNodeListener } from './nodeListeners';
 import { locate, podId, serviceId, type SimNode, type SimPod, type SimService } from '../cluster/model';
 import { checkPolicy, fail, podDestination, type Outcome, type Packet, type TraceContext } from './context';
@@ -390,11 +391,11 @@ export function toPod(
     ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `ingress NetworkPolicy of ${podId(pod)}`, range: undefined });
     return fail('dropped', `NetworkPolicy drops it on the way into ${podId(pod)}: ${lastPolicyReason(ctx)}`);
   }
-  const declared = pod.containers.some((c) => c.ports.some((p) => p.containerPort === port && p.protocol === ctx.protocol));
+  const declared = podServes(pod, port, ctx.protocol);
   const note =
     declared || pod.containers.every((c) => c.ports.length === 0)
       ? ''
-      : `no container of the pod declares ${port}/${ctx.protocol}; if nothing listens there the connection is refused`;
+      : `no container of the pod declares ${port}/${ctx.protocol} or binds it on its command line; if nothing listens there the connection is refused`;
   const portField = pod.containers.flatMap((c) => c.ports).find((p) => p.containerPort === port && p.protocol === ctx.protocol);
   const range =
     locate(pod.origin, portField ? portField.path : [...pod.specPath, 'containers']) ?? locate(pod.origin, ['metadata', 'name']);
