@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findSource, renderHop, tracePacket, type Analysis, type Hop, type TraceResult } from '../../src/engine';
+import { symbolHover } from '../../src/extension/analysis/hoverText';
 import { analyze, answers, docs, expectDiagnostic, pod, resolve, service, svc, workload, where } from '../helpers';
 
 const APPS = docs(
@@ -274,5 +275,33 @@ describe('hostAliases answer from /etc/hosts before any DNS (issue 16 item 5)', 
   it('an alias ip that is not an address is manifest-invalid at the ip', () => {
     const bad = HOSTALIASES_POD.replace('"10.1.2.3"', 'remote-host');
     expectDiagnostic(analyze({ 'pod.yaml': bad }), 'manifest-invalid', 'pod.yaml', 13, 9);
+  });
+});
+
+describe("the editor's hover on a host says the same (issue 16 items 3, 5)", () => {
+  const hoverOf = (a: Analysis, host: string): string => {
+    const r = a.references.find((x) => x.ref.host === host);
+    assert.ok(r, host);
+    return symbolHover(a, {
+      kind: 'reference',
+      range: r.text.origin.kind === 'manifest' ? r.text.origin.object.locate(r.text.path) : (undefined as never),
+      reference: r,
+    }).join('\n');
+  };
+  const a = analyze({
+    'apps.yaml': APPS,
+    'web.yaml': workload({ name: 'web', namespace: 'shop', env: { A: 'http://backend.shpo:8080', B: 'https://api.github.com' } }),
+    'pod.yaml': HOSTALIASES_POD,
+  });
+
+  it('an unknown namespace: does not resolve, with the name meant', () => {
+    const h = hoverOf(a, 'backend.shpo');
+    assert.match(h, /Does not resolve\*\* \(NXDOMAIN\)/);
+    assert.match(h, /No namespace `shpo` in the cluster: did you mean `backend\.shop`\?/);
+  });
+
+  it('a name outside the cluster: answered upstream, unknown here; an alias: from /etc/hosts', () => {
+    assert.match(hoverOf(a, 'api.github.com'), /Answered upstream, unknown here/);
+    assert.match(hoverOf(a, 'foo.remote'), /From the pod's `\/etc\/hosts` \(hostAliases\), before any DNS query: `10\.1\.2\.3`/);
   });
 });
