@@ -305,3 +305,30 @@ describe("the editor's hover on a host says the same (issue 16 items 3, 5)", () 
     assert.match(hoverOf(a, 'foo.remote'), /From the pod's `\/etc\/hosts` \(hostAliases\), before any DNS query: `10\.1\.2\.3`/);
   });
 });
+
+describe('a trace to a name answered upstream still meets egress policy (issue 16 item 3)', () => {
+  const np = (egress: string) =>
+    `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: egress, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n${egress}`;
+  const dnsOnly = '  - ports: [{port: 53, protocol: UDP}]\n';
+  const run = (egress: string) =>
+    trace(
+      analyze({ 'apps.yaml': APPS, 'web.yaml': workload({ name: 'web', namespace: 'shop' }), 'np.yaml': np(egress) }),
+      'shop/web',
+      'https://api.github.com',
+    );
+
+  it('dropped whatever the address, when no rule admits any address outside the cluster on the port', () => {
+    const t = run(dnsOnly);
+    assert.equal(t.verdict, 'dropped');
+    assert.match(t.reason, /whatever address api\.github\.com has/);
+  });
+
+  it('delivered, saying it depends on the address, when only some outside addresses are admitted', () => {
+    const t = run(`${dnsOnly}  - to: [{ipBlock: {cidr: 140.82.112.0/20}}]\n`);
+    assert.equal(t.verdict, 'delivered');
+    assert.match(t.reason, /admits only some outside addresses on 443\/TCP/);
+    const all = run(`${dnsOnly}  - to: [{ipBlock: {cidr: 0.0.0.0/0}}]\n`);
+    assert.equal(all.verdict, 'delivered');
+    assert.doesNotMatch(all.reason, /only some/);
+  });
+});
