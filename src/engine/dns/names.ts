@@ -84,9 +84,10 @@ export function unknownNamespace(book: NameBook, name: string): UnknownNamespace
   if (labels.length !== 2) return undefined;
   const [service, namespace] = labels as [string, string];
   if (book.namespaces.has(namespace) || namespace === 'svc' || namespace === 'pod') return undefined;
+  if (!meant && plausibleTld(namespace)) return undefined;
   const holders = book.services.get(service) ?? [];
   const close = closest(holders, namespace) ?? closest([...book.namespaces], namespace);
-  if (!meant && (plausibleTld(namespace) || (holders.length === 0 && close === undefined))) return undefined;
+  if (!meant && holders.length === 0 && close === undefined) return undefined;
   return { service, namespace, suggestion: close ?? (holders.length === 1 ? holders[0] : undefined) };
 }
 
