@@ -16,6 +16,18 @@ export function analysisJson(a: Analysis): object {
       .map((n) => ({ name: n.name, labels: n.labels, ...(n.origin.kind === 'implicit' ? { implicit: true } : {}) })),
     pods: a.cluster.pods.map(podJson),
     services: a.cluster.services.map(serviceJson),
+    // Each Ingress with the controller that serves it and that controller's address (null when none serves it).
+    ingresses: a.ingress.ingresses.map((i) => {
+      const c = a.ingress.controllers.find((x) => x.className === i.className && x.ingresses.includes(i));
+      return {
+        namespace: i.namespace,
+        name: i.name,
+        className: i.className ?? null,
+        hosts: [...new Set(i.rules.map((r) => r.host ?? '*'))],
+        address: c?.service?.loadBalancerIP ?? null,
+        controller: c ? `${c.namespace}/${c.name}` : null,
+      };
+    }),
     diagnostics: a.diagnostics.map(diagnosticJson),
     // How many the user silenced (kube-netsim.yaml ignore:, # kube-netsim: ignore), by code.
     suppressed: { total: a.suppressed.length, byCode: suppressedByCode(a) },

@@ -320,5 +320,12 @@ describe('public manifests: Istio Bookinfo with its Ingress (istio/istio)', () =
     const lb = a.services.find((s) => s.implicit && s.type === 'LoadBalancer' && s.name.includes('istio'))?.loadBalancerIP;
     assert.ok(lb, 'the controller has a load balancer address');
     assert.match(r.stdout, new RegExp(`^default +gateway +istio +\\* +${lb.replace(/\./g, '\\.')} +80 `, 'm'));
+    const json = cli('analyze', path, '--format', 'json');
+    const ingresses = (JSON.parse(json.stdout) as { ingresses: Array<{ name: string; hosts: string[]; address: string | null }> })
+      .ingresses;
+    assert.deepEqual(
+      ingresses.map((i) => [i.name, i.hosts, i.address]),
+      [['gateway', ['*'], lb]],
+    );
   });
 });
