@@ -41,7 +41,7 @@ export function resolverFor(z: ZoneView, pod: From): ResolverConfig {
   return cfg;
 }
 
-/** The pod's /etc/hosts beyond localhost: its own hostname line (kubelet's), then the hostAliases entries. */
+/** The pod's /etc/hosts: the loopback names and its own hostname line (kubelet's), then the hostAliases entries. */
 export function hostsFile(z: ZoneView, pod: From): HostsEntry[] {
   if (!('dnsPolicy' in pod)) return [];
   // Every /etc/hosts (kubelet's, or a host-network pod's node's) starts with the loopback names.

@@ -137,7 +137,7 @@ export class DnsZone implements ZoneView {
     return resolverFor(this, pod);
   }
 
-  /** The pod's /etc/hosts entries beyond localhost (its hostname line, hostAliases). */
+  /** The pod's /etc/hosts entries: the loopback names, its hostname line, hostAliases. */
   hostsFor(pod: SimPod | { namespace: string }): HostsEntry[] {
     return hostsFile(this, pod);
   }
