@@ -332,3 +332,26 @@ describe('a trace to a name answered upstream still meets egress policy (issue 1
     assert.doesNotMatch(all.reason, /only some/);
   });
 });
+
+describe('<hostname>.<service> of a headless Service (the StatefulSet docs: web, nginx) (issue 16 item 3)', () => {
+  const sts = docs(
+    svc({ name: 'nginx', clusterIP: 'None', ports: [{ name: 'web', port: 80 }] }),
+    workload({
+      kind: 'StatefulSet',
+      name: 'web',
+      replicas: 2,
+      labels: { app: 'nginx' },
+      spec: 'serviceName: nginx',
+      ports: [{ name: 'web', containerPort: 80 }],
+    }),
+  );
+  const a = analyze({ 'web.yaml': sts, 'client.yaml': workload({ name: 'client' }) });
+
+  it('web-0.nginx answers; web-5.nginx (no such replica) is NXDOMAIN, not forwarded', () => {
+    assert.equal(resolve(a, 'web-0.nginx', 'default/client').rcode, 'NOERROR');
+    const r = resolve(a, 'web-5.nginx', 'default/client');
+    assert.equal(r.rcode, 'NXDOMAIN');
+    assert.equal(r.forwarded, false);
+    assert.equal(trace(a, 'default/client', 'http://web-5.nginx/').verdict, 'unresolved');
+  });
+});

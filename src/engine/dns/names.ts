@@ -103,8 +103,8 @@ function closest(pool: string[], name: string): string | undefined {
 
 /**
  * Whether a name outside the cluster zone is still the cluster's to answer: a single label (after
- * any SRV prefix), a name ending in a namespace, `svc` or `pod`, or a `<service>.<namespace>` with
- * an unknown namespace. Such a name that matches nothing does not resolve anywhere.
+ * any SRV prefix), a name ending in a namespace, `svc` or `pod`, a `<hostname>.<service>`, or a
+ * `<service>.<namespace>` with an unknown namespace. Such a name that matches nothing does not resolve anywhere.
  */
 export function meantForCluster(book: NameBook, name: string): boolean {
   const n = name.toLowerCase().replace(/\.$/, '');
@@ -112,5 +112,8 @@ export function meantForCluster(book: NameBook, name: string): boolean {
   const rest = splitSrv(n)?.rest ?? n;
   if (!rest.includes('.')) return true;
   const tld = rest.slice(rest.lastIndexOf('.') + 1);
-  return tld === 'svc' || tld === 'pod' || book.namespaces.has(tld) || unknownNamespace(book, n) !== undefined;
+  if (tld === 'svc' || tld === 'pod' || book.namespaces.has(tld)) return true;
+  // `<hostname>.<service>`, the short form of a headless Service's per-pod name (`web-0.nginx`).
+  if (rest.split('.').length === 2 && book.services.has(tld) && !plausibleTld(tld)) return true;
+  return unknownNamespace(book, n) !== undefined;
 }
