@@ -27,6 +27,18 @@ export function analysisJson(a: Analysis): object {
       maxReplicas: d.autoscaler.maxReplicas ?? null,
       reason: d.reason,
     })),
+    // Each Ingress with the controller that serves it and that controller's address (null when none serves it).
+    ingresses: a.ingress.ingresses.map((i) => {
+      const c = a.ingress.controllers.find((x) => x.className === i.className && x.ingresses.includes(i));
+      return {
+        namespace: i.namespace,
+        name: i.name,
+        className: i.className ?? null,
+        hosts: [...new Set(i.rules.map((r) => r.host ?? '*'))],
+        address: c?.service?.loadBalancerIP ?? null,
+        controller: c ? `${c.namespace}/${c.name}` : null,
+      };
+    }),
     diagnostics: a.diagnostics.map(diagnosticJson),
     // How many the user silenced (kube-netsim.yaml ignore:, # kube-netsim: ignore), by code.
     suppressed: { total: a.suppressed.length, byCode: suppressedByCode(a) },
@@ -169,6 +181,8 @@ export function analysisText(a: Analysis): string {
       `${d.workload.kind} ${d.workload.namespace}/${d.workload.name} runs ${d.replicas} replica${d.replicas === 1 ? '' : 's'}: ${d.reason}`,
     );
   if (a.cluster.replicaDecisions.length > 0) out.push('');
+  const ingresses = ingressRows(a);
+  if (ingresses.length > 0) out.push(table(['NAMESPACE', 'NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'CONTROLLER'], ingresses), '');
   for (const d of a.diagnostics) {
     out.push(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity} [${d.code}] ${d.message}`);
     for (const c of d.verify ?? []) out.push(`    verify: ${c}`);
@@ -186,6 +200,17 @@ export function analysisText(a: Analysis): string {
     `${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${silenced}`,
   );
   return out.join('\n') + '\n';
+}
+
+/** One row per Ingress as `kubectl get ingress` prints it, with the address of the controller that serves it. */
+function ingressRows(a: Analysis): string[][] {
+  return a.ingress.ingresses.map((i) => {
+    const c = a.ingress.controllers.find((x) => x.className === i.className && x.ingresses.includes(i));
+    const hosts = [...new Set(i.rules.map((r) => r.host ?? '*'))].join(',') || '*';
+    const address = c?.service?.loadBalancerIP ?? '<none>';
+    const controller = c ? `${c.namespace}/${c.name}${c.implicit ? ' (assumed)' : ''}` : '<none: no controller serves its class>';
+    return [i.namespace, i.name, i.className ?? '<none>', hosts, address, i.tls.length > 0 ? '80, 443' : '80', controller];
+  });
 }
 
 export { podId, serviceId };

@@ -20,6 +20,7 @@ export function traceText(r: TraceResult): string {
   if (d?.kind === 'pod')
     lines.push(`destination: ${d.namespace}/${d.name} (workload ${d.workload}) ${d.ip}:${d.port} on ${d.node ?? '<none>'}`);
   else if (d?.kind === 'external') lines.push(`destination: ${d.host} (outside the cluster)`);
+  else if (d?.kind === 'node') lines.push(`destination: the ${d.listener} of ${d.node} ${d.ip}:${d.port}`);
   if (r.sourceIPAtDestination) lines.push(`source IP at destination: ${r.sourceIPAtDestination}`);
   if (r.candidates.length > 0) {
     lines.push('candidates:');

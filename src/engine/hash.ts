@@ -29,6 +29,11 @@ export function nameSuffix(key: string, length: number): string {
   return out;
 }
 
+/** SHA-1 of a UTF-8 string (Calico names veths with it). */
+export function sha1(text: string): Uint8Array {
+  return new Uint8Array(createHash('sha1').update(text, 'utf8').digest());
+}
+
 /** SHA-256 of a UTF-8 string. */
 export function sha256(text: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(text, 'utf8').digest());

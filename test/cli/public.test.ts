@@ -29,6 +29,7 @@ interface Analysis {
 }
 interface Trace {
   verdict: string;
+  reason: string;
   destination: { kind: string; workload?: string; port?: number; ip?: string } | null;
   sourceIPAtDestination?: string;
   candidates: unknown[];
@@ -172,6 +173,19 @@ describe('public manifests: Online Boutique (GoogleCloudPlatform/microservices-d
     assert.equal(t.destination?.port, 7070);
   });
 
+  it('a namespace typo (cartservice.defualt:7070) is not delivered: NXDOMAIN, naming the namespace meant', () => {
+    const answer = dns(path, 'default/checkoutservice', 'cartservice.defualt');
+    assert.equal(answer.rcode, 'NXDOMAIN');
+    assert.deepEqual(answer.answers, []);
+    const t = trace(path, 'default/checkoutservice', 'cartservice.defualt:7070');
+    assert.notEqual(t.verdict, 'delivered');
+    assert.equal(t.verdict, 'unresolved');
+    assert.match(t.reason, /no namespace defualt .*did you mean default\?/);
+    // An SRV name with a port name the Service does not have is NXDOMAIN too (cartservice names its port grpc).
+    const r = cli('dns', path, '--from', 'default/checkoutservice', '_grpcx._tcp.cartservice', '--type', 'SRV', '--format', 'json');
+    assert.equal(json<Dns>(r).rcode, 'NXDOMAIN');
+  });
+
   it('a client outside reaches the frontend through frontend-external (LoadBalancer 80 → 8080)', () => {
     const lb = service(a, 'default/frontend-external');
     assert.equal(lb.type, 'LoadBalancer');
@@ -313,6 +327,72 @@ describe('public manifests: Istio SPIRE quickstart (istio/istio)', () => {
     assert.ok(
       a.cluster.nodes.some((n) => n.ip === t.sourceIPAtDestination),
       `a hostNetwork pod speaks with its node address (${t.sourceIPAtDestination})`,
+    );
+  });
+});
+
+describe('public manifests: Istio SPIRE quickstart, node-level listeners (issue 16 item 10)', () => {
+  const path = `${PUBLIC}/istio-spire`;
+  let a: Analysis;
+  before(() => {
+    ensureBuilt();
+    a = analyze(path);
+  });
+
+  it("the agent reaches its node's kubelet on 10250 (workload attestation) and the API server on 6443", () => {
+    const apiServer = service(a, 'default/kubernetes').endpoints[0];
+    assert.ok(apiServer);
+    for (const agent of podsOf(a, 'spire/spire-agent')) {
+      const from = `spire/${agent.name}`;
+      const kubelet = trace(path, from, `${agent.ip}:10250`);
+      assert.equal(kubelet.verdict, 'delivered', from);
+      assert.equal(kubelet.destination?.kind, 'node', from);
+      assert.equal(trace(path, from, 'https://localhost:10250/pods').verdict, 'delivered', `${from} via localhost`);
+      const api = trace(path, from, `${apiServer.ip}:6443`);
+      assert.equal(api.verdict, 'delivered', from);
+      assert.equal(api.destination?.ip, apiServer.ip);
+      assert.deepEqual(api.destination, trace(path, from, 'kubernetes.default:443').destination, 'the same server kubernetes:443 reaches');
+    }
+  });
+});
+
+describe('public manifests: Istio Bookinfo with its Ingress (istio/istio)', () => {
+  const path = `${PUBLIC}/istio-bookinfo`;
+  let a: Analysis;
+  before(() => {
+    ensureBuilt();
+    a = analyze(path);
+  });
+
+  it('has no error, and every Service has its pods behind it', () => {
+    assert.deepEqual(errors(a), []);
+    assert.equal(endpointPods(service(a, 'default/reviews')), 3, 'reviews v1, v2 and v3');
+    for (const name of ['details', 'ratings', 'productpage']) assert.equal(endpointPods(service(a, `default/${name}`)), 1, name);
+  });
+
+  it('its host-less rule matches every host: an outside client reaches productpage by any name', () => {
+    for (const url of ['http://bookinfo.example.com/productpage', 'http://203-0-113-9.nip.io/api/v1/products/0']) {
+      const t = trace(path, 'external', url);
+      assert.equal(t.verdict, 'delivered', url);
+      assert.equal(t.destination?.workload, 'default/productpage-v1', url);
+      assert.equal(t.destination?.port, 9080, url);
+    }
+    // Paths the rule does not list get the controller's 404, not productpage.
+    assert.equal(trace(path, 'external', 'http://bookinfo.example.com/admin').verdict, 'unrouted');
+  });
+
+  it("analyze's text shows the ingress controller's address", () => {
+    const r = cli('analyze', path);
+    assert.equal(r.status, 0);
+    const lb = a.services.find((s) => s.implicit && s.type === 'LoadBalancer' && s.name.includes('istio'))?.loadBalancerIP;
+    assert.ok(lb, 'the controller has a load balancer address');
+    assert.match(r.stdout, new RegExp(`^default +gateway +istio +\\* +${lb.replace(/\./g, '\\.')} +80 `, 'm'));
+    const json = cli('analyze', path, '--format', 'json');
+    const ingresses = (JSON.parse(json.stdout) as { ingresses: Array<{ name: string; hosts: string[]; address: string | null }> })
+      .ingresses;
+    assert.deepEqual(
+      ingresses.map((i) => [i.name, i.hosts, i.address]),
+      [['gateway', ['*'], lb]],
     );
   });
 });

@@ -88,7 +88,11 @@ spec:
   const p = hop(r, 'policy');
   assert.ok(p && p.purpose === 'dns' && !p.result.allowed && p.port === 53 && p.protocol === 'UDP');
   assert.equal(steps(r).at(-1), 'drop');
-  assert.equal(hop(r, 'dns'), undefined, 'no answer ever comes back');
+  // The trace opens with the lookup that fails (issue 16 item 12): no answer ever comes back.
+  assert.equal(steps(r)[0], 'dns');
+  const d = hop(r, 'dns');
+  assert.ok(d && d.rcode === 'TIMEOUT' && d.answers.length === 0);
+  assert.match(d.meaning, /NetworkPolicy drops the query .*UDP 53.* times out/);
 });
 
 test('headless Service: DNS returns pod IPs and the packet goes straight to one pod, without DNAT', () => {
@@ -359,7 +363,7 @@ spec:
   const ok = tracePacket(open, from(open, 'default/c'), 'https://kubernetes.default');
   assert.equal(ok.verdict, 'delivered');
   assert.deepEqual(ok.destination?.kind === 'pod' && [ok.destination.name, ok.destination.ip, ok.destination.port], [
-    'kube-apiserver',
+    'kube-apiserver-node-1', // kubeadm's static pod: kube-apiserver-<node>
     '10.0.1.10',
     6443,
   ]);

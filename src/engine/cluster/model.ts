@@ -54,6 +54,8 @@ export interface SimContainer {
   name: string;
   ports: ContainerPort[];
   texts: EnvValue[];
+  /** command then args, the strings of the container's command line in order. */
+  argv?: string[];
 }
 
 /** A workload as the connectivity list names it: `ns/name[Kind]`. */
@@ -65,6 +67,12 @@ export interface WorkloadRef {
 
 export function workloadId(w: WorkloadRef): string {
   return `${w.namespace}/${w.name}[${w.kind}]`;
+}
+
+export interface HostAlias {
+  ip: string;
+  hostnames: string[];
+  path: FieldPath;
 }
 
 export interface DnsConfig {
@@ -91,6 +99,8 @@ export interface SimPod {
   containers: SimContainer[];
   dnsPolicy: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
   dnsConfig?: DnsConfig;
+  /** spec.hostAliases: lines kubelet adds to the pod's /etc/hosts, answered before any DNS. */
+  hostAliases?: HostAlias[];
   origin: Origin;
   /** Path of the pod spec inside its manifest (['spec'] for a Pod, ['spec','template','spec'] for a Deployment). */
   specPath: FieldPath;

@@ -3,9 +3,10 @@ import { TEMPLATE_PATH } from '../manifests/kinds';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { readSelector, selectorMatches, selectorText, labelsText, mapMatches, type Labels } from './labels';
 import { nameSuffix } from '../hash';
-import type { ContainerPort, DnsConfig, EnvValue, Origin, ReplicaDecision, SimContainer, SimPod, WorkloadRef } from './model';
+import type { ContainerPort, DnsConfig, EnvValue, HostAlias, Origin, ReplicaDecision, SimContainer, SimPod, WorkloadRef } from './model';
 import { readAutoscalers, scaledReplicas } from './autoscaling';
 import { operatorPlan } from './operators';
+import { isIP } from './ipam';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
 
@@ -83,12 +84,14 @@ export function readContainers(r: FieldReader, specPath: FieldPath, origin: Orig
       else if (typeof value === 'number' || typeof value === 'boolean')
         r.invalid([...ep, 'value'], `env value must be a string; quote it ("${String(value)}").`);
     });
+    const argv: string[] = [];
     for (const field of ['command', 'args'] as const) {
       (r.list([...cp, field]) ?? []).forEach((arg, ai) => {
         if (typeof arg === 'string') texts.push({ value: arg, path: [...cp, field, ai], origin, label: `${field}[${ai}]` });
+        if (typeof arg === 'string' || typeof arg === 'number') argv.push(String(arg));
       });
     }
-    containers.push({ name, ports, texts });
+    containers.push(argv.length > 0 ? { name, ports, texts, argv } : { name, ports, texts });
   });
   return containers;
 }
@@ -103,6 +106,26 @@ function readDnsConfig(r: FieldReader, specPath: FieldPath): DnsConfig | undefin
     return opt;
   });
   return { nameservers: strings('nameservers'), searches: strings('searches'), options };
+}
+
+/** spec.hostAliases as kubelet writes them to /etc/hosts; an entry whose ip is not an address is invalid. */
+function readHostAliases(r: FieldReader, specPath: FieldPath): HostAlias[] {
+  const out: HostAlias[] = [];
+  (r.list([...specPath, 'hostAliases']) ?? []).forEach((entry, i) => {
+    if (!isRecord(entry)) return;
+    const path = [...specPath, 'hostAliases', i];
+    const ip = typeof entry['ip'] === 'string' ? entry['ip'].trim() : undefined;
+    if (!ip || !isIP(ip)) {
+      r.invalid(
+        [...path, ...(entry['ip'] === undefined ? [] : ['ip'])],
+        `hostAliases[${i}].ip must be an IP address${ip ? `, not "${ip}"` : ''}.`,
+      );
+      return;
+    }
+    const hostnames = (Array.isArray(entry['hostnames']) ? entry['hostnames'] : []).filter((h): h is string => typeof h === 'string');
+    out.push({ ip, hostnames: hostnames.map((h) => h.toLowerCase()), path });
+  });
+  return out;
 }
 
 /** The owner a dumped pod names as its controller (`ownerReferences[].controller: true`, or the first). */
@@ -359,6 +382,8 @@ function readTemplateOnce(o: ManifestObject, templatePath: readonly string[], na
     perNode: o.kind === 'DaemonSet',
   };
   if (dnsConfig) base.dnsConfig = dnsConfig;
+  const hostAliases = readHostAliases(r, specPath);
+  if (hostAliases.length) base.hostAliases = hostAliases;
   const nodeName = r.str([...specPath, 'nodeName']);
   if (nodeName !== undefined) base.nodeName = nodeName;
   const hostname = r.str([...specPath, 'hostname']);

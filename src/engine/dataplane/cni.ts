@@ -2,7 +2,7 @@
 // anyone) enforces NetworkPolicy; trace/dataPath.ts turns these into the hops a packet crosses.
 // Calico routes by BGP (IP-in-IP or VXLAN when set); Flannel and Canal tunnel in VXLAN on
 // flannel.1; Cilium forwards in eBPF over VXLAN, Geneve or native routes; Weave meshes with fastdp.
-import { sha256 } from '../hash';
+import { sha1, sha256 } from '../hash';
 import { parseCidr, addressAt } from '../cluster/ipam';
 import type { Cluster, SimNode } from '../cluster/model';
 import type { ClusterSettings, CniPlugin } from '../cluster/settings';
@@ -42,8 +42,8 @@ export function cniProfile(settings: ClusterSettings): CniProfile {
   return { plugin: cni, encapsulation, enforcer: enforcer[cni], mtu, adminPolicies: cni === 'calico' || cni === 'canal' };
 }
 
-function hex(text: string, n: number): string {
-  return [...sha256(text)]
+function hex(text: string, n: number, hash: (t: string) => Uint8Array = sha256): string {
+  return [...hash(text)]
     .map((b) => b.toString(16).padStart(2, '0'))
     .join('')
     .slice(0, n);
@@ -55,7 +55,8 @@ export function podInterface(plugin: CniPlugin, pod: { namespace: string; name: 
   switch (plugin) {
     case 'calico':
     case 'canal':
-      return `cali${hex(key, 11)}`;
+      // libcalico-go's VethNameForWorkload: "cali" + the first 11 hex digits of sha1("NAMESPACE.POD").
+      return `cali${hex(key, 11, sha1)}`;
     case 'cilium':
       return `lxc${hex(key, 12)}`;
     case 'weave':

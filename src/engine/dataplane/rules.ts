@@ -46,6 +46,33 @@ function proxiedPorts(cluster: Cluster): ProxiedPort[] {
   return out.sort((a, b) => cmp(a.spn, b.spn) || cmp(a.proto, b.proto));
 }
 
+// The jumps from the built-in chains into kube-proxy's (its iptablesJumpChains, inserted at the
+// top of each chain) and the kubelet's KUBE-FIREWALL, as iptables-save prints them on a node.
+const NAT_JUMPS = [
+  '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+  '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+  '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
+];
+const FILTER_JUMPS = [
+  '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+  '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
+  '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
+  '-A INPUT -j KUBE-FIREWALL',
+  '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+  '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
+  '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+  '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
+  '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+  '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+  '-A OUTPUT -j KUBE-FIREWALL',
+];
+
+/** The built-in chains of a table with their policy, as iptables-save declares them first. */
+function builtinChains(table: 'filter' | 'nat'): string[] {
+  const chains = table === 'filter' ? ['INPUT', 'FORWARD', 'OUTPUT'] : ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
+  return chains.map((c) => `:${c} ACCEPT [0:0]`);
+}
+
 const q = (s: string) => (/\s/.test(s) ? `"${s}"` : s);
 
 /** The iptables-restore input kube-proxy (iptables mode) writes on `node`, in the order syncProxyRules writes it. */
@@ -167,8 +194,20 @@ export function iptablesRules(cluster: Cluster, node: string): string {
   );
   const chainLines = (chains: string[]) => chains.map((c) => `:${c} - [0:0]`);
   return (
-    ['*filter', ...chainLines(filterChains), ...filterRules, 'COMMIT', '*nat', ...chainLines(natChains), ...natRules, 'COMMIT'].join('\n') +
-    '\n'
+    [
+      '*filter',
+      ...builtinChains('filter'),
+      ...chainLines(filterChains),
+      ...FILTER_JUMPS,
+      ...filterRules,
+      'COMMIT',
+      '*nat',
+      ...builtinChains('nat'),
+      ...chainLines(natChains),
+      ...NAT_JUMPS,
+      ...natRules,
+      'COMMIT',
+    ].join('\n') + '\n'
   );
 }
 
@@ -291,7 +330,15 @@ function ipvsGlue(cluster: Cluster, sets: Map<string, unknown>): string[] {
     '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
     `-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`,
   );
-  return ['# iptables-save -t nat (the iptables glue of IPVS mode)', '*nat', ...chains.map((c) => `:${c} - [0:0]`), ...rules, 'COMMIT'];
+  return [
+    '# iptables-save -t nat (the iptables glue of IPVS mode)',
+    '*nat',
+    ...builtinChains('nat'),
+    ...chains.map((c) => `:${c} - [0:0]`),
+    ...NAT_JUMPS,
+    ...rules,
+    'COMMIT',
+  ];
 }
 
 function cmpAddress(a: string, b: string): number {

@@ -78,6 +78,13 @@ export function checkReferences(cluster: Cluster, refs: ResolvedReference[], dia
 
 /** The name that would resolve instead: the Service qualified with its namespace, or a close name. */
 function unresolvedReplacement(cluster: Cluster, r: ResolvedReference): string | undefined {
+  const ns = r.dns.unknownNamespace;
+  if (ns?.suggestion) {
+    // Only the namespace label changes: `_grpc._tcp.cart.defualt.svc` keeps its prefix and suffix.
+    const labels = r.ref.host.split('.');
+    const at = labels.findIndex((l, i) => l === ns.namespace && labels[i - 1] === ns.service);
+    if (at > 0) return [...labels.slice(0, at), ns.suggestion, ...labels.slice(at + 1)].join('.');
+  }
   const first = r.ref.host.split('.')[0] ?? r.ref.host;
   if (!r.ref.host.includes('.')) {
     const elsewhere = cluster.services.filter((s) => s.name === first && s.namespace !== r.namespace);
@@ -89,6 +96,12 @@ function unresolvedReplacement(cluster: Cluster, r: ResolvedReference): string |
 }
 
 function unresolvedHint(cluster: Cluster, r: ResolvedReference): string {
+  const ns = r.dns.unknownNamespace;
+  if (ns) {
+    const there = cluster.services.filter((s) => s.name === ns.service).map((s) => s.namespace);
+    const known = there.length ? ` (Service ${ns.service} is in ${there.join(', ')})` : '';
+    return `There is no namespace ${ns.namespace} in the cluster${known}${ns.suggestion ? `; did you mean ${ns.suggestion}? Use ${unresolvedReplacement(cluster, r) ?? `${ns.service}.${ns.suggestion}`}` : ''}. The resolver forwards the bare name upstream, which holds no cluster Service.`;
+  }
   const first = r.ref.host.split('.')[0] ?? r.ref.host;
   const elsewhere = cluster.services.filter((s) => s.name === first && s.namespace !== r.namespace);
   if (elsewhere.length > 0 && !r.ref.host.includes('.')) {

@@ -1,75 +1,30 @@
-import ipaddr from 'ipaddr.js';
 import { mapMatches } from '../cluster/labels';
 import { ipFamily } from '../cluster/ipam';
 import { podId, serviceId, type Cluster, type SimPod, type SimService } from '../cluster/model';
+import { dashed, reverseName, type DnsRecord, type DnsResult, type HostsEntry, type RecordType, type ResolverConfig } from './records';
+import type { NameBook } from './names';
+import { hostsFile, resolveName, resolverFor, type ZoneView } from './resolve';
 
-export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'SRV' | 'PTR' | 'TXT';
-
-export interface DnsRecord {
-  name: string;
-  type: RecordType;
-  /** A/AAAA: the address; CNAME/PTR: the target name; SRV: `priority weight port target`; TXT: the text. */
-  value: string;
-  /** What the record stands for, so a hover or trace can say "Service backend" rather than an IP. */
-  service?: string;
-  pod?: string;
-}
-
-export type DnsRcode = 'NOERROR' | 'NXDOMAIN';
-
-export interface DnsResult {
-  query: string;
-  type: RecordType;
-  rcode: DnsRcode;
-  answers: DnsRecord[];
-  /** Every fully qualified name tried, in order, as the pod's resolver would. */
-  searched: string[];
-  /** The name that answered (after the search list), when one did. */
-  resolvedName?: string;
-  /** True when the name lies outside the cluster's zone and goes to the upstream resolver. */
-  forwarded: boolean;
-  /** Why the lookup failed or where it went, in one sentence. */
-  explanation: string;
-}
-
-/** How a pod resolves names: its search list, ndots and whether cluster DNS serves it. */
-export interface ResolverConfig {
-  searches: string[];
-  ndots: number;
-  clusterDns: boolean;
-  nameservers: string[];
-}
+export type { DnsAnsweredBy, DnsRcode, DnsRecord, DnsResult, HostsEntry, RecordType, ResolverConfig } from './records';
+export { dashed, reverseName } from './records';
 
 const SCHEMA_VERSION = '1.1.0';
-
-/** Dashed form of an address, the identifier CoreDNS uses for pods and endpoints without a hostname. */
-export function dashed(ip: string): string {
-  return ipaddr.parse(ip).kind() === 'ipv4' ? ip.replace(/\./g, '-') : ipaddr.parse(ip).toNormalizedString().replace(/:/g, '-');
-}
-
-export function reverseName(ip: string): string {
-  const addr = ipaddr.parse(ip);
-  if (addr.kind() === 'ipv4') return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
-  const hex = addr
-    .toByteArray()
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('');
-  return `${hex.split('').reverse().join('.')}.ip6.arpa`;
-}
 
 /**
  * The records cluster DNS serves, per the Kubernetes DNS specification (schema 1.1.0), built once
  * per simulation and looked up by name.
  */
-export class DnsZone {
+export class DnsZone implements ZoneView {
   readonly zone: string;
   private readonly records = new Map<string, DnsRecord[]>();
   readonly kubeDnsIP: string | undefined;
-  private readonly namespaces: Set<string>;
+  readonly book: NameBook;
 
   constructor(private readonly cluster: Cluster) {
     this.zone = cluster.settings.clusterDomain.toLowerCase();
-    this.namespaces = new Set([...cluster.namespaces.keys()].map((n) => n.toLowerCase()));
+    const services = new Map<string, string[]>();
+    for (const s of cluster.services) services.set(s.name.toLowerCase(), [...(services.get(s.name.toLowerCase()) ?? []), s.namespace]);
+    this.book = { zone: this.zone, namespaces: new Set([...cluster.namespaces.keys()].map((n) => n.toLowerCase())), services };
     this.kubeDnsIP = cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns')?.clusterIP;
     this.add({ name: `dns-version.${this.zone}`, type: 'TXT', value: `"${SCHEMA_VERSION}"` });
     for (const svc of cluster.services) this.addService(svc);
@@ -169,118 +124,26 @@ export class DnsZone {
     return { exists: true, answers: cname };
   }
 
-  /** Whether a name is the cluster's to answer (CoreDNS is authoritative) rather than upstream's. */
-  isClusterName(name: string): boolean {
-    const n = name.toLowerCase().replace(/\.$/, '');
-    if (!n.includes('.')) return true;
-    if (n === this.zone || n.endsWith(`.${this.zone}`) || n.endsWith('.in-addr.arpa') || n.endsWith('.ip6.arpa')) return true;
-    const tld = n.slice(n.lastIndexOf('.') + 1);
-    return tld === 'svc' || tld === 'pod' || this.namespaces.has(tld);
+  /** The Service a `<name>.<ns>.svc.<zone>` names and its named ports (`http/TCP`), for explaining an SRV miss. */
+  namedPorts(fqdn: string): { service: string; ports: string[] } | undefined {
+    const n = fqdn.toLowerCase().replace(/\.$/, '');
+    const svc = this.cluster.services.find((s) => `${s.name}.${s.namespace}.svc.${this.zone}`.toLowerCase() === n);
+    if (!svc) return undefined;
+    return { service: serviceId(svc), ports: svc.ports.filter((p) => p.name !== undefined).map((p) => `${p.name}/${p.protocol}`) };
   }
 
   /** The resolver a pod gets from its dnsPolicy and dnsConfig (what kubelet writes to resolv.conf). */
   resolverFor(pod: SimPod | { namespace: string }): ResolverConfig {
-    const clusterSearch = [`${pod.namespace}.svc.${this.zone}`, `svc.${this.zone}`, this.zone];
-    const base: ResolverConfig = {
-      searches: clusterSearch,
-      ndots: 5,
-      clusterDns: true,
-      nameservers: this.kubeDnsIP ? [this.kubeDnsIP] : [],
-    };
-    if (!('dnsPolicy' in pod)) return base;
-    let cfg = base;
-    const policy = pod.dnsPolicy === 'ClusterFirst' && pod.hostNetwork ? 'Default' : pod.dnsPolicy;
-    if (policy === 'Default') cfg = { searches: [], ndots: 1, clusterDns: false, nameservers: ['(node resolv.conf)'] };
-    if (policy === 'None') cfg = { searches: [], ndots: 1, clusterDns: false, nameservers: [] };
-    if (pod.dnsConfig) {
-      const nameservers = policy === 'None' ? pod.dnsConfig.nameservers : [...cfg.nameservers, ...pod.dnsConfig.nameservers];
-      const ndotsOpt = pod.dnsConfig.options.find((o) => o.name === 'ndots');
-      cfg = {
-        searches: [...cfg.searches, ...pod.dnsConfig.searches.filter((s) => !cfg.searches.includes(s))],
-        ndots: ndotsOpt?.value !== undefined && /^\d+$/.test(ndotsOpt.value) ? Number(ndotsOpt.value) : cfg.ndots,
-        clusterDns: cfg.clusterDns || (this.kubeDnsIP !== undefined && nameservers.includes(this.kubeDnsIP)),
-        nameservers,
-      };
-    }
-    return cfg;
+    return resolverFor(this, pod);
   }
 
-  /**
-   * Resolves a name as a pod's stub resolver does: absolute names once; otherwise the search
-   * list before the bare name when it has fewer dots than ndots, after it when it has as many.
-   */
+  /** The pod's /etc/hosts entries: the loopback names, its hostname line, hostAliases. */
+  hostsFor(pod: SimPod | { namespace: string }): HostsEntry[] {
+    return hostsFile(this, pod);
+  }
+
+  /** Resolves a name as the pod's resolver does (see resolveName). */
   resolve(name: string, from: SimPod | { namespace: string }, type: RecordType = 'A'): DnsResult {
-    const query = name.trim();
-    const cfg = this.resolverFor(from);
-    const bare = query.replace(/\.$/, '');
-    const candidates: string[] = [];
-    if (query.endsWith('.')) candidates.push(bare);
-    else {
-      const dots = (bare.match(/\./g) ?? []).length;
-      const searched = cfg.searches.map((s) => `${bare}.${s}`);
-      if (dots >= cfg.ndots) candidates.push(bare, ...searched);
-      else candidates.push(...searched, bare);
-    }
-    const tried: string[] = [];
-    let anyExists = false;
-    for (const fqdn of candidates) {
-      tried.push(fqdn);
-      if (!this.isClusterName(fqdn)) {
-        // Upstream answers this; the simulation cannot know what, and does not pretend to.
-        return {
-          query,
-          type,
-          rcode: 'NOERROR',
-          answers: [],
-          searched: tried,
-          resolvedName: fqdn,
-          forwarded: true,
-          explanation: `${fqdn} is outside ${this.zone}; CoreDNS forwards it to the upstream resolver.`,
-        };
-      }
-      if (!cfg.clusterDns) continue;
-      const hit = this.lookup(fqdn, type);
-      anyExists ||= hit.exists;
-      if (hit.answers.length > 0) {
-        const answers = [...hit.answers];
-        const cname = answers.find((a) => a.type === 'CNAME');
-        if (cname && type !== 'CNAME') {
-          const chained = this.isClusterName(cname.value) ? this.lookup(cname.value, type).answers : [];
-          answers.push(...chained);
-        }
-        return {
-          query,
-          type,
-          rcode: 'NOERROR',
-          answers,
-          searched: tried,
-          resolvedName: fqdn,
-          forwarded: false,
-          explanation: describeAnswer(fqdn, answers),
-        };
-      }
-    }
-    const why = !cfg.clusterDns
-      ? 'this pod does not use cluster DNS (dnsPolicy Default/None, or hostNetwork without ClusterFirstWithHostNet), so cluster names do not resolve'
-      : anyExists
-        ? `the name exists but has no ${type} record`
-        : `no Service, pod or record of that name exists in the cluster`;
-    return {
-      query,
-      type,
-      rcode: anyExists ? 'NOERROR' : 'NXDOMAIN',
-      answers: [],
-      searched: tried,
-      forwarded: false,
-      explanation: `${query}: ${why}.`,
-    };
+    return resolveName(this, name, from, type);
   }
-}
-
-function describeAnswer(fqdn: string, answers: DnsRecord[]): string {
-  const first = answers[0];
-  if (!first) return fqdn;
-  if (first.type === 'CNAME') return `${fqdn} is an ExternalName alias for ${first.value}.`;
-  if (first.service) return `${fqdn} is Service ${first.service}: ${answers.map((a) => a.value).join(', ')}.`;
-  return `${fqdn}: ${answers.map((a) => a.value).join(', ')}.`;
 }

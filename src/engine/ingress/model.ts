@@ -225,16 +225,38 @@ export class IngressModel {
     return this.controllers.find((c) => c.pods.some((p) => p.namespace === pod.namespace && p.name === pod.name));
   }
 
-  /** The controllers serving an Ingress rule that names `host` (exactly or by wildcard). */
+  /**
+   * The controllers a request for `host` is taken to reach: those with a rule naming it (exactly or
+   * by wildcard); else those with a rule without a host, which matches every host; else those
+   * with a defaultBackend. A host no rule names reaches a controller only if DNS points it there,
+   * which is assumed for the last two (a host-less rule is reachable no other way).
+   */
   controllersForHost(host: string): IngressController[] {
     const h = host.toLowerCase();
-    return this.controllers.filter((c) => c.ingresses.some((i) => i.rules.some((r) => r.host !== undefined && hostMatches(r.host, h))));
+    const named = this.controllers.filter((c) =>
+      c.ingresses.some((i) => i.rules.some((r) => r.host !== undefined && hostMatches(r.host, h))),
+    );
+    // A host some Ingress names goes where that rule is served, or nowhere (its class has no controller).
+    if (named.length > 0 || this.ingresses.some((i) => i.rules.some((r) => r.host !== undefined && hostMatches(r.host, h)))) return named;
+    const hostless = this.controllers.filter((c) => c.ingresses.some((i) => i.rules.some((r) => r.host === undefined)));
+    if (hostless.length > 0) return hostless;
+    return this.controllers.filter((c) => c.ingresses.some((i) => i.defaultBackend !== undefined));
   }
 
-  /** Ingresses (served or not) with a rule naming `host`. */
+  /** Ingresses (served or not) with a rule naming `host`; else those whose rules include one without a host. */
   ingressesForHost(host: string): SimIngress[] {
     const h = host.toLowerCase();
-    return this.ingresses.filter((i) => i.rules.some((r) => r.host !== undefined && hostMatches(r.host, h)));
+    const named = this.ingresses.filter((i) => i.rules.some((r) => r.host !== undefined && hostMatches(r.host, h)));
+    return named.length > 0 ? named : this.ingresses.filter((i) => i.rules.some((r) => r.host === undefined));
+  }
+
+  /** How `host` meets `ing`: the index of the rule naming it, or of its first host-less rule, and which. */
+  ruleForHost(ing: SimIngress, host: string): { index: number; hostless: boolean } | undefined {
+    const h = host.toLowerCase();
+    const named = ing.rules.findIndex((r) => r.host !== undefined && hostMatches(r.host, h));
+    if (named >= 0) return { index: named, hostless: false };
+    const any = ing.rules.findIndex((r) => r.host === undefined);
+    return any >= 0 ? { index: any, hostless: true } : undefined;
   }
 
   /**

@@ -40,8 +40,9 @@ export function dnsRuleLines(dash: number): string[] {
 
 const DNS_PORT_NAMES = new Set(['dns', 'dns-tcp', 'domain']);
 
-function usesClusterDns(pod: SimPod): boolean {
-  return pod.dnsPolicy === 'ClusterFirstWithHostNet' || (pod.dnsPolicy === 'ClusterFirst' && !pod.hostNetwork);
+/** Whether the pod's resolver asks cluster DNS first (its dnsPolicy, or dnsPolicy None naming kube-dns first). */
+function usesClusterDns(ctx: LintContext, pod: SimPod): boolean {
+  return ctx.dns.resolverFor(pod).clusterDns;
 }
 
 export function lintDns(ctx: LintContext): void {
@@ -59,7 +60,7 @@ export function lintDns(ctx: LintContext): void {
   const withRuleReport = new Set<SimNetworkPolicy>();
   for (const policy of ctx.engine.policies) {
     if (policy.origin.kind !== 'manifest' || !policy.affects.egress) continue;
-    const clients = ctx.selectedReps(policy).filter(usesClusterDns);
+    const clients = ctx.selectedReps(policy).filter((p) => usesClusterDns(ctx, p));
     if (clients.length === 0) continue;
     for (const rule of policy.rules.egress) if (checkRule(ctx, policy, rule, clients, dns)) withRuleReport.add(policy);
   }
@@ -256,7 +257,7 @@ function enrichBlocksDns(
   const e = ctx.engine;
   let pair: Pair | undefined;
   for (const pod of ctx.representatives()) {
-    if (!usesClusterDns(pod) || !e.selects(policy, pod)) continue;
+    if (!usesClusterDns(ctx, pod) || !e.selects(policy, pod)) continue;
     for (const protocol of ['UDP', 'TCP'] as const) {
       const t = dns[protocol][0];
       if (t && !e.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: t.pod }, t.port, protocol).egress.allowed) {

@@ -7,6 +7,7 @@
 import { makeDiagnostic, withFix, type Diagnostic, type Fix, editDistance } from '../diagnostics';
 import { isRecord, resourceName } from '../manifests/fields';
 import { cidrContains, isIP } from '../cluster/ipam';
+import { commandLinePorts } from '../cluster/served';
 import { ingressExposures } from '../ingress/backends';
 import { podId, serviceId, type EnvValue, type SimPod, type SimService } from '../cluster/model';
 import { substringRange, type FieldPath } from '../source';
@@ -113,10 +114,10 @@ function configPorts(pod: SimPod): Set<number> {
   return out;
 }
 
-/** Ports something in the pod listens on: declared container ports, numeric probe ports, and the ports its configuration binds. */
+/** Ports something in the pod listens on: declared container ports, numeric probe ports, and the ports its configuration and command line bind. */
 function boundPorts(pod: SimPod): Set<number> {
   const out = configPorts(pod);
-  for (const c of pod.containers) for (const p of c.ports) out.add(p.containerPort);
+  for (const c of pod.containers) for (const p of [...c.ports.map((x) => x.containerPort), ...commandLinePorts(c)]) out.add(p);
   for (const probe of probesOf(pod)) if (typeof probe.port === 'number') out.add(probe.port);
   return out;
 }

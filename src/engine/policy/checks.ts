@@ -5,6 +5,7 @@ import { selectorText, type Labels } from '../cluster/labels';
 import { matchesSelector } from '../cluster/selectorCache';
 import { LabelIndex } from '../cluster/labelIndex';
 import { nearMissHint } from '../services/endpoints';
+import { cidrContains } from '../cluster/ipam';
 import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService } from '../cluster/model';
 import type { PolicyEngine } from './engine';
 import { policyRefId, type PolicyRef, type SimNetworkPolicy } from './parse';
@@ -87,10 +88,19 @@ interface Target {
 function targetsOf(
   r: ResolvedReference,
   podsById: Map<string, SimPod>,
-): { targets: Target[]; service: SimService } | 'external' | undefined {
+  settings: { podCIDR: string; serviceCIDR: string },
+): { targets: Target[]; service: SimService | undefined } | 'external' | undefined {
   const svc = r.service;
   const port = r.ref.port;
   if (port === undefined) return undefined;
+  if (!svc && r.dns.answeredBy === 'hosts') {
+    // /etc/hosts (hostAliases) named the address itself: a pod's, or one outside the cluster.
+    const ip = r.dns.answers[0]?.value;
+    const pod = [...podsById.values()].find((p) => p.ip === ip && !p.hostNetwork);
+    if (pod) return { targets: [{ pod, port, protocol: 'TCP' }], service: undefined };
+    const inside = (cidrs: string) => ip !== undefined && cidrs.split(',').some((c) => cidrContains(c.trim(), ip));
+    return ip && !inside(settings.podCIDR) && !inside(settings.serviceCIDR) ? 'external' : undefined;
+  }
   if (!svc) return r.dns.forwarded ? 'external' : undefined;
   if (svc.type === 'ExternalName') return 'external';
   const byPort = (i: number) => (svc.endpointsByPort[i] ?? []).map((e) => ({ pod: podsById.get(e.pod), port: e.port }));
@@ -165,7 +175,7 @@ function checkBlockedReferences(engine: PolicyEngine, references: ResolvedRefere
   }
   for (const r of references) {
     if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
-    const where = targetsOf(r, podsById);
+    const where = targetsOf(r, podsById, engine.cluster.settings);
     if (where === undefined || r.ref.port === undefined) continue;
     // A ConfigMap's value is used by pods of its namespace that the model cannot name; report only what fails from every one of them.
     const sources = r.pod ? [r.pod] : (representatives.get(r.namespace) ?? []);
@@ -192,7 +202,9 @@ function checkBlockedReferences(engine: PolicyEngine, references: ResolvedRefere
     const to =
       where === 'external'
         ? `${r.ref.text} (outside the cluster)`
-        : `${r.ref.text} (Service ${serviceId(where.service)}, ${first.blocked === first.of ? (first.of === 1 ? 'its endpoint' : `all ${first.of} endpoints`) : `${first.blocked} of ${first.of} endpoints`})`;
+        : !where.service
+          ? `${r.ref.text} (pod ${podId(where.targets[0]?.pod ?? { namespace: '?', name: '?' })}, by the pod's /etc/hosts)`
+          : `${r.ref.text} (Service ${serviceId(where.service)}, ${first.blocked === first.of ? (first.of === 1 ? 'its endpoint' : `all ${first.of} endpoints`) : `${first.blocked} of ${first.of} endpoints`})`;
     const from = r.pod ? `${workloadLabel(first.src)} (${r.text.label})` : `Pods of namespace ${r.namespace} (${r.text.label})`;
     const reason = `${first.verdict.reason}.${where === 'external' ? ' Add an egress rule with an ipBlock for that address.' : ''}`;
     const resource =

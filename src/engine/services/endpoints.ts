@@ -3,6 +3,7 @@ import { makeDiagnostic, withFix, type Diagnostic, editDistance } from '../diagn
 import { labelsText, type Labels } from '../cluster/labels';
 import { locate, podId, serviceId, type Endpoint, type Protocol, type SimPod, type SimService } from '../cluster/model';
 import { LabelIndex } from '../cluster/labelIndex';
+import { podServes } from '../cluster/served';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
 
@@ -184,7 +185,7 @@ function checkServiceSelection(
       );
     } else {
       const declared = selected.flatMap((p) => p.containers.flatMap((c) => c.ports));
-      if (declared.length === 0 || declared.some((cp) => cp.containerPort === sp.targetPort && cp.protocol === sp.protocol)) return;
+      if (declared.length === 0 || selected.some((p) => podServes(p, sp.targetPort as number, sp.protocol))) return;
       const range = at([...sp.path, 'targetPort']) ?? at(sp.path);
       if (!range) return;
       const list = [...new Set(declared.map((cp) => `${cp.containerPort}/${cp.protocol}`))].join(', ');

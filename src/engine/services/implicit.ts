@@ -83,10 +83,17 @@ export function implicitServices(settings: ClusterSettings, userServices: SimSer
   return out;
 }
 
-/** The `kubernetes` Service's endpoint is the API server, on the first node's address (hostNetwork). */
+/**
+ * The `kubernetes` Service's endpoints are the API servers (hostNetwork, 6443): one on each node
+ * labelled as control plane (`node-role.kubernetes.io/control-plane`, or the older `master`),
+ * else on the first node.
+ */
 export function apiServerEndpoints(services: SimService[], nodes: SimNode[]): void {
   const api = services.find((s) => s.origin.kind === 'implicit' && s.name === 'kubernetes');
-  const first = nodes[0];
-  if (api && first)
-    api.endpointsByPort = [[{ pod: 'kube-system/kube-apiserver', ip: first.ip, port: 6443, node: first.name, ready: true }]];
+  const labelled = nodes.filter((n) => 'node-role.kubernetes.io/control-plane' in n.labels || 'node-role.kubernetes.io/master' in n.labels);
+  const hosts = labelled.length > 0 ? labelled : nodes.slice(0, 1);
+  if (api && hosts.length > 0)
+    api.endpointsByPort = [
+      hosts.map((n) => ({ pod: `kube-system/kube-apiserver-${n.name}`, ip: n.ip, port: 6443, node: n.name, ready: true })),
+    ];
 }

@@ -5,7 +5,9 @@ import { categorizeEndpoints, endpointString } from '../dataplane/kubeProxy';
 import { resolveBackend, type IngressController, type SimIngress } from '../ingress/model';
 import { locate, podId, serviceId, type SimPod } from '../cluster/model';
 import { fail, type Outcome, type Packet, type TraceContext } from './context';
-import { leaveCluster, round, toPod } from './legs';
+import { toPod } from './legs';
+import { leaveCluster } from './edge';
+import { round } from './steps';
 import type { FieldPath } from '../source';
 import type { Target } from './types';
 

@@ -1,33 +1,18 @@
 // The legs of a trace once the destination address is known: a Service's virtual IP, a NodePort,
 // a cloud load balancer, a pod, or an address outside the cluster. Each leg records its hops and
 // NAT on the context and returns how the packet ended.
-import { cidrContains, normalizeIP, isIP } from '../cluster/ipam';
+import { cidrContains, normalizeIP } from '../cluster/ipam';
 import { fnv1a } from '../hash';
-import { decide, categorizeEndpoints, endpointString, servicePortName, type Candidate } from '../dataplane/kubeProxy';
+import { decide, categorizeEndpoints, endpointString, servicePortName } from '../dataplane/kubeProxy';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
-import { locate, podId, serviceId, type Endpoint, type SimNode, type SimPod, type SimService } from '../cluster/model';
+import { arrive, lastPolicyReason, podByEndpoint, round, snat, toCandidates } from './steps';
+import { leaveCluster } from './edge';
+import { podServes } from '../cluster/served';
+import { KUBELET_PORT, nodeListener, toNodeListener } from './nodeListeners';
+import { locate, podId, serviceId, type SimNode, type SimPod, type SimService } from '../cluster/model';
 import { checkPolicy, fail, notRunning, pendingBehind, podDestination, type Outcome, type Packet, type TraceContext } from './context';
 import type { SnatReason, TraceCandidate } from './types';
-
-function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
-  return ctx.a.cluster.pods.find((p) => podId(p) === e.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === e.ip && !p.hostNetwork);
-}
-
-function toCandidates(ctx: TraceContext, list: Candidate[], chosen: Candidate | undefined): TraceCandidate[] {
-  return list.map((c) => ({
-    pod: c.endpoint.pod,
-    ip: c.endpoint.ip,
-    port: c.endpoint.port,
-    node: c.endpoint.node ?? null,
-    weight: round(c.weight),
-    chosen: c === chosen,
-  }));
-}
-
-export function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
-}
 
 /** Sends the packet to `ip:port` from where it is now: whatever that address turns out to be. */
 export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: number): Outcome {
@@ -52,6 +37,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
     if (!pkt.at) arrive(ctx, pkt, node, `the network routes external IP ${ip} to ${node.name}`);
     return viaService(ctx, pkt, byExternal, port, 'externalIP', node);
   }
+  if (ip.startsWith('127.') || ip === '::1') return loopback(ctx, pkt, ip, port);
   const node = cluster.nodes.find((n) => n.ip === ip);
   if (node) return viaNode(ctx, pkt, node, port);
   const pod = cluster.pods.find((p) => p.ip === ip && !p.hostNetwork);
@@ -66,43 +52,6 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (!pkt.at)
     return fail('unrouted', `${ip} is not an address of this cluster (no node, pod, Service, load balancer or external IP has it)`);
   return leaveCluster(ctx, pkt, ip, `${ip}:${port}`);
-}
-
-/** The packet reaches `node` from outside the cluster or from another node's pod. */
-function arrive(ctx: TraceContext, pkt: Packet, node: SimNode, note: string): void {
-  if (pkt.at?.name === node.name) return;
-  if (!pkt.at) ctx.hops.push(fromOutside(node, note));
-  else {
-    if (
-      pkt.sender &&
-      !pkt.sender.hostNetwork &&
-      cidrContains(ctx.a.cluster.settings.podCIDR, pkt.srcIP) &&
-      ctx.a.cluster.settings.cni !== 'cilium'
-    ) {
-      // Pod traffic to a node address leaves the pod network: the CNI's outgoing NAT masquerades it.
-      snat(
-        ctx,
-        pkt,
-        pkt.at,
-        masqueradeAddress(ctx.a.cluster.settings, pkt.at, undefined),
-        'leaving-cluster',
-        `${ctx.a.cluster.settings.cni} outgoing NAT (destination outside the pod network)`,
-      );
-      pkt.seenAs = { kind: 'external', ip: pkt.srcIP };
-    }
-    ctx.hops.push(
-      ...dataPath(ctx.a.cluster.settings, { node: pkt.at, ip: pkt.srcIP, pod: undefined }, { node, ip: node.ip, pod: undefined }),
-    );
-  }
-  pkt.at = node;
-}
-
-function snat(ctx: TraceContext, pkt: Packet, node: SimNode, to: string, reason: SnatReason, mechanism: string): void {
-  if (to === pkt.srcIP) return;
-  ctx.hops.push({ kind: 'snat', node: node.name, from: pkt.srcIP, to, reason, mechanism });
-  ctx.nats.push({ kind: 'snat', node: node.name, original: pkt.srcIP, translated: to });
-  pkt.srcIP = to;
-  pkt.snatNode = node.name;
 }
 
 /** kube-proxy (or Cilium) on `node` handles a packet for one of the Service's addresses. */
@@ -273,6 +222,30 @@ export function viaService(
   return leaveCluster(ctx, pkt, chosen.ip, endpointString(chosen));
 }
 
+/**
+ * Loopback never leaves the sender's network namespace: a pod's own, or for a host-network pod
+ * and a node, the node's (where the kubelet, the API server and host-network pods listen).
+ */
+function loopback(ctx: TraceContext, pkt: Packet, ip: string, port: number): Outcome {
+  const sender = pkt.sender;
+  if (pkt.at && (!sender || sender.hostNetwork)) return viaNode(ctx, pkt, pkt.at, port);
+  if (!sender || !sender.ip || !pkt.at) return fail('unrouted', `${ip} is a loopback address: it names the sender itself`);
+  ctx.hops.push({
+    kind: 'deliver',
+    node: pkt.at.name,
+    pod: podId(sender),
+    ip,
+    port,
+    note: "loopback: the pod's own network namespace, shared by its containers; policy does not apply",
+  });
+  return {
+    verdict: 'delivered',
+    reason: `delivered to ${podId(sender)} itself on ${ip}:${port} (loopback)`,
+    destination: podDestination(sender, port),
+    sourceIPAtDestination: ip,
+  };
+}
+
 /** A packet to a node's own address: a NodePort, a hostPort, or a host-network pod. */
 function viaNode(ctx: TraceContext, pkt: Packet, node: SimNode, port: number): Outcome {
   const svc = ctx.a.cluster.services.find((s) => s.ports.some((p) => p.nodePort === port && p.protocol === ctx.protocol));
@@ -283,18 +256,20 @@ function viaNode(ctx: TraceContext, pkt: Packet, node: SimNode, port: number): O
         c.ports.some((cp) => (cp.hostPort === port || (p.hostNetwork && cp.containerPort === port)) && cp.protocol === ctx.protocol),
       ),
   );
+  const listener = !svc && !hostPod ? nodeListener(ctx.a, node, port, ctx.protocol) : undefined;
+  if (listener) return toNodeListener(ctx, pkt, node, listener);
   if (!svc && !hostPod) {
     arrive(ctx, pkt, node, `the client connects to ${node.name} (${node.ip}:${port})`);
     ctx.hops.push({
       kind: 'drop',
       node: node.name,
       rule: undefined,
-      reason: `${node.name} has no NodePort ${port}/${ctx.protocol} and no pod listens there`,
+      reason: `${node.name} has no NodePort ${port}/${ctx.protocol} and no pod, kubelet or API server listens there`,
       range: undefined,
     });
     return fail(
       'unrouted',
-      `${node.name} has no NodePort ${port}/${ctx.protocol} (and no hostPort or host-network pod on it), so it has nowhere to send the packet`,
+      `${node.name} has no NodePort ${port}/${ctx.protocol} (and no hostPort or host-network pod, kubelet (${KUBELET_PORT}/TCP) or API server on it), so it has nowhere to send the packet`,
     );
   }
   arrive(ctx, pkt, node, `the client connects to NodePort ${port} on ${node.name} (${node.ip})`);
@@ -416,11 +391,11 @@ export function toPod(
     ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `ingress NetworkPolicy of ${podId(pod)}`, range: undefined });
     return fail('dropped', `NetworkPolicy drops it on the way into ${podId(pod)}: ${lastPolicyReason(ctx)}`);
   }
-  const declared = pod.containers.some((c) => c.ports.some((p) => p.containerPort === port && p.protocol === ctx.protocol));
+  const declared = podServes(pod, port, ctx.protocol);
   const note =
     declared || pod.containers.every((c) => c.ports.length === 0)
       ? ''
-      : `no container of the pod declares ${port}/${ctx.protocol}; if nothing listens there the connection is refused`;
+      : `no container of the pod declares ${port}/${ctx.protocol} or binds it on its command line; if nothing listens there the connection is refused`;
   const portField = pod.containers.flatMap((c) => c.ports).find((p) => p.containerPort === port && p.protocol === ctx.protocol);
   const range =
     locate(pod.origin, portField ? portField.path : [...pod.specPath, 'containers']) ?? locate(pod.origin, ['metadata', 'name']);
@@ -440,58 +415,5 @@ export function toPod(
     destination: podDestination(pod, port),
     sourceIPAtDestination: pkt.srcIP,
     delivered: { pod, port, node },
-  };
-}
-
-function lastPolicyReason(ctx: TraceContext): string {
-  for (let i = ctx.hops.length - 1; i >= 0; i--) {
-    const h = ctx.hops[i];
-    if (h?.kind === 'policy') return h.result.reason;
-  }
-  return 'denied';
-}
-
-/** The packet leaves the cluster for an address or host the simulation cannot see into. */
-export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, label: string): Outcome {
-  const { settings } = ctx.a.cluster;
-  const here = pkt.at ?? null;
-  if (pkt.sender && isIP(ipOrHost)) {
-    if (
-      !checkPolicy(
-        ctx,
-        'egress',
-        here?.name ?? null,
-        pkt.originalPeer,
-        { kind: 'external', ip: ipOrHost },
-        Number(label.split(':').pop()) || 0,
-        ctx.protocol,
-        'connection',
-      )
-    ) {
-      ctx.hops.push({
-        kind: 'drop',
-        node: here?.name ?? null,
-        rule: undefined,
-        reason: `egress NetworkPolicy of ${podId(pkt.sender)}`,
-        range: undefined,
-      });
-      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
-    }
-  }
-  if (here && cidrContains(settings.podCIDR, pkt.srcIP))
-    snat(ctx, pkt, here, here.ip, 'leaving-cluster', `${settings.cni} outgoing NAT (natOutgoing / ip-masq)`);
-  ctx.hops.push({
-    kind: 'leave-cluster',
-    node: here?.name ?? null,
-    host: label,
-    note: 'the packet leaves the cluster through the node network; what answers there is outside the simulation',
-  });
-  ctx.legs.push({ from: pkt.legStart, to: 'outside', nats: ctx.nats, seenSource: pkt.srcIP, servedFrom: label });
-  ctx.nats = [];
-  return {
-    verdict: 'delivered',
-    reason: `leaves the cluster towards ${label}; the simulation stops at the cluster edge`,
-    destination: { kind: 'external', host: label.replace(/:\d+$/, '') },
-    sourceIPAtDestination: pkt.srcIP,
   };
 }

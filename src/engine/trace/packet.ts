@@ -2,13 +2,13 @@
 // the source pod, kube-proxy's DNAT (or Cilium's socket LB), NodePorts and load balancers,
 // ingress controllers, NetworkPolicy on both ends, the CNI's data path, and the reply's way back.
 import type { Analysis } from '../analyze';
-import { fnv1a } from '../hash';
-import { decide } from '../dataplane/kubeProxy';
-import { podId, serviceId, type Protocol, type SimPod } from '../cluster/model';
+import { podId, type Protocol } from '../cluster/model';
+import { resolveFromPod } from './dns';
 import type { Source } from './sources';
 import { NO_POLICIES, type PolicyOracle } from '../policy/oracle';
-import { checkPolicy, fail, notRunning, type Outcome, type Packet, type TraceContext } from './context';
-import { leaveCluster, round, toAddress } from './legs';
+import { fail, notRunning, type Outcome, type Packet, type TraceContext } from './context';
+import { toAddress } from './legs';
+import { leaveCluster } from './edge';
 import { ingressLeg } from './ingress';
 import { replyPath } from './reply';
 import { parseTarget } from './target';
@@ -124,7 +124,7 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
   else if (source.kind === 'pod') {
     const r = resolveFromPod(ctx, source.pod, target.host);
     if ('outcome' in r) return r.outcome;
-    if ('external' in r) return leaveCluster(ctx, pkt, r.external, `${r.external}:${target.port}`);
+    if ('external' in r) return leaveCluster(ctx, pkt, r.external, `${r.external}:${target.port}`, r.unknown);
     outcome = toAddress(ctx, pkt, r.ip, target.port);
   } else if (source.kind === 'external') {
     const r = resolveFromOutside(ctx, target.host);
@@ -145,132 +145,29 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
   return outcome;
 }
 
-type Resolution = { ip: string } | { external: string } | { outcome: Outcome };
-
-/** Cluster DNS as the pod's resolver uses it, after checking that policy lets the query reach CoreDNS. */
-function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Resolution {
-  const { a } = ctx;
-  const cfg = a.dns.resolverFor(pod);
-  const dnsSvc = a.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
-  if (cfg.clusterDns && dnsSvc && pod.node) {
-    const portIndex = dnsSvc.ports.findIndex((p) => p.port === 53 && p.protocol === 'UDP');
-    if (portIndex >= 0) {
-      const d = decide({
-        service: dnsSvc,
-        portIndex,
-        node: pod.node,
-        traffic: 'internal',
-        entry: 'clusterIP',
-        clientIP: pod.ip ?? '',
-        clientKind: 'pod',
-        clientIsThisNode: false,
-        settings: a.cluster.settings,
-      });
-      if (d.kind !== 'dnat')
-        return {
-          outcome: fail('unresolved', `${host}: cluster DNS (Service kube-system/kube-dns) has no ready endpoints, so lookups time out`),
-        };
-      const coredns = a.cluster.pods.find((p) => podId(p) === d.chosen.endpoint.pod);
-      if (coredns) {
-        const verdict = ctx.oracle.verdict({ kind: 'pod', pod }, { kind: 'pod', pod: coredns }, d.chosen.endpoint.port, 'UDP');
-        if (verdict.egress.isolated || verdict.ingress.isolated) {
-          const out = checkPolicy(
-            ctx,
-            'egress',
-            pod.node,
-            { kind: 'pod', pod },
-            { kind: 'pod', pod: coredns },
-            d.chosen.endpoint.port,
-            'UDP',
-            'dns',
-          );
-          const into =
-            out &&
-            checkPolicy(
-              ctx,
-              'ingress',
-              coredns.node ?? null,
-              { kind: 'pod', pod },
-              { kind: 'pod', pod: coredns },
-              d.chosen.endpoint.port,
-              'UDP',
-              'dns',
-            );
-          if (!out || !into) {
-            ctx.hops.push({
-              kind: 'drop',
-              node: out ? (coredns.node ?? null) : pod.node,
-              rule: undefined,
-              reason: `DNS query to ${podId(coredns)} (UDP 53) dropped by NetworkPolicy`,
-              range: undefined,
-            });
-            return {
-              outcome: fail(
-                'unresolved',
-                `${host} cannot be resolved: NetworkPolicy blocks ${podId(pod)}'s DNS queries to cluster DNS (UDP 53 to ${podId(coredns)}): ${verdict.reason}`,
-              ),
-            };
-          }
-        }
-      }
-    }
-  }
-  const r = a.dns.resolve(host, pod, 'A');
-  const cname = r.answers.find((x) => x.type === 'CNAME');
-  const addresses = r.answers.filter((x) => x.type === 'A' || x.type === 'AAAA');
-  const svcId = addresses.find((x) => x.service)?.service ?? cname?.service;
-  const svc = svcId ? a.cluster.services.find((s) => serviceId(s) === svcId) : undefined;
-  const meaning = r.forwarded
-    ? 'outside the cluster domain: forwarded to the upstream resolver'
-    : cname && addresses.length === 0
-      ? `ExternalName Service ${cname.service}: an alias for ${cname.value}`
-      : svc?.headless
-        ? `headless Service ${svcId}: the pods' own addresses, no virtual IP and no DNAT`
-        : svc
-          ? `Service ${svcId} (ClusterIP)`
-          : addresses[0]?.pod
-            ? `pod ${addresses[0].pod}`
-            : r.explanation;
-  const range = svc && svc.origin.kind === 'manifest' ? svc.origin.object.locate(['metadata', 'name']) : undefined;
-  ctx.hops.push({
-    kind: 'dns',
-    node: pod.node ?? null,
-    query: host,
-    server: cfg.clusterDns ? a.dns.kubeDnsIP : cfg.nameservers[0],
-    searched: r.searched,
-    rcode: r.rcode,
-    resolvedName: r.resolvedName,
-    answers: r.answers.map((x) => `${x.type} ${x.value}`),
-    forwarded: r.forwarded,
-    cname: cname?.value,
-    meaning,
-    range,
-  });
-  if (r.forwarded && r.resolvedName) return { external: r.resolvedName };
-  if (addresses.length === 0) {
-    if (cname) return { external: cname.value };
-    return { outcome: fail('unresolved', r.explanation) };
-  }
-  if (addresses.length === 1 || !svc?.headless) return { ip: (addresses[0] as { value: string }).value };
-  // A headless name answers with every pod; the client takes one of them (the simulation: a stable pick).
-  const pick = addresses[fnv1a(`${pod.ip}|${host}`) % addresses.length] as (typeof addresses)[number];
-  ctx.candidates = addresses.map((x) => {
-    const p = a.cluster.pods.find((q) => q.ip === x.value);
-    return { pod: x.pod ?? '', ip: x.value, port: 0, node: p?.node ?? null, weight: round(1 / addresses.length), chosen: x === pick };
-  });
-  return { ip: pick.value };
-}
-
-/** From outside, only hosts an Ingress rule names resolve (to the controller's load balancer). */
+/**
+ * From outside, only hosts an Ingress rule names resolve (to the controller's load balancer); a
+ * rule without a host matches every host, so any name is taken to point at its controller.
+ */
 function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | { outcome: Outcome } {
-  const controller = ctx.a.ingress.controllersForHost(host)[0];
+  const { ingress } = ctx.a;
+  const controller = ingress.controllersForHost(host)[0];
   if (controller?.service?.loadBalancerIP) {
-    const ing = controller.ingresses.find((i) =>
-      i.rules.some((r) => r.host !== undefined && ctx.a.ingress.ingressesForHost(host).includes(i)),
-    );
-    const ruleIndex = ing ? ing.rules.findIndex((r) => r.host !== undefined) : -1;
-    const range =
-      ing && ing.origin.kind === 'manifest' && ruleIndex >= 0 ? ing.origin.object.locate(['spec', 'rules', ruleIndex, 'host']) : undefined;
+    const ing =
+      controller.ingresses.find((i) => ingress.ruleForHost(i, host)?.hostless === false) ??
+      controller.ingresses.find((i) => ingress.ruleForHost(i, host) !== undefined) ??
+      controller.ingresses.find((i) => i.defaultBackend !== undefined);
+    const rule = ing ? ingress.ruleForHost(ing, host) : undefined;
+    const field = rule ? ['spec', 'rules', rule.index, ...(rule.hostless ? [] : ['host'])] : ['spec', 'defaultBackend'];
+    const range = ing && ing.origin.kind === 'manifest' ? ing.origin.object.locate(field) : undefined;
+    const lb = `ingress controller ${controller.namespace}/${controller.name}'s load balancer`;
+    const id = ing ? `${ing.namespace}/${ing.name}` : '';
+    const meaning =
+      rule && !rule.hostless
+        ? `a host of Ingress ${id}: assumed to point at ${lb}`
+        : rule
+          ? `Ingress ${id} has a rule without a host, which matches every host: ${host} is assumed to point at ${lb}`
+          : `no rule names ${host}, but Ingress ${id}'s defaultBackend takes every request: ${host} is assumed to point at ${lb}`;
     ctx.hops.push({
       kind: 'dns',
       node: null,
@@ -282,7 +179,7 @@ function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | {
       answers: [`A ${controller.service.loadBalancerIP}`],
       forwarded: false,
       cname: undefined,
-      meaning: `a host of Ingress ${ing ? `${ing.namespace}/${ing.name}` : ''}: assumed to point at ingress controller ${controller.namespace}/${controller.name}'s load balancer`,
+      meaning,
       range,
     });
     return { ip: controller.service.loadBalancerIP };

@@ -32,7 +32,13 @@ export function renderHop(h: Hop): RenderedHop {
     range ? { step, node: h.node, detail, range } : { step, node: h.node, detail };
   switch (h.kind) {
     case 'dns': {
-      const answer = h.answers.length ? h.answers.join(', ') : h.rcode;
+      const answer = h.answers.length
+        ? h.answers.join(', ')
+        : h.rcode === 'UNKNOWN'
+          ? 'answered upstream, unknown here'
+          : h.rcode === 'TIMEOUT'
+            ? 'no answer'
+            : h.rcode;
       const via = h.server ? ` via ${h.server}` : '';
       const tried = h.searched.length > 1 ? ` (tried ${h.searched.join(', ')})` : '';
       return out('dns', `${h.query} → ${h.resolvedName ?? h.query}: ${answer}${via}${tried}; ${h.meaning}`, h.range);

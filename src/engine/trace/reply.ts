@@ -58,7 +58,9 @@ export function replyPath(ctx: TraceContext, pkt: Packet, outcome: Outcome): Hop
   const dnatHop = ctx.hops.find((h): h is Extract<Hop, { kind: 'dnat' }> => h.kind === 'dnat');
   const socketLB = dnatHop !== undefined && dnatHop.dataplane === 'ebpf' && dnatHop.path[0]?.startsWith('cgroup') === true;
   const dest =
-    outcome.destination?.kind === 'pod' ? `${outcome.destination.ip}:${outcome.destination.port}` : (outcome.destination?.host ?? '');
+    outcome.destination?.kind === 'pod' || outcome.destination?.kind === 'node'
+      ? `${outcome.destination.ip}:${outcome.destination.port}`
+      : (outcome.destination?.host ?? '');
   hops.push({
     kind: 'reply',
     node: pkt.legStart === 'outside' ? null : pkt.legStart.node.name,

@@ -2,6 +2,7 @@
 // facts it stands for (addresses, chains, rules, the manifest field that decided it). Text is
 // made from it only at the edge (traceRender.ts).
 import type { Protocol } from '../cluster/model';
+import type { DnsRcode } from '../dns/records';
 import type { DirectionResult } from '../policy/oracle';
 import type { ServiceDataplane } from '../dataplane/kubeProxy';
 import type { SourceRange } from '../source';
@@ -34,7 +35,8 @@ export type Hop =
       query: string;
       server: string | undefined;
       searched: string[];
-      rcode: 'NOERROR' | 'NXDOMAIN';
+      /** TIMEOUT: the query got no answer (dropped by policy, or no DNS endpoint). UNKNOWN: answered outside the simulation. */
+      rcode: DnsRcode | 'TIMEOUT';
       resolvedName: string | undefined;
       answers: string[];
       forwarded: boolean;
@@ -121,7 +123,9 @@ export type HopKind = Hop['kind'];
 
 export type Destination =
   | { kind: 'pod'; namespace: string; name: string; workload: string; ip: string; port: number; node: string | null }
-  | { kind: 'external'; host: string };
+  | { kind: 'external'; host: string }
+  /** A listener of the node itself (the kubelet), not a pod. */
+  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' };
 
 export interface TraceCandidate {
   pod: string;

@@ -57,14 +57,24 @@ function referenceHover(a: Analysis, r: ResolvedReferenceView): string[] {
   const from = r.pod ? `pod ${code(podId(r.pod))}` : `namespace ${code(r.namespace)}`;
   const lines = [`**${code(r.ref.host)}** from ${from}`, ''];
   if (r.dns.forwarded) {
-    lines.push(`Outside ${code(a.cluster.settings.clusterDomain)}: CoreDNS forwards it upstream (not simulated).`);
+    lines.push(`$(question) **Answered upstream, unknown here.** ${r.dns.explanation}`);
     return lines;
   }
   if (r.dns.answers.length === 0) {
     lines.push(`$(error) **Does not resolve** (${r.dns.rcode}). Tried: ${r.dns.searched.map(code).join(', ')}`);
+    const ns = r.dns.unknownNamespace;
+    if (ns)
+      lines.push(
+        '',
+        `No namespace ${code(ns.namespace)} in the cluster${ns.suggestion ? `: did you mean ${code(`${ns.service}.${ns.suggestion}`)}?` : '.'}`,
+      );
     return lines;
   }
-  lines.push(`Resolves as ${code(r.dns.resolvedName ?? r.ref.host)} → ${r.dns.answers.map((x) => code(x.value)).join(', ')}`);
+  if (r.dns.answeredBy === 'hosts')
+    lines.push(
+      `From the pod's ${code('/etc/hosts')} (hostAliases), before any DNS query: ${r.dns.answers.map((x) => code(x.value)).join(', ')}`,
+    );
+  else lines.push(`Resolves as ${code(r.dns.resolvedName ?? r.ref.host)} → ${r.dns.answers.map((x) => code(x.value)).join(', ')}`);
   if (r.service) lines.push('', ...serviceSummary(a, r.service));
   const verdict = policyLine(a, r);
   if (verdict) lines.push('', verdict);

@@ -1,0 +1,113 @@
+// The edge of the simulation: a packet leaving the cluster for an address or a name outside it.
+import { cidrContains, isIP } from '../cluster/ipam';
+import { podId } from '../cluster/model';
+import { checkPolicy, fail, type Outcome, type Packet, type TraceContext } from './context';
+import { lastPolicyReason, snat } from './steps';
+import { rangeStart, rangesContain, splitAtBoundaries, type IpRange } from '../policy/ipRanges';
+
+const SAMPLE = '203.0.113.80';
+import type { SimNetworkPolicy } from '../policy/parse';
+
+/**
+ * The packet leaves the cluster towards `label`. `unknownAddress`: the name was answered outside the
+ * simulation, so where it goes (and whether egress ipBlocks admit it) is not known here.
+ */
+export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, label: string, unknownAddress = false): Outcome {
+  const { settings } = ctx.a.cluster;
+  const here = pkt.at ?? null;
+  if (pkt.sender && isIP(ipOrHost)) {
+    if (
+      !checkPolicy(
+        ctx,
+        'egress',
+        here?.name ?? null,
+        pkt.originalPeer,
+        { kind: 'external', ip: ipOrHost },
+        Number(label.split(':').pop()) || 0,
+        ctx.protocol,
+        'connection',
+      )
+    ) {
+      ctx.hops.push({
+        kind: 'drop',
+        node: here?.name ?? null,
+        rule: undefined,
+        reason: `egress NetworkPolicy of ${podId(pkt.sender)}`,
+        range: undefined,
+      });
+      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+    }
+  }
+  let note = '';
+  if (pkt.sender && unknownAddress) {
+    const probes = outsideProbes(ctx);
+    const port = Number(label.split(':').pop()) || 0;
+    const sender = pkt.sender;
+    const allowed = probes.filter(
+      (ip) => ctx.oracle.verdict(pkt.originalPeer, { kind: 'external', ip }, port, ctx.protocol).egress.allowed,
+    );
+    const first = probes[0];
+    if (allowed.length === 0 && first) {
+      // No outside address is admitted on this port: wherever the name points, the packet is dropped.
+      if (
+        !checkPolicy(ctx, 'egress', here?.name ?? null, pkt.originalPeer, { kind: 'external', ip: first }, port, ctx.protocol, 'connection')
+      ) {
+        ctx.hops.push({
+          kind: 'drop',
+          node: here?.name ?? null,
+          rule: undefined,
+          reason: `egress NetworkPolicy of ${podId(sender)}`,
+          range: undefined,
+        });
+        return fail(
+          'dropped',
+          `NetworkPolicy drops it on the way out of ${podId(sender)}, whatever address ${ipOrHost} has: no egress rule admits an address outside the cluster on ${port}/${ctx.protocol} (${lastPolicyReason(ctx)})`,
+        );
+      }
+    } else if (allowed.length < probes.length)
+      note = `; egress policy of ${podId(sender)} admits only some outside addresses on ${port}/${ctx.protocol}, so whether this one passes depends on the address ${ipOrHost} has`;
+  }
+  if (here && cidrContains(settings.podCIDR, pkt.srcIP))
+    snat(ctx, pkt, here, here.ip, 'leaving-cluster', `${settings.cni} outgoing NAT (natOutgoing / ip-masq)`);
+  ctx.hops.push({
+    kind: 'leave-cluster',
+    node: here?.name ?? null,
+    host: label,
+    note: 'the packet leaves the cluster through the node network; what answers there is outside the simulation',
+  });
+  ctx.legs.push({ from: pkt.legStart, to: 'outside', nats: ctx.nats, seenSource: pkt.srcIP, servedFrom: label });
+  ctx.nats = [];
+  return {
+    verdict: 'delivered',
+    reason: unknownAddress
+      ? `leaves the cluster towards ${label}, if the resolver outside the cluster answers ${ipOrHost}: answered upstream, unknown here${note}; the simulation stops at the cluster edge`
+      : `leaves the cluster towards ${label}; the simulation stops at the cluster edge`,
+    destination: { kind: 'external', host: label.replace(/:\d+$/, '') },
+    sourceIPAtDestination: pkt.srcIP,
+  };
+}
+
+/**
+ * One address outside the cluster per stretch between the ipBlock boundaries the policies draw:
+ * NetworkPolicy treats every address of a stretch alike, so together they stand for every address
+ * an unknown name could have.
+ */
+function outsideProbes(ctx: TraceContext): string[] {
+  const { settings, nodes } = ctx.a.cluster;
+  const policies = (ctx.a as { policies?: { policies: SimNetworkPolicy[] } }).policies?.policies ?? [];
+  const blocks: IpRange[] = [];
+  for (const p of policies)
+    for (const rule of p.rules.egress) for (const peer of rule.peers ?? []) if (peer.kind === 'ipBlock') blocks.push(...peer.ranges);
+  const inside = (ip: string) =>
+    [settings.podCIDR, settings.serviceCIDR].some((c) => c.split(',').some((x) => cidrContains(x.trim(), ip))) ||
+    nodes.some((n) => n.ip === ip);
+  return (
+    splitAtBoundaries(
+      'ipv4',
+      blocks.filter((r) => r.family === 'ipv4'),
+    )
+      // The documentation address (RFC 5737) where a stretch holds it, so hops do not name 0.0.0.0.
+      .map((r) => (rangesContain([r], SAMPLE) ? SAMPLE : rangeStart(r)))
+      .filter((ip) => !inside(ip))
+  );
+}

@@ -1,0 +1,73 @@
+// Small steps every leg of a trace shares: the packet arriving at a node, a source NAT, the
+// candidates of a load-balancing choice, and the reason of the last policy hop.
+import { cidrContains } from '../cluster/ipam';
+import type { Candidate } from '../dataplane/kubeProxy';
+import { masqueradeAddress } from '../dataplane/cni';
+import { dataPath, fromOutside } from './dataPath';
+import { podId, type Endpoint, type SimNode, type SimPod } from '../cluster/model';
+import type { Packet, TraceContext } from './context';
+import type { SnatReason, TraceCandidate } from './types';
+
+export function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
+  return ctx.a.cluster.pods.find((p) => podId(p) === e.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === e.ip && !p.hostNetwork);
+}
+
+export function toCandidates(ctx: TraceContext, list: Candidate[], chosen: Candidate | undefined): TraceCandidate[] {
+  return list.map((c) => ({
+    pod: c.endpoint.pod,
+    ip: c.endpoint.ip,
+    port: c.endpoint.port,
+    node: c.endpoint.node ?? null,
+    weight: round(c.weight),
+    chosen: c === chosen,
+  }));
+}
+
+export function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** The packet reaches `node` from outside the cluster or from another node's pod. */
+export function arrive(ctx: TraceContext, pkt: Packet, node: SimNode, note: string): void {
+  if (pkt.at?.name === node.name) return;
+  if (!pkt.at) ctx.hops.push(fromOutside(node, note));
+  else {
+    if (
+      pkt.sender &&
+      !pkt.sender.hostNetwork &&
+      cidrContains(ctx.a.cluster.settings.podCIDR, pkt.srcIP) &&
+      ctx.a.cluster.settings.cni !== 'cilium'
+    ) {
+      // Pod traffic to a node address leaves the pod network: the CNI's outgoing NAT masquerades it.
+      snat(
+        ctx,
+        pkt,
+        pkt.at,
+        masqueradeAddress(ctx.a.cluster.settings, pkt.at, undefined),
+        'leaving-cluster',
+        `${ctx.a.cluster.settings.cni} outgoing NAT (destination outside the pod network)`,
+      );
+      pkt.seenAs = { kind: 'external', ip: pkt.srcIP };
+    }
+    ctx.hops.push(
+      ...dataPath(ctx.a.cluster.settings, { node: pkt.at, ip: pkt.srcIP, pod: undefined }, { node, ip: node.ip, pod: undefined }),
+    );
+  }
+  pkt.at = node;
+}
+
+export function snat(ctx: TraceContext, pkt: Packet, node: SimNode, to: string, reason: SnatReason, mechanism: string): void {
+  if (to === pkt.srcIP) return;
+  ctx.hops.push({ kind: 'snat', node: node.name, from: pkt.srcIP, to, reason, mechanism });
+  ctx.nats.push({ kind: 'snat', node: node.name, original: pkt.srcIP, translated: to });
+  pkt.srcIP = to;
+  pkt.snatNode = node.name;
+}
+
+export function lastPolicyReason(ctx: TraceContext): string {
+  for (let i = ctx.hops.length - 1; i >= 0; i--) {
+    const h = ctx.hops[i];
+    if (h?.kind === 'policy') return h.result.reason;
+  }
+  return 'denied';
+}
