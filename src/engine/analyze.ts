@@ -12,6 +12,8 @@ import { checkReferences, resolveReferences, type ResolvedReference } from './dn
 import { defaultSettings, type ClusterSettings } from './cluster/settings';
 import type { Cluster } from './cluster/model';
 import { IngressModel } from './ingress/model';
+import { GatewayModel } from './gateway/model';
+import { implicitGatewayDataPlanes } from './gateway/dataplane';
 import { PolicyEngine } from './policy/engine';
 import { checkPolicies } from './policy/checks';
 import { runLints } from './lint';
@@ -26,6 +28,8 @@ export interface Analysis {
   references: ResolvedReference[];
   /** Ingresses, their classes and controllers, and routing through them. */
   ingress: IngressModel;
+  /** Gateway API: classes, Gateways and their data planes, routes with their status, routing through them. */
+  gateway: GatewayModel;
   /** NetworkPolicy evaluation: verdicts with the objects that decided them. */
   policies: PolicyEngine;
   diagnostics: Diagnostic[];
@@ -75,17 +79,18 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const policies = new PolicyEngine(cluster, diagnostics);
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
+  const gateway = new GatewayModel(cluster, diagnostics);
   const references = resolveReferences(cluster, dns);
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics);
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   diagnostics.sort(compareDiagnostics);
-  return { cluster, dns, references, ingress, policies, diagnostics: dedupe(diagnostics) };
+  return { cluster, dns, references, ingress, gateway, policies, diagnostics: dedupe(diagnostics) };
 }
 
 /**
  * The cluster the objects make, stage by stage: nodes and namespaces, workloads expanded to pods
- * (with CoreDNS and the ingress controllers the cluster implies), pods scheduled and addressed,
+ * (with CoreDNS, the ingress controllers and the Gateways' data planes the cluster implies), pods scheduled and addressed,
  * then Services with their addresses and endpoints.
  */
 export function buildCluster(objects: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): Cluster {
@@ -102,8 +107,14 @@ export function buildCluster(objects: ManifestObject[], settings: ClusterSetting
   if (!userDns) blueprints.push(...coreDnsBlueprints());
   const ingressControllers = implicitIngressControllers(objects);
   blueprints.push(...ingressControllers.blueprints);
+  const gatewayDataPlanes = implicitGatewayDataPlanes(
+    objects,
+    nodes.map((n) => n.name),
+  );
+  blueprints.push(...gatewayDataPlanes.blueprints);
   const pods = placePods(blueprints, nodes, diagnostics);
-  const services = buildServices(objects, settings, nodes, pods, ingressControllers.services, diagnostics);
+  const extra = [...ingressControllers.services, ...gatewayDataPlanes.services];
+  const services = buildServices(objects, settings, nodes, pods, extra, diagnostics);
   for (const o of [...pods, ...services]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
   return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects };
 }
