@@ -16,8 +16,75 @@ export function analysisJson(a: Analysis): object {
       .map((n) => ({ name: n.name, labels: n.labels, ...(n.origin.kind === 'implicit' ? { implicit: true } : {}) })),
     pods: a.cluster.pods.map(podJson),
     services: a.cluster.services.map(serviceJson),
+    gateways: gatewaysJson(a),
+    routes: routesJson(a),
     diagnostics: a.diagnostics.map(diagnosticJson),
   };
+}
+
+/** Gateways as their status shows them: class, addresses, listeners with attachedRoutes. */
+function gatewaysJson(a: Analysis): object[] {
+  const model = a.gateway;
+  return model.gateways.map((g) => ({
+    namespace: g.namespace,
+    name: g.name,
+    class: g.className,
+    controller: g.gatewayClass?.controllerName ?? null,
+    addresses: g.addresses,
+    dataPlane: g.dataPlane
+      ? {
+          kind: g.dataPlane.kind,
+          namespace: g.dataPlane.namespace,
+          workload: g.dataPlane.workload.name,
+          service: `${g.dataPlane.serviceNamespace}/${g.dataPlane.serviceName}`,
+        }
+      : null,
+    listeners: g.listeners.map((l) => {
+      const s = model.listenerStatus(g, l);
+      return {
+        name: l.name,
+        port: l.port,
+        protocol: l.protocol,
+        hostname: l.hostname ?? null,
+        attachedRoutes: s.attachedRoutes,
+        supportedKinds: s.supportedKinds.map((k) => k.kind),
+        conditions: s.conditions,
+      };
+    }),
+  }));
+}
+
+/** Routes with each parentRef's Accepted condition and each backendRef's resolution, with the API's reasons. */
+function routesJson(a: Analysis): object[] {
+  return a.gateway.routes.map((r) => {
+    const s = a.gateway.status(r);
+    return {
+      kind: r.kind,
+      namespace: r.namespace,
+      name: r.name,
+      hostnames: r.hostnames,
+      parents: s.parents.map((p) => ({
+        gateway: `${p.ref.namespace}/${p.ref.name}`,
+        sectionName: p.ref.sectionName ?? null,
+        ...(p.ref.port !== undefined ? { port: p.ref.port } : {}),
+        accepted: p.accepted,
+        reason: p.reason,
+        message: p.message,
+        listeners: p.listeners.map((l) => l.name),
+      })),
+      resolvedRefs: { status: s.resolvedRefs, reason: s.refsReason },
+      backends: s.backends.map((b) => ({
+        service: `${b.ref.namespace}/${b.ref.name}`,
+        ...(b.ref.kind !== 'Service' || b.ref.group !== '' ? { kind: `${b.ref.group ? `${b.ref.group}/` : ''}${b.ref.kind}` } : {}),
+        port: b.ref.port ?? null,
+        weight: b.ref.weight,
+        ...(b.rule < 0 ? { mirror: true } : { rule: b.rule }),
+        resolved: b.resolved,
+        reason: b.reason,
+        message: b.message,
+      })),
+    };
+  });
 }
 
 function podJson(p: SimPod): object {

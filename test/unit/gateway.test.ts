@@ -5,45 +5,7 @@ import assert from 'node:assert/strict';
 import { analyze, yaml } from '../helpers';
 import { hostnameIntersection, hostnameMatches } from '../../src/engine/gateway/hostnames';
 import type { Analysis } from '../../src/engine';
-
-export const CLASS = yaml`
-  apiVersion: gateway.networking.k8s.io/v1
-  kind: GatewayClass
-  metadata: {name: eg}
-  spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
-`;
-
-export const BACKEND = yaml`
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata: {name: web, namespace: app}
-  spec:
-    replicas: 2
-    selector: {matchLabels: {app: web}}
-    template:
-      metadata: {labels: {app: web}}
-      spec: {containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]}
-  ---
-  apiVersion: v1
-  kind: Service
-  metadata: {name: web, namespace: app}
-  spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
-`;
-
-export function gateway(listeners: string, name = 'gw', ns = 'infra', cls = 'eg'): string {
-  return yaml`
-    apiVersion: gateway.networking.k8s.io/v1
-    kind: Gateway
-    metadata: {name: ${name}, namespace: ${ns}}
-    spec:
-      gatewayClassName: ${cls}
-      listeners: ${listeners}
-  `;
-}
-
-export function route(spec: string, name = 'r', ns = 'app', kind = 'HTTPRoute'): string {
-  return `apiVersion: gateway.networking.k8s.io/v1\nkind: ${kind}\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: ${spec}\n`;
-}
+import { BACKEND, CLASS, gateway, route } from '../gatewayFixtures';
 
 const ALL = '[{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]';
 

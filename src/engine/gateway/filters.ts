@@ -122,16 +122,9 @@ export function applyFilters(request: GatewayRequest, filters: readonly RouteFil
   return out;
 }
 
-/** The headers a response carries after ResponseHeaderModifiers (what the backend sent is unknown: only what the filters set). */
-export function responseHeaders(mods: readonly HeaderModifier[]): { headers: Header[]; removed: string[] } {
-  let headers: Header[] = [];
-  const removed: string[] = [];
-  for (const m of mods) {
-    headers = modifyHeaders(headers, { set: m.set, add: m.add, remove: [] });
-    for (const r of m.remove) {
-      headers = headers.filter((h) => h.name.toLowerCase() !== r.toLowerCase());
-      removed.push(r);
-    }
-  }
-  return { headers, removed };
+/** The headers a response carries after ResponseHeaderModifiers, starting from what the backend sent (when known). */
+export function responseHeaders(mods: readonly HeaderModifier[], fromBackend: readonly Header[] = []): Header[] {
+  let headers: Header[] = fromBackend.map((h) => ({ ...h }));
+  for (const m of mods) headers = modifyHeaders(headers, m);
+  return headers;
 }

@@ -178,7 +178,7 @@ const GRPC_CRITERIA = [
 
 /** Why the winner beat the runner-up, in words (the first criterion of the spec's order that tells them apart). */
 export function whyWins<M>(winner: Candidate<M>, other: Candidate<M> | undefined, grpc: boolean, count: number): string {
-  if (!other) return count === 1 ? 'the only match for this request' : 'the only match';
+  if (!other) return 'is the only match for this request';
   const ka = grpc ? grpcKey(winner as Candidate<GrpcMatch>) : httpKey(winner as Candidate<HttpMatch>);
   const kb = grpc ? grpcKey(other as Candidate<GrpcMatch>) : httpKey(other as Candidate<HttpMatch>);
   const criteria = grpc ? GRPC_CRITERIA : HTTP_CRITERIA;

@@ -13,6 +13,7 @@ import { bestMatchingHostname, hostnameMatches } from './hostnames';
 import { INSTALLED_CLASSES, dataPlaneKind, isGatewayApi, readGateway, readGatewayClass, readReferenceGrant } from './read';
 import { readRoute } from './readRoutes';
 import {
+  GATEWAY_GROUP,
   ROUTE_KINDS,
   type BackendStatus,
   type Listener,
@@ -23,6 +24,15 @@ import {
   type SimReferenceGrant,
   type SimRoute,
 } from './types';
+
+/** A listener's status as the Gateway's controller writes it. */
+export interface ListenerStatus {
+  attachedRoutes: number;
+  supportedKinds: Array<{ group: string; kind: string }>;
+  conditions: Array<{ type: string; status: string; reason: string; message: string }>;
+  /** The conditions that keep it from working, in words (empty when it is programmed). */
+  problems: string[];
+}
 
 export class GatewayModel {
   readonly classes: SimGatewayClass[] = [];
@@ -142,6 +152,47 @@ export class GatewayModel {
   /** What the Gateway's status.listeners[].attachedRoutes would say. */
   attachedRoutes(gw: SimGateway, listener: Listener): number {
     return this.routesOn(gw, listener).length;
+  }
+
+  /** What the Gateway's status.listeners[] entry for this listener would say. */
+  listenerStatus(gw: SimGateway, l: Listener): ListenerStatus {
+    const condition = (type: string, ok: boolean, reason: string, message: string) => ({
+      type,
+      status: ok ? 'True' : 'False',
+      reason,
+      message,
+    });
+    const invalid = l.invalidKinds.map((k) => `${k.group}/${k.kind}`).join(', ');
+    const conditions = [
+      l.unsupported
+        ? condition('Accepted', false, 'UnsupportedProtocol', l.unsupported)
+        : condition('Accepted', true, 'Accepted', 'the listener is valid'),
+      invalid
+        ? condition('ResolvedRefs', false, 'InvalidRouteKinds', `allowedRoutes.kinds names kinds its protocol cannot carry: ${invalid}`)
+        : condition('ResolvedRefs', true, 'ResolvedRefs', 'its references resolve'),
+      l.conflict
+        ? {
+            type: 'Conflicted',
+            status: 'True',
+            reason: l.conflict.reason,
+            message: `conflicts with listener ${l.conflict.with} on port ${l.port}`,
+          }
+        : { type: 'Conflicted', status: 'False', reason: 'NoConflicts', message: 'no other listener conflicts with it' },
+      !gw.dataPlane
+        ? condition('Programmed', false, 'Pending', `no controller serves GatewayClass ${gw.className || '(none)'}`)
+        : l.conflict || l.unsupported
+          ? condition('Programmed', false, 'Invalid', 'the listener is not programmed')
+          : condition('Programmed', true, 'Programmed', 'the data plane serves it'),
+    ];
+    const problems = conditions
+      .filter((c) => (c.type === 'Conflicted' ? c.status === 'True' : c.status === 'False'))
+      .map((c) => `${c.type} ${c.status} (${c.reason}): ${c.message}`);
+    return {
+      attachedRoutes: this.attachedRoutes(gw, l),
+      supportedKinds: l.supportedKinds.map((kind) => ({ group: GATEWAY_GROUP, kind })),
+      conditions,
+      problems,
+    };
   }
 
   findGateway(namespace: string, name: string): SimGateway | undefined {

@@ -37,6 +37,8 @@ export interface GatewayCall {
   /** The TLS server name (https, tls). */
   sni: string | undefined;
   grpc: { service: string; method: string } | undefined;
+  /** gRPC over TLS (grpcs://) rather than cleartext HTTP/2. */
+  secure?: boolean;
 }
 
 export interface MatchInfo {
@@ -59,10 +61,11 @@ export interface WeightedBackend {
 
 export type GatewayDecision =
   | { kind: 'no-listener'; reason: string }
-  | { kind: 'closed'; listener: Listener; reason: string }
+  | { kind: 'closed'; listener: Listener | undefined; reason: string }
   | {
       kind: 'answer';
-      listener: Listener;
+      /** Undefined when the Host matched no listener's hostname (the data plane still answers on the port). */
+      listener: Listener | undefined;
       status: number;
       grpcStatus: string | undefined;
       location: string | undefined;
@@ -96,14 +99,15 @@ const PROTOCOLS: Record<GatewayCall['kind'], string[]> = {
 };
 
 /** The listener a connection lands on: its port and protocol, then the most specific hostname matching the SNI or Host. */
-export function chooseListener(gw: SimGateway, call: GatewayCall): { listener: Listener } | { none: string } {
+export function chooseListener(gw: SimGateway, call: GatewayCall): { listener: Listener } | { none: string; byHostname?: true } {
   const id = `Gateway ${gw.namespace}/${gw.name}`;
   const onPort = gw.listeners.filter((l) => l.port === call.port && (l.protocol === 'UDP') === (call.kind === 'udp'));
   if (onPort.length === 0)
     return {
       none: `${id} has no listener on port ${call.port} (its listeners: ${gw.listeners.map((l) => `${l.name} ${l.protocol} ${l.port}`).join(', ')})`,
     };
-  const fitting = onPort.filter((l) => PROTOCOLS[call.kind].includes(l.protocol));
+  const wanted = call.kind === 'grpc' && call.secure ? ['HTTPS'] : PROTOCOLS[call.kind];
+  const fitting = onPort.filter((l) => wanted.includes(l.protocol));
   if (fitting.length === 0)
     return {
       none: `${id}'s port ${call.port} speaks ${onPort.map((l) => l.protocol).join('/')}, not ${call.kind === 'grpc' ? 'HTTP/2 cleartext' : call.kind.toUpperCase()}`,
@@ -111,11 +115,12 @@ export function chooseListener(gw: SimGateway, call: GatewayCall): { listener: L
   const programmed = fitting.filter((l) => !l.conflict && !l.unsupported);
   if (programmed.length === 0)
     return { none: `${id}'s listeners on port ${call.port} are not programmed (they conflict with another listener)` };
-  const name = call.kind === 'https' || call.kind === 'tls' ? call.sni : call.request.host;
+  const name = call.kind === 'https' || call.kind === 'tls' || call.secure ? call.sni : call.request.host;
   const byName = programmed.filter((l) => l.hostname === undefined || (name !== undefined && hostnameMatches(l.hostname, name)));
   if (byName.length === 0)
     return {
       none: `no listener of ${id} on port ${call.port} takes ${name ?? 'a connection without a server name'} (listener hostnames: ${programmed.map((l) => l.hostname).join(', ')})`,
+      byHostname: true,
     };
   const best = byName.reduce((a, b) => (compareSpecificity(b.hostname, a.hostname) > 0 ? b : a));
   return { listener: best };
@@ -339,15 +344,50 @@ function streamRoute(
 /** Routes one call through a Gateway. */
 export function routeCall(model: GatewayModel, gw: SimGateway, call: GatewayCall): GatewayDecision {
   const chosen = chooseListener(gw, call);
-  if ('none' in chosen) return { kind: 'no-listener', reason: chosen.none };
+  if ('none' in chosen) {
+    // The port is served: an HTTP request for a host no listener takes gets the data plane's 404, a TLS handshake for such a name is refused.
+    if (chosen.byHostname && (call.kind === 'http' || call.kind === 'grpc'))
+      return {
+        kind: 'answer',
+        listener: undefined,
+        status: 404,
+        grpcStatus: call.kind === 'grpc' ? 'Unimplemented' : undefined,
+        location: undefined,
+        reason: `${chosen.none}, so the Gateway answers 404`,
+        match: undefined,
+        effects: [],
+        backends: [],
+        tls: undefined,
+      };
+    if (chosen.byHostname) return { kind: 'closed', listener: undefined, reason: `${chosen.none}, so the TLS handshake fails` };
+    return { kind: 'no-listener', reason: chosen.none };
+  }
   const { listener } = chosen;
   switch (call.kind) {
     case 'http':
     case 'grpc':
-      return routeHttp(model, gw, listener, call, undefined);
-    case 'https':
+      return routeHttp(model, gw, listener, call, listener.protocol === 'HTTPS' ? 'terminated' : undefined);
+    case 'https': {
       if (listener.protocol === 'TLS') return routeTls(model, gw, listener, call);
+      // A Host that another listener (or none) would take than the one the SNI chose is misdirected.
+      if (call.sni !== undefined && call.request.host !== call.sni) {
+        const byHost = chooseListener(gw, { ...call, sni: call.request.host });
+        if (!('listener' in byHost) || byHost.listener !== listener)
+          return {
+            kind: 'answer',
+            listener,
+            status: 421,
+            grpcStatus: undefined,
+            location: undefined,
+            reason: `the TLS connection is for ${call.sni} (listener ${listener.name}) but the request names Host ${call.request.host}, which that listener does not serve: 421 Misdirected Request`,
+            match: undefined,
+            effects: [],
+            backends: [],
+            tls: 'terminated',
+          };
+      }
       return routeHttp(model, gw, listener, call, 'terminated');
+    }
     case 'tls':
       return routeTls(model, gw, listener, call);
     case 'tcp':
