@@ -19,6 +19,13 @@ export function analysisJson(a: Analysis): object {
     gateways: gatewaysJson(a),
     routes: routesJson(a),
     diagnostics: a.diagnostics.map(diagnosticJson),
+    // How many the user silenced (kube-netsim.yaml ignore:, # kube-netsim: ignore), by code.
+    suppressed: { total: a.suppressed.length, byCode: suppressedByCode(a) },
+    // Objects whose effect on traffic is left out of every verdict above (service meshes, gateways, CNI policies).
+    notSimulated: {
+      total: a.notSimulated.reduce((n, k) => n + k.objects.length, 0),
+      kinds: a.notSimulated.map((k) => ({ group: k.group, kind: k.kind, product: k.product, count: k.objects.length, objects: k.objects })),
+    },
   };
 }
 
@@ -85,6 +92,12 @@ function routesJson(a: Analysis): object[] {
       })),
     };
   });
+}
+
+function suppressedByCode(a: Analysis): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const d of [...a.suppressed].sort((x, y) => (x.code < y.code ? -1 : x.code > y.code ? 1 : 0))) out[d.code] = (out[d.code] ?? 0) + 1;
+  return out;
 }
 
 function podJson(p: SimPod): object {
@@ -212,7 +225,17 @@ export function analysisText(a: Analysis): string {
     for (const c of d.verify ?? []) out.push(`    verify: ${c}`);
   }
   const count = (s: string) => a.diagnostics.filter((d) => d.severity === s).length;
-  out.push(`${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos`);
+  const silenced = a.suppressed.length > 0 ? ` (${a.suppressed.length} suppressed by ignore rules or comments)` : '';
+  const left = a.notSimulated.reduce((n, k) => n + k.objects.length, 0);
+  if (left > 0) {
+    const kinds = a.notSimulated.map((k) => `${k.objects.length} ${k.kind}.${k.group}`).join(', ');
+    out.push(
+      `Not simulated: ${left} object${left === 1 ? '' : 's'} that shape traffic (${kinds}); the verdicts above leave out what they do.`,
+    );
+  }
+  out.push(
+    `${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${silenced}`,
+  );
   return out.join('\n') + '\n';
 }
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, existsSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep, dirname } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import ignore, { type Ignore } from 'ignore';
 import { renderInputs } from './render';
 import {
   analyzeWorkspace,
@@ -41,18 +42,25 @@ function stat(abs: string, shown: string): Stats {
 /**
  * Reads the manifests under the given paths (files or folders, searched recursively), sorted for
  * determinism. A file above `maxFileBytes` is not read at all: the engine reports it as skipped.
+ * `exclude` holds gitignore-style patterns matched against paths relative to each folder PATH
+ * (`legacy/`, `*.generated.yaml`, `/top-only.yaml`, `!keep.yaml`); a file named as a PATH is always read.
  */
-export function readInputs(paths: string[], maxFileBytes = DEFAULT_LIMITS.maxFileBytes): { files: InputFile[]; roots: string[] } {
+export function readInputs(
+  paths: string[],
+  maxFileBytes = DEFAULT_LIMITS.maxFileBytes,
+  exclude: readonly string[] = [],
+): { files: InputFile[]; roots: string[] } {
   if (paths.length === 0) throw new UsageError('no PATH given: name the manifest files or folders to analyse');
   const found: string[] = [];
   const roots: string[] = [];
+  const excluded = exclude.length > 0 ? ignore().add([...exclude]) : undefined;
   for (const p of paths) {
     const abs = resolve(p);
     if (!existsSync(abs)) throw new UsageError(`${p}: no such file or folder`);
     const st = stat(abs, p);
     if (st.isDirectory()) {
       roots.push(abs);
-      walk(abs, found);
+      walk(abs, found, abs, excluded);
     } else if (st.isFile()) {
       roots.push(dirname(abs));
       found.push(abs);
@@ -77,7 +85,7 @@ export function readInputs(paths: string[], maxFileBytes = DEFAULT_LIMITS.maxFil
   return { files, roots };
 }
 
-function walk(dir: string, out: string[]): void {
+function walk(dir: string, out: string[], root: string, excluded: Ignore | undefined): void {
   let listed;
   try {
     listed = readdirSync(dir, { withFileTypes: true });
@@ -86,10 +94,13 @@ function walk(dir: string, out: string[]): void {
   }
   const entries = listed.sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const e of entries) {
+    const abs = join(dir, e.name);
+    // Relative to the PATH, with forward slashes and a trailing one for folders, as .gitignore matching wants.
+    const rel = relative(root, abs).split(sep).join('/');
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(dir, e.name), out);
-    } else if (e.isFile() && MANIFEST_RE.test(e.name) && e.name !== SETTINGS_FILE) {
-      out.push(join(dir, e.name));
+      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && !excluded?.ignores(`${rel}/`)) walk(abs, out, root, excluded);
+    } else if (e.isFile() && MANIFEST_RE.test(e.name) && e.name !== SETTINGS_FILE && !excluded?.ignores(rel)) {
+      out.push(abs);
     }
   }
 }
@@ -137,15 +148,25 @@ export function maxFileBytesOption(): Option {
   ).argParser(parseBytes);
 }
 
-/** Adds --max-file-bytes to a command. */
+/** --exclude GLOB, repeatable, shared by every command that reads manifests. */
+export function excludeOption(): Option {
+  return new Option(
+    '--exclude <glob>',
+    'leave out files and folders matching this gitignore-style pattern, relative to each folder PATH (repeatable)',
+  )
+    .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .default([], 'none');
+}
+
+/** Adds --max-file-bytes and --exclude to a command. */
 export function addInputOptions(cmd: Command): Command {
-  return cmd.addOption(maxFileBytesOption());
+  return cmd.addOption(maxFileBytesOption()).addOption(excludeOption());
 }
 
 /** Reads the paths and the settings, and runs the simulation: what every command starts with. */
 export function simulate(paths: string[], opts: SimulateOptions): Analysis {
   const maxFileBytes = opts.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
-  const { files, roots } = readInputs(paths, maxFileBytes);
+  const { files, roots } = readInputs(paths, maxFileBytes, opts.exclude ?? []);
   const { settings, diagnostics } = readSettings(opts.cluster, roots);
   const rendered = renderInputs(paths, files, opts);
   return analyzeWorkspace(rendered.files, {
@@ -162,4 +183,5 @@ export interface SimulateOptions {
   kustomize?: string | undefined;
   helm?: boolean | undefined;
   maxFileBytes?: number | undefined;
+  exclude?: string[] | undefined;
 }

@@ -116,6 +116,8 @@ export function analysisSarif(a: Analysis, version: string, cwd: string): object
         originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(cwd.endsWith('/') ? cwd : `${cwd}/`).href } },
         columnKind: 'utf16CodeUnits',
         results: a.diagnostics.map((d) => result(d, codes.indexOf(d.code))),
+        // Silenced results are left out (code scanning would open alerts for them); their count stays.
+        properties: { suppressed: a.suppressed.length },
       },
     ],
   };

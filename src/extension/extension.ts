@@ -109,20 +109,21 @@ export function activate(extension: vscode.ExtensionContext): Context {
   );
 
   // Unsaved text counts: every edit of an open manifest re-analyses its folder (debounced).
-  const onText = (doc: vscode.TextDocument) => {
+  // files.exclude is honoured for opened and changed files too, not only when the folder is indexed.
+  const onText = async (doc: vscode.TextDocument) => {
     const model = ctx.modelFor(doc.uri);
-    if (!model || !(model.accepts(doc.uri) || model.isSettings(doc.uri))) return;
+    if (!model || !(model.isSettings(doc.uri) || (await model.admits(doc.uri)))) return;
     model.setText(doc.uri, doc.getText());
     model.schedule();
   };
   push(
-    vscode.workspace.onDidChangeTextDocument((e) => onText(e.document)),
-    vscode.workspace.onDidOpenTextDocument(onText),
+    vscode.workspace.onDidChangeTextDocument((e) => void onText(e.document)),
+    vscode.workspace.onDidOpenTextDocument((d) => void onText(d)),
   );
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
-  const onDisk = (uri: vscode.Uri, removed: boolean) => {
+  const onDisk = async (uri: vscode.Uri, removed: boolean) => {
     const model = ctx.modelFor(uri);
-    if (!model || !(model.accepts(uri) || model.isSettings(uri))) return;
+    if (!model || !(model.isSettings(uri) || (removed ? model.accepts(uri) : await model.admits(uri)))) return;
     if (removed) model.remove(uri);
     else if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString() && d.isDirty)) return;
     const done = removed ? Promise.resolve() : model.reload(uri);
@@ -130,9 +131,9 @@ export function activate(extension: vscode.ExtensionContext): Context {
   };
   push(
     watcher,
-    watcher.onDidCreate((u) => onDisk(u, false)),
-    watcher.onDidChange((u) => onDisk(u, false)),
-    watcher.onDidDelete((u) => onDisk(u, true)),
+    watcher.onDidCreate((u) => void onDisk(u, false)),
+    watcher.onDidChange((u) => void onDisk(u, false)),
+    watcher.onDidDelete((u) => void onDisk(u, true)),
   );
   push(
     vscode.window.onDidChangeActiveTextEditor(() => {
@@ -142,9 +143,12 @@ export function activate(extension: vscode.ExtensionContext): Context {
   );
   push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('kubeNetsim')) return;
-      // The limits decide which files are read at all: read the folder again.
-      const reindex = e.affectsConfiguration('kubeNetsim.maxFileBytes') || e.affectsConfiguration('kubeNetsim.maxFiles');
+      if (!e.affectsConfiguration('kubeNetsim') && !e.affectsConfiguration('files.exclude')) return;
+      // The limits and files.exclude decide which files are read at all: read the folder again.
+      const reindex =
+        e.affectsConfiguration('kubeNetsim.maxFileBytes') ||
+        e.affectsConfiguration('kubeNetsim.maxFiles') ||
+        e.affectsConfiguration('files.exclude');
       for (const m of ctx.models.values()) {
         if (reindex)
           void m.index().then(

@@ -7,6 +7,8 @@ import type { LensData } from './analysis/lensData';
 import type { QueryArgs, QueryName, QueryResult } from './analysis/queries';
 
 const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
+/** A path as a glob that matches only itself (VS Code globs treat these characters as syntax). */
+const globEscape = (path: string) => path.replace(/[[\]{}*?!]/g, (c) => `[${c}]`);
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/build/**', '**/.vscode-test/**'];
 export const SETTINGS_FILE = 'kube-netsim.yaml';
 const CLUSTER_KEYS = [
@@ -79,18 +81,31 @@ export class WorkspaceModel implements vscode.Disposable {
     return vscode.workspace.getWorkspaceFolder(uri)?.uri.toString() === this.folder.uri.toString();
   }
 
-  /** Reads every manifest of the folder, respecting files.exclude and skipping build outputs. */
-  async index(): Promise<void> {
-    const filesExclude = vscode.workspace.getConfiguration('files', this.folder.uri).get<Record<string, boolean>>('exclude') ?? {};
+  /** The exclude glob for findFiles: build outputs and the folder's files.exclude. */
+  private excludeGlob(): string {
+    const filesExclude = vscode.workspace.getConfiguration('files', this.folder.uri).get<Record<string, unknown>>('exclude') ?? {};
     const excluded = [
       ...ALWAYS_EXCLUDED,
       ...Object.entries(filesExclude)
-        .filter(([, on]) => on)
+        .filter(([, on]) => on === true)
         .map(([glob]) => glob),
     ];
-    const exclude = `{${excluded.join(',')}}`;
+    return `{${excluded.join(',')}}`;
+  }
+
+  /** Paths found by the last index (so, not excluded), and the verdicts on paths met since. */
+  private readonly admitted = new Map<string, boolean>();
+
+  /**
+   * Reads every manifest of the folder, respecting files.exclude and skipping build outputs. Run
+   * again when files.exclude changes: files it now excludes are dropped.
+   */
+  async index(): Promise<void> {
     const maxFiles = vscode.workspace.getConfiguration('kubeNetsim').get<number>('maxFiles', 20000);
-    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(this.folder, MANIFEST_GLOB), exclude, maxFiles);
+    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(this.folder, MANIFEST_GLOB), this.excludeGlob(), maxFiles);
+    this.admitted.clear();
+    for (const uri of found) this.admitted.set(this.relativePath(uri), true);
+    for (const [path, uri] of [...this.uris]) if (!this.admitted.has(path)) this.remove(uri);
     await Promise.all(found.map((uri) => this.load(uri)));
     const settingsUri = vscode.Uri.joinPath(this.folder.uri, SETTINGS_FILE);
     try {
@@ -98,12 +113,31 @@ export class WorkspaceModel implements vscode.Disposable {
     } catch {
       this.settingsText = undefined;
     }
-    for (const doc of vscode.workspace.textDocuments) if (this.accepts(doc.uri)) this.setText(doc.uri, doc.getText());
+    // Unsaved text wins over disk, for the files the index admitted (an open excluded file stays out).
+    for (const doc of vscode.workspace.textDocuments)
+      if (this.accepts(doc.uri) && this.admitted.get(this.relativePath(doc.uri))) this.setText(doc.uri, doc.getText());
   }
 
+  /** Whether a path could be a manifest of this folder (by name; files.exclude is `admits`). */
   accepts(uri: vscode.Uri): boolean {
     if (!this.contains(uri) || !/\.(ya?ml|json)$/i.test(uri.path)) return false;
     return !/\/(node_modules|\.git|dist|out|build|\.vscode-test)\//.test(uri.path);
+  }
+
+  /**
+   * Whether a manifest of this folder is simulated: `accepts` it and files.exclude does not
+   * exclude it. A file the index did not meet (created or opened since) is asked of VS Code's own
+   * matcher, findFiles with the same exclude, once per path.
+   */
+  async admits(uri: vscode.Uri): Promise<boolean> {
+    if (!this.accepts(uri)) return false;
+    const path = this.relativePath(uri);
+    const known = this.admitted.get(path);
+    if (known !== undefined) return known;
+    const hits = await vscode.workspace.findFiles(new vscode.RelativePattern(this.folder, globEscape(path)), this.excludeGlob(), 1);
+    const ok = hits.some((u) => u.toString() === uri.toString());
+    this.admitted.set(path, ok);
+    return ok;
   }
 
   isSettings(uri: vscode.Uri): boolean {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { connectivityList } from '../../engine';
-import { maxFileBytesOption, simulate } from '../files';
+import { addInputOptions, simulate } from '../files';
 import { matrixCsv, matrixJson, matrixMarkdown, matrixText } from '../matrixFormat';
 import type { CommonOptions } from '../output';
 
@@ -12,16 +12,16 @@ const FORMATS: Record<string, (list: ReturnType<typeof connectivityList>) => str
 };
 
 export function registerMatrix(program: Command): void {
-  program
-    .command('matrix')
-    .description('list the connections NetworkPolicy allows between the workloads (and outside address ranges), netpol-analyzer style')
-    .argument('<path...>', 'manifest files or folders')
-    .addOption(new Option('--format <format>', 'output format').choices(Object.keys(FORMATS)).default('text'))
-    .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)')
-    .addOption(maxFileBytesOption())
-    .action((paths: string[], opts: CommonOptions) => {
-      const a = simulate(paths, opts);
-      const format = FORMATS[opts.format] ?? matrixText;
-      process.stdout.write(format(connectivityList(a.policies)));
-    });
+  addInputOptions(
+    program
+      .command('matrix')
+      .description('list the connections NetworkPolicy allows between the workloads (and outside address ranges), netpol-analyzer style')
+      .argument('<path...>', 'manifest files or folders')
+      .addOption(new Option('--format <format>', 'output format').choices(Object.keys(FORMATS)).default('text'))
+      .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)'),
+  ).action((paths: string[], opts: CommonOptions) => {
+    const a = simulate(paths, opts);
+    const format = FORMATS[opts.format] ?? matrixText;
+    process.stdout.write(format(connectivityList(a.policies)));
+  });
 }

@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { parsePositionedDocument } from '../manifests/parse';
 import { scalarText } from '../manifests/fields';
-import { makeDiagnostic, type Diagnostic } from '../diagnostics';
+import { makeDiagnostic, editDistance, type Diagnostic, type DiagnosticCode } from '../diagnostics';
+import { CATALOGUE } from '../catalogue';
 import { type Labels } from './labels';
 
 export type CniPlugin = 'calico' | 'flannel' | 'cilium' | 'weave' | 'canal';
@@ -30,6 +31,26 @@ export interface ClusterSettings {
   /** Null: use `kind: Node` objects from the manifests, else the three default nodes. */
   nodes: NodeSetting[] | null;
   externalClient: string;
+  /** Diagnostics the user silenced (kube-netsim.yaml `ignore:`); none by default. */
+  ignore?: IgnoreRule[];
+  /**
+   * How policies treat hostNetwork pods, which the API leaves to the network plugin: `node` (the
+   * default, what most plugins do) counts them as their node's address, selected by no policy; `pod`
+   * selects and matches them like any pod (netpol-analyzer's reading).
+   */
+  hostNetworkPods: 'node' | 'pod';
+}
+
+/**
+ * One entry of `ignore:`: diagnostics with this code, about this object, in this file or folder;
+ * what an entry leaves out matches everything (at least one of the three is given).
+ */
+export interface IgnoreRule {
+  code?: DiagnosticCode;
+  /** `Kind/NAMESPACE/NAME`, or `Kind/NAME` for any namespace (and for cluster-scoped kinds). */
+  resource?: string;
+  /** A file or folder, matched by whole path segments against the end of the path diagnostics give. */
+  file?: string;
 }
 
 // No podCIDR here: node-N's is cut from the cluster podCIDR (10.244.N.0/24 by default), so a
@@ -52,6 +73,7 @@ export function defaultSettings(): ClusterSettings {
     loadBalancerPool: '198.51.100.0/24',
     nodes: null,
     externalClient: '203.0.113.5',
+    hostNetworkPods: 'node',
   };
 }
 
@@ -81,6 +103,8 @@ const KNOWN_KEYS = [
   'loadBalancerPool',
   'nodes',
   'externalClient',
+  'ignore',
+  'hostNetworkPods',
 ];
 
 export function isCidr(text: string): boolean {
@@ -186,6 +210,15 @@ export function parseSettings(
     if (ipaddr.isValid(client)) settings.externalClient = client;
     else bad(['externalClient'], `\`${client}\` is not an IP address.`);
   }
+  const hostNet = str('hostNetworkPods');
+  if (hostNet !== undefined) {
+    if (hostNet === 'node' || hostNet === 'pod') settings.hostNetworkPods = hostNet;
+    else
+      bad(
+        ['hostNetworkPods'],
+        `hostNetworkPods must be node (hostNetwork pods are their node's address, selected by no policy) or pod (selected and matched like any pod), not \`${hostNet}\`.`,
+      );
+  }
   const range = o['nodePortRange'];
   if (range !== undefined && range !== null) {
     const m = /^(\d+)-(\d+)$/.exec(scalarText(range));
@@ -222,5 +255,87 @@ export function parseSettings(
       if (list.length > 0) settings.nodes = list;
     }
   }
+  const ignore = o['ignore'];
+  if (ignore !== undefined && ignore !== null) {
+    const badKey = (path: Array<string | number>, reason: string) =>
+      diagnostics.push(makeDiagnostic('settings-invalid', doc.locateKey(path), { reason }));
+    const rules = parseIgnore(ignore, bad, badKey);
+    if (rules.length > 0) settings.ignore = [...(settings.ignore ?? []), ...rules];
+  }
   return { settings, diagnostics };
+}
+
+const IGNORE_KEYS = ['code', 'resource', 'file'];
+type Report = (path: Array<string | number>, reason: string) => void;
+const CODES = Object.keys(CATALOGUE) as DiagnosticCode[];
+
+/** A code the catalogue knows, or the reason it is not one (with the likely code). */
+function knownCode(value: unknown): { code: DiagnosticCode } | { reason: string } {
+  if (typeof value !== 'string') return { reason: '`code` must be a diagnostic code (a string such as service-no-endpoints).' };
+  const code = CODES.find((c) => c === value);
+  if (code) return { code };
+  const close = CODES.find((c) => editDistance(c, value) <= 3);
+  return { reason: `\`${value}\` is not a kube-netsim diagnostic code${close ? `; did you mean ${close}?` : ' (the README lists them).'}` };
+}
+
+/** `ignore:` entries: a code, or {code, resource, file}; each bad entry reported and left out. */
+function parseIgnore(value: unknown, bad: Report, badKey: Report): IgnoreRule[] {
+  if (!Array.isArray(value)) {
+    bad(['ignore'], '`ignore` must be a list of diagnostic codes or of {code, resource, file} entries.');
+    return [];
+  }
+  const rules: IgnoreRule[] = [];
+  value.forEach((entry, i) => {
+    if (typeof entry === 'string') {
+      const known = knownCode(entry);
+      if ('code' in known) rules.push({ code: known.code });
+      else bad(['ignore', i], known.reason);
+      return;
+    }
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      bad(['ignore', i], 'Each `ignore` entry is a diagnostic code or a mapping {code, resource, file}.');
+      return;
+    }
+    const r = entry as Record<string, unknown>;
+    const rule: IgnoreRule = {};
+    let ok = true;
+    for (const key of Object.keys(r))
+      if (!IGNORE_KEYS.includes(key)) {
+        badKey(['ignore', i, key], `Unknown key \`${key}\` in an ignore entry; use code, resource and file.`);
+        ok = false;
+      }
+    if (r['code'] !== undefined) {
+      const known = knownCode(r['code']);
+      if ('code' in known) rule.code = known.code;
+      else {
+        bad(['ignore', i, 'code'], known.reason);
+        ok = false;
+      }
+    }
+    if (r['resource'] !== undefined) {
+      if (typeof r['resource'] === 'string' && /^[A-Za-z][A-Za-z0-9]*\/([^/\s]+\/)?[^/\s]+$/.test(r['resource']))
+        rule.resource = r['resource'];
+      else {
+        bad(
+          ['ignore', i, 'resource'],
+          '`resource` must be Kind/NAMESPACE/NAME or Kind/NAME (e.g. Service/shop/backend), as diagnostics name objects.',
+        );
+        ok = false;
+      }
+    }
+    if (r['file'] !== undefined) {
+      if (typeof r['file'] === 'string' && r['file'].trim() !== '') rule.file = r['file'].trim().replace(/^\.\//, '');
+      else {
+        bad(['ignore', i, 'file'], '`file` must be a file or folder path (e.g. k8s/legacy/ or k8s/legacy/svc.yaml).');
+        ok = false;
+      }
+    }
+    if (ok && rule.code === undefined && rule.resource === undefined && rule.file === undefined) {
+      bad(['ignore', i], 'An ignore entry needs a code, a resource or a file (an empty one would silence everything).');
+      ok = false;
+    }
+    // A half-valid entry is dropped whole: silencing more than was written would hide problems.
+    if (ok) rules.push(rule);
+  });
+  return rules;
 }

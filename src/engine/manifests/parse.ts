@@ -7,6 +7,7 @@ import { ChunkSpans, compactEvents, type CompactEvents, type SpanIndex } from '.
 import { helmTemplate, scalarRanges } from './helm';
 import { checkAliasExpansion, DEFAULT_LIMITS, type ParseLimits } from './limits';
 import { isBuiltInGroup, unknownKindReason } from './kinds';
+import { parseLenient, type LenientParse } from './lenient';
 
 export type { InputFile, ManifestObject, ParsedFile } from './types';
 export { DEFAULT_LIMITS, type ParseLimits } from './limits';
@@ -240,28 +241,35 @@ function parseChunk(
   // Parse the chunk alone and shift offsets by its start. (Blanking everything before the chunk
   // made each document cost the whole file: a 1.4 MB stream of 5000 documents took minutes.)
   const source = text.slice(chunk.start, chunk.end);
-  let events: Event[] | undefined;
-  let values: unknown[] = [];
+  let parsed: LenientParse | undefined;
   let error: unknown;
   try {
-    events = parseEvents(source, { filename: path, maxDepth: limits.maxDepth });
-    checkAliasExpansion(events, source, limits);
-    values = constructFromEvents(events, { source, filename: path, maxAliases: limits.maxAliases, schema: SCHEMA });
+    // What go-yaml reads, js-yaml's strict reading refuses (see lenient.ts); the batch parse above tried that first.
+    parsed = parseLenient(source, path, limits, SCHEMA);
   } catch (err) {
     error = err;
   }
-  const template = helmTemplate(source, error === undefined && events ? scalarRanges(events, 0, events.length, 0) : undefined);
+  const template = helmTemplate(source, parsed ? scalarRanges(parsed.events, 0, parsed.events.length, 0) : undefined);
   if (template) {
     const at = chunk.start + template.index;
     diagnostics.push(makeDiagnostic('helm-template', lines.range(path, at, at + template.length), {}));
     return;
   }
-  if (error !== undefined || !events) {
-    diagnostics.push(yamlErrorDiagnostic(path, error, lines, chunk.start, source));
+  if (!parsed) {
+    const d = yamlErrorDiagnostic(path, error, lines, chunk.start, source);
+    // A data file that does not parse (mongo's JSON lines, a broken values file) is not a manifest:
+    // only text that names an apiVersion or a kind is held to be one.
+    if (d.code === 'yaml-limit' || looksLikeManifest(source)) diagnostics.push(d);
     return;
   }
+  const { events, values } = parsed;
   const spansOf = lazySpans(compactEvents(events), source, chunk.start);
   for (let d = 0; d < values.length; d++) collectObjects(path, values[d], [], spansOf(d), lines, objects, diagnostics);
+}
+
+/** Whether a document's text names an apiVersion or a kind as a key (YAML or JSON), as every manifest does. */
+function looksLikeManifest(source: string): boolean {
+  return /(?:^|[\s{,])["']?(?:apiVersion|kind)["']?[ \t]*:/.test(source);
 }
 
 /** A plain YAML document with positions, for files that are not Kubernetes objects (settings). */
@@ -356,7 +364,8 @@ function collectObjects(
     diagnostics.push(makeDiagnostic('manifest-invalid', locate(missing ? [] : [field]), { reason }));
     return;
   }
-  if (kind === 'List' || kind.endsWith('List')) {
+  // `FooList` is a typed list only in the built-in groups: a custom kind may end in List (an AllowList).
+  if (kind === 'List' || (kind.endsWith('List') && isBuiltInGroup(apiVersion))) {
     const items = value['items'];
     if (Array.isArray(items)) {
       const itemType = kind === 'List' ? undefined : { apiVersion, kind: kind.slice(0, -'List'.length) };
@@ -423,6 +432,9 @@ function collectObjects(
     has,
   };
   if (object.name === '') {
+    // A custom resource without a name is input to a tool (istioctl's IstioOperator), not an
+    // object applied to the API server: nothing here simulates it, and nothing is wrong with it.
+    if (!isBuiltInGroup(apiVersion)) return;
     diagnostics.push(makeDiagnostic('manifest-invalid', locate(['metadata']), { reason: `${kind} has no metadata.name; add one` }));
     return;
   }
