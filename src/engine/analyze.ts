@@ -15,6 +15,7 @@ import type { Cluster } from './cluster/model';
 import { IngressModel } from './ingress/model';
 import { GatewayModel } from './gateway/model';
 import { implicitGatewayDataPlanes } from './gateway/dataplane';
+import { checkGateways } from './gateway/checks';
 import { PolicyEngine } from './policy/engine';
 import { cniProfile } from './dataplane/cni';
 import { checkPolicies } from './policy/checks';
@@ -93,6 +94,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
   const gateway = new GatewayModel(cluster, diagnostics);
+  checkGateways(gateway, diagnostics);
   const references = resolveReferences(cluster, dns);
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics);

@@ -251,11 +251,19 @@ describe('Gateway API conformance (open set)', () => {
 
   for (const t of tests) {
     describe(t.test, () => {
-      it('loads without errors', () => {
+      it('loads without errors but route-not-accepted on each route the suite expects Accepted False for', () => {
         const a = analysisFor(t);
+        const errors = a.diagnostics.filter((d) => d.severity === 'error');
         assert.deepEqual(
-          a.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.range.file}:${d.range.line}: ${d.message}`),
+          errors.filter((d) => d.code !== 'route-not-accepted').map((d) => `${d.code} ${d.range.file}:${d.range.line}: ${d.message}`),
           [],
+        );
+        const rejected = conditions
+          .filter((x) => x.test === t.test && x.condition === 'Accepted' && x.status === 'False' && x.parent !== null)
+          .map((x) => `${x.routeKind}/${x.route}`);
+        assert.deepEqual(
+          [...new Set(errors.filter((d) => d.code === 'route-not-accepted').map((d) => d.resource))].sort(),
+          [...new Set(rejected)].sort(),
         );
       });
       for (const c of t.cases)

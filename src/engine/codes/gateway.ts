@@ -1,7 +1,7 @@
 // The Gateway API: routes, their parents and backends, listeners, classes and grants. Each message
 // names the status condition and reason a controller would write, and each verify command shows
 // that status on a live cluster.
-import { nsFlag, type CodeInfo, type Params, type ResourceRef } from './format';
+import { named, nsFlag, type CodeInfo, type Params, type ResourceRef } from './format';
 
 const GATEWAY_DOCS = 'https://gateway-api.sigs.k8s.io';
 /** `kubectl get KIND NAME -n NS -o yaml`: the object's status, where the controller writes the conditions. */
@@ -14,31 +14,30 @@ export const GATEWAY_CODES = {
     summary: "A route's parentRef is not accepted (Accepted False) by the Gateway it names, so no traffic reaches the route through it.",
     docs: `${GATEWAY_DOCS}/api-types/httproute/#attaching-to-gateways`,
     format: (p) => `${p.route} is not accepted by Gateway ${p.gateway}: Accepted False, reason ${p.reason} (${p.why}). ${p.todo}`,
-    verify: (p, r) => [...statusOf(p, r), `kubectl get gateway ${p.gatewayName}${nsFlag(p.gatewayNamespace)} -o yaml`],
+    verify: (p, r) => [...statusOf(p, r), `kubectl get gateway ${named(p.gateway)} -o yaml`],
   },
   'route-backend-not-permitted': {
     severity: 'error',
     summary: 'A route refers to a Service in another namespace that no ReferenceGrant there permits (ResolvedRefs False, RefNotPermitted).',
     docs: `${GATEWAY_DOCS}/api-types/referencegrant/`,
     format: (p) =>
-      `Service ${p.service} is in namespace ${p.namespace}, and no ReferenceGrant there lets ${p.kind}s of namespace ${p.from} refer to it (ResolvedRefs False, RefNotPermitted): the Gateway answers 500 for its share of requests. Add a ReferenceGrant in ${p.namespace} from ${p.kind} in ${p.from} to Service ${p.name}.`,
-    verify: (p, r) => [...statusOf(p, r), `kubectl get referencegrant${nsFlag(p.namespace)}`],
+      `Service ${p.service} is in namespace ${p.namespace}, and no ReferenceGrant there lets ${p.kind}s of namespace ${p.from} refer to it (ResolvedRefs False, RefNotPermitted): ${p.effect}. Add a ReferenceGrant in ${p.namespace} from ${p.kind} in ${p.from} to Service ${p.name}.${p.hint ? ` ${p.hint}` : ''}`,
+    verify: (p, r) => [...statusOf(p, r), `kubectl get referencegrant${nsFlag(p.namespace)} -o yaml`],
   },
   'route-backend-missing': {
     severity: 'error',
     summary: 'A route backendRef names a Service that does not exist, or a kind that is not a Service (ResolvedRefs False).',
     docs: `${GATEWAY_DOCS}/api-types/httproute/#backendrefs`,
-    format: (p) =>
-      `${p.what} (ResolvedRefs False, ${p.reason}): the Gateway answers 500 for its share of requests.${p.hint ? ` ${p.hint}` : ''}`,
+    format: (p) => `${p.what} (ResolvedRefs False, ${p.reason}): ${p.effect}.${p.hint ? ` ${p.hint}` : ''}`,
     verify: (p, r) => [...statusOf(p, r), `kubectl get svc${nsFlag(p.namespace)}`],
   },
   'route-backend-port-missing': {
     severity: 'error',
-    summary: 'A route backendRef names a port its Service does not expose (ResolvedRefs False, BackendNotFound).',
+    summary: 'A route backendRef names no port, or a port its Service does not expose (ResolvedRefs False, BackendNotFound).',
     docs: `${GATEWAY_DOCS}/api-types/httproute/#backendrefs`,
     format: (p) =>
-      `Service ${p.service} has no port ${p.port} (it exposes ${p.ports}): ResolvedRefs False, BackendNotFound, and the Gateway answers 500 for its share of requests. Use one of its ports (the Service port, not the targetPort).`,
-    verify: (p, r) => [...statusOf(p, r), `kubectl describe svc ${p.serviceName}${nsFlag(p.namespace)}`],
+      `${p.problem} (Service ${p.service} exposes ${p.ports}): ResolvedRefs False, BackendNotFound: ${p.effect}. Use one of its ports (the Service port, not the targetPort).`,
+    verify: (p, r) => [...statusOf(p, r), `kubectl describe svc ${named(p.service)}`],
   },
   'gateway-listener-conflict': {
     severity: 'error',
@@ -52,15 +51,24 @@ export const GATEWAY_CODES = {
     severity: 'warning',
     summary: 'A Gateway names a GatewayClass the workspace does not define, so no known controller programs it.',
     docs: `${GATEWAY_DOCS}/api-types/gatewayclass/`,
-    format: (p) => `Gateway ${p.gateway} names GatewayClass ${p.className}, which the workspace does not define; ${p.consequence}`,
-    verify: (p) => ['kubectl get gatewayclass', `kubectl get gateway${nsFlag(p.namespace)} -o wide`],
+    format: (p) =>
+      `Gateway ${p.gateway} names GatewayClass ${p.className}, which the workspace does not define and no controller installs by that name: nothing programs the Gateway, so it gets no address and none of its ${p.routes} carries traffic in the simulation.${p.hint ? ` ${p.hint}` : ''} Define the GatewayClass (spec.controllerName names its controller) or use the class your controller installs.`,
+    verify: (_p, r) => ['kubectl get gatewayclass', ...(r ? [`kubectl get gateway ${r.name}${nsFlag(r.namespace)} -o yaml`] : [])],
+  },
+  'route-hostname-unserved': {
+    severity: 'warning',
+    summary: 'A route hostname intersects no hostname of the listeners the route attaches to, so requests for it never reach the route.',
+    docs: `${GATEWAY_DOCS}/api-types/httproute/#hostnames`,
+    format: (p) =>
+      `Hostname ${p.hostname} of ${p.route} matches none of the listeners it attaches to (${p.listeners}): the Gateway never sends requests for ${p.hostname} to this route. Add a listener that accepts it, or remove it from spec.hostnames.`,
+    verify: statusOf,
   },
   'referencegrant-unused': {
     severity: 'warning',
-    summary: 'A ReferenceGrant permits no reference that any route in the workspace makes, so it grants nothing.',
+    summary: 'A ReferenceGrant permits no reference that any route or Gateway in the workspace makes, so it grants nothing.',
     docs: `${GATEWAY_DOCS}/api-types/referencegrant/`,
     format: (p) => `ReferenceGrant ${p.grant} grants nothing: ${p.why}. ${p.todo}`,
-    verify: statusOf,
+    verify: (p, r) => [...statusOf(p, r), `kubectl get httproute,grpcroute,tlsroute,tcproute,udproute -A`],
   },
   'route-rule-shadowed': {
     severity: 'warning',
