@@ -220,6 +220,7 @@ export function analysisText(a: Analysis): string {
     ),
   );
   out.push('');
+  out.push(...gatewayTables(a));
   for (const d of a.diagnostics) {
     out.push(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity} [${d.code}] ${d.message}`);
     for (const c of d.verify ?? []) out.push(`    verify: ${c}`);
@@ -234,9 +235,66 @@ export function analysisText(a: Analysis): string {
     );
   }
   out.push(
-    `${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${silenced}`,
+    `${pods.length} pods, ${svcs.length} services${gatewayCounts(a)}; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${silenced}`,
   );
   return out.join('\n') + '\n';
+}
+
+/** `kubectl get gateway` and `kubectl get httproute,...` as tables, when the input has any. */
+function gatewayTables(a: Analysis): string[] {
+  const model = a.gateway;
+  const out: string[] = [];
+  if (model.gateways.length > 0) {
+    out.push(
+      table(
+        ['NAMESPACE', 'GATEWAY', 'CLASS', 'ADDRESS', 'LISTENERS (ATTACHED ROUTES)'],
+        model.gateways.map((g) => [
+          g.namespace,
+          g.name,
+          g.className || '<none>',
+          g.addresses.join(',') || '<none>',
+          g.listeners
+            .map((l) => `${l.name} ${l.protocol}/${l.port}${l.hostname ? ` ${l.hostname}` : ''} (${model.attachedRoutes(g, l)})`)
+            .join(', ') || '<none>',
+        ]),
+      ),
+      '',
+    );
+  }
+  if (model.routes.length > 0) {
+    out.push(
+      table(
+        ['NAMESPACE', 'ROUTE', 'HOSTNAMES', 'PARENTS', 'BACKENDS'],
+        model.routes.map((r) => {
+          const s = model.status(r);
+          return [
+            r.namespace,
+            `${r.kind}/${r.name}`,
+            r.hostnames.join(',') || '*',
+            s.parents
+              .map((p) => `${p.ref.namespace}/${p.ref.name}${p.ref.sectionName ? `/${p.ref.sectionName}` : ''} ${p.reason}`)
+              .join(', ') || '<none>',
+            [
+              ...new Set(
+                s.backends
+                  .filter((b) => b.rule >= 0)
+                  .map((b) => `${b.ref.namespace}/${b.ref.name}:${b.ref.port ?? '?'}${b.resolved ? '' : ` ${b.reason}`}`),
+              ),
+            ].join(', ') || '<none>',
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
+function gatewayCounts(a: Analysis): string {
+  const g = a.gateway.gateways.length;
+  const r = a.gateway.routes.length;
+  if (g === 0 && r === 0) return '';
+  return `, ${g} gateway${g === 1 ? '' : 's'}, ${r} route${r === 1 ? '' : 's'}`;
 }
 
 export { podId, serviceId };
