@@ -39,6 +39,8 @@ export function analysisJson(a: Analysis): object {
         controller: c ? `${c.namespace}/${c.name}` : null,
       };
     }),
+    gateways: gatewaysJson(a),
+    routes: routesJson(a),
     diagnostics: a.diagnostics.map(diagnosticJson),
     // How many the user silenced (kube-netsim.yaml ignore:, # kube-netsim: ignore), by code.
     suppressed: { total: a.suppressed.length, byCode: suppressedByCode(a) },
@@ -48,6 +50,71 @@ export function analysisJson(a: Analysis): object {
       kinds: a.notSimulated.map((k) => ({ group: k.group, kind: k.kind, product: k.product, count: k.objects.length, objects: k.objects })),
     },
   };
+}
+
+/** Gateways as their status shows them: class, addresses, listeners with attachedRoutes. */
+function gatewaysJson(a: Analysis): object[] {
+  const model = a.gateway;
+  return model.gateways.map((g) => ({
+    namespace: g.namespace,
+    name: g.name,
+    class: g.className,
+    controller: g.gatewayClass?.controllerName ?? null,
+    addresses: g.addresses,
+    dataPlane: g.dataPlane
+      ? {
+          kind: g.dataPlane.kind,
+          namespace: g.dataPlane.namespace,
+          workload: g.dataPlane.workload.name,
+          service: `${g.dataPlane.serviceNamespace}/${g.dataPlane.serviceName}`,
+        }
+      : null,
+    listeners: g.listeners.map((l) => {
+      const s = model.listenerStatus(g, l);
+      return {
+        name: l.name,
+        port: l.port,
+        protocol: l.protocol,
+        hostname: l.hostname ?? null,
+        attachedRoutes: s.attachedRoutes,
+        supportedKinds: s.supportedKinds.map((k) => k.kind),
+        conditions: s.conditions,
+      };
+    }),
+  }));
+}
+
+/** Routes with each parentRef's Accepted condition and each backendRef's resolution, with the API's reasons. */
+function routesJson(a: Analysis): object[] {
+  return a.gateway.routes.map((r) => {
+    const s = a.gateway.status(r);
+    return {
+      kind: r.kind,
+      namespace: r.namespace,
+      name: r.name,
+      hostnames: r.hostnames,
+      parents: s.parents.map((p) => ({
+        gateway: `${p.ref.namespace}/${p.ref.name}`,
+        sectionName: p.ref.sectionName ?? null,
+        ...(p.ref.port !== undefined ? { port: p.ref.port } : {}),
+        accepted: p.accepted,
+        reason: p.reason,
+        message: p.message,
+        listeners: p.listeners.map((l) => l.name),
+      })),
+      resolvedRefs: { status: s.resolvedRefs, reason: s.refsReason },
+      backends: s.backends.map((b) => ({
+        service: `${b.ref.namespace}/${b.ref.name}`,
+        ...(b.ref.kind !== 'Service' || b.ref.group !== '' ? { kind: `${b.ref.group ? `${b.ref.group}/` : ''}${b.ref.kind}` } : {}),
+        port: b.ref.port ?? null,
+        weight: b.ref.weight,
+        ...(b.rule < 0 ? { mirror: true } : { rule: b.rule }),
+        resolved: b.resolved,
+        reason: b.reason,
+        message: b.message,
+      })),
+    };
+  });
 }
 
 function suppressedByCode(a: Analysis): Record<string, number> {
@@ -183,6 +250,7 @@ export function analysisText(a: Analysis): string {
   if (a.cluster.replicaDecisions.length > 0) out.push('');
   const ingresses = ingressRows(a);
   if (ingresses.length > 0) out.push(table(['NAMESPACE', 'NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'CONTROLLER'], ingresses), '');
+  out.push(...gatewayTables(a));
   for (const d of a.diagnostics) {
     out.push(`${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity} [${d.code}] ${d.message}`);
     for (const c of d.verify ?? []) out.push(`    verify: ${c}`);
@@ -197,7 +265,7 @@ export function analysisText(a: Analysis): string {
     );
   }
   out.push(
-    `${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${silenced}`,
+    `${pods.length} pods, ${svcs.length} services${gatewayCounts(a)}; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${silenced}`,
   );
   return out.join('\n') + '\n';
 }
@@ -211,6 +279,63 @@ function ingressRows(a: Analysis): string[][] {
     const controller = c ? `${c.namespace}/${c.name}${c.implicit ? ' (assumed)' : ''}` : '<none: no controller serves its class>';
     return [i.namespace, i.name, i.className ?? '<none>', hosts, address, i.tls.length > 0 ? '80, 443' : '80', controller];
   });
+}
+
+/** `kubectl get gateway` and `kubectl get httproute,...` as tables, when the input has any. */
+function gatewayTables(a: Analysis): string[] {
+  const model = a.gateway;
+  const out: string[] = [];
+  if (model.gateways.length > 0) {
+    out.push(
+      table(
+        ['NAMESPACE', 'GATEWAY', 'CLASS', 'ADDRESS', 'LISTENERS (ATTACHED ROUTES)'],
+        model.gateways.map((g) => [
+          g.namespace,
+          g.name,
+          g.className || '<none>',
+          g.addresses.join(',') || '<none>',
+          g.listeners
+            .map((l) => `${l.name} ${l.protocol}/${l.port}${l.hostname ? ` ${l.hostname}` : ''} (${model.attachedRoutes(g, l)})`)
+            .join(', ') || '<none>',
+        ]),
+      ),
+      '',
+    );
+  }
+  if (model.routes.length > 0) {
+    out.push(
+      table(
+        ['NAMESPACE', 'ROUTE', 'HOSTNAMES', 'PARENTS', 'BACKENDS'],
+        model.routes.map((r) => {
+          const s = model.status(r);
+          return [
+            r.namespace,
+            `${r.kind}/${r.name}`,
+            r.hostnames.join(',') || '*',
+            s.parents
+              .map((p) => `${p.ref.namespace}/${p.ref.name}${p.ref.sectionName ? `/${p.ref.sectionName}` : ''} ${p.reason}`)
+              .join(', ') || '<none>',
+            [
+              ...new Set(
+                s.backends
+                  .filter((b) => b.rule >= 0)
+                  .map((b) => `${b.ref.namespace}/${b.ref.name}:${b.ref.port ?? '?'}${b.resolved ? '' : ` ${b.reason}`}`),
+              ),
+            ].join(', ') || '<none>',
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
+function gatewayCounts(a: Analysis): string {
+  const g = a.gateway.gateways.length;
+  const r = a.gateway.routes.length;
+  if (g === 0 && r === 0) return '';
+  return `, ${g} gateway${g === 1 ? '' : 's'}, ${r} route${r === 1 ? '' : 's'}`;
 }
 
 export { podId, serviceId };

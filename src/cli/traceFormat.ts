@@ -21,12 +21,32 @@ export function traceText(r: TraceResult): string {
     lines.push(`destination: ${d.namespace}/${d.name} (workload ${d.workload}) ${d.ip}:${d.port} on ${d.node ?? '<none>'}`);
   else if (d?.kind === 'external') lines.push(`destination: ${d.host} (outside the cluster)`);
   else if (d?.kind === 'node') lines.push(`destination: the ${d.listener} of ${d.node} ${d.ip}:${d.port}`);
+  if (d?.kind === 'pod' && d.service) lines.push(`service: ${d.service}`);
   if (r.sourceIPAtDestination) lines.push(`source IP at destination: ${r.sourceIPAtDestination}`);
+  if (r.response) {
+    const parts = [
+      r.response.status !== undefined ? `status ${r.response.status}` : '',
+      r.response.grpcStatus ? `gRPC ${r.response.grpcStatus}` : '',
+      r.response.location ? `Location: ${r.response.location}` : '',
+      ...Object.entries(r.response.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    ].filter(Boolean);
+    lines.push(`response: ${parts.join('; ')}`);
+  }
+  if (r.request) {
+    const headers = Object.entries(r.request.headers).map(([k, v]) => `${k}: ${v}`);
+    const what = r.request.path ? `${r.request.method} ${r.request.host}${r.request.path}` : `TLS to ${r.request.host}`;
+    lines.push(
+      `request at the backend: ${what}${r.request.tls ? ` (TLS ${r.request.tls})` : ''}${headers.length ? `; ${headers.join('; ')}` : ''}`,
+    );
+  }
   if (r.candidates.length > 0) {
     lines.push('candidates:');
     for (const c of r.candidates) {
       const share = `${Math.round(c.weight * 10000) / 100}%`;
-      lines.push(`  ${c.chosen ? '*' : ' '} ${c.pod || '(no pod)'}  ${c.ip}${c.port ? `:${c.port}` : ''}  ${c.node ?? '-'}  ${share}`);
+      const extra = `${c.service ? `  ${c.service}` : ''}${c.status ? `  answered ${c.status}` : ''}`;
+      lines.push(
+        `  ${c.chosen ? '*' : ' '} ${c.pod || '(no pod)'}  ${c.ip}${c.port ? `:${c.port}` : ''}  ${c.node ?? '-'}  ${share}${extra}`,
+      );
     }
   }
   if (r.reply.length > 0) lines.push('reply:', ...hopLines(r.reply.map(renderHop)));

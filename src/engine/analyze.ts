@@ -15,6 +15,9 @@ import { checkReferences, resolveReferences, type ResolvedReference } from './dn
 import { defaultSettings, type ClusterSettings } from './cluster/settings';
 import type { Cluster, ReplicaDecision, SimNode } from './cluster/model';
 import { IngressModel } from './ingress/model';
+import { GatewayModel } from './gateway/model';
+import { implicitGatewayDataPlanes } from './gateway/dataplane';
+import { checkGateways } from './gateway/checks';
 import { PolicyEngine } from './policy/engine';
 import { cniProfile } from './dataplane/cni';
 import { checkPolicies } from './policy/checks';
@@ -31,6 +34,8 @@ export interface Analysis {
   references: ResolvedReference[];
   /** Ingresses, their classes and controllers, and routing through them. */
   ingress: IngressModel;
+  /** Gateway API: classes, Gateways and their data planes, routes with their status, routing through them. */
+  gateway: GatewayModel;
   /** NetworkPolicy evaluation: verdicts with the objects that decided them. */
   policies: PolicyEngine;
   /** Objects of kinds that shape traffic but are not simulated, by kind (each also has a kind-not-simulated info). */
@@ -90,18 +95,20 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   });
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
+  const gateway = new GatewayModel(cluster, diagnostics);
+  checkGateways(gateway, diagnostics);
   const references = resolveReferences(cluster, dns);
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics);
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   diagnostics.sort(compareDiagnostics);
   const { shown, suppressed } = applyIgnores(dedupe(diagnostics), ordered, settings.ignore ?? [], objects);
-  return { cluster, dns, references, ingress, policies, notSimulated, diagnostics: shown, suppressed };
+  return { cluster, dns, references, ingress, gateway, policies, notSimulated, diagnostics: shown, suppressed };
 }
 
 /**
  * The cluster the objects make, stage by stage: nodes and namespaces, workloads expanded to pods
- * (with CoreDNS and the ingress controllers the cluster implies), pods scheduled and addressed,
+ * (with CoreDNS, the ingress controllers and the Gateways' data planes the cluster implies), pods scheduled and addressed,
  * then Services with their addresses and endpoints.
  */
 export function buildCluster(input: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): Cluster {
@@ -118,6 +125,7 @@ export function buildCluster(input: ManifestObject[], settings: ClusterSettings,
     const blueprints = expandWorkloads(objects, names, DEFAULT_NAMESPACE, found, replicaDecisions);
     if (!userDns) blueprints.push(...coreDnsBlueprints());
     blueprints.push(...ingressControllers.blueprints);
+    blueprints.push(...implicitGatewayDataPlanes(objects, names).blueprints);
     return { blueprints, found, replicaDecisions };
   };
   let expanded = expand(nodes);
@@ -134,7 +142,12 @@ export function buildCluster(input: ManifestObject[], settings: ClusterSettings,
   const { blueprints, replicaDecisions } = expanded;
   diagnostics.push(...expanded.found);
   const pods = placePods(blueprints, nodes, diagnostics);
-  const extraServices = [...ingressControllers.services, ...operatorServices(objects, DEFAULT_NAMESPACE)];
+  // The data planes' Services do not depend on the nodes; their pods were expanded with the others.
+  const gatewayServices = implicitGatewayDataPlanes(
+    objects,
+    nodes.map((n) => n.name),
+  ).services;
+  const extraServices = [...ingressControllers.services, ...gatewayServices, ...operatorServices(objects, DEFAULT_NAMESPACE)];
   const services = buildServices(objects, settings, nodes, pods, extraServices, diagnostics);
   for (const o of [...pods, ...services]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
   return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects, replicaDecisions };

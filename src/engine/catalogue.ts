@@ -6,6 +6,7 @@ import type { CodeInfo } from './codes/format';
 import { INPUT_CODES } from './codes/input';
 import { SERVICE_CODES } from './codes/services';
 import { POLICY_CODES } from './codes/policy';
+import { GATEWAY_CODES } from './codes/gateway';
 import { PRACTICE_CODES } from './codes/practices';
 
 export { parseResource, type CodeInfo, type Params, type ResourceRef, type Severity } from './codes/format';
@@ -14,7 +15,10 @@ export { parseResource, type CodeInfo, type Params, type ResourceRef, type Sever
  * Every user-facing message lives here, so the Problems panel, the CLI, SARIF and the README
  * catalogue read the same.
  */
-export const CATALOGUE = { ...INPUT_CODES, ...SERVICE_CODES, ...POLICY_CODES, ...PRACTICE_CODES } satisfies Record<string, CodeInfo>;
+export const CATALOGUE = { ...INPUT_CODES, ...SERVICE_CODES, ...POLICY_CODES, ...GATEWAY_CODES, ...PRACTICE_CODES } satisfies Record<
+  string,
+  CodeInfo
+>;
 
 export type DiagnosticCode = keyof typeof CATALOGUE;
 

@@ -11,7 +11,7 @@ interface TraceJson {
   reason: string;
   destination:
     | null
-    | { kind: 'pod'; namespace: string; name: string; workload: string; ip: string; port: number; node: string }
+    | { kind: 'pod'; namespace: string; name: string; workload: string; ip: string; port: number; node: string; service?: string }
     | { kind: 'external'; host: string };
   sourceIPAtDestination: string | null;
   hops: Array<{ step: string; node: string | null; detail: string; range?: { file: string; line: number; column: number } }>;
@@ -46,7 +46,8 @@ describe('cli trace', () => {
     assert.equal(t.verdict, 'delivered');
     assert.equal(typeof t.reason, 'string');
     assert.ok(t.destination && t.destination.kind === 'pod');
-    assert.deepEqual(Object.keys(t.destination).sort(), ['ip', 'kind', 'name', 'namespace', 'node', 'port', 'workload']);
+    assert.deepEqual(Object.keys(t.destination).sort(), ['ip', 'kind', 'name', 'namespace', 'node', 'port', 'service', 'workload']);
+    assert.equal(t.destination.service, 'shop/backend', 'the Service the URL chose');
     assert.equal(t.destination.workload, 'shop/backend');
     assert.equal(t.destination.port, 8080);
     assert.match(t.sourceIPAtDestination ?? '', /^10\.244\.1\.\d+$/, 'the frontend pod on node-1 keeps its address');

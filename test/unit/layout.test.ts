@@ -9,7 +9,20 @@ import { code, imports, sources } from '../sourceScan';
 const ROOT = join(__dirname, '..', '..');
 const ENGINE = join(ROOT, 'src', 'engine');
 // In the order data flows (the README's code map): a folder may import only the folders before it.
-const STAGES = ['manifests', 'kustomize', 'cluster', 'services', 'dns', 'ingress', 'policy', 'dataplane', 'trace', 'topology', 'lint'];
+const STAGES = [
+  'manifests',
+  'kustomize',
+  'cluster',
+  'services',
+  'dns',
+  'ingress',
+  'gateway',
+  'policy',
+  'dataplane',
+  'trace',
+  'topology',
+  'lint',
+];
 const MAX_LINES = 500;
 // Folders below every stage, like the shared root files: the catalogue's entries (codes/).
 const SHARED = new Set(['codes']);

@@ -31,7 +31,7 @@ const strict = yaml`
     mtls:
       mode: STRICT
 `;
-// From the Gateway API's "HTTP routing" guide.
+// From the Gateway API's "HTTP routing" guide: simulated, so no kind-not-simulated.
 const route = yaml`
   apiVersion: gateway.networking.k8s.io/v1
   kind: HTTPRoute
@@ -46,6 +46,24 @@ const route = yaml`
     - backendRefs:
       - name: foo-svc
         port: 8080
+`;
+// From the Gateway API's "Backend TLS Policy" guide: not simulated.
+const backendTls = yaml`
+  apiVersion: gateway.networking.k8s.io/v1
+  kind: BackendTLSPolicy
+  metadata:
+    name: tls-upstream-auth
+  spec:
+    targetRefs:
+    - group: ""
+      kind: Service
+      name: auth
+    validation:
+      caCertificateRefs:
+      - group: ""
+        kind: ConfigMap
+        name: auth-cert
+      hostname: auth.example.com
 `;
 // From Traefik's "Kubernetes IngressRoute" reference.
 const ingressRoute = yaml`
@@ -75,13 +93,20 @@ const certificate = yaml`
 
 describe('kind-not-simulated', () => {
   it('one info at the kind of each object a mesh, gateway or CNI policy kind; none for other kinds', () => {
-    const files = { 'mesh.yaml': docs(reviews, strict), 'route.yaml': route, 'traefik.yaml': ingressRoute, 'cert.yaml': certificate };
+    const files = {
+      'mesh.yaml': docs(reviews, strict),
+      'route.yaml': route,
+      'tls.yaml': backendTls,
+      'traefik.yaml': ingressRoute,
+      'cert.yaml': certificate,
+    };
     const a = analyze(files);
     const d = expectDiagnostic(a, 'kind-not-simulated', 'mesh.yaml', lineOf(reviews, 'kind: VirtualService'), 7);
     assert.equal(d.severity, 'info');
     assert.equal(d.resource, 'VirtualService/default/reviews');
     assert.match(d.message, /VirtualService \(networking\.istio\.io\) is Istio's .* kube-netsim does not simulate it/);
-    expectDiagnostic(a, 'kind-not-simulated', 'route.yaml', 2, 7);
+    expectDiagnostic(a, 'kind-not-simulated', 'tls.yaml', 2, 7);
+    assert.ok(!where(a, 'kind-not-simulated').some((w) => w.startsWith('route.yaml')), 'HTTPRoute is simulated');
     expectDiagnostic(a, 'kind-not-simulated', 'traefik.yaml', 2, 7);
     assert.equal(where(a, 'kind-not-simulated').length, 4);
     assert.ok(!where(a, 'kind-not-simulated').some((w) => w.startsWith('cert.yaml')));
@@ -90,20 +115,20 @@ describe('kind-not-simulated', () => {
       [
         ['networking.istio.io', 'VirtualService', 1],
         ['security.istio.io', 'PeerAuthentication', 1],
-        ['gateway.networking.k8s.io', 'HTTPRoute', 1],
+        ['gateway.networking.k8s.io', 'BackendTLSPolicy', 1],
         ['traefik.io', 'IngressRoute', 1],
       ],
     );
   });
 
-  it('covers Calico and Cilium policies until they are simulated, never the Kubernetes NetworkPolicy or the AdminNetworkPolicy API', () => {
+  it('covers Calico and Cilium policies until they are simulated, never the Kubernetes NetworkPolicy, the AdminNetworkPolicy API or the simulated Gateway API kinds', () => {
     for (const key of [
       'projectcalico.org/NetworkPolicy',
       'projectcalico.org/GlobalNetworkPolicy',
       'crd.projectcalico.org/NetworkPolicy',
       'cilium.io/CiliumNetworkPolicy',
       'cilium.io/CiliumClusterwideNetworkPolicy',
-      'gateway.networking.k8s.io/Gateway',
+      'gateway.networking.k8s.io/BackendTLSPolicy',
       'policy.linkerd.io/Server',
       'projectcontour.io/HTTPProxy',
       'configuration.konghq.com/KongPlugin',
@@ -111,6 +136,8 @@ describe('kind-not-simulated', () => {
     ])
       assert.ok(NOT_SIMULATED_KINDS.has(key), key);
     assert.ok(!NOT_SIMULATED_KINDS.has('networking.k8s.io/NetworkPolicy'));
+    for (const kind of ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'ReferenceGrant'])
+      assert.ok(!NOT_SIMULATED_KINDS.has(`gateway.networking.k8s.io/${kind}`), kind);
     assert.ok(!NOT_SIMULATED_KINDS.has('policy.networking.k8s.io/AdminNetworkPolicy'));
     assert.ok(!NOT_SIMULATED_KINDS.has('policy.networking.k8s.io/BaselineAdminNetworkPolicy'));
     const calico = yaml`

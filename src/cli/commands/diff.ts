@@ -20,7 +20,10 @@ export function registerDiff(program: Command): void {
   ).action((oldPath: string, newPath: string, opts: CommonOptions & SimulateOptions & { failOnOpen?: boolean }) => {
     const before = simulate([oldPath], opts);
     const after = simulate([newPath], opts);
-    const d = diffConnectivity(connectivityList(before.policies), connectivityList(after.policies));
+    const d = diffConnectivity(
+      connectivityList(before.policies, { gateways: before.gateway }),
+      connectivityList(after.policies, { gateways: after.gateway }),
+    );
     if (opts.format === 'json') print(json(diffJson(d)));
     else if (opts.format === 'sarif') print(json(diffSarif(d, before, after, version, process.cwd())));
     else print(diffText(d));

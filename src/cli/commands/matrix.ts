@@ -22,6 +22,6 @@ export function registerMatrix(program: Command): void {
   ).action((paths: string[], opts: CommonOptions) => {
     const a = simulate(paths, opts);
     const format = FORMATS[opts.format] ?? matrixText;
-    process.stdout.write(format(connectivityList(a.policies)));
+    process.stdout.write(format(connectivityList(a.policies, { gateways: a.gateway })));
   });
 }

@@ -148,6 +148,11 @@ export interface SimService {
   sessionAffinity: 'None' | 'ClientIP';
   sessionAffinityTimeoutSeconds: number;
   loadBalancerIP?: string;
+  /**
+   * Set on a Gateway's data-plane Service: its load-balancer IP, when none is given, is the lowest
+   * free address of the pool once every other Service has its own, taken in this key's order.
+   */
+  poolOrder?: string;
   externalIPs: string[];
   publishNotReadyAddresses: boolean;
   /** Per service port index, the endpoints that serve it. */

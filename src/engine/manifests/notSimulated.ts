@@ -1,8 +1,8 @@
 // Kinds that shape traffic (route it, split it, authorise it, or allow and deny it) but that
 // kube-netsim does not simulate. Each gets one kind-not-simulated info at its `kind`, and the
 // analysis summary counts them, so a clean run never hides that part of the traffic's path was left
-// out. The list is kept in this one set: a branch that comes to simulate a group (Gateway API,
-// AdminNetworkPolicy, the CNIs' own policies) deletes that group's lines here.
+// out. The list is kept in this one set: a branch that comes to simulate a kind (the CNIs' own
+// policies, say) deletes its line here.
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { resourceName } from './fields';
 import { namespaceOf } from './kinds';
@@ -77,15 +77,8 @@ export const NOT_SIMULATED_KINDS: ReadonlySet<string> = new Set([
   'getambassador.io/Mapping',
   'getambassador.io/TCPMapping',
   'getambassador.io/Host',
-  // Gateway API: until it is simulated (../shared/design.md "Gateway API").
-  'gateway.networking.k8s.io/GatewayClass',
-  'gateway.networking.k8s.io/Gateway',
-  'gateway.networking.k8s.io/HTTPRoute',
-  'gateway.networking.k8s.io/GRPCRoute',
-  'gateway.networking.k8s.io/ReferenceGrant',
-  'gateway.networking.k8s.io/TLSRoute',
-  'gateway.networking.k8s.io/TCPRoute',
-  'gateway.networking.k8s.io/UDPRoute',
+  // Gateway API: GatewayClass, Gateway, the five route kinds and ReferenceGrant are simulated
+  // (src/engine/gateway/); the TLS a gateway speaks to its backends is not.
   'gateway.networking.k8s.io/BackendTLSPolicy',
   // The CNIs' own policies: until they are simulated (../shared/design.md "Policy layers").
   'cilium.io/CiliumNetworkPolicy',

@@ -7,6 +7,8 @@
 import { ConnSet } from './connset';
 import { formatRange, splitAtBoundaries, rangesCover, type Family, type IpRange } from './ipRanges';
 import { ingressExposures } from '../ingress/backends';
+import type { GatewayModel } from '../gateway/model';
+import { gatewayEntryName, gatewayExposures } from './gatewayExposures';
 import { workloadId } from '../cluster/model';
 import type { PolicyEngine } from './engine';
 import type { Direction, PolicyRule, SimNetworkPolicy } from './parse';
@@ -14,7 +16,7 @@ import { ClassIndex, podClasses, type PodClass } from './matrixClasses';
 import { type PolicyEndpoint } from './types';
 
 export interface MatrixEntry {
-  /** `ns/name[Kind]`, `a.b.c.d-w.x.y.z[External]` or `{ingress-controller}`. */
+  /** `ns/name[Kind]`, `a.b.c.d-w.x.y.z[External]`, `{ingress-controller}` or `{gateway/ns/name}`. */
   src: string;
   dst: string;
   conn: ConnSet;
@@ -28,6 +30,8 @@ export interface ConnectivityList {
 export interface MatrixOptions {
   /** Add `{ingress-controller}` lines for what Ingress objects expose (default true). */
   ingressController?: boolean;
+  /** Add `{gateway/NS/NAME}` lines for what each Gateway's routes expose (after NetworkPolicy on its data plane's hop). */
+  gateways?: GatewayModel;
 }
 
 export const INGRESS_CONTROLLER = '{ingress-controller}';
@@ -190,6 +194,19 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
     for (const e of ingressExposures(engine.cluster)) {
       if (e.pod.origin.kind !== 'manifest') continue;
       record(INGRESS_CONTROLLER, workloadId(e.pod.workload), ConnSet.ports(e.protocol, e.port).intersect(engine.ingressFromAnyPod(e.pod)));
+    }
+  }
+  if (options.gateways) {
+    for (const e of gatewayExposures(options.gateways)) {
+      const ports = ConnSet.ports(e.protocol, e.port);
+      const allowed =
+        e.dataPlane.length === 0
+          ? engine.ingressFromAnyPod(e.pod)
+          : e.dataPlane.reduce(
+              (acc, dp) => acc.union(engine.allowedConnections({ kind: 'pod', pod: dp }, { kind: 'pod', pod: e.pod })),
+              ConnSet.NONE,
+            );
+      record(gatewayEntryName(e.gateway), workloadId(e.pod.workload), ports.intersect(allowed));
     }
   }
 

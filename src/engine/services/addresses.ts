@@ -1,7 +1,7 @@
 // Service addresses: ClusterIPs, NodePorts and load-balancer IPs, explicit ones checked, the rest allocated.
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { isRecord } from '../manifests/fields';
-import { HashAllocator, cidrContains, ipFamily, normalizeIP, parseCidr } from '../cluster/ipam';
+import { HashAllocator, addressAt, cidrContains, ipFamily, normalizeIP, parseCidr } from '../cluster/ipam';
 import { locate, serviceId, type SimService } from '../cluster/model';
 import type { ClusterSettings } from '../cluster/settings';
 
@@ -105,10 +105,22 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
         p.nodePort = port;
       });
     }
-    if (svc.type === 'LoadBalancer' && svc.loadBalancerIP === undefined) {
+    if (svc.type === 'LoadBalancer' && svc.loadBalancerIP === undefined && svc.poolOrder === undefined) {
       const ip = lbIPs.allocate(`lb/${id}`);
       if (ip) svc.loadBalancerIP = ip;
     }
+  }
+  // Gateways take the next free addresses, after what the LoadBalancer Services use.
+  const taken = new Set(services.flatMap((s) => (s.loadBalancerIP ? [normalizeIP(s.loadBalancerIP)] : [])));
+  let offset = 1n;
+  const waiting = services
+    .filter((s) => s.poolOrder !== undefined && s.loadBalancerIP === undefined)
+    .sort((a, b) => ((a.poolOrder ?? '') < (b.poolOrder ?? '') ? -1 : 1));
+  for (const svc of waiting) {
+    while (offset < pool.size - 1n && taken.has(addressAt(pool, offset))) offset++;
+    if (offset >= pool.size - 1n) break;
+    svc.loadBalancerIP = addressAt(pool, offset);
+    taken.add(svc.loadBalancerIP);
   }
 }
 

@@ -6,7 +6,7 @@ import { locate, podId, type Protocol, type SimNode, type SimPod } from '../clus
 import { cniProfile, policyPoint } from '../dataplane/cni';
 import type { PathEnd } from './dataPath';
 import type { Peer, PolicyOracle } from '../policy/oracle';
-import type { Destination, Hop, TraceCandidate, TraceVerdict } from './types';
+import type { Destination, Hop, TraceCandidate, TraceRequest, TraceResponse, TraceVerdict } from './types';
 import type { SourceRange } from '../source';
 
 /** A NAT done on the way, which conntrack undoes for the reply. */
@@ -38,6 +38,18 @@ export interface TraceContext {
   nats: NatRecord[];
   /** Policies that would have dropped the packet but are not enforced (Flannel). */
   unenforced: string[];
+  /** The HTTP request as given (--method, --header) and --via, for the Gateway and ingress legs. */
+  http: {
+    method: string | undefined;
+    headers: Array<{ name: string; value: string }>;
+    via: string | undefined;
+    /** What the backend answers with, for the response filters to work on. */
+    responseHeaders: Array<{ name: string; value: string }>;
+  };
+  /** The last Service chosen on the way (by a URL, an Ingress or a route). */
+  service: string | undefined;
+  response: TraceResponse | undefined;
+  request: TraceRequest | undefined;
 }
 
 /** The packet as it is now. */

@@ -102,6 +102,7 @@ export function ingressLeg(
       'unrouted',
       `Ingress ${ingId} routes to port ${ref.port} of Service ${serviceId(service)}, which has no such port: the controller answers 503`,
     );
+  ctx.service = serviceId(service);
   const eps = categorizeEndpoints(service, service.ports.indexOf(sp), undefined).cluster;
   if (eps.length === 0) {
     ctx.hops.push({

@@ -69,6 +69,7 @@ export function viaService(
     (p) => (entry === 'nodePort' ? p.nodePort === port : p.port === port) && p.protocol === ctx.protocol,
   );
   const id = serviceId(svc);
+  if (portIndex >= 0) ctx.service = id;
   if (portIndex < 0) {
     const exposed = svc.ports.map((p) => `${entry === 'nodePort' ? p.nodePort : p.port}/${p.protocol}`).join(', ') || 'no ports';
     const refused = settings.kubeProxyMode === 'ipvs' && settings.cni !== 'cilium';

@@ -2,7 +2,9 @@
 // the source pod, kube-proxy's DNAT (or Cilium's socket LB), NodePorts and load balancers,
 // ingress controllers, NetworkPolicy on both ends, the CNI's data path, and the reply's way back.
 import type { Analysis } from '../analyze';
-import { podId, type Protocol } from '../cluster/model';
+import { locate, podId, type Protocol, type SimPod } from '../cluster/model';
+import { isIP } from '../cluster/ipam';
+import type { SimGateway } from '../gateway/types';
 import { resolveFromPod } from './dns';
 import type { Source } from './sources';
 import { NO_POLICIES, type PolicyOracle } from '../policy/oracle';
@@ -10,6 +12,7 @@ import { fail, notRunning, type Outcome, type Packet, type TraceContext } from '
 import { toAddress } from './legs';
 import { leaveCluster } from './edge';
 import { ingressLeg } from './ingress';
+import { gatewayLeg } from './gateway';
 import { replyPath } from './reply';
 import { parseTarget } from './target';
 import type { Target, TraceResult, TraceSourceInfo } from './types';
@@ -17,6 +20,14 @@ import type { Target, TraceResult, TraceSourceInfo } from './types';
 export interface TraceOptions {
   /** The NetworkPolicy oracle; defaults to the analysis's policy engine. */
   policies?: PolicyOracle;
+  /** The request's method (`--method`): GET by default, POST for gRPC. */
+  method?: string;
+  /** Request headers (`--header 'NAME: VALUE'`); `Host` sets the Host header the routes match. */
+  headers?: Array<{ name: string; value: string }>;
+  /** `NAMESPACE/NAME` of the Gateway to enter by (`--via`), whatever the host resolves to. */
+  via?: string;
+  /** Headers the backend answers with (`--response-header`), for ResponseHeaderModifier filters to act on. */
+  responseHeaders?: Array<{ name: string; value: string }>;
 }
 
 /**
@@ -31,7 +42,20 @@ export function tracePacket(
   options: TraceOptions = {},
 ): TraceResult {
   const oracle = options.policies ?? (analysis as { policies?: PolicyOracle }).policies ?? NO_POLICIES;
-  const ctx: TraceContext = { a: analysis, oracle, protocol, hops: [], candidates: [], legs: [], nats: [], unenforced: [] };
+  const ctx: TraceContext = {
+    a: analysis,
+    oracle,
+    protocol,
+    hops: [],
+    candidates: [],
+    legs: [],
+    nats: [],
+    unenforced: [],
+    http: { method: options.method, headers: options.headers ?? [], via: options.via, responseHeaders: options.responseHeaders ?? [] },
+    service: undefined,
+    response: undefined,
+    request: undefined,
+  };
   const info = sourceInfo(source);
   const parsed = typeof target === 'string' ? parseTarget(target) : { ok: true as const, target };
   // Only an unparsable string gets here; a Target given as an object always parses.
@@ -49,18 +73,23 @@ export function tracePacket(
   if (outcome.verdict === 'delivered' && ctx.unenforced.length > 0) {
     reason += `. NetworkPolicy would drop it (${ctx.unenforced.join('; ')}), but ${analysis.cluster.settings.cni} does not enforce NetworkPolicy`;
   }
-  return {
+  const destination =
+    outcome.destination?.kind === 'pod' && ctx.service ? { ...outcome.destination, service: ctx.service } : outcome.destination;
+  const result: TraceResult = {
     verdict: outcome.verdict,
     reason,
     source: info,
     target: tgt,
     protocol,
-    destination: outcome.destination,
+    destination,
     sourceIPAtDestination: outcome.sourceIPAtDestination,
     hops: ctx.hops,
     candidates: ctx.candidates,
     reply: outcome.verdict === 'delivered' ? replyPath(ctx, pkt, outcome) : [],
   };
+  if (ctx.response) result.response = ctx.response;
+  if (ctx.request) result.request = ctx.request;
+  return result;
 }
 
 function sourceInfo(s: Source): TraceSourceInfo {
@@ -120,15 +149,32 @@ function startPacket(a: Analysis, s: Source): Packet {
 
 function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Outcome {
   let outcome: Outcome;
-  if (target.literal) outcome = toAddress(ctx, pkt, target.host, target.port);
-  else if (source.kind === 'pod') {
+  // The address the packet was sent to, to tell which Gateway a data-plane pod serves it for.
+  let entered: string | undefined;
+  if (ctx.http.via !== undefined) {
+    const via = viaGateway(ctx, pkt, target);
+    if ('outcome' in via) return via.outcome;
+    entered = via.ip;
+    outcome = toAddress(ctx, pkt, via.ip, target.port);
+  } else if (target.literal) {
+    entered = target.host;
+    outcome = toAddress(ctx, pkt, target.host, target.port);
+  } else if (source.kind === 'pod') {
     const r = resolveFromPod(ctx, source.pod, target.host);
     if ('outcome' in r) return r.outcome;
-    if ('external' in r) return leaveCluster(ctx, pkt, r.external, `${r.external}:${target.port}`, r.unknown);
-    outcome = toAddress(ctx, pkt, r.ip, target.port);
+    if ('external' in r) {
+      const claimed = gatewayAddressFor(ctx, target.host, pkt.at?.name ?? null, 'upstream DNS');
+      if (!claimed) return leaveCluster(ctx, pkt, r.external, `${r.external}:${target.port}`, r.unknown);
+      entered = claimed;
+      outcome = toAddress(ctx, pkt, claimed, target.port);
+    } else {
+      entered = r.ip;
+      outcome = toAddress(ctx, pkt, r.ip, target.port);
+    }
   } else if (source.kind === 'external') {
     const r = resolveFromOutside(ctx, target.host);
     if ('outcome' in r) return r.outcome;
+    entered = r.ip;
     outcome = toAddress(ctx, pkt, r.ip, target.port);
   } else {
     return fail(
@@ -136,20 +182,98 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
       `${target.host}: a node resolves names with its own resolv.conf, which does not use cluster DNS; trace from a pod, or give an IP:PORT target`,
     );
   }
-  // A request that reached an ingress controller continues through the controller.
   const d = outcome.delivered;
-  const controller = d ? ctx.a.ingress.controllerOfPod(d.pod) : undefined;
-  if (d && controller && (d.port === 80 || d.port === 443)) {
+  if (!d) return outcome;
+  // A request that reached a Gateway's data plane continues through the Gateway.
+  const gw = gatewayServing(ctx, d.pod, entered);
+  if (gw) return gatewayLeg(ctx, { ...pkt, at: d.node }, gw, d.pod, d.port, target);
+  // A request that reached an ingress controller continues through the controller.
+  const controller = ctx.a.ingress.controllerOfPod(d.pod);
+  if (controller && (d.port === 80 || d.port === 443)) {
     return ingressLeg(ctx, { ...pkt, at: d.node }, controller, d.pod, d.port, target);
   }
   return outcome;
 }
 
+/** The Gateway a data-plane pod carries this packet for: by the address it was sent to, else the pod's own Gateway. */
+function gatewayServing(ctx: TraceContext, pod: SimPod, entered: string | undefined): SimGateway | undefined {
+  const model = ctx.a.gateway;
+  if (!model.isDataPlanePod(pod)) return undefined;
+  const mine = (g: SimGateway | undefined) => g?.dataPlane?.pods.some((p) => podId(p) === podId(pod)) === true;
+  const byAddress = entered !== undefined && isIP(entered) ? model.gatewayByAddress(entered) : undefined;
+  if (mine(byAddress)) return byAddress;
+  const own = model.gateways.filter(mine);
+  return own.length === 1 ? own[0] : undefined;
+}
+
+/** `--via NAMESPACE/NAME`: the Gateway's address, whatever the host would resolve to. */
+function viaGateway(ctx: TraceContext, pkt: Packet, target: Target): { ip: string } | { outcome: Outcome } {
+  const via = ctx.http.via ?? '';
+  const [ns, name, extra] = via.split('/');
+  const gw = ns && name && extra === undefined ? ctx.a.gateway.findGateway(ns, name) : undefined;
+  if (!gw) {
+    const known = ctx.a.gateway.gateways.map((g) => `${g.namespace}/${g.name}`).join(', ') || 'none';
+    return { outcome: fail('unresolved', `--via ${via}: no Gateway of that name (Gateways: ${known})`) };
+  }
+  const ip = gw.addresses[0];
+  if (!gw.dataPlane || ip === undefined)
+    return {
+      outcome: fail(
+        'unrouted',
+        `Gateway ${via} is not programmed: ${gw.gatewayClass ? 'it has no address' : `its GatewayClass ${gw.className || '(none)'} does not exist, so no controller serves it`}`,
+      ),
+    };
+  ctx.hops.push({
+    kind: 'dns',
+    node: pkt.at?.name ?? null,
+    query: target.host,
+    server: undefined,
+    searched: [],
+    rcode: 'NOERROR',
+    resolvedName: target.host,
+    answers: [`A ${ip}`],
+    forwarded: false,
+    cname: undefined,
+    meaning: `--via ${via}: the request is sent to the Gateway's address, whatever ${target.host} resolves to`,
+    range: locate(gw.origin, ['metadata', 'name']),
+  });
+  return { ip };
+}
+
+/** The address of the Gateway that claims `host` (public DNS assumed to point there), with its DNS hop; undefined when none does. */
+function gatewayAddressFor(ctx: TraceContext, host: string, node: string | null, server: string): string | undefined {
+  const claim = ctx.a.gateway.gatewaysForHost(host)[0];
+  const ip = claim?.gateway.addresses[0];
+  if (!claim || ip === undefined) return undefined;
+  const gw = claim.gateway;
+  const ingress = ctx.a.ingress.ingressesForHost(host)[0];
+  const both = ingress
+    ? `; Ingress ${ingress.namespace}/${ingress.name} names it too, and the Gateway listener is taken first (the DNS record decides on a real cluster)`
+    : '';
+  ctx.hops.push({
+    kind: 'dns',
+    node,
+    query: host,
+    server,
+    searched: [host],
+    rcode: 'NOERROR',
+    resolvedName: host,
+    answers: [`A ${ip}`],
+    forwarded: false,
+    cname: undefined,
+    meaning: `served by Gateway ${gw.namespace}/${gw.name} (${claim.claim}): assumed to point at its address${both}`,
+    range: locate(gw.origin, ['metadata', 'name']),
+  });
+  return ip;
+}
+
 /**
- * From outside, only hosts an Ingress rule names resolve (to the controller's load balancer); a
- * rule without a host matches every host, so any name is taken to point at its controller.
+ * From outside, only hosts a Gateway or an Ingress rule serves resolve (to its load balancer; a Gateway
+ * first); an Ingress rule without a host matches every host, so any name is taken to point at its controller.
  */
 function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | { outcome: Outcome } {
+  const viaGatewayIP = gatewayAddressFor(ctx, host, null, 'public DNS');
+  if (viaGatewayIP) return { ip: viaGatewayIP };
   const { ingress } = ctx.a;
   const controller = ingress.controllersForHost(host)[0];
   if (controller?.service?.loadBalancerIP) {

@@ -92,6 +92,14 @@ export function renderHop(h: Hop): RenderedHop {
         h.range,
       );
     case 'tls':
+      if (h.gateway)
+        return out(
+          h.gateway.mode === 'terminated' ? 'tls-termination' : 'tls-passthrough',
+          h.gateway.mode === 'terminated'
+            ? `TLS for ${h.host} terminated at Gateway ${h.gateway.gateway} listener ${h.gateway.listener}${h.secretName ? ` with Secret ${h.secretName}` : ''}`
+            : `TLS for ${h.host} passed through by Gateway ${h.gateway.gateway} listener ${h.gateway.listener}: the backend terminates it (SNI ${h.host})`,
+          h.range,
+        );
       return out(
         'tls-termination',
         h.secretName
@@ -107,6 +115,18 @@ export function renderHop(h: Hop): RenderedHop {
           : `${h.controller} (class ${h.className}): ${h.match}`,
         h.range,
       );
+    case 'gateway':
+      return out(
+        'gateway',
+        h.route
+          ? `Gateway ${h.gateway} listener ${h.listener}: ${h.host}${h.path} matches ${h.route} rule ${h.rule} (${h.match}), which ${h.why}`
+          : `Gateway ${h.gateway}${h.listener ? ` listener ${h.listener}` : ''}: ${h.why}`,
+        h.range,
+      );
+    case 'filter':
+      return out('filter', h.detail, h.range);
+    case 'redirect':
+      return out('redirect', `the Gateway answers ${h.status} Location: ${h.location}`, h.range);
     case 'deliver':
       return out('deliver', `${h.pod} accepts on ${h.ip}:${h.port}${h.note ? `; ${h.note}` : ''}`, h.range);
     case 'leave-cluster':
@@ -131,12 +151,21 @@ export function traceJson(r: TraceResult): object {
     verdict: r.verdict,
     reason: r.reason,
     source: r.source,
-    target: { text: r.target.text, host: r.target.host, port: r.target.port, path: r.target.path, scheme: r.target.scheme ?? null },
+    target: {
+      text: r.target.text,
+      host: r.target.host,
+      port: r.target.port,
+      path: r.target.path,
+      ...(r.target.query !== undefined ? { query: r.target.query } : {}),
+      scheme: r.target.scheme ?? null,
+    },
     protocol: r.protocol,
     destination: r.destination,
     sourceIPAtDestination: r.sourceIPAtDestination,
     hops: renderHops(r),
     candidates: r.candidates,
+    ...(r.response ? { response: r.response } : {}),
+    ...(r.request ? { request: r.request } : {}),
     reply: r.reply.map(renderHop),
   };
 }

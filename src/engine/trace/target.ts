@@ -1,7 +1,7 @@
 import { isIP } from '../cluster/ipam';
 import type { Target } from './types';
 
-const SCHEME_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443, grpc: 80, grpcs: 443, h2c: 80 };
+const SCHEME_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443, grpc: 80, grpcs: 443, h2c: 80, tls: 443 };
 
 /**
  * Parses TARGET as the CLI and the editor take it: a URL (`http://backend:8080/api`, the
@@ -9,7 +9,7 @@ const SCHEME_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, wss
  */
 export function parseTarget(text: string): { ok: true; target: Target } | { ok: false; message: string } {
   const t = text.trim();
-  const url = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]+\]|[^/:?#]*)(?::(\d+))?([^?#]*)/i.exec(t);
+  const url = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]+\]|[^/:?#]*)(?::(\d+))?([^?#]*)(?:\?([^#]*))?/i.exec(t);
   if (url) {
     const scheme = (url[1] as string).toLowerCase();
     const host = (url[2] as string).replace(/^\[|\]$/g, '').toLowerCase();
@@ -18,7 +18,9 @@ export function parseTarget(text: string): { ok: true; target: Target } | { ok: 
       return { ok: false, message: `${t}: no port, and ${scheme}:// has no well-known one; write ${scheme}://${host}:PORT` };
     if (port < 1 || port > 65535) return { ok: false, message: `${t}: port ${port} is outside 1-65535` };
     if (host === '') return { ok: false, message: `${t}: the URL names no host` };
-    return { ok: true, target: { text: t, scheme, host, port, path: url[4] || '/', literal: isIP(host) } };
+    const target: Target = { text: t, scheme, host, port, path: url[4] || '/', literal: isIP(host) };
+    if (url[5] !== undefined && url[5] !== '') target.query = url[5];
+    return { ok: true, target };
   }
   const hp = /^(\[[0-9a-f:.]+\]|[^:/\s]+):(\d+)$/i.exec(t);
   if (hp) {

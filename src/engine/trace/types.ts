@@ -7,7 +7,7 @@ import type { DirectionResult } from '../policy/oracle';
 import type { ServiceDataplane } from '../dataplane/kubeProxy';
 import type { SourceRange } from '../source';
 
-export type TraceVerdict = 'delivered' | 'dropped' | 'refused' | 'unresolved' | 'unrouted';
+export type TraceVerdict = 'delivered' | 'dropped' | 'refused' | 'unresolved' | 'unrouted' | 'redirected';
 
 /** What the user asked to reach: a URL, HOST:PORT or IP:PORT, split up. */
 export interface Target {
@@ -16,6 +16,8 @@ export interface Target {
   host: string;
   port: number;
   path: string;
+  /** The URL's query string, without the `?` (matched by HTTPRoute queryParams). */
+  query?: string;
   /** True when the host is an IP address (no DNS lookup). */
   literal: boolean;
 }
@@ -98,7 +100,27 @@ export type Hop =
       secretName: string | undefined;
       ingress: string | undefined;
       range: SourceRange | undefined;
+      /** At a Gateway listener: whether it ends TLS or passes the connection through, and where. */
+      gateway?: { gateway: string; listener: string; mode: 'terminated' | 'passthrough' };
     }
+  | {
+      kind: 'gateway';
+      node: string | null;
+      gateway: string;
+      /** The listener that took the connection, with its port, protocol and hostname. */
+      listener: string | undefined;
+      host: string;
+      path: string;
+      /** The route and rule whose match won, or undefined when none did. */
+      route: string | undefined;
+      rule: string | undefined;
+      match: string;
+      /** Why the match beat the others (or, without a match, why nothing matched). */
+      why: string;
+      range: SourceRange | undefined;
+    }
+  | { kind: 'filter'; node: string | null; filter: string; detail: string; range: SourceRange | undefined }
+  | { kind: 'redirect'; node: string | null; status: number; location: string; range: SourceRange | undefined }
   | {
       kind: 'ingress-controller';
       node: string | null;
@@ -122,7 +144,17 @@ export type Hop =
 export type HopKind = Hop['kind'];
 
 export type Destination =
-  | { kind: 'pod'; namespace: string; name: string; workload: string; ip: string; port: number; node: string | null }
+  | {
+      kind: 'pod';
+      namespace: string;
+      name: string;
+      workload: string;
+      ip: string;
+      port: number;
+      node: string | null;
+      /** The Service the route, the Ingress or the URL chose (`NAMESPACE/NAME`), when one did. */
+      service?: string;
+    }
   | { kind: 'external'; host: string }
   /** A listener of the node itself (the kubelet), not a pod. */
   | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' };
@@ -135,6 +167,27 @@ export interface TraceCandidate {
   /** Share of new connections that end up here, 0..1. */
   weight: number;
   chosen: boolean;
+  /** The Service this endpoint belongs to (weighted backendRefs give each Service a share). */
+  service?: string;
+  /** Set on the share of an invalid backendRef: the Gateway answers it with this status (500). */
+  status?: number;
+}
+
+/** What the gateway or ingress controller answered itself, or set on a delivered request's answer. */
+export interface TraceResponse {
+  status?: number;
+  location?: string;
+  headers?: Record<string, string>;
+  grpcStatus?: string;
+}
+
+/** The request as the backend receives it (after URLRewrite and header modifiers). */
+export interface TraceRequest {
+  method: string;
+  host: string;
+  path: string;
+  headers: Record<string, string>;
+  tls?: 'terminated' | 'passthrough';
 }
 
 export interface TraceSourceInfo {
@@ -159,4 +212,6 @@ export interface TraceResult {
   candidates: TraceCandidate[];
   /** The way back for a delivered packet: routing in reverse and conntrack undoing each NAT. */
   reply: Hop[];
+  response?: TraceResponse;
+  request?: TraceRequest;
 }

@@ -33,6 +33,15 @@ export function hopVerify(h: Hop, trace: Pick<TraceResult, 'source'>): string[] 
     }
     case 'ingress-controller':
       return only(h.ingress !== undefined && named(h.ingress) !== undefined && `kubectl describe ingress ${named(h.ingress)}`);
+    case 'gateway': {
+      const gw = named(h.gateway);
+      const route = h.route ? /^(\w+) (\S+)$/.exec(h.route) : null;
+      const r = route ? named(route[2] as string) : undefined;
+      return only(
+        gw && `kubectl get gateway ${gw} -o yaml`,
+        route !== null && r !== undefined && `kubectl get ${(route[1] as string).toLowerCase()} ${r} -o yaml`,
+      );
+    }
     case 'reject': {
       const svc = /^(?:Service )?([a-z0-9][a-z0-9.-]*\/[a-z0-9][a-z0-9.-]*)(?::\S+)? has no (?:ready )?endpoints/.exec(h.reason)?.[1];
       const n = svc ? named(svc) : undefined;

@@ -110,7 +110,7 @@ export function rules(a: Analysis, service: string, node: string | undefined): {
 
 /** The allowed workload pairs, one line each in the CLI's format. */
 export function matrix(a: Analysis): string {
-  return connectivityList(a.policies)
+  return connectivityList(a.policies, { gateways: a.gateway })
     .entries.map((e) => `${e.src} => ${e.dst} : ${e.conn.toString()}`)
     .join('\n');
 }
@@ -134,5 +134,11 @@ export function diffReport(d: ConnectivityDiff, title: string): string {
 /** Simulates `old` (the last commit's texts) with the same settings and reports what the current texts open and close. */
 export function compareWith(a: Analysis, old: InputFile[], title: string): string {
   const before = analyzeWorkspace(old, { settings: a.cluster.settings });
-  return diffReport(diffConnectivity(connectivityList(before.policies), connectivityList(a.policies)), title);
+  return diffReport(
+    diffConnectivity(
+      connectivityList(before.policies, { gateways: before.gateway }),
+      connectivityList(a.policies, { gateways: a.gateway }),
+    ),
+    title,
+  );
 }
