@@ -8,6 +8,7 @@ import {
   type SimService,
   type SourceRange,
 } from '../../engine';
+import { gatewaySymbols } from './gatewaySymbols';
 
 /** A zero-based editor position, as VS Code sends it. */
 export interface Position {
@@ -32,7 +33,8 @@ export type Symbol =
   | { kind: 'workload'; range: SourceRange; pods: SimPod[] }
   | { kind: 'containerPort'; range: SourceRange; pod: SimPod; port: number; protocol: string; name: string | undefined }
   | { kind: 'policy'; range: SourceRange; policy: SimNetworkPolicy; isolated: SimPod[] }
-  | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number };
+  | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number }
+  | { kind: 'gateway'; range: SourceRange; lines: string[] };
 
 /**
  * Per-file index of the symbols of one analysis. A file's entries are built the first time it is
@@ -83,6 +85,7 @@ export class SymbolIndex {
         ),
       );
     }
+    for (const g of gatewaySymbols(analysis, here)) add({ kind: 'gateway', ...g });
     const byWorkload = new Map<string, SimPod[]>();
     for (const pod of analysis.cluster.pods) {
       if (pod.origin.kind !== 'manifest' || !here(pod.origin)) continue;
