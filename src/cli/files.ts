@@ -9,6 +9,7 @@ import {
   defaultSettings,
   DEFAULT_LIMITS,
   type Analysis,
+  type AnalyzeOptions,
   type ClusterSettings,
   type Diagnostic,
   type InputFile,
@@ -165,16 +166,20 @@ export function addInputOptions(cmd: Command): Command {
 
 /** Reads the paths and the settings, and runs the simulation: what every command starts with. */
 export function simulate(paths: string[], opts: SimulateOptions): Analysis {
+  const { files, options } = simulationInputs(paths, opts);
+  return analyzeWorkspace(files, options);
+}
+
+/** The files and analysis options `simulate` runs on (for commands that analyse them more than once). */
+export function simulationInputs(paths: string[], opts: SimulateOptions): { files: InputFile[]; options: AnalyzeOptions } {
   const maxFileBytes = opts.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
   const { files, roots } = readInputs(paths, maxFileBytes, opts.exclude ?? []);
   const { settings, diagnostics } = readSettings(opts.cluster, roots);
   const rendered = renderInputs(paths, files, opts);
-  return analyzeWorkspace(rendered.files, {
-    settings,
-    settingsDiagnostics: diagnostics,
-    limits: { ...DEFAULT_LIMITS, maxFileBytes },
-    ...rendered.options,
-  });
+  return {
+    files: rendered.files,
+    options: { settings, settingsDiagnostics: diagnostics, limits: { ...DEFAULT_LIMITS, maxFileBytes }, ...rendered.options },
+  };
 }
 
 /** --cluster, and the Kustomize/Helm choices (see render.ts). */

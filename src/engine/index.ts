@@ -39,3 +39,5 @@ export { cniProfile, type CniProfile } from './dataplane/cni';
 export type { IngressModel, IngressController, SimIngress, IngressRoute } from './ingress/model';
 export { buildTopology, policyLayer } from './topology/build';
 export type * from './topology/types';
+export { proveMigration, type MigrationProof, type ProbeResult } from './migrate/prove';
+export { migrateIngresses, type Migration, type MigrationNote } from './migrate/translate';

@@ -22,6 +22,7 @@ const STAGES = [
   'trace',
   'topology',
   'lint',
+  'migrate',
 ];
 const MAX_LINES = 500;
 // Folders below every stage, like the shared root files: the catalogue's entries (codes/).

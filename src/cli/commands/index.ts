@@ -5,6 +5,7 @@ import { registerMatrix } from './matrix';
 import { registerTrace } from './trace';
 import { registerRules } from './rules';
 import { registerDiff } from './diff';
+import { registerMigrate } from './migrate';
 
 /** Every subcommand, registered in this order (one line each; add new commands here). */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -14,4 +15,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerTrace,
   registerRules,
   registerDiff,
+  registerMigrate,
 ];

@@ -172,6 +172,8 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
       }
       return lines;
     }
+    case 'gateway':
+      return [...s.lines];
     case 'ingressPath': {
       const rule = s.ingress.rules[s.ruleIndex];
       const p = rule?.paths[s.pathIndex];

@@ -9,6 +9,7 @@ import {
   type SimService,
   type SourceRange,
 } from '../../engine';
+import { gatewaySymbols } from './gatewaySymbols';
 
 /** A zero-based editor position, as VS Code sends it. */
 export interface Position {
@@ -34,7 +35,8 @@ export type Symbol =
   | { kind: 'autoscaler'; range: SourceRange; decision: ReplicaDecision }
   | { kind: 'containerPort'; range: SourceRange; pod: SimPod; port: number; protocol: string; name: string | undefined }
   | { kind: 'policy'; range: SourceRange; policy: SimNetworkPolicy; isolated: SimPod[] }
-  | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number };
+  | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number }
+  | { kind: 'gateway'; range: SourceRange; lines: string[] };
 
 /**
  * Per-file index of the symbols of one analysis. A file's entries are built the first time it is
@@ -92,6 +94,7 @@ export class SymbolIndex {
       if (origin.object.has(['spec', 'minReplicas']))
         add({ kind: 'autoscaler', range: origin.object.locate(['spec', 'minReplicas']), decision });
     }
+    for (const g of gatewaySymbols(analysis, here)) add({ kind: 'gateway', ...g });
     const byWorkload = new Map<string, SimPod[]>();
     for (const pod of analysis.cluster.pods) {
       if (pod.origin.kind !== 'manifest' || !here(pod.origin)) continue;
