@@ -8,6 +8,7 @@ import { lintPeers } from './peers';
 import { lintPolicyPorts } from './policyPorts';
 import { lintPolicyScope } from './policyScope';
 import { lintPractices } from './practices';
+import { lintAdminPolicies } from './adminPolicies';
 
 export type { LintInput } from './context';
 export { applyEdits } from './yamlEdit';
@@ -21,4 +22,5 @@ export function runLints(input: LintInput, diagnostics: Diagnostic[]): void {
   lintPolicyPorts(ctx);
   lintPolicyScope(ctx);
   lintPractices(ctx);
+  lintAdminPolicies(ctx);
 }
