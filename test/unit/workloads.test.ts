@@ -228,6 +228,29 @@ describe('workloads: pods from a cluster dump', () => {
     );
   });
 
+  it('policy-splits-workload: a policy selecting only some pods of one owner says which, at the selector', () => {
+    const relabelled = dumpPod('web-5d4f8c6b7-fghij', '10.244.2.6', 'node-2', true).replace(
+      'labels: {app: web, pod-template-hash: 5d4f8c6b7}',
+      'labels: {app: web, pod-template-hash: 5d4f8c6b7, canary: "true"}',
+    );
+    const policy = yaml`
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: canary, namespace: shop}
+      spec:
+        podSelector: {matchLabels: {canary: "true"}}
+        policyTypes: [Ingress]
+    `;
+    const a = analyze({ 'dump.yaml': docs(pods[0] as string, relabelled), 'np.yaml': policy });
+    const d = expectDiagnostic(a, 'policy-splits-workload', 'np.yaml', lineOf(policy, 'podSelector'), columnOf(policy, 'podSelector'));
+    assert.match(
+      d.message,
+      /podSelector \(canary=true\) of NetworkPolicy shop\/canary matches web-5d4f8c6b7-fghij but not web-5d4f8c6b7-abcde, though all are pods of ReplicaSet shop\/web-5d4f8c6b7/,
+    );
+    // Pods with the same labels are never split.
+    expectNoDiagnostic(analyze({ 'dump.yaml': docs(...pods), 'np.yaml': policy }), 'policy-splits-workload');
+  });
+
   it('a StatefulSet pod names the StatefulSet; a not-ready pod is not an endpoint', () => {
     const a = analyze({
       'dump.yaml': docs(

@@ -9,6 +9,7 @@ import { lintPolicyPorts } from './policyPorts';
 import { lintPolicyScope } from './policyScope';
 import { lintPractices } from './practices';
 import { lintAdminPolicies } from './adminPolicies';
+import { lintWorkloadSplits } from './workloadSplits';
 
 export type { LintInput } from './context';
 export { applyEdits } from './yamlEdit';
@@ -23,4 +24,5 @@ export function runLints(input: LintInput, diagnostics: Diagnostic[]): void {
   lintPolicyScope(ctx);
   lintPractices(ctx);
   lintAdminPolicies(ctx);
+  lintWorkloadSplits(ctx);
 }
