@@ -5,7 +5,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, docs, expectDiagnostic, expectNoDiagnostic, lineOf, columnOf, pod, where, workload, yaml } from '../helpers';
-import type { Analysis } from '../../src/engine';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectivityList, tracePacket, type Analysis } from '../../src/engine';
+import { from } from '../traceFixtures';
 
 const ns = (name: string, labels: Record<string, string> = {}) => yaml`
   apiVersion: v1
@@ -289,5 +292,32 @@ describe('cluster-wide policy diagnostics', () => {
     const d = expectDiagnostic(a, 'admin-policy-peer-not-simulated', 'cnp.yaml', lineOf(cnp, 'domainNames'), columnOf(cnp, 'domainNames'));
     assert.match(d.message, /ClusterNetworkPolicy egress-github rule github names domainNames api\.github\.com/);
     assert.deepEqual(where(a, 'admin-policy-rule-shadowed'), []);
+  });
+});
+
+describe('examples/tenants: a cluster-wide policy as its comments describe it', () => {
+  const dir = join(__dirname, '..', '..', 'examples', 'tenants');
+  const files = Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => [`examples/tenants/${f}`, readFileSync(join(dir, f), 'utf8')]),
+  );
+
+  it('monitoring scrapes only the metrics port, the bank decides inside the bank, other tenants are denied, the baseline denies the rest', () => {
+    const a = analyze(files);
+    const inside = connectivityList(a.policies)
+      .entries.filter((e) => !e.src.includes('[External]') && !e.dst.includes('[External]'))
+      .map((e) => `${e.src} => ${e.dst} : ${e.conn.toString()}`);
+    assert.deepEqual(inside, [
+      'bank/teller[Deployment] => bank/ledger[Deployment] : TCP 8080',
+      'monitoring/prometheus[Deployment] => bank/ledger[Deployment] : TCP 9100',
+    ]);
+    assert.deepEqual(
+      a.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.code} ${d.message.slice(0, 60)}`),
+      ['connection-blocked-by-policy Deployment shop/storefront (env LEDGER_URL) cannot connect t'],
+    );
+    const t = tracePacket(a, from(a, 'shop/storefront'), 'http://ledger.bank:8080');
+    assert.equal(t.verdict, 'dropped');
+    assert.match(t.reason, /^AdminNetworkPolicy drops it on the way into bank\/ledger-.*rule deny-other-tenants/);
   });
 });

@@ -7,7 +7,7 @@ import { decide, categorizeEndpoints, endpointString, servicePortName, type Cand
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
 import { locate, podId, serviceId, type Endpoint, type SimNode, type SimPod, type SimService } from '../cluster/model';
-import { checkPolicy, fail, podDestination, type Outcome, type Packet, type TraceContext } from './context';
+import { checkPolicy, fail, policyDrop, podDestination, type Outcome, type Packet, type TraceContext } from './context';
 import type { SnatReason, TraceCandidate } from './types';
 
 function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
@@ -230,14 +230,7 @@ export function viaService(
       pkt.sender &&
       !checkPolicy(ctx, 'egress', node.name, pkt.originalPeer, { kind: 'external', ip: chosen.ip }, chosen.port, ctx.protocol, 'connection')
     ) {
-      ctx.hops.push({
-        kind: 'drop',
-        node: node.name,
-        rule: undefined,
-        reason: `egress NetworkPolicy of ${podId(pkt.sender)}`,
-        range: undefined,
-      });
-      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+      return policyDrop(ctx, 'egress', node.name, pkt.sender);
     }
     if (doSnat) snat(ctx, pkt, node, doSnat.to, doSnat.reason, 'kube-proxy MASQUERADE (KUBE-POSTROUTING)');
     ctx.hops.push(
@@ -386,8 +379,7 @@ export function toPod(
   const dst = { kind: 'pod' as const, pod };
   const here = pkt.at?.name ?? null;
   if (pkt.sender && !checkPolicy(ctx, 'egress', here, pkt.originalPeer, dst, port, ctx.protocol, 'connection')) {
-    ctx.hops.push({ kind: 'drop', node: here, rule: undefined, reason: `egress NetworkPolicy of ${podId(pkt.sender)}`, range: undefined });
-    return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+    return policyDrop(ctx, 'egress', here, pkt.sender);
   }
   const start = pkt.at;
   if (masq && start)
@@ -413,8 +405,7 @@ export function toPod(
   // Policy on the node that masqueraded still sees the original source; past it, the new one.
   const seen = pkt.snatNode !== undefined && pkt.snatNode !== node.name ? { kind: 'external' as const, ip: pkt.srcIP } : pkt.seenAs;
   if (!checkPolicy(ctx, 'ingress', node.name, seen, dst, port, ctx.protocol, 'connection')) {
-    ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `ingress NetworkPolicy of ${podId(pod)}`, range: undefined });
-    return fail('dropped', `NetworkPolicy drops it on the way into ${podId(pod)}: ${lastPolicyReason(ctx)}`);
+    return policyDrop(ctx, 'ingress', node.name, pod);
   }
   const declared = pod.containers.some((c) => c.ports.some((p) => p.containerPort === port && p.protocol === ctx.protocol));
   const note =
@@ -443,14 +434,6 @@ export function toPod(
   };
 }
 
-function lastPolicyReason(ctx: TraceContext): string {
-  for (let i = ctx.hops.length - 1; i >= 0; i--) {
-    const h = ctx.hops[i];
-    if (h?.kind === 'policy') return h.result.reason;
-  }
-  return 'denied';
-}
-
 /** The packet leaves the cluster for an address or host the simulation cannot see into. */
 export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, label: string): Outcome {
   const { settings } = ctx.a.cluster;
@@ -468,14 +451,7 @@ export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, l
         'connection',
       )
     ) {
-      ctx.hops.push({
-        kind: 'drop',
-        node: here?.name ?? null,
-        rule: undefined,
-        reason: `egress NetworkPolicy of ${podId(pkt.sender)}`,
-        range: undefined,
-      });
-      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+      return policyDrop(ctx, 'egress', here?.name ?? null, pkt.sender);
     }
   }
   if (here && cidrContains(settings.podCIDR, pkt.srcIP))
