@@ -125,8 +125,8 @@ export function policyObject(p: GenPolicy, name: string): object {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: p.ns }, spec };
 }
 
-/** The manifests of a generated cluster, analysed as a workspace. */
-export function build(c: GenCluster): Analysis {
+/** The manifests of a generated cluster (and any `extra` objects, such as cluster-wide policies), analysed as a workspace. */
+export function build(c: GenCluster, extra: readonly object[] = []): Analysis {
   const objects: object[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { team: 'red' } } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b', labels: { team: 'blue' } } },
@@ -147,6 +147,7 @@ export function build(c: GenCluster): Analysis {
       });
   });
   c.policies.forEach((p, i) => objects.push(policyObject(p, `p${i}`)));
+  objects.push(...extra);
   return analyzeWorkspace([{ path: 'gen.yaml', text: objects.map((o) => dump(o)).join('---\n') }]);
 }
 

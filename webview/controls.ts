@@ -6,12 +6,12 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { CNI_PLUGINS, PROXY_MODES, type ExportFormat, type Topology, type ViewState } from '../src/shared/protocol';
+import { CNI_PLUGINS, HOST_NETWORK_READINGS, PROXY_MODES, type ExportFormat, type Topology, type ViewState } from '../src/shared/protocol';
 
 export interface ControlHooks {
   search(query: string, jump: boolean): void;
   layer(name: keyof ViewState['layers'], on: boolean): void;
-  settings(change: { cni?: string; kubeProxyMode?: string }): void;
+  settings(change: { cni?: string; kubeProxyMode?: string; hostNetworkPods?: string }): void;
   fit(): void;
   zoom(factor: number): void;
   export(format: ExportFormat): void;
@@ -60,6 +60,7 @@ export class Controls {
   private readonly layerBoxes = new Map<string, Checkable>();
   private readonly cni: Valued;
   private readonly proxy: Valued;
+  private readonly hostNetwork: Valued;
   private readonly legend: HTMLUListElement;
 
   constructor(
@@ -94,12 +95,20 @@ export class Controls {
     }
     this.cni = select('cni', 'CNI plugin to simulate', CNI_PLUGINS, (v) => hooks.settings({ cni: v }));
     this.proxy = select('proxy-mode', 'kube-proxy mode to simulate', PROXY_MODES, (v) => hooks.settings({ kubeProxyMode: v }));
+    this.hostNetwork = select(
+      'host-network-pods',
+      "How policies see hostNetwork pods: node (their node's address, selected by no policy) or pod (selected like any pod)",
+      HOST_NETWORK_READINGS,
+      (v) => hooks.settings({ hostNetworkPods: v }),
+    );
     const sim = h('div', { class: 'group', role: 'group', 'aria-label': 'Simulation' });
     sim.append(
       h('span', { class: 'group-label', 'aria-hidden': 'true' }, 'CNI'),
       this.cni,
       h('span', { class: 'group-label', 'aria-hidden': 'true' }, 'kube-proxy'),
       this.proxy,
+      h('span', { class: 'group-label', 'aria-hidden': 'true' }, 'hostNetwork as'),
+      this.hostNetwork,
     );
     const view = h('div', { class: 'group', role: 'group', 'aria-label': 'View' });
     view.append(
@@ -126,6 +135,7 @@ export class Controls {
     if (!topology) return;
     this.cni.value = topology.settings.cni;
     this.proxy.value = topology.settings.kubeProxyMode;
+    this.hostNetwork.value = topology.settings.hostNetworkPods;
     const hidden = new Set(state.hiddenNamespaces);
     this.legend.replaceChildren();
     for (const ns of topology.namespaces) {

@@ -118,7 +118,9 @@ const controls = new Controls(
       if (change.cni && change.cni !== topology?.settings.cni) m.cni = change.cni as NonNullable<typeof m.cni>;
       if (change.kubeProxyMode && change.kubeProxyMode !== topology?.settings.kubeProxyMode)
         m.kubeProxyMode = change.kubeProxyMode as NonNullable<typeof m.kubeProxyMode>;
-      if (m.cni || m.kubeProxyMode) post(m);
+      if (change.hostNetworkPods && change.hostNetworkPods !== topology?.settings.hostNetworkPods)
+        m.hostNetworkPods = change.hostNetworkPods as NonNullable<typeof m.hostNetworkPods>;
+      if (m.cni || m.kubeProxyMode || m.hostNetworkPods) post(m);
     },
     fit: () => viewport.fit(),
     zoom: (f) => viewport.zoomBy(f),

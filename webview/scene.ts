@@ -7,6 +7,7 @@ import type { Topology, PolicyLayer } from '../src/shared/protocol';
 import type { TopoEdge, TopoExternal, TopoIngress, TopoNode, TopoPod, TopoService } from '../src/engine';
 import type { Box, Layout } from './layout';
 import { bowedCurve, fit, verticalCurve } from './geometry';
+import { LAYER_NAMES, LAYER_ORDER, LAYER_TAGS, policyLabel } from './policyLabels';
 
 export type Kind = 'node' | 'pod' | 'service' | 'ingress' | 'external' | 'edge';
 type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -392,10 +393,13 @@ export class Scene {
     if (!layer) return;
     this.svg.querySelector(`[data-kind="pod"][data-id="${cssEscape(layer.pod)}"]`)?.classList.add('policy-focus');
     // One drawn edge per direction, peer and verdict; the ports go on its label.
-    const groups = new Map<string, { edges: PolicyLayer['edges']; allowed: boolean; direction: string; from: string; to: string }>();
+    type Group = { edges: PolicyLayer['edges']; allowed: boolean; direction: string; from: string; to: string; layer: string };
+    const groups = new Map<string, Group>();
     for (const e of layer.edges) {
       const key = `${e.direction}|${e.from}|${e.to}|${e.allowed}`;
-      const entry = groups.get(key) ?? { edges: [], allowed: e.allowed, direction: e.direction, from: e.from, to: e.to };
+      const entry = groups.get(key) ?? { edges: [], allowed: e.allowed, direction: e.direction, from: e.from, to: e.to, layer: e.layer };
+      // The earliest layer that decided one of the group's ports marks the drawn edge (cluster-wide first).
+      if (LAYER_ORDER.indexOf(e.layer) < LAYER_ORDER.indexOf(entry.layer)) entry.layer = e.layer;
       entry.edges.push(e);
       groups.set(key, entry);
     }
@@ -406,13 +410,12 @@ export class Scene {
       const bend = (grp.direction === 'ingress' ? 1 : -1) * (grp.allowed ? 1 : 1.6);
       const { d, mid } = bowedCurve(a, b, bend);
       const ports = grp.edges.map((e) => `${e.port}/${e.protocol}`).join(', ');
-      const policies = [
-        ...new Set(grp.edges.flatMap((e) => e.policies.map((p) => (p.namespace ? `${p.namespace}/${p.name}` : `${p.kind} ${p.name}`)))),
-      ];
+      const policies = [...new Set(grp.edges.flatMap((e) => e.policies.map(policyLabel)))];
       const verdict = grp.allowed ? 'allowed' : 'dropped';
       const el = g
         .append('g')
-        .attr('class', `edge policy-edge ${verdict}`)
+        .attr('class', `edge policy-edge ${verdict} layer-${grp.layer}`)
+        .attr('data-layer', grp.layer)
         .attr('data-kind', 'edge')
         .attr('data-id', `policy:${key.replace(/\|/g, ':')}`)
         .attr('data-policy-edge', grp.edges[0]?.id ?? '')
@@ -428,14 +431,14 @@ export class Scene {
         );
       el.append('path').attr('d', d).attr('marker-end', `url(#arrow-${verdict})`);
       el.append('title').text(
-        `${verdict.toUpperCase()} ${grp.direction} ${grp.from} → ${grp.to} on ${ports}\n${policies.length ? `NetworkPolicy: ${policies.join(', ')}` : 'no NetworkPolicy isolates either side'}\n${grp.edges[0]?.reason ?? ''}`,
+        `${verdict.toUpperCase()} ${grp.direction} ${grp.from} → ${grp.to} on ${ports}\n${policies.length ? `Decided by ${LAYER_NAMES[grp.layer] ?? 'policy'}: ${policies.join(', ')}` : 'no policy isolates either side'}\n${grp.edges[0]?.reason ?? ''}`,
       );
       el.append('text')
         .attr('class', 'edge-label')
         .attr('x', mid.x)
         .attr('y', mid.y)
         .attr('text-anchor', 'middle')
-        .text(`${grp.allowed ? '✓' : '✗'} ${ports}`);
+        .text(`${grp.allowed ? '✓' : '✗'} ${LAYER_TAGS[grp.layer] ?? ''}${ports}`);
     }
   }
 

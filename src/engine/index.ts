@@ -23,6 +23,9 @@ export {
   type PolicyEngineOptions,
   type PolicyEndpoint,
   type SimNetworkPolicy,
+  type SimAdminPolicy,
+  type AdminRule,
+  type AdminPeer,
 } from './policy/engine';
 export { ConnSet, type PortRange } from './policy/connset';
 export { connectivityList, INGRESS_CONTROLLER, type ConnectivityList, type MatrixEntry, type MatrixOptions } from './policy/matrix';

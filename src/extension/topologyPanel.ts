@@ -292,7 +292,7 @@ export class TopologyPanel implements vscode.Disposable {
     await vscode.window.showTextDocument(doc, { selection: range, viewColumn: vscode.ViewColumn.One, preserveFocus: true });
   }
 
-  /** Writes the CNI or kube-proxy mode to the workspace settings; the re-analysis that follows redraws the view. */
+  /** Writes the CNI, kube-proxy mode or hostNetwork reading to the workspace settings; the re-analysis that follows redraws the view. */
   private async switchSettings(m: Extract<ToExtension, { type: 'settings' }>): Promise<void> {
     const model = this.host.model(this.folder);
     const config = vscode.workspace.getConfiguration('kubeNetsim', model?.folder.uri);
@@ -304,6 +304,10 @@ export class TopologyPanel implements vscode.Disposable {
     if (m.kubeProxyMode) {
       await config.update('kubeProxyMode', m.kubeProxyMode, vscode.ConfigurationTarget.Workspace);
       changes.push(`kube-proxy ${m.kubeProxyMode}`);
+    }
+    if (m.hostNetworkPods) {
+      await config.update('hostNetworkPods', m.hostNetworkPods, vscode.ConfigurationTarget.Workspace);
+      changes.push(`hostNetwork pods read as ${m.hostNetworkPods === 'pod' ? 'pods' : "their node's address"}`);
     }
     if (changes.length) this.post({ type: 'status', message: `Re-simulating with ${changes.join(' and ')}…` });
   }

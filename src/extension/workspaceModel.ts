@@ -15,6 +15,7 @@ const CLUSTER_KEYS = [
   'cni',
   'encapsulation',
   'kubeProxyMode',
+  'hostNetworkPods',
   'clusterDomain',
   'podCIDR',
   'serviceCIDR',

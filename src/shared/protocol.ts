@@ -10,6 +10,9 @@ export const VIEW_TYPE = 'kubeNetsim.topology';
 
 export const CNI_PLUGINS = ['calico', 'flannel', 'cilium', 'weave', 'canal'] as const;
 export const PROXY_MODES = ['iptables', 'ipvs'] as const;
+/** The cluster setting hostNetworkPods: whether policies see hostNetwork pods as their node's address or as pods. */
+export const HOST_NETWORK_READINGS = ['node', 'pod'] as const;
+export type HostNetworkReading = (typeof HOST_NETWORK_READINGS)[number];
 export type CniName = (typeof CNI_PLUGINS)[number];
 export type ProxyModeName = (typeof PROXY_MODES)[number];
 export const DRAWN_KINDS = ['node', 'pod', 'service', 'ingress', 'external', 'edge'] as const;
@@ -73,7 +76,7 @@ export type RevealTarget = { kind: DrawnKind; id: string } | { kind: 'hop'; inde
 export type ToExtension =
   | { type: 'ready' }
   | { type: 'reveal'; target: RevealTarget }
-  | { type: 'settings'; cni?: CniName; kubeProxyMode?: ProxyModeName }
+  | { type: 'settings'; cni?: CniName; kubeProxyMode?: ProxyModeName; hostNetworkPods?: HostNetworkReading }
   | { type: 'focus'; id: string | null }
   /** Trace a connection from a drawn object (pod id, `external`, `node/NAME`) to a URL, HOST:PORT or IP:PORT. */
   | { type: 'traceRequest'; from: string; to: string; protocol?: TraceProtocol }
@@ -104,7 +107,11 @@ const revealTarget: Check = (v, at) => {
 const toExtensionChecks: Record<ToExtension['type'], Check> = {
   ready: check.obj({}),
   reveal: check.obj({ target: revealTarget }),
-  settings: check.obj({ cni: check.optional(check.oneOf(CNI_PLUGINS)), kubeProxyMode: check.optional(check.oneOf(PROXY_MODES)) }),
+  settings: check.obj({
+    cni: check.optional(check.oneOf(CNI_PLUGINS)),
+    kubeProxyMode: check.optional(check.oneOf(PROXY_MODES)),
+    hostNetworkPods: check.optional(check.oneOf(HOST_NETWORK_READINGS)),
+  }),
   focus: check.obj({ id: check.nullable(check.str) }),
   traceRequest: check.obj({ from: check.str, to: check.str, protocol: check.optional(check.oneOf(TRACE_PROTOCOLS)) }),
   export: check.obj({ format: check.oneOf(FORMATS) }),

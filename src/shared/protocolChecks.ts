@@ -135,7 +135,7 @@ const edge = obj({ id: str, kind: oneOf(['endpoint', 'route', 'external', 'contr
 
 export const isTopology: Check = obj({
   version: int,
-  settings: obj({ cni: str, kubeProxyMode: str, clusterDomain: str, externalClient: str }),
+  settings: obj({ cni: str, kubeProxyMode: str, hostNetworkPods: str, clusterDomain: str, externalClient: str }),
   namespaces: arr(obj({ name: str, implicit: bool, pods: int, services: int })),
   nodes: arr(node),
   workloads: arr(obj({ id: str, kind: str, namespace: str, name: str, pods: arr(str), implicit: bool })),

@@ -86,12 +86,29 @@ describe('lint: policy-peer-or-and', () => {
     );
     const { files: fixed, after } = expectFixWorks(files, 'policy-peer-or-and', 'p.yaml', d.range.line, d.range.column);
     assert.equal((fixed['p.yaml'] ?? '').split('\n')[d.range.line - 1], '        - podSelector:');
-    expectNoDiagnostic(after, 'policy-peer-or-and');
+    // The split form is still said, but only at info: no pod of the workspace tells the readings apart.
+    assert.deepEqual(
+      after.diagnostics.filter((x) => x.code === 'policy-peer-or-and').map((x) => x.severity),
+      ['info'],
+    );
   });
 
-  it('stays quiet when the two readings agree on every pod, and for an AND peer that matches pods', () => {
-    // No pod of a team=blue namespace is labelled app=nobody: AND would match nothing, so OR is the likelier intent.
-    expectNoDiagnostic(analyze({ 'app.yaml': world, 'p.yaml': orPeers.replace('app: client', 'app: nobody') }), 'policy-peer-or-and');
+  it('the OR form no pod of the workspace tells apart is said at info (the pods may live elsewhere), without a merge that would match nothing', () => {
+    // No pod of a team=blue namespace is labelled app=nobody: AND would match nothing here, so no fix is offered.
+    const text = orPeers.replace('app: client', 'app: nobody');
+    const d = expectDiagnostic(
+      analyze({ 'app.yaml': world, 'p.yaml': text }),
+      'policy-peer-or-and',
+      'p.yaml',
+      lineOf(text, '- podSelector'),
+      columnOf(text, 'podSelector:', 1),
+    );
+    assert.equal(d.severity, 'info');
+    assert.match(d.message, /they are ORed.*No pod of the workspace tells the two readings apart/);
+    assert.equal(d.fixes, undefined);
+  });
+
+  it('stays quiet for an AND peer that matches pods', () => {
     expectNoDiagnostic(analyze({ 'app.yaml': world, 'p.yaml': andPeer.replace('app: web', 'app: client') }), 'policy-peer-or-and');
   });
 });

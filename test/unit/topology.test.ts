@@ -241,4 +241,61 @@ describe('topology: small workspaces', () => {
     );
     assert.equal(policyLayer({ cluster: a.cluster, policies: oracle }, 'default/nothing'), undefined);
   });
+
+  it('policy layer with cluster-wide policies: the deciding layer, the policy with its priority and rule, and a Pass that handed a side on', () => {
+    const ns = (name: string, tenant: string) =>
+      `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}, labels: {tenant: ${tenant}}}\n`;
+    const anp = [
+      'apiVersion: policy.networking.k8s.io/v1alpha1',
+      'kind: AdminNetworkPolicy',
+      'metadata: {name: tenants}',
+      'spec:',
+      '  priority: 10',
+      '  subject: {namespaces: {matchLabels: {tenant: red}}}',
+      '  ingress:',
+      '  - {name: owners-decide, action: Pass, from: [{namespaces: {matchLabels: {tenant: red}}}]}',
+      '  - {name: deny-others, action: Deny, from: [{namespaces: {}}]}',
+      '',
+    ].join('\n');
+    const banp = [
+      'apiVersion: policy.networking.k8s.io/v1alpha1',
+      'kind: BaselineAdminNetworkPolicy',
+      'metadata: {name: default}',
+      'spec:',
+      '  subject: {namespaces: {}}',
+      '  ingress:',
+      '  - {name: baseline-deny, action: Deny, from: [{namespaces: {}}]}',
+      '',
+    ].join('\n');
+    const a = analyze({
+      'apps.yaml': [
+        ns('bank', 'red'),
+        ns('shop', 'blue'),
+        workload({ name: 'api', namespace: 'bank', ports: [{ containerPort: 8080 }] }),
+        workload({ name: 'audit', namespace: 'bank', ports: [{ containerPort: 9000 }] }),
+        workload({ name: 'web', namespace: 'shop', ports: [{ containerPort: 80 }] }),
+      ].join('---\n'),
+      'anp.yaml': anp,
+      'banp.yaml': banp,
+    });
+    const layer = policyLayer(a, 'bank/api');
+    const edge = (from: string) => layer?.edges.find((e) => e.direction === 'ingress' && e.fromWorkload === from);
+    const fromShop = edge('shop/web');
+    assert.equal(fromShop?.allowed, false);
+    assert.equal(fromShop?.layer, 'admin');
+    assert.deepEqual(
+      fromShop?.policies.map((p) => `${p.kind} ${p.name} ${p.priority} ${p.rule} ${p.action} ${where(p)}`),
+      [`AdminNetworkPolicy tenants 10 deny-others Deny anp.yaml:${lineOf(anp, 'deny-others')}`],
+    );
+    // Within the tenant the admin tier passes; no NetworkPolicy isolates the pod, so the baseline decides.
+    const fromAudit = edge('bank/audit');
+    assert.equal(fromAudit?.allowed, false);
+    assert.equal(fromAudit?.layer, 'baseline');
+    assert.deepEqual(
+      fromAudit?.policies.map((p) => `${p.kind} ${p.name} ${p.rule} ${p.action}`),
+      ['AdminNetworkPolicy tenants owners-decide Pass', 'BaselineAdminNetworkPolicy default baseline-deny Deny'],
+    );
+    // Outside addresses are no AdminNetworkPolicy ingress peer (v1alpha1 has no networks for ingress): nothing decides.
+    assert.equal(edge('external')?.layer, 'none');
+  });
 });

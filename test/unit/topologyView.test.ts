@@ -88,6 +88,11 @@ describe('protocol: what the extension accepts', () => {
   it('accepts only the CNIs and proxy modes the settings allow', () => {
     assert.equal(error(parseToExtension({ type: 'settings', cni: 'cilium' })), 'ok');
     assert.equal(error(parseToExtension({ type: 'settings', kubeProxyMode: 'ipvs' })), 'ok');
+    assert.equal(error(parseToExtension({ type: 'settings', hostNetworkPods: 'pod' })), 'ok');
+    assert.match(
+      error(parseToExtension({ type: 'settings', hostNetworkPods: 'host' })) ?? '',
+      /settings\.hostNetworkPods must be one of node, pod/,
+    );
     assert.match(
       error(parseToExtension({ type: 'settings', cni: 'antrea' })) ?? '',
       /settings\.cni must be one of calico, flannel, cilium, weave, canal/,

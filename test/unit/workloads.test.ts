@@ -185,6 +185,72 @@ describe('workloads: pods from a cluster dump', () => {
     );
   });
 
+  // netpol-analyzer's grouping of snapshot pods (pkg/netpol/eval/internal/k8s/pod.go, addPodOwner and WorkloadPeer.Name).
+  const ownedPod = (name: string, ref: string, node = 'node-1') => yaml`
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: ${name}
+      namespace: kube-system
+      labels: {component: etcd}
+      ownerReferences:
+      - ${ref}
+    spec:
+      nodeName: ${node}
+      containers: [{name: main, image: etcd}]
+  `;
+
+  it('a static (mirror) pod, whose owner is its Node, is a workload of its own, not grouped under the Node', () => {
+    const a = analyze({
+      'dump.yaml': docs(
+        ownedPod('etcd-node-1', '{apiVersion: v1, kind: Node, name: node-1, controller: true, uid: n1}'),
+        ownedPod('etcd-node-2', '{apiVersion: v1, kind: Node, name: node-2, controller: true, uid: n2}', 'node-2'),
+      ),
+    });
+    const etcd = a.cluster.pods.filter((p) => p.name.startsWith('etcd-'));
+    assert.deepEqual(
+      etcd.map((p) => `${p.name} ${p.workload.kind}/${p.workload.name}`),
+      ['etcd-node-1 Pod/etcd-node-1', 'etcd-node-2 Pod/etcd-node-2'],
+    );
+  });
+
+  it('pods whose ownerReference names no kind are still one workload, named after the owner', () => {
+    const a = analyze({
+      'dump.yaml': docs(
+        ownedPod('etcd-a', '{name: etcd-set, controller: true, uid: o1}'),
+        ownedPod('etcd-b', '{name: etcd-set, controller: true, uid: o1}', 'node-2'),
+      ),
+    });
+    const etcd = a.cluster.pods.filter((p) => p.name.startsWith('etcd-'));
+    assert.deepEqual(
+      etcd.map((p) => `${p.name} ${p.workload.kind}/${p.workload.name}`),
+      ['etcd-a Pod/etcd-set', 'etcd-b Pod/etcd-set'],
+    );
+  });
+
+  it('policy-splits-workload: a policy selecting only some pods of one owner says which, at the selector', () => {
+    const relabelled = dumpPod('web-5d4f8c6b7-fghij', '10.244.2.6', 'node-2', true).replace(
+      'labels: {app: web, pod-template-hash: 5d4f8c6b7}',
+      'labels: {app: web, pod-template-hash: 5d4f8c6b7, canary: "true"}',
+    );
+    const policy = yaml`
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: canary, namespace: shop}
+      spec:
+        podSelector: {matchLabels: {canary: "true"}}
+        policyTypes: [Ingress]
+    `;
+    const a = analyze({ 'dump.yaml': docs(pods[0] as string, relabelled), 'np.yaml': policy });
+    const d = expectDiagnostic(a, 'policy-splits-workload', 'np.yaml', lineOf(policy, 'podSelector'), columnOf(policy, 'podSelector'));
+    assert.match(
+      d.message,
+      /podSelector \(canary=true\) of NetworkPolicy shop\/canary matches web-5d4f8c6b7-fghij but not web-5d4f8c6b7-abcde, though all are pods of ReplicaSet shop\/web-5d4f8c6b7/,
+    );
+    // Pods with the same labels are never split.
+    expectNoDiagnostic(analyze({ 'dump.yaml': docs(...pods), 'np.yaml': policy }), 'policy-splits-workload');
+  });
+
   it('a StatefulSet pod names the StatefulSet; a not-ready pod is not an endpoint', () => {
     const a = analyze({
       'dump.yaml': docs(

@@ -128,14 +128,28 @@ function readHostAliases(r: FieldReader, specPath: FieldPath): HostAlias[] {
   return out;
 }
 
-/** The owner a dumped pod names as its controller (`ownerReferences[].controller: true`, or the first). */
+/**
+ * The owner a dumped pod names as its controller (`ownerReferences[].controller: true`, or the
+ * first). `kind` is empty when the reference names none (pods sharing it are still one workload).
+ */
 export function controllerOf(o: ManifestObject): { kind: string; name: string } | undefined {
   const refs = isRecord(o.raw['metadata']) ? o.raw['metadata']['ownerReferences'] : undefined;
   if (!Array.isArray(refs)) return undefined;
   const owners = refs.filter(isRecord);
   const ref = owners.find((x) => x['controller'] === true) ?? owners[0];
-  if (!ref || typeof ref['kind'] !== 'string' || typeof ref['name'] !== 'string') return undefined;
-  return { kind: ref['kind'], name: ref['name'] };
+  if (!ref || typeof ref['name'] !== 'string' || ref['name'] === '') return undefined;
+  return { kind: typeof ref['kind'] === 'string' ? ref['kind'] : '', name: ref['name'] };
+}
+
+/**
+ * The workload a dumped pod belongs to, as netpol-analyzer groups pods from snapshots: its
+ * controller's; a static (mirror) pod, whose owner is its Node, is a workload of its own; an owner
+ * reference without a kind still groups the pods that share it (as Pods of that owner's name).
+ */
+function podWorkload(o: ManifestObject, namespace: string): WorkloadRef {
+  const owner = controllerOf(o);
+  if (!owner || owner.kind === 'Node') return { kind: 'Pod', namespace, name: o.name };
+  return { kind: owner.kind === '' ? 'Pod' : owner.kind, namespace, name: owner.name };
 }
 
 /**
@@ -156,7 +170,7 @@ export function expandWorkloads(
   const ownedInInput = new Set<string>();
   for (const o of objects) {
     const owner = controllerOf(o);
-    if (owner && (o.kind === 'Pod' || o.kind === 'ReplicaSet' || o.kind === 'Job'))
+    if (owner && owner.kind !== '' && (o.kind === 'Pod' || o.kind === 'ReplicaSet' || o.kind === 'Job'))
       ownedInInput.add(`${o.namespace ?? defaultNamespace}/${owner.kind}/${owner.name}`);
     // `kubectl get deploy,pods` leaves out the ReplicaSet: its name is `<deployment>-<pod-template-hash>`,
     // so a dumped pod also stands for that Deployment, which must not add pods of its own.
@@ -341,14 +355,8 @@ function readTemplateOnce(o: ManifestObject, templatePath: readonly string[], na
     return { base: undefined, diagnostics };
   }
   const labels = r.labels([...metaPath, 'labels']);
-  const workload: WorkloadRef = { kind: o.kind, namespace, name: o.name };
-  if (o.kind === 'Pod') {
-    const owner = controllerOf(o);
-    if (owner) {
-      workload.kind = owner.kind;
-      workload.name = owner.name;
-    }
-  } else checkWorkloadSelector(r, o.kind, labels, diagnostics);
+  const workload: WorkloadRef = o.kind === 'Pod' ? podWorkload(o, namespace) : { kind: o.kind, namespace, name: o.name };
+  if (o.kind !== 'Pod') checkWorkloadSelector(r, o.kind, labels, diagnostics);
   const containers = readContainers(r, specPath, origin, diagnostics);
   const hostNetwork = r.bool([...specPath, 'hostNetwork']) ?? false;
   const dnsPolicyRaw = r.str([...specPath, 'dnsPolicy']);

@@ -8,6 +8,8 @@ import { lintPeers } from './peers';
 import { lintPolicyPorts } from './policyPorts';
 import { lintPolicyScope } from './policyScope';
 import { lintPractices } from './practices';
+import { lintAdminPolicies } from './adminPolicies';
+import { lintWorkloadSplits } from './workloadSplits';
 
 export type { LintInput } from './context';
 export { applyEdits } from './yamlEdit';
@@ -21,4 +23,6 @@ export function runLints(input: LintInput, diagnostics: Diagnostic[]): void {
   lintPolicyPorts(ctx);
   lintPolicyScope(ctx);
   lintPractices(ctx);
+  lintAdminPolicies(ctx);
+  lintWorkloadSplits(ctx);
 }

@@ -2,7 +2,8 @@
 // ORed (every pod of those namespaces, or those pods of the policy's namespace), while one item
 // with both keys ANDs them. The check reports either form when the other is the likelier intent,
 // judged by the simulation: the OR form when it admits pods the AND form would not, the AND form
-// when it matches no pod while each half would. Both come with the rewrite to the other form.
+// when it matches no pod while each half would. Both come with the rewrite to the other form. The
+// OR form is still said, at info, when no pod of the workspace tells the readings apart.
 import { makeDiagnostic, withFix, type Diagnostic, type Fix } from '../diagnostics';
 import { resourceName } from '../manifests/fields';
 import { selectorText } from '../cluster/labels';
@@ -58,15 +59,12 @@ function orPeers(
   const both = [...ctx.cluster.namespaces.values()]
     .filter((n) => matchesSelector(nsSel, n.labels))
     .some((n) => ctx.repsIn(n.name).some((p) => matchesSelector(podSel, p.labels)));
-  if (!both) return;
   const object = policy.origin.object;
-  const fix = mergeFix(ctx, object, a, b);
-  const after = fix ? engineAfter(ctx, fix) : undefined;
-  if (!fix || !after) return;
-  const pair = changedPair(ctx, after, policy, direction, rule);
   const at = object.locate(b.path);
-  const change = pair ? beforeAfter(ctx, after, pair, at) : undefined;
-  if (!change) return; // no pod of the workspace tells the two readings apart
+  const fix = mergeFix(ctx, object, a, b);
+  const after = both && fix ? engineAfter(ctx, fix) : undefined;
+  const pair = after ? changedPair(ctx, after, policy, direction, rule) : undefined;
+  const change = after && pair ? beforeAfter(ctx, after, pair, at) : undefined;
   const params = {
     variant: 'or',
     first: `the namespaceSelector peer (${selectorText(nsSel)})`,
@@ -75,9 +73,16 @@ function orPeers(
     key: onlyPods(b) ? 'podSelector' : 'namespaceSelector',
     pods: selectorText(podSel),
     namespaces: selectorText(nsSel),
-    example: change.sentence,
+    example:
+      change?.sentence ??
+      'No pod of the workspace tells the two readings apart (the pods they are meant for may be deployed from elsewhere): check which one you meant.',
   };
-  ctx.report(withFix(makeDiagnostic('policy-peer-or-and', at, params, resource(policy), change.related), fix));
+  const d = makeDiagnostic('policy-peer-or-and', at, params, resource(policy), change?.related);
+  if (change && fix) return void ctx.report(withFix(d, fix));
+  // People write the OR form by mistake even when the workspace cannot prove it: said, at info. The
+  // merge is offered only where some pod is in both (else the ANDed peer would match nothing here).
+  d.severity = 'info';
+  ctx.report(both && fix ? withFix(d, fix) : d);
 }
 
 /**

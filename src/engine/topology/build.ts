@@ -223,7 +223,13 @@ export function buildTopology(analysis: Pick<Analysis, 'cluster' | 'ingress'>): 
   const s = cluster.settings;
   return {
     version: TOPOLOGY_VERSION,
-    settings: { cni: s.cni, kubeProxyMode: s.kubeProxyMode, clusterDomain: s.clusterDomain, externalClient: s.externalClient },
+    settings: {
+      cni: s.cni,
+      kubeProxyMode: s.kubeProxyMode,
+      hostNetworkPods: s.hostNetworkPods,
+      clusterDomain: s.clusterDomain,
+      externalClient: s.externalClient,
+    },
     namespaces,
     nodes,
     workloads: workloadsOf(pods),

@@ -1,10 +1,12 @@
 // The policy layer of the topology view: for one selected pod or workload, who may reach it and
-// whom it may reach, per declared port, with the NetworkPolicies that decided each verdict. The
+// whom it may reach, per declared port, with the policies that decided each verdict (of every
+// layer: cluster-wide tiers with priority and rule, NetworkPolicy) and the layer that did. The
 // verdicts come from the policy engine (analysis.policies); this only asks and reshapes.
 import { cmp } from '../diagnostics';
 import { podId, type Protocol, type SimPod } from '../cluster/model';
 import type { Analysis } from '../analyze';
 import { NO_POLICIES, type PolicyOracle, type PolicyRef, type PolicyVerdict } from '../policy/oracle';
+import type { RuleHit } from '../policy/types';
 import { decidingPolicies } from '../policy/explain';
 import type { PolicyEdge, PolicyLayer, PolicyRefView } from './types';
 
@@ -20,20 +22,43 @@ function refView(r: PolicyRef): PolicyRefView {
   return view;
 }
 
+function ruleView(hit: RuleHit, action: string): Pick<PolicyRefView, 'priority' | 'rule' | 'action'> {
+  const out: Pick<PolicyRefView, 'priority' | 'rule' | 'action'> = {
+    rule: hit.ruleName ?? `spec.${hit.direction}[${hit.ruleIndex}]`,
+    action,
+  };
+  if (hit.priority !== undefined) out.priority = hit.priority;
+  return out;
+}
+
 /**
  * The policies behind a verdict, pointing at the rule that decided where there is one: the
- * deciding rule's policy on each side of an allowed connection, or on each side that denies.
+ * deciding rule's policy on each side of an allowed connection, or on each side that denies; an
+ * admin-tier Pass that handed a side on is listed too (it shaped the verdict).
  */
 function deciders(v: PolicyVerdict): PolicyRefView[] {
-  const refs: PolicyRef[] = [];
+  const views: PolicyRefView[] = [];
   for (const d of [v.egress, v.ingress]) {
     if (!v.allowed && d.allowed) continue;
+    if (d.passedBy) views.push({ ...refView({ ...d.passedBy.policy, range: d.passedBy.range }), ...ruleView(d.passedBy, 'Pass') });
     const range = d.rule?.range ?? d.allowedBy?.range;
-    for (const ref of decidingPolicies(d)) refs.push(range && (d.rule || d.allowedBy) ? { ...ref, range } : ref);
+    for (const ref of decidingPolicies(d)) {
+      const view = refView(range && (d.rule || d.allowedBy) ? { ...ref, range } : ref);
+      views.push(d.rule ? { ...view, ...ruleView(d.rule, d.rule.action) } : view);
+    }
   }
   const seen = new Set<string>();
-  const key = (r: PolicyRef) => `${r.kind}/${r.namespace}/${r.name}`;
-  return refs.filter((r) => !seen.has(key(r)) && seen.add(key(r))).map(refView);
+  const key = (r: PolicyRefView) => `${r.kind}/${r.namespace}/${r.name}/${r.rule ?? ''}`;
+  return views.filter((r) => !seen.has(key(r)) && seen.add(key(r)));
+}
+
+const LAYERS: ReadonlyArray<PolicyEdge['layer']> = ['admin', 'cni', 'baseline', 'network'];
+
+/** The layer that decided a verdict: of the denying sides, or of both sides when allowed (the earliest layer first). */
+function decidingLayer(v: PolicyVerdict): PolicyEdge['layer'] {
+  const sides = [v.egress, v.ingress].filter((d) => v.allowed || !d.allowed);
+  const layers = new Set<string>(sides.map((d) => d.decidedBy));
+  return LAYERS.find((l) => layers.has(l)) ?? 'none';
 }
 
 function declaredPorts(p: SimPod): Array<{ port: number; protocol: Protocol }> {
@@ -96,6 +121,7 @@ export function policyLayer(analysis: Pick<Analysis, 'cluster'> & { policies?: P
       protocol,
       allowed: v.allowed,
       policies: deciders(v),
+      layer: decidingLayer(v),
       reason: v.reason,
     });
   };

@@ -125,7 +125,7 @@ export interface TopoWorkload {
 
 export interface Topology {
   version: number;
-  settings: { cni: string; kubeProxyMode: string; clusterDomain: string; externalClient: string };
+  settings: { cni: string; kubeProxyMode: string; hostNetworkPods: string; clusterDomain: string; externalClient: string };
   namespaces: TopoNamespace[];
   nodes: TopoNode[];
   workloads: TopoWorkload[];
@@ -144,6 +144,12 @@ export interface PolicyRefView {
   namespace: string;
   name: string;
   source?: SourceRange;
+  /** For a cluster-wide policy's rule: the policy's priority (none for the BaselineAdminNetworkPolicy). */
+  priority?: number;
+  /** For a cluster-wide policy: the rule that decided, by name or position (`spec.ingress[2]`). */
+  rule?: string;
+  /** For a cluster-wide policy: what the rule does (Allow, Deny; Pass when it handed the connection on). */
+  action?: string;
 }
 
 /** One connection checked against the policy layers (cluster-wide policies and NetworkPolicy) for the policy layer. */
@@ -160,6 +166,12 @@ export interface PolicyEdge {
   allowed: boolean;
   /** The policies that decided it: the one that admitted it, or those that isolate the denying side. */
   policies: PolicyRefView[];
+  /**
+   * The layer that decided (design.md "Policy layers"): `admin` (AdminNetworkPolicy, Admin-tier
+   * ClusterNetworkPolicy), `cni`, `network` (NetworkPolicy), `baseline` (BaselineAdminNetworkPolicy,
+   * Baseline-tier ClusterNetworkPolicy), or `none` when no policy applies.
+   */
+  layer: 'admin' | 'cni' | 'network' | 'baseline' | 'none';
   reason: string;
 }
 

@@ -8,6 +8,7 @@ import type { PathEnd } from './dataPath';
 import type { Peer, PolicyOracle } from '../policy/oracle';
 import type { Destination, Hop, TraceCandidate, TraceRequest, TraceResponse, TraceVerdict } from './types';
 import type { SourceRange } from '../source';
+import { layerText } from '../policy/explain';
 
 /** A NAT done on the way, which conntrack undoes for the reply. */
 export interface NatRecord {
@@ -162,4 +163,31 @@ export function pendingBehind(pods: SimPod[], svc: { namespace: string; selector
   if (!selector) return '';
   const waiting = pods.find((p) => p.namespace === svc.namespace && p.pending !== undefined && mapMatches(selector, p.labels));
   return waiting ? ` (the pods it selects are Pending: ${waiting.pending})` : '';
+}
+
+/** The layer that decided the last policy hop (`AdminNetworkPolicy`, `NetworkPolicy`, ...), for the drop's sentence. */
+function lastPolicyLayer(ctx: TraceContext): string {
+  for (let i = ctx.hops.length - 1; i >= 0; i--) {
+    const h = ctx.hops[i];
+    if (h?.kind === 'policy') return layerText(h.result);
+  }
+  return 'NetworkPolicy';
+}
+
+function lastPolicyReason(ctx: TraceContext): string {
+  for (let i = ctx.hops.length - 1; i >= 0; i--) {
+    const h = ctx.hops[i];
+    if (h?.kind === 'policy') return h.result.reason;
+  }
+  return 'denied';
+}
+
+/** A policy drop: the drop hop and the verdict, naming the layer that decided (the last policy hop's). */
+export function policyDrop(ctx: TraceContext, direction: 'egress' | 'ingress', node: string | null, pod: SimPod): Outcome {
+  const layer = lastPolicyLayer(ctx);
+  ctx.hops.push({ kind: 'drop', node, rule: undefined, reason: `${direction} ${layer} of ${podId(pod)}`, range: undefined });
+  return fail(
+    'dropped',
+    `${layer} drops it on the way ${direction === 'egress' ? 'out of' : 'into'} ${podId(pod)}: ${lastPolicyReason(ctx)}`,
+  );
 }

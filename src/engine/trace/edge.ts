@@ -1,7 +1,7 @@
 // The edge of the simulation: a packet leaving the cluster for an address or a name outside it.
 import { cidrContains, isIP } from '../cluster/ipam';
 import { podId } from '../cluster/model';
-import { checkPolicy, fail, type Outcome, type Packet, type TraceContext } from './context';
+import { checkPolicy, fail, policyDrop, type Outcome, type Packet, type TraceContext } from './context';
 import { lastPolicyReason, snat } from './steps';
 import { rangeStart, rangesContain, splitAtBoundaries, type IpRange } from '../policy/ipRanges';
 
@@ -28,14 +28,8 @@ export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, l
         'connection',
       )
     ) {
-      ctx.hops.push({
-        kind: 'drop',
-        node: here?.name ?? null,
-        rule: undefined,
-        reason: `egress NetworkPolicy of ${podId(pkt.sender)}`,
-        range: undefined,
-      });
-      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+      // Named by the layer that decided (an AdminNetworkPolicy drops it as surely as a NetworkPolicy).
+      return policyDrop(ctx, 'egress', here?.name ?? null, pkt.sender);
     }
   }
   let note = '';

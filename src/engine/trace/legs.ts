@@ -6,12 +6,22 @@ import { fnv1a } from '../hash';
 import { decide, categorizeEndpoints, endpointString, servicePortName } from '../dataplane/kubeProxy';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
-import { arrive, lastPolicyReason, podByEndpoint, round, snat, toCandidates } from './steps';
+import { arrive, podByEndpoint, round, snat, toCandidates } from './steps';
 import { leaveCluster } from './edge';
 import { podServes } from '../cluster/served';
 import { KUBELET_PORT, nodeListener, toNodeListener } from './nodeListeners';
 import { locate, podId, serviceId, type SimNode, type SimPod, type SimService } from '../cluster/model';
-import { checkPolicy, fail, notRunning, pendingBehind, podDestination, type Outcome, type Packet, type TraceContext } from './context';
+import {
+  checkPolicy,
+  fail,
+  notRunning,
+  pendingBehind,
+  policyDrop,
+  podDestination,
+  type Outcome,
+  type Packet,
+  type TraceContext,
+} from './context';
 import type { SnatReason, TraceCandidate } from './types';
 
 /** Sends the packet to `ip:port` from where it is now: whatever that address turns out to be. */
@@ -180,14 +190,7 @@ export function viaService(
       pkt.sender &&
       !checkPolicy(ctx, 'egress', node.name, pkt.originalPeer, { kind: 'external', ip: chosen.ip }, chosen.port, ctx.protocol, 'connection')
     ) {
-      ctx.hops.push({
-        kind: 'drop',
-        node: node.name,
-        rule: undefined,
-        reason: `egress NetworkPolicy of ${podId(pkt.sender)}`,
-        range: undefined,
-      });
-      return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+      return policyDrop(ctx, 'egress', node.name, pkt.sender);
     }
     if (doSnat) snat(ctx, pkt, node, doSnat.to, doSnat.reason, 'kube-proxy MASQUERADE (KUBE-POSTROUTING)');
     ctx.hops.push(
@@ -362,8 +365,7 @@ export function toPod(
   const dst = { kind: 'pod' as const, pod };
   const here = pkt.at?.name ?? null;
   if (pkt.sender && !checkPolicy(ctx, 'egress', here, pkt.originalPeer, dst, port, ctx.protocol, 'connection')) {
-    ctx.hops.push({ kind: 'drop', node: here, rule: undefined, reason: `egress NetworkPolicy of ${podId(pkt.sender)}`, range: undefined });
-    return fail('dropped', `NetworkPolicy drops it on the way out of ${podId(pkt.sender)}: ${lastPolicyReason(ctx)}`);
+    return policyDrop(ctx, 'egress', here, pkt.sender);
   }
   const start = pkt.at;
   if (masq && start)
@@ -389,8 +391,7 @@ export function toPod(
   // Policy on the node that masqueraded still sees the original source; past it, the new one.
   const seen = pkt.snatNode !== undefined && pkt.snatNode !== node.name ? { kind: 'external' as const, ip: pkt.srcIP } : pkt.seenAs;
   if (!checkPolicy(ctx, 'ingress', node.name, seen, dst, port, ctx.protocol, 'connection')) {
-    ctx.hops.push({ kind: 'drop', node: node.name, rule: undefined, reason: `ingress NetworkPolicy of ${podId(pod)}`, range: undefined });
-    return fail('dropped', `NetworkPolicy drops it on the way into ${podId(pod)}: ${lastPolicyReason(ctx)}`);
+    return policyDrop(ctx, 'ingress', node.name, pod);
   }
   const declared = podServes(pod, port, ctx.protocol);
   const note =

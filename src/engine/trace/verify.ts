@@ -21,7 +21,12 @@ export function hopVerify(h: Hop, trace: Pick<TraceResult, 'source'>): string[] 
     case 'policy': {
       const subject = named(h.subject);
       const ns = h.subject.split('/')[0];
-      return only(ns !== undefined && `kubectl get networkpolicy -n ${ns}`, subject && `kubectl get pod ${subject} --show-labels`);
+      const rule = h.result.rule ?? h.result.passedBy;
+      return only(
+        rule && `kubectl get ${rule.policy.kind.toLowerCase()} ${rule.policy.name} -o yaml`,
+        ns !== undefined && `kubectl get networkpolicy -n ${ns}`,
+        subject && `kubectl get pod ${subject} --show-labels`,
+      );
     }
     case 'dnat': {
       const svc = named(h.service);

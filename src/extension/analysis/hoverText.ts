@@ -1,12 +1,8 @@
 // Runs in the analysis worker (no vscode here): the Markdown lines a hover shows for what sits at a position.
 import { podId, serviceId, type Analysis, type ResolvedReferenceView, type SimPod, type SimService, type SourceRange } from '../../engine';
 import { rangeContains, type Position, type Symbol, type SymbolIndex } from './symbols';
-
-/** Inline code that cannot be broken out of by manifest text. */
-function code(text: string): string {
-  const clean = text.replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
-  return '`' + clean + '`';
-}
+import { code } from './markdown';
+import { adminPolicyHover, adminRuleHover, hostNetworkLines } from './adminHover';
 
 function endpointsLines(svc: SimService, max = 6): string[] {
   const seen = new Set<string>();
@@ -138,7 +134,13 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
               d.workload.name === first.workload.name,
           )
         : undefined;
-      return [`**${s.pods.length} pod${s.pods.length === 1 ? '' : 's'}**`, ...(scaled ? ['', scaled.reason] : []), '', ...podsList(s.pods)];
+      return [
+        `**${s.pods.length} pod${s.pods.length === 1 ? '' : 's'}**`,
+        ...(scaled ? ['', scaled.reason] : []),
+        '',
+        ...podsList(s.pods),
+        ...hostNetworkLines(a, s.pods),
+      ];
     }
     case 'autoscaler': {
       const d = s.decision;
@@ -153,6 +155,10 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
         ...podsList(pods),
       ];
     }
+    case 'adminPolicy':
+      return adminPolicyHover(a, s.policy, s.subjects);
+    case 'adminRule':
+      return adminRuleHover(a, s.policy, s.direction, s.ruleIndex, s.subjects);
     case 'policy': {
       const p = s.policy;
       const dirs = (['ingress', 'egress'] as const).filter((d) => p.affects[d]);

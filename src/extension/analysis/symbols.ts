@@ -5,6 +5,7 @@ import {
   type SimIngress,
   type SimNetworkPolicy,
   type ReplicaDecision,
+  type SimAdminPolicy,
   type SimPod,
   type SimService,
   type SourceRange,
@@ -35,6 +36,16 @@ export type Symbol =
   | { kind: 'autoscaler'; range: SourceRange; decision: ReplicaDecision }
   | { kind: 'containerPort'; range: SourceRange; pod: SimPod; port: number; protocol: string; name: string | undefined }
   | { kind: 'policy'; range: SourceRange; policy: SimNetworkPolicy; isolated: SimPod[] }
+  /** A cluster-wide policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) at its name, or one of its rules. */
+  | { kind: 'adminPolicy'; range: SourceRange; policy: SimAdminPolicy; subjects: SimPod[] }
+  | {
+      kind: 'adminRule';
+      range: SourceRange;
+      policy: SimAdminPolicy;
+      direction: 'ingress' | 'egress';
+      ruleIndex: number;
+      subjects: SimPod[];
+    }
   | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number }
   | { kind: 'gateway'; range: SourceRange; lines: string[] };
 
@@ -77,6 +88,16 @@ export class SymbolIndex {
       if (policy.origin.kind !== 'manifest' || !here(policy.origin)) continue;
       const isolated = analysis.cluster.pods.filter((p) => analysis.policies.selects(policy, p));
       add({ kind: 'policy', range: policy.origin.object.locate(['metadata', 'name']), policy, isolated });
+    }
+    for (const policy of analysis.policies.adminPolicies) {
+      if (policy.origin.kind !== 'manifest' || !here(policy.origin)) continue;
+      const o = policy.origin.object;
+      const subjects = analysis.cluster.pods.filter((p) => analysis.policies.tiers.subjectSelects(policy, p));
+      add({ kind: 'adminPolicy', range: o.locate(['metadata', 'name']), policy, subjects });
+      for (const direction of ['ingress', 'egress'] as const)
+        policy.rules[direction].forEach((rule, i) =>
+          add({ kind: 'adminRule', range: o.locate([...rule.path, 'action']), policy, direction, ruleIndex: i, subjects }),
+        );
     }
     for (const ing of analysis.ingress.ingresses) {
       if (ing.origin.kind !== 'manifest' || !here(ing.origin)) continue;
