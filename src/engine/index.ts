@@ -39,3 +39,8 @@ export { cniProfile, type CniProfile } from './dataplane/cni';
 export type { IngressModel, IngressController, SimIngress, IngressRoute } from './ingress/model';
 export { buildTopology, policyLayer } from './topology/build';
 export type * from './topology/types';
+export { isRecord } from './manifests/fields';
+export { namespaceOf, TEMPLATE_PATH } from './manifests/kinds';
+export { NAMESPACE_NAME_LABEL } from './cluster/build';
+export { substringRange, type FieldPath } from './source';
+export { SourceText, yamlScalar } from './lint/yamlEdit';

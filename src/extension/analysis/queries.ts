@@ -8,6 +8,7 @@ import { hoverAt } from './hoverText';
 import { traceView } from './topologyTrace';
 import { lensesFor } from './lensData';
 import type { Position, SymbolIndex } from './symbols';
+import { definitionAt, referencesAt } from './navigation';
 
 export const QUERIES = {
   hover: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) => hoverAt(a, index, args.file, args.position),
@@ -33,6 +34,11 @@ export const QUERIES = {
   matrix: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => matrix(a),
   simulatedFiles: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => simulatedFiles(a),
   compareWith: (a: Analysis, _index: SymbolIndex, args: { old: InputFile[]; title: string }) => compareWith(a, args.old, args.title),
+  // The editor's knowledge of the network (navigation.ts, rename.ts, completion.ts, networkTree.ts).
+  definition: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) =>
+    definitionAt(a, index.text, args.file, args.position) ?? null,
+  references: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position; includeDeclaration: boolean }) =>
+    referencesAt(a, index.text, args.file, args.position, args.includeDeclaration) ?? null,
 };
 
 // The view asks for the topology and then for traces on it: build it once per simulation.
