@@ -9,6 +9,7 @@ import { traceView } from './topologyTrace';
 import { lensesFor } from './lensData';
 import type { Position, SymbolIndex } from './symbols';
 import { definitionAt, referencesAt } from './navigation';
+import { prepareRename, renameLabel } from './rename';
 
 export const QUERIES = {
   hover: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) => hoverAt(a, index, args.file, args.position),
@@ -39,6 +40,10 @@ export const QUERIES = {
     definitionAt(a, index.text, args.file, args.position) ?? null,
   references: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position; includeDeclaration: boolean }) =>
     referencesAt(a, index.text, args.file, args.position, args.includeDeclaration) ?? null,
+  prepareRename: (a: Analysis, _index: SymbolIndex, args: { file: string; position: Position }) =>
+    prepareRename(a, args.file, args.position),
+  rename: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position; newName: string }) =>
+    renameLabel(a, index.text, args.file, args.position, args.newName),
 };
 
 // The view asks for the topology and then for traces on it: build it once per simulation.
