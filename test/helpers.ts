@@ -82,6 +82,14 @@ export function expectNoDiagnostic(a: Analysis | Diagnostic[], code?: Diagnostic
   );
 }
 
+/**
+ * The diagnostics less missing-readiness-probe, for tests of something else whose manifests (like most
+ * examples in the Kubernetes docs) put pods without a readinessProbe behind a Service.
+ */
+export function withoutProbes(a: Analysis): Diagnostic[] {
+  return a.diagnostics.filter((d) => d.code !== 'missing-readiness-probe');
+}
+
 /** The pods of a workload (`ns/name`) or the one pod of that name, sorted by name. */
 export function podsOf(a: Analysis, id: string): SimPod[] {
   const [ns, name] = id.split('/');

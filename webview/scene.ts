@@ -406,7 +406,9 @@ export class Scene {
       const bend = (grp.direction === 'ingress' ? 1 : -1) * (grp.allowed ? 1 : 1.6);
       const { d, mid } = bowedCurve(a, b, bend);
       const ports = grp.edges.map((e) => `${e.port}/${e.protocol}`).join(', ');
-      const policies = [...new Set(grp.edges.flatMap((e) => e.policies.map((p) => `${p.namespace}/${p.name}`)))];
+      const policies = [
+        ...new Set(grp.edges.flatMap((e) => e.policies.map((p) => (p.namespace ? `${p.namespace}/${p.name}` : `${p.kind} ${p.name}`)))),
+      ];
       const verdict = grp.allowed ? 'allowed' : 'dropped';
       const el = g
         .append('g')

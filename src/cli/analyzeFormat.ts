@@ -19,6 +19,11 @@ export function analysisJson(a: Analysis): object {
     diagnostics: a.diagnostics.map(diagnosticJson),
     // How many the user silenced (kube-netsim.yaml ignore:, # kube-netsim: ignore), by code.
     suppressed: { total: a.suppressed.length, byCode: suppressedByCode(a) },
+    // Objects whose effect on traffic is left out of every verdict above (service meshes, gateways, CNI policies).
+    notSimulated: {
+      total: a.notSimulated.reduce((n, k) => n + k.objects.length, 0),
+      kinds: a.notSimulated.map((k) => ({ group: k.group, kind: k.kind, product: k.product, count: k.objects.length, objects: k.objects })),
+    },
   };
 }
 
@@ -154,6 +159,13 @@ export function analysisText(a: Analysis): string {
   }
   const count = (s: string) => a.diagnostics.filter((d) => d.severity === s).length;
   const silenced = a.suppressed.length > 0 ? ` (${a.suppressed.length} suppressed by ignore rules or comments)` : '';
+  const left = a.notSimulated.reduce((n, k) => n + k.objects.length, 0);
+  if (left > 0) {
+    const kinds = a.notSimulated.map((k) => `${k.objects.length} ${k.kind}.${k.group}`).join(', ');
+    out.push(
+      `Not simulated: ${left} object${left === 1 ? '' : 's'} that shape traffic (${kinds}); the verdicts above leave out what they do.`,
+    );
+  }
   out.push(
     `${pods.length} pods, ${svcs.length} services; ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${silenced}`,
   );

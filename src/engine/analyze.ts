@@ -3,7 +3,8 @@ import { compareDiagnostics, type Diagnostic } from './diagnostics';
 import { buildNamespaces, buildNodes, implicitNamespace, placePods, readConfigMaps } from './cluster/build';
 import { expandWorkloads } from './cluster/workloads';
 import { DEFAULT_NAMESPACE } from './manifests/kinds';
-import { reportDuplicates } from './manifests/duplicates';
+import { compareApplyOrder, resolveDuplicates } from './manifests/duplicates';
+import { reportNotSimulated, type NotSimulatedKind } from './manifests/notSimulated';
 import { buildServices } from './services/build';
 import { coreDnsBlueprints } from './services/implicit';
 import { implicitIngressControllers } from './ingress/controller';
@@ -13,6 +14,7 @@ import { defaultSettings, type ClusterSettings } from './cluster/settings';
 import type { Cluster } from './cluster/model';
 import { IngressModel } from './ingress/model';
 import { PolicyEngine } from './policy/engine';
+import { cniProfile } from './dataplane/cni';
 import { checkPolicies } from './policy/checks';
 import { runLints } from './lint';
 import { applyIgnores } from './lint/suppress';
@@ -29,6 +31,8 @@ export interface Analysis {
   ingress: IngressModel;
   /** NetworkPolicy evaluation: verdicts with the objects that decided them. */
   policies: PolicyEngine;
+  /** Objects of kinds that shape traffic but are not simulated, by kind (each also has a kind-not-simulated info). */
+  notSimulated: NotSimulatedKind[];
   /** What is wrong, less what the user silenced. */
   diagnostics: Diagnostic[];
   /** Diagnostics silenced by kube-netsim.yaml's `ignore:` or `# kube-netsim: ignore` comments (never shown, never failing a run). */
@@ -68,7 +72,8 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const settings = options.settings ?? defaultSettings();
   const diagnostics: Diagnostic[] = [...(options.settingsDiagnostics ?? [])];
-  const ordered = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // In the order `kubectl apply -f` reads them: which duplicate wins, and which of two conflicting requests comes second.
+  const ordered = [...files].sort((a, b) => compareApplyOrder(a.path, b.path));
   const parse = (f: InputFile) => (options.cache ? options.cache.parse(f, limits) : parseManifestFile(f, limits));
   // Kustomize overlays and Helm charts are rendered (or reported) before anything is simulated.
   const inputs = collectInputObjects(ordered, parse, options);
@@ -76,7 +81,11 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   diagnostics.push(...inputs.diagnostics);
   // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
   const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics);
-  const policies = new PolicyEngine(cluster, diagnostics);
+  const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
+  const policies = new PolicyEngine(cluster, diagnostics, {
+    hostNetwork: cluster.settings.hostNetworkPods,
+    adminPolicies: cniProfile(cluster.settings).adminPolicies,
+  });
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
   const references = resolveReferences(cluster, dns);
@@ -85,7 +94,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   diagnostics.sort(compareDiagnostics);
   const { shown, suppressed } = applyIgnores(dedupe(diagnostics), ordered, settings.ignore ?? [], objects);
-  return { cluster, dns, references, ingress, policies, diagnostics: shown, suppressed };
+  return { cluster, dns, references, ingress, policies, notSimulated, diagnostics: shown, suppressed };
 }
 
 /**
@@ -93,8 +102,9 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
  * (with CoreDNS and the ingress controllers the cluster implies), pods scheduled and addressed,
  * then Services with their addresses and endpoints.
  */
-export function buildCluster(objects: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): Cluster {
-  reportDuplicates(objects, diagnostics);
+export function buildCluster(input: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): Cluster {
+  // Of objects defined more than once only the one applied last exists; every stage sees it alone.
+  const objects = resolveDuplicates(input, diagnostics);
   const nodes = buildNodes(objects, settings, diagnostics);
   const namespaces = buildNamespaces(objects, diagnostics);
   const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');

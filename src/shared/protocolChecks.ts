@@ -161,7 +161,7 @@ export const isPolicyLayer: Check = obj({
       port: int,
       protocol: str,
       allowed: bool,
-      policies: arr(obj({ namespace: str, name: str, source })),
+      policies: arr(obj({ kind: str, namespace: str, name: str, source })),
       reason: str,
     }),
   ),

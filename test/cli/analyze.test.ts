@@ -188,6 +188,8 @@ describe('cli analyze', () => {
       assert.equal(status, 1);
       assert.deepEqual(at(out), [
         'clusterip-out-of-range@test/fixtures/errors/dump.json:9:31',
+        // The backend behind its ClusterIP Service has no readinessProbe (kube-linter's check, as an info).
+        'missing-readiness-probe@test/fixtures/errors/app.yaml:17:17',
         'selector-mismatch@test/fixtures/errors/app.yaml:42:3',
         'selector-near-miss@test/fixtures/errors/app.yaml:44:12',
         'service-port-mismatch@test/fixtures/errors/app.yaml:55:22',
@@ -229,7 +231,7 @@ describe('cli analyze', () => {
           "test/fixtures/errors/app.yaml:42:3: error [selector-mismatch] spec.selector (app=frontend) does not match the pod template's labels (app=front-end); the API server rejects this Deployment. Make the template carry the selector's labels.",
         ),
       );
-      assert.match(r.stdout, /\n3 pods, 2 services; 4 errors, 1 warnings, 0 infos\n$/);
+      assert.match(r.stdout, /\n3 pods, 2 services; 4 errors, 1 warnings, 1 infos\n$/);
       assert.doesNotMatch(r.stdout, /coredns|kube-dns/, 'implicit objects are left out of the tables');
     });
 

@@ -1,6 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, columnOf, docs, expectDiagnostic, expectNoDiagnostic, lineOf, svc, where, workload, yaml } from '../helpers';
+import {
+  analyze,
+  columnOf,
+  docs,
+  expectDiagnostic,
+  expectNoDiagnostic,
+  lineOf,
+  svc,
+  where,
+  withoutProbes,
+  workload,
+  yaml,
+} from '../helpers';
 
 const backend = docs(
   workload({ name: 'backend', namespace: 'shop', ports: [{ name: 'http', containerPort: 8080 }] }),
@@ -27,7 +39,7 @@ describe('checks: dns-name-unresolved', () => {
       'http://backend.shop.svc.cluster.local:8080/x',
       'backend.shop:8080',
     ]) {
-      expectNoDiagnostic(analyze({ 'shop.yaml': backend, 'web.yaml': client('web', { URL: url }) }));
+      expectNoDiagnostic(withoutProbes(analyze({ 'shop.yaml': backend, 'web.yaml': client('web', { URL: url }) })));
     }
   });
 
@@ -124,6 +136,6 @@ describe('checks: service-port-mismatch', () => {
       'shop.yaml': docs(backend, db, ext),
       'c.yaml': client('shop', { A: 'http://backend:8080', B: 'postgres://db-0.db:5432/x', C: 'https://ext/path' }),
     });
-    expectNoDiagnostic(a);
+    expectNoDiagnostic(withoutProbes(a));
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, columnOf, docs, expectDiagnostic, expectNoDiagnostic, lineOf, svc, workload, yaml } from '../helpers';
+import { analyze, columnOf, docs, expectDiagnostic, expectNoDiagnostic, lineOf, svc, where, workload, yaml } from '../helpers';
 import { applyFix } from '../lintHelpers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -111,14 +111,17 @@ describe('lint: prefer-ingress', () => {
       svc({ name, namespace: 'x', type: 'LoadBalancer', ports: [{ port, targetPort: 8080 }] }),
     );
 
-  it('two HTTP LoadBalancers: an info at each type, pointing at the other', () => {
-    const files = { 'a.yaml': lb('shop', 80), 'b.yaml': lb('admin', 443) };
+  it('several HTTP LoadBalancers: one info, at the first one applied, pointing at the others', () => {
+    const files = { 'a.yaml': lb('shop', 80), 'b.yaml': lb('admin', 443), 'c.yaml': lb('api', 8080) };
     const a = analyze(files);
     const d = expectDiagnostic(a, 'prefer-ingress', 'a.yaml', lineOf(files['a.yaml'], 'type: LoadBalancer'), 9);
     assert.equal(d.severity, 'info');
-    assert.match(d.message, /2 LoadBalancer Services serve HTTP \(x\/admin, x\/shop\)/);
-    assert.equal(d.related?.[0]?.location.file, 'b.yaml');
-    expectDiagnostic(a, 'prefer-ingress', 'b.yaml', lineOf(files['b.yaml'], 'type: LoadBalancer'), 9);
+    assert.match(d.message, /3 LoadBalancer Services serve HTTP \(x\/admin, x\/api, x\/shop\)/);
+    assert.deepEqual(
+      d.related?.map((r) => r.location.file),
+      ['b.yaml', 'c.yaml'],
+    );
+    assert.equal(where(a, 'prefer-ingress').length, 1, 'said once, not once per Service');
   });
 
   it('stays quiet for one LoadBalancer, and for LoadBalancers that do not serve HTTP', () => {
@@ -145,7 +148,25 @@ describe('lint: missing-readiness-probe', () => {
     assert.deepEqual(d.verify, ['kubectl get endpoints web -n x']);
   });
 
-  it('stays quiet with a readinessProbe, and behind a ClusterIP Service nothing outside reaches', () => {
+  it('applies behind a ClusterIP Service too, as kube-linter does', () => {
+    const w = docs(
+      workload({ name: 'api', namespace: 'x', ports: [{ containerPort: 8080 }] }),
+      svc({ name: 'api', namespace: 'x', ports: [{ port: 80, targetPort: 8080 }] }),
+    );
+    const d = expectDiagnostic(
+      analyze({ 'w.yaml': w }),
+      'missing-readiness-probe',
+      'w.yaml',
+      lineOf(w, '- name: main'),
+      columnOf(w, 'main'),
+    );
+    assert.equal(d.severity, 'info');
+    assert.match(d.message, /Container main of Deployment x\/api has no readinessProbe, so Service x\/api sends it requests/);
+    // A pod no Service selects gets no traffic to be early for.
+    expectNoDiagnostic(analyze({ 'w.yaml': workload({ name: 'batch', namespace: 'x', ports: [{ containerPort: 8080 }] }) }));
+  });
+
+  it('stays quiet with a readinessProbe', () => {
     const probed = workload({ name: 'web', namespace: 'x', ports: [{ name: 'http', containerPort: 8080 }] }).replace(
       '        ports:\n',
       '        readinessProbe:\n          httpGet: {path: /ready, port: http}\n        ports:\n',
@@ -153,14 +174,7 @@ describe('lint: missing-readiness-probe', () => {
     expectNoDiagnostic(
       analyze({ 'w.yaml': docs(probed, svc({ name: 'web', namespace: 'x', type: 'NodePort', ports: [{ port: 80, targetPort: 8080 }] })) }),
     );
-    expectNoDiagnostic(
-      analyze({
-        'w.yaml': docs(
-          workload({ name: 'web', namespace: 'x', ports: [{ containerPort: 8080 }] }),
-          svc({ name: 'web', namespace: 'x', ports: [{ port: 80, targetPort: 8080 }] }),
-        ),
-      }),
-    );
+    expectNoDiagnostic(analyze({ 'w.yaml': docs(probed, svc({ name: 'web', namespace: 'x', ports: [{ port: 80, targetPort: 8080 }] })) }));
   });
 });
 

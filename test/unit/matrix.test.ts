@@ -216,10 +216,16 @@ describe('connectivity list (properties)', () => {
           );
           const want = new Map([...bruteForce(engine, a)].filter(([, v]) => !v.isEmpty()).map(([k, v]) => [k, v.toString()]));
           assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...want].sort()));
-          // Outside addresses: every probe address gets the line of the range that holds it.
+          // Outside addresses: every probe address gets the line of the range that holds it. A node's
+          // address is no outside address: its own pods are always reachable from it (NetworkPolicy's exception).
+          const nodeIps = new Set(a.cluster.nodes.map((n) => n.ip));
           for (const p of userPods(a)) {
+            const own = a.cluster.nodes.find((n) => n.name === p.node)?.ip;
+            if (own)
+              assert.ok(engine.allowedConnections({ kind: 'external', ip: own }, { kind: 'pod', pod: p }).isAll(), `${own} => ${p.name}`);
             const w = workloadId(p.workload);
             for (const ip of PROBE_IPS) {
+              if (nodeIps.has(ip)) continue;
               const inbound = userPods(a)
                 .filter((q) => workloadId(q.workload) === w)
                 .reduce((acc, q) => acc.union(engine.allowedConnections({ kind: 'external', ip }, { kind: 'pod', pod: q })), ConnSet.NONE);

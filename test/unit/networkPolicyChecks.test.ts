@@ -16,7 +16,8 @@ function blocked(extraPolicy: string, podSpec?: string): string[] {
       nsDoc('y'),
       workload({ name: 'agent', namespace: 'x', replicas: 3, ports: [{ containerPort: 9100 }], ...(podSpec ? { podSpec } : {}) }),
       svc({ name: 'agent', namespace: 'x', ports: [{ port: 9100 }] }),
-      workload({ name: 'client', namespace: 'y', env: { AGENT: 'http://agent.x:9100' } }),
+      // On node-1: the replica there is its own node's address, which NetworkPolicy always lets it reach.
+      workload({ name: 'client', namespace: 'y', env: { AGENT: 'http://agent.x:9100' }, podSpec: 'nodeName: node-1' }),
     ),
     'p.yaml': docs(extraPolicy, ''),
   });
@@ -35,7 +36,7 @@ describe('connection-blocked-by-policy: endpoints of replicas', () => {
   });
 
   it('asks per replica for hostNetwork ones, which policies see by their node address', () => {
-    // Only node-1's address is admitted: the replica on node-1 is reachable, the others are not.
+    // Only node-1's address is admitted (and is the client's own node): the replica on node-1 is reachable, the others are not.
     const onlyNode1 = np('node-1', 'y', {
       podSelector: {},
       policyTypes: ['Egress'],

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  withoutProbes,
   analyze,
   docs,
   endpoints,
@@ -30,7 +31,7 @@ describe('services: endpoints from selectors', () => {
     assert.deepEqual(endpoints(a, 'shop/web'), withPort(ipsOf(a, 'shop/web'), 8080));
     assert.equal(endpoints(a, 'shop/web').length, 3, 'pods of another namespace are not selected');
     assert.equal(service(a, 'shop/web').endpointsByPort[0]?.[0]?.ready, true);
-    expectNoDiagnostic(a);
+    expectNoDiagnostic(withoutProbes(a));
   });
 
   it('targetPort defaults to port', () => {
@@ -52,7 +53,7 @@ describe('services: endpoints from selectors', () => {
       endpoints(a, 'default/web'),
       [...withPort(ipsOf(a, 'default/v1'), 8080), ...withPort(ipsOf(a, 'default/v2'), 9090)].sort(),
     );
-    expectNoDiagnostic(a);
+    expectNoDiagnostic(withoutProbes(a));
   });
 
   it('a named targetPort must match the protocol too; a mismatch is service-target-port-unresolved saying so', () => {

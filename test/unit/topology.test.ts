@@ -49,7 +49,13 @@ describe('topology of examples/shop', () => {
       assert.equal(p.node, sim?.node ?? null);
     }
     const pg = topo.pods.find((p) => p.id === 'shop/postgres-0');
-    assert.deepEqual(pg?.labels, { app: 'postgres', tier: 'db' });
+    // The StatefulSet controller labels each pod with its name and ordinal.
+    assert.deepEqual(pg?.labels, {
+      app: 'postgres',
+      'apps.kubernetes.io/pod-index': '0',
+      'statefulset.kubernetes.io/pod-name': 'postgres-0',
+      tier: 'db',
+    });
     assert.equal(pg?.workload, 'shop/postgres');
     assert.equal(pg?.workloadKind, 'StatefulSet');
     assert.deepEqual(pg?.ports, [{ name: 'postgres', port: 5432, protocol: 'TCP' }]);
@@ -201,15 +207,20 @@ describe('topology: small workspaces', () => {
         workload({ name: 'db', ports: [{ containerPort: 5432 }] }),
       ].join('---\n'),
     });
-    const ref = { namespace: 'default', name: 'deny', range: { file: 'p.yaml', line: 3, column: 1, endLine: 3, endColumn: 5 } };
-    const open = { isolated: false, isolatingPolicies: [], allowed: true, reason: 'open' };
+    const ref = {
+      kind: 'NetworkPolicy' as const,
+      namespace: 'default',
+      name: 'deny',
+      range: { file: 'p.yaml', line: 3, column: 1, endLine: 3, endColumn: 5 },
+    };
+    const open = { isolated: false, isolatingPolicies: [], allowed: true, decidedBy: 'none' as const, reason: 'open' };
     const oracle: PolicyOracle = {
       verdict: (_src, dst, port) =>
         port === 5432
           ? {
               allowed: false,
               egress: open,
-              ingress: { isolated: true, isolatingPolicies: [ref], allowed: false, reason: 'denied' },
+              ingress: { isolated: true, isolatingPolicies: [ref], allowed: false, decidedBy: 'network' as const, reason: 'denied' },
               reason: `dropped ${dst.kind}`,
             }
           : { allowed: true, egress: open, ingress: open, reason: 'ok' },

@@ -259,8 +259,14 @@ test('NetworkPolicy drops: a deny-all ingress policy on the backend drops the co
 });
 
 test('the trace asks the policy oracle it is given (a fake that denies egress to port 8080)', () => {
-  const open: DirectionResult = { isolated: false, isolatingPolicies: [], allowed: true, reason: 'open' };
-  const shut: DirectionResult = { isolated: true, isolatingPolicies: [], allowed: false, reason: 'fake policy says no' };
+  const open: DirectionResult = { isolated: false, isolatingPolicies: [], allowed: true, decidedBy: 'none', reason: 'open' };
+  const shut: DirectionResult = {
+    isolated: true,
+    isolatingPolicies: [],
+    allowed: false,
+    decidedBy: 'network',
+    reason: 'fake policy says no',
+  };
   const fake: PolicyOracle = {
     verdict: (_s, _d, port) => ({ allowed: port !== 8080, egress: port === 8080 ? shut : open, ingress: open, reason: 'fake' }),
   };
@@ -357,8 +363,15 @@ spec:
     '10.0.1.10',
     6443,
   ]);
-  const locked = simulate(stream(deployment('c'), onlyDns));
+  // On another node than the API server's (node-1): the node address is judged by ipBlock, and nothing admits it.
+  const locked = simulate(stream(deployment('c', { nodeName: 'node-2' }), onlyDns));
   const r = tracePacket(locked, from(locked, 'default/c'), 'https://kubernetes.default');
   assert.equal(r.verdict, 'dropped');
   assert.match(r.reason, /TCP 6443 to 10\.0\.1\.10/);
+  // On the API server's own node: traffic between a pod and its own node is always allowed (NetworkPolicy's exception).
+  const local = simulate(stream(deployment('c', { nodeName: 'node-1' }), onlyDns));
+  const l = tracePacket(local, from(local, 'default/c'), 'https://kubernetes.default');
+  assert.equal(l.verdict, 'delivered');
+  const egress = l.hops.find((h) => h.kind === 'policy' && h.direction === 'egress' && h.purpose === 'connection');
+  assert.ok(egress?.kind === 'policy' && egress.result.decidedBy === 'node', 'decided by the node exception');
 });

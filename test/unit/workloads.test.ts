@@ -307,11 +307,11 @@ describe('workloads: problems', () => {
     assert.match(d.message, /quote/);
   });
 
-  it('duplicate-resource at the second metadata.name, pointing back at the first', () => {
+  it('duplicate-resource at the metadata.name of the one that loses (applied first), naming the winner', () => {
     const a = analyze({ 'a.yaml': workload({ name: 'web' }), 'b.yaml': workload({ name: 'web' }) });
-    const d = expectDiagnostic(a, 'duplicate-resource', 'b.yaml', 4, 9);
-    assert.match(d.message, /a\.yaml:4/);
-    assert.equal(d.related?.[0]?.location.file, 'a.yaml');
+    const d = expectDiagnostic(a, 'duplicate-resource', 'a.yaml', 4, 9);
+    assert.match(d.message, /b\.yaml:4/);
+    assert.equal(d.related?.[0]?.location.file, 'b.yaml');
     expectNoDiagnostic(
       analyze({ 'a.yaml': workload({ name: 'web' }), 'b.yaml': workload({ name: 'web', namespace: 'other' }) }),
       'duplicate-resource',

@@ -33,6 +33,12 @@ export interface ClusterSettings {
   externalClient: string;
   /** Diagnostics the user silenced (kube-netsim.yaml `ignore:`); none by default. */
   ignore?: IgnoreRule[];
+  /**
+   * How policies treat hostNetwork pods, which the API leaves to the network plugin: `node` (the
+   * default, what most plugins do) counts them as their node's address, selected by no policy; `pod`
+   * selects and matches them like any pod (netpol-analyzer's reading).
+   */
+  hostNetworkPods: 'node' | 'pod';
 }
 
 /**
@@ -67,6 +73,7 @@ export function defaultSettings(): ClusterSettings {
     loadBalancerPool: '198.51.100.0/24',
     nodes: null,
     externalClient: '203.0.113.5',
+    hostNetworkPods: 'node',
   };
 }
 
@@ -97,6 +104,7 @@ const KNOWN_KEYS = [
   'nodes',
   'externalClient',
   'ignore',
+  'hostNetworkPods',
 ];
 
 export function isCidr(text: string): boolean {
@@ -201,6 +209,15 @@ export function parseSettings(
   if (client !== undefined) {
     if (ipaddr.isValid(client)) settings.externalClient = client;
     else bad(['externalClient'], `\`${client}\` is not an IP address.`);
+  }
+  const hostNet = str('hostNetworkPods');
+  if (hostNet !== undefined) {
+    if (hostNet === 'node' || hostNet === 'pod') settings.hostNetworkPods = hostNet;
+    else
+      bad(
+        ['hostNetworkPods'],
+        `hostNetworkPods must be node (hostNetwork pods are their node's address, selected by no policy) or pod (selected and matched like any pod), not \`${hostNet}\`.`,
+      );
   }
   const range = o['nodePortRange'];
   if (range !== undefined && range !== null) {

@@ -13,6 +13,10 @@ import { type ManifestObject } from '../manifests/types';
  */
 export const MAX_SIMULATED_PODS = 10_000;
 
+/** The labels the StatefulSet controller puts on each of its pods (apps.kubernetes.io/pod-index since 1.28). */
+export const STATEFULSET_POD_NAME = 'statefulset.kubernetes.io/pod-name';
+export const STATEFULSET_POD_INDEX = 'apps.kubernetes.io/pod-index';
+
 /** A pod to be placed: everything but its node and IP, which scheduling and IPAM decide. */
 export interface PodBlueprint extends Omit<SimPod, 'node' | 'ip' | 'ipv6'> {
   nodeName?: string;
@@ -182,8 +186,11 @@ export function expandWorkloads(
         const replicas = room(r.int(['spec', 'replicas'], 0, 100000) ?? 1, ['spec', 'replicas']);
         const service = r.str(['spec', 'serviceName']);
         for (let i = 0; i < replicas; i++) {
-          // StatefulSet pods get stable names, their name as hostname and the governing Service as subdomain.
-          const pod: PodBlueprint = { ...base, name: `${o.name}-${i}`, replicaIndex: i, hostname: `${o.name}-${i}` };
+          // StatefulSet pods get stable names, their name as hostname and the governing Service as subdomain,
+          // and the labels the StatefulSet controller sets on each (a Service can select one pod by them).
+          const name = `${o.name}-${i}`;
+          const labels = { ...base.labels, [STATEFULSET_POD_NAME]: name, [STATEFULSET_POD_INDEX]: String(i) };
+          const pod: PodBlueprint = { ...base, labels, name, replicaIndex: i, hostname: name };
           if (service !== undefined) pod.subdomain = service;
           out.push(pod);
         }

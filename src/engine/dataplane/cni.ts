@@ -14,6 +14,12 @@ export interface CniProfile {
   enforcer: string | undefined;
   /** The pod interface MTU the plugin configures. */
   mtu: number;
+  /**
+   * Whether the plugin implements the network-policy API's cluster-wide kinds (AdminNetworkPolicy,
+   * BaselineAdminNetworkPolicy, ClusterNetworkPolicy): Calico does (3.29 and later), and Canal with
+   * its Calico policy engine; Cilium, Weave and Flannel do not.
+   */
+  adminPolicies: boolean;
 }
 
 export function cniProfile(settings: ClusterSettings): CniProfile {
@@ -33,7 +39,7 @@ export function cniProfile(settings: ClusterSettings): CniProfile {
         : (cni === 'calico' && encapsulation === 'none') || (cni === 'cilium' && encapsulation === 'native')
           ? 1500
           : 1450;
-  return { plugin: cni, encapsulation, enforcer: enforcer[cni], mtu };
+  return { plugin: cni, encapsulation, enforcer: enforcer[cni], mtu, adminPolicies: cni === 'calico' || cni === 'canal' };
 }
 
 function hex(text: string, n: number): string {

@@ -1,7 +1,7 @@
 // The seed's best practices, checked against the simulated cluster: literal pod or Service
 // addresses in configuration (hardcoded-ip), localhost:PORT that nothing in the pod serves
 // (localhost-port-unbound), several HTTP LoadBalancers one Ingress could replace (prefer-ingress),
-// pods behind an exposed Service without a readinessProbe (missing-readiness-probe), and probes on
+// pods behind a Service without a readinessProbe (missing-readiness-probe), and probes on
 // ports the container does not declare (probe-port-not-exposed). The opinionated infos leave cluster
 // snapshots alone: a dump records what runs, it is not a source to edit.
 import { makeDiagnostic, withFix, type Diagnostic, type Fix, editDistance } from '../diagnostics';
@@ -177,26 +177,25 @@ function preferIngress(ctx: LintContext): void {
     (s) => s.origin.kind === 'manifest' && !isLive(s.origin.object) && s.type === 'LoadBalancer' && servesHttp(s) && !isController(s),
   );
   if (lbs.length < 2) return;
-  const names = lbs.map(serviceId).sort();
-  for (const svc of lbs) {
-    if (svc.origin.kind !== 'manifest') continue;
-    const o = svc.origin.object;
-    const related = lbs
-      .filter((x) => x !== svc && x.origin.kind === 'manifest')
-      .map((x) => ({
-        message: `LoadBalancer Service ${serviceId(x)}`,
-        location: (x.origin as { kind: 'manifest'; object: typeof o }).object.locate(['spec', 'type']),
-      }));
-    ctx.report(
-      makeDiagnostic(
-        'prefer-ingress',
-        o.locate(['spec', 'type']),
-        { count: lbs.length, services: names.join(', ') },
-        resourceName({ kind: 'Service', namespace: svc.namespace, name: svc.name }),
-        related,
-      ),
-    );
-  }
+  // One finding about the set, said once at the first of them (in apply order), the others related:
+  // repeating it at every Service said the same thing N times.
+  const [first, ...others] = lbs;
+  if (!first || first.origin.kind !== 'manifest') return;
+  const o = first.origin.object;
+  const related = others.flatMap((x) =>
+    x.origin.kind === 'manifest'
+      ? [{ message: `LoadBalancer Service ${serviceId(x)}`, location: x.origin.object.locate(['spec', 'type']) }]
+      : [],
+  );
+  ctx.report(
+    makeDiagnostic(
+      'prefer-ingress',
+      o.locate(['spec', 'type']),
+      { count: lbs.length, services: lbs.map(serviceId).sort().join(', ') },
+      resourceName({ kind: 'Service', namespace: first.namespace, name: first.name }),
+      related,
+    ),
+  );
 }
 
 interface RawContainer {
@@ -245,12 +244,15 @@ function probesOf(pod: SimPod): Probe[] {
 }
 
 function readinessProbes(ctx: LintContext): void {
-  // Only Services that clients outside the cluster reach: there a pod that is not ready yet fails
-  // users' requests. (Every Service benefits; flagging all of them would drown the rest.)
-  const exposed = new Map<string, string>();
-  for (const svc of ctx.cluster.services) {
-    if (svc.origin.kind === 'manifest' && (svc.type === 'NodePort' || svc.type === 'LoadBalancer'))
-      for (const e of svc.endpointsByPort.flat()) if (!exposed.has(e.pod)) exposed.set(e.pod, `${svc.type} Service ${serviceId(svc)}`);
+  // Every pod a Service sends connections to, as kube-linter's readiness-probe check flags every
+  // serving container: without a probe the endpoint is ready as soon as the container starts, before
+  // the app can answer, and again on every rollout. A Service reached from outside is named first.
+  const behind = new Map<string, string>();
+  const rank = (svc: SimService) => (svc.type === 'LoadBalancer' || svc.type === 'NodePort' ? 0 : 1);
+  const services = ctx.cluster.services.filter((s) => s.origin.kind === 'manifest').sort((a, b) => rank(a) - rank(b));
+  for (const svc of services) {
+    const label = svc.type === 'ClusterIP' ? `Service ${serviceId(svc)}` : `${svc.type} Service ${serviceId(svc)}`;
+    for (const e of svc.endpointsByPort.flat()) if (!behind.has(e.pod)) behind.set(e.pod, label);
   }
   // Which Service serves a pod's port, only for the pods Ingresses reach (keying every endpoint of
   // every Service cost more than the rest of the check).
@@ -263,13 +265,15 @@ function readinessProbes(ctx: LintContext): void {
   }
   for (const x of exposures) {
     const id = podId(x.pod);
-    if (exposed.has(id)) continue;
     const svc = serving.get(`${id}:${x.port}`);
-    exposed.set(id, svc ? `Service ${serviceId(svc)} (behind Ingress ${x.ingress})` : `Ingress ${x.ingress}`);
+    // Behind an Ingress counts as reached from outside: it is named before a plain ClusterIP Service.
+    const known = behind.get(id);
+    if (known !== undefined && !known.startsWith('Service ')) continue;
+    behind.set(id, svc ? `Service ${serviceId(svc)} (behind Ingress ${x.ingress})` : `Ingress ${x.ingress}`);
   }
   const serviceOf = (text: string) => /Service (\S+)/.exec(text)?.[1] ?? '';
   for (const pod of ctx.representatives()) {
-    const via = exposed.get(podId(pod));
+    const via = behind.get(podId(pod));
     if (!via || pod.origin.kind !== 'manifest' || isLive(pod.origin.object)) continue;
     const containers = rawContainers(pod);
     const withPorts = containers.filter((c) => pod.containers[c.index]?.ports.length);

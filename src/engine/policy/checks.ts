@@ -7,8 +7,9 @@ import { LabelIndex } from '../cluster/labelIndex';
 import { nearMissHint } from '../services/endpoints';
 import { locate, podId, serviceId, workloadId, type Protocol, type SimPod, type SimService } from '../cluster/model';
 import type { PolicyEngine } from './engine';
-import type { PolicyRef, SimNetworkPolicy } from './parse';
+import { policyRefId, type PolicyRef, type SimNetworkPolicy } from './parse';
 import { type Verdict, type DirectionResult } from './types';
+import { decidingPolicies } from './explain';
 
 /** policy-selects-nothing, connection-blocked-by-policy and policy-blocks-dns. */
 export function checkPolicies(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {
@@ -53,19 +54,21 @@ function checkSelectsNothing(engine: PolicyEngine, diagnostics: Diagnostic[]): v
   }
 }
 
-/** The policies that said no in a verdict, as related information pointing at each. */
+/** The policies that said no in a verdict (the deciding rule's, where a rule decided), as related information pointing at each. */
 function deniers(v: Verdict): PolicyRef[] {
-  return [v.egress, v.ingress].filter((d) => !d.allowed).flatMap((d) => d.isolatingPolicies);
+  return [v.egress, v.ingress]
+    .filter((d) => !d.allowed)
+    .flatMap((d) => decidingPolicies(d).map((ref) => (d.rule?.range ? { ...ref, range: d.rule.range } : ref)));
 }
 
 function related(refs: PolicyRef[], why: string): RelatedInformation[] {
   const seen = new Set<string>();
   const out: RelatedInformation[] = [];
   for (const ref of refs) {
-    const key = `${ref.namespace}/${ref.name}`;
+    const key = `${ref.kind} ${policyRefId(ref)}`;
     if (seen.has(key) || !ref.range) continue;
     seen.add(key);
-    out.push({ message: `NetworkPolicy ${key} ${why}`, location: ref.range });
+    out.push({ message: `${key} ${why}`, location: ref.range });
   }
   return out;
 }
@@ -135,6 +138,8 @@ function blockedTargets(engine: PolicyEngine, src: SimPod, targets: Target[]): T
 function externalEgressDenied(engine: PolicyEngine, src: SimPod, port: number): Verdict | undefined {
   const policies = engine.policiesSelecting(src).egress;
   if (policies.length === 0 || !engine.selectable(src)) return undefined;
+  // The address is not known: what a cluster-wide rule does with it cannot be said, so say nothing.
+  if (engine.tiers.selecting('admin', src).egress.length > 0) return undefined;
   const anyAddress = { kind: 'ip' as const, ip: undefined };
   for (const policy of policies) {
     for (const rule of policy.rules.egress) {
@@ -147,7 +152,7 @@ function externalEgressDenied(engine: PolicyEngine, src: SimPod, port: number): 
 }
 
 function checkBlockedReferences(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {
-  if (engine.policies.length === 0) return;
+  if (!engine.hasPolicies) return;
   const podsById = new Map(engine.cluster.pods.map((p) => [podId(p), p]));
   const representatives = new Map<string, SimPod[]>();
   const seen = new Set<string>();

@@ -76,6 +76,17 @@ export class ConnSet {
     });
   }
 
+  /** The connections of this set that `other` does not hold. */
+  subtract(other: ConnSet): ConnSet {
+    if (other.isEmpty() || this.isEmpty()) return this;
+    if (other.isAll()) return ConnSet.NONE;
+    return new ConnSet({
+      SCTP: intersectRanges(this.ranges.SCTP, complementRanges(other.ranges.SCTP)),
+      TCP: intersectRanges(this.ranges.TCP, complementRanges(other.ranges.TCP)),
+      UDP: intersectRanges(this.ranges.UDP, complementRanges(other.ranges.UDP)),
+    });
+  }
+
   equals(other: ConnSet): boolean {
     return PROTOCOLS.every((p) => sameRanges(this.ranges[p], other.ranges[p]));
   }
@@ -122,6 +133,18 @@ function unionRanges(a: readonly PortRange[], b: readonly PortRange[]): readonly
     if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
     else out.push([lo, hi]);
   }
+  return out;
+}
+
+/** The ports of 1-65535 that sorted disjoint ranges leave out. */
+function complementRanges(r: readonly PortRange[]): readonly PortRange[] {
+  const out: PortRange[] = [];
+  let next = MIN_PORT;
+  for (const [lo, hi] of r) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= MAX_PORT) out.push([next, MAX_PORT]);
   return out;
 }
 

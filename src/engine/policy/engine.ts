@@ -1,27 +1,40 @@
 import type { Diagnostic } from '../diagnostics';
-import { FieldReader } from '../manifests/fields';
 import { matchesSelector } from '../cluster/selectorCache';
-import { rangesContain } from './ipRanges';
+import { rangesContain, rangesCover } from './ipRanges';
 import { ConnSet } from './connset';
-import { locate, type Cluster, type Protocol, type SimPod } from '../cluster/model';
-import { readNetworkPolicy, type Direction, type PolicyPeer, type PolicyPort, type PolicyRule, type SimNetworkPolicy } from './parse';
-import { directionReason, verdictReason } from './explain';
-import type { DirectionResult, Peer, PolicyEndpoint, Verdict } from './types';
-import { type ManifestObject } from '../manifests/types';
-import { type Labels } from '../cluster/labels';
-import { namespaceOf, isBuiltInGroup, DEFAULT_NAMESPACE } from '../manifests/kinds';
+import type { Cluster, Protocol, SimPod } from '../cluster/model';
+import { locate } from '../cluster/model';
+import type { Direction, PolicyPeer, PolicyRule, SimNetworkPolicy } from './parse';
+import { directionReason, verdictReason, type Outcome } from './explain';
+import type { DirectionResult, Peer, PolicyEndpoint, RuleHit, Verdict } from './types';
+import type { Labels } from '../cluster/labels';
+import { AdminTiers } from './admin';
+import { isAdminKind, readAdminObject, type SimAdminPolicy } from './adminParse';
+import { admitsEveryPod, portAdmits, portConnections, readPolicyObject, withReason } from './networkPolicy';
+import type { CniPolicyLayer } from './cniLayer';
+import { isBuiltInGroup } from '../manifests/kinds';
 
-export type { PolicyRef, SimNetworkPolicy, PolicyRule, PolicyPeer, PolicyPort, Direction } from './parse';
-export type { Peer, DirectionResult, Verdict, PolicyEndpoint } from './types';
+export type { PolicyRef, SimNetworkPolicy, PolicyRule, PolicyPeer, PolicyPort, Direction, PolicyKind } from './parse';
+export type { Peer, DirectionResult, Verdict, PolicyEndpoint, RuleHit, Decider } from './types';
+export type { SimAdminPolicy, AdminRule, AdminPeer } from './adminParse';
+export { readPolicyObject } from './networkPolicy';
 
 export interface PolicyEngineOptions {
   /**
    * How policies treat hostNetwork pods, which the API leaves to the network plugin. `node` (the
    * default, and what most plugins do): policies never select them, and their traffic is the node's
    * address, matched by ipBlock. `pod`: they are selected and matched like any pod (netpol-analyzer's
-   * reading).
+   * reading). The cluster setting `hostNetworkPods` chooses it.
    */
   hostNetwork?: 'node' | 'pod';
+  /**
+   * Whether the network plugin implements the cluster-wide policies of the network-policy API
+   * (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy). Default true; when false
+   * they are read (and reported) but decide nothing.
+   */
+  adminPolicies?: boolean;
+  /** Layer 2, the CNI's own policies (design.md "Policy layers"); none is simulated yet. */
+  cni?: CniPolicyLayer;
 }
 
 export interface PolicySelection {
@@ -34,19 +47,33 @@ const NO_SELECTION: PolicySelection = Object.freeze({
   egress: Object.freeze([]) as unknown as SimNetworkPolicy[],
 });
 const NO_LABELS: Labels = {};
+const NO_ADDRESSES: ReadonlySet<string> = new Set();
 
 /**
- * Evaluates the workspace's NetworkPolicies exactly as the API defines them: per-direction
- * isolation, rules ORed across every selecting policy, the source's egress and the
- * destination's ingress both required. Replies of an allowed connection are allowed (policies
- * are stateful), so only the opening direction is ever asked about.
+ * Evaluates the workspace's policies as the APIs define them, layer by layer (design.md "Policy
+ * layers"): the admin tier (AdminNetworkPolicy), the CNI's own policies (a seam), NetworkPolicy
+ * (per-direction isolation, rules ORed across every selecting policy), then the baseline tier
+ * (BaselineAdminNetworkPolicy) where no NetworkPolicy isolates the pod. The source's egress and
+ * the destination's ingress must both admit. Replies of an allowed connection are allowed
+ * (policies are stateful), so only the opening direction is ever asked about. NetworkPolicy's two
+ * exceptions hold: a pod can always reach itself, and traffic between a pod and its own node is
+ * always allowed.
  */
 export class PolicyEngine {
   readonly policies: SimNetworkPolicy[] = [];
+  /** Every cluster-wide policy read, enforced or not (see `adminEnforced`). */
+  readonly adminPolicies: SimAdminPolicy[] = [];
   readonly hostNetwork: 'node' | 'pod';
+  /** Whether the cluster-wide policies decide anything (the network plugin implements them). */
+  readonly adminEnforced: boolean;
+  readonly tiers: AdminTiers;
+  private readonly cni: CniPolicyLayer | undefined;
   private readonly byNamespace = new Map<string, SimNetworkPolicy[]>();
   private readonly selections = new WeakMap<SimPod, PolicySelection>();
   private readonly selectionsByLabels = new WeakMap<Labels, Map<string, PolicySelection>>();
+  private readonly nodeAddresses = new Map<string, Set<string>>();
+  private readonly hasAdmin: boolean;
+  private readonly hasBaseline: boolean;
 
   constructor(
     readonly cluster: Cluster,
@@ -54,18 +81,34 @@ export class PolicyEngine {
     options: PolicyEngineOptions = {},
   ) {
     this.hostNetwork = options.hostNetwork ?? 'node';
+    this.adminEnforced = options.adminPolicies ?? true;
+    this.cni = options.cni;
     for (const o of cluster.objects) {
       // Calico's and other plugins' NetworkPolicy kinds live in their own groups, not this API's.
-      if (o.kind !== 'NetworkPolicy' || !isBuiltInGroup(o.apiVersion)) continue;
-      const read = readPolicyObject(o);
+      const builtInPolicy = o.kind === 'NetworkPolicy' && isBuiltInGroup(o.apiVersion);
+      const read = builtInPolicy ? readPolicyObject(o) : isAdminKind(o.kind) ? readAdminObject(o) : undefined;
+      if (!read) continue;
       for (const d of read.diagnostics) diagnostics.push(d);
       const policy = read.policy;
       if (!policy) continue;
+      if ('tier' in policy) {
+        this.adminPolicies.push(policy);
+        continue;
+      }
       this.policies.push(policy);
       const list = this.byNamespace.get(policy.namespace) ?? [];
       list.push(policy);
       this.byNamespace.set(policy.namespace, list);
     }
+    for (const n of cluster.nodes) this.nodeAddresses.set(n.name, new Set(n.ipv6 ? [n.ip, n.ipv6] : [n.ip]));
+    this.tiers = new AdminTiers(this.adminEnforced ? this.adminPolicies : [], cluster.nodes, this);
+    this.hasAdmin = this.tiers.tiers.admin.length > 0;
+    this.hasBaseline = this.tiers.tiers.baseline.length > 0;
+  }
+
+  /** Whether any policy of any layer can decide something. */
+  get hasPolicies(): boolean {
+    return this.policies.length > 0 || !this.tiers.empty || this.cni !== undefined;
   }
 
   /** The policies in a namespace, in input order. */
@@ -83,13 +126,32 @@ export class PolicyEngine {
     return policy.namespace === pod.namespace && this.selectable(pod) && matchesSelector(policy.podSelector, pod.labels);
   }
 
-  /** The policies that isolate a pod, per direction (empty when none selects it: everything is allowed). */
+  /** The NetworkPolicies that isolate a pod, per direction (empty when none selects it). */
   policiesSelecting(pod: SimPod): PolicySelection {
     const cached = this.selections.get(pod);
     if (cached) return cached;
     const result = this.selectable(pod) ? this.selectionOf(pod.namespace, pod.labels) : NO_SELECTION;
     this.selections.set(pod, result);
     return result;
+  }
+
+  /** Whether some layer can restrict a pod's traffic in a direction (a NetworkPolicy isolates it, or a first-match layer selects it). */
+  restricts(pod: SimPod, direction: Direction): boolean {
+    return this.policiesSelecting(pod)[direction].length > 0 || this.firstMatchLayers(pod, direction);
+  }
+
+  /** Whether a first-match layer (a cluster-wide tier, or the CNI's own policies) selects a pod for a direction. */
+  firstMatchLayers(pod: SimPod, direction: Direction): boolean {
+    if (this.cni !== undefined) return true;
+    return (
+      (this.hasAdmin && this.tiers.selecting('admin', pod)[direction].length > 0) ||
+      (this.hasBaseline && this.tiers.selecting('baseline', pod)[direction].length > 0)
+    );
+  }
+
+  /** The addresses of a node (where its pods' node-local traffic comes from). */
+  addressesOf(node: string | undefined): ReadonlySet<string> {
+    return (node !== undefined ? this.nodeAddresses.get(node) : undefined) ?? NO_ADDRESSES;
   }
 
   /**
@@ -124,13 +186,25 @@ export class PolicyEngine {
     return this.cluster.namespaces.get(namespace)?.labels ?? NO_LABELS;
   }
 
+  /**
+   * Whether two ends are a pod and its own node (an address of the node the pod runs on: the node
+   * itself, or a hostNetwork pod read as its node): NetworkPolicy always allows that traffic.
+   */
+  nodeLocal(a: PolicyEndpoint, b: PolicyEndpoint): boolean {
+    const [pod, ip] = a.kind === 'pod' && b.kind === 'ip' ? [a.pod, b] : b.kind === 'pod' && a.kind === 'ip' ? [b.pod, a] : [];
+    if (!pod || !ip || ip.range || ip.ip === undefined || pod.node === undefined) return false;
+    return this.nodeAddresses.get(pod.node)?.has(ip.ip) ?? false;
+  }
+
   /** Whether one peer of a rule of `policy` matches an endpoint. */
   peerMatches(policy: SimNetworkPolicy, peer: PolicyPeer, ep: PolicyEndpoint): boolean {
     switch (peer.kind) {
       case 'invalid':
         return false;
       case 'ipBlock':
-        return ep.kind === 'ip' && ep.ip !== undefined && rangesContain(peer.ranges, ep.ip);
+        if (ep.kind !== 'ip') return false;
+        if (ep.range) return rangesCover(peer.ranges, ep.range);
+        return ep.ip !== undefined && rangesContain(peer.ranges, ep.ip);
       case 'selector':
         if (ep.kind !== 'pod') return false;
         if (peer.namespaceSelector ? !matchesSelector(peer.namespaceSelector, ep.namespaceLabels) : ep.namespace !== policy.namespace)
@@ -165,16 +239,22 @@ export class PolicyEngine {
     return false;
   }
 
-  /** Every connection NetworkPolicy allows from `src` to `dst`, pod by pod (the reference the matrix is checked against). */
+  /** Every connection policy allows from `src` to `dst`, pod by pod (the reference the matrix is checked against). */
   allowedConnections(src: Peer, dst: Peer): ConnSet {
+    if (isSelf(src, dst)) return ConnSet.ALL;
     const s = this.endpointOf(src);
     const d = this.endpointOf(dst);
-    return this.directionConnections('egress', s, d, d).intersect(this.directionConnections('ingress', d, s, d));
+    const local = this.nodeLocal(s, d);
+    return this.directionConnections('egress', s, d, d, local).intersect(this.directionConnections('ingress', d, s, d, local));
   }
 
-  /** What the policies isolating `self` for one direction admit from/to `other`; ALL when none isolates it. */
-  directionConnections(direction: Direction, self: PolicyEndpoint, other: PolicyEndpoint, dst: PolicyEndpoint): ConnSet {
-    if (self.kind !== 'pod') return ConnSet.ALL;
+  /** What the NetworkPolicies isolating `self` admit from/to `other` (ALL when none isolates it). */
+  networkPolicyConnections(
+    direction: Direction,
+    self: PolicyEndpoint & { kind: 'pod' },
+    other: PolicyEndpoint,
+    dst: PolicyEndpoint,
+  ): ConnSet {
     const policies = this.policiesSelecting(self.pod)[direction];
     if (policies.length === 0) return ConnSet.ALL;
     let out = ConnSet.NONE;
@@ -188,20 +268,55 @@ export class PolicyEngine {
     return out;
   }
 
+  /**
+   * What the layers admit from/to `other` for `self`'s side of a connection, port by port; ALL when
+   * `self` is not a pod policies select. `local`: the two ends are a pod and its own node.
+   */
+  directionConnections(direction: Direction, self: PolicyEndpoint, other: PolicyEndpoint, dst: PolicyEndpoint, local = false): ConnSet {
+    if (self.kind !== 'pod') return ConnSet.ALL;
+    let allowed = ConnSet.NONE;
+    let handed = ConnSet.ALL;
+    if (this.hasAdmin) {
+      const p = this.tiers.partition('admin', self.pod, direction, other, dst);
+      allowed = p.allow;
+      handed = handed.subtract(p.allow).subtract(p.deny);
+      if (handed.isEmpty()) return allowed;
+    }
+    if (this.cni) {
+      const p = this.cni.partition(direction, self, other, dst);
+      allowed = allowed.union(handed.intersect(p.allow));
+      handed = handed.subtract(p.allow).subtract(p.deny);
+      if (handed.isEmpty()) return allowed;
+    }
+    if (this.policiesSelecting(self.pod)[direction].length > 0)
+      return local ? allowed.union(handed) : allowed.union(handed.intersect(this.networkPolicyConnections(direction, self, other, dst)));
+    if (this.hasBaseline) {
+      const p = this.tiers.partition('baseline', self.pod, direction, other, dst);
+      return allowed.union(handed.subtract(p.deny));
+    }
+    return allowed.union(handed);
+  }
+
   /** Whether `src` may open a connection to `dst` on `port`/`protocol`, and which objects decided it. */
   verdict(src: Peer, dst: Peer, port: number, protocol: Protocol): Verdict {
     const s = this.endpointOf(src);
     const d = this.endpointOf(dst);
-    const egress = this.direction('egress', s, d, d, port, protocol);
-    const ingress = this.direction('ingress', d, s, d, port, protocol);
+    const self = isSelf(src, dst);
+    const local = this.nodeLocal(s, d);
+    const egress = this.direction('egress', s, d, d, port, protocol, self, local);
+    const ingress = this.direction('ingress', d, s, d, port, protocol, self, local);
     return withReason({ allowed: egress.allowed && ingress.allowed, egress, ingress }, () => verdictReason(egress, ingress));
   }
 
   /** verdict(...).allowed without building the explanation (for checks that ask many times). */
   allows(src: Peer, dst: Peer, port: number, protocol: Protocol): boolean {
+    if (isSelf(src, dst)) return true;
     const s = this.endpointOf(src);
     const d = this.endpointOf(dst);
-    return this.directionAllows('egress', s, d, d, port, protocol) && this.directionAllows('ingress', d, s, d, port, protocol);
+    const local = this.nodeLocal(s, d);
+    return (
+      this.directionAllows('egress', s, d, d, port, protocol, local) && this.directionAllows('ingress', d, s, d, port, protocol, local)
+    );
   }
 
   private directionAllows(
@@ -211,15 +326,31 @@ export class PolicyEngine {
     dst: PolicyEndpoint,
     port: number,
     protocol: Protocol,
+    local: boolean,
   ): boolean {
     if (self.kind !== 'pod') return true;
-    const policies = this.policiesSelecting(self.pod)[direction];
-    if (policies.length === 0) return true;
-    for (const policy of policies) {
-      for (const rule of policy.rules[direction])
-        if (this.portsAdmit(rule, dst, port, protocol) && this.matchingPeer(policy, rule, other) !== undefined) return true;
+    if (this.hasAdmin) {
+      const hit = this.tiers.decide('admin', self.pod, direction, other, dst, port, protocol);
+      if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
     }
-    return false;
+    if (this.cni) {
+      const hit = this.cni.decide(direction, self, other, dst, port, protocol);
+      if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
+    }
+    const policies = this.policiesSelecting(self.pod)[direction];
+    if (policies.length > 0) {
+      if (local) return true;
+      for (const policy of policies) {
+        for (const rule of policy.rules[direction])
+          if (this.portsAdmit(rule, dst, port, protocol) && this.matchingPeer(policy, rule, other) !== undefined) return true;
+      }
+      return false;
+    }
+    if (this.hasBaseline) {
+      const hit = this.tiers.decide('baseline', self.pod, direction, other, dst, port, protocol);
+      if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
+    }
+    return true;
   }
 
   private direction(
@@ -229,122 +360,121 @@ export class PolicyEngine {
     dst: PolicyEndpoint,
     port: number,
     protocol: Protocol,
+    toItself: boolean,
+    local: boolean,
   ): DirectionResult {
     const ctx = { direction, self, other, port, protocol };
-    if (self.kind !== 'pod')
-      return withReason({ isolated: false, isolatingPolicies: [], allowed: true }, () =>
-        directionReason({ ...ctx, outcome: 'not-subject' }),
-      );
-    const policies = this.policiesSelecting(self.pod)[direction];
-    if (policies.length === 0)
-      return withReason({ isolated: false, isolatingPolicies: [], allowed: true }, () => directionReason({ ...ctx, outcome: 'open' }));
-    const isolatingPolicies = policies.map((p) => p.ref);
-    for (const policy of policies) {
-      for (const rule of policy.rules[direction]) {
-        const peer = this.matchingPeer(policy, rule, other);
-        if (peer === undefined || !this.portsAdmit(rule, dst, port, protocol)) continue;
-        const peerPath = peer >= 0 ? rule.peers?.[peer]?.path : undefined;
-        const allowedBy: NonNullable<DirectionResult['allowedBy']> = {
-          policy: policy.ref,
-          ruleIndex: rule.index,
-          range: locate(policy.origin, peerPath ?? rule.path),
-        };
-        if (peer >= 0) allowedBy.peerIndex = peer;
-        return withReason({ isolated: true, isolatingPolicies, allowed: true, allowedBy }, () =>
-          directionReason({ ...ctx, outcome: 'allowed', policies, allowedBy }),
-        );
-      }
+    const result = (r: Omit<DirectionResult, 'reason'>, outcome: Outcome): DirectionResult =>
+      withReason(r, () => directionReason({ ...ctx, outcome, result: r, policies: npPolicies }));
+    let npPolicies: SimNetworkPolicy[] = [];
+    const open = { isolated: false, isolatingPolicies: [], allowed: true };
+    if (self.kind !== 'pod') return result({ ...open, decidedBy: 'not-subject' }, 'not-subject');
+    npPolicies = this.policiesSelecting(self.pod)[direction];
+    const isolated = npPolicies.length > 0;
+    const isolatingPolicies = npPolicies.map((p) => p.ref);
+    const base = { isolated, isolatingPolicies };
+    if (toItself) return result({ ...base, allowed: true, decidedBy: 'self' }, 'self');
+    let passedBy: RuleHit | undefined;
+    if (this.hasAdmin) {
+      const hit = this.tiers.decide('admin', self.pod, direction, other, dst, port, protocol);
+      if (hit && hit.action !== 'Pass') return result({ ...base, allowed: hit.action === 'Allow', decidedBy: 'admin', rule: hit }, 'rule');
+      passedBy = hit;
     }
-    return withReason({ isolated: true, isolatingPolicies, allowed: false }, () =>
-      directionReason({ ...ctx, outcome: 'denied', policies }),
-    );
+    const passed = passedBy ? { passedBy } : {};
+    if (this.cni) {
+      const hit = this.cni.decide(direction, self, other, dst, port, protocol);
+      if (hit && hit.action !== 'Pass')
+        return result({ ...base, ...passed, allowed: hit.action === 'Allow', decidedBy: 'cni', rule: hit }, 'rule');
+    }
+    if (isolated) {
+      if (local) return result({ ...base, ...passed, allowed: true, decidedBy: 'node' }, 'node');
+      for (const policy of npPolicies) {
+        for (const rule of policy.rules[direction]) {
+          const peer = this.matchingPeer(policy, rule, other);
+          if (peer === undefined || !this.portsAdmit(rule, dst, port, protocol)) continue;
+          const peerPath = peer >= 0 ? rule.peers?.[peer]?.path : undefined;
+          const allowedBy: NonNullable<DirectionResult['allowedBy']> = {
+            policy: policy.ref,
+            ruleIndex: rule.index,
+            range: locate(policy.origin, peerPath ?? rule.path),
+          };
+          if (peer >= 0) allowedBy.peerIndex = peer;
+          return result({ ...base, ...passed, allowed: true, allowedBy, decidedBy: 'network' }, 'allowed');
+        }
+      }
+      return result({ ...base, ...passed, allowed: false, decidedBy: 'network' }, 'denied');
+    }
+    if (this.hasBaseline) {
+      const hit = this.tiers.decide('baseline', self.pod, direction, other, dst, port, protocol);
+      if (hit && hit.action !== 'Pass')
+        return result({ ...base, ...passed, allowed: hit.action === 'Allow', decidedBy: 'baseline', rule: hit }, 'rule');
+    }
+    return result({ ...base, ...passed, allowed: true, decidedBy: 'none' }, 'open');
   }
 
   /**
    * What a pod's ingress admits from a client that could be any pod of any namespace (an ingress
-   * controller whose labels are not known): only rules that admit every pod count.
+   * controller whose labels are not known): only what every possible client is admitted counts.
+   * A cluster-wide rule that may match some clients but not others counts as denying, unless it allows.
    */
   ingressFromAnyPod(pod: SimPod): ConnSet {
-    const policies = this.policiesSelecting(pod).ingress;
-    if (policies.length === 0) return ConnSet.ALL;
     const dst = this.endpointOf({ kind: 'pod', pod });
-    let out = ConnSet.NONE;
-    for (const policy of policies) {
+    if (dst.kind !== 'pod') return ConnSet.ALL;
+    let allowed = ConnSet.NONE;
+    let handed = ConnSet.ALL;
+    if (this.hasAdmin) {
+      const p = this.anyClient('admin', pod, dst);
+      allowed = p.allow;
+      handed = p.handed;
+    }
+    if (this.cni) handed = ConnSet.NONE; // not simulated: nothing is promised for every client
+    const policies = this.policiesSelecting(pod).ingress;
+    if (policies.length > 0) {
+      let np = ConnSet.NONE;
+      for (const policy of policies) {
+        for (const rule of policy.rules.ingress) {
+          if (rule.peers === null || rule.peers.some(admitsEveryPod)) np = np.union(this.ruleConnections(rule, dst));
+        }
+      }
+      return allowed.union(handed.intersect(np));
+    }
+    if (this.hasBaseline) {
+      const p = this.anyClient('baseline', pod, dst);
+      return allowed.union(handed.intersect(p.allow.union(p.handed)));
+    }
+    return allowed.union(handed);
+  }
+
+  /** One tier's rules against an unknown pod client: what it surely allows, and what surely goes on to the next layer. */
+  private anyClient(tier: 'admin' | 'baseline', pod: SimPod, dst: PolicyEndpoint): { allow: ConnSet; handed: ConnSet } {
+    let remaining = ConnSet.ALL;
+    let allow = ConnSet.NONE;
+    let handed = ConnSet.NONE;
+    for (const policy of this.tiers.selecting(tier, pod).ingress) {
       for (const rule of policy.rules.ingress) {
-        if (rule.peers === null || rule.peers.some(admitsEveryPod)) out = out.union(this.ruleConnections(rule, dst));
+        const conns = this.tiers.ruleConnections(rule, dst).intersect(remaining);
+        if (conns.isEmpty()) continue;
+        const everyPod = rule.peers.some(
+          (p) => p.kind === 'pods' && isEverything(p.namespaces) && (p.pods === undefined || isEverything(p.pods)),
+        );
+        if (!everyPod) {
+          // Some clients match and some do not: an Allow leaves the rest to later rules; anything else is not promised.
+          if (rule.action !== 'Allow') remaining = remaining.subtract(conns);
+          continue;
+        }
+        if (rule.action === 'Allow') allow = allow.union(conns);
+        else if (rule.action === 'Pass') handed = handed.union(conns);
+        remaining = remaining.subtract(conns);
       }
     }
-    return out;
+    return { allow, handed: handed.union(remaining) };
   }
 }
 
-/**
- * Each NetworkPolicy object read once, with the diagnostics reading it reported (replayed, in order,
- * at every analysis). A ParseCache keeps an unchanged document's ManifestObject across analyses, so
- * re-analysis after an edit reads only the edited policies; an edited document is a new object.
- * What a policy reads to depends on its object alone (its namespace defaults to `default`).
- */
-const policyReads = new WeakMap<ManifestObject, { policy: SimNetworkPolicy | undefined; diagnostics: Diagnostic[] }>();
-
-export function readPolicyObject(o: ManifestObject): { policy: SimNetworkPolicy | undefined; diagnostics: readonly Diagnostic[] } {
-  let read = policyReads.get(o);
-  if (!read) {
-    const diagnostics: Diagnostic[] = [];
-    const r = new FieldReader(o, diagnostics);
-    let policy: SimNetworkPolicy | undefined;
-    if (o.apiVersion !== 'networking.k8s.io/v1') {
-      r.invalid(
-        ['apiVersion'],
-        `NetworkPolicy ${o.name} uses apiVersion ${o.apiVersion}, which current API servers no longer serve; use networking.k8s.io/v1 (the fields are the same). It is not simulated.`,
-      );
-    } else policy = readNetworkPolicy(o, namespaceOf(o) ?? DEFAULT_NAMESPACE, r);
-    read = { policy, diagnostics };
-    policyReads.set(o, read);
-  }
-  return read;
+function isSelf(src: Peer, dst: Peer): boolean {
+  return src.kind === 'pod' && dst.kind === 'pod' && src.pod === dst.pod;
 }
 
-/**
- * Adds `reason` as an enumerable property computed on first read: verdicts are asked for by the
- * thousand and most reasons are never shown; JSON.stringify and spreads still see it.
- */
-function withReason<T extends object>(value: T, make: () => string): T & { reason: string } {
-  let cached: string | undefined;
-  Object.defineProperty(value, 'reason', { enumerable: true, configurable: true, get: () => (cached ??= make()) });
-  return value as T & { reason: string };
-}
-
-function admitsEveryPod(peer: PolicyPeer): boolean {
-  if (peer.kind !== 'selector' || !peer.namespaceSelector) return false;
-  const everyNs = Object.keys(peer.namespaceSelector.matchLabels).length === 0 && peer.namespaceSelector.matchExpressions.length === 0;
-  const everyPod =
-    !peer.podSelector || (Object.keys(peer.podSelector.matchLabels).length === 0 && peer.podSelector.matchExpressions.length === 0);
-  return everyNs && everyPod;
-}
-
-/** The container port numbers a name resolves to on a destination (name and protocol must both match). */
-function resolveNamed(name: string, protocol: Protocol, dst: PolicyEndpoint): number[] {
-  if (dst.kind !== 'pod') return [];
-  const out: number[] = [];
-  for (const c of dst.pod.containers) for (const p of c.ports) if (p.name === name && p.protocol === protocol) out.push(p.containerPort);
-  return out;
-}
-
-function portConnections(p: PolicyPort, dst: PolicyEndpoint): ConnSet {
-  if (p.port === undefined) return ConnSet.protocol(p.protocol);
-  if (typeof p.port === 'number') return ConnSet.ports(p.protocol, p.port, p.endPort ?? p.port);
-  let out = ConnSet.NONE;
-  for (const n of resolveNamed(p.port, p.protocol, dst)) out = out.union(ConnSet.ports(p.protocol, n));
-  return out;
-}
-
-function portAdmits(p: PolicyPort, dst: PolicyEndpoint, port: number, protocol: Protocol): boolean {
-  if (p.protocol !== protocol) return false;
-  if (p.port === undefined) return true;
-  if (typeof p.port === 'number') return port >= p.port && port <= (p.endPort ?? p.port);
-  // resolveNamed(...).includes(port), without building the list.
-  if (dst.kind !== 'pod') return false;
-  for (const c of dst.pod.containers)
-    for (const cp of c.ports) if (cp.name === p.port && cp.protocol === protocol && cp.containerPort === port) return true;
-  return false;
+function isEverything(s: { matchLabels: Labels; matchExpressions: unknown[] }): boolean {
+  return Object.keys(s.matchLabels).length === 0 && s.matchExpressions.length === 0;
 }

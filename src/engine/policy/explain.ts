@@ -1,9 +1,12 @@
-// The sentences a verdict carries. Verdicts are data (policies, rules, peers, positions); these
-// few templates turn them into the one-line reasons that hovers, the CLI and traces show.
+// The sentences a verdict carries. Verdicts are data (layers, policies, rules, peers, positions);
+// these few templates turn them into the one-line reasons that hovers, the CLI and traces show.
+// Every reason names the layer that decided, the object, its rule and where the rule is written.
 import type { Protocol } from '../cluster/model';
 import type { SourceRange } from '../source';
-import type { Direction, PolicyRef, SimNetworkPolicy } from './parse';
-import { type DirectionResult, type PolicyEndpoint } from './types';
+import { policyRefId, type Direction, type PolicyRef, type SimNetworkPolicy } from './parse';
+import { type DirectionResult, type PolicyEndpoint, type RuleHit } from './types';
+
+export type Outcome = 'not-subject' | 'self' | 'open' | 'allowed' | 'denied' | 'node' | 'rule';
 
 export interface ReasonContext {
   direction: Direction;
@@ -11,9 +14,10 @@ export interface ReasonContext {
   other: PolicyEndpoint;
   port: number;
   protocol: Protocol;
-  outcome: 'not-subject' | 'open' | 'allowed' | 'denied';
-  policies?: SimNetworkPolicy[];
-  allowedBy?: DirectionResult['allowedBy'];
+  outcome: Outcome;
+  result: Omit<DirectionResult, 'reason'>;
+  /** The NetworkPolicies isolating `self` for this direction. */
+  policies: SimNetworkPolicy[];
 }
 
 export function rangeText(range: SourceRange | undefined): string {
@@ -22,7 +26,38 @@ export function rangeText(range: SourceRange | undefined): string {
 
 /** `NetworkPolicy shop/deny-all (policies.yaml:7:3)`: the object and where it is. */
 export function policyText(ref: PolicyRef): string {
-  return `NetworkPolicy ${ref.namespace}/${ref.name} (${rangeText(ref.range)})`;
+  return `${ref.kind} ${policyRefId(ref)} (${rangeText(ref.range)})`;
+}
+
+/**
+ * `AdminNetworkPolicy tenant-isolation (priority 10) rule deny-other-tenants (anp.yaml:12:5)`: the
+ * layer's object, its priority, the rule by name (or by position when it has none) and where it is.
+ */
+export function ruleText(hit: RuleHit): string {
+  const tier = hit.policy.kind === 'ClusterNetworkPolicy' ? `${hit.layer === 'admin' ? 'Admin' : 'Baseline'} tier, ` : '';
+  const priority = hit.priority !== undefined ? ` (${tier}priority ${hit.priority})` : '';
+  const rule = hit.ruleName ? `rule ${hit.ruleName}` : `rule spec.${hit.direction}[${hit.ruleIndex}]`;
+  return `${hit.policy.kind} ${policyRefId(hit.policy)}${priority} ${rule} (${rangeText(hit.range)})`;
+}
+
+/** The policies that decided one direction: the rule's policy, the admitting NetworkPolicy, or every NetworkPolicy isolating a denied side. */
+export function decidingPolicies(d: Omit<DirectionResult, 'reason'>): PolicyRef[] {
+  switch (d.decidedBy) {
+    case 'admin':
+    case 'cni':
+    case 'baseline':
+      return d.rule ? [d.rule.policy] : [];
+    case 'network':
+      return d.allowed ? (d.allowedBy ? [d.allowedBy.policy] : []) : d.isolatingPolicies;
+    default:
+      return [];
+  }
+}
+
+/** The name of the layer that decided, as a sentence says it: `AdminNetworkPolicy`, `NetworkPolicy`, ... */
+export function layerText(d: Omit<DirectionResult, 'reason'>): string {
+  if (d.rule) return d.rule.policy.kind;
+  return 'NetworkPolicy';
 }
 
 export function endpointText(ep: PolicyEndpoint): string {
@@ -41,31 +76,49 @@ export function directionReason(c: ReasonContext): string {
   const other = endpointText(c.other);
   const toFrom = c.direction === 'egress' ? 'to' : 'from';
   const what = `${c.protocol} ${c.port}`;
+  const passed = c.result.passedBy ? `${c.result.passedBy.policy.kind} ${passText(c.result.passedBy)} passes it on; ` : '';
   switch (c.outcome) {
     case 'not-subject':
       if (c.self.kind === 'ip' && c.self.pod)
-        return `${self} uses hostNetwork: NetworkPolicy does not select it, so its ${c.direction} is not filtered by policy`;
-      return `${self} is outside the cluster; no NetworkPolicy governs its ${c.direction}`;
+        return `${self} uses hostNetwork: no policy selects it, so its ${c.direction} is not filtered by policy`;
+      return `${self} is outside the cluster; no policy governs its ${c.direction}`;
+    case 'self':
+      return `${self} is reaching itself, which a pod can always do whatever the policies say`;
+    case 'rule': {
+      const hit = c.result.rule;
+      const verb = c.result.allowed ? 'allowed' : 'denied';
+      return `${passed}${c.direction} of ${self} ${toFrom} ${other} on ${what} is ${verb} by ${hit ? ruleText(hit) : 'a policy rule'}`;
+    }
     case 'open':
-      return `no NetworkPolicy selects ${self} for ${c.direction}, so all its ${c.direction} is allowed`;
+      if (c.result.passedBy)
+        return `${passed}no NetworkPolicy selects ${self} for ${c.direction} and no baseline rule matches, so it is allowed`;
+      return `no policy selects ${self} for ${c.direction} (nor matches this connection), so all its ${c.direction} is allowed`;
+    case 'node':
+      return `${passed}${self} is isolated for ${c.direction} by ${listPolicies(c.policies)}, but traffic between a pod and its own node (${other}) is always allowed`;
     case 'allowed': {
-      const by = c.allowedBy;
-      if (!by) return `${c.direction} ${toFrom} ${other} on ${what} is allowed`;
+      const by = c.result.allowedBy;
+      if (!by) return `${passed}${c.direction} ${toFrom} ${other} on ${what} is allowed`;
       const peerKey = c.direction === 'egress' ? 'to' : 'from';
       const at = `spec.${c.direction}[${by.ruleIndex}]${by.peerIndex !== undefined ? `.${peerKey}[${by.peerIndex}]` : ''}`;
-      return `${c.direction} of ${self} ${toFrom} ${other} on ${what} is allowed by NetworkPolicy ${by.policy.namespace}/${by.policy.name} ${at} (${rangeText(by.range)})`;
+      return `${passed}${c.direction} of ${self} ${toFrom} ${other} on ${what} is allowed by NetworkPolicy ${by.policy.namespace}/${by.policy.name} ${at} (${rangeText(by.range)})`;
     }
     case 'denied': {
-      const policies = c.policies ?? [];
-      const them = policies.length === 1 ? 'its rules' : 'their rules';
-      return `${self} is isolated for ${c.direction} by ${listPolicies(policies)}, and none of ${them} allows ${what} ${toFrom} ${other}`;
+      const them = c.policies.length === 1 ? 'its rules' : 'their rules';
+      return `${passed}${self} is isolated for ${c.direction} by ${listPolicies(c.policies)}, and none of ${them} allows ${what} ${toFrom} ${other}`;
     }
   }
+}
+
+function passText(hit: RuleHit): string {
+  const priority = hit.priority !== undefined ? ` (priority ${hit.priority})` : '';
+  const rule = hit.ruleName ? `rule ${hit.ruleName}` : `rule spec.${hit.direction}[${hit.ruleIndex}]`;
+  return `${policyRefId(hit.policy)}${priority} ${rule} (${rangeText(hit.range)})`;
 }
 
 /** The verdict in one sentence: what was denied (both sides when both deny), or why it passes. */
 export function verdictReason(egress: DirectionResult, ingress: DirectionResult): string {
   if (egress.allowed && ingress.allowed) return `allowed: ${egress.reason}; ${ingress.reason}`;
-  const denied = [egress, ingress].filter((d) => !d.allowed).map((d) => d.reason);
-  return `dropped by NetworkPolicy: ${denied.join('; ')}`;
+  const denied = [egress, ingress].filter((d) => !d.allowed);
+  const layers = [...new Set(denied.map(layerText))].join(' and ');
+  return `dropped by ${layers}: ${denied.map((d) => d.reason).join('; ')}`;
 }

@@ -1,7 +1,9 @@
 // The workload connectivity list (netpol-analyzer's "connlist"): for every ordered pair of
 // workloads, and between workloads and the address ranges outside the cluster, the connections
-// NetworkPolicy allows. Computed on pod classes (matrixClasses.ts) with port sets kept as ranges
-// (connset.ts), so its cost follows the policies, not the number of pods or ports.
+// the policy layers allow. Computed on pod classes (matrixClasses.ts) with port sets kept as ranges
+// (connset.ts), so its cost follows the policies, not the number of pods or ports. Classes that
+// only NetworkPolicy governs take the shortcut below (what each rule admits, per peer class);
+// classes a cluster-wide policy selects are asked of the engine's layered evaluation pair by pair.
 import { ConnSet } from './connset';
 import { formatRange, splitAtBoundaries, rangesCover, type Family, type IpRange } from './ipRanges';
 import { ingressExposures } from '../ingress/backends';
@@ -56,15 +58,40 @@ function portsAreStatic(rule: PolicyRule): boolean {
 }
 
 /**
- * The address ranges outside the cluster as one direction's ipBlocks cut them (ingress rules cut
- * the sources, egress rules the destinations), per family; IPv6 appears only when a rule names it.
+ * The address ranges outside the cluster as one direction's ipBlocks (and, for egress, the
+ * cluster-wide policies' networks) cut them (ingress rules cut the sources, egress rules the
+ * destinations), per family; IPv6 appears only when a rule names it.
  */
 function externalRanges(engine: PolicyEngine, direction: Direction): IpRange[] {
   const blocks: IpRange[] = [];
   for (const p of engine.policies)
     for (const r of p.rules[direction]) for (const peer of r.peers ?? []) if (peer.kind === 'ipBlock') blocks.push(...peer.ranges);
+  for (const tier of [engine.tiers.tiers.admin, engine.tiers.tiers.baseline])
+    for (const p of tier)
+      for (const r of p.rules[direction]) for (const peer of r.peers) if (peer.kind === 'networks') blocks.push(...peer.ranges);
   const families: Family[] = blocks.some((b) => b.family === 'ipv6') ? ['ipv4', 'ipv6'] : ['ipv4'];
   return families.flatMap((f) => splitAtBoundaries(f, blocks));
+}
+
+/** Whether a class decides a direction through the first-match layers (a cluster-wide policy selects it), so the NetworkPolicy shortcut does not apply. */
+function layered(engine: PolicyEngine, c: PodClass, direction: Direction): boolean {
+  return c.ep.kind === 'pod' && engine.firstMatchLayers(c.rep, direction);
+}
+
+/** Whether some pod of one class and the other (an address of a node) are a pod and its own node. */
+function classNodeLocal(s: PodClass, d: PodClass): boolean {
+  const [address, pods] =
+    s.ep.kind === 'ip' && d.ep.kind === 'pod' ? [s.ep.ip, d] : d.ep.kind === 'ip' && s.ep.kind === 'pod' ? [d.ep.ip, s] : [];
+  if (address === undefined || !pods) return false;
+  for (const nodes of pods.nodeAddresses.values()) if (nodes.has(address)) return true;
+  return false;
+}
+
+/** The same for one workload of each class: some pod of the pod side's workload runs on the address side's node. */
+function workloadsNodeLocal(s: PodClass, ws: string, d: PodClass, wd: string): boolean {
+  if (s.ep.kind === 'ip' && s.ep.ip !== undefined) return d.nodeAddresses.get(wd)?.has(s.ep.ip) ?? false;
+  if (d.ep.kind === 'ip' && d.ep.ip !== undefined) return s.nodeAddresses.get(ws)?.has(d.ep.ip) ?? false;
+  return false;
 }
 
 /** Computes the connectivity list of the workspace's workloads (implicit objects such as CoreDNS left out). */
@@ -92,28 +119,67 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
   };
 
   const all = classes.map((c) => c.index);
+  const viaLayers: Record<Direction, boolean[]> = {
+    egress: classes.map((c) => layered(engine, c, 'egress')),
+    ingress: classes.map((c) => layered(engine, c, 'ingress')),
+  };
+  const addresses = classes.filter((c) => c.ep.kind === 'ip');
+  const rangeEp = (r: IpRange): PolicyEndpoint => ({ kind: 'ip', ip: undefined, range: r });
   for (const d of classes) {
     const ing = sides.ingress[d.index] ?? OPEN;
-    // An isolated destination is reached only from the classes its rules name; an open one from anyone.
-    const sources = ing.isolated && ing.base.isEmpty() ? [...ing.perClass.keys()] : all;
+    const ingLayered = viaLayers.ingress[d.index] === true;
+    // An isolated destination is reached only from the classes its rules name (and its own node); an open one from anyone.
+    const sources =
+      !ingLayered && ing.isolated && ing.base.isEmpty()
+        ? [...new Set([...ing.perClass.keys(), ...addresses.filter((a) => classNodeLocal(a, d)).map((a) => a.index)])]
+        : all;
     for (const si of sources) {
       const s = classes[si] as PodClass;
       if (s === d && s.workloads.length < 2) continue; // a workload's pods among themselves are not listed
-      const eg = sides.egress[si] ?? OPEN;
-      const e = eg.isolated ? eg.base.union(eg.perClass.get(d.index) ?? ConnSet.NONE) : ConnSet.ALL;
-      if (e.isEmpty()) continue;
-      const i = ing.isolated ? ing.base.union(ing.perClass.get(si) ?? ConnSet.NONE) : ConnSet.ALL;
-      recordClasses(s, d, e.intersect(i));
+      const conn = (local: boolean): ConnSet => {
+        const eg = sides.egress[si] ?? OPEN;
+        const e = viaLayers.egress[si]
+          ? engine.directionConnections('egress', s.ep, d.ep, d.ep, local)
+          : eg.isolated && !local
+            ? eg.base.union(eg.perClass.get(d.index) ?? ConnSet.NONE)
+            : ConnSet.ALL;
+        if (e.isEmpty()) return e;
+        const i = ingLayered
+          ? engine.directionConnections('ingress', d.ep, s.ep, d.ep, local)
+          : ing.isolated && !local
+            ? ing.base.union(ing.perClass.get(si) ?? ConnSet.NONE)
+            : ConnSet.ALL;
+        return e.intersect(i);
+      };
+      const far = conn(false);
+      if (!classNodeLocal(s, d)) {
+        recordClasses(s, d, far);
+        continue;
+      }
+      // A hostNetwork pod (its node's address) and pods on that node: their pairs get NetworkPolicy's node exception.
+      const near = conn(true);
+      for (const ws of s.workloads) for (const wd of d.workloads) record(ws, wd, workloadsNodeLocal(s, ws, d, wd) ? near : far);
     }
     rangeNames.ingress.forEach((name, k) => {
-      const conn = ing.isolated ? ing.base.union(ing.perRange[k] ?? ConnSet.NONE) : ConnSet.ALL;
+      const range = ranges.ingress[k] as IpRange;
+      const conn = ingLayered
+        ? engine.directionConnections('ingress', d.ep, rangeEp(range), d.ep)
+        : ing.isolated
+          ? ing.base.union(ing.perRange[k] ?? ConnSet.NONE)
+          : ConnSet.ALL;
       for (const w of d.workloads) record(name, w, conn);
     });
   }
   for (const s of classes) {
     const eg = sides.egress[s.index] ?? OPEN;
+    const egLayered = viaLayers.egress[s.index] === true;
     rangeNames.egress.forEach((name, k) => {
-      const conn = eg.isolated ? eg.base.union(eg.perRange[k] ?? ConnSet.NONE) : ConnSet.ALL;
+      const range = ranges.egress[k] as IpRange;
+      const conn = egLayered
+        ? engine.directionConnections('egress', s.ep, rangeEp(range), rangeEp(range))
+        : eg.isolated
+          ? eg.base.union(eg.perRange[k] ?? ConnSet.NONE)
+          : ConnSet.ALL;
       for (const w of s.workloads) record(w, name, conn);
     });
   }
@@ -128,7 +194,8 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
   for (const [src, row] of result) for (const [dst, conn] of row) entries.push({ src, dst, conn });
   entries.sort((a, b) => compare(a.src, b.src) || compare(a.dst, b.dst));
   const workloads = new Set(pods.map((p) => workloadId(p.workload))).size;
-  return { entries, stats: { pods: pods.length, classes: classes.length, workloads, policies: engine.policies.length } };
+  const policies = engine.policies.length + engine.tiers.tiers.admin.length + engine.tiers.tiers.baseline.length;
+  return { entries, stats: { pods: pods.length, classes: classes.length, workloads, policies } };
 }
 
 function compare(a: string, b: string): number {

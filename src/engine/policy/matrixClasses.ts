@@ -8,6 +8,8 @@ import { rangesContain } from './ipRanges';
 import { workloadId, type SimPod } from '../cluster/model';
 import type { PolicyEngine } from './engine';
 import type { PolicyPeer, SimNetworkPolicy } from './parse';
+import type { SimAdminPolicy } from './adminParse';
+import type { IpRange } from './ipRanges';
 import { type PolicyEndpoint } from './types';
 
 export interface PodClass {
@@ -18,6 +20,8 @@ export interface PodClass {
   namespace: string;
   workloads: string[];
   pods: number;
+  /** Per workload of the class, the addresses of the nodes its pods run on (for the pod-to-own-node exception). */
+  nodeAddresses: Map<string, Set<string>>;
 }
 
 function selectorKeys(s: LabelSelector | undefined, into: Set<string>): void {
@@ -27,19 +31,36 @@ function selectorKeys(s: LabelSelector | undefined, into: Set<string>): void {
 }
 
 /** Every pod label key some pod selector reads; other labels cannot tell pods apart. */
-function referencedKeys(policies: readonly SimNetworkPolicy[]): string[] {
+function referencedKeys(policies: readonly SimNetworkPolicy[], admin: readonly SimAdminPolicy[]): string[] {
   const keys = new Set<string>();
   for (const p of policies) {
     selectorKeys(p.podSelector, keys);
     for (const rules of [p.rules.ingress, p.rules.egress])
       for (const r of rules) for (const peer of r.peers ?? []) if (peer.kind === 'selector') selectorKeys(peer.podSelector, keys);
   }
+  for (const p of admin) {
+    selectorKeys(p.subject.pods, keys);
+    for (const rules of [p.rules.ingress, p.rules.egress])
+      for (const r of rules) for (const peer of r.peers) if (peer.kind === 'pods') selectorKeys(peer.pods, keys);
+  }
   return [...keys].sort();
+}
+
+/** The address ranges the cluster-wide policies' networks peers name: they match pod addresses too, so they tell pods apart. */
+function networkRanges(admin: readonly SimAdminPolicy[]): IpRange[][] {
+  const out: IpRange[][] = [];
+  for (const p of admin)
+    for (const rules of [p.rules.ingress, p.rules.egress])
+      for (const r of rules) for (const peer of r.peers) if (peer.kind === 'networks') out.push(peer.ranges);
+  return out;
 }
 
 /** Groups the workspace's pods (not the simulator's implicit ones) into classes. */
 export function podClasses(engine: PolicyEngine, pods: readonly SimPod[]): PodClass[] {
-  const keys = referencedKeys(engine.policies);
+  const admin = [...engine.tiers.tiers.admin, ...engine.tiers.tiers.baseline];
+  const keys = referencedKeys(engine.policies, admin);
+  const networks = networkRanges(admin);
+  const nodeIps = new Set(engine.cluster.nodes.flatMap((n) => (n.ipv6 ? [n.ip, n.ipv6] : [n.ip])));
   const byKey = new Map<string, PodClass>();
   const classes: PodClass[] = [];
   for (const pod of pods) {
@@ -48,9 +69,11 @@ export function podClasses(engine: PolicyEngine, pods: readonly SimPod[]): PodCl
       .flatMap((c) => c.ports.filter((p) => p.name !== undefined).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`))
       .sort()
       .join(',');
-    // A pod policies do not select is an address (its node's, for hostNetwork pods): the address tells it apart.
-    const address = engine.selectable(pod) ? '' : `ip:${pod.ip ?? ''}`;
-    const key = `${pod.namespace}\u0000${labels}\u0000${named}\u0000${address}`;
+    // A pod policies do not select is an address (its node's, for hostNetwork pods): the address
+    // tells it apart; so does a node's address (a nodes peer matches it), and which networks peers hold it.
+    const address = !engine.selectable(pod) || (pod.ip !== undefined && nodeIps.has(pod.ip)) ? `ip:${pod.ip ?? ''}` : '';
+    const inNetworks = networks.map((r) => (pod.ip !== undefined && rangesContain(r, pod.ip) ? '1' : '0')).join('');
+    const key = `${pod.namespace}\u0000${labels}\u0000${named}\u0000${address}\u0000${inNetworks}`;
     let c = byKey.get(key);
     if (!c) {
       c = {
@@ -60,12 +83,16 @@ export function podClasses(engine: PolicyEngine, pods: readonly SimPod[]): PodCl
         namespace: pod.namespace,
         workloads: [],
         pods: 0,
+        nodeAddresses: new Map(),
       };
       byKey.set(key, c);
       classes.push(c);
     }
     c.pods++;
     const w = workloadId(pod.workload);
+    let nodes = c.nodeAddresses.get(w);
+    if (!nodes) c.nodeAddresses.set(w, (nodes = new Set()));
+    for (const a of engine.addressesOf(pod.node)) nodes.add(a);
     if (!c.workloads.includes(w)) c.workloads.push(w);
   }
   return classes;

@@ -1,4 +1,4 @@
-// The NetworkPolicy questions a trace asks. The policy engine (`analysis.policies`) answers them;
+// The policy questions a trace asks. The policy engine (`analysis.policies`) answers them;
 // the trace depends only on this structural interface, so tests can hand it a small fake.
 import type { Protocol } from '../cluster/model';
 import { type DirectionResult, type Peer, type Verdict } from './types';
@@ -14,10 +14,11 @@ const OPEN: DirectionResult = {
   isolated: false,
   isolatingPolicies: [],
   allowed: true,
-  reason: 'no NetworkPolicy selects this pod for this direction',
+  decidedBy: 'none',
+  reason: 'no policy selects this pod for this direction',
 };
 
 /** The oracle of a cluster without NetworkPolicy: every pod is non-isolated, everything is allowed. */
 export const NO_POLICIES: PolicyOracle = {
-  verdict: () => ({ allowed: true, egress: OPEN, ingress: OPEN, reason: 'no NetworkPolicy applies' }),
+  verdict: () => ({ allowed: true, egress: OPEN, ingress: OPEN, reason: 'no policy applies' }),
 };

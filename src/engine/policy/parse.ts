@@ -6,11 +6,21 @@ import type { FieldPath, SourceRange } from '../source';
 import { editDistance } from '../diagnostics';
 import { type ManifestObject } from '../manifests/types';
 
+/** The policy kinds a verdict can name: NetworkPolicy and the cluster-wide kinds of the network-policy API. */
+export type PolicyKind = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy';
+
 /** A policy as a verdict names it: which object, and where it is. */
 export interface PolicyRef {
+  kind: PolicyKind;
+  /** The policy's namespace; '' for the cluster-scoped kinds. */
   namespace: string;
   name: string;
   range: SourceRange | undefined;
+}
+
+/** `shop/deny-all` for a NetworkPolicy, the bare name for a cluster-scoped policy: unique within its kind. */
+export function policyRefId(ref: Pick<PolicyRef, 'namespace' | 'name'>): string {
+  return ref.namespace === '' ? ref.name : `${ref.namespace}/${ref.name}`;
 }
 
 export interface PolicyPort {
@@ -91,6 +101,7 @@ export function readNetworkPolicy(o: ManifestObject, namespace: string, r: Field
   }
   // A getter: the position is computed only when a verdict is explained (locating is the costly part).
   const ref: PolicyRef = {
+    kind: 'NetworkPolicy',
     namespace,
     name: o.name,
     get range() {

@@ -1,24 +1,65 @@
 // The vocabulary of a policy verdict, shared by the evaluation, its explanations and every reader
 // of a verdict (trace, matrix, hovers): which ends, whether each direction admits, and who decided.
+// A direction is decided by the layers of design.md "Policy layers", in order: the cluster-wide
+// admin tier (AdminNetworkPolicy, Admin-tier ClusterNetworkPolicy), the CNI's own policies (a seam,
+// none simulated yet), NetworkPolicy, then the baseline tier (BaselineAdminNetworkPolicy,
+// Baseline-tier ClusterNetworkPolicy).
 import type { SimPod } from '../cluster/model';
 import type { Labels } from '../cluster/labels';
 import type { SourceRange } from '../source';
-import type { PolicyRef } from './parse';
+import type { IpRange } from './ipRanges';
+import type { Direction, PolicyRef } from './parse';
 
 /** One end of a connection: a pod, or an address outside the cluster. */
 export type Peer = { kind: 'pod'; pod: SimPod } | { kind: 'external'; ip: string };
 
+/** The layers that decide a direction, in the order they are asked. */
+export type PolicyLayerName = 'admin' | 'cni' | 'network' | 'baseline';
+
+/** What a cluster-wide rule does with what it matches (ClusterNetworkPolicy's Accept reads as Allow). */
+export type AdminAction = 'Allow' | 'Deny' | 'Pass';
+
+/** A rule of a first-match layer (cluster-wide, or the CNI's own) that matched a connection: which policy, which rule, and where it is written. */
+export interface RuleHit {
+  layer: Exclude<PolicyLayerName, 'network'>;
+  policy: PolicyRef;
+  /** The policy's priority (lower first); undefined for the BaselineAdminNetworkPolicy, which has none. */
+  priority: number | undefined;
+  direction: Direction;
+  ruleIndex: number;
+  /** The rule's `name`, when it has one. */
+  ruleName: string | undefined;
+  action: AdminAction;
+  /** The peer of the rule that matched. */
+  peerIndex: number;
+  range: SourceRange | undefined;
+}
+
+/**
+ * Who decided one direction: `not-subject` (an address, or a hostNetwork pod read as its node's,
+ * which no policy selects), `self` (a pod reaching itself), `admin`, `cni` or `baseline` (a rule of
+ * that layer, in `rule`), `network` (the NetworkPolicies isolating the pod), `node` (NetworkPolicy
+ * isolates the pod, but traffic between a pod and its own node is always allowed), `none` (no
+ * layer applies: allowed).
+ */
+export type Decider = 'not-subject' | 'self' | 'admin' | 'cni' | 'network' | 'node' | 'baseline' | 'none';
+
 export interface DirectionResult {
-  /** Whether some policy selects the pod for this direction (only then can anything be denied). */
+  /** Whether some NetworkPolicy selects the pod for this direction (then NetworkPolicy decides what the admin tier hands on). */
   isolated: boolean;
   isolatingPolicies: PolicyRef[];
   allowed: boolean;
-  /** The first rule (and peer, when the rule names peers) that admits the connection. */
+  /** The first NetworkPolicy rule (and peer, when the rule names peers) that admits the connection. */
   allowedBy?: { policy: PolicyRef; ruleIndex: number; peerIndex?: number; range: SourceRange | undefined };
+  decidedBy: Decider;
+  /** The rule that decided (Allow or Deny), when `decidedBy` is `admin`, `cni` or `baseline`. */
+  rule?: RuleHit;
+  /** The admin-tier Pass rule that handed the connection to the layers below, when one matched. */
+  passedBy?: RuleHit;
   reason: string;
 }
 
-/** Whether NetworkPolicy lets a connection through, with the objects that decided it and where they are. */
+/** Whether policy lets a connection through, with the objects that decided it and where they are. */
 export interface Verdict {
   allowed: boolean;
   egress: DirectionResult;
@@ -28,8 +69,10 @@ export interface Verdict {
 
 /**
  * How a policy sees one end of a connection: a pod (matched by selectors) or an address (matched by
- * ipBlock). Pod addresses are in-cluster and never match an ipBlock, as the API reference cautions.
+ * ipBlock and networks). Pod addresses never match a NetworkPolicy ipBlock, as the API reference
+ * cautions; a cluster-wide `networks` peer matches them (the API says so). `range` stands for every
+ * address of a range outside the cluster (the matrix's rows): a peer matches it when it covers it all.
  */
 export type PolicyEndpoint =
   | { kind: 'pod'; pod: SimPod; namespace: string; labels: Labels; namespaceLabels: Labels }
-  | { kind: 'ip'; ip: string | undefined; pod?: SimPod };
+  | { kind: 'ip'; ip: string | undefined; pod?: SimPod; range?: IpRange };

@@ -4,7 +4,8 @@
 import { cmp } from '../diagnostics';
 import { podId, type Protocol, type SimPod } from '../cluster/model';
 import type { Analysis } from '../analyze';
-import { NO_POLICIES, type DirectionResult, type PolicyOracle, type PolicyRef, type PolicyVerdict } from '../policy/oracle';
+import { NO_POLICIES, type PolicyOracle, type PolicyRef, type PolicyVerdict } from '../policy/oracle';
+import { decidingPolicies } from '../policy/explain';
 import type { PolicyEdge, PolicyLayer, PolicyRefView } from './types';
 
 const EXTERNAL = 'external';
@@ -14,20 +15,25 @@ function workloadOf(p: SimPod): string {
 }
 
 function refView(r: PolicyRef): PolicyRefView {
-  return r.range ? { namespace: r.namespace, name: r.name, source: r.range } : { namespace: r.namespace, name: r.name };
+  const view: PolicyRefView = { kind: r.kind, namespace: r.namespace, name: r.name };
+  if (r.range) view.source = r.range;
+  return view;
 }
 
-/** The policies behind a verdict: the admitting rule's policy on each isolated side, or those isolating the side that denies. */
+/**
+ * The policies behind a verdict, pointing at the rule that decided where there is one: the
+ * deciding rule's policy on each side of an allowed connection, or on each side that denies.
+ */
 function deciders(v: PolicyVerdict): PolicyRefView[] {
-  const sides: DirectionResult[] = [v.egress, v.ingress];
   const refs: PolicyRef[] = [];
-  if (v.allowed) {
-    for (const d of sides) if (d.allowedBy) refs.push({ ...d.allowedBy.policy, range: d.allowedBy.range ?? d.allowedBy.policy.range });
-  } else {
-    for (const d of sides) if (!d.allowed) refs.push(...d.isolatingPolicies);
+  for (const d of [v.egress, v.ingress]) {
+    if (!v.allowed && d.allowed) continue;
+    const range = d.rule?.range ?? d.allowedBy?.range;
+    for (const ref of decidingPolicies(d)) refs.push(range && (d.rule || d.allowedBy) ? { ...ref, range } : ref);
   }
   const seen = new Set<string>();
-  return refs.filter((r) => !seen.has(`${r.namespace}/${r.name}`) && seen.add(`${r.namespace}/${r.name}`)).map(refView);
+  const key = (r: PolicyRef) => `${r.kind}/${r.namespace}/${r.name}`;
+  return refs.filter((r) => !seen.has(key(r)) && seen.add(key(r))).map(refView);
 }
 
 function declaredPorts(p: SimPod): Array<{ port: number; protocol: Protocol }> {

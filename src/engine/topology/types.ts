@@ -138,12 +138,15 @@ export interface Topology {
 }
 
 export interface PolicyRefView {
+  /** NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy. */
+  kind: string;
+  /** '' for the cluster-scoped kinds. */
   namespace: string;
   name: string;
   source?: SourceRange;
 }
 
-/** One connection checked against NetworkPolicy for the policy layer. */
+/** One connection checked against the policy layers (cluster-wide policies and NetworkPolicy) for the policy layer. */
 export interface PolicyEdge {
   id: string;
   direction: 'ingress' | 'egress';

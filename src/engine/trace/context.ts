@@ -109,7 +109,7 @@ export function checkPolicy(
   const result = direction === 'egress' ? verdict.egress : verdict.ingress;
   const profile = cniProfile(ctx.a.cluster.settings);
   const enforcer = policyPoint(profile, direction, subject.pod);
-  const range: SourceRange | undefined = result.allowedBy?.range ?? result.isolatingPolicies[0]?.range;
+  const range: SourceRange | undefined = result.rule?.range ?? result.allowedBy?.range ?? result.isolatingPolicies[0]?.range;
   ctx.hops.push({
     kind: 'policy',
     direction,

@@ -3,6 +3,8 @@
 import type { SourceRange } from '../source';
 import type { Hop, TraceResult } from './types';
 import { hopVerify } from './verify';
+import { ruleText } from '../policy/explain';
+import type { DirectionResult } from '../policy/types';
 
 export interface RenderedHop {
   step: string;
@@ -37,12 +39,8 @@ export function renderHop(h: Hop): RenderedHop {
     }
     case 'policy': {
       const what = h.purpose === 'dns' ? 'DNS query' : 'connection';
-      const where = h.enforcer ?? 'not enforced: the CNI implements no NetworkPolicy';
-      const decision = !h.result.isolated
-        ? `${h.subject} is not isolated for ${h.direction}: allowed`
-        : h.result.allowed
-          ? `allowed by ${h.result.allowedBy ? `${h.result.allowedBy.policy.namespace}/${h.result.allowedBy.policy.name} rule ${h.result.allowedBy.ruleIndex}` : 'policy'}`
-          : `DENIED: ${h.result.reason}`;
+      const where = h.enforcer ?? 'not enforced: the CNI implements no policy';
+      const decision = policyDecision(h.subject, h.direction, h.result);
       const peer = h.direction === 'egress' ? `to ${h.peer}` : `from ${h.peer}`;
       return out(`policy-${h.direction}`, `${what} ${peer} on ${h.port}/${h.protocol}: ${decision} [${where}]`, h.range);
     }
@@ -144,4 +142,25 @@ export function renderHops(r: TraceResult): RenderedHop[] {
     const verify = hopVerify(h, r);
     return verify.length > 0 ? { ...out, verify } : out;
   });
+}
+
+/** What decided one policy hop, in a few words: the layer, the object and its rule. */
+function policyDecision(subject: string, direction: 'egress' | 'ingress', r: DirectionResult): string {
+  if (!r.allowed) return `DENIED: ${r.reason}`;
+  const passed = r.passedBy ? ` (passed on by ${ruleText(r.passedBy)})` : '';
+  switch (r.decidedBy) {
+    case 'admin':
+    case 'cni':
+    case 'baseline':
+      return r.rule ? `allowed by ${ruleText(r.rule)}` : 'allowed';
+    case 'network':
+      return `allowed by ${r.allowedBy ? `${r.allowedBy.policy.namespace}/${r.allowedBy.policy.name} rule ${r.allowedBy.ruleIndex}` : 'policy'}${passed}`;
+    case 'node':
+      return `allowed: traffic between a pod and its own node is always allowed${passed}`;
+    case 'self':
+      return 'allowed: a pod can always reach itself';
+    case 'not-subject':
+    case 'none':
+      return `${subject} is not isolated for ${direction}: allowed${passed}`;
+  }
 }

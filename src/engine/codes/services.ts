@@ -1,0 +1,151 @@
+// Pods, Services, Ingress, addresses and names.
+import { nsFlag, podParam, named, DOCS, type CodeInfo } from './format';
+
+export const SERVICE_CODES = {
+  'selector-mismatch': {
+    severity: 'error',
+    summary: "A workload's selector does not match its own pod template's labels.",
+    docs: `${DOCS}/concepts/workloads/controllers/deployment/#selector`,
+    format: (p) =>
+      `spec.selector (${p.selector}) does not match the pod template's labels (${p.labels}); the API server rejects this ${p.kind}. Make the template carry the selector's labels.`,
+    verify: (_p, r) =>
+      r
+        ? [
+            `kubectl get ${r.kind.toLowerCase()} ${r.name}${nsFlag(r.namespace)} -o wide`,
+            `kubectl get pods${nsFlag(r.namespace)} --show-labels`,
+          ]
+        : [],
+  },
+  'service-no-endpoints': {
+    severity: 'warning',
+    summary: 'A Service selects no pod, so connections to it are refused.',
+    docs: `${DOCS}/concepts/services-networking/service/#defining-a-service`,
+    format: (p) =>
+      `Service ${p.service} selects no pod: no pod in namespace ${p.namespace} has the labels ${p.selector}.${p.hint ? ' ' + p.hint : ''} Connections to it will be refused.`,
+    verify: (_p, r) =>
+      r
+        ? [
+            `kubectl get endpoints ${r.name}${nsFlag(r.namespace)}`,
+            `kubectl describe svc ${r.name}${nsFlag(r.namespace)}`,
+            `kubectl get pods${nsFlag(r.namespace)} --show-labels`,
+          ]
+        : [],
+  },
+  'service-target-port-unresolved': {
+    severity: 'error',
+    summary: "A Service's targetPort does not name or match a port of the pods it selects.",
+    docs: `${DOCS}/concepts/services-networking/service/#field-spec-ports`,
+    format: (p) => `targetPort ${p.targetPort} ${p.reason}${p.hint ? ' ' + p.hint : ''}`,
+    verify: (_p, r) =>
+      r
+        ? [
+            `kubectl get endpoints ${r.name}${nsFlag(r.namespace)}`,
+            `kubectl describe svc ${r.name}${nsFlag(r.namespace)}`,
+            `kubectl get pods${nsFlag(r.namespace)} --show-labels`,
+          ]
+        : [],
+  },
+  'service-port-mismatch': {
+    severity: 'error',
+    summary: 'A URL names a port that the Service does not expose.',
+    docs: `${DOCS}/concepts/services-networking/service/#field-spec-ports`,
+    format: (p) =>
+      `${p.host} resolves to Service ${p.service}, which does not expose port ${p.port} (it exposes ${p.ports}). Use one of its ports.`,
+    verify: (p) => [`kubectl describe svc ${named(p.service)}`],
+  },
+  'ingress-backend-missing': {
+    severity: 'error',
+    summary: 'An Ingress backend names a Service that does not exist.',
+    docs: `${DOCS}/concepts/services-networking/ingress/#ingress-rules`,
+    format: (p) =>
+      `Ingress backend Service ${p.service} does not exist in namespace ${p.namespace}; requests routed here get 503.${p.hint ? ' ' + p.hint : ''}`,
+    verify: (p, r) => [`kubectl get svc${nsFlag(p.namespace)}`, ...(r ? [`kubectl describe ingress ${r.name}${nsFlag(r.namespace)}`] : [])],
+  },
+  'ingress-backend-port-missing': {
+    severity: 'error',
+    summary: 'An Ingress backend names a port that its Service does not expose.',
+    docs: `${DOCS}/concepts/services-networking/ingress/#ingress-rules`,
+    format: (p) => `Service ${p.service} has no port ${p.port} (it exposes ${p.ports}); requests routed here get 503.`,
+    verify: (_p, r) => (r ? [`kubectl describe ingress ${r.name}${nsFlag(r.namespace)}`] : []),
+  },
+  'ingress-class-missing': {
+    severity: 'warning',
+    summary: 'An Ingress names an IngressClass that does not exist (or names none and no class is default), so no controller serves it.',
+    docs: `${DOCS}/concepts/services-networking/ingress/#ingress-class`,
+    format: (p) =>
+      `Ingress ${p.ingress} ${p.why}; no ingress controller serves it, so it gets no address and its hosts are unreachable. Name an existing IngressClass in spec.ingressClassName, or mark one default (ingressclass.kubernetes.io/is-default-class: "true").`,
+  },
+  'ingress-controller-implicit': {
+    severity: 'info',
+    summary: 'The workspace defines no IngressClass; the simulator adds an ingress controller for the class an Ingress uses.',
+    docs: `${DOCS}/concepts/services-networking/ingress-controllers/`,
+    format: (p) =>
+      `Ingress ${p.ingress} is served by a simulated ingress-nginx controller (${p.controller}, class ${p.className}), since the workspace defines no IngressClass. Add your IngressClass to simulate your own controller's class.`,
+  },
+  'pod-port-conflict': {
+    severity: 'error',
+    summary: 'Two containers of one pod declare the same port and protocol; they share one network namespace.',
+    docs: `${DOCS}/concepts/services-networking/#the-kubernetes-network-model`,
+    format: (p) =>
+      `Containers ${p.first} and ${p.second} both listen on ${p.port}/${p.protocol}; containers of a pod share one network namespace, so the second cannot bind. Use another port.`,
+  },
+  'pod-unschedulable': {
+    severity: 'warning',
+    summary: "No node satisfies the pod's nodeName or nodeSelector; it stays Pending with no IP.",
+    docs: `${DOCS}/concepts/scheduling-eviction/assign-pod-node/`,
+    format: (p) => `No node matches ${p.constraint}; the pods of ${p.workload} stay Pending and get no IP. Known nodes: ${p.nodes}.`,
+  },
+  'nodeport-out-of-range': {
+    severity: 'error',
+    summary: "An explicit nodePort lies outside the cluster's NodePort range.",
+    docs: `${DOCS}/concepts/services-networking/service/#type-nodeport`,
+    format: (p) =>
+      `nodePort ${p.nodePort} is outside the NodePort range ${p.range}; the API server rejects it. Pick a port in the range or omit it.`,
+  },
+  'nodeport-range-full': {
+    severity: 'error',
+    summary: 'Every port of the NodePort range is taken, so a Service that needs one gets none.',
+    docs: `${DOCS}/concepts/services-networking/service/#type-nodeport`,
+    format: (p) =>
+      `No nodePort is left in the range ${p.range} (all ${p.count} are taken); the API server rejects this Service ("range is full"). Widen nodePortRange or use fewer NodePort and LoadBalancer ports.`,
+  },
+  'nodeport-conflict': {
+    severity: 'error',
+    summary: 'Two Services ask for the same nodePort.',
+    docs: `${DOCS}/concepts/services-networking/service/#type-nodeport`,
+    format: (p) =>
+      `nodePort ${p.nodePort} is already taken by Service ${p.other}; the API server rejects the second. Pick another or omit it.`,
+  },
+  'clusterip-out-of-range': {
+    severity: 'error',
+    summary: 'An explicit clusterIP lies outside the service CIDR.',
+    docs: `${DOCS}/concepts/services-networking/cluster-ip-allocation/`,
+    format: (p) =>
+      `clusterIP ${p.ip} is not in the service CIDR ${p.cidr}; the API server rejects it. Pick an address in the range or omit it.`,
+  },
+  'clusterip-conflict': {
+    severity: 'error',
+    summary: 'Two Services ask for the same clusterIP.',
+    docs: `${DOCS}/concepts/services-networking/cluster-ip-allocation/`,
+    format: (p) => `clusterIP ${p.ip} is already allocated to ${p.other}; the API server rejects the second. Omit it to get a free one.`,
+  },
+  'dns-name-unresolved': {
+    severity: 'error',
+    summary: 'A host named in a container env value, args or a ConfigMap does not resolve from that pod.',
+    docs: `${DOCS}/concepts/services-networking/dns-pod-service/`,
+    format: (p) => `${p.host} does not resolve from ${p.pod} (tried ${p.tried}).${p.hint ? ' ' + p.hint : ''}`,
+    verify: (p) => {
+      const m = podParam(p.pod);
+      return m ? [`kubectl exec ${m[2]} -n ${m[1]} -- nslookup ${p.host}`] : [];
+    },
+  },
+  'external-traffic-local-imbalance': {
+    severity: 'warning',
+    summary: 'externalTrafficPolicy Local with nodes that have no endpoint: traffic to those nodes is dropped.',
+    docs: `${DOCS}/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip`,
+    format: (p) =>
+      `externalTrafficPolicy: Local and ${p.without} of ${p.total} nodes (${p.nodes}) run no endpoint of ${p.service}: traffic arriving there is dropped, and the rest is spread unevenly. Run an endpoint on every node (a DaemonSet) or use Cluster.`,
+    verify: (_p, r) =>
+      r ? [`kubectl get endpoints ${r.name}${nsFlag(r.namespace)} -o wide`, `kubectl get pods${nsFlag(r.namespace)} -o wide`] : [],
+  },
+} satisfies Record<string, CodeInfo>;

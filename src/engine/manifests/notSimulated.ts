@@ -1,0 +1,162 @@
+// Kinds that shape traffic (route it, split it, authorise it, or allow and deny it) but that
+// kube-netsim does not simulate. Each gets one kind-not-simulated info at its `kind`, and the
+// analysis summary counts them, so a clean run never hides that part of the traffic's path was left
+// out. The list is kept in this one set: a branch that comes to simulate a group (Gateway API,
+// AdminNetworkPolicy, the CNIs' own policies) deletes that group's lines here.
+import { makeDiagnostic, type Diagnostic } from '../diagnostics';
+import { resourceName } from './fields';
+import { namespaceOf } from './kinds';
+import type { ManifestObject } from './types';
+
+/** `group/Kind` of every kind that shapes traffic and is not simulated (any version of the group). */
+export const NOT_SIMULATED_KINDS: ReadonlySet<string> = new Set([
+  // Istio: routing, destinations, mesh-wide ingress/egress, mTLS and authorisation.
+  'networking.istio.io/VirtualService',
+  'networking.istio.io/DestinationRule',
+  'networking.istio.io/Gateway',
+  'networking.istio.io/ServiceEntry',
+  'networking.istio.io/Sidecar',
+  'networking.istio.io/EnvoyFilter',
+  'networking.istio.io/WorkloadEntry',
+  'networking.istio.io/WorkloadGroup',
+  'security.istio.io/PeerAuthentication',
+  'security.istio.io/AuthorizationPolicy',
+  'security.istio.io/RequestAuthentication',
+  // Linkerd: policy (servers, authorisations, routes) and service profiles; SMI traffic splits.
+  'policy.linkerd.io/Server',
+  'policy.linkerd.io/ServerAuthorization',
+  'policy.linkerd.io/AuthorizationPolicy',
+  'policy.linkerd.io/HTTPRoute',
+  'policy.linkerd.io/GRPCRoute',
+  'policy.linkerd.io/MeshTLSAuthentication',
+  'policy.linkerd.io/NetworkAuthentication',
+  'linkerd.io/ServiceProfile',
+  'split.smi-spec.io/TrafficSplit',
+  // Consul service mesh: config entries that route, split, resolve and authorise.
+  'consul.hashicorp.com/ServiceDefaults',
+  'consul.hashicorp.com/ServiceRouter',
+  'consul.hashicorp.com/ServiceSplitter',
+  'consul.hashicorp.com/ServiceResolver',
+  'consul.hashicorp.com/ServiceIntentions',
+  'consul.hashicorp.com/ProxyDefaults',
+  'consul.hashicorp.com/Mesh',
+  'consul.hashicorp.com/IngressGateway',
+  'consul.hashicorp.com/TerminatingGateway',
+  'consul.hashicorp.com/ExportedServices',
+  // Traefik (both API groups it has used).
+  'traefik.io/IngressRoute',
+  'traefik.io/IngressRouteTCP',
+  'traefik.io/IngressRouteUDP',
+  'traefik.io/Middleware',
+  'traefik.io/MiddlewareTCP',
+  'traefik.io/TraefikService',
+  'traefik.io/ServersTransport',
+  'traefik.io/ServersTransportTCP',
+  'traefik.io/TLSOption',
+  'traefik.containo.us/IngressRoute',
+  'traefik.containo.us/IngressRouteTCP',
+  'traefik.containo.us/IngressRouteUDP',
+  'traefik.containo.us/Middleware',
+  'traefik.containo.us/MiddlewareTCP',
+  'traefik.containo.us/TraefikService',
+  'traefik.containo.us/ServersTransport',
+  'traefik.containo.us/TLSOption',
+  // Kong.
+  'configuration.konghq.com/KongIngress',
+  'configuration.konghq.com/KongPlugin',
+  'configuration.konghq.com/KongClusterPlugin',
+  'configuration.konghq.com/KongConsumer',
+  'configuration.konghq.com/TCPIngress',
+  'configuration.konghq.com/UDPIngress',
+  'configuration.konghq.com/KongUpstreamPolicy',
+  // Contour.
+  'projectcontour.io/HTTPProxy',
+  'projectcontour.io/TLSCertificateDelegation',
+  'projectcontour.io/ExtensionService',
+  // Emissary-ingress (Ambassador).
+  'getambassador.io/Mapping',
+  'getambassador.io/TCPMapping',
+  'getambassador.io/Host',
+  // Gateway API: until it is simulated (../shared/design.md "Gateway API").
+  'gateway.networking.k8s.io/GatewayClass',
+  'gateway.networking.k8s.io/Gateway',
+  'gateway.networking.k8s.io/HTTPRoute',
+  'gateway.networking.k8s.io/GRPCRoute',
+  'gateway.networking.k8s.io/ReferenceGrant',
+  'gateway.networking.k8s.io/TLSRoute',
+  'gateway.networking.k8s.io/TCPRoute',
+  'gateway.networking.k8s.io/UDPRoute',
+  'gateway.networking.k8s.io/BackendTLSPolicy',
+  // The CNIs' own policies: until they are simulated (../shared/design.md "Policy layers").
+  'cilium.io/CiliumNetworkPolicy',
+  'cilium.io/CiliumClusterwideNetworkPolicy',
+  'projectcalico.org/NetworkPolicy',
+  'projectcalico.org/GlobalNetworkPolicy',
+  'crd.projectcalico.org/NetworkPolicy',
+  'crd.projectcalico.org/GlobalNetworkPolicy',
+]);
+
+/** Who defines each group, and what its kinds do to traffic, for the message. */
+const GROUPS: Readonly<Record<string, { product: string; effect: string }>> = {
+  'networking.istio.io': { product: 'Istio', effect: 'how the mesh routes, retries and balances requests' },
+  'security.istio.io': { product: 'Istio', effect: 'which requests the mesh admits and whether they need mTLS' },
+  'policy.linkerd.io': { product: 'Linkerd', effect: 'which requests the mesh admits and how it routes them' },
+  'linkerd.io': { product: 'Linkerd', effect: 'how the mesh routes, retries and times out requests' },
+  'split.smi-spec.io': { product: 'the Service Mesh Interface (SMI)', effect: 'how requests are split between Services' },
+  'consul.hashicorp.com': { product: 'Consul', effect: 'how the mesh routes, splits and authorises requests' },
+  'traefik.io': { product: 'Traefik', effect: 'how Traefik routes and rewrites requests' },
+  'traefik.containo.us': { product: 'Traefik', effect: 'how Traefik routes and rewrites requests' },
+  'configuration.konghq.com': { product: 'Kong', effect: 'how Kong routes, rewrites and authorises requests' },
+  'projectcontour.io': { product: 'Contour', effect: 'how Contour routes requests' },
+  'getambassador.io': { product: 'Emissary-ingress', effect: 'how Emissary routes requests' },
+  'gateway.networking.k8s.io': { product: 'the Gateway API', effect: 'how gateways route requests to Services' },
+  'cilium.io': { product: 'Cilium', effect: 'which connections are allowed or denied' },
+  'projectcalico.org': { product: 'Calico', effect: 'which connections are allowed or denied' },
+  'crd.projectcalico.org': { product: 'Calico', effect: 'which connections are allowed or denied' },
+};
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Whether kube-netsim leaves this object's effect on traffic out (a kind of NOT_SIMULATED_KINDS). */
+export function isNotSimulated(o: Pick<ManifestObject, 'apiVersion' | 'kind'>): boolean {
+  return NOT_SIMULATED_KINDS.has(`${groupOf(o.apiVersion)}/${o.kind}`);
+}
+
+/** One kind the input holds objects of, that is not simulated: for the analysis summary. */
+export interface NotSimulatedKind {
+  group: string;
+  kind: string;
+  product: string;
+  /** `Kind/NAMESPACE/NAME` of each object, in input order. */
+  objects: string[];
+}
+
+/**
+ * Reports every object of a kind that is not simulated (one kind-not-simulated info at its `kind`)
+ * and returns them counted by kind, in the order they first appear.
+ */
+export function reportNotSimulated(objects: ManifestObject[], diagnostics: Diagnostic[]): NotSimulatedKind[] {
+  const byKind = new Map<string, NotSimulatedKind>();
+  for (const o of objects) {
+    if (!isNotSimulated(o)) continue;
+    const group = groupOf(o.apiVersion);
+    const info = GROUPS[group] ?? { product: group, effect: 'how traffic flows' };
+    const resource = resourceName({ kind: o.kind, namespace: namespaceOf(o), name: o.name });
+    diagnostics.push(
+      makeDiagnostic(
+        'kind-not-simulated',
+        o.locate(['kind']),
+        { kind: o.kind, group, product: info.product, effect: info.effect },
+        resource,
+      ),
+    );
+    const key = `${group}/${o.kind}`;
+    let entry = byKind.get(key);
+    if (!entry) byKind.set(key, (entry = { group, kind: o.kind, product: info.product, objects: [] }));
+    entry.objects.push(resource);
+  }
+  return [...byKind.values()];
+}

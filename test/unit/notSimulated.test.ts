@@ -1,0 +1,135 @@
+// Issue 16, item 2: kinds that shape traffic but are not simulated get one kind-not-simulated info
+// at their `kind`, and the analysis lists them; other custom resources and built-in kinds do not.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { NOT_SIMULATED_KINDS } from '../../src/engine/manifests/notSimulated';
+import { analyze, docs, expectDiagnostic, lineOf, where, yaml } from '../helpers';
+
+// From Istio's Bookinfo "request routing" task (samples/bookinfo/networking/virtual-service-reviews-v3.yaml).
+const reviews = yaml`
+  apiVersion: networking.istio.io/v1
+  kind: VirtualService
+  metadata:
+    name: reviews
+  spec:
+    hosts:
+    - reviews
+    http:
+    - route:
+      - destination:
+          host: reviews
+          subset: v3
+`;
+// From Istio's "mutual TLS migration" task.
+const strict = yaml`
+  apiVersion: security.istio.io/v1
+  kind: PeerAuthentication
+  metadata:
+    name: default
+    namespace: istio-system
+  spec:
+    mtls:
+      mode: STRICT
+`;
+// From the Gateway API's "HTTP routing" guide.
+const route = yaml`
+  apiVersion: gateway.networking.k8s.io/v1
+  kind: HTTPRoute
+  metadata:
+    name: foo-route
+  spec:
+    parentRefs:
+    - name: example-gateway
+    hostnames:
+    - foo.example.com
+    rules:
+    - backendRefs:
+      - name: foo-svc
+        port: 8080
+`;
+// From Traefik's "Kubernetes IngressRoute" reference.
+const ingressRoute = yaml`
+  apiVersion: traefik.io/v1alpha1
+  kind: IngressRoute
+  metadata:
+    name: myingressroute
+  spec:
+    entryPoints: [web]
+    routes:
+    - match: Host(\`example.com\`)
+      kind: Rule
+      services:
+      - name: whoami
+        port: 80
+`;
+// A cert-manager Certificate: a custom resource that does not shape traffic.
+const certificate = yaml`
+  apiVersion: cert-manager.io/v1
+  kind: Certificate
+  metadata:
+    name: example
+  spec:
+    secretName: example-tls
+    dnsNames: [example.com]
+`;
+
+describe('kind-not-simulated', () => {
+  it('one info at the kind of each object a mesh, gateway or CNI policy kind; none for other kinds', () => {
+    const files = { 'mesh.yaml': docs(reviews, strict), 'route.yaml': route, 'traefik.yaml': ingressRoute, 'cert.yaml': certificate };
+    const a = analyze(files);
+    const d = expectDiagnostic(a, 'kind-not-simulated', 'mesh.yaml', lineOf(reviews, 'kind: VirtualService'), 7);
+    assert.equal(d.severity, 'info');
+    assert.equal(d.resource, 'VirtualService/default/reviews');
+    assert.match(d.message, /VirtualService \(networking\.istio\.io\) is Istio's .* kube-netsim does not simulate it/);
+    expectDiagnostic(a, 'kind-not-simulated', 'route.yaml', 2, 7);
+    expectDiagnostic(a, 'kind-not-simulated', 'traefik.yaml', 2, 7);
+    assert.equal(where(a, 'kind-not-simulated').length, 4);
+    assert.ok(!where(a, 'kind-not-simulated').some((w) => w.startsWith('cert.yaml')));
+    assert.deepEqual(
+      a.notSimulated.map((k) => [k.group, k.kind, k.objects.length]),
+      [
+        ['networking.istio.io', 'VirtualService', 1],
+        ['security.istio.io', 'PeerAuthentication', 1],
+        ['gateway.networking.k8s.io', 'HTTPRoute', 1],
+        ['traefik.io', 'IngressRoute', 1],
+      ],
+    );
+  });
+
+  it('covers Calico and Cilium policies until they are simulated, never the Kubernetes NetworkPolicy or the AdminNetworkPolicy API', () => {
+    for (const key of [
+      'projectcalico.org/NetworkPolicy',
+      'projectcalico.org/GlobalNetworkPolicy',
+      'crd.projectcalico.org/NetworkPolicy',
+      'cilium.io/CiliumNetworkPolicy',
+      'cilium.io/CiliumClusterwideNetworkPolicy',
+      'gateway.networking.k8s.io/Gateway',
+      'policy.linkerd.io/Server',
+      'projectcontour.io/HTTPProxy',
+      'configuration.konghq.com/KongPlugin',
+      'consul.hashicorp.com/ServiceIntentions',
+    ])
+      assert.ok(NOT_SIMULATED_KINDS.has(key), key);
+    assert.ok(!NOT_SIMULATED_KINDS.has('networking.k8s.io/NetworkPolicy'));
+    assert.ok(!NOT_SIMULATED_KINDS.has('policy.networking.k8s.io/AdminNetworkPolicy'));
+    assert.ok(!NOT_SIMULATED_KINDS.has('policy.networking.k8s.io/BaselineAdminNetworkPolicy'));
+    const calico = yaml`
+      apiVersion: projectcalico.org/v3
+      kind: NetworkPolicy
+      metadata:
+        name: allow-tcp-6379
+        namespace: production
+      spec:
+        selector: role == 'database'
+        types: [Ingress]
+        ingress:
+        - action: Allow
+          protocol: TCP
+          destination:
+            ports: [6379]
+    `;
+    const a = analyze({ 'calico.yaml': calico });
+    assert.deepEqual(where(a, 'kind-not-simulated'), ['calico.yaml:2:7']);
+    assert.equal(a.policies.policies.filter((p) => p.origin.kind === 'manifest').length, 0);
+  });
+});
