@@ -74,7 +74,7 @@ export interface SelectorSite {
  */
 export type SelectorSource = (a: Analysis, index: WorkspaceIndex) => SelectorSite[];
 
-export const SELECTOR_SOURCES: SelectorSource[] = [serviceSelectors, workloadSelectors, policySelectors];
+export const SELECTOR_SOURCES: SelectorSource[] = [serviceSelectors, workloadSelectors, policySelectors, adminSelectors];
 
 const WORKLOAD_SELECTOR: Readonly<Record<string, { path: FieldPath; form: 'map' | 'labelSelector' }>> = {
   Deployment: { path: ['spec', 'selector'], form: 'labelSelector' },
@@ -216,6 +216,56 @@ function policySelectors(a: Analysis, index: WorkspaceIndex): SelectorSite[] {
         }
   }
   return out;
+}
+
+/**
+ * The subjects and pod peers of AdminNetworkPolicy, BaselineAdminNetworkPolicy and
+ * ClusterNetworkPolicy: `namespaces` picks Namespaces, `pods` a namespaceSelector and the
+ * podSelector of pods in the Namespaces it picks. Read from the object as written, for the
+ * policies the engine accepted.
+ */
+function adminSelectors(a: Analysis, index: WorkspaceIndex): SelectorSite[] {
+  const out: SelectorSite[] = [];
+  for (const policy of a.policies.adminPolicies) {
+    if (policy.origin.kind !== 'manifest') continue;
+    const object = policy.origin.object;
+    const name = `${policy.kind} ${policy.name}`;
+    const selection = (path: FieldPath, owner: string) => {
+      const raw = rawAt(object.raw, path);
+      if (!isRecord(raw)) return;
+      if (isRecord(raw['namespaces']))
+        out.push(
+          namespaceSite(object, [...path, 'namespaces'], selectorFromRaw(raw['namespaces'], 'labelSelector'), `${owner}.namespaces`),
+        );
+      const pods = raw['pods'];
+      if (!isRecord(pods)) return;
+      const nsSel = selectorFromRaw(isRecord(pods['namespaceSelector']) ? pods['namespaceSelector'] : {}, 'labelSelector');
+      if (isRecord(pods['namespaceSelector']))
+        out.push(namespaceSite(object, [...path, 'pods', 'namespaceSelector'], nsSel, `${owner}.pods.namespaceSelector`));
+      if (!isRecord(pods['podSelector'])) return;
+      const podSel = selectorFromRaw(pods['podSelector'], 'labelSelector');
+      const namespaces = () => index.namespacesMatching(nsSel).map((n) => n.name);
+      out.push({
+        at: { object, path: [...path, 'pods', 'podSelector'] },
+        form: 'labelSelector',
+        domain: 'pod',
+        selector: podSel,
+        owner: `${owner}.pods.podSelector`,
+        scope: namespaces,
+        picksPod: (p) => a.policies.selectable(p) && namespaces().includes(p.namespace) && selectorMatches(podSel, p.labels),
+      });
+    };
+    selection(['spec', 'subject'], `${name} subject`);
+    for (const direction of ['ingress', 'egress'] as const)
+      for (const rule of policy.rules[direction])
+        for (const peer of rule.peers)
+          if (peer.kind === 'pods') selection(peer.path, `${name} ${direction}[${rule.index}] peer ${peer.index}`);
+  }
+  return out;
+}
+
+function namespaceSite(object: ManifestObject, path: FieldPath, selector: LabelSelector, owner: string): SelectorSite {
+  return { at: { object, path }, form: 'labelSelector', domain: 'namespace', selector, owner, scope: () => [], picksPod: () => false };
 }
 
 /** The workspace as navigation sees it, for one analysis (see indexOf). */

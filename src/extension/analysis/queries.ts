@@ -10,6 +10,8 @@ import { lensesFor } from './lensData';
 import type { Position, SymbolIndex } from './symbols';
 import { definitionAt, referencesAt } from './navigation';
 import { prepareRename, renameLabel } from './rename';
+import { completionsAt } from './completion';
+import { networkTree } from './networkTree';
 
 export const QUERIES = {
   hover: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) => hoverAt(a, index, args.file, args.position),
@@ -44,6 +46,9 @@ export const QUERIES = {
     prepareRename(a, args.file, args.position),
   rename: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position; newName: string }) =>
     renameLabel(a, index.text, args.file, args.position, args.newName),
+  /** `text` is the editor's current text of the file (completion runs while it is being typed). */
+  completion: (a: Analysis, _index: SymbolIndex, args: { text: string; position: Position }) => completionsAt(a, args.text, args.position),
+  networkTree: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => networkTree(a),
 };
 
 // The view asks for the topology and then for traces on it: build it once per simulation.
