@@ -232,6 +232,7 @@ function backendItems(a: Analysis, w: Where): Item[] | undefined {
   if ((ingress || route) && last === 'name')
     return inNs
       .filter((s) => s.name.startsWith(ctx.prefix))
+      .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
       .map((svc) => ({
         label: svc.name,
         insertText: valueText(ctx, svc.name),
