@@ -44,3 +44,8 @@ export { buildTopology, policyLayer } from './topology/build';
 export type * from './topology/types';
 export { proveMigration, type MigrationProof, type ProbeResult } from './migrate/prove';
 export { migrateIngresses, type Migration, type MigrationNote } from './migrate/translate';
+export { isRecord } from './manifests/fields';
+export { namespaceOf, TEMPLATE_PATH } from './manifests/kinds';
+export { NAMESPACE_NAME_LABEL } from './cluster/build';
+export { substringRange, type FieldPath } from './source';
+export { SourceText, yamlScalar } from './lint/yamlEdit';

@@ -8,18 +8,24 @@ import { HoverProvider } from './hover';
 import { CodeLensProvider } from './codeLens';
 import { registerCommands } from './commands';
 import { registerTopology } from './topologyCommands';
+import { CompletionProvider, DefinitionProvider, ReferenceProvider, RenameProvider } from './navigation';
+import { NETWORK_VIEW_COMMANDS, NETWORK_VIEW_ID, NetworkView } from './networkView';
 
 /** Everything the providers and commands share: one model per workspace folder. */
 export class Context {
   readonly models = new Map<string, WorkspaceModel>();
   /** How long activate() took (before any analysis), for the benchmark. */
   activationMs = 0;
+  /** The Kubernetes Network view's data (tests read its tree through it). */
+  readonly networkView: NetworkView;
 
   constructor(
     readonly extension: vscode.ExtensionContext,
     readonly log: vscode.OutputChannel,
     readonly client: AnalysisClient,
-  ) {}
+  ) {
+    this.networkView = new NetworkView(() => [...this.models.values()], log);
+  }
 
   modelFor(uri: vscode.Uri): WorkspaceModel | undefined {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -64,7 +70,15 @@ export function activate(extension: vscode.ExtensionContext): Context {
       providedCodeActionKinds: QuickFixProvider.kinds,
     }),
   );
-  push(...registerCommands(ctx));
+  const modelFor = (u: vscode.Uri) => ctx.modelFor(u);
+  push(
+    vscode.languages.registerDefinitionProvider(selector, new DefinitionProvider(modelFor, log)),
+    vscode.languages.registerReferenceProvider(selector, new ReferenceProvider(modelFor, log)),
+    vscode.languages.registerRenameProvider(selector, new RenameProvider(modelFor, log)),
+    vscode.languages.registerCompletionItemProvider(selector, new CompletionProvider(modelFor, log), ...CompletionProvider.triggers),
+  );
+  push(ctx.networkView, vscode.window.registerTreeDataProvider(NETWORK_VIEW_ID, ctx.networkView));
+  push(...registerCommands(ctx, NETWORK_VIEW_COMMANDS));
   push(...registerTopology(ctx));
 
   const addFolder = (folder: vscode.WorkspaceFolder) => {
@@ -77,6 +91,7 @@ export function activate(extension: vscode.ExtensionContext): Context {
         isolate(log, 'problems', () => problems.publish(model, report.diagnostics));
         model.lastPublishMs = performance.now() - publishStarted;
         isolate(log, 'codeLens', () => lenses.refresh());
+        isolate(log, 'networkView', () => ctx.networkView.refresh(folder.uri.toString()));
         isolate(log, 'status', () => {
           if (ctx.activeModel() === model) status.update(report.summary, ctx.models.size);
         });
@@ -105,6 +120,7 @@ export function activate(extension: vscode.ExtensionContext): Context {
         ctx.models.delete(f.uri.toString());
       }
       e.added.forEach(addFolder);
+      ctx.networkView.refresh();
     }),
   );
 

@@ -295,6 +295,25 @@ export class WorkspaceModel implements vscode.Disposable {
     return this.latest;
   }
 
+  /**
+   * Resolves once no analysis is scheduled or running (at most `timeoutMs`): navigation and
+   * rename then answer from the text as it is, not as it was a keystroke ago.
+   */
+  settled(timeoutMs = 3000): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const sub = this.busyChanged.event((on) => {
+        if (!on && !this.busy) done();
+      });
+    });
+  }
+
   /** A hover from the worker's latest simulation. */
   hover(file: string, position: Position): Promise<QueryResult<'hover'> | undefined> {
     return this.query('hover', { file, position });

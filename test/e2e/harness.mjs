@@ -60,7 +60,7 @@ function decodeHtmlAttr(s) {
  * extensions folders (user settings: quiet defaults plus `settings`). Resolves once /healthz answers, with { url, port, authority, stop() }.
  * `authority` is the workbench's remoteAuthority (used in vscode-remote:// URIs).
  */
-export async function startCodeServer({ workspace, port, settings = {}, vsix, timeoutMs = 60_000 } = {}) {
+export async function startCodeServer({ workspace, port, settings = {}, vsix, trust = true, timeoutMs = 60_000 } = {}) {
   if (!existsSync(CODE_SERVER_ENTRY)) {
     throw new Error(`code-server is not installed at ${CODE_SERVER_ENTRY}; run: bash scripts/install-code-server.sh`);
   }
@@ -81,7 +81,8 @@ export async function startCodeServer({ workspace, port, settings = {}, vsix, ti
     path.join(tmp, 'extensions'),
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // `trust: false` opens the workspace in Restricted Mode (workspace trust on, nothing trusted).
+    ...(trust ? ['--disable-workspace-trust'] : []),
   ];
   if (vsix) {
     // What users get: the packaged extension installed into this server's extensions folder.
@@ -117,7 +118,8 @@ export async function startCodeServer({ workspace, port, settings = {}, vsix, ti
         'extensions.autoUpdate': false,
         'update.mode': 'none',
         'files.autoSave': 'off', // tests edit documents and must leave the files on disk as they were
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': !trust,
+        ...(trust ? {} : { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' }),
         ...settings,
       },
       null,
@@ -248,7 +250,8 @@ export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensi
   if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remoteUri(server, extensionDevelopmentPath)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remoteUri(server, extensionTestsPath)]);
   const q = [];
-  if (folder) q.push(`folder=${encodeURIComponent(path.resolve(folder))}`);
+  // A `.code-workspace` file opens a multi-root workspace; anything else is one folder.
+  if (folder) q.push(`${/\.code-workspace$/.test(folder) ? 'workspace' : 'folder'}=${encodeURIComponent(path.resolve(folder))}`);
   if (payload.length) q.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
   return `${server.url}/${q.length ? `?${q.join('&')}` : ''}`;
 }
@@ -265,10 +268,18 @@ const NOISE = [
  * console to stdout (and to onLog(line, type) if given) and resolves with the exit code the
  * workbench reports (0 = run() resolved; 124 = timed out). Always stops the browser and server.
  */
-export async function runExtensionHostTests({ workspace, extensionDevelopmentPath, extensionTestsPath, timeoutMs = 180_000, onLog }) {
+export async function runExtensionHostTests({
+  workspace,
+  extensionDevelopmentPath,
+  extensionTestsPath,
+  settings,
+  trust = true,
+  timeoutMs = 180_000,
+  onLog,
+}) {
   let server, browser, timer;
   try {
-    server = await startCodeServer({ workspace });
+    server = await startCodeServer({ workspace, settings, trust });
     browser = await launchBrowser();
     const page = await newPage(browser);
     let finish;
@@ -306,14 +317,14 @@ export async function runExtensionHostTests({ workspace, extensionDevelopmentPat
  * loaded from source. Resolves once `.monaco-workbench` is visible, with
  * { page, server, browser, close() }. Always call close() (in a finally).
  */
-export async function openWorkbench({ workspace, extensionDevelopmentPath, settings, vsix, timeoutMs = 60_000 }) {
+export async function openWorkbench({ workspace, extensionDevelopmentPath, settings, vsix, trust = true, timeoutMs = 60_000 }) {
   let server, browser;
   const close = async () => {
     if (browser) await browser.close().catch(() => {});
     if (server) await server.stop();
   };
   try {
-    server = await startCodeServer({ workspace, settings, vsix });
+    server = await startCodeServer({ workspace, settings, vsix, trust });
     browser = await launchBrowser();
     const page = await newPage(browser);
     page.setDefaultTimeout(30_000);

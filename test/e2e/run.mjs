@@ -45,9 +45,9 @@
 //
 // Options (mainly for testing the harness itself): --extension DIR, --workspace DIR,
 // --host-dir DIR (folder with index.js and *.test.js), --ui-dir DIR, --only TEXT, --screenshots DIR,
-// --skip-install. E2E_DEBUG=1 echoes code-server output and all workbench/browser logs.
+// --skip-install, --skip-host, --skip-ui (--only also picks scenarios by name). E2E_DEBUG=1 echoes code-server output and all workbench/browser logs.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,10 +60,14 @@ const { values: opts } = parseArgs({
     workspace: { type: 'string' },
     'host-dir': { type: 'string', default: path.join(REPO_ROOT, 'test', 'e2e', 'host') },
     'ui-dir': { type: 'string', default: path.join(REPO_ROOT, 'test', 'e2e', 'ui') },
+    'scenario-dir': { type: 'string', default: path.join(REPO_ROOT, 'test', 'e2e', 'scenarios') },
     // Only the UI tests whose file name contains this text (the benchmark runs the frame-time one).
     only: { type: 'string' },
     screenshots: { type: 'string', default: path.join(REPO_ROOT, 'test-results') },
     'skip-install': { type: 'boolean', default: false },
+    // While iterating on one part: leave out the main extension-host suite or the UI tests.
+    'skip-host': { type: 'boolean', default: false },
+    'skip-ui': { type: 'boolean', default: false },
   },
 });
 const HOST_TIMEOUT_MS = 300_000;
@@ -72,6 +76,7 @@ const UI_TIMEOUT_MS = 180_000;
 const extensionDevelopmentPath = path.resolve(opts.extension);
 const hostDir = path.resolve(opts['host-dir']);
 const uiDir = path.resolve(opts['ui-dir']);
+const scenarioDir = path.resolve(opts['scenario-dir']);
 const screenshotDir = path.resolve(opts.screenshots);
 mkdirSync(screenshotDir, { recursive: true });
 
@@ -124,7 +129,7 @@ if (!workspace) {
 
 try {
   // 2. Extension-host suite.
-  const hostTests = existsSync(hostDir) ? readdirSync(hostDir).filter((f) => f.endsWith('.test.js')) : [];
+  const hostTests = existsSync(hostDir) && !opts['skip-host'] ? readdirSync(hostDir).filter((f) => f.endsWith('.test.js')) : [];
   if (hostTests.length === 0) {
     console.log(`[e2e] no extension-host tests (${hostDir}/*.test.js)`);
   } else {
@@ -153,12 +158,64 @@ try {
     console.log(`[e2e] extension-host suite exit ${code} in ${elapsed(t)}`);
   }
 
-  // 3. UI tests.
-  const uiTests = existsSync(uiDir)
-    ? readdirSync(uiDir)
-        .filter((f) => f.endsWith('.test.mjs') && (!opts.only || f.includes(opts.only)))
+  // 2b. Scenario suites: extension-host tests on a workspace of their own (a multi-root workspace,
+  // Restricted Mode, ...). Each test/e2e/scenarios/NAME/ has scenario.json, index.js and *.test.js:
+  //   { "base": "examples/shop",        copied first (optional)
+  //     "folders": ["alpha", "beta"],   a multi-root workspace of these subfolders of workspace/ (optional)
+  //     "trust": false,                 open in Restricted Mode (optional)
+  //     "settings": { ... } }           user settings (optional)
+  // and its workspace/ folder is copied over the base.
+  const scenarios = existsSync(scenarioDir)
+    ? readdirSync(scenarioDir)
+        .filter((d) => existsSync(path.join(scenarioDir, d, 'scenario.json')) && (!opts.only || d.includes(opts.only)))
         .sort()
     : [];
+  for (const name of scenarios) {
+    const dir = path.join(scenarioDir, name);
+    const spec = JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8'));
+    const root = path.join(mkdtempSync(path.join(tempWorkspace ?? tmpdir(), `scenario-${name}-`)), name);
+    mkdirSync(root, { recursive: true });
+    if (spec.base) cpSync(path.join(REPO_ROOT, spec.base), root, { recursive: true });
+    if (existsSync(path.join(dir, 'workspace'))) cpSync(path.join(dir, 'workspace'), root, { recursive: true });
+    let target = root;
+    if (Array.isArray(spec.folders)) {
+      target = path.join(root, `${name}.code-workspace`);
+      writeFileSync(target, JSON.stringify({ folders: spec.folders.map((f) => ({ path: f })) }, null, 2));
+    }
+    const t = Date.now();
+    let nPass = null;
+    let nFail = null;
+    console.log(`[e2e] scenario ${name}: ${spec.description ?? ''}`);
+    const code = await runExtensionHostTests({
+      workspace: target,
+      extensionDevelopmentPath,
+      extensionTestsPath: path.join(dir, 'index.js'),
+      settings: spec.settings ?? {},
+      trust: spec.trust !== false,
+      timeoutMs: HOST_TIMEOUT_MS,
+      onLog: (line) => {
+        const p = line.match(/^\s*(\d+) passing\b/);
+        const f = line.match(/^\s*(\d+) failing\b/);
+        if (p) nPass = Number(p[1]);
+        if (f) nFail = Number(f[1]);
+      },
+    }).catch((err) => {
+      console.error(err);
+      return 1;
+    });
+    passed += nPass ?? 0;
+    failed += nFail ?? 0;
+    if (code !== 0 && !nFail) failed += 1;
+    console.log(`[e2e] scenario ${name} exit ${code} in ${elapsed(t)}`);
+  }
+
+  // 3. UI tests.
+  const uiTests =
+    existsSync(uiDir) && !opts['skip-ui']
+      ? readdirSync(uiDir)
+          .filter((f) => f.endsWith('.test.mjs') && (!opts.only || f.includes(opts.only)))
+          .sort()
+      : [];
   if (uiTests.length === 0) console.log(`[e2e] no UI tests (${uiDir}/*.test.mjs)`);
   for (const file of uiTests) {
     const t = Date.now();

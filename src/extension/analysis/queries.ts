@@ -8,6 +8,10 @@ import { hoverAt } from './hoverText';
 import { traceView } from './topologyTrace';
 import { lensesFor } from './lensData';
 import type { Position, SymbolIndex } from './symbols';
+import { definitionAt, referencesAt } from './navigation';
+import { prepareRename, renameLabel } from './rename';
+import { completionsAt } from './completion';
+import { networkTree } from './networkTree';
 
 export const QUERIES = {
   hover: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) => hoverAt(a, index, args.file, args.position),
@@ -33,6 +37,18 @@ export const QUERIES = {
   matrix: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => matrix(a),
   simulatedFiles: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => simulatedFiles(a),
   compareWith: (a: Analysis, _index: SymbolIndex, args: { old: InputFile[]; title: string }) => compareWith(a, args.old, args.title),
+  // The editor's knowledge of the network (navigation.ts, rename.ts, completion.ts, networkTree.ts).
+  definition: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) =>
+    definitionAt(a, index.text, args.file, args.position) ?? null,
+  references: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position; includeDeclaration: boolean }) =>
+    referencesAt(a, index.text, args.file, args.position, args.includeDeclaration) ?? null,
+  prepareRename: (a: Analysis, _index: SymbolIndex, args: { file: string; position: Position }) =>
+    prepareRename(a, args.file, args.position),
+  rename: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position; newName: string }) =>
+    renameLabel(a, index.text, args.file, args.position, args.newName),
+  /** `text` is the editor's current text of the file (completion runs while it is being typed). */
+  completion: (a: Analysis, _index: SymbolIndex, args: { text: string; position: Position }) => completionsAt(a, args.text, args.position),
+  networkTree: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => networkTree(a),
 };
 
 // The view asks for the topology and then for traces on it: build it once per simulation.

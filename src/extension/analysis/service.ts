@@ -53,7 +53,8 @@ export class AnalysisService {
       ...(kustomizeOverlay !== undefined ? { kustomizeOverlay } : {}),
     });
     state.analysis = analysis;
-    state.index = new SymbolIndex(analysis);
+    const files = state.files;
+    state.index = new SymbolIndex(analysis, (path) => files.get(path)?.text);
     return { diagnostics: analysis.diagnostics, summary: summarize(analysis), durationMs: Math.round(performance.now() - started) };
   }
 

@@ -57,7 +57,11 @@ export type Symbol =
 export class SymbolIndex {
   private readonly byFile = new Map<string, Symbol[]>();
 
-  constructor(private readonly analysis: Analysis) {}
+  /** `text` reads the file texts the analysis was given (navigation finds keys beside their values in them). */
+  constructor(
+    private readonly analysis: Analysis,
+    readonly text: (file: string) => string | undefined = () => undefined,
+  ) {}
 
   inFile(file: string): Symbol[] {
     let list = this.byFile.get(file);

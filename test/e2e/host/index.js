@@ -17,18 +17,19 @@ function loadMocha() {
   return require(resolved);
 }
 
-function run() {
+/** Runs mocha over every *.test.js of `dir` (a scenario's folder reuses this runner). */
+function runIn(dir) {
   const Mocha = loadMocha();
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60000 });
   Mocha.interfaces.tdd(mocha.suite); // also expose suite()/test()/suiteSetup()...
   const files = fs
-    .readdirSync(__dirname)
+    .readdirSync(dir)
     .filter((f) => f.endsWith('.test.js'))
     .sort();
-  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  for (const f of files) mocha.addFile(path.join(dir, f));
   return new Promise((resolve, reject) => {
     if (files.length === 0) {
-      console.log(`No *.test.js files in ${__dirname}`);
+      console.log(`No *.test.js files in ${dir}`);
       resolve();
       return;
     }
@@ -43,4 +44,8 @@ function run() {
   });
 }
 
-module.exports = { run };
+function run() {
+  return runIn(__dirname);
+}
+
+module.exports = { run, runIn };
