@@ -33,8 +33,10 @@ export { diffConnectivity, subtractConns, type ConnectivityDiff } from './policy
 export { applyEdits } from './lint';
 export { tracePacket, type TraceOptions } from './trace/packet';
 export { parseTarget } from './trace/target';
+export { tracePortForward } from './trace/portForward';
+export { isForwardTarget, parseForwardTarget, type ForwardTarget } from './trace/forwardTarget';
 export { renderHop, renderHops, traceJson, type RenderedHop } from './trace/render';
-export type { TraceResult, TraceVerdict, Hop, HopKind, Destination, TraceCandidate, Target } from './trace/types';
+export type { TraceResult, TraceVerdict, Hop, HopKind, Destination, TraceCandidate, Target, PortForwardInfo } from './trace/types';
 export type { PolicyOracle } from './policy/oracle';
 export { rulesByNode, iptablesRules, ipvsRules, type NodeRules, type RulesMode } from './dataplane/rules';
 export { dataplaneOf, type ServiceDataplane } from './dataplane/kubeProxy';

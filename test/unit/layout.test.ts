@@ -20,6 +20,7 @@ const STAGES = [
   'policy',
   'dataplane',
   'trace',
+  'troubleshoot',
   'topology',
   'lint',
   'migrate',

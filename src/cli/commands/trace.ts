@@ -1,7 +1,17 @@
 import { Option, type Command } from 'commander';
-import { findSource, parseTarget, tracePacket, traceJson, type Protocol } from '../../engine';
+import {
+  findSource,
+  isForwardTarget,
+  parseForwardTarget,
+  parseTarget,
+  tracePacket,
+  tracePortForward,
+  traceJson,
+  type Protocol,
+} from '../../engine';
 import { addInputOptions, simulate, UsageError } from '../files';
 import { traceText } from '../traceFormat';
+import { forwardText } from '../forwardFormat';
 import { json, print, type CommonOptions } from '../output';
 
 export function registerTrace(program: Command): void {
@@ -12,8 +22,14 @@ export function registerTrace(program: Command): void {
         'walk one connection hop by hop: DNS, kube-proxy, NodePort/LoadBalancer, Ingress, Gateway, NetworkPolicy, CNI, and the reply',
       )
       .argument('<path...>', 'manifest files or folders')
-      .requiredOption('--from <source>', 'NAMESPACE/NAME, NAMESPACE/KIND/NAME, external, external:IP or node/NAME')
-      .requiredOption('--to <target>', 'a URL (http://backend:8080/api), grpc://HOST/SERVICE/METHOD, tls://HOST:PORT, HOST:PORT or IP:PORT')
+      .requiredOption(
+        '--from <source>',
+        'NAMESPACE/NAME, NAMESPACE/KIND/NAME, external, external:IP, node/NAME, or local (kubectl port-forward)',
+      )
+      .requiredOption(
+        '--to <target>',
+        'a URL (http://backend:8080/api), grpc://HOST/SERVICE/METHOD, tls://HOST:PORT, HOST:PORT or IP:PORT; from local: svc/NAME[.NS]:PORT, pod/NS/NAME:PORT or deploy/NS/NAME:PORT',
+      )
       .addOption(new Option('--protocol <protocol>', 'transport protocol').choices(['TCP', 'UDP', 'SCTP']).default('TCP'))
       .option('--method <method>', 'HTTP method of the request (default GET; POST for grpc://)')
       .option('--header <header>', "a request header 'NAME: VALUE' (repeatable); 'Host: NAME' sets the Host the routes match", collect, [])
@@ -27,6 +43,7 @@ export function registerTrace(program: Command): void {
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)'),
   ).action((paths: string[], opts: TraceCliOptions) => {
+    if (opts.from === 'local' || isForwardTarget(opts.to)) return portForward(paths, opts);
     const target = parseTarget(opts.to);
     if (!target.ok) throw new UsageError(`--to ${target.message}`);
     const headers = opts.header.map(parseHeader);
@@ -65,4 +82,18 @@ export function parseHeader(text: string): { name: string; value: string } {
   const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(text);
   if (!m) throw new UsageError(`--header ${text}: a header is 'NAME: VALUE'`);
   return { name: m[1] as string, value: (m[2] as string).trim() };
+}
+
+/** `--from local --to svc/…`: kubectl port-forward, traced (the protocol is TCP: port-forward carries nothing else). */
+function portForward(paths: string[], opts: TraceCliOptions): void {
+  if (opts.from !== 'local')
+    throw new UsageError(
+      `--to ${opts.to} is a port-forward target; trace it with --from local (kubectl port-forward runs on your machine)`,
+    );
+  const target = parseForwardTarget(opts.to);
+  if (!target.ok) throw new UsageError(`--to ${target.message}`);
+  if (opts.protocol !== 'TCP') throw new UsageError('--protocol: kubectl port-forward carries TCP only');
+  const a = simulate(paths, opts);
+  const result = tracePortForward(a, target.target);
+  print(opts.format === 'json' ? json(traceJson(result)) : traceText(result) + forwardText(result));
 }

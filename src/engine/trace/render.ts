@@ -1,7 +1,7 @@
 // The edge of a trace: each hop as the contract's {step, node, detail}, with the manifest range
 // that decided it, so the CLI, the editor and the topology view print the same sentences.
 import type { SourceRange } from '../source';
-import type { Hop, TraceResult } from './types';
+import type { Hop, PortForwardHop, TraceResult } from './types';
 import { hopVerify } from './verify';
 import { ruleText } from '../policy/explain';
 import type { DirectionResult } from '../policy/types';
@@ -142,6 +142,30 @@ export function renderHop(h: Hop): RenderedHop {
       );
     case 'reply':
       return out('reply', `${h.from} → ${h.to}: ${h.note}`);
+    case 'port-forward':
+      return renderForwardHop(h);
+  }
+}
+
+/** The hops of kubectl port-forward: kubectl's pick, the API server's proxying, the kubelet's dial. */
+function renderForwardHop(h: PortForwardHop): RenderedHop {
+  switch (h.stage) {
+    case 'kubectl': {
+      const detail = `kubectl port-forward ${h.resource}: ${h.choice}; ${h.port}`;
+      return h.range ? { step: 'kubectl', node: null, detail, range: h.range } : { step: 'kubectl', node: null, detail };
+    }
+    case 'api-server':
+      return {
+        step: 'api-server',
+        node: null,
+        detail: `${h.request}: the API server authorizes create on pods/portforward and proxies the stream (WebSocket, SPDY as fallback) to the pod's kubelet`,
+      };
+    case 'kubelet':
+      return {
+        step: 'kubelet',
+        node: h.node,
+        detail: `kubelet on ${h.node} (${h.nodeIP}:10250) hands the stream to the container runtime, which dials localhost:${h.port} inside ${h.pod}'s network namespace${h.hostNetwork ? " (the node's own, for a hostNetwork pod)" : ''}`,
+      };
   }
 }
 
@@ -167,6 +191,7 @@ export function traceJson(r: TraceResult): object {
     ...(r.response ? { response: r.response } : {}),
     ...(r.request ? { request: r.request } : {}),
     reply: r.reply.map(renderHop),
+    ...(r.portForward ? { portForward: r.portForward } : {}),
   };
 }
 

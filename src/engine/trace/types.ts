@@ -139,7 +139,25 @@ export type Hop =
   | { kind: 'reject'; node: string | null; rule: string; reason: string; range: SourceRange | undefined }
   | { kind: 'drop'; node: string | null; rule: string | undefined; reason: string; range: SourceRange | undefined }
   | { kind: 'reverse-nat'; node: string | null; nat: 'dnat' | 'snat'; from: string; to: string; note: string }
-  | { kind: 'reply'; node: string | null; from: string; to: string; note: string };
+  | { kind: 'reply'; node: string | null; from: string; to: string; note: string }
+  | PortForwardHop;
+
+/** The hops of `kubectl port-forward` (trace/portForward.ts): kubectl, the API server, the kubelet. */
+export type PortForwardHop =
+  | {
+      kind: 'port-forward';
+      stage: 'kubectl';
+      node: null;
+      /** As kubectl names it: `svc/backend -n shop`. */
+      resource: string;
+      pod: string;
+      /** How kubectl chose the pod and the port, one sentence each. */
+      choice: string;
+      port: string;
+      range: SourceRange | undefined;
+    }
+  | { kind: 'port-forward'; stage: 'api-server'; node: null; request: string }
+  | { kind: 'port-forward'; stage: 'kubelet'; node: string; nodeIP: string; pod: string; port: number; hostNetwork: boolean };
 
 export type HopKind = Hop['kind'];
 
@@ -191,8 +209,8 @@ export interface TraceRequest {
 }
 
 export interface TraceSourceInfo {
-  kind: 'pod' | 'external' | 'node';
-  /** `namespace/pod`, `external`, or `node/NAME`. */
+  kind: 'pod' | 'external' | 'node' | 'local';
+  /** `namespace/pod`, `external`, `node/NAME`, or `local` (kubectl port-forward on the user's machine). */
   name: string;
   ip: string | undefined;
   node: string | undefined;
@@ -214,4 +232,26 @@ export interface TraceResult {
   reply: Hop[];
   response?: TraceResponse;
   request?: TraceRequest;
+  /** Set on a trace of `kubectl port-forward` (`--from local`). */
+  portForward?: PortForwardInfo;
+}
+
+/** What a port-forward trace adds: the command, kubectl's pick, what it bypasses, and the same connection from a pod. */
+export interface PortForwardInfo {
+  /** The kubectl command this trace stands for. */
+  command: string;
+  /** `svc`, `pod` or a workload kind, as the target named it. */
+  resource: string;
+  namespace: string;
+  name: string;
+  /** Local port (undefined: kubectl picks a free one) and the port dialled inside the pod. */
+  localPort: number | undefined;
+  remotePort: number | undefined;
+  pod: string | undefined;
+  /** The pods kubectl listed, in the order it sorts them (the first is its pick). */
+  ranked: Array<{ pod: string; node: string | null; phase: string; ready: boolean }>;
+  /** What does not take part, which would for a connection from a pod. */
+  bypassed: string[];
+  /** The same connection from a pod of the manifests (undefined when there is no pod to try it from). */
+  fromPod: { checked: number; failing: number; source: string; to: string; verdict: TraceVerdict; reason: string } | undefined;
 }
