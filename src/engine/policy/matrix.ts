@@ -141,7 +141,11 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
     // made the matrix quadratic in the workloads (32,000 classes, a billion pairs).
     const sources =
       !ingLayered && ing.isolated && ing.base.isEmpty()
-        ? [...new Set([...ing.perClass.keys(), ...addresses.filter((a) => classNodeLocal(a, d)).map((a) => a.index)])]
+        ? namedSources(
+            ing,
+            reaching(d.index),
+            addresses.filter((a) => classNodeLocal(a, d)),
+          )
         : d.ep.kind === 'pod'
           ? reaching(d.index)
           : all; // an address class is also reached by its node's pods, whatever their egress policies
@@ -221,6 +225,16 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
   const workloads = new Set(pods.map((p) => workloadId(p.workload))).size;
   const policies = engine.policies.length + engine.tiers.tiers.admin.length + engine.tiers.tiers.baseline.length;
   return { entries, stats: { pods: pods.length, classes: classes.length, workloads, policies } };
+}
+
+/**
+ * The sources an isolated destination's rules name that can also send to it, with the address
+ * classes of its own node. A rule admitting every namespace names every class; walking the
+ * shorter of the two lists keeps that linear. The order is irrelevant: pairs merge by union.
+ */
+function namedSources(ing: Side, reaching: number[], local: PodClass[]): number[] {
+  const named = reaching.length < ing.perClass.size ? reaching.filter((i) => ing.perClass.has(i)) : [...ing.perClass.keys()];
+  return [...new Set([...named, ...local.map((a) => a.index)])];
 }
 
 /**
