@@ -108,6 +108,12 @@ export class ClassIndex {
   private readonly byLabel = new Map<string, number[]>();
   private readonly addresses: number[] = [];
   private readonly cache = new WeakMap<PolicyPeer, number[]>();
+  /**
+   * Selector peers' matches by what decides them (peerMatches reads only the two selectors, and the
+   * policy's namespace when there is no namespaceSelector): each namespace's copy of a policy that
+   * admits every namespace matched all 32,000 classes of a 96,000-pod workspace again.
+   */
+  private readonly bySelectors = new Map<string, number[]>();
   /** The namespaces each namespaceSelector matches, by its canonical text: thousands of peers share a few selectors. */
   private readonly namespacesOf = new Map<string, string[]>();
 
@@ -137,6 +143,12 @@ export class ClassIndex {
       });
     } else if (peer.kind === 'selector') {
       const nsSelector = peer.namespaceSelector;
+      const key = `${nsSelector ? `s${selectorKey(nsSelector)}` : `n${policy.namespace}`}\u0000${peer.podSelector ? selectorKey(peer.podSelector) : '*'}`;
+      const known = this.bySelectors.get(key);
+      if (known) {
+        this.cache.set(peer, known);
+        return known;
+      }
       const namespaces = nsSelector ? this.namespacesMatching(nsSelector) : [policy.namespace];
       for (const ns of namespaces) {
         for (const i of this.candidates(ns, peer.podSelector)) {
@@ -144,6 +156,7 @@ export class ClassIndex {
           if (c && this.engine.peerMatches(policy, peer, c.ep)) out.push(i);
         }
       }
+      this.bySelectors.set(key, out);
     }
     this.cache.set(peer, out);
     return out;
