@@ -19,6 +19,8 @@ export interface GeneratedWorkspace {
   pods: number;
   policies: number;
   nodes: number;
+  /** kube-netsim.yaml for workspaces too large for the default podCIDR (its text; the CLI reads it at the root). */
+  settings?: InputFile;
 }
 
 const MAX_PODS_PER_NODE = 110;
@@ -175,12 +177,21 @@ function namespaceFile(i: number, size: Required<WorkspaceSize>): { objects: obj
   return { objects, policies: policies.length };
 }
 
+/** The podCIDR of workspaces with more nodes than 10.244.0.0/16 has /24s for: clear of the nodes' 10.0/16 and the Service CIDR 10.96.0.0/12. */
+const WIDE_POD_CIDR = '10.128.0.0/10';
+
+/** Node k's /24: from 10.244.0.0/16 while it holds them all (the default podCIDR), else from WIDE_POD_CIDR. */
+function nodeCidr(k: number, count: number): string {
+  if (count <= 254) return `10.244.${k + 1}.0/24`;
+  return `10.${128 + Math.floor(k / 256)}.${k % 256}.0/24`;
+}
+
 function nodesFile(count: number): object[] {
   return Array.from({ length: count }, (_, k) => ({
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: `worker-${String(k + 1).padStart(3, '0')}`, labels: { 'topology.kubernetes.io/zone': `zone-${k % 3}` } },
-    spec: { podCIDR: `10.244.${k + 1}.0/24` },
+    spec: { podCIDR: nodeCidr(k, count) },
     status: { addresses: [{ type: 'InternalIP', address: `10.0.${Math.floor((k + 1) / 250)}.${((k + 1) % 250) + 1}` }] },
   }));
 }
@@ -191,8 +202,7 @@ export function generateWorkspace(input: WorkspaceSize): GeneratedWorkspace {
   const pods = size.namespaces * size.apps * size.replicas;
   // Scheduling spreads replicas round-robin, so leave headroom below the per-node limit.
   const nodes = Math.max(3, Math.ceil(pods / (MAX_PODS_PER_NODE * 0.8)));
-  if (nodes > 254)
-    throw new Error(`${pods} pods need ${nodes} nodes; the generator cuts node CIDRs from 10.244.0.0/16 and supports at most 254`);
+  if (nodes > 64 * 256) throw new Error(`${pods} pods need ${nodes} nodes; the generator supports at most ${64 * 256}`);
   const files: InputFile[] = [{ path: 'cluster/nodes.yaml', text: yamlDocs(nodesFile(nodes)) }];
   let policies = 0;
   let objects = nodes;
@@ -202,5 +212,7 @@ export function generateWorkspace(input: WorkspaceSize): GeneratedWorkspace {
     objects += f.objects.length;
     files.push({ path: `${namespace(i)}/manifests.yaml`, text: yamlDocs(f.objects) });
   }
-  return { files, objects, pods, policies, nodes };
+  const ws: GeneratedWorkspace = { files, objects, pods, policies, nodes };
+  if (nodes > 254) ws.settings = { path: 'kube-netsim.yaml', text: `podCIDR: ${WIDE_POD_CIDR}\n` };
+  return ws;
 }

@@ -2,7 +2,9 @@ import { parseManifestFile, DEFAULT_LIMITS, type ParseLimits } from './manifests
 import { compareDiagnostics, type Diagnostic } from './diagnostics';
 import { buildNamespaces, buildNodes, declaresNodes, implicitNamespace, placePods, readConfigMaps } from './cluster/build';
 import { defaultClusterSize, nodesAssumed } from './cluster/capacity';
-import { expandWorkloads } from './cluster/workloads';
+import { expandWorkloads, MAX_SIMULATED_PODS, podBudget } from './cluster/workloads';
+import { MAX_SIMULATED_ENDPOINTS } from './services/endpoints';
+import { dropCutDependents } from './lint/cut';
 import { operatorServices } from './cluster/operators';
 import { DEFAULT_NAMESPACE } from './manifests/kinds';
 import { compareApplyOrder, resolveDuplicates } from './manifests/duplicates';
@@ -13,7 +15,7 @@ import { implicitIngressControllers } from './ingress/controller';
 import { DnsZone } from './dns/zone';
 import { checkReferences, resolveReferences, type ResolvedReference } from './dns/references';
 import { defaultSettings, type ClusterSettings } from './cluster/settings';
-import type { Cluster, ReplicaDecision, SimNode } from './cluster/model';
+import type { Budgets, Cluster, ReplicaDecision, SimNode } from './cluster/model';
 import { IngressModel } from './ingress/model';
 import { GatewayModel } from './gateway/model';
 import { implicitGatewayDataPlanes } from './gateway/dataplane';
@@ -53,6 +55,8 @@ export interface AnalyzeOptions extends RenderOptions {
   limits?: ParseLimits;
   /** Reuses the parse of files whose text has not changed (the extension keeps one across edits). */
   cache?: ParseCache;
+  /** The pod and endpoint budgets (the defaults guard against hostile input; tests lower them). */
+  budgets?: Partial<Budgets>;
 }
 
 /** Remembers each file's parse by path and text, so an edit re-parses only the edited document's file. */
@@ -87,7 +91,8 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const objects: ManifestObject[] = inputs.objects;
   diagnostics.push(...inputs.diagnostics);
   // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
-  const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics);
+  const budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS, ...options.budgets };
+  const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics, {
     hostNetwork: cluster.settings.hostNetworkPods,
@@ -101,8 +106,9 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics);
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
-  diagnostics.sort(compareDiagnostics);
-  const { shown, suppressed } = applyIgnores(dedupe(diagnostics), ordered, settings.ignore ?? [], objects);
+  const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;
+  reported.sort(compareDiagnostics);
+  const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects);
   return { cluster, dns, references, ingress, gateway, policies, notSimulated, diagnostics: shown, suppressed };
 }
 
@@ -111,7 +117,12 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
  * (with CoreDNS, the ingress controllers and the Gateways' data planes the cluster implies), pods scheduled and addressed,
  * then Services with their addresses and endpoints.
  */
-export function buildCluster(input: ManifestObject[], settings: ClusterSettings, diagnostics: Diagnostic[]): Cluster {
+export function buildCluster(
+  input: ManifestObject[],
+  settings: ClusterSettings,
+  diagnostics: Diagnostic[],
+  budgets: Budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS },
+): Cluster {
   // Of objects defined more than once only the one applied last exists; every stage sees it alone.
   const objects = resolveDuplicates(input, diagnostics);
   let nodes = buildNodes(objects, settings, diagnostics);
@@ -122,11 +133,12 @@ export function buildCluster(input: ManifestObject[], settings: ClusterSettings,
     const found: Diagnostic[] = [];
     const replicaDecisions: ReplicaDecision[] = [];
     const names = on.map((n) => n.name);
-    const blueprints = expandWorkloads(objects, names, DEFAULT_NAMESPACE, found, replicaDecisions);
+    const budget = podBudget(budgets.pods);
+    const blueprints = expandWorkloads(objects, names, DEFAULT_NAMESPACE, found, replicaDecisions, budget);
     if (!userDns) blueprints.push(...coreDnsBlueprints());
     blueprints.push(...ingressControllers.blueprints);
     blueprints.push(...implicitGatewayDataPlanes(objects, names).blueprints);
-    return { blueprints, found, replicaDecisions };
+    return { blueprints, found, replicaDecisions, cut: budget.cut };
   };
   let expanded = expand(nodes);
   // A workspace that declares no nodes runs on the default cluster, grown to hold its pods.
@@ -148,9 +160,21 @@ export function buildCluster(input: ManifestObject[], settings: ClusterSettings,
     nodes.map((n) => n.name),
   ).services;
   const extraServices = [...ingressControllers.services, ...gatewayServices, ...operatorServices(objects, DEFAULT_NAMESPACE)];
-  const services = buildServices(objects, settings, nodes, pods, extraServices, diagnostics);
+  const cut = expanded.cut;
+  const services = buildServices(objects, settings, nodes, pods, extraServices, diagnostics, { limit: budgets.endpoints, cut });
   for (const o of [...pods, ...services]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
-  return { settings, nodes, namespaces, pods, services, configMaps: readConfigMaps(objects, diagnostics), objects, replicaDecisions };
+  const cluster: Cluster = {
+    settings,
+    nodes,
+    namespaces,
+    pods,
+    services,
+    configMaps: readConfigMaps(objects, diagnostics),
+    objects,
+    replicaDecisions,
+  };
+  if (cut.namespaces.size > 0) cluster.cut = cut;
+  return cluster;
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

@@ -196,4 +196,29 @@ export interface Cluster {
   replicaDecisions: ReplicaDecision[];
   /** Every Kubernetes object read from the workspace, in input order. */
   objects: ManifestObject[];
+  /** What the budgets left out; absent when everything asked for is simulated. */
+  cut?: SimulationCut;
+}
+
+/** The most pods and endpoints one analysis simulates: guards against hostile input, not sizes users reach. */
+export interface Budgets {
+  pods: number;
+  endpoints: number;
+}
+
+/**
+ * What a budget left out. Diagnostics that depend on the pods or endpoints of these namespaces
+ * are not reported: a Service whose pods were cut would read as one without endpoints.
+ */
+export interface SimulationCut {
+  namespaces: Set<string>;
+  pods: number;
+  endpoints: number;
+}
+
+/** Records `count` pods or endpoints of `namespace` as left out. */
+export function recordCut(cut: SimulationCut, what: 'pods' | 'endpoints', namespace: string, count: number): void {
+  if (count <= 0) return;
+  cut.namespaces.add(namespace);
+  cut[what] += count;
 }

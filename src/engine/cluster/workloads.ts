@@ -1,9 +1,21 @@
-import { FieldReader, isRecord, scalarText } from '../manifests/fields';
+import { FieldReader, isRecord, resourceName, scalarText } from '../manifests/fields';
 import { TEMPLATE_PATH } from '../manifests/kinds';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { readSelector, selectorMatches, selectorText, labelsText, mapMatches, type Labels } from './labels';
 import { nameSuffix } from '../hash';
-import type { ContainerPort, DnsConfig, EnvValue, HostAlias, Origin, ReplicaDecision, SimContainer, SimPod, WorkloadRef } from './model';
+import {
+  recordCut,
+  type ContainerPort,
+  type DnsConfig,
+  type EnvValue,
+  type HostAlias,
+  type Origin,
+  type ReplicaDecision,
+  type SimContainer,
+  type SimPod,
+  type SimulationCut,
+  type WorkloadRef,
+} from './model';
 import { readAutoscalers, scaledReplicas } from './autoscaling';
 import { operatorPlan } from './operators';
 import { isIP } from './ipam';
@@ -11,10 +23,20 @@ import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
 
 /**
- * Most pods one workspace simulates. Beyond it replicas are left out, with one warning: a
- * `replicas: 100000` took 17 s per analysis and stalled the editor on every keystroke.
+ * Most pods one workspace simulates: a guard against hostile input (eleven `replicas: 100000`),
+ * not a size users reach; cluster snapshots of 100,000 pods are simulated whole. Beyond it
+ * replicas are left out, with one warning, and what depends on them is not reported.
  */
-export const MAX_SIMULATED_PODS = 10_000;
+export const MAX_SIMULATED_PODS = 1_000_000;
+
+/** The pod budget of one expansion and what it left out (filled in as pods are cut). */
+export interface PodBudget {
+  limit: number;
+  cut: SimulationCut;
+}
+
+/** A fresh budget of `limit` pods, nothing cut yet. */
+export const podBudget = (limit = MAX_SIMULATED_PODS): PodBudget => ({ limit, cut: { namespaces: new Set(), pods: 0, endpoints: 0 } });
 
 /** The labels the StatefulSet controller puts on each of its pods (apps.kubernetes.io/pod-index since 1.28). */
 export const STATEFULSET_POD_NAME = 'statefulset.kubernetes.io/pod-name';
@@ -156,7 +178,8 @@ function podWorkload(o: ManifestObject, namespace: string): WorkloadRef {
  * Expands workloads and Pods into pod blueprints, with the names a real controller would give
  * (deterministic stand-ins for the random suffixes). Workloads whose pods the input already
  * holds (a cluster dump) produce none of their own. A HorizontalPodAutoscaler's bounds decide the
- * replicas of its target; each such decision is added to `decisions`.
+ * replicas of its target; each such decision is added to `decisions`. Pods beyond `budget` are
+ * left out and recorded in its `cut`, with one warning at the first workload cut.
  */
 export function expandWorkloads(
   objects: ManifestObject[],
@@ -164,6 +187,7 @@ export function expandWorkloads(
   defaultNamespace: string,
   diagnostics: Diagnostic[],
   decisions: ReplicaDecision[] = [],
+  budget: PodBudget = podBudget(),
 ): PodBlueprint[] {
   const out: PodBlueprint[] = [];
   const autoscalers = readAutoscalers(objects, defaultNamespace, diagnostics);
@@ -180,7 +204,8 @@ export function expandWorkloads(
       ownedInInput.add(`${o.namespace ?? defaultNamespace}/Deployment/${owner.name.slice(0, -hash.length - 1)}`);
     }
   }
-  let overflowReported = false;
+  // The one warning names the first workload cut; the totals are known once every workload is read.
+  let firstCut: { o: ManifestObject; field: FieldPath; wanted: number; left: number } | undefined;
   for (const o of objects) {
     const plan = operatorPlan(o, diagnostics);
     if (plan) {
@@ -188,7 +213,11 @@ export function expandWorkloads(
       const origin: Origin = { kind: 'manifest', object: o };
       const workload: WorkloadRef = { kind: o.kind, namespace, name: o.name };
       for (const set of plan.sets) {
-        const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
+        const left = Math.max(0, budget.limit - out.length);
+        if (set.names.length > left) {
+          recordCut(budget.cut, 'pods', namespace, set.names.length - left);
+          firstCut ??= { o, field: ['spec'], wanted: set.names.length, left };
+        }
         set.names.slice(0, left).forEach((name, i) => {
           const pod: PodBlueprint = {
             namespace,
@@ -237,24 +266,10 @@ export function expandWorkloads(
       return replicas;
     };
     const room = (wanted: number, field: FieldPath): number => {
-      const left = Math.max(0, MAX_SIMULATED_PODS - out.length);
-      if (wanted > left && !overflowReported) {
-        overflowReported = true;
-        diagnostics.push(
-          makeDiagnostic(
-            'simulation-limit',
-            o.locate(field),
-            {
-              workload: `${o.kind} ${namespace}/${o.name}`,
-              wanted,
-              simulated: left,
-              limit: MAX_SIMULATED_PODS,
-              what: 'pods',
-              hint: 'Lower replicas to simulate them all.',
-            },
-            r.resource,
-          ),
-        );
+      const left = Math.max(0, budget.limit - out.length);
+      if (wanted > left) {
+        recordCut(budget.cut, 'pods', namespace, wanted - left);
+        firstCut ??= { o, field, wanted, left };
       }
       return Math.min(wanted, left);
     };
@@ -315,6 +330,7 @@ export function expandWorkloads(
       }
     }
   }
+  if (firstCut) diagnostics.push(podCutWarning(firstCut, budget, defaultNamespace));
   return out;
 }
 
@@ -445,4 +461,30 @@ function checkWorkloadSelector(r: FieldReader, kind: string, labels: Labels, dia
       ),
     );
   }
+}
+
+/** The one warning of a pod budget hit: at the first workload cut, with what was cut in all. */
+function podCutWarning(
+  first: { o: ManifestObject; field: FieldPath; wanted: number; left: number },
+  budget: PodBudget,
+  defaultNamespace: string,
+): Diagnostic {
+  const { o } = first;
+  const namespace = o.namespace ?? defaultNamespace;
+  const namespaces = [...budget.cut.namespaces].sort();
+  const listed = namespaces.slice(0, 3).join(', ') + (namespaces.length > 3 ? ` and ${namespaces.length - 3} more` : '');
+  return makeDiagnostic(
+    'simulation-limit',
+    o.locate(first.field),
+    {
+      workload: `${o.kind} ${namespace}/${o.name}`,
+      wanted: first.wanted,
+      simulated: first.left,
+      limit: budget.limit,
+      what: 'pods',
+      cut: `${budget.cut.pods} pods in all, in namespace${namespaces.length === 1 ? '' : 's'} ${listed}`,
+      hint: 'Lower replicas to simulate them all.',
+    },
+    resourceName({ kind: o.kind, namespace: o.namespace, name: o.name }),
+  );
 }

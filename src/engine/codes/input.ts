@@ -32,7 +32,7 @@ export const INPUT_CODES = {
     summary: 'The workspace asks for more pods or endpoints than the simulator models; the rest are left out.',
     docs: `${DOCS}/concepts/workloads/controllers/deployment/`,
     format: (p) =>
-      `${p.workload} asks for ${p.wanted} ${p.what}, but only ${p.simulated} more fit under the simulator's limit of ${p.limit} ${p.what} per workspace; the rest, and the ${p.what} of the objects after it, are not simulated. ${p.hint}`,
+      `${p.workload} asks for ${p.wanted} ${p.what}, but only ${p.simulated} more fit under the simulator's limit of ${p.limit} ${p.what} per workspace; the rest, and the ${p.what} of the objects after it, are not simulated${p.cut ? ` (${p.cut})` : ''}. Diagnostics that depend on them (a Service without endpoints, a policy that selects nothing) are not reported there. ${p.hint}`,
   },
   'manifest-invalid': {
     severity: 'error',

@@ -131,15 +131,24 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
     ingress: classes.map((c) => layered(engine, c, 'ingress')),
   };
   const addresses = classes.filter((c) => c.ep.kind === 'ip');
+  const reaching = egressReach(classes, sides.egress, viaLayers.egress);
   const rangeEp = (r: IpRange): PolicyEndpoint => ({ kind: 'ip', ip: undefined, range: r });
   for (const d of classes) {
     const ing = sides.ingress[d.index] ?? OPEN;
     const ingLayered = viaLayers.ingress[d.index] === true;
     // An isolated destination is reached only from the classes its rules name (and its own node); an open one from anyone.
+    // An open pod class only from the classes whose egress can reach it: trying every class there
+    // made the matrix quadratic in the workloads (32,000 classes, a billion pairs).
     const sources =
       !ingLayered && ing.isolated && ing.base.isEmpty()
-        ? [...new Set([...ing.perClass.keys(), ...addresses.filter((a) => classNodeLocal(a, d)).map((a) => a.index)])]
-        : all;
+        ? namedSources(
+            ing,
+            reaching(d.index),
+            addresses.filter((a) => classNodeLocal(a, d)),
+          )
+        : d.ep.kind === 'pod'
+          ? reaching(d.index)
+          : all; // an address class is also reached by its node's pods, whatever their egress policies
     for (const si of sources) {
       const s = classes[si] as PodClass;
       if (s === d && s.workloads.length < 2) continue; // a workload's pods among themselves are not listed
@@ -216,6 +225,56 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
   const workloads = new Set(pods.map((p) => workloadId(p.workload))).size;
   const policies = engine.policies.length + engine.tiers.tiers.admin.length + engine.tiers.tiers.baseline.length;
   return { entries, stats: { pods: pods.length, classes: classes.length, workloads, policies } };
+}
+
+/**
+ * The sources an isolated destination's rules name that can also send to it, with the address
+ * classes of its own node. A rule admitting every namespace names every class; walking the
+ * shorter of the two lists keeps that linear. The order is irrelevant: pairs merge by union.
+ */
+function namedSources(ing: Side, reaching: number[], local: PodClass[]): number[] {
+  const named = reaching.length < ing.perClass.size ? reaching.filter((i) => ing.perClass.has(i)) : [...ing.perClass.keys()];
+  return [...new Set([...named, ...local.map((a) => a.index)])];
+}
+
+/**
+ * The classes that may send to class `d` at all, ascending: those egress policies do not isolate
+ * (or isolate with a rule for every peer), the layered ones, the address classes (a node's own
+ * exception), and the isolated ones whose rules name `d`. Any other class's egress admits
+ * nothing towards `d`, so its pair would be empty and is not listed.
+ */
+function egressReach(classes: readonly PodClass[], egress: Side[], layers: boolean[]): (d: number) => number[] {
+  const everywhere: number[] = [];
+  const towards = new Map<number, number[]>();
+  for (const c of classes) {
+    const eg = egress[c.index] ?? OPEN;
+    if (layers[c.index] === true || c.ep.kind !== 'pod' || !eg.isolated || !eg.base.isEmpty()) everywhere.push(c.index);
+    else
+      for (const d of eg.perClass.keys()) {
+        const list = towards.get(d) ?? [];
+        list.push(c.index);
+        towards.set(d, list);
+      }
+  }
+  return (d) => {
+    const named = towards.get(d) ?? [];
+    // Both lists ascend (classes are visited in index order); merged, the sources keep the order of trying them all.
+    const out: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < everywhere.length || j < named.length) {
+      const a = everywhere[i] ?? Infinity;
+      const b = named[j] ?? Infinity;
+      if (a <= b) {
+        out.push(a);
+        i++;
+      } else {
+        out.push(b);
+        j++;
+      }
+    }
+    return out;
+  };
 }
 
 function compare(a: string, b: string): number {

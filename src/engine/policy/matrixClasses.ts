@@ -3,7 +3,7 @@
 // of a workload (and pods differing only in labels no policy reads, such as pod-template-hash)
 // collapse into one class.
 import type { LabelSelector } from '../cluster/labels';
-import { matchesSelector } from '../cluster/selectorCache';
+import { matchesSelector, selectorKey } from '../cluster/selectorCache';
 import { rangesContain } from './ipRanges';
 import { workloadId, type SimPod } from '../cluster/model';
 import type { PolicyEngine } from './engine';
@@ -108,6 +108,14 @@ export class ClassIndex {
   private readonly byLabel = new Map<string, number[]>();
   private readonly addresses: number[] = [];
   private readonly cache = new WeakMap<PolicyPeer, number[]>();
+  /**
+   * Selector peers' matches by what decides them (peerMatches reads only the two selectors, and the
+   * policy's namespace when there is no namespaceSelector): each namespace's copy of a policy that
+   * admits every namespace matched all 32,000 classes of a 96,000-pod workspace again.
+   */
+  private readonly bySelectors = new Map<string, number[]>();
+  /** The namespaces each namespaceSelector matches, by its canonical text: thousands of peers share a few selectors. */
+  private readonly namespacesOf = new Map<string, string[]>();
 
   constructor(
     private readonly engine: PolicyEngine,
@@ -135,17 +143,32 @@ export class ClassIndex {
       });
     } else if (peer.kind === 'selector') {
       const nsSelector = peer.namespaceSelector;
-      const namespaces = nsSelector
-        ? [...this.byNamespace.keys()].filter((ns) => matchesSelector(nsSelector, this.engine.namespaceLabels(ns)))
-        : [policy.namespace];
+      const key = `${nsSelector ? `s${selectorKey(nsSelector)}` : `n${policy.namespace}`}\u0000${peer.podSelector ? selectorKey(peer.podSelector) : '*'}`;
+      const known = this.bySelectors.get(key);
+      if (known) {
+        this.cache.set(peer, known);
+        return known;
+      }
+      const namespaces = nsSelector ? this.namespacesMatching(nsSelector) : [policy.namespace];
       for (const ns of namespaces) {
         for (const i of this.candidates(ns, peer.podSelector)) {
           const c = this.classes[i];
           if (c && this.engine.peerMatches(policy, peer, c.ep)) out.push(i);
         }
       }
+      this.bySelectors.set(key, out);
     }
     this.cache.set(peer, out);
+    return out;
+  }
+
+  private namespacesMatching(s: LabelSelector): string[] {
+    const key = selectorKey(s);
+    let out = this.namespacesOf.get(key);
+    if (!out) {
+      out = [...this.byNamespace.keys()].filter((ns) => matchesSelector(s, this.engine.namespaceLabels(ns)));
+      this.namespacesOf.set(key, out);
+    }
     return out;
   }
 

@@ -5,7 +5,7 @@ import { DEFAULT_NAMESPACE, isBuiltInGroup, namespaceOf } from '../manifests/kin
 import { isNotSimulated } from '../manifests/notSimulated';
 import { operatorOf } from '../cluster/operators';
 import type { ManifestObject } from '../manifests/types';
-import type { SimNode, SimPod, SimService } from '../cluster/model';
+import type { SimNode, SimPod, SimService, SimulationCut } from '../cluster/model';
 import type { ClusterSettings } from '../cluster/settings';
 import { allocateServiceAddresses } from './addresses';
 import { checkExternalTrafficPolicy, computeEndpoints } from './endpoints';
@@ -20,6 +20,8 @@ export function buildServices(
   pods: SimPod[],
   extra: SimService[],
   diagnostics: Diagnostic[],
+  /** The endpoint budget and what it cut (the analysis's; the default guard otherwise). */
+  budget?: { limit: number; cut: SimulationCut },
 ): SimService[] {
   const services: SimService[] = [];
   for (const o of objects)
@@ -29,7 +31,7 @@ export function buildServices(
   services.push(...extra);
   allocateServiceAddresses(services, settings, diagnostics);
   const manual = objects.filter((o) => o.kind === 'Endpoints' || o.kind === 'EndpointSlice');
-  computeEndpoints(services, pods, manual, DEFAULT_NAMESPACE, diagnostics, customResourcesByNamespace(objects));
+  computeEndpoints(services, pods, manual, DEFAULT_NAMESPACE, diagnostics, customResourcesByNamespace(objects), budget?.limit, budget?.cut);
   apiServerEndpoints(services, nodes);
   const nodeNames = nodes.map((n) => n.name);
   for (const svc of services) if (svc.origin.kind === 'manifest') checkExternalTrafficPolicy(svc, nodeNames, diagnostics);

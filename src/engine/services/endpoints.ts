@@ -1,7 +1,17 @@
 import { isRecord, resourceName } from '../manifests/fields';
 import { makeDiagnostic, withFix, type Diagnostic, editDistance } from '../diagnostics';
 import { labelsText, type Labels } from '../cluster/labels';
-import { locate, podId, serviceId, type Endpoint, type Protocol, type SimPod, type SimService } from '../cluster/model';
+import {
+  locate,
+  podId,
+  recordCut,
+  serviceId,
+  type Endpoint,
+  type Protocol,
+  type SimPod,
+  type SimService,
+  type SimulationCut,
+} from '../cluster/model';
 import { LabelIndex } from '../cluster/labelIndex';
 import { podServes } from '../cluster/served';
 import type { FieldPath } from '../source';
@@ -29,6 +39,9 @@ export function computeEndpoints(
   diagnostics: Diagnostic[],
   /** Custom resources of kinds not modelled, by namespace: an operator may create pods for them. */
   customResources: Map<string, ManifestObject[]> = new Map(),
+  /** The endpoint budget; the Services it cuts are recorded in `cut`. */
+  limit: number = MAX_SIMULATED_ENDPOINTS,
+  cut?: SimulationCut,
 ): void {
   const podsByNamespace = new Map<string, SimPod[]>();
   for (const p of pods) {
@@ -45,12 +58,13 @@ export function computeEndpoints(
     return index.matchingMap(selector);
   };
   const manual = manualEndpointIndex(manualEndpoints, defaultNamespace);
-  let budget = MAX_SIMULATED_ENDPOINTS;
+  let budget = limit;
   let overflowReported = false;
   for (const svc of services) {
     if (svc.type === 'ExternalName') continue;
     const budgeted = svc.origin.kind === 'manifest';
     if (budgeted && budget <= 0) {
+      if (cut && svc.selector !== null && Object.keys(svc.selector).length > 0) recordCut(cut, 'endpoints', svc.namespace, 1);
       svc.endpointsByPort = svc.ports.map(() => []);
       continue;
     }
@@ -79,7 +93,7 @@ export function computeEndpoints(
                 workload: `Service ${serviceId(svc)}`,
                 wanted,
                 simulated: fit * svc.ports.length,
-                limit: MAX_SIMULATED_ENDPOINTS,
+                limit,
                 what: 'endpoints',
                 hint: 'Fewer Services selecting the same large set of pods would all fit.',
               },
@@ -87,6 +101,7 @@ export function computeEndpoints(
             ),
           );
         overflowReported = true;
+        if (cut) recordCut(cut, 'endpoints', svc.namespace, wanted - fit * svc.ports.length);
         serving = [...serving].sort((a, b) => (podId(a) < podId(b) ? -1 : 1)).slice(0, fit);
       }
       budget -= Math.max(1, serving.length * svc.ports.length);
