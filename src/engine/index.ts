@@ -51,3 +51,4 @@ export { namespaceOf, TEMPLATE_PATH } from './manifests/kinds';
 export { NAMESPACE_NAME_LABEL } from './cluster/build';
 export { substringRange, type FieldPath } from './source';
 export { SourceText, yamlScalar } from './lint/yamlEdit';
+export { troubleshoot, type TroubleshootSubject, type TroubleshootResult, type TroubleshootStep } from './troubleshoot';

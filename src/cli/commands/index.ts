@@ -6,6 +6,7 @@ import { registerTrace } from './trace';
 import { registerRules } from './rules';
 import { registerDiff } from './diff';
 import { registerMigrate } from './migrate';
+import { registerTroubleshoot } from './troubleshoot';
 
 /** Every subcommand, registered in this order (one line each; add new commands here). */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -16,4 +17,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerRules,
   registerDiff,
   registerMigrate,
+  registerTroubleshoot,
 ];

@@ -1,11 +1,14 @@
 // What the walks share: a step list that stops at the first failure, the nearest labels to a
 // selector that matches nothing, the client pod a check runs from, and endpoint checks.
 import type { Analysis } from '../analyze';
+import { editDistance } from '../diagnostics';
 import { labelsText } from '../cluster/labels';
 import { locate, podId, serviceId, type SimPod, type SimService } from '../cluster/model';
 import { findSource } from '../trace/sources';
 import type { SourceRange } from '../source';
 import type { TroubleshootStep } from './types';
+import { renderHop } from '../trace/render';
+import type { TraceResult } from '../trace/types';
 
 /** Collects steps; `add` returns whether the walk goes on (the step passed). */
 export class Steps {
@@ -48,12 +51,20 @@ export function nearestLabels(a: Analysis, namespace: string, selector: Readonly
       .map(([k, v]) => (p.labels[k] === undefined ? `no ${k} label (wants ${k}=${v})` : `${k}=${p.labels[k]} (wants ${k}=${v})`));
     return { id, p, diffs };
   });
+  // Among equally many differing labels, the one whose values are closest to the selector's first (a typo).
+  const typos = (p: SimPod) =>
+    Object.entries(selector).reduce((sum, [k, v]) => sum + (p.labels[k] === undefined ? 100 : editDistance(p.labels[k] ?? '', v)), 0);
   const elsewhere = scored.filter((s) => s.diffs.length === 0 && s.p.namespace !== namespace);
   if (elsewhere.length > 0)
     return `pods of ${elsewhere.map((s) => s.id).join(', ')} carry these labels, but in another namespace: a Service selects pods of its own namespace only; move the Service or the workload`;
   const near = scored
-    .filter((s) => s.p.namespace === namespace && s.diffs.length < Object.keys(selector).length)
-    .sort((x, y) => x.diffs.length - y.diffs.length || (x.id < y.id ? -1 : 1))
+    // Near: shares a label, or carries every key the selector asks for (a value differs, as in a typo).
+    .filter(
+      (s) =>
+        s.p.namespace === namespace &&
+        (s.diffs.length < Object.keys(selector).length || Object.keys(selector).every((k) => s.p.labels[k] !== undefined)),
+    )
+    .sort((x, y) => x.diffs.length - y.diffs.length || typos(x.p) - typos(y.p) || (x.id < y.id ? -1 : 1))
     .slice(0, 3);
   if (near.length > 0)
     return `nearest: ${near.map((s) => `${s.id} has ${s.diffs.join(', ')}`).join('; ')}; make the selector and the pod template's labels agree`;
@@ -103,7 +114,7 @@ export function endpointsStep(a: Analysis, svc: SimService): TroubleshootStep {
     .join('; ');
   const empty = rows.find((r) => r.eps.length === 0);
   const step: TroubleshootStep = {
-    check: 'Does the Service have endpoints?',
+    check: `Does the Service ${svc.name} have endpoints?`,
     kubectl: `kubectl get endpoints ${nsArgs(svc)}`,
     expected: 'ENDPOINTS lists a pod IP:port for every Service port',
     simulated,
@@ -138,4 +149,23 @@ export function endpointsStep(a: Analysis, svc: SimService): TroubleshootStep {
     range = locate(svc.origin, ['spec', 'selector']);
   }
   return range ? { ...step, fix, range } : { ...step, fix };
+}
+
+/**
+ * A connection as a step: delivered passes; otherwise the step points at the object of the last hop
+ * that names one (the policy that drops it, the Service without endpoints) and says how to see more.
+ */
+export function traceStep(
+  trace: TraceResult,
+  step: Pick<TroubleshootStep, 'check' | 'kubectl' | 'expected'>,
+  rerun: string,
+): TroubleshootStep {
+  const out: TroubleshootStep = { ...step, simulated: `${trace.verdict}: ${trace.reason}`, ok: trace.verdict === 'delivered' };
+  if (out.ok) return out;
+  const at = [...trace.hops]
+    .reverse()
+    .map((h) => renderHop(h).range)
+    .find((r) => r !== undefined);
+  const fix = `change what the reason names${at ? ` (${at.file}:${at.line})` : ''} so this ${trace.protocol} connection is let through; ${rerun} walks it hop by hop`;
+  return at ? { ...out, fix, range: at } : { ...out, fix };
 }
