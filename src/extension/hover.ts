@@ -17,6 +17,8 @@ export class HoverProvider implements vscode.HoverProvider {
       if (!hover) return undefined;
       const md = new vscode.MarkdownString(hover.lines.join('\n'), true);
       md.supportHtml = false;
+      // Only the troubleshoot link may run from a hover: the rest of the text comes from manifests.
+      md.isTrusted = { enabledCommands: ['kubeNetsim.troubleshoot'] };
       return new vscode.Hover(md, hover.range ? toRange(hover.range) : undefined);
     } catch (err) {
       this.log.appendLine(`[hover] ${(err as Error).stack ?? String(err)}`);

@@ -61,6 +61,7 @@ export function traceLines(model: WorkspaceModel, r: TraceResult): string[] {
       lines.push(`    ${c.chosen ? '*' : ' '} ${c.pod} ${c.ip}:${c.port} on ${c.node ?? '?'} — ${(c.weight * 100).toFixed(1)}%`);
   }
   if (r.sourceIPAtDestination) lines.push('', `The destination sees the source address ${r.sourceIPAtDestination}.`);
+  lines.push(...forwardLines(r));
   if (r.reply.length) {
     lines.push('', 'Reply:');
     r.reply.forEach((h) => {
@@ -68,6 +69,23 @@ export function traceLines(model: WorkspaceModel, r: TraceResult): string[] {
       lines.push(`    ${x.step.padEnd(18)} ${(x.node ?? '').padEnd(8)} ${x.detail}`);
     });
   }
+  return lines;
+}
+
+/** What a port-forward trace adds: the command, the pod kubectl takes, what it bypasses, and the same connection from a pod. */
+function forwardLines(r: TraceResult): string[] {
+  const f = r.portForward;
+  if (!f) return [];
+  const lines = ['', `Port-forward: ${f.command}`];
+  if (f.ranked.length > 1) lines.push(`kubectl takes the first pod in its order: ${f.ranked.map((p) => p.pod).join(', ')}`);
+  if (r.verdict === 'delivered') lines.push('Not involved:', ...f.bypassed.map((b) => `    ${b}`));
+  const p = f.fromPod;
+  if (p)
+    lines.push(
+      p.verdict === 'delivered'
+        ? `From a pod: delivered too (${p.source} → ${p.to}).`
+        : `From a pod: ${p.verdict.toUpperCase()} (${p.source} → ${p.to}): ${p.reason}`,
+    );
   return lines;
 }
 
@@ -100,7 +118,8 @@ export const TRACE_COMMANDS: CommandSpec[] = [
       traceChannel.clear();
       for (const line of traceLines(model, traced.result)) traceChannel.appendLine(line);
       traceChannel.show(true);
-      showTraceInTopology(ctx, { folder: model.folder.uri.toString(), from, to, protocol });
+      // A port-forward passes no drawn hop (API server, kubelet, loopback): the topology has nothing to mark.
+      if (from !== 'local') showTraceInTopology(ctx, { folder: model.folder.uri.toString(), from, to, protocol });
       return traced.json;
     },
   },

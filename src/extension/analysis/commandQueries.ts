@@ -6,10 +6,12 @@ import {
   connectivityList,
   diffConnectivity,
   findSource,
+  isForwardTarget,
   parseTarget,
   rulesByNode,
   serviceId,
   tracePacket,
+  tracePortForward,
   traceJson,
   type Analysis,
   type ConnectivityDiff,
@@ -52,6 +54,12 @@ export function trace(
   to: string,
   protocol: Protocol,
 ): { ok: true; result: TraceResult; json: unknown } | { ok: false; message: string } {
+  // `local` is the machine kubectl port-forward runs on: the trace goes through the API server and the kubelet.
+  if (from === 'local' || isForwardTarget(to)) {
+    if (from !== 'local') return { ok: false, message: `${to} is a port-forward target; trace it from local` };
+    const result = tracePortForward(a, to);
+    return { ok: true, result: JSON.parse(JSON.stringify(result)) as TraceResult, json: traceJson(result) };
+  }
   const source = findSource(a.cluster, from);
   if (!source.ok) return { ok: false, message: source.message };
   const target = parseTarget(to);
@@ -141,4 +149,15 @@ export function compareWith(a: Analysis, old: InputFile[], title: string): strin
     ),
     title,
   );
+}
+
+/** What a port-forward can name: every port of every Service of the manifests, as kubectl writes it. */
+export function forwardPicks(a: Analysis): PickItem[] {
+  return a.cluster.services
+    .filter((s) => s.origin.kind === 'manifest' && s.type !== 'ExternalName')
+    .flatMap((s) =>
+      s.ports
+        .filter((p) => p.protocol === 'TCP')
+        .map((p) => ({ label: `svc/${s.name}.${s.namespace}:${p.port}`, description: `Service ${serviceId(s)} ${p.name ?? ''}`.trim() })),
+    );
 }

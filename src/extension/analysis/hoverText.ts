@@ -46,6 +46,13 @@ function serviceSummary(a: Analysis, svc: SimService): string[] {
       : '**No endpoints**: connections are refused.',
   );
   lines.push(...eps);
+  if (svc.origin.kind === 'manifest') {
+    const args = encodeURIComponent(JSON.stringify([{ service: serviceId(svc) }]));
+    lines.push(
+      '',
+      `[Troubleshoot this Service](command:kubeNetsim.troubleshoot?${args} "Walk the checks: exists, labels, endpoints, DNS, connection")`,
+    );
+  }
   return lines;
 }
 

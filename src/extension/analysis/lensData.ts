@@ -62,6 +62,16 @@ export function lensesFor(analysis: Analysis, index: SymbolIndex, file: string, 
           { folder, to: `${s.service.name}.${s.service.namespace}:${p.port}`, protocol: p.protocol },
           'Pick a source and walk a packet to this port',
         );
+        // kubectl port-forward carries TCP only; it reaches the pod without kube-proxy or NetworkPolicy.
+        if (p.protocol === 'TCP') {
+          const local = p.port < 1024 ? 8000 + p.port : p.port;
+          trace(
+            range,
+            `Trace packet · Port-forward ${local}:${p.port}`,
+            { folder, from: 'local', to: `svc/${s.service.name}.${s.service.namespace}:${p.port}` },
+            `Walk kubectl port-forward svc/${s.service.name} ${local}:${p.port} -n ${s.service.namespace}: the API server, the kubelet and one pod, bypassing the Service and NetworkPolicy`,
+          );
+        }
         break;
       }
       case 'policy': {

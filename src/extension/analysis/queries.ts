@@ -1,7 +1,9 @@
 // What the extension may ask a folder's simulation. Each query runs where the simulation lives (the
 // analysis worker) and returns plain data: only data crosses between threads.
 import { findSource, tracePacket, type Analysis, type InputFile, type Protocol } from '../../engine';
-import { compareWith, endpoints, matrix, ruleServices, rules, simulatedFiles, trace, tracePicks } from './commandQueries';
+import { compareWith, endpoints, forwardPicks, matrix, ruleServices, rules, simulatedFiles, trace, tracePicks } from './commandQueries';
+import { runTroubleshoot, troubleshootPicks } from './troubleshoot';
+import type { TroubleshootSubject } from '../../engine';
 import { buildTopology, policyLayer } from '../../engine';
 import type { TraceView } from '../../shared/protocol';
 import { hoverAt } from './hoverText';
@@ -31,6 +33,9 @@ export const QUERIES = {
   tracePicks: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => tracePicks(a),
   trace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol }) =>
     trace(a, args.from, args.to, args.protocol),
+  forwardPicks: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => forwardPicks(a),
+  troubleshootPicks: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => troubleshootPicks(a),
+  troubleshoot: (a: Analysis, _index: SymbolIndex, args: { subject: TroubleshootSubject }) => runTroubleshoot(a, args.subject),
   endpoints: (a: Analysis, _index: SymbolIndex, args: { service: string }) => endpoints(a, args.service),
   ruleServices: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => ruleServices(a),
   rules: (a: Analysis, _index: SymbolIndex, args: { service: string; node?: string }) => rules(a, args.service, args.node),
