@@ -38,7 +38,7 @@ describe("troubleshoot --service (can't reach Service)", () => {
         'kubectl get pods -n shop -l app=backend',
         'kubectl get endpoints backend -n shop',
         'kubectl exec -n shop POD -- nslookup backend',
-        'kubectl exec -n shop POD -- nc -vz backend 8080',
+        'kubectl exec -n shop POD -- curl -v --max-time 5 backend:8080',
       ],
     );
     assert.ok(steps.every((s) => s.ok && s.fix === undefined));

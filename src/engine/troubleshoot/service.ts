@@ -131,7 +131,8 @@ function fromPodSteps(a: Analysis, svc: SimService, from: string | undefined, st
   const target = parseTarget(to);
   if (!target.ok) return { error: target.message };
   const trace = tracePacket(a, { kind: 'pod', pod }, target.target, port.protocol);
-  const probe = port.protocol === 'UDP' ? `nc -vzu ${name} ${port.port}` : `nc -vz ${name} ${port.port}`;
+  // curl, as the docs' walk does, for TCP (it connects whatever the protocol above); nc for UDP, which curl cannot probe.
+  const probe = port.protocol === 'UDP' ? `nc -vzu ${name} ${port.port}` : `curl -v --max-time 5 ${name}:${port.port}`;
   const source = `${pod.workload.namespace}/${pod.workload.name}`;
   steps.add(
     traceStep(
@@ -139,7 +140,10 @@ function fromPodSteps(a: Analysis, svc: SimService, from: string | undefined, st
       {
         check: `Does a connection from ${source} to ${to} reach a pod?`,
         kubectl: execFrom(pod, probe),
-        expected: `${name} (${svc.clusterIP ?? ''}:${port.port}) open`,
+        expected:
+          port.protocol === 'UDP'
+            ? `${name} (${svc.clusterIP ?? ''}:${port.port}) open`
+            : `Connected to ${name} (${svc.clusterIP ?? ''}) port ${port.port}`,
       },
       `kube-netsim trace --from ${source} --to ${to}`,
     ),
