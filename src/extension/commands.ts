@@ -4,6 +4,7 @@ import { TOPOLOGY_COMMANDS } from './topologyCommands';
 import { TRACE_COMMANDS } from './traceCommands';
 import { SNAPSHOT_COMMANDS } from './snapshotCommand';
 import { DIFF_COMMANDS } from './diffCommands';
+import { GATEWAY_COMMANDS } from './gatewayCommands';
 
 interface CommandSpec {
   id: string;
@@ -39,6 +40,7 @@ const COMMANDS: CommandSpec[] = [
   ...TRACE_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...DIFF_COMMANDS,
+  ...GATEWAY_COMMANDS,
 ];
 
 export function registerCommands(ctx: Context, extra: CommandSpec[] = []): vscode.Disposable[] {

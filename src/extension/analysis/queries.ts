@@ -1,7 +1,18 @@
 // What the extension may ask a folder's simulation. Each query runs where the simulation lives (the
 // analysis worker) and returns plain data: only data crosses between threads.
 import { findSource, tracePacket, type Analysis, type InputFile, type Protocol } from '../../engine';
-import { compareWith, endpoints, matrix, ruleServices, rules, simulatedFiles, trace, tracePicks } from './commandQueries';
+import {
+  compareWith,
+  endpoints,
+  httpOptions,
+  matrix,
+  ruleServices,
+  rules,
+  simulatedFiles,
+  trace,
+  tracePicks,
+  type HttpTraceOptions,
+} from './commandQueries';
 import { buildTopology, policyLayer } from '../../engine';
 import type { TraceView } from '../../shared/protocol';
 import { hoverAt } from './hoverText';
@@ -22,15 +33,16 @@ export const QUERIES = {
   topologyTrace: (
     a: Analysis,
     _index: SymbolIndex,
-    args: { from: string; to: string; protocol: Protocol; title: string },
+    args: { from: string; to: string; protocol: Protocol; title: string; http?: HttpTraceOptions },
   ): { ok: true; view: TraceView } | { ok: false; message: string } => {
     const found = findSource(a.cluster, args.from);
     if (!found.ok) return { ok: false, message: found.message };
-    return { ok: true, view: traceView(tracePacket(a, found.source, args.to, args.protocol), buildTopologyOnce(a), args.title) };
+    const traced = tracePacket(a, found.source, args.to, args.protocol, httpOptions(args.http ?? {}));
+    return { ok: true, view: traceView(traced, buildTopologyOnce(a), args.title) };
   },
   tracePicks: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => tracePicks(a),
-  trace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol }) =>
-    trace(a, args.from, args.to, args.protocol),
+  trace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol; http?: HttpTraceOptions }) =>
+    trace(a, args.from, args.to, args.protocol, args.http ?? {}),
   endpoints: (a: Analysis, _index: SymbolIndex, args: { service: string }) => endpoints(a, args.service),
   ruleServices: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => ruleServices(a),
   rules: (a: Analysis, _index: SymbolIndex, args: { service: string; node?: string }) => rules(a, args.service, args.node),
