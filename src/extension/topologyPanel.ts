@@ -155,7 +155,13 @@ export class TopologyPanel implements vscode.Disposable {
     if (!request || !model || !this.topology) return;
     const title = `${request.from} → ${request.to}${request.protocol && request.protocol !== 'TCP' ? ` (${request.protocol})` : ''}`;
     const http = { via: request.via, method: request.method, headers: request.headers };
-    const traced = await model.query('topologyTrace', { from: request.from, to: request.to, protocol: request.protocol ?? 'TCP', title, http });
+    const traced = await model.query('topologyTrace', {
+      from: request.from,
+      to: request.to,
+      protocol: request.protocol ?? 'TCP',
+      title,
+      http,
+    });
     if (!traced) return;
     if (!traced.ok) {
       this.post({ type: 'status', message: `Cannot trace from ${request.from}: ${traced.message}` });

@@ -58,7 +58,11 @@ export function httpOptions(o: HttpTraceOptions): { via?: string; method?: strin
     ...(typeof o.via === 'string' && /^[^/\s]+\/[^/\s]+$/.test(o.via) ? { via: o.via } : {}),
     ...(typeof o.method === 'string' && /^[A-Za-z]+$/.test(o.method) ? { method: o.method.toUpperCase() } : {}),
     ...(Array.isArray(o.headers)
-      ? { headers: o.headers.filter((h) => typeof h?.name === 'string' && typeof h.value === 'string').map((h) => ({ name: h.name, value: h.value })) }
+      ? {
+          headers: o.headers
+            .filter((h) => typeof h?.name === 'string' && typeof h.value === 'string')
+            .map((h) => ({ name: h.name, value: h.value })),
+        }
       : {}),
   };
 }
