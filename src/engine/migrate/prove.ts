@@ -181,9 +181,9 @@ export function proveMigration(
     let before = landing(r0, path);
     // What ingress-nginx's annotations do on top of the route the Ingress chose.
     const route = controller ? old.ingress.route(controller, u.hostname, path) : undefined;
-    // Converting some Ingresses: a request another Ingress of the class answers is that one's to prove.
-    if (keep && route?.kind === 'backend' && !migration.ingresses.includes(route.ingress)) continue;
     const regex = controller ? regexRoute(migration, controller.ingresses, u, path) : undefined;
+    // Converting some Ingresses: a request another Ingress of the class answers is that one's to prove.
+    if (keep && regex === undefined && route?.kind === 'backend' && !migration.ingresses.includes(route.ingress)) continue;
     if (regex !== undefined) before = regex;
     else if (route?.kind === 'backend') {
       const b = migration.behaviour.get(route.ingress);

@@ -23,6 +23,8 @@ import { definitionAt, referencesAt } from './navigation';
 import { prepareRename, renameLabel } from './rename';
 import { completionsAt } from './completion';
 import { networkTree } from './networkTree';
+import { convertToGatewayApi, ingressesIn, type ConvertArgs } from './gatewayConvert';
+import type { FolderInputs } from './service';
 
 export const QUERIES = {
   hover: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) => hoverAt(a, index, args.file, args.position),
@@ -61,6 +63,9 @@ export const QUERIES = {
   /** `text` is the editor's current text of the file (completion runs while it is being typed). */
   completion: (a: Analysis, _index: SymbolIndex, args: { text: string; position: Position }) => completionsAt(a, args.text, args.position),
   networkTree: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => networkTree(a),
+  // Convert to Gateway API (gatewayConvert.ts): re-simulates the folder's texts with the generated routes.
+  ingressesIn: (a: Analysis, _index: SymbolIndex, args: { file: string }) => ingressesIn(a, args.file),
+  convertToGatewayApi: (a: Analysis, _index: SymbolIndex, args: ConvertArgs, inputs: FolderInputs) => convertToGatewayApi(a, args, inputs),
 };
 
 // The view asks for the topology and then for traces on it: build it once per simulation.
