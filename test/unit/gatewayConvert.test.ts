@@ -44,10 +44,10 @@ describe('Convert to Gateway API (worker)', () => {
     assert.match(r.text, /^# Gateway API for the Ingresses of migrate-tricky\/ingress\.yaml/);
     assert.match(
       r.text,
-      /# Proof: 2 of \d+ probe requests land differently:\n#   http:\/\/a\.probe\.tenants\.example\.com\/\n#     Ingress: unresolved\n#     Gateway: Service shop\/web/,
+      /# Proof: 2 of \d+ probe requests land differently:\n# {3}http:\/\/a\.probe\.tenants\.example\.com\/\n# {5}Ingress: unresolved\n# {5}Gateway: Service shop\/web/,
     );
-    assert.match(r.text, /#   - Ingress shop\/tenants: host \*\.tenants\.example\.com: an Ingress wildcard covers one label/);
-    assert.match(r.text, /#   - Ingress shop\/tenants: annotation nginx\.ingress\.kubernetes\.io\/proxy-body-size: 8m has no translation/);
+    assert.match(r.text, /# {3}- Ingress shop\/tenants: host \*\.tenants\.example\.com: an Ingress wildcard covers one label/);
+    assert.match(r.text, /# {3}- Ingress shop\/tenants: annotation nginx\.ingress\.kubernetes\.io\/proxy-body-size: 8m has no translation/);
     // The YAML after the header parses into the generated documents: only this file's Ingresses.
     const docs = r.text.split(/^---$/m).map((d) => load(d) as { kind: string; metadata: { name: string } });
     assert.deepEqual(
