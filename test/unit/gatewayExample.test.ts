@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findSource, tracePacket } from '../../src/engine';
+import { findSource, proveMigration, tracePacket } from '../../src/engine';
 import { analyze, lineOf } from '../helpers';
 
 const DIR = join(__dirname, '..', '..', 'examples', 'gateway');
@@ -44,6 +44,20 @@ describe('examples/gateway', () => {
     assert.equal(checkout.verdict, 'delivered');
     assert.equal(checkout.request?.path, '/v1/pay');
     assert.equal(checkout.destination && 'service' in checkout.destination ? checkout.destination.service : '', 'payments/checkout');
+  });
+
+  it('its legacy Ingress converts to routes on a Gateway of class eg that route alike (the policy admits both data planes)', () => {
+    const p = proveMigration(
+      Object.entries(FILES).map(([path, text]) => ({ path, text })),
+      'eg',
+    );
+    assert.ok(p.results.length >= 6, `${p.results.length} probes`);
+    assert.deepEqual(
+      p.results.filter((r) => !r.same),
+      [],
+    );
+    assert.equal(p.results.find((r) => r.probe === 'http://shop.example.org/api/sub')?.new, 'Service store/api');
+    assert.deepEqual(p.migration.notes, []);
   });
 
   it("admits only the Gateway's proxies: a store pod calling the API directly is dropped", () => {
