@@ -124,4 +124,48 @@ describe('gateway code lenses', () => {
     );
     assert.equal(follow(b, ls[1]!), 'delivered default/web');
   });
+
+  it("a route's wildcard hostname on a listener for one name: the URL takes the name both accept", () => {
+    const c = analyze({
+      'gw.yaml': yaml`
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: eg}
+        spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: default}
+        spec:
+          gatewayClassName: eg
+          listeners:
+            - {name: api, port: 80, protocol: HTTP, hostname: api.shop.example}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: r, namespace: default}
+        spec:
+          parentRefs: [{name: edge}]
+          hostnames: [other.example, "*.shop.example"]
+          rules:
+            - backendRefs: [{name: web, port: 80}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: default}
+        spec: {selector: {app: web}, ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: default, labels: {app: web}}
+        spec: {containers: [{name: web, image: nginx, ports: [{containerPort: 80}]}]}
+      `,
+    });
+    const ls = lenses(c, 'gw.yaml').filter((l) => l.title.startsWith('Trace packet from external'));
+    assert.deepEqual(
+      ls.map((l) => l.title),
+      ['Trace packet from external to http://api.shop.example/'],
+    );
+    assert.equal(follow(c, ls[0]!), 'delivered default/web');
+  });
 });

@@ -3,7 +3,16 @@
 // would send to reach that match (the route's hostname, else its listener's; the match's path,
 // method and exact header values); above each listener, "N routes attached", as the Gateway's
 // status.listeners[].attachedRoutes would say.
-import type { Analysis, GrpcMatch, HttpMatch, Listener, SimGateway, SimRoute, SourceRange } from '../../engine';
+import {
+  hostnameIntersection,
+  type Analysis,
+  type GrpcMatch,
+  type HttpMatch,
+  type Listener,
+  type SimGateway,
+  type SimRoute,
+  type SourceRange,
+} from '../../engine';
 
 /** A route the "N routes attached" lens lists, with where it is written. */
 export interface AttachedRoute {
@@ -65,7 +74,12 @@ function entryOf(a: Analysis, route: SimRoute): Entry | undefined {
 
 function base(route: SimRoute, entry: Entry | undefined, grpc: boolean): string | undefined {
   const listener = entry?.listener;
-  const host = route.hostnames[0] ?? listener?.hostname ?? entry?.gateway.addresses[0];
+  // The name both the route and its listener accept (the more specific of the two), as a client must send it.
+  const listenerHost = listener?.hostname;
+  const shared = route.hostnames
+    .map((h) => (listenerHost ? hostnameIntersection(h, listenerHost) : h))
+    .find((h): h is string => h !== undefined);
+  const host = shared ?? route.hostnames[0] ?? listenerHost ?? entry?.gateway.addresses[0];
   if (!host) return undefined;
   const tls = listener?.protocol === 'HTTPS';
   const scheme = grpc ? (tls ? 'grpcs' : 'grpc') : tls ? 'https' : 'http';
