@@ -223,7 +223,7 @@ function routesOf(
         } else if (p.pathType === 'ImplementationSpecific')
           notes.push({
             ingress: id,
-            message: `path ${p.path}: ImplementationSpecific is translated as PathPrefix (as kube-netsim reads it)`,
+            message: `path ${p.path}: ImplementationSpecific is translated as PathPrefix, matched element by element as kube-netsim reads it; what it means is up to the controller (ingress-nginx versions have matched it as a plain string prefix, /api taking /apix too), so check the routes against yours`,
           });
         const canary = merged.get(p);
         if (canary) return canaryRules(canary, { path: { type, value } }, ref, filters);
