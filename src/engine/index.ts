@@ -46,6 +46,8 @@ export { buildTopology, policyLayer } from './topology/build';
 export type * from './topology/types';
 export { proveMigration, type MigrationProof, type ProbeResult } from './migrate/prove';
 export { migrateIngresses, type Migration, type MigrationNote } from './migrate/translate';
+export type { GrpcMatch, HttpMatch, Listener, SimGateway, SimRoute } from './gateway/types';
+export { hostnameIntersection } from './gateway/hostnames';
 export { isRecord } from './manifests/fields';
 export { namespaceOf, TEMPLATE_PATH } from './manifests/kinds';
 export { NAMESPACE_NAME_LABEL } from './cluster/build';

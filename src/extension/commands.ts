@@ -5,6 +5,7 @@ import { TRACE_COMMANDS } from './traceCommands';
 import { SNAPSHOT_COMMANDS } from './snapshotCommand';
 import { DIFF_COMMANDS } from './diffCommands';
 import { TROUBLESHOOT_COMMANDS } from './troubleshootCommands';
+import { GATEWAY_COMMANDS } from './gatewayCommands';
 
 interface CommandSpec {
   id: string;
@@ -41,6 +42,7 @@ const COMMANDS: CommandSpec[] = [
   ...SNAPSHOT_COMMANDS,
   ...DIFF_COMMANDS,
   ...TROUBLESHOOT_COMMANDS,
+  ...GATEWAY_COMMANDS,
 ];
 
 export function registerCommands(ctx: Context, extra: CommandSpec[] = []): vscode.Disposable[] {

@@ -10,6 +10,7 @@ import { registerCommands } from './commands';
 import { registerTopology } from './topologyCommands';
 import { CompletionProvider, DefinitionProvider, ReferenceProvider, RenameProvider } from './navigation';
 import { NETWORK_VIEW_COMMANDS, NETWORK_VIEW_ID, NetworkView } from './networkView';
+import { ConvertActionProvider } from './gatewayCommands';
 
 /** Everything the providers and commands share: one model per workspace folder. */
 export class Context {
@@ -71,6 +72,11 @@ export function activate(extension: vscode.ExtensionContext): Context {
     }),
   );
   const modelFor = (u: vscode.Uri) => ctx.modelFor(u);
+  push(
+    vscode.languages.registerCodeActionsProvider(selector, new ConvertActionProvider(modelFor, log), {
+      providedCodeActionKinds: ConvertActionProvider.kinds,
+    }),
+  );
   push(
     vscode.languages.registerDefinitionProvider(selector, new DefinitionProvider(modelFor, log)),
     vscode.languages.registerReferenceProvider(selector, new ReferenceProvider(modelFor, log)),

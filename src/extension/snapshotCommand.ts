@@ -94,13 +94,17 @@ export const SNAPSHOT_COMMANDS: CommandSpec[] = [
   { id: 'kubeNetsim.importSnapshot', handler: (_ctx, uri?: vscode.Uri) => importSnapshot(uri) },
 ];
 
+/** The bundled samples: the shop (the walkthrough's first step) and the Gateway API store. */
+const SAMPLES = new Set(['shop', 'gateway']);
+
 /**
- * Open Sample Workspace (the walkthrough's first step): a copy of the bundled examples/shop in the
- * extension's storage, so that trying things out never edits the extension's own files.
+ * Open Sample Workspace: a copy of a bundled sample (examples/shop unless the walkthrough asks for
+ * another) in the extension's storage, so that trying things out never edits the extension's own files.
  */
-async function openSample(ctx: { extension: vscode.ExtensionContext }): Promise<void> {
-  const source = vscode.Uri.joinPath(ctx.extension.extensionUri, 'examples', 'shop');
-  const target = vscode.Uri.joinPath(ctx.extension.globalStorageUri, 'sample-shop');
+async function openSample(ctx: { extension: vscode.ExtensionContext }, name?: unknown): Promise<void> {
+  const sample = typeof name === 'string' && SAMPLES.has(name) ? name : 'shop';
+  const source = vscode.Uri.joinPath(ctx.extension.extensionUri, 'examples', sample);
+  const target = vscode.Uri.joinPath(ctx.extension.globalStorageUri, `sample-${sample}`);
   const present = await vscode.workspace.fs.stat(target).then(
     () => true,
     () => false,
@@ -109,4 +113,4 @@ async function openSample(ctx: { extension: vscode.ExtensionContext }): Promise<
   await vscode.commands.executeCommand('vscode.openFolder', target, { forceNewWindow: false });
 }
 
-SNAPSHOT_COMMANDS.push({ id: 'kubeNetsim.openSample', handler: (ctx) => openSample(ctx) });
+SNAPSHOT_COMMANDS.push({ id: 'kubeNetsim.openSample', handler: (ctx, name?: string) => openSample(ctx, name) });

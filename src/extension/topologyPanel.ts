@@ -30,6 +30,10 @@ export interface TraceRequest {
   from: string;
   to: string;
   protocol?: TraceProtocol;
+  /** Through a Gateway (a route lens's trace): the Gateway to enter by, the method and headers its match asks for. */
+  via?: string;
+  method?: string;
+  headers?: Array<{ name: string; value: string }>;
 }
 
 /** A CSP nonce from a cryptographic source (Math.random is predictable). */
@@ -150,7 +154,14 @@ export class TopologyPanel implements vscode.Disposable {
     const model = this.host.model(this.folder);
     if (!request || !model || !this.topology) return;
     const title = `${request.from} → ${request.to}${request.protocol && request.protocol !== 'TCP' ? ` (${request.protocol})` : ''}`;
-    const traced = await model.query('topologyTrace', { from: request.from, to: request.to, protocol: request.protocol ?? 'TCP', title });
+    const http = { via: request.via, method: request.method, headers: request.headers };
+    const traced = await model.query('topologyTrace', {
+      from: request.from,
+      to: request.to,
+      protocol: request.protocol ?? 'TCP',
+      title,
+      http,
+    });
     if (!traced) return;
     if (!traced.ok) {
       this.post({ type: 'status', message: `Cannot trace from ${request.from}: ${traced.message}` });

@@ -111,7 +111,8 @@ export const TRACE_COMMANDS: CommandSpec[] = [
       const to = req?.to ?? (await pickTarget(picks?.targets ?? []));
       if (!to) return undefined;
       const protocol: Protocol = req?.protocol ?? 'TCP';
-      const traced = await model.query('trace', { from, to, protocol });
+      const http = { via: req?.via, method: req?.method, headers: req?.headers };
+      const traced = await model.query('trace', { from, to, protocol, http });
       if (!traced) return undefined;
       if (!traced.ok) throw new Error(traced.message);
       traceChannel ??= vscode.window.createOutputChannel('Kubernetes Network: Trace');
@@ -119,7 +120,7 @@ export const TRACE_COMMANDS: CommandSpec[] = [
       for (const line of traceLines(model, traced.result)) traceChannel.appendLine(line);
       traceChannel.show(true);
       // A port-forward passes no drawn hop (API server, kubelet, loopback): the topology has nothing to mark.
-      if (from !== 'local') showTraceInTopology(ctx, { folder: model.folder.uri.toString(), from, to, protocol });
+      if (from !== 'local') showTraceInTopology(ctx, { folder: model.folder.uri.toString(), from, to, protocol, ...http });
       return traced.json;
     },
   },

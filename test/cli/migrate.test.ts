@@ -42,4 +42,15 @@ describe('cli migrate', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('ingress-nginx canaries: weighted backendRefs and header rules on stdout, the notes on stderr, exit 0 (examples/gateway too)', () => {
+    const r = cli('migrate', 'test/fixtures/migrate-canary');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /weight: 80\n/);
+    assert.match(r.stdout, /name: x-canary\n\s+value: 'yes'/);
+    assert.match(r.stderr, /^note: Ingress shop\/api-canary: canary-by-cookie: an HTTPRoute cannot match a cookie/m);
+    const example = cli('migrate', 'examples/gateway', '--gateway-class', 'eg');
+    assert.equal(example.status, 0, example.stderr);
+    assert.match(example.stderr, /^\d+ probes land alike through the Ingresses and the Gateway API routes$/m);
+  });
 });

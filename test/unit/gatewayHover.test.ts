@@ -32,3 +32,10 @@ describe('gateway hovers', () => {
     assert.match(h, /HTTPRoute `shop\/storefront`/);
   });
 });
+
+describe('gateway hovers on a parentRef', () => {
+  it('at the Gateway name it names, as at the entry: the Accepted condition', () => {
+    const h = hover('routes.yaml', 'name: public');
+    assert.match(h, /\*\*parentRef `infra\/public` \/ `http`\*\*: Accepted True \(Accepted\)/);
+  });
+});

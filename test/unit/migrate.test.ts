@@ -58,3 +58,82 @@ describe('migrate: translation and proof', () => {
     assert.match(notes, /shop\/tenants: host \*\.tenants\.example\.com: an Ingress wildcard covers one label/);
   });
 });
+
+describe('migrate: ingress-nginx canaries', () => {
+  const p = proveMigration(files('migrate-canary'), 'nginx');
+
+  it('canary-weight becomes weighted backendRefs and canary-by-header(-value) Exact header rules; every probe, with and without the header, lands alike', () => {
+    assert.deepEqual(
+      p.results.filter((r) => !r.same),
+      [],
+    );
+    assert.equal(land(p, 'http://api.example.com/api/sub')?.old, 'Services shop/api 80%, shop/api-canary 20%');
+    assert.equal(land(p, 'http://api.example.com/api/sub')?.new, 'Services shop/api 80%, shop/api-canary 20%');
+    assert.equal(land(p, 'http://api.example.com/api [x-canary: yes]')?.new, 'Service shop/api-canary');
+    assert.equal(land(p, 'http://api.example.com/api [x-canary: not-yes]')?.new, 'Services shop/api 80%, shop/api-canary 20%');
+    // The canary is merged into /api only: /apix and / stay on the main Ingress's own backends.
+    assert.equal(land(p, 'http://api.example.com/apix [x-canary: yes]')?.new, 'Service shop/web');
+    assert.match(p.migration.yaml, /- name: api\n\s+port: 8080\n\s+weight: 80\n\s+- name: api-canary\n\s+port: 8080\n\s+weight: 20/);
+    assert.match(p.migration.yaml, /headers:\n\s+- type: Exact\n\s+name: x-canary\n\s+value: 'yes'/);
+  });
+
+  it('a header without a value: "always" picks the canary, "never" the main, anything else the weights of canary-weight-total; a canary in another namespace gets a ReferenceGrant', () => {
+    assert.equal(land(p, 'http://beta.example.com/ [x-beta: always]')?.old, 'Service beta/api-next');
+    assert.equal(land(p, 'http://beta.example.com/ [x-beta: never]')?.new, 'Service shop/api');
+    assert.equal(land(p, 'http://beta.example.com/ [x-beta: sometimes]')?.new, 'Services beta/api-next 25%, shop/api 75%');
+    assert.match(p.migration.yaml, /weight: 750\n[\s\S]*namespace: beta\n\s+port: 8080\n\s+weight: 250/);
+    const grant = p.migration.documents.find((d) => d['kind'] === 'ReferenceGrant') as { metadata: { namespace: string }; spec: unknown };
+    assert.equal(grant.metadata.namespace, 'beta');
+    assert.deepEqual(grant.spec, {
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }],
+      to: [{ group: '', kind: 'Service', name: 'api-next' }],
+    });
+    // No route for the canary Ingresses themselves: ingress-nginx never routes by them alone.
+    assert.deepEqual(
+      p.migration.documents.filter((d) => d['kind'] === 'HTTPRoute').map((d) => (d['metadata'] as { name: string }).name),
+      ['api-api-example-com', 'api-beta-example-com'],
+    );
+  });
+
+  it('a cookie and a canary path no main Ingress serves are said, not guessed', () => {
+    const notes = p.migration.notes.map((n) => `${n.ingress}: ${n.message}`).join('\n');
+    assert.match(notes, /shop\/api-canary: canary-by-cookie: an HTTPRoute cannot match a cookie/);
+    assert.match(notes, /shop\/api-canary: canary path api\.example\.com\/admin: no main Ingress serves this host and path/);
+    assert.equal(land(p, 'http://api.example.com/admin/sub')?.old, 'Service shop/web');
+    assert.equal(p.migration.notes.length, 2);
+  });
+
+  it('a canary-weight at or past the total sends everything to the canary; 0 leaves only the main backend', () => {
+    const text = (w: string) =>
+      files('migrate-canary').map((f) =>
+        f.path.endsWith('ingress.yaml') ? { ...f, text: f.text.replace('canary-weight: "20"', `canary-weight: "${w}"`) } : f,
+      );
+    const all = proveMigration(text('100'), 'nginx');
+    assert.equal(land(all, 'http://api.example.com/api')?.old, 'Service shop/api-canary');
+    assert.equal(land(all, 'http://api.example.com/api')?.same, true);
+    const none = proveMigration(text('0'), 'nginx');
+    assert.equal(land(none, 'http://api.example.com/api')?.new, 'Service shop/api');
+    assert.equal(land(none, 'http://api.example.com/api')?.same, true);
+  });
+
+  it('converting one Ingress: its routes and its canaries only, and only the probes it answers', () => {
+    const one = proveMigration(files('migrate-canary'), 'nginx', {}, (i) => i.name === 'api');
+    assert.deepEqual(
+      one.results.filter((r) => !r.same),
+      [],
+    );
+    assert.ok(one.results.some((r) => r.probe === 'http://api.example.com/api [x-canary: yes]'));
+    const tricky = proveMigration(
+      [...files('migrate-tricky'), ...files('migrate')],
+      'nginx',
+      {},
+      (i) => i.file === 'migrate-tricky/ingress.yaml',
+    );
+    assert.deepEqual(
+      tricky.migration.documents.filter((d) => d['kind'] === 'HTTPRoute').map((d) => (d['metadata'] as { name: string }).name),
+      ['api', 'tenants'],
+    );
+    // shop.example.com belongs to the Ingress left out: none of its probes is this conversion's.
+    assert.ok(!tricky.results.some((r) => r.probe.includes('shop.example.com')));
+  });
+});

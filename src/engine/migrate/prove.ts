@@ -8,8 +8,11 @@ import type { InputFile } from '../manifests/types';
 import { tracePacket } from '../trace/packet';
 import { findSource } from '../trace/sources';
 import type { TraceResult } from '../trace/types';
-import { hostMatches, type SimIngress } from '../ingress/model';
+import { hostMatches, type IngressPath, type SimIngress } from '../ingress/model';
 import { migrateIngresses, type Migration } from './translate';
+import { canaryShares, isCanary } from './canary';
+
+type Header = { name: string; value: string };
 
 export interface Probe {
   className: string;
@@ -17,6 +20,8 @@ export interface Probe {
   /** The address to send to instead of the host (for a host no rule names). */
   old: string;
   new: string;
+  /** Request headers (a canary-by-header probe). */
+  headers: Header[];
 }
 
 export interface ProbeResult {
@@ -47,27 +52,45 @@ function probes(old: Analysis, m: Migration): Probe[] {
   const out: Probe[] = [];
   const seen = new Set<string>();
   const add = (p: Probe) => {
-    const key = `${p.className} ${p.old} ${p.new}`;
+    const key = `${p.className} ${p.old} ${p.new} ${JSON.stringify(p.headers)}`;
     if (seen.has(key)) return;
     seen.add(key);
     out.push(p);
   };
-  for (const ing of old.ingress.ingresses) {
+  for (const ing of m.ingresses) {
     const cls = ing.className ?? 'default';
     if (!m.gateways.has(cls) || ing.origin.kind !== 'manifest') continue;
     const tls = new Set(ing.tls.flatMap((t) => t.hosts));
     for (const rule of ing.rules)
       for (const p of rule.paths)
-        for (const path of aroundPath(p.path, p.pathType === 'Exact'))
-          for (const host of rule.host ? hostsFor(rule.host) : ['']) {
-            const schemes = rule.host && [...tls].some((t) => t === rule.host) ? ['http', 'https'] : ['http'];
-            for (const scheme of schemes)
-              add({ className: cls, url: `${scheme}://${host || '(address)'}${path}`, ...paths(scheme, host, path) });
-          }
+        for (const headers of headerProbes(m, p))
+          for (const path of aroundPath(p.path, p.pathType === 'Exact'))
+            for (const host of rule.host ? hostsFor(rule.host) : ['']) {
+              const schemes = rule.host && [...tls].some((t) => t === rule.host) ? ['http', 'https'] : ['http'];
+              const said = headers.map((h) => ` [${h.name}: ${h.value}]`).join('');
+              for (const scheme of schemes)
+                add({ className: cls, url: `${scheme}://${host || '(address)'}${path}${said}`, ...paths(scheme, host, path), headers });
+            }
   }
   for (const cls of m.gateways.keys())
-    for (const path of ['/', '/zz-probe']) add({ className: cls, url: `http://(address)${path}`, ...paths('http', '', path) });
+    for (const path of ['/', '/zz-probe']) add({ className: cls, url: `http://(address)${path}`, ...paths('http', '', path), headers: [] });
   return out;
+}
+
+/** The header sets to probe a path with: none, and for a canary-by-header the values that pick the canary, keep the main, or neither. */
+function headerProbes(m: Migration, p: IngressPath): Header[][] {
+  const h = m.canaries.get(p)?.header;
+  if (!h) return [[]];
+  const values = h.value !== undefined ? [h.value, `not-${h.value}`] : ['always', 'never', 'sometimes'];
+  return [[], ...values.map((value) => [{ name: h.name, value }])];
+}
+
+/** Shares of Services as the proof compares them: `Service A`, or `Services A 90%, B 10%`. */
+function sharesText(shares: Map<string, number>): string {
+  const list = [...shares].filter(([, w]) => w > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (list.length === 1) return `Service ${list[0]?.[0]}`;
+  const total = list.reduce((n, [, w]) => n + w, 0) || 1;
+  return `Services ${list.map(([s, w]) => `${s} ${Math.round((w / total) * 1000) / 10}%`).join(', ')}`;
 }
 
 /** Placeholder URLs: `{addr}` is replaced by the side's own address for a host no rule names. */
@@ -82,7 +105,11 @@ function landing(r: TraceResult, path: string): string {
   if (r.verdict !== 'delivered') return `${r.verdict}${r.destination && 'service' in r.destination ? ` at ${r.destination.service}` : ''}`;
   const service = r.destination && 'service' in r.destination ? r.destination.service : undefined;
   const got = r.request?.path ?? path;
-  return `Service ${service ?? '(none)'}${got !== path ? ` path ${got}` : ''}`;
+  // Weighted backendRefs: every Service that could have answered, with its share, not only the one picked.
+  const shares = new Map<string, number>();
+  for (const c of r.candidates) if (c.service && c.weight > 0) shares.set(c.service, (shares.get(c.service) ?? 0) + c.weight);
+  const where = shares.size > 1 ? sharesText(shares) : `Service ${service ?? '(none)'}`;
+  return `${where}${got !== path ? ` path ${got}` : ''}`;
 }
 
 /** Where a path lands through an Ingress with use-regex, as ingress-nginx matches it (the longest matching expression). */
@@ -111,9 +138,22 @@ function regexRoute(m: Migration, ingresses: readonly SimIngress[], u: URL, path
 }
 
 /** Migrates the Ingresses of `files` and compares every probe through the old and the new. */
-export function proveMigration(files: InputFile[], gatewayClass: string, options: AnalyzeOptions = {}): MigrationProof {
+export function proveMigration(
+  files: InputFile[],
+  gatewayClass: string,
+  options: AnalyzeOptions = {},
+  only?: (ingress: { namespace: string; name: string; file: string | undefined }) => boolean,
+): MigrationProof {
   const old = analyzeWorkspace(files, options);
-  const migration = migrateIngresses(old.ingress, gatewayClass);
+  const keep = only
+    ? (ing: SimIngress) =>
+        only({ namespace: ing.namespace, name: ing.name, file: ing.origin.kind === 'manifest' ? ing.origin.object.file : undefined })
+    : undefined;
+  const migration = migrateIngresses(old.ingress, gatewayClass, keep);
+  // ingress-nginx never routes by a canary Ingress alone (it merges it into the main Ingress's
+  // location, which the shares below stand for): the old side routes without them. This analysis
+  // is this function's own.
+  for (const c of old.ingress.controllers) c.ingresses = c.ingresses.filter((i) => !isCanary(i));
   const next = analyzeWorkspace([...files, { path: 'kube-netsim-migrated.yaml', text: migration.yaml }], options);
   for (const [cls, id] of migration.gateways) {
     const [ns, name] = id.split('/') as [string, string];
@@ -136,20 +176,26 @@ export function proveMigration(files: InputFile[], gatewayClass: string, options
     const newUrl = p.new.replace('{addr}', gateway?.addresses[0] ?? '0.0.0.0');
     const u = new URL(oldUrl);
     const path = u.pathname;
-    const r0 = tracePacket(old, external.source, oldUrl);
+    const http = p.headers.length > 0 ? { headers: p.headers } : {};
+    const r0 = tracePacket(old, external.source, oldUrl, 'TCP', http);
     let before = landing(r0, path);
     // What ingress-nginx's annotations do on top of the route the Ingress chose.
     const route = controller ? old.ingress.route(controller, u.hostname, path) : undefined;
     const regex = controller ? regexRoute(migration, controller.ingresses, u, path) : undefined;
+    // Converting some Ingresses: a request another Ingress of the class answers is that one's to prove.
+    if (keep && regex === undefined && route?.kind === 'backend' && !migration.ingresses.includes(route.ingress)) continue;
     if (regex !== undefined) before = regex;
     else if (route?.kind === 'backend') {
       const b = migration.behaviour.get(route.ingress);
+      const canary = route.path ? migration.canaries.get(route.path) : undefined;
+      if (canary && r0.verdict === 'delivered' && route.backend.service)
+        before = `${sharesText(canaryShares(canary, `${route.ingress.namespace}/${route.backend.service.name}`, p.headers))}${before.replace(/^Service \S+/, '')}`;
       if (b && u.protocol === 'http:' && b.redirectHosts.includes(u.hostname)) before = `redirect 308 https://${u.hostname}${path}`;
       else if (b?.rewrite && route.path && r0.verdict === 'delivered')
         before = `${before} path ${b.rewrite(path, route.path.path)}`.replace(/ path (\S+) path /, ' path ');
       if (before.endsWith(` path ${path}`)) before = before.slice(0, -` path ${path}`.length);
     }
-    const after = landing(tracePacket(next, externalNew.source, newUrl, 'TCP', { via: gw }), path);
+    const after = landing(tracePacket(next, externalNew.source, newUrl, 'TCP', { via: gw, ...http }), path);
     results.push({ probe: p.url, old: before, new: after, same: before === after });
   }
   return { migration, results };

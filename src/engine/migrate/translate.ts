@@ -4,16 +4,25 @@
 // ingress-nginx annotations that have an equivalent: ssl-redirect (a 308 redirect route on the
 // HTTP listener) and rewrite-target (URLRewrite). What cannot mean the same is a note, never a guess.
 import { dump } from 'js-yaml';
-import { isRecord } from '../manifests/fields';
-import type { IngressBackend, IngressModel, SimIngress } from '../ingress/model';
+import type { IngressBackend, IngressModel, IngressPath, SimIngress } from '../ingress/model';
+import { annotations, canaries, canaryGrants, canaryRules, isCanary, NGINX, type Canary, type MigrationNote } from './canary';
 
-const NGINX = 'nginx.ingress.kubernetes.io/';
-const TRANSLATED = new Set(['ssl-redirect', 'force-ssl-redirect', 'rewrite-target', 'use-regex']);
+export type { MigrationNote } from './canary';
 
-export interface MigrationNote {
-  ingress: string;
-  message: string;
-}
+const TRANSLATED = new Set([
+  'ssl-redirect',
+  'force-ssl-redirect',
+  'rewrite-target',
+  'use-regex',
+  'canary',
+  'canary-weight',
+  'canary-weight-total',
+  'canary-by-header',
+  'canary-by-header-value',
+]);
+// On a canary Ingress ingress-nginx reads only the canary annotations (the rest come from the main
+// Ingress), and canary.ts says which of those cannot be translated.
+const CANARY_READ = /^canary(-|$)/;
 
 /** What one Ingress's annotations ask of the requests it routes, as ingress-nginx does it. */
 export interface NginxBehaviour {
@@ -32,15 +41,10 @@ export interface Migration {
   yaml: string;
   notes: MigrationNote[];
   behaviour: Map<SimIngress, NginxBehaviour>;
-}
-
-function annotations(ing: SimIngress): Record<string, string> {
-  if (ing.origin.kind !== 'manifest') return {};
-  const meta = ing.origin.object.raw['metadata'];
-  const ann = isRecord(meta) ? meta['annotations'] : undefined;
-  const out: Record<string, string> = {};
-  if (isRecord(ann)) for (const [k, v] of Object.entries(ann)) if (typeof v === 'string') out[k] = v;
-  return out;
+  /** The canary merged into each main Ingress path (ingress-nginx's canary annotations). */
+  canaries: Map<IngressPath, Canary>;
+  /** The Ingresses converted (all of the model's, or those `only` kept). */
+  ingresses: SimIngress[];
 }
 
 const slug = (s: string) =>
@@ -71,14 +75,23 @@ function rewriteOf(ing: SimIngress, ann: Record<string, string>, notes: Migratio
   return undefined;
 }
 
-export function migrateIngresses(model: IngressModel, gatewayClass: string): Migration {
+/** `only` converts some of the Ingresses (those of one file, one Ingress); the canaries of those it converts come along. */
+export function migrateIngresses(model: IngressModel, gatewayClass: string, only?: (ing: SimIngress) => boolean): Migration {
   const notes: MigrationNote[] = [];
+  const merged = canaries(model, notes);
+  const picked = model.ingresses.filter(
+    (ing) =>
+      ing.origin.kind === 'manifest' &&
+      (only === undefined ||
+        only(ing) ||
+        (isCanary(ing) && [...merged.values()].some((c) => c.ingress === ing && pathsOf(model, merged, c).some(only)))),
+  );
   const documents: Array<Record<string, unknown>> = [];
   const gateways = new Map<string, string>();
   const behaviour = new Map<SimIngress, NginxBehaviour>();
   const byClass = new Map<string, SimIngress[]>();
-  for (const ing of model.ingresses) {
-    if (ing.origin.kind !== 'manifest') continue;
+  for (const ing of picked) {
+    if (isCanary(ing)) continue;
     const cls = ing.className ?? 'default';
     byClass.set(cls, [...(byClass.get(cls) ?? []), ing]);
   }
@@ -94,7 +107,7 @@ export function migrateIngresses(model: IngressModel, gatewayClass: string): Mig
       const id = `${ing.namespace}/${ing.name}`;
       const ann = annotations(ing);
       for (const key of Object.keys(ann))
-        if (key.startsWith(NGINX) && !TRANSLATED.has(key.slice(NGINX.length)))
+        if (key.startsWith(NGINX) && !TRANSLATED.has(key.slice(NGINX.length)) && !CANARY_READ.test(key.slice(NGINX.length)))
           notes.push({ ingress: id, message: `annotation ${key}: ${ann[key]} has no translation; the routes do without it` });
       for (const tls of ing.tls) {
         for (const host of tls.hosts.length > 0 ? tls.hosts : ['']) {
@@ -136,10 +149,20 @@ export function migrateIngresses(model: IngressModel, gatewayClass: string): Mig
       metadata: { name: gwName, namespace: gwNs },
       spec: { gatewayClassName: gatewayClass, listeners },
     });
-    for (const ing of ingresses) documents.push(...routesOf(ing, gwNs, gwName, tlsListener, notes, behaviour));
+    for (const ing of ingresses) documents.push(...routesOf(ing, gwNs, gwName, tlsListener, notes, behaviour, merged));
   }
+  // Notes about canaries of Ingresses left out belong to those, not to this conversion.
+  const kept = new Set(picked.map((i) => `${i.namespace}/${i.name}`));
+  const mainPaths = picked.filter((i) => !isCanary(i)).flatMap((i) => i.rules.flatMap((r) => r.paths));
+  documents.push(...canaryGrants(mainPaths.flatMap((p) => merged.get(p) ?? [])));
   const yaml = documents.map((d) => dump(d, { lineWidth: -1, noRefs: true })).join('---\n');
-  return { gateways, documents, yaml, notes, behaviour };
+  return { gateways, documents, yaml, notes: notes.filter((n) => kept.has(n.ingress)), behaviour, canaries: merged, ingresses: picked };
+}
+
+/** The main Ingresses a canary is merged into. */
+function pathsOf(model: IngressModel, merged: Map<IngressPath, Canary>, c: Canary): SimIngress[] {
+  const paths = [...merged].filter(([, x]) => x === c).map(([p]) => p);
+  return model.ingresses.filter((i) => i.rules.some((r) => r.paths.some((p) => paths.includes(p))));
 }
 
 function routesOf(
@@ -149,6 +172,7 @@ function routesOf(
   tlsListener: Map<string, string>,
   notes: MigrationNote[],
   behaviour: Map<SimIngress, NginxBehaviour>,
+  merged: Map<IngressPath, Canary>,
 ): Array<Record<string, unknown>> {
   const id = `${ing.namespace}/${ing.name}`;
   const ann = annotations(ing);
@@ -199,8 +223,10 @@ function routesOf(
         } else if (p.pathType === 'ImplementationSpecific')
           notes.push({
             ingress: id,
-            message: `path ${p.path}: ImplementationSpecific is translated as PathPrefix (as kube-netsim reads it)`,
+            message: `path ${p.path}: ImplementationSpecific is translated as PathPrefix, matched element by element as kube-netsim reads it; what it means is up to the controller (ingress-nginx versions have matched it as a plain string prefix, /api taking /apix too), so check the routes against yours`,
           });
+        const canary = merged.get(p);
+        if (canary) return canaryRules(canary, { path: { type, value } }, ref, filters);
         return [{ matches: [{ path: { type, value } }], ...(filters.length > 0 ? { filters } : {}), backendRefs: [ref] }];
       });
     if (host?.startsWith('*.'))

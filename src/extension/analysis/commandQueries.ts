@@ -47,12 +47,35 @@ export function tracePicks(a: Analysis): { sources: PickItem[]; targets: PickIte
   return { sources, targets };
 }
 
+/** What a trace through a Gateway may add (the CLI's --via, --method, --header). */
+export interface HttpTraceOptions {
+  via?: string | undefined;
+  method?: string | undefined;
+  headers?: Array<{ name: string; value: string }> | undefined;
+}
+
+/** Only the options that are set, checked as the CLI checks them: a bad value is left out, never thrown. */
+export function httpOptions(o: HttpTraceOptions): { via?: string; method?: string; headers?: Array<{ name: string; value: string }> } {
+  return {
+    ...(typeof o.via === 'string' && /^[^/\s]+\/[^/\s]+$/.test(o.via) ? { via: o.via } : {}),
+    ...(typeof o.method === 'string' && /^[A-Za-z]+$/.test(o.method) ? { method: o.method.toUpperCase() } : {}),
+    ...(Array.isArray(o.headers)
+      ? {
+          headers: o.headers
+            .filter((h) => typeof h?.name === 'string' && typeof h.value === 'string')
+            .map((h) => ({ name: h.name, value: h.value })),
+        }
+      : {}),
+  };
+}
+
 /** A packet trace: the result (for the text view) and the contract JSON the command returns. */
 export function trace(
   a: Analysis,
   from: string,
   to: string,
   protocol: Protocol,
+  options: HttpTraceOptions = {},
 ): { ok: true; result: TraceResult; json: unknown } | { ok: false; message: string } {
   // `local` is the machine kubectl port-forward runs on: the trace goes through the API server and the kubelet.
   if (from === 'local' || isForwardTarget(to)) {
@@ -64,7 +87,7 @@ export function trace(
   if (!source.ok) return { ok: false, message: source.message };
   const target = parseTarget(to);
   if (!target.ok) return { ok: false, message: target.message };
-  const result = tracePacket(a, source.source, target.target, protocol);
+  const result = tracePacket(a, source.source, target.target, protocol, httpOptions(options));
   // Through JSON: only data crosses to the extension host (verdict reasons are computed on read).
   return { ok: true, result: JSON.parse(JSON.stringify(result)) as TraceResult, json: traceJson(result) };
 }

@@ -42,15 +42,16 @@ export function gatewaySymbols(a: Analysis, here: Here): GatewaySymbol[] {
     if (route.origin.kind !== 'manifest' || !here(route.origin)) continue;
     const o = route.origin.object;
     const status = model.status(route);
-    for (const p of status.parents)
-      out.push({
-        range: o.locate(p.ref.fieldPath),
-        lines: [
-          `**parentRef ${code(`${p.ref.namespace}/${p.ref.name}`)}${p.ref.sectionName ? ` / ${code(p.ref.sectionName)}` : ''}**: Accepted ${p.accepted ? 'True' : 'False'} (${p.reason})`,
-          '',
-          p.message,
-        ],
-      });
+    for (const p of status.parents) {
+      const lines = [
+        `**parentRef ${code(`${p.ref.namespace}/${p.ref.name}`)}${p.ref.sectionName ? ` / ${code(p.ref.sectionName)}` : ''}**: Accepted ${p.accepted ? 'True' : 'False'} (${p.reason})`,
+        '',
+        p.message,
+      ];
+      // The entry's start (where the diagnostic is) and the Gateway's name, which is what one hovers.
+      out.push({ range: o.locate(p.ref.fieldPath), lines });
+      if (o.has([...p.ref.fieldPath, 'name'])) out.push({ range: o.locate([...p.ref.fieldPath, 'name']), lines });
+    }
     const listeners = [...new Set(status.parents.filter((p) => p.accepted).flatMap((p) => p.listeners))];
     if (route.hostnames.length > 0)
       out.push({

@@ -2,6 +2,7 @@
 // turns into vscode.CodeLens objects.
 import { serviceId, type Analysis, type SourceRange } from '../../engine';
 import type { SymbolIndex } from './symbols';
+import { gatewayLenses } from './gatewayLenses';
 
 /** Arguments of kubeNetsim.tracePacket when a lens starts it; without them the command asks. */
 export interface TraceRequest {
@@ -9,12 +10,17 @@ export interface TraceRequest {
   from?: string;
   to?: string;
   protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /** `NAMESPACE/NAME` of the Gateway to enter by (the CLI's --via). */
+  via?: string;
+  /** The HTTP method and headers a Gateway route's match asks for (--method, --header). */
+  method?: string;
+  headers?: Array<{ name: string; value: string }>;
 }
 
 export interface LensData {
   range: SourceRange;
   title: string;
-  command: 'kubeNetsim.tracePacket' | 'kubeNetsim.showEndpoints' | 'kubeNetsim.showTopology';
+  command: 'kubeNetsim.tracePacket' | 'kubeNetsim.showEndpoints' | 'kubeNetsim.showTopology' | 'kubeNetsim.showAttachedRoutes';
   arguments: unknown[];
   tooltip: string;
 }
@@ -104,5 +110,7 @@ export function lensesFor(analysis: Analysis, index: SymbolIndex, file: string, 
         break;
     }
   }
+  const here = (origin: { kind: string; object?: { file: string } }) => origin.kind === 'manifest' && origin.object?.file === file;
+  lenses.push(...gatewayLenses(analysis, here, folder));
   return lenses;
 }

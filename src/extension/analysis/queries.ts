@@ -1,7 +1,19 @@
 // What the extension may ask a folder's simulation. Each query runs where the simulation lives (the
 // analysis worker) and returns plain data: only data crosses between threads.
 import { findSource, tracePacket, type Analysis, type InputFile, type Protocol } from '../../engine';
-import { compareWith, endpoints, forwardPicks, matrix, ruleServices, rules, simulatedFiles, trace, tracePicks } from './commandQueries';
+import {
+  compareWith,
+  endpoints,
+  forwardPicks,
+  httpOptions,
+  matrix,
+  ruleServices,
+  rules,
+  simulatedFiles,
+  trace,
+  tracePicks,
+  type HttpTraceOptions,
+} from './commandQueries';
 import { runTroubleshoot, troubleshootPicks } from './troubleshoot';
 import type { TroubleshootSubject } from '../../engine';
 import { buildTopology, policyLayer } from '../../engine';
@@ -14,6 +26,8 @@ import { definitionAt, referencesAt } from './navigation';
 import { prepareRename, renameLabel } from './rename';
 import { completionsAt } from './completion';
 import { networkTree } from './networkTree';
+import { convertToGatewayApi, ingressesIn, type ConvertArgs } from './gatewayConvert';
+import type { FolderInputs } from './service';
 
 export const QUERIES = {
   hover: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) => hoverAt(a, index, args.file, args.position),
@@ -24,15 +38,16 @@ export const QUERIES = {
   topologyTrace: (
     a: Analysis,
     _index: SymbolIndex,
-    args: { from: string; to: string; protocol: Protocol; title: string },
+    args: { from: string; to: string; protocol: Protocol; title: string; http?: HttpTraceOptions },
   ): { ok: true; view: TraceView } | { ok: false; message: string } => {
     const found = findSource(a.cluster, args.from);
     if (!found.ok) return { ok: false, message: found.message };
-    return { ok: true, view: traceView(tracePacket(a, found.source, args.to, args.protocol), buildTopologyOnce(a), args.title) };
+    const traced = tracePacket(a, found.source, args.to, args.protocol, httpOptions(args.http ?? {}));
+    return { ok: true, view: traceView(traced, buildTopologyOnce(a), args.title) };
   },
   tracePicks: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => tracePicks(a),
-  trace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol }) =>
-    trace(a, args.from, args.to, args.protocol),
+  trace: (a: Analysis, _index: SymbolIndex, args: { from: string; to: string; protocol: Protocol; http?: HttpTraceOptions }) =>
+    trace(a, args.from, args.to, args.protocol, args.http ?? {}),
   forwardPicks: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => forwardPicks(a),
   troubleshootPicks: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => troubleshootPicks(a),
   troubleshoot: (a: Analysis, _index: SymbolIndex, args: { subject: TroubleshootSubject }) => runTroubleshoot(a, args.subject),
@@ -54,6 +69,9 @@ export const QUERIES = {
   /** `text` is the editor's current text of the file (completion runs while it is being typed). */
   completion: (a: Analysis, _index: SymbolIndex, args: { text: string; position: Position }) => completionsAt(a, args.text, args.position),
   networkTree: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => networkTree(a),
+  // Convert to Gateway API (gatewayConvert.ts): re-simulates the folder's texts with the generated routes.
+  ingressesIn: (a: Analysis, _index: SymbolIndex, args: { file: string }) => ingressesIn(a, args.file),
+  convertToGatewayApi: (a: Analysis, _index: SymbolIndex, args: ConvertArgs, inputs: FolderInputs) => convertToGatewayApi(a, args, inputs),
 };
 
 // The view asks for the topology and then for traces on it: build it once per simulation.

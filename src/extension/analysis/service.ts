@@ -1,6 +1,6 @@
 // The analysis state of every workspace folder: texts, parse cache, latest simulation. It runs in the
 // worker thread; the extension runs the same class in-process only when no worker can be started.
-import { analyzeWorkspace, ParseCache, type Analysis, type InputFile } from '../../engine';
+import { analyzeWorkspace, ParseCache, type Analysis, type AnalyzeOptions, type InputFile } from '../../engine';
 import type { AnalysisReport, AnalysisRequest, AnalyzeRequest, ClusterSummary, QueryRequest } from './protocol';
 import { QUERIES } from './queries';
 import { SymbolIndex } from './symbols';
@@ -10,6 +10,14 @@ class FolderState {
   readonly cache = new ParseCache();
   analysis: Analysis | undefined;
   index: SymbolIndex | undefined;
+  /** The options of the latest analysis, for queries that simulate a variant of the folder (Convert to Gateway API). */
+  options: AnalyzeOptions = {};
+}
+
+/** What a query may re-simulate from: the folder's texts and the options of its latest analysis. */
+export interface FolderInputs {
+  files: InputFile[];
+  options: AnalyzeOptions;
 }
 
 export class AnalysisService {
@@ -45,13 +53,14 @@ export class AnalysisService {
     for (const file of request.changed) state.files.set(file.path, file);
     const started = performance.now();
     const { settings, settingsDiagnostics, limits, kustomizeOverlay } = request.options;
-    const analysis = analyzeWorkspace([...state.files.values()], {
+    state.options = {
       settings,
       settingsDiagnostics,
       limits,
       cache: state.cache,
       ...(kustomizeOverlay !== undefined ? { kustomizeOverlay } : {}),
-    });
+    };
+    const analysis = analyzeWorkspace([...state.files.values()], state.options);
     state.analysis = analysis;
     const files = state.files;
     state.index = new SymbolIndex(analysis, (path) => files.get(path)?.text);
@@ -61,8 +70,8 @@ export class AnalysisService {
   private query(request: QueryRequest): unknown {
     const state = this.folders.get(request.folder);
     if (!state?.analysis || !state.index) return undefined;
-    const run = QUERIES[request.name] as (a: Analysis, index: SymbolIndex, args: unknown) => unknown;
-    return run(state.analysis, state.index, request.args);
+    const run = QUERIES[request.name] as (a: Analysis, index: SymbolIndex, args: unknown, inputs: FolderInputs) => unknown;
+    return run(state.analysis, state.index, request.args, { files: [...state.files.values()], options: state.options });
   }
 }
 
