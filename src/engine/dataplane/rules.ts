@@ -16,8 +16,17 @@ import {
   svlChain,
 } from './kubeProxy';
 import type { Cluster, Endpoint, ServicePort, SimService } from '../cluster/model';
+import { nftablesRules } from './nftables';
+import { clusterFamilies, clusterIPOf, type IPFamily } from './families';
 
-export type RulesMode = 'iptables' | 'ipvs';
+/** The families kube-proxy programs: both in a dual-stack cluster, and IPv6 wherever a Service has an IPv6 ClusterIP. */
+export function proxyFamilies(cluster: Cluster): IPFamily[] {
+  const families = clusterFamilies(cluster.settings);
+  if (!families.includes('ipv6') && cluster.services.some((s) => clusterIPOf(s, 'ipv6') !== undefined)) families.push('ipv6');
+  return families;
+}
+
+export type RulesMode = 'iptables' | 'ipvs' | 'nftables';
 
 /** One rendering shared by the nodes it applies to (nodes only differ under Local traffic policies). */
 export interface NodeRules {
@@ -348,14 +357,19 @@ function cmpAddress(a: string, b: string): number {
 
 /**
  * The rules of every node (or just `only`). iptables rules that come out identical are grouped
- * (they differ only under Local traffic policies); IPVS views always name the node's own address
- * in their NodePort virtual servers, so each node gets its own.
+ * (they differ only under Local traffic policies); IPVS views and nftables tables name the node's
+ * own address (NodePort virtual servers, the nodeport-ips set), so each node gets its own.
  */
 export function rulesByNode(cluster: Cluster, mode: RulesMode, only?: string): NodeRules[] {
   const groups: NodeRules[] = [];
   for (const n of cluster.nodes) {
     if (only !== undefined && n.name !== only) continue;
-    const text = mode === 'ipvs' ? ipvsRules(cluster, n.name) : iptablesRules(cluster, n.name);
+    const text =
+      mode === 'ipvs'
+        ? ipvsRules(cluster, n.name)
+        : mode === 'nftables'
+          ? nftablesRules(cluster, n.name, proxyFamilies(cluster))
+          : iptablesRules(cluster, n.name);
     const same = mode === 'iptables' ? groups.find((g) => g.text === text) : undefined;
     if (same) same.nodes.push(n.name);
     else groups.push({ nodes: [n.name], text });

@@ -3,7 +3,7 @@
 // NAT on the context and returns how the packet ended.
 import { cidrContains, normalizeIP } from '../cluster/ipam';
 import { fnv1a } from '../hash';
-import { decide, categorizeEndpoints, endpointString, servicePortName } from '../dataplane/kubeProxy';
+import { decide, categorizeEndpoints, endpointString, servicePortName, type ServiceDataplane } from '../dataplane/kubeProxy';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
 import { arrive, podByEndpoint, round, snat, toCandidates } from './steps';
@@ -64,6 +64,31 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   return leaveCluster(ctx, pkt, ip, `${ip}:${port}`);
 }
 
+/** Where kube-proxy marks and masquerades, in the mode's own terms. */
+function masqueradeMechanism(mode: string, hairpin: boolean): string {
+  if (mode === 'nftables')
+    return hairpin
+      ? 'kube-proxy endpoint- chain: ip saddr <endpoint> jump mark-for-masquerade, masquerade fully-random in masquerading'
+      : 'kube-proxy mark-for-masquerade (meta mark | 0x4000), masquerade fully-random in masquerading (nat-postrouting)';
+  return hairpin
+    ? 'kube-proxy KUBE-SEP -s <endpoint> → KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING'
+    : 'kube-proxy KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING';
+}
+
+/** How each data plane turns away a Service without endpoints. */
+function rejectHow(dataplane: ServiceDataplane): string {
+  switch (dataplane) {
+    case 'iptables':
+      return 'filter table REJECTs it (ICMP port unreachable / TCP reset)';
+    case 'nftables':
+      return 'no-endpoint-services map sends it to reject-chain before DNAT (ICMP port unreachable / TCP reset)';
+    case 'ipvs':
+      return 'IPVS virtual server has no real servers and the local stack resets it';
+    case 'ebpf':
+      return 'eBPF service lookup finds no backend and connect() fails with ECONNREFUSED';
+  }
+}
+
 /** kube-proxy (or Cilium) on `node` handles a packet for one of the Service's addresses. */
 export function viaService(
   ctx: TraceContext,
@@ -82,14 +107,18 @@ export function viaService(
   if (portIndex >= 0) ctx.service = id;
   if (portIndex < 0) {
     const exposed = svc.ports.map((p) => `${entry === 'nodePort' ? p.nodePort : p.port}/${p.protocol}`).join(', ') || 'no ports';
-    const refused = settings.kubeProxyMode === 'ipvs' && settings.cni !== 'cilium';
+    // nftables mode rejects an undefined port of a ClusterIP in cluster-ips-check (`ip daddr @cluster-ips reject`).
+    const nft = settings.kubeProxyMode === 'nftables' && settings.cni !== 'cilium' && entry === 'clusterIP';
+    const refused = (settings.kubeProxyMode === 'ipvs' || nft) && settings.cni !== 'cilium';
     const reason = `Service ${id} does not expose ${port}/${ctx.protocol} (it exposes ${exposed})`;
     const range = locate(svc.origin, ['spec', 'ports']);
     if (refused)
       ctx.hops.push({
         kind: 'reject',
         node: node.name,
-        rule: 'no IPVS virtual server for this port; the address is local on kube-ipvs0, so the kernel resets',
+        rule: nft
+          ? 'cluster-ips-check: ip daddr @cluster-ips reject comment "Reject traffic to invalid ports of ClusterIPs"'
+          : 'no IPVS virtual server for this port; the address is local on kube-ipvs0, so the kernel resets',
         reason,
         range,
       });
@@ -128,13 +157,13 @@ export function viaService(
       kind: 'reject',
       node: node.name,
       rule: d.rule,
-      reason: `${spn} has no endpoints: the ${d.dataplane === 'iptables' ? 'filter table REJECTs it (ICMP port unreachable / TCP reset)' : d.dataplane === 'ipvs' ? 'IPVS virtual server has no real servers and the local stack resets it' : 'eBPF service lookup finds no backend and connect() fails with ECONNREFUSED'}`,
+      reason: `${spn} has no endpoints: the ${rejectHow(d.dataplane)}`,
       range: locate(svc.origin, ['spec', 'selector']) ?? portRange,
     });
     ctx.candidates = [];
     return fail(
       'refused',
-      `Service ${id} has no ready endpoints${pendingBehind(ctx.a.cluster.pods, svc)}, so ${d.dataplane === 'iptables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`,
+      `Service ${id} has no ready endpoints${pendingBehind(ctx.a.cluster.pods, svc)}, so ${d.dataplane === 'iptables' || d.dataplane === 'nftables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`,
     );
   }
   if (d.kind === 'drop') {
@@ -192,7 +221,7 @@ export function viaService(
     ) {
       return policyDrop(ctx, 'egress', node.name, pkt.sender);
     }
-    if (doSnat) snat(ctx, pkt, node, doSnat.to, doSnat.reason, 'kube-proxy MASQUERADE (KUBE-POSTROUTING)');
+    if (doSnat) snat(ctx, pkt, node, doSnat.to, doSnat.reason, masqueradeMechanism(settings.kubeProxyMode, false));
     ctx.hops.push(
       ...dataPath(
         settings,
@@ -368,17 +397,7 @@ export function toPod(
     return policyDrop(ctx, 'egress', here, pkt.sender);
   }
   const start = pkt.at;
-  if (masq && start)
-    snat(
-      ctx,
-      pkt,
-      start,
-      masq.to,
-      masq.reason,
-      masq.reason === 'hairpin'
-        ? 'kube-proxy KUBE-SEP -s <endpoint> → KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING'
-        : 'kube-proxy KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING',
-    );
+  if (masq && start) snat(ctx, pkt, start, masq.to, masq.reason, masqueradeMechanism(settings.kubeProxyMode, masq.reason === 'hairpin'));
   if (!start) ctx.hops.push(fromOutside(node, `the packet reaches ${node.name}`));
   else
     ctx.hops.push(

@@ -51,12 +51,16 @@ export function renderHop(h: Hop): RenderedHop {
       return out(`policy-${h.direction}`, `${what} ${peer} on ${h.port}/${h.protocol}: ${decision} [${where}]`, h.range);
     }
     case 'dnat': {
-      const how = h.dataplane === 'iptables' ? h.path.join(' → ') : h.path.join(' → ');
-      const chance = h.probability
-        ? `, rule --probability ${h.probability}`
-        : h.candidates > 1
-          ? ', last rule (takes what the others left)'
-          : '';
+      const how = h.path.join(' → ');
+      // nftables picks with `numgen random mod N`, which the path names; iptables with a probability ladder.
+      const chance =
+        h.dataplane === 'nftables'
+          ? ''
+          : h.probability
+            ? `, rule --probability ${h.probability}`
+            : h.candidates > 1
+              ? ', last rule (takes what the others left)'
+              : '';
       const mech =
         h.dataplane === 'ebpf' && h.path[0]?.startsWith('cgroup')
           ? 'Cilium socket LB rewrites connect()'
@@ -64,7 +68,9 @@ export function renderHop(h: Hop): RenderedHop {
             ? 'Cilium eBPF DNAT'
             : h.dataplane === 'ipvs'
               ? 'IPVS DNAT'
-              : 'iptables DNAT';
+              : h.dataplane === 'nftables'
+                ? 'nftables DNAT'
+                : 'iptables DNAT';
       const extra = [
         h.affinitySeconds !== undefined ? `sessionAffinity ClientIP (${h.affinitySeconds}s)` : '',
         h.localOnly ? 'local endpoints only' : '',
