@@ -104,6 +104,8 @@ export interface ProxyRequest {
   /** True when the client is the node handling the packet (src-type LOCAL). */
   clientIsThisNode: boolean;
   settings: ClusterSettings;
+  /** The port's endpoints in the packet's family (dataplane/families.ts); the Service's own list by default. */
+  endpoints?: Endpoint[];
 }
 
 export interface Candidate {
@@ -151,9 +153,9 @@ export function decide(req: ProxyRequest): ProxyDecision {
   const dataplane = dataplaneOf(req.settings);
   const spn = servicePortName(svc, port);
   const proto = port.protocol.toLowerCase();
-  const sets = categorizeEndpoints(svc, req.portIndex, req.node);
-  const podCIDR = req.settings.podCIDR;
-  const fromPod = req.clientKind === 'pod' && cidrContains(podCIDR, req.clientIP);
+  const sets = categorizeEndpoints(svc, req.portIndex, req.node, req.endpoints);
+  const podCIDR = ipFamily(req.clientIP) === 'ipv6' ? req.settings.podCIDRv6 : req.settings.podCIDR;
+  const fromPod = req.clientKind === 'pod' && podCIDR !== undefined && cidrContains(podCIDR, req.clientIP);
   const vipRule = entryComment(spn, req.entry);
 
   if (dataplane === 'nftables') return decideNft(req, sets, spn, proto, fromPod);
@@ -359,6 +361,6 @@ function stagesOf(dataplane: ServiceDataplane, svc: SimService, port: ServicePor
     return [`ipset ${set}`, `IPVS virtual server ${port.protocol} ${vip} rr`];
   }
   return req.entry === 'clusterIP' && req.clientKind === 'pod'
-    ? ['cgroup/connect (bpf_sock socket LB)', `lb4 service map ${vip}`]
-    : ['bpf_host (tc ingress on the node device)', `lb4 service map ${vip}`];
+    ? ['cgroup/connect (bpf_sock socket LB)', `${req.clientIP.includes(':') ? 'lb6' : 'lb4'} service map ${vip}`]
+    : ['bpf_host (tc ingress on the node device)', `${req.clientIP.includes(':') ? 'lb6' : 'lb4'} service map ${vip}`];
 }

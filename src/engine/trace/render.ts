@@ -134,7 +134,11 @@ export function renderHop(h: Hop): RenderedHop {
     case 'redirect':
       return out('redirect', `the Gateway answers ${h.status} Location: ${h.location}`, h.range);
     case 'deliver':
-      return out('deliver', `${h.pod} accepts on ${h.ip}:${h.port}${h.note ? `; ${h.note}` : ''}`, h.range);
+      return out(
+        'deliver',
+        `${h.pod} accepts on ${h.ip.includes(':') ? `[${h.ip}]` : h.ip}:${h.port}${h.note ? `; ${h.note}` : ''}`,
+        h.range,
+      );
     case 'leave-cluster':
       return out('leave-cluster', `to ${h.host}: ${h.note}`);
     case 'reject':
