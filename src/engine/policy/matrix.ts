@@ -95,7 +95,7 @@ function portsAreStatic(rule: PolicyRule): boolean {
 /**
  * The address ranges outside the cluster as one direction's ipBlocks (and, for egress, the
  * cluster-wide policies' networks) cut them (ingress rules cut the sources, egress rules the
- * destinations), per family; IPv6 appears only when a rule names it.
+ * destinations), per family; IPv6 appears when a rule names it or the cluster is dual-stack.
  */
 function externalRanges(engine: PolicyEngine, direction: Direction): IpRange[] {
   const blocks: IpRange[] = [];
@@ -104,7 +104,9 @@ function externalRanges(engine: PolicyEngine, direction: Direction): IpRange[] {
   for (const tier of [engine.tiers.tiers.admin, engine.tiers.tiers.baseline])
     for (const p of tier)
       for (const r of p.rules[direction]) for (const peer of r.peers) if (peer.kind === 'networks') blocks.push(...peer.ranges);
-  const families: Family[] = blocks.some((b) => b.family === 'ipv6') ? ['ipv4', 'ipv6'] : ['ipv4'];
+  // A dual-stack cluster's pods reach (and are reached from) IPv6 addresses too, whether or not a rule names one.
+  const dualStack = engine.cluster.settings.podCIDRv6 !== undefined;
+  const families: Family[] = dualStack || blocks.some((b) => b.family === 'ipv6') ? ['ipv4', 'ipv6'] : ['ipv4'];
   return families.flatMap((f) => splitAtBoundaries(f, blocks));
 }
 
