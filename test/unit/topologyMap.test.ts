@@ -8,6 +8,8 @@ import path from 'node:path';
 import { analyzeWorkspace, tracePacket } from '../../src/engine';
 import { buildTopology } from '../../src/engine/topology/build';
 import { analyze, docs, svc, workload } from '../helpers';
+import { layoutMap, longestPathLayers, mapKey } from '../../webview/mapLayout';
+import type { Box } from '../../webview/layout';
 
 const example = (name: string) => {
   const dir = path.join(__dirname, '..', '..', 'examples', name);
@@ -197,5 +199,82 @@ describe('map of examples/gateway', () => {
     assert.ok(!t.map.edges.some((e) => e.kind === 'listener' && e.to === 'store/legacy-shop'));
     // The cross-namespace backend its ReferenceGrant permits.
     assert.ok(t.map.edges.some((e) => e.id === 'route:store/checkout->payments/checkout'));
+  });
+});
+
+describe('map layout (webview/mapLayout.ts)', () => {
+  const shop = example('shop');
+  const t = buildTopology(analyzeWorkspace(shop));
+  const layout = layoutMap(t);
+  const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+  it('puts entry points first and each call one layer further on', () => {
+    const layer = (k: string) => layout.layers.get(k);
+    assert.equal(layer('ingress:shop/shop'), 0);
+    // Ingress → frontend's Service; frontend calls backend; backend calls postgres and redis.
+    assert.equal(layer('service:shop/frontend'), 1);
+    assert.equal(layer('service:shop/backend'), 2);
+    assert.equal(layer('service:shop/postgres'), 3);
+    assert.equal(layer('service:shop/redis'), 3);
+    const x = (k: string) => layout.boxes.get(k)?.x ?? NaN;
+    assert.ok(x('service:shop/frontend') < x('service:shop/backend') && x('service:shop/backend') < x('service:shop/postgres'));
+  });
+
+  it('stacks each Service over the workloads it selects, and nothing overlaps', () => {
+    const svc = layout.boxes.get(mapKey('service', 'shop/backend'));
+    const wl = layout.boxes.get(mapKey('workload', 'shop/backend'));
+    assert.ok(svc && wl && svc.x === wl.x && wl.y > svc.y);
+    const boxes = [...layout.boxes.entries()];
+    for (const [i, [ka, a]] of boxes.entries())
+      for (const [kb, b] of boxes.slice(i + 1)) assert.ok(!overlaps(a, b), `${ka} overlaps ${kb}`);
+    const groups = [...layout.namespaces.entries()];
+    for (const [i, [ka, a]] of groups.entries())
+      for (const [kb, b] of groups.slice(i + 1)) assert.ok(!overlaps(a, b), `${ka} overlaps ${kb}`);
+    for (const w of t.workloads) {
+      const b = layout.boxes.get(mapKey('workload', w.id));
+      const ns = layout.namespaces.get(w.namespace);
+      assert.ok(
+        b && ns && b.x >= ns.x && b.y >= ns.y && b.x + b.w <= ns.x + ns.w && b.y + b.h <= ns.y + ns.h,
+        `${w.id} inside its namespace`,
+      );
+    }
+  });
+
+  it('is stable under edits: one more Deployment moves nothing that sorts before it in its column, nor any other namespace sideways', () => {
+    const more = buildTopology(
+      analyzeWorkspace([...shop, { path: 'more.yaml', text: docs(workload({ name: 'zz-worker', namespace: 'shop' })) }]),
+    );
+    const after = layoutMap(more);
+    assert.ok(after.boxes.has(mapKey('workload', 'shop/zz-worker')));
+    for (const [k, b] of layout.boxes) {
+      const a = after.boxes.get(k);
+      assert.ok(a, k);
+      const ns = k.slice(k.indexOf(':') + 1).split('/')[0] as string;
+      const before = layout.namespaces.get(ns) as Box;
+      const now = after.namespaces.get(ns) as Box;
+      if (!before || !now) continue;
+      // Within its namespace, every old box keeps its place; the namespace keeps its column.
+      assert.deepEqual({ x: a.x - now.x, y: a.y - now.y }, { x: b.x - before.x, y: b.y - before.y }, k);
+      assert.equal(now.x, before.x, `namespace ${ns} keeps its x`);
+    }
+  });
+
+  it('gives every node of a cyclic graph a finite layer (back edges are left out)', () => {
+    const layers = longestPathLayers(
+      ['a', 'b', 'c'],
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+      ]),
+    );
+    assert.deepEqual(
+      [...layers],
+      [
+        ['a', 0],
+        ['b', 1],
+        ['c', 2],
+      ],
+    );
   });
 });
