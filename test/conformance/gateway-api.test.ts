@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { analyzeWorkspace, findSource, parseTarget, tracePacket, type Analysis, type TraceResult } from '../../src/engine';
 
-const DIR = join(__dirname, '..', '..', '..', 'shared', 'conformance', 'gateway-api');
+// KUBE_NETSIM_GWCONF_DIR points the driver at another folder in the same format (a local transcription
+// of more of the suite); the row counts below are then those of that folder, not checked.
+const OPEN_DIR = join(__dirname, '..', '..', '..', 'shared', 'conformance', 'gateway-api');
+const DIR = process.env.KUBE_NETSIM_GWCONF_DIR ?? OPEN_DIR;
 const CLASS_NAME = 'kube-netsim-conformance';
 const CLASS = `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -239,7 +242,7 @@ function checkCase(t: TraceResult, c: Case): void {
 }
 
 describe('Gateway API conformance (open set)', () => {
-  it('has the rows SOURCE.txt announces: 20 tests, 64 request cases, 43 conditions, 3 listener rows', () => {
+  it('has the rows SOURCE.txt announces: 20 tests, 64 request cases, 43 conditions, 3 listener rows', { skip: DIR !== OPEN_DIR }, () => {
     assert.equal(tests.length, 20);
     assert.equal(
       tests.reduce((n, t) => n + t.cases.length, 0),
@@ -251,12 +254,22 @@ describe('Gateway API conformance (open set)', () => {
 
   for (const t of tests) {
     describe(t.test, () => {
-      it('loads without errors but route-not-accepted on each route the suite expects Accepted False for', () => {
+      it('loads without errors but route-not-accepted (route-backend-*) on each route the suite expects Accepted (ResolvedRefs) False for', () => {
         const a = analysisFor(t);
         const errors = a.diagnostics.filter((d) => d.severity === 'error');
+        const backendCodes = ['route-backend-missing', 'route-backend-not-permitted', 'route-backend-port-missing'];
         assert.deepEqual(
-          errors.filter((d) => d.code !== 'route-not-accepted').map((d) => `${d.code} ${d.range.file}:${d.range.line}: ${d.message}`),
+          errors
+            .filter((d) => d.code !== 'route-not-accepted' && !backendCodes.includes(d.code))
+            .map((d) => `${d.code} ${d.range.file}:${d.range.line}: ${d.message}`),
           [],
+        );
+        const unresolved = conditions
+          .filter((x) => x.test === t.test && x.condition === 'ResolvedRefs' && x.status === 'False')
+          .map((x) => `${x.routeKind}/${x.route}`);
+        assert.deepEqual(
+          [...new Set(errors.filter((d) => backendCodes.includes(d.code)).map((d) => d.resource))].sort(),
+          [...new Set(unresolved)].sort(),
         );
         const rejected = conditions
           .filter((x) => x.test === t.test && x.condition === 'Accepted' && x.status === 'False' && x.parent !== null)
