@@ -196,6 +196,23 @@ function readFilters(r: FieldReader, path: FieldPath, namespace: string): RouteF
         else r.invalid(fp, 'A RequestMirror filter needs requestMirror.backendRef.');
         break;
       }
+      case 'CORS': {
+        const cp = [...fp, 'cors'];
+        const strings = (key: string) => (r.list([...cp, key]) ?? []).flatMap((_, j) => r.str([...cp, key, j]) ?? []);
+        out.push({
+          type,
+          cors: {
+            allowOrigins: strings('allowOrigins'),
+            allowCredentials: r.bool([...cp, 'allowCredentials']) ?? false,
+            allowMethods: strings('allowMethods'),
+            allowHeaders: strings('allowHeaders'),
+            exposeHeaders: strings('exposeHeaders'),
+            maxAge: r.int([...cp, 'maxAge'], 1, 2147483647) ?? 5,
+          },
+          fieldPath: fp,
+        });
+        break;
+      }
       case undefined:
         r.invalid(fp, 'A filter needs a `type`.');
         break;

@@ -20,6 +20,7 @@ import type {
   BackendStatus,
   GatewayRequest,
   GrpcMatch,
+  Header,
   HeaderModifier,
   HttpMatch,
   Listener,
@@ -74,6 +75,8 @@ export type GatewayDecision =
       effects: FilterEffect[];
       backends: WeightedBackend[];
       tls: 'terminated' | undefined;
+      /** Headers of the Gateway's own answer (a CORS preflight's). */
+      headers?: Header[];
     }
   | {
       kind: 'forward';
@@ -142,7 +145,7 @@ function afterMatch(
 ): GatewayDecision {
   const filtered = applyFilters(call.request, info.rule.filters, httpMatch);
   const backends = shares(model.ruleBackends(info.route, info.rule.index));
-  const answer = (status: number, reason: string, location?: string): GatewayDecision => ({
+  const answer = (status: number, reason: string, location?: string, headers?: Header[]): GatewayDecision => ({
     kind: 'answer',
     listener,
     status,
@@ -153,9 +156,18 @@ function afterMatch(
     effects: filtered.effects,
     backends,
     tls,
+    ...(headers ? { headers } : {}),
   });
   if (filtered.redirect)
     return answer(filtered.redirect.status, `RequestRedirect answers ${filtered.redirect.status}`, filtered.redirect.location);
+  // A CORS preflight is the Gateway's to answer, whatever the rule's backends are.
+  if (filtered.preflight)
+    return answer(
+      filtered.preflight.status,
+      `its CORS filter answers the preflight ${filtered.preflight.status}`,
+      undefined,
+      filtered.preflight.headers,
+    );
   const live = backends.filter((b) => b.share > 0);
   if (live.length === 0)
     return answer(500, info.rule.backendRefs.length === 0 ? 'the rule has no backendRefs' : 'every backendRef of the rule has weight 0');

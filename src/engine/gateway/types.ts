@@ -132,6 +132,18 @@ export interface HeaderModifier {
   remove: string[];
 }
 
+/** An HTTPRoute CORS filter (HTTPCORSFilter), with the API server's defaults filled in. */
+export interface CorsPolicy {
+  /** `<scheme>://<host>[:<port>]` patterns; `*` in the host matches any labels to its left, `*` alone any origin. */
+  allowOrigins: string[];
+  allowCredentials: boolean;
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  /** Seconds; the API's default is 5. */
+  maxAge: number;
+}
+
 export type PathModifier = { type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; value: string };
 
 export type RouteFilter =
@@ -147,7 +159,8 @@ export type RouteFilter =
   | { type: 'URLRewrite'; hostname: string | undefined; path: PathModifier | undefined; fieldPath: FieldPath }
   | { type: 'RequestHeaderModifier' | 'ResponseHeaderModifier'; modifier: HeaderModifier; fieldPath: FieldPath }
   | { type: 'RequestMirror'; backend: BackendRef; percent: number; fieldPath: FieldPath }
-  /** A filter the simulation does not carry out (ExtensionRef, CORS, ExternalAuth, ...): named, never guessed. */
+  | { type: 'CORS'; cors: CorsPolicy; fieldPath: FieldPath }
+  /** A filter the simulation does not carry out (ExtensionRef, ExternalAuth, ...): named, never guessed. */
   | { type: 'Unsupported'; name: string; fieldPath: FieldPath };
 
 export interface RouteRule {

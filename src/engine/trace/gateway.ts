@@ -193,6 +193,7 @@ export function gatewayLeg(ctx: TraceContext, pkt: Packet, gw: SimGateway, pod: 
       status: d.status,
       ...(d.location ? { location: d.location } : {}),
       ...(d.grpcStatus ? { grpcStatus: d.grpcStatus } : {}),
+      ...(d.headers && d.headers.length > 0 ? { headers: asRecord(d.headers) } : {}),
     };
     ctx.candidates = weightedCandidates(d.backends).map(({ backend: _b, ...c }) => c);
     if (d.location) {
