@@ -268,6 +268,77 @@ describe('gateway routing: the CORS filter', () => {
   });
 });
 
+// What the trace leaves out must say so (design.md: never a confident wrong verdict): HTTPRoute rule
+// timeouts, retry and sessionPersistence (GEP-1742, GEP-1731, GEP-1619), a RequestMirror's sampled
+// percentage (GEP-3171) and BackendTLSPolicy (GEP-1897).
+describe('gateway routing: what is not simulated is named in the trace', () => {
+  const notes = (t: TraceResult) => t.hops.flatMap((h) => (h.kind === 'filter' ? [`${h.filter}: ${h.detail}`] : []));
+
+  it("names a rule's timeouts, retry and sessionPersistence as not simulated, and still routes", () => {
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{backendRefs: [{name: a, port: 80}], timeouts: {request: 10s, backendRequest: 2s}, retry: {attempts: 3}, sessionPersistence: {sessionName: sticky, type: Cookie}}]}`,
+      ),
+    });
+    const t = send(a, 'http://h.test/');
+    assert.equal(landed(t), 'app/a', t.reason);
+    const n = notes(t);
+    assert.ok(
+      n.some((x) => /^timeouts: .*request 10s, backendRequest 2s.*not simulated.*504/.test(x)),
+      n.join('\n'),
+    );
+    assert.ok(
+      n.some((x) => /^retry: .*attempts 3.*not simulated/.test(x)),
+      n.join('\n'),
+    );
+    assert.ok(
+      n.some((x) => /^sessionPersistence: .*Cookie sticky.*not simulated/.test(x)),
+      n.join('\n'),
+    );
+    const plain = send(world({ 'r.yaml': route(`${P}, rules: [{backendRefs: [{name: a, port: 80}]}]}`) }), 'http://h.test/');
+    assert.deepEqual(notes(plain), [], 'a rule without them gets no such note');
+  });
+
+  it('says a mirror of less than 100% may or may not copy this request', () => {
+    const mirror = (m: string) =>
+      world({
+        'r.yaml': route(
+          `${P}, rules: [{filters: [{type: RequestMirror, requestMirror: {backendRef: {name: b, port: 80}${m}}}], backendRefs: [{name: a, port: 80}]}]}`,
+        ),
+      });
+    const some = notes(send(mirror(', fraction: {numerator: 1, denominator: 4}'), 'http://h.test/')).join('\n');
+    assert.match(some, /25% of requests are copied to Service app\/b port 80/);
+    assert.match(some, /may or may not be copied/);
+    const all = notes(send(mirror(''), 'http://h.test/')).join('\n');
+    assert.match(all, /100% of requests are copied/);
+    assert.doesNotMatch(all, /may or may not/);
+  });
+
+  it('names a BackendTLSPolicy on the chosen Service as not simulated', () => {
+    const policy = yaml`
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: BackendTLSPolicy
+      metadata: {name: tls-to-a, namespace: app}
+      spec:
+        targetRefs: [{group: "", kind: Service, name: a}]
+        validation: {hostname: a.internal, wellKnownCACertificates: System}
+    `;
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{matches: [{path: {value: /b}}], backendRefs: [{name: b, port: 80}]}, {backendRefs: [{name: a, port: 80}]}]}`,
+      ),
+      'p.yaml': policy,
+    });
+    const t = send(a, 'http://h.test/');
+    assert.equal(landed(t), 'app/a');
+    assert.ok(
+      notes(t).some((x) => /^BackendTLSPolicy: BackendTLSPolicy app\/tls-to-a .*hostname a\.internal.*not simulated/.test(x)),
+      notes(t).join('\n'),
+    );
+    assert.deepEqual(notes(send(a, 'http://h.test/b')), [], 'Service app/b has no policy');
+  });
+});
+
 describe('gateway routing: gRPC, TLS, TCP and the way in', () => {
   it('matches gRPC calls by service and method, and answers Unimplemented otherwise', () => {
     const a = world({

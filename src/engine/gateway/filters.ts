@@ -112,7 +112,7 @@ export function applyFilters(request: GatewayRequest, filters: readonly RouteFil
         out.mirrors.push(f);
         out.effects.push({
           filter: f,
-          detail: `RequestMirror: ${f.percent}% of requests are copied to Service ${f.backend.namespace}/${f.backend.name}${f.backend.port ? ` port ${f.backend.port}` : ''}; its answers are ignored`,
+          detail: `RequestMirror: ${f.percent}% of requests are copied to Service ${f.backend.namespace}/${f.backend.name}${f.backend.port ? ` port ${f.backend.port}` : ''}; its answers are ignored${f.percent < 100 ? '. Which requests are in that share is a random pick the simulation does not make: this one may or may not be copied' : ''}`,
         });
         break;
       case 'CORS': {

@@ -144,6 +144,8 @@ function afterMatch(
   tls: 'terminated' | undefined,
 ): GatewayDecision {
   const filtered = applyFilters(call.request, info.rule.filters, httpMatch);
+  for (const u of info.rule.unsimulated ?? [])
+    filtered.effects.push({ filter: { type: 'Unsupported', name: u.field, fieldPath: u.fieldPath }, detail: u.detail });
   const backends = shares(model.ruleBackends(info.route, info.rule.index));
   const answer = (status: number, reason: string, location?: string, headers?: Header[]): GatewayDecision => ({
     kind: 'answer',

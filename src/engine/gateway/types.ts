@@ -172,6 +172,8 @@ export interface RouteRule {
   grpcMatches: GrpcMatch[];
   filters: RouteFilter[];
   backendRefs: BackendRef[];
+  /** Rule fields that change what a request meets but are not simulated (timeouts, retry, sessionPersistence). */
+  unsimulated?: Array<{ field: string; detail: string; fieldPath: FieldPath }>;
   fieldPath: FieldPath;
 }
 
