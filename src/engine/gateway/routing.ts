@@ -115,9 +115,13 @@ export function chooseListener(gw: SimGateway, call: GatewayCall): { listener: L
     return {
       none: `${id}'s port ${call.port} speaks ${onPort.map((l) => l.protocol).join('/')}, not ${call.kind === 'grpc' ? 'HTTP/2 cleartext' : call.kind.toUpperCase()}`,
     };
-  const programmed = fitting.filter((l) => !l.conflict && !l.unsupported);
-  if (programmed.length === 0)
-    return { none: `${id}'s listeners on port ${call.port} are not programmed (they conflict with another listener)` };
+  const programmed = fitting.filter((l) => !l.conflict && !l.unsupported && !l.certificateProblem);
+  if (programmed.length === 0) {
+    const cert = fitting.find((l) => l.certificateProblem);
+    return {
+      none: `${id}'s listeners on port ${call.port} are not programmed (${cert?.certificateProblem ? `listener ${cert.name}: ${cert.certificateProblem.reason}, ${cert.certificateProblem.message}` : 'they conflict with another listener'})`,
+    };
+  }
   const name = call.kind === 'https' || call.kind === 'tls' || call.secure ? call.sni : call.request.host;
   const byName = programmed.filter((l) => l.hostname === undefined || (name !== undefined && hostnameMatches(l.hostname, name)));
   if (byName.length === 0)

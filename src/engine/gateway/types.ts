@@ -36,7 +36,9 @@ export interface Listener {
   protocol: string;
   hostname: string | undefined;
   tlsMode: 'Terminate' | 'Passthrough' | undefined;
-  certificateRefs: Array<{ namespace: string; name: string; kind: string }>;
+  certificateRefs: Array<{ namespace: string; name: string; kind: string; group: string }>;
+  /** Why its certificateRefs do not resolve (ResolvedRefs False): set by the model, which knows the grants and Secrets. */
+  certificateProblem?: { reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string };
   allowedFrom: 'Same' | 'All' | 'Selector' | 'None';
   namespaceSelector: LabelSelector | undefined;
   /** The route kinds the listener accepts: allowedRoutes.kinds that its protocol carries, else its protocol's defaults. */
