@@ -138,7 +138,9 @@ function servicesOnPort(ctx: LintContext): Map<string, Array<{ svc: SimService; 
       if (svc.origin.kind !== 'manifest' || !svc.selector || Object.keys(svc.selector).length === 0) continue;
       for (const sp of svc.ports) {
         const key = `${sp.port}/${sp.protocol}`;
-        out.set(key, [...(out.get(key) ?? []), { svc, sp }]);
+        const list = out.get(key);
+        if (list) list.push({ svc, sp });
+        else out.set(key, [{ svc, sp }]);
       }
     }
     return out;

@@ -15,8 +15,11 @@ import { decidingPolicies } from './explain';
 /** policy-selects-nothing, connection-blocked-by-policy and policy-blocks-dns. */
 export function checkPolicies(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {
   checkSelectsNothing(engine, diagnostics);
-  checkBlockedReferences(engine, references, diagnostics);
-  checkDnsReachable(engine, diagnostics);
+  // Built once, when a check needs it: both look pods up by id.
+  let byId: Map<string, SimPod> | undefined;
+  const podsById = () => (byId ??= new Map(engine.cluster.pods.map((p) => [podId(p), p])));
+  checkBlockedReferences(engine, references, podsById, diagnostics);
+  checkDnsReachable(engine, podsById, diagnostics);
 }
 
 function podsByNamespace(engine: PolicyEngine): Map<string, SimPod[]> {
@@ -87,7 +90,7 @@ interface Target {
 /** The pods and ports a reference's connection lands on (after kube-proxy's DNAT for a ClusterIP Service). */
 function targetsOf(
   r: ResolvedReference,
-  podsById: Map<string, SimPod>,
+  podsById: ReadonlyMap<string, SimPod>,
   settings: { podCIDR: string; serviceCIDR: string },
 ): { targets: Target[]; service: SimService | undefined } | 'external' | undefined {
   const svc = r.service;
@@ -161,9 +164,13 @@ function externalEgressDenied(engine: PolicyEngine, src: SimPod, port: number): 
   return engine.verdict({ kind: 'pod', pod: src }, { kind: 'external', ip: '0.0.0.0' }, port, 'TCP');
 }
 
-function checkBlockedReferences(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {
+function checkBlockedReferences(
+  engine: PolicyEngine,
+  references: ResolvedReference[],
+  podsById: () => ReadonlyMap<string, SimPod>,
+  diagnostics: Diagnostic[],
+): void {
   if (!engine.hasPolicies) return;
-  const podsById = new Map(engine.cluster.pods.map((p) => [podId(p), p]));
   const representatives = new Map<string, SimPod[]>();
   const seen = new Set<string>();
   for (const p of engine.cluster.pods) {
@@ -175,7 +182,7 @@ function checkBlockedReferences(engine: PolicyEngine, references: ResolvedRefere
   }
   for (const r of references) {
     if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
-    const where = targetsOf(r, podsById, engine.cluster.settings);
+    const where = targetsOf(r, podsById(), engine.cluster.settings);
     if (where === undefined || r.ref.port === undefined) continue;
     // A ConfigMap's value is used by pods of its namespace that the model cannot name; report only what fails from every one of them.
     const sources = r.pod ? [r.pod] : (representatives.get(r.namespace) ?? []);
@@ -230,11 +237,11 @@ function usesClusterDns(pod: SimPod): boolean {
   return pod.dnsPolicy === 'ClusterFirstWithHostNet' || (pod.dnsPolicy === 'ClusterFirst' && !pod.hostNetwork);
 }
 
-function checkDnsReachable(engine: PolicyEngine, diagnostics: Diagnostic[]): void {
+function checkDnsReachable(engine: PolicyEngine, byId: () => ReadonlyMap<string, SimPod>, diagnostics: Diagnostic[]): void {
   if (!engine.policies.some((p) => p.affects.egress)) return;
   const dnsSvc = engine.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
   if (!dnsSvc) return;
-  const podsById = new Map(engine.cluster.pods.map((p) => [podId(p), p]));
+  const podsById = byId();
   const endpointsOf = (protocol: Protocol) =>
     dnsSvc.ports
       .flatMap((sp, i) => (sp.port === 53 && sp.protocol === protocol ? (dnsSvc.endpointsByPort[i] ?? []) : []))
