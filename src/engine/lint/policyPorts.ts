@@ -68,8 +68,8 @@ function namedPort(
   dsts: SimPod[],
 ): void {
   if (policy.origin.kind !== 'manifest') return;
+  if (dsts.some((p) => p.containers.some((c) => c.ports.some((cp) => cp.name === name && cp.protocol === port.protocol)))) return;
   const declared = dsts.flatMap((p) => p.containers.flatMap((c) => c.ports));
-  if (declared.some((cp) => cp.name === name && cp.protocol === port.protocol)) return;
   const who =
     direction === 'ingress'
       ? `the pods this policy selects (${workloadsText(dsts)})`

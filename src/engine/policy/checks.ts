@@ -87,11 +87,29 @@ interface Target {
   protocol: Protocol;
 }
 
+/** A Service port's endpoints with their pods. Shared: callers must not mutate the list. */
+type EndpointPods = (
+  svc: SimService,
+  portIndex: number,
+  podsById: ReadonlyMap<string, SimPod>,
+) => ReadonlyArray<{ pod: SimPod | undefined; port: number }>;
+
+/** EndpointPods remembered per Service port: a Service is named by the references of every workload that calls it. */
+function endpointPodsCache(): EndpointPods {
+  const known = new Map<SimService, Array<Array<{ pod: SimPod | undefined; port: number }>>>();
+  return (svc, i, podsById) => {
+    let ports = known.get(svc);
+    if (!ports) known.set(svc, (ports = []));
+    return (ports[i] ??= (svc.endpointsByPort[i] ?? []).map((e) => ({ pod: podsById.get(e.pod), port: e.port })));
+  };
+}
+
 /** The pods and ports a reference's connection lands on (after kube-proxy's DNAT for a ClusterIP Service). */
 function targetsOf(
   r: ResolvedReference,
   podsById: ReadonlyMap<string, SimPod>,
   settings: { podCIDR: string; serviceCIDR: string },
+  endpointPods: EndpointPods,
 ): { targets: Target[]; service: SimService | undefined } | 'external' | undefined {
   const svc = r.service;
   const port = r.ref.port;
@@ -106,8 +124,8 @@ function targetsOf(
   }
   if (!svc) return r.dns.forwarded ? 'external' : undefined;
   if (svc.type === 'ExternalName') return 'external';
-  const byPort = (i: number) => (svc.endpointsByPort[i] ?? []).map((e) => ({ pod: podsById.get(e.pod), port: e.port }));
-  let endpoints: Array<{ pod: SimPod | undefined; port: number }>;
+  const byPort = (i: number) => endpointPods(svc, i, podsById);
+  let endpoints: ReadonlyArray<{ pod: SimPod | undefined; port: number }>;
   let protocol: Protocol = 'TCP';
   if (svc.headless) {
     // No DNAT: the name resolves to the pod addresses and the URL's port is the pod's port.
@@ -180,9 +198,10 @@ function checkBlockedReferences(
     list.push(p);
     representatives.set(p.namespace, list);
   }
+  const endpointPods = endpointPodsCache();
   for (const r of references) {
     if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
-    const where = targetsOf(r, podsById(), engine.cluster.settings);
+    const where = targetsOf(r, podsById(), engine.cluster.settings, endpointPods);
     if (where === undefined || r.ref.port === undefined) continue;
     // A ConfigMap's value is used by pods of its namespace that the model cannot name; report only what fails from every one of them.
     const sources = r.pod ? [r.pod] : (representatives.get(r.namespace) ?? []);
