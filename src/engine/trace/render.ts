@@ -74,6 +74,7 @@ export function renderHop(h: Hop): RenderedHop {
       const extra = [
         h.affinitySeconds !== undefined ? `sessionAffinity ClientIP (${h.affinitySeconds}s)` : '',
         h.localOnly ? 'local endpoints only' : '',
+        h.topology ?? '',
       ]
         .filter(Boolean)
         .join(', ');
@@ -94,7 +95,7 @@ export function renderHop(h: Hop): RenderedHop {
     case 'load-balancer':
       return out(
         'load-balancer',
-        `cloud load balancer ${h.address} (Service ${h.service}) → ${h.chosenNode}:${h.nodePort}, one of ${h.nodes.map((n) => `${n.node} ${pct(n.weight)}`).join(', ')}${h.externalTrafficPolicy === 'Local' ? ' (externalTrafficPolicy Local: only nodes with a ready endpoint pass the health check)' : ''}`,
+        `cloud load balancer ${h.address} (Service ${h.service}) → ${h.chosenNode}:${h.nodePort}, one of ${h.nodes.map((n) => `${n.node} ${pct(n.weight)}`).join(', ')}${h.externalTrafficPolicy === 'Local' ? ` (externalTrafficPolicy Local: only nodes with a ready endpoint pass the health check${h.healthCheckNodePort !== undefined ? ` on healthCheckNodePort ${h.healthCheckNodePort}` : ''})` : ''}${h.sourceRanges ? `; the client is inside loadBalancerSourceRanges ${h.sourceRanges.join(', ')}` : ''}`,
         h.range,
       );
     case 'tls':

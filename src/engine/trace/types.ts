@@ -75,6 +75,8 @@ export type Hop =
       candidates: number;
       affinitySeconds: number | undefined;
       localOnly: boolean;
+      /** How topology hints (trafficDistribution) or the terminating fallback shaped the candidates, when they did. */
+      topology?: string;
       range: SourceRange | undefined;
     }
   | { kind: 'snat'; node: string | null; from: string; to: string; reason: SnatReason; mechanism: string }
@@ -91,6 +93,10 @@ export type Hop =
       nodePort: number;
       nodes: Array<{ node: string; weight: number }>;
       externalTrafficPolicy: 'Cluster' | 'Local';
+      /** Under externalTrafficPolicy Local: the port the balancer health-checks each node's kube-proxy on. */
+      healthCheckNodePort?: number;
+      /** The client CIDRs spec.loadBalancerSourceRanges admits, when set. */
+      sourceRanges?: string[];
       range: SourceRange | undefined;
     }
   | {
@@ -175,7 +181,7 @@ export type Destination =
     }
   | { kind: 'external'; host: string }
   /** A listener of the node itself (the kubelet), not a pod. */
-  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' };
+  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' | 'kube-proxy health check' };
 
 export interface TraceCandidate {
   pod: string;
