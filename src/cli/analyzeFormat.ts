@@ -37,6 +37,14 @@ export function analysisJson(a: Analysis): object {
         hosts: [...new Set(i.rules.map((r) => r.host ?? '*'))],
         address: c?.service?.loadBalancerIP ?? null,
         controller: c ? `${c.namespace}/${c.name}` : null,
+        // What serves it as it runs: the controller's profile, its pods' namespace and labels, how it reaches the backends.
+        controllerProfile: c ? c.profile.kind : null,
+        dataPlane: c
+          ? c.dataPlane
+            ? { namespace: c.dataPlane.namespace, name: c.dataPlane.name, labels: c.dataPlane.labels }
+            : null
+          : null,
+        reaches: c ? (c.profile.reaches === 'pods' ? 'pods' : 'target-type') : null,
       };
     }),
     gateways: gatewaysJson(a),

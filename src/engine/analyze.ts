@@ -128,7 +128,7 @@ export function buildCluster(
   let nodes = buildNodes(objects, settings, diagnostics);
   const namespaces = buildNamespaces(objects, diagnostics);
   const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');
-  const ingressControllers = implicitIngressControllers(objects);
+  const ingressControllers = implicitIngressControllers(objects, settings.ingressControllers);
   const expand = (on: SimNode[]) => {
     const found: Diagnostic[] = [];
     const replicaDecisions: ReplicaDecision[] = [];

@@ -80,7 +80,15 @@ export const SERVICE_CODES = {
     summary: 'The workspace defines no IngressClass; the simulator adds an ingress controller for the class an Ingress uses.',
     docs: `${DOCS}/concepts/services-networking/ingress-controllers/`,
     format: (p) =>
-      `Ingress ${p.ingress} is served by a simulated ingress-nginx controller (${p.controller}, class ${p.className}), since the workspace defines no IngressClass. Add your IngressClass to simulate your own controller's class.`,
+      `Ingress ${p.ingress} is served by a simulated ${p.product} controller (${p.controller}, class ${p.className}), since the workspace defines no IngressClass. Add your IngressClass to simulate your own controller's class.`,
+  },
+  'ingress-controller-generic': {
+    severity: 'info',
+    summary: 'An IngressClass names a controller kube-netsim has no profile for; it is simulated as a generic in-cluster proxy.',
+    docs: `${DOCS}/concepts/services-networking/ingress-controllers/`,
+    format: (p) =>
+      `IngressClass ${p.className}'s controller ${p.controller} is not one kube-netsim knows (it knows ${p.known}): it is simulated generically, as pods in ${p.namespace} labelled ${p.labels} that send to the backends' pod IPs and read ImplementationSpecific paths as Prefix; its annotations do nothing here. If it runs elsewhere, name its namespace and labels under ingressControllers: in kube-netsim.yaml, so NetworkPolicy judges the right source.`,
+    verify: (p) => [`kubectl get ingressclass ${p.className} -o yaml`],
   },
   'pod-port-conflict': {
     severity: 'error',

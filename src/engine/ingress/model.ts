@@ -6,7 +6,8 @@ import { FieldReader, isRecord, resourceName, scalarText } from '../manifests/fi
 import { makeDiagnostic, cmp, type Diagnostic, editDistance } from '../diagnostics';
 import { locate, type Cluster, type Origin, type ServicePort, type SimPod, type SimService } from '../cluster/model';
 import type { FieldPath, SourceRange } from '../source';
-import { controllerIdentity, isIngress, planClasses, requestedClass, type PlannedClass } from './controller';
+import { isIngress, planClasses, requestedClass, type PlannedClass } from './controller';
+import { dataPlaneIdentity, profileFor, type DataPlaneIdentity, type IngressProfile } from './profiles';
 import { type ManifestObject } from '../manifests/types';
 
 export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
@@ -55,8 +56,13 @@ export interface SimIngress {
 export interface IngressController {
   className: string;
   controller: string;
-  /** True when the simulator added the controller (the workspace defines none). */
+  /** What the controller is (its install, how it reaches backends and reads paths); generic for one kube-netsim does not know. */
+  profile: IngressProfile;
+  /** Where its pods run; undefined when its data plane is outside the cluster (an ALB). */
+  dataPlane: DataPlaneIdentity | undefined;
+  /** True when the simulator added the IngressClass too (the workspace defines none). */
   implicit: boolean;
+  /** The data plane's namespace and Deployment/Service name (for an ALB: the class's name and the controller's). */
   namespace: string;
   name: string;
   pods: SimPod[];
@@ -93,10 +99,43 @@ function elements(path: string): string[] {
   return path.split('/').filter((e) => e !== '');
 }
 
-/** Whether a request path matches one Ingress path, and how long a match it is (for precedence). */
-export function pathMatch(p: { path: string; pathType: PathType }, requestPath: string): { matches: boolean; length: number } {
+/** An ALB path pattern: the whole path, `*` standing for any characters and `?` for one (case-sensitive). */
+export function albPatternMatches(pattern: string, path: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(path);
+}
+
+/**
+ * Whether a request path matches one Ingress path, and how long a match it is (for precedence).
+ * The API's reading unless a profile says how its controller reads Prefix and ImplementationSpecific.
+ */
+export function pathMatch(
+  p: { path: string; pathType: PathType },
+  requestPath: string,
+  profile?: Pick<IngressProfile, 'prefix' | 'implementationSpecific'>,
+): { matches: boolean; length: number } {
   const req = requestPath === '' ? '/' : requestPath;
   if (p.pathType === 'Exact') return { matches: req === p.path, length: p.path.length };
+  const chars = (prefix: string) => ({ matches: req.startsWith(prefix), length: prefix.length });
+  if (p.pathType === 'ImplementationSpecific' && profile) {
+    switch (profile.implementationSpecific) {
+      case 'prefix-chars':
+        return chars(p.path);
+      case 'istio':
+        // Istio: exact, unless the path ends in /* or .* (then a prefix of what precedes the *).
+        if (p.path.endsWith('/*')) return chars(p.path.slice(0, -1));
+        if (p.path.endsWith('.*')) return chars(p.path.slice(0, -2));
+        return { matches: req === p.path, length: p.path.length };
+      case 'alb-pattern':
+        return { matches: albPatternMatches(p.path, req), length: p.path.length };
+      case 'prefix-elements':
+        break;
+    }
+  }
+  if (p.pathType === 'Prefix' && profile?.prefix === 'chars') return chars(p.path);
   // Prefix (and ImplementationSpecific, treated as Prefix): element-wise, trailing slashes ignored.
   const want = elements(p.path);
   const have = elements(req);
@@ -129,6 +168,7 @@ export class IngressModel {
     const { classes, implicit } = planClasses(cluster.objects);
     const definedClasses = cluster.objects.filter((o) => o.kind === 'IngressClass');
     for (const c of classes) this.controllers.push(this.controllerFor(c, implicit));
+    for (const c of this.controllers) reportGeneric(c, classes, diagnostics);
     const objects = cluster.objects
       .filter(isIngress)
       .sort((a, b) => cmp(`${a.namespace ?? 'default'}/${a.name}`, `${b.namespace ?? 'default'}/${b.name}`));
@@ -152,7 +192,12 @@ export class IngressModel {
             makeDiagnostic(
               'ingress-controller-implicit',
               at,
-              { ingress: ing.name, className: controller.className, controller: `${controller.namespace}/${controller.name}` },
+              {
+                ingress: ing.name,
+                className: controller.className,
+                controller: `${controller.namespace}/${controller.name}`,
+                product: controller.profile.product,
+              },
               resource,
             ),
           );
@@ -170,12 +215,16 @@ export class IngressModel {
   }
 
   private controllerFor(c: PlannedClass, implicit: boolean): IngressController {
-    const id = controllerIdentity(c);
+    const profile = profileFor(c.controller);
+    const id = dataPlaneIdentity(c, this.cluster.settings.ingressControllers);
+    const base = { className: c.name, controller: c.controller, profile, dataPlane: id, implicit, ingresses: [] };
+    // The AWS Load Balancer Controller runs in kube-system; what serves requests is the ALB it provisions.
+    if (!id) return { ...base, namespace: 'kube-system', name: 'aws-load-balancer-controller', pods: [], service: undefined };
     const pods = this.cluster.pods.filter(
       (p) => p.namespace === id.namespace && p.workload.name === id.name && p.origin.kind === 'implicit',
     );
     const service = this.cluster.services.find((s) => s.namespace === id.namespace && s.name === id.name && s.origin.kind === 'implicit');
-    return { className: c.name, controller: c.controller, implicit, namespace: id.namespace, name: id.name, pods, service, ingresses: [] };
+    return { ...base, namespace: id.namespace, name: id.name, pods, service };
   }
 
   private checkBackends(ing: SimIngress, diagnostics: Diagnostic[]): void {
@@ -273,12 +322,15 @@ export class IngressModel {
     const hostless = all.filter((h) => h.rule.host === undefined);
     const rules = exact.length > 0 ? exact : wildcard.length > 0 ? wildcard : hostless;
     let best: { hit: Hit; path: IngressPath; length: number } | undefined;
+    // Traefik orders its routers by the length of their rule, so PathPrefix(`/a`) outranks Path(`/a`).
+    const exactFirst = controller.profile.kind !== 'traefik';
+    const wins = (p: IngressPath, other: IngressPath) =>
+      exactFirst ? p.pathType === 'Exact' && other.pathType !== 'Exact' : p.pathType !== 'Exact' && other.pathType === 'Exact';
     for (const hit of rules) {
       for (const p of hit.rule.paths) {
-        const m = pathMatch(p, requestPath);
+        const m = pathMatch(p, requestPath, controller.profile);
         if (!m.matches) continue;
-        const better =
-          !best || m.length > best.length || (m.length === best.length && p.pathType === 'Exact' && best.path.pathType !== 'Exact');
+        const better = !best || m.length > best.length || (m.length === best.length && wins(p, best.path));
         if (better) best = { hit, path: p, length: m.length };
       }
     }
@@ -319,6 +371,34 @@ export class IngressModel {
     return undefined;
   }
 }
+
+/** An info at the IngressClass's spec.controller when no profile knows the controller. */
+function reportGeneric(c: IngressController, classes: PlannedClass[], diagnostics: Diagnostic[]): void {
+  if (c.profile.known) return;
+  const o = classes.find((p) => p.name === c.className)?.object;
+  const at = o?.locate(['spec', 'controller']) ?? o?.locate(['metadata', 'name']);
+  if (!o || !at) return;
+  const labels = Object.entries(c.dataPlane?.labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  diagnostics.push(
+    makeDiagnostic(
+      'ingress-controller-generic',
+      at,
+      {
+        className: c.className,
+        controller: c.controller,
+        known: KNOWN_CONTROLLERS,
+        namespace: c.dataPlane?.namespace ?? c.namespace,
+        labels,
+      },
+      resourceName({ kind: 'IngressClass', name: c.className }),
+    ),
+  );
+}
+
+const KNOWN_CONTROLLERS =
+  'k8s.io/ingress-nginx, traefik.io/ingress-controller, haproxy.org/ingress-controller, ingress.k8s.aws/alb, istio.io/ingress-controller';
 
 function isDefaultClass(o: ManifestObject): boolean {
   const meta = o.raw['metadata'];

@@ -9,9 +9,23 @@ import { toPod } from './legs';
 import { leaveCluster } from './edge';
 import { round } from './steps';
 import type { FieldPath } from '../source';
-import type { Target } from './types';
+import type { Target, TraceIngressController } from './types';
 
 const where = (ing: SimIngress, path: FieldPath) => locate(ing.origin, path);
+
+/** The controller as the trace JSON names it: class, product, where it runs, how it reaches backends. */
+export function controllerInfo(controller: IngressController, reaches: TraceIngressController['reaches']): TraceIngressController {
+  const info: TraceIngressController = {
+    className: controller.className,
+    controller: controller.controller,
+    profile: controller.profile.kind,
+    dataPlane: `${controller.namespace}/${controller.name}`,
+    reaches,
+  };
+  if (!controller.profile.known)
+    info.note = `IngressClass ${controller.className}'s controller ${controller.controller} is not one kube-netsim knows: it is simulated as a generic in-cluster proxy that sends to the backends' pod IPs and reads ImplementationSpecific as Prefix`;
+  return info;
+}
 
 /** Continues a trace that reached an ingress controller pod on `port` (80 or 443). */
 export function ingressLeg(
@@ -25,7 +39,8 @@ export function ingressLeg(
   const model = ctx.a.ingress;
   const node = pod.node ?? null;
   const host = target.host;
-  const tls = target.scheme === 'https' || port === 443;
+  const tls = target.scheme === 'https' || port === controller.dataPlane?.httpsPort;
+  ctx.ingressController = controllerInfo(controller, 'pods');
   if (tls) {
     const entry = model.tlsFor(controller, host);
     ctx.hops.push({
@@ -48,6 +63,8 @@ export function ingressLeg(
       node,
       controller: controllerId,
       className: controller.className,
+      product: controller.profile.product,
+      known: controller.profile.known,
       host,
       path: target.path,
       ingress: undefined,
@@ -74,6 +91,8 @@ export function ingressLeg(
     node,
     controller: controllerId,
     className: controller.className,
+    product: controller.profile.product,
+    known: controller.profile.known,
     host,
     path: target.path,
     ingress: ingId,

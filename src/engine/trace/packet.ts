@@ -89,6 +89,7 @@ export function tracePacket(
   };
   if (ctx.response) result.response = ctx.response;
   if (ctx.request) result.request = ctx.request;
+  if (ctx.ingressController) result.ingressController = ctx.ingressController;
   return result;
 }
 
@@ -189,7 +190,7 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
   if (gw) return gatewayLeg(ctx, { ...pkt, at: d.node }, gw, d.pod, d.port, target);
   // A request that reached an ingress controller continues through the controller.
   const controller = ctx.a.ingress.controllerOfPod(d.pod);
-  if (controller && (d.port === 80 || d.port === 443)) {
+  if (controller?.dataPlane && (d.port === controller.dataPlane.httpPort || d.port === controller.dataPlane.httpsPort)) {
     return ingressLeg(ctx, { ...pkt, at: d.node }, controller, d.pod, d.port, target);
   }
   return outcome;
@@ -276,6 +277,13 @@ function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | {
   if (viaGatewayIP) return { ip: viaGatewayIP };
   const { ingress } = ctx.a;
   const controller = ingress.controllersForHost(host)[0];
+  if (controller?.profile.dataPlane === 'outside')
+    return {
+      outcome: fail(
+        'unrouted',
+        `${host} is served by IngressClass ${controller.className} (${controller.profile.product}), whose data plane is a load balancer outside the cluster; that leg is not simulated yet`,
+      ),
+    };
   if (controller?.service?.loadBalancerIP) {
     const ing =
       controller.ingresses.find((i) => ingress.ruleForHost(i, host)?.hostless === false) ??
