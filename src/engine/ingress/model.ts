@@ -8,6 +8,8 @@ import { locate, type Cluster, type Origin, type ServicePort, type SimPod, type 
 import type { FieldPath, SourceRange } from '../source';
 import { isIngress, planClasses, requestedClass, type PlannedClass } from './controller';
 import { dataPlaneIdentity, profileFor, type DataPlaneIdentity, type IngressProfile } from './profiles';
+import { canaries, isCanary, type Canary } from '../migrate/canary';
+import { firstRegexMatch, regexEnforced } from './nginx';
 import { type ManifestObject } from '../manifests/types';
 
 export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
@@ -82,6 +84,10 @@ export type IngressRoute =
       /** The Service and port the backend names, when they exist. */
       service: SimService | undefined;
       port: ServicePort | undefined;
+      /** ingress-nginx read the host's paths as regular expressions (use-regex, rewrite-target). */
+      regex?: boolean;
+      /** The ingress-nginx canary merged into the matched path. */
+      canary?: Canary;
     }
   | { kind: 'not-found'; reason: string };
 
@@ -316,17 +322,28 @@ export class IngressModel {
   route(controller: IngressController, requestHost: string, requestPath: string): IngressRoute {
     const host = requestHost.toLowerCase().replace(/:\d+$/, '');
     type Hit = { ingress: SimIngress; rule: IngressRule };
-    const all: Hit[] = controller.ingresses.flatMap((ingress) => ingress.rules.map((rule) => ({ ingress, rule })));
+    const nginx = controller.profile.kind === 'ingress-nginx';
+    // ingress-nginx never routes by a canary Ingress alone: it merges its paths into the main Ingress's.
+    const served = nginx ? controller.ingresses.filter((i) => !isCanary(i)) : controller.ingresses;
+    const all: Hit[] = served.flatMap((ingress) => ingress.rules.map((rule) => ({ ingress, rule })));
     const exact = all.filter((h) => h.rule.host !== undefined && !h.rule.host.startsWith('*.') && h.rule.host.toLowerCase() === host);
     const wildcard = all.filter((h) => h.rule.host !== undefined && h.rule.host.startsWith('*.') && hostMatches(h.rule.host, host));
     const hostless = all.filter((h) => h.rule.host === undefined);
     const rules = exact.length > 0 ? exact : wildcard.length > 0 ? wildcard : hostless;
     let best: { hit: Hit; path: IngressPath; length: number } | undefined;
+    const regex = nginx && rules.length > 0 && regexEnforced(served, rules[0]?.rule.host) !== undefined;
+    if (regex) {
+      const first = firstRegexMatch(
+        rules.flatMap((hit) => hit.rule.paths.map((path) => ({ hit, path }))),
+        requestPath || '/',
+      );
+      if (first) best = { ...first, length: first.path.path.length };
+    }
     // Traefik orders its routers by the length of their rule, so PathPrefix(`/a`) outranks Path(`/a`).
     const exactFirst = controller.profile.kind !== 'traefik';
     const wins = (p: IngressPath, other: IngressPath) =>
       exactFirst ? p.pathType === 'Exact' && other.pathType !== 'Exact' : p.pathType !== 'Exact' && other.pathType === 'Exact';
-    for (const hit of rules) {
+    for (const hit of regex ? [] : rules) {
       for (const p of hit.rule.paths) {
         const m = pathMatch(p, requestPath, controller.profile);
         if (!m.matches) continue;
@@ -343,9 +360,11 @@ export class IngressModel {
         path: best.path,
         backend: best.path.backend,
         ...resolveBackend(this.cluster, best.hit.ingress.namespace, best.path.backend),
+        ...(regex ? { regex } : {}),
+        ...(nginx && this.canaryOf(best.path) ? { canary: this.canaryOf(best.path) } : {}),
       };
     }
-    const withDefault = controller.ingresses.find((i) => i.defaultBackend !== undefined);
+    const withDefault = served.find((i) => i.defaultBackend !== undefined);
     if (withDefault?.defaultBackend) {
       return {
         kind: 'backend',
@@ -360,6 +379,14 @@ export class IngressModel {
       kind: 'not-found',
       reason: `no path of ${hosts} matches ${requestPath || '/'} and no Ingress of class ${controller.className} has a defaultBackend, so the controller answers 404`,
     };
+  }
+
+  private canaryMap: Map<IngressPath, Canary> | undefined;
+
+  /** The ingress-nginx canary merged into a main Ingress path, as the controller merges them. */
+  canaryOf(path: IngressPath): Canary | undefined {
+    this.canaryMap ??= canaries(this, []);
+    return this.canaryMap.get(path);
   }
 
   /** The TLS entry (and its Ingress) that covers `host` in this controller's class, if any. */
