@@ -10,6 +10,7 @@ import { isIngress, planClasses, requestedClass, type PlannedClass } from './con
 import { dataPlaneIdentity, profileFor, type DataPlaneIdentity, type IngressProfile } from './profiles';
 import { canaries, isCanary, type Canary } from '../migrate/canary';
 import { firstRegexMatch, regexEnforced } from './nginx';
+import { albLoadBalancers, type AlbLoadBalancer } from './alb';
 import { type ManifestObject } from '../manifests/types';
 
 export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
@@ -379,6 +380,28 @@ export class IngressModel {
       kind: 'not-found',
       reason: `no path of ${hosts} matches ${requestPath || '/'} and no Ingress of class ${controller.className} has a defaultBackend, so the controller answers 404`,
     };
+  }
+
+  private albList: AlbLoadBalancer[] | undefined;
+
+  /** The ALBs the AWS Load Balancer Controller provisions: one per IngressGroup, or per Ingress in none. */
+  albs(): AlbLoadBalancer[] {
+    this.albList ??= this.controllers
+      .filter((c) => c.profile.kind === 'aws-alb')
+      .flatMap((c) => albLoadBalancers(this.cluster, c.ingresses));
+    return this.albList;
+  }
+
+  /** The ALB with this address, and the controller (class) whose Ingresses it serves. */
+  albByAddress(ip: string): { lb: AlbLoadBalancer; controller: IngressController } | undefined {
+    const lb = this.albs().find((l) => l.address === ip);
+    const controller = lb ? this.controllers.find((c) => c.ingresses.includes(lb.ingresses[0] as SimIngress)) : undefined;
+    return lb && controller ? { lb, controller } : undefined;
+  }
+
+  /** The ALB serving one Ingress. */
+  albOf(ing: SimIngress): AlbLoadBalancer | undefined {
+    return this.albs().find((l) => l.ingresses.includes(ing));
   }
 
   private canaryMap: Map<IngressPath, Canary> | undefined;
