@@ -12,8 +12,9 @@ import ipaddr from 'ipaddr.js';
 import { fnv1a } from '../hash';
 import { addressAt, parseCidr } from '../cluster/ipam';
 import type { Cluster } from '../cluster/model';
-import { annotations } from '../migrate/canary';
-import { albPatternMatches, type IngressBackend, type IngressPath, type IngressRule, type SimIngress } from './model';
+import { annotations } from './canary';
+import { albPatternMatches } from './paths';
+import type { IngressBackend, IngressPath, IngressRule, SimIngress } from './types';
 
 export const ALB = 'alb.ingress.kubernetes.io/';
 

@@ -2,153 +2,32 @@
 // (exact, or a `*.` wildcard covering one label), paths (Exact, Prefix element by element,
 // ImplementationSpecific as Prefix; longest match wins, Exact before Prefix at equal length),
 // defaultBackend and TLS. Backends that name no Service or no port are reported at their field.
-import { FieldReader, isRecord, resourceName, scalarText } from '../manifests/fields';
+import { isRecord, resourceName } from '../manifests/fields';
 import { makeDiagnostic, cmp, type Diagnostic, editDistance } from '../diagnostics';
-import { locate, type Cluster, type Origin, type ServicePort, type SimPod, type SimService } from '../cluster/model';
+import { locate, type Cluster, type ServicePort, type SimPod, type SimService } from '../cluster/model';
 import type { FieldPath, SourceRange } from '../source';
+import type { Canary, IngressBackend, IngressController, IngressPath, IngressRoute, IngressRule, IngressTls, SimIngress } from './types';
+import { hostMatches, pathMatch } from './paths';
+import { readIngress } from './read';
 import { isIngress, planClasses, requestedClass, type PlannedClass } from './controller';
-import { dataPlaneIdentity, profileFor, type DataPlaneIdentity, type IngressProfile } from './profiles';
-import { canaries, isCanary, type Canary } from '../migrate/canary';
+import { dataPlaneIdentity, profileFor } from './profiles';
+import { readCanaries, isCanary } from './canary';
 import { firstRegexMatch, regexEnforced } from './nginx';
 import { albLoadBalancers, type AlbLoadBalancer } from './alb';
 import { type ManifestObject } from '../manifests/types';
 
-export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
-
-export interface IngressBackend {
-  /** A Service backend: its name and port (number or name) as written. */
-  service?: { name: string; port: number | string | undefined };
-  /** A resource backend (apiGroup/kind/name), which no Service-based trace can follow. */
-  resource?: string;
-  /** Where the backend is written, and where its service name and port are. */
-  path: FieldPath;
-  namePath: FieldPath;
-  portPath: FieldPath;
-}
-
-export interface IngressPath {
-  path: string;
-  pathType: PathType;
-  backend: IngressBackend;
-  fieldPath: FieldPath;
-}
-
-export interface IngressRule {
-  host: string | undefined;
-  paths: IngressPath[];
-  fieldPath: FieldPath;
-}
-
-export interface IngressTls {
-  hosts: string[];
-  secretName: string | undefined;
-  fieldPath: FieldPath;
-}
-
-export interface SimIngress {
-  namespace: string;
-  name: string;
-  /** The class serving this Ingress (after defaulting); undefined when none does. */
-  className: string | undefined;
-  rules: IngressRule[];
-  defaultBackend: IngressBackend | undefined;
-  tls: IngressTls[];
-  origin: Origin;
-}
-
-export interface IngressController {
-  className: string;
-  controller: string;
-  /** What the controller is (its install, how it reaches backends and reads paths); generic for one kube-netsim does not know. */
-  profile: IngressProfile;
-  /** Where its pods run; undefined when its data plane is outside the cluster (an ALB). */
-  dataPlane: DataPlaneIdentity | undefined;
-  /** True when the simulator added the IngressClass too (the workspace defines none). */
-  implicit: boolean;
-  /** The data plane's namespace and Deployment/Service name (for an ALB: the class's name and the controller's). */
-  namespace: string;
-  name: string;
-  pods: SimPod[];
-  service: SimService | undefined;
-  ingresses: SimIngress[];
-}
-
-/** Where a request ends up inside one controller: a backend, or the controller's own 404. */
-export type IngressRoute =
-  | {
-      kind: 'backend';
-      ingress: SimIngress;
-      via: 'rule' | 'defaultBackend';
-      rule?: IngressRule;
-      path?: IngressPath;
-      backend: IngressBackend;
-      /** The Service and port the backend names, when they exist. */
-      service: SimService | undefined;
-      port: ServicePort | undefined;
-      /** ingress-nginx read the host's paths as regular expressions (use-regex, rewrite-target). */
-      regex?: boolean;
-      /** The ingress-nginx canary merged into the matched path. */
-      canary?: Canary;
-    }
-  | { kind: 'not-found'; reason: string };
-
-/** Whether `host` (a request's Host, lower case, no port) matches a rule host: exact, or `*.suffix` covering exactly one label. */
-export function hostMatches(ruleHost: string, host: string): boolean {
-  const r = ruleHost.toLowerCase();
-  if (!r.startsWith('*.')) return r === host;
-  const suffix = r.slice(1);
-  if (!host.endsWith(suffix)) return false;
-  const label = host.slice(0, host.length - suffix.length);
-  return label.length > 0 && !label.includes('.');
-}
-
-function elements(path: string): string[] {
-  return path.split('/').filter((e) => e !== '');
-}
-
-/** An ALB path pattern: the whole path, `*` standing for any characters and `?` for one (case-sensitive). */
-export function albPatternMatches(pattern: string, path: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`).test(path);
-}
-
-/**
- * Whether a request path matches one Ingress path, and how long a match it is (for precedence).
- * The API's reading unless a profile says how its controller reads Prefix and ImplementationSpecific.
- */
-export function pathMatch(
-  p: { path: string; pathType: PathType },
-  requestPath: string,
-  profile?: Pick<IngressProfile, 'prefix' | 'implementationSpecific'>,
-): { matches: boolean; length: number } {
-  const req = requestPath === '' ? '/' : requestPath;
-  if (p.pathType === 'Exact') return { matches: req === p.path, length: p.path.length };
-  const chars = (prefix: string) => ({ matches: req.startsWith(prefix), length: prefix.length });
-  if (p.pathType === 'ImplementationSpecific' && profile) {
-    switch (profile.implementationSpecific) {
-      case 'prefix-chars':
-        return chars(p.path);
-      case 'istio':
-        // Istio: exact, unless the path ends in /* or .* (then a prefix of what precedes the *).
-        if (p.path.endsWith('/*')) return chars(p.path.slice(0, -1));
-        if (p.path.endsWith('.*')) return chars(p.path.slice(0, -2));
-        return { matches: req === p.path, length: p.path.length };
-      case 'alb-pattern':
-        return { matches: albPatternMatches(p.path, req), length: p.path.length };
-      case 'prefix-elements':
-        break;
-    }
-  }
-  if (p.pathType === 'Prefix' && profile?.prefix === 'chars') return chars(p.path);
-  // Prefix (and ImplementationSpecific, treated as Prefix): element-wise, trailing slashes ignored.
-  const want = elements(p.path);
-  const have = elements(req);
-  const matches = want.length <= have.length && want.every((e, i) => have[i] === e);
-  return { matches, length: want.join('/').length + 1 };
-}
+export type {
+  PathType,
+  IngressBackend,
+  IngressPath,
+  IngressRule,
+  IngressTls,
+  SimIngress,
+  IngressController,
+  IngressRoute,
+  Canary,
+} from './types';
+export { hostMatches, pathMatch, albPatternMatches } from './paths';
 
 /** The Service and port a backend names, looked up in the Ingress's namespace. */
 export function resolveBackend(
@@ -408,7 +287,7 @@ export class IngressModel {
 
   /** The ingress-nginx canary merged into a main Ingress path, as the controller merges them. */
   canaryOf(path: IngressPath): Canary | undefined {
-    this.canaryMap ??= canaries(this, []);
+    this.canaryMap ??= readCanaries(this.ingresses, []);
     return this.canaryMap.get(path);
   }
 
@@ -459,83 +338,4 @@ function isDefaultClass(o: ManifestObject): boolean {
 /** The position of a field of a manifest-backed object, for editors to reveal. */
 export function ingressRange(ing: SimIngress, path: FieldPath): SourceRange | undefined {
   return locate(ing.origin, path);
-}
-
-function readBackend(r: FieldReader, path: FieldPath): IngressBackend | undefined {
-  if (!isRecord(r.raw(path))) return undefined;
-  const svcName = r.str([...path, 'service', 'name']);
-  if (svcName !== undefined) {
-    const number = r.int([...path, 'service', 'port', 'number'], 1, 65535);
-    const name = r.str([...path, 'service', 'port', 'name']);
-    const portPath =
-      number !== undefined
-        ? [...path, 'service', 'port', 'number']
-        : name !== undefined
-          ? [...path, 'service', 'port', 'name']
-          : [...path, 'service', 'port'];
-    return { service: { name: svcName, port: number ?? name }, path, namePath: [...path, 'service', 'name'], portPath };
-  }
-  // networking.k8s.io/v1beta1 and extensions/v1beta1 spell it serviceName / servicePort.
-  const legacyName = r.str([...path, 'serviceName']);
-  if (legacyName !== undefined) {
-    return {
-      service: { name: legacyName, port: r.intOrName([...path, 'servicePort']) },
-      path,
-      namePath: [...path, 'serviceName'],
-      portPath: [...path, 'servicePort'],
-    };
-  }
-  const res = r.raw([...path, 'resource']);
-  if (isRecord(res))
-    return {
-      resource: `${scalarText(res['apiGroup'] ?? '')}/${scalarText(res['kind'] ?? '')}/${scalarText(res['name'] ?? '')}`,
-      path,
-      namePath: [...path, 'resource'],
-      portPath: [...path, 'resource'],
-    };
-  r.invalid(path, 'An Ingress backend needs `service` (name and port) or `resource`.');
-  return undefined;
-}
-
-function readIngress(o: ManifestObject, diagnostics: Diagnostic[]): SimIngress {
-  const r = new FieldReader(o, diagnostics);
-  const legacy = o.apiVersion !== 'networking.k8s.io/v1';
-  const ing: SimIngress = {
-    namespace: o.namespace ?? 'default',
-    name: o.name,
-    className: undefined,
-    rules: [],
-    defaultBackend: undefined,
-    tls: [],
-    origin: { kind: 'manifest', object: o },
-  };
-  ing.defaultBackend = readBackend(r, ['spec', legacy && r.raw(['spec', 'backend']) !== undefined ? 'backend' : 'defaultBackend']);
-  (r.list(['spec', 'rules']) ?? []).forEach((_, i) => {
-    const rp = ['spec', 'rules', i];
-    const host = r.str([...rp, 'host']);
-    if (host !== undefined && host.includes('*') && !/^\*\.[^*]+$/.test(host))
-      r.invalid([...rp, 'host'], `host "${host}" is not valid: a wildcard must be the whole first label, as in *.example.com.`);
-    const paths: IngressPath[] = [];
-    (r.list([...rp, 'http', 'paths']) ?? []).forEach((__, j) => {
-      const pp = [...rp, 'http', 'paths', j];
-      const typeRaw = r.str([...pp, 'pathType']);
-      let pathType: PathType = 'ImplementationSpecific';
-      if (typeRaw === 'Exact' || typeRaw === 'Prefix' || typeRaw === 'ImplementationSpecific') pathType = typeRaw;
-      else if (typeRaw !== undefined)
-        r.invalid([...pp, 'pathType'], `pathType must be Exact, Prefix or ImplementationSpecific, not "${typeRaw}".`);
-      else if (!legacy) r.invalid(pp, 'networking.k8s.io/v1 requires `pathType` on every path (Exact, Prefix or ImplementationSpecific).');
-      const path = r.str([...pp, 'path']) ?? '/';
-      if (pathType !== 'ImplementationSpecific' && !path.startsWith('/'))
-        r.invalid([...pp, 'path'], `path "${path}" must be absolute (start with /) for pathType ${pathType}.`);
-      const backend = readBackend(r, [...pp, 'backend']);
-      if (backend) paths.push({ path, pathType, backend, fieldPath: pp });
-    });
-    ing.rules.push({ host: host?.toLowerCase(), paths, fieldPath: rp });
-  });
-  (r.list(['spec', 'tls']) ?? []).forEach((_, i) => {
-    const tp = ['spec', 'tls', i];
-    const hosts = (r.list([...tp, 'hosts']) ?? []).filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase());
-    ing.tls.push({ hosts, secretName: r.str([...tp, 'secretName']), fieldPath: tp });
-  });
-  return ing;
 }

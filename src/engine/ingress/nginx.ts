@@ -11,8 +11,9 @@
 // - app-root: a request for `/` is answered 302 to that path.
 // - canary, canary-weight(-total), canary-by-header(-value): read as migrate/canary.ts does.
 // - backend-protocol: HTTP (default), HTTPS, GRPC, GRPCS, AJP, FCGI spoken to the backend.
-import { annotations, isCanary } from '../migrate/canary';
-import { hostMatches, type IngressPath, type SimIngress } from './model';
+import { annotations, isCanary } from './canary';
+import { hostMatches } from './paths';
+import type { IngressPath, SimIngress } from './types';
 
 export const NGINX = 'nginx.ingress.kubernetes.io/';
 
