@@ -17,6 +17,7 @@ import { checkReferences, resolveReferences, type ResolvedReference } from './dn
 import { defaultSettings, type ClusterSettings } from './cluster/settings';
 import type { Budgets, Cluster, ReplicaDecision, SimNode } from './cluster/model';
 import { IngressModel } from './ingress/model';
+import { checkIngressControllers } from './ingress/checks';
 import { GatewayModel } from './gateway/model';
 import { implicitGatewayDataPlanes } from './gateway/dataplane';
 import { checkGateways } from './gateway/checks';
@@ -100,6 +101,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   });
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
+  checkIngressControllers(ingress, diagnostics);
   const gateway = new GatewayModel(cluster, diagnostics);
   checkGateways(gateway, diagnostics);
   const references = resolveReferences(cluster, dns);

@@ -42,6 +42,7 @@ export { rulesByNode, iptablesRules, ipvsRules, type NodeRules, type RulesMode }
 export { dataplaneOf, type ServiceDataplane } from './dataplane/kubeProxy';
 export { cniProfile, type CniProfile } from './dataplane/cni';
 export type { IngressModel, IngressController, SimIngress, IngressRoute } from './ingress/model';
+export { describeController } from './ingress/describe';
 export { buildTopology, policyLayer } from './topology/build';
 export type * from './topology/types';
 export { proveMigration, type MigrationProof, type ProbeResult } from './migrate/prove';

@@ -261,6 +261,11 @@ export class IngressModel {
     };
   }
 
+  /** A Service of the cluster by namespace and name. */
+  serviceOf(namespace: string, name: string): SimService | undefined {
+    return this.cluster.services.find((s) => s.namespace === namespace && s.name === name);
+  }
+
   private albList: AlbLoadBalancer[] | undefined;
 
   /** The ALBs the AWS Load Balancer Controller provisions: one per IngressGroup, or per Ingress in none. */
