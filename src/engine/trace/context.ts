@@ -6,7 +6,7 @@ import { locate, podId, type Protocol, type SimNode, type SimPod } from '../clus
 import { cniProfile, policyPoint } from '../dataplane/cni';
 import type { PathEnd } from './dataPath';
 import type { Peer, PolicyOracle } from '../policy/oracle';
-import type { Destination, Hop, TraceCandidate, TraceRequest, TraceResponse, TraceVerdict } from './types';
+import type { Destination, Hop, TraceCandidate, TraceIngressController, TraceRequest, TraceResponse, TraceVerdict } from './types';
 import type { SourceRange } from '../source';
 import { layerText } from '../policy/explain';
 
@@ -51,6 +51,8 @@ export interface TraceContext {
   service: string | undefined;
   response: TraceResponse | undefined;
   request: TraceRequest | undefined;
+  /** The ingress controller the request went through, once an Ingress leg ran. */
+  ingressController?: TraceIngressController;
 }
 
 /** The packet as it is now. */

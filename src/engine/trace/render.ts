@@ -118,8 +118,8 @@ export function renderHop(h: Hop): RenderedHop {
       return out(
         'ingress-controller',
         h.ingress
-          ? `${h.controller} (class ${h.className}) routes ${h.host}${h.path} by Ingress ${h.ingress} (${h.match}) to ${h.backend}`
-          : `${h.controller} (class ${h.className}): ${h.match}`,
+          ? `${h.controller} (class ${h.className}, ${h.known ? h.product : `${h.product}: kube-netsim does not know this controller`}) routes ${h.host}${h.path} by Ingress ${h.ingress} (${h.match}) to ${h.backend}`
+          : `${h.controller} (class ${h.className}, ${h.product}): ${h.match}`,
         h.range,
       );
     case 'gateway':
@@ -201,6 +201,7 @@ export function traceJson(r: TraceResult): object {
     candidates: r.candidates,
     ...(r.response ? { response: r.response } : {}),
     ...(r.request ? { request: r.request } : {}),
+    ...(r.ingressController ? { ingressController: r.ingressController } : {}),
     reply: r.reply.map(renderHop),
     ...(r.portForward ? { portForward: r.portForward } : {}),
   };

@@ -132,6 +132,9 @@ export type Hop =
       node: string | null;
       controller: string;
       className: string;
+      /** The controller's product (ingress-nginx, Traefik, ...), and whether kube-netsim knows it or simulates it generically. */
+      product: string;
+      known: boolean;
       host: string;
       path: string;
       /** The Ingress and rule that matched (or why nothing did). */
@@ -197,6 +200,21 @@ export interface TraceCandidate {
   status?: number;
 }
 
+/** The ingress controller of a trace: its class, what it is, where it runs and how it reaches the backends. */
+export interface TraceIngressController {
+  className: string;
+  /** The IngressClass's spec.controller. */
+  controller: string;
+  /** ingress-nginx, traefik, haproxy, aws-alb, istio or generic. */
+  profile: string;
+  /** `NAMESPACE/NAME` of its Deployment, or of the ALB (outside the cluster). */
+  dataPlane: string;
+  /** pods: to the endpoints' pod IPs; service: through the ClusterIP; ip / instance: an ALB's target-type. */
+  reaches: 'pods' | 'service' | 'ip' | 'instance';
+  /** Set for a controller kube-netsim does not know: it is simulated generically. */
+  note?: string;
+}
+
 /** What the gateway or ingress controller answered itself, or set on a delivered request's answer. */
 export interface TraceResponse {
   status?: number;
@@ -238,6 +256,8 @@ export interface TraceResult {
   reply: Hop[];
   response?: TraceResponse;
   request?: TraceRequest;
+  /** The ingress controller the request went through, as it runs (set when an Ingress routed it). */
+  ingressController?: TraceIngressController;
   /** Set on a trace of `kubectl port-forward` (`--from local`). */
   portForward?: PortForwardInfo;
 }

@@ -214,6 +214,7 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
       return lines;
     }
     case 'gateway':
+    case 'ingress':
       return [...s.lines];
     case 'ingressPath': {
       const rule = s.ingress.rules[s.ruleIndex];
