@@ -9,6 +9,7 @@ import { operatorServices } from './cluster/operators';
 import { DEFAULT_NAMESPACE } from './manifests/kinds';
 import { compareApplyOrder, resolveDuplicates } from './manifests/duplicates';
 import { reportNotSimulated, type NotSimulatedKind } from './manifests/notSimulated';
+import { readCniPolicies } from './policy/cniPolicies';
 import { buildServices } from './services/build';
 import { coreDnsBlueprints } from './services/implicit';
 import { implicitIngressControllers } from './ingress/controller';
@@ -94,9 +95,11 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS, ...options.budgets };
   const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
+  const cniPolicies = readCniPolicies(cluster, diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics, {
     hostNetwork: cluster.settings.hostNetworkPods,
     adminPolicies: cniProfile(cluster.settings).adminPolicies,
+    cni: cniPolicies.layer,
   });
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);

@@ -28,7 +28,14 @@ export {
   type AdminPeer,
 } from './policy/engine';
 export { ConnSet, type PortRange } from './policy/connset';
-export { connectivityList, INGRESS_CONTROLLER, type ConnectivityList, type MatrixEntry, type MatrixOptions } from './policy/matrix';
+export {
+  connectivityList,
+  connText,
+  INGRESS_CONTROLLER,
+  type ConnectivityList,
+  type MatrixEntry,
+  type MatrixOptions,
+} from './policy/matrix';
 export { diffConnectivity, subtractConns, type ConnectivityDiff } from './policy/diff';
 export { applyEdits } from './lint';
 export { tracePacket, type TraceOptions } from './trace/packet';

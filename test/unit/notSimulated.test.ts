@@ -121,13 +121,11 @@ describe('kind-not-simulated', () => {
     );
   });
 
-  it('covers Calico and Cilium policies until they are simulated, never the Kubernetes NetworkPolicy, the AdminNetworkPolicy API or the simulated Gateway API kinds', () => {
+  it('covers Calico policies until they are simulated, never the Kubernetes NetworkPolicy, the AdminNetworkPolicy API, Cilium policies or the simulated Gateway API kinds', () => {
     for (const key of [
       'projectcalico.org/NetworkPolicy',
       'projectcalico.org/GlobalNetworkPolicy',
       'crd.projectcalico.org/NetworkPolicy',
-      'cilium.io/CiliumNetworkPolicy',
-      'cilium.io/CiliumClusterwideNetworkPolicy',
       'gateway.networking.k8s.io/BackendTLSPolicy',
       'policy.linkerd.io/Server',
       'projectcontour.io/HTTPProxy',
@@ -136,6 +134,8 @@ describe('kind-not-simulated', () => {
     ])
       assert.ok(NOT_SIMULATED_KINDS.has(key), key);
     assert.ok(!NOT_SIMULATED_KINDS.has('networking.k8s.io/NetworkPolicy'));
+    assert.ok(!NOT_SIMULATED_KINDS.has('cilium.io/CiliumNetworkPolicy'));
+    assert.ok(!NOT_SIMULATED_KINDS.has('cilium.io/CiliumClusterwideNetworkPolicy'));
     for (const kind of ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'ReferenceGrant'])
       assert.ok(!NOT_SIMULATED_KINDS.has(`gateway.networking.k8s.io/${kind}`), kind);
     assert.ok(!NOT_SIMULATED_KINDS.has('policy.networking.k8s.io/AdminNetworkPolicy'));

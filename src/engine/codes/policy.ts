@@ -118,7 +118,7 @@ export const POLICY_CODES = {
   'policy-not-enforced': {
     severity: 'warning',
     summary:
-      'The CNI does not enforce this kind of policy (Flannel enforces none; only Calico and Canal implement the cluster-wide kinds), so it has no effect.',
+      "The CNI does not enforce this kind of policy (Flannel enforces none; only Calico and Canal implement the cluster-wide kinds and Calico's own policies; only Cilium its own), so it has no effect.",
     docs: `${DOCS}/concepts/services-networking/network-policies/#prerequisites`,
     format: (p) =>
       `The cluster's CNI, ${p.cni}, does not implement ${p.kind ?? 'NetworkPolicy'}: this policy is accepted by the API server but enforced by nothing, so ${p.effect}. Use a CNI that enforces it (${p.enforcers ?? 'Calico, Canal, Cilium, Weave'}) for it to apply.`,
@@ -156,6 +156,14 @@ export const POLICY_CODES = {
     docs: 'https://network-policy-api.sigs.k8s.io/api-overview/',
     format: (p) =>
       `${p.policy} names ${p.what}, which kube-netsim does not simulate (the addresses a name has outside the cluster are not known here): this peer matches nothing in the simulation, so connections it would ${p.action} are decided by the rules after it.`,
+  },
+  'cni-policy-field-not-simulated': {
+    severity: 'warning',
+    summary:
+      'A field of a CNI-native policy (CiliumNetworkPolicy, Calico NetworkPolicy) that kube-netsim does not simulate: verdicts that depend on it may differ from a real cluster.',
+    docs: 'https://docs.cilium.io/en/stable/security/policy/language/',
+    format: (p) =>
+      `\`${p.field}\` of ${p.kind} ${p.policy} is not simulated: ${p.why}. Verdicts that depend on it may differ from a real cluster.`,
   },
   'baseline-policy-not-default': {
     severity: 'error',

@@ -81,8 +81,7 @@ export const NOT_SIMULATED_KINDS: ReadonlySet<string> = new Set([
   // (src/engine/gateway/); the TLS a gateway speaks to its backends is not.
   'gateway.networking.k8s.io/BackendTLSPolicy',
   // The CNIs' own policies: until they are simulated (../shared/design.md "Policy layers").
-  'cilium.io/CiliumNetworkPolicy',
-  'cilium.io/CiliumClusterwideNetworkPolicy',
+  // Cilium's are (src/engine/policy/cilium.ts).
   'projectcalico.org/NetworkPolicy',
   'projectcalico.org/GlobalNetworkPolicy',
   'crd.projectcalico.org/NetworkPolicy',

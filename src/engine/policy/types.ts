@@ -9,6 +9,7 @@ import type { Labels } from '../cluster/labels';
 import type { SourceRange } from '../source';
 import type { IpRange } from './ipRanges';
 import type { Direction, PolicyRef } from './parse';
+import type { HttpRule } from './ciliumParse';
 
 /** One end of a connection: a pod, or an address outside the cluster. */
 export type Peer = { kind: 'pod'; pod: SimPod } | { kind: 'external'; ip: string };
@@ -32,6 +33,23 @@ export interface RuleHit {
   action: AdminAction;
   /** The peer of the rule that matched. */
   peerIndex: number;
+  range: SourceRange | undefined;
+  /** Where the rule is, as a reason names it (`spec.ingress[0]`), when the layer's rules are not a plain `spec.<direction>` list. */
+  rulePath?: string;
+  /** Set when no rule decided but the layer's default did (Cilium's default deny, Calico's end of tier): why, in a few words. */
+  note?: string;
+  /** What enforces the rule, in the plugin's terms (Cilium's eBPF datapath, or its Envoy proxy for L7 rules). */
+  enforcement?: string;
+  /** Cilium L7: the HTTP rules the proxy checks each request of an allowed connection against (undefined: L4 only). */
+  http?: HttpRuleRef[];
+  /** Calico: the tier of the policy (`default`). */
+  tier?: string;
+}
+
+/** One HTTP rule of a Cilium policy, with the policy it belongs to and where it is written. */
+export interface HttpRuleRef {
+  policy: PolicyRef;
+  rule: HttpRule;
   range: SourceRange | undefined;
 }
 

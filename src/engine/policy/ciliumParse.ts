@@ -1,0 +1,599 @@
+// Reads CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (cilium.io/v2) into the shape the
+// Cilium layer evaluates (cilium.ts), keeping every rule's path for positions. What the Cilium
+// agent refuses to import (https://docs.cilium.io/en/stable/security/policy/language/) is reported
+// at the field and the policy left out, as the agent leaves it out; what kube-netsim does not
+// simulate (host policies, L7 protocols other than HTTP and DNS, ...) is reported at the field.
+import { FieldReader, isRecord, scalarText } from '../manifests/fields';
+import { readSelector, type LabelSelector } from '../cluster/labels';
+import { cidrRange, subtractRanges, rangesCover, type IpRange } from './ipRanges';
+import type { Origin, Protocol } from '../cluster/model';
+import type { FieldPath } from '../source';
+import { editDistance, makeDiagnostic, type Diagnostic } from '../diagnostics';
+import type { ManifestObject } from '../manifests/types';
+import { namespaceOf, DEFAULT_NAMESPACE } from '../manifests/kinds';
+import type { Direction, PolicyRef } from './parse';
+
+export type CiliumKind = 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+export const CILIUM_KINDS: readonly CiliumKind[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
+
+/** The four rule sections of a Cilium rule. */
+export type CiliumSection = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
+
+/** The entities Cilium names (https://docs.cilium.io/en/stable/security/policy/language/#entities-based). */
+export const CILIUM_ENTITIES = [
+  'all',
+  'world',
+  'world-ipv4',
+  'world-ipv6',
+  'cluster',
+  'host',
+  'remote-node',
+  'kube-apiserver',
+  'health',
+  'init',
+  'ingress',
+  'unmanaged',
+] as const;
+export type CiliumEntity = (typeof CILIUM_ENTITIES)[number];
+
+/**
+ * An endpoint selector as Cilium reads it: keys with the `k8s:` or `any:` source (or none) match a
+ * pod's labels; a key of another source (`reserved:`, `cidr:`) matches no pod here. `namespace` is
+ * the namespace Cilium adds to a CiliumNetworkPolicy's peer selector that names none; undefined when
+ * the selector names `io.kubernetes.pod.namespace` or namespace labels, or in a clusterwide policy.
+ */
+export interface CiliumSelector {
+  selector: LabelSelector;
+  foreign: boolean;
+  namespace: string | undefined;
+}
+
+export type CiliumPeer =
+  | { kind: 'endpoints'; index: number; path: FieldPath; selector: CiliumSelector }
+  | { kind: 'entity'; index: number; path: FieldPath; entity: CiliumEntity }
+  | { kind: 'cidr'; index: number; path: FieldPath; cidr: string; ranges: IpRange[] }
+  /** toFQDNs: the addresses of the names the pod looked up (resolved by the layer). */
+  | { kind: 'fqdn'; index: number; path: FieldPath; matchName: string | undefined; matchPattern: string | undefined };
+
+/** One port (or range, or every port) of a toPorts entry, of one or more protocols (ANY is TCP, UDP and SCTP). */
+export type CiliumPort =
+  | { kind: 'range'; protocols: readonly Protocol[]; lo: number; hi: number; path: FieldPath }
+  | { kind: 'named'; protocols: readonly Protocol[]; name: string; path: FieldPath };
+
+export interface HttpRule {
+  index: number;
+  path: FieldPath;
+  /** Extended POSIX regular expressions, matched against the whole method or path (Cilium anchors them). */
+  method: RegExp | undefined;
+  methodText: string | undefined;
+  pathRe: RegExp | undefined;
+  pathText: string | undefined;
+  host: RegExp | undefined;
+  /** `Name` (present) or `Name: value` (equal), from `headers`, and `headerMatches` without `mismatch`. */
+  headers: Array<{ name: string; value: string | undefined }>;
+}
+
+export interface DnsRule {
+  index: number;
+  path: FieldPath;
+  matchName: string | undefined;
+  matchPattern: string | undefined;
+}
+
+export interface CiliumPortRule {
+  index: number;
+  path: FieldPath;
+  ports: CiliumPort[];
+  /** rules.http: undefined when the entry has none (L4 only). */
+  http: HttpRule[] | undefined;
+  dns: DnsRule[] | undefined;
+}
+
+export interface CiliumEntry {
+  index: number;
+  section: CiliumSection;
+  path: FieldPath;
+  /** Null when the entry names no L3 peer: with toPorts it matches every peer, without it nothing. */
+  peers: CiliumPeer[] | null;
+  /** Null when the entry has no toPorts: every port of every protocol. */
+  ports: CiliumPortRule[] | null;
+}
+
+export interface CiliumRule {
+  /** Where the rule is: ['spec'] or ['specs', i]. */
+  path: FieldPath;
+  endpointSelector: CiliumSelector;
+  defaultDeny: Record<Direction, boolean>;
+  sections: Record<CiliumSection, CiliumEntry[]>;
+}
+
+export interface SimCiliumPolicy {
+  kind: CiliumKind;
+  /** '' for the clusterwide kind. */
+  namespace: string;
+  name: string;
+  rules: CiliumRule[];
+  origin: Origin;
+  ref: PolicyRef;
+}
+
+export function isCiliumKind(o: Pick<ManifestObject, 'apiVersion' | 'kind'>): boolean {
+  return (CILIUM_KINDS as readonly string[]).includes(o.kind) && o.apiVersion.startsWith('cilium.io/');
+}
+
+const reads = new WeakMap<ManifestObject, { policy: SimCiliumPolicy | undefined; diagnostics: Diagnostic[] }>();
+
+/** Reads one Cilium policy once (a ParseCache keeps unchanged documents' objects across analyses). */
+export function readCiliumObject(o: ManifestObject): { policy: SimCiliumPolicy | undefined; diagnostics: readonly Diagnostic[] } {
+  let read = reads.get(o);
+  if (!read) {
+    const diagnostics: Diagnostic[] = [];
+    read = { policy: readOnce(o, diagnostics), diagnostics };
+    reads.set(o, read);
+  }
+  return read;
+}
+
+const RULE_KEYS = [
+  'endpointSelector',
+  'nodeSelector',
+  'ingress',
+  'ingressDeny',
+  'egress',
+  'egressDeny',
+  'labels',
+  'description',
+  'enableDefaultDeny',
+  'log',
+];
+const L3_KEYS: Record<CiliumSection, string[]> = {
+  ingress: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes'],
+  ingressDeny: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes'],
+  egress: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toFQDNs', 'toGroups', 'toNodes'],
+  egressDeny: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes'],
+};
+const OTHER_KEYS: Record<CiliumSection, string[]> = {
+  ingress: ['fromRequires', 'toPorts', 'icmps', 'authentication'],
+  ingressDeny: ['fromRequires', 'toPorts', 'icmps'],
+  egress: ['toRequires', 'toPorts', 'icmps', 'authentication'],
+  egressDeny: ['toRequires', 'toPorts', 'icmps'],
+};
+/** Fields read and reported as not simulated (the rule is evaluated without them, or, for peers, they match nothing). */
+const NOT_SIMULATED: Record<string, string> = {
+  fromRequires: 'requirements ANDed onto every other rule selecting the pod are not simulated (the rule is read without them)',
+  toRequires: 'requirements ANDed onto every other rule selecting the pod are not simulated (the rule is read without them)',
+  fromGroups: 'cloud-provider groups are not simulated (this peer matches nothing)',
+  toGroups: 'cloud-provider groups are not simulated (this peer matches nothing)',
+  fromNodes: 'node selectors (enable-node-selector-labels) are not simulated (this peer matches nothing)',
+  toNodes: 'node selectors (enable-node-selector-labels) are not simulated (this peer matches nothing)',
+  toServices: 'toServices is not simulated (this peer matches nothing)',
+  icmps: 'ICMP is not simulated (kube-netsim traces TCP, UDP and SCTP)',
+  authentication: 'mutual authentication is not simulated (the rule is read as if it were met)',
+  log: 'policy logging does not change verdicts',
+};
+
+function readOnce(o: ManifestObject, diagnostics: Diagnostic[]): SimCiliumPolicy | undefined {
+  if (!isCiliumKind(o)) return undefined;
+  const kind = o.kind as CiliumKind;
+  const r = new FieldReader(o, diagnostics);
+  if (o.apiVersion !== 'cilium.io/v2') {
+    r.invalid(['apiVersion'], `${kind} is served as cilium.io/v2, not ${o.apiVersion}; it is not simulated.`);
+    return undefined;
+  }
+  const namespace = kind === 'CiliumNetworkPolicy' ? (namespaceOf(o) ?? DEFAULT_NAMESPACE) : '';
+  const ctx: ReadCtx = { r, kind, namespace, rejected: false, diagnostics };
+  const paths: FieldPath[] = [];
+  if (r.raw(['spec']) !== undefined && r.raw(['spec']) !== null) paths.push(['spec']);
+  (r.list(['specs']) ?? []).forEach((_, i) => paths.push(['specs', i]));
+  if (paths.length === 0) {
+    r.invalid([], `A ${kind} needs \`spec\` (one rule) or \`specs\` (a list of rules), each with an endpointSelector.`);
+    return undefined;
+  }
+  const top = r.map([]) ?? {};
+  for (const key of Object.keys(top))
+    if (!['apiVersion', 'kind', 'metadata', 'spec', 'specs', 'status'].includes(key)) unknown(ctx, [key], key, ['spec', 'specs']);
+  const rules = paths.map((p) => readRule(ctx, p)).filter((x): x is CiliumRule => x !== undefined);
+  if (ctx.rejected) {
+    r.invalid(['metadata', 'name'], `The Cilium agent refuses to import this ${kind} (see the errors in it), so it enforces none of it.`);
+    return undefined;
+  }
+  const ref: PolicyRef = {
+    kind,
+    namespace,
+    name: o.name,
+    get range() {
+      return o.locate([...(paths[0] ?? ['spec']), 'endpointSelector']);
+    },
+  };
+  return { kind, namespace, name: o.name, rules, origin: { kind: 'manifest', object: o }, ref };
+}
+
+interface ReadCtx {
+  r: FieldReader;
+  kind: CiliumKind;
+  namespace: string;
+  /** Set when the agent would refuse the whole policy. */
+  rejected: boolean;
+  diagnostics: Diagnostic[];
+}
+
+function reject(ctx: ReadCtx, path: FieldPath, reason: string): void {
+  ctx.r.invalid(path, reason);
+  ctx.rejected = true;
+}
+
+function notSimulated(ctx: ReadCtx, path: FieldPath, field: string, why: string): void {
+  ctx.diagnostics.push(
+    makeDiagnostic(
+      'cni-policy-field-not-simulated',
+      ctx.r.object.locate(path),
+      { field, kind: ctx.kind, policy: ctx.namespace ? `${ctx.namespace}/${ctx.r.object.name}` : ctx.r.object.name, why },
+      ctx.r.resource,
+    ),
+  );
+}
+
+function unknown(ctx: ReadCtx, path: FieldPath, key: string, known: string[]): void {
+  const close = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  ctx.r.invalid(
+    path,
+    `Unknown field \`${key}\` in a ${ctx.kind}${close ? `; did you mean \`${close}\`?` : ` (known: ${known.join(', ')})`}. The API server drops it, which changes what the policy allows.`,
+  );
+}
+
+function readRule(ctx: ReadCtx, path: FieldPath): CiliumRule | undefined {
+  const { r } = ctx;
+  const m = r.map(path);
+  if (!m) return undefined;
+  for (const key of Object.keys(m)) if (!RULE_KEYS.includes(key)) unknown(ctx, [...path, key], key, RULE_KEYS);
+  if (m['log'] !== undefined) notSimulated(ctx, [...path, 'log'], 'log', NOT_SIMULATED['log'] as string);
+  const hasEp = m['endpointSelector'] !== undefined && m['endpointSelector'] !== null;
+  const hasNode = m['nodeSelector'] !== undefined && m['nodeSelector'] !== null;
+  if (hasEp === hasNode) {
+    reject(ctx, path, `A Cilium rule needs exactly one of \`endpointSelector\` and \`nodeSelector\`${hasEp ? ', not both' : ''}.`);
+    return undefined;
+  }
+  if (hasNode) {
+    // A host policy: it selects nodes (the host firewall), which kube-netsim does not simulate.
+    notSimulated(
+      ctx,
+      [...path, 'nodeSelector'],
+      'nodeSelector',
+      'host policies (Cilium host firewall) are not simulated: this rule is left out, so traffic of the nodes it selects is not filtered here',
+    );
+    return undefined;
+  }
+  const endpointSelector = readCiliumSelector(ctx, [...path, 'endpointSelector'], true);
+  if (!endpointSelector) return undefined;
+  const sections = {
+    ingress: readSection(ctx, path, 'ingress'),
+    ingressDeny: readSection(ctx, path, 'ingressDeny'),
+    egress: readSection(ctx, path, 'egress'),
+    egressDeny: readSection(ctx, path, 'egressDeny'),
+  };
+  // "If not specified, the default is true for each traffic direction that has rules" (the CRD's enableDefaultDeny).
+  const has = (s: CiliumSection) => (r.list([...path, s]) ?? []).length > 0;
+  const dd = r.map([...path, 'enableDefaultDeny']);
+  const defaultDeny = {
+    ingress: (has('ingress') || has('ingressDeny')) && (dd ? r.bool([...path, 'enableDefaultDeny', 'ingress']) !== false : true),
+    egress: (has('egress') || has('egressDeny')) && (dd ? r.bool([...path, 'enableDefaultDeny', 'egress']) !== false : true),
+  };
+  return { path, endpointSelector, defaultDeny, sections };
+}
+
+/**
+ * An endpoint selector. The subject's (`endpointSelector`) is limited to the policy's namespace in a
+ * CiliumNetworkPolicy; a peer's is too, unless it names the namespace (`io.kubernetes.pod.namespace`)
+ * or namespace labels (`io.cilium.k8s.namespace.labels.*`), as Cilium's getEndpointSelector adds
+ * the namespace only then.
+ */
+function readCiliumSelector(ctx: ReadCtx, path: FieldPath, subject: boolean): CiliumSelector | undefined {
+  const raw = readSelector(ctx.r, path);
+  if (!raw) return undefined;
+  let foreign = false;
+  const strip = (key: string): string => {
+    const colon = key.indexOf(':');
+    if (colon < 0) return key;
+    const source = key.slice(0, colon);
+    if (source === 'k8s' || source === 'any') return key.slice(colon + 1);
+    foreign = true;
+    return key;
+  };
+  const matchLabels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw.matchLabels)) matchLabels[strip(k)] = v;
+  const matchExpressions = raw.matchExpressions.map((e) => ({ ...e, key: strip(e.key) }));
+  const selector: LabelSelector = { matchLabels, matchExpressions };
+  if (foreign && !subject)
+    notSimulated(
+      ctx,
+      path,
+      'endpoint selector',
+      'label sources other than k8s: and any: (reserved:, cidr:, ...) are not simulated: this selector matches no pod (use fromEntities/toEntities for reserved identities)',
+    );
+  const keys = [...Object.keys(matchLabels), ...matchExpressions.map((e) => e.key)];
+  const names = keys.some((k) => k === NAMESPACE_LABEL) || (!subject && keys.some((k) => k.startsWith(NAMESPACE_LABELS_PREFIX)));
+  const namespace = ctx.kind === 'CiliumNetworkPolicy' && !names ? ctx.namespace : undefined;
+  return { selector, foreign, namespace: subject && ctx.kind === 'CiliumNetworkPolicy' ? ctx.namespace : namespace };
+}
+
+export const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+function readSection(ctx: ReadCtx, rulePath: FieldPath, section: CiliumSection): CiliumEntry[] {
+  const { r } = ctx;
+  const list = r.list([...rulePath, section]) ?? [];
+  const out: CiliumEntry[] = [];
+  const deny = section.endsWith('Deny');
+  const l3 = L3_KEYS[section];
+  const known = [...l3, ...OTHER_KEYS[section]];
+  list.forEach((raw, i) => {
+    const path = [...rulePath, section, i];
+    if (raw === null) raw = {};
+    if (!isRecord(raw)) return r.invalid(path, `Each ${section} rule must be a mapping.`);
+    for (const key of Object.keys(raw)) if (!known.includes(key)) unknown(ctx, [...path, key], key, known);
+    const set = l3.filter((k) => Array.isArray(raw[k]) && (raw[k] as unknown[]).length > 0);
+    if (set.length > 1) {
+      // Cilium's IngressCommonRule.sanitize: "Combining FromEndpoints and FromCIDR is not supported yet".
+      reject(
+        ctx,
+        path,
+        `Combining ${set.join(' and ')} in one rule is not supported: the Cilium agent refuses the policy. Write each in a rule of its own.`,
+      );
+      return;
+    }
+    for (const key of Object.keys(raw)) {
+      const why = NOT_SIMULATED[key];
+      if (why && raw[key] !== undefined && raw[key] !== null) notSimulated(ctx, [...path, key], key, why);
+    }
+    const peers = set.length === 0 ? null : readPeers(ctx, path, set[0] as string);
+    const ports = readToPorts(ctx, path, deny, section);
+    out.push({ index: i, section, path, peers, ports });
+  });
+  return out;
+}
+
+function readPeers(ctx: ReadCtx, path: FieldPath, key: string): CiliumPeer[] {
+  const { r } = ctx;
+  const list = r.list([...path, key]) ?? [];
+  const out: CiliumPeer[] = [];
+  list.forEach((raw, i) => {
+    const at = [...path, key, i];
+    switch (key) {
+      case 'fromEndpoints':
+      case 'toEndpoints': {
+        const selector = raw === null ? undefined : readCiliumSelector(ctx, at, false);
+        const s = selector ?? {
+          selector: { matchLabels: {}, matchExpressions: [] },
+          foreign: false,
+          namespace: ctx.kind === 'CiliumNetworkPolicy' ? ctx.namespace : undefined,
+        };
+        out.push({ kind: 'endpoints', index: i, path: at, selector: s });
+        return;
+      }
+      case 'fromEntities':
+      case 'toEntities': {
+        if (typeof raw !== 'string' || !(CILIUM_ENTITIES as readonly string[]).includes(raw)) {
+          reject(ctx, at, `Unknown entity ${JSON.stringify(raw)}; Cilium's entities are ${CILIUM_ENTITIES.join(', ')}.`);
+          return;
+        }
+        out.push({ kind: 'entity', index: i, path: at, entity: raw as CiliumEntity });
+        return;
+      }
+      case 'fromCIDR':
+      case 'toCIDR': {
+        const range = typeof raw === 'string' ? cidrOrAddress(raw) : undefined;
+        if (!range || typeof raw !== 'string') {
+          reject(ctx, at, `${key} entries must be CIDRs such as 10.0.0.0/8 (or single addresses), not ${JSON.stringify(raw)}.`);
+          return;
+        }
+        out.push({ kind: 'cidr', index: i, path: at, cidr: raw, ranges: [range] });
+        return;
+      }
+      case 'fromCIDRSet':
+      case 'toCIDRSet': {
+        if (!isRecord(raw)) {
+          reject(ctx, at, `${key} entries must be mappings with \`cidr\` and optional \`except\`.`);
+          return;
+        }
+        if (raw['cidrGroupRef'] !== undefined || raw['cidrGroupSelector'] !== undefined) {
+          notSimulated(ctx, at, 'cidrGroupRef', 'CiliumCIDRGroup references are not simulated (this peer matches nothing)');
+          return;
+        }
+        const cidr = r.str([...at, 'cidr']);
+        const base = cidr !== undefined ? cidrRange(cidr) : undefined;
+        if (!base || cidr === undefined) {
+          reject(ctx, at, `A ${key} entry needs \`cidr\`, a CIDR such as 10.0.0.0/8.`);
+          return;
+        }
+        const holes: IpRange[] = [];
+        (r.list([...at, 'except']) ?? []).forEach((e, j) => {
+          const h = typeof e === 'string' ? cidrRange(e) : undefined;
+          if (!h || !rangesCover([base], h)) {
+            reject(ctx, [...at, 'except', j], `except ${JSON.stringify(e)} must be a CIDR inside ${cidr}.`);
+            return;
+          }
+          holes.push(h);
+        });
+        out.push({ kind: 'cidr', index: i, path: at, cidr, ranges: subtractRanges(base, holes) });
+        return;
+      }
+      case 'toFQDNs': {
+        if (!isRecord(raw)) {
+          reject(ctx, at, 'toFQDNs entries must be mappings with `matchName` or `matchPattern`.');
+          return;
+        }
+        const matchName = r.str([...at, 'matchName']);
+        const matchPattern = r.str([...at, 'matchPattern']);
+        if ((matchName === undefined) === (matchPattern === undefined)) {
+          reject(ctx, at, 'A toFQDNs entry needs exactly one of `matchName` and `matchPattern`.');
+          return;
+        }
+        out.push({ kind: 'fqdn', index: i, path: at, matchName, matchPattern });
+        return;
+      }
+      default:
+        return; // reported as not simulated: matches nothing
+    }
+  });
+  return out;
+}
+
+/** fromCIDR takes a CIDR or a bare address (a /32 or /128). */
+function cidrOrAddress(text: string): IpRange | undefined {
+  if (text.includes('/')) return cidrRange(text);
+  return cidrRange(`${text}/${text.includes(':') ? 128 : 32}`);
+}
+
+const PROTOCOLS: Record<string, readonly Protocol[]> = {
+  TCP: ['TCP'],
+  UDP: ['UDP'],
+  SCTP: ['SCTP'],
+  ANY: ['TCP', 'UDP', 'SCTP'],
+};
+
+function readToPorts(ctx: ReadCtx, path: FieldPath, deny: boolean, section: CiliumSection): CiliumPortRule[] | null {
+  const { r } = ctx;
+  const raw = r.raw([...path, 'toPorts']);
+  if (raw === undefined || raw === null) return null;
+  const list = r.list([...path, 'toPorts']) ?? [];
+  const out: CiliumPortRule[] = [];
+  list.forEach((entry, i) => {
+    const at = [...path, 'toPorts', i];
+    if (!isRecord(entry)) return r.invalid(at, 'Each toPorts entry must be a mapping with `ports` (and optional `rules`).');
+    const known = deny ? ['ports'] : ['ports', 'rules', 'terminatingTLS', 'originatingTLS', 'serverNames', 'listener'];
+    for (const key of Object.keys(entry)) if (!known.includes(key)) unknown(ctx, [...at, key], key, known);
+    for (const key of ['terminatingTLS', 'originatingTLS', 'serverNames', 'listener'])
+      if (entry[key] !== undefined)
+        notSimulated(
+          ctx,
+          [...at, key],
+          key,
+          'TLS interception, SNI and Envoy listeners are not simulated (the entry is read without them)',
+        );
+    const ports: CiliumPort[] = [];
+    const portList = r.list([...at, 'ports']);
+    if (!portList || portList.length === 0)
+      ports.push({ kind: 'range', protocols: PROTOCOLS['ANY'] as Protocol[], lo: 1, hi: 65535, path: at });
+    (portList ?? []).forEach((p, j) => {
+      const pp = [...at, 'ports', j];
+      if (!isRecord(p)) return reject(ctx, pp, 'Each port must be a mapping such as {port: "80", protocol: TCP}.');
+      const protoText = p['protocol'] === undefined ? 'ANY' : scalarText(p['protocol']);
+      const protocols = PROTOCOLS[protoText];
+      if (!protocols) {
+        if (['ICMP', 'ICMPV6', 'VRRP', 'IGMP'].includes(protoText))
+          return notSimulated(ctx, [...pp, 'protocol'], 'protocol', `${protoText} is not simulated (this port matches nothing)`);
+        return reject(ctx, [...pp, 'protocol'], `protocol must be TCP, UDP, SCTP or ANY, not ${JSON.stringify(p['protocol'])}.`);
+      }
+      const portRaw = p['port'];
+      const text = portRaw === undefined || portRaw === null ? '0' : scalarText(portRaw);
+      const endPort = r.int([...pp, 'endPort'], 0, 65535);
+      if (/^\d+$/.test(text)) {
+        const n = Number(text);
+        if (n > 65535) return reject(ctx, [...pp, 'port'], `port ${n} is above 65535.`);
+        // Port 0 is every port (https://docs.cilium.io/en/stable/security/policy/language/#layer-4-examples).
+        if (n === 0) return ports.push({ kind: 'range', protocols, lo: 1, hi: 65535, path: pp });
+        if (endPort !== undefined && endPort !== 0 && endPort < n)
+          return reject(ctx, [...pp, 'endPort'], `endPort ${endPort} is below port ${n}.`);
+        return ports.push({ kind: 'range', protocols, lo: n, hi: endPort && endPort > n ? endPort : n, path: pp });
+      }
+      if (!/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(text))
+        return reject(ctx, [...pp, 'port'], `port must be a number or a port name, not ${JSON.stringify(text)}.`);
+      ports.push({ kind: 'named', protocols, name: text, path: pp });
+    });
+    let http: HttpRule[] | undefined;
+    let dns: DnsRule[] | undefined;
+    const rules = r.map([...at, 'rules']);
+    if (rules) {
+      for (const key of Object.keys(rules)) {
+        if (key === 'http' || key === 'dns') continue;
+        if (key === 'kafka' || key === 'l7proto' || key === 'l7')
+          notSimulated(
+            ctx,
+            [...at, 'rules', key],
+            `rules.${key}`,
+            `L7 ${key === 'kafka' ? 'Kafka' : 'proxy-library'} rules are not simulated: connections on these ports are read as allowed at L4, though the proxy may refuse some requests`,
+          );
+        else unknown(ctx, [...at, 'rules', key], key, ['http', 'dns', 'kafka', 'l7proto', 'l7']);
+      }
+      if (rules['http'] !== undefined) http = readHttp(ctx, [...at, 'rules', 'http']);
+      if (rules['dns'] !== undefined) {
+        if (section !== 'egress') reject(ctx, [...at, 'rules', 'dns'], 'DNS rules are allowed only in egress rules.');
+        dns = readDns(ctx, [...at, 'rules', 'dns']);
+      }
+    }
+    out.push({ index: i, path: at, ports, http, dns });
+  });
+  return out;
+}
+
+/** Cilium anchors its HTTP regular expressions (Envoy's safe_regex matches the whole value). */
+function anchored(ctx: ReadCtx, path: FieldPath, text: string | undefined, flags = ''): RegExp | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return new RegExp(`^(?:${text})$`, flags);
+  } catch (e) {
+    reject(ctx, path, `${JSON.stringify(text)} is not a valid regular expression (${(e as Error).message}).`);
+    return undefined;
+  }
+}
+
+function readHttp(ctx: ReadCtx, path: FieldPath): HttpRule[] {
+  const { r } = ctx;
+  const out: HttpRule[] = [];
+  (r.list(path) ?? []).forEach((raw, i) => {
+    const at = [...path, i];
+    if (raw === null) raw = {};
+    if (!isRecord(raw)) return r.invalid(at, 'Each HTTP rule must be a mapping (method, path, host, headers, headerMatches).');
+    const known = ['method', 'path', 'host', 'headers', 'headerMatches'];
+    for (const key of Object.keys(raw)) if (!known.includes(key)) unknown(ctx, [...at, key], key, known);
+    const methodText = r.str([...at, 'method']);
+    const pathText = r.str([...at, 'path']);
+    const hostText = r.str([...at, 'host']);
+    const headers: HttpRule['headers'] = [];
+    (r.list([...at, 'headers']) ?? []).forEach((h, j) => {
+      if (typeof h !== 'string') return r.invalid([...at, 'headers', j], 'headers entries are strings: `Name` or `Name: value`.');
+      const colon = h.indexOf(':');
+      headers.push(colon < 0 ? { name: h.trim(), value: undefined } : { name: h.slice(0, colon).trim(), value: h.slice(colon + 1).trim() });
+    });
+    (r.list([...at, 'headerMatches']) ?? []).forEach((h, j) => {
+      const hp = [...at, 'headerMatches', j];
+      if (!isRecord(h) || typeof h['name'] !== 'string') return r.invalid(hp, 'headerMatches entries need `name`.');
+      if (h['mismatch'] !== undefined || h['secret'] !== undefined) {
+        notSimulated(ctx, hp, 'headerMatches', 'mismatch actions and secret values are not simulated (this header is required as written)');
+      }
+      headers.push({ name: h['name'], value: typeof h['value'] === 'string' ? h['value'] : undefined });
+    });
+    out.push({
+      index: i,
+      path: at,
+      method: anchored(ctx, [...at, 'method'], methodText),
+      methodText,
+      pathRe: anchored(ctx, [...at, 'path'], pathText),
+      pathText,
+      host: anchored(ctx, [...at, 'host'], hostText, 'i'),
+      headers,
+    });
+  });
+  return out;
+}
+
+function readDns(ctx: ReadCtx, path: FieldPath): DnsRule[] {
+  const { r } = ctx;
+  const out: DnsRule[] = [];
+  (r.list(path) ?? []).forEach((raw, i) => {
+    const at = [...path, i];
+    if (!isRecord(raw)) return r.invalid(at, 'Each DNS rule must be a mapping with `matchName` or `matchPattern`.');
+    const matchName = r.str([...at, 'matchName']);
+    const matchPattern = r.str([...at, 'matchPattern']);
+    if (matchName === undefined && matchPattern === undefined) return r.invalid(at, 'A DNS rule needs `matchName` or `matchPattern`.');
+    out.push({ index: i, path: at, matchName, matchPattern });
+  });
+  return out;
+}
+
+/** `specs[1].ingress[0]` or `spec.ingress[0]`: a rule's place, as a reason names it. */
+export function pathText(path: FieldPath): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out;
+}
