@@ -445,3 +445,83 @@ describe('Cilium policies in the trace', () => {
     assert.match(no.reason, /CiliumNetworkPolicy drops it on the way into default\/backend-/);
   });
 });
+
+describe('Cilium L7 HTTP rules (policy language, "Layer 7 Examples")', () => {
+  // "l7-rule": GET /path1 from anyone, and PUT /path2 only with the header X-My-Header: true.
+  const l7Rule = yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata:
+      name: l7-rule
+    spec:
+      endpointSelector:
+        matchLabels:
+          role: backend
+      ingress:
+      - toPorts:
+        - ports:
+          - port: '80'
+            protocol: TCP
+          rules:
+            http:
+            - method: GET
+              path: "/path1$"
+            - method: PUT
+              path: "/path2$"
+              headers:
+              - 'X-My-Header: true'
+  `;
+  const a = cilium({
+    'apps.yaml': docs(
+      apps,
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: backend\nspec:\n  selector:\n    role: backend\n  ports:\n  - port: 80\n',
+    ),
+    'cnp.yaml': l7Rule,
+  });
+  const trace = (method: string, path: string, headers: Array<{ name: string; value: string }> = []) =>
+    tracePacket(a, from(a, 'default/Deployment/other'), `http://backend${path}`, 'TCP', { method, headers });
+
+  it('each request is checked against the rules: method, path and headers must all match one of them', () => {
+    assert.equal(trace('GET', '/path1').verdict, 'delivered');
+    assert.equal(trace('PUT', '/path2', [{ name: 'X-My-Header', value: 'true' }]).verdict, 'delivered');
+    const noHeader = trace('PUT', '/path2');
+    assert.equal(noHeader.verdict, 'refused');
+    assert.equal(noHeader.response?.status, 403);
+    assert.equal(trace('PUT', '/path2', [{ name: 'x-my-header', value: 'false' }]).verdict, 'refused');
+    assert.equal(trace('GET', '/path2').verdict, 'refused');
+  });
+
+  it('the refusal points at the rules, and the other ports stay closed at L4 (dropped, not refused)', () => {
+    const r = trace('DELETE', '/path1');
+    const reject = r.hops.find((h) => h.kind === 'reject');
+    assert.ok(reject?.range);
+    assert.equal(reject.range.file, 'cnp.yaml');
+    assert.equal(reject.range.line, lineOf(l7Rule, 'method: GET'));
+    assert.equal(tracePacket(a, from(a, 'default/Deployment/other'), 'backend:8080').verdict, 'dropped');
+  });
+
+  it('an L4 allow of the same port by another rule lets every request through (the HTTP rules no longer restrict it)', () => {
+    const open = yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: l4
+      spec:
+        endpointSelector:
+          matchLabels:
+            role: backend
+        ingress:
+        - toPorts:
+          - ports:
+            - port: '80'
+    `;
+    const b = cilium({ 'apps.yaml': apps, 'cnp.yaml': l7Rule, 'l4.yaml': open });
+    const v = b.policies.verdict(podOf(b, 'other'), podOf(b, 'backend'), 80, 'TCP');
+    assert.equal(v.ingress.rule?.http, undefined);
+    const e = connectivityList(b.policies).entries.find(
+      (x) => x.src === 'default/other[Deployment]' && x.dst === 'default/backend[Deployment]',
+    );
+    assert.ok(e);
+    assert.equal(connText(e), 'SCTP 80,TCP 80,UDP 80'); // ANY: TCP, UDP and SCTP
+  });
+});
