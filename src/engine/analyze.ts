@@ -24,6 +24,7 @@ import { checkGateways } from './gateway/checks';
 import { PolicyEngine } from './policy/engine';
 import { cniProfile } from './dataplane/cni';
 import { checkPolicies } from './policy/checks';
+import { checkCniPolicies } from './policy/cniChecks';
 import { runLints } from './lint';
 import { applyIgnores } from './lint/suppress';
 import { collectInputObjects, type RenderOptions } from './kustomize/inputs';
@@ -108,6 +109,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const references = resolveReferences(cluster, dns);
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics);
+  checkCniPolicies(policies, diagnostics);
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;
   reported.sort(compareDiagnostics);

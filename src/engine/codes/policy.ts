@@ -165,6 +165,15 @@ export const POLICY_CODES = {
     format: (p) =>
       `\`${p.field}\` of ${p.kind} ${p.policy} is not simulated: ${p.why}. Verdicts that depend on it may differ from a real cluster.`,
   },
+  'cilium-fqdn-without-dns-rule': {
+    severity: 'warning',
+    summary:
+      "A Cilium toFQDNs rule for pods whose policies send no DNS lookup through Cilium's DNS proxy (no rules.dns on port 53): Cilium never learns the name's addresses, so the rule admits nothing.",
+    docs: 'https://docs.cilium.io/en/stable/security/policy/language/#dns-based',
+    format: (p) =>
+      `toFQDNs ${p.fqdn} of ${p.policy} admits nothing for ${p.pods}: Cilium learns a name's addresses only from the DNS answers its DNS proxy sees, and no egress rule selecting them sends lookups of ${p.fqdn} through it. The policy puts them in default deny for egress, so their DNS queries are dropped too, and with them every connection by name. Add an egress rule to kube-dns (toEndpoints k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) with toPorts port 53, protocol ANY, and rules: {dns: [{matchPattern: '*'}]}.`,
+    verify: () => ['kubectl get ciliumnetworkpolicies -A', 'cilium-dbg fqdn cache list'],
+  },
   'baseline-policy-not-default': {
     severity: 'error',
     summary:

@@ -25,6 +25,7 @@ import {
   type CiliumRule,
   type CiliumSection,
   type CiliumSelector,
+  type DnsRule,
   type SimCiliumPolicy,
 } from './ciliumParse';
 
@@ -50,6 +51,7 @@ const ALLOW: Record<Direction, CiliumSection> = { ingress: 'ingress', egress: 'e
 const DENY: Record<Direction, CiliumSection> = { ingress: 'ingressDeny', egress: 'egressDeny' };
 export const EBPF = 'Cilium eBPF datapath';
 export const PROXY = 'Cilium Envoy proxy (L7)';
+export const DNS_PROXY = 'Cilium DNS proxy (L7)';
 
 export class CiliumLayer implements CniPolicyLayer {
   readonly refs: readonly PolicyRef[];
@@ -177,8 +179,25 @@ export class CiliumLayer implements CniPolicyLayer {
         if (ep.range) return rangesCover(peer.ranges, ep.range);
         return ep.ip !== undefined && rangesContain(peer.ranges, ep.ip);
       case 'fqdn':
-        return false;
+        // Cilium learns a name's addresses from the DNS answers its proxy sees: the pod must look
+        // the name up through a DNS rule that lets it ask.
+        return (
+          ep.kind === 'ip' &&
+          ep.name !== undefined &&
+          nameMatches(peer.matchName, peer.matchPattern, ep.name) &&
+          this.dnsRuleFor(self, ep.name) !== undefined
+        );
     }
+  }
+
+  /** The first rules.dns pattern of a rule selecting the pod (egress, port 53) that lets it ask for `name`, if any. */
+  dnsRuleFor(pod: SimPod, name: string): { policy: SimCiliumPolicy; rule: DnsRule } | undefined {
+    for (const s of this.selection(pod).rules)
+      for (const entry of s.rule.sections.egress)
+        for (const pr of entry.ports ?? [])
+          if (pr.ports.some((p) => p.kind === 'range' && p.lo <= 53 && p.hi >= 53 && p.protocols.includes('UDP')))
+            for (const rule of pr.dns ?? []) if (nameMatches(rule.matchName, rule.matchPattern, name)) return { policy: s.policy, rule };
+    return undefined;
   }
 
   /** The index of the entry's first peer matching `other`; -1 for an entry with only toPorts (every peer); undefined when none. */
@@ -226,7 +245,9 @@ export class CiliumLayer implements CniPolicyLayer {
       }
     let first: RuleHit | undefined;
     let plain = false;
+    let plainDns = false;
     const http: HttpRuleRef[] = [];
+    const dns: NonNullable<RuleHit['dns']> = [];
     for (const s of sel.rules)
       for (const entry of s.rule.sections[ALLOW[direction]]) {
         const peer = this.matchingPeer(entry, self.pod, other);
@@ -235,7 +256,9 @@ export class CiliumLayer implements CniPolicyLayer {
         if (prs !== null && prs.length === 0) continue;
         first ??= hit(s.policy, direction, entry, 'Allow', peer);
         if (prs === null || prs.some((pr) => pr.http === undefined)) plain = true;
+        if (prs === null || prs.some((pr) => pr.dns === undefined)) plainDns = true;
         for (const pr of prs ?? []) for (const rule of pr.http ?? []) http.push(httpRef(s.policy, rule));
+        for (const pr of prs ?? []) for (const rule of pr.dns ?? []) dns.push(dnsRef(s.policy, rule));
       }
     if (first) {
       // An L4 allow of the same connection (a rule without HTTP rules, or a NetworkPolicy) lets every request through.
@@ -243,11 +266,28 @@ export class CiliumLayer implements CniPolicyLayer {
         first.http = http;
         first.enforcement = PROXY;
       }
+      if (!plainDns && dns.length > 0 && !this.networkPolicyAdmits(direction, self, other, dst, port, protocol)) {
+        first.dns = dns;
+        first.enforcement = DNS_PROXY;
+      }
+      if (other.kind === 'ip' && other.name !== undefined && first.peerIndex >= 0) {
+        const peer = this.fqdnPeer(first);
+        if (peer) first.fqdn = other.name;
+      }
       return first;
     }
     const dd = sel.defaultDeny[direction];
     if (dd && !this.host.networkPolicyIsolates(self.pod, direction)) return defaultDenyHit(dd, direction);
     return undefined;
+  }
+
+  /** Whether the peer a hit names is a toFQDNs one. */
+  private fqdnPeer(h: RuleHit): boolean {
+    const policy = this.policies.find((p) => p.ref === h.policy);
+    for (const r of policy?.rules ?? [])
+      for (const e of r.sections.egress)
+        if (pathText(e.path) === h.rulePath) return e.peers?.find((p) => p.index === h.peerIndex)?.kind === 'fqdn';
+    return false;
   }
 
   private networkPolicyAdmits(
@@ -403,6 +443,37 @@ function defaultDenyHit(s: Selected, direction: Direction): RuleHit {
       return origin.kind === 'manifest' ? origin.object.locate(path) : undefined;
     },
   };
+}
+
+function dnsRef(policy: SimCiliumPolicy, rule: DnsRule): NonNullable<RuleHit['dns']>[number] {
+  const origin = policy.origin;
+  return {
+    policy: policy.ref,
+    rule,
+    get range() {
+      return origin.kind === 'manifest' ? origin.object.locate(rule.path) : undefined;
+    },
+  };
+}
+
+/**
+ * Whether a DNS name matches a toFQDNs or rules.dns selector: matchName exactly (case and a
+ * trailing dot aside); matchPattern with `*` standing for any run of characters but a dot, and
+ * `*` alone for every name (https://docs.cilium.io/en/stable/security/policy/language/#dns-based).
+ */
+export function nameMatches(matchName: string | undefined, matchPattern: string | undefined, name: string): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (matchName !== undefined) return n === matchName.toLowerCase().replace(/\.$/, '');
+  if (matchPattern === undefined) return false;
+  const p = matchPattern.toLowerCase().replace(/\.$/, '');
+  if (p === '*') return true;
+  const re = new RegExp(
+    `^${p
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[-a-z0-9_]*')}$`,
+  );
+  return re.test(n);
 }
 
 function httpRef(policy: SimCiliumPolicy, rule: import('./ciliumParse').HttpRule): HttpRuleRef {

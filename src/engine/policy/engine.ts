@@ -186,7 +186,8 @@ export class PolicyEngine implements CniLayerHost {
 
   /** How policies see a peer: hostNetwork pods are their node's address unless treated as pods. */
   endpointOf(peer: Peer): PolicyEndpoint {
-    if (peer.kind === 'external') return { kind: 'ip', ip: peer.ip };
+    if (peer.kind === 'external')
+      return peer.name !== undefined ? { kind: 'ip', ip: peer.ip, name: peer.name } : { kind: 'ip', ip: peer.ip };
     const pod = peer.pod;
     if (!this.selectable(pod)) return { kind: 'ip', ip: pod.ip, pod };
     return { kind: 'pod', pod, namespace: pod.namespace, labels: pod.labels, namespaceLabels: this.namespaceLabels(pod.namespace) };

@@ -9,10 +9,11 @@ import type { Labels } from '../cluster/labels';
 import type { SourceRange } from '../source';
 import type { IpRange } from './ipRanges';
 import type { Direction, PolicyRef } from './parse';
-import type { HttpRule } from './ciliumParse';
+import type { DnsRule, HttpRule } from './ciliumParse';
 
 /** One end of a connection: a pod, or an address outside the cluster. */
-export type Peer = { kind: 'pod'; pod: SimPod } | { kind: 'external'; ip: string };
+/** `name`: the DNS name the pod looked up to reach the address, when it did (Cilium's toFQDNs match by it). */
+export type Peer = { kind: 'pod'; pod: SimPod } | { kind: 'external'; ip: string; name?: string };
 
 /** The layers that decide a direction, in the order they are asked. */
 export type PolicyLayerName = 'admin' | 'cni' | 'network' | 'baseline';
@@ -42,6 +43,10 @@ export interface RuleHit {
   enforcement?: string;
   /** Cilium L7: the HTTP rules the proxy checks each request of an allowed connection against (undefined: L4 only). */
   http?: HttpRuleRef[];
+  /** Cilium L7 DNS: the rules.dns patterns its DNS proxy checks each query of an allowed connection against. */
+  dns?: Array<{ policy: PolicyRef; rule: DnsRule; range: SourceRange | undefined }>;
+  /** Cilium toFQDNs: the name the rule matched the address by. */
+  fqdn?: string;
   /** Calico: the tier of the policy (`default`). */
   tier?: string;
 }
@@ -93,4 +98,4 @@ export interface Verdict {
  */
 export type PolicyEndpoint =
   | { kind: 'pod'; pod: SimPod; namespace: string; labels: Labels; namespaceLabels: Labels }
-  | { kind: 'ip'; ip: string | undefined; pod?: SimPod; range?: IpRange };
+  | { kind: 'ip'; ip: string | undefined; pod?: SimPod; range?: IpRange; name?: string };

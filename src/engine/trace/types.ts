@@ -38,7 +38,7 @@ export type Hop =
       server: string | undefined;
       searched: string[];
       /** TIMEOUT: the query got no answer (dropped by policy, or no DNS endpoint). UNKNOWN: answered outside the simulation. */
-      rcode: DnsRcode | 'TIMEOUT';
+      rcode: DnsRcode | 'TIMEOUT' | 'REFUSED';
       resolvedName: string | undefined;
       answers: string[];
       forwarded: boolean;
