@@ -11,6 +11,8 @@ import type { Labels } from '../cluster/labels';
 import { ConnSet } from './connset';
 import { parseAddress, rangesContain, rangesCover, type IpRange } from './ipRanges';
 import type { CniLayerHost, CniPolicyLayer } from './cniLayer';
+import { nameMatches } from './ciliumL7';
+export { httpAllows, httpRuleText, nameMatches, type HttpRequest } from './ciliumL7';
 import type { Direction, PolicyRef } from './parse';
 import type { HttpRuleRef, PolicyEndpoint, RuleHit } from './types';
 import {
@@ -26,6 +28,7 @@ import {
   type CiliumSection,
   type CiliumSelector,
   type DnsRule,
+  type HttpRule,
   type SimCiliumPolicy,
 } from './ciliumParse';
 
@@ -456,27 +459,7 @@ function dnsRef(policy: SimCiliumPolicy, rule: DnsRule): NonNullable<RuleHit['dn
   };
 }
 
-/**
- * Whether a DNS name matches a toFQDNs or rules.dns selector: matchName exactly (case and a
- * trailing dot aside); matchPattern with `*` standing for any run of characters but a dot, and
- * `*` alone for every name (https://docs.cilium.io/en/stable/security/policy/language/#dns-based).
- */
-export function nameMatches(matchName: string | undefined, matchPattern: string | undefined, name: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  if (matchName !== undefined) return n === matchName.toLowerCase().replace(/\.$/, '');
-  if (matchPattern === undefined) return false;
-  const p = matchPattern.toLowerCase().replace(/\.$/, '');
-  if (p === '*') return true;
-  const re = new RegExp(
-    `^${p
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[-a-z0-9_]*')}$`,
-  );
-  return re.test(n);
-}
-
-function httpRef(policy: SimCiliumPolicy, rule: import('./ciliumParse').HttpRule): HttpRuleRef {
+function httpRef(policy: SimCiliumPolicy, rule: HttpRule): HttpRuleRef {
   const origin = policy.origin;
   return {
     policy: policy.ref,
@@ -485,37 +468,4 @@ function httpRef(policy: SimCiliumPolicy, rule: import('./ciliumParse').HttpRule
       return origin.kind === 'manifest' ? origin.object.locate(rule.path) : undefined;
     },
   };
-}
-
-/** One HTTP request as Cilium's proxy sees it. */
-export interface HttpRequest {
-  method: string;
-  path: string;
-  host: string | undefined;
-  headers: ReadonlyArray<{ name: string; value: string }>;
-}
-
-/**
- * The first HTTP rule that lets a request through, or undefined (the proxy answers 403). A rule
- * matches when each of its fields does: method and path as whole-value regular expressions, host
- * likewise (case-insensitive), each header present (and equal, when a value is given).
- */
-export function httpAllows(rules: readonly HttpRuleRef[], req: HttpRequest): HttpRuleRef | undefined {
-  return rules.find(({ rule }) => {
-    if (rule.method && !rule.method.test(req.method)) return false;
-    if (rule.pathRe && !rule.pathRe.test(req.path)) return false;
-    if (rule.host && !rule.host.test(req.host ?? '')) return false;
-    return rule.headers.every((h) =>
-      req.headers.some((x) => x.name.toLowerCase() === h.name.toLowerCase() && (h.value === undefined || x.value === h.value)),
-    );
-  });
-}
-
-/** `GET /public` or `method GET, path /v1/.*, header X-Token` : an HTTP rule in a few words. */
-export function httpRuleText(rule: import('./ciliumParse').HttpRule): string {
-  const parts: string[] = [];
-  if (rule.methodText !== undefined) parts.push(`method ${rule.methodText}`);
-  if (rule.pathText !== undefined) parts.push(`path ${rule.pathText}`);
-  for (const h of rule.headers) parts.push(`header ${h.name}${h.value !== undefined ? `: ${h.value}` : ''}`);
-  return parts.length > 0 ? parts.join(', ') : 'any request';
 }
