@@ -1,6 +1,6 @@
 // What Cilium's L7 proxies check: an HTTP request against a rule's rules.http (Envoy), and a DNS
 // name against toFQDNs and rules.dns selectors (the DNS proxy).
-import type { HttpRule } from './ciliumParse';
+import type { HttpRule } from './ciliumTypes';
 import type { HttpRuleRef } from './types';
 
 /**

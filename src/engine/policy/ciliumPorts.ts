@@ -3,7 +3,7 @@
 import { isRecord, scalarText } from '../manifests/fields';
 import type { Protocol } from '../cluster/model';
 import type { FieldPath } from '../source';
-import type { CiliumPort, CiliumPortRule, CiliumSection, DnsRule, HttpRule } from './ciliumParse';
+import type { CiliumPort, CiliumPortRule, CiliumSection, DnsRule, HttpRule } from './ciliumTypes';
 import { notSimulated, reject, unknown, type ReadCtx } from './ciliumRead';
 
 const PROTOCOLS: Record<string, readonly Protocol[]> = {

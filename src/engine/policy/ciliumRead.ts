@@ -3,7 +3,7 @@
 import type { FieldReader } from '../manifests/fields';
 import type { FieldPath } from '../source';
 import { editDistance, makeDiagnostic, type Diagnostic } from '../diagnostics';
-import type { CiliumKind } from './ciliumParse';
+import type { CiliumKind } from './ciliumTypes';
 
 export interface ReadCtx {
   r: FieldReader;

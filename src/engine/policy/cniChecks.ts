@@ -3,7 +3,6 @@
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { resourceName } from '../manifests/fields';
 import type { SimPod } from '../cluster/model';
-import { workloadsText } from '../lint/context';
 import type { PolicyEngine } from './engine';
 import { CiliumLayer } from './cilium';
 import type { CiliumRule, SimCiliumPolicy } from './ciliumParse';
@@ -64,4 +63,10 @@ function checkCilium(engine: PolicyEngine, layer: CiliumLayer, diagnostics: Diag
       }
     }
   }
+}
+
+/** The workloads of some pods, for messages: the first three and a count of the rest. */
+function workloadsText(pods: readonly SimPod[]): string {
+  const names = [...new Set(pods.map((p) => `${p.workload.kind} ${p.workload.namespace}/${p.workload.name}`))];
+  return names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
 }

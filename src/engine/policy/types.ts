@@ -9,7 +9,7 @@ import type { Labels } from '../cluster/labels';
 import type { SourceRange } from '../source';
 import type { IpRange } from './ipRanges';
 import type { Direction, PolicyRef } from './parse';
-import type { DnsRule, HttpRule } from './ciliumParse';
+import type { DnsRule, HttpRule } from './ciliumTypes';
 
 /** One end of a connection: a pod, or an address outside the cluster. */
 /** `name`: the DNS name the pod looked up to reach the address, when it did (Cilium's toFQDNs match by it). */
