@@ -174,6 +174,13 @@ export const POLICY_CODES = {
       `toFQDNs ${p.fqdn} of ${p.policy} admits nothing for ${p.pods}: Cilium learns a name's addresses only from the DNS answers its DNS proxy sees, and no egress rule selecting them sends lookups of ${p.fqdn} through it. The policy puts them in default deny for egress, so their DNS queries are dropped too, and with them every connection by name. Add an egress rule to kube-dns (toEndpoints k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) with toPorts port 53, protocol ANY, and rules: {dns: [{matchPattern: '*'}]}.`,
     verify: () => ['kubectl get ciliumnetworkpolicies -A', 'cilium-dbg fqdn cache list'],
   },
+  'calico-selector-syntax': {
+    severity: 'error',
+    summary: 'A Calico selector that does not parse: Calico rejects the policy, so it does not exist.',
+    docs: 'https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors',
+    format: (p) =>
+      `Calico rejects this selector at character ${p.column}: ${p.message}. Calico's selectors are expressions such as app == 'web' && tier in {'a', 'b'}, has(key) or all(); the policy is not simulated until it parses.`,
+  },
   'baseline-policy-not-default': {
     severity: 'error',
     summary:
