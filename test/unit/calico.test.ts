@@ -262,3 +262,44 @@ describe('Calico selectors in policies', () => {
     assert.deepEqual(where(a, 'kind-not-simulated'), []);
   });
 });
+
+describe('Calico diagnostics', () => {
+  it('a policy selector that matches no pod of its namespace is reported at the selector', () => {
+    const policy = allow6379.replace("selector: role == 'database'", "selector: role == 'databse'");
+    const a = calico({ 'apps.yaml': apps, 'calico.yaml': policy });
+    const d = expectDiagnostic(
+      a,
+      'calico-selector-matches-nothing',
+      'calico.yaml',
+      lineOf(policy, 'selector: role'),
+      columnOf(policy, "role == 'databse'"),
+    );
+    assert.match(d.message, /matches no pod in namespace production/);
+    assert.deepEqual(where(calico({ 'apps.yaml': apps, 'calico.yaml': allow6379 }), 'calico-selector-matches-nothing'), []);
+  });
+
+  it('a Deny that a lower-order Allow shadows is reported at its action; one that still decides is not', () => {
+    const gnp = (name: string, order: number, action: string, port: string) => yaml`
+      apiVersion: projectcalico.org/v3
+      kind: GlobalNetworkPolicy
+      metadata:
+        name: ${name}
+      spec:
+        order: ${order}
+        selector: role == 'database'
+        types: [Ingress]
+        ingress:
+        - action: ${action}
+          protocol: TCP
+          source:
+            selector: role == 'frontend'
+          ${port}
+    `;
+    const deny = gnp('deny-frontend', 20, 'Deny', 'destination: {ports: [6379]}');
+    const a = calico({ 'apps.yaml': apps, 'allow.yaml': gnp('allow-frontend', 10, 'Allow', ''), 'deny.yaml': deny });
+    const d = expectDiagnostic(a, 'calico-deny-shadowed', 'deny.yaml', lineOf(deny, 'action: Deny'), columnOf(deny, 'Deny'));
+    assert.match(d.message, /GlobalNetworkPolicy allow-frontend \(order 10\) rule spec\.ingress\[0\] allows all of it first/);
+    const b = calico({ 'apps.yaml': apps, 'allow.yaml': gnp('allow-frontend', 30, 'Allow', ''), 'deny.yaml': deny });
+    assert.deepEqual(where(b, 'calico-deny-shadowed'), []);
+  });
+});

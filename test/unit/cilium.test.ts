@@ -525,3 +525,56 @@ describe('Cilium L7 HTTP rules (policy language, "Layer 7 Examples")', () => {
     assert.equal(connText(e), 'SCTP 80,TCP 80,UDP 80'); // ANY: TCP, UDP and SCTP
   });
 });
+
+describe('Cilium diagnostics', () => {
+  it('an HTTP rule on a port the selected pods do not serve is reported at the port', () => {
+    const cnp = yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata:
+        name: l7-wrong-port
+      spec:
+        endpointSelector:
+          matchLabels:
+            role: frontend
+        ingress:
+        - toPorts:
+          - ports:
+            - port: "8080"
+              protocol: TCP
+            rules:
+              http:
+              - method: GET
+    `;
+    const a = cilium({ 'apps.yaml': apps, 'cnp.yaml': cnp });
+    const d = expectDiagnostic(a, 'cilium-l7-port-not-served', 'cnp.yaml', lineOf(cnp, '- port: "8080"'), columnOf(cnp, 'port: "8080"'));
+    assert.match(d.message, /on port 8080, but Deployment default\/frontend declare only 80\/TCP/);
+    assert.deepEqual(where(cilium({ 'apps.yaml': apps, 'cnp.yaml': cnp.replace('"8080"', '"80"') }), 'cilium-l7-port-not-served'), []);
+  });
+
+  it('a CiliumNetworkPolicy allow against a NetworkPolicy deny-all of the same pods is reported (the allow wins under Cilium)', () => {
+    const denyAll = yaml`
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata:
+        name: deny-all
+      spec:
+        podSelector: {}
+        policyTypes: [Ingress]
+    `;
+    const a = cilium({ 'apps.yaml': apps, 'cnp.yaml': l3Rule, 'np.yaml': denyAll });
+    const d = expectDiagnostic(
+      a,
+      'cni-policy-conflicts-networkpolicy',
+      'cnp.yaml',
+      lineOf(l3Rule, '- fromEndpoints'),
+      columnOf(l3Rule, 'fromEndpoints'),
+    );
+    assert.match(
+      d.message,
+      /NetworkPolicy default\/deny-all denies all ingress of Deployment default\/backend, but CiliumNetworkPolicy default\/l3-rule allows some/,
+    );
+    assert.equal(allowed(a, 'frontend', 'backend'), true);
+    assert.equal(allowed(a, 'other', 'backend'), false);
+  });
+});

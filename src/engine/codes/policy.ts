@@ -181,6 +181,39 @@ export const POLICY_CODES = {
     format: (p) =>
       `Calico rejects this selector at character ${p.column}: ${p.message}. Calico's selectors are expressions such as app == 'web' && tier in {'a', 'b'}, has(key) or all(); the policy is not simulated until it parses.`,
   },
+  'cilium-l7-port-not-served': {
+    severity: 'warning',
+    summary: 'A Cilium L7 (HTTP) rule on a port the pods behind it do not serve: the proxy never sees a request there.',
+    docs: 'https://docs.cilium.io/en/stable/security/policy/language/#layer-7-examples',
+    format: (p) =>
+      `The HTTP rules of ${p.policy} apply on port ${p.port}, but ${p.pods} declare${p.declared ? ` only ${p.declared}` : ' no port'}: no request there is ever checked, and the port the pods serve is not allowed by this rule. Put the container port (after the Service's targetPort) in toPorts.`,
+    verify: () => ['kubectl get pods -o custom-columns=NAME:.metadata.name,PORTS:.spec.containers[*].ports[*].containerPort'],
+  },
+  'cni-policy-conflicts-networkpolicy': {
+    severity: 'warning',
+    summary:
+      'A CiliumNetworkPolicy and a Kubernetes NetworkPolicy select the same pods with opposite intent; Cilium enforces them together (allows add up, denies win).',
+    docs: 'https://docs.cilium.io/en/stable/security/policy/deny/',
+    format: (p) => `${p.what}. Make the two agree, or keep the rules for these pods in one of them.`,
+    verify: () => ['kubectl get networkpolicies,ciliumnetworkpolicies -A'],
+  },
+  'calico-selector-matches-nothing': {
+    severity: 'warning',
+    summary: 'A Calico policy whose selector matches no pod of the workspace, so it applies to nothing.',
+    docs: 'https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors',
+    format: (p) =>
+      `The selector ${p.selector} of ${p.policy} matches no pod in ${p.scope}, so the policy applies to nothing. Check the label keys and values (Calico compares them exactly; values are quoted: app == 'web').`,
+    verify: () => ['kubectl get pods -A --show-labels'],
+  },
+  'calico-deny-shadowed': {
+    severity: 'warning',
+    summary:
+      'A Calico Deny rule that never decides: an earlier Allow (lower order, or an earlier rule) lets through everything it matches.',
+    docs: 'https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy',
+    format: (p) =>
+      `Deny rule ${p.rule} of ${p.policy} never denies anything among the workspace's pods: ${p.by} allows all of it first (Calico applies lower orders first, and the first Allow or Deny decides). Give the Deny a lower order, or narrow the Allow.`,
+    verify: () => ['calicoctl get networkpolicy,globalnetworkpolicy -o wide'],
+  },
   'baseline-policy-not-default': {
     severity: 'error',
     summary:

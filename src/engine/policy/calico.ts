@@ -98,7 +98,7 @@ export class CalicoLayer implements CniPolicyLayer {
   }
 
   /** Whether an entity (a rule's source or destination) matches an endpoint, ports aside. */
-  private entityMatches(policy: SimCalicoPolicy, e: CalicoEntity, ep: PolicyEndpoint): boolean {
+  entityMatches(policy: SimCalicoPolicy, e: CalicoEntity, ep: PolicyEndpoint): boolean {
     if (e.unsimulated) return false;
     const ip = ep.kind === 'pod' ? ep.pod.ip : ep.ip;
     const inNets = (nets: IpRange[]) =>
@@ -119,7 +119,7 @@ export class CalicoLayer implements CniPolicyLayer {
   }
 
   /** Whether a rule's source and destination match the two ends (ports aside). */
-  private endsMatch(policy: SimCalicoPolicy, rule: CalicoRule, direction: Direction, self: PolicyEndpoint, other: PolicyEndpoint): boolean {
+  endsMatch(policy: SimCalicoPolicy, rule: CalicoRule, direction: Direction, self: PolicyEndpoint, other: PolicyEndpoint): boolean {
     const [src, dst] = direction === 'ingress' ? [other, self] : [self, other];
     if (rule.ipVersion !== undefined) {
       const family = other.kind === 'ip' && other.range ? other.range.family : addressFamily(other);
@@ -129,7 +129,7 @@ export class CalicoLayer implements CniPolicyLayer {
   }
 
   /** The connections a rule's protocol and destination ports match towards `dst`. */
-  private ruleConnections(rule: CalicoRule, dst: PolicyEndpoint): ConnSet {
+  ruleConnections(rule: CalicoRule, dst: PolicyEndpoint): ConnSet {
     if (rule.protocol === 'other') return ConnSet.NONE;
     let out = rule.protocol ? ConnSet.protocol(rule.protocol) : ConnSet.ALL;
     if (rule.notProtocol && rule.notProtocol !== 'other') out = out.subtract(ConnSet.protocol(rule.notProtocol));

@@ -126,7 +126,7 @@ export class CiliumLayer implements CniPolicyLayer {
     return l;
   }
 
-  private selectorMatches(s: CiliumSelector, pod: SimPod, labels: Labels): boolean {
+  selectorMatches(s: CiliumSelector, pod: SimPod, labels: Labels): boolean {
     if (s.foreign) return false;
     if (s.namespace !== undefined && pod.namespace !== s.namespace) return false;
     return matchesSelector(s.selector, labels);
@@ -204,7 +204,7 @@ export class CiliumLayer implements CniPolicyLayer {
   }
 
   /** The index of the entry's first peer matching `other`; -1 for an entry with only toPorts (every peer); undefined when none. */
-  private matchingPeer(entry: CiliumEntry, self: SimPod, other: PolicyEndpoint): number | undefined {
+  matchingPeer(entry: CiliumEntry, self: SimPod, other: PolicyEndpoint): number | undefined {
     if (entry.peers === null) return entry.ports !== null ? -1 : undefined;
     for (const p of entry.peers) if (this.peerMatches(p, self, other)) return p.index;
     return undefined;
@@ -216,7 +216,7 @@ export class CiliumLayer implements CniPolicyLayer {
     return entry.ports.filter((pr) => pr.ports.some((p) => portMatches(p, dst, port, protocol)));
   }
 
-  private entryConnections(entry: CiliumEntry, dst: PolicyEndpoint, which: 'all' | 'http' | 'plain' = 'all'): ConnSet {
+  entryConnections(entry: CiliumEntry, dst: PolicyEndpoint, which: 'all' | 'http' | 'plain' = 'all'): ConnSet {
     if (entry.ports === null) return which === 'http' ? ConnSet.NONE : ConnSet.ALL;
     let out = ConnSet.NONE;
     for (const pr of entry.ports) {
