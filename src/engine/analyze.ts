@@ -9,7 +9,7 @@ import { operatorServices } from './cluster/operators';
 import { DEFAULT_NAMESPACE } from './manifests/kinds';
 import { compareApplyOrder, resolveDuplicates } from './manifests/duplicates';
 import { reportNotSimulated, type NotSimulatedKind } from './manifests/notSimulated';
-import { readCniPolicies } from './policy/cniPolicies';
+import { readCniPolicies, type CniPolicies } from './policy/cniPolicies';
 import { buildServices } from './services/build';
 import { coreDnsBlueprints } from './services/implicit';
 import { implicitIngressControllers } from './ingress/controller';
@@ -42,6 +42,8 @@ export interface Analysis {
   gateway: GatewayModel;
   /** NetworkPolicy evaluation: verdicts with the objects that decided them. */
   policies: PolicyEngine;
+  /** The CNI's own policies read from the workspace (enforced or not: `policies.cni` is the layer that enforces them). */
+  cniPolicies?: CniPolicies;
   /** Objects of kinds that shape traffic but are not simulated, by kind (each also has a kind-not-simulated info). */
   notSimulated: NotSimulatedKind[];
   /** What is wrong, less what the user silenced. */
@@ -114,7 +116,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;
   reported.sort(compareDiagnostics);
   const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects);
-  return { cluster, dns, references, ingress, gateway, policies, notSimulated, diagnostics: shown, suppressed };
+  return { cluster, dns, references, ingress, gateway, policies, cniPolicies, notSimulated, diagnostics: shown, suppressed };
 }
 
 /**

@@ -186,6 +186,7 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
       return lines;
     }
     case 'gateway':
+    case 'cniPolicy':
       return [...s.lines];
     case 'ingressPath': {
       const rule = s.ingress.rules[s.ruleIndex];

@@ -11,6 +11,7 @@ import {
   type SourceRange,
 } from '../../engine';
 import { gatewaySymbols } from './gatewaySymbols';
+import { cniSymbols } from './cniHover';
 
 /** A zero-based editor position, as VS Code sends it. */
 export interface Position {
@@ -47,7 +48,9 @@ export type Symbol =
       subjects: SimPod[];
     }
   | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number }
-  | { kind: 'gateway'; range: SourceRange; lines: string[] };
+  | { kind: 'gateway'; range: SourceRange; lines: string[] }
+  /** A CNI policy (Cilium's, Calico's) at its name, a selector or a rule. */
+  | { kind: 'cniPolicy'; range: SourceRange; lines: string[] };
 
 /**
  * Per-file index of the symbols of one analysis. A file's entries are built the first time it is
@@ -120,6 +123,7 @@ export class SymbolIndex {
         add({ kind: 'autoscaler', range: origin.object.locate(['spec', 'minReplicas']), decision });
     }
     for (const g of gatewaySymbols(analysis, here)) add({ kind: 'gateway', ...g });
+    for (const c of cniSymbols(analysis, here)) add({ kind: 'cniPolicy', ...c });
     const byWorkload = new Map<string, SimPod[]>();
     for (const pod of analysis.cluster.pods) {
       if (pod.origin.kind !== 'manifest' || !here(pod.origin)) continue;
