@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, docs, expectDiagnostic, lineOf, columnOf, where, workload, yaml } from '../helpers';
-import { connectivityList, connText, tracePacket, type Analysis } from '../../src/engine';
+import { connectivityList, connText, policyLayer, tracePacket, type Analysis } from '../../src/engine';
 import { from } from '../traceFixtures';
 
 const ns = (name: string, labels: Record<string, string> = {}) => yaml`
@@ -576,5 +576,27 @@ describe('Cilium diagnostics', () => {
     );
     assert.equal(allowed(a, 'frontend', 'backend'), true);
     assert.equal(allowed(a, 'other', 'backend'), false);
+  });
+});
+
+describe('Cilium policies in the topology policy layer', () => {
+  it('edges decided by a CiliumNetworkPolicy carry layer cni, the policy and its rule (or its default deny)', () => {
+    const a = cilium({ 'apps.yaml': apps, 'cnp.yaml': l3Rule });
+    const layer = policyLayer(a, 'default/backend');
+    assert.ok(layer);
+    const inbound = layer.edges.filter((e) => e.direction === 'ingress' && e.port === 80);
+    const fe = inbound.find((e) => e.fromWorkload === 'default/frontend');
+    const other = inbound.find((e) => e.fromWorkload === 'default/other');
+    assert.equal(fe?.layer, 'cni');
+    assert.equal(fe?.allowed, true);
+    assert.deepEqual(
+      fe?.policies.map((p) => `${p.kind} ${p.name} ${p.rule}`),
+      ['CiliumNetworkPolicy l3-rule spec.ingress[0]'],
+    );
+    assert.equal(other?.allowed, false);
+    assert.deepEqual(
+      other?.policies.map((p) => `${p.kind} ${p.name} ${p.rule} ${p.action}`),
+      ['CiliumNetworkPolicy l3-rule default deny Deny'],
+    );
   });
 });
