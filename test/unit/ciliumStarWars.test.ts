@@ -119,3 +119,20 @@ describe('the Star Wars demo (Cilium getting started)', () => {
     assert.equal(land(a, 'xwing').verdict, 'delivered');
   });
 });
+
+describe('the Star Wars demo: what the L7 proxy cannot read', () => {
+  it('HTTPS to a port with HTTP rules fails (no TLS interception), with no 403 claimed; HOST:PORT is read as a plain request', () => {
+    const a = simulate(l7);
+    const tls = tracePacket(a, from(a, 'default/tiefighter'), 'https://deathstar.default.svc.cluster.local:80/v1/request-landing', 'TCP', {
+      method: 'POST',
+    });
+    assert.equal(tls.verdict, 'refused');
+    assert.equal(tls.response, undefined);
+    assert.match(tls.reason, /the connection is TLS: without TLS interception/);
+    const plain = tracePacket(a, from(a, 'default/tiefighter'), 'deathstar.default.svc.cluster.local:80');
+    assert.equal(plain.verdict, 'refused');
+    const hop = plain.hops.find((h) => h.kind === 'policy' && h.direction === 'ingress');
+    assert.ok(hop?.kind === 'policy');
+    assert.match(hop.l7?.request ?? '', /^GET \/ \(no URL given/);
+  });
+});

@@ -53,9 +53,10 @@ export interface TraceContext {
     /** The target URL's host and path (an L7 proxy on the way checks them). */
     host?: string;
     path?: string;
+    scheme?: string | undefined;
   };
   /** Set when an L7 proxy refused the request (the drop becomes `refused` with its status). */
-  l7Refused?: { status: number; reason: string };
+  l7Refused?: { status: number | undefined; reason: string };
   /** The last Service chosen on the way (by a URL, an Ingress or a route). */
   service: string | undefined;
   response: TraceResponse | undefined;
@@ -149,10 +150,13 @@ export function checkPolicy(
     ...(l7 ? { l7: l7.hop } : {}),
   });
   if (l7 && !l7.allowed) {
-    ctx.l7Refused = {
-      status: 403,
-      reason: `${PROXY} answers 403 Access denied: ${l7.hop.request} matches none of the HTTP rules of ${ruleText(result.rule as RuleHit)} (${(result.rule?.http ?? []).map((h) => httpRuleText(h.rule)).join('; ')})`,
-    };
+    const rules = `${ruleText(result.rule as RuleHit)} (${(result.rule?.http ?? []).map((h) => httpRuleText(h.rule)).join('; ')})`;
+    ctx.l7Refused = l7.tls
+      ? {
+          status: undefined,
+          reason: `${PROXY} enforces the HTTP rules of ${rules} on this port, but the connection is TLS: without TLS interception (terminatingTLS, not simulated) the proxy cannot read a request in it, so the connection fails`,
+        }
+      : { status: 403, reason: `${PROXY} answers 403 Access denied: ${l7.hop.request} matches none of the HTTP rules of ${rules}` };
     return false;
   }
   if (result.allowed) return true;
@@ -167,19 +171,29 @@ export function checkPolicy(
 function proxyCheck(
   ctx: TraceContext,
   rules: HttpRuleRef[],
-): { allowed: boolean; hop: NonNullable<Extract<Hop, { kind: 'policy' }>['l7']> } {
+): { allowed: boolean; tls: boolean; hop: NonNullable<Extract<Hop, { kind: 'policy' }>['l7']> } {
   const req = ctx.request;
+  const tls = req ? req.tls === 'passthrough' : ['https', 'wss', 'grpcs', 'tls'].includes(ctx.http.scheme ?? '');
+  if (tls)
+    return {
+      allowed: false,
+      tls,
+      hop: { proxy: PROXY, request: 'a TLS connection', allowedBy: undefined, range: rules[0]?.range, tls: true },
+    };
   const headers = req ? Object.entries(req.headers).map(([name, value]) => ({ name, value })) : ctx.http.headers;
   const hostHeader = headers.find((h) => h.name.toLowerCase() === 'host')?.value;
   const method = (req?.method ?? ctx.http.method ?? 'GET').toUpperCase();
   const path = req?.path ?? ctx.http.path ?? '/';
   const host = req?.host ?? hostHeader ?? ctx.http.host;
   const by = httpAllows(rules, { method, path, host, headers });
+  // A target without a scheme (HOST:PORT) is read as the simplest request a client sends.
+  const guessed = !req && ctx.http.scheme === undefined ? ' (no URL given: read as a plain HTTP request)' : '';
   return {
     allowed: by !== undefined,
+    tls,
     hop: {
       proxy: PROXY,
-      request: `${method} ${path}`,
+      request: `${method} ${path}${guessed}`,
       allowedBy: by ? `${policyRefId(by.policy)} ${pathText(by.rule.path)} (${httpRuleText(by.rule)})` : undefined,
       range: by?.range ?? rules[0]?.range,
     },
@@ -235,8 +249,14 @@ function lastPolicyReason(ctx: TraceContext): string {
 export function policyDrop(ctx: TraceContext, direction: 'egress' | 'ingress', node: string | null, pod: SimPod): Outcome {
   const refused = ctx.l7Refused;
   if (refused) {
-    ctx.hops.push({ kind: 'reject', node, rule: `${PROXY}: 403 Forbidden`, reason: refused.reason, range: lastPolicyRange(ctx) });
-    ctx.response = { status: refused.status };
+    ctx.hops.push({
+      kind: 'reject',
+      node,
+      rule: refused.status !== undefined ? `${PROXY}: ${refused.status} Forbidden` : `${PROXY}: no HTTP request in a TLS stream`,
+      reason: refused.reason,
+      range: lastPolicyRange(ctx),
+    });
+    if (refused.status !== undefined) ctx.response = { status: refused.status };
     return fail('refused', refused.reason);
   }
   const layer = lastPolicyLayer(ctx);

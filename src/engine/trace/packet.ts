@@ -66,6 +66,7 @@ export function tracePacket(
   if (parsed.ok) {
     ctx.http.host = tgt.host;
     ctx.http.path = tgt.path;
+    ctx.http.scheme = tgt.scheme;
   }
   const pkt = startPacket(analysis, source);
   let outcome: Outcome;

@@ -49,7 +49,7 @@ export function renderHop(h: Hop): RenderedHop {
       const decision = policyDecision(h.subject, h.direction, h.result);
       const peer = h.direction === 'egress' ? `to ${h.peer}` : `from ${h.peer}`;
       const l7 = h.l7
-        ? `; ${h.l7.proxy} checks ${h.l7.request}: ${h.l7.allowedBy ? `allowed by ${h.l7.allowedBy}` : 'no HTTP rule matches, 403 Forbidden'}`
+        ? `; ${h.l7.proxy} checks ${h.l7.request}: ${h.l7.allowedBy ? `allowed by ${h.l7.allowedBy}` : h.l7.tls ? 'it cannot read HTTP inside TLS' : 'no HTTP rule matches, 403 Forbidden'}`
         : '';
       return out(
         `policy-${h.direction}`,

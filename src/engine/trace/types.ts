@@ -63,7 +63,7 @@ export type Hop =
       result: DirectionResult;
       range: SourceRange | undefined;
       /** Cilium's proxy checking the HTTP request of a connection its L7 rules allow: the request and which rule let it through (none: 403). */
-      l7?: { proxy: string; request: string; allowedBy: string | undefined; range: SourceRange | undefined };
+      l7?: { proxy: string; request: string; allowedBy: string | undefined; range: SourceRange | undefined; tls?: boolean };
     }
   | {
       kind: 'dnat';
