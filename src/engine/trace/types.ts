@@ -38,7 +38,7 @@ export type Hop =
       server: string | undefined;
       searched: string[];
       /** TIMEOUT: the query got no answer (dropped by policy, or no DNS endpoint). UNKNOWN: answered outside the simulation. */
-      rcode: DnsRcode | 'TIMEOUT';
+      rcode: DnsRcode | 'TIMEOUT' | 'REFUSED';
       resolvedName: string | undefined;
       answers: string[];
       forwarded: boolean;
@@ -62,6 +62,8 @@ export type Hop =
       protocol: Protocol;
       result: DirectionResult;
       range: SourceRange | undefined;
+      /** Cilium's proxy checking the HTTP request of a connection its L7 rules allow: the request and which rule let it through (none: 403). */
+      l7?: { proxy: string; request: string; allowedBy: string | undefined; range: SourceRange | undefined; tls?: boolean };
     }
   | {
       kind: 'dnat';

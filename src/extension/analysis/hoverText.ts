@@ -215,6 +215,7 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
     }
     case 'gateway':
     case 'ingress':
+    case 'cniPolicy':
       return [...s.lines];
     case 'ingressPath': {
       const rule = s.ingress.rules[s.ruleIndex];
