@@ -24,7 +24,23 @@ function fromBigInt(value: bigint, family: 'ipv4' | 'ipv6'): string {
   return ipaddr.fromByteArray(bytes).toString();
 }
 
+// Traces ask about the same few CIDRs (nodes' pod CIDRs, Calico blocks) thousands of times: parse each once.
+const CACHE_LIMIT = 20_000;
+const parsedCidrs = new Map<string, Cidr>();
+const parsedRanges = new Map<string, [ipaddr.IPv4 | ipaddr.IPv6, number] | null>();
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 export function parseCidr(text: string): Cidr {
+  const hit = parsedCidrs.get(text);
+  if (hit) return { ...hit };
+  return { ...remember(parsedCidrs, text, parseCidrUncached(text)) };
+}
+
+function parseCidrUncached(text: string): Cidr {
   const [addr, prefix] = ipaddr.parseCIDR(text);
   const family = addr.kind() === 'ipv4' ? 'ipv4' : 'ipv6';
   const bits = family === 'ipv4' ? 32 : 128;
@@ -45,9 +61,17 @@ export function subnetAt(cidr: Cidr, prefix: number, index: number): string {
 }
 
 export function cidrContains(cidr: string, ip: string): boolean {
+  let range = parsedRanges.get(cidr);
+  if (range === undefined) {
+    try {
+      range = remember(parsedRanges, cidr, ipaddr.parseCIDR(cidr));
+    } catch {
+      range = remember(parsedRanges, cidr, null);
+    }
+  }
+  if (range === null) return false;
   try {
     const addr = ipaddr.parse(ip);
-    const range = ipaddr.parseCIDR(cidr);
     return addr.kind() === range[0].kind() && addr.match(range);
   } catch {
     return false;

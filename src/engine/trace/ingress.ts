@@ -3,13 +3,14 @@
 import { fnv1a } from '../hash';
 import { categorizeEndpoints, endpointString } from '../dataplane/kubeProxy';
 import { resolveBackend, type IngressController, type SimIngress } from '../ingress/model';
-import { locate, podId, serviceId, type SimPod } from '../cluster/model';
+import { locate, serviceId, type SimPod } from '../cluster/model';
 import { fail, type Outcome, type Packet, type TraceContext } from './context';
 import { toPod } from './legs';
 import { leaveCluster } from './edge';
 import { round } from './steps';
 import type { FieldPath } from '../source';
 import type { Target } from './types';
+import { podById, podByIp } from './lookup';
 
 const where = (ing: SimIngress, path: FieldPath) => locate(ing.origin, path);
 
@@ -125,7 +126,7 @@ export function ingressLeg(
     weight: round(1 / eps.length),
     chosen: e === chosen,
   }));
-  const target2 = ctx.a.cluster.pods.find((p) => podId(p) === chosen.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === chosen.ip);
+  const target2 = podById(ctx.a.cluster, chosen.pod) ?? podByIp(ctx.a.cluster, chosen.ip);
   const start = ctx.a.cluster.nodes.find((n) => n.name === pod.node);
   const proxied: Packet = {
     srcIP: pod.ip ?? pkt.srcIP,

@@ -23,12 +23,13 @@ import {
   type TraceContext,
 } from './context';
 import type { SnatReason, TraceCandidate } from './types';
+import { podByIp, serviceByClusterIP } from './lookup';
 
 /** Sends the packet to `ip:port` from where it is now: whatever that address turns out to be. */
 export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: number): Outcome {
   const { cluster } = ctx.a;
   const ip = normalizeIP(ipText);
-  const byVip = cluster.services.find((s) => s.clusterIPs.includes(ip));
+  const byVip = serviceByClusterIP(cluster, ip);
   if (byVip) {
     if (!pkt.at)
       return fail(
@@ -50,7 +51,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (ip.startsWith('127.') || ip === '::1') return loopback(ctx, pkt, ip, port);
   const node = cluster.nodes.find((n) => n.ip === ip);
   if (node) return viaNode(ctx, pkt, node, port);
-  const pod = cluster.pods.find((p) => p.ip === ip && !p.hostNetwork);
+  const pod = podByIp(cluster, ip, true);
   if (pod) return toPod(ctx, pkt, pod, port, undefined);
   if (cidrContains(cluster.settings.podCIDR, ip))
     return fail('unrouted', `no pod has the address ${ip} (it is in the pod network ${cluster.settings.podCIDR}, but unassigned)`);
