@@ -9,7 +9,7 @@ export type { Topology, PolicyLayer, SourceRange };
 export const VIEW_TYPE = 'kubeNetsim.topology';
 
 export const CNI_PLUGINS = ['calico', 'flannel', 'cilium', 'weave', 'canal'] as const;
-export const PROXY_MODES = ['iptables', 'ipvs'] as const;
+export const PROXY_MODES = ['iptables', 'ipvs', 'nftables'] as const;
 /** The cluster setting hostNetworkPods: whether policies see hostNetwork pods as their node's address or as pods. */
 export const HOST_NETWORK_READINGS = ['node', 'pod'] as const;
 export type HostNetworkReading = (typeof HOST_NETWORK_READINGS)[number];

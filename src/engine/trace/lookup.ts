@@ -9,6 +9,8 @@ interface PodIndex {
   byIp: Map<string, SimPod>;
   /** Pods with their own address: hostNetwork pods share their node's. */
   byOwnIp: Map<string, SimPod>;
+  /** The same, by either of a dual-stack pod's addresses. */
+  byOwnAddress: Map<string, SimPod>;
 }
 
 const pods = new WeakMap<readonly SimPod[], PodIndex>();
@@ -21,11 +23,14 @@ function first<K, V>(m: Map<K, V>, k: K | undefined, v: V): void {
 function podIndex(cluster: Pick<Cluster, 'pods'>): PodIndex {
   let index = pods.get(cluster.pods);
   if (!index) {
-    index = { byId: new Map(), byIp: new Map(), byOwnIp: new Map() };
+    index = { byId: new Map(), byIp: new Map(), byOwnIp: new Map(), byOwnAddress: new Map() };
     for (const p of cluster.pods) {
       first(index.byId, podId(p), p);
       first(index.byIp, p.ip, p);
-      if (!p.hostNetwork) first(index.byOwnIp, p.ip, p);
+      if (p.hostNetwork) continue;
+      first(index.byOwnIp, p.ip, p);
+      first(index.byOwnAddress, p.ip, p);
+      first(index.byOwnAddress, p.ipv6, p);
     }
     pods.set(cluster.pods, index);
   }
@@ -53,6 +58,11 @@ export function podById(cluster: Pick<Cluster, 'pods'>, id: string): SimPod | un
 export function podByIp(cluster: Pick<Cluster, 'pods'>, ip: string, ownAddress = false): SimPod | undefined {
   const index = podIndex(cluster);
   return (ownAddress ? index.byOwnIp : index.byIp).get(ip);
+}
+
+/** The first pod (not on its node's network) with `ip` as its IPv4 or IPv6 address. */
+export function podByAddress(cluster: Pick<Cluster, 'pods'>, ip: string): SimPod | undefined {
+  return podIndex(cluster).byOwnAddress.get(ip);
 }
 
 export function serviceById(cluster: Pick<Cluster, 'services'>, id: string): SimService | undefined {
