@@ -12,6 +12,7 @@ import { leaveCluster } from './edge';
 import { round } from './steps';
 import type { FieldPath } from '../source';
 import type { Target, TraceIngressController } from './types';
+import { podById, podByIp } from './lookup';
 
 const where = (ing: SimIngress, path: FieldPath) => locate(ing.origin, path);
 
@@ -213,7 +214,7 @@ export function ingressLeg(
     chosen: e === chosen,
     service: serviceId(service),
   }));
-  const target2 = ctx.a.cluster.pods.find((p) => podId(p) === chosen.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === chosen.ip);
+  const target2 = podById(ctx.a.cluster, chosen.pod) ?? podByIp(ctx.a.cluster, chosen.ip);
   const start = ctx.a.cluster.nodes.find((n) => n.name === pod.node);
   const proxied: Packet = {
     srcIP: pod.ip ?? pkt.srcIP,

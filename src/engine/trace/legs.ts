@@ -27,6 +27,7 @@ import {
   type TraceContext,
 } from './context';
 import type { SnatReason, TraceCandidate } from './types';
+import { podByAddress, serviceByClusterIP } from './lookup';
 
 /**
  * A packet to an address of the other family leaves with the sender's address of that family (a
@@ -58,7 +59,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   const family = ipFamily(ip);
   const unfit = sourceOfFamily(ctx, pkt, family);
   if (unfit) return unfit;
-  const byVip = cluster.services.find((s) => s.clusterIPs.includes(ip));
+  const byVip = serviceByClusterIP(cluster, ip);
   if (byVip) {
     if (!pkt.at)
       return fail(
@@ -80,7 +81,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (ip.startsWith('127.') || ip === '::1') return loopback(ctx, pkt, ip, port);
   const node = cluster.nodes.find((n) => n.ip === ip);
   if (node) return viaNode(ctx, pkt, node, port);
-  const pod = cluster.pods.find((p) => (p.ip === ip || p.ipv6 === ip) && !p.hostNetwork);
+  const pod = podByAddress(cluster, ip);
   if (pod) return toPod(ctx, pkt, pod, port, undefined);
   const podNet = podCIDROf(cluster.settings, family);
   if (podNet && cidrContains(podNet, ip))
