@@ -177,6 +177,30 @@ describe('gateway routing: filters', () => {
     );
   });
 
+  // GEP-4129 (DirectResponse, experimental): the Gateway replies with statusCode (and body.string), asking no backend.
+  it('answers a DirectResponse itself with its status, whatever backends other rules have', () => {
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{matches: [{path: {type: Exact, value: /blocked}}], filters: [{type: DirectResponse, directResponse: {statusCode: 403, body: {string: nope}}}]}, {matches: [{path: {type: Exact, value: /empty}}], filters: [{type: DirectResponse, directResponse: {statusCode: 204}}]}, {backendRefs: [{name: a, port: 80}]}]}`,
+      ),
+    });
+    const blocked = send(a, 'http://h.test/blocked');
+    assert.notEqual(blocked.verdict, 'delivered');
+    assert.equal(blocked.response?.status, 403, blocked.reason);
+    assert.ok(blocked.hops.some((h) => h.kind === 'filter' && h.filter === 'DirectResponse' && h.detail.includes('"nope"')));
+    assert.equal(send(a, 'http://h.test/empty').response?.status, 204);
+    assert.equal(landed(send(a, 'http://h.test/other')), 'app/a');
+  });
+
+  it('reports a rule with both a DirectResponse and backendRefs, as the API server would', () => {
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{filters: [{type: DirectResponse, directResponse: {statusCode: 200}}], backendRefs: [{name: a, port: 80}]}]}`,
+      ),
+    });
+    assert.ok(a.diagnostics.some((d) => /DirectResponse filter cannot have backendRefs/.test(d.message)));
+  });
+
   it('shows a RequestMirror as a hop, its target resolved', () => {
     const a = world({
       'r.yaml': route(

@@ -166,6 +166,7 @@ function afterMatch(
   });
   if (filtered.redirect)
     return answer(filtered.redirect.status, `RequestRedirect answers ${filtered.redirect.status}`, filtered.redirect.location);
+  if (filtered.direct) return answer(filtered.direct.status, `its DirectResponse filter answers ${filtered.direct.status}`);
   // A CORS preflight is the Gateway's to answer, whatever the rule's backends are.
   if (filtered.preflight)
     return answer(
