@@ -201,6 +201,19 @@ describe('gateway routing: filters', () => {
     assert.ok(a.diagnostics.some((d) => /DirectResponse filter cannot have backendRefs/.test(d.message)));
   });
 
+  // HTTPBackendRef.filters: filters there run for the requests sent to that backend, after the rule's.
+  it("carries out a backendRef's own RequestRedirect instead of delivering", () => {
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{backendRefs: [{name: a, port: 80, filters: [{type: RequestRedirect, requestRedirect: {scheme: https, hostname: moved.test, statusCode: 301}}]}]}]}`,
+      ),
+    });
+    const t = send(a, 'http://h.test/x');
+    assert.equal(t.verdict, 'redirected', t.reason);
+    assert.deepEqual(t.response, { status: 301, location: 'https://moved.test/x' });
+    assert.ok(t.hops.some((h) => h.kind === 'redirect'));
+  });
+
   it('shows a RequestMirror as a hop, its target resolved', () => {
     const a = world({
       'r.yaml': route(

@@ -237,6 +237,28 @@ export function gatewayLeg(ctx: TraceContext, pkt: Packet, gw: SimGateway, pod: 
       detail: `${e.detail} (backendRef ${svcId})`,
       range: d.match ? locate(d.match.route.origin, e.filter.fieldPath) : undefined,
     });
+  // A backendRef's own RequestRedirect (or DirectResponse) answers for the share of traffic that picks it.
+  if (own.redirect) {
+    ctx.response = { status: own.redirect.status, location: own.redirect.location };
+    ctx.hops.push({
+      kind: 'redirect',
+      node,
+      status: own.redirect.status,
+      location: own.redirect.location,
+      range: d.match ? locate(d.match.route.origin, own.redirect.filter.fieldPath) : undefined,
+    });
+    return fail(
+      'redirected',
+      `Gateway ${gwId} answers ${own.redirect.status} with Location ${own.redirect.location} (RequestRedirect of backendRef ${svcId}); nothing reaches a pod${caveat}`,
+    );
+  }
+  if (own.direct) {
+    ctx.response = { status: own.direct.status };
+    return fail(
+      'unrouted',
+      `Gateway ${gwId} answers ${own.direct.status} (DirectResponse of backendRef ${svcId}); nothing reaches a pod${caveat}`,
+    );
+  }
   const req = own.request;
   const http =
     call.kind === 'http' ||
