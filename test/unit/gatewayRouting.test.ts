@@ -84,6 +84,37 @@ describe('gateway routing: precedence', () => {
     const why = send(applied, 'http://any.test/').hops.find((h) => h.kind === 'gateway');
     assert.match(why && why.kind === 'gateway' ? why.why : '', /apply order/);
   });
+
+  // Gateway API site docs, concepts/hostnames.md "Route precedence resolution": routes whose
+  // hostnames intersect a listener's to the same name are ranked by their own spec.hostnames.
+  it('ranks routes that intersect a listener to the same hostname by their own hostnames, before age', () => {
+    const one = (listener: string) =>
+      `[{name: http, port: 80, protocol: HTTP, hostname: "${listener}", allowedRoutes: {namespaces: {from: All}}}]`;
+    const r = (name: string, host: string, backend: string, ts: string) =>
+      route(`${P}, hostnames: ["${host}"], rules: [{backendRefs: [{name: ${backend}, port: 80}]}]}`, name).replace(
+        `name: ${name},`,
+        `name: ${name}, creationTimestamp: "${ts}",`,
+      );
+    const build = (listener: string, older: string, newer: string) =>
+      analyze({
+        'c.yaml': CLASS,
+        'g.yaml': gateway(one(listener)),
+        'a.yaml': svc('a'),
+        'b.yaml': svc('b'),
+        'old.yaml': r('old', older, 'a', '2024-01-01T00:00:00Z'),
+        'new.yaml': r('new', newer, 'b', '2024-06-01T00:00:00Z'),
+      });
+    const exact = send(build('abc.example.com', '*.example.com', 'abc.example.com'), 'http://abc.example.com/');
+    assert.equal(landed(exact), 'app/b', 'the exact route hostname beats the older wildcard one');
+    const hop = exact.hops.find((h) => h.kind === 'gateway');
+    assert.match(hop && hop.kind === 'gateway' ? hop.why : '', /more specific route hostname/);
+    assert.equal(landed(send(build('*.example.com', '*.com', '*.example.com'), 'http://x.example.com/')), 'app/b');
+    assert.equal(
+      landed(send(build('*.example.com', '*.example.com', '*.example.com'), 'http://x.example.com/')),
+      'app/a',
+      'identical hostnames still go to the older route',
+    );
+  });
 });
 
 describe('gateway routing: backends and answers', () => {
