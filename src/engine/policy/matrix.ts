@@ -32,6 +32,15 @@ export interface MatrixOptions {
   ingressController?: boolean;
   /** Add `{gateway/NS/NAME}` lines for what each Gateway's routes expose (after NetworkPolicy on its data plane's hop). */
   gateways?: GatewayModel;
+  /** The fewest classes a peer matches for them to be shared as a peer group (default 64; tests lower it to try that path on small clusters). */
+  peerGroupMin?: number;
+  /**
+   * Also list IPv6 ranges outside the cluster when a rule names one (default false). The connectivity
+   * list mirrors netpol-analyzer, which analyses IPv4 only: it ignores IPv6 `networks` of
+   * (Baseline)AdminNetworkPolicy rules with a warning and prints IPv4 ranges only. The engine itself
+   * follows the API and decides IPv6 traffic like any other; only this list leaves it out.
+   */
+  ipv6?: boolean;
 }
 
 export const INGRESS_CONTROLLER = '{ingress-controller}';
@@ -42,10 +51,39 @@ interface Side {
   /** Admitted towards/from every peer (rules without peers). */
   base: ConnSet;
   perClass: Map<number, ConnSet>;
+  /**
+   * Peers matching many classes with one port set (a rule admitting every namespace): the classes
+   * are shared with every other side naming the same peer, instead of one perClass entry each.
+   * 800 namespaces' copies of such a rule filled 25 million perClass entries at 96,000 pods.
+   */
+  groups: PeerGroup[];
   perRange: ConnSet[];
 }
 
-const OPEN: Side = { isolated: false, base: ConnSet.ALL, perClass: new Map(), perRange: [] };
+interface PeerGroup {
+  /** Indexed by class: 1 for a member. Shared by every side whose peer matched the same classes. */
+  members: Uint8Array;
+  conn: ConnSet;
+}
+
+/** A peer matching at least this many classes becomes a PeerGroup (below it, perClass entries cost less). */
+const GROUP_MIN = 64;
+
+interface SideContext {
+  engine: PolicyEngine;
+  index: ClassIndex;
+  classes: readonly PodClass[];
+  groupMin: number;
+}
+
+const OPEN: Side = { isolated: false, base: ConnSet.ALL, perClass: new Map(), groups: [], perRange: [] };
+
+/** What an isolated side admits towards/from class `i`: its peerless rules, the rules naming `i`, the groups holding `i`. */
+function admitted(side: Side, i: number): ConnSet {
+  let conn = side.base.union(side.perClass.get(i) ?? ConnSet.NONE);
+  for (const g of side.groups) if (g.members[i] === 1) conn = conn.union(g.conn);
+  return conn;
+}
 
 function rangeName(r: IpRange): string {
   return `${formatRange(r)}[External]`;
@@ -64,16 +102,19 @@ function portsAreStatic(rule: PolicyRule): boolean {
 /**
  * The address ranges outside the cluster as one direction's ipBlocks (and, for egress, the
  * cluster-wide policies' networks) cut them (ingress rules cut the sources, egress rules the
- * destinations), per family; IPv6 appears only when a rule names it.
+ * destinations), per family; IPv6 appears when the cluster is dual-stack, or when asked for and a rule names it.
  */
-function externalRanges(engine: PolicyEngine, direction: Direction): IpRange[] {
+function externalRanges(engine: PolicyEngine, direction: Direction, ipv6: boolean): IpRange[] {
   const blocks: IpRange[] = [];
   for (const p of engine.policies)
     for (const r of p.rules[direction]) for (const peer of r.peers ?? []) if (peer.kind === 'ipBlock') blocks.push(...peer.ranges);
   for (const tier of [engine.tiers.tiers.admin, engine.tiers.tiers.baseline])
     for (const p of tier)
       for (const r of p.rules[direction]) for (const peer of r.peers) if (peer.kind === 'networks') blocks.push(...peer.ranges);
-  const families: Family[] = blocks.some((b) => b.family === 'ipv6') ? ['ipv4', 'ipv6'] : ['ipv4'];
+  // A dual-stack cluster's pods reach (and are reached from) IPv6 addresses too, whether or not a rule names one;
+  // a single-stack one lists IPv6 only when asked (netpol-analyzer, which the list mirrors, analyses IPv4 only).
+  const dualStack = engine.cluster.settings.podCIDRv6 !== undefined;
+  const families: Family[] = dualStack || (ipv6 && blocks.some((b) => b.family === 'ipv6')) ? ['ipv4', 'ipv6'] : ['ipv4'];
   return families.flatMap((f) => splitAtBoundaries(f, blocks));
 }
 
@@ -106,11 +147,16 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
   const pods = engine.cluster.pods.filter((p) => p.origin.kind === 'manifest' && p.pending === undefined);
   const classes = podClasses(engine, pods);
   const index = new ClassIndex(engine, classes);
-  const ranges: Record<Direction, IpRange[]> = { ingress: externalRanges(engine, 'ingress'), egress: externalRanges(engine, 'egress') };
+  const ipv6 = options.ipv6 === true;
+  const ranges: Record<Direction, IpRange[]> = {
+    ingress: externalRanges(engine, 'ingress', ipv6),
+    egress: externalRanges(engine, 'egress', ipv6),
+  };
+  const ctx: SideContext = { engine, index, classes, groupMin: options.peerGroupMin ?? GROUP_MIN };
   const rangeNames = { ingress: ranges.ingress.map(rangeName), egress: ranges.egress.map(rangeName) };
   const sides: Record<Direction, Side[]> = {
-    egress: classes.map((c) => side(engine, index, classes, c, 'egress', ranges.egress)),
-    ingress: classes.map((c) => side(engine, index, classes, c, 'ingress', ranges.ingress)),
+    egress: classes.map((c) => side(ctx, c, 'egress', ranges.egress)),
+    ingress: classes.map((c) => side(ctx, c, 'ingress', ranges.ingress)),
   };
 
   const result = new Map<string, Map<string, ConnSet>>();
@@ -157,13 +203,13 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
         const e = viaLayers.egress[si]
           ? engine.directionConnections('egress', s.ep, d.ep, d.ep, local)
           : eg.isolated && !local
-            ? eg.base.union(eg.perClass.get(d.index) ?? ConnSet.NONE)
+            ? admitted(eg, d.index)
             : ConnSet.ALL;
         if (e.isEmpty()) return e;
         const i = ingLayered
           ? engine.directionConnections('ingress', d.ep, s.ep, d.ep, local)
           : ing.isolated && !local
-            ? ing.base.union(ing.perClass.get(si) ?? ConnSet.NONE)
+            ? admitted(ing, si)
             : ConnSet.ALL;
         return e.intersect(i);
       };
@@ -233,7 +279,12 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
  * shorter of the two lists keeps that linear. The order is irrelevant: pairs merge by union.
  */
 function namedSources(ing: Side, reaching: number[], local: PodClass[]): number[] {
-  const named = reaching.length < ing.perClass.size ? reaching.filter((i) => ing.perClass.has(i)) : [...ing.perClass.keys()];
+  const named =
+    ing.groups.length > 0
+      ? reaching.filter((i) => ing.perClass.has(i) || ing.groups.some((g) => g.members[i] === 1))
+      : reaching.length < ing.perClass.size
+        ? reaching.filter((i) => ing.perClass.has(i))
+        : [...ing.perClass.keys()];
   return [...new Set([...named, ...local.map((a) => a.index)])];
 }
 
@@ -241,14 +292,16 @@ function namedSources(ing: Side, reaching: number[], local: PodClass[]): number[
  * The classes that may send to class `d` at all, ascending: those egress policies do not isolate
  * (or isolate with a rule for every peer), the layered ones, the address classes (a node's own
  * exception), and the isolated ones whose rules name `d`. Any other class's egress admits
- * nothing towards `d`, so its pair would be empty and is not listed.
+ * nothing towards `d`, so its pair would be empty and is not listed. A class with peer groups
+ * counts as reaching everywhere: trying a pair its rules do not admit only finds it empty.
  */
 function egressReach(classes: readonly PodClass[], egress: Side[], layers: boolean[]): (d: number) => number[] {
   const everywhere: number[] = [];
   const towards = new Map<number, number[]>();
   for (const c of classes) {
     const eg = egress[c.index] ?? OPEN;
-    if (layers[c.index] === true || c.ep.kind !== 'pod' || !eg.isolated || !eg.base.isEmpty()) everywhere.push(c.index);
+    if (layers[c.index] === true || c.ep.kind !== 'pod' || !eg.isolated || !eg.base.isEmpty() || eg.groups.length > 0)
+      everywhere.push(c.index);
     else
       for (const d of eg.perClass.keys()) {
         const list = towards.get(d) ?? [];
@@ -282,27 +335,18 @@ function compare(a: string, b: string): number {
 }
 
 /** What the policies isolating class `c` admit in one direction, per peer class and per address range. */
-function side(
-  engine: PolicyEngine,
-  index: ClassIndex,
-  classes: readonly PodClass[],
-  c: PodClass,
-  direction: Direction,
-  ranges: IpRange[],
-): Side {
+function side(ctx: SideContext, c: PodClass, direction: Direction, ranges: IpRange[]): Side {
+  const { engine } = ctx;
   if (c.ep.kind !== 'pod') return OPEN;
   const policies = engine.policiesSelecting(c.rep)[direction];
   if (policies.length === 0) return OPEN;
-  const out: Side = { isolated: true, base: ConnSet.NONE, perClass: new Map(), perRange: ranges.map(() => ConnSet.NONE) };
-  for (const policy of policies)
-    for (const rule of policy.rules[direction]) addRule(engine, index, classes, c, direction, policy, rule, ranges, out);
+  const out: Side = { isolated: true, base: ConnSet.NONE, perClass: new Map(), groups: [], perRange: ranges.map(() => ConnSet.NONE) };
+  for (const policy of policies) for (const rule of policy.rules[direction]) addRule(ctx, c, direction, policy, rule, ranges, out);
   return out;
 }
 
 function addRule(
-  engine: PolicyEngine,
-  index: ClassIndex,
-  classes: readonly PodClass[],
+  { engine, index, classes, groupMin }: SideContext,
   c: PodClass,
   direction: Direction,
   policy: SimNetworkPolicy,
@@ -321,7 +365,13 @@ function addRule(
     return;
   }
   for (const peer of rule.peers) {
-    for (const i of index.match(policy, peer)) add(out.perClass, i, towards(classes[i] as PodClass));
+    const matched = index.match(policy, peer);
+    if (fixed && matched.length >= groupMin) {
+      const members = index.membership(matched);
+      const same = out.groups.find((g) => g.members === members);
+      if (same) same.conn = same.conn.union(fixed);
+      else out.groups.push({ members, conn: fixed });
+    } else for (const i of matched) add(out.perClass, i, towards(classes[i] as PodClass));
     if (peer.kind !== 'ipBlock') continue;
     const conn = fixed ?? engine.ruleConnections(rule, address);
     ranges.forEach((r, k) => {

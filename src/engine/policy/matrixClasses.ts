@@ -131,6 +131,19 @@ export class ClassIndex {
     }
   }
 
+  private readonly memberships = new WeakMap<readonly number[], Uint8Array>();
+
+  /** A match list as a membership array indexed by class, one per list (lists are shared by the peers that match alike). */
+  membership(list: readonly number[]): Uint8Array {
+    let out = this.memberships.get(list);
+    if (!out) {
+      out = new Uint8Array(this.classes.length);
+      for (const i of list) out[i] = 1;
+      this.memberships.set(list, out);
+    }
+    return out;
+  }
+
   /** The classes one peer of `policy` matches. */
   match(policy: SimNetworkPolicy, peer: PolicyPeer): number[] {
     const hit = this.cache.get(peer);
