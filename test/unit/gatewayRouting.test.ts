@@ -118,6 +118,26 @@ describe('gateway routing: precedence', () => {
 });
 
 describe('gateway routing: backends and answers', () => {
+  // A Service without a selector gets the endpoints its Endpoints/EndpointSlices list (Kubernetes docs,
+  // "Services without selectors"); when the manifests list none, who fills them in later is unknown.
+  it('says an empty selector-less Service may get endpoints the manifests do not show', () => {
+    const manual = yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: manual, namespace: app}
+      spec: {ports: [{port: 80, targetPort: 8080}]}
+      ---
+      apiVersion: v1
+      kind: Endpoints
+      metadata: {name: manual, namespace: app}
+    `;
+    const a = world({ 'r.yaml': route(`${P}, rules: [{backendRefs: [{name: manual, port: 80}]}]}`), 'm.yaml': manual });
+    const t = send(a, 'http://h.test/');
+    assert.equal(t.verdict, 'refused');
+    assert.equal(t.response?.status, 503);
+    assert.match(t.reason, /no selector.*not simulated/);
+  });
+
   it('splits traffic by weight, gives weight 0 nothing, and keeps an invalid backend’s share as 500', () => {
     const a = world({
       'r.yaml': route(

@@ -10,7 +10,7 @@ import { backendTlsPolicies } from '../gateway/backendTls';
 import { applyFilters, responseHeaders } from '../gateway/filters';
 import { routeCall, type GatewayCall, type GatewayDecision, type WeightedBackend } from '../gateway/routing';
 import type { GatewayRequest, Listener, SimGateway } from '../gateway/types';
-import { fail, type Outcome, type Packet, type TraceContext } from './context';
+import { fail, pendingBehind, type Outcome, type Packet, type TraceContext } from './context';
 import { toPod } from './legs';
 import { leaveCluster } from './edge';
 import { round } from './steps';
@@ -309,7 +309,10 @@ export function gatewayLeg(ctx: TraceContext, pkt: Packet, gw: SimGateway, pod: 
       range: locate(svc.origin, ['spec', 'selector']),
     });
     ctx.response = { status: 503 };
-    return fail('refused', `Service ${serviceId(svc)} behind Gateway ${gwId} has no ready endpoints, so the Gateway answers 503${caveat}`);
+    return fail(
+      'refused',
+      `Service ${serviceId(svc)} behind Gateway ${gwId} has no ready endpoints${pendingBehind(ctx.a.cluster.pods, svc)}, so the Gateway answers 503${caveat}`,
+    );
   }
   const target2 = ctx.a.cluster.pods.find((p) => podId(p) === chosen.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === chosen.ip);
   if (!target2) return leaveCluster(ctx, proxied, chosen.ip, endpointString({ ip: chosen.ip, port: chosen.port }));
