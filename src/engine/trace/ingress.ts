@@ -5,7 +5,7 @@ import { categorizeEndpoints, endpointString } from '../dataplane/kubeProxy';
 import { resolveBackend, type IngressController, type SimIngress } from '../ingress/model';
 import { backendProtocol, NGINX, nginxAnnotations, nginxAnswer, rewritten } from '../ingress/nginx';
 import { canaryShares } from '../ingress/canary';
-import { locate, podId, serviceId, type SimPod } from '../cluster/model';
+import { locate, serviceId, type SimPod } from '../cluster/model';
 import { fail, type Outcome, type Packet, type TraceContext } from './context';
 import { toPod } from './legs';
 import { leaveCluster } from './edge';
