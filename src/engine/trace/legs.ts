@@ -5,8 +5,7 @@ import { cidrContains, ipFamily, normalizeIP } from '../cluster/ipam';
 import { fnv1a } from '../hash';
 import { clusterIPOf, endpointsOf, nodeIPOf, podCIDROf, serviceCIDROf, type IPFamily } from '../dataplane/families';
 import type { TopologyChoice } from '../services/topology';
-import { decide, categorizeEndpoints, endpointString, fwChain, servicePortName, type ServiceDataplane } from '../dataplane/kubeProxy';
-import { nftFirewallChain, nftPortName } from '../dataplane/nftNames';
+import { decide, categorizeEndpoints, endpointString, servicePortName, type ServiceDataplane } from '../dataplane/kubeProxy';
 import { zoneOf } from '../services/topology';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
@@ -28,6 +27,7 @@ import {
 } from './context';
 import type { SnatReason, TraceCandidate } from './types';
 import { podByAddress, serviceByClusterIP } from './lookup';
+import { refuseOutsideSourceRanges, sourceRangesOf } from './sourceRanges';
 
 /**
  * A packet to an address of the other family leaves with the sender's address of that family (a
@@ -385,27 +385,9 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
   const id = serviceId(svc);
   if (!sp || sp.nodePort === undefined)
     return fail('unrouted', `the load balancer of Service ${id} (${svc.loadBalancerIP}) does not listen on ${port}/${ctx.protocol}`);
-  const ranges = (svc.loadBalancerSourceRanges ?? []).filter((r) => ipFamily(r.split('/')[0] ?? '') === ipFamily(pkt.srcIP));
-  if (ranges.length > 0 && !ranges.some((r) => cidrContains(r, pkt.srcIP))) {
-    // The cloud balancer filters by source; kube-proxy's firewall chain does the same for what reaches a node.
-    const name = nftPortName(svc, sp);
-    const rule =
-      ctx.a.cluster.settings.kubeProxyMode === 'nftables'
-        ? `${nftFirewallChain(name, sp.protocol)}: ${ipFamily(pkt.srcIP) === 'ipv6' ? 'ip6' : 'ip'} saddr != { ${ranges.join(', ')} } drop`
-        : `${fwChain(servicePortName(svc, sp), sp.protocol)}: no -s ${ranges.join(' / -s ')} matches, -j DROP`;
-    ctx.hops.push({
-      kind: 'drop',
-      node: pkt.at?.name ?? null,
-      rule,
-      reason: `loadBalancerSourceRanges of Service ${id} admit ${ranges.join(', ')}; ${pkt.srcIP} is outside them`,
-      range: locate(svc.origin, ['spec', 'loadBalancerSourceRanges']),
-    });
-    ctx.candidates = [];
-    return fail(
-      'dropped',
-      `the load balancer of Service ${id} (${svc.loadBalancerIP}) admits only ${ranges.join(', ')} (loadBalancerSourceRanges), and ${pkt.srcIP} is outside them, so it is dropped${pkt.at ? " (by kube-proxy's firewall chain on the node)" : ''}`,
-    );
-  }
+  const ranges = sourceRangesOf(svc, pkt.srcIP);
+  const refused = refuseOutsideSourceRanges(ctx, pkt, svc, sp, ranges);
+  if (refused) return refused;
   // In-cluster clients never reach the balancer: kube-proxy captures the LB IP on their own node.
   if (pkt.at) return viaService(ctx, pkt, svc, port, 'loadBalancer', pkt.at);
   const { cluster } = ctx.a;
