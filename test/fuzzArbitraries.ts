@@ -526,11 +526,82 @@ export const settingsWorkspace = fc
     { path: 'kube-netsim.yaml', text: ops.reduce(mutate, lines.join('\n') + '\n') },
   ]);
 
+// Dual-stack inputs: the Service fields that pick families and addresses, each with good and bad
+// values, and EndpointSlices of either address type (or a wrong one) for selector-less Services.
+const FAMILY_FIELDS = [
+  'ipFamilyPolicy: RequireDualStack',
+  'ipFamilyPolicy: PreferDualStack',
+  'ipFamilyPolicy: SingleStack',
+  'ipFamilyPolicy: Sideways',
+  'ipFamilies: [IPv6, IPv4]',
+  'ipFamilies: [IPv6]',
+  'ipFamilies: [IPv4, IPv4]',
+  'ipFamilies: IPv6',
+  'clusterIP: fd00:10:96::a',
+  'clusterIPs: [10.96.5.5, "fd00:10:96::5"]',
+  'clusterIPs: ["fd00:10:96::5", "fd00:10:96::6"]',
+  'clusterIP: "2001:db8::zz"',
+  'externalIPs: ["2001:db8::10", 203.0.113.10]',
+  'type: LoadBalancer',
+  'type: NodePort',
+  'externalTrafficPolicy: Local',
+  'internalTrafficPolicy: Local',
+  'sessionAffinity: ClientIP',
+  'loadBalancerSourceRanges: ["2001:db8::/32", " 203.0.113.0/25", nope]',
+  'trafficDistribution: PreferClose',
+];
+const SLICE_ENDPOINTS = [
+  '{addresses: ["fd00:10:244:1::5"], nodeName: node-1}',
+  '{addresses: ["10.244.1.77"], conditions: {ready: false, serving: true, terminating: true}}',
+  '{addresses: ["fd00:10:244:2::9"], conditions: {ready: true}, zone: a, hints: {forZones: [{name: a}]}}',
+  '{addresses: ["not-an-ip"]}',
+  '{addresses: [], nodeName: 7}',
+];
+const DUAL_SETTINGS = [
+  'podCIDR: 10.244.0.0/16,fd00:10:244::/56\nserviceCIDR: 10.96.0.0/12,fd00:10:96::/112',
+  'podCIDR: fd00:10:244::/56,10.244.0.0/16\nserviceCIDR: fd00:10:96::/112,10.96.0.0/12',
+  'serviceCIDR: 10.96.0.0/12,fd00:10:96::/112',
+  'podCIDR: 10.244.0.0/16,fd00:10:244::/120',
+];
+export const dualStackWorkspace = fc
+  .record({
+    settings: fc.constantFrom(...DUAL_SETTINGS),
+    proxy: fc.constantFrom('iptables', 'ipvs', 'nftables'),
+    fields: fc.uniqueArray(fc.constantFrom(...FAMILY_FIELDS), { maxLength: 5 }),
+    selectorLess: fc.boolean(),
+    addressType: fc.constantFrom('IPv4', 'IPv6', 'FQDN', 'IPv7'),
+    endpoints: fc.uniqueArray(fc.constantFrom(...SLICE_ENDPOINTS), { maxLength: 3 }),
+  })
+  .map(({ settings, proxy, fields, selectorLess, addressType, endpoints }): InputFile[] => [
+    ...SEEDS.filter((f) => f.path.startsWith('examples/shop/')),
+    { path: 'kube-netsim.yaml', text: `${settings}\nkubeProxyMode: ${proxy}\n` },
+    {
+      path: 'dual.yaml',
+      text: [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: {name: dual, namespace: shop}',
+        'spec:',
+        ...fields.map((f) => `  ${f}`),
+        ...(selectorLess ? [] : ['  selector: {app: backend}']),
+        '  ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]',
+        '---',
+        'apiVersion: discovery.k8s.io/v1',
+        'kind: EndpointSlice',
+        'metadata: {name: dual-1, namespace: shop, labels: {kubernetes.io/service-name: dual}}',
+        `addressType: ${addressType}`,
+        `endpoints: [${endpoints.join(', ')}]`,
+        'ports: [{name: http, port: 8080, protocol: TCP}]',
+        '',
+      ].join('\n'),
+    },
+  ]);
+
 /**
  * Everything a host asks of an analysis, as one string: the CLI's analyze JSON, traces from a few
  * pods, the external client and a node to each Service (by name, ClusterIP and NodePort) and to
  * garbage targets, DNS lookups, the connectivity matrix, the topology and its policy layer, and
- * kube-proxy's rules in both modes.
+ * kube-proxy's rules in all three modes (each family's, in a dual-stack cluster).
  */
 export function exercise(files: InputFile[], cache?: ParseCache): string {
   // kube-netsim.yaml is the settings, as the hosts read it; everything else is a manifest.
@@ -550,18 +621,22 @@ export function exercise(files: InputFile[], cache?: ParseCache): string {
   const node = a.cluster.nodes[0];
   const sources = [...pods.map((p) => `${p.namespace}/${p.name}`), 'external', ...(node ? [`node/${node.name}`] : [])];
   const targets = ['nowhere:80', 'http://[zz', '10.96.0.1:443'];
+  // A dual-stack pod is reached at its IPv6 address too.
+  for (const p of pods.slice(0, 2)) if (p.ipv6) targets.push(`[${p.ipv6}]:8080`);
   for (const s of services) {
     const p = s.ports[0];
     if (!p) continue;
     targets.push(`http://${s.name}.${s.namespace}:${p.port}/api`);
-    if (s.clusterIP && s.clusterIP !== 'None') targets.push(`${s.clusterIP.includes(':') ? `[${s.clusterIP}]` : s.clusterIP}:${p.port}`);
+    // Every ClusterIP of a dual-stack Service, each family's.
+    for (const ip of s.clusterIPs.length > 0 ? s.clusterIPs : s.clusterIP && s.clusterIP !== 'None' ? [s.clusterIP] : [])
+      targets.push(`${ip.includes(':') ? `[${ip}]` : ip}:${p.port}`);
     if (p.nodePort !== undefined && node) targets.push(`${node.ip}:${p.nodePort}`);
   }
   const traces = [];
   for (const from of sources) {
     const found = findSource(a.cluster, from);
     if (!found.ok) continue;
-    for (const to of targets.slice(0, 6)) traces.push(traceJson(tracePacket(a, found.source, to, 'TCP')));
+    for (const to of targets.slice(0, 8)) traces.push(traceJson(tracePacket(a, found.source, to, 'TCP')));
   }
   const asker = pods[0] ?? { namespace: 'default' };
   const dns = ['kubernetes.default', 'nowhere', '..', 'a'.repeat(300), '*.x', ...services.map((s) => `${s.name}.${s.namespace}`)].map((n) =>
@@ -569,7 +644,9 @@ export function exercise(files: InputFile[], cache?: ParseCache): string {
   );
   const topology = buildTopology(a);
   const layer = pods[0] ? policyLayer(a, `${pods[0].namespace}/${pods[0].name}`) : undefined;
-  const rules = [...rulesByNode(a.cluster, 'iptables'), ...rulesByNode(a.cluster, 'ipvs')].map((r) => r.text);
+  const rules = [...rulesByNode(a.cluster, 'iptables'), ...rulesByNode(a.cluster, 'ipvs'), ...rulesByNode(a.cluster, 'nftables')].map(
+    (r) => r.text,
+  );
   return JSON.stringify({
     analysis: analysisJson(a),
     traces,

@@ -1,7 +1,7 @@
 // The side panel's account of the selected object: what it is, its addresses, ports and labels,
 // where it is written, and buttons to reveal it or draw its policy layer. All text through textContent.
 import type { Topology } from '../src/shared/protocol';
-import type { Kind } from './scene';
+import type { DrawnKind as Kind } from '../src/shared/protocol';
 import { button, h } from './controls';
 import { labelsText } from './scene';
 
@@ -116,7 +116,75 @@ export class Details {
         source = x.source;
         break;
       }
-      case 'edge':
+      case 'workload': {
+        const w = t.workloads.find((x) => x.id === sel.id);
+        if (!w) break;
+        heading = `${w.kind} ${w.id}`;
+        rows.push(
+          ['Replicas', `${w.ready}/${w.pods.length} ready`],
+          ['Ports', w.ports.map((x) => `${x.name ? `${x.name} ` : ''}${x.port}/${x.protocol}`).join(', ') || 'none declared'],
+          ['Nodes', w.nodes.join(', ') || 'none (Pending)'],
+          [
+            'Behind',
+            t.map.edges
+              .filter((e) => e.kind === 'endpoint' && e.to === w.id)
+              .map((e) => e.from)
+              .join(', ') || 'no Service',
+          ],
+        );
+        source = w.source;
+        break;
+      }
+      case 'gateway': {
+        const g = t.map.gateways.find((x) => x.id === sel.id);
+        if (!g) break;
+        heading = `Gateway ${g.id}`;
+        rows.push(['Class', g.className], ['Addresses', g.addresses.join(', ') || 'none']);
+        for (const l of g.listeners)
+          rows.push([
+            `Listener ${l.name}`,
+            `${l.protocol} ${l.port}${l.hostname ? ` ${l.hostname}` : ''} · ${l.attachedRoutes} route(s) attached`,
+          ]);
+        source = g.source;
+        break;
+      }
+      case 'route': {
+        const r = t.map.routes.find((x) => x.id === sel.id);
+        if (!r) break;
+        heading = `${r.kind} ${r.id}`;
+        rows.push(['Hostnames', r.hostnames.join(', ') || 'any']);
+        for (const p of r.parents)
+          rows.push([
+            `Parent ${p.gateway}${p.sectionName ? `/${p.sectionName}` : ''}`,
+            p.accepted ? 'Accepted' : `not accepted: ${p.reason}`,
+          ]);
+        for (const b of r.backends)
+          rows.push([`Backend ${b.service}`, `port ${b.port ?? '?'} · weight ${b.weight}${b.resolved ? '' : ` · ${b.reason}`}`]);
+        source = r.source;
+        break;
+      }
+      case 'namespace': {
+        const n = t.namespaces.find((x) => x.name === sel.id);
+        if (!n) break;
+        heading = `Namespace ${n.name}`;
+        rows.push(
+          ['Workloads', String(t.workloads.filter((w) => w.namespace === n.name).length)],
+          ['Pods', String(n.pods)],
+          ['Services', String(n.services)],
+        );
+        break;
+      }
+      case 'edge': {
+        const c = t.map.calls.find((x) => x.id === sel.id);
+        if (!c) break;
+        heading = `Call ${c.from} → ${c.to}`;
+        rows.push(['Verdict', c.verdict]);
+        for (const p of c.ports) rows.push([`Port ${p.port}`, p.verdict === 'allowed' ? `${p.outcome}` : `${p.outcome}: ${p.reason}`]);
+        rows.push(['Written as', c.via.join('; ')]);
+        source = c.source;
+        break;
+      }
+      case 'matrix-cell':
         break;
     }
     this.host.append(h('h3', {}, heading));

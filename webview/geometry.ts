@@ -38,3 +38,13 @@ function r(n: number): string {
 export function fit(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
 }
+
+/** An SVG text element at (x, y) of class `cls`; the text goes in as text, never as markup. */
+export function textEl(cls: string, x: number, y: number, text: string): SVGTextElement {
+  const t = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+  t.setAttribute('class', cls);
+  t.setAttribute('x', String(x));
+  t.setAttribute('y', String(y));
+  t.textContent = text;
+  return t;
+}

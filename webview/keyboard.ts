@@ -2,7 +2,13 @@
 // through the drawn objects in reading order (entry points, Ingresses, Services, nodes, pods),
 // Enter reveals the focused object's manifest line, Space selects it, Escape clears, +/- zoom, 0 fits.
 import type { Box } from './layout';
-import type { Kind, Scene } from './scene';
+import type { Kind } from './scene';
+
+/** What the keyboard walks: the drawn objects in reading order, and where each is. */
+export interface Navigable {
+  focusables(): SVGGElement[];
+  boxOfElement(el: SVGGElement): Box | undefined;
+}
 
 export interface KeyHooks {
   activate(kind: Kind, id: string): void;
@@ -13,14 +19,14 @@ export interface KeyHooks {
   show(b: Box): void;
 }
 
-export function bindKeyboard(svg: SVGSVGElement, scene: Scene, hooks: KeyHooks): void {
+export function bindKeyboard(svg: SVGSVGElement, scene: Navigable, hooks: KeyHooks): void {
   let current: SVGGElement | null = null;
   const moveTo = (el: SVGGElement | undefined) => {
     if (!el) return;
     if (current) current.setAttribute('tabindex', '-1');
     current = el;
     el.setAttribute('tabindex', '0');
-    const box = scene.boxOf(el.dataset['id'] ?? '');
+    const box = scene.boxOfElement(el);
     if (box) hooks.show(box);
     el.focus({ preventScroll: true });
   };

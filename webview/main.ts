@@ -12,6 +12,7 @@ import {
   type Topology,
   type ViewState,
   type PolicyLayer,
+  type ViewName,
 } from '../src/shared/protocol';
 import { layoutTopology, type Layout } from './layout';
 import { Scene, type Kind } from './scene';
@@ -22,6 +23,12 @@ import { Details } from './details';
 import { TracePlayer } from './trace';
 import { exportPng, exportSvg } from './export';
 import { bindKeyboard } from './keyboard';
+import { layoutMap, type MapLayout } from './mapLayout';
+import { MapScene } from './mapScene';
+import { ViewSwitch } from './views';
+import { MatrixPanel } from './matrix';
+import { MapFocus } from './mapFocus';
+import type { MapKind } from './mapLayout';
 
 interface VsCodeApi {
   postMessage(message: ToExtension): void;
@@ -42,8 +49,15 @@ let layout: Layout | undefined;
 let policy: PolicyLayer | null = null;
 let selected: { kind: Kind; id: string } | null = null;
 let firstDraw = true;
+let mapLayout: MapLayout | undefined;
+let firstMapDraw = true;
+/** Which views show the current topology (the others are drawn when they are first shown). */
+const drawnViews = new Set<ViewName>();
+const view = (): ViewName => state.view ?? 'map';
 /** From this many pods on, detail is reduced while zoomed out (see style.css). */
 const LARGE_PODS = 300;
+/** From this many workloads on, the map culls what is far from the view and drops detail when zoomed out. */
+const LARGE_WORKLOADS = 150;
 
 // Page skeleton.
 const app = document.getElementById('app') ?? document.body;
@@ -51,6 +65,7 @@ const main = h('div', { class: 'main' });
 const stage = h('div', { class: 'stage' });
 const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
 svg.setAttribute('id', 'scene');
+svg.setAttribute('class', 'drawing');
 svg.setAttribute('role', 'application');
 svg.setAttribute('tabindex', '0');
 svg.setAttribute('aria-roledescription', 'cluster topology');
@@ -63,12 +78,24 @@ const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite'
 const summary = h('span', { class: 'status-summary' });
 const note = h('span', { class: 'status-note' });
 status.append(summary, note);
-stage.append(svg, status);
+const mapSvg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+mapSvg.setAttribute('id', 'map');
+mapSvg.setAttribute('class', 'drawing');
+mapSvg.setAttribute('role', 'application');
+mapSvg.setAttribute('tabindex', '0');
+mapSvg.setAttribute('aria-roledescription', 'service map');
+mapSvg.setAttribute(
+  'aria-label',
+  'Service map: namespaces, their workloads and Services, and the calls between them. Arrow keys move between objects, Enter shows the manifest line, Space focuses a workload, Escape clears.',
+);
+const matrixHost = h('div', { id: 'matrix', class: 'matrix', role: 'region', 'aria-label': 'Connectivity matrix' });
+stage.append(mapSvg, svg, matrixHost, status);
 const side = h('aside', { class: 'side', 'aria-label': 'Details' });
 const legendHost = h('section', { class: 'legend-section' });
 const detailsHost = h('section', { class: 'details', 'aria-live': 'polite' });
 const traceHost = h('section', { class: 'trace', 'aria-label': 'Packet trace' });
-side.append(traceHost, detailsHost, legendHost);
+const focusHost = h('section', { class: 'focus', 'aria-label': 'Focus', 'aria-live': 'polite' });
+side.append(traceHost, focusHost, detailsHost, legendHost);
 main.append(stage, side);
 
 const post = (m: ToExtension) => vscode.postMessage(m);
@@ -91,6 +118,18 @@ const viewport = new Viewport(svg, scene.root.node() as SVGGElement, (t) => {
   cull();
   saveState();
 });
+
+const mapScene = new MapScene(mapSvg);
+const mapCuller = new Culler();
+const mapViewport = new Viewport(mapSvg, mapScene.root, (t) => {
+  const culled = mapCuller.update(visibleArea(t, mapViewport.size()));
+  if (mapSvg.dataset['culled'] !== String(culled)) mapSvg.dataset['culled'] = String(culled);
+});
+const mapFocus = new MapFocus(mapScene, focusHost, {
+  clear: () => clearMapFocus(),
+  pick: (kind, id) => selectMap(kind, id, true),
+});
+const matrix = new MatrixPanel(matrixHost, { exportCsv: () => post({ type: 'exportMatrix' }), say });
 
 /** Hides what is far outside the view of a large cluster; the count is on the SVG for tests. */
 function cull(): void {
@@ -122,8 +161,8 @@ const controls = new Controls(
         m.hostNetworkPods = change.hostNetworkPods as NonNullable<typeof m.hostNetworkPods>;
       if (m.cni || m.kubeProxyMode || m.hostNetworkPods) post(m);
     },
-    fit: () => viewport.fit(),
-    zoom: (f) => viewport.zoomBy(f),
+    fit: () => activeViewport().fit(),
+    zoom: (f) => activeViewport().zoomBy(f),
     export: (format) => post({ type: 'export', format }),
     namespace: (name, visible) => {
       const hidden = new Set(state.hiddenNamespaces);
@@ -131,12 +170,48 @@ const controls = new Controls(
       else hidden.add(name);
       state = { ...state, hiddenNamespaces: [...hidden].sort() };
       scene.setHiddenNamespaces(hidden);
+      hideMapNamespaces(hidden);
       saveState(true);
     },
   },
   legendHost,
 );
+const views = new ViewSwitch((v) => setView(v));
+controls.toolbar.prepend(views.element);
 app.append(controls.toolbar, main);
+
+function activeViewport(): Viewport {
+  return view() === 'nodes' ? viewport : mapViewport;
+}
+
+/** The map's namespace filter: a namespace's group and objects, and every edge that touches one. */
+function hideMapNamespaces(hidden: ReadonlySet<string>): void {
+  for (const el of mapSvg.querySelectorAll<SVGGElement>('[data-namespace]'))
+    el.classList.toggle('ns-hidden', hidden.has(el.getAttribute('data-namespace') ?? ''));
+  const gone = (id: string | null) => id !== null && id.includes('/') && hidden.has(id.slice(0, id.indexOf('/')));
+  for (const el of mapSvg.querySelectorAll<SVGGElement>('g.edge'))
+    el.classList.toggle('ns-hidden', gone(el.getAttribute('data-from')) || gone(el.getAttribute('data-to')));
+}
+
+/** Shows one of the three views, drawing it first if it does not show the current topology yet. */
+function setView(v: ViewName): void {
+  state = { ...state, view: v };
+  stage.dataset['view'] = v;
+  views.set(v);
+  drawActive();
+  saveState(true);
+}
+
+function drawActive(): void {
+  const t = topology;
+  if (!t) return;
+  const v = view();
+  if (drawnViews.has(v)) return;
+  drawnViews.add(v);
+  if (v === 'map') drawMap(t);
+  else if (v === 'nodes') draw(t);
+  else if (!matrix.loaded) post({ type: 'matrixRequest' });
+}
 
 const details = new Details(detailsHost, {
   reveal: (kind, id) => post({ type: 'reveal', target: { kind, id } }),
@@ -151,9 +226,11 @@ const trace = new TracePlayer(
 );
 
 function applyLayers(): void {
-  svg.classList.toggle('hide-endpoints', !state.layers.endpoints);
-  svg.classList.toggle('hide-ingress', !state.layers.ingress);
-  svg.classList.toggle('hide-policy', !state.layers.policy);
+  for (const s of [svg, mapSvg]) {
+    s.classList.toggle('hide-endpoints', !state.layers.endpoints);
+    s.classList.toggle('hide-ingress', !state.layers.ingress);
+    s.classList.toggle('hide-policy', !state.layers.policy);
+  }
 }
 
 function setFocus(id: string | null): void {
@@ -192,6 +269,61 @@ svg.addEventListener('click', (e) => {
   }
   select(kind, id, true, false); // it was clicked, so it is in view: leave the view where it is
   if (kind === 'pod' && state.layers.policy) setFocus(id);
+});
+
+/** Selects a map object: details beside, focus ring, and (when asked) its manifest line in the editor. */
+function selectMap(kind: MapKind | 'namespace' | 'edge', id: string, reveal: boolean, pan = true): void {
+  for (const e of mapSvg.querySelectorAll('.selected')) e.classList.remove('selected');
+  const el = mapScene.element(kind, id);
+  el?.classList.add('selected');
+  details.show(topology, { kind, id }, state.focus);
+  const box = kind === 'namespace' || kind === 'edge' ? undefined : mapScene.boxOf(kind, id);
+  if (pan && box) mapViewport.reveal(box);
+  if (reveal && kind !== 'namespace') post({ type: 'reveal', target: { kind, id } });
+}
+
+/** Focuses a workload in the map: what it calls and what may reach it; the policy layer follows from the extension. */
+function focusMap(id: string): void {
+  setFocus(id);
+  mapFocus.set(topology, id, policy && policy.focus === id ? policy : null);
+}
+
+function clearMapFocus(): void {
+  mapFocus.set(topology, null, null);
+  for (const e of mapSvg.querySelectorAll('.selected')) e.classList.remove('selected');
+  details.show(topology, null);
+  if (state.focus) setFocus(null);
+}
+
+mapSvg.addEventListener('click', (e) => {
+  let el = (e.target as Element).closest<SVGGElement>('[data-kind]');
+  // A replica's dot stands for its workload.
+  if (el?.dataset['kind'] === 'pod') el = el.parentElement?.closest<SVGGElement>('[data-kind]') ?? null;
+  if (!el) return;
+  const kind = el.dataset['kind'] as MapKind | 'namespace' | 'edge';
+  const id = el.dataset['id'] ?? '';
+  if (kind === 'edge' && !el.hasAttribute('data-verdict')) return;
+  selectMap(kind, id, kind !== 'namespace', false);
+  if (kind === 'workload') focusMap(id);
+});
+
+// Escape ends a focus wherever the keyboard is, except in a text field (where it belongs to the field).
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || view() !== 'map' || !mapFocus.focused) return;
+  if ((e.target as Element | null)?.closest?.('vscode-textfield, input, textarea, #map')) return;
+  clearMapFocus();
+});
+
+bindKeyboard(mapSvg, mapScene, {
+  activate: (kind, id) => selectMap(kind as MapKind, id, true),
+  select: (kind, id) => {
+    selectMap(kind as MapKind, id, false);
+    if (kind === ('workload' as string)) focusMap(id);
+  },
+  clear: () => clearMapFocus(),
+  fit: () => mapViewport.fit(),
+  zoom: (f) => mapViewport.zoomBy(f),
+  show: (b) => mapViewport.reveal(b, false),
 });
 
 bindKeyboard(svg, scene, {
@@ -238,14 +370,47 @@ function draw(t: Topology): void {
   cull();
 }
 
+/** Draws the map view; how long layout and drawing took goes on the SVG (data-draw-ms) for tests and bug reports. */
+function drawMap(t: Topology): void {
+  const started = performance.now();
+  mapLayout = layoutMap(t);
+  const drawn = mapScene.render(t, mapLayout);
+  mapCuller.setItems(drawn.items, t.workloads.length > LARGE_WORKLOADS);
+  mapViewport.setContent({ x: 0, y: 0, w: mapLayout.width, h: mapLayout.height });
+  mapSvg.classList.toggle('large', t.workloads.length > LARGE_WORKLOADS);
+  hideMapNamespaces(new Set(state.hiddenNamespaces));
+  applyLayers();
+  mapSvg.setAttribute('data-workloads', String(t.workloads.length));
+  mapSvg.setAttribute('data-calls', String(t.map.calls.length));
+  mapSvg.setAttribute('data-draw-ms', String(Math.round(performance.now() - started)));
+  if (firstMapDraw) {
+    firstMapDraw = false;
+    mapViewport.fit(false);
+  }
+  const culled = mapCuller.update(visibleArea(mapViewport.transform(), mapViewport.size()));
+  mapSvg.dataset['culled'] = String(culled);
+  // Keep the focus across re-analyses (and a reload of the view).
+  const focus = mapFocus.focused ?? (state.focus && t.workloads.some((w) => w.id === state.focus) ? state.focus : null);
+  if (focus) mapFocus.set(t, focus, policy && policy.focus === focus ? policy : null);
+}
+
 async function answerExport(m: Extract<ToPage, { type: 'exportRequest' }>): Promise<void> {
   try {
-    if (!layout) throw new Error('nothing is drawn yet');
-    const bounds = { x: 0, y: 0, w: layout.width, h: layout.height };
+    // The nodes view exports itself; the map and the matrix export the map.
+    const nodes = view() === 'nodes';
+    if (!nodes && topology && !drawnViews.has('map')) {
+      drawnViews.add('map');
+      drawMap(topology);
+    }
+    const drawn = nodes ? layout : mapLayout;
+    if (!drawn) throw new Error('nothing is drawn yet');
+    const bounds = { x: 0, y: 0, w: drawn.width, h: drawn.height };
     // The export is the whole layout: show what culling hid, then cull again.
-    culler.reset();
-    const svgText = exportSvg(svg, bounds);
-    cull();
+    const c = nodes ? culler : mapCuller;
+    c.reset();
+    const svgText = exportSvg(nodes ? svg : mapSvg, bounds);
+    if (nodes) cull();
+    else c.update(visibleArea(mapViewport.transform(), mapViewport.size()));
     const data = m.format === 'svg' ? svgText : await exportPng(svgText, bounds.w + 48, bounds.h + 48);
     post({ type: 'exportResponse', requestId: m.requestId, format: m.format, data });
   } catch (err) {
@@ -257,8 +422,12 @@ function receive(m: ToPage): void {
   switch (m.type) {
     case 'topology':
       state = { ...state, folder: m.folder };
-      draw(m.topology);
-      summary.textContent = `${m.folderName}: ${m.topology.counts.pods} pods on ${m.topology.counts.nodes} nodes, ${m.topology.counts.services} Services · ${m.topology.settings.cni}, kube-proxy ${m.topology.settings.kubeProxyMode}`;
+      topology = m.topology;
+      drawnViews.clear();
+      matrix.invalidate();
+      drawActive();
+      controls.sync(state, m.topology, new Map(m.topology.namespaces.map((n, i) => [n.name, i % 8])));
+      summary.textContent = `${m.folderName}: ${m.topology.map.counts.workloads} workloads, ${m.topology.counts.pods} pods on ${m.topology.counts.nodes} nodes, ${m.topology.counts.services} Services, ${m.topology.map.counts.calls} calls (${m.topology.map.counts.blockedCalls} blocked) · ${m.topology.settings.cni}, kube-proxy ${m.topology.settings.kubeProxyMode}`;
       say('');
       saveState(true);
       return;
@@ -272,13 +441,19 @@ function receive(m: ToPage): void {
         saveState(true);
       }
       scene.setPolicy(policy);
+      if (mapFocus.focused && (!policy || policy.focus === mapFocus.focused)) mapFocus.set(topology, mapFocus.focused, policy);
       if (policy)
         say(
           `Policy for ${policy.pod}: ${policy.edges.filter((e) => e.allowed).length} allowed, ${policy.edges.filter((e) => !e.allowed).length} dropped`,
         );
       return;
     case 'trace':
+      // A trace walks pods and nodes: it is drawn in the nodes view.
+      if (m.trace && view() !== 'nodes') setView('nodes');
       trace.show(m.trace);
+      return;
+    case 'matrix':
+      matrix.show(m.matrix);
       return;
     case 'exportRequest':
       void answerExport(m);
@@ -304,6 +479,8 @@ window.addEventListener('message', (e: MessageEvent) => {
 });
 
 applyLayers();
+stage.dataset['view'] = view();
+views.set(view());
 controls.sync(state, undefined, scene.nsColour);
 say('Waiting for the simulation…');
 post({ type: 'ready' });

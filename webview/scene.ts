@@ -6,7 +6,7 @@ import { select, type Selection } from 'd3';
 import type { Topology, PolicyLayer } from '../src/shared/protocol';
 import type { TopoEdge, TopoExternal, TopoIngress, TopoNode, TopoPod, TopoService } from '../src/engine';
 import type { Box, Layout } from './layout';
-import { bowedCurve, fit, verticalCurve } from './geometry';
+import { bowedCurve, fit, textEl, verticalCurve } from './geometry';
 import { LAYER_NAMES, LAYER_ORDER, LAYER_TAGS, policyLabel } from './policyLabels';
 
 export type Kind = 'node' | 'pod' | 'service' | 'ingress' | 'external' | 'edge';
@@ -104,6 +104,10 @@ export class Scene {
 
   boxOf(id: string): Box | undefined {
     return this.boxes.get(id);
+  }
+
+  boxOfElement(el: SVGGElement): Box | undefined {
+    return this.boxes.get(el.dataset['id'] ?? '');
   }
 
   kindOf(id: string): Kind | undefined {
@@ -481,15 +485,6 @@ export class Scene {
 }
 
 const ZERO: Box = { x: 0, y: 0, w: 0, h: 0 };
-
-function textEl(cls: string, x: number, y: number, text: string): SVGTextElement {
-  const t = document.createElementNS(SVG_NS, 'text');
-  t.setAttribute('class', cls);
-  t.setAttribute('x', String(x));
-  t.setAttribute('y', String(y));
-  t.textContent = text;
-  return t;
-}
 
 /** Escapes an id for an attribute selector (ids hold `/`, `:` and `>`). */
 export function cssEscape(s: string): string {

@@ -18,7 +18,9 @@ export function traceText(r: TraceResult): string {
   lines.push('', `${r.verdict.toUpperCase()}: ${r.reason}`);
   const d = r.destination;
   if (d?.kind === 'pod')
-    lines.push(`destination: ${d.namespace}/${d.name} (workload ${d.workload}) ${d.ip}:${d.port} on ${d.node ?? '<none>'}`);
+    lines.push(
+      `destination: ${d.namespace}/${d.name} (workload ${d.workload}) ${d.ip.includes(':') ? `[${d.ip}]` : d.ip}:${d.port} on ${d.node ?? '<none>'}`,
+    );
   else if (d?.kind === 'external') lines.push(`destination: ${d.host} (outside the cluster)`);
   else if (d?.kind === 'node') lines.push(`destination: the ${d.listener} of ${d.node} ${d.ip}:${d.port}`);
   if (d?.kind === 'pod' && d.service) lines.push(`service: ${d.service}`);

@@ -38,7 +38,8 @@ export { isForwardTarget, parseForwardTarget, type ForwardTarget } from './trace
 export { renderHop, renderHops, traceJson, type RenderedHop } from './trace/render';
 export type { TraceResult, TraceVerdict, Hop, HopKind, Destination, TraceCandidate, Target, PortForwardInfo } from './trace/types';
 export type { PolicyOracle } from './policy/oracle';
-export { rulesByNode, iptablesRules, ipvsRules, type NodeRules, type RulesMode } from './dataplane/rules';
+export { rulesByNode, iptablesRules, ipvsRules, proxyFamilies, type NodeRules, type RulesMode } from './dataplane/rules';
+export { nftablesRules, nftablesTable, renderNftTable } from './dataplane/nftables';
 export { dataplaneOf, type ServiceDataplane } from './dataplane/kubeProxy';
 export { cniProfile, type CniProfile } from './dataplane/cni';
 export type { IngressModel, IngressController, SimIngress, IngressRoute } from './ingress/model';

@@ -246,6 +246,13 @@ export class TopologyPanel implements vscode.Disposable {
         if (target) await this.exportTo(target, m.format);
         return;
       }
+      case 'matrixRequest': {
+        const matrix = await this.host.model(this.folder)?.query('matrixView', {});
+        if (matrix) this.post({ type: 'matrix', matrix });
+        return;
+      }
+      case 'exportMatrix':
+        return this.exportMatrix();
       case 'exportResponse':
         this.pending.get(m.requestId)?.resolve(m.data);
         this.pending.delete(m.requestId);
@@ -283,9 +290,38 @@ export class TopologyPanel implements vscode.Disposable {
         return { source: t?.ingresses.find((x) => x.id === target.id)?.source, what: `Ingress ${target.id}` };
       case 'external':
         return { source: t?.externals.find((x) => x.id === target.id)?.source, what: target.id };
-      case 'edge':
-        return { source: t?.edges.find((x) => x.id === target.id)?.source, what: `edge ${target.id}` };
+      case 'edge': {
+        const edge =
+          t?.edges.find((x) => x.id === target.id) ??
+          t?.map.calls.find((x) => x.id === target.id) ??
+          t?.map.edges.find((x) => x.id === target.id);
+        return { source: edge?.source, what: `edge ${target.id}` };
+      }
+      case 'workload':
+        return { source: t?.workloads.find((x) => x.id === target.id)?.source, what: `workload ${target.id}` };
+      case 'gateway':
+        return { source: t?.map.gateways.find((x) => x.id === target.id)?.source, what: `Gateway ${target.id}` };
+      case 'route':
+        return { source: t?.map.routes.find((x) => x.id === target.id)?.source, what: `route ${target.id}` };
+      case 'namespace':
+      case 'matrix-cell':
+        return { source: undefined, what: target.kind === 'namespace' ? `namespace ${target.id}` : `matrix cell ${target.id}` };
     }
+  }
+
+  /** Saves the connectivity matrix as CSV where the user picks, as `kube-netsim matrix --format csv` prints it. */
+  private async exportMatrix(): Promise<void> {
+    const model = this.host.model(this.folder);
+    const csv = await model?.query('matrixCsv', {});
+    if (!model || csv === undefined) return;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export Connectivity Matrix',
+      defaultUri: vscode.Uri.joinPath(model.folder.uri, 'connectivity.csv'),
+      filters: { CSV: ['csv'] },
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(csv));
+    void vscode.window.showInformationMessage(`kube-netsim: connectivity matrix exported to ${vscode.workspace.asRelativePath(target)}`);
   }
 
   private async reveal(target: RevealTarget): Promise<void> {

@@ -3,21 +3,50 @@
 // it receives (the page must never trust a message's shape, the extension must never trust a path
 // or an id from the page). Topology and policy shapes are the engine's (src/engine/topology/types.ts).
 import type { PolicyLayer, SourceRange, Topology } from '../engine';
-import { check, isTopology, isPolicyLayer, isTraceView, isViewState, shown, type Check } from './protocolChecks';
+import { check, isMatrixView, isTopology, isPolicyLayer, isTraceView, isViewState, shown, type Check } from './protocolChecks';
 
 export type { Topology, PolicyLayer, SourceRange };
 export const VIEW_TYPE = 'kubeNetsim.topology';
 
 export const CNI_PLUGINS = ['calico', 'flannel', 'cilium', 'weave', 'canal'] as const;
-export const PROXY_MODES = ['iptables', 'ipvs'] as const;
+export const PROXY_MODES = ['iptables', 'ipvs', 'nftables'] as const;
 /** The cluster setting hostNetworkPods: whether policies see hostNetwork pods as their node's address or as pods. */
 export const HOST_NETWORK_READINGS = ['node', 'pod'] as const;
 export type HostNetworkReading = (typeof HOST_NETWORK_READINGS)[number];
 export type CniName = (typeof CNI_PLUGINS)[number];
 export type ProxyModeName = (typeof PROXY_MODES)[number];
-export const DRAWN_KINDS = ['node', 'pod', 'service', 'ingress', 'external', 'edge'] as const;
+export const DRAWN_KINDS = [
+  'node',
+  'pod',
+  'service',
+  'ingress',
+  'external',
+  'edge',
+  'namespace',
+  'workload',
+  'gateway',
+  'route',
+  'matrix-cell',
+] as const;
 export type DrawnKind = (typeof DRAWN_KINDS)[number];
 export type ExportFormat = 'svg' | 'png';
+/** The panel's three views (design.md, "Extension contract"): buttons carry these as data-view. */
+export const VIEWS = ['map', 'nodes', 'matrix'] as const;
+export type ViewName = (typeof VIEWS)[number];
+
+/** One cell of the connectivity matrix: workloads as NAMESPACE/NAME, other peers as `matrix` names them. */
+export interface MatrixCell {
+  src: string;
+  dst: string;
+  /** The connection set, as `matrix` prints it (`TCP 8080`, `All Connections`). */
+  conn: string;
+}
+
+/** The matrix view's data: every allowed workload pair, and the same summed per namespace pair. */
+export interface MatrixView {
+  cells: MatrixCell[];
+  namespaceCells: MatrixCell[];
+}
 export const TRACE_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 export type TraceProtocol = (typeof TRACE_PROTOCOLS)[number];
 
@@ -50,6 +79,8 @@ export interface ViewState {
   /** The pod or workload the policy layer is drawn for. */
   focus: string | null;
   transform: { x: number; y: number; k: number } | null;
+  /** The view shown; the map when absent (a state saved before there were views). */
+  view?: ViewName;
 }
 
 export const DEFAULT_VIEW_STATE: ViewState = {
@@ -67,6 +98,7 @@ export type ToPage =
   | { type: 'policy'; layer: PolicyLayer | null }
   | { type: 'trace'; trace: TraceView | null }
   | { type: 'exportRequest'; requestId: number; format: ExportFormat }
+  | { type: 'matrix'; matrix: MatrixView }
   | { type: 'status'; message: string };
 
 /** What a reveal asks for: a drawn object by kind and id, a hop of the current trace, or a policy edge. */
@@ -81,6 +113,10 @@ export type ToExtension =
   /** Trace a connection from a drawn object (pod id, `external`, `node/NAME`) to a URL, HOST:PORT or IP:PORT. */
   | { type: 'traceRequest'; from: string; to: string; protocol?: TraceProtocol }
   | { type: 'export'; format: ExportFormat }
+  /** The matrix view opened: the extension answers with a `matrix` message. */
+  | { type: 'matrixRequest' }
+  /** Save the connectivity matrix as CSV (the rows `kube-netsim matrix --format csv` prints). */
+  | { type: 'exportMatrix' }
   | { type: 'exportResponse'; requestId: number; format: ExportFormat; data: string }
   | { type: 'exportFailed'; requestId: number; message: string }
   | { type: 'state'; state: ViewState };
@@ -95,6 +131,7 @@ const toPageChecks: Record<ToPage['type'], Check> = {
   trace: check.obj({ trace: check.nullable(isTraceView) }),
   exportRequest: check.obj({ requestId: check.int, format: check.oneOf(FORMATS) }),
   status: check.obj({ message: check.str }),
+  matrix: check.obj({ matrix: isMatrixView }),
 };
 
 const revealTarget: Check = (v, at) => {
@@ -115,6 +152,8 @@ const toExtensionChecks: Record<ToExtension['type'], Check> = {
   focus: check.obj({ id: check.nullable(check.str) }),
   traceRequest: check.obj({ from: check.str, to: check.str, protocol: check.optional(check.oneOf(TRACE_PROTOCOLS)) }),
   export: check.obj({ format: check.oneOf(FORMATS) }),
+  matrixRequest: check.obj({}),
+  exportMatrix: check.obj({}),
   exportResponse: check.obj({ requestId: check.int, format: check.oneOf(FORMATS), data: check.str }),
   exportFailed: check.obj({ requestId: check.int, message: check.str }),
   state: check.obj({ state: isViewState }),

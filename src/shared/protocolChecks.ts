@@ -133,17 +133,61 @@ const external = obj({
 });
 const edge = obj({ id: str, kind: oneOf(['endpoint', 'route', 'external', 'controller']), from: str, to: str, label: str, source });
 
+const callPort = obj({ port: int, verdict: oneOf(['allowed', 'blocked']), outcome: str, reason: str });
+const map = obj({
+  gateways: arr(
+    obj({
+      id: str,
+      namespace: str,
+      name: str,
+      className: str,
+      addresses: arr(str),
+      listeners: arr(obj({ name: str, port: int, protocol: str, hostname: nullable(str), attachedRoutes: int })),
+      source,
+    }),
+  ),
+  routes: arr(
+    obj({
+      id: str,
+      kind: str,
+      namespace: str,
+      name: str,
+      hostnames: arr(str),
+      parents: arr(obj({ gateway: str, sectionName: nullable(str), accepted: bool, reason: str })),
+      backends: arr(obj({ service: str, port: nullable(int), weight: num, resolved: bool, reason: str })),
+      source,
+    }),
+  ),
+  calls: arr(obj({ id: str, from: str, to: str, verdict: oneOf(['allowed', 'blocked']), ports: arr(callPort), via: arr(str), source })),
+  edges: arr(obj({ id: str, kind: oneOf(['endpoint', 'route', 'listener']), from: str, to: str, label: str, source })),
+  counts: obj({ workloads: int, calls: int, blockedCalls: int, gateways: int, routes: int }),
+});
+
 export const isTopology: Check = obj({
   version: int,
   settings: obj({ cni: str, kubeProxyMode: str, hostNetworkPods: str, clusterDomain: str, externalClient: str }),
   namespaces: arr(obj({ name: str, implicit: bool, pods: int, services: int })),
   nodes: arr(node),
-  workloads: arr(obj({ id: str, kind: str, namespace: str, name: str, pods: arr(str), implicit: bool })),
+  workloads: arr(
+    obj({
+      id: str,
+      kind: str,
+      namespace: str,
+      name: str,
+      pods: arr(str),
+      ready: int,
+      ports: arr(obj({ name: nullable(str), port: int, protocol: str })),
+      nodes: arr(str),
+      implicit: bool,
+      source,
+    }),
+  ),
   pods: arr(pod),
   services: arr(service),
   ingresses: arr(ingress),
   externals: arr(external),
   edges: arr(edge),
+  map,
   counts: obj({ nodes: int, pods: int, services: int, ingresses: int, endpointEdges: int, routes: int }),
 });
 
@@ -181,4 +225,8 @@ export const isViewState: Check = obj({
   search: str,
   focus: nullable(str),
   transform: nullable(obj({ x: num, y: num, k: num })),
+  view: optional(oneOf(['map', 'nodes', 'matrix'])),
 });
+
+const matrixCell = obj({ src: str, dst: str, conn: str });
+export const isMatrixView: Check = obj({ cells: arr(matrixCell), namespaceCells: arr(matrixCell) });

@@ -1,6 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ensureBuilt, ROOT } from './run';
 
@@ -32,6 +33,23 @@ describe('cli matrix', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^shop\/\S+\[Deployment\] => shop\/\S+\[Deployment\] : /m);
     assert.doesNotMatch(r.stdout, /coredns|kube-system/);
+  });
+
+  it('--ipv6 adds the IPv6 ranges a rule names; without it the list is IPv4 only, as netpol-analyzer prints it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsim-matrix-'));
+    writeFileSync(
+      join(dir, 'app.yaml'),
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: default, labels: {app: a}}\nspec: {containers: [{name: c, image: i}]}',
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: out, namespace: default}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: "fd00::/8"}}]}]',
+      ].join('\n---\n'),
+    );
+    const v4 = cli('matrix', dir);
+    assert.equal(v4.status, 0, v4.stderr);
+    assert.doesNotMatch(v4.stdout, /fd00::/);
+    const v6 = cli('matrix', dir, '--ipv6');
+    assert.equal(v6.status, 0, v6.stderr);
+    assert.match(v6.stdout, /^default\/a\[Pod\] => fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\[External\] : All Connections$/m);
   });
 
   it('bad usage: one line on stderr, exit 2', () => {

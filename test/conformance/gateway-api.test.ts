@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { analyzeWorkspace, findSource, parseTarget, tracePacket, type Analysis, type TraceResult } from '../../src/engine';
 
-const DIR = join(__dirname, '..', '..', '..', 'shared', 'conformance', 'gateway-api');
+// KUBE_NETSIM_GWCONF_DIR points the driver at another folder in the same format (a local transcription
+// of more of the suite); the row counts below are then those of that folder, not checked.
+const OPEN_DIR = join(__dirname, '..', '..', '..', 'shared', 'conformance', 'gateway-api');
+const DIR = process.env.KUBE_NETSIM_GWCONF_DIR ?? OPEN_DIR;
 const CLASS_NAME = 'kube-netsim-conformance';
 const CLASS = `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -179,7 +182,10 @@ function checkCase(t: TraceResult, c: Case): void {
     else assert.equal(t.response?.grpcStatus, e.grpcCode, why);
   }
   const statuses = e.statusAnyOf ?? (e.grpcCode !== undefined || c.request.scheme === 'tls' ? [] : [e.status ?? 200]);
-  const delivered = statuses.length === 0 ? e.grpcCode === undefined || e.grpcCode === 'OK' : statuses.some((s) => s === 200 || s === 204);
+  const ok = statuses.length === 0 ? e.grpcCode === undefined || e.grpcCode === 'OK' : statuses.some((s) => s === 200 || s === 204);
+  // backend null and namespace null: the answer need not come from a backend (a CORS preflight the Gateway answers itself).
+  const byGateway = ok && e.backend === null && e.namespace === null && t.verdict !== 'delivered';
+  const delivered = ok && !byGateway;
   if (statuses.length > 0 && !delivered)
     assert.ok(statuses.includes(t.response?.status ?? -1), `status ${t.response?.status} not in ${statuses.join(',')}; ${why}`);
   if (delivered) {
@@ -224,7 +230,7 @@ function checkCase(t: TraceResult, c: Case): void {
   if (e.backendTLS !== undefined) assert.equal(t.request?.tls, e.backendTLS ? 'passthrough' : 'terminated', why);
   if (e.backendSNI !== undefined) assert.equal(t.request?.host, e.backendSNI);
   const x = c.expectRequest;
-  if (x) {
+  if (x && !byGateway) {
     const req = t.request;
     assert.ok(req, 'the request as the backend receives it');
     if (x.path !== undefined) assert.equal(req.path, x.path);
@@ -239,7 +245,7 @@ function checkCase(t: TraceResult, c: Case): void {
 }
 
 describe('Gateway API conformance (open set)', () => {
-  it('has the rows SOURCE.txt announces: 20 tests, 64 request cases, 43 conditions, 3 listener rows', () => {
+  it('has the rows SOURCE.txt announces: 20 tests, 64 request cases, 43 conditions, 3 listener rows', { skip: DIR !== OPEN_DIR }, () => {
     assert.equal(tests.length, 20);
     assert.equal(
       tests.reduce((n, t) => n + t.cases.length, 0),
@@ -251,12 +257,22 @@ describe('Gateway API conformance (open set)', () => {
 
   for (const t of tests) {
     describe(t.test, () => {
-      it('loads without errors but route-not-accepted on each route the suite expects Accepted False for', () => {
+      it('loads without errors but route-not-accepted (route-backend-*) on each route the suite expects Accepted (ResolvedRefs) False for', () => {
         const a = analysisFor(t);
         const errors = a.diagnostics.filter((d) => d.severity === 'error');
+        const backendCodes = ['route-backend-missing', 'route-backend-not-permitted', 'route-backend-port-missing'];
         assert.deepEqual(
-          errors.filter((d) => d.code !== 'route-not-accepted').map((d) => `${d.code} ${d.range.file}:${d.range.line}: ${d.message}`),
+          errors
+            .filter((d) => d.code !== 'route-not-accepted' && !backendCodes.includes(d.code))
+            .map((d) => `${d.code} ${d.range.file}:${d.range.line}: ${d.message}`),
           [],
+        );
+        const unresolved = conditions
+          .filter((x) => x.test === t.test && x.condition === 'ResolvedRefs' && x.status === 'False')
+          .map((x) => `${x.routeKind}/${x.route}`);
+        assert.deepEqual(
+          [...new Set(errors.filter((d) => backendCodes.includes(d.code)).map((d) => d.resource))].sort(),
+          [...new Set(unresolved)].sort(),
         );
         const rejected = conditions
           .filter((x) => x.test === t.test && x.condition === 'Accepted' && x.status === 'False' && x.parent !== null)

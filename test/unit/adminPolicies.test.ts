@@ -160,6 +160,54 @@ describe('BaselineAdminNetworkPolicy: only where no NetworkPolicy isolates the p
   });
 });
 
+describe('networks peers of both address families', () => {
+  // network-policy-api v0.1.5 AdminNetworkPolicyEgressPeer.networks: "a list of CIDRs ... IPv4 or
+  // IPv6"; a rule with a peer list matches traffic to any of them.
+  const egressByNetworks = yaml`
+    apiVersion: policy.networking.k8s.io/v1alpha1
+    kind: AdminNetworkPolicy
+    metadata: {name: egress-networks}
+    spec:
+      priority: 20
+      subject: {namespaces: {matchLabels: {tenant: red}}}
+      egress:
+      - {name: deny-ula-dns, action: Deny, to: [{networks: [fd00::/8, 192.0.2.0/24]}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+      - {name: deny-rest, action: Deny, to: [{networks: [0.0.0.0/0, "::/0"]}]}
+  `;
+  const external = (ip: string) => ({ kind: 'external' as const, ip });
+
+  it('the engine decides IPv6 destinations by the IPv6 CIDRs, like IPv4 ones', () => {
+    const a = analyze({ 'apps.yaml': apps, 'anp.yaml': egressByNetworks });
+    const v6 = a.policies.verdict(podOf(a, 'bank/api'), external('fd00::53'), 53, 'UDP');
+    assert.equal(v6.allowed, false);
+    assert.equal(v6.egress.rule?.ruleName, 'deny-ula-dns');
+    assert.equal(a.policies.verdict(podOf(a, 'bank/api'), external('2001:db8::1'), 443, 'TCP').egress.rule?.ruleName, 'deny-rest');
+    assert.equal(a.policies.verdict(podOf(a, 'shop/web'), external('2001:db8::1'), 443, 'TCP').allowed, true, 'not a subject');
+  });
+
+  it('the connectivity list, like netpol-analyzer, lists IPv4 ranges only unless asked for IPv6', () => {
+    const a = analyze({ 'apps.yaml': apps, 'anp.yaml': egressByNetworks });
+    const dsts = (ipv6: boolean) => [
+      ...new Set(
+        connectivityList(a.policies, { ipv6 })
+          .entries.map((e) => e.dst)
+          .filter((d) => d.endsWith('[External]')),
+      ),
+    ];
+    assert.ok(dsts(false).length > 0);
+    assert.deepEqual(
+      dsts(false).filter((d) => d.includes(':')),
+      [],
+    );
+    assert.ok(dsts(false).includes('192.0.2.0-192.0.2.255[External]'), 'the IPv4 CIDR of the same peer list still cuts the ranges');
+    assert.ok(dsts(true).includes('fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External]'));
+    const line = connectivityList(a.policies, { ipv6: true }).entries.find(
+      (e) => e.src === 'bank/api[Deployment]' && e.dst === 'fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External]',
+    );
+    assert.equal(line, undefined, 'the api reaches no IPv6 address: deny-rest denies what deny-ula-dns leaves');
+  });
+});
+
 describe('cluster-wide policy diagnostics', () => {
   it('admin-policy-priority-tie: two policies at one priority selecting the same pods, at the second one', () => {
     const twin = denyBetweenTenants.replace('name: tenant-isolation', 'name: zz-twin');

@@ -9,7 +9,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { analyzeWorkspace, ParseCache, type InputFile } from '../../src/engine';
-import { exercise, mutatedWorkspace, outputBound, SEEDS, settingsWorkspace, size, structuredWorkspace } from '../fuzzArbitraries';
+import {
+  dualStackWorkspace,
+  exercise,
+  mutatedWorkspace,
+  outputBound,
+  SEEDS,
+  settingsWorkspace,
+  size,
+  structuredWorkspace,
+} from '../fuzzArbitraries';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 120);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
@@ -48,6 +57,20 @@ describe('fuzz: the engine never throws, is deterministic and stays bounded', ()
 
   it('hostile cluster settings (tiny, full or inverted ranges, dual-stack, duplicate nodes) with the sample', () => {
     fc.assert(fc.property(settingsWorkspace, check), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 2, includeErrorInReport: true });
+  });
+
+  it('dual-stack inputs (Service families and addresses, IPv6 EndpointSlices) in every kube-proxy mode', () => {
+    fc.assert(fc.property(dualStackWorkspace, check), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 3, includeErrorInReport: true });
+  });
+
+  it('dual-stack inputs do reach the IPv6 paths: some give IPv6 Services, ip6 tables and IPv6 traces', () => {
+    const samples = fc.sample(dualStackWorkspace, { numRuns: 30, seed: SEED + 3 });
+    const outs = samples.map((files) => exercise(files));
+    assert.ok(outs.filter((o) => /table ip6 kube-proxy|ip6tables-save|KUBE-6-/.test(o)).length > 10, 'IPv6 rules in most samples');
+    assert.ok(
+      outs.some((o) => /"sourceIPAtDestination":"fd00:10:244:/.test(o)),
+      'some trace delivers over IPv6',
+    );
   });
 
   it('mutations do reach the engine: most mutated inputs still parse into objects', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, yaml } from '../helpers';
 import { hostnameIntersection, hostnameMatches } from '../../src/engine/gateway/hostnames';
-import type { Analysis } from '../../src/engine';
+import { findSource, tracePacket, type Analysis } from '../../src/engine';
 import { BACKEND, CLASS, gateway, route } from '../gatewayFixtures';
 
 const ALL = '[{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]';
@@ -225,5 +225,79 @@ describe('gateway listeners, addresses and data planes', () => {
     assert.equal(pod?.labels['gateway.networking.k8s.io/gateway-name'], 'i');
     assert.equal(pod?.origin.kind, 'implicit');
     assert.ok(a.gateway.classes.find((c) => c.name === 'istio')?.assumed);
+  });
+});
+
+// The listener ResolvedRefs reasons for tls.certificateRefs (apis/v1/gateway_types.go): RefNotPermitted
+// for a reference into another namespace no ReferenceGrant allows, InvalidCertificateRef for a kind
+// that is not a core Secret or a Secret whose data is not a certificate; such a listener is not
+// programmed, though routes still attach to it.
+describe('gateway listener certificates', () => {
+  const https = (ref: string) =>
+    gateway(
+      `[{name: tls, port: 443, protocol: HTTPS, hostname: shop.test, tls: {certificateRefs: [${ref}]}, allowedRoutes: {namespaces: {from: All}}}]`,
+    );
+  const secret = (ns: string, data: string) => yaml`
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: cert, namespace: ${ns}}
+    type: kubernetes.io/tls
+    data: ${data}
+  `;
+  const grant = yaml`
+    apiVersion: gateway.networking.k8s.io/v1beta1
+    kind: ReferenceGrant
+    metadata: {name: certs, namespace: certs}
+    spec: {from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: infra}], to: [{group: "", kind: Secret}]}
+  `;
+  const status = (files: Record<string, string>) => {
+    const a = analyze({ 'c.yaml': CLASS, 'b.yaml': BACKEND, ...files });
+    const gw = a.gateway.findGateway('infra', 'gw');
+    assert.ok(gw);
+    const l = gw.listeners[0];
+    assert.ok(l);
+    const s = a.gateway.listenerStatus(gw, l);
+    const c = (type: string) => s.conditions.find((x) => x.type === type);
+    return {
+      a,
+      s,
+      resolved: `${c('ResolvedRefs')?.status} ${c('ResolvedRefs')?.reason}`,
+      programmed: `${c('Programmed')?.status} ${c('Programmed')?.reason}`,
+    };
+  };
+  const ok = '{tls.crt: YQ==, tls.key: YQ==}';
+
+  it('resolves a Secret of its own namespace, and one the workspace does not hold (made elsewhere)', () => {
+    assert.equal(status({ 'g.yaml': https('{name: cert}'), 's.yaml': secret('infra', ok) }).resolved, 'True ResolvedRefs');
+    const absent = status({ 'g.yaml': https('{name: made-by-cert-manager}') });
+    assert.equal(absent.resolved, 'True ResolvedRefs');
+    assert.equal(absent.programmed, 'True Programmed');
+  });
+
+  it('needs a ReferenceGrant for a Secret in another namespace (RefNotPermitted), and is then not programmed', () => {
+    const denied = status({ 'g.yaml': https('{name: cert, namespace: certs}'), 's.yaml': secret('certs', ok) });
+    assert.equal(denied.resolved, 'False RefNotPermitted');
+    assert.equal(denied.programmed, 'False Invalid');
+    const allowed = status({ 'g.yaml': https('{name: cert, namespace: certs}'), 's.yaml': secret('certs', ok), 'rg.yaml': grant });
+    assert.equal(allowed.resolved, 'True ResolvedRefs');
+  });
+
+  it('calls a reference to another kind, or a Secret without tls.crt and tls.key, InvalidCertificateRef', () => {
+    assert.equal(status({ 'g.yaml': https('{name: cert, kind: ConfigMap}') }).resolved, 'False InvalidCertificateRef');
+    assert.equal(
+      status({ 'g.yaml': https('{name: cert}'), 's.yaml': secret('infra', '{tls.crt: YQ==}') }).resolved,
+      'False InvalidCertificateRef',
+    );
+  });
+
+  it('still counts the routes attached to such a listener, but a TLS connection to it fails', () => {
+    const r = route('{parentRefs: [{name: gw, namespace: infra}], rules: [{backendRefs: [{name: web, port: 80}]}]}');
+    const { a, s } = status({ 'g.yaml': https('{name: cert, namespace: certs}'), 'r.yaml': r });
+    assert.equal(s.attachedRoutes, 1);
+    const src = findSource(a.cluster, 'external');
+    assert.ok(src.ok);
+    const t = tracePacket(a, src.source, 'https://shop.test/', 'TCP', { via: 'infra/gw' });
+    assert.notEqual(t.verdict, 'delivered');
+    assert.match(t.reason, /RefNotPermitted/);
   });
 });

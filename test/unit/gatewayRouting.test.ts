@@ -189,6 +189,156 @@ describe('gateway routing: filters', () => {
   });
 });
 
+// The CORS filter's field documentation (HTTPCORSFilter, apis/v1/httproute_types.go, Gateway API v1.3+).
+describe('gateway routing: the CORS filter', () => {
+  const cors = (policy: string, path = '/') =>
+    `{matches: [{path: {type: PathPrefix, value: ${path}}}], filters: [{type: CORS, cors: ${policy}}], backendRefs: [{name: a, port: 80}]}`;
+  const a = world({
+    'r.yaml': route(
+      `${P}, rules: [${cors('{allowOrigins: ["https://app.test", "http://*.shop.test:8080"], allowMethods: [GET, DELETE], allowHeaders: [x-token], exposeHeaders: [x-trace], allowCredentials: true}', '/strict')}, ${cors('{allowOrigins: ["*"], allowMethods: ["*"], allowHeaders: ["*"]}', '/open')}, ${cors('{allowOrigins: ["*"], allowMethods: ["*"], allowHeaders: ["*"], allowCredentials: true, maxAge: 600}', '/creds')}]}`,
+    ),
+  });
+  const preflight = (path: string, origin: string, method: string, headers?: string) =>
+    send(a, `http://h.test${path}`, {
+      method: 'OPTIONS',
+      headers: [
+        { name: 'Origin', value: origin },
+        { name: 'Access-Control-Request-Method', value: method },
+        ...(headers ? [{ name: 'Access-Control-Request-Headers', value: headers }] : []),
+      ],
+    });
+  const lower = (h: Record<string, string> | undefined) =>
+    Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+
+  it('answers a preflight itself with the configured lists, credentials and the default max age of 5 seconds', () => {
+    const t = preflight('/strict', 'https://app.test', 'DELETE', 'x-token');
+    assert.notEqual(t.verdict, 'delivered', 'a preflight never reaches the backend');
+    assert.equal(t.response?.status, 204, t.reason);
+    assert.deepEqual(lower(t.response?.headers), {
+      'access-control-allow-origin': 'https://app.test',
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'GET, DELETE',
+      'access-control-allow-headers': 'x-token',
+      'access-control-expose-headers': 'x-trace',
+      'access-control-max-age': '5',
+    });
+  });
+
+  it('matches origins by scheme, host (a `*` spans any number of labels to its left) and port (80/443 by default)', () => {
+    const allowOrigin = (origin: string) => lower(preflight('/strict', origin, 'GET').response?.headers)['access-control-allow-origin'];
+    assert.equal(allowOrigin('https://app.test:443'), 'https://app.test:443', 'https assumes port 443');
+    assert.equal(allowOrigin('http://a.b.shop.test:8080'), 'http://a.b.shop.test:8080', '* takes two labels');
+    assert.equal(allowOrigin('http://shop.test:8080'), undefined, '* needs at least one label');
+    assert.equal(allowOrigin('http://a.shop.test'), undefined, 'port 80 is not 8080');
+    assert.equal(allowOrigin('http://app.test'), undefined, 'the scheme differs');
+  });
+
+  it('answers a preflight from an origin it does not allow without any CORS header', () => {
+    const t = preflight('/strict', 'https://evil.test', 'GET');
+    assert.equal(t.response?.status, 204);
+    assert.deepEqual(t.response?.headers ?? {}, {});
+    assert.ok(t.hops.some((h) => h.kind === 'filter' && h.filter === 'CORS' && /not in allowOrigins/.test(h.detail)));
+  });
+
+  it('sends `*` only without credentials; with them it echoes the origin, the method and the headers asked for', () => {
+    const open = lower(preflight('/open', 'https://x.test', 'PATCH', 'x-a, x-b').response?.headers);
+    assert.equal(open['access-control-allow-origin'], '*');
+    assert.equal(open['access-control-allow-methods'], '*');
+    assert.equal(open['access-control-allow-headers'], '*');
+    assert.equal(open['access-control-allow-credentials'], undefined);
+    const creds = lower(preflight('/creds', 'https://x.test', 'PATCH', 'x-a, x-b').response?.headers);
+    assert.equal(creds['access-control-allow-origin'], 'https://x.test');
+    assert.equal(creds['access-control-allow-methods'], 'PATCH');
+    assert.equal(creds['access-control-allow-headers'], 'x-a, x-b');
+    assert.equal(creds['access-control-allow-credentials'], 'true');
+    assert.equal(creds['access-control-max-age'], '600');
+  });
+
+  it('forwards the actual request and adds the CORS headers to the answer, not the preflight-only ones', () => {
+    const t = send(a, 'http://h.test/strict', { headers: [{ name: 'Origin', value: 'https://app.test' }] });
+    assert.equal(landed(t), 'app/a', t.reason);
+    assert.deepEqual(lower(t.response?.headers), {
+      'access-control-allow-origin': 'https://app.test',
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'x-trace',
+    });
+    const plain = send(a, 'http://h.test/strict');
+    assert.equal(landed(plain), 'app/a');
+    assert.equal(plain.response?.headers, undefined, 'no Origin, no CORS headers');
+  });
+});
+
+// What the trace leaves out must say so (design.md: never a confident wrong verdict): HTTPRoute rule
+// timeouts, retry and sessionPersistence (GEP-1742, GEP-1731, GEP-1619), a RequestMirror's sampled
+// percentage (GEP-3171) and BackendTLSPolicy (GEP-1897).
+describe('gateway routing: what is not simulated is named in the trace', () => {
+  const notes = (t: TraceResult) => t.hops.flatMap((h) => (h.kind === 'filter' ? [`${h.filter}: ${h.detail}`] : []));
+
+  it("names a rule's timeouts, retry and sessionPersistence as not simulated, and still routes", () => {
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{backendRefs: [{name: a, port: 80}], timeouts: {request: 10s, backendRequest: 2s}, retry: {attempts: 3}, sessionPersistence: {sessionName: sticky, type: Cookie}}]}`,
+      ),
+    });
+    const t = send(a, 'http://h.test/');
+    assert.equal(landed(t), 'app/a', t.reason);
+    const n = notes(t);
+    assert.ok(
+      n.some((x) => /^timeouts: .*request 10s, backendRequest 2s.*not simulated.*504/.test(x)),
+      n.join('\n'),
+    );
+    assert.ok(
+      n.some((x) => /^retry: .*attempts 3.*not simulated/.test(x)),
+      n.join('\n'),
+    );
+    assert.ok(
+      n.some((x) => /^sessionPersistence: .*Cookie sticky.*not simulated/.test(x)),
+      n.join('\n'),
+    );
+    const plain = send(world({ 'r.yaml': route(`${P}, rules: [{backendRefs: [{name: a, port: 80}]}]}`) }), 'http://h.test/');
+    assert.deepEqual(notes(plain), [], 'a rule without them gets no such note');
+  });
+
+  it('says a mirror of less than 100% may or may not copy this request', () => {
+    const mirror = (m: string) =>
+      world({
+        'r.yaml': route(
+          `${P}, rules: [{filters: [{type: RequestMirror, requestMirror: {backendRef: {name: b, port: 80}${m}}}], backendRefs: [{name: a, port: 80}]}]}`,
+        ),
+      });
+    const some = notes(send(mirror(', fraction: {numerator: 1, denominator: 4}'), 'http://h.test/')).join('\n');
+    assert.match(some, /25% of requests are copied to Service app\/b port 80/);
+    assert.match(some, /may or may not be copied/);
+    const all = notes(send(mirror(''), 'http://h.test/')).join('\n');
+    assert.match(all, /100% of requests are copied/);
+    assert.doesNotMatch(all, /may or may not/);
+  });
+
+  it('names a BackendTLSPolicy on the chosen Service as not simulated', () => {
+    const policy = yaml`
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: BackendTLSPolicy
+      metadata: {name: tls-to-a, namespace: app}
+      spec:
+        targetRefs: [{group: "", kind: Service, name: a}]
+        validation: {hostname: a.internal, wellKnownCACertificates: System}
+    `;
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{matches: [{path: {value: /b}}], backendRefs: [{name: b, port: 80}]}, {backendRefs: [{name: a, port: 80}]}]}`,
+      ),
+      'p.yaml': policy,
+    });
+    const t = send(a, 'http://h.test/');
+    assert.equal(landed(t), 'app/a');
+    assert.ok(
+      notes(t).some((x) => /^BackendTLSPolicy: BackendTLSPolicy app\/tls-to-a .*hostname a\.internal.*not simulated/.test(x)),
+      notes(t).join('\n'),
+    );
+    assert.deepEqual(notes(send(a, 'http://h.test/b')), [], 'Service app/b has no policy');
+  });
+});
+
 describe('gateway routing: gRPC, TLS, TCP and the way in', () => {
   it('matches gRPC calls by service and method, and answers Unimplemented otherwise', () => {
     const a = world({

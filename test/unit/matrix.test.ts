@@ -117,6 +117,42 @@ describe('connectivity list (table)', () => {
         'shop/web[Deployment] => shop/api[Deployment] : TCP 9000',
       ],
     },
+    {
+      // netpol-analyzer's convention (its ANP goldens): each direction's own CIDRs cut that direction's
+      // ranges, for every workload, subject of the policy or not.
+      name: 'an egress-only networks peer cuts the destinations of every workload and leaves the sources whole',
+      policies: [
+        dump({
+          apiVersion: 'policy.networking.k8s.io/v1alpha1',
+          kind: 'AdminNetworkPolicy',
+          metadata: { name: 'no-test-net' },
+          spec: {
+            priority: 5,
+            subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'api' } } } },
+            egress: [{ name: 'deny-test-net', action: 'Deny', to: [{ networks: ['192.0.2.0/24'] }] }],
+          },
+        }),
+      ],
+      expected: [
+        '0.0.0.0-255.255.255.255[External] => shop/api[Deployment] : All Connections',
+        '0.0.0.0-255.255.255.255[External] => shop/debug[Pod] : All Connections',
+        '0.0.0.0-255.255.255.255[External] => shop/web[Deployment] : All Connections',
+        'shop/api[Deployment] => 0.0.0.0-192.0.1.255[External] : All Connections',
+        'shop/api[Deployment] => 192.0.3.0-255.255.255.255[External] : All Connections',
+        'shop/api[Deployment] => shop/debug[Pod] : All Connections',
+        'shop/api[Deployment] => shop/web[Deployment] : All Connections',
+        'shop/debug[Pod] => 0.0.0.0-192.0.1.255[External] : All Connections',
+        'shop/debug[Pod] => 192.0.2.0-192.0.2.255[External] : All Connections',
+        'shop/debug[Pod] => 192.0.3.0-255.255.255.255[External] : All Connections',
+        'shop/debug[Pod] => shop/api[Deployment] : All Connections',
+        'shop/debug[Pod] => shop/web[Deployment] : All Connections',
+        'shop/web[Deployment] => 0.0.0.0-192.0.1.255[External] : All Connections',
+        'shop/web[Deployment] => 192.0.2.0-192.0.2.255[External] : All Connections',
+        'shop/web[Deployment] => 192.0.3.0-255.255.255.255[External] : All Connections',
+        'shop/web[Deployment] => shop/api[Deployment] : All Connections',
+        'shop/web[Deployment] => shop/debug[Pod] : All Connections',
+      ],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

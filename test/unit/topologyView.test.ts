@@ -81,7 +81,7 @@ describe('protocol: what the extension accepts', () => {
     );
     assert.equal(
       error(parseToExtension({ type: 'reveal', target: { kind: 'file', id: '/etc/passwd' } })),
-      'reveal.target.kind must be one of node, pod, service, ingress, external, edge, hop, policy, not "file"',
+      'reveal.target.kind must be one of node, pod, service, ingress, external, edge, namespace, workload, gateway, route, matrix-cell, hop, policy, not "file"',
     );
   });
 

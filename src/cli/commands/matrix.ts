@@ -18,10 +18,11 @@ export function registerMatrix(program: Command): void {
       .description('list the connections NetworkPolicy allows between the workloads (and outside address ranges), netpol-analyzer style')
       .argument('<path...>', 'manifest files or folders')
       .addOption(new Option('--format <format>', 'output format').choices(Object.keys(FORMATS)).default('text'))
-      .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)'),
-  ).action((paths: string[], opts: CommonOptions) => {
+      .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)')
+      .option('--ipv6', 'also list IPv6 ranges outside the cluster that rules name (netpol-analyzer lists IPv4 only)'),
+  ).action((paths: string[], opts: CommonOptions & { ipv6?: boolean }) => {
     const a = simulate(paths, opts);
     const format = FORMATS[opts.format] ?? matrixText;
-    process.stdout.write(format(connectivityList(a.policies, { gateways: a.gateway })));
+    process.stdout.write(format(connectivityList(a.policies, { gateways: a.gateway, ipv6: opts.ipv6 === true })));
   });
 }

@@ -80,6 +80,11 @@ export function buildNodes(
         labels: r.labels(['metadata', 'labels']),
         origin: { kind: 'manifest', object: o },
       };
+      // A dual-stack node reports an InternalIP of each family; the second family's is its IPv6 NodePort address.
+      const internal6 = addresses.find(
+        (a) => a['type'] === 'InternalIP' && typeof a['address'] === 'string' && isIP(a['address']) && a['address'].includes(':'),
+      );
+      if (typeof internal6?.['address'] === 'string' && internal6['address'] !== node.ip) node.ipv6 = internal6['address'];
       // kubelet reports its --max-pods as status.allocatable.pods (a quantity, so often a string).
       const maxPods = podsQuantity(r.raw(['status', 'allocatable', 'pods'])) ?? podsQuantity(r.raw(['status', 'capacity', 'pods']));
       if (maxPods !== undefined) node.maxPods = maxPods;

@@ -154,6 +154,10 @@ export interface SimService {
    */
   poolOrder?: string;
   externalIPs: string[];
+  /** spec.loadBalancerSourceRanges: the client CIDRs a load balancer (and kube-proxy's firewall chain) admits; absent or empty admits all. */
+  loadBalancerSourceRanges?: string[];
+  /** spec.healthCheckNodePort: where kube-proxy answers a load balancer's health check under externalTrafficPolicy Local. */
+  healthCheckNodePort?: number;
   publishNotReadyAddresses: boolean;
   /** Per service port index, the endpoints that serve it. */
   endpointsByPort: Endpoint[][];

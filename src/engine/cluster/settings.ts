@@ -183,7 +183,7 @@ export function parseSettings(
   const mode = str('kubeProxyMode');
   if (mode !== undefined) {
     if (mode === 'iptables' || mode === 'ipvs' || mode === 'nftables') settings.kubeProxyMode = mode;
-    else bad(['kubeProxyMode'], `Unknown kube-proxy mode \`${mode}\`; use iptables or ipvs.`);
+    else bad(['kubeProxyMode'], `Unknown kube-proxy mode \`${mode}\`; use iptables, ipvs or nftables.`);
   }
   const domain = str('clusterDomain');
   if (domain !== undefined) {

@@ -6,14 +6,15 @@ import { cidrContains, ipFamily } from '../cluster/ipam';
 import { cmp } from '../diagnostics';
 import type { Endpoint, ServicePort, SimService } from '../cluster/model';
 import type { ClusterSettings } from '../cluster/settings';
+import { nftEndpointChain, nftExternalChain, nftLocalChain, nftPortName, nftServiceChain } from './nftNames';
 
-/** The data-plane that load-balances Services: kube-proxy's iptables or IPVS mode, or Cilium's eBPF replacement. */
-export type ServiceDataplane = 'iptables' | 'ipvs' | 'ebpf';
+/** The data-plane that load-balances Services: kube-proxy's iptables, IPVS or nftables mode, or Cilium's eBPF replacement. */
+export type ServiceDataplane = 'iptables' | 'ipvs' | 'nftables' | 'ebpf';
 
-/** Cilium replaces kube-proxy (socket-level load balancing); otherwise the configured kube-proxy mode. nftables is explained with the iptables model. */
+/** Cilium replaces kube-proxy (socket-level load balancing); otherwise the configured kube-proxy mode. */
 export function dataplaneOf(settings: ClusterSettings): ServiceDataplane {
   if (settings.cni === 'cilium') return 'ebpf';
-  return settings.kubeProxyMode === 'ipvs' ? 'ipvs' : 'iptables';
+  return settings.kubeProxyMode;
 }
 
 /** kube-proxy's default --iptables-masquerade-bit 14. */
@@ -65,9 +66,15 @@ export interface EndpointSets {
   externalLocal: boolean;
 }
 
-export function categorizeEndpoints(svc: SimService, portIndex: number, node: string | undefined): EndpointSets {
+export function categorizeEndpoints(
+  svc: SimService,
+  portIndex: number,
+  node: string | undefined,
+  /** The port's endpoints of one family (dataplane/families.ts); all of them by default. */
+  endpoints: Endpoint[] = svc.endpointsByPort[portIndex] ?? [],
+): EndpointSets {
   const port = svc.ports[portIndex];
-  const ready = (svc.endpointsByPort[portIndex] ?? []).filter((e) => e.ready || svc.publishNotReadyAddresses);
+  const ready = endpoints.filter((e) => e.ready || svc.publishNotReadyAddresses);
   const cluster = [...ready].sort((a, b) => cmp(endpointString(a), endpointString(b)));
   const local = cluster.filter((e) => e.node !== undefined && e.node === node);
   const external = port !== undefined && externallyAccessible(svc, port);
@@ -97,6 +104,8 @@ export interface ProxyRequest {
   /** True when the client is the node handling the packet (src-type LOCAL). */
   clientIsThisNode: boolean;
   settings: ClusterSettings;
+  /** The port's endpoints in the packet's family (dataplane/families.ts); the Service's own list by default. */
+  endpoints?: Endpoint[];
 }
 
 export interface Candidate {
@@ -107,6 +116,8 @@ export interface Candidate {
   chain?: string;
   /** iptables: the `--probability` of its rule in the service chain (none on the last rule). */
   probability?: string;
+  /** nftables: the value of `numgen random mod N` that jumps to its endpoint- chain. */
+  numgen?: number;
 }
 
 /** The outcome of kube-proxy's rules for one packet: DNAT to an endpoint, or REJECT/DROP. */
@@ -142,11 +153,12 @@ export function decide(req: ProxyRequest): ProxyDecision {
   const dataplane = dataplaneOf(req.settings);
   const spn = servicePortName(svc, port);
   const proto = port.protocol.toLowerCase();
-  const sets = categorizeEndpoints(svc, req.portIndex, req.node);
-  const podCIDR = req.settings.podCIDR;
-  const fromPod = req.clientKind === 'pod' && cidrContains(podCIDR, req.clientIP);
+  const sets = categorizeEndpoints(svc, req.portIndex, req.node, req.endpoints);
+  const podCIDR = ipFamily(req.clientIP) === 'ipv6' ? req.settings.podCIDRv6 : req.settings.podCIDR;
+  const fromPod = req.clientKind === 'pod' && podCIDR !== undefined && cidrContains(podCIDR, req.clientIP);
   const vipRule = entryComment(spn, req.entry);
 
+  if (dataplane === 'nftables') return decideNft(req, sets, spn, proto, fromPod);
   if (!sets.hasEndpoints) {
     const chain = req.traffic === 'internal' ? 'KUBE-SERVICES' : 'KUBE-EXTERNAL-SERVICES';
     return {
@@ -237,6 +249,92 @@ export function decide(req: ProxyRequest): ProxyDecision {
   };
 }
 
+/** The packet's destination as kube-proxy keys its maps: `ip . proto . port` (`proto . nodePort` for NodePorts). */
+function nftKey(req: ProxyRequest, port: ServicePort, proto: string): { map: string; key: string } {
+  const svc = req.service;
+  if (req.entry === 'nodePort') return { map: 'service-nodeports', key: `${proto} . ${port.nodePort}` };
+  const ip =
+    req.entry === 'clusterIP'
+      ? (svc.clusterIPs.find((x) => ipFamily(x) === ipFamily(req.clientIP)) ?? svc.clusterIP)
+      : req.entry === 'loadBalancer'
+        ? svc.loadBalancerIP
+        : svc.externalIPs[0];
+  return { map: 'service-ips', key: `${ip} . ${proto} . ${port.port}` };
+}
+
+/**
+ * The nftables proxier's verdict for one packet: the no-endpoint-* maps (filter chains, before
+ * DNAT) reject or drop; otherwise `services` looks the destination up in service-ips or
+ * service-nodeports, external- chains short-circuit or masquerade, and the service-/local- chain's
+ * `numgen random mod N vmap` picks the endpoint- chain that DNATs.
+ */
+function decideNft(req: ProxyRequest, sets: EndpointSets, spn: string, proto: string, fromPod: boolean): ProxyDecision {
+  const svc = req.service;
+  const port = svc.ports[req.portIndex] as ServicePort;
+  const name = nftPortName(svc, port);
+  const ipX = ipFamily(req.clientIP) === 'ipv6' ? 'ip6' : 'ip';
+  const { map, key } = nftKey(req, port, proto);
+  const noEndpointMap = req.entry === 'nodePort' ? 'no-endpoint-nodeports' : 'no-endpoint-services';
+  const checkChain = req.entry === 'nodePort' ? 'nodeport-endpoints-check' : 'service-endpoints-check';
+  const filter =
+    req.clientKind === 'pod' && !req.clientIsThisNode ? 'filter-forward' : req.clientIsThisNode ? 'filter-output' : 'filter-input';
+  if (!sets.hasEndpoints)
+    return {
+      kind: 'reject',
+      dataplane: 'nftables',
+      path: [`${filter} → ${checkChain}`],
+      rule: `${ipX} kube-proxy ${noEndpointMap} { ${key} comment "${spn}" : goto reject-chain }`,
+      reason: `${spn} has no endpoints`,
+    };
+  const drop = (policy: 'internal' | 'external') => ({
+    kind: 'drop' as const,
+    dataplane: 'nftables' as const,
+    path: [`${filter} → ${checkChain}`],
+    rule: `${ipX} kube-proxy ${noEndpointMap} { ${key} comment "${spn}" : drop }`,
+    reason: `${policy}TrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}`,
+  });
+  const path = [`services (${ipX} daddr . meta l4proto . th dport vmap @${map}: ${key})`];
+  let endpoints: Endpoint[];
+  let chain: string;
+  let masquerade: MasqueradeReason | undefined;
+  let localOnly = false;
+  if (req.traffic === 'internal') {
+    localOnly = sets.internalLocal;
+    if (localOnly && sets.local.length === 0) return drop('internal');
+    endpoints = localOnly ? sets.local : sets.cluster;
+    chain = localOnly ? nftLocalChain(name, proto) : nftServiceChain(name, proto);
+    if (!fromPod) masquerade = 'not-from-pod';
+  } else {
+    path.push(nftExternalChain(name, proto));
+    chain = nftServiceChain(name, proto);
+    endpoints = sets.cluster;
+    if (!sets.externalLocal) masquerade = 'external-cluster-policy';
+    else if (fromPod) path[path.length - 1] += ' (short-circuit pod traffic)';
+    else if (req.clientIsThisNode) {
+      masquerade = 'from-this-node';
+      path[path.length - 1] += ' (masquerade local traffic, short-circuit local traffic)';
+    } else {
+      localOnly = true;
+      if (sets.local.length === 0) return drop('external');
+      endpoints = sets.local;
+      chain = nftLocalChain(name, proto);
+    }
+  }
+  path.push(chain);
+  const n = endpoints.length;
+  const candidates: Candidate[] = endpoints.map((e, i) => ({
+    endpoint: e,
+    weight: 1 / n,
+    chain: nftEndpointChain(name, proto, e.ip, e.port),
+    numgen: i,
+  }));
+  const chosen = candidates[fnv1a(`${req.clientIP}|${spn}/${proto}`) % n] as Candidate;
+  path.push(`${chosen.chain} (numgen random mod ${n} = ${chosen.numgen})`);
+  if (chosen.endpoint.ip === req.clientIP) masquerade = 'hairpin';
+  const affinity = svc.sessionAffinity === 'ClientIP' ? { timeoutSeconds: svc.sessionAffinityTimeoutSeconds } : undefined;
+  return { kind: 'dnat', dataplane: 'nftables', path, candidates, chosen, masquerade, affinity, localOnly };
+}
+
 function entryComment(spn: string, entry: ProxyRequest['entry']): string {
   switch (entry) {
     case 'clusterIP':
@@ -263,6 +361,6 @@ function stagesOf(dataplane: ServiceDataplane, svc: SimService, port: ServicePor
     return [`ipset ${set}`, `IPVS virtual server ${port.protocol} ${vip} rr`];
   }
   return req.entry === 'clusterIP' && req.clientKind === 'pod'
-    ? ['cgroup/connect (bpf_sock socket LB)', `lb4 service map ${vip}`]
-    : ['bpf_host (tc ingress on the node device)', `lb4 service map ${vip}`];
+    ? ['cgroup/connect (bpf_sock socket LB)', `${req.clientIP.includes(':') ? 'lb6' : 'lb4'} service map ${vip}`]
+    : ['bpf_host (tc ingress on the node device)', `${req.clientIP.includes(':') ? 'lb6' : 'lb4'} service map ${vip}`];
 }

@@ -1,8 +1,9 @@
 // HTTPRoute filters carried out on a request as the spec defines them: RequestRedirect (the
 // Location it answers with, 302 by default), URLRewrite (hostname, ReplaceFullPath,
 // ReplacePrefixMatch), Request/ResponseHeaderModifier (set, add, remove; names case-insensitive),
-// RequestMirror (a copy sent elsewhere, its answer ignored). Filters the simulation does not
-// carry out are named as such, never guessed.
+// RequestMirror (a copy sent elsewhere, its answer ignored), CORS (a preflight answered, the
+// answer's CORS headers). Filters the simulation does not carry out are named as such, never guessed.
+import { applyCors } from './cors';
 import type { GatewayRequest, Header, HeaderModifier, HttpMatch, PathModifier, RouteFilter } from './types';
 
 export type FilterEffect = { filter: RouteFilter; detail: string };
@@ -70,6 +71,8 @@ export interface FilterOutcome {
   effects: FilterEffect[];
   /** Set when a RequestRedirect answered. */
   redirect: { status: number; location: string; filter: RouteFilter } | undefined;
+  /** Set when a CORS filter answered a preflight itself. */
+  preflight: { status: number; headers: Header[]; filter: RouteFilter } | undefined;
   responseHeaders: HeaderModifier[];
   mirrors: Array<Extract<RouteFilter, { type: 'RequestMirror' }>>;
 }
@@ -77,7 +80,7 @@ export interface FilterOutcome {
 /** Carries out a list of filters in order on the request (a rule's, then a backendRef's own). */
 export function applyFilters(request: GatewayRequest, filters: readonly RouteFilter[], match: HttpMatch | undefined): FilterOutcome {
   let req: GatewayRequest = { ...request, headers: request.headers.map((h) => ({ ...h })) };
-  const out: FilterOutcome = { request: req, effects: [], redirect: undefined, responseHeaders: [], mirrors: [] };
+  const out: FilterOutcome = { request: req, effects: [], redirect: undefined, preflight: undefined, responseHeaders: [], mirrors: [] };
   for (const f of filters) {
     switch (f.type) {
       case 'RequestRedirect': {
@@ -109,14 +112,21 @@ export function applyFilters(request: GatewayRequest, filters: readonly RouteFil
         out.mirrors.push(f);
         out.effects.push({
           filter: f,
-          detail: `RequestMirror: ${f.percent}% of requests are copied to Service ${f.backend.namespace}/${f.backend.name}${f.backend.port ? ` port ${f.backend.port}` : ''}; its answers are ignored`,
+          detail: `RequestMirror: ${f.percent}% of requests are copied to Service ${f.backend.namespace}/${f.backend.name}${f.backend.port ? ` port ${f.backend.port}` : ''}; its answers are ignored${f.percent < 100 ? '. Which requests are in that share is a random pick the simulation does not make: this one may or may not be copied' : ''}`,
         });
         break;
+      case 'CORS': {
+        const c = applyCors(f.cors, req);
+        if (c.kind === 'preflight') out.preflight = { status: c.status, headers: c.headers, filter: f };
+        else if (c.kind === 'actual' && c.headers.length > 0) out.responseHeaders.push({ set: c.headers, add: [], remove: [] });
+        out.effects.push({ filter: f, detail: c.detail });
+        break;
+      }
       case 'Unsupported':
         out.effects.push({ filter: f, detail: `filter ${f.name} is not simulated: what it does to the request is left out` });
         break;
     }
-    if (out.redirect) break;
+    if (out.redirect || out.preflight) break;
   }
   out.request = req;
   return out;

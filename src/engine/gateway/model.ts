@@ -8,6 +8,7 @@ import type { Labels } from '../cluster/labels';
 import type { Diagnostic } from '../diagnostics';
 import { attachParent, markListenerConflicts } from './attach';
 import { resolveBackendRef } from './backends';
+import { certificateProblem } from './certificates';
 import { dataPlaneIdentity } from './dataplane';
 import { bestMatchingHostname, hostnameMatches } from './hostnames';
 import { INSTALLED_CLASSES, dataPlaneKind, isGatewayApi, readGateway, readGatewayClass, readReferenceGrant } from './read';
@@ -66,6 +67,11 @@ export class GatewayModel {
       }
     });
     for (const gw of this.gateways) this.setUp(gw);
+    for (const gw of this.gateways)
+      for (const l of gw.listeners) {
+        const problem = certificateProblem(gw, l, this.grants, cluster.objects);
+        if (problem) l.certificateProblem = problem;
+      }
     for (const route of this.routes) this.statuses.set(route, this.resolve(route));
   }
 
@@ -167,9 +173,11 @@ export class GatewayModel {
       l.unsupported
         ? condition('Accepted', false, 'UnsupportedProtocol', l.unsupported)
         : condition('Accepted', true, 'Accepted', 'the listener is valid'),
-      invalid
-        ? condition('ResolvedRefs', false, 'InvalidRouteKinds', `allowedRoutes.kinds names kinds its protocol cannot carry: ${invalid}`)
-        : condition('ResolvedRefs', true, 'ResolvedRefs', 'its references resolve'),
+      l.certificateProblem
+        ? condition('ResolvedRefs', false, l.certificateProblem.reason, l.certificateProblem.message)
+        : invalid
+          ? condition('ResolvedRefs', false, 'InvalidRouteKinds', `allowedRoutes.kinds names kinds its protocol cannot carry: ${invalid}`)
+          : condition('ResolvedRefs', true, 'ResolvedRefs', 'its references resolve'),
       l.conflict
         ? {
             type: 'Conflicted',
@@ -182,7 +190,9 @@ export class GatewayModel {
         ? condition('Programmed', false, 'Pending', `no controller serves GatewayClass ${gw.className || '(none)'}`)
         : l.conflict || l.unsupported
           ? condition('Programmed', false, 'Invalid', 'the listener is not programmed')
-          : condition('Programmed', true, 'Programmed', 'the data plane serves it'),
+          : l.certificateProblem
+            ? condition('Programmed', false, 'Invalid', 'the listener has no certificate it can present')
+            : condition('Programmed', true, 'Programmed', 'the data plane serves it'),
     ];
     const problems = conditions
       .filter((c) => (c.type === 'Conflicted' ? c.status === 'True' : c.status === 'False'))

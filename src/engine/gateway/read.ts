@@ -114,6 +114,7 @@ function readListener(r: FieldReader, gatewayNamespace: string, i: number): List
         name: certName,
         namespace: r.str([...cp, 'namespace']) ?? gatewayNamespace,
         kind: r.str([...cp, 'kind']) ?? 'Secret',
+        group: r.str([...cp, 'group']) ?? '',
       });
   });
   if ((protocol === 'HTTPS' || (protocol === 'TLS' && tlsMode === 'Terminate')) && certificateRefs.length === 0)

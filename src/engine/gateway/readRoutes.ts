@@ -196,6 +196,23 @@ function readFilters(r: FieldReader, path: FieldPath, namespace: string): RouteF
         else r.invalid(fp, 'A RequestMirror filter needs requestMirror.backendRef.');
         break;
       }
+      case 'CORS': {
+        const cp = [...fp, 'cors'];
+        const strings = (key: string) => (r.list([...cp, key]) ?? []).flatMap((_, j) => r.str([...cp, key, j]) ?? []);
+        out.push({
+          type,
+          cors: {
+            allowOrigins: strings('allowOrigins'),
+            allowCredentials: r.bool([...cp, 'allowCredentials']) ?? false,
+            allowMethods: strings('allowMethods'),
+            allowHeaders: strings('allowHeaders'),
+            exposeHeaders: strings('exposeHeaders'),
+            maxAge: r.int([...cp, 'maxAge'], 1, 2147483647) ?? 5,
+          },
+          fieldPath: fp,
+        });
+        break;
+      }
       case undefined:
         r.invalid(fp, 'A filter needs a `type`.');
         break;
@@ -203,6 +220,39 @@ function readFilters(r: FieldReader, path: FieldPath, namespace: string): RouteF
         out.push({ type: 'Unsupported', name: type, fieldPath: fp });
     }
   });
+  return out;
+}
+
+/** What a rule's timeouts, retry and sessionPersistence would do, in words: the trace names them as not simulated. */
+function unsimulatedFields(r: FieldReader, rp: FieldPath): NonNullable<RouteRule['unsimulated']> {
+  const out: NonNullable<RouteRule['unsimulated']> = [];
+  const text = (path: FieldPath) => {
+    const v = r.raw(path);
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  };
+  if (r.raw([...rp, 'timeouts']) !== undefined) {
+    const parts = [
+      text([...rp, 'timeouts', 'request']) && `request ${text([...rp, 'timeouts', 'request'])}`,
+      text([...rp, 'timeouts', 'backendRequest']) && `backendRequest ${text([...rp, 'timeouts', 'backendRequest'])}`,
+    ].filter(Boolean);
+    out.push({
+      field: 'timeouts',
+      detail: `timeouts (${parts.join(', ') || 'as set'}) are not simulated: the trace does not know how long the backend takes, so it cannot tell whether the Gateway would answer 504 instead`,
+      fieldPath: [...rp, 'timeouts'],
+    });
+  }
+  if (r.raw([...rp, 'retry']) !== undefined)
+    out.push({
+      field: 'retry',
+      detail: `retry (${['attempts', 'backoff'].flatMap((k) => (text([...rp, 'retry', k]) ? [`${k} ${text([...rp, 'retry', k])}`] : [])).join(', ') || 'as set'}) is not simulated: the trace follows one attempt`,
+      fieldPath: [...rp, 'retry'],
+    });
+  if (r.raw([...rp, 'sessionPersistence']) !== undefined)
+    out.push({
+      field: 'sessionPersistence',
+      detail: `sessionPersistence (${text([...rp, 'sessionPersistence', 'type']) ?? 'Cookie'}${text([...rp, 'sessionPersistence', 'sessionName']) ? ` ${text([...rp, 'sessionPersistence', 'sessionName'])}` : ''}) is not simulated: which backend a returning client sticks to is left out; the trace picks as for a first request`,
+      fieldPath: [...rp, 'sessionPersistence'],
+    });
   return out;
 }
 
@@ -221,6 +271,8 @@ function readRule(r: FieldReader, kind: RouteKind, namespace: string, i: number)
     const b = readBackendRef(r, [...rp, 'backendRefs', j], namespace, kind === 'HTTPRoute' || kind === 'GRPCRoute');
     if (b) rule.backendRefs.push(b);
   });
+  const unsimulated = unsimulatedFields(r, rp);
+  if (unsimulated.length > 0) rule.unsimulated = unsimulated;
   const types = rule.filters.map((f) => f.type);
   if (types.includes('RequestRedirect') && types.includes('URLRewrite'))
     r.invalid([...rp, 'filters'], 'A rule cannot have both RequestRedirect and URLRewrite; the API server rejects it.');

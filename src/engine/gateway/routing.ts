@@ -20,6 +20,7 @@ import type {
   BackendStatus,
   GatewayRequest,
   GrpcMatch,
+  Header,
   HeaderModifier,
   HttpMatch,
   Listener,
@@ -74,6 +75,8 @@ export type GatewayDecision =
       effects: FilterEffect[];
       backends: WeightedBackend[];
       tls: 'terminated' | undefined;
+      /** Headers of the Gateway's own answer (a CORS preflight's). */
+      headers?: Header[];
     }
   | {
       kind: 'forward';
@@ -112,9 +115,13 @@ export function chooseListener(gw: SimGateway, call: GatewayCall): { listener: L
     return {
       none: `${id}'s port ${call.port} speaks ${onPort.map((l) => l.protocol).join('/')}, not ${call.kind === 'grpc' ? 'HTTP/2 cleartext' : call.kind.toUpperCase()}`,
     };
-  const programmed = fitting.filter((l) => !l.conflict && !l.unsupported);
-  if (programmed.length === 0)
-    return { none: `${id}'s listeners on port ${call.port} are not programmed (they conflict with another listener)` };
+  const programmed = fitting.filter((l) => !l.conflict && !l.unsupported && !l.certificateProblem);
+  if (programmed.length === 0) {
+    const cert = fitting.find((l) => l.certificateProblem);
+    return {
+      none: `${id}'s listeners on port ${call.port} are not programmed (${cert?.certificateProblem ? `listener ${cert.name}: ${cert.certificateProblem.reason}, ${cert.certificateProblem.message}` : 'they conflict with another listener'})`,
+    };
+  }
   const name = call.kind === 'https' || call.kind === 'tls' || call.secure ? call.sni : call.request.host;
   const byName = programmed.filter((l) => l.hostname === undefined || (name !== undefined && hostnameMatches(l.hostname, name)));
   if (byName.length === 0)
@@ -141,8 +148,10 @@ function afterMatch(
   tls: 'terminated' | undefined,
 ): GatewayDecision {
   const filtered = applyFilters(call.request, info.rule.filters, httpMatch);
+  for (const u of info.rule.unsimulated ?? [])
+    filtered.effects.push({ filter: { type: 'Unsupported', name: u.field, fieldPath: u.fieldPath }, detail: u.detail });
   const backends = shares(model.ruleBackends(info.route, info.rule.index));
-  const answer = (status: number, reason: string, location?: string): GatewayDecision => ({
+  const answer = (status: number, reason: string, location?: string, headers?: Header[]): GatewayDecision => ({
     kind: 'answer',
     listener,
     status,
@@ -153,9 +162,18 @@ function afterMatch(
     effects: filtered.effects,
     backends,
     tls,
+    ...(headers ? { headers } : {}),
   });
   if (filtered.redirect)
     return answer(filtered.redirect.status, `RequestRedirect answers ${filtered.redirect.status}`, filtered.redirect.location);
+  // A CORS preflight is the Gateway's to answer, whatever the rule's backends are.
+  if (filtered.preflight)
+    return answer(
+      filtered.preflight.status,
+      `its CORS filter answers the preflight ${filtered.preflight.status}`,
+      undefined,
+      filtered.preflight.headers,
+    );
   const live = backends.filter((b) => b.share > 0);
   if (live.length === 0)
     return answer(500, info.rule.backendRefs.length === 0 ? 'the rule has no backendRefs' : 'every backendRef of the rule has weight 0');

@@ -36,7 +36,9 @@ export interface Listener {
   protocol: string;
   hostname: string | undefined;
   tlsMode: 'Terminate' | 'Passthrough' | undefined;
-  certificateRefs: Array<{ namespace: string; name: string; kind: string }>;
+  certificateRefs: Array<{ namespace: string; name: string; kind: string; group: string }>;
+  /** Why its certificateRefs do not resolve (ResolvedRefs False): set by the model, which knows the grants and Secrets. */
+  certificateProblem?: { reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string };
   allowedFrom: 'Same' | 'All' | 'Selector' | 'None';
   namespaceSelector: LabelSelector | undefined;
   /** The route kinds the listener accepts: allowedRoutes.kinds that its protocol carries, else its protocol's defaults. */
@@ -132,6 +134,18 @@ export interface HeaderModifier {
   remove: string[];
 }
 
+/** An HTTPRoute CORS filter (HTTPCORSFilter), with the API server's defaults filled in. */
+export interface CorsPolicy {
+  /** `<scheme>://<host>[:<port>]` patterns; `*` in the host matches any labels to its left, `*` alone any origin. */
+  allowOrigins: string[];
+  allowCredentials: boolean;
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  /** Seconds; the API's default is 5. */
+  maxAge: number;
+}
+
 export type PathModifier = { type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; value: string };
 
 export type RouteFilter =
@@ -147,7 +161,8 @@ export type RouteFilter =
   | { type: 'URLRewrite'; hostname: string | undefined; path: PathModifier | undefined; fieldPath: FieldPath }
   | { type: 'RequestHeaderModifier' | 'ResponseHeaderModifier'; modifier: HeaderModifier; fieldPath: FieldPath }
   | { type: 'RequestMirror'; backend: BackendRef; percent: number; fieldPath: FieldPath }
-  /** A filter the simulation does not carry out (ExtensionRef, CORS, ExternalAuth, ...): named, never guessed. */
+  | { type: 'CORS'; cors: CorsPolicy; fieldPath: FieldPath }
+  /** A filter the simulation does not carry out (ExtensionRef, ExternalAuth, ...): named, never guessed. */
   | { type: 'Unsupported'; name: string; fieldPath: FieldPath };
 
 export interface RouteRule {
@@ -159,6 +174,8 @@ export interface RouteRule {
   grpcMatches: GrpcMatch[];
   filters: RouteFilter[];
   backendRefs: BackendRef[];
+  /** Rule fields that change what a request meets but are not simulated (timeouts, retry, sessionPersistence). */
+  unsimulated?: Array<{ field: string; detail: string; fieldPath: FieldPath }>;
   fieldPath: FieldPath;
 }
 

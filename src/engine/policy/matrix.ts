@@ -34,6 +34,13 @@ export interface MatrixOptions {
   gateways?: GatewayModel;
   /** The fewest classes a peer matches for them to be shared as a peer group (default 64; tests lower it to try that path on small clusters). */
   peerGroupMin?: number;
+  /**
+   * Also list IPv6 ranges outside the cluster when a rule names one (default false). The connectivity
+   * list mirrors netpol-analyzer, which analyses IPv4 only: it ignores IPv6 `networks` of
+   * (Baseline)AdminNetworkPolicy rules with a warning and prints IPv4 ranges only. The engine itself
+   * follows the API and decides IPv6 traffic like any other; only this list leaves it out.
+   */
+  ipv6?: boolean;
 }
 
 export const INGRESS_CONTROLLER = '{ingress-controller}';
@@ -95,16 +102,19 @@ function portsAreStatic(rule: PolicyRule): boolean {
 /**
  * The address ranges outside the cluster as one direction's ipBlocks (and, for egress, the
  * cluster-wide policies' networks) cut them (ingress rules cut the sources, egress rules the
- * destinations), per family; IPv6 appears only when a rule names it.
+ * destinations), per family; IPv6 appears when the cluster is dual-stack, or when asked for and a rule names it.
  */
-function externalRanges(engine: PolicyEngine, direction: Direction): IpRange[] {
+function externalRanges(engine: PolicyEngine, direction: Direction, ipv6: boolean): IpRange[] {
   const blocks: IpRange[] = [];
   for (const p of engine.policies)
     for (const r of p.rules[direction]) for (const peer of r.peers ?? []) if (peer.kind === 'ipBlock') blocks.push(...peer.ranges);
   for (const tier of [engine.tiers.tiers.admin, engine.tiers.tiers.baseline])
     for (const p of tier)
       for (const r of p.rules[direction]) for (const peer of r.peers) if (peer.kind === 'networks') blocks.push(...peer.ranges);
-  const families: Family[] = blocks.some((b) => b.family === 'ipv6') ? ['ipv4', 'ipv6'] : ['ipv4'];
+  // A dual-stack cluster's pods reach (and are reached from) IPv6 addresses too, whether or not a rule names one;
+  // a single-stack one lists IPv6 only when asked (netpol-analyzer, which the list mirrors, analyses IPv4 only).
+  const dualStack = engine.cluster.settings.podCIDRv6 !== undefined;
+  const families: Family[] = dualStack || (ipv6 && blocks.some((b) => b.family === 'ipv6')) ? ['ipv4', 'ipv6'] : ['ipv4'];
   return families.flatMap((f) => splitAtBoundaries(f, blocks));
 }
 
@@ -137,7 +147,11 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
   const pods = engine.cluster.pods.filter((p) => p.origin.kind === 'manifest' && p.pending === undefined);
   const classes = podClasses(engine, pods);
   const index = new ClassIndex(engine, classes);
-  const ranges: Record<Direction, IpRange[]> = { ingress: externalRanges(engine, 'ingress'), egress: externalRanges(engine, 'egress') };
+  const ipv6 = options.ipv6 === true;
+  const ranges: Record<Direction, IpRange[]> = {
+    ingress: externalRanges(engine, 'ingress', ipv6),
+    egress: externalRanges(engine, 'egress', ipv6),
+  };
   const ctx: SideContext = { engine, index, classes, groupMin: options.peerGroupMin ?? GROUP_MIN };
   const rangeNames = { ingress: ranges.ingress.map(rangeName), egress: ranges.egress.map(rangeName) };
   const sides: Record<Direction, Side[]> = {

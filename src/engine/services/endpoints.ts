@@ -254,9 +254,19 @@ function manualEndpointIndex(
   defaultNamespace: string,
 ): Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>> {
   const index = new Map<string, Array<{ portName: string | undefined; endpoint: Endpoint }>>();
-  const add = (key: string, portName: string | undefined, ip: string, port: number, ready: boolean, pod?: string, hostname?: unknown) => {
+  const add = (
+    key: string,
+    portName: string | undefined,
+    ip: string,
+    port: number,
+    ready: boolean,
+    pod?: string,
+    hostname?: unknown,
+    node?: unknown,
+  ) => {
     const list = index.get(key) ?? [];
-    const endpoint: Endpoint = { pod: pod ?? '', ip, port, node: undefined, ready };
+    // The node an endpoint runs on (EndpointSlice nodeName, Endpoints nodeName) is what Local traffic policies compare.
+    const endpoint: Endpoint = { pod: pod ?? '', ip, port, node: typeof node === 'string' && node !== '' ? node : undefined, ready };
     // The endpoint's own hostname field is what DNS names it by (per-hostname records of headless Services).
     if (typeof hostname === 'string' && hostname !== '') endpoint.hostname = hostname;
     list.push({ portName, endpoint });
@@ -285,6 +295,7 @@ function manualEndpointIndex(
                   ready,
                   targetPod(a),
                   a['hostname'],
+                  a['nodeName'],
                 );
             }
         }
@@ -309,6 +320,7 @@ function manualEndpointIndex(
                 ready,
                 targetPod(e),
                 e['hostname'],
+                e['nodeName'],
               );
           }
       }

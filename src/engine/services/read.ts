@@ -2,6 +2,7 @@
 import { FieldReader, describe, isRecord } from '../manifests/fields';
 import { type Diagnostic } from '../diagnostics';
 import { isIP } from '../cluster/ipam';
+import { isCidr } from '../cluster/settings';
 import { type Labels } from '../cluster/labels';
 import { type ServicePort, type SimService } from '../cluster/model';
 import { type ManifestObject } from '../manifests/types';
@@ -90,6 +91,10 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
       r.invalid(['spec'], 'A Service of type ExternalName needs spec.externalName (a DNS name such as db.example.com).');
     else svc.externalName = ext.replace(/\.$/, '');
   }
+  const ranges = readSourceRanges(r);
+  if (ranges.length > 0) svc.loadBalancerSourceRanges = ranges;
+  const hc = r.int(['spec', 'healthCheckNodePort'], 1, 65535);
+  if (hc !== undefined) svc.healthCheckNodePort = hc;
   const lbIP = r.str(['spec', 'loadBalancerIP']);
   const statusIngress = r.raw(['status', 'loadBalancer', 'ingress', 0, 'ip']);
   if (typeof statusIngress === 'string' && isIP(statusIngress)) svc.loadBalancerIP = statusIngress;
@@ -105,6 +110,24 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
     svc.clusterIP = undefined;
   }
   return svc;
+}
+
+/**
+ * spec.loadBalancerSourceRanges: CIDRs, trimmed as kube-proxy trims them (its tests keep
+ * " 203.0.113.0/25" working); one that is no CIDR is reported at its place and left out.
+ */
+function readSourceRanges(r: FieldReader): string[] {
+  const out: string[] = [];
+  (r.list(['spec', 'loadBalancerSourceRanges']) ?? []).forEach((x, i) => {
+    const text = typeof x === 'string' ? x.trim() : undefined;
+    if (text !== undefined && isCidr(text)) out.push(text);
+    else
+      r.invalid(
+        ['spec', 'loadBalancerSourceRanges', i],
+        `loadBalancerSourceRanges entries must be CIDRs such as 203.0.113.0/24, not ${typeof x === 'string' ? `"${x}"` : describe(x)}.`,
+      );
+  });
+  return out;
 }
 
 /** spec.externalIPs: addresses only (a non-address was kept and written into kube-proxy's rules); others reported at their place. */

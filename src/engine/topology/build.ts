@@ -6,6 +6,7 @@ import { locate, podId, serviceId, type Cluster, type SimPod, type SimService } 
 import type { Analysis } from '../analyze';
 import type { SourceRange } from '../source';
 import { readIngresses } from './ingress';
+import { buildMap } from './map';
 import {
   TOPOLOGY_VERSION,
   type TopoEdge,
@@ -15,12 +16,14 @@ import {
   type TopoPod,
   type TopoService,
   type TopoWorkload,
+  type TopoMap,
   type Topology,
 } from './types';
 import { type Labels } from '../cluster/labels';
 
 export * from './types';
 export { policyLayer } from './policy';
+export { buildMap, consumedConfigMaps } from './map';
 
 export const EXTERNAL_CLIENT_ID = 'external';
 
@@ -159,25 +162,50 @@ function externals(cluster: Cluster, ingressCount: number): { externals: TopoExt
   return { externals: out.sort((a, b) => cmp(a.id, b.id)), edges };
 }
 
-function workloadsOf(pods: TopoPod[]): TopoWorkload[] {
+function workloadsOf(pods: TopoPod[], sources: Map<string, SourceRange>): TopoWorkload[] {
   const byId = new Map<string, TopoWorkload>();
+  const seenPorts = new Map<string, Set<string>>();
   for (const p of pods) {
-    const w = byId.get(p.workload) ?? {
-      id: p.workload,
-      kind: p.workloadKind,
-      namespace: p.namespace,
-      name: p.workload.slice(p.namespace.length + 1),
-      pods: [],
-      implicit: p.implicit,
-    };
+    let w = byId.get(p.workload);
+    if (!w) {
+      w = {
+        id: p.workload,
+        kind: p.workloadKind,
+        namespace: p.namespace,
+        name: p.workload.slice(p.namespace.length + 1),
+        pods: [],
+        ready: 0,
+        ports: [],
+        nodes: [],
+        implicit: p.implicit,
+      };
+      const source = sources.get(p.workload);
+      if (source) w.source = source;
+      byId.set(p.workload, w);
+      seenPorts.set(p.workload, new Set());
+    }
     w.pods.push(p.id);
-    byId.set(p.workload, w);
+    if (p.ready) w.ready++;
+    if (p.node !== null && !w.nodes.includes(p.node)) w.nodes.push(p.node);
+    const seen = seenPorts.get(p.workload) ?? new Set<string>();
+    for (const port of p.ports) {
+      const key = `${port.port}/${port.protocol}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      w.ports.push(port);
+    }
+  }
+  for (const w of byId.values()) {
+    w.nodes.sort(cmp);
+    w.ports.sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol));
   }
   return [...byId.values()].sort((a, b) => cmp(a.id, b.id));
 }
 
 /** The whole picture for one analysis: nodes, pods, Services, Ingress routes, entry points and their edges. */
-export function buildTopology(analysis: Pick<Analysis, 'cluster' | 'ingress'>): Topology {
+export function buildTopology(
+  analysis: Pick<Analysis, 'cluster' | 'ingress'> & Partial<Pick<Analysis, 'references' | 'gateway' | 'policies' | 'dns'>>,
+): Topology {
   const { cluster } = analysis;
   const nodes: TopoNode[] = cluster.nodes.map((n) =>
     withSource(
@@ -221,6 +249,12 @@ export function buildTopology(analysis: Pick<Analysis, 'cluster' | 'ingress'>): 
     }))
     .sort((a, b) => cmp(a.name, b.name));
   const s = cluster.settings;
+  const sources = new Map<string, SourceRange>();
+  for (const p of pods) if (p.source && !sources.has(p.workload)) sources.set(p.workload, p.source);
+  const workloads = workloadsOf(pods, sources);
+  const map = analysis.gateway
+    ? buildMap({ ...analysis, gateway: analysis.gateway, references: analysis.references ?? [] }, workloads)
+    : emptyMap(workloads.length);
   return {
     version: TOPOLOGY_VERSION,
     settings: {
@@ -232,12 +266,13 @@ export function buildTopology(analysis: Pick<Analysis, 'cluster' | 'ingress'>): 
     },
     namespaces,
     nodes,
-    workloads: workloadsOf(pods),
+    workloads,
     pods,
     services,
     ingresses,
     externals: ext.externals,
     edges,
+    map,
     counts: {
       nodes: nodes.length,
       pods: pods.length,
@@ -247,4 +282,8 @@ export function buildTopology(analysis: Pick<Analysis, 'cluster' | 'ingress'>): 
       routes: edges.filter((e) => e.kind === 'route').length,
     },
   };
+}
+
+function emptyMap(workloads: number): TopoMap {
+  return { gateways: [], routes: [], calls: [], edges: [], counts: { workloads, calls: 0, blockedCalls: 0, gateways: 0, routes: 0 } };
 }

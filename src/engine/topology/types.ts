@@ -120,7 +120,85 @@ export interface TopoWorkload {
   namespace: string;
   name: string;
   pods: string[];
+  /** How many of its pods are ready. */
+  ready: number;
+  /** Every container port its pods declare (once each). */
+  ports: Array<{ name: string | null; port: number; protocol: string }>;
+  /** The nodes its pods run on, sorted (Pending pods run nowhere). */
+  nodes: string[];
   implicit: boolean;
+  source?: SourceRange;
+}
+
+/** A Gateway (Gateway API) with its listeners, as the map draws it. */
+export interface TopoGateway {
+  id: string;
+  namespace: string;
+  name: string;
+  className: string;
+  addresses: string[];
+  listeners: Array<{ name: string; port: number; protocol: string; hostname: string | null; attachedRoutes: number }>;
+  source?: SourceRange;
+}
+
+/** A Gateway API route (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) with its parents' status and its backends. */
+export interface TopoRoute {
+  /** NAMESPACE/NAME; NAMESPACE/NAME[KIND] when routes of two kinds share a name. */
+  id: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  hostnames: string[];
+  parents: Array<{ gateway: string; sectionName: string | null; accepted: boolean; reason: string }>;
+  backends: Array<{ service: string; port: number | null; weight: number; resolved: boolean; reason: string }>;
+  source?: SourceRange;
+}
+
+/** Whether policy lets a call through: what the trace of that call from the calling workload ends with. */
+export type CallVerdict = 'allowed' | 'blocked';
+
+/** One port of a call: the trace's verdict and its reason (the dropping policy and where it is written). */
+export interface CallPort {
+  port: number;
+  verdict: CallVerdict;
+  /** The trace's own verdict: delivered, dropped, refused, unresolved, unrouted. */
+  outcome: string;
+  reason: string;
+}
+
+/** A call the manifests make: a workload's env, args or consumed ConfigMap naming a Service (as it resolves from that workload). */
+export interface TopoCall {
+  /** FROM_WORKLOAD->TO_SERVICE (NS/NAME->NS/NAME), the contract's data-id. */
+  id: string;
+  from: string;
+  to: string;
+  /** Blocked when the trace of any of its ports does not deliver. */
+  verdict: CallVerdict;
+  ports: CallPort[];
+  /** Where the call is written (`env BACKEND_URL = http://backend:8080`), one per distinct text. */
+  via: string[];
+  source?: SourceRange;
+}
+
+export type MapEdgeKind = 'endpoint' | 'route' | 'listener';
+
+/** A map edge that is not a call: Service → workload (its endpoints), Ingress/route → Service, Gateway → route. */
+export interface MapEdge {
+  id: string;
+  kind: MapEdgeKind;
+  from: string;
+  to: string;
+  label: string;
+  source?: SourceRange;
+}
+
+/** The map view's graph: workloads (in Topology.workloads) and Services grouped by namespace, entry points, calls. */
+export interface TopoMap {
+  gateways: TopoGateway[];
+  routes: TopoRoute[];
+  calls: TopoCall[];
+  edges: MapEdge[];
+  counts: { workloads: number; calls: number; blockedCalls: number; gateways: number; routes: number };
 }
 
 export interface Topology {
@@ -134,6 +212,7 @@ export interface Topology {
   ingresses: TopoIngress[];
   externals: TopoExternal[];
   edges: TopoEdge[];
+  map: TopoMap;
   counts: { nodes: number; pods: number; services: number; ingresses: number; endpointEdges: number; routes: number };
 }
 

@@ -86,13 +86,13 @@ export function fail(verdict: TraceVerdict, reason: string): Outcome {
   return { verdict, reason, destination: null, sourceIPAtDestination: null };
 }
 
-export function podDestination(pod: SimPod, port: number): Destination {
+export function podDestination(pod: SimPod, port: number, ip: string | undefined = pod.ip): Destination {
   return {
     kind: 'pod',
     namespace: pod.namespace,
     name: pod.name,
     workload: `${pod.workload.namespace}/${pod.workload.name}`,
-    ip: pod.ip ?? '',
+    ip: ip ?? '',
     port,
     node: pod.node ?? null,
   };

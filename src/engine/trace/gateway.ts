@@ -6,6 +6,7 @@ import { fnv1a } from '../hash';
 import { isIP } from '../cluster/ipam';
 import { categorizeEndpoints, endpointString } from '../dataplane/kubeProxy';
 import { locate, podId, serviceId, type SimPod } from '../cluster/model';
+import { backendTlsPolicies } from '../gateway/backendTls';
 import { applyFilters, responseHeaders } from '../gateway/filters';
 import { routeCall, type GatewayCall, type GatewayDecision, type WeightedBackend } from '../gateway/routing';
 import type { GatewayRequest, Listener, SimGateway } from '../gateway/types';
@@ -193,6 +194,7 @@ export function gatewayLeg(ctx: TraceContext, pkt: Packet, gw: SimGateway, pod: 
       status: d.status,
       ...(d.location ? { location: d.location } : {}),
       ...(d.grpcStatus ? { grpcStatus: d.grpcStatus } : {}),
+      ...(d.headers && d.headers.length > 0 ? { headers: asRecord(d.headers) } : {}),
     };
     ctx.candidates = weightedCandidates(d.backends).map(({ backend: _b, ...c }) => c);
     if (d.location) {
@@ -253,6 +255,14 @@ export function gatewayLeg(ctx: TraceContext, pkt: Packet, gw: SimGateway, pod: 
   ctx.service = svcId;
   const svc = b.status.service;
   if (!svc) return fail('unrouted', `Service ${svcId} does not exist`);
+  for (const n of backendTlsPolicies(ctx.a.cluster.objects, svc.namespace, svc.name, b.status.port?.name))
+    ctx.hops.push({
+      kind: 'filter',
+      node,
+      filter: 'BackendTLSPolicy',
+      detail: n.detail,
+      range: n.policy.locate(['spec', 'targetRefs', n.index]),
+    });
   const proxied: Packet = {
     srcIP: pod.ip ?? pkt.srcIP,
     srcPort: 'ephemeral',

@@ -1,9 +1,10 @@
 // The legs of a trace once the destination address is known: a Service's virtual IP, a NodePort,
 // a cloud load balancer, a pod, or an address outside the cluster. Each leg records its hops and
 // NAT on the context and returns how the packet ended.
-import { cidrContains, normalizeIP } from '../cluster/ipam';
+import { cidrContains, ipFamily, normalizeIP } from '../cluster/ipam';
 import { fnv1a } from '../hash';
-import { decide, categorizeEndpoints, endpointString, servicePortName } from '../dataplane/kubeProxy';
+import { clusterIPOf, endpointsOf, nodeIPOf, podCIDROf, serviceCIDROf, type IPFamily } from '../dataplane/families';
+import { decide, categorizeEndpoints, endpointString, servicePortName, type ServiceDataplane } from '../dataplane/kubeProxy';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
 import { arrive, podByEndpoint, round, snat, toCandidates } from './steps';
@@ -24,10 +25,36 @@ import {
 } from './context';
 import type { SnatReason, TraceCandidate } from './types';
 
+/**
+ * A packet to an address of the other family leaves with the sender's address of that family (a
+ * dual-stack pod has both); a single-stack sender has none, and the kernel answers "Network is
+ * unreachable" before anything is sent.
+ */
+function sourceOfFamily(ctx: TraceContext, pkt: Packet, family: IPFamily): Outcome | undefined {
+  if (ipFamily(pkt.srcIP) === family || pkt.srcIP !== pkt.clientIP) return undefined;
+  const pod = pkt.sender && !pkt.sender.hostNetwork && pkt.srcIP === pkt.sender.ip ? pkt.sender : undefined;
+  const node = ctx.a.cluster.nodes.find((n) => n.ip === pkt.srcIP || n.ipv6 === pkt.srcIP);
+  const other = pod ? (family === 'ipv6' ? pod.ipv6 : pod.ip) : node ? nodeIPOf(node, family) : undefined;
+  if (other === undefined) {
+    if (!pod && !node) return undefined; // an outside client: its own addresses are not known here
+    const who = pod ? `pod ${podId(pod)}` : `node ${node?.name}`;
+    return fail(
+      'unrouted',
+      `${who} has no ${family === 'ipv6' ? 'IPv6' : 'IPv4'} address (the cluster's ${family === 'ipv6' ? 'podCIDR has no IPv6 range' : 'pods are IPv6-only'}), so a connection to an ${family === 'ipv6' ? 'IPv6' : 'IPv4'} address fails with "Network is unreachable"`,
+    );
+  }
+  pkt.srcIP = other;
+  pkt.clientIP = other;
+  return undefined;
+}
+
 /** Sends the packet to `ip:port` from where it is now: whatever that address turns out to be. */
 export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: number): Outcome {
   const { cluster } = ctx.a;
   const ip = normalizeIP(ipText);
+  const family = ipFamily(ip);
+  const unfit = sourceOfFamily(ctx, pkt, family);
+  if (unfit) return unfit;
   const byVip = cluster.services.find((s) => s.clusterIPs.includes(ip));
   if (byVip) {
     if (!pkt.at)
@@ -35,7 +62,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
         'unrouted',
         `${ip} is the ClusterIP of Service ${serviceId(byVip)}; ClusterIPs are virtual and only exist inside the cluster (use a NodePort, a LoadBalancer or an Ingress from outside)`,
       );
-    return viaService(ctx, pkt, byVip, port, 'clusterIP', pkt.at);
+    return viaService(ctx, pkt, byVip, port, 'clusterIP', pkt.at, undefined, family);
   }
   const byLb = cluster.services.find((s) => s.type === 'LoadBalancer' && s.loadBalancerIP === ip);
   if (byLb) return viaLoadBalancer(ctx, pkt, byLb, port);
@@ -50,11 +77,13 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (ip.startsWith('127.') || ip === '::1') return loopback(ctx, pkt, ip, port);
   const node = cluster.nodes.find((n) => n.ip === ip);
   if (node) return viaNode(ctx, pkt, node, port);
-  const pod = cluster.pods.find((p) => p.ip === ip && !p.hostNetwork);
+  const pod = cluster.pods.find((p) => (p.ip === ip || p.ipv6 === ip) && !p.hostNetwork);
   if (pod) return toPod(ctx, pkt, pod, port, undefined);
-  if (cidrContains(cluster.settings.podCIDR, ip))
-    return fail('unrouted', `no pod has the address ${ip} (it is in the pod network ${cluster.settings.podCIDR}, but unassigned)`);
-  if (cidrContains(cluster.settings.serviceCIDR, ip))
+  const podNet = podCIDROf(cluster.settings, family);
+  if (podNet && cidrContains(podNet, ip))
+    return fail('unrouted', `no pod has the address ${ip} (it is in the pod network ${podNet}, but unassigned)`);
+  const serviceNet = serviceCIDROf(cluster.settings, family);
+  if (serviceNet && cidrContains(serviceNet, ip))
     return fail(
       'unrouted',
       `no Service has the ClusterIP ${ip}; nothing DNATs it, so the packet is routed towards the default gateway and lost`,
@@ -62,6 +91,31 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (!pkt.at)
     return fail('unrouted', `${ip} is not an address of this cluster (no node, pod, Service, load balancer or external IP has it)`);
   return leaveCluster(ctx, pkt, ip, `${ip}:${port}`);
+}
+
+/** Where kube-proxy marks and masquerades, in the mode's own terms. */
+function masqueradeMechanism(mode: string, hairpin: boolean): string {
+  if (mode === 'nftables')
+    return hairpin
+      ? 'kube-proxy endpoint- chain: ip saddr <endpoint> jump mark-for-masquerade, masquerade fully-random in masquerading'
+      : 'kube-proxy mark-for-masquerade (meta mark | 0x4000), masquerade fully-random in masquerading (nat-postrouting)';
+  return hairpin
+    ? 'kube-proxy KUBE-SEP -s <endpoint> → KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING'
+    : 'kube-proxy KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING';
+}
+
+/** How each data plane turns away a Service without endpoints. */
+function rejectHow(dataplane: ServiceDataplane): string {
+  switch (dataplane) {
+    case 'iptables':
+      return 'filter table REJECTs it (ICMP port unreachable / TCP reset)';
+    case 'nftables':
+      return 'no-endpoint-services map sends it to reject-chain before DNAT (ICMP port unreachable / TCP reset)';
+    case 'ipvs':
+      return 'IPVS virtual server has no real servers and the local stack resets it';
+    case 'ebpf':
+      return 'eBPF service lookup finds no backend and connect() fails with ECONNREFUSED';
+  }
 }
 
 /** kube-proxy (or Cilium) on `node` handles a packet for one of the Service's addresses. */
@@ -73,6 +127,8 @@ export function viaService(
   entry: 'clusterIP' | 'nodePort' | 'loadBalancer' | 'externalIP',
   node: SimNode,
   overrideCandidates?: TraceCandidate[],
+  /** The family of the address the packet was sent to (a dual-stack Service has a ClusterIP of each). */
+  family: IPFamily = 'ipv4',
 ): Outcome {
   const { settings } = ctx.a.cluster;
   const portIndex = svc.ports.findIndex(
@@ -82,14 +138,18 @@ export function viaService(
   if (portIndex >= 0) ctx.service = id;
   if (portIndex < 0) {
     const exposed = svc.ports.map((p) => `${entry === 'nodePort' ? p.nodePort : p.port}/${p.protocol}`).join(', ') || 'no ports';
-    const refused = settings.kubeProxyMode === 'ipvs' && settings.cni !== 'cilium';
+    // nftables mode rejects an undefined port of a ClusterIP in cluster-ips-check (`ip daddr @cluster-ips reject`).
+    const nft = settings.kubeProxyMode === 'nftables' && settings.cni !== 'cilium' && entry === 'clusterIP';
+    const refused = (settings.kubeProxyMode === 'ipvs' || nft) && settings.cni !== 'cilium';
     const reason = `Service ${id} does not expose ${port}/${ctx.protocol} (it exposes ${exposed})`;
     const range = locate(svc.origin, ['spec', 'ports']);
     if (refused)
       ctx.hops.push({
         kind: 'reject',
         node: node.name,
-        rule: 'no IPVS virtual server for this port; the address is local on kube-ipvs0, so the kernel resets',
+        rule: nft
+          ? 'cluster-ips-check: ip daddr @cluster-ips reject comment "Reject traffic to invalid ports of ClusterIPs"'
+          : 'no IPVS virtual server for this port; the address is local on kube-ipvs0, so the kernel resets',
         reason,
         range,
       });
@@ -108,8 +168,8 @@ export function viaService(
   }
   const sp = svc.ports[portIndex];
   if (!sp) return fail('unrouted', 'unreachable');
-  const fromPod = pkt.sender !== undefined && !pkt.sender.hostNetwork && pkt.srcIP === pkt.sender.ip;
-  const fromNode = ctx.a.cluster.nodes.some((n) => n.ip === pkt.srcIP);
+  const fromPod = pkt.sender !== undefined && !pkt.sender.hostNetwork && (pkt.srcIP === pkt.sender.ip || pkt.srcIP === pkt.sender.ipv6);
+  const fromNode = ctx.a.cluster.nodes.some((n) => n.ip === pkt.srcIP || n.ipv6 === pkt.srcIP);
   const d = decide({
     service: svc,
     portIndex,
@@ -118,8 +178,9 @@ export function viaService(
     entry,
     clientIP: pkt.srcIP,
     clientKind: fromPod ? 'pod' : fromNode ? 'node' : 'external',
-    clientIsThisNode: pkt.srcIP === node.ip,
+    clientIsThisNode: pkt.srcIP === node.ip || pkt.srcIP === node.ipv6,
     settings,
+    endpoints: endpointsOf(ctx.a.cluster, svc, portIndex, family),
   });
   const portRange = locate(svc.origin, [...sp.path, entry === 'nodePort' ? 'nodePort' : 'port']) ?? locate(svc.origin, sp.path);
   const spn = servicePortName(svc, sp);
@@ -128,13 +189,13 @@ export function viaService(
       kind: 'reject',
       node: node.name,
       rule: d.rule,
-      reason: `${spn} has no endpoints: the ${d.dataplane === 'iptables' ? 'filter table REJECTs it (ICMP port unreachable / TCP reset)' : d.dataplane === 'ipvs' ? 'IPVS virtual server has no real servers and the local stack resets it' : 'eBPF service lookup finds no backend and connect() fails with ECONNREFUSED'}`,
+      reason: `${spn} has no endpoints: the ${rejectHow(d.dataplane)}`,
       range: locate(svc.origin, ['spec', 'selector']) ?? portRange,
     });
     ctx.candidates = [];
     return fail(
       'refused',
-      `Service ${id} has no ready endpoints${pendingBehind(ctx.a.cluster.pods, svc)}, so ${d.dataplane === 'iptables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`,
+      `Service ${id} has no ready endpoints${pendingBehind(ctx.a.cluster.pods, svc)}, so ${d.dataplane === 'iptables' || d.dataplane === 'nftables' ? 'kube-proxy REJECTs' : 'the connection is refused'}`,
     );
   }
   if (d.kind === 'drop') {
@@ -146,7 +207,7 @@ export function viaService(
   const chosen = d.chosen.endpoint;
   const vip =
     entry === 'clusterIP'
-      ? `${svc.clusterIP}:${sp.port}`
+      ? endpointString({ ip: clusterIPOf(svc, family) ?? svc.clusterIP ?? '', port: sp.port })
       : entry === 'nodePort'
         ? `${node.ip}:${sp.nodePort}`
         : entry === 'loadBalancer'
@@ -182,7 +243,7 @@ export function viaService(
         reason: masq as SnatReason,
       }
     : undefined;
-  if (target && target.ip === chosen.ip) return toPod(ctx, pkt, target, chosen.port, doSnat);
+  if (target && (target.ip === chosen.ip || target.ipv6 === chosen.ip)) return toPod(ctx, pkt, target, chosen.port, doSnat);
   // An endpoint that is no pod of the workspace: a node address (the API server) or an address outside.
   if (toNode && toNode.ip === chosen.ip) {
     // Host-network endpoints (the API server) are node addresses to NetworkPolicy: ipBlock, not selectors.
@@ -192,7 +253,7 @@ export function viaService(
     ) {
       return policyDrop(ctx, 'egress', node.name, pkt.sender);
     }
-    if (doSnat) snat(ctx, pkt, node, doSnat.to, doSnat.reason, 'kube-proxy MASQUERADE (KUBE-POSTROUTING)');
+    if (doSnat) snat(ctx, pkt, node, doSnat.to, doSnat.reason, masqueradeMechanism(settings.kubeProxyMode, false));
     ctx.hops.push(
       ...dataPath(
         settings,
@@ -362,30 +423,22 @@ export function toPod(
   const { settings } = ctx.a.cluster;
   const node = ctx.a.cluster.nodes.find((n) => n.name === pod.node);
   if (!pod.ip || !node) return fail('unrouted', `${notRunning(pod)}, so nothing reaches it`);
+  // An IPv6 packet reaches the pod at its IPv6 address (a dual-stack pod has one of each family).
+  const ip = ipFamily(pkt.srcIP) === 'ipv6' && pod.ipv6 ? pod.ipv6 : pod.ip;
   const dst = { kind: 'pod' as const, pod };
   const here = pkt.at?.name ?? null;
   if (pkt.sender && !checkPolicy(ctx, 'egress', here, pkt.originalPeer, dst, port, ctx.protocol, 'connection')) {
     return policyDrop(ctx, 'egress', here, pkt.sender);
   }
   const start = pkt.at;
-  if (masq && start)
-    snat(
-      ctx,
-      pkt,
-      start,
-      masq.to,
-      masq.reason,
-      masq.reason === 'hairpin'
-        ? 'kube-proxy KUBE-SEP -s <endpoint> → KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING'
-        : 'kube-proxy KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING',
-    );
+  if (masq && start) snat(ctx, pkt, start, masq.to, masq.reason, masqueradeMechanism(settings.kubeProxyMode, masq.reason === 'hairpin'));
   if (!start) ctx.hops.push(fromOutside(node, `the packet reaches ${node.name}`));
   else
     ctx.hops.push(
       ...dataPath(
         settings,
         { node: start, ip: pkt.srcIP, pod: pkt.sender?.node === start.name ? pkt.sender : undefined },
-        { node, ip: pod.ip, pod },
+        { node, ip, pod },
       ),
     );
   // Policy on the node that masqueraded still sees the original source; past it, the new one.
@@ -401,20 +454,20 @@ export function toPod(
   const portField = pod.containers.flatMap((c) => c.ports).find((p) => p.containerPort === port && p.protocol === ctx.protocol);
   const range =
     locate(pod.origin, portField ? portField.path : [...pod.specPath, 'containers']) ?? locate(pod.origin, ['metadata', 'name']);
-  ctx.hops.push({ kind: 'deliver', node: node.name, pod: podId(pod), ip: pod.ip, port, note, range });
+  ctx.hops.push({ kind: 'deliver', node: node.name, pod: podId(pod), ip, port, note, range });
   ctx.legs.push({
     from: pkt.legStart,
-    to: { node, ip: pod.ip, pod },
+    to: { node, ip, pod },
     nats: ctx.nats,
     seenSource: pkt.srcIP,
-    servedFrom: `${pod.ip}:${port}`,
+    servedFrom: endpointString({ ip, port }),
   });
   ctx.nats = [];
   pkt.at = node;
   return {
     verdict: 'delivered',
-    reason: `delivered to ${podId(pod)} at ${pod.ip}:${port} on ${node.name}`,
-    destination: podDestination(pod, port),
+    reason: `delivered to ${podId(pod)} at ${endpointString({ ip, port })} on ${node.name}`,
+    destination: podDestination(pod, port, ip),
     sourceIPAtDestination: pkt.srcIP,
     delivered: { pod, port, node },
   };

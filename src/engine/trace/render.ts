@@ -51,12 +51,16 @@ export function renderHop(h: Hop): RenderedHop {
       return out(`policy-${h.direction}`, `${what} ${peer} on ${h.port}/${h.protocol}: ${decision} [${where}]`, h.range);
     }
     case 'dnat': {
-      const how = h.dataplane === 'iptables' ? h.path.join(' → ') : h.path.join(' → ');
-      const chance = h.probability
-        ? `, rule --probability ${h.probability}`
-        : h.candidates > 1
-          ? ', last rule (takes what the others left)'
-          : '';
+      const how = h.path.join(' → ');
+      // nftables picks with `numgen random mod N`, which the path names; iptables with a probability ladder.
+      const chance =
+        h.dataplane === 'nftables'
+          ? ''
+          : h.probability
+            ? `, rule --probability ${h.probability}`
+            : h.candidates > 1
+              ? ', last rule (takes what the others left)'
+              : '';
       const mech =
         h.dataplane === 'ebpf' && h.path[0]?.startsWith('cgroup')
           ? 'Cilium socket LB rewrites connect()'
@@ -64,7 +68,9 @@ export function renderHop(h: Hop): RenderedHop {
             ? 'Cilium eBPF DNAT'
             : h.dataplane === 'ipvs'
               ? 'IPVS DNAT'
-              : 'iptables DNAT';
+              : h.dataplane === 'nftables'
+                ? 'nftables DNAT'
+                : 'iptables DNAT';
       const extra = [
         h.affinitySeconds !== undefined ? `sessionAffinity ClientIP (${h.affinitySeconds}s)` : '',
         h.localOnly ? 'local endpoints only' : '',
@@ -128,7 +134,11 @@ export function renderHop(h: Hop): RenderedHop {
     case 'redirect':
       return out('redirect', `the Gateway answers ${h.status} Location: ${h.location}`, h.range);
     case 'deliver':
-      return out('deliver', `${h.pod} accepts on ${h.ip}:${h.port}${h.note ? `; ${h.note}` : ''}`, h.range);
+      return out(
+        'deliver',
+        `${h.pod} accepts on ${h.ip.includes(':') ? `[${h.ip}]` : h.ip}:${h.port}${h.note ? `; ${h.note}` : ''}`,
+        h.range,
+      );
     case 'leave-cluster':
       return out('leave-cluster', `to ${h.host}: ${h.note}`);
     case 'reject':

@@ -8,8 +8,18 @@ import { podId, type Endpoint, type SimNode, type SimPod } from '../cluster/mode
 import type { Packet, TraceContext } from './context';
 import type { SnatReason, TraceCandidate } from './types';
 
+// One index per simulated pod list: the map traces thousands of calls, each looking up its endpoints.
+const podIndexes = new WeakMap<readonly SimPod[], Map<string, SimPod>>();
+
 export function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
-  return ctx.a.cluster.pods.find((p) => podId(p) === e.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === e.ip && !p.hostNetwork);
+  const pods = ctx.a.cluster.pods;
+  let index = podIndexes.get(pods);
+  if (!index) {
+    index = new Map();
+    for (const p of pods) if (!index.has(podId(p))) index.set(podId(p), p);
+    podIndexes.set(pods, index);
+  }
+  return index.get(e.pod) ?? pods.find((p) => p.ip === e.ip && !p.hostNetwork);
 }
 
 export function toCandidates(ctx: TraceContext, list: Candidate[], chosen: Candidate | undefined): TraceCandidate[] {

@@ -8,6 +8,8 @@ import {
   findSource,
   isForwardTarget,
   parseTarget,
+  nftablesRules,
+  proxyFamilies,
   rulesByNode,
   serviceId,
   tracePacket,
@@ -17,6 +19,7 @@ import {
   type ConnectivityDiff,
   type InputFile,
   type Protocol,
+  type RulesMode,
   type TraceResult,
 } from '../../engine';
 
@@ -105,12 +108,12 @@ export function endpoints(a: Analysis, service: string): { service: string; rows
   return { service: serviceId(svc), rows };
 }
 
-export function kubeProxyMode(a: Analysis): 'iptables' | 'ipvs' {
-  return a.cluster.settings.kubeProxyMode === 'ipvs' ? 'ipvs' : 'iptables';
+export function kubeProxyMode(a: Analysis): RulesMode {
+  return a.cluster.settings.kubeProxyMode;
 }
 
 /** The Services one can ask the rules of. */
-export function ruleServices(a: Analysis): { mode: 'iptables' | 'ipvs'; services: PickItem[] } {
+export function ruleServices(a: Analysis): { mode: RulesMode; services: PickItem[] } {
   return {
     mode: kubeProxyMode(a),
     services: a.cluster.services
@@ -120,10 +123,20 @@ export function ruleServices(a: Analysis): { mode: 'iptables' | 'ipvs'; services
 }
 
 /** kube-proxy's rules per node, for every Service or only the lines of one (kube-proxy comments each rule with it). */
-export function rules(a: Analysis, service: string, node: string | undefined): { mode: 'iptables' | 'ipvs'; text: string } {
+export function rules(a: Analysis, service: string, node: string | undefined): { mode: RulesMode; text: string } {
   const mode = kubeProxyMode(a);
-  const groups = rulesByNode(a.cluster, mode, node);
   const svc = service ? a.cluster.services.find((s) => serviceId(s) === service) : undefined;
+  if (mode === 'nftables') {
+    // nft tables nest, so a Service's part is cut by block: its own chains and sets, its map elements.
+    const nodes = a.cluster.nodes.filter((n) => node === undefined || n.name === node);
+    return {
+      mode,
+      text: nodes
+        .map((n) => `# kube-proxy (nftables mode) on ${n.name}\n${nftablesRules(a.cluster, n.name, proxyFamilies(a.cluster), svc)}`)
+        .join('\n'),
+    };
+  }
+  const groups = rulesByNode(a.cluster, mode, node);
   const keep = (line: string) =>
     !svc ||
     line.startsWith('*') ||

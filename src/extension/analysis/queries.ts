@@ -20,6 +20,7 @@ import { buildTopology, policyLayer } from '../../engine';
 import type { TraceView } from '../../shared/protocol';
 import { hoverAt } from './hoverText';
 import { traceView } from './topologyTrace';
+import { matrixCsv, matrixView } from './matrixView';
 import { lensesFor } from './lensData';
 import type { Position, SymbolIndex } from './symbols';
 import { definitionAt, referencesAt } from './navigation';
@@ -55,6 +56,9 @@ export const QUERIES = {
   ruleServices: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => ruleServices(a),
   rules: (a: Analysis, _index: SymbolIndex, args: { service: string; node?: string }) => rules(a, args.service, args.node),
   matrix: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => matrix(a),
+  /** The topology's matrix view, and its CSV export. */
+  matrixView: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => matrixView(a),
+  matrixCsv: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => matrixCsv(a),
   simulatedFiles: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => simulatedFiles(a),
   compareWith: (a: Analysis, _index: SymbolIndex, args: { old: InputFile[]; title: string }) => compareWith(a, args.old, args.title),
   // The editor's knowledge of the network (navigation.ts, rename.ts, completion.ts, networkTree.ts).

@@ -90,14 +90,22 @@ export async function waitForActivation(page, timeout = 60_000) {
     .catch(() => {});
 }
 
-/** Opens a file (which activates the extension), runs Show Topology, and waits for the first pod drawn. */
-export async function openTopology(page, runCommand, openFile, fileName) {
+/**
+ * Opens a file (which activates the extension), runs Show Topology, and switches to `mode` (the
+ * nodes view by default, where pods are drawn; `map` stays on the default view), waiting for the
+ * first pod (nodes) or workload (map) drawn.
+ */
+export async function openTopology(page, runCommand, openFile, fileName, mode = 'nodes') {
   await openFile(page, fileName);
   await waitForActivation(page);
   await runCommand(page, 'View: Close Primary Side Bar'); // room for the editor and the view side by side
   await runCommand(page, 'Kubernetes Network: Show Topology');
   const view = viewOf(page);
-  await view.locator('#scene [data-kind="pod"]').first().waitFor({ timeout: 60_000 });
+  await view.locator('#map [data-kind="workload"]').first().waitFor({ timeout: 60_000 });
+  if (mode === 'nodes') {
+    await view.locator('vscode-button[data-view="nodes"]').click();
+    await view.locator('#scene [data-kind="pod"]').first().waitFor({ timeout: 60_000 });
+  }
   return view;
 }
 

@@ -1,0 +1,386 @@
+// Draws the map view: namespaces as groups, workloads (with a dot per replica, its pods), Services,
+// Ingresses, Gateways and routes inside them, and the edges between them: Service → workloads,
+// Ingress/route → Service, Gateway → route, and every call the manifests make, coloured by the
+// verdict of its trace. Every drawn object carries data-kind and data-id (the extension contract);
+// call edges carry data-verdict. Text goes in through textContent only.
+import type { Topology } from '../src/shared/protocol';
+import type { Box } from './layout';
+import { mapKey, type MapKind, type MapLayout } from './mapLayout';
+import { fit } from './geometry';
+import { cssEscape } from './scene';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const COLOURS = 8;
+/** Dots drawn per workload; its line says how many replicas there are. */
+const MAX_DOTS = 8;
+
+export type MapDrawnKind = MapKind | 'namespace' | 'pod' | 'edge';
+
+function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const r1 = (n: number) => String(Math.round(n * 10) / 10);
+
+/** A curve from box `a` to box `b`: side to side when one is left of the other, else around their right sides. */
+export function mapCurve(a: Box, b: Box, fromAbove = false): { d: string; mid: { x: number; y: number } } {
+  const ay = a.y + a.h / 2;
+  const by = b.y + b.h / 2;
+  if (fromAbove && b.y >= a.y + a.h) {
+    // The external client over the entry points: top to bottom.
+    const x1 = a.x + a.w / 2;
+    const x2 = b.x + Math.min(b.w / 2, 40);
+    const y1 = a.y + a.h;
+    const my = (y1 + b.y) / 2;
+    return { d: `M${r1(x1)},${r1(y1)}C${r1(x1)},${r1(my)} ${r1(x2)},${r1(my)} ${r1(x2)},${r1(b.y)}`, mid: { x: (x1 + x2) / 2, y: my } };
+  }
+  if (b.x >= a.x + a.w) {
+    const x1 = a.x + a.w;
+    const x2 = b.x;
+    const dx = Math.max(30, (x2 - x1) / 2);
+    return {
+      d: `M${r1(x1)},${r1(ay)}C${r1(x1 + dx)},${r1(ay)} ${r1(x2 - dx)},${r1(by)} ${r1(x2)},${r1(by)}`,
+      mid: { x: (x1 + x2) / 2, y: (ay + by) / 2 },
+    };
+  }
+  if (a.x >= b.x + b.w) {
+    const x1 = a.x;
+    const x2 = b.x + b.w;
+    const dx = Math.max(30, (x1 - x2) / 2);
+    return {
+      d: `M${r1(x1)},${r1(ay)}C${r1(x1 - dx)},${r1(ay)} ${r1(x2 + dx)},${r1(by)} ${r1(x2)},${r1(by)}`,
+      mid: { x: (x1 + x2) / 2, y: (ay + by) / 2 },
+    };
+  }
+  // Same column: a loop out to the right, wider the farther apart they are.
+  const x = Math.max(a.x + a.w, b.x + b.w);
+  const out = 24 + Math.min(60, Math.abs(by - ay) / 6);
+  return {
+    d: `M${r1(a.x + a.w)},${r1(ay)}C${r1(x + out)},${r1(ay)} ${r1(x + out)},${r1(by)} ${r1(b.x + b.w)},${r1(by)}`,
+    mid: { x: x + out * 0.75, y: (ay + by) / 2 },
+  };
+}
+
+/** A Service's bracket to a workload stacked under it: down its left side and in. */
+function bracket(s: Box, w: Box): string {
+  const x = s.x - 10;
+  return `M${r1(s.x)},${r1(s.y + s.h / 2)}H${r1(x)}V${r1(w.y + w.h / 2)}H${r1(w.x)}`;
+}
+
+export interface DrawnMap {
+  /** Every object element with the box it covers (for culling and revealing). */
+  items: Array<{ el: Element; box: Box }>;
+}
+
+export class MapScene {
+  readonly root: SVGGElement;
+  private readonly layers: Record<'namespaces' | 'edges' | 'objects', SVGGElement>;
+  private layout: MapLayout | undefined;
+  nsColour = new Map<string, number>();
+
+  constructor(readonly svg: SVGSVGElement) {
+    svg.replaceChildren();
+    const defs = el('defs', {});
+    for (const name of ['map-arrow', 'map-arrow-allowed', 'map-arrow-blocked']) {
+      const m = el('marker', {
+        id: name,
+        class: name,
+        viewBox: '0 0 10 10',
+        refX: 9,
+        refY: 5,
+        markerWidth: 7,
+        markerHeight: 7,
+        orient: 'auto-start-reverse',
+      });
+      m.append(el('path', { d: 'M0,0L10,5L0,10z' }));
+      defs.append(m);
+    }
+    this.root = el('g', { class: 'viewport' });
+    const layer = (name: string) => {
+      const g = el('g', { class: `layer layer-${name}` });
+      this.root.append(g);
+      return g;
+    };
+    this.layers = { namespaces: layer('namespaces'), edges: layer('edges'), objects: layer('objects') };
+    svg.append(defs, this.root);
+  }
+
+  boxOf(kind: MapKind, id: string): Box | undefined {
+    return this.layout?.boxes.get(mapKey(kind, id));
+  }
+
+  boxOfElement(el: SVGGElement): Box | undefined {
+    const kind = el.dataset['kind'] as MapKind;
+    return (
+      this.layout?.boxes.get(mapKey(kind, el.dataset['id'] ?? '')) ??
+      (kind === ('namespace' as MapKind) ? this.layout?.namespaces.get(el.dataset['id'] ?? '') : undefined)
+    );
+  }
+
+  /** Every focusable object in reading order: entry points, then namespace by namespace as drawn. */
+  focusables(): SVGGElement[] {
+    return [...this.svg.querySelectorAll<SVGGElement>('.layer-objects g.obj:not(.ns-hidden)')];
+  }
+
+  element(kind: MapDrawnKind, id: string): SVGGElement | null {
+    return this.svg.querySelector<SVGGElement>(`[data-kind="${kind}"][data-id="${cssEscape(id)}"]`);
+  }
+
+  render(t: Topology, layout: MapLayout): DrawnMap {
+    this.layout = layout;
+    this.nsColour = new Map(t.namespaces.map((n, i) => [n.name, i % COLOURS]));
+    for (const g of Object.values(this.layers)) g.replaceChildren();
+    const items: DrawnMap['items'] = [];
+    const object = (kind: MapDrawnKind, id: string, ns: string | null, box: Box, cls: string, label: string, title: string) => {
+      const g = el('g', {
+        class: `obj map-${kind} ${cls}${ns !== null ? ` ns-c${this.nsColour.get(ns) ?? 0}` : ''}`,
+        'data-kind': kind,
+        'data-id': id,
+        transform: `translate(${r1(box.x)},${r1(box.y)})`,
+        role: 'button',
+        tabindex: -1,
+        'aria-label': label,
+      });
+      if (ns !== null) g.setAttribute('data-namespace', ns);
+      g.append(el('title', {}, title));
+      items.push({ el: g, box });
+      return g;
+    };
+    const lines = (g: SVGGElement, box: Box, texts: string[]) => {
+      g.append(el('rect', { class: 'shape', width: box.w, height: box.h, rx: 7 }));
+      texts.forEach((s, i) => g.append(el('text', { class: i === 0 ? 'name' : 'sub', x: 9, y: 18 + i * 16 }, fit(s, i === 0 ? 26 : 32))));
+    };
+
+    // Namespace groups.
+    const wlCount = new Map<string, number>();
+    for (const w of t.workloads) wlCount.set(w.namespace, (wlCount.get(w.namespace) ?? 0) + 1);
+    for (const [ns, box] of layout.namespaces) {
+      const n = wlCount.get(ns) ?? 0;
+      const info = t.namespaces.find((x) => x.name === ns);
+      const g = object(
+        'namespace',
+        ns,
+        ns,
+        box,
+        `namespace${info?.implicit ? ' implicit' : ''}`,
+        `namespace ${ns}, ${n} workloads`,
+        `namespace ${ns}\n${n} workload(s)${info?.implicit ? '\n(added by the simulator)' : ''}`,
+      );
+      g.append(el('rect', { class: 'region ns-region', width: box.w, height: box.h, rx: 10 }));
+      g.append(el('text', { class: 'name ns-name', x: 12, y: 22 }, `${ns}${info?.implicit ? ' (simulator)' : ''}`));
+      this.layers.namespaces.append(g);
+    }
+
+    // Objects.
+    const objects = this.layers.objects;
+    const client = t.externals.find((x) => x.role === 'client');
+    const clientBox = client ? layout.boxes.get(mapKey('external', client.id)) : undefined;
+    if (client && clientBox) {
+      const g = object(
+        'external',
+        client.id,
+        null,
+        clientBox,
+        'external role-client',
+        `external client ${client.label}`,
+        `${client.label}\nexternal client`,
+      );
+      lines(g, clientBox, [client.label, 'outside the cluster']);
+      objects.append(g);
+    }
+    for (const w of t.workloads) {
+      const box = layout.boxes.get(mapKey('workload', w.id));
+      if (!box) continue;
+      const ports = w.ports.map((p) => `${p.port}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}`).join(', ');
+      const where = w.nodes.length ? `on ${w.nodes.join(', ')}` : 'Pending: on no node';
+      const sub = `${w.kind} · ${w.ready}/${w.pods.length} ready${ports ? ` · :${ports}` : ''}`;
+      const g = object(
+        'workload',
+        w.id,
+        w.namespace,
+        box,
+        `workload${w.ready < w.pods.length ? ' not-ready' : ''}${w.implicit ? ' implicit' : ''}`,
+        `${w.kind} ${w.id}, ${w.ready} of ${w.pods.length} pods ready, ports ${ports || 'none'}, ${where}`,
+        `${w.kind} ${w.id}\n${w.ready}/${w.pods.length} pods ready\nports ${ports || 'none declared'}\n${where}${w.implicit ? '\n(added by the simulator)' : ''}`,
+      );
+      lines(g, box, [w.name, sub, where]);
+      // One dot per replica (its pod, for the contract and the hover), up to MAX_DOTS.
+      w.pods.slice(0, MAX_DOTS).forEach((p, i) => {
+        const dot = el('g', { class: 'pod-dot', 'data-kind': 'pod', 'data-id': p, transform: `translate(${box.w - 10 - i * 11},12)` });
+        dot.append(el('circle', { r: 4 }), el('title', {}, `pod ${p}`));
+        g.append(dot);
+      });
+      objects.append(g);
+    }
+    for (const s of t.services) {
+      const box = layout.boxes.get(mapKey('service', s.id));
+      if (!box) continue;
+      const ports = s.ports.map((p) => `${p.port}→${p.targetPort}`).join(', ');
+      const ip = s.headless ? 'headless' : s.type === 'ExternalName' ? `→ ${s.externalName ?? '?'}` : (s.clusterIP ?? 'no IP');
+      const g = object(
+        'service',
+        s.id,
+        s.namespace,
+        box,
+        `service type-${s.type}`,
+        `Service ${s.id}, ${s.type} ${ip}, ports ${ports}, ${s.endpointCount} endpoints`,
+        `Service ${s.id}\n${s.type} ${ip}\nports ${ports}\n${s.endpointCount} endpoint pod(s)`,
+      );
+      lines(g, box, [`svc ${s.name}`, `${ip} · ${ports || 'no ports'}`]);
+      objects.append(g);
+    }
+    for (const ing of t.ingresses) {
+      const box = layout.boxes.get(mapKey('ingress', ing.id));
+      if (!box) continue;
+      const routes = ing.routes.map((r) =>
+        r.defaultBackend ? `default → ${r.service ?? '?'}` : `${r.host ?? '*'}${r.path ?? '/'} → ${r.service ?? '?'}`,
+      );
+      const g = object(
+        'ingress',
+        ing.id,
+        ing.namespace,
+        box,
+        'ingress',
+        `Ingress ${ing.id}, ${routes.join('; ')}`,
+        `Ingress ${ing.id}\n${routes.join('\n')}`,
+      );
+      lines(g, box, [`Ingress ${ing.name}`, `${ing.className ?? 'default class'} · ${ing.routes.length} route(s)`]);
+      objects.append(g);
+    }
+    for (const gw of t.map.gateways) {
+      const box = layout.boxes.get(mapKey('gateway', gw.id));
+      if (!box) continue;
+      const listeners = gw.listeners.map(
+        (l) => `${l.name} ${l.protocol}:${l.port}${l.hostname ? ` ${l.hostname}` : ''} (${l.attachedRoutes} routes)`,
+      );
+      const g = object(
+        'gateway',
+        gw.id,
+        gw.namespace,
+        box,
+        'gateway',
+        `Gateway ${gw.id}, class ${gw.className}, ${gw.addresses.join(', ') || 'no address'}, listeners ${listeners.join('; ')}`,
+        `Gateway ${gw.id} (class ${gw.className})\n${gw.addresses.join(', ') || 'no address'}\n${listeners.join('\n')}`,
+      );
+      lines(g, box, [
+        `Gateway ${gw.name}`,
+        `${gw.addresses[0] ?? 'no address'} · ${gw.listeners.map((l) => `${l.protocol.toLowerCase()}:${l.port}`).join(', ')}`,
+      ]);
+      objects.append(g);
+    }
+    for (const r of t.map.routes) {
+      const box = layout.boxes.get(mapKey('route', r.id));
+      if (!box) continue;
+      const accepted = r.parents.some((p) => p.accepted);
+      const refused = r.parents.filter((p) => !p.accepted).map((p) => `${p.gateway}: ${p.reason}`);
+      const hosts = r.hostnames.join(', ') || 'any host';
+      const g = object(
+        'route',
+        r.id,
+        r.namespace,
+        box,
+        `route${accepted ? '' : ' not-accepted'}`,
+        `${r.kind} ${r.id}, ${hosts}${refused.length ? `, not accepted by ${refused.join('; ')}` : ''}`,
+        `${r.kind} ${r.id}\nhostnames: ${hosts}\n${r.parents.map((p) => `${p.gateway}${p.sectionName ? `/${p.sectionName}` : ''}: ${p.accepted ? 'Accepted' : p.reason}`).join('\n')}`,
+      );
+      lines(g, box, [`${r.kind} ${r.name}`, accepted ? hosts : `not accepted: ${r.parents[0]?.reason ?? 'no parent'}`]);
+      objects.append(g);
+    }
+
+    // Edges.
+    const edges = this.layers.edges;
+    const edge = (id: string, cls: string, from: string, to: string, a: Box | undefined, b: Box | undefined, title: string, d?: string) => {
+      if (!a || !b) return undefined;
+      const g = el('g', { class: `edge ${cls}`, 'data-kind': 'edge', 'data-id': id, 'data-from': from, 'data-to': to });
+      const path = d ?? mapCurve(a, b, cls === 'edge-external').d;
+      g.append(
+        el('path', {
+          d: path,
+          'marker-end': `url(#${cls.includes('verdict-blocked') ? 'map-arrow-blocked' : cls.includes('verdict-allowed') ? 'map-arrow-allowed' : 'map-arrow'})`,
+        }),
+      );
+      g.append(el('title', {}, title));
+      edges.append(g);
+      const x = Math.min(a.x, b.x) - 70;
+      const y = Math.min(a.y, b.y);
+      items.push({ el: g, box: { x, y, w: Math.max(a.x + a.w, b.x + b.w) + 70 - x, h: Math.max(a.y + a.h, b.y + b.h) - y } });
+      return g;
+    };
+    const box = (kind: MapKind, id: string) => layout.boxes.get(mapKey(kind, id));
+    for (const e of t.map.edges) {
+      if (e.kind === 'endpoint') {
+        const s = box('service', e.from);
+        const w = box('workload', e.to);
+        const stacked = s && w && s.x === w.x && w.y > s.y;
+        edge(e.id, 'edge-endpoint', e.from, e.to, s, w, `Service ${e.from} → ${e.to} (${e.label})`, stacked ? bracket(s, w) : undefined);
+      } else if (e.kind === 'listener') {
+        edge(
+          e.id,
+          'edge-listener',
+          e.from,
+          e.to,
+          box('gateway', e.from),
+          box('route', e.to),
+          `Gateway ${e.from} → ${e.label} ${e.to} (attached)`,
+        );
+      } else {
+        edge(
+          e.id,
+          'edge-route',
+          e.from,
+          e.to,
+          box('route', e.from),
+          box('service', e.to),
+          `route ${e.from} → Service ${e.to}${e.label ? ` :${e.label}` : ''}`,
+        );
+      }
+    }
+    for (const e of t.edges) {
+      if (e.kind !== 'route') continue;
+      edge(
+        `map:${e.id}`,
+        'edge-route',
+        e.from,
+        e.to,
+        box('ingress', e.from),
+        box('service', e.to),
+        `Ingress ${e.from} → Service ${e.to} (${e.label})`,
+      );
+    }
+    if (client && clientBox) {
+      for (const ing of t.ingresses)
+        edge(
+          `${client.id}->${ing.id}`,
+          'edge-external',
+          client.id,
+          ing.id,
+          clientBox,
+          box('ingress', ing.id),
+          `client → Ingress ${ing.id}`,
+        );
+      for (const gw of t.map.gateways)
+        edge(`${client.id}->${gw.id}`, 'edge-external', client.id, gw.id, clientBox, box('gateway', gw.id), `client → Gateway ${gw.id}`);
+    }
+    for (const c of t.map.calls) {
+      const ports = c.ports.map((p) => `${p.port} ${p.verdict === 'allowed' ? 'allowed' : `${p.outcome}: ${p.reason}`}`).join('\n');
+      const g = edge(
+        c.id,
+        `edge-call verdict-${c.verdict}`,
+        c.from,
+        c.to,
+        box('workload', c.from),
+        box('service', c.to),
+        `${c.verdict.toUpperCase()} ${c.from} → Service ${c.to}\n${ports}\n${c.via.join('\n')}`,
+      );
+      if (!g) continue;
+      g.setAttribute('data-verdict', c.verdict);
+      g.setAttribute('role', 'button');
+      g.setAttribute('tabindex', '-1');
+      g.setAttribute('aria-label', `call ${c.from} to ${c.to} on ${c.ports.map((p) => p.port).join(', ')}: ${c.verdict}`);
+    }
+    return { items };
+  }
+}
