@@ -56,6 +56,9 @@ const NO_PODS_GROUPS = new Set([
   'snapshot.storage.k8s.io',
   'kustomize.config.k8s.io',
   'config.kubernetes.io',
+  'cilium.io',
+  'projectcalico.org',
+  'crd.projectcalico.org',
 ]);
 
 /** Custom resources of kinds the simulation does not model, by namespace (their operators may create pods). */

@@ -4,8 +4,7 @@
 import { cidrContains, ipFamily, normalizeIP } from '../cluster/ipam';
 import { fnv1a } from '../hash';
 import { clusterIPOf, endpointsOf, podCIDROf, serviceCIDROf, type IPFamily } from '../dataplane/families';
-import { decide, categorizeEndpoints, endpointString, fwChain, servicePortName } from '../dataplane/kubeProxy';
-import { nftFirewallChain, nftPortName } from '../dataplane/nftNames';
+import { decide, categorizeEndpoints, endpointString, servicePortName } from '../dataplane/kubeProxy';
 import { zoneOf } from '../services/topology';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
@@ -27,6 +26,8 @@ import {
   type TraceContext,
 } from './context';
 import type { SnatReason, TraceCandidate } from './types';
+import { podByAddress, serviceByClusterIP } from './lookup';
+import { refuseOutsideSourceRanges, sourceRangesOf } from './sourceRanges';
 
 /** Sends the packet to `ip:port` from where it is now: whatever that address turns out to be. */
 export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: number): Outcome {
@@ -35,7 +36,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   const family = ipFamily(ip);
   const unfit = sourceOfFamily(ctx, pkt, family);
   if (unfit) return unfit;
-  const byVip = cluster.services.find((s) => s.clusterIPs.includes(ip));
+  const byVip = serviceByClusterIP(cluster, ip);
   if (byVip) {
     if (!pkt.at)
       return fail(
@@ -57,7 +58,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (ip.startsWith('127.') || ip === '::1') return loopback(ctx, pkt, ip, port);
   const node = cluster.nodes.find((n) => n.ip === ip);
   if (node) return viaNode(ctx, pkt, node, port);
-  const pod = cluster.pods.find((p) => (p.ip === ip || p.ipv6 === ip) && !p.hostNetwork);
+  const pod = podByAddress(cluster, ip);
   if (pod) return toPod(ctx, pkt, pod, port, undefined);
   const podNet = podCIDROf(cluster.settings, family);
   if (podNet && cidrContains(podNet, ip))
@@ -325,27 +326,9 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
   const id = serviceId(svc);
   if (!sp || sp.nodePort === undefined)
     return fail('unrouted', `the load balancer of Service ${id} (${svc.loadBalancerIP}) does not listen on ${port}/${ctx.protocol}`);
-  const ranges = (svc.loadBalancerSourceRanges ?? []).filter((r) => ipFamily(r.split('/')[0] ?? '') === ipFamily(pkt.srcIP));
-  if (ranges.length > 0 && !ranges.some((r) => cidrContains(r, pkt.srcIP))) {
-    // The cloud balancer filters by source; kube-proxy's firewall chain does the same for what reaches a node.
-    const name = nftPortName(svc, sp);
-    const rule =
-      ctx.a.cluster.settings.kubeProxyMode === 'nftables'
-        ? `${nftFirewallChain(name, sp.protocol)}: ${ipFamily(pkt.srcIP) === 'ipv6' ? 'ip6' : 'ip'} saddr != { ${ranges.join(', ')} } drop`
-        : `${fwChain(servicePortName(svc, sp), sp.protocol)}: no -s ${ranges.join(' / -s ')} matches, -j DROP`;
-    ctx.hops.push({
-      kind: 'drop',
-      node: pkt.at?.name ?? null,
-      rule,
-      reason: `loadBalancerSourceRanges of Service ${id} admit ${ranges.join(', ')}; ${pkt.srcIP} is outside them`,
-      range: locate(svc.origin, ['spec', 'loadBalancerSourceRanges']),
-    });
-    ctx.candidates = [];
-    return fail(
-      'dropped',
-      `the load balancer of Service ${id} (${svc.loadBalancerIP}) admits only ${ranges.join(', ')} (loadBalancerSourceRanges), and ${pkt.srcIP} is outside them, so it is dropped${pkt.at ? " (by kube-proxy's firewall chain on the node)" : ''}`,
-    );
-  }
+  const ranges = sourceRangesOf(svc, pkt.srcIP);
+  const refused = refuseOutsideSourceRanges(ctx, pkt, svc, sp, ranges);
+  if (refused) return refused;
   // In-cluster clients never reach the balancer: kube-proxy captures the LB IP on their own node.
   if (pkt.at) return viaService(ctx, pkt, svc, port, 'loadBalancer', pkt.at);
   const { cluster } = ctx.a;

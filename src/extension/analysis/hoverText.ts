@@ -214,6 +214,8 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
       return lines;
     }
     case 'gateway':
+    case 'ingress':
+    case 'cniPolicy':
       return [...s.lines];
     case 'ingressPath': {
       const rule = s.ingress.rules[s.ruleIndex];
