@@ -321,11 +321,14 @@ function viaNode(ctx: TraceContext, pkt: Packet, node: SimNode, port: number): O
 }
 
 /** A cloud load balancer in front of the Service's NodePorts, or kube-proxy's shortcut for in-cluster clients. */
-function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: number): Outcome {
+export function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: number): Outcome {
   const sp = svc.ports.find((p) => p.port === port && p.protocol === ctx.protocol);
   const id = serviceId(svc);
   if (!sp || sp.nodePort === undefined)
-    return fail('unrouted', `the load balancer of Service ${id} (${svc.loadBalancerIP}) does not listen on ${port}/${ctx.protocol}`);
+    return fail(
+      'unrouted',
+      `the load balancer of Service ${id} (${svc.loadBalancerIP ?? svc.loadBalancerHostname}) does not listen on ${port}/${ctx.protocol}`,
+    );
   const ranges = sourceRangesOf(svc, pkt.srcIP);
   const refused = refuseOutsideSourceRanges(ctx, pkt, svc, sp, ranges);
   if (refused) return refused;
@@ -357,7 +360,7 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
   ctx.hops.push({
     kind: 'load-balancer',
     node: null,
-    address: `${svc.loadBalancerIP}:${sp.port}`,
+    address: `${svc.loadBalancerIP ?? svc.loadBalancerHostname}:${sp.port}`,
     service: id,
     chosenNode: pick.node.name,
     nodePort: sp.nodePort,
@@ -367,7 +370,12 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
     ...(ranges.length > 0 ? { sourceRanges: ranges } : {}),
     range: locate(svc.origin, ['spec', 'type']),
   });
-  ctx.nats.push({ kind: 'dnat', node: null, original: `${svc.loadBalancerIP}:${sp.port}`, translated: `${pick.node.ip}:${sp.nodePort}` });
+  ctx.nats.push({
+    kind: 'dnat',
+    node: null,
+    original: `${svc.loadBalancerIP ?? svc.loadBalancerHostname}:${sp.port}`,
+    translated: `${pick.node.ip}:${sp.nodePort}`,
+  });
   arrive(ctx, pkt, pick.node, `the load balancer forwards to NodePort ${sp.nodePort} on ${pick.node.name} (${pick.node.ip})`);
   return viaService(ctx, pkt, svc, sp.nodePort, 'nodePort', pick.node, candidates.length > 0 ? candidates : undefined);
 }
