@@ -158,6 +158,8 @@ export interface SimService {
   trafficDistribution?: 'PreferClose' | 'PreferSameZone' | 'PreferSameNode';
   sessionAffinityTimeoutSeconds: number;
   loadBalancerIP?: string;
+  /** status.loadBalancer.ingress[0].hostname: a balancer reached by name (its address is the cloud's public DNS answer). */
+  loadBalancerHostname?: string;
   /**
    * Set on a Gateway's data-plane Service: its load-balancer IP, when none is given, is the lowest
    * free address of the pool once every other Service has its own, taken in this key's order.

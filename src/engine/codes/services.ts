@@ -196,4 +196,26 @@ export const SERVICE_CODES = {
     verify: (_p, r) =>
       r ? [`kubectl get endpoints ${r.name}${nsFlag(r.namespace)} -o wide`, `kubectl get pods${nsFlag(r.namespace)} -o wide`] : [],
   },
+  'endpointslice-disagrees': {
+    severity: 'info',
+    summary: "A recorded EndpointSlice lists other endpoints than the Service's selector picks from the pods beside it.",
+    docs: `${DOCS}/concepts/services-networking/endpoint-slices/`,
+    format: (p) =>
+      `EndpointSlice ${p.slice} of Service ${p.service} ${p.differences}. kube-proxy programs what the slice says until the EndpointSlice controller rewrites it; the simulation follows the selector. A snapshot taken while pods were changing shows this; otherwise check the selector and the pods' readiness.`,
+    verify: (p) => [
+      `kubectl get endpointslice ${named(p.slice)} -o yaml`,
+      `kubectl get pods -o wide --show-labels${nsFlag(String(p.namespace))}`,
+    ],
+  },
+  'externalname-is-ip': {
+    severity: 'warning',
+    summary: 'An ExternalName Service names an IP address, which cluster DNS serves as a CNAME to a name that does not exist.',
+    docs: `${DOCS}/concepts/services-networking/service/#externalname`,
+    format: (p) =>
+      `spec.externalName "${p.externalName}" is an IP address. The API docs warn that ExternalName takes a DNS name: CoreDNS answers ${p.fqdn} with a CNAME to "${p.externalName}.", which no resolver turns back into the address, so clients get no A record${p.hint}. Use a selector-less Service with an EndpointSlice (or Endpoints) holding ${p.externalName} instead.`,
+    verify: (p) => [
+      `kubectl get service ${named(p.service)} -o yaml`,
+      `kubectl run -it --rm dig --image=busybox --restart=Never -- nslookup ${p.fqdn}`,
+    ],
+  },
 } satisfies Record<string, CodeInfo>;

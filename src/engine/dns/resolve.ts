@@ -1,7 +1,7 @@
 // A pod's stub resolver, as glibc and musl run it over what kubelet writes: /etc/hosts first
 // (hostAliases and the pod's own hostname), then resolv.conf's first nameserver, the name tried
 // absolute and with each search domain in the order ndots gives, moving on after NXDOMAIN.
-import { ipFamily } from '../cluster/ipam';
+import { ipFamily, isIP } from '../cluster/ipam';
 import type { SimPod } from '../cluster/model';
 import { inClusterZone, meantForCluster, splitSrv, unknownNamespace, type NameBook } from './names';
 import type { DnsRecord, DnsResult, HostsEntry, RecordType, ResolverConfig } from './records';
@@ -110,6 +110,17 @@ export function resolveName(z: ZoneView, name: string, from: From, type: RecordT
       const answers = [...hit.answers];
       const cname = answers.find((a) => a.type === 'CNAME');
       if (cname && type !== 'CNAME') {
+        // ExternalName "1.2.3.4": the CNAME target is a name of digits that no DNS server resolves
+        // (the Service API's own warning), so the chain ends in NXDOMAIN and the client gets no address.
+        if (isIP(cname.value))
+          return {
+            ...base,
+            rcode: 'NXDOMAIN',
+            answers,
+            searched: tried,
+            resolvedName: fqdn,
+            explanation: `${fqdn} is an ExternalName alias for "${cname.value}", which is an IP address written as a name: CoreDNS answers the CNAME, and resolving "${cname.value}." as a DNS name finds nothing (NXDOMAIN), so no address reaches the client. Use a selector-less Service with an EndpointSlice for an IP.`,
+          };
         const chained = inClusterZone(z.book, cname.value) ? z.lookup(cname.value, type).answers : [];
         answers.push(...chained);
       }

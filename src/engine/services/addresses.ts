@@ -116,7 +116,12 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
         svc.healthCheckNodePort = port;
       }
     }
-    if (svc.type === 'LoadBalancer' && svc.loadBalancerIP === undefined && svc.poolOrder === undefined) {
+    if (
+      svc.type === 'LoadBalancer' &&
+      svc.loadBalancerIP === undefined &&
+      svc.poolOrder === undefined &&
+      svc.loadBalancerHostname === undefined
+    ) {
       const ip = lbIPs.allocate(`lb/${id}`);
       if (ip) svc.loadBalancerIP = ip;
     }

@@ -13,6 +13,7 @@ import {
   type SimulationCut,
 } from '../cluster/model';
 import { LabelIndex } from '../cluster/labelIndex';
+import { checkRecordedSlices, sliceEndpointFacts, slicesByService, targetPod } from './slices';
 import { podServes } from '../cluster/served';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
@@ -58,6 +59,7 @@ export function computeEndpoints(
     return index.matchingMap(selector);
   };
   const manual = manualEndpointIndex(manualEndpoints, defaultNamespace);
+  const slices = slicesByService(manualEndpoints, defaultNamespace);
   let budget = limit;
   let overflowReported = false;
   for (const svc of services) {
@@ -117,8 +119,11 @@ export function computeEndpoints(
       }
       return eps.sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
     });
-    if (svc.origin.kind === 'manifest')
+    if (svc.origin.kind === 'manifest') {
       checkServiceSelection(svc, selected, podsByNamespace.get(svc.namespace) ?? [], customResources.get(svc.namespace) ?? [], diagnostics);
+      const recorded = slices.get(serviceId(svc));
+      if (recorded) checkRecordedSlices(svc, recorded, podsByNamespace.get(svc.namespace) ?? [], diagnostics);
+    }
   }
 }
 
@@ -263,10 +268,12 @@ function manualEndpointIndex(
     pod?: string,
     hostname?: unknown,
     node?: unknown,
+    slice?: Record<string, unknown>,
   ) => {
     const list = index.get(key) ?? [];
     // The node an endpoint runs on (EndpointSlice nodeName, Endpoints nodeName) is what Local traffic policies compare.
     const endpoint: Endpoint = { pod: pod ?? '', ip, port, node: typeof node === 'string' && node !== '' ? node : undefined, ready };
+    if (slice) Object.assign(endpoint, sliceEndpointFacts(slice));
     // The endpoint's own hostname field is what DNS names it by (per-hostname records of headless Services).
     if (typeof hostname === 'string' && hostname !== '') endpoint.hostname = hostname;
     list.push({ portName, endpoint });
@@ -304,9 +311,12 @@ function manualEndpointIndex(
       const labels = isRecord(o.raw['metadata']) && isRecord(o.raw['metadata']['labels']) ? o.raw['metadata']['labels'] : {};
       const svc = labels['kubernetes.io/service-name'];
       if (typeof svc !== 'string') continue;
+      // kube-proxy programs IPv4 and IPv6 slices only (an FQDN slice is for other consumers).
+      if (o.raw['addressType'] === 'FQDN') continue;
       const ports = Array.isArray(o.raw['ports']) ? o.raw['ports'].filter(isRecord) : [];
       const eps = Array.isArray(o.raw['endpoints']) ? o.raw['endpoints'].filter(isRecord) : [];
       for (const e of eps) {
+        // discovery/v1: a nil ready condition reads as ready ("unknown state ... should be interpreted as ready").
         const ready = !(isRecord(e['conditions']) && e['conditions']['ready'] === false);
         const addrs = Array.isArray(e['addresses']) ? e['addresses'] : [];
         for (const ip of addrs)
@@ -321,19 +331,13 @@ function manualEndpointIndex(
                 targetPod(e),
                 e['hostname'],
                 e['nodeName'],
+                e,
               );
           }
       }
     }
   }
   return index;
-}
-
-function targetPod(a: Record<string, unknown>): string | undefined {
-  const ref = a['targetRef'];
-  if (isRecord(ref) && ref['kind'] === 'Pod' && typeof ref['name'] === 'string')
-    return `${typeof ref['namespace'] === 'string' ? ref['namespace'] : ''}/${ref['name']}`;
-  return undefined;
 }
 
 /** Reports externalTrafficPolicy Local on Services whose endpoints do not cover every node. */

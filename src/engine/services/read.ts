@@ -1,6 +1,6 @@
 // A Service manifest read into the simulation's shape: type, ports, selector, traffic policies.
 import { FieldReader, describe, isRecord } from '../manifests/fields';
-import { type Diagnostic } from '../diagnostics';
+import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { isIP } from '../cluster/ipam';
 import { isCidr } from '../cluster/settings';
 import { type Labels } from '../cluster/labels';
@@ -89,7 +89,22 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
     const ext = r.str(['spec', 'externalName']);
     if (ext === undefined || ext === '')
       r.invalid(['spec'], 'A Service of type ExternalName needs spec.externalName (a DNS name such as db.example.com).');
-    else svc.externalName = ext.replace(/\.$/, '');
+    else {
+      svc.externalName = ext.replace(/\.$/, '');
+      if (isIP(svc.externalName)) {
+        const at = o.locate(['spec', 'externalName']);
+        const fqdn = `${o.name}.${namespace}.svc.cluster.local`;
+        if (at)
+          diagnostics.push(
+            makeDiagnostic(
+              'externalname-is-ip',
+              at,
+              { externalName: svc.externalName, fqdn, service: `${namespace}/${o.name}`, hint: '' },
+              `Service/${namespace}/${o.name}`,
+            ),
+          );
+      }
+    }
   }
   const td = r.str(['spec', 'trafficDistribution']);
   if (td === 'PreferClose' || td === 'PreferSameZone' || td === 'PreferSameNode') svc.trafficDistribution = td;
@@ -103,6 +118,10 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
   const hc = r.int(['spec', 'healthCheckNodePort'], 1, 65535);
   if (hc !== undefined) svc.healthCheckNodePort = hc;
   const lbIP = r.str(['spec', 'loadBalancerIP']);
+  // A cloud balancer known by name only (AWS ELB/NLB) reports status.loadBalancer.ingress[].hostname.
+  const lbHost = r.raw(['status', 'loadBalancer', 'ingress', 0, 'hostname']);
+  if (type === 'LoadBalancer' && typeof lbHost === 'string' && lbHost !== '')
+    svc.loadBalancerHostname = lbHost.replace(/\.$/, '').toLowerCase();
   const statusIngress = r.raw(['status', 'loadBalancer', 'ingress', 0, 'ip']);
   if (typeof statusIngress === 'string' && isIP(statusIngress)) svc.loadBalancerIP = statusIngress;
   else if (lbIP !== undefined) {

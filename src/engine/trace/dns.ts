@@ -60,7 +60,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
           ? 'outside the cluster domain: CoreDNS forwards it upstream; answered upstream, unknown here'
           : `asked of the pod's own nameserver ${r.nameserver ?? ''}, not cluster DNS; answered there, unknown here`
         : cname && addresses.length === 0
-          ? `ExternalName Service ${cname.service}: an alias for ${cname.value}`
+          ? `ExternalName Service ${cname.service}: an alias for ${cname.value}${r.rcode === 'NXDOMAIN' ? `, an IP address written as a name that no DNS server resolves` : ''}`
           : svc?.headless
             ? `headless Service ${svcId}: the pods' own addresses, no virtual IP and no DNAT`
             : svc
@@ -91,6 +91,8 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
   ctx.hops.push(hop);
   if (r.forwarded && r.resolvedName) return { external: r.resolvedName, unknown: true };
   if (addresses.length === 0) {
+    // NXDOMAIN after the CNAME: an ExternalName naming an IP, which no resolver turns into an address.
+    if (cname && r.rcode === 'NXDOMAIN') return { outcome: fail('unresolved', r.explanation) };
     if (cname) return { external: cname.value, unknown: true };
     return { outcome: fail('unresolved', r.explanation) };
   }

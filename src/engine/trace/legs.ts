@@ -3,14 +3,14 @@
 // NAT on the context and returns how the packet ended.
 import { cidrContains, ipFamily, normalizeIP } from '../cluster/ipam';
 import { fnv1a } from '../hash';
-import { clusterIPOf, endpointsOf, nodeIPOf, podCIDROf, serviceCIDROf, type IPFamily } from '../dataplane/families';
-import type { TopologyChoice } from '../services/topology';
-import { decide, categorizeEndpoints, endpointString, servicePortName, type ServiceDataplane } from '../dataplane/kubeProxy';
+import { clusterIPOf, endpointsOf, podCIDROf, serviceCIDROf, type IPFamily } from '../dataplane/families';
+import { decide, categorizeEndpoints, endpointString, servicePortName } from '../dataplane/kubeProxy';
 import { zoneOf } from '../services/topology';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
 import { arrive, podByEndpoint, round, snat, toCandidates } from './steps';
 import { leaveCluster } from './edge';
+import { masqueradeMechanism, rejectHow, sourceOfFamily, topologyNote } from './proxyTerms';
 import { podServes } from '../cluster/served';
 import { KUBELET_PORT, nodeListener, toNodeListener } from './nodeListeners';
 import { locate, podId, serviceId, type SimNode, type SimPod, type SimService } from '../cluster/model';
@@ -28,29 +28,6 @@ import {
 import type { SnatReason, TraceCandidate } from './types';
 import { podByAddress, serviceByClusterIP } from './lookup';
 import { refuseOutsideSourceRanges, sourceRangesOf } from './sourceRanges';
-
-/**
- * A packet to an address of the other family leaves with the sender's address of that family (a
- * dual-stack pod has both); a single-stack sender has none, and the kernel answers "Network is
- * unreachable" before anything is sent.
- */
-function sourceOfFamily(ctx: TraceContext, pkt: Packet, family: IPFamily): Outcome | undefined {
-  if (ipFamily(pkt.srcIP) === family || pkt.srcIP !== pkt.clientIP) return undefined;
-  const pod = pkt.sender && !pkt.sender.hostNetwork && pkt.srcIP === pkt.sender.ip ? pkt.sender : undefined;
-  const node = ctx.a.cluster.nodes.find((n) => n.ip === pkt.srcIP || n.ipv6 === pkt.srcIP);
-  const other = pod ? (family === 'ipv6' ? pod.ipv6 : pod.ip) : node ? nodeIPOf(node, family) : undefined;
-  if (other === undefined) {
-    if (!pod && !node) return undefined; // an outside client: its own addresses are not known here
-    const who = pod ? `pod ${podId(pod)}` : `node ${node?.name}`;
-    return fail(
-      'unrouted',
-      `${who} has no ${family === 'ipv6' ? 'IPv6' : 'IPv4'} address (the cluster's ${family === 'ipv6' ? 'podCIDR has no IPv6 range' : 'pods are IPv6-only'}), so a connection to an ${family === 'ipv6' ? 'IPv6' : 'IPv4'} address fails with "Network is unreachable"`,
-    );
-  }
-  pkt.srcIP = other;
-  pkt.clientIP = other;
-  return undefined;
-}
 
 /** Sends the packet to `ip:port` from where it is now: whatever that address turns out to be. */
 export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: number): Outcome {
@@ -95,42 +72,6 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (!pkt.at)
     return fail('unrouted', `${ip} is not an address of this cluster (no node, pod, Service, load balancer or external IP has it)`);
   return leaveCluster(ctx, pkt, ip, `${ip}:${port}`);
-}
-
-/** What topology hints or the terminating fallback did to the candidates, in a sentence for the DNAT hop. */
-function topologyNote(d: { topology?: TopologyChoice; terminatingFallback?: boolean }, node: SimNode): { topology?: string } {
-  const parts: string[] = [];
-  if (d.topology?.mode === 'PreferSameZone')
-    parts.push(`topology hints: only endpoints hinted for zone ${zoneOf(node)} (trafficDistribution; kube-proxy keeps the node's zone)`);
-  else if (d.topology?.mode === 'PreferSameNode') parts.push(`topology hints: only endpoints hinted for ${node.name} (PreferSameNode)`);
-  else if (d.topology?.ignored) parts.push(`topology hints ignored: ${d.topology.ignored}`);
-  if (d.terminatingFallback) parts.push('no endpoint is ready, so kube-proxy uses the serving terminating ones');
-  return parts.length > 0 ? { topology: parts.join('; ') } : {};
-}
-
-/** Where kube-proxy marks and masquerades, in the mode's own terms. */
-function masqueradeMechanism(mode: string, hairpin: boolean): string {
-  if (mode === 'nftables')
-    return hairpin
-      ? 'kube-proxy endpoint- chain: ip saddr <endpoint> jump mark-for-masquerade, masquerade fully-random in masquerading'
-      : 'kube-proxy mark-for-masquerade (meta mark | 0x4000), masquerade fully-random in masquerading (nat-postrouting)';
-  return hairpin
-    ? 'kube-proxy KUBE-SEP -s <endpoint> → KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING'
-    : 'kube-proxy KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING';
-}
-
-/** How each data plane turns away a Service without endpoints. */
-function rejectHow(dataplane: ServiceDataplane): string {
-  switch (dataplane) {
-    case 'iptables':
-      return 'filter table REJECTs it (ICMP port unreachable / TCP reset)';
-    case 'nftables':
-      return 'no-endpoint-services map sends it to reject-chain before DNAT (ICMP port unreachable / TCP reset)';
-    case 'ipvs':
-      return 'IPVS virtual server has no real servers and the local stack resets it';
-    case 'ebpf':
-      return 'eBPF service lookup finds no backend and connect() fails with ECONNREFUSED';
-  }
 }
 
 /** kube-proxy (or Cilium) on `node` handles a packet for one of the Service's addresses. */
@@ -380,11 +321,14 @@ function viaNode(ctx: TraceContext, pkt: Packet, node: SimNode, port: number): O
 }
 
 /** A cloud load balancer in front of the Service's NodePorts, or kube-proxy's shortcut for in-cluster clients. */
-function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: number): Outcome {
+export function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: number): Outcome {
   const sp = svc.ports.find((p) => p.port === port && p.protocol === ctx.protocol);
   const id = serviceId(svc);
   if (!sp || sp.nodePort === undefined)
-    return fail('unrouted', `the load balancer of Service ${id} (${svc.loadBalancerIP}) does not listen on ${port}/${ctx.protocol}`);
+    return fail(
+      'unrouted',
+      `the load balancer of Service ${id} (${svc.loadBalancerIP ?? svc.loadBalancerHostname}) does not listen on ${port}/${ctx.protocol}`,
+    );
   const ranges = sourceRangesOf(svc, pkt.srcIP);
   const refused = refuseOutsideSourceRanges(ctx, pkt, svc, sp, ranges);
   if (refused) return refused;
@@ -416,7 +360,7 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
   ctx.hops.push({
     kind: 'load-balancer',
     node: null,
-    address: `${svc.loadBalancerIP}:${sp.port}`,
+    address: `${svc.loadBalancerIP ?? svc.loadBalancerHostname}:${sp.port}`,
     service: id,
     chosenNode: pick.node.name,
     nodePort: sp.nodePort,
@@ -426,7 +370,12 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
     ...(ranges.length > 0 ? { sourceRanges: ranges } : {}),
     range: locate(svc.origin, ['spec', 'type']),
   });
-  ctx.nats.push({ kind: 'dnat', node: null, original: `${svc.loadBalancerIP}:${sp.port}`, translated: `${pick.node.ip}:${sp.nodePort}` });
+  ctx.nats.push({
+    kind: 'dnat',
+    node: null,
+    original: `${svc.loadBalancerIP ?? svc.loadBalancerHostname}:${sp.port}`,
+    translated: `${pick.node.ip}:${sp.nodePort}`,
+  });
   arrive(ctx, pkt, pick.node, `the load balancer forwards to NodePort ${sp.nodePort} on ${pick.node.name} (${pick.node.ip})`);
   return viaService(ctx, pkt, svc, sp.nodePort, 'nodePort', pick.node, candidates.length > 0 ? candidates : undefined);
 }

@@ -2,14 +2,14 @@
 // the source pod, kube-proxy's DNAT (or Cilium's socket LB), NodePorts and load balancers,
 // ingress controllers, NetworkPolicy on both ends, the CNI's data path, and the reply's way back.
 import type { Analysis } from '../analyze';
-import { locate, podId, type Protocol, type SimPod } from '../cluster/model';
+import { locate, podId, serviceId, type Protocol, type SimPod, type SimService } from '../cluster/model';
 import { isIP } from '../cluster/ipam';
 import type { SimGateway } from '../gateway/types';
 import { resolveFromPod } from './dns';
 import type { Source } from './sources';
 import { NO_POLICIES, type PolicyOracle } from '../policy/oracle';
 import { fail, notRunning, type Outcome, type Packet, type TraceContext } from './context';
-import { toAddress } from './legs';
+import { toAddress, viaLoadBalancer } from './legs';
 import { leaveCluster } from './edge';
 import { ingressLeg } from './ingress';
 import { gatewayLeg } from './gateway';
@@ -180,6 +180,16 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
       entered = r.ip;
       outcome = toAddress(ctx, pkt, r.ip, target.port);
     }
+  } else if (source.kind === 'external' && lbByHostname(ctx, target.host)) {
+    // The balancer's name (status.loadBalancer.ingress[].hostname) resolves in public DNS to the balancer itself.
+    const svc = lbByHostname(ctx, target.host) as SimService;
+    ctx.hops.push({
+      kind: 'route',
+      node: null,
+      route: `${target.host} → the load balancer of Service ${serviceId(svc)}`,
+      note: "public DNS answers the balancer's own name (status.loadBalancer.ingress hostname); its addresses are the cloud's, not known here",
+    });
+    outcome = viaLoadBalancer(ctx, pkt, svc, target.port);
   } else if (source.kind === 'external') {
     const r = resolveFromOutside(ctx, target.host);
     if ('outcome' in r) return r.outcome;
@@ -357,4 +367,10 @@ function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | {
       `${host}: clients outside the cluster do not use cluster DNS, and no Ingress rule names this host; target an Ingress host, a node IP and NodePort, or a LoadBalancer IP`,
     ),
   };
+}
+
+/** The LoadBalancer Service whose status names this host as its balancer. */
+function lbByHostname(ctx: TraceContext, host: string): SimService | undefined {
+  const h = host.replace(/\.$/, '').toLowerCase();
+  return ctx.a.cluster.services.find((s) => s.type === 'LoadBalancer' && s.loadBalancerHostname === h);
 }

@@ -35,6 +35,6 @@ export function refuseOutsideSourceRanges(
   ctx.candidates = [];
   return fail(
     'dropped',
-    `the load balancer of Service ${id} (${svc.loadBalancerIP}) admits only ${ranges.join(', ')} (loadBalancerSourceRanges), and ${pkt.srcIP} is outside them, so it is dropped${pkt.at ? " (by kube-proxy's firewall chain on the node)" : ''}`,
+    `the load balancer of Service ${id} (${svc.loadBalancerIP ?? svc.loadBalancerHostname}) admits only ${ranges.join(', ')} (loadBalancerSourceRanges), and ${pkt.srcIP} is outside them, so it is dropped${pkt.at ? " (by kube-proxy's firewall chain on the node)" : ''}`,
   );
 }
