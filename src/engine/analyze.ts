@@ -9,6 +9,7 @@ import { operatorServices } from './cluster/operators';
 import { DEFAULT_NAMESPACE } from './manifests/kinds';
 import { compareApplyOrder, resolveDuplicates } from './manifests/duplicates';
 import { reportNotSimulated, type NotSimulatedKind } from './manifests/notSimulated';
+import { readCniPolicies, type CniPolicies } from './policy/cniPolicies';
 import { buildServices } from './services/build';
 import { coreDnsBlueprints } from './services/implicit';
 import { implicitIngressControllers } from './ingress/controller';
@@ -24,6 +25,7 @@ import { checkGateways } from './gateway/checks';
 import { PolicyEngine } from './policy/engine';
 import { cniProfile } from './dataplane/cni';
 import { checkPolicies } from './policy/checks';
+import { checkCniPolicies } from './policy/cniChecks';
 import { runLints } from './lint';
 import { applyIgnores } from './lint/suppress';
 import { collectInputObjects, type RenderOptions } from './kustomize/inputs';
@@ -41,6 +43,8 @@ export interface Analysis {
   gateway: GatewayModel;
   /** NetworkPolicy evaluation: verdicts with the objects that decided them. */
   policies: PolicyEngine;
+  /** The CNI's own policies read from the workspace (enforced or not: `policies.cni` is the layer that enforces them). */
+  cniPolicies?: CniPolicies;
   /** Objects of kinds that shape traffic but are not simulated, by kind (each also has a kind-not-simulated info). */
   notSimulated: NotSimulatedKind[];
   /** What is wrong, less what the user silenced. */
@@ -95,9 +99,11 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS, ...options.budgets };
   const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
+  const cniPolicies = readCniPolicies(cluster, diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics, {
     hostNetwork: cluster.settings.hostNetworkPods,
     adminPolicies: cniProfile(cluster.settings).adminPolicies,
+    cni: cniPolicies.layer,
   });
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
@@ -107,11 +113,12 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const references = resolveReferences(cluster, dns);
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics);
+  checkCniPolicies(policies, diagnostics);
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;
   reported.sort(compareDiagnostics);
   const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects);
-  return { cluster, dns, references, ingress, gateway, policies, notSimulated, diagnostics: shown, suppressed };
+  return { cluster, dns, references, ingress, gateway, policies, cniPolicies, notSimulated, diagnostics: shown, suppressed };
 }
 
 /**

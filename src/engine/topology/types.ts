@@ -226,14 +226,16 @@ export interface Topology {
 }
 
 export interface PolicyRefView {
-  /** NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy. */
+  /** NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, or a CNI's own kind (CiliumNetworkPolicy, CalicoNetworkPolicy, ...). */
   kind: string;
   /** '' for the cluster-scoped kinds. */
   namespace: string;
   name: string;
   source?: SourceRange;
-  /** For a cluster-wide policy's rule: the policy's priority (none for the BaselineAdminNetworkPolicy). */
+  /** For a cluster-wide policy's rule: the policy's priority (none for the BaselineAdminNetworkPolicy); for a Calico policy, its order. */
   priority?: number;
+  /** For a Calico policy: its tier (then `priority` is its order). */
+  tier?: string;
   /** For a cluster-wide policy: the rule that decided, by name or position (`spec.ingress[2]`). */
   rule?: string;
   /** For a cluster-wide policy: what the rule does (Allow, Deny; Pass when it handed the connection on). */

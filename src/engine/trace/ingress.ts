@@ -5,13 +5,14 @@ import { categorizeEndpoints, endpointString } from '../dataplane/kubeProxy';
 import { resolveBackend, type IngressController, type SimIngress } from '../ingress/model';
 import { backendProtocol, NGINX, nginxAnnotations, nginxAnswer, rewritten } from '../ingress/nginx';
 import { canaryShares } from '../ingress/canary';
-import { locate, podId, serviceId, type SimPod } from '../cluster/model';
+import { locate, serviceId, type SimPod } from '../cluster/model';
 import { fail, type Outcome, type Packet, type TraceContext } from './context';
 import { toAddress, toPod } from './legs';
 import { leaveCluster } from './edge';
 import { round } from './steps';
 import type { FieldPath } from '../source';
 import type { Target, TraceIngressController } from './types';
+import { podById, podByIp } from './lookup';
 
 const where = (ing: SimIngress, path: FieldPath) => locate(ing.origin, path);
 
@@ -237,7 +238,7 @@ export function ingressLeg(
     chosen: e === chosen,
     service: serviceId(service),
   }));
-  const target2 = ctx.a.cluster.pods.find((p) => podId(p) === chosen.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === chosen.ip);
+  const target2 = podById(ctx.a.cluster, chosen.pod) ?? podByIp(ctx.a.cluster, chosen.ip);
   if (!target2) return leaveCluster(ctx, proxied, chosen.ip, endpointString(chosen));
   return toPod(ctx, proxied, target2, chosen.port, undefined);
 }

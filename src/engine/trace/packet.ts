@@ -64,6 +64,11 @@ export function tracePacket(
   const tgt: Target = parsed.ok
     ? parsed.target
     : { text: targetText, scheme: undefined, host: targetText, port: 0, path: '/', literal: false };
+  if (parsed.ok) {
+    ctx.http.host = tgt.host;
+    ctx.http.path = tgt.path;
+    ctx.http.scheme = tgt.scheme;
+  }
   const pkt = startPacket(analysis, source);
   let outcome: Outcome;
   if (!parsed.ok) outcome = fail('unresolved', parsed.message);

@@ -38,7 +38,7 @@ export type Hop =
       server: string | undefined;
       searched: string[];
       /** TIMEOUT: the query got no answer (dropped by policy, or no DNS endpoint). UNKNOWN: answered outside the simulation. */
-      rcode: DnsRcode | 'TIMEOUT';
+      rcode: DnsRcode | 'TIMEOUT' | 'REFUSED';
       resolvedName: string | undefined;
       answers: string[];
       forwarded: boolean;
@@ -62,6 +62,8 @@ export type Hop =
       protocol: Protocol;
       result: DirectionResult;
       range: SourceRange | undefined;
+      /** Cilium's proxy checking the HTTP request of a connection its L7 rules allow: the request and which rule let it through (none: 403). */
+      l7?: { proxy: string; request: string; allowedBy: string | undefined; range: SourceRange | undefined; tls?: boolean };
     }
   | {
       kind: 'dnat';
@@ -75,6 +77,8 @@ export type Hop =
       candidates: number;
       affinitySeconds: number | undefined;
       localOnly: boolean;
+      /** How topology hints (trafficDistribution) or the terminating fallback shaped the candidates, when they did. */
+      topology?: string;
       range: SourceRange | undefined;
     }
   | { kind: 'snat'; node: string | null; from: string; to: string; reason: SnatReason; mechanism: string }
@@ -91,6 +95,10 @@ export type Hop =
       nodePort: number;
       nodes: Array<{ node: string; weight: number }>;
       externalTrafficPolicy: 'Cluster' | 'Local';
+      /** Under externalTrafficPolicy Local: the port the balancer health-checks each node's kube-proxy on. */
+      healthCheckNodePort?: number;
+      /** The client CIDRs spec.loadBalancerSourceRanges admits, when set. */
+      sourceRanges?: string[];
       range: SourceRange | undefined;
     }
   | {
@@ -178,7 +186,7 @@ export type Destination =
     }
   | { kind: 'external'; host: string }
   /** A listener of the node itself (the kubelet), not a pod. */
-  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' };
+  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' | 'kube-proxy health check' };
 
 export interface TraceCandidate {
   pod: string;

@@ -12,6 +12,7 @@ import {
 } from '../../engine';
 import { gatewaySymbols } from './gatewaySymbols';
 import { describeController } from '../../engine';
+import { cniSymbols } from './cniHover';
 
 /** A zero-based editor position, as VS Code sends it. */
 export interface Position {
@@ -50,7 +51,10 @@ export type Symbol =
   | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number }
   | { kind: 'gateway'; range: SourceRange; lines: string[] }
   /** An Ingress at its name or class: the controller that serves it and how it reaches the backends. */
-  | { kind: 'ingress'; range: SourceRange; lines: string[] };
+  | { kind: 'ingress'; range: SourceRange; lines: string[] }
+
+  /** A CNI policy (Cilium's, Calico's) at its name, a selector or a rule. */
+  | { kind: 'cniPolicy'; range: SourceRange; lines: string[] };
 
 /**
  * Per-file index of the symbols of one analysis. A file's entries are built the first time it is
@@ -129,6 +133,7 @@ export class SymbolIndex {
         add({ kind: 'autoscaler', range: origin.object.locate(['spec', 'minReplicas']), decision });
     }
     for (const g of gatewaySymbols(analysis, here)) add({ kind: 'gateway', ...g });
+    for (const c of cniSymbols(analysis, here)) add({ kind: 'cniPolicy', ...c });
     const byWorkload = new Map<string, SimPod[]>();
     for (const pod of analysis.cluster.pods) {
       if (pod.origin.kind !== 'manifest' || !here(pod.origin)) continue;
