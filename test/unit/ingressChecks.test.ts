@@ -169,3 +169,15 @@ test('hovering an Ingress name or its ingressClassName in the editor shows the c
     assert.match(h, /target-type instance \(the default\): the ALB sends to each backend Service's NodePort/, needle);
   }
 });
+
+test('a routing annotation of the serving controller that is not simulated is said so, at the annotation', () => {
+  const text = ing('web', 'nginx', {
+    'nginx.ingress.kubernetes.io/permanent-redirect': 'https://example.org',
+    'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
+  });
+  const a = simulate({ 'app.yaml': app, 'classes.yaml': classes, 'ingress.yaml': text });
+  const found = codes(a, 'ingress-annotation-not-simulated');
+  assert.equal(found.length, 1);
+  assert.equal(found[0]?.severity, 'info');
+  assert.equal(found[0]?.range.line, lineOf(text, 'permanent-redirect'));
+});

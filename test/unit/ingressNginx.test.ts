@@ -136,3 +136,23 @@ test('backend-protocol: the controller speaks the named protocol to the backend,
   const hop = (traceJson(r) as { hops: Array<{ step: string; detail: string }> }).hops.find((h) => h.step === 'ingress-controller');
   assert.match(hop?.detail ?? '', /over HTTPS \(backend-protocol\)/);
 });
+
+test('service-upstream: the controller connects to the ClusterIP and kube-proxy picks the endpoint', () => {
+  const ing = nginxIngress('up', { annotations: { 'service-upstream': 'true' }, paths: [{ path: '/', pathType: 'Prefix' }] });
+  const { r, service } = trace([ing], 'http://shop.example.com/');
+  assert.equal(r.verdict, 'delivered', r.reason);
+  assert.equal(service, 'shop/web');
+  assert.equal(r.ingressController?.reaches, 'service');
+  assert.ok(
+    r.hops.some((h) => h.kind === 'dnat'),
+    'kube-proxy DNATs the ClusterIP',
+  );
+  const plain = trace([nginxIngress('up', { paths: [{ path: '/', pathType: 'Prefix' }] })], 'http://shop.example.com/');
+  assert.equal(plain.r.ingressController?.reaches, 'pods');
+  assert.ok(
+    !plain.r.hops.some(
+      (h) =>
+        h.kind === 'dnat' && h.node !== null && plain.r.hops.indexOf(h) > plain.r.hops.findIndex((x) => x.kind === 'ingress-controller'),
+    ),
+  );
+});

@@ -98,6 +98,13 @@ export const SERVICE_CODES = {
       `${p.annotation} is an annotation of ${p.owner}, but this Ingress's class ${p.className} is served by ${p.product}, which ignores it: it does nothing here. Use ${p.product}'s own annotation, or move the Ingress to a class ${p.owner} serves.`,
     verify: (_p, r) => (r ? [`kubectl get ingress ${r.name}${nsFlag(r.namespace)} -o yaml`] : []),
   },
+  'ingress-annotation-not-simulated': {
+    severity: 'info',
+    summary: 'An Ingress annotation that changes where its controller sends requests (or whom it admits) is not simulated.',
+    docs: `${DOCS}/concepts/services-networking/ingress-controllers/`,
+    format: (p) =>
+      `${p.annotation} changes how ${p.product} routes or admits requests, and kube-netsim does not simulate it: the traces through this Ingress leave it out.`,
+  },
   'ingress-regex-without-use-regex': {
     severity: 'warning',
     summary: 'An ingress-nginx path is written as a regular expression, but nothing makes the host use regex paths.',

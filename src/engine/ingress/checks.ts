@@ -23,6 +23,7 @@ export function checkIngressControllers(model: IngressModel, diagnostics: Diagno
     for (const ing of c.ingresses) {
       if (ing.origin.kind !== 'manifest') continue;
       if (c.profile.known) foreignAnnotations(ing, c.profile.kind, c.className, diagnostics);
+      if (c.profile.known) unsimulatedAnnotations(ing, c.profile.kind, diagnostics);
       if (c.profile.kind === 'ingress-nginx') regexWithoutUseRegex(ing, c.ingresses, diagnostics);
     }
   }
@@ -94,6 +95,57 @@ function foreignAnnotations(ing: SimIngress, kind: string, className: string, di
           { annotation: key, owner: PROFILES[owner.kind].product, className, product: PROFILES[kind as keyof typeof PROFILES].product },
           resource(ing),
         ),
+      );
+  }
+}
+
+/**
+ * Each controller's annotations that decide where a request goes or whether it is admitted, and
+ * that the simulation does not model: said at the annotation rather than silently left out.
+ */
+const NOT_SIMULATED: Partial<Record<keyof typeof PROFILES, { prefix: string; names: string[] }>> = {
+  'ingress-nginx': {
+    prefix: 'nginx.ingress.kubernetes.io/',
+    names: [
+      'permanent-redirect',
+      'temporal-redirect',
+      'canary-by-cookie',
+      'canary-by-header-pattern',
+      'server-snippet',
+      'configuration-snippet',
+      'whitelist-source-range',
+      'allowlist-source-range',
+      'denylist-source-range',
+      'auth-url',
+      'auth-type',
+      'default-backend',
+      'custom-http-errors',
+      'upstream-vhost',
+    ],
+  },
+  traefik: {
+    prefix: 'traefik.ingress.kubernetes.io/',
+    names: ['router.middlewares', 'router.entrypoints', 'router.priority', 'router.pathmatcher', 'router.tls'],
+  },
+  haproxy: {
+    prefix: 'haproxy.org/',
+    names: ['path-rewrite', 'request-redirect', 'ssl-redirect', 'allow-list', 'deny-list', 'route-acl', 'backend-config-snippet'],
+  },
+  'aws-alb': {
+    prefix: 'alb.ingress.kubernetes.io/',
+    names: ['auth-type', 'inbound-cidrs', 'wafv2-acl-arn', 'waf-acl-id', 'security-groups', 'shield-advanced-protection'],
+  },
+};
+
+function unsimulatedAnnotations(ing: SimIngress, kind: keyof typeof PROFILES, diagnostics: Diagnostic[]): void {
+  const list = NOT_SIMULATED[kind];
+  if (!list) return;
+  for (const key of Object.keys(annotations(ing))) {
+    if (!key.startsWith(list.prefix) || !list.names.includes(key.slice(list.prefix.length))) continue;
+    const at = annotationAt(ing, key);
+    if (at)
+      diagnostics.push(
+        makeDiagnostic('ingress-annotation-not-simulated', at, { annotation: key, product: PROFILES[kind].product }, resource(ing)),
       );
   }
 }

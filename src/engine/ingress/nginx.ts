@@ -11,6 +11,7 @@
 // - app-root: a request for `/` is answered 302 to that path.
 // - canary, canary-weight(-total), canary-by-header(-value): read as migrate/canary.ts does.
 // - backend-protocol: HTTP (default), HTTPS, GRPC, GRPCS, AJP, FCGI spoken to the backend.
+// - service-upstream: "true" sends to the Service's ClusterIP instead of the endpoints.
 import { annotations, isCanary } from './canary';
 import { hostMatches } from './paths';
 import type { IngressPath, SimIngress } from './types';

@@ -6,7 +6,8 @@
 import ipaddr from 'ipaddr.js';
 import { fnv1a } from '../hash';
 import { categorizeEndpoints } from '../dataplane/kubeProxy';
-import { locate, podId, serviceId, type SimService } from '../cluster/model';
+import { locate, serviceId, type SimService } from '../cluster/model';
+import { podById } from './lookup';
 import { isRecord } from '../manifests/fields';
 import { resolveBackend, type IngressController, type SimIngress } from '../ingress/model';
 import { ALB, albAnnotations, albRoute, type AlbLoadBalancer, type AlbRule } from '../ingress/alb';
@@ -185,7 +186,7 @@ export function albLeg(ctx: TraceContext, pkt: Packet, controller: IngressContro
     chosen: e === chosen,
     service: serviceId(service),
   }));
-  const pod = ctx.a.cluster.pods.find((p) => podId(p) === chosen.pod);
+  const pod = podById(ctx.a.cluster, chosen.pod);
   if (!pod) return fail('unrouted', `the ALB's target ${chosen.ip} is not a pod of this cluster`);
   return toPod(ctx, from, pod, chosen.port, undefined);
 }

@@ -7,7 +7,7 @@ import { backendProtocol, NGINX, nginxAnnotations, nginxAnswer, rewritten } from
 import { canaryShares } from '../ingress/canary';
 import { locate, serviceId, type SimPod } from '../cluster/model';
 import { fail, type Outcome, type Packet, type TraceContext } from './context';
-import { toPod } from './legs';
+import { toAddress, toPod } from './legs';
 import { leaveCluster } from './edge';
 import { round } from './steps';
 import type { FieldPath } from '../source';
@@ -191,6 +191,30 @@ export function ingressLeg(
       `Ingress ${svcIng.namespace}/${svcIng.name} routes to port ${svcRef.port} of Service ${serviceId(service)}, which has no such port: the controller answers 503`,
     );
   ctx.service = serviceId(service);
+  const start = ctx.a.cluster.nodes.find((n) => n.name === pod.node);
+  const proxied: Packet = {
+    srcIP: pod.ip ?? pkt.srcIP,
+    srcPort: 'ephemeral',
+    clientIP: pkt.clientIP,
+    at: start,
+    legStart: start && pod.ip ? { node: start, ip: pod.ip, pod } : 'outside',
+    sender: pod,
+    seenAs: { kind: 'pod', pod },
+    snatNode: undefined,
+    originalPeer: { kind: 'pod', pod },
+  };
+  // service-upstream: ingress-nginx sends to the Service's ClusterIP, and kube-proxy picks the endpoint.
+  if (nginx && nginxAnnotations(svcIng)['service-upstream'] === 'true' && service.clusterIP && service.clusterIP !== 'None') {
+    ctx.ingressController = controllerInfo(controller, 'service');
+    ctx.hops.push({
+      kind: 'filter',
+      node,
+      filter: 'service-upstream',
+      detail: `service-upstream: the controller connects to the ClusterIP ${service.clusterIP}:${sp.port}, not to the endpoints`,
+      range: annotationRange(svcIng, `${NGINX}service-upstream`),
+    });
+    return toAddress(ctx, proxied, service.clusterIP, sp.port);
+  }
   const eps = categorizeEndpoints(service, service.ports.indexOf(sp), undefined).cluster;
   if (eps.length === 0) {
     ctx.hops.push({
@@ -215,18 +239,6 @@ export function ingressLeg(
     service: serviceId(service),
   }));
   const target2 = podById(ctx.a.cluster, chosen.pod) ?? podByIp(ctx.a.cluster, chosen.ip);
-  const start = ctx.a.cluster.nodes.find((n) => n.name === pod.node);
-  const proxied: Packet = {
-    srcIP: pod.ip ?? pkt.srcIP,
-    srcPort: 'ephemeral',
-    clientIP: pkt.clientIP,
-    at: start,
-    legStart: start && pod.ip ? { node: start, ip: pod.ip, pod } : 'outside',
-    sender: pod,
-    seenAs: { kind: 'pod', pod },
-    snatNode: undefined,
-    originalPeer: { kind: 'pod', pod },
-  };
   if (!target2) return leaveCluster(ctx, proxied, chosen.ip, endpointString(chosen));
   return toPod(ctx, proxied, target2, chosen.port, undefined);
 }
