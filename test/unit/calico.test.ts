@@ -303,3 +303,18 @@ describe('Calico diagnostics', () => {
     assert.deepEqual(where(b, 'calico-deny-shadowed'), []);
   });
 });
+
+describe('Calico diagnostics: rule selectors', () => {
+  it('a source selector that matches no pod in its scope is reported at it', () => {
+    const policy = allow6379.replace("selector: role == 'frontend'", "selector: role == 'fronted'");
+    const a = calico({ 'apps.yaml': apps, 'calico.yaml': policy });
+    const d = expectDiagnostic(
+      a,
+      'calico-selector-matches-nothing',
+      'calico.yaml',
+      lineOf(policy, "role == 'fronted'"),
+      columnOf(policy, "role == 'fronted'"),
+    );
+    assert.match(d.message, /\(rule spec\.ingress\[0\]\) matches no pod in namespace production, so this rule matches no pod/);
+  });
+});
