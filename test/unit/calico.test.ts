@@ -318,3 +318,57 @@ describe('Calico diagnostics: rule selectors', () => {
     assert.match(d.message, /\(rule spec\.ingress\[0\]\) matches no pod in namespace production, so this rule matches no pod/);
   });
 });
+
+describe('Calico service accounts', () => {
+  it('serviceAccountSelector selects the pods running as a labelled ServiceAccount; source.serviceAccounts.names matches by name', () => {
+    const sa = yaml`
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata:
+        name: intern
+        namespace: production
+        labels:
+          role: intern
+    `;
+    const files = {
+      'apps.yaml': docs(
+        apps,
+        sa,
+        workload({
+          name: 'batch',
+          namespace: 'production',
+          labels: { app: 'batch' },
+          podSpec: 'serviceAccountName: intern',
+          ports: [{ containerPort: 80 }],
+        }),
+      ),
+      'calico.yaml': yaml`
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata:
+          name: interns
+          namespace: production
+        spec:
+          serviceAccountSelector: role == 'intern'
+          types: [Ingress]
+          ingress:
+          - action: Allow
+            protocol: TCP
+            source:
+              serviceAccounts:
+                names: [default]
+      `,
+    };
+    const a = calico(files);
+    const batch: [string, string] = ['batch', 'production'];
+    assert.equal(verdict(a, FE, batch, 80).allowed, true, 'frontend runs as default');
+    assert.equal(verdict(a, DB, batch, 80).allowed, true);
+    assert.equal(verdict(a, batch, FE, 80).allowed, true, 'the frontend is not selected');
+    assert.equal(verdict(a, ['batch2', 'production'], batch, 80).allowed, false, 'another intern is not in names');
+    // The database is not an intern: no policy applies to it.
+    const sel = a.policies.verdict(podOf(a, 'batch'), podOf(a, 'frontend'), 80, 'TCP');
+    assert.equal(sel.ingress.decidedBy, 'none');
+    const self = podOf(a, 'batch');
+    assert.equal(a.policies.cni?.selects(self.pod, 'ingress'), true);
+  });
+});
