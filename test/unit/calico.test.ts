@@ -341,6 +341,7 @@ describe('Calico service accounts', () => {
           podSpec: 'serviceAccountName: intern',
           ports: [{ containerPort: 80 }],
         }),
+        workload({ name: 'batch2', namespace: 'production', labels: { app: 'batch2' }, podSpec: 'serviceAccountName: intern' }),
       ),
       'calico.yaml': yaml`
         apiVersion: projectcalico.org/v3
