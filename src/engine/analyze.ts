@@ -18,6 +18,7 @@ import { checkReferences, resolveReferences, type ResolvedReference } from './dn
 import { defaultSettings, type ClusterSettings } from './cluster/settings';
 import type { Budgets, Cluster, ReplicaDecision, SimNode } from './cluster/model';
 import { IngressModel } from './ingress/model';
+import { checkIngressControllers } from './ingress/checks';
 import { GatewayModel } from './gateway/model';
 import { implicitGatewayDataPlanes } from './gateway/dataplane';
 import { checkGateways } from './gateway/checks';
@@ -106,6 +107,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   });
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
+  checkIngressControllers(ingress, diagnostics);
   const gateway = new GatewayModel(cluster, diagnostics);
   checkGateways(gateway, diagnostics);
   const references = resolveReferences(cluster, dns);
@@ -135,7 +137,7 @@ export function buildCluster(
   let nodes = buildNodes(objects, settings, diagnostics);
   const namespaces = buildNamespaces(objects, diagnostics);
   const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');
-  const ingressControllers = implicitIngressControllers(objects);
+  const ingressControllers = implicitIngressControllers(objects, settings.ingressControllers);
   const expand = (on: SimNode[]) => {
     const found: Diagnostic[] = [];
     const replicaDecisions: ReplicaDecision[] = [];

@@ -50,6 +50,7 @@ export { nftablesRules, nftablesTable, renderNftTable } from './dataplane/nftabl
 export { dataplaneOf, type ServiceDataplane } from './dataplane/kubeProxy';
 export { cniProfile, type CniProfile } from './dataplane/cni';
 export type { IngressModel, IngressController, SimIngress, IngressRoute } from './ingress/model';
+export { describeController } from './ingress/describe';
 export { buildTopology, policyLayer } from './topology/build';
 export type * from './topology/types';
 export { proveMigration, type MigrationProof, type ProbeResult } from './migrate/prove';

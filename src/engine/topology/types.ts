@@ -78,13 +78,22 @@ export interface TopoIngress {
   className: string | null;
   /** NAMESPACE/NAME of the controller's Service, when the simulation has one. */
   controllerService: string | null;
+  /** The controller as it runs: its profile, and where (its Deployment in the cluster, or an ALB outside it). */
+  controller: {
+    profile: string;
+    runs: 'in-cluster' | 'outside';
+    /** NAMESPACE/NAME of its Deployment, or the ALB's DNS name. */
+    dataPlane: string;
+    /** For an ALB: the `alb:KEY` external the topology draws outside the cluster. */
+    external?: string;
+  } | null;
   routes: TopoIngressRoute[];
   source?: SourceRange;
 }
 
 /** Things outside the pod network that traffic enters through. */
 export interface TopoExternal {
-  /** `external` (the client), `loadbalancer:NS/NAME`, or `nodeport:NS/NAME:PORT`. */
+  /** `external` (the client), `loadbalancer:NS/NAME`, `nodeport:NS/NAME:PORT`, or `alb:GROUP` (an ALB outside the cluster). */
   id: string;
   role: 'client' | 'load-balancer' | 'node-port';
   label: string;

@@ -6,7 +6,7 @@ import { locate, podId, type Protocol, type SimNode, type SimPod } from '../clus
 import { cniProfile, policyPoint } from '../dataplane/cni';
 import type { PathEnd } from './dataPath';
 import type { Peer, PolicyOracle } from '../policy/oracle';
-import type { Destination, Hop, TraceCandidate, TraceRequest, TraceResponse, TraceVerdict } from './types';
+import type { Destination, Hop, TraceCandidate, TraceIngressController, TraceRequest, TraceResponse, TraceVerdict } from './types';
 import type { SourceRange } from '../source';
 import { layerText, ruleText } from '../policy/explain';
 import { httpAllows, httpRuleText, PROXY } from '../policy/cilium';
@@ -61,6 +61,8 @@ export interface TraceContext {
   service: string | undefined;
   response: TraceResponse | undefined;
   request: TraceRequest | undefined;
+  /** The ingress controller the request went through, once an Ingress leg ran. */
+  ingressController?: TraceIngressController;
 }
 
 /** The packet as it is now. */
@@ -215,7 +217,9 @@ export function notRunning(pod: SimPod): string {
 /** ` (the pods it selects are Pending: REASON)` when Pending pods are why a Service has no endpoints, else ''. */
 export function pendingBehind(pods: SimPod[], svc: { namespace: string; selector: Record<string, string> | null }): string {
   const selector = svc.selector;
-  if (!selector) return '';
+  // Without a selector, endpoints come from Endpoints/EndpointSlices someone else writes; an empty one may be filled at run time.
+  if (!selector)
+    return ' (it has no selector, so its endpoints are the addresses its Endpoints or EndpointSlices list, and the manifests give none; whatever fills them in at run time is not simulated)';
   const waiting = pods.find((p) => p.namespace === svc.namespace && p.pending !== undefined && mapMatches(selector, p.labels));
   return waiting ? ` (the pods it selects are Pending: ${waiting.pending})` : '';
 }

@@ -9,6 +9,7 @@ import type { DirectionResult, Peer } from '../policy/oracle';
 import type { RuleHit } from '../policy/types';
 import { DNS_PROXY, nameMatches } from '../policy/cilium';
 import { ruleText } from '../policy/explain';
+import { podById, podByIp, serviceByClusterIP, serviceById } from './lookup';
 import { checkPolicy, fail, type Outcome, type TraceContext } from './context';
 import { round } from './steps';
 import type { Hop } from './types';
@@ -48,7 +49,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
   const cname = r.answers.find((x) => x.type === 'CNAME');
   const addresses = r.answers.filter((x) => x.type === 'A' || x.type === 'AAAA');
   const svcId = addresses.find((x) => x.service)?.service ?? cname?.service;
-  const svc = svcId ? a.cluster.services.find((s) => serviceId(s) === svcId) : undefined;
+  const svc = svcId ? serviceById(a.cluster, svcId) : undefined;
   const alias =
     r.answeredBy === 'hosts' ? pod.hostAliases?.find((h) => h.hostnames.includes(host.toLowerCase().replace(/\.$/, ''))) : undefined;
   const meaning =
@@ -97,7 +98,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
   // A headless name answers with every pod; the client takes one of them (the simulation: a stable pick).
   const pick = addresses[fnv1a(`${pod.ip}|${host}`) % addresses.length] as (typeof addresses)[number];
   ctx.candidates = addresses.map((x) => {
-    const p = a.cluster.pods.find((q) => q.ip === x.value);
+    const p = podByIp(a.cluster, x.value);
     return { pod: x.pod ?? '', ip: x.value, port: 0, node: p?.node ?? null, weight: round(1 / addresses.length), chosen: x === pick };
   });
   return { ip: pick.value };
@@ -116,7 +117,7 @@ function queryBlocked(
 ): { meaning: string; outcome: Outcome; rcode?: 'REFUSED' } | undefined {
   const { a } = ctx;
   if (!nameserver || !isIP(nameserver) || !pod.node) return undefined;
-  const dnsSvc = a.cluster.services.find((s) => s.clusterIPs.includes(nameserver));
+  const dnsSvc = serviceByClusterIP(a.cluster, nameserver);
   let server: Peer;
   let port = 53;
   if (dnsSvc) {
@@ -132,7 +133,7 @@ function queryBlocked(
     server = { kind: 'pod', pod: found.pod };
     port = found.port;
   } else {
-    const p = a.cluster.pods.find((q) => q.ip === nameserver && !q.hostNetwork);
+    const p = podByIp(a.cluster, nameserver, true);
     server = p ? { kind: 'pod', pod: p } : { kind: 'external', ip: nameserver };
   }
   const serverName = server.kind === 'pod' ? podId(server.pod) : server.ip;
@@ -195,6 +196,6 @@ function serviceEndpoint(ctx: TraceContext, pod: SimPod, svc: SimService): { pod
     settings: ctx.a.cluster.settings,
   });
   if (d.kind !== 'dnat') return 'none';
-  const p = ctx.a.cluster.pods.find((q) => podId(q) === d.chosen.endpoint.pod);
+  const p = podById(ctx.a.cluster, d.chosen.endpoint.pod);
   return p ? { pod: p, port: d.chosen.endpoint.port } : undefined;
 }

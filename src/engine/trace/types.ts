@@ -77,6 +77,8 @@ export type Hop =
       candidates: number;
       affinitySeconds: number | undefined;
       localOnly: boolean;
+      /** How topology hints (trafficDistribution) or the terminating fallback shaped the candidates, when they did. */
+      topology?: string;
       range: SourceRange | undefined;
     }
   | { kind: 'snat'; node: string | null; from: string; to: string; reason: SnatReason; mechanism: string }
@@ -93,6 +95,10 @@ export type Hop =
       nodePort: number;
       nodes: Array<{ node: string; weight: number }>;
       externalTrafficPolicy: 'Cluster' | 'Local';
+      /** Under externalTrafficPolicy Local: the port the balancer health-checks each node's kube-proxy on. */
+      healthCheckNodePort?: number;
+      /** The client CIDRs spec.loadBalancerSourceRanges admits, when set. */
+      sourceRanges?: string[];
       range: SourceRange | undefined;
     }
   | {
@@ -128,6 +134,9 @@ export type Hop =
       node: string | null;
       controller: string;
       className: string;
+      /** The controller's product (ingress-nginx, Traefik, ...), and whether kube-netsim knows it or simulates it generically. */
+      product: string;
+      known: boolean;
       host: string;
       path: string;
       /** The Ingress and rule that matched (or why nothing did). */
@@ -177,7 +186,7 @@ export type Destination =
     }
   | { kind: 'external'; host: string }
   /** A listener of the node itself (the kubelet), not a pod. */
-  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' };
+  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' | 'kube-proxy health check' };
 
 export interface TraceCandidate {
   pod: string;
@@ -191,6 +200,21 @@ export interface TraceCandidate {
   service?: string;
   /** Set on the share of an invalid backendRef: the Gateway answers it with this status (500). */
   status?: number;
+}
+
+/** The ingress controller of a trace: its class, what it is, where it runs and how it reaches the backends. */
+export interface TraceIngressController {
+  className: string;
+  /** The IngressClass's spec.controller. */
+  controller: string;
+  /** ingress-nginx, traefik, haproxy, aws-alb, istio or generic. */
+  profile: string;
+  /** `NAMESPACE/NAME` of its Deployment, or of the ALB (outside the cluster). */
+  dataPlane: string;
+  /** pods: to the endpoints' pod IPs; service: through the ClusterIP; ip / instance: an ALB's target-type. */
+  reaches: 'pods' | 'service' | 'ip' | 'instance';
+  /** Set for a controller kube-netsim does not know: it is simulated generically. */
+  note?: string;
 }
 
 /** What the gateway or ingress controller answered itself, or set on a delivered request's answer. */
@@ -234,6 +258,8 @@ export interface TraceResult {
   reply: Hop[];
   response?: TraceResponse;
   request?: TraceRequest;
+  /** The ingress controller the request went through, as it runs (set when an Ingress routed it). */
+  ingressController?: TraceIngressController;
   /** Set on a trace of `kubectl port-forward` (`--from local`). */
   portForward?: PortForwardInfo;
 }
