@@ -303,3 +303,73 @@ describe('Calico diagnostics', () => {
     assert.deepEqual(where(b, 'calico-deny-shadowed'), []);
   });
 });
+
+describe('Calico diagnostics: rule selectors', () => {
+  it('a source selector that matches no pod in its scope is reported at it', () => {
+    const policy = allow6379.replace("selector: role == 'frontend'", "selector: role == 'fronted'");
+    const a = calico({ 'apps.yaml': apps, 'calico.yaml': policy });
+    const d = expectDiagnostic(
+      a,
+      'calico-selector-matches-nothing',
+      'calico.yaml',
+      lineOf(policy, "role == 'fronted'"),
+      columnOf(policy, "role == 'fronted'"),
+    );
+    assert.match(d.message, /\(rule spec\.ingress\[0\]\) matches no pod in namespace production, so this rule matches no pod/);
+  });
+});
+
+describe('Calico service accounts', () => {
+  it('serviceAccountSelector selects the pods running as a labelled ServiceAccount; source.serviceAccounts.names matches by name', () => {
+    const sa = yaml`
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata:
+        name: intern
+        namespace: production
+        labels:
+          role: intern
+    `;
+    const files = {
+      'apps.yaml': docs(
+        apps,
+        sa,
+        workload({
+          name: 'batch',
+          namespace: 'production',
+          labels: { app: 'batch' },
+          podSpec: 'serviceAccountName: intern',
+          ports: [{ containerPort: 80 }],
+        }),
+        workload({ name: 'batch2', namespace: 'production', labels: { app: 'batch2' }, podSpec: 'serviceAccountName: intern' }),
+      ),
+      'calico.yaml': yaml`
+        apiVersion: projectcalico.org/v3
+        kind: NetworkPolicy
+        metadata:
+          name: interns
+          namespace: production
+        spec:
+          serviceAccountSelector: role == 'intern'
+          types: [Ingress]
+          ingress:
+          - action: Allow
+            protocol: TCP
+            source:
+              serviceAccounts:
+                names: [default]
+      `,
+    };
+    const a = calico(files);
+    const batch: [string, string] = ['batch', 'production'];
+    assert.equal(verdict(a, FE, batch, 80).allowed, true, 'frontend runs as default');
+    assert.equal(verdict(a, DB, batch, 80).allowed, true);
+    assert.equal(verdict(a, batch, FE, 80).allowed, true, 'the frontend is not selected');
+    assert.equal(verdict(a, ['batch2', 'production'], batch, 80).allowed, false, 'another intern is not in names');
+    // The database is not an intern: no policy applies to it.
+    const sel = a.policies.verdict(podOf(a, 'batch'), podOf(a, 'frontend'), 80, 'TCP');
+    assert.equal(sel.ingress.decidedBy, 'none');
+    const self = podOf(a, 'batch');
+    assert.equal(a.policies.cni?.selects(self.pod, 'ingress'), true);
+  });
+});

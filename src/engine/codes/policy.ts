@@ -199,10 +199,10 @@ export const POLICY_CODES = {
   },
   'calico-selector-matches-nothing': {
     severity: 'warning',
-    summary: 'A Calico policy whose selector matches no pod of the workspace, so it applies to nothing.',
+    summary: 'A Calico policy or rule selector that matches no pod of the workspace, so it applies to (or matches) nothing.',
     docs: 'https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors',
     format: (p) =>
-      `The selector ${p.selector} of ${p.policy} matches no pod in ${p.scope}, so the policy applies to nothing. Check the label keys and values (Calico compares them exactly; values are quoted: app == 'web').`,
+      `The selector ${p.selector} of ${p.policy} matches no pod in ${p.scope}, so ${String(p.policy).includes('(rule ') ? 'this rule matches no pod' : 'the policy applies to nothing'}. Check the label keys and values (Calico compares them exactly; values are quoted: app == 'web').`,
     verify: () => ['kubectl get pods -A --show-labels'],
   },
   'calico-deny-shadowed': {

@@ -4,6 +4,7 @@
 // concrete pod pair before and after goes into the diagnostic, so the hover can show it.
 import type { Diagnostic, Fix, RelatedInformation } from '../diagnostics';
 import { parseManifestFile } from '../manifests/parse';
+import { readCniPolicies } from '../policy/cniPolicies';
 import { PolicyEngine, type Direction, type PolicyRule, type SimNetworkPolicy } from '../policy/engine';
 import { podId, type Protocol, type SimPod } from '../cluster/model';
 import type { SourceRange } from '../source';
@@ -34,7 +35,13 @@ export function engineAfter(ctx: LintContext, fix: Fix): PolicyEngine | undefine
     }
   }
   const diagnostics: Diagnostic[] = [];
-  const engine = new PolicyEngine({ ...ctx.cluster, objects }, diagnostics, { hostNetwork: ctx.engine.hostNetwork });
+  const cluster = { ...ctx.cluster, objects };
+  // The CNI's own policies decide too (before NetworkPolicy), as in the analysis the fix is checked against.
+  const engine = new PolicyEngine(cluster, diagnostics, {
+    hostNetwork: ctx.engine.hostNetwork,
+    adminPolicies: ctx.engine.adminEnforced,
+    cni: readCniPolicies(cluster, []).layer,
+  });
   const invalid = (list: Diagnostic[]) =>
     list.filter((d) => d.code === 'manifest-invalid' && replaced.has(d.range.file) && d.resource?.startsWith('NetworkPolicy/')).length;
   return invalid(diagnostics) > invalid(ctx.diagnostics) ? undefined : engine;

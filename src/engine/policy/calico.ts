@@ -32,6 +32,7 @@ export class CalicoLayer implements CniPolicyLayer {
   private readonly podLabels = new WeakMap<SimPod, Labels>();
   private allSelectors: CalicoSel[] | undefined;
   private allNets: IpRange[][] | undefined;
+  private readonly accounts = new Map<string, Labels>();
 
   constructor(
     readonly policies: readonly SimCalicoPolicy[],
@@ -63,6 +64,9 @@ export class CalicoLayer implements CniPolicyLayer {
   /** A pod's service account's labels (the ServiceAccount object's, when the workspace has it), with its name. */
   serviceAccountLabels(pod: SimPod): Labels {
     const name = serviceAccount(pod);
+    const key = `${pod.namespace}/${name}`;
+    const known = this.accounts.get(key);
+    if (known) return known;
     const sa = this.host.cluster.objects.find(
       (o) => o.kind === 'ServiceAccount' && o.name === name && (o.namespace ?? 'default') === pod.namespace,
     );
@@ -72,6 +76,7 @@ export class CalicoLayer implements CniPolicyLayer {
     if (labels && typeof labels === 'object')
       for (const [k, v] of Object.entries(labels as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
     out['projectcalico.org/name'] = name;
+    this.accounts.set(key, out);
     return out;
   }
 

@@ -8,6 +8,7 @@ import type { SimPod } from '../cluster/model';
 import type { PolicyEngine } from './engine';
 import { CiliumLayer } from './cilium';
 import { CalicoLayer } from './calico';
+import { calicoMatches } from './calicoSelector';
 import type { CalicoRule, SimCalicoPolicy } from './calicoParse';
 import type { CiliumPort, CiliumRule, SimCiliumPolicy } from './ciliumParse';
 import { pathText } from './ciliumRead';
@@ -157,6 +158,33 @@ function checkCalico(engine: PolicyEngine, layer: CalicoLayer, diagnostics: Diag
       );
     for (const direction of ['ingress', 'egress'] as const) {
       if (!policy.types[direction]) continue;
+      for (const rule of policy.rules[direction])
+        for (const e of [rule.source, rule.destination]) {
+          if (!e.selector || e.unsimulated) continue;
+          const sel = e.selector;
+          const scope = reps.filter((p) =>
+            e.namespaceSelector
+              ? calicoMatches(e.namespaceSelector.selector, layer.namespaceLabels(p.namespace))
+              : policy.kind === 'GlobalNetworkPolicy' || p.namespace === policy.namespace,
+          );
+          if (scope.some((p) => !p.hostNetwork && calicoMatches(sel.selector, layer.labelsOf(p)))) continue;
+          diagnostics.push(
+            makeDiagnostic(
+              'calico-selector-matches-nothing',
+              o.locate(sel.path),
+              {
+                selector: sel.text,
+                policy: `${calicoId(policy)} (rule ${pathText(rule.path)})`,
+                scope: e.namespaceSelector
+                  ? `the namespaces ${e.namespaceSelector.text} selects`
+                  : policy.namespace
+                    ? `namespace ${policy.namespace}`
+                    : 'the workspace',
+              },
+              calicoResource(policy),
+            ),
+          );
+        }
       policy.rules[direction].forEach((rule) => {
         if (rule.action !== 'Deny') return;
         const by = shadowingAllow(engine, layer, policy, rule, direction, subjects, reps);
