@@ -382,6 +382,19 @@ export class MapScene {
         `${c.verdict.toUpperCase()} ${c.from} → Service ${c.to}\n${ports}\n${c.via.join('\n')}`,
       );
       if (!g) continue;
+      const a = box('workload', c.from);
+      const b = box('service', c.to);
+      if (a && b) {
+        const { mid } = mapCurve(a, b);
+        const ok = c.verdict === 'allowed';
+        g.append(
+          el(
+            'text',
+            { class: 'edge-label', x: r1(mid.x), y: r1(mid.y - 4), 'text-anchor': 'middle' },
+            `${ok ? '✓' : '✗'} ${c.ports.map((p) => p.port).join(', ')}`,
+          ),
+        );
+      }
       g.setAttribute('data-verdict', c.verdict);
       g.setAttribute('role', 'button');
       g.setAttribute('tabindex', '-1');
