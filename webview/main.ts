@@ -425,6 +425,7 @@ function receive(m: ToPage): void {
     case 'topology':
       state = { ...state, folder: m.folder };
       topology = m.topology;
+      if (m.queryMs !== undefined) mapSvg.setAttribute('data-query-ms', String(m.queryMs));
       drawnViews.clear();
       matrix.invalidate();
       drawActive();
