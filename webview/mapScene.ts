@@ -55,6 +55,12 @@ export function mapCurve(a: Box, b: Box, fromAbove = false): { d: string; mid: {
   if (a.x >= b.x + b.w) {
     const x1 = a.x;
     const x2 = b.x + b.w;
+    if (x1 - x2 > a.w) {
+      // Back across columns (a call closing a cycle): arc over the tops, not through the boxes between.
+      const top = Math.min(a.y, b.y) - 26;
+      const d = `M${r1(x1)},${r1(ay)}C${r1(x1 - 60)},${r1(top)} ${r1(x2 + 60)},${r1(top)} ${r1(x2)},${r1(by)}`;
+      return { d, mid: { x: (x1 + x2) / 2, y: top } };
+    }
     const dx = Math.max(30, (x1 - x2) / 2);
     return {
       d: `M${r1(x1)},${r1(ay)}C${r1(x1 - dx)},${r1(ay)} ${r1(x2 + dx)},${r1(by)} ${r1(x2)},${r1(by)}`,
