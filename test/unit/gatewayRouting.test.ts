@@ -84,9 +84,60 @@ describe('gateway routing: precedence', () => {
     const why = send(applied, 'http://any.test/').hops.find((h) => h.kind === 'gateway');
     assert.match(why && why.kind === 'gateway' ? why.why : '', /apply order/);
   });
+
+  // Gateway API site docs, concepts/hostnames.md "Route precedence resolution": routes whose
+  // hostnames intersect a listener's to the same name are ranked by their own spec.hostnames.
+  it('ranks routes that intersect a listener to the same hostname by their own hostnames, before age', () => {
+    const one = (listener: string) =>
+      `[{name: http, port: 80, protocol: HTTP, hostname: "${listener}", allowedRoutes: {namespaces: {from: All}}}]`;
+    const r = (name: string, host: string, backend: string, ts: string) =>
+      route(`${P}, hostnames: ["${host}"], rules: [{backendRefs: [{name: ${backend}, port: 80}]}]}`, name).replace(
+        `name: ${name},`,
+        `name: ${name}, creationTimestamp: "${ts}",`,
+      );
+    const build = (listener: string, older: string, newer: string) =>
+      analyze({
+        'c.yaml': CLASS,
+        'g.yaml': gateway(one(listener)),
+        'a.yaml': svc('a'),
+        'b.yaml': svc('b'),
+        'old.yaml': r('old', older, 'a', '2024-01-01T00:00:00Z'),
+        'new.yaml': r('new', newer, 'b', '2024-06-01T00:00:00Z'),
+      });
+    const exact = send(build('abc.example.com', '*.example.com', 'abc.example.com'), 'http://abc.example.com/');
+    assert.equal(landed(exact), 'app/b', 'the exact route hostname beats the older wildcard one');
+    const hop = exact.hops.find((h) => h.kind === 'gateway');
+    assert.match(hop && hop.kind === 'gateway' ? hop.why : '', /more specific route hostname/);
+    assert.equal(landed(send(build('*.example.com', '*.com', '*.example.com'), 'http://x.example.com/')), 'app/b');
+    assert.equal(
+      landed(send(build('*.example.com', '*.example.com', '*.example.com'), 'http://x.example.com/')),
+      'app/a',
+      'identical hostnames still go to the older route',
+    );
+  });
 });
 
 describe('gateway routing: backends and answers', () => {
+  // A Service without a selector gets the endpoints its Endpoints/EndpointSlices list (Kubernetes docs,
+  // "Services without selectors"); when the manifests list none, who fills them in later is unknown.
+  it('says an empty selector-less Service may get endpoints the manifests do not show', () => {
+    const manual = yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: manual, namespace: app}
+      spec: {ports: [{port: 80, targetPort: 8080}]}
+      ---
+      apiVersion: v1
+      kind: Endpoints
+      metadata: {name: manual, namespace: app}
+    `;
+    const a = world({ 'r.yaml': route(`${P}, rules: [{backendRefs: [{name: manual, port: 80}]}]}`), 'm.yaml': manual });
+    const t = send(a, 'http://h.test/');
+    assert.equal(t.verdict, 'refused');
+    assert.equal(t.response?.status, 503);
+    assert.match(t.reason, /no selector.*not simulated/);
+  });
+
   it('splits traffic by weight, gives weight 0 nothing, and keeps an invalid backend’s share as 500', () => {
     const a = world({
       'r.yaml': route(
@@ -175,6 +226,43 @@ describe('gateway routing: filters', () => {
       t.hops.filter((h) => h.kind === 'filter').map((h) => (h.kind === 'filter' ? h.filter : '')),
       ['URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier'],
     );
+  });
+
+  // GEP-4129 (DirectResponse, experimental): the Gateway replies with statusCode (and body.string), asking no backend.
+  it('answers a DirectResponse itself with its status, whatever backends other rules have', () => {
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{matches: [{path: {type: Exact, value: /blocked}}], filters: [{type: DirectResponse, directResponse: {statusCode: 403, body: {string: nope}}}]}, {matches: [{path: {type: Exact, value: /empty}}], filters: [{type: DirectResponse, directResponse: {statusCode: 204}}]}, {backendRefs: [{name: a, port: 80}]}]}`,
+      ),
+    });
+    const blocked = send(a, 'http://h.test/blocked');
+    assert.notEqual(blocked.verdict, 'delivered');
+    assert.equal(blocked.response?.status, 403, blocked.reason);
+    assert.ok(blocked.hops.some((h) => h.kind === 'filter' && h.filter === 'DirectResponse' && h.detail.includes('"nope"')));
+    assert.equal(send(a, 'http://h.test/empty').response?.status, 204);
+    assert.equal(landed(send(a, 'http://h.test/other')), 'app/a');
+  });
+
+  it('reports a rule with both a DirectResponse and backendRefs, as the API server would', () => {
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{filters: [{type: DirectResponse, directResponse: {statusCode: 200}}], backendRefs: [{name: a, port: 80}]}]}`,
+      ),
+    });
+    assert.ok(a.diagnostics.some((d) => /DirectResponse filter cannot have backendRefs/.test(d.message)));
+  });
+
+  // HTTPBackendRef.filters: filters there run for the requests sent to that backend, after the rule's.
+  it("carries out a backendRef's own RequestRedirect instead of delivering", () => {
+    const a = world({
+      'r.yaml': route(
+        `${P}, rules: [{backendRefs: [{name: a, port: 80, filters: [{type: RequestRedirect, requestRedirect: {scheme: https, hostname: moved.test, statusCode: 301}}]}]}]}`,
+      ),
+    });
+    const t = send(a, 'http://h.test/x');
+    assert.equal(t.verdict, 'redirected', t.reason);
+    assert.deepEqual(t.response, { status: 301, location: 'https://moved.test/x' });
+    assert.ok(t.hops.some((h) => h.kind === 'redirect'));
   });
 
   it('shows a RequestMirror as a hop, its target resolved', () => {

@@ -2,7 +2,7 @@
 // Location it answers with, 302 by default), URLRewrite (hostname, ReplaceFullPath,
 // ReplacePrefixMatch), Request/ResponseHeaderModifier (set, add, remove; names case-insensitive),
 // RequestMirror (a copy sent elsewhere, its answer ignored), CORS (a preflight answered, the
-// answer's CORS headers). Filters the simulation does not carry out are named as such, never guessed.
+// answer's CORS headers), DirectResponse (the Gateway's own answer). Filters the simulation does not carry out are named as such, never guessed.
 import { applyCors } from './cors';
 import type { GatewayRequest, Header, HeaderModifier, HttpMatch, PathModifier, RouteFilter } from './types';
 
@@ -71,6 +71,8 @@ export interface FilterOutcome {
   effects: FilterEffect[];
   /** Set when a RequestRedirect answered. */
   redirect: { status: number; location: string; filter: RouteFilter } | undefined;
+  /** Set when a DirectResponse filter answered. */
+  direct: { status: number; body: string | undefined; filter: RouteFilter } | undefined;
   /** Set when a CORS filter answered a preflight itself. */
   preflight: { status: number; headers: Header[]; filter: RouteFilter } | undefined;
   responseHeaders: HeaderModifier[];
@@ -80,7 +82,15 @@ export interface FilterOutcome {
 /** Carries out a list of filters in order on the request (a rule's, then a backendRef's own). */
 export function applyFilters(request: GatewayRequest, filters: readonly RouteFilter[], match: HttpMatch | undefined): FilterOutcome {
   let req: GatewayRequest = { ...request, headers: request.headers.map((h) => ({ ...h })) };
-  const out: FilterOutcome = { request: req, effects: [], redirect: undefined, preflight: undefined, responseHeaders: [], mirrors: [] };
+  const out: FilterOutcome = {
+    request: req,
+    effects: [],
+    redirect: undefined,
+    direct: undefined,
+    preflight: undefined,
+    responseHeaders: [],
+    mirrors: [],
+  };
   for (const f of filters) {
     switch (f.type) {
       case 'RequestRedirect': {
@@ -122,11 +132,18 @@ export function applyFilters(request: GatewayRequest, filters: readonly RouteFil
         out.effects.push({ filter: f, detail: c.detail });
         break;
       }
+      case 'DirectResponse':
+        out.direct = { status: f.statusCode, body: f.body, filter: f };
+        out.effects.push({
+          filter: f,
+          detail: `DirectResponse: the Gateway answers ${f.statusCode} itself${f.body !== undefined ? ` with the body ${JSON.stringify(f.body.length > 80 ? `${f.body.slice(0, 80)}…` : f.body)}` : ', with no body'}; no backend is asked`,
+        });
+        break;
       case 'Unsupported':
         out.effects.push({ filter: f, detail: `filter ${f.name} is not simulated: what it does to the request is left out` });
         break;
     }
-    if (out.redirect || out.preflight) break;
+    if (out.redirect || out.direct || out.preflight) break;
   }
   out.request = req;
   return out;

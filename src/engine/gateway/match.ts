@@ -13,6 +13,8 @@ export interface Candidate<M> {
   match: M;
   matchIndex: number;
   hostname: string | undefined;
+  /** The route's own hostname that gave `hostname` (undefined: the route has none). */
+  original?: string | undefined;
 }
 
 /** A regular expression matched against the whole value; an invalid one matches nothing. */
@@ -82,16 +84,27 @@ export function grpcMatches(m: GrpcMatch, call: { service: string; method: strin
  * The hostname through which a route on a listener matches `host`: the most specific
  * intersection of the route's hostnames with the listener's that matches it, the listener's
  * hostname for a route without hostnames; null when the route does not match the host at all.
+ * `original` is the route hostname that intersection came from (the more specific one on a tie).
  */
-export function routeHostname(route: SimRoute, listener: Listener, host: string): string | undefined | null {
-  if (route.hostnames.length === 0) return listener.hostname;
-  let best: string | undefined | null = null;
+export function routeHostnameMatch(
+  route: SimRoute,
+  listener: Listener,
+  host: string,
+): { hostname: string | undefined; original: string | undefined } | null {
+  if (route.hostnames.length === 0) return { hostname: listener.hostname, original: undefined };
+  let best: { hostname: string; original: string } | null = null;
   for (const h of route.hostnames) {
     const x = listener.hostname ? hostnameIntersection(listener.hostname, h) : h;
     if (x === undefined || !hostnameMatches(x, host)) continue;
-    if (best === null || compareSpecificity(x, best) > 0) best = x;
+    const c = best === null ? 1 : compareSpecificity(x, best.hostname) || compareSpecificity(h, best.original);
+    if (c > 0) best = { hostname: x, original: h };
   }
   return best;
+}
+
+export function routeHostname(route: SimRoute, listener: Listener, host: string): string | undefined | null {
+  const m = routeHostnameMatch(route, listener, host);
+  return m === null ? null : m.hostname;
 }
 
 function pathRank(m: HttpMatch): number {
@@ -99,14 +112,29 @@ function pathRank(m: HttpMatch): number {
 }
 
 /** The precedence key of an HTTPRoute match, most significant first (larger wins). */
+// Where routes intersect the listener to the same hostname, the route's own hostname decides
+// (site docs, hostnames.md "Route precedence resolution": the original spec.hostnames, not the
+// intersection), so `abc.example.com` beats `*.example.com` on a listener for abc.example.com.
 function httpKey(c: Candidate<HttpMatch>): number[] {
   const [h1, h2] = hostnameSpecificity(c.hostname);
-  return [h1, h2, pathRank(c.match), c.match.path.value.length, c.match.method ? 1 : 0, c.match.headers.length, c.match.queryParams.length];
+  const [o1, o2] = hostnameSpecificity(c.original);
+  return [
+    h1,
+    h2,
+    o1,
+    o2,
+    pathRank(c.match),
+    c.match.path.value.length,
+    c.match.method ? 1 : 0,
+    c.match.headers.length,
+    c.match.queryParams.length,
+  ];
 }
 
 function grpcKey(c: Candidate<GrpcMatch>): number[] {
   const [h1, h2] = hostnameSpecificity(c.hostname);
-  return [h1, h2, c.match.service?.length ?? 0, c.match.method?.length ?? 0, c.match.headers.length];
+  const [o1, o2] = hostnameSpecificity(c.original);
+  return [h1, h2, o1, o2, c.match.service?.length ?? 0, c.match.method?.length ?? 0, c.match.headers.length];
 }
 
 /** Tie-breaks after the match itself: the oldest route (creationTimestamp, else apply order), namespace/name, rule, match. */
@@ -162,6 +190,8 @@ export function candidateName(c: Candidate<unknown>): string {
 const HTTP_CRITERIA = [
   'a more specific hostname',
   'a more specific hostname',
+  'a more specific route hostname (the intersections tie)',
+  'a more specific route hostname (the intersections tie)',
   'an Exact path',
   'a longer PathPrefix',
   'a method match',
@@ -171,6 +201,8 @@ const HTTP_CRITERIA = [
 const GRPC_CRITERIA = [
   'a more specific hostname',
   'a more specific hostname',
+  'a more specific route hostname (the intersections tie)',
+  'a more specific route hostname (the intersections tie)',
   'a longer service match',
   'a longer method match',
   'more header matches',

@@ -213,6 +213,13 @@ function readFilters(r: FieldReader, path: FieldPath, namespace: string): RouteF
         });
         break;
       }
+      case 'DirectResponse': {
+        const dp = [...fp, 'directResponse'];
+        const statusCode = r.int([...dp, 'statusCode'], 100, 599);
+        if (statusCode === undefined) r.invalid(dp, 'A DirectResponse filter needs directResponse.statusCode (100-599).');
+        else out.push({ type, statusCode, body: r.str([...dp, 'body', 'string']), fieldPath: fp });
+        break;
+      }
       case undefined:
         r.invalid(fp, 'A filter needs a `type`.');
         break;
@@ -274,6 +281,8 @@ function readRule(r: FieldReader, kind: RouteKind, namespace: string, i: number)
   const unsimulated = unsimulatedFields(r, rp);
   if (unsimulated.length > 0) rule.unsimulated = unsimulated;
   const types = rule.filters.map((f) => f.type);
+  if (types.includes('DirectResponse') && rule.backendRefs.length > 0)
+    r.invalid([...rp, 'backendRefs'], 'A rule with a DirectResponse filter cannot have backendRefs; the API server rejects it.');
   if (types.includes('RequestRedirect') && types.includes('URLRewrite'))
     r.invalid([...rp, 'filters'], 'A rule cannot have both RequestRedirect and URLRewrite; the API server rejects it.');
   const prefixOnly = rule.matches.every((m) => m.path.type === 'PathPrefix');

@@ -11,7 +11,7 @@ import {
   describeHttpMatch,
   grpcMatches,
   httpMatches,
-  routeHostname,
+  routeHostnameMatch,
   whyWins,
   type Candidate,
 } from './match';
@@ -166,6 +166,7 @@ function afterMatch(
   });
   if (filtered.redirect)
     return answer(filtered.redirect.status, `RequestRedirect answers ${filtered.redirect.status}`, filtered.redirect.location);
+  if (filtered.direct) return answer(filtered.direct.status, `its DirectResponse filter answers ${filtered.direct.status}`);
   // A CORS preflight is the Gateway's to answer, whatever the rule's backends are.
   if (filtered.preflight)
     return answer(
@@ -205,10 +206,12 @@ function candidatesOf<M>(
 ) {
   const out: Array<Candidate<M>> = [];
   for (const route of model.routesOn(gw, listener, kind)) {
-    const hostname = routeHostname(route, listener, host);
-    if (hostname === null) continue;
+    const m = routeHostnameMatch(route, listener, host);
+    if (m === null) continue;
     for (const rule of route.rules)
-      pick(rule).forEach((match, matchIndex) => test(match) && out.push({ route, rule, match, matchIndex, hostname }));
+      pick(rule).forEach(
+        (match, matchIndex) => test(match) && out.push({ route, rule, match, matchIndex, hostname: m.hostname, original: m.original }),
+      );
   }
   return out;
 }
@@ -290,9 +293,14 @@ function routeTls(model: GatewayModel, gw: SimGateway, listener: Listener, call:
   const kinds: RouteKind[] = listener.tlsMode === 'Terminate' ? ['TLSRoute', 'TCPRoute'] : ['TLSRoute'];
   const routes = kinds.flatMap((k) => model.routesOn(gw, listener, k));
   const scored = routes
-    .map((route) => ({ route, hostname: route.kind === 'TCPRoute' ? listener.hostname : routeHostname(route, listener, sni) }))
-    .filter((x): x is { route: SimRoute; hostname: string | undefined } => x.hostname !== null && x.route.rules.length > 0)
-    .sort((a, b) => compareSpecificity(b.hostname, a.hostname) || olderFirst(a.route, b.route));
+    .map((route) => ({
+      route,
+      m: route.kind === 'TCPRoute' ? { hostname: listener.hostname, original: undefined } : routeHostnameMatch(route, listener, sni),
+    }))
+    .flatMap(({ route, m }) => (m !== null && route.rules.length > 0 ? [{ route, hostname: m.hostname, original: m.original }] : []))
+    .sort(
+      (a, b) => compareSpecificity(b.hostname, a.hostname) || compareSpecificity(b.original, a.original) || olderFirst(a.route, b.route),
+    );
   const w = scored[0];
   if (!w)
     return {

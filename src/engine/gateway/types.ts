@@ -162,6 +162,8 @@ export type RouteFilter =
   | { type: 'RequestHeaderModifier' | 'ResponseHeaderModifier'; modifier: HeaderModifier; fieldPath: FieldPath }
   | { type: 'RequestMirror'; backend: BackendRef; percent: number; fieldPath: FieldPath }
   | { type: 'CORS'; cors: CorsPolicy; fieldPath: FieldPath }
+  /** The Gateway answers the request itself (GEP-4129, experimental). */
+  | { type: 'DirectResponse'; statusCode: number; body: string | undefined; fieldPath: FieldPath }
   /** A filter the simulation does not carry out (ExtensionRef, ExternalAuth, ...): named, never guessed. */
   | { type: 'Unsupported'; name: string; fieldPath: FieldPath };
 

@@ -5,8 +5,11 @@ import { fnv1a } from '../hash';
 import { decide } from '../dataplane/kubeProxy';
 import { isIP } from '../cluster/ipam';
 import { podId, serviceId, type SimPod, type SimService } from '../cluster/model';
+import type { DirectionResult, Peer } from '../policy/oracle';
+import type { RuleHit } from '../policy/types';
+import { DNS_PROXY, nameMatches } from '../policy/cilium';
+import { ruleText } from '../policy/explain';
 import { podById, podByIp, serviceByClusterIP, serviceById } from './lookup';
-import type { Peer } from '../policy/oracle';
 import { checkPolicy, fail, type Outcome, type TraceContext } from './context';
 import { round } from './steps';
 import type { Hop } from './types';
@@ -23,7 +26,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
   const server = r.answeredBy === 'hosts' ? '/etc/hosts' : r.nameserver;
   if (r.answeredBy !== 'hosts') {
     const start = ctx.hops.length;
-    const blocked = queryBlocked(ctx, pod, host, cfg.nameservers[0]);
+    const blocked = queryBlocked(ctx, pod, host, cfg.nameservers[0], r.resolvedName ?? host);
     if (blocked) {
       // The lookup is the first thing the connection needs, so the trace opens with it.
       ctx.hops.splice(start, 0, {
@@ -32,7 +35,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
         query: host,
         server,
         searched: [],
-        rcode: 'TIMEOUT',
+        rcode: blocked.rcode ?? 'TIMEOUT',
         resolvedName: undefined,
         answers: [],
         forwarded: false,
@@ -110,7 +113,8 @@ function queryBlocked(
   pod: SimPod,
   host: string,
   nameserver: string | undefined,
-): { meaning: string; outcome: Outcome } | undefined {
+  asked: string,
+): { meaning: string; outcome: Outcome; rcode?: 'REFUSED' } | undefined {
   const { a } = ctx;
   if (!nameserver || !isIP(nameserver) || !pod.node) return undefined;
   const dnsSvc = serviceByClusterIP(a.cluster, nameserver);
@@ -134,12 +138,13 @@ function queryBlocked(
   }
   const serverName = server.kind === 'pod' ? podId(server.pod) : server.ip;
   const verdict = ctx.oracle.verdict({ kind: 'pod', pod }, server, port, 'UDP');
-  if (!verdict.egress.isolated && !verdict.ingress.isolated) return undefined;
+  const open = (d: typeof verdict.egress) => !d.isolated && d.decidedBy !== 'cni';
+  if (open(verdict.egress) && open(verdict.ingress)) return undefined;
   const out = checkPolicy(ctx, 'egress', pod.node, { kind: 'pod', pod }, server, port, 'UDP', 'dns');
   const into =
     out &&
     (server.kind !== 'pod' || checkPolicy(ctx, 'ingress', server.pod.node ?? null, { kind: 'pod', pod }, server, port, 'UDP', 'dns'));
-  if (out && into) return undefined;
+  if (out && into) return dnsProxyRefuses(verdict.egress, podId(pod), asked);
   ctx.hops.push({
     kind: 'drop',
     node: out && server.kind === 'pod' ? (server.pod.node ?? null) : pod.node,
@@ -157,6 +162,22 @@ function queryBlocked(
       `${host} cannot be resolved: NetworkPolicy blocks ${podId(pod)}'s DNS queries to ${what} (UDP ${port} to ${serverName}): ${verdict.reason}`,
     ),
   };
+}
+
+/**
+ * Cilium's DNS proxy: when the rule letting the query out has rules.dns, a name none of its
+ * patterns matches is answered REFUSED (https://docs.cilium.io/en/stable/security/policy/language/#dns-based).
+ */
+function dnsProxyRefuses(
+  egress: DirectionResult,
+  pod: string,
+  asked: string,
+): { meaning: string; outcome: Outcome; rcode: 'REFUSED' } | undefined {
+  const rules = egress.allowed ? egress.rule?.dns : undefined;
+  if (!rules || rules.some((r) => nameMatches(r.rule.matchName, r.rule.matchPattern, asked))) return undefined;
+  const patterns = rules.map((r) => r.rule.matchName ?? r.rule.matchPattern ?? '').join(', ');
+  const why = `${DNS_PROXY} answers REFUSED: ${asked} matches none of the rules.dns patterns (${patterns}) of ${ruleText(egress.rule as RuleHit)}`;
+  return { meaning: why, outcome: fail('unresolved', `${asked} cannot be resolved from ${pod}: ${why}`), rcode: 'REFUSED' };
 }
 
 /** The endpoint kube-proxy picks for the pod's query to a DNS Service; 'none' when it has no ready one. */

@@ -10,7 +10,7 @@ import { backendTlsPolicies } from '../gateway/backendTls';
 import { applyFilters, responseHeaders } from '../gateway/filters';
 import { routeCall, type GatewayCall, type GatewayDecision, type WeightedBackend } from '../gateway/routing';
 import type { GatewayRequest, Listener, SimGateway } from '../gateway/types';
-import { fail, type Outcome, type Packet, type TraceContext } from './context';
+import { fail, pendingBehind, type Outcome, type Packet, type TraceContext } from './context';
 import { toPod } from './legs';
 import { leaveCluster } from './edge';
 import { round } from './steps';
@@ -238,6 +238,28 @@ export function gatewayLeg(ctx: TraceContext, pkt: Packet, gw: SimGateway, pod: 
       detail: `${e.detail} (backendRef ${svcId})`,
       range: d.match ? locate(d.match.route.origin, e.filter.fieldPath) : undefined,
     });
+  // A backendRef's own RequestRedirect (or DirectResponse) answers for the share of traffic that picks it.
+  if (own.redirect) {
+    ctx.response = { status: own.redirect.status, location: own.redirect.location };
+    ctx.hops.push({
+      kind: 'redirect',
+      node,
+      status: own.redirect.status,
+      location: own.redirect.location,
+      range: d.match ? locate(d.match.route.origin, own.redirect.filter.fieldPath) : undefined,
+    });
+    return fail(
+      'redirected',
+      `Gateway ${gwId} answers ${own.redirect.status} with Location ${own.redirect.location} (RequestRedirect of backendRef ${svcId}); nothing reaches a pod${caveat}`,
+    );
+  }
+  if (own.direct) {
+    ctx.response = { status: own.direct.status };
+    return fail(
+      'unrouted',
+      `Gateway ${gwId} answers ${own.direct.status} (DirectResponse of backendRef ${svcId}); nothing reaches a pod${caveat}`,
+    );
+  }
   const req = own.request;
   const http =
     call.kind === 'http' ||
@@ -288,7 +310,10 @@ export function gatewayLeg(ctx: TraceContext, pkt: Packet, gw: SimGateway, pod: 
       range: locate(svc.origin, ['spec', 'selector']),
     });
     ctx.response = { status: 503 };
-    return fail('refused', `Service ${serviceId(svc)} behind Gateway ${gwId} has no ready endpoints, so the Gateway answers 503${caveat}`);
+    return fail(
+      'refused',
+      `Service ${serviceId(svc)} behind Gateway ${gwId} has no ready endpoints${pendingBehind(ctx.a.cluster.pods, svc)}, so the Gateway answers 503${caveat}`,
+    );
   }
   const target2 = podById(ctx.a.cluster, chosen.pod) ?? podByIp(ctx.a.cluster, chosen.ip);
   if (!target2) return leaveCluster(ctx, proxied, chosen.ip, endpointString({ ip: chosen.ip, port: chosen.port }));
