@@ -25,7 +25,7 @@ import { exportPng, exportSvg } from './export';
 import { bindKeyboard } from './keyboard';
 import { layoutMap, type MapLayout } from './mapLayout';
 import { MapScene } from './mapScene';
-import { ViewSwitch } from './views';
+import { ViewSwitch, mapKeySection } from './views';
 import { MatrixPanel } from './matrix';
 import { MapFocus } from './mapFocus';
 import type { MapKind } from './mapLayout';
@@ -95,7 +95,8 @@ const legendHost = h('section', { class: 'legend-section' });
 const detailsHost = h('section', { class: 'details', 'aria-live': 'polite' });
 const traceHost = h('section', { class: 'trace', 'aria-label': 'Packet trace' });
 const focusHost = h('section', { class: 'focus', 'aria-label': 'Focus', 'aria-live': 'polite' });
-side.append(traceHost, focusHost, detailsHost, legendHost);
+const mapKeyHost = mapKeySection();
+side.append(traceHost, focusHost, detailsHost, mapKeyHost, legendHost);
 main.append(stage, side);
 
 const post = (m: ToExtension) => vscode.postMessage(m);
@@ -197,6 +198,7 @@ function hideMapNamespaces(hidden: ReadonlySet<string>): void {
 function setView(v: ViewName): void {
   state = { ...state, view: v };
   stage.dataset['view'] = v;
+  main.dataset['view'] = v;
   views.set(v);
   drawActive();
   saveState(true);
@@ -423,6 +425,7 @@ function receive(m: ToPage): void {
     case 'topology':
       state = { ...state, folder: m.folder };
       topology = m.topology;
+      if (m.queryMs !== undefined) mapSvg.setAttribute('data-query-ms', String(m.queryMs));
       drawnViews.clear();
       matrix.invalidate();
       drawActive();
@@ -480,6 +483,7 @@ window.addEventListener('message', (e: MessageEvent) => {
 
 applyLayers();
 stage.dataset['view'] = view();
+main.dataset['view'] = view();
 views.set(view());
 controls.sync(state, undefined, scene.nsColour);
 say('Waiting for the simulation…');

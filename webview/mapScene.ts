@@ -55,6 +55,12 @@ export function mapCurve(a: Box, b: Box, fromAbove = false): { d: string; mid: {
   if (a.x >= b.x + b.w) {
     const x1 = a.x;
     const x2 = b.x + b.w;
+    if (x1 - x2 > a.w) {
+      // Back across columns (a call closing a cycle): arc over the tops, not through the boxes between.
+      const top = Math.min(a.y, b.y) - 26;
+      const d = `M${r1(x1)},${r1(ay)}C${r1(x1 - 60)},${r1(top)} ${r1(x2 + 60)},${r1(top)} ${r1(x2)},${r1(by)}`;
+      return { d, mid: { x: (x1 + x2) / 2, y: top } };
+    }
     const dx = Math.max(30, (x1 - x2) / 2);
     return {
       d: `M${r1(x1)},${r1(ay)}C${r1(x1 - dx)},${r1(ay)} ${r1(x2 + dx)},${r1(by)} ${r1(x2)},${r1(by)}`,
@@ -382,6 +388,19 @@ export class MapScene {
         `${c.verdict.toUpperCase()} ${c.from} → Service ${c.to}\n${ports}\n${c.via.join('\n')}`,
       );
       if (!g) continue;
+      const a = box('workload', c.from);
+      const b = box('service', c.to);
+      if (a && b) {
+        const { mid } = mapCurve(a, b);
+        const ok = c.verdict === 'allowed';
+        g.append(
+          el(
+            'text',
+            { class: 'edge-label', x: r1(mid.x), y: r1(mid.y - 4), 'text-anchor': 'middle' },
+            `${ok ? '✓' : '✗'} ${c.ports.map((p) => p.port).join(', ')}`,
+          ),
+        );
+      }
       g.setAttribute('data-verdict', c.verdict);
       g.setAttribute('role', 'button');
       g.setAttribute('tabindex', '-1');

@@ -100,7 +100,12 @@ export class MatrixPanel {
       tools.prepend(button('All namespaces', 'Back to the namespace-by-namespace grid', () => ((this.pair = null), this.render())));
       this.host.replaceChildren(
         tools,
-        this.grid(inPair, axis(inPair.map((c) => c.src)), axis(inPair.map((c) => c.dst)), `Workloads of ${src} → workloads of ${dst}`),
+        this.grid(
+          inPair,
+          axis(inPair.map((c) => c.src)),
+          axis(inPair.map((c) => c.dst)),
+          `Workloads of ${src} (rows) → workloads of ${dst} (columns): each cell what policy allows, empty when nothing is`,
+        ),
       );
       this.hooks.say(`${inPair.length} allowed workload pair(s) from ${src} to ${dst}`);
       return;
@@ -112,7 +117,7 @@ export class MatrixPanel {
         cells,
         axis(cells.map((c) => c.src)),
         axis(cells.map((c) => c.dst)),
-        'What policy allows, namespace by namespace (click a cell for its workloads)',
+        'What policy allows, namespace (rows) to namespace (columns), empty when nothing is; click a cell for its workloads',
         (src, dst) => {
           this.pair = { src, dst };
           this.render();

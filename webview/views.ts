@@ -34,3 +34,22 @@ export class ViewSwitch {
     }
   }
 }
+
+/** What the map's lines mean, for whoever opens it the first time (shown beside the map only). */
+export function mapKeySection(): HTMLElement {
+  const section = h('section', { class: 'map-key', 'aria-label': 'Map key' });
+  section.append(h('h2', {}, 'Map key'));
+  const list = h('ul', { class: 'legend' });
+  for (const [cls, text] of [
+    ['key-allowed', 'a call the manifests make (env URL, ConfigMap value), allowed: its trace is delivered'],
+    ['key-blocked', 'a call that does not get through (dropped by policy, refused, unresolved); hover for why'],
+    ['key-endpoint', 'a Service to the workloads its endpoints are'],
+    ['key-route', 'an Ingress, Gateway or route to what it routes to'],
+  ] as const) {
+    const li = h('li');
+    li.append(h('span', { class: `key-line ${cls}`, 'aria-hidden': 'true' }), h('span', {}, text));
+    list.append(li);
+  }
+  section.append(list, h('p', { class: 'hint' }, 'Click a workload to focus it; Escape clears.'));
+  return section;
+}

@@ -132,7 +132,7 @@ export class TopologyPanel implements vscode.Disposable {
       return;
     }
     this.topology = topology;
-    this.post({ type: 'topology', folder: this.folder, folderName: model.folder.name, topology });
+    this.post({ type: 'topology', folder: this.folder, folderName: model.folder.name, topology, queryMs: Date.now() - started });
     if (topology.counts.pods > 300)
       this.host.log.appendLine(
         `[topology] ${model.folder.name}: ${topology.counts.pods} pods sent to the view in ${Date.now() - started} ms`,

@@ -94,7 +94,8 @@ export const DEFAULT_VIEW_STATE: ViewState = {
 
 /** Extension → page. */
 export type ToPage =
-  | { type: 'topology'; folder: string; folderName: string; topology: Topology }
+  /** `queryMs`: how long the analysis worker took to build it and hand it over, for the view's own measurement. */
+  | { type: 'topology'; folder: string; folderName: string; topology: Topology; queryMs?: number }
   | { type: 'policy'; layer: PolicyLayer | null }
   | { type: 'trace'; trace: TraceView | null }
   | { type: 'exportRequest'; requestId: number; format: ExportFormat }
@@ -126,7 +127,7 @@ export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
 const FORMATS: readonly string[] = ['svg', 'png'];
 
 const toPageChecks: Record<ToPage['type'], Check> = {
-  topology: check.obj({ folder: check.str, folderName: check.str, topology: isTopology }),
+  topology: check.obj({ folder: check.str, folderName: check.str, topology: isTopology, queryMs: check.optional(check.int) }),
   policy: check.obj({ layer: check.nullable(isPolicyLayer) }),
   trace: check.obj({ trace: check.nullable(isTraceView) }),
   exportRequest: check.obj({ requestId: check.int, format: check.oneOf(FORMATS) }),
