@@ -1,7 +1,8 @@
 // `npm run bench -- --editor`: the figures only a real VS Code can give, measured in code-server
 // (the e2e harness) on the largest generated workspace: activation, first analysis, a one-document
 // edit from keystroke to published diagnostics, and how long the extension host's loop stalled meanwhile.
-// The topology view's frame time while panning 2,000 pods comes from the view's own e2e test.
+// The topology view's figures (the map of 2,000 workloads: first paint and pan frames; the nodes
+// view of their 6,000 pods) come from the view's own e2e test, topology-perf.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,17 +54,17 @@ export async function editorBench(workspace: GeneratedWorkspace, label: string):
     console.log(
       `  longest extension-host stall meanwhile  ${figures.get('host-max-stall') ?? '?'} ms (event-loop gap; 4 ms is a free loop)`,
     );
-    // The view's own e2e test pans a 2,000-pod workspace and prints its frame times.
+    // The view's own e2e test draws the map of 2,000 workloads and the nodes view of their 6,000 pods.
     const perf = spawnSync(
       process.execPath,
       [join(REPO, 'test', 'e2e', 'run.mjs'), '--skip-install', '--host-dir', join(dir, 'no-host-tests'), '--only', 'topology-perf'],
       { encoding: 'utf8', maxBuffer: 64 << 20 },
     );
-    const frames = (perf.stdout ?? '').split('\n').filter((l) => l.startsWith('[topology] panning'));
-    console.log('  topology view, frame time while panning (requestAnimationFrame intervals):');
-    for (const line of frames) console.log(`    ${line.replace('[topology] ', '')}`);
-    if (frames.length === 0)
-      console.log(`    not measured: the frame-time test failed (${(perf.stdout ?? '').split('\n').slice(-3).join(' ')})`);
+    const lines = (perf.stdout ?? '').split('\n').filter((l) => l.startsWith('[topology] '));
+    console.log('  topology view (goals: map first paint ≤ 1.5 s after the analysis; pan p95 frame ≤ 33 ms, i.e. ≥ 30 fps):');
+    for (const line of lines) console.log(`    ${line.replace('[topology] ', '')}`);
+    if (lines.length === 0)
+      console.log(`    not measured: the topology performance test failed (${(perf.stdout ?? '').split('\n').slice(-3).join(' ')})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -40,6 +40,12 @@ export function mapCurve(a: Box, b: Box, fromAbove = false): { d: string; mid: {
   if (b.x >= a.x + a.w) {
     const x1 = a.x + a.w;
     const x2 = b.x;
+    if (x2 - x1 > a.w) {
+      // Past a column of boxes: arc over the tops of both ends, so it is not read as leaving a box it passes.
+      const top = Math.min(a.y, b.y) - 26;
+      const d = `M${r1(x1)},${r1(ay)}C${r1(x1 + 60)},${r1(top)} ${r1(x2 - 60)},${r1(top)} ${r1(x2)},${r1(by)}`;
+      return { d, mid: { x: (x1 + x2) / 2, y: top } };
+    }
     const dx = Math.max(30, (x2 - x1) / 2);
     return {
       d: `M${r1(x1)},${r1(ay)}C${r1(x1 + dx)},${r1(ay)} ${r1(x2 - dx)},${r1(by)} ${r1(x2)},${r1(by)}`,

@@ -16,7 +16,13 @@ export const LAYER_TAGS: Record<string, string> = { admin: 'ANP ', cni: 'CNI ', 
 /** `NetworkPolicy shop/web`, or `AdminNetworkPolicy tenants (priority 10) rule deny-others: Deny`. */
 export function policyLabel(p: PolicyLayer['edges'][number]['policies'][number]): string {
   if (p.kind === 'NetworkPolicy') return `NetworkPolicy ${p.namespace}/${p.name}`;
-  const priority = p.priority !== undefined ? ` (priority ${p.priority})` : '';
+  const priority =
+    p.tier !== undefined
+      ? ` (tier ${p.tier}${p.priority !== undefined ? `, order ${p.priority}` : ''})`
+      : p.priority !== undefined
+        ? ` (priority ${p.priority})`
+        : '';
   const rule = p.rule ? ` rule ${p.rule}${p.action ? `: ${p.action}` : ''}` : '';
-  return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${priority}${rule}`;
+  const kind = p.kind === 'CalicoNetworkPolicy' ? 'Calico NetworkPolicy' : p.kind;
+  return `${kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${priority}${rule}`;
 }

@@ -8,6 +8,7 @@ import type { TopoEdge, TopoExternal, TopoIngress, TopoNode, TopoPod, TopoServic
 import type { Box, Layout } from './layout';
 import { bowedCurve, fit, textEl, verticalCurve } from './geometry';
 import { LAYER_NAMES, LAYER_ORDER, LAYER_TAGS, policyLabel } from './policyLabels';
+import { drawBlobs } from './blobs';
 
 export type Kind = 'node' | 'pod' | 'service' | 'ingress' | 'external' | 'edge';
 type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -42,7 +43,7 @@ interface Drawn {
 
 export class Scene {
   readonly root: G;
-  private readonly layers: Record<'regions' | 'edges' | 'policy' | 'objects' | 'pods' | 'trace', G>;
+  private readonly layers: Record<'regions' | 'edges' | 'policy' | 'objects' | 'pods' | 'blobs' | 'trace', G>;
   private boxes = new Map<string, Box>();
   private kinds = new Map<string, Kind>();
   private namespaceOf = new Map<string, string | null>();
@@ -77,6 +78,7 @@ export class Scene {
       policy: layer('policy'),
       objects: layer('objects'),
       pods: layer('pods'),
+      blobs: layer('blobs'),
       trace: layer('trace'),
     };
   }
@@ -161,6 +163,7 @@ export class Scene {
     );
     this.drawEdges(t.edges);
     if (large) this.drawEndpointGroups(t, layout);
+    drawBlobs(this.layers.blobs.node() as SVGGElement, t, large ? layout : { ...layout, blobs: [] }, this.nsColour);
     this.svg.classList.toggle('large', large);
   }
 

@@ -35,8 +35,17 @@ export function analysisJson(a: Analysis): object {
         name: i.name,
         className: i.className ?? null,
         hosts: [...new Set(i.rules.map((r) => r.host ?? '*'))],
-        address: c?.service?.loadBalancerIP ?? null,
+        // An ALB's status shows its DNS name, as kubectl get ingress does.
+        address: c?.service?.loadBalancerIP ?? a.ingress.albOf(i)?.hostname ?? null,
         controller: c ? `${c.namespace}/${c.name}` : null,
+        // What serves it as it runs: the controller's profile, its pods' namespace and labels, how it reaches the backends.
+        controllerProfile: c ? c.profile.kind : null,
+        dataPlane: c
+          ? c.dataPlane
+            ? { namespace: c.dataPlane.namespace, name: c.dataPlane.name, labels: c.dataPlane.labels }
+            : null
+          : null,
+        reaches: c ? (c.profile.reaches === 'pods' ? 'pods' : 'target-type') : null,
       };
     }),
     gateways: gatewaysJson(a),
@@ -275,7 +284,7 @@ function ingressRows(a: Analysis): string[][] {
   return a.ingress.ingresses.map((i) => {
     const c = a.ingress.controllers.find((x) => x.className === i.className && x.ingresses.includes(i));
     const hosts = [...new Set(i.rules.map((r) => r.host ?? '*'))].join(',') || '*';
-    const address = c?.service?.loadBalancerIP ?? '<none>';
+    const address = c?.service?.loadBalancerIP ?? a.ingress.albOf(i)?.hostname ?? '<none>';
     const controller = c ? `${c.namespace}/${c.name}${c.implicit ? ' (assumed)' : ''}` : '<none: no controller serves its class>';
     return [i.namespace, i.name, i.className ?? '<none>', hosts, address, i.tls.length > 0 ? '80, 443' : '80', controller];
   });

@@ -1,11 +1,11 @@
 import { pathToFileURL } from 'node:url';
-import { workloadId, type Analysis, type ConnectivityDiff, type MatrixEntry, type SourceRange } from '../engine';
+import { connText, workloadId, type Analysis, type ConnectivityDiff, type MatrixEntry, type SourceRange } from '../engine';
 
 /** `+ SRC => DST : CONNS` for each opened connection, `- …` for each closed one, then a count. */
 export function diffText(d: ConnectivityDiff): string {
   const lines = [
-    ...d.opened.map((e) => `+ ${e.src} => ${e.dst} : ${e.conn.toString()}`),
-    ...d.closed.map((e) => `- ${e.src} => ${e.dst} : ${e.conn.toString()}`),
+    ...d.opened.map((e) => `+ ${e.src} => ${e.dst} : ${connText(e)}`),
+    ...d.closed.map((e) => `- ${e.src} => ${e.dst} : ${connText(e)}`),
   ];
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   lines.push(
@@ -18,7 +18,7 @@ export function diffText(d: ConnectivityDiff): string {
 
 /** `{opened: [{src, dst, conn}], closed: [...]}`: the matrix's JSON entries, split by direction of change. */
 export function diffJson(d: ConnectivityDiff): object {
-  const entry = (e: MatrixEntry) => ({ src: e.src, dst: e.dst, conn: e.conn.toString() });
+  const entry = (e: MatrixEntry) => ({ src: e.src, dst: e.dst, conn: connText(e) });
   return { opened: d.opened.map(entry), closed: d.closed.map(entry) };
 }
 

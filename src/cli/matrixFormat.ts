@@ -1,14 +1,14 @@
-import type { ConnectivityList } from '../engine';
+import { connText, type ConnectivityList } from '../engine';
 
 /** netpol-analyzer's text form: one `SRC => DST : CONNS` line per allowed pair; nothing at all when nothing is allowed. */
 export function matrixText(list: ConnectivityList): string {
-  return list.entries.map((e) => `${e.src} => ${e.dst} : ${e.conn.toString()}\n`).join('');
+  return list.entries.map((e) => `${e.src} => ${e.dst} : ${connText(e)}\n`).join('');
 }
 
 export function matrixJson(list: ConnectivityList): string {
   return (
     JSON.stringify(
-      list.entries.map((e) => ({ src: e.src, dst: e.dst, conn: e.conn.toString() })),
+      list.entries.map((e) => ({ src: e.src, dst: e.dst, conn: connText(e) })),
       null,
       2,
     ) + '\n'
@@ -21,13 +21,12 @@ function csvField(s: string): string {
 }
 
 export function matrixCsv(list: ConnectivityList): string {
-  return ['src,dst,conn', ...list.entries.map((e) => [e.src, e.dst, e.conn.toString()].map(csvField).join(','))].join('\n') + '\n';
+  return ['src,dst,conn', ...list.entries.map((e) => [e.src, e.dst, connText(e)].map(csvField).join(','))].join('\n') + '\n';
 }
 
 export function matrixMarkdown(list: ConnectivityList): string {
   return (
-    ['| src | dst | conn |', '|-----|-----|------|', ...list.entries.map((e) => `| ${e.src} | ${e.dst} | ${e.conn.toString()} |`)].join(
-      '\n',
-    ) + '\n'
+    ['| src | dst | conn |', '|-----|-----|------|', ...list.entries.map((e) => `| ${e.src} | ${e.dst} | ${connText(e)} |`)].join('\n') +
+    '\n'
   );
 }

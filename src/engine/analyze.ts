@@ -9,6 +9,7 @@ import { operatorServices } from './cluster/operators';
 import { DEFAULT_NAMESPACE } from './manifests/kinds';
 import { compareApplyOrder, resolveDuplicates } from './manifests/duplicates';
 import { reportNotSimulated, type NotSimulatedKind } from './manifests/notSimulated';
+import { readCniPolicies, type CniPolicies } from './policy/cniPolicies';
 import { buildServices } from './services/build';
 import { coreDnsBlueprints } from './services/implicit';
 import { implicitIngressControllers } from './ingress/controller';
@@ -17,12 +18,14 @@ import { checkReferences, resolveReferences, type ResolvedReference } from './dn
 import { defaultSettings, type ClusterSettings } from './cluster/settings';
 import type { Budgets, Cluster, ReplicaDecision, SimNode } from './cluster/model';
 import { IngressModel } from './ingress/model';
+import { checkIngressControllers } from './ingress/checks';
 import { GatewayModel } from './gateway/model';
 import { implicitGatewayDataPlanes } from './gateway/dataplane';
 import { checkGateways } from './gateway/checks';
 import { PolicyEngine } from './policy/engine';
 import { cniProfile } from './dataplane/cni';
 import { checkPolicies } from './policy/checks';
+import { checkCniPolicies } from './policy/cniChecks';
 import { runLints } from './lint';
 import { applyIgnores } from './lint/suppress';
 import { collectInputObjects, type RenderOptions } from './kustomize/inputs';
@@ -40,6 +43,8 @@ export interface Analysis {
   gateway: GatewayModel;
   /** NetworkPolicy evaluation: verdicts with the objects that decided them. */
   policies: PolicyEngine;
+  /** The CNI's own policies read from the workspace (enforced or not: `policies.cni` is the layer that enforces them). */
+  cniPolicies?: CniPolicies;
   /** Objects of kinds that shape traffic but are not simulated, by kind (each also has a kind-not-simulated info). */
   notSimulated: NotSimulatedKind[];
   /** What is wrong, less what the user silenced. */
@@ -94,22 +99,26 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   const budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS, ...options.budgets };
   const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
+  const cniPolicies = readCniPolicies(cluster, diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics, {
     hostNetwork: cluster.settings.hostNetworkPods,
     adminPolicies: cniProfile(cluster.settings).adminPolicies,
+    cni: cniPolicies.layer,
   });
   const dns = new DnsZone(cluster);
   const ingress = new IngressModel(cluster, diagnostics);
+  checkIngressControllers(ingress, diagnostics);
   const gateway = new GatewayModel(cluster, diagnostics);
   checkGateways(gateway, diagnostics);
   const references = resolveReferences(cluster, dns);
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics);
+  checkCniPolicies(policies, diagnostics);
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;
   reported.sort(compareDiagnostics);
   const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects);
-  return { cluster, dns, references, ingress, gateway, policies, notSimulated, diagnostics: shown, suppressed };
+  return { cluster, dns, references, ingress, gateway, policies, cniPolicies, notSimulated, diagnostics: shown, suppressed };
 }
 
 /**
@@ -128,7 +137,7 @@ export function buildCluster(
   let nodes = buildNodes(objects, settings, diagnostics);
   const namespaces = buildNamespaces(objects, diagnostics);
   const userDns = objects.some((o) => o.kind === 'Service' && o.name === 'kube-dns' && o.namespace === 'kube-system');
-  const ingressControllers = implicitIngressControllers(objects);
+  const ingressControllers = implicitIngressControllers(objects, settings.ingressControllers);
   const expand = (on: SimNode[]) => {
     const found: Diagnostic[] = [];
     const replicaDecisions: ReplicaDecision[] = [];

@@ -28,7 +28,14 @@ export {
   type AdminPeer,
 } from './policy/engine';
 export { ConnSet, type PortRange } from './policy/connset';
-export { connectivityList, INGRESS_CONTROLLER, type ConnectivityList, type MatrixEntry, type MatrixOptions } from './policy/matrix';
+export {
+  connectivityList,
+  connText,
+  INGRESS_CONTROLLER,
+  type ConnectivityList,
+  type MatrixEntry,
+  type MatrixOptions,
+} from './policy/matrix';
 export { diffConnectivity, subtractConns, type ConnectivityDiff } from './policy/diff';
 export { applyEdits } from './lint';
 export { tracePacket, type TraceOptions } from './trace/packet';
@@ -43,6 +50,7 @@ export { nftablesRules, nftablesTable, renderNftTable } from './dataplane/nftabl
 export { dataplaneOf, type ServiceDataplane } from './dataplane/kubeProxy';
 export { cniProfile, type CniProfile } from './dataplane/cni';
 export type { IngressModel, IngressController, SimIngress, IngressRoute } from './ingress/model';
+export { describeController } from './ingress/describe';
 export { buildTopology, policyLayer } from './topology/build';
 export type * from './topology/types';
 export { proveMigration, type MigrationProof, type ProbeResult } from './migrate/prove';
@@ -55,3 +63,9 @@ export { NAMESPACE_NAME_LABEL } from './cluster/build';
 export { substringRange, type FieldPath } from './source';
 export { SourceText, yamlScalar } from './lint/yamlEdit';
 export { troubleshoot, type TroubleshootSubject, type TroubleshootResult, type TroubleshootStep } from './troubleshoot';
+export { CiliumLayer, httpRuleText } from './policy/cilium';
+export { CalicoLayer } from './policy/calico';
+export type { SimCiliumPolicy, CiliumEntry, CiliumPeer, CiliumPortRule } from './policy/ciliumParse';
+export type { SimCalicoPolicy, CalicoRule, CalicoEntity } from './policy/calicoParse';
+export type { CniPolicies } from './policy/cniPolicies';
+export { pathText } from './policy/ciliumRead';

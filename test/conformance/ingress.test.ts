@@ -1,7 +1,10 @@
 // Replays every row of ingress-controller-conformance (../shared/conformance/ingress-conformance)
 // against the Ingress model: each scenario's Ingress in a fresh namespace, an echo Deployment and
 // Service behind every backend it names (as the suite deploys them), and the cluster's controller
-// registered as the default IngressClass, as it is in the clusters the suite runs against.
+// registered as the default IngressClass, as it is in the clusters the suite runs against. Every
+// row runs once per controller profile that claims the API's Exact and Prefix semantics
+// (ingress-nginx, HAProxy, Istio, the generic one); Traefik's string-prefix PathPrefix and the
+// ALB's first-match rules are the documented exceptions, tested in test/unit/ingressProfiles.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -26,13 +29,21 @@ interface Row {
 const rows = JSON.parse(readFileSync(join(DIR, 'cases.json'), 'utf8')) as Row[];
 const NS = 'conformance';
 
-const CLASS = `apiVersion: networking.k8s.io/v1
+/** The controllers whose profiles read Exact and Prefix as the API does. */
+const CONTROLLERS = [
+  'k8s.io/ingress-nginx',
+  'haproxy.org/ingress-controller/haproxy',
+  'istio.io/ingress-controller',
+  'example.com/generic',
+];
+
+const ingressClass = (controller: string) => `apiVersion: networking.k8s.io/v1
 kind: IngressClass
 metadata:
   name: conformance
   annotations: {ingressclass.kubernetes.io/is-default-class: "true"}
 spec:
-  controller: k8s.io/ingress-nginx
+  controller: ${controller}
 `;
 
 /** The Ingress of a row: a whole manifest, or just a spec under the name its Background step gives. */
@@ -85,12 +96,12 @@ spec:
 `;
 }
 
-function simulateRow(row: Row): { a: Analysis; ingressText: string } {
+function simulateRow(row: Row, controller: string): { a: Analysis; ingressText: string } {
   const ingressText = ingressManifest(row);
   const scaled = row.background_steps.map((s) => /deployment "([^"]+)".* scaled to (\d+)/.exec(s)).find((m) => m !== null);
   const backends = backendNames(ingressText).map((n) => echo(n, scaled && scaled[1] === n ? Number(scaled[2]) : 1));
   const files = [
-    { path: 'ingressclass.yaml', text: CLASS },
+    { path: 'ingressclass.yaml', text: ingressClass(controller) },
     { path: 'ingress.yaml', text: ingressText },
     { path: 'backends.yaml', text: backends.join('---\n') },
   ];
@@ -108,70 +119,71 @@ test('the conformance data has the 30 rows it is known to have', () => {
   assert.equal(rows.length, 30);
 });
 
-rows.forEach((row, i) => {
-  const label = `${String(i).padStart(2, '0')} ${row.file}: ${row.scenario}${row.note ? ` ${row.note}` : ''}${row.request ? ` [${row.request.method} ${row.request.url}]` : ''}`;
-  test(label, () => {
-    const { a, ingressText } = simulateRow(row);
-    const model = a.ingress;
-    const ingress = model.ingresses[0];
-    assert.ok(ingress, 'the Ingress is read');
-    assert.deepEqual(
-      a.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
-      [],
-    );
-
-    if (row.file === 'ingress_class.feature') {
-      // "The Ingress status should not contain the IP address or FQDN": no controller admits it.
-      assert.equal(ingress.className, undefined);
-      assert.equal(
-        model.controllers.some((c) => c.ingresses.includes(ingress)),
-        false,
+for (const controllerName of CONTROLLERS)
+  rows.forEach((row, i) => {
+    const label = `${controllerName} ${String(i).padStart(2, '0')} ${row.file}: ${row.scenario}${row.note ? ` ${row.note}` : ''}${row.request ? ` [${row.request.method} ${row.request.url}]` : ''}`;
+    test(label, () => {
+      const { a, ingressText } = simulateRow(row, controllerName);
+      const model = a.ingress;
+      const ingress = model.ingresses[0];
+      assert.ok(ingress, 'the Ingress is read');
+      assert.deepEqual(
+        a.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+        [],
       );
-      const d = a.diagnostics.find((x) => x.code === 'ingress-class-missing');
-      assert.ok(d, 'ingress-class-missing is reported');
-      assert.equal(d.range.line, ingressText.split('\n').findIndex((l) => l.includes('ingressClassName')) + 1);
-      return;
-    }
 
-    // "The Ingress status shows the IP address or FQDN where it is exposed": a controller serves it.
-    const controller = model.controllers.find((c) => c.ingresses.includes(ingress));
-    assert.ok(controller, 'a controller serves the Ingress');
-    assert.ok(controller.service?.loadBalancerIP, 'the controller is exposed on a load-balancer address');
+      if (row.file === 'ingress_class.feature') {
+        // "The Ingress status should not contain the IP address or FQDN": no controller admits it.
+        assert.equal(ingress.className, undefined);
+        assert.equal(
+          model.controllers.some((c) => c.ingresses.includes(ingress)),
+          false,
+        );
+        const d = a.diagnostics.find((x) => x.code === 'ingress-class-missing');
+        assert.ok(d, 'ingress-class-missing is reported');
+        assert.equal(d.range.line, ingressText.split('\n').findIndex((l) => l.includes('ingressClassName')) + 1);
+        return;
+      }
 
-    if (row.file === 'load_balancing.feature') {
-      // 100 requests to http://load-balancing reach 10 different pods: every replica is a candidate with an equal share.
-      const route = model.route(controller, 'load-balancing', '/');
+      // "The Ingress status shows the IP address or FQDN where it is exposed": a controller serves it.
+      const controller = model.controllers.find((c) => c.ingresses.includes(ingress));
+      assert.ok(controller, 'a controller serves the Ingress');
+      assert.ok(controller.service?.loadBalancerIP, 'the controller is exposed on a load-balancer address');
+
+      if (row.file === 'load_balancing.feature') {
+        // 100 requests to http://load-balancing reach 10 different pods: every replica is a candidate with an equal share.
+        const route = model.route(controller, 'load-balancing', '/');
+        assert.equal(route.kind, 'backend');
+        if (route.kind !== 'backend' || !route.service || !route.port) return assert.fail('routed to a Service port');
+        const sets = categorizeEndpoints(route.service, route.service.ports.indexOf(route.port), undefined);
+        assert.equal(new Set(sets.cluster.map((e) => e.pod)).size, 10);
+        return;
+      }
+
+      assert.ok(row.request, 'rows other than the class and load-balancing ones send a request');
+      const { scheme, host, path } = splitUrl(row.request.url);
+      const route = model.route(controller, host, path);
+      if (row.expect.status === 404) {
+        assert.equal(route.kind, 'not-found', `expected 404, routed to ${route.kind === 'backend' ? route.backend.service?.name : ''}`);
+        return;
+      }
+      assert.equal(row.expect.status, 200);
       assert.equal(route.kind, 'backend');
-      if (route.kind !== 'backend' || !route.service || !route.port) return assert.fail('routed to a Service port');
-      const sets = categorizeEndpoints(route.service, route.service.ports.indexOf(route.port), undefined);
-      assert.equal(new Set(sets.cluster.map((e) => e.pod)).size, 10);
-      return;
-    }
-
-    assert.ok(row.request, 'rows other than the class and load-balancing ones send a request');
-    const { scheme, host, path } = splitUrl(row.request.url);
-    const route = model.route(controller, host, path);
-    if (row.expect.status === 404) {
-      assert.equal(route.kind, 'not-found', `expected 404, routed to ${route.kind === 'backend' ? route.backend.service?.name : ''}`);
-      return;
-    }
-    assert.equal(row.expect.status, 200);
-    assert.equal(route.kind, 'backend');
-    if (route.kind !== 'backend') return;
-    assert.equal(route.backend.service?.name, row.expect.service);
-    assert.ok(route.service && route.port, 'the backend Service and port exist');
-    assert.ok(
-      (route.service.endpointsByPort[route.service.ports.indexOf(route.port)] ?? []).length > 0,
-      'the backend has endpoints, so the answer is 200',
-    );
-    if (row.expect.request_path !== undefined) assert.equal(path.replace(/^\//, ''), row.expect.request_path);
-    if (row.expect.request_host !== undefined) assert.equal(host, row.expect.request_host);
-    if (row.expect.tls_hostname !== undefined) {
-      assert.equal(scheme, 'https');
-      const tls = model.tlsFor(controller, host);
-      assert.ok(tls, 'a TLS entry covers the host');
-      assert.ok(tls.tls.hosts.includes(row.expect.tls_hostname));
-      assert.equal(tls.tls.secretName, 'conformance-tls');
-    }
+      if (route.kind !== 'backend') return;
+      assert.equal(route.backend.service?.name, row.expect.service);
+      assert.ok(route.service && route.port, 'the backend Service and port exist');
+      assert.ok(
+        (route.service.endpointsByPort[route.service.ports.indexOf(route.port)] ?? []).length > 0,
+        'the backend has endpoints, so the answer is 200',
+      );
+      if (row.expect.request_path !== undefined) assert.equal(path.replace(/^\//, ''), row.expect.request_path);
+      if (row.expect.request_host !== undefined) assert.equal(host, row.expect.request_host);
+      if (row.expect.tls_hostname !== undefined) {
+        assert.equal(scheme, 'https');
+        const tls = model.tlsFor(controller, host);
+        assert.ok(tls, 'a TLS entry covers the host');
+        assert.ok(tls.tls.hosts.includes(row.expect.tls_hostname));
+        assert.equal(tls.tls.secretName, 'conformance-tls');
+      }
+    });
   });
-});

@@ -128,7 +128,7 @@ spec:
   assert.equal(byName('lost')?.className, undefined);
   assert.deepEqual(a.ingress.controllers.map((c) => `${c.className}:${c.namespace}/${c.name}`).sort(), [
     'internal:ingress-system/ingress-internal-controller',
-    'public:ingress-nginx/ingress-public-controller',
+    'public:ingress-nginx/ingress-nginx-public-controller',
   ]);
   assert.equal(a.diagnostics.filter((d) => d.code === 'ingress-class-missing').length, 1);
   assert.equal(a.diagnostics.filter((d) => d.code === 'ingress-controller-implicit').length, 0);

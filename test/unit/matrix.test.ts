@@ -200,6 +200,57 @@ describe('connectivity list (table)', () => {
     );
   });
 
+  // OpenShift Route API (route.openshift.io/v1): spec.to and spec.alternateBackends name Services,
+  // spec.port.targetPort picks one port of theirs (unset: every port); netpol-analyzer's connlist lists
+  // what Routes expose under the same {ingress-controller} as Ingresses.
+  it('{ingress-controller} lines from OpenShift Routes: every TCP port without spec.port, else the one it names; only Service targets', () => {
+    const route = (name: string, spec: object) =>
+      dump({ apiVersion: 'route.openshift.io/v1', kind: 'Route', metadata: { name, namespace: 'shop' }, spec });
+    const services = docs(
+      svc({
+        name: 'web',
+        namespace: 'shop',
+        ports: [
+          { name: 'http', port: 80, targetPort: 'http' },
+          { name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' },
+        ],
+      }),
+      svc({
+        name: 'api',
+        namespace: 'shop',
+        ports: [
+          { name: 'rpc', port: 90, targetPort: 9000 },
+          { name: 'admin', port: 91, targetPort: 9001 },
+        ],
+      }),
+    );
+    const routed = (...routes: string[]) =>
+      lines(analyze({ 'shop.yaml': base, 's.yaml': services, ...Object.fromEntries(routes.map((r, i) => [`r${i}.yaml`, r])) })).filter(
+        (l) => l.startsWith('{'),
+      );
+    // No spec.port: the Service's TCP ports, resolved on the pods (the named port http is 8080).
+    assert.deepEqual(routed(route('web', { to: { kind: 'Service', name: 'web' } })), [
+      '{ingress-controller} => shop/web[Deployment] : TCP 8080',
+    ]);
+    // A name picks the Service port of that name, a number the target port; an alternate backend of an unset kind is a Service.
+    assert.deepEqual(routed(route('api', { port: { targetPort: 'admin' }, to: { kind: 'Service', name: 'api' } })), [
+      '{ingress-controller} => shop/api[Deployment] : TCP 9001',
+    ]);
+    assert.deepEqual(
+      routed(route('split', { port: { targetPort: 9000 }, to: { kind: 'Service', name: 'api' }, alternateBackends: [{ name: 'web' }] })),
+      ['{ingress-controller} => shop/api[Deployment] : TCP 9000'],
+    );
+    assert.deepEqual(routed(route('api', { to: { name: 'api' } })), ['{ingress-controller} => shop/api[Deployment] : TCP 9000-9001']);
+    // A target of another kind, or a Route of another API group, routes nowhere here.
+    assert.deepEqual(routed(route('odd', { to: { kind: 'Deployment', name: 'api' } })), []);
+    assert.deepEqual(
+      routed(
+        dump({ apiVersion: 'example.com/v1', kind: 'Route', metadata: { name: 'x', namespace: 'shop' }, spec: { to: { name: 'api' } } }),
+      ),
+      [],
+    );
+  });
+
   it('replicas collapse into one class; csv quotes CONNS with commas', () => {
     const a = analyze({
       'shop.yaml': base,

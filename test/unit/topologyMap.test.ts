@@ -10,6 +10,7 @@ import { buildTopology } from '../../src/engine/topology/build';
 import { analyze, docs, svc, workload } from '../helpers';
 import { layoutMap, longestPathLayers, mapKey } from '../../webview/mapLayout';
 import type { Box } from '../../webview/layout';
+import { rowBands } from '../../webview/blobs';
 
 const example = (name: string) => {
   const dir = path.join(__dirname, '..', '..', 'examples', name);
@@ -276,5 +277,17 @@ describe('map layout (webview/mapLayout.ts)', () => {
         ['c', 2],
       ],
     );
+  });
+});
+
+describe('nodes view semantic zoom (webview/blobs.ts)', () => {
+  it('draws a workload on a node as one band per grid row its pods cover', () => {
+    const pod = (x: number, y: number): Box => ({ x, y, w: 10, h: 5 });
+    // Two pods ending row 1, a full row 2, one pod starting row 3: three bands, each spanning its pods.
+    assert.deepEqual(rowBands([pod(40, 0), pod(20, 0), pod(0, 10), pod(20, 10), pod(40, 10), pod(0, 20)]), [
+      { x: 20, y: 0, w: 30, h: 5 },
+      { x: 0, y: 10, w: 50, h: 5 },
+      { x: 0, y: 20, w: 10, h: 5 },
+    ]);
   });
 });

@@ -228,6 +228,26 @@ describe('workloads: pods from a cluster dump', () => {
     );
   });
 
+  // ObjectMeta.ownerReferences (k8s.io/apimachinery OwnerReference): `controller: true` marks the
+  // managing controller; netpol-analyzer's addPodOwner takes the first such reference and nothing else.
+  it('only an ownerReference with controller: true names the workload: the first of them, after any plain owner', () => {
+    const a = analyze({
+      'dump.yaml': docs(
+        ownedPod('etcd-a', '{apiVersion: apps/v1, kind: ReplicaSet, name: plain-owner, uid: o1}'),
+        ownedPod('etcd-b', '{apiVersion: apps/v1, kind: ReplicaSet, name: not-managing, controller: false, uid: o2}'),
+        ownedPod(
+          'etcd-c',
+          '{apiVersion: v1, kind: ConfigMap, name: gc-only, uid: o3}\n      - {apiVersion: apps/v1, kind: StatefulSet, name: etcd, controller: true, uid: o4}',
+        ),
+      ),
+    });
+    const etcd = a.cluster.pods.filter((p) => p.name.startsWith('etcd-'));
+    assert.deepEqual(
+      etcd.map((p) => `${p.name} ${p.workload.kind}/${p.workload.name}`),
+      ['etcd-a Pod/etcd-a', 'etcd-b Pod/etcd-b', 'etcd-c StatefulSet/etcd'],
+    );
+  });
+
   it('policy-splits-workload: a policy selecting only some pods of one owner says which, at the selector', () => {
     const relabelled = dumpPod('web-5d4f8c6b7-fghij', '10.244.2.6', 'node-2', true).replace(
       'labels: {app: web, pod-template-hash: 5d4f8c6b7}',

@@ -24,8 +24,32 @@ function fromBigInt(value: bigint, family: 'ipv4' | 'ipv6'): string {
   return ipaddr.fromByteArray(bytes).toString();
 }
 
+/**
+ * ipaddr.parseCIDR, asking the one family the text can be: ipaddr.js tries IPv6 first and throws
+ * to say no, and that throw was most of the cost of reading an IPv4 CIDR. Throws as it does.
+ */
+export function parseCidrText(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
+  return text.includes(':') ? ipaddr.IPv6.parseCIDR(text) : ipaddr.IPv4.parseCIDR(text);
+}
+
+// Traces ask about the same few CIDRs (nodes' pod CIDRs, Calico blocks) thousands of times: parse each once.
+const CACHE_LIMIT = 20_000;
+const parsedCidrs = new Map<string, Cidr>();
+const parsedRanges = new Map<string, [ipaddr.IPv4 | ipaddr.IPv6, number] | null>();
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 export function parseCidr(text: string): Cidr {
-  const [addr, prefix] = ipaddr.parseCIDR(text);
+  const hit = parsedCidrs.get(text);
+  if (hit) return { ...hit };
+  return { ...remember(parsedCidrs, text, parseCidrUncached(text)) };
+}
+
+function parseCidrUncached(text: string): Cidr {
+  const [addr, prefix] = parseCidrText(text);
   const family = addr.kind() === 'ipv4' ? 'ipv4' : 'ipv6';
   const bits = family === 'ipv4' ? 32 : 128;
   const network = family === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
@@ -45,9 +69,17 @@ export function subnetAt(cidr: Cidr, prefix: number, index: number): string {
 }
 
 export function cidrContains(cidr: string, ip: string): boolean {
+  let range = parsedRanges.get(cidr);
+  if (range === undefined) {
+    try {
+      range = remember(parsedRanges, cidr, parseCidrText(cidr));
+    } catch {
+      range = remember(parsedRanges, cidr, null);
+    }
+  }
+  if (range === null) return false;
   try {
     const addr = ipaddr.parse(ip);
-    const range = ipaddr.parseCIDR(cidr);
     return addr.kind() === range[0].kind() && addr.match(range);
   } catch {
     return false;

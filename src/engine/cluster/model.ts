@@ -129,6 +129,14 @@ export interface Endpoint {
   node: string | undefined;
   ready: boolean;
   hostname?: string;
+  /** EndpointSlice conditions.serving (defaults to ready) and conditions.terminating (defaults to false). */
+  serving?: boolean;
+  terminating?: boolean;
+  /** EndpointSlice zone (the zone label of the endpoint's node). */
+  zone?: string;
+  /** EndpointSlice hints.forZones / hints.forNodes, which kube-proxy's topology filtering reads. */
+  zoneHints?: string[];
+  nodeHints?: string[];
 }
 
 export interface SimService {
@@ -146,6 +154,8 @@ export interface SimService {
   externalTrafficPolicy: 'Cluster' | 'Local';
   internalTrafficPolicy: 'Cluster' | 'Local';
   sessionAffinity: 'None' | 'ClientIP';
+  /** spec.trafficDistribution: PreferClose (= PreferSameZone) or PreferSameNode make the EndpointSlice controller set hints. */
+  trafficDistribution?: 'PreferClose' | 'PreferSameZone' | 'PreferSameNode';
   sessionAffinityTimeoutSeconds: number;
   loadBalancerIP?: string;
   /**

@@ -39,6 +39,18 @@ export interface ClusterSettings {
    * selects and matches them like any pod (netpol-analyzer's reading).
    */
   hostNetworkPods: 'node' | 'pod';
+  /**
+   * Where an IngressClass's controller runs on this cluster, when it was installed otherwise than
+   * its standard install (another namespace, other labels): `ingressControllers:` in kube-netsim.yaml.
+   */
+  ingressControllers?: IngressControllerSetting[];
+}
+
+/** One `ingressControllers:` entry: the class, and the namespace and pod labels of its controller. */
+export interface IngressControllerSetting {
+  class: string;
+  namespace?: string;
+  labels?: Labels;
 }
 
 /**
@@ -105,6 +117,7 @@ const KNOWN_KEYS = [
   'externalClient',
   'ignore',
   'hostNetworkPods',
+  'ingressControllers',
 ];
 
 export function isCidr(text: string): boolean {
@@ -255,6 +268,13 @@ export function parseSettings(
       if (list.length > 0) settings.nodes = list;
     }
   }
+  const controllers = o['ingressControllers'];
+  if (controllers !== undefined && controllers !== null) {
+    const list = parseIngressControllers(controllers, bad, (path, reason) =>
+      diagnostics.push(makeDiagnostic('settings-invalid', doc.locateKey(path), { reason })),
+    );
+    if (list.length > 0) settings.ingressControllers = list;
+  }
   const ignore = o['ignore'];
   if (ignore !== undefined && ignore !== null) {
     const badKey = (path: Array<string | number>, reason: string) =>
@@ -263,6 +283,57 @@ export function parseSettings(
     if (rules.length > 0) settings.ignore = [...(settings.ignore ?? []), ...rules];
   }
   return { settings, diagnostics };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const CONTROLLER_KEYS = ['class', 'namespace', 'labels'];
+
+/** `ingressControllers:` entries {class, namespace, labels}; each bad entry reported and left out. */
+function parseIngressControllers(value: unknown, bad: Report, badKey: Report): IngressControllerSetting[] {
+  if (!Array.isArray(value)) {
+    bad(['ingressControllers'], '`ingressControllers` must be a list of {class, namespace, labels} entries.');
+    return [];
+  }
+  const out: IngressControllerSetting[] = [];
+  value.forEach((entry, i) => {
+    const at = ['ingressControllers', i];
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      return bad(at, 'Each `ingressControllers` entry is a mapping {class, namespace, labels}.');
+    const r = entry as Record<string, unknown>;
+    let ok = true;
+    for (const key of Object.keys(r))
+      if (!CONTROLLER_KEYS.includes(key)) {
+        badKey([...at, key], `Unknown key \`${key}\` in an ingressControllers entry; use class, namespace and labels.`);
+        ok = false;
+      }
+    if (typeof r['class'] !== 'string' || r['class'] === '') {
+      bad(at, 'An ingressControllers entry needs `class`: the IngressClass whose controller it places.');
+      return;
+    }
+    const item: IngressControllerSetting = { class: r['class'] };
+    if (r['namespace'] !== undefined) {
+      if (typeof r['namespace'] === 'string' && DNS_LABEL.test(r['namespace'])) item.namespace = r['namespace'];
+      else {
+        bad([...at, 'namespace'], `\`${scalarText(r['namespace'])}\` is not a namespace name (lower-case letters, digits and -).`);
+        ok = false;
+      }
+    }
+    if (r['labels'] !== undefined) {
+      const labels = r['labels'];
+      if (typeof labels === 'object' && labels !== null && !Array.isArray(labels) && Object.keys(labels).length > 0)
+        item.labels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, scalarText(v)]));
+      else {
+        bad([...at, 'labels'], "`labels` must be a non-empty mapping of the controller pods' labels.");
+        ok = false;
+      }
+    }
+    if (ok && item.namespace === undefined && item.labels === undefined) {
+      bad(at, `The entry for class ${item.class} names neither a namespace nor labels, so it changes nothing.`);
+      ok = false;
+    }
+    if (ok) out.push(item);
+  });
+  return out;
 }
 
 const IGNORE_KEYS = ['code', 'resource', 'file'];

@@ -151,14 +151,15 @@ function readHostAliases(r: FieldReader, specPath: FieldPath): HostAlias[] {
 }
 
 /**
- * The owner a dumped pod names as its controller (`ownerReferences[].controller: true`, or the
- * first). `kind` is empty when the reference names none (pods sharing it are still one workload).
+ * The owner a dumped pod names as its controller: the first of its `ownerReferences` with
+ * `controller: true`, the managing controller as the API defines it (other owners only hold it for
+ * garbage collection, so a pod whose owners are all such is a workload of its own, as netpol-analyzer
+ * reads it). `kind` is empty when the reference names none (pods sharing it are still one workload).
  */
 export function controllerOf(o: ManifestObject): { kind: string; name: string } | undefined {
   const refs = isRecord(o.raw['metadata']) ? o.raw['metadata']['ownerReferences'] : undefined;
   if (!Array.isArray(refs)) return undefined;
-  const owners = refs.filter(isRecord);
-  const ref = owners.find((x) => x['controller'] === true) ?? owners[0];
+  const ref = refs.filter(isRecord).find((x) => x['controller'] === true);
   if (!ref || typeof ref['name'] !== 'string' || ref['name'] === '') return undefined;
   return { kind: typeof ref['kind'] === 'string' ? ref['kind'] : '', name: ref['name'] };
 }

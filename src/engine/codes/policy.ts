@@ -118,7 +118,7 @@ export const POLICY_CODES = {
   'policy-not-enforced': {
     severity: 'warning',
     summary:
-      'The CNI does not enforce this kind of policy (Flannel enforces none; only Calico and Canal implement the cluster-wide kinds), so it has no effect.',
+      "The CNI does not enforce this kind of policy (Flannel enforces none; only Calico and Canal implement the cluster-wide kinds and Calico's own policies; only Cilium its own), so it has no effect.",
     docs: `${DOCS}/concepts/services-networking/network-policies/#prerequisites`,
     format: (p) =>
       `The cluster's CNI, ${p.cni}, does not implement ${p.kind ?? 'NetworkPolicy'}: this policy is accepted by the API server but enforced by nothing, so ${p.effect}. Use a CNI that enforces it (${p.enforcers ?? 'Calico, Canal, Cilium, Weave'}) for it to apply.`,
@@ -156,6 +156,63 @@ export const POLICY_CODES = {
     docs: 'https://network-policy-api.sigs.k8s.io/api-overview/',
     format: (p) =>
       `${p.policy} names ${p.what}, which kube-netsim does not simulate (the addresses a name has outside the cluster are not known here): this peer matches nothing in the simulation, so connections it would ${p.action} are decided by the rules after it.`,
+  },
+  'cni-policy-field-not-simulated': {
+    severity: 'warning',
+    summary:
+      'A field of a CNI-native policy (CiliumNetworkPolicy, Calico NetworkPolicy) that kube-netsim does not simulate: verdicts that depend on it may differ from a real cluster.',
+    docs: 'https://docs.cilium.io/en/stable/security/policy/language/',
+    format: (p) =>
+      `\`${p.field}\` of ${p.kind} ${p.policy} is not simulated: ${p.why}. Verdicts that depend on it may differ from a real cluster.`,
+  },
+  'cilium-fqdn-without-dns-rule': {
+    severity: 'warning',
+    summary:
+      "A Cilium toFQDNs rule for pods whose policies send no DNS lookup through Cilium's DNS proxy (no rules.dns on port 53): Cilium never learns the name's addresses, so the rule admits nothing.",
+    docs: 'https://docs.cilium.io/en/stable/security/policy/language/#dns-based',
+    format: (p) =>
+      `toFQDNs ${p.fqdn} of ${p.policy} admits nothing for ${p.pods}: Cilium learns a name's addresses only from the DNS answers its DNS proxy sees, and no egress rule selecting them sends lookups of ${p.fqdn} through it. The policy puts them in default deny for egress, so their DNS queries are dropped too, and with them every connection by name. Add an egress rule to kube-dns (toEndpoints k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) with toPorts port 53, protocol ANY, and rules: {dns: [{matchPattern: '*'}]}.`,
+    verify: () => ['kubectl get ciliumnetworkpolicies -A', 'cilium-dbg fqdn cache list'],
+  },
+  'calico-selector-syntax': {
+    severity: 'error',
+    summary: 'A Calico selector that does not parse: Calico rejects the policy, so it does not exist.',
+    docs: 'https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors',
+    format: (p) =>
+      `Calico rejects this selector at character ${p.column}: ${p.message}. Calico's selectors are expressions such as app == 'web' && tier in {'a', 'b'}, has(key) or all(); the policy is not simulated until it parses.`,
+  },
+  'cilium-l7-port-not-served': {
+    severity: 'warning',
+    summary: 'A Cilium L7 (HTTP) rule on a port the pods behind it do not serve: the proxy never sees a request there.',
+    docs: 'https://docs.cilium.io/en/stable/security/policy/language/#layer-7-examples',
+    format: (p) =>
+      `The HTTP rules of ${p.policy} apply on port ${p.port}, but ${p.pods} declare${p.declared ? ` only ${p.declared}` : ' no port'}: no request there is ever checked, and the port the pods serve is not allowed by this rule. Put the container port (after the Service's targetPort) in toPorts.`,
+    verify: () => ['kubectl get pods -o custom-columns=NAME:.metadata.name,PORTS:.spec.containers[*].ports[*].containerPort'],
+  },
+  'cni-policy-conflicts-networkpolicy': {
+    severity: 'warning',
+    summary:
+      'A CiliumNetworkPolicy and a Kubernetes NetworkPolicy select the same pods with opposite intent; Cilium enforces them together (allows add up, denies win).',
+    docs: 'https://docs.cilium.io/en/stable/security/policy/deny/',
+    format: (p) => `${p.what}. Make the two agree, or keep the rules for these pods in one of them.`,
+    verify: () => ['kubectl get networkpolicies,ciliumnetworkpolicies -A'],
+  },
+  'calico-selector-matches-nothing': {
+    severity: 'warning',
+    summary: 'A Calico policy whose selector matches no pod of the workspace, so it applies to nothing.',
+    docs: 'https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors',
+    format: (p) =>
+      `The selector ${p.selector} of ${p.policy} matches no pod in ${p.scope}, so the policy applies to nothing. Check the label keys and values (Calico compares them exactly; values are quoted: app == 'web').`,
+    verify: () => ['kubectl get pods -A --show-labels'],
+  },
+  'calico-deny-shadowed': {
+    severity: 'warning',
+    summary:
+      'A Calico Deny rule that never decides: an earlier Allow (lower order, or an earlier rule) lets through everything it matches.',
+    docs: 'https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy',
+    format: (p) =>
+      `Deny rule ${p.rule} of ${p.policy} never denies anything among the workspace's pods: ${p.by} allows all of it first (Calico applies lower orders first, and the first Allow or Deny decides). Give the Deny a lower order, or narrow the Allow.`,
+    verify: () => ['calicoctl get networkpolicy,globalnetworkpolicy -o wide'],
   },
   'baseline-policy-not-default': {
     severity: 'error',

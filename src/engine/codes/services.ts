@@ -80,7 +80,46 @@ export const SERVICE_CODES = {
     summary: 'The workspace defines no IngressClass; the simulator adds an ingress controller for the class an Ingress uses.',
     docs: `${DOCS}/concepts/services-networking/ingress-controllers/`,
     format: (p) =>
-      `Ingress ${p.ingress} is served by a simulated ingress-nginx controller (${p.controller}, class ${p.className}), since the workspace defines no IngressClass. Add your IngressClass to simulate your own controller's class.`,
+      `Ingress ${p.ingress} is served by a simulated ${p.product} controller (${p.controller}, class ${p.className}), since the workspace defines no IngressClass. Add your IngressClass to simulate your own controller's class.`,
+  },
+  'ingress-controller-generic': {
+    severity: 'info',
+    summary: 'An IngressClass names a controller kube-netsim has no profile for; it is simulated as a generic in-cluster proxy.',
+    docs: `${DOCS}/concepts/services-networking/ingress-controllers/`,
+    format: (p) =>
+      `IngressClass ${p.className}'s controller ${p.controller} is not one kube-netsim knows (it knows ${p.known}): it is simulated generically, as pods in ${p.namespace} labelled ${p.labels} that send to the backends' pod IPs and read ImplementationSpecific paths as Prefix; its annotations do nothing here. If it runs elsewhere, name its namespace and labels under ingressControllers: in kube-netsim.yaml, so NetworkPolicy judges the right source.`,
+    verify: (p) => [`kubectl get ingressclass ${p.className} -o yaml`],
+  },
+  'ingress-annotation-foreign': {
+    severity: 'warning',
+    summary: "An Ingress carries another controller's annotation; the controller that serves its class ignores it.",
+    docs: `${DOCS}/concepts/services-networking/ingress-controllers/`,
+    format: (p) =>
+      `${p.annotation} is an annotation of ${p.owner}, but this Ingress's class ${p.className} is served by ${p.product}, which ignores it: it does nothing here. Use ${p.product}'s own annotation, or move the Ingress to a class ${p.owner} serves.`,
+    verify: (_p, r) => (r ? [`kubectl get ingress ${r.name}${nsFlag(r.namespace)} -o yaml`] : []),
+  },
+  'ingress-regex-without-use-regex': {
+    severity: 'warning',
+    summary: 'An ingress-nginx path is written as a regular expression, but nothing makes the host use regex paths.',
+    docs: 'https://kubernetes.github.io/ingress-nginx/user-guide/ingress-path-matching/',
+    format: (p) =>
+      `Path ${p.path} (${p.pathType}) looks like a regular expression, but no Ingress of this host sets nginx.ingress.kubernetes.io/use-regex: "true" (or rewrite-target), so ingress-nginx matches it as a plain string${p.pathType === 'ImplementationSpecific' ? ' prefix' : ''} and requests it was meant for get 404 (the admission webhook rejects regex characters in Prefix and Exact paths). Add use-regex: "true", with pathType ImplementationSpecific.`,
+  },
+  'alb-target-type-clusterip': {
+    severity: 'error',
+    summary: 'An ALB Ingress uses target-type instance in front of a ClusterIP Service; the AWS Load Balancer Controller rejects it.',
+    docs: 'https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#target-type',
+    format: (p) =>
+      `Service ${p.service} is ClusterIP, but Ingress ${p.ingress} uses target-type instance (the default), which sends to the Service's NodePort on the nodes: the AWS Load Balancer Controller rejects the Ingress and the ALB gets no target group. Make the Service NodePort, or set alb.ingress.kubernetes.io/target-type: ip.`,
+    verify: (p) => [`kubectl get svc ${named(p.service)}`, `kubectl describe ingress ${named(p.ingress)}`],
+  },
+  'alb-group-conflict': {
+    severity: 'error',
+    summary:
+      'Ingresses of one ALB IngressGroup conflict: an exclusive annotation disagrees, or a rule is shadowed by another Ingress of the group.',
+    docs: 'https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#ingressgroup',
+    format: (p) => `${p.reason}.`,
+    verify: (_p, r) => (r ? [`kubectl describe ingress ${r.name}${nsFlag(r.namespace)}`] : []),
   },
   'pod-port-conflict': {
     severity: 'error',

@@ -6,6 +6,7 @@ import { cidrContains, ipFamily } from '../cluster/ipam';
 import { cmp } from '../diagnostics';
 import type { Endpoint, ServicePort, SimService } from '../cluster/model';
 import type { ClusterSettings } from '../cluster/settings';
+import { availableForTopology, topologyMode, type TopologyChoice } from '../services/topology';
 import { nftEndpointChain, nftExternalChain, nftLocalChain, nftPortName, nftServiceChain } from './nftNames';
 
 /** The data-plane that load-balances Services: kube-proxy's iptables, IPVS or nftables mode, or Cilium's eBPF replacement. */
@@ -57,14 +58,23 @@ export function externallyAccessible(svc: SimService, port: ServicePort): boolea
 
 /** The endpoints a node's kube-proxy works with for one Service port (proxy.CategorizeEndpoints). */
 export interface EndpointSets {
-  /** Ready endpoints on any node, in kube-proxy's order (sorted by `ip:port`). */
+  /** The endpoints Cluster traffic policy uses, in kube-proxy's order (sorted by `ip:port`): the ready ones the topology hints keep, else the serving terminating ones. */
   cluster: Endpoint[];
-  /** Ready endpoints on this node. */
+  /** The endpoints Local traffic policy uses on this node: its ready ones, else its serving terminating ones. */
   local: Endpoint[];
   hasEndpoints: boolean;
   internalLocal: boolean;
   externalLocal: boolean;
+  /** The hints kube-proxy followed for `cluster` (and why it ignored them, if it did). */
+  topology: TopologyChoice;
+  /** True where `cluster` (or `local`) fell back to serving terminating endpoints, no ready one being left. */
+  terminatingFallback: boolean;
 }
+
+/** kube-proxy's Endpoint.IsReady (publishNotReadyAddresses makes the controller report every endpoint ready). */
+const isReady = (svc: SimService, e: Endpoint) => e.ready || svc.publishNotReadyAddresses;
+/** IsServing() && IsTerminating(): what kube-proxy falls back to when no endpoint is ready (KEP-1669). */
+const isServingTerminating = (e: Endpoint) => (e.serving ?? e.ready) && e.terminating === true;
 
 export function categorizeEndpoints(
   svc: SimService,
@@ -72,11 +82,29 @@ export function categorizeEndpoints(
   node: string | undefined,
   /** The port's endpoints of one family (dataplane/families.ts); all of them by default. */
   endpoints: Endpoint[] = svc.endpointsByPort[portIndex] ?? [],
+  /** The node's topology.kubernetes.io/zone label. */
+  zone?: string,
 ): EndpointSets {
   const port = svc.ports[portIndex];
-  const ready = endpoints.filter((e) => e.ready || svc.publishNotReadyAddresses);
-  const cluster = [...ready].sort((a, b) => cmp(endpointString(a), endpointString(b)));
-  const local = cluster.filter((e) => e.node !== undefined && e.node === node);
+  const sorted = [...endpoints].sort((a, b) => cmp(endpointString(a), endpointString(b)));
+  const readyOnes = sorted.filter((e) => isReady(svc, e));
+  const topology = topologyMode(
+    readyOnes.map((e) => ({ ...e, ready: true })),
+    node,
+    zone,
+  );
+  let terminatingFallback = false;
+  let cluster = readyOnes.filter((e) => availableForTopology(e, topology.mode, node, zone));
+  if (cluster.length === 0) {
+    cluster = sorted.filter(isServingTerminating);
+    terminatingFallback = cluster.length > 0;
+  }
+  const isLocal = (e: Endpoint) => e.node !== undefined && e.node === node;
+  let local = readyOnes.filter(isLocal);
+  if (local.length === 0) {
+    local = sorted.filter((e) => isLocal(e) && isServingTerminating(e));
+    if (local.length > 0) terminatingFallback = true;
+  }
   const external = port !== undefined && externallyAccessible(svc, port);
   return {
     cluster,
@@ -84,7 +112,15 @@ export function categorizeEndpoints(
     hasEndpoints: cluster.length > 0,
     internalLocal: svc.internalTrafficPolicy === 'Local',
     externalLocal: external && svc.externalTrafficPolicy === 'Local',
+    topology,
+    terminatingFallback,
   };
+}
+
+/** ` (its endpoints run on node-2, node-3)`: where a Local policy's traffic would have had to start. */
+function endpointNodes(sets: EndpointSets): string {
+  const nodes = [...new Set(sets.cluster.map((e) => e.node).filter((n): n is string => n !== undefined))].sort();
+  return nodes.length > 0 ? ` (its endpoints run on ${nodes.join(', ')})` : '';
 }
 
 /** Where the packet comes from, as kube-proxy's rules tell sources apart. */
@@ -106,6 +142,8 @@ export interface ProxyRequest {
   settings: ClusterSettings;
   /** The port's endpoints in the packet's family (dataplane/families.ts); the Service's own list by default. */
   endpoints?: Endpoint[];
+  /** The handling node's topology.kubernetes.io/zone label, for topology hints. */
+  nodeZone?: string;
 }
 
 export interface Candidate {
@@ -134,6 +172,9 @@ export type ProxyDecision =
       affinity: { timeoutSeconds: number } | undefined;
       /** True when the endpoint set was narrowed to this node's endpoints (a Local traffic policy). */
       localOnly: boolean;
+      /** How topology hints narrowed the candidates (or why they did not), and whether terminating endpoints stood in. */
+      topology?: TopologyChoice;
+      terminatingFallback?: boolean;
     }
   | { kind: 'reject'; dataplane: ServiceDataplane; path: string[]; rule: string; reason: string }
   | { kind: 'drop'; dataplane: ServiceDataplane; path: string[]; rule: string; reason: string };
@@ -153,7 +194,7 @@ export function decide(req: ProxyRequest): ProxyDecision {
   const dataplane = dataplaneOf(req.settings);
   const spn = servicePortName(svc, port);
   const proto = port.protocol.toLowerCase();
-  const sets = categorizeEndpoints(svc, req.portIndex, req.node, req.endpoints);
+  const sets = categorizeEndpoints(svc, req.portIndex, req.node, req.endpoints, req.nodeZone);
   const podCIDR = ipFamily(req.clientIP) === 'ipv6' ? req.settings.podCIDRv6 : req.settings.podCIDR;
   const fromPod = req.clientKind === 'pod' && podCIDR !== undefined && cidrContains(podCIDR, req.clientIP);
   const vipRule = entryComment(spn, req.entry);
@@ -183,7 +224,7 @@ export function decide(req: ProxyRequest): ProxyDecision {
         dataplane,
         path: ['KUBE-SERVICES (filter)'],
         rule: `-A KUBE-SERVICES -m comment --comment "${spn} has no local endpoints" -j DROP`,
-        reason: `internalTrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}`,
+        reason: `internalTrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}${endpointNodes(sets)}`,
       };
     }
     endpoints = localOnly ? sets.local : sets.cluster;
@@ -246,6 +287,8 @@ export function decide(req: ProxyRequest): ProxyDecision {
     masquerade,
     affinity,
     localOnly,
+    topology: sets.topology,
+    terminatingFallback: sets.terminatingFallback,
   };
 }
 
@@ -291,7 +334,7 @@ function decideNft(req: ProxyRequest, sets: EndpointSets, spn: string, proto: st
     dataplane: 'nftables' as const,
     path: [`${filter} → ${checkChain}`],
     rule: `${ipX} kube-proxy ${noEndpointMap} { ${key} comment "${spn}" : drop }`,
-    reason: `${policy}TrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}`,
+    reason: `${policy}TrafficPolicy is Local and ${req.node} runs no endpoint of ${spn}${endpointNodes(sets)}`,
   });
   const path = [`services (${ipX} daddr . meta l4proto . th dport vmap @${map}: ${key})`];
   let endpoints: Endpoint[];
@@ -332,7 +375,18 @@ function decideNft(req: ProxyRequest, sets: EndpointSets, spn: string, proto: st
   path.push(`${chosen.chain} (numgen random mod ${n} = ${chosen.numgen})`);
   if (chosen.endpoint.ip === req.clientIP) masquerade = 'hairpin';
   const affinity = svc.sessionAffinity === 'ClientIP' ? { timeoutSeconds: svc.sessionAffinityTimeoutSeconds } : undefined;
-  return { kind: 'dnat', dataplane: 'nftables', path, candidates, chosen, masquerade, affinity, localOnly };
+  return {
+    kind: 'dnat',
+    dataplane: 'nftables',
+    path,
+    candidates,
+    chosen,
+    masquerade,
+    affinity,
+    localOnly,
+    topology: sets.topology,
+    terminatingFallback: sets.terminatingFallback,
+  };
 }
 
 function entryComment(spn: string, entry: ProxyRequest['entry']): string {

@@ -16,6 +16,7 @@ import {
   nftPortName,
   nftServiceChain,
 } from './nftNames';
+import { zoneOf } from '../services/topology';
 import type { Cluster, Endpoint } from '../cluster/model';
 
 /** `ip` for the IPv4 proxier's table, `ip6` for the IPv6 one. */
@@ -143,7 +144,7 @@ export function nftablesTable(cluster: Cluster, node: string, family: IPFamily):
     const name = nftPortName(svc, port);
     const proto = port.protocol.toLowerCase();
     const spn = servicePortName(svc, port);
-    const sets = categorizeEndpoints(svc, index, node, endpointsOf(cluster, svc, index, family));
+    const sets = categorizeEndpoints(svc, index, node, endpointsOf(cluster, svc, index, family), zoneOf(thisNode));
     const clusterChain = nftServiceChain(name, proto);
     const localChain = nftLocalChain(name, proto);
     const extChain = nftExternalChain(name, proto);

@@ -3,19 +3,21 @@
 // view (`ipvsadm -Ln`) with the ipset and iptables glue around it.
 import ipaddr from 'ipaddr.js';
 import { cmp } from '../diagnostics';
-import { ipFamily } from '../cluster/ipam';
+import { cidrContains, ipFamily } from '../cluster/ipam';
 import {
   MASQ_MARK,
   categorizeEndpoints,
   endpointString,
   extChain,
   externallyAccessible,
+  fwChain,
   probability,
   sepChain,
   servicePortName,
   svcChain,
   svlChain,
 } from './kubeProxy';
+import { zoneOf } from '../services/topology';
 import type { Cluster, Endpoint, ServicePort, SimService } from '../cluster/model';
 import { nftablesRules } from './nftables';
 import { clusterFamilies, clusterIPOf, endpointsOf, nodeIPOf, podCIDROf, type IPFamily } from './families';
@@ -97,6 +99,7 @@ const q = (s: string) => (/\s/.test(s) ? `"${s}"` : s);
  */
 export function iptablesRules(cluster: Cluster, node: string, family: IPFamily = 'ipv4'): string {
   const podCIDR = podCIDROf(cluster.settings, family) ?? '';
+  const thisNode = cluster.nodes.find((n) => n.name === node);
   const filterChains = [
     'KUBE-SERVICES',
     'KUBE-EXTERNAL-SERVICES',
@@ -121,7 +124,7 @@ export function iptablesRules(cluster: Cluster, node: string, family: IPFamily =
   ];
   for (const p of proxiedPorts(cluster, family)) {
     const { svc, port, spn, proto, vip } = p;
-    const sets = categorizeEndpoints(svc, p.index, node, endpointsOf(cluster, svc, p.index, family));
+    const sets = categorizeEndpoints(svc, p.index, node, endpointsOf(cluster, svc, p.index, family), zoneOf(thisNode));
     const external = externallyAccessible(svc, port);
     const clusterChain = svcChain(spn, proto);
     const localChain = svlChain(spn, proto);
@@ -154,9 +157,32 @@ export function iptablesRules(cluster: Cluster, node: string, family: IPFamily =
         );
     }
     const lbIPs = svc.type === 'LoadBalancer' ? ofFamily([svc.loadBalancerIP], family) : [];
-    for (const ip of lbIPs)
+    const ranges = (svc.loadBalancerSourceRanges ?? []).filter((r) => ipFamily(r.split('/')[0] ?? '') === family);
+    // loadBalancerSourceRanges: LB-IP traffic goes through KUBE-FW-, which lets the ranges on to KUBE-EXT-;
+    // what falls off its end was not DNATed and meets the DROP in the filter table's KUBE-PROXY-FIREWALL.
+    const usesFW = lbIPs.length > 0 && ranges.length > 0;
+    const fwName = fwChain(spn, proto);
+    for (const ip of lbIPs) {
       if (sets.hasEndpoints)
-        natRules.push(`-A KUBE-SERVICES -m comment --comment "${spn} loadbalancer IP" ${m} -d ${ip} --dport ${port.port} -j ${extName}`);
+        natRules.push(
+          `-A KUBE-SERVICES -m comment --comment "${spn} loadbalancer IP" ${m} -d ${ip} --dport ${port.port} -j ${usesFW ? fwName : extName}`,
+        );
+      if (usesFW)
+        filterRules.push(
+          `-A KUBE-PROXY-FIREWALL -m comment --comment "${spn} traffic not accepted by ${fwName}" ${m} -d ${ip} --dport ${port.port} -j DROP`,
+        );
+    }
+    if (usesFW && sets.hasEndpoints) {
+      natChains.push(fwName);
+      const nodeIP = thisNode ? nodeIPOf(thisNode, family) : undefined;
+      const sources = [...ranges, ...(nodeIP && ranges.some((r) => cidrContains(r, nodeIP)) ? lbIPs : [])];
+      for (const src of sources) natRules.push(`-A ${fwName} -m comment --comment "${spn} loadbalancer IP" -s ${src} -j ${extName}`);
+    }
+    // The health check kube-proxy serves for a Local LoadBalancer is let in on every node.
+    if (svc.healthCheckNodePort !== undefined && sets.externalLocal && svc.type === 'LoadBalancer')
+      filterRules.push(
+        `-A KUBE-NODEPORTS -m comment --comment "${spn} health check node port" -m tcp -p tcp --dport ${svc.healthCheckNodePort} -j ACCEPT`,
+      );
     if (!hasExternal)
       for (const ip of lbIPs)
         filterRules.push(
@@ -282,7 +308,7 @@ export function ipvsRules(cluster: Cluster, node: string, families: IPFamily[] =
     };
     for (const p of proxiedPorts(cluster, family)) {
       const { svc, port, proto, vip } = p;
-      const eps = categorizeEndpoints(svc, p.index, node, endpointsOf(cluster, svc, p.index, family));
+      const eps = categorizeEndpoints(svc, p.index, node, endpointsOf(cluster, svc, p.index, family), zoneOf(thisNode));
       const persistent = svc.sessionAffinity === 'ClientIP' ? svc.sessionAffinityTimeoutSeconds : undefined;
       const internal = eps.internalLocal ? eps.local : eps.cluster;
       const external = eps.externalLocal ? eps.local : eps.cluster;

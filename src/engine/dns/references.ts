@@ -15,13 +15,25 @@ export interface ResolvedReference {
   service: SimService | undefined;
 }
 
+/**
+ * The hosts a text names, found once per text: a pod template's texts are kept with its read across
+ * analyses (workloads.ts), so re-analysis scans only edited workloads' texts. Shared: not mutated.
+ */
+const hostReferences = new WeakMap<EnvValue, readonly HostReference[]>();
+
+function hostReferencesOf(text: EnvValue): readonly HostReference[] {
+  let refs = hostReferences.get(text);
+  if (!refs) hostReferences.set(text, (refs = findHostReferences(text.value)));
+  return refs;
+}
+
 /** Every host reference in the workspace, resolved from one pod of each workload (its replicas behave alike). */
 export function resolveReferences(cluster: Cluster, zone: DnsZone): ResolvedReference[] {
   const out: ResolvedReference[] = [];
   const seen = new Set<string>();
   const byId = new Map(cluster.services.map((s) => [serviceId(s), s]));
   const add = (text: EnvValue, pod: SimPod | undefined, namespace: string) => {
-    for (const ref of findHostReferences(text.value)) {
+    for (const ref of hostReferencesOf(text)) {
       const dns = zone.resolve(ref.host, pod ?? { namespace });
       const svcId = dns.answers.find((a) => a.service)?.service;
       out.push({ ref, text, pod, namespace, dns, service: svcId ? byId.get(svcId) : undefined });

@@ -113,7 +113,10 @@ export function resolveName(z: ZoneView, name: string, from: From, type: RecordT
         const chained = inClusterZone(z.book, cname.value) ? z.lookup(cname.value, type).answers : [];
         answers.push(...chained);
       }
-      return { ...base, rcode: 'NOERROR', answers, searched: tried, resolvedName: fqdn, explanation: describeAnswer(fqdn, answers) };
+      // The explanation is written when read: references resolve by the thousand and few are explained.
+      return withExplanation({ ...base, rcode: 'NOERROR', answers, searched: tried, resolvedName: fqdn }, () =>
+        describeAnswer(fqdn, answers),
+      );
     }
   }
   const unknownNs = unknownNamespace(z.book, bare);
@@ -179,6 +182,13 @@ function fromHosts(z: ZoneView, from: From, name: string, type: 'A' | 'AAAA'): O
     nameserver: undefined,
     explanation: `${name} is in the pod's /etc/hosts (${origin}): ${answers.map((a) => a.value).join(', ')}, answered before any DNS query.`,
   };
+}
+
+/** Adds `explanation` as an enumerable property computed on first read (JSON, spreads and structured clones still see it). */
+function withExplanation<T extends object>(value: T, make: () => string): T & { explanation: string } {
+  let cached: string | undefined;
+  Object.defineProperty(value, 'explanation', { enumerable: true, configurable: true, get: () => (cached ??= make()) });
+  return value as T & { explanation: string };
 }
 
 function describeAnswer(fqdn: string, answers: DnsRecord[]): string {

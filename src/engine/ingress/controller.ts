@@ -1,12 +1,14 @@
-// The ingress controllers the simulator adds itself: one per IngressClass that some Ingress
-// uses, each a one-replica Deployment behind a LoadBalancer Service, as the ingress-nginx chart
-// installs it. The workspace rarely ships its controller, yet every Ingress trace goes through one.
+// The ingress controllers the simulator adds itself: one data plane per IngressClass that some
+// Ingress uses, as that controller's standard install runs it (profiles.ts): its pods in its own
+// namespace with its own labels, behind a LoadBalancer Service; none for the AWS Load Balancer
+// Controller, whose data plane is an ALB outside the cluster. The workspace rarely ships its
+// controller, yet every Ingress trace goes through one.
 import { isRecord } from '../manifests/fields';
 import { nameSuffix } from '../hash';
 import type { SimService } from '../cluster/model';
 import type { PodBlueprint } from '../cluster/workloads';
 import { type ManifestObject } from '../manifests/types';
-import { type Labels } from '../cluster/labels';
+import { dataPlaneIdentity, legacyClassController, type ControllerOverride, type DataPlaneIdentity } from './profiles';
 
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
@@ -21,27 +23,6 @@ export interface PlannedClass {
   isDefault: boolean;
   /** The IngressClass object, when the workspace defines it. */
   object: ManifestObject | undefined;
-}
-
-/** Where a class's controller lives: its namespace, Deployment/Service name and pod labels. */
-export interface ControllerIdentity {
-  namespace: string;
-  name: string;
-  labels: Labels;
-}
-
-export function controllerIdentity(c: { name: string; controller: string }): ControllerIdentity {
-  const namespace = c.controller === NGINX_CONTROLLER ? 'ingress-nginx' : 'ingress-system';
-  const name = `ingress-${c.name}-controller`;
-  return {
-    namespace,
-    name,
-    labels: {
-      'app.kubernetes.io/name': 'ingress-controller',
-      'app.kubernetes.io/component': 'controller',
-      'app.kubernetes.io/instance': name,
-    },
-  };
 }
 
 function annotation(o: ManifestObject, key: string): string | undefined {
@@ -70,7 +51,9 @@ export function isIngress(o: ManifestObject): boolean {
 /**
  * The IngressClasses that get a controller. With IngressClass objects in the workspace, those
  * that an Ingress names (or the default one, for Ingresses that name none); without any, an
- * implicit class per name the Ingresses use, plus `nginx` as the default.
+ * implicit class per name the Ingresses use (`alb`, `istio`, `traefik` and `haproxy` stand for
+ * those controllers, as their docs' legacy annotation examples use them; any other for
+ * ingress-nginx), plus `nginx` as the default.
  */
 export function planClasses(objects: ManifestObject[]): { classes: PlannedClass[]; implicit: boolean } {
   const ingresses = objects.filter(isIngress);
@@ -92,23 +75,35 @@ export function planClasses(objects: ManifestObject[]): { classes: PlannedClass[
   }
   const names = new Set<string>();
   for (const i of ingresses) names.add(requestedClass(i)?.name ?? IMPLICIT_DEFAULT_CLASS);
-  const classes = [...names]
-    .sort()
-    .map((name): PlannedClass => ({ name, controller: NGINX_CONTROLLER, isDefault: name === IMPLICIT_DEFAULT_CLASS, object: undefined }));
+  const classes = [...names].sort().map((name): PlannedClass => ({
+    name,
+    controller: legacyClassController(name),
+    isDefault: name === IMPLICIT_DEFAULT_CLASS,
+    object: undefined,
+  }));
   return { classes, implicit: true };
 }
 
-const HTTP_PORTS = [
-  { name: 'http', containerPort: 80, protocol: 'TCP' as const, path: [] },
-  { name: 'https', containerPort: 443, protocol: 'TCP' as const, path: [] },
-];
+/** Each planned class with where its data plane runs (undefined for one outside the cluster). */
+export function plannedDataPlanes(
+  objects: ManifestObject[],
+  overrides: readonly ControllerOverride[] = [],
+): Array<{ planned: PlannedClass; id: DataPlaneIdentity | undefined }> {
+  return planClasses(objects).classes.map((planned) => ({ planned, id: dataPlaneIdentity(planned, overrides) }));
+}
 
 /** The controller pods and Services to add to the cluster for the workspace's Ingresses. */
-export function implicitIngressControllers(objects: ManifestObject[]): { blueprints: PodBlueprint[]; services: SimService[] } {
+export function implicitIngressControllers(
+  objects: ManifestObject[],
+  overrides: readonly ControllerOverride[] = [],
+): { blueprints: PodBlueprint[]; services: SimService[] } {
   const blueprints: PodBlueprint[] = [];
   const services: SimService[] = [];
-  for (const c of planClasses(objects).classes) {
-    const id = controllerIdentity(c);
+  const seen = new Set<string>();
+  for (const { id } of plannedDataPlanes(objects, overrides)) {
+    // Several classes of one controller that runs once (Istio's one gateway) share its pods.
+    if (!id || seen.has(`${id.namespace}/${id.name}`)) continue;
+    seen.add(`${id.namespace}/${id.name}`);
     blueprints.push({
       namespace: id.namespace,
       name: `${id.name}-${nameSuffix(`${id.namespace}/${id.name}/template`, 10)}-${nameSuffix(`${id.namespace}/${id.name}/0`, 5)}`,
@@ -116,7 +111,16 @@ export function implicitIngressControllers(objects: ManifestObject[]): { bluepri
       labels: id.labels,
       hostNetwork: false,
       ready: true,
-      containers: [{ name: 'controller', ports: HTTP_PORTS, texts: [] }],
+      containers: [
+        {
+          name: id.container,
+          ports: [
+            { name: 'http', containerPort: id.httpPort, protocol: 'TCP' as const, path: [] },
+            { name: 'https', containerPort: id.httpsPort, protocol: 'TCP' as const, path: [] },
+          ],
+          texts: [],
+        },
+      ],
       dnsPolicy: 'ClusterFirst',
       origin: { kind: 'implicit' },
       specPath: [],

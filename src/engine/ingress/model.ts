@@ -2,107 +2,32 @@
 // (exact, or a `*.` wildcard covering one label), paths (Exact, Prefix element by element,
 // ImplementationSpecific as Prefix; longest match wins, Exact before Prefix at equal length),
 // defaultBackend and TLS. Backends that name no Service or no port are reported at their field.
-import { FieldReader, isRecord, resourceName, scalarText } from '../manifests/fields';
+import { isRecord, resourceName } from '../manifests/fields';
 import { makeDiagnostic, cmp, type Diagnostic, editDistance } from '../diagnostics';
-import { locate, type Cluster, type Origin, type ServicePort, type SimPod, type SimService } from '../cluster/model';
+import { locate, type Cluster, type ServicePort, type SimPod, type SimService } from '../cluster/model';
 import type { FieldPath, SourceRange } from '../source';
-import { controllerIdentity, isIngress, planClasses, requestedClass, type PlannedClass } from './controller';
+import type { Canary, IngressBackend, IngressController, IngressPath, IngressRoute, IngressRule, IngressTls, SimIngress } from './types';
+import { hostMatches, pathMatch } from './paths';
+import { readIngress } from './read';
+import { isIngress, planClasses, requestedClass, type PlannedClass } from './controller';
+import { dataPlaneIdentity, profileFor } from './profiles';
+import { readCanaries, isCanary } from './canary';
+import { firstRegexMatch, regexEnforced } from './nginx';
+import { albLoadBalancers, type AlbLoadBalancer } from './alb';
 import { type ManifestObject } from '../manifests/types';
 
-export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
-
-export interface IngressBackend {
-  /** A Service backend: its name and port (number or name) as written. */
-  service?: { name: string; port: number | string | undefined };
-  /** A resource backend (apiGroup/kind/name), which no Service-based trace can follow. */
-  resource?: string;
-  /** Where the backend is written, and where its service name and port are. */
-  path: FieldPath;
-  namePath: FieldPath;
-  portPath: FieldPath;
-}
-
-export interface IngressPath {
-  path: string;
-  pathType: PathType;
-  backend: IngressBackend;
-  fieldPath: FieldPath;
-}
-
-export interface IngressRule {
-  host: string | undefined;
-  paths: IngressPath[];
-  fieldPath: FieldPath;
-}
-
-export interface IngressTls {
-  hosts: string[];
-  secretName: string | undefined;
-  fieldPath: FieldPath;
-}
-
-export interface SimIngress {
-  namespace: string;
-  name: string;
-  /** The class serving this Ingress (after defaulting); undefined when none does. */
-  className: string | undefined;
-  rules: IngressRule[];
-  defaultBackend: IngressBackend | undefined;
-  tls: IngressTls[];
-  origin: Origin;
-}
-
-export interface IngressController {
-  className: string;
-  controller: string;
-  /** True when the simulator added the controller (the workspace defines none). */
-  implicit: boolean;
-  namespace: string;
-  name: string;
-  pods: SimPod[];
-  service: SimService | undefined;
-  ingresses: SimIngress[];
-}
-
-/** Where a request ends up inside one controller: a backend, or the controller's own 404. */
-export type IngressRoute =
-  | {
-      kind: 'backend';
-      ingress: SimIngress;
-      via: 'rule' | 'defaultBackend';
-      rule?: IngressRule;
-      path?: IngressPath;
-      backend: IngressBackend;
-      /** The Service and port the backend names, when they exist. */
-      service: SimService | undefined;
-      port: ServicePort | undefined;
-    }
-  | { kind: 'not-found'; reason: string };
-
-/** Whether `host` (a request's Host, lower case, no port) matches a rule host: exact, or `*.suffix` covering exactly one label. */
-export function hostMatches(ruleHost: string, host: string): boolean {
-  const r = ruleHost.toLowerCase();
-  if (!r.startsWith('*.')) return r === host;
-  const suffix = r.slice(1);
-  if (!host.endsWith(suffix)) return false;
-  const label = host.slice(0, host.length - suffix.length);
-  return label.length > 0 && !label.includes('.');
-}
-
-function elements(path: string): string[] {
-  return path.split('/').filter((e) => e !== '');
-}
-
-/** Whether a request path matches one Ingress path, and how long a match it is (for precedence). */
-export function pathMatch(p: { path: string; pathType: PathType }, requestPath: string): { matches: boolean; length: number } {
-  const req = requestPath === '' ? '/' : requestPath;
-  if (p.pathType === 'Exact') return { matches: req === p.path, length: p.path.length };
-  // Prefix (and ImplementationSpecific, treated as Prefix): element-wise, trailing slashes ignored.
-  const want = elements(p.path);
-  const have = elements(req);
-  const matches = want.length <= have.length && want.every((e, i) => have[i] === e);
-  return { matches, length: want.join('/').length + 1 };
-}
+export type {
+  PathType,
+  IngressBackend,
+  IngressPath,
+  IngressRule,
+  IngressTls,
+  SimIngress,
+  IngressController,
+  IngressRoute,
+  Canary,
+} from './types';
+export { hostMatches, pathMatch, albPatternMatches } from './paths';
 
 /** The Service and port a backend names, looked up in the Ingress's namespace. */
 export function resolveBackend(
@@ -129,6 +54,7 @@ export class IngressModel {
     const { classes, implicit } = planClasses(cluster.objects);
     const definedClasses = cluster.objects.filter((o) => o.kind === 'IngressClass');
     for (const c of classes) this.controllers.push(this.controllerFor(c, implicit));
+    for (const c of this.controllers) reportGeneric(c, classes, diagnostics);
     const objects = cluster.objects
       .filter(isIngress)
       .sort((a, b) => cmp(`${a.namespace ?? 'default'}/${a.name}`, `${b.namespace ?? 'default'}/${b.name}`));
@@ -152,7 +78,12 @@ export class IngressModel {
             makeDiagnostic(
               'ingress-controller-implicit',
               at,
-              { ingress: ing.name, className: controller.className, controller: `${controller.namespace}/${controller.name}` },
+              {
+                ingress: ing.name,
+                className: controller.className,
+                controller: `${controller.namespace}/${controller.name}`,
+                product: controller.profile.product,
+              },
               resource,
             ),
           );
@@ -170,12 +101,16 @@ export class IngressModel {
   }
 
   private controllerFor(c: PlannedClass, implicit: boolean): IngressController {
-    const id = controllerIdentity(c);
+    const profile = profileFor(c.controller);
+    const id = dataPlaneIdentity(c, this.cluster.settings.ingressControllers);
+    const base = { className: c.name, controller: c.controller, profile, dataPlane: id, implicit, ingresses: [] };
+    // The AWS Load Balancer Controller runs in kube-system; what serves requests is the ALB it provisions.
+    if (!id) return { ...base, namespace: 'kube-system', name: 'aws-load-balancer-controller', pods: [], service: undefined };
     const pods = this.cluster.pods.filter(
       (p) => p.namespace === id.namespace && p.workload.name === id.name && p.origin.kind === 'implicit',
     );
     const service = this.cluster.services.find((s) => s.namespace === id.namespace && s.name === id.name && s.origin.kind === 'implicit');
-    return { className: c.name, controller: c.controller, implicit, namespace: id.namespace, name: id.name, pods, service, ingresses: [] };
+    return { ...base, namespace: id.namespace, name: id.name, pods, service };
   }
 
   private checkBackends(ing: SimIngress, diagnostics: Diagnostic[]): void {
@@ -267,18 +202,32 @@ export class IngressModel {
   route(controller: IngressController, requestHost: string, requestPath: string): IngressRoute {
     const host = requestHost.toLowerCase().replace(/:\d+$/, '');
     type Hit = { ingress: SimIngress; rule: IngressRule };
-    const all: Hit[] = controller.ingresses.flatMap((ingress) => ingress.rules.map((rule) => ({ ingress, rule })));
+    const nginx = controller.profile.kind === 'ingress-nginx';
+    // ingress-nginx never routes by a canary Ingress alone: it merges its paths into the main Ingress's.
+    const served = nginx ? controller.ingresses.filter((i) => !isCanary(i)) : controller.ingresses;
+    const all: Hit[] = served.flatMap((ingress) => ingress.rules.map((rule) => ({ ingress, rule })));
     const exact = all.filter((h) => h.rule.host !== undefined && !h.rule.host.startsWith('*.') && h.rule.host.toLowerCase() === host);
     const wildcard = all.filter((h) => h.rule.host !== undefined && h.rule.host.startsWith('*.') && hostMatches(h.rule.host, host));
     const hostless = all.filter((h) => h.rule.host === undefined);
     const rules = exact.length > 0 ? exact : wildcard.length > 0 ? wildcard : hostless;
     let best: { hit: Hit; path: IngressPath; length: number } | undefined;
-    for (const hit of rules) {
+    const regex = nginx && rules.length > 0 && regexEnforced(served, rules[0]?.rule.host) !== undefined;
+    if (regex) {
+      const first = firstRegexMatch(
+        rules.flatMap((hit) => hit.rule.paths.map((path) => ({ hit, path }))),
+        requestPath || '/',
+      );
+      if (first) best = { ...first, length: first.path.path.length };
+    }
+    // Traefik orders its routers by the length of their rule, so PathPrefix(`/a`) outranks Path(`/a`).
+    const exactFirst = controller.profile.kind !== 'traefik';
+    const wins = (p: IngressPath, other: IngressPath) =>
+      exactFirst ? p.pathType === 'Exact' && other.pathType !== 'Exact' : p.pathType !== 'Exact' && other.pathType === 'Exact';
+    for (const hit of regex ? [] : rules) {
       for (const p of hit.rule.paths) {
-        const m = pathMatch(p, requestPath);
+        const m = pathMatch(p, requestPath, controller.profile);
         if (!m.matches) continue;
-        const better =
-          !best || m.length > best.length || (m.length === best.length && p.pathType === 'Exact' && best.path.pathType !== 'Exact');
+        const better = !best || m.length > best.length || (m.length === best.length && wins(p, best.path));
         if (better) best = { hit, path: p, length: m.length };
       }
     }
@@ -291,9 +240,11 @@ export class IngressModel {
         path: best.path,
         backend: best.path.backend,
         ...resolveBackend(this.cluster, best.hit.ingress.namespace, best.path.backend),
+        ...(regex ? { regex } : {}),
+        ...(nginx && this.canaryOf(best.path) ? { canary: this.canaryOf(best.path) } : {}),
       };
     }
-    const withDefault = controller.ingresses.find((i) => i.defaultBackend !== undefined);
+    const withDefault = served.find((i) => i.defaultBackend !== undefined);
     if (withDefault?.defaultBackend) {
       return {
         kind: 'backend',
@@ -310,6 +261,41 @@ export class IngressModel {
     };
   }
 
+  /** A Service of the cluster by namespace and name. */
+  serviceOf(namespace: string, name: string): SimService | undefined {
+    return this.cluster.services.find((s) => s.namespace === namespace && s.name === name);
+  }
+
+  private albList: AlbLoadBalancer[] | undefined;
+
+  /** The ALBs the AWS Load Balancer Controller provisions: one per IngressGroup, or per Ingress in none. */
+  albs(): AlbLoadBalancer[] {
+    this.albList ??= this.controllers
+      .filter((c) => c.profile.kind === 'aws-alb')
+      .flatMap((c) => albLoadBalancers(this.cluster, c.ingresses));
+    return this.albList;
+  }
+
+  /** The ALB with this address, and the controller (class) whose Ingresses it serves. */
+  albByAddress(ip: string): { lb: AlbLoadBalancer; controller: IngressController } | undefined {
+    const lb = this.albs().find((l) => l.address === ip);
+    const controller = lb ? this.controllers.find((c) => c.ingresses.includes(lb.ingresses[0] as SimIngress)) : undefined;
+    return lb && controller ? { lb, controller } : undefined;
+  }
+
+  /** The ALB serving one Ingress. */
+  albOf(ing: SimIngress): AlbLoadBalancer | undefined {
+    return this.albs().find((l) => l.ingresses.includes(ing));
+  }
+
+  private canaryMap: Map<IngressPath, Canary> | undefined;
+
+  /** The ingress-nginx canary merged into a main Ingress path, as the controller merges them. */
+  canaryOf(path: IngressPath): Canary | undefined {
+    this.canaryMap ??= readCanaries(this.ingresses, []);
+    return this.canaryMap.get(path);
+  }
+
   /** The TLS entry (and its Ingress) that covers `host` in this controller's class, if any. */
   tlsFor(controller: IngressController, host: string): { ingress: SimIngress; tls: IngressTls } | undefined {
     const h = host.toLowerCase();
@@ -320,6 +306,34 @@ export class IngressModel {
   }
 }
 
+/** An info at the IngressClass's spec.controller when no profile knows the controller. */
+function reportGeneric(c: IngressController, classes: PlannedClass[], diagnostics: Diagnostic[]): void {
+  if (c.profile.known) return;
+  const o = classes.find((p) => p.name === c.className)?.object;
+  const at = o?.locate(['spec', 'controller']) ?? o?.locate(['metadata', 'name']);
+  if (!o || !at) return;
+  const labels = Object.entries(c.dataPlane?.labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  diagnostics.push(
+    makeDiagnostic(
+      'ingress-controller-generic',
+      at,
+      {
+        className: c.className,
+        controller: c.controller,
+        known: KNOWN_CONTROLLERS,
+        namespace: c.dataPlane?.namespace ?? c.namespace,
+        labels,
+      },
+      resourceName({ kind: 'IngressClass', name: c.className }),
+    ),
+  );
+}
+
+const KNOWN_CONTROLLERS =
+  'k8s.io/ingress-nginx, traefik.io/ingress-controller, haproxy.org/ingress-controller, ingress.k8s.aws/alb, istio.io/ingress-controller';
+
 function isDefaultClass(o: ManifestObject): boolean {
   const meta = o.raw['metadata'];
   const ann = isRecord(meta) ? meta['annotations'] : undefined;
@@ -329,83 +343,4 @@ function isDefaultClass(o: ManifestObject): boolean {
 /** The position of a field of a manifest-backed object, for editors to reveal. */
 export function ingressRange(ing: SimIngress, path: FieldPath): SourceRange | undefined {
   return locate(ing.origin, path);
-}
-
-function readBackend(r: FieldReader, path: FieldPath): IngressBackend | undefined {
-  if (!isRecord(r.raw(path))) return undefined;
-  const svcName = r.str([...path, 'service', 'name']);
-  if (svcName !== undefined) {
-    const number = r.int([...path, 'service', 'port', 'number'], 1, 65535);
-    const name = r.str([...path, 'service', 'port', 'name']);
-    const portPath =
-      number !== undefined
-        ? [...path, 'service', 'port', 'number']
-        : name !== undefined
-          ? [...path, 'service', 'port', 'name']
-          : [...path, 'service', 'port'];
-    return { service: { name: svcName, port: number ?? name }, path, namePath: [...path, 'service', 'name'], portPath };
-  }
-  // networking.k8s.io/v1beta1 and extensions/v1beta1 spell it serviceName / servicePort.
-  const legacyName = r.str([...path, 'serviceName']);
-  if (legacyName !== undefined) {
-    return {
-      service: { name: legacyName, port: r.intOrName([...path, 'servicePort']) },
-      path,
-      namePath: [...path, 'serviceName'],
-      portPath: [...path, 'servicePort'],
-    };
-  }
-  const res = r.raw([...path, 'resource']);
-  if (isRecord(res))
-    return {
-      resource: `${scalarText(res['apiGroup'] ?? '')}/${scalarText(res['kind'] ?? '')}/${scalarText(res['name'] ?? '')}`,
-      path,
-      namePath: [...path, 'resource'],
-      portPath: [...path, 'resource'],
-    };
-  r.invalid(path, 'An Ingress backend needs `service` (name and port) or `resource`.');
-  return undefined;
-}
-
-function readIngress(o: ManifestObject, diagnostics: Diagnostic[]): SimIngress {
-  const r = new FieldReader(o, diagnostics);
-  const legacy = o.apiVersion !== 'networking.k8s.io/v1';
-  const ing: SimIngress = {
-    namespace: o.namespace ?? 'default',
-    name: o.name,
-    className: undefined,
-    rules: [],
-    defaultBackend: undefined,
-    tls: [],
-    origin: { kind: 'manifest', object: o },
-  };
-  ing.defaultBackend = readBackend(r, ['spec', legacy && r.raw(['spec', 'backend']) !== undefined ? 'backend' : 'defaultBackend']);
-  (r.list(['spec', 'rules']) ?? []).forEach((_, i) => {
-    const rp = ['spec', 'rules', i];
-    const host = r.str([...rp, 'host']);
-    if (host !== undefined && host.includes('*') && !/^\*\.[^*]+$/.test(host))
-      r.invalid([...rp, 'host'], `host "${host}" is not valid: a wildcard must be the whole first label, as in *.example.com.`);
-    const paths: IngressPath[] = [];
-    (r.list([...rp, 'http', 'paths']) ?? []).forEach((__, j) => {
-      const pp = [...rp, 'http', 'paths', j];
-      const typeRaw = r.str([...pp, 'pathType']);
-      let pathType: PathType = 'ImplementationSpecific';
-      if (typeRaw === 'Exact' || typeRaw === 'Prefix' || typeRaw === 'ImplementationSpecific') pathType = typeRaw;
-      else if (typeRaw !== undefined)
-        r.invalid([...pp, 'pathType'], `pathType must be Exact, Prefix or ImplementationSpecific, not "${typeRaw}".`);
-      else if (!legacy) r.invalid(pp, 'networking.k8s.io/v1 requires `pathType` on every path (Exact, Prefix or ImplementationSpecific).');
-      const path = r.str([...pp, 'path']) ?? '/';
-      if (pathType !== 'ImplementationSpecific' && !path.startsWith('/'))
-        r.invalid([...pp, 'path'], `path "${path}" must be absolute (start with /) for pathType ${pathType}.`);
-      const backend = readBackend(r, [...pp, 'backend']);
-      if (backend) paths.push({ path, pathType, backend, fieldPath: pp });
-    });
-    ing.rules.push({ host: host?.toLowerCase(), paths, fieldPath: rp });
-  });
-  (r.list(['spec', 'tls']) ?? []).forEach((_, i) => {
-    const tp = ['spec', 'tls', i];
-    const hosts = (r.list([...tp, 'hosts']) ?? []).filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase());
-    ing.tls.push({ hosts, secretName: r.str([...tp, 'secretName']), fieldPath: tp });
-  });
-  return ing;
 }

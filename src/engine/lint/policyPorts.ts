@@ -68,8 +68,8 @@ function namedPort(
   dsts: SimPod[],
 ): void {
   if (policy.origin.kind !== 'manifest') return;
+  if (dsts.some((p) => p.containers.some((c) => c.ports.some((cp) => cp.name === name && cp.protocol === port.protocol)))) return;
   const declared = dsts.flatMap((p) => p.containers.flatMap((c) => c.ports));
-  if (declared.some((cp) => cp.name === name && cp.protocol === port.protocol)) return;
   const who =
     direction === 'ingress'
       ? `the pods this policy selects (${workloadsText(dsts)})`
@@ -138,7 +138,9 @@ function servicesOnPort(ctx: LintContext): Map<string, Array<{ svc: SimService; 
       if (svc.origin.kind !== 'manifest' || !svc.selector || Object.keys(svc.selector).length === 0) continue;
       for (const sp of svc.ports) {
         const key = `${sp.port}/${sp.protocol}`;
-        out.set(key, [...(out.get(key) ?? []), { svc, sp }]);
+        const list = out.get(key);
+        if (list) list.push({ svc, sp });
+        else out.set(key, [{ svc, sp }]);
       }
     }
     return out;

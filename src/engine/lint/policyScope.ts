@@ -139,7 +139,14 @@ function unprotected(ctx: LintContext): void {
     // Policies that select nothing are reported as such; they do not make a namespace "policed".
     if (!reps.some((p) => e.policiesSelecting(p).ingress.length > 0 || e.policiesSelecting(p).egress.length > 0)) continue;
     for (const pod of reps) {
-      if (e.policiesSelecting(pod).ingress.length > 0 || pod.origin.kind !== 'manifest' || isLive(pod.origin.object)) continue;
+      // A pod the CNI's own policies isolate (Cilium's default deny, a Calico policy) is protected too.
+      if (
+        e.policiesSelecting(pod).ingress.length > 0 ||
+        e.cni?.selects(pod, 'ingress') ||
+        pod.origin.kind !== 'manifest' ||
+        isLive(pod.origin.object)
+      )
+        continue;
       const o = pod.origin.object;
       const at = o.has(labelsPath(pod)) ? o.locate(labelsPath(pod)) : o.locate(['metadata', 'name']);
       const names = policies.map((p) => p.name);

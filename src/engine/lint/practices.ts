@@ -268,10 +268,10 @@ function readinessProbes(ctx: LintContext): void {
   for (const x of exposures) {
     const id = podId(x.pod);
     const svc = serving.get(`${id}:${x.port}`);
-    // Behind an Ingress counts as reached from outside: it is named before a plain ClusterIP Service.
+    // Behind an Ingress or Route counts as reached from outside: it is named before a plain ClusterIP Service.
     const known = behind.get(id);
     if (known !== undefined && !known.startsWith('Service ')) continue;
-    behind.set(id, svc ? `Service ${serviceId(svc)} (behind Ingress ${x.ingress})` : `Ingress ${x.ingress}`);
+    behind.set(id, svc ? `Service ${serviceId(svc)} (behind ${x.via} ${x.ingress})` : `${x.via} ${x.ingress}`);
   }
   const serviceOf = (text: string) => /Service (\S+)/.exec(text)?.[1] ?? '';
   for (const pod of ctx.representatives()) {

@@ -23,8 +23,10 @@ function unevenWorkloads(ctx: LintContext): Map<string, SimPod[][]> {
     }
     const out = new Map<string, SimPod[][]>();
     for (const pods of groups.values()) {
-      const first = JSON.stringify(sorted(pods[0]?.labels ?? {}));
-      if (pods.every((p) => JSON.stringify(sorted(p.labels)) === first)) continue;
+      // Replicas share their template's labels object: compared by content only when they do not.
+      const shared = pods[0]?.labels ?? {};
+      const first = JSON.stringify(sorted(shared));
+      if (pods.every((p) => p.labels === shared || JSON.stringify(sorted(p.labels)) === first)) continue;
       const ns = pods[0]?.namespace ?? '';
       out.set(ns, [...(out.get(ns) ?? []), pods]);
     }

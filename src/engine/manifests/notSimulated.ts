@@ -80,13 +80,22 @@ export const NOT_SIMULATED_KINDS: ReadonlySet<string> = new Set([
   // Gateway API: GatewayClass, Gateway, the five route kinds and ReferenceGrant are simulated
   // (src/engine/gateway/); the TLS a gateway speaks to its backends is not.
   'gateway.networking.k8s.io/BackendTLSPolicy',
-  // The CNIs' own policies: until they are simulated (../shared/design.md "Policy layers").
-  'cilium.io/CiliumNetworkPolicy',
-  'cilium.io/CiliumClusterwideNetworkPolicy',
-  'projectcalico.org/NetworkPolicy',
-  'projectcalico.org/GlobalNetworkPolicy',
-  'crd.projectcalico.org/NetworkPolicy',
-  'crd.projectcalico.org/GlobalNetworkPolicy',
+  // The CNIs' own policies are simulated (src/engine/policy/cilium.ts, calico.ts); these other kinds of theirs are not.
+  'cilium.io/CiliumCIDRGroup',
+  'cilium.io/CiliumEgressGatewayPolicy',
+  'cilium.io/CiliumLocalRedirectPolicy',
+  'cilium.io/CiliumEnvoyConfig',
+  'cilium.io/CiliumClusterwideEnvoyConfig',
+  'projectcalico.org/NetworkSet',
+  'projectcalico.org/GlobalNetworkSet',
+  'projectcalico.org/HostEndpoint',
+  'projectcalico.org/Tier',
+  'projectcalico.org/StagedNetworkPolicy',
+  'projectcalico.org/StagedGlobalNetworkPolicy',
+  'crd.projectcalico.org/NetworkSet',
+  'crd.projectcalico.org/GlobalNetworkSet',
+  'crd.projectcalico.org/HostEndpoint',
+  'crd.projectcalico.org/Tier',
 ]);
 
 /** Who defines each group, and what its kinds do to traffic, for the message. */

@@ -223,7 +223,7 @@ function routesOf(
         } else if (p.pathType === 'ImplementationSpecific')
           notes.push({
             ingress: id,
-            message: `path ${p.path}: ImplementationSpecific is translated as PathPrefix, matched element by element as kube-netsim reads it; what it means is up to the controller (ingress-nginx versions have matched it as a plain string prefix, /api taking /apix too), so check the routes against yours`,
+            message: `path ${p.path}: ImplementationSpecific is translated as PathPrefix, matched element by element; what it means is up to the controller (ingress-nginx matches it as a plain string prefix, /api taking /apix too, and the proof simulates it so), so check the probes that land differently`,
           });
         const canary = merged.get(p);
         if (canary) return canaryRules(canary, { path: { type, value } }, ref, filters);

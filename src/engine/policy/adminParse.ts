@@ -10,10 +10,10 @@ import type { Origin, Protocol } from '../cluster/model';
 import type { FieldPath } from '../source';
 import { editDistance, makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { type ManifestObject } from '../manifests/types';
-import type { Direction, PolicyKind, PolicyRef } from './parse';
+import type { Direction, PolicyRef } from './parse';
 import type { AdminAction } from './types';
 
-export type AdminKind = Exclude<PolicyKind, 'NetworkPolicy'>;
+export type AdminKind = 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy';
 export const ADMIN_KINDS: readonly AdminKind[] = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'];
 const API_VERSIONS: Record<AdminKind, readonly string[]> = {
   AdminNetworkPolicy: ['policy.networking.k8s.io/v1alpha1'],

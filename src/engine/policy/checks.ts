@@ -15,8 +15,11 @@ import { decidingPolicies } from './explain';
 /** policy-selects-nothing, connection-blocked-by-policy and policy-blocks-dns. */
 export function checkPolicies(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {
   checkSelectsNothing(engine, diagnostics);
-  checkBlockedReferences(engine, references, diagnostics);
-  checkDnsReachable(engine, diagnostics);
+  // Built once, when a check needs it: both look pods up by id.
+  let byId: Map<string, SimPod> | undefined;
+  const podsById = () => (byId ??= new Map(engine.cluster.pods.map((p) => [podId(p), p])));
+  checkBlockedReferences(engine, references, podsById, diagnostics);
+  checkDnsReachable(engine, podsById, diagnostics);
 }
 
 function podsByNamespace(engine: PolicyEngine): Map<string, SimPod[]> {
@@ -84,11 +87,29 @@ interface Target {
   protocol: Protocol;
 }
 
+/** A Service port's endpoints with their pods. Shared: callers must not mutate the list. */
+type EndpointPods = (
+  svc: SimService,
+  portIndex: number,
+  podsById: ReadonlyMap<string, SimPod>,
+) => ReadonlyArray<{ pod: SimPod | undefined; port: number }>;
+
+/** EndpointPods remembered per Service port: a Service is named by the references of every workload that calls it. */
+function endpointPodsCache(): EndpointPods {
+  const known = new Map<SimService, Array<Array<{ pod: SimPod | undefined; port: number }>>>();
+  return (svc, i, podsById) => {
+    let ports = known.get(svc);
+    if (!ports) known.set(svc, (ports = []));
+    return (ports[i] ??= (svc.endpointsByPort[i] ?? []).map((e) => ({ pod: podsById.get(e.pod), port: e.port })));
+  };
+}
+
 /** The pods and ports a reference's connection lands on (after kube-proxy's DNAT for a ClusterIP Service). */
 function targetsOf(
   r: ResolvedReference,
-  podsById: Map<string, SimPod>,
+  podsById: ReadonlyMap<string, SimPod>,
   settings: { podCIDR: string; serviceCIDR: string },
+  endpointPods: EndpointPods,
 ): { targets: Target[]; service: SimService | undefined } | 'external' | undefined {
   const svc = r.service;
   const port = r.ref.port;
@@ -103,8 +124,8 @@ function targetsOf(
   }
   if (!svc) return r.dns.forwarded ? 'external' : undefined;
   if (svc.type === 'ExternalName') return 'external';
-  const byPort = (i: number) => (svc.endpointsByPort[i] ?? []).map((e) => ({ pod: podsById.get(e.pod), port: e.port }));
-  let endpoints: Array<{ pod: SimPod | undefined; port: number }>;
+  const byPort = (i: number) => endpointPods(svc, i, podsById);
+  let endpoints: ReadonlyArray<{ pod: SimPod | undefined; port: number }>;
   let protocol: Protocol = 'TCP';
   if (svc.headless) {
     // No DNAT: the name resolves to the pod addresses and the URL's port is the pod's port.
@@ -161,9 +182,13 @@ function externalEgressDenied(engine: PolicyEngine, src: SimPod, port: number): 
   return engine.verdict({ kind: 'pod', pod: src }, { kind: 'external', ip: '0.0.0.0' }, port, 'TCP');
 }
 
-function checkBlockedReferences(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {
+function checkBlockedReferences(
+  engine: PolicyEngine,
+  references: ResolvedReference[],
+  podsById: () => ReadonlyMap<string, SimPod>,
+  diagnostics: Diagnostic[],
+): void {
   if (!engine.hasPolicies) return;
-  const podsById = new Map(engine.cluster.pods.map((p) => [podId(p), p]));
   const representatives = new Map<string, SimPod[]>();
   const seen = new Set<string>();
   for (const p of engine.cluster.pods) {
@@ -173,9 +198,10 @@ function checkBlockedReferences(engine: PolicyEngine, references: ResolvedRefere
     list.push(p);
     representatives.set(p.namespace, list);
   }
+  const endpointPods = endpointPodsCache();
   for (const r of references) {
     if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
-    const where = targetsOf(r, podsById, engine.cluster.settings);
+    const where = targetsOf(r, podsById(), engine.cluster.settings, endpointPods);
     if (where === undefined || r.ref.port === undefined) continue;
     // A ConfigMap's value is used by pods of its namespace that the model cannot name; report only what fails from every one of them.
     const sources = r.pod ? [r.pod] : (representatives.get(r.namespace) ?? []);
@@ -230,11 +256,11 @@ function usesClusterDns(pod: SimPod): boolean {
   return pod.dnsPolicy === 'ClusterFirstWithHostNet' || (pod.dnsPolicy === 'ClusterFirst' && !pod.hostNetwork);
 }
 
-function checkDnsReachable(engine: PolicyEngine, diagnostics: Diagnostic[]): void {
+function checkDnsReachable(engine: PolicyEngine, byId: () => ReadonlyMap<string, SimPod>, diagnostics: Diagnostic[]): void {
   if (!engine.policies.some((p) => p.affects.egress)) return;
   const dnsSvc = engine.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
   if (!dnsSvc) return;
-  const podsById = new Map(engine.cluster.pods.map((p) => [podId(p), p]));
+  const podsById = byId();
   const endpointsOf = (protocol: Protocol) =>
     dnsSvc.ports
       .flatMap((sp, i) => (sp.port === 53 && sp.protocol === protocol ? (dnsSvc.endpointsByPort[i] ?? []) : []))

@@ -1,15 +1,37 @@
 // The seam for layer 2 of design.md "Policy layers": the network plugin's own policies
-// (CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy under cilium; Calico NetworkPolicy and
-// GlobalNetworkPolicy under calico and canal). None is simulated yet. An implementation reads its
-// kinds, and the policy engine asks it after the admin tier and before NetworkPolicy, for the
-// connections the admin tier handed on: a RuleHit with Allow or Deny decides, Pass (or nothing)
-// hands the connection to NetworkPolicy. Its hits carry `layer: 'cni'`.
-import type { Protocol } from '../cluster/model';
+// (CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy under cilium, cilium.ts; Calico
+// NetworkPolicy and GlobalNetworkPolicy under calico and canal, calico.ts). The policy engine asks
+// the layer after the admin tier and before NetworkPolicy, for the connections the admin tier
+// handed on: a RuleHit with Allow or Deny decides, nothing hands the connection to NetworkPolicy.
+// Its hits carry `layer: 'cni'`.
+import type { Protocol, SimPod } from '../cluster/model';
+import type { Cluster } from '../cluster/model';
+import type { Labels } from '../cluster/labels';
 import type { ConnSet } from './connset';
-import type { Direction } from './parse';
+import type { IpRange } from './ipRanges';
+import type { Direction, PolicyRef } from './parse';
 import type { PolicyEndpoint, RuleHit } from './types';
 
+/** What a layer may ask of the policy engine: the cluster, and what NetworkPolicy (layer 3) says. */
+export interface CniLayerHost {
+  readonly cluster: Cluster;
+  /** Whether some NetworkPolicy isolates the pod for a direction. */
+  networkPolicyIsolates(pod: SimPod, direction: Direction): boolean;
+  /** What the NetworkPolicies isolating `self` admit from/to `other` (ALL when none isolates it). */
+  networkPolicyConnections(
+    direction: Direction,
+    self: PolicyEndpoint & { kind: 'pod' },
+    other: PolicyEndpoint,
+    dst: PolicyEndpoint,
+  ): ConnSet;
+  namespaceLabels(namespace: string): Labels;
+}
+
 export interface CniPolicyLayer {
+  /** The policies the layer enforces, for listings (the matrix's count, hovers). */
+  readonly refs: readonly PolicyRef[];
+  /** Whether some rule of the layer selects the pod for a direction (then the matrix asks the layer pair by pair). */
+  selects(pod: SimPod, direction: Direction): boolean;
   /** The rule that decides one connection for `self` (the subject pod's side), or undefined to hand it on. */
   decide(
     direction: Direction,
@@ -26,4 +48,12 @@ export interface CniPolicyLayer {
     other: PolicyEndpoint,
     dst: PolicyEndpoint,
   ): { allow: ConnSet; deny: ConnSet };
+  /** Of what the layer allows, the connections an L7 proxy checks request by request (Cilium's HTTP rules). */
+  l7(direction: Direction, self: PolicyEndpoint & { kind: 'pod' }, other: PolicyEndpoint, dst: PolicyEndpoint): ConnSet;
+  /** What tells pods apart for the layer (which of its selectors match a pod), for the matrix's pod classes. */
+  classKey(pod: SimPod): string;
+  /** The address ranges the layer's rules name, for the matrix to cut the outside at. */
+  externalRanges(direction: Direction): IpRange[];
 }
+
+export type CniLayerFactory = (host: CniLayerHost) => CniPolicyLayer;

@@ -86,13 +86,15 @@ function pieces(name: string, cuts: Cuts): string[] {
 
 const SEP = '\u0000';
 
-function atomic(list: ConnectivityList, cuts: Cuts): Map<string, ConnSet> {
+function atomic(list: ConnectivityList, cuts: Cuts, http = false): Map<string, ConnSet> {
   const out = new Map<string, ConnSet>();
   for (const e of list.entries) {
+    const conn = http ? e.http : e.conn;
+    if (!conn) continue;
     for (const s of pieces(e.src, cuts)) {
       for (const d of pieces(e.dst, cuts)) {
         const key = s + SEP + d;
-        out.set(key, (out.get(key) ?? ConnSet.NONE).union(e.conn));
+        out.set(key, (out.get(key) ?? ConnSet.NONE).union(conn));
       }
     }
   }
@@ -144,16 +146,26 @@ export function diffConnectivity(before: ConnectivityList, after: ConnectivityLi
   const cuts = cutsOf([before, after]);
   const a = atomic(before, cuts);
   const b = atomic(after, cuts);
+  // Connections an L7 proxy filters (Cilium's HTTP rules) are allowed for some requests only: a
+  // change that adds HTTP rules to an open port closes it to the other requests, and the reverse opens it.
+  const ah = atomic(before, cuts, true);
+  const bh = atomic(after, cuts, true);
   const opened: MatrixEntry[] = [];
   const closed: MatrixEntry[] = [];
+  const entry = (src: string, dst: string, conn: ConnSet, http: ConnSet): MatrixEntry =>
+    http.isEmpty() ? { src, dst, conn } : { src, dst, conn, http };
   for (const key of new Set([...a.keys(), ...b.keys()])) {
     const [src = '', dst = ''] = key.split(SEP);
     const old = a.get(key) ?? ConnSet.NONE;
     const now = b.get(key) ?? ConnSet.NONE;
+    const oldHttp = ah.get(key) ?? ConnSet.NONE;
+    const nowHttp = bh.get(key) ?? ConnSet.NONE;
     const more = subtractConns(now, old);
+    const unfiltered = subtractConns(oldHttp.intersect(now), nowHttp);
     const less = subtractConns(old, now);
-    if (!more.isEmpty()) opened.push({ src, dst, conn: more });
-    if (!less.isEmpty()) closed.push({ src, dst, conn: less });
+    const filtered = subtractConns(nowHttp.intersect(old), oldHttp);
+    if (!more.isEmpty() || !unfiltered.isEmpty()) opened.push(entry(src, dst, more.union(unfiltered), more.intersect(nowHttp)));
+    if (!less.isEmpty() || !filtered.isEmpty()) closed.push(entry(src, dst, less.union(filtered), filtered));
   }
   return { opened: mergeRanges(opened), closed: mergeRanges(closed) };
 }

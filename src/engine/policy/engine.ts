@@ -11,7 +11,7 @@ import type { Labels } from '../cluster/labels';
 import { AdminTiers } from './admin';
 import { isAdminKind, readAdminObject, type SimAdminPolicy } from './adminParse';
 import { admitsEveryPod, portAdmits, portConnections, readPolicyObject, withReason } from './networkPolicy';
-import type { CniPolicyLayer } from './cniLayer';
+import type { CniLayerFactory, CniLayerHost, CniPolicyLayer } from './cniLayer';
 import { isBuiltInGroup } from '../manifests/kinds';
 
 export type { PolicyRef, SimNetworkPolicy, PolicyRule, PolicyPeer, PolicyPort, Direction, PolicyKind } from './parse';
@@ -33,8 +33,8 @@ export interface PolicyEngineOptions {
    * they are read (and reported) but decide nothing.
    */
   adminPolicies?: boolean;
-  /** Layer 2, the CNI's own policies (design.md "Policy layers"); none is simulated yet. */
-  cni?: CniPolicyLayer;
+  /** Layer 2, the CNI's own policies (design.md "Policy layers"), built on this engine; none when the CNI enforces none. */
+  cni?: CniLayerFactory | undefined;
 }
 
 export interface PolicySelection {
@@ -59,7 +59,7 @@ const NO_ADDRESSES: ReadonlySet<string> = new Set();
  * exceptions hold: a pod can always reach itself, and traffic between a pod and its own node is
  * always allowed.
  */
-export class PolicyEngine {
+export class PolicyEngine implements CniLayerHost {
   readonly policies: SimNetworkPolicy[] = [];
   /** Every cluster-wide policy read, enforced or not (see `adminEnforced`). */
   readonly adminPolicies: SimAdminPolicy[] = [];
@@ -67,7 +67,7 @@ export class PolicyEngine {
   /** Whether the cluster-wide policies decide anything (the network plugin implements them). */
   readonly adminEnforced: boolean;
   readonly tiers: AdminTiers;
-  private readonly cni: CniPolicyLayer | undefined;
+  readonly cni: CniPolicyLayer | undefined;
   private readonly byNamespace = new Map<string, SimNetworkPolicy[]>();
   private readonly selections = new WeakMap<SimPod, PolicySelection>();
   private readonly selectionsByLabels = new WeakMap<Labels, Map<string, PolicySelection>>();
@@ -82,7 +82,6 @@ export class PolicyEngine {
   ) {
     this.hostNetwork = options.hostNetwork ?? 'node';
     this.adminEnforced = options.adminPolicies ?? true;
-    this.cni = options.cni;
     for (const o of cluster.objects) {
       // Calico's and other plugins' NetworkPolicy kinds live in their own groups, not this API's.
       const builtInPolicy = o.kind === 'NetworkPolicy' && isBuiltInGroup(o.apiVersion);
@@ -104,11 +103,12 @@ export class PolicyEngine {
     this.tiers = new AdminTiers(this.adminEnforced ? this.adminPolicies : [], cluster.nodes, this);
     this.hasAdmin = this.tiers.tiers.admin.length > 0;
     this.hasBaseline = this.tiers.tiers.baseline.length > 0;
+    this.cni = options.cni?.(this);
   }
 
   /** Whether any policy of any layer can decide something. */
   get hasPolicies(): boolean {
-    return this.policies.length > 0 || !this.tiers.empty || this.cni !== undefined;
+    return this.policies.length > 0 || !this.tiers.empty || (this.cni !== undefined && this.cni.refs.length > 0);
   }
 
   /** The policies in a namespace, in input order. */
@@ -142,11 +142,22 @@ export class PolicyEngine {
 
   /** Whether a first-match layer (a cluster-wide tier, or the CNI's own policies) selects a pod for a direction. */
   firstMatchLayers(pod: SimPod, direction: Direction): boolean {
-    if (this.cni !== undefined) return true;
+    if (this.cni?.selects(pod, direction)) return true;
     return (
       (this.hasAdmin && this.tiers.selecting('admin', pod)[direction].length > 0) ||
       (this.hasBaseline && this.tiers.selecting('baseline', pod)[direction].length > 0)
     );
+  }
+
+  /** Whether some NetworkPolicy isolates a pod for a direction (for the CNI layer, whose default deny yields to it). */
+  networkPolicyIsolates(pod: SimPod, direction: Direction): boolean {
+    return this.policiesSelecting(pod)[direction].length > 0;
+  }
+
+  /** Of what the layers allow from/to `other`, the connections an L7 proxy checks request by request (Cilium's HTTP rules). */
+  l7Connections(direction: Direction, self: PolicyEndpoint, other: PolicyEndpoint, dst: PolicyEndpoint): ConnSet {
+    if (self.kind !== 'pod' || !this.cni?.selects(self.pod, direction)) return ConnSet.NONE;
+    return this.cni.l7(direction, self, other, dst);
   }
 
   /** The addresses of a node (where its pods' node-local traffic comes from). */
@@ -175,7 +186,8 @@ export class PolicyEngine {
 
   /** How policies see a peer: hostNetwork pods are their node's address unless treated as pods. */
   endpointOf(peer: Peer): PolicyEndpoint {
-    if (peer.kind === 'external') return { kind: 'ip', ip: peer.ip };
+    if (peer.kind === 'external')
+      return peer.name !== undefined ? { kind: 'ip', ip: peer.ip, name: peer.name } : { kind: 'ip', ip: peer.ip };
     const pod = peer.pod;
     if (!this.selectable(pod)) return { kind: 'ip', ip: pod.ip, pod };
     return { kind: 'pod', pod, namespace: pod.namespace, labels: pod.labels, namespaceLabels: this.namespaceLabels(pod.namespace) };
@@ -427,7 +439,7 @@ export class PolicyEngine {
       allowed = p.allow;
       handed = p.handed;
     }
-    if (this.cni) handed = ConnSet.NONE; // not simulated: nothing is promised for every client
+    if (this.cni?.selects(pod, 'ingress')) handed = ConnSet.NONE; // not simulated: nothing is promised for every client
     const policies = this.policiesSelecting(pod).ingress;
     if (policies.length > 0) {
       let np = ConnSet.NONE;

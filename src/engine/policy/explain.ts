@@ -3,7 +3,7 @@
 // Every reason names the layer that decided, the object, its rule and where the rule is written.
 import type { Protocol } from '../cluster/model';
 import type { SourceRange } from '../source';
-import { policyRefId, type Direction, type PolicyRef, type SimNetworkPolicy } from './parse';
+import { policyRefId, type Direction, type PolicyKind, type PolicyRef, type SimNetworkPolicy } from './parse';
 import { type DirectionResult, type PolicyEndpoint, type RuleHit } from './types';
 
 export type Outcome = 'not-subject' | 'self' | 'open' | 'allowed' | 'denied' | 'node' | 'rule';
@@ -26,7 +26,7 @@ export function rangeText(range: SourceRange | undefined): string {
 
 /** `NetworkPolicy shop/deny-all (policies.yaml:7:3)`: the object and where it is. */
 export function policyText(ref: PolicyRef): string {
-  return `${ref.kind} ${policyRefId(ref)} (${rangeText(ref.range)})`;
+  return `${kindText(ref.kind)} ${policyRefId(ref)} (${rangeText(ref.range)})`;
 }
 
 /**
@@ -34,10 +34,27 @@ export function policyText(ref: PolicyRef): string {
  * layer's object, its priority, the rule by name (or by position when it has none) and where it is.
  */
 export function ruleText(hit: RuleHit): string {
-  const tier = hit.policy.kind === 'ClusterNetworkPolicy' ? `${hit.layer === 'admin' ? 'Admin' : 'Baseline'} tier, ` : '';
-  const priority = hit.priority !== undefined ? ` (${tier}priority ${hit.priority})` : '';
-  const rule = hit.ruleName ? `rule ${hit.ruleName}` : `rule spec.${hit.direction}[${hit.ruleIndex}]`;
-  return `${hit.policy.kind} ${policyRefId(hit.policy)}${priority} ${rule} (${rangeText(hit.range)})`;
+  const tier =
+    hit.policy.kind === 'ClusterNetworkPolicy'
+      ? `${hit.layer === 'admin' ? 'Admin' : 'Baseline'} tier, `
+      : hit.tier !== undefined
+        ? `tier ${hit.tier}, `
+        : '';
+  const word = hit.tier !== undefined ? 'order' : 'priority';
+  const priority = hit.priority !== undefined ? ` (${tier}${word} ${hit.priority})` : tier ? ` (${tier.slice(0, -2)})` : '';
+  const kind = kindText(hit.policy.kind);
+  if (hit.note) return `${kind} ${policyRefId(hit.policy)}${priority} (${rangeText(hit.range)}), which ${hit.note}`;
+  const rule = hit.rulePath
+    ? `rule ${hit.rulePath}`
+    : hit.ruleName
+      ? `rule ${hit.ruleName}`
+      : `rule spec.${hit.direction}[${hit.ruleIndex}]`;
+  return `${kind} ${policyRefId(hit.policy)}${priority} ${rule} (${rangeText(hit.range)})`;
+}
+
+/** A policy kind as a sentence names it: Calico's NetworkPolicy is told apart from the Kubernetes one. */
+export function kindText(kind: PolicyKind): string {
+  return kind === 'CalicoNetworkPolicy' ? 'Calico NetworkPolicy' : kind;
 }
 
 /** The policies that decided one direction: the rule's policy, the admitting NetworkPolicy, or every NetworkPolicy isolating a denied side. */
@@ -56,7 +73,7 @@ export function decidingPolicies(d: Omit<DirectionResult, 'reason'>): PolicyRef[
 
 /** The name of the layer that decided, as a sentence says it: `AdminNetworkPolicy`, `NetworkPolicy`, ... */
 export function layerText(d: Omit<DirectionResult, 'reason'>): string {
-  if (d.rule) return d.rule.policy.kind;
+  if (d.rule) return kindText(d.rule.policy.kind);
   return 'NetworkPolicy';
 }
 

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { parseCidrText } from '../cluster/ipam';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -38,7 +39,7 @@ export function parseAddress(ip: string): { family: Family; value: bigint } | un
 export function cidrRange(cidr: string): IpRange | undefined {
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
-    parsed = ipaddr.parseCIDR(cidr);
+    parsed = parseCidrText(cidr);
   } catch {
     return undefined;
   }

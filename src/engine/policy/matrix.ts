@@ -20,6 +20,15 @@ export interface MatrixEntry {
   src: string;
   dst: string;
   conn: ConnSet;
+  /** Of `conn`, the connections Cilium's proxy checks request by request (L7 HTTP rules). */
+  http?: ConnSet;
+}
+
+/** `TCP 80 (HTTP rules)`: the connections, with those an L7 proxy filters marked. */
+export function connText(e: Pick<MatrixEntry, 'conn' | 'http'>): string {
+  if (!e.http || e.http.isEmpty()) return e.conn.toString();
+  const l4 = e.conn.subtract(e.http);
+  return `${l4.isEmpty() ? '' : `${l4.toString()},`}${e.http.toString()} (HTTP rules)`;
 }
 
 export interface ConnectivityList {
@@ -111,6 +120,7 @@ function externalRanges(engine: PolicyEngine, direction: Direction, ipv6: boolea
   for (const tier of [engine.tiers.tiers.admin, engine.tiers.tiers.baseline])
     for (const p of tier)
       for (const r of p.rules[direction]) for (const peer of r.peers) if (peer.kind === 'networks') blocks.push(...peer.ranges);
+  if (engine.cni) blocks.push(...engine.cni.externalRanges(direction));
   // A dual-stack cluster's pods reach (and are reached from) IPv6 addresses too, whether or not a rule names one;
   // a single-stack one lists IPv6 only when asked (netpol-analyzer, which the list mirrors, analyses IPv4 only).
   const dualStack = engine.cluster.settings.podCIDRv6 !== undefined;
@@ -167,6 +177,12 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
     const prev = row.get(dst);
     row.set(dst, prev ? prev.union(conn) : conn);
   };
+  const http = new Map<string, ConnSet>();
+  const recordHttp = (src: string, dst: string, conn: ConnSet) => {
+    if (src === dst) return;
+    const key = `${src}\u0000${dst}`;
+    http.set(key, (http.get(key) ?? ConnSet.NONE).union(conn));
+  };
   const recordClasses = (s: PodClass, d: PodClass, conn: ConnSet) => {
     for (const ws of s.workloads) for (const wd of d.workloads) record(ws, wd, conn);
   };
@@ -214,6 +230,13 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
         return e.intersect(i);
       };
       const far = conn(false);
+      if (engine.cni && !far.isEmpty() && (viaLayers.egress[si] || ingLayered)) {
+        const l7 = engine
+          .l7Connections('egress', s.ep, d.ep, d.ep)
+          .union(engine.l7Connections('ingress', d.ep, s.ep, d.ep))
+          .intersect(far);
+        if (!l7.isEmpty()) for (const ws of s.workloads) for (const wd of d.workloads) recordHttp(ws, wd, l7);
+      }
       if (!classNodeLocal(s, d)) {
         recordClasses(s, d, far);
         continue;
@@ -266,10 +289,15 @@ export function connectivityList(engine: PolicyEngine, options: MatrixOptions = 
   }
 
   const entries: MatrixEntry[] = [];
-  for (const [src, row] of result) for (const [dst, conn] of row) entries.push({ src, dst, conn });
+  for (const [src, row] of result)
+    for (const [dst, conn] of row) {
+      const l7 = http.get(`${src}\u0000${dst}`)?.intersect(conn);
+      entries.push(l7 && !l7.isEmpty() ? { src, dst, conn, http: l7 } : { src, dst, conn });
+    }
   entries.sort((a, b) => compare(a.src, b.src) || compare(a.dst, b.dst));
   const workloads = new Set(pods.map((p) => workloadId(p.workload))).size;
-  const policies = engine.policies.length + engine.tiers.tiers.admin.length + engine.tiers.tiers.baseline.length;
+  const policies =
+    engine.policies.length + engine.tiers.tiers.admin.length + engine.tiers.tiers.baseline.length + (engine.cni?.refs.length ?? 0);
   return { entries, stats: { pods: pods.length, classes: classes.length, workloads, policies } };
 }
 

@@ -73,7 +73,8 @@ export function podClasses(engine: PolicyEngine, pods: readonly SimPod[]): PodCl
     // tells it apart; so does a node's address (a nodes peer matches it), and which networks peers hold it.
     const address = !engine.selectable(pod) || (pod.ip !== undefined && nodeIps.has(pod.ip)) ? `ip:${pod.ip ?? ''}` : '';
     const inNetworks = networks.map((r) => (pod.ip !== undefined && rangesContain(r, pod.ip) ? '1' : '0')).join('');
-    const key = `${pod.namespace}\u0000${labels}\u0000${named}\u0000${address}\u0000${inNetworks}`;
+    const cni = engine.cni ? `\u0000${engine.cni.classKey(pod)}` : '';
+    const key = `${pod.namespace}\u0000${labels}\u0000${named}\u0000${address}\u0000${inNetworks}${cni}`;
     let c = byKey.get(key);
     if (!c) {
       c = {

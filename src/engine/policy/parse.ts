@@ -7,7 +7,15 @@ import { editDistance } from '../diagnostics';
 import { type ManifestObject } from '../manifests/types';
 
 /** The policy kinds a verdict can name: NetworkPolicy and the cluster-wide kinds of the network-policy API. */
-export type PolicyKind = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy';
+export type PolicyKind =
+  | 'NetworkPolicy'
+  | 'AdminNetworkPolicy'
+  | 'BaselineAdminNetworkPolicy'
+  | 'ClusterNetworkPolicy'
+  | 'CiliumNetworkPolicy'
+  | 'CiliumClusterwideNetworkPolicy'
+  | 'CalicoNetworkPolicy'
+  | 'GlobalNetworkPolicy';
 
 /** A policy as a verdict names it: which object, and where it is. */
 export interface PolicyRef {

@@ -9,9 +9,11 @@ import type { Labels } from '../cluster/labels';
 import type { SourceRange } from '../source';
 import type { IpRange } from './ipRanges';
 import type { Direction, PolicyRef } from './parse';
+import type { DnsRule, HttpRule } from './ciliumTypes';
 
 /** One end of a connection: a pod, or an address outside the cluster. */
-export type Peer = { kind: 'pod'; pod: SimPod } | { kind: 'external'; ip: string };
+/** `name`: the DNS name the pod looked up to reach the address, when it did (Cilium's toFQDNs match by it). */
+export type Peer = { kind: 'pod'; pod: SimPod } | { kind: 'external'; ip: string; name?: string };
 
 /** The layers that decide a direction, in the order they are asked. */
 export type PolicyLayerName = 'admin' | 'cni' | 'network' | 'baseline';
@@ -32,6 +34,27 @@ export interface RuleHit {
   action: AdminAction;
   /** The peer of the rule that matched. */
   peerIndex: number;
+  range: SourceRange | undefined;
+  /** Where the rule is, as a reason names it (`spec.ingress[0]`), when the layer's rules are not a plain `spec.<direction>` list. */
+  rulePath?: string;
+  /** Set when no rule decided but the layer's default did (Cilium's default deny, Calico's end of tier): why, in a few words. */
+  note?: string;
+  /** What enforces the rule, in the plugin's terms (Cilium's eBPF datapath, or its Envoy proxy for L7 rules). */
+  enforcement?: string;
+  /** Cilium L7: the HTTP rules the proxy checks each request of an allowed connection against (undefined: L4 only). */
+  http?: HttpRuleRef[];
+  /** Cilium L7 DNS: the rules.dns patterns its DNS proxy checks each query of an allowed connection against. */
+  dns?: Array<{ policy: PolicyRef; rule: DnsRule; range: SourceRange | undefined }>;
+  /** Cilium toFQDNs: the name the rule matched the address by. */
+  fqdn?: string;
+  /** Calico: the tier of the policy (`default`). */
+  tier?: string;
+}
+
+/** One HTTP rule of a Cilium policy, with the policy it belongs to and where it is written. */
+export interface HttpRuleRef {
+  policy: PolicyRef;
+  rule: HttpRule;
   range: SourceRange | undefined;
 }
 
@@ -75,4 +98,4 @@ export interface Verdict {
  */
 export type PolicyEndpoint =
   | { kind: 'pod'; pod: SimPod; namespace: string; labels: Labels; namespaceLabels: Labels }
-  | { kind: 'ip'; ip: string | undefined; pod?: SimPod; range?: IpRange };
+  | { kind: 'ip'; ip: string | undefined; pod?: SimPod; range?: IpRange; name?: string };

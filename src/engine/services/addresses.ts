@@ -105,6 +105,17 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
         p.nodePort = port;
       });
     }
+    // The API server allocates a healthCheckNodePort for a LoadBalancer with externalTrafficPolicy Local.
+    if (svc.type === 'LoadBalancer' && svc.externalTrafficPolicy === 'Local') {
+      if (svc.healthCheckNodePort !== undefined && !nodePorts.has(svc.healthCheckNodePort))
+        nodePorts.set(svc.healthCheckNodePort, `${id}/healthCheck`);
+      else if (svc.healthCheckNodePort === undefined && nodePorts.size < hi - lo + 1) {
+        let port = lo + (hashPort(`${id}/healthCheckNodePort`) % (hi - lo + 1));
+        while (nodePorts.has(port)) port = port >= hi ? lo : port + 1;
+        nodePorts.set(port, `${id}/healthCheck`);
+        svc.healthCheckNodePort = port;
+      }
+    }
     if (svc.type === 'LoadBalancer' && svc.loadBalancerIP === undefined && svc.poolOrder === undefined) {
       const ip = lbIPs.allocate(`lb/${id}`);
       if (ip) svc.loadBalancerIP = ip;

@@ -11,6 +11,7 @@ import { allocateServiceAddresses } from './addresses';
 import { checkExternalTrafficPolicy, computeEndpoints } from './endpoints';
 import { readServiceObject } from './read';
 import { apiServerEndpoints, implicitServices } from './implicit';
+import { assignTopology } from './topology';
 
 /** Every Service with its ClusterIPs, node ports and endpoints; `extra` are Services the simulator adds (ingress controllers'). */
 export function buildServices(
@@ -33,6 +34,7 @@ export function buildServices(
   const manual = objects.filter((o) => o.kind === 'Endpoints' || o.kind === 'EndpointSlice');
   computeEndpoints(services, pods, manual, DEFAULT_NAMESPACE, diagnostics, customResourcesByNamespace(objects), budget?.limit, budget?.cut);
   apiServerEndpoints(services, nodes);
+  assignTopology(services, nodes);
   const nodeNames = nodes.map((n) => n.name);
   for (const svc of services) if (svc.origin.kind === 'manifest') checkExternalTrafficPolicy(svc, nodeNames, diagnostics);
   return services;
@@ -54,6 +56,9 @@ const NO_PODS_GROUPS = new Set([
   'snapshot.storage.k8s.io',
   'kustomize.config.k8s.io',
   'config.kubernetes.io',
+  'cilium.io',
+  'projectcalico.org',
+  'crd.projectcalico.org',
 ]);
 
 /** Custom resources of kinds the simulation does not model, by namespace (their operators may create pods). */

@@ -91,6 +91,13 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
       r.invalid(['spec'], 'A Service of type ExternalName needs spec.externalName (a DNS name such as db.example.com).');
     else svc.externalName = ext.replace(/\.$/, '');
   }
+  const td = r.str(['spec', 'trafficDistribution']);
+  if (td === 'PreferClose' || td === 'PreferSameZone' || td === 'PreferSameNode') svc.trafficDistribution = td;
+  else if (td !== undefined)
+    r.invalid(
+      ['spec', 'trafficDistribution'],
+      `trafficDistribution must be PreferClose, PreferSameZone or PreferSameNode, not "${td}" (the API server rejects other values).`,
+    );
   const ranges = readSourceRanges(r);
   if (ranges.length > 0) svc.loadBalancerSourceRanges = ranges;
   const hc = r.int(['spec', 'healthCheckNodePort'], 1, 65535);

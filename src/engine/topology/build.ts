@@ -238,6 +238,34 @@ export function buildTopology(
   }
   const ext = externals(cluster, ingresses.length);
   edges.push(...ext.edges);
+  // An ALB runs outside the cluster: drawn beside the client, leading to the Ingresses it serves.
+  for (const lb of analysis.ingress.albs()) {
+    const id = `alb:${lb.key}`;
+    ext.externals.push({
+      id,
+      role: 'load-balancer',
+      label: `ALB ${lb.hostname} (${lb.scheme})`,
+      ip: lb.address,
+      port: lb.listeners[0]?.port ?? null,
+      service: null,
+    });
+    edges.push({
+      id: `${EXTERNAL_CLIENT_ID}->${id}`,
+      kind: 'external',
+      from: EXTERNAL_CLIENT_ID,
+      to: id,
+      label: lb.listeners.map((l) => l.port).join(', '),
+    });
+    for (const ing of lb.ingresses)
+      edges.push({
+        id: `${id}->${ing.namespace}/${ing.name}`,
+        kind: 'controller',
+        from: id,
+        to: `${ing.namespace}/${ing.name}`,
+        label: ing.className ?? 'alb',
+      });
+  }
+  ext.externals.sort((a, b) => cmp(a.id, b.id));
   edges.sort((a, b) => cmp(a.id, b.id));
 
   const namespaces: TopoNamespace[] = [...cluster.namespaces.values()]

@@ -43,12 +43,18 @@ export function readIngresses(cluster: Cluster, model: IngressModel): TopoIngres
         routes.push(route(ing, services, p.backend, rule.host ?? null, p.path, p.pathType, [...p.fieldPath, 'path'], false));
     }
     const controller = model.controllers.find((c) => c.className !== undefined && c.className === ing.className);
+    const lb = controller?.profile.dataPlane === 'outside' ? model.albOf(ing) : undefined;
     const entry: TopoIngress = {
       id: `${ing.namespace}/${ing.name}`,
       namespace: ing.namespace,
       name: ing.name,
       className: ing.className ?? null,
       controllerService: controller?.service ? serviceId(controller.service) : null,
+      controller: controller
+        ? lb
+          ? { profile: controller.profile.kind, runs: 'outside', dataPlane: lb.hostname, external: `alb:${lb.key}` }
+          : { profile: controller.profile.kind, runs: 'in-cluster', dataPlane: `${controller.namespace}/${controller.name}` }
+        : null,
       routes,
     };
     const source = locate(ing.origin, ['metadata', 'name']);

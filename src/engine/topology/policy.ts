@@ -22,12 +22,17 @@ function refView(r: PolicyRef): PolicyRefView {
   return view;
 }
 
-function ruleView(hit: RuleHit, action: string): Pick<PolicyRefView, 'priority' | 'rule' | 'action'> {
-  const out: Pick<PolicyRefView, 'priority' | 'rule' | 'action'> = {
-    rule: hit.ruleName ?? `spec.${hit.direction}[${hit.ruleIndex}]`,
-    action,
-  };
+function ruleView(hit: RuleHit, action: string): Pick<PolicyRefView, 'priority' | 'rule' | 'action' | 'tier'> {
+  // A CNI layer's default decided (Cilium's default deny, Calico's end of tier) when no rule did.
+  const rule =
+    hit.ruleIndex < 0 && hit.note !== undefined
+      ? hit.tier !== undefined
+        ? 'end of tier'
+        : 'default deny'
+      : (hit.rulePath ?? hit.ruleName ?? `spec.${hit.direction}[${hit.ruleIndex}]`);
+  const out: Pick<PolicyRefView, 'priority' | 'rule' | 'action' | 'tier'> = { rule, action };
   if (hit.priority !== undefined) out.priority = hit.priority;
+  if (hit.tier !== undefined) out.tier = hit.tier;
   return out;
 }
 

@@ -78,13 +78,22 @@ export interface TopoIngress {
   className: string | null;
   /** NAMESPACE/NAME of the controller's Service, when the simulation has one. */
   controllerService: string | null;
+  /** The controller as it runs: its profile, and where (its Deployment in the cluster, or an ALB outside it). */
+  controller: {
+    profile: string;
+    runs: 'in-cluster' | 'outside';
+    /** NAMESPACE/NAME of its Deployment, or the ALB's DNS name. */
+    dataPlane: string;
+    /** For an ALB: the `alb:KEY` external the topology draws outside the cluster. */
+    external?: string;
+  } | null;
   routes: TopoIngressRoute[];
   source?: SourceRange;
 }
 
 /** Things outside the pod network that traffic enters through. */
 export interface TopoExternal {
-  /** `external` (the client), `loadbalancer:NS/NAME`, or `nodeport:NS/NAME:PORT`. */
+  /** `external` (the client), `loadbalancer:NS/NAME`, `nodeport:NS/NAME:PORT`, or `alb:GROUP` (an ALB outside the cluster). */
   id: string;
   role: 'client' | 'load-balancer' | 'node-port';
   label: string;
@@ -217,14 +226,16 @@ export interface Topology {
 }
 
 export interface PolicyRefView {
-  /** NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy. */
+  /** NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, or a CNI's own kind (CiliumNetworkPolicy, CalicoNetworkPolicy, ...). */
   kind: string;
   /** '' for the cluster-scoped kinds. */
   namespace: string;
   name: string;
   source?: SourceRange;
-  /** For a cluster-wide policy's rule: the policy's priority (none for the BaselineAdminNetworkPolicy). */
+  /** For a cluster-wide policy's rule: the policy's priority (none for the BaselineAdminNetworkPolicy); for a Calico policy, its order. */
   priority?: number;
+  /** For a Calico policy: its tier (then `priority` is its order). */
+  tier?: string;
   /** For a cluster-wide policy: the rule that decided, by name or position (`spec.ingress[2]`). */
   rule?: string;
   /** For a cluster-wide policy: what the rule does (Allow, Deny; Pass when it handed the connection on). */

@@ -6,9 +6,13 @@ import { locate, podId, type Protocol, type SimNode, type SimPod } from '../clus
 import { cniProfile, policyPoint } from '../dataplane/cni';
 import type { PathEnd } from './dataPath';
 import type { Peer, PolicyOracle } from '../policy/oracle';
-import type { Destination, Hop, TraceCandidate, TraceRequest, TraceResponse, TraceVerdict } from './types';
+import type { Destination, Hop, TraceCandidate, TraceIngressController, TraceRequest, TraceResponse, TraceVerdict } from './types';
 import type { SourceRange } from '../source';
-import { layerText } from '../policy/explain';
+import { layerText, ruleText } from '../policy/explain';
+import { httpAllows, httpRuleText, PROXY } from '../policy/cilium';
+import { pathText } from '../policy/ciliumParse';
+import { policyRefId } from '../policy/parse';
+import type { HttpRuleRef, RuleHit } from '../policy/types';
 
 /** A NAT done on the way, which conntrack undoes for the reply. */
 export interface NatRecord {
@@ -46,11 +50,19 @@ export interface TraceContext {
     via: string | undefined;
     /** What the backend answers with, for the response filters to work on. */
     responseHeaders: Array<{ name: string; value: string }>;
+    /** The target URL's host and path (an L7 proxy on the way checks them). */
+    host?: string;
+    path?: string;
+    scheme?: string | undefined;
   };
+  /** Set when an L7 proxy refused the request (the drop becomes `refused` with its status). */
+  l7Refused?: { status: number | undefined; reason: string };
   /** The last Service chosen on the way (by a URL, an Ingress or a route). */
   service: string | undefined;
   response: TraceResponse | undefined;
   request: TraceRequest | undefined;
+  /** The ingress controller the request went through, once an Ingress leg ran. */
+  ingressController?: TraceIngressController;
 }
 
 /** The packet as it is now. */
@@ -124,6 +136,7 @@ export function checkPolicy(
   const profile = cniProfile(ctx.a.cluster.settings);
   const enforcer = policyPoint(profile, direction, subject.pod);
   const range: SourceRange | undefined = result.rule?.range ?? result.allowedBy?.range ?? result.isolatingPolicies[0]?.range;
+  const l7 = result.allowed && result.rule?.http && purpose === 'connection' && enforcer ? proxyCheck(ctx, result.rule.http) : undefined;
   ctx.hops.push({
     kind: 'policy',
     direction,
@@ -136,13 +149,57 @@ export function checkPolicy(
     protocol,
     result,
     range,
+    ...(l7 ? { l7: l7.hop } : {}),
   });
+  if (l7 && !l7.allowed) {
+    const rules = `${ruleText(result.rule as RuleHit)} (${(result.rule?.http ?? []).map((h) => httpRuleText(h.rule)).join('; ')})`;
+    ctx.l7Refused = l7.tls
+      ? {
+          status: undefined,
+          reason: `${PROXY} enforces the HTTP rules of ${rules} on this port, but the connection is TLS: without TLS interception (terminatingTLS, not simulated) the proxy cannot read a request in it, so the connection fails`,
+        }
+      : { status: 403, reason: `${PROXY} answers 403 Access denied: ${l7.hop.request} matches none of the HTTP rules of ${rules}` };
+    return false;
+  }
   if (result.allowed) return true;
   if (!enforcer) {
     ctx.unenforced.push(`${direction} of ${podId(subject.pod)}: ${result.reason}`);
     return true;
   }
   return false;
+}
+
+/** The HTTP request of the trace as Cilium's proxy sees it, against the HTTP rules that apply. */
+function proxyCheck(
+  ctx: TraceContext,
+  rules: HttpRuleRef[],
+): { allowed: boolean; tls: boolean; hop: NonNullable<Extract<Hop, { kind: 'policy' }>['l7']> } {
+  const req = ctx.request;
+  const tls = req ? req.tls === 'passthrough' : ['https', 'wss', 'grpcs', 'tls'].includes(ctx.http.scheme ?? '');
+  if (tls)
+    return {
+      allowed: false,
+      tls,
+      hop: { proxy: PROXY, request: 'a TLS connection', allowedBy: undefined, range: rules[0]?.range, tls: true },
+    };
+  const headers = req ? Object.entries(req.headers).map(([name, value]) => ({ name, value })) : ctx.http.headers;
+  const hostHeader = headers.find((h) => h.name.toLowerCase() === 'host')?.value;
+  const method = (req?.method ?? ctx.http.method ?? 'GET').toUpperCase();
+  const path = req?.path ?? ctx.http.path ?? '/';
+  const host = req?.host ?? hostHeader ?? ctx.http.host;
+  const by = httpAllows(rules, { method, path, host, headers });
+  // A target without a scheme (HOST:PORT) is read as the simplest request a client sends.
+  const guessed = !req && ctx.http.scheme === undefined ? ' (no URL given: read as a plain HTTP request)' : '';
+  return {
+    allowed: by !== undefined,
+    tls,
+    hop: {
+      proxy: PROXY,
+      request: `${method} ${path}${guessed}`,
+      allowedBy: by ? `${policyRefId(by.policy)} ${pathText(by.rule.path)} (${httpRuleText(by.rule)})` : undefined,
+      range: by?.range ?? rules[0]?.range,
+    },
+  };
 }
 
 /** Where a Service field sits in its manifest (for hops the editor can reveal). */
@@ -176,6 +233,14 @@ function lastPolicyLayer(ctx: TraceContext): string {
   return 'NetworkPolicy';
 }
 
+function lastPolicyRange(ctx: TraceContext): SourceRange | undefined {
+  for (let i = ctx.hops.length - 1; i >= 0; i--) {
+    const h = ctx.hops[i];
+    if (h?.kind === 'policy') return h.l7?.range ?? h.range;
+  }
+  return undefined;
+}
+
 function lastPolicyReason(ctx: TraceContext): string {
   for (let i = ctx.hops.length - 1; i >= 0; i--) {
     const h = ctx.hops[i];
@@ -186,6 +251,18 @@ function lastPolicyReason(ctx: TraceContext): string {
 
 /** A policy drop: the drop hop and the verdict, naming the layer that decided (the last policy hop's). */
 export function policyDrop(ctx: TraceContext, direction: 'egress' | 'ingress', node: string | null, pod: SimPod): Outcome {
+  const refused = ctx.l7Refused;
+  if (refused) {
+    ctx.hops.push({
+      kind: 'reject',
+      node,
+      rule: refused.status !== undefined ? `${PROXY}: ${refused.status} Forbidden` : `${PROXY}: no HTTP request in a TLS stream`,
+      reason: refused.reason,
+      range: lastPolicyRange(ctx),
+    });
+    if (refused.status !== undefined) ctx.response = { status: refused.status };
+    return fail('refused', refused.reason);
+  }
   const layer = lastPolicyLayer(ctx);
   ctx.hops.push({ kind: 'drop', node, rule: undefined, reason: `${direction} ${layer} of ${podId(pod)}`, range: undefined });
   return fail(

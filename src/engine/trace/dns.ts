@@ -5,7 +5,11 @@ import { fnv1a } from '../hash';
 import { decide } from '../dataplane/kubeProxy';
 import { isIP } from '../cluster/ipam';
 import { podId, serviceId, type SimPod, type SimService } from '../cluster/model';
-import type { Peer } from '../policy/oracle';
+import type { DirectionResult, Peer } from '../policy/oracle';
+import type { RuleHit } from '../policy/types';
+import { DNS_PROXY, nameMatches } from '../policy/cilium';
+import { ruleText } from '../policy/explain';
+import { podById, podByIp, serviceByClusterIP, serviceById } from './lookup';
 import { checkPolicy, fail, type Outcome, type TraceContext } from './context';
 import { round } from './steps';
 import type { Hop } from './types';
@@ -22,7 +26,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
   const server = r.answeredBy === 'hosts' ? '/etc/hosts' : r.nameserver;
   if (r.answeredBy !== 'hosts') {
     const start = ctx.hops.length;
-    const blocked = queryBlocked(ctx, pod, host, cfg.nameservers[0]);
+    const blocked = queryBlocked(ctx, pod, host, cfg.nameservers[0], r.resolvedName ?? host);
     if (blocked) {
       // The lookup is the first thing the connection needs, so the trace opens with it.
       ctx.hops.splice(start, 0, {
@@ -31,7 +35,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
         query: host,
         server,
         searched: [],
-        rcode: 'TIMEOUT',
+        rcode: blocked.rcode ?? 'TIMEOUT',
         resolvedName: undefined,
         answers: [],
         forwarded: false,
@@ -45,7 +49,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
   const cname = r.answers.find((x) => x.type === 'CNAME');
   const addresses = r.answers.filter((x) => x.type === 'A' || x.type === 'AAAA');
   const svcId = addresses.find((x) => x.service)?.service ?? cname?.service;
-  const svc = svcId ? a.cluster.services.find((s) => serviceId(s) === svcId) : undefined;
+  const svc = svcId ? serviceById(a.cluster, svcId) : undefined;
   const alias =
     r.answeredBy === 'hosts' ? pod.hostAliases?.find((h) => h.hostnames.includes(host.toLowerCase().replace(/\.$/, ''))) : undefined;
   const meaning =
@@ -94,7 +98,7 @@ export function resolveFromPod(ctx: TraceContext, pod: SimPod, host: string): Re
   // A headless name answers with every pod; the client takes one of them (the simulation: a stable pick).
   const pick = addresses[fnv1a(`${pod.ip}|${host}`) % addresses.length] as (typeof addresses)[number];
   ctx.candidates = addresses.map((x) => {
-    const p = a.cluster.pods.find((q) => q.ip === x.value);
+    const p = podByIp(a.cluster, x.value);
     return { pod: x.pod ?? '', ip: x.value, port: 0, node: p?.node ?? null, weight: round(1 / addresses.length), chosen: x === pick };
   });
   return { ip: pick.value };
@@ -109,10 +113,11 @@ function queryBlocked(
   pod: SimPod,
   host: string,
   nameserver: string | undefined,
-): { meaning: string; outcome: Outcome } | undefined {
+  asked: string,
+): { meaning: string; outcome: Outcome; rcode?: 'REFUSED' } | undefined {
   const { a } = ctx;
   if (!nameserver || !isIP(nameserver) || !pod.node) return undefined;
-  const dnsSvc = a.cluster.services.find((s) => s.clusterIPs.includes(nameserver));
+  const dnsSvc = serviceByClusterIP(a.cluster, nameserver);
   let server: Peer;
   let port = 53;
   if (dnsSvc) {
@@ -128,17 +133,18 @@ function queryBlocked(
     server = { kind: 'pod', pod: found.pod };
     port = found.port;
   } else {
-    const p = a.cluster.pods.find((q) => q.ip === nameserver && !q.hostNetwork);
+    const p = podByIp(a.cluster, nameserver, true);
     server = p ? { kind: 'pod', pod: p } : { kind: 'external', ip: nameserver };
   }
   const serverName = server.kind === 'pod' ? podId(server.pod) : server.ip;
   const verdict = ctx.oracle.verdict({ kind: 'pod', pod }, server, port, 'UDP');
-  if (!verdict.egress.isolated && !verdict.ingress.isolated) return undefined;
+  const open = (d: typeof verdict.egress) => !d.isolated && d.decidedBy !== 'cni';
+  if (open(verdict.egress) && open(verdict.ingress)) return undefined;
   const out = checkPolicy(ctx, 'egress', pod.node, { kind: 'pod', pod }, server, port, 'UDP', 'dns');
   const into =
     out &&
     (server.kind !== 'pod' || checkPolicy(ctx, 'ingress', server.pod.node ?? null, { kind: 'pod', pod }, server, port, 'UDP', 'dns'));
-  if (out && into) return undefined;
+  if (out && into) return dnsProxyRefuses(verdict.egress, podId(pod), asked);
   ctx.hops.push({
     kind: 'drop',
     node: out && server.kind === 'pod' ? (server.pod.node ?? null) : pod.node,
@@ -158,6 +164,22 @@ function queryBlocked(
   };
 }
 
+/**
+ * Cilium's DNS proxy: when the rule letting the query out has rules.dns, a name none of its
+ * patterns matches is answered REFUSED (https://docs.cilium.io/en/stable/security/policy/language/#dns-based).
+ */
+function dnsProxyRefuses(
+  egress: DirectionResult,
+  pod: string,
+  asked: string,
+): { meaning: string; outcome: Outcome; rcode: 'REFUSED' } | undefined {
+  const rules = egress.allowed ? egress.rule?.dns : undefined;
+  if (!rules || rules.some((r) => nameMatches(r.rule.matchName, r.rule.matchPattern, asked))) return undefined;
+  const patterns = rules.map((r) => r.rule.matchName ?? r.rule.matchPattern ?? '').join(', ');
+  const why = `${DNS_PROXY} answers REFUSED: ${asked} matches none of the rules.dns patterns (${patterns}) of ${ruleText(egress.rule as RuleHit)}`;
+  return { meaning: why, outcome: fail('unresolved', `${asked} cannot be resolved from ${pod}: ${why}`), rcode: 'REFUSED' };
+}
+
 /** The endpoint kube-proxy picks for the pod's query to a DNS Service; 'none' when it has no ready one. */
 function serviceEndpoint(ctx: TraceContext, pod: SimPod, svc: SimService): { pod: SimPod; port: number } | 'none' | undefined {
   const portIndex = svc.ports.findIndex((p) => p.port === 53 && p.protocol === 'UDP');
@@ -174,6 +196,6 @@ function serviceEndpoint(ctx: TraceContext, pod: SimPod, svc: SimService): { pod
     settings: ctx.a.cluster.settings,
   });
   if (d.kind !== 'dnat') return 'none';
-  const p = ctx.a.cluster.pods.find((q) => podId(q) === d.chosen.endpoint.pod);
+  const p = podById(ctx.a.cluster, d.chosen.endpoint.pod);
   return p ? { pod: p, port: d.chosen.endpoint.port } : undefined;
 }

@@ -3,9 +3,15 @@ import { cidrContains, isIP } from '../cluster/ipam';
 import { podId } from '../cluster/model';
 import { checkPolicy, fail, policyDrop, type Outcome, type Packet, type TraceContext } from './context';
 import { lastPolicyReason, snat } from './steps';
+import { layerText } from '../policy/explain';
 import { rangeStart, rangesContain, splitAtBoundaries, type IpRange } from '../policy/ipRanges';
 
-const SAMPLE = '203.0.113.80';
+/**
+ * The address a name outside the cluster stands for (TEST-NET-3, RFC 5737): what upstream DNS
+ * answers is not known here, so policies that match addresses are probed with it, and Cilium's
+ * toFQDNs rules admit it by the name the pod looked up.
+ */
+export const SAMPLE = '203.0.113.80';
 import type { SimNetworkPolicy } from '../policy/parse';
 
 /**
@@ -33,29 +39,47 @@ export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, l
     }
   }
   let note = '';
-  if (pkt.sender && unknownAddress) {
+  const port = Number(label.split(':').pop()) || 0;
+  // Cilium's toFQDNs admit a name's addresses, whatever they are: the name stands for the test address.
+  const named = { kind: 'external' as const, ip: SAMPLE, name: ipOrHost };
+  const byName = pkt.sender && unknownAddress ? ctx.oracle.verdict(pkt.originalPeer, named, port, ctx.protocol).egress : undefined;
+  if (pkt.sender && byName?.decidedBy === 'cni' && byName.rule?.fqdn !== undefined) {
+    if (!checkPolicy(ctx, 'egress', here?.name ?? null, pkt.originalPeer, named, port, ctx.protocol, 'connection'))
+      return policyDrop(ctx, 'egress', here?.name ?? null, pkt.sender);
+    note = `; ${ipOrHost}'s addresses are answered upstream (the simulation uses the test address ${SAMPLE}), and the toFQDNs rule admits them by name`;
+  } else if (pkt.sender && unknownAddress) {
     const probes = outsideProbes(ctx);
-    const port = Number(label.split(':').pop()) || 0;
     const sender = pkt.sender;
     const allowed = probes.filter(
-      (ip) => ctx.oracle.verdict(pkt.originalPeer, { kind: 'external', ip }, port, ctx.protocol).egress.allowed,
+      (ip) => ctx.oracle.verdict(pkt.originalPeer, { kind: 'external', ip, name: ipOrHost }, port, ctx.protocol).egress.allowed,
     );
     const first = probes[0];
     if (allowed.length === 0 && first) {
       // No outside address is admitted on this port: wherever the name points, the packet is dropped.
       if (
-        !checkPolicy(ctx, 'egress', here?.name ?? null, pkt.originalPeer, { kind: 'external', ip: first }, port, ctx.protocol, 'connection')
+        !checkPolicy(
+          ctx,
+          'egress',
+          here?.name ?? null,
+          pkt.originalPeer,
+          { kind: 'external', ip: first, name: ipOrHost },
+          port,
+          ctx.protocol,
+          'connection',
+        )
       ) {
+        const last = ctx.hops[ctx.hops.length - 1];
+        const layer = last?.kind === 'policy' ? layerText(last.result) : 'NetworkPolicy';
         ctx.hops.push({
           kind: 'drop',
           node: here?.name ?? null,
           rule: undefined,
-          reason: `egress NetworkPolicy of ${podId(sender)}`,
+          reason: `egress ${layer} of ${podId(sender)}`,
           range: undefined,
         });
         return fail(
           'dropped',
-          `NetworkPolicy drops it on the way out of ${podId(sender)}, whatever address ${ipOrHost} has: no egress rule admits an address outside the cluster on ${port}/${ctx.protocol} (${lastPolicyReason(ctx)})`,
+          `${layer} drops it on the way out of ${podId(sender)}, whatever address ${ipOrHost} has: no egress rule admits an address outside the cluster on ${port}/${ctx.protocol} (${lastPolicyReason(ctx)})`,
         );
       }
     } else if (allowed.length < probes.length)
@@ -74,8 +98,10 @@ export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, l
   return {
     verdict: 'delivered',
     reason: unknownAddress
-      ? `leaves the cluster towards ${label}, if the resolver outside the cluster answers ${ipOrHost}: answered upstream, unknown here${note}; the simulation stops at the cluster edge`
-      : `leaves the cluster towards ${label}; the simulation stops at the cluster edge`,
+      ? byName?.rule?.fqdn !== undefined && byName.decidedBy === 'cni'
+        ? `leaves the cluster towards ${label}${note}; the simulation stops at the cluster edge`
+        : `leaves the cluster towards ${label}, if the resolver outside the cluster answers ${ipOrHost}: answered upstream, unknown here${note}; the simulation stops at the cluster edge`
+      : `leaves the cluster towards ${label}${note}; the simulation stops at the cluster edge`,
     destination: { kind: 'external', host: label.replace(/:\d+$/, '') },
     sourceIPAtDestination: pkt.srcIP,
   };

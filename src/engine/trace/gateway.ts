@@ -5,7 +5,7 @@
 import { fnv1a } from '../hash';
 import { isIP } from '../cluster/ipam';
 import { categorizeEndpoints, endpointString } from '../dataplane/kubeProxy';
-import { locate, podId, serviceId, type SimPod } from '../cluster/model';
+import { locate, serviceId, type SimPod } from '../cluster/model';
 import { backendTlsPolicies } from '../gateway/backendTls';
 import { applyFilters, responseHeaders } from '../gateway/filters';
 import { routeCall, type GatewayCall, type GatewayDecision, type WeightedBackend } from '../gateway/routing';
@@ -15,6 +15,7 @@ import { toPod } from './legs';
 import { leaveCluster } from './edge';
 import { round } from './steps';
 import type { Target, TraceCandidate, TraceRequest } from './types';
+import { podById, podByIp } from './lookup';
 
 function listenerText(l: Listener): string {
   return `${l.name} (${l.protocol} ${l.port}${l.hostname ? `, ${l.hostname}` : ''})`;
@@ -314,7 +315,7 @@ export function gatewayLeg(ctx: TraceContext, pkt: Packet, gw: SimGateway, pod: 
       `Service ${serviceId(svc)} behind Gateway ${gwId} has no ready endpoints${pendingBehind(ctx.a.cluster.pods, svc)}, so the Gateway answers 503${caveat}`,
     );
   }
-  const target2 = ctx.a.cluster.pods.find((p) => podId(p) === chosen.pod) ?? ctx.a.cluster.pods.find((p) => p.ip === chosen.ip);
+  const target2 = podById(ctx.a.cluster, chosen.pod) ?? podByIp(ctx.a.cluster, chosen.ip);
   if (!target2) return leaveCluster(ctx, proxied, chosen.ip, endpointString({ ip: chosen.ip, port: chosen.port }));
   const out = toPod(ctx, proxied, target2, chosen.port, undefined);
   return caveat && out.verdict === 'delivered' ? { ...out, reason: `${out.reason}${caveat}` } : out;

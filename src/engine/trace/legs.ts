@@ -4,7 +4,9 @@
 import { cidrContains, ipFamily, normalizeIP } from '../cluster/ipam';
 import { fnv1a } from '../hash';
 import { clusterIPOf, endpointsOf, nodeIPOf, podCIDROf, serviceCIDROf, type IPFamily } from '../dataplane/families';
+import type { TopologyChoice } from '../services/topology';
 import { decide, categorizeEndpoints, endpointString, servicePortName, type ServiceDataplane } from '../dataplane/kubeProxy';
+import { zoneOf } from '../services/topology';
 import { masqueradeAddress, nodeNamed } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
 import { arrive, podByEndpoint, round, snat, toCandidates } from './steps';
@@ -24,6 +26,8 @@ import {
   type TraceContext,
 } from './context';
 import type { SnatReason, TraceCandidate } from './types';
+import { podByAddress, serviceByClusterIP } from './lookup';
+import { refuseOutsideSourceRanges, sourceRangesOf } from './sourceRanges';
 
 /**
  * A packet to an address of the other family leaves with the sender's address of that family (a
@@ -55,7 +59,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   const family = ipFamily(ip);
   const unfit = sourceOfFamily(ctx, pkt, family);
   if (unfit) return unfit;
-  const byVip = cluster.services.find((s) => s.clusterIPs.includes(ip));
+  const byVip = serviceByClusterIP(cluster, ip);
   if (byVip) {
     if (!pkt.at)
       return fail(
@@ -77,7 +81,7 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (ip.startsWith('127.') || ip === '::1') return loopback(ctx, pkt, ip, port);
   const node = cluster.nodes.find((n) => n.ip === ip);
   if (node) return viaNode(ctx, pkt, node, port);
-  const pod = cluster.pods.find((p) => (p.ip === ip || p.ipv6 === ip) && !p.hostNetwork);
+  const pod = podByAddress(cluster, ip);
   if (pod) return toPod(ctx, pkt, pod, port, undefined);
   const podNet = podCIDROf(cluster.settings, family);
   if (podNet && cidrContains(podNet, ip))
@@ -91,6 +95,17 @@ export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: 
   if (!pkt.at)
     return fail('unrouted', `${ip} is not an address of this cluster (no node, pod, Service, load balancer or external IP has it)`);
   return leaveCluster(ctx, pkt, ip, `${ip}:${port}`);
+}
+
+/** What topology hints or the terminating fallback did to the candidates, in a sentence for the DNAT hop. */
+function topologyNote(d: { topology?: TopologyChoice; terminatingFallback?: boolean }, node: SimNode): { topology?: string } {
+  const parts: string[] = [];
+  if (d.topology?.mode === 'PreferSameZone')
+    parts.push(`topology hints: only endpoints hinted for zone ${zoneOf(node)} (trafficDistribution; kube-proxy keeps the node's zone)`);
+  else if (d.topology?.mode === 'PreferSameNode') parts.push(`topology hints: only endpoints hinted for ${node.name} (PreferSameNode)`);
+  else if (d.topology?.ignored) parts.push(`topology hints ignored: ${d.topology.ignored}`);
+  if (d.terminatingFallback) parts.push('no endpoint is ready, so kube-proxy uses the serving terminating ones');
+  return parts.length > 0 ? { topology: parts.join('; ') } : {};
 }
 
 /** Where kube-proxy marks and masquerades, in the mode's own terms. */
@@ -181,6 +196,7 @@ export function viaService(
     clientIsThisNode: pkt.srcIP === node.ip || pkt.srcIP === node.ipv6,
     settings,
     endpoints: endpointsOf(ctx.a.cluster, svc, portIndex, family),
+    ...(zoneOf(node) !== undefined ? { nodeZone: zoneOf(node) } : {}),
   });
   const portRange = locate(svc.origin, [...sp.path, entry === 'nodePort' ? 'nodePort' : 'port']) ?? locate(svc.origin, sp.path);
   const spn = servicePortName(svc, sp);
@@ -226,6 +242,7 @@ export function viaService(
     candidates: d.candidates.length,
     affinitySeconds: d.affinity?.timeoutSeconds,
     localOnly: d.localOnly,
+    ...topologyNote(d, node),
     range: portRange,
   });
   // Cilium's socket LB connects the socket to the backend directly: no packet is ever rewritten.
@@ -368,12 +385,15 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
   const id = serviceId(svc);
   if (!sp || sp.nodePort === undefined)
     return fail('unrouted', `the load balancer of Service ${id} (${svc.loadBalancerIP}) does not listen on ${port}/${ctx.protocol}`);
+  const ranges = sourceRangesOf(svc, pkt.srcIP);
+  const refused = refuseOutsideSourceRanges(ctx, pkt, svc, sp, ranges);
+  if (refused) return refused;
   // In-cluster clients never reach the balancer: kube-proxy captures the LB IP on their own node.
   if (pkt.at) return viaService(ctx, pkt, svc, port, 'loadBalancer', pkt.at);
   const { cluster } = ctx.a;
   const portIndex = svc.ports.indexOf(sp);
   const local = svc.externalTrafficPolicy === 'Local';
-  const perNode = cluster.nodes.map((n) => ({ node: n, local: categorizeEndpoints(svc, portIndex, n.name).local }));
+  const perNode = cluster.nodes.map((n) => ({ node: n, local: categorizeEndpoints(svc, portIndex, n.name, undefined, zoneOf(n)).local }));
   // Under Local the balancer's health checks (healthCheckNodePort) fail on nodes without an endpoint.
   const healthy = local ? perNode.filter((x) => x.local.length > 0) : perNode;
   const eligible = healthy.length > 0 ? healthy : perNode;
@@ -402,6 +422,8 @@ function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService, port: 
     nodePort: sp.nodePort,
     nodes: eligible.map((x) => ({ node: x.node.name, weight: round(1 / eligible.length) })),
     externalTrafficPolicy: svc.externalTrafficPolicy,
+    ...(local && svc.healthCheckNodePort !== undefined ? { healthCheckNodePort: svc.healthCheckNodePort } : {}),
+    ...(ranges.length > 0 ? { sourceRanges: ranges } : {}),
     range: locate(svc.origin, ['spec', 'type']),
   });
   ctx.nats.push({ kind: 'dnat', node: null, original: `${svc.loadBalancerIP}:${sp.port}`, translated: `${pick.node.ip}:${sp.nodePort}` });

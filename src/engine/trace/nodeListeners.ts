@@ -8,7 +8,10 @@ import { arrive, lastPolicyReason } from './steps';
 
 export const KUBELET_PORT = 10250;
 
-export type NodeListener = { kind: 'kubelet'; port: number } | { kind: 'kube-apiserver'; port: number; pod: string; service: string };
+export type NodeListener =
+  | { kind: 'kubelet'; port: number }
+  | { kind: 'kube-apiserver'; port: number; pod: string; service: string }
+  | { kind: 'health-check'; port: number; service: string; localEndpoints: number };
 
 /** The node-level listener on `node`'s `port`, if one is there (TCP only: both serve HTTPS). */
 export function nodeListener(a: Analysis, node: SimNode, port: number, protocol: string): NodeListener | undefined {
@@ -17,6 +20,19 @@ export function nodeListener(a: Analysis, node: SimNode, port: number, protocol:
   const api = a.cluster.services.find((s) => s.namespace === 'default' && s.name === 'kubernetes');
   const ep = api?.endpointsByPort.flat().find((e) => e.ip === node.ip && e.port === port);
   if (api && ep) return { kind: 'kube-apiserver', port, pod: ep.pod || 'kube-system/kube-apiserver', service: 'default/kubernetes' };
+  // kube-proxy's health check server answers a Local LoadBalancer's healthCheckNodePort on every node.
+  const hc = a.cluster.services.find(
+    (s) => s.healthCheckNodePort === port && s.externalTrafficPolicy === 'Local' && s.type === 'LoadBalancer',
+  );
+  if (hc) {
+    const localEndpoints = new Set(
+      hc.endpointsByPort
+        .flat()
+        .filter((e) => e.node === node.name && (e.ready || hc.publishNotReadyAddresses))
+        .map((e) => e.ip),
+    ).size;
+    return { kind: 'health-check', port, service: `${hc.namespace}/${hc.name}`, localEndpoints };
+  }
   return undefined;
 }
 
@@ -40,11 +56,13 @@ export function toNodeListener(ctx: TraceContext, pkt: Packet, node: SimNode, li
   const what =
     listener.kind === 'kubelet'
       ? `the kubelet of ${node.name} (its HTTPS API, on every node)`
-      : `kube-apiserver on ${node.name}, the endpoint of Service ${listener.service} (what kubernetes:443 reaches)`;
+      : listener.kind === 'health-check'
+        ? `kube-proxy's health check server on ${node.name} for Service ${listener.service} (healthCheckNodePort ${port}), which answers ${listener.localEndpoints > 0 ? `HTTP 200 with "localEndpoints": ${listener.localEndpoints}: the load balancer sends this node traffic` : 'HTTP 503 ("localEndpoints": 0): the load balancer takes this node out of rotation'}`
+        : `kube-apiserver on ${node.name}, the endpoint of Service ${listener.service} (what kubernetes:443 reaches)`;
   ctx.hops.push({
     kind: 'deliver',
     node: node.name,
-    pod: listener.kind === 'kubelet' ? `kubelet@${node.name}` : listener.pod,
+    pod: listener.kind === 'kubelet' ? `kubelet@${node.name}` : listener.kind === 'health-check' ? `kube-proxy@${node.name}` : listener.pod,
     ip: node.ip,
     port,
     note: what,
@@ -58,11 +76,17 @@ export function toNodeListener(ctx: TraceContext, pkt: Packet, node: SimNode, li
   });
   ctx.nats = [];
   const reason = `delivered to ${what} at ${node.ip}:${port}`;
-  if (listener.kind === 'kubelet')
+  if (listener.kind === 'kubelet' || listener.kind === 'health-check')
     return {
       verdict: 'delivered',
       reason,
-      destination: { kind: 'node', node: node.name, ip: node.ip, port, listener: 'kubelet' },
+      destination: {
+        kind: 'node',
+        node: node.name,
+        ip: node.ip,
+        port,
+        listener: listener.kind === 'kubelet' ? 'kubelet' : 'kube-proxy health check',
+      },
       sourceIPAtDestination: pkt.srcIP,
     };
   const [namespace, name] = listener.pod.split('/');

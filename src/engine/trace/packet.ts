@@ -13,6 +13,7 @@ import { toAddress } from './legs';
 import { leaveCluster } from './edge';
 import { ingressLeg } from './ingress';
 import { gatewayLeg } from './gateway';
+import { albLeg } from './alb';
 import { replyPath } from './reply';
 import { parseTarget } from './target';
 import type { Target, TraceResult, TraceSourceInfo } from './types';
@@ -63,6 +64,11 @@ export function tracePacket(
   const tgt: Target = parsed.ok
     ? parsed.target
     : { text: targetText, scheme: undefined, host: targetText, port: 0, path: '/', literal: false };
+  if (parsed.ok) {
+    ctx.http.host = tgt.host;
+    ctx.http.path = tgt.path;
+    ctx.http.scheme = tgt.scheme;
+  }
   const pkt = startPacket(analysis, source);
   let outcome: Outcome;
   if (!parsed.ok) outcome = fail('unresolved', parsed.message);
@@ -89,6 +95,7 @@ export function tracePacket(
   };
   if (ctx.response) result.response = ctx.response;
   if (ctx.request) result.request = ctx.request;
+  if (ctx.ingressController) result.ingressController = ctx.ingressController;
   return result;
 }
 
@@ -158,6 +165,8 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
     outcome = toAddress(ctx, pkt, via.ip, target.port);
   } else if (target.literal) {
     entered = target.host;
+    const alb = source.kind !== 'pod' ? ctx.a.ingress.albByAddress(target.host) : undefined;
+    if (alb) return albLeg(ctx, pkt, alb.controller, alb.lb, target);
     outcome = toAddress(ctx, pkt, target.host, target.port);
   } else if (source.kind === 'pod') {
     const r = resolveFromPod(ctx, source.pod, target.host);
@@ -174,6 +183,8 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
   } else if (source.kind === 'external') {
     const r = resolveFromOutside(ctx, target.host);
     if ('outcome' in r) return r.outcome;
+    const alb = ctx.a.ingress.albByAddress(r.ip);
+    if (alb) return albLeg(ctx, pkt, alb.controller, alb.lb, target);
     entered = r.ip;
     outcome = toAddress(ctx, pkt, r.ip, target.port);
   } else {
@@ -189,7 +200,7 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
   if (gw) return gatewayLeg(ctx, { ...pkt, at: d.node }, gw, d.pod, d.port, target);
   // A request that reached an ingress controller continues through the controller.
   const controller = ctx.a.ingress.controllerOfPod(d.pod);
-  if (controller && (d.port === 80 || d.port === 443)) {
+  if (controller?.dataPlane && (d.port === controller.dataPlane.httpPort || d.port === controller.dataPlane.httpsPort)) {
     return ingressLeg(ctx, { ...pkt, at: d.node }, controller, d.pod, d.port, target);
   }
   return outcome;
@@ -276,6 +287,30 @@ function resolveFromOutside(ctx: TraceContext, host: string): { ip: string } | {
   if (viaGatewayIP) return { ip: viaGatewayIP };
   const { ingress } = ctx.a;
   const controller = ingress.controllersForHost(host)[0];
+  const albIng =
+    controller?.profile.dataPlane === 'outside'
+      ? (controller.ingresses.find((i) => ingress.ruleForHost(i, host)?.hostless === false) ??
+        controller.ingresses.find((i) => ingress.ruleForHost(i, host) !== undefined) ??
+        controller.ingresses.find((i) => i.defaultBackend !== undefined))
+      : undefined;
+  const lb = albIng ? ingress.albOf(albIng) : undefined;
+  if (lb && albIng) {
+    ctx.hops.push({
+      kind: 'dns',
+      node: null,
+      query: host,
+      server: 'public DNS',
+      searched: [host],
+      rcode: 'NOERROR',
+      resolvedName: host,
+      answers: [`CNAME ${lb.hostname}`, `A ${lb.address}`],
+      forwarded: false,
+      cname: lb.hostname,
+      meaning: `a host of Ingress ${albIng.namespace}/${albIng.name}: assumed to point at its ALB ${lb.hostname} (${lb.scheme}), outside the cluster`,
+      range: locate(albIng.origin, ['metadata', 'name']),
+    });
+    return { ip: lb.address };
+  }
   if (controller?.service?.loadBalancerIP) {
     const ing =
       controller.ingresses.find((i) => ingress.ruleForHost(i, host)?.hostless === false) ??

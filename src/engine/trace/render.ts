@@ -48,7 +48,14 @@ export function renderHop(h: Hop): RenderedHop {
       const where = h.enforcer ?? 'not enforced: the CNI implements no policy';
       const decision = policyDecision(h.subject, h.direction, h.result);
       const peer = h.direction === 'egress' ? `to ${h.peer}` : `from ${h.peer}`;
-      return out(`policy-${h.direction}`, `${what} ${peer} on ${h.port}/${h.protocol}: ${decision} [${where}]`, h.range);
+      const l7 = h.l7
+        ? `; ${h.l7.proxy} checks ${h.l7.request}: ${h.l7.allowedBy ? `allowed by ${h.l7.allowedBy}` : h.l7.tls ? 'it cannot read HTTP inside TLS' : 'no HTTP rule matches, 403 Forbidden'}`
+        : '';
+      return out(
+        `policy-${h.direction}`,
+        `${what} ${peer} on ${h.port}/${h.protocol}: ${decision}${l7} [${where}]`,
+        h.l7?.range ?? h.range,
+      );
     }
     case 'dnat': {
       const how = h.path.join(' → ');
@@ -74,6 +81,7 @@ export function renderHop(h: Hop): RenderedHop {
       const extra = [
         h.affinitySeconds !== undefined ? `sessionAffinity ClientIP (${h.affinitySeconds}s)` : '',
         h.localOnly ? 'local endpoints only' : '',
+        h.topology ?? '',
       ]
         .filter(Boolean)
         .join(', ');
@@ -94,7 +102,7 @@ export function renderHop(h: Hop): RenderedHop {
     case 'load-balancer':
       return out(
         'load-balancer',
-        `cloud load balancer ${h.address} (Service ${h.service}) → ${h.chosenNode}:${h.nodePort}, one of ${h.nodes.map((n) => `${n.node} ${pct(n.weight)}`).join(', ')}${h.externalTrafficPolicy === 'Local' ? ' (externalTrafficPolicy Local: only nodes with a ready endpoint pass the health check)' : ''}`,
+        `cloud load balancer ${h.address} (Service ${h.service}) → ${h.chosenNode}:${h.nodePort}, one of ${h.nodes.map((n) => `${n.node} ${pct(n.weight)}`).join(', ')}${h.externalTrafficPolicy === 'Local' ? ` (externalTrafficPolicy Local: only nodes with a ready endpoint pass the health check${h.healthCheckNodePort !== undefined ? ` on healthCheckNodePort ${h.healthCheckNodePort}` : ''})` : ''}${h.sourceRanges ? `; the client is inside loadBalancerSourceRanges ${h.sourceRanges.join(', ')}` : ''}`,
         h.range,
       );
     case 'tls':
@@ -117,8 +125,8 @@ export function renderHop(h: Hop): RenderedHop {
       return out(
         'ingress-controller',
         h.ingress
-          ? `${h.controller} (class ${h.className}) routes ${h.host}${h.path} by Ingress ${h.ingress} (${h.match}) to ${h.backend}`
-          : `${h.controller} (class ${h.className}): ${h.match}`,
+          ? `${h.controller} (class ${h.className}, ${h.known ? h.product : `${h.product}: kube-netsim does not know this controller`}) routes ${h.host}${h.path} by Ingress ${h.ingress} (${h.match}) to ${h.backend}`
+          : `${h.controller} (class ${h.className}, ${h.product}): ${h.match}`,
         h.range,
       );
     case 'gateway':
@@ -200,6 +208,7 @@ export function traceJson(r: TraceResult): object {
     candidates: r.candidates,
     ...(r.response ? { response: r.response } : {}),
     ...(r.request ? { request: r.request } : {}),
+    ...(r.ingressController ? { ingressController: r.ingressController } : {}),
     reply: r.reply.map(renderHop),
     ...(r.portForward ? { portForward: r.portForward } : {}),
   };

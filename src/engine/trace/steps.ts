@@ -4,22 +4,13 @@ import { cidrContains } from '../cluster/ipam';
 import type { Candidate } from '../dataplane/kubeProxy';
 import { masqueradeAddress } from '../dataplane/cni';
 import { dataPath, fromOutside } from './dataPath';
-import { podId, type Endpoint, type SimNode, type SimPod } from '../cluster/model';
+import { type Endpoint, type SimNode, type SimPod } from '../cluster/model';
+import { podById, podByIp } from './lookup';
 import type { Packet, TraceContext } from './context';
 import type { SnatReason, TraceCandidate } from './types';
 
-// One index per simulated pod list: the map traces thousands of calls, each looking up its endpoints.
-const podIndexes = new WeakMap<readonly SimPod[], Map<string, SimPod>>();
-
 export function podByEndpoint(ctx: TraceContext, e: Endpoint): SimPod | undefined {
-  const pods = ctx.a.cluster.pods;
-  let index = podIndexes.get(pods);
-  if (!index) {
-    index = new Map();
-    for (const p of pods) if (!index.has(podId(p))) index.set(podId(p), p);
-    podIndexes.set(pods, index);
-  }
-  return index.get(e.pod) ?? pods.find((p) => p.ip === e.ip && !p.hostNetwork);
+  return podById(ctx.a.cluster, e.pod) ?? podByIp(ctx.a.cluster, e.ip, true);
 }
 
 export function toCandidates(ctx: TraceContext, list: Candidate[], chosen: Candidate | undefined): TraceCandidate[] {

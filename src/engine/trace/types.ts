@@ -38,7 +38,7 @@ export type Hop =
       server: string | undefined;
       searched: string[];
       /** TIMEOUT: the query got no answer (dropped by policy, or no DNS endpoint). UNKNOWN: answered outside the simulation. */
-      rcode: DnsRcode | 'TIMEOUT';
+      rcode: DnsRcode | 'TIMEOUT' | 'REFUSED';
       resolvedName: string | undefined;
       answers: string[];
       forwarded: boolean;
@@ -62,6 +62,8 @@ export type Hop =
       protocol: Protocol;
       result: DirectionResult;
       range: SourceRange | undefined;
+      /** Cilium's proxy checking the HTTP request of a connection its L7 rules allow: the request and which rule let it through (none: 403). */
+      l7?: { proxy: string; request: string; allowedBy: string | undefined; range: SourceRange | undefined; tls?: boolean };
     }
   | {
       kind: 'dnat';
@@ -75,6 +77,8 @@ export type Hop =
       candidates: number;
       affinitySeconds: number | undefined;
       localOnly: boolean;
+      /** How topology hints (trafficDistribution) or the terminating fallback shaped the candidates, when they did. */
+      topology?: string;
       range: SourceRange | undefined;
     }
   | { kind: 'snat'; node: string | null; from: string; to: string; reason: SnatReason; mechanism: string }
@@ -91,6 +95,10 @@ export type Hop =
       nodePort: number;
       nodes: Array<{ node: string; weight: number }>;
       externalTrafficPolicy: 'Cluster' | 'Local';
+      /** Under externalTrafficPolicy Local: the port the balancer health-checks each node's kube-proxy on. */
+      healthCheckNodePort?: number;
+      /** The client CIDRs spec.loadBalancerSourceRanges admits, when set. */
+      sourceRanges?: string[];
       range: SourceRange | undefined;
     }
   | {
@@ -126,6 +134,9 @@ export type Hop =
       node: string | null;
       controller: string;
       className: string;
+      /** The controller's product (ingress-nginx, Traefik, ...), and whether kube-netsim knows it or simulates it generically. */
+      product: string;
+      known: boolean;
       host: string;
       path: string;
       /** The Ingress and rule that matched (or why nothing did). */
@@ -175,7 +186,7 @@ export type Destination =
     }
   | { kind: 'external'; host: string }
   /** A listener of the node itself (the kubelet), not a pod. */
-  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' };
+  | { kind: 'node'; node: string; ip: string; port: number; listener: 'kubelet' | 'kube-proxy health check' };
 
 export interface TraceCandidate {
   pod: string;
@@ -189,6 +200,21 @@ export interface TraceCandidate {
   service?: string;
   /** Set on the share of an invalid backendRef: the Gateway answers it with this status (500). */
   status?: number;
+}
+
+/** The ingress controller of a trace: its class, what it is, where it runs and how it reaches the backends. */
+export interface TraceIngressController {
+  className: string;
+  /** The IngressClass's spec.controller. */
+  controller: string;
+  /** ingress-nginx, traefik, haproxy, aws-alb, istio or generic. */
+  profile: string;
+  /** `NAMESPACE/NAME` of its Deployment, or of the ALB (outside the cluster). */
+  dataPlane: string;
+  /** pods: to the endpoints' pod IPs; service: through the ClusterIP; ip / instance: an ALB's target-type. */
+  reaches: 'pods' | 'service' | 'ip' | 'instance';
+  /** Set for a controller kube-netsim does not know: it is simulated generically. */
+  note?: string;
 }
 
 /** What the gateway or ingress controller answered itself, or set on a delivered request's answer. */
@@ -232,6 +258,8 @@ export interface TraceResult {
   reply: Hop[];
   response?: TraceResponse;
   request?: TraceRequest;
+  /** The ingress controller the request went through, as it runs (set when an Ingress routed it). */
+  ingressController?: TraceIngressController;
   /** Set on a trace of `kubectl port-forward` (`--from local`). */
   portForward?: PortForwardInfo;
 }

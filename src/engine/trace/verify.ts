@@ -23,7 +23,8 @@ export function hopVerify(h: Hop, trace: Pick<TraceResult, 'source'>): string[] 
       const ns = h.subject.split('/')[0];
       const rule = h.result.rule ?? h.result.passedBy;
       return only(
-        rule && `kubectl get ${rule.policy.kind.toLowerCase()} ${rule.policy.name} -o yaml`,
+        rule &&
+          `kubectl get ${kubectlKind(rule.policy.kind)} ${rule.policy.name}${rule.policy.namespace ? ` -n ${rule.policy.namespace}` : ''} -o yaml`,
         ns !== undefined && `kubectl get networkpolicy -n ${ns}`,
         subject && `kubectl get pod ${subject} --show-labels`,
       );
@@ -59,4 +60,13 @@ export function hopVerify(h: Hop, trace: Pick<TraceResult, 'source'>): string[] 
     default:
       return [];
   }
+}
+
+/** The resource name kubectl takes for a policy kind (Calico's NetworkPolicy by its full name, not the Kubernetes one). */
+function kubectlKind(kind: string): string {
+  return kind === 'CalicoNetworkPolicy'
+    ? 'networkpolicies.projectcalico.org'
+    : kind === 'GlobalNetworkPolicy'
+      ? 'globalnetworkpolicies.projectcalico.org'
+      : kind.toLowerCase();
 }

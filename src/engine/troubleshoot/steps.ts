@@ -160,7 +160,12 @@ export function traceStep(
   step: Pick<TroubleshootStep, 'check' | 'kubectl' | 'expected'>,
   rerun: string,
 ): TroubleshootStep {
-  const out: TroubleshootStep = { ...step, simulated: `${trace.verdict}: ${trace.reason}`, ok: trace.verdict === 'delivered' };
+  // A redirect is the edge's own answer (ingress-nginx's 308 to HTTPS, a RequestRedirect): the request got through to it.
+  const out: TroubleshootStep = {
+    ...step,
+    simulated: `${trace.verdict}: ${trace.reason}`,
+    ok: trace.verdict === 'delivered' || trace.verdict === 'redirected',
+  };
   if (out.ok) return out;
   const at = [...trace.hops]
     .reverse()

@@ -14,12 +14,39 @@ function endpointsLines(svc: SimService, max = 6): string[] {
       seen.add(key);
       if (lines.length < max)
         lines.push(
-          `- ${code(key)} ${e.pod ? code(e.pod.split('/')[1] ?? e.pod) : ''}${e.node ? ` on ${code(e.node)}` : ''}${e.ready ? '' : ' (not ready)'}`,
+          `- ${code(key)} ${e.pod ? code(e.pod.split('/')[1] ?? e.pod) : ''}${e.node ? ` on ${code(e.node)}` : ''}${e.zone ? ` (zone ${code(e.zone)})` : ''}${e.ready ? '' : e.terminating ? ((e.serving ?? false) ? ' (terminating, still serving)' : ' (terminating)') : ' (not ready)'}`,
         );
     }
   });
   if (seen.size > max) lines.push(`- … and ${seen.size - max} more`);
   return lines;
+}
+
+/** How kube-proxy treats the Service's traffic, where a field changes it (one line each). */
+function trafficLines(a: Analysis, svc: SimService): string[] {
+  const out: string[] = [];
+  const mode = a.cluster.settings.cni === 'cilium' ? 'Cilium eBPF' : `kube-proxy ${a.cluster.settings.kubeProxyMode}`;
+  if (svc.trafficDistribution)
+    out.push(
+      `Traffic distribution ${code(svc.trafficDistribution)}: ${mode} keeps the endpoints hinted for the client node's ${svc.trafficDistribution === 'PreferSameNode' ? 'node (else zone)' : 'zone'} (${code('topology.kubernetes.io/zone')}), and all of them when a ready endpoint has no hint or none is hinted there.`,
+    );
+  if (svc.internalTrafficPolicy === 'Local')
+    out.push(
+      `${code('internalTrafficPolicy: Local')}: pods reach only endpoints on their own node; on a node without one the packet is dropped.`,
+    );
+  if (svc.externalTrafficPolicy === 'Local' && (svc.type === 'LoadBalancer' || svc.type === 'NodePort'))
+    out.push(
+      `${code('externalTrafficPolicy: Local')}: the client IP is kept; nodes without an endpoint drop outside traffic${svc.healthCheckNodePort !== undefined ? `, and fail the load balancer's health check on ${code(`healthCheckNodePort ${svc.healthCheckNodePort}`)}` : ''}.`,
+    );
+  if (svc.loadBalancerSourceRanges?.length)
+    out.push(
+      `Load balancer admits only ${svc.loadBalancerSourceRanges.map(code).join(', ')} (loadBalancerSourceRanges); other clients are dropped.`,
+    );
+  if (svc.sessionAffinity === 'ClientIP')
+    out.push(
+      `${code('sessionAffinity: ClientIP')}: a client sticks to its endpoint for ${svc.sessionAffinityTimeoutSeconds}s after its last connection.`,
+    );
+  return out;
 }
 
 function serviceSummary(a: Analysis, svc: SimService): string[] {
@@ -38,6 +65,7 @@ function serviceSummary(a: Analysis, svc: SimService): string[] {
     (p) => `${p.name ? p.name + ' ' : ''}${p.port}/${p.protocol} → ${p.targetPort}${p.nodePort ? ` (NodePort ${p.nodePort})` : ''}`,
   );
   if (ports.length) lines.push(`Ports: ${ports.map(code).join(' · ')}`);
+  lines.push(...trafficLines(a, svc));
   const eps = endpointsLines(svc);
   lines.push(
     '',
@@ -186,6 +214,8 @@ export function symbolHover(a: Analysis, s: Symbol): string[] {
       return lines;
     }
     case 'gateway':
+    case 'ingress':
+    case 'cniPolicy':
       return [...s.lines];
     case 'ingressPath': {
       const rule = s.ingress.rules[s.ruleIndex];

@@ -11,6 +11,8 @@ import {
   type SourceRange,
 } from '../../engine';
 import { gatewaySymbols } from './gatewaySymbols';
+import { describeController } from '../../engine';
+import { cniSymbols } from './cniHover';
 
 /** A zero-based editor position, as VS Code sends it. */
 export interface Position {
@@ -47,7 +49,12 @@ export type Symbol =
       subjects: SimPod[];
     }
   | { kind: 'ingressPath'; range: SourceRange; ingress: SimIngress; ruleIndex: number; pathIndex: number }
-  | { kind: 'gateway'; range: SourceRange; lines: string[] };
+  | { kind: 'gateway'; range: SourceRange; lines: string[] }
+  /** An Ingress at its name or class: the controller that serves it and how it reaches the backends. */
+  | { kind: 'ingress'; range: SourceRange; lines: string[] }
+
+  /** A CNI policy (Cilium's, Calico's) at its name, a selector or a rule. */
+  | { kind: 'cniPolicy'; range: SourceRange; lines: string[] };
 
 /**
  * Per-file index of the symbols of one analysis. A file's entries are built the first time it is
@@ -106,6 +113,12 @@ export class SymbolIndex {
     for (const ing of analysis.ingress.ingresses) {
       if (ing.origin.kind !== 'manifest' || !here(ing.origin)) continue;
       const o = ing.origin.object;
+      const lines = describeController(analysis.ingress, ing);
+      if (lines.length > 0) {
+        const head = [`**Ingress ${ing.namespace}/${ing.name}**`, '', ...lines];
+        add({ kind: 'ingress', range: o.locate(['metadata', 'name']), lines: head });
+        if (o.has(['spec', 'ingressClassName'])) add({ kind: 'ingress', range: o.locate(['spec', 'ingressClassName']), lines: head });
+      }
       ing.rules.forEach((rule, ri) =>
         rule.paths.forEach((p, pi) =>
           add({ kind: 'ingressPath', range: o.locate([...p.fieldPath, 'path']), ingress: ing, ruleIndex: ri, pathIndex: pi }),
@@ -120,6 +133,7 @@ export class SymbolIndex {
         add({ kind: 'autoscaler', range: origin.object.locate(['spec', 'minReplicas']), decision });
     }
     for (const g of gatewaySymbols(analysis, here)) add({ kind: 'gateway', ...g });
+    for (const c of cniSymbols(analysis, here)) add({ kind: 'cniPolicy', ...c });
     const byWorkload = new Map<string, SimPod[]>();
     for (const pod of analysis.cluster.pods) {
       if (pod.origin.kind !== 'manifest' || !here(pod.origin)) continue;

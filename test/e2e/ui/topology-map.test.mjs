@@ -85,7 +85,7 @@ async function shop(page, runCommand, openFile, screenshotDir, ws) {
   await view.locator('.focus .focus-list[data-section="may reach it"] li[data-peer="shop/frontend"]').waitFor({ timeout: 30_000 });
   assert.equal(await view.locator('#map .map-policy[data-id="policy:shop/frontend->shop/backend"]').count(), 1);
   assert.ok((await view.locator('#map [data-kind="workload"][data-id="kube-system/coredns"]:not(.lit)').count()) === 1, 'the rest dims');
-  await page.screenshot({ path: path.join(screenshotDir, 'topology-map-focus.png') });
+  await screenshotMaximised(page, runCommand, path.join(screenshotDir, 'topology-map-focus.png'));
   await view.locator('#map').focus();
   await page.keyboard.press('Escape');
   await view.locator('#map.focusing').waitFor({ state: 'detached' });
@@ -113,7 +113,7 @@ async function shop(page, runCommand, openFile, screenshotDir, ws) {
     );
   const filled = await view.locator('#matrix [data-kind="matrix-cell"]:not(.none)').count();
   assert.equal(filled, inShop.length, 'no cell allows what matrix does not list');
-  await page.screenshot({ path: path.join(screenshotDir, 'topology-matrix.png') });
+  await screenshotMaximised(page, runCommand, path.join(screenshotDir, 'topology-matrix.png'));
   await view.locator('vscode-button[data-view="map"]').click();
   await view.locator('#map [data-kind="workload"]').first().waitFor();
 }

@@ -3,7 +3,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-function deployment(ns, name, replicas, labels) {
+function deployment(ns, name, replicas, labels, env = {}) {
+  const envLines = Object.entries(env)
+    .map(([k, v]) => `            - name: ${k}\n              value: ${JSON.stringify(v)}`)
+    .join('\n');
   const l = Object.entries(labels)
     .map(([k, v]) => `        ${k}: ${JSON.stringify(v)}`)
     .join('\n');
@@ -28,7 +31,7 @@ ${l}
           ports:
             - name: http
               containerPort: 8080
-`;
+${envLines ? `          env:\n${envLines}\n` : ''}`;
 }
 
 function service(ns, name) {
@@ -47,8 +50,37 @@ spec:
 `;
 }
 
-/** Writes app.yaml (and kube-netsim.yaml for large ones) into `dir`. */
-export function generateWorkspace(dir, { pods = 0, xssLabel } = {}) {
+/**
+ * Writes app.yaml (and kube-netsim.yaml for large ones) into `dir`: `pods` pods in 8 namespaces
+ * of 5 Deployments, or with `workloads`, that many Deployments of 3 replicas in namespaces of 100,
+ * each calling the next one's Service by an env URL (so the map has a call per workload), on
+ * enough nodes for 110 pods each.
+ */
+export function generateWorkspace(dir, { pods = 0, workloads = 0, xssLabel } = {}) {
+  if (workloads > 0) {
+    const docs = [];
+    const perNs = 100;
+    const namespaces = Math.ceil(workloads / perNs);
+    for (let n = 0; n < namespaces; n++) {
+      const ns = `team-${String(n).padStart(2, '0')}`;
+      docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`);
+      for (let d = 0; d < Math.min(perNs, workloads - n * perNs); d++) {
+        const name = `app-${String(d).padStart(3, '0')}`;
+        const next = `app-${String((d + 1) % perNs).padStart(3, '0')}`;
+        docs.push(deployment(ns, name, 3, { app: name }, { NEXT_URL: `http://${next}:80/` }), service(ns, name));
+      }
+    }
+    // Round-robin scheduling: headroom below kubelet's 110 pods a node.
+    const nodes = Math.min(254, Math.ceil((workloads * 3) / 88));
+    const list = Array.from(
+      { length: nodes },
+      (_, i) => `  - {name: node-${i + 1}, ip: 10.0.${Math.floor(i / 200) + 1}.${(i % 200) + 10}, podCIDR: 10.244.${i + 1}.0/24}`,
+    ).join('\n');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'kube-netsim.yaml'), `nodes:\n${list}\n`);
+    writeFileSync(path.join(dir, 'app.yaml'), docs.join('---\n'));
+    return;
+  }
   mkdirSync(dir, { recursive: true });
   const docs = [];
   if (xssLabel !== undefined) {
