@@ -284,6 +284,8 @@ describe('gateway listener certificates', () => {
 
   it('calls a reference to another kind, or a Secret without tls.crt and tls.key, InvalidCertificateRef', () => {
     assert.equal(status({ 'g.yaml': https('{name: cert, kind: ConfigMap}') }).resolved, 'False InvalidCertificateRef');
+    // InvalidCertificateRef is only for references that are allowed: across namespaces, permission comes first.
+    assert.equal(status({ 'g.yaml': https('{name: cert, kind: ConfigMap, namespace: certs}') }).resolved, 'False RefNotPermitted');
     assert.equal(
       status({ 'g.yaml': https('{name: cert}'), 's.yaml': secret('infra', '{tls.crt: YQ==}') }).resolved,
       'False InvalidCertificateRef',

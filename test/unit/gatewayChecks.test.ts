@@ -1,6 +1,7 @@
 // The Gateway API's diagnostics, each at the field at fault with the status reason a controller
 // would write: route-not-accepted, route-backend-not-permitted, route-backend-missing,
-// route-backend-port-missing, gateway-listener-conflict, gatewayclass-missing, and the checks
+// route-backend-port-missing, gateway-listener-conflict, gateway-listener-certificate-unresolved,
+// gatewayclass-missing, and the checks
 // route-hostname-unserved, referencegrant-unused and route-rule-shadowed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -189,6 +190,44 @@ describe('Gateway diagnostics', () => {
     assert.match(m.message, /Did you mean eg\?/);
     // The classes a controller installs itself need no manifest.
     expectNoDiagnostic(analyze({ 'gw.yaml': g.replace('gatewayClassName: eg', 'gatewayClassName: istio') }), 'gatewayclass-missing');
+  });
+});
+
+describe('gateway-listener-certificate-unresolved', () => {
+  // Listener ResolvedRefs reasons RefNotPermitted / InvalidCertificateRef (apis/v1/gateway_types.go).
+  const g = yaml`
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: Gateway
+    metadata:
+      name: gw
+      namespace: infra
+    spec:
+      gatewayClassName: eg
+      listeners:
+      - name: https
+        port: 443
+        protocol: HTTPS
+        tls:
+          certificateRefs:
+          - name: cert
+            namespace: certs
+  `;
+  it('at the certificateRefs of a listener whose Secret in another namespace no ReferenceGrant permits', () => {
+    const d = expectDiagnostic(
+      analyze({ 'class.yaml': CLASS, 'gw.yaml': g }),
+      'gateway-listener-certificate-unresolved',
+      'gw.yaml',
+      lineOf(g, 'certificateRefs'),
+      7,
+    );
+    assert.equal(d.severity, 'warning');
+    assert.match(d.message, /Listener https .*ResolvedRefs False, RefNotPermitted .*not programmed/);
+  });
+  it('not for a Secret of its own namespace that the workspace does not hold', () => {
+    expectNoDiagnostic(
+      analyze({ 'class.yaml': CLASS, 'gw.yaml': g.replace(/\n\s*namespace: certs/, '') }),
+      'gateway-listener-certificate-unresolved',
+    );
   });
 });
 

@@ -47,6 +47,15 @@ export const GATEWAY_CODES = {
       `Listener ${p.listener} conflicts with listener ${p.other} on port ${p.port} (Conflicted True, ${p.reason}): ${p.why}, so routes cannot attach to it and it serves nothing. ${p.todo}`,
     verify: statusOf,
   },
+  'gateway-listener-certificate-unresolved': {
+    severity: 'warning',
+    summary:
+      "A listener's tls.certificateRefs do not resolve (ResolvedRefs False: RefNotPermitted or InvalidCertificateRef), so it is not programmed and TLS to it fails.",
+    docs: `${GATEWAY_DOCS}/api-types/gateway/#listeners`,
+    format: (p) =>
+      `Listener ${p.listener} has no certificate it can present: ResolvedRefs False, ${p.reason} (${p.why}), so it is not programmed and a TLS connection to it fails; routes still attach to it. ${p.todo}`,
+    verify: statusOf,
+  },
   'gatewayclass-missing': {
     severity: 'warning',
     summary: 'A Gateway names a GatewayClass the workspace does not define, so no known controller programs it.',

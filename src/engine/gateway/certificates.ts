@@ -18,23 +18,23 @@ export function certificateProblem(
 ): Listener['certificateProblem'] {
   for (const ref of listener.certificateRefs) {
     const id = `${ref.namespace}/${ref.name}`;
+    if (ref.namespace !== gw.namespace) {
+      const grant = grantFor(
+        grants,
+        { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.namespace },
+        { group: ref.group, kind: ref.kind, namespace: ref.namespace, name: ref.name },
+      );
+      if (!grant)
+        return {
+          reason: 'RefNotPermitted',
+          message: `${ref.kind} ${id} is in another namespace and no ReferenceGrant in ${ref.namespace} lets Gateways of ${gw.namespace} refer to it`,
+        };
+    }
     if (ref.group !== '' || ref.kind !== 'Secret')
       return {
         reason: 'InvalidCertificateRef',
         message: `certificateRef ${ref.name} is a ${ref.group ? `${ref.group}/` : ''}${ref.kind}, not a core Secret`,
       };
-    if (ref.namespace !== gw.namespace) {
-      const grant = grantFor(
-        grants,
-        { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.namespace },
-        { group: '', kind: 'Secret', namespace: ref.namespace, name: ref.name },
-      );
-      if (!grant)
-        return {
-          reason: 'RefNotPermitted',
-          message: `Secret ${id} is in another namespace and no ReferenceGrant in ${ref.namespace} lets Gateways of ${gw.namespace} refer to it`,
-        };
-    }
     const secret = objects.find(
       (o) => o.apiVersion === 'v1' && o.kind === 'Secret' && o.name === ref.name && (o.namespace ?? 'default') === ref.namespace,
     );

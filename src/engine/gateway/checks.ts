@@ -82,6 +82,25 @@ function checkGateway(model: GatewayModel, gw: SimGateway, diagnostics: Diagnost
         ),
       );
   }
+  for (const l of gw.listeners) {
+    const problem = l.certificateProblem;
+    const at = problem && locate(gw.origin, [...l.fieldPath, 'tls', 'certificateRefs']);
+    if (!problem || !at) continue;
+    const todo =
+      problem.reason === 'RefNotPermitted'
+        ? "Add a ReferenceGrant in the Secret's namespace from Gateway in " +
+          gw.namespace +
+          " to that Secret, or use a Secret of the Gateway's namespace."
+        : 'Refer to a core Secret of type kubernetes.io/tls that holds tls.crt and tls.key.';
+    diagnostics.push(
+      makeDiagnostic(
+        'gateway-listener-certificate-unresolved',
+        at,
+        { listener: l.name, reason: problem.reason, why: problem.message, todo },
+        resource,
+      ),
+    );
+  }
   for (const c of model.conflicts.filter((x) => x.gateway === gw)) {
     const conflict = c.listener.conflict;
     if (!conflict) continue;
