@@ -241,6 +241,16 @@ describe('connectivity list (table)', () => {
       ['{ingress-controller} => shop/api[Deployment] : TCP 9000'],
     );
     assert.deepEqual(routed(route('api', { to: { name: 'api' } })), ['{ingress-controller} => shop/api[Deployment] : TCP 9000-9001']);
+    // An Ingress and a Route to one workload make one line, with the ports of both (netpol-analyzer merges them per workload).
+    const ingress = dump({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: { defaultBackend: { service: { name: 'api', port: { name: 'rpc' } } } },
+    });
+    assert.deepEqual(routed(ingress, route('api', { port: { targetPort: 'admin' }, to: { kind: 'Service', name: 'api' } })), [
+      '{ingress-controller} => shop/api[Deployment] : TCP 9000-9001',
+    ]);
     // A target of another kind, or a Route of another API group, routes nowhere here.
     assert.deepEqual(routed(route('odd', { to: { kind: 'Deployment', name: 'api' } })), []);
     assert.deepEqual(
