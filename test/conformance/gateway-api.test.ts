@@ -3,11 +3,13 @@
 // test defines, every request case traced from outside the cluster as the CLI would send it
 // (`--to URL`, `--header`, `--method`, `--via`), every route condition checked against the route
 // status the model computes, and every listener status row against the Gateway's listeners.
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { cli, ensureBuilt } from '../cli/run';
 import { analyzeWorkspace, findSource, parseTarget, tracePacket, type Analysis, type TraceResult } from '../../src/engine';
 
 // KUBE_NETSIM_GWCONF_DIR points the driver at another folder in the same format (a local transcription
@@ -96,7 +98,8 @@ function documents(text: string): string[] {
   return text.split(/^---\s*$/m).filter((d) => d.trim() !== '');
 }
 
-function simulate(t: Test, deleted: Case['precondition'] = undefined): Analysis {
+/** The test's manifests as the simulation reads them: this test's GatewayClass first, then the suite's files in order. */
+function inputFiles(t: Test, deleted: Case['precondition'] = undefined): Array<{ path: string; text: string }> {
   const gone = (doc: string) => {
     const o = load(doc) as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
     return (deleted?.delete ?? []).some((d) => o?.kind === d.kind && o.metadata?.name === d.name && o.metadata?.namespace === d.namespace);
@@ -112,7 +115,11 @@ function simulate(t: Test, deleted: Case['precondition'] = undefined): Analysis 
         : text,
     };
   });
-  return analyzeWorkspace([{ path: 'gatewayclass.yaml', text: CLASS }, ...files]);
+  return [{ path: 'gatewayclass.yaml', text: CLASS }, ...files];
+}
+
+function simulate(t: Test, deleted: Case['precondition'] = undefined): Analysis {
+  return analyzeWorkspace(inputFiles(t, deleted));
 }
 
 const cache = new Map<string, Analysis>();
@@ -347,4 +354,41 @@ describe('Gateway API conformance (open set)', () => {
         });
     });
   }
+});
+
+// The same request cases through the CLI as users run it (`kube-netsim trace FILES --from external
+// --to … --format json`, the bundle in dist/), so each case passes by the CLI's own answer too.
+describe('Gateway API conformance through the CLI', () => {
+  before(() => ensureBuilt());
+  for (const t of tests)
+    for (const c of t.cases)
+      it(`${t.test} case ${c.index}${c.name ? ` ${c.name}` : ''}`, () => {
+        const dir = mkdtempSync(join(tmpdir(), 'kube-netsim-gwconf-'));
+        try {
+          const files = inputFiles(t, c.precondition).map((f, i) => {
+            const file = join(dir, `${String(i).padStart(2, '0')}-${f.path.replace(/[/\\]/g, '_')}`);
+            writeFileSync(file, f.text);
+            return file;
+          });
+          const args = traceArgs(analysisFor(t, c), c);
+          const r = cli(
+            'trace',
+            ...files,
+            '--from',
+            'external',
+            '--to',
+            args.to,
+            ...args.headers.flatMap((h) => ['--header', `${h.name}: ${h.value}`]),
+            ...Object.entries(c.request.echoSetResponseHeaders ?? {}).flatMap(([n, v]) => ['--response-header', `${n}: ${v}`]),
+            ...(args.method ? ['--method', args.method] : []),
+            ...(args.via ? ['--via', args.via] : []),
+            '--format',
+            'json',
+          );
+          assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+          checkCase(JSON.parse(r.stdout) as TraceResult, c);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
 });
