@@ -250,16 +250,24 @@ export class MapScene {
       const routes = ing.routes.map((r) =>
         r.defaultBackend ? `default → ${r.service ?? '?'}` : `${r.host ?? '*'}${r.path ?? '/'} → ${r.service ?? '?'}`,
       );
+      // Where the controller runs decides who the backends see as the client: say it on the box.
+      const c = ing.controller;
+      const runs = c
+        ? c.runs === 'outside'
+          ? `${c.profile} outside the cluster (${c.dataPlane})`
+          : `${c.profile} in ${c.dataPlane}`
+        : 'no controller';
       const g = object(
         'ingress',
         ing.id,
         ing.namespace,
         box,
         'ingress',
-        `Ingress ${ing.id}, ${routes.join('; ')}`,
-        `Ingress ${ing.id}\n${routes.join('\n')}`,
+        `Ingress ${ing.id}, served by ${runs}, ${routes.join('; ')}`,
+        `Ingress ${ing.id}\nserved by ${runs}\n${routes.join('\n')}`,
       );
-      lines(g, box, [`Ingress ${ing.name}`, `${ing.className ?? 'default class'} · ${ing.routes.length} route(s)`]);
+      const where = c ? (c.runs === 'outside' ? `${c.profile} outside` : c.profile) : 'no controller';
+      lines(g, box, [`Ingress ${ing.name}`, `${where} · ${ing.routes.length} route(s)`]);
       objects.append(g);
     }
     for (const gw of t.map.gateways) {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tracePacket } from '../../src/engine';
 import { orderedPaths } from '../../src/engine/ingress/alb';
+import { buildTopology } from '../../src/engine/topology/build';
 import { deployment, from, service, simulate, stream } from '../traceFixtures';
 
 const A = 'alb.ingress.kubernetes.io';
@@ -196,4 +197,37 @@ test('conditions.SERVICE: the rule also needs the header; actions.NAME: fixed-re
     [{ path: '/', svc: 'split', port: 'name: use-annotation' }],
   );
   assert.equal(run([forward], 'http://shop.example.com/').service, 'shop/api');
+});
+
+test('the topology draws the ALB outside the cluster: an external load balancer between the client and the Ingresses of its group', () => {
+  const a = simulate({
+    'apps.yaml': stream(...['web', 'api'].flatMap((n) => [deployment(n, { namespace: 'shop' }), nodePortService(n)])),
+    'class.yaml': CLASS,
+    'ingress.yaml': stream(
+      albIngress('one', { 'group.name': 'shop', 'target-type': 'ip' }),
+      albIngress('two', { 'group.name': 'shop', 'target-type': 'ip' }, [{ path: '/api', svc: 'api' }]),
+      albIngress('alone', {}, [{ path: '/', svc: 'api' }], 'other.example.com'),
+    ),
+  });
+  const t = buildTopology(a);
+  const albs = t.externals.filter((x) => x.id.startsWith('alb:'));
+  // One ALB per IngressGroup, one for the Ingress without a group.
+  assert.equal(albs.length, 2);
+  assert.ok(albs.every((x) => x.role === 'load-balancer' && /\.elb\.amazonaws\.com/.test(x.label)));
+  const group = t.ingresses.filter((i) => i.name === 'one' || i.name === 'two');
+  assert.ok(group.every((i) => i.controller?.runs === 'outside' && i.controller.external === group[0]?.controller?.external));
+  const lb = group[0]?.controller?.external ?? '';
+  assert.deepEqual(
+    t.edges
+      .filter((e) => e.from === lb)
+      .map((e) => e.to)
+      .sort(),
+    ['shop/one', 'shop/two'],
+  );
+  assert.ok(
+    t.edges.some((e) => e.kind === 'external' && e.to === lb),
+    'the client reaches the ALB',
+  );
+  // No in-cluster controller Service stands in front of an ALB Ingress.
+  assert.ok(t.ingresses.every((i) => i.controllerService === null));
 });
