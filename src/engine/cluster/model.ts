@@ -112,6 +112,17 @@ export function podId(p: { namespace: string; name: string }): string {
   return `${p.namespace}/${p.name}`;
 }
 
+/** The pod's service account as its spec names it (`default` when unset), which Cilium and Calico both select on. */
+export function podServiceAccount(pod: SimPod): string {
+  if (pod.origin.kind !== 'manifest') return 'default';
+  let v: unknown = pod.origin.object.raw;
+  for (const key of [...pod.specPath, 'serviceAccountName']) {
+    if (typeof v !== 'object' || v === null) return 'default';
+    v = (v as Record<string | number, unknown>)[key];
+  }
+  return typeof v === 'string' && v !== '' ? v : 'default';
+}
+
 export interface ServicePort {
   name?: string;
   port: number;

@@ -6,7 +6,7 @@
 // (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy). Here: the
 // Calico policies before order 1000 are asked first; then NetworkPolicy's allows (layer 3) pass;
 // then the later Calico policies; then the end of the tier.
-import type { Protocol, SimPod } from '../cluster/model';
+import { podServiceAccount as serviceAccount, type Protocol, type SimPod } from '../cluster/model';
 import type { Labels } from '../cluster/labels';
 import { ConnSet } from './connset';
 import { parseAddress, rangesContain, rangesCover, type IpRange } from './ipRanges';
@@ -272,16 +272,6 @@ function portSet(ports: CalicoPort[], protocol: Protocol, dst: PolicyEndpoint): 
           if (cp.name === p.name && cp.protocol === protocol) out = out.union(ConnSet.ports(protocol, cp.containerPort));
   }
   return out;
-}
-
-function serviceAccount(pod: SimPod): string {
-  if (pod.origin.kind !== 'manifest') return 'default';
-  let v: unknown = pod.origin.object.raw;
-  for (const key of [...pod.specPath, 'serviceAccountName']) {
-    if (typeof v !== 'object' || v === null) return 'default';
-    v = (v as Record<string | number, unknown>)[key];
-  }
-  return typeof v === 'string' && v !== '' ? v : 'default';
 }
 
 function calicoHit(policy: SimCalicoPolicy, direction: Direction, rule: CalicoRule): RuleHit {

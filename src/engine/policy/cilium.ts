@@ -5,7 +5,7 @@
 // a deny rule wins over every allow (https://docs.cilium.io/en/stable/security/policy/deny/). Here:
 // a deny rule decides Deny, an allow rule Allow; a pod in default deny that no Cilium rule allows
 // goes on to NetworkPolicy when one isolates it (its allows add to Cilium's), else is denied.
-import type { Protocol, SimPod } from '../cluster/model';
+import { podServiceAccount as serviceAccount, type Protocol, type SimPod } from '../cluster/model';
 import { matchesSelector } from '../cluster/selectorCache';
 import type { Labels } from '../cluster/labels';
 import { ConnSet } from './connset';
@@ -394,16 +394,6 @@ function portConnections(p: CiliumPort, dst: PolicyEndpoint): ConnSet {
     for (const cp of c.ports)
       if (cp.name === p.name && p.protocols.includes(cp.protocol)) out = out.union(ConnSet.ports(cp.protocol, cp.containerPort));
   return out;
-}
-
-function serviceAccount(pod: SimPod): string {
-  if (pod.origin.kind !== 'manifest') return 'default';
-  let v: unknown = pod.origin.object.raw;
-  for (const key of [...pod.specPath, 'serviceAccountName']) {
-    if (typeof v !== 'object' || v === null) return 'default';
-    v = (v as Record<string | number, unknown>)[key];
-  }
-  return typeof v === 'string' && v !== '' ? v : 'default';
 }
 
 function hit(policy: SimCiliumPolicy, direction: Direction, entry: CiliumEntry, action: 'Allow' | 'Deny', peerIndex: number): RuleHit {
