@@ -11,7 +11,7 @@ import type { Labels } from '../cluster/labels';
 import { AdminTiers } from './admin';
 import { isAdminKind, readAdminObject, type SimAdminPolicy } from './adminParse';
 import { admitsEveryPod, portAdmits, portConnections, readPolicyObject, withReason } from './networkPolicy';
-import type { CniLayerFactory, CniLayerHost, CniPolicyLayer } from './cniLayer';
+import type { CniLayerFactory, CniLayerHost, CniPolicyLayer, CniStage } from './cniLayer';
 import { isBuiltInGroup } from '../manifests/kinds';
 
 export type { PolicyRef, SimNetworkPolicy, PolicyRule, PolicyPeer, PolicyPort, Direction, PolicyKind } from './parse';
@@ -288,24 +288,40 @@ export class PolicyEngine implements CniLayerHost {
     if (self.kind !== 'pod') return ConnSet.ALL;
     let allowed = ConnSet.NONE;
     let handed = ConnSet.ALL;
-    if (this.hasAdmin) {
-      const p = this.tiers.partition('admin', self.pod, direction, other, dst);
-      allowed = p.allow;
-      handed = handed.subtract(p.allow).subtract(p.deny);
-      if (handed.isEmpty()) return allowed;
-    }
-    if (this.cni) {
-      const p = this.cni.partition(direction, self, other, dst);
+    // One layer's say on what is still handed on: its allows are final, its denies too, the rest goes on.
+    const apply = (p: { allow: ConnSet; deny: ConnSet }) => {
       allowed = allowed.union(handed.intersect(p.allow));
       handed = handed.subtract(p.allow).subtract(p.deny);
+    };
+    const cni = this.cni;
+    const cniStage = (stage: CniStage) => {
+      if (cni?.stages.has(stage)) apply(cni.partition(direction, self, other, dst, stage));
+    };
+    cniStage('beforeAdmin');
+    if (handed.isEmpty()) return allowed;
+    if (this.hasAdmin) {
+      apply(this.tiers.partition('admin', self.pod, direction, other, dst));
       if (handed.isEmpty()) return allowed;
     }
-    if (this.policiesSelecting(self.pod)[direction].length > 0)
-      return local ? allowed.union(handed) : allowed.union(handed.intersect(this.networkPolicyConnections(direction, self, other, dst)));
-    if (this.hasBaseline) {
-      const p = this.tiers.partition('baseline', self.pod, direction, other, dst);
-      return allowed.union(handed.subtract(p.deny));
+    // What a Calico Pass carries out of the default tier goes past NetworkPolicy.
+    let pastNetworkPolicy = ConnSet.NONE;
+    if (cni?.stages.has('main')) {
+      const p = cni.partition(direction, self, other, dst, 'main');
+      apply(p);
+      if (p.pass) {
+        pastNetworkPolicy = handed.intersect(p.pass);
+        handed = handed.subtract(p.pass);
+      }
+      if (handed.isEmpty() && pastNetworkPolicy.isEmpty()) return allowed;
     }
+    if (this.policiesSelecting(self.pod)[direction].length > 0) {
+      allowed = allowed.union(local ? handed : handed.intersect(this.networkPolicyConnections(direction, self, other, dst)));
+      handed = pastNetworkPolicy;
+    } else handed = handed.union(pastNetworkPolicy);
+    if (handed.isEmpty()) return allowed;
+    cniStage('afterDefault');
+    if (this.hasBaseline) apply(this.tiers.partition('baseline', self.pod, direction, other, dst));
+    cniStage('afterBaseline');
     return allowed.union(handed);
   }
 
@@ -341,15 +357,18 @@ export class PolicyEngine implements CniLayerHost {
     local: boolean,
   ): boolean {
     if (self.kind !== 'pod') return true;
+    const cni = this.cni;
+    const cniHit = (stage: CniStage) =>
+      cni?.stages.has(stage) ? cni.decide(direction, self, other, dst, port, protocol, stage) : undefined;
+    let hit = cniHit('beforeAdmin');
+    if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
     if (this.hasAdmin) {
-      const hit = this.tiers.decide('admin', self.pod, direction, other, dst, port, protocol);
+      hit = this.tiers.decide('admin', self.pod, direction, other, dst, port, protocol);
       if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
     }
-    if (this.cni) {
-      const hit = this.cni.decide(direction, self, other, dst, port, protocol);
-      if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
-    }
-    const policies = this.policiesSelecting(self.pod)[direction];
+    hit = cniHit('main');
+    if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
+    const policies = hit?.skipsNetworkPolicy ? [] : this.policiesSelecting(self.pod)[direction];
     if (policies.length > 0) {
       if (local) return true;
       for (const policy of policies) {
@@ -358,11 +377,14 @@ export class PolicyEngine implements CniLayerHost {
       }
       return false;
     }
+    hit = cniHit('afterDefault');
+    if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
     if (this.hasBaseline) {
-      const hit = this.tiers.decide('baseline', self.pod, direction, other, dst, port, protocol);
+      hit = this.tiers.decide('baseline', self.pod, direction, other, dst, port, protocol);
       if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
     }
-    return true;
+    hit = cniHit('afterBaseline');
+    return !hit || hit.action !== 'Deny';
   }
 
   private direction(
@@ -387,19 +409,29 @@ export class PolicyEngine implements CniLayerHost {
     const base = { isolated, isolatingPolicies };
     if (toItself) return result({ ...base, allowed: true, decidedBy: 'self' }, 'self');
     let passedBy: RuleHit | undefined;
+    const passed = () => (passedBy ? { passedBy } : {});
+    const cni = this.cni;
+    // A CNI stage's hit: a decision returns it; a Pass is remembered for the explanation.
+    const cniStage = (stage: CniStage): DirectionResult | undefined => {
+      if (!cni?.stages.has(stage)) return undefined;
+      const hit = cni.decide(direction, self, other, dst, port, protocol, stage);
+      if (hit && hit.action !== 'Pass')
+        return result({ ...base, ...passed(), allowed: hit.action === 'Allow', decidedBy: 'cni', rule: hit }, 'rule');
+      if (hit) passedBy = hit;
+      return undefined;
+    };
+    const before = cniStage('beforeAdmin');
+    if (before) return before;
     if (this.hasAdmin) {
       const hit = this.tiers.decide('admin', self.pod, direction, other, dst, port, protocol);
-      if (hit && hit.action !== 'Pass') return result({ ...base, allowed: hit.action === 'Allow', decidedBy: 'admin', rule: hit }, 'rule');
-      passedBy = hit;
-    }
-    const passed = passedBy ? { passedBy } : {};
-    if (this.cni) {
-      const hit = this.cni.decide(direction, self, other, dst, port, protocol);
       if (hit && hit.action !== 'Pass')
-        return result({ ...base, ...passed, allowed: hit.action === 'Allow', decidedBy: 'cni', rule: hit }, 'rule');
+        return result({ ...base, ...passed(), allowed: hit.action === 'Allow', decidedBy: 'admin', rule: hit }, 'rule');
+      if (hit) passedBy = hit;
     }
-    if (isolated) {
-      if (local) return result({ ...base, ...passed, allowed: true, decidedBy: 'node' }, 'node');
+    const main = cniStage('main');
+    if (main) return main;
+    if (isolated && !passedBy?.skipsNetworkPolicy) {
+      if (local) return result({ ...base, ...passed(), allowed: true, decidedBy: 'node' }, 'node');
       for (const policy of npPolicies) {
         for (const rule of policy.rules[direction]) {
           const peer = this.matchingPeer(policy, rule, other);
@@ -411,17 +443,21 @@ export class PolicyEngine implements CniLayerHost {
             range: locate(policy.origin, peerPath ?? rule.path),
           };
           if (peer >= 0) allowedBy.peerIndex = peer;
-          return result({ ...base, ...passed, allowed: true, allowedBy, decidedBy: 'network' }, 'allowed');
+          return result({ ...base, ...passed(), allowed: true, allowedBy, decidedBy: 'network' }, 'allowed');
         }
       }
-      return result({ ...base, ...passed, allowed: false, decidedBy: 'network' }, 'denied');
+      return result({ ...base, ...passed(), allowed: false, decidedBy: 'network' }, 'denied');
     }
+    const afterDefault = cniStage('afterDefault');
+    if (afterDefault) return afterDefault;
     if (this.hasBaseline) {
       const hit = this.tiers.decide('baseline', self.pod, direction, other, dst, port, protocol);
       if (hit && hit.action !== 'Pass')
-        return result({ ...base, ...passed, allowed: hit.action === 'Allow', decidedBy: 'baseline', rule: hit }, 'rule');
+        return result({ ...base, ...passed(), allowed: hit.action === 'Allow', decidedBy: 'baseline', rule: hit }, 'rule');
     }
-    return result({ ...base, ...passed, allowed: true, decidedBy: 'none' }, 'open');
+    const afterBaseline = cniStage('afterBaseline');
+    if (afterBaseline) return afterBaseline;
+    return result({ ...base, ...passed(), allowed: true, decidedBy: 'none' }, 'open');
   }
 
   /**
