@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { analyze, docs, expectDiagnostic, lineOf, columnOf, where, workload, yaml } from '../helpers';
 import { connectivityList, tracePacket, type Analysis } from '../../src/engine';
 import { from } from '../traceFixtures';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const ns = (name: string, env: string) => yaml`
   apiVersion: v1
@@ -288,5 +290,47 @@ describe('Calico tiers: what is not there', () => {
     assert.ok(a.diagnostics.some((d) => d.range.file === 'tier.yaml' && d.range.line === 6 && /order must be a number/.test(d.message)));
     assert.ok(where(a, 'calico-tier-missing').length === 1);
     assert.equal(verdict(a, 'frontend', 'database').allowed, true);
+  });
+});
+
+describe('examples/calico does what its comments say', () => {
+  const dir = join(__dirname, '..', '..', 'examples', 'calico');
+  const files = Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f !== 'kube-netsim.yaml')
+      .map((f) => [`examples/calico/${f}`, readFileSync(join(dir, f), 'utf8')]),
+  );
+  assert.match(readFileSync(join(dir, 'kube-netsim.yaml'), 'utf8'), /^cni: calico$/m);
+  const a = calico(files);
+
+  it('the quarantined namespace is denied by the security tier before the NetworkPolicy that would admit it', () => {
+    const t = tracePacket(a, from(a, 'scratch/Deployment/debug'), 'summary.bank:8080');
+    assert.equal(t.verdict, 'dropped');
+    assert.match(t.reason, /GlobalNetworkPolicy security\.quarantine \(tier security, order 10\) rule spec\.ingress\[0\]/);
+  });
+
+  it('the rest is passed on to the default tier, where the NetworkPolicy admits it', () => {
+    const t = tracePacket(a, from(a, 'bank/Deployment/customer'), 'http://summary:8080');
+    assert.equal(t.verdict, 'delivered');
+    const hop = t.hops.find((h) => h.kind === 'policy' && h.direction === 'ingress');
+    assert.ok(hop?.kind === 'policy');
+    assert.equal(hop.result.decidedBy, 'network');
+    assert.equal(hop.result.passedBy?.policy.name, 'security.quarantine');
+  });
+
+  it('without the Pass, the end of the security tier would deny the front end too', () => {
+    const tierFile = 'examples/calico/security-tier.yaml';
+    const noPass = { ...files, [tierFile]: files[tierFile]!.replace('  - action: Pass\n', '') };
+    const b = calico(noPass);
+    const t = tracePacket(b, from(b, 'bank/Deployment/customer'), 'http://summary:8080');
+    assert.equal(t.verdict, 'dropped');
+    assert.match(t.reason, /the end of the tier denies it/);
+  });
+
+  it('has no warnings or errors', () => {
+    assert.deepEqual(
+      a.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code),
+      [],
+    );
   });
 });

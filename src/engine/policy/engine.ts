@@ -10,9 +10,10 @@ import type { DirectionResult, Peer, PolicyEndpoint, RuleHit, Verdict } from './
 import type { Labels } from '../cluster/labels';
 import { AdminTiers } from './admin';
 import { isAdminKind, readAdminObject, type SimAdminPolicy } from './adminParse';
-import { admitsEveryPod, portAdmits, portConnections, readPolicyObject, withReason } from './networkPolicy';
+import { portAdmits, portConnections, readPolicyObject, withReason } from './networkPolicy';
 import type { CniLayerFactory, CniLayerHost, CniPolicyLayer, CniStage } from './cniLayer';
 import { isBuiltInGroup } from '../manifests/kinds';
+import { ingressFromAnyPod } from './anyClient';
 
 export type { PolicyRef, SimNetworkPolicy, PolicyRule, PolicyPeer, PolicyPort, Direction, PolicyKind } from './parse';
 export type { Peer, DirectionResult, Verdict, PolicyEndpoint, RuleHit, Decider } from './types';
@@ -460,69 +461,12 @@ export class PolicyEngine implements CniLayerHost {
     return result({ ...base, ...passed(), allowed: true, decidedBy: 'none' }, 'open');
   }
 
-  /**
-   * What a pod's ingress admits from a client that could be any pod of any namespace (an ingress
-   * controller whose labels are not known): only what every possible client is admitted counts.
-   * A cluster-wide rule that may match some clients but not others counts as denying, unless it allows.
-   */
+  /** What a pod's ingress admits from a client that could be any pod of any namespace (anyClient.ts). */
   ingressFromAnyPod(pod: SimPod): ConnSet {
-    const dst = this.endpointOf({ kind: 'pod', pod });
-    if (dst.kind !== 'pod') return ConnSet.ALL;
-    let allowed = ConnSet.NONE;
-    let handed = ConnSet.ALL;
-    if (this.hasAdmin) {
-      const p = this.anyClient('admin', pod, dst);
-      allowed = p.allow;
-      handed = p.handed;
-    }
-    if (this.cni?.selects(pod, 'ingress')) handed = ConnSet.NONE; // not simulated: nothing is promised for every client
-    const policies = this.policiesSelecting(pod).ingress;
-    if (policies.length > 0) {
-      let np = ConnSet.NONE;
-      for (const policy of policies) {
-        for (const rule of policy.rules.ingress) {
-          if (rule.peers === null || rule.peers.some(admitsEveryPod)) np = np.union(this.ruleConnections(rule, dst));
-        }
-      }
-      return allowed.union(handed.intersect(np));
-    }
-    if (this.hasBaseline) {
-      const p = this.anyClient('baseline', pod, dst);
-      return allowed.union(handed.intersect(p.allow.union(p.handed)));
-    }
-    return allowed.union(handed);
-  }
-
-  /** One tier's rules against an unknown pod client: what it surely allows, and what surely goes on to the next layer. */
-  private anyClient(tier: 'admin' | 'baseline', pod: SimPod, dst: PolicyEndpoint): { allow: ConnSet; handed: ConnSet } {
-    let remaining = ConnSet.ALL;
-    let allow = ConnSet.NONE;
-    let handed = ConnSet.NONE;
-    for (const policy of this.tiers.selecting(tier, pod).ingress) {
-      for (const rule of policy.rules.ingress) {
-        const conns = this.tiers.ruleConnections(rule, dst).intersect(remaining);
-        if (conns.isEmpty()) continue;
-        const everyPod = rule.peers.some(
-          (p) => p.kind === 'pods' && isEverything(p.namespaces) && (p.pods === undefined || isEverything(p.pods)),
-        );
-        if (!everyPod) {
-          // Some clients match and some do not: an Allow leaves the rest to later rules; anything else is not promised.
-          if (rule.action !== 'Allow') remaining = remaining.subtract(conns);
-          continue;
-        }
-        if (rule.action === 'Allow') allow = allow.union(conns);
-        else if (rule.action === 'Pass') handed = handed.union(conns);
-        remaining = remaining.subtract(conns);
-      }
-    }
-    return { allow, handed: handed.union(remaining) };
+    return ingressFromAnyPod(this, pod);
   }
 }
 
 function isSelf(src: Peer, dst: Peer): boolean {
   return src.kind === 'pod' && dst.kind === 'pod' && src.pod === dst.pod;
-}
-
-function isEverything(s: { matchLabels: Labels; matchExpressions: unknown[] }): boolean {
-  return Object.keys(s.matchLabels).length === 0 && s.matchExpressions.length === 0;
 }
