@@ -210,3 +210,20 @@ describe('cli rules', () => {
     assertUsageError(['rules', SHOP, '--node', 'node-9'], /--node node-9: no such node \(nodes: node-1, node-2, node-3\)/);
   });
 });
+
+describe('cli trace to a load balancer hostname from a pod', () => {
+  before(() => ensureBuilt());
+
+  it('leaves through the node, masqueraded, and comes back by the balancer to a NodePort (kube-proxy has no LB IP to capture)', () => {
+    const t = trace('test/fixtures/trace/lb-hostname', '--from', 'shop/client', '--to', 'a1b2c3-123.eu-west-1.elb.amazonaws.com:80');
+    assert.equal(t.verdict, 'delivered', t.reason);
+    const s = steps(t);
+    assert.ok(s.indexOf('dns') < s.indexOf('leave-cluster') && s.indexOf('leave-cluster') < s.indexOf('load-balancer'), s.join(' '));
+    assert.match(t.hops.find((h) => h.step === 'dns')?.detail ?? '', /forwards it upstream/);
+    assert.match(t.hops.find((h) => h.step === 'snat')?.detail ?? '', /10\.0\.1\.10/);
+    assert.match(t.hops.find((h) => h.step === 'leave-cluster')?.detail ?? '', /known by hostname only/);
+    assert.equal(t.destination?.kind, 'pod');
+    // The source ranges admit the node network the pod was masqueraded into.
+    assert.match(t.hops.find((h) => h.step === 'load-balancer')?.detail ?? '', /10\.0\.1\.0\/24/);
+  });
+});

@@ -148,3 +148,64 @@ endpoints:
     [],
   );
 });
+
+// A snapshot pod with metadata.deletionTimestamp is terminating (kubectl shows it Terminating): the
+// EndpointSlice controller keeps it in the slice with serving = its readiness, terminating = true and
+// ready = false unless publishNotReadyAddresses (endpointslice utils podToEndpoint), and kube-proxy
+// uses it only when no ready endpoint is left.
+const snapshotPod = (name: string, ip: string, o: { deleting?: boolean; ready?: boolean } = {}) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  labels: {app: api}
+${o.deleting ? '  deletionTimestamp: "2026-12-04T21:00:00Z"\n' : ''}spec:
+  nodeName: node-2
+  containers: [{name: c, image: api, ports: [{containerPort: 8080}]}]
+status:
+  phase: Running
+  podIP: ${ip}
+  conditions: [{type: Ready, status: "${o.ready === false ? 'False' : 'True'}"}]
+`;
+const api = (pods: string[], extra = '') =>
+  analyze({
+    'snap.yaml': [
+      CLIENT,
+      ...pods,
+      `apiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec:\n  selector: {app: api}\n  ports: [{port: 80, targetPort: 8080}]\n${extra}`,
+    ].join('---\n'),
+  });
+
+test('snapshot pods with a deletionTimestamp are terminating endpoints: ready false, serving by readiness', () => {
+  const a = api([snapshotPod('api-old', '10.244.2.10', { deleting: true }), snapshotPod('api-new', '10.244.2.11')]);
+  const eps = a.cluster.services.find((s) => s.name === 'api')?.endpointsByPort[0] ?? [];
+  const old = eps.find((e) => e.ip === '10.244.2.10');
+  assert.deepEqual([old?.ready, old?.serving, old?.terminating], [false, true, true]);
+  assert.equal(eps.find((e) => e.ip === '10.244.2.11')?.terminating, undefined);
+  // A ready endpoint is left, so kube-proxy does not use the terminating one.
+  assert.deepEqual(
+    tracePacket(a, from(a, 'default/client'), 'api:80').candidates.map((c) => c.ip),
+    ['10.244.2.11'],
+  );
+  assert.doesNotMatch(iptablesRules(a.cluster, 'node-1'), /10\.244\.2\.10/);
+});
+
+test('only terminating pods left: kube-proxy falls back to the serving ones; a not-ready terminating pod takes nothing', () => {
+  const a = api([
+    snapshotPod('api-a', '10.244.2.10', { deleting: true }),
+    snapshotPod('api-b', '10.244.2.12', { deleting: true, ready: false }),
+  ]);
+  const r = tracePacket(a, from(a, 'default/client'), 'api:80');
+  assert.equal(r.verdict, 'delivered', r.reason);
+  assert.deepEqual(
+    r.candidates.map((c) => c.ip),
+    ['10.244.2.10'],
+  );
+  const d = r.hops.find((h) => h.kind === 'dnat');
+  assert.ok(d?.kind === 'dnat');
+  assert.match(d.topology ?? '', /serving terminating/);
+  const none = api([snapshotPod('api-b', '10.244.2.12', { deleting: true, ready: false })]);
+  assert.equal(tracePacket(none, from(none, 'default/client'), 'api:80').verdict, 'refused');
+  // publishNotReadyAddresses: the controller writes ready true even for a terminating pod.
+  const pub = api([snapshotPod('api-a', '10.244.2.10', { deleting: true })], '  publishNotReadyAddresses: true\n');
+  assert.equal(pub.cluster.services.find((s) => s.name === 'api')?.endpointsByPort[0]?.[0]?.ready, true);
+});

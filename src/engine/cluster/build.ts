@@ -10,6 +10,7 @@ import { MAX_PODS_PER_NODE, schedule } from './scheduling';
 import type { PodBlueprint } from './workloads';
 import { podId, type EnvValue, type SimConfigMap, type SimNamespace, type SimNode, type SimPod } from './model';
 import { DEFAULT_NODES, isCidr, type ClusterSettings, type NodeSetting } from './settings';
+import { milliCPU } from './quantity';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -92,6 +93,9 @@ export function buildNodes(
       // kubelet reports its --max-pods as status.allocatable.pods (a quantity, so often a string).
       const maxPods = podsQuantity(r.raw(['status', 'allocatable', 'pods'])) ?? podsQuantity(r.raw(['status', 'capacity', 'pods']));
       if (maxPods !== undefined) node.maxPods = maxPods;
+      // What topology-aware hints weigh zones by (the controller reads status.allocatable.cpu).
+      const cpu = milliCPU(r.raw(['status', 'allocatable', 'cpu']));
+      if (cpu !== undefined) node.allocatableMilliCPU = cpu;
       nodes.push(node);
     });
   } else {
@@ -100,6 +104,7 @@ export function buildNodes(
       const node: SimNode = { name: n.name, ip: n.ip, podCIDR: n.podCIDR ?? cutCidr(i), labels: n.labels, origin: { kind: 'implicit' } };
       if (n.ipv6) node.ipv6 = n.ipv6;
       if (n.podCIDRv6) node.podCIDRv6 = n.podCIDRv6;
+      if (n.milliCPU !== undefined) node.allocatableMilliCPU = n.milliCPU;
       nodes.push(node);
     });
   }

@@ -20,6 +20,8 @@ export interface SimNode {
   podCIDR: string;
   podCIDRv6?: string;
   labels: Labels;
+  /** status.allocatable.cpu in millicores (or the settings' `cpu`), which topology-aware hints weigh zones by. */
+  allocatableMilliCPU?: number;
   /** The most pods the node runs (a Node's status.allocatable.pods); kubelet's default 110 when undefined. */
   maxPods?: number;
   origin: Origin;
@@ -96,6 +98,8 @@ export interface SimPod {
   hostname?: string;
   subdomain?: string;
   ready: boolean;
+  /** A snapshot pod with metadata.deletionTimestamp: being deleted, its endpoints terminating. */
+  terminating?: boolean;
   containers: SimContainer[];
   dnsPolicy: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
   dnsConfig?: DnsConfig;
@@ -167,10 +171,23 @@ export interface SimService {
   sessionAffinity: 'None' | 'ClientIP';
   /** spec.trafficDistribution: PreferClose (= PreferSameZone) or PreferSameNode make the EndpointSlice controller set hints. */
   trafficDistribution?: 'PreferClose' | 'PreferSameZone' | 'PreferSameNode';
+  /**
+   * The annotation asking the EndpointSlice controller for topology-aware hints
+   * (`service.kubernetes.io/topology-mode: Auto`, or the deprecated `topology-aware-hints: auto`).
+   */
+  topologyModeAuto?: { annotation: string };
+  /** What the controller's topology cache made of it: the hints it set, or why it set none. */
+  topologyHints?: TopologyHintsResult;
   sessionAffinityTimeoutSeconds: number;
   loadBalancerIP?: string;
   /** status.loadBalancer.ingress[0].hostname: a balancer reached by name (its address is the cloud's public DNS answer). */
   loadBalancerHostname?: string;
+  /**
+   * status.loadBalancer.ingress[0].ipMode (KEP-1860): `Proxy` means the balancer delivers to the
+   * node's IP and NodePort (or the pod), so kube-proxy programs no rules for that IP and in-cluster
+   * clients go out to the balancer; VIP (or unset) is kube-proxy's in-node shortcut.
+   */
+  loadBalancerIPMode?: 'VIP' | 'Proxy';
   /**
    * Set on a Gateway's data-plane Service: its load-balancer IP, when none is given, is the lowest
    * free address of the pool once every other Service has its own, taken in this key's order.
@@ -186,6 +203,22 @@ export interface SimService {
   endpointsByPort: Endpoint[][];
   origin: Origin;
 }
+
+/** The EndpointSlice controller's topology cache for one Service (topology-mode Auto). */
+export type TopologyHintsResult =
+  | {
+      enabled: true;
+      /** Per zone (sorted): its share of allocatable CPU and how many ready endpoints are hinted for it. */
+      zones: Array<{ zone: string; cpuRatio: number; hinted: number }>;
+      /** True when no node reports allocatable CPU and every node was counted alike. */
+      cpuAssumed: boolean;
+    }
+  | {
+      enabled: false;
+      /** The controller's event message (TopologyAwareHintsDisabled), with the simulation's detail. */
+      reason: string;
+      cpuAssumed: boolean;
+    };
 
 export function serviceId(s: { namespace: string; name: string }): string {
   return `${s.namespace}/${s.name}`;

@@ -4,6 +4,7 @@ import { scalarText } from '../manifests/fields';
 import { makeDiagnostic, editDistance, type Diagnostic, type DiagnosticCode } from '../diagnostics';
 import { CATALOGUE } from '../catalogue';
 import { type Labels } from './labels';
+import { milliCPU } from './quantity';
 
 export type CniPlugin = 'calico' | 'flannel' | 'cilium' | 'weave' | 'canal';
 export type Encapsulation = 'none' | 'ipip' | 'vxlan' | 'geneve' | 'native';
@@ -17,6 +18,8 @@ export interface NodeSetting {
   podCIDR?: string;
   /** Its IPv6 pod CIDR (`podCIDR: 10.244.1.0/24,fd00:10:244:1::/64`, as spec.podCIDRs holds both). */
   podCIDRv6?: string;
+  /** Allocatable CPU in millicores (`cpu: 4` or `cpu: 3920m`), which topology-aware hints weigh zones by. */
+  milliCPU?: number;
   labels: Labels;
 }
 
@@ -269,6 +272,11 @@ export function parseSettings(
             if (fam.v4 ?? fam.v6) node.podCIDR = fam.v4 ?? fam.v6;
             if (fam.v4 && fam.v6) node.podCIDRv6 = fam.v6;
           }
+        }
+        if (r['cpu'] !== undefined) {
+          const cpu = milliCPU(r['cpu']);
+          if (cpu !== undefined && cpu > 0) node.milliCPU = cpu;
+          else bad(['nodes', i, 'cpu'], `\`${scalarText(r['cpu'])}\` is not a CPU quantity (for example 4 or 3920m).`);
         }
         if (r['labels'] !== undefined) {
           const labels = r['labels'];

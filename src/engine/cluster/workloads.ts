@@ -280,6 +280,9 @@ export function expandWorkloads(
         const pod: PodBlueprint = { ...base, name: o.name, replicaIndex: 0 };
         const liveIP = r.raw(['status', 'podIP']);
         if (typeof liveIP === 'string' && liveIP !== '') pod.liveIP = liveIP;
+        // A pod being deleted (kubectl get shows it Terminating) still has its address until it exits.
+        const deletion = r.raw(['metadata', 'deletionTimestamp']);
+        if (deletion !== undefined && deletion !== null && deletion !== '') pod.terminating = true;
         out.push(pod);
         break;
       }

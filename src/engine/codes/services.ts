@@ -225,4 +225,15 @@ export const SERVICE_CODES = {
       `kubectl run -it --rm dig --image=busybox --restart=Never -- nslookup ${p.fqdn}`,
     ],
   },
+  'topology-hints-dropped': {
+    severity: 'info',
+    summary: "A Service asks for topology-aware hints, and the EndpointSlice controller's safeguards remove them.",
+    docs: `${DOCS}/concepts/services-networking/topology-aware-routing/#safeguards`,
+    format: (p) =>
+      `${p.annotation} asks the EndpointSlice controller to hint Service ${p.service}'s endpoints by zone, but it sets none: ${p.reason}.${p.assumed} kube-proxy then sends to endpoints in every zone. Give the nodes ${'`topology.kubernetes.io/zone`'} labels in at least two zones and enough ready endpoints per zone (in proportion to each zone's allocatable CPU).`,
+    verify: (p) => [
+      `kubectl get endpointslices -l kubernetes.io/service-name=${String(p.service).split('/')[1] ?? ''}${nsFlag(String(p.service).split('/')[0] ?? '')} -o yaml`,
+      `kubectl get events${nsFlag(String(p.service).split('/')[0] ?? '')} --field-selector reason=TopologyAwareHintsDisabled`,
+    ],
+  },
 } satisfies Record<string, CodeInfo>;

@@ -51,6 +51,14 @@ export function probability(n: number): string {
   return (1 / n).toFixed(10);
 }
 
+/**
+ * The load-balancer IP kube-proxy programs (proxy/util IsVIPMode): an ingress IP whose ipMode is VIP
+ * or unset; with ipMode Proxy the balancer rewrites the destination itself, so none.
+ */
+export function kubeProxyLoadBalancerIP(svc: SimService): string | undefined {
+  return svc.type === 'LoadBalancer' && svc.loadBalancerIPMode !== 'Proxy' ? svc.loadBalancerIP : undefined;
+}
+
 /** Whether a Service can be reached from outside at all (NodePort, LoadBalancer IP or externalIPs). */
 export function externallyAccessible(svc: SimService, port: ServicePort): boolean {
   return port.nodePort !== undefined || svc.loadBalancerIP !== undefined || svc.externalIPs.length > 0;

@@ -5,7 +5,14 @@
 // endpoint- chains that `numgen random mod N vmap` picks between.
 import { cmp } from '../diagnostics';
 import { cidrContains } from '../cluster/ipam';
-import { MASQ_MARK, categorizeEndpoints, endpointString, externallyAccessible, servicePortName } from './kubeProxy';
+import {
+  MASQ_MARK,
+  categorizeEndpoints,
+  endpointString,
+  externallyAccessible,
+  kubeProxyLoadBalancerIP,
+  servicePortName,
+} from './kubeProxy';
 import { clusterIPOf, endpointsOf, nodeIPOf, podCIDROf, serviceCIDROf, type IPFamily } from './families';
 import {
   nftAffinitySet,
@@ -173,7 +180,8 @@ export function nftablesTable(cluster: Cluster, node: string, family: IPFamily):
       if (sets.hasEndpoints) serviceIPs.elements.push({ key: key(ip), value: `goto ${extChain}` });
       if (!hasExternal) noEndpointServices.elements.push({ key: key(ip), comment: spn, value: externalVerdict });
     }
-    const lbIPs = svc.type === 'LoadBalancer' && svc.loadBalancerIP && familyOf(svc.loadBalancerIP) === family ? [svc.loadBalancerIP] : [];
+    const lbIP = kubeProxyLoadBalancerIP(svc);
+    const lbIPs = lbIP && familyOf(lbIP) === family ? [lbIP] : [];
     const ranges = (svc.loadBalancerSourceRanges ?? []).filter((r) => familyOf(r) === family);
     const usesFirewall = lbIPs.length > 0 && ranges.length > 0;
     const fwChain = nftFirewallChain(name, proto);

@@ -13,6 +13,7 @@ import {
   fwChain,
   probability,
   sepChain,
+  kubeProxyLoadBalancerIP,
   servicePortName,
   svcChain,
   svlChain,
@@ -156,7 +157,7 @@ export function iptablesRules(cluster: Cluster, node: string, family: IPFamily =
           `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalComment} ${m} -d ${ip} --dport ${port.port} -j ${externalTarget}`,
         );
     }
-    const lbIPs = svc.type === 'LoadBalancer' ? ofFamily([svc.loadBalancerIP], family) : [];
+    const lbIPs = ofFamily([kubeProxyLoadBalancerIP(svc)], family);
     const ranges = (svc.loadBalancerSourceRanges ?? []).filter((r) => ipFamily(r.split('/')[0] ?? '') === family);
     // loadBalancerSourceRanges: LB-IP traffic goes through KUBE-FW-, which lets the ranges on to KUBE-EXT-;
     // what falls off its end was not DNATed and meets the DROP in the filter table's KUBE-PROXY-FIREWALL.
@@ -320,7 +321,7 @@ export function ipvsRules(cluster: Cluster, node: string, families: IPFamily[] =
         member(`KUBE-NODE-PORT-${port.protocol}`, 'bitmap:port', String(port.nodePort));
         if (eps.externalLocal) member(`KUBE-NODE-PORT-LOCAL-${port.protocol}`, 'bitmap:port', String(port.nodePort));
       }
-      for (const ip of svc.type === 'LoadBalancer' ? ofFamily([svc.loadBalancerIP], family) : []) {
+      for (const ip of ofFamily([kubeProxyLoadBalancerIP(svc)], family)) {
         servers.push({ proto: port.protocol, address: ip, port: port.port, persistent, reals: external });
         member('KUBE-LOAD-BALANCER', 'hash:ip,port', `${ip},${proto}:${port.port}`);
         if (eps.externalLocal) member('KUBE-LOAD-BALANCER-LOCAL', 'hash:ip,port', `${ip},${proto}:${port.port}`);

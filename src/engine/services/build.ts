@@ -12,6 +12,7 @@ import { checkExternalTrafficPolicy, computeEndpoints } from './endpoints';
 import { readServiceObject } from './read';
 import { apiServerEndpoints, implicitServices } from './implicit';
 import { assignTopology } from './topology';
+import { applyTopologyHints } from './topologyCache';
 
 /** Every Service with its ClusterIPs, node ports and endpoints; `extra` are Services the simulator adds (ingress controllers'). */
 export function buildServices(
@@ -35,6 +36,7 @@ export function buildServices(
   computeEndpoints(services, pods, manual, DEFAULT_NAMESPACE, diagnostics, customResourcesByNamespace(objects), budget?.limit, budget?.cut);
   apiServerEndpoints(services, nodes);
   assignTopology(services, nodes);
+  applyTopologyHints(services, nodes, diagnostics);
   const nodeNames = nodes.map((n) => n.name);
   for (const svc of services) if (svc.origin.kind === 'manifest') checkExternalTrafficPolicy(svc, nodeNames, diagnostics);
   return services;

@@ -80,7 +80,8 @@ export function computeEndpoints(
     }
     const selector = svc.selector;
     const selected = candidates(svc.namespace, selector);
-    let serving = selected.filter((p) => p.ip !== undefined && (p.ready || svc.publishNotReadyAddresses));
+    // The EndpointSlice controller keeps terminating pods in the slice (ready false, serving by readiness).
+    let serving = selected.filter((p) => p.ip !== undefined && (p.ready || svc.publishNotReadyAddresses || p.terminating === true));
     if (budgeted) {
       const wanted = serving.length * svc.ports.length;
       if (wanted > budget) {
@@ -114,6 +115,13 @@ export function computeEndpoints(
         const port = resolveTargetPort(pod, sp.targetPort, sp.protocol);
         if (port === undefined || pod.ip === undefined) continue;
         const ep: Endpoint = { pod: podId(pod), ip: pod.ip, port, node: pod.node, ready: pod.ready };
+        if (pod.terminating) {
+          // endpointslice podToEndpoint: serving is the pod's readiness, and ready is never true for a
+          // terminating pod unless publishNotReadyAddresses is set.
+          ep.serving = pod.ready;
+          ep.terminating = true;
+          ep.ready = svc.publishNotReadyAddresses;
+        }
         if (pod.hostname !== undefined && pod.subdomain === svc.name) ep.hostname = pod.hostname;
         eps.push(ep);
       }

@@ -1,6 +1,7 @@
 // A Service manifest read into the simulation's shape: type, ports, selector, traffic policies.
 import { FieldReader, describe, isRecord } from '../manifests/fields';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
+import { topologyAnnotation } from './topologyCache';
 import { isIP } from '../cluster/ipam';
 import { isCidr } from '../cluster/settings';
 import { type Labels } from '../cluster/labels';
@@ -106,6 +107,8 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
       }
     }
   }
+  const topologyMode = topologyAnnotation(r.labels(['metadata', 'annotations']));
+  if (topologyMode) svc.topologyModeAuto = { annotation: topologyMode };
   const td = r.str(['spec', 'trafficDistribution']);
   if (td === 'PreferClose' || td === 'PreferSameZone' || td === 'PreferSameNode') svc.trafficDistribution = td;
   else if (td !== undefined)
@@ -123,8 +126,13 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
   if (type === 'LoadBalancer' && typeof lbHost === 'string' && lbHost !== '')
     svc.loadBalancerHostname = lbHost.replace(/\.$/, '').toLowerCase();
   const statusIngress = r.raw(['status', 'loadBalancer', 'ingress', 0, 'ip']);
-  if (typeof statusIngress === 'string' && isIP(statusIngress)) svc.loadBalancerIP = statusIngress;
-  else if (lbIP !== undefined) {
+  if (typeof statusIngress === 'string' && isIP(statusIngress)) {
+    svc.loadBalancerIP = statusIngress;
+    const ipMode = r.raw(['status', 'loadBalancer', 'ingress', 0, 'ipMode']);
+    if (ipMode === 'VIP' || ipMode === 'Proxy') svc.loadBalancerIPMode = ipMode;
+    else if (ipMode !== undefined && ipMode !== null)
+      r.invalid(['status', 'loadBalancer', 'ingress', 0, 'ipMode'], `ipMode must be VIP or Proxy, not ${describe(ipMode)}.`);
+  } else if (lbIP !== undefined) {
     if (isIP(lbIP)) svc.loadBalancerIP = lbIP;
     else r.invalid(['spec', 'loadBalancerIP'], `loadBalancerIP "${lbIP}" is not an IP address.`);
   }

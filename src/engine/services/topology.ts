@@ -14,7 +14,11 @@ export function zoneOf(node: Pick<SimNode, 'labels'> | undefined): string | unde
   return z === undefined || z === '' ? undefined : z;
 }
 
-/** Sets each selected endpoint's zone, and the hints trafficDistribution asks the controller for. */
+/**
+ * Sets each selected endpoint's zone, and the hints trafficDistribution asks the controller for;
+ * topology-mode Auto takes precedence over trafficDistribution (the Service docs), and its hints
+ * are the topology cache's (topologyCache.ts).
+ */
 export function assignTopology(services: SimService[], nodes: SimNode[]): void {
   const zones = new Map(nodes.map((n) => [n.name, zoneOf(n)]));
   for (const svc of services) {
@@ -23,7 +27,7 @@ export function assignTopology(services: SimService[], nodes: SimNode[]): void {
       for (const e of eps) {
         const zone = e.node !== undefined ? zones.get(e.node) : undefined;
         if (zone !== undefined) e.zone = zone;
-        if (svc.trafficDistribution === undefined || zone === undefined) continue;
+        if (svc.topologyModeAuto || svc.trafficDistribution === undefined || zone === undefined) continue;
         e.zoneHints = [zone];
         if (svc.trafficDistribution === 'PreferSameNode' && e.node !== undefined) e.nodeHints = [e.node];
       }

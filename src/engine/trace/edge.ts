@@ -21,70 +21,10 @@ import type { SimNetworkPolicy } from '../policy/parse';
 export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, label: string, unknownAddress = false): Outcome {
   const { settings } = ctx.a.cluster;
   const here = pkt.at ?? null;
-  if (pkt.sender && isIP(ipOrHost)) {
-    if (
-      !checkPolicy(
-        ctx,
-        'egress',
-        here?.name ?? null,
-        pkt.originalPeer,
-        { kind: 'external', ip: ipOrHost },
-        Number(label.split(':').pop()) || 0,
-        ctx.protocol,
-        'connection',
-      )
-    ) {
-      // Named by the layer that decided (an AdminNetworkPolicy drops it as surely as a NetworkPolicy).
-      return policyDrop(ctx, 'egress', here?.name ?? null, pkt.sender);
-    }
-  }
-  let note = '';
   const port = Number(label.split(':').pop()) || 0;
-  // Cilium's toFQDNs admit a name's addresses, whatever they are: the name stands for the test address.
-  const named = { kind: 'external' as const, ip: SAMPLE, name: ipOrHost };
-  const byName = pkt.sender && unknownAddress ? ctx.oracle.verdict(pkt.originalPeer, named, port, ctx.protocol).egress : undefined;
-  if (pkt.sender && byName?.decidedBy === 'cni' && byName.rule?.fqdn !== undefined) {
-    if (!checkPolicy(ctx, 'egress', here?.name ?? null, pkt.originalPeer, named, port, ctx.protocol, 'connection'))
-      return policyDrop(ctx, 'egress', here?.name ?? null, pkt.sender);
-    note = `; ${ipOrHost}'s addresses are answered upstream (the simulation uses the test address ${SAMPLE}), and the toFQDNs rule admits them by name`;
-  } else if (pkt.sender && unknownAddress) {
-    const probes = outsideProbes(ctx);
-    const sender = pkt.sender;
-    const allowed = probes.filter(
-      (ip) => ctx.oracle.verdict(pkt.originalPeer, { kind: 'external', ip, name: ipOrHost }, port, ctx.protocol).egress.allowed,
-    );
-    const first = probes[0];
-    if (allowed.length === 0 && first) {
-      // No outside address is admitted on this port: wherever the name points, the packet is dropped.
-      if (
-        !checkPolicy(
-          ctx,
-          'egress',
-          here?.name ?? null,
-          pkt.originalPeer,
-          { kind: 'external', ip: first, name: ipOrHost },
-          port,
-          ctx.protocol,
-          'connection',
-        )
-      ) {
-        const last = ctx.hops[ctx.hops.length - 1];
-        const layer = last?.kind === 'policy' ? layerText(last.result) : 'NetworkPolicy';
-        ctx.hops.push({
-          kind: 'drop',
-          node: here?.name ?? null,
-          rule: undefined,
-          reason: `egress ${layer} of ${podId(sender)}`,
-          range: undefined,
-        });
-        return fail(
-          'dropped',
-          `${layer} drops it on the way out of ${podId(sender)}, whatever address ${ipOrHost} has: no egress rule admits an address outside the cluster on ${port}/${ctx.protocol} (${lastPolicyReason(ctx)})`,
-        );
-      }
-    } else if (allowed.length < probes.length)
-      note = `; egress policy of ${podId(sender)} admits only some outside addresses on ${port}/${ctx.protocol}, so whether this one passes depends on the address ${ipOrHost} has`;
-  }
+  const egress = outsideEgress(ctx, pkt, ipOrHost, port, unknownAddress);
+  if ('outcome' in egress) return egress.outcome;
+  const { note, byFqdn } = egress;
   if (here && cidrContains(settings.podCIDR, pkt.srcIP))
     snat(ctx, pkt, here, here.ip, 'leaving-cluster', `${settings.cni} outgoing NAT (natOutgoing / ip-masq)`);
   ctx.hops.push({
@@ -98,7 +38,7 @@ export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, l
   return {
     verdict: 'delivered',
     reason: unknownAddress
-      ? byName?.rule?.fqdn !== undefined && byName.decidedBy === 'cni'
+      ? byFqdn
         ? `leaves the cluster towards ${label}${note}; the simulation stops at the cluster edge`
         : `leaves the cluster towards ${label}, if the resolver outside the cluster answers ${ipOrHost}: answered upstream, unknown here${note}; the simulation stops at the cluster edge`
       : `leaves the cluster towards ${label}${note}; the simulation stops at the cluster edge`,
@@ -130,4 +70,85 @@ function outsideProbes(ctx: TraceContext): string[] {
       .map((r) => (rangesContain([r], SAMPLE) ? SAMPLE : rangeStart(r)))
       .filter((ip) => !inside(ip))
   );
+}
+
+/**
+ * The sender's egress policy towards an address outside the cluster, or a name whose address is
+ * answered outside the simulation (probed over every stretch the policies' ipBlocks draw): the
+ * drop, or a note on how the packet passed.
+ */
+export function outsideEgress(
+  ctx: TraceContext,
+  pkt: Packet,
+  ipOrHost: string,
+  port: number,
+  unknownAddress: boolean,
+): { outcome: Outcome } | { note: string; byFqdn: boolean } {
+  const here = pkt.at ?? null;
+  if (pkt.sender && isIP(ipOrHost)) {
+    if (
+      !checkPolicy(
+        ctx,
+        'egress',
+        here?.name ?? null,
+        pkt.originalPeer,
+        { kind: 'external', ip: ipOrHost },
+        port,
+        ctx.protocol,
+        'connection',
+      )
+    ) {
+      // Named by the layer that decided (an AdminNetworkPolicy drops it as surely as a NetworkPolicy).
+      return { outcome: policyDrop(ctx, 'egress', here?.name ?? null, pkt.sender) };
+    }
+  }
+  let note = '';
+  // Cilium's toFQDNs admit a name's addresses, whatever they are: the name stands for the test address.
+  const named = { kind: 'external' as const, ip: SAMPLE, name: ipOrHost };
+  const byName = pkt.sender && unknownAddress ? ctx.oracle.verdict(pkt.originalPeer, named, port, ctx.protocol).egress : undefined;
+  if (pkt.sender && byName?.decidedBy === 'cni' && byName.rule?.fqdn !== undefined) {
+    if (!checkPolicy(ctx, 'egress', here?.name ?? null, pkt.originalPeer, named, port, ctx.protocol, 'connection'))
+      return { outcome: policyDrop(ctx, 'egress', here?.name ?? null, pkt.sender) };
+    note = `; ${ipOrHost}'s addresses are answered upstream (the simulation uses the test address ${SAMPLE}), and the toFQDNs rule admits them by name`;
+  } else if (pkt.sender && unknownAddress) {
+    const probes = outsideProbes(ctx);
+    const sender = pkt.sender;
+    const allowed = probes.filter(
+      (ip) => ctx.oracle.verdict(pkt.originalPeer, { kind: 'external', ip, name: ipOrHost }, port, ctx.protocol).egress.allowed,
+    );
+    const first = probes[0];
+    if (allowed.length === 0 && first) {
+      // No outside address is admitted on this port: wherever the name points, the packet is dropped.
+      if (
+        !checkPolicy(
+          ctx,
+          'egress',
+          here?.name ?? null,
+          pkt.originalPeer,
+          { kind: 'external', ip: first, name: ipOrHost },
+          port,
+          ctx.protocol,
+          'connection',
+        )
+      ) {
+        const last = ctx.hops[ctx.hops.length - 1];
+        const layer = last?.kind === 'policy' ? layerText(last.result) : 'NetworkPolicy';
+        ctx.hops.push({
+          kind: 'drop',
+          node: here?.name ?? null,
+          rule: undefined,
+          reason: `egress ${layer} of ${podId(sender)}`,
+          range: undefined,
+        });
+        return {
+          outcome: fail(
+            'dropped',
+            `${layer} drops it on the way out of ${podId(sender)}, whatever address ${ipOrHost} has: no egress rule admits an address outside the cluster on ${port}/${ctx.protocol} (${lastPolicyReason(ctx)})`,
+          ),
+        };
+      }
+    } else if (allowed.length < probes.length)
+      note = `; egress policy of ${podId(sender)} admits only some outside addresses on ${port}/${ctx.protocol}, so whether this one passes depends on the address ${ipOrHost} has`;
+  }
+  return { note, byFqdn: byName?.rule?.fqdn !== undefined && byName.decidedBy === 'cni' };
 }

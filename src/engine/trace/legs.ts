@@ -28,6 +28,7 @@ import {
 import type { SnatReason, TraceCandidate } from './types';
 import { podByAddress, serviceByClusterIP } from './lookup';
 import { refuseOutsideSourceRanges, sourceRangesOf } from './sourceRanges';
+import { leaveForBalancer, leavesForBalancer } from './outsideBalancer';
 
 /** Sends the packet to `ip:port` from where it is now: whatever that address turns out to be. */
 export function toAddress(ctx: TraceContext, pkt: Packet, ipText: string, port: number): Outcome {
@@ -183,7 +184,7 @@ export function viaService(
     candidates: d.candidates.length,
     affinitySeconds: d.affinity?.timeoutSeconds,
     localOnly: d.localOnly,
-    ...topologyNote(d, node),
+    ...topologyNote(d, node, svc),
     range: portRange,
   });
   // Cilium's socket LB connects the socket to the backend directly: no packet is ever rewritten.
@@ -330,6 +331,11 @@ export function viaLoadBalancer(ctx: TraceContext, pkt: Packet, svc: SimService,
       'unrouted',
       `the load balancer of Service ${id} (${svc.loadBalancerIP ?? svc.loadBalancerHostname}) does not listen on ${port}/${ctx.protocol}`,
     );
+  // A balancer kube-proxy does not capture (a hostname, ipMode Proxy): in-cluster clients go out to it.
+  if (pkt.at && leavesForBalancer(svc)) {
+    const out = leaveForBalancer(ctx, pkt, svc, port);
+    if (out) return out;
+  }
   const ranges = sourceRangesOf(svc, pkt.srcIP);
   const refused = refuseOutsideSourceRanges(ctx, pkt, svc, sp, ranges);
   if (refused) return refused;

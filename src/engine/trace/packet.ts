@@ -10,6 +10,7 @@ import type { Source } from './sources';
 import { NO_POLICIES, type PolicyOracle } from '../policy/oracle';
 import { fail, notRunning, type Outcome, type Packet, type TraceContext } from './context';
 import { toAddress, viaLoadBalancer } from './legs';
+import { explainBalancerName } from './outsideBalancer';
 import { leaveCluster } from './edge';
 import { ingressLeg } from './ingress';
 import { gatewayLeg } from './gateway';
@@ -70,6 +71,8 @@ export function tracePacket(
     ctx.http.scheme = tgt.scheme;
   }
   const pkt = startPacket(analysis, source);
+  // The reply ends where the first leg began, even when the packet left and came back (a balancer outside).
+  const firstLeg = pkt.legStart;
   let outcome: Outcome;
   if (!parsed.ok) outcome = fail('unresolved', parsed.message);
   else if (source.kind === 'pod' && (!source.pod.ip || !source.pod.node))
@@ -91,7 +94,7 @@ export function tracePacket(
     sourceIPAtDestination: outcome.sourceIPAtDestination,
     hops: ctx.hops,
     candidates: ctx.candidates,
-    reply: outcome.verdict === 'delivered' ? replyPath(ctx, pkt, outcome) : [],
+    reply: outcome.verdict === 'delivered' ? replyPath(ctx, { ...pkt, legStart: firstLeg }, outcome) : [],
   };
   if (ctx.response) result.response = ctx.response;
   if (ctx.request) result.request = ctx.request;
@@ -171,7 +174,12 @@ function run(ctx: TraceContext, pkt: Packet, source: Source, target: Target): Ou
   } else if (source.kind === 'pod') {
     const r = resolveFromPod(ctx, source.pod, target.host);
     if ('outcome' in r) return r.outcome;
-    if ('external' in r) {
+    if ('external' in r && lbByHostname(ctx, target.host)) {
+      // Upstream DNS answers the balancer's name with its own address: the packet goes out to it.
+      const svc = lbByHostname(ctx, target.host) as SimService;
+      explainBalancerName(ctx, svc, target.host);
+      outcome = viaLoadBalancer(ctx, pkt, svc, target.port);
+    } else if ('external' in r) {
       const claimed = gatewayAddressFor(ctx, target.host, pkt.at?.name ?? null, 'upstream DNS');
       if (!claimed) return leaveCluster(ctx, pkt, r.external, `${r.external}:${target.port}`, r.unknown);
       entered = claimed;

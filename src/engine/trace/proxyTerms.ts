@@ -1,7 +1,7 @@
 // How the trace words kube-proxy's work in each mode's own terms (the topology hints it followed,
 // where it masquerades, how it rejects), and which address family a packet leaves with.
 import { ipFamily } from '../cluster/ipam';
-import { podId, type SimNode } from '../cluster/model';
+import { podId, type SimNode, type SimService, type TopologyHintsResult } from '../cluster/model';
 import { nodeIPOf, type IPFamily } from '../dataplane/families';
 import type { ServiceDataplane } from '../dataplane/kubeProxy';
 import { zoneOf, type TopologyChoice } from '../services/topology';
@@ -31,10 +31,18 @@ export function sourceOfFamily(ctx: TraceContext, pkt: Packet, family: IPFamily)
 }
 
 /** What topology hints or the terminating fallback did to the candidates, in a sentence for the DNAT hop. */
-export function topologyNote(d: { topology?: TopologyChoice; terminatingFallback?: boolean }, node: SimNode): { topology?: string } {
+export function topologyNote(
+  d: { topology?: TopologyChoice; terminatingFallback?: boolean },
+  node: SimNode,
+  svc?: SimService,
+): { topology?: string } {
   const parts: string[] = [];
+  const hints = svc?.topologyModeAuto ? svc.topologyHints : undefined;
   if (d.topology?.mode === 'PreferSameZone')
-    parts.push(`topology hints: only endpoints hinted for zone ${zoneOf(node)} (trafficDistribution; kube-proxy keeps the node's zone)`);
+    parts.push(
+      `topology hints: only endpoints hinted for zone ${zoneOf(node)} (${hints?.enabled ? autoHintsText(hints) : 'trafficDistribution'}; kube-proxy keeps the node's zone)`,
+    );
+  else if (hints && !hints.enabled) parts.push(`no topology hints: the EndpointSlice controller removed them (${hints.reason})`);
   else if (d.topology?.mode === 'PreferSameNode') parts.push(`topology hints: only endpoints hinted for ${node.name} (PreferSameNode)`);
   else if (d.topology?.ignored) parts.push(`topology hints ignored: ${d.topology.ignored}`);
   if (d.terminatingFallback) parts.push('no endpoint is ready, so kube-proxy uses the serving terminating ones');
@@ -64,4 +72,10 @@ export function rejectHow(dataplane: ServiceDataplane): string {
     case 'ebpf':
       return 'eBPF service lookup finds no backend and connect() fails with ECONNREFUSED';
   }
+}
+
+/** What topology-mode Auto hinted, zone by zone, and what it weighed them by. */
+export function autoHintsText(h: Extract<TopologyHintsResult, { enabled: true }>): string {
+  const zones = h.zones.map((z) => `${z.zone} ${Math.round(z.cpuRatio * 100)}% CPU → ${z.hinted}`).join(', ');
+  return `topology-mode Auto: endpoints hinted by zone in proportion to allocatable CPU (${zones})${h.cpuAssumed ? ', every node counted alike as no node gives its allocatable CPU' : ''}`;
 }

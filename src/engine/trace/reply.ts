@@ -19,7 +19,11 @@ export function replyPath(ctx: TraceContext, pkt: Packet, outcome: Outcome): Hop
       to: leg.seenSource,
       note: 'the answer is addressed to the source the destination saw',
     });
-    if (leg.to === 'outside') continue;
+    if (leg.to === 'outside') {
+      // Conntrack on the node that masqueraded the way out restores the sender's address.
+      for (const n of [...leg.nats].reverse()) if (n.node !== null) hops.push(reverse(n));
+      continue;
+    }
     let cur: PathEnd = leg.to;
     let wireDst = leg.seenSource;
     // Deferred: the last hop into a pod happens after conntrack on that node has un-NATed the reply.
@@ -66,7 +70,10 @@ export function replyPath(ctx: TraceContext, pkt: Packet, outcome: Outcome): Hop
   hops.push({
     kind: 'reply',
     node: pkt.legStart === 'outside' ? null : pkt.legStart.node.name,
-    from: socketLB && dnatHop ? dnatHop.from : (firstDnat?.original ?? dest),
+    from:
+      socketLB && dnatHop
+        ? dnatHop.from
+        : (firstDnat?.original ?? (ctx.legs.length > 1 && ctx.legs[0]?.to === 'outside' ? ctx.legs[0].servedFrom : dest)),
     to: pkt.clientIP,
     note: socketLB
       ? 'the socket was connected to the backend directly; Cilium reports the Service address to the application'

@@ -26,7 +26,14 @@ function endpointsLines(svc: SimService, max = 6): string[] {
 function trafficLines(a: Analysis, svc: SimService): string[] {
   const out: string[] = [];
   const mode = a.cluster.settings.cni === 'cilium' ? 'Cilium eBPF' : `kube-proxy ${a.cluster.settings.kubeProxyMode}`;
-  if (svc.trafficDistribution)
+  const hints = svc.topologyModeAuto ? svc.topologyHints : undefined;
+  if (svc.topologyModeAuto && hints)
+    out.push(
+      hints.enabled
+        ? `Topology Aware Routing (${code(svc.topologyModeAuto.annotation)}): the EndpointSlice controller hints endpoints by zone in proportion to allocatable CPU: ${hints.zones.map((z) => `${code(z.zone)} ${Math.round(z.cpuRatio * 100)}% → ${z.hinted} endpoint${z.hinted === 1 ? '' : 's'}`).join(', ')}${hints.cpuAssumed ? ' (no node gives its allocatable CPU, so every node counts alike)' : ''}; ${mode} keeps the client zone's.${svc.trafficDistribution ? ` It takes precedence over ${code(`trafficDistribution: ${svc.trafficDistribution}`)}.` : ''}`
+        : `Topology Aware Routing (${code(svc.topologyModeAuto.annotation)}): no hints, the controller's safeguards removed them: ${hints.reason}; ${mode} sends to every zone.`,
+    );
+  else if (svc.trafficDistribution)
     out.push(
       `Traffic distribution ${code(svc.trafficDistribution)}: ${mode} keeps the endpoints hinted for the client node's ${svc.trafficDistribution === 'PreferSameNode' ? 'node (else zone)' : 'zone'} (${code('topology.kubernetes.io/zone')}), and all of them when a ready endpoint has no hint or none is hinted there.`,
     );
