@@ -34,8 +34,7 @@ export function compactEvents(events: readonly Event[], from = 0, to = events.le
         out[i + 1] = ev.start;
         break;
       case EVENT_ID.SCALAR:
-        out[i] =
-          ev.type | (ev.style << 4) | (ev.chomping << 8) | (ev.fast ? 1 << 12 : 0) | ((Math.min(MAX_INDENT, ev.indent) + 1) << 13);
+        out[i] = ev.type | (ev.style << 4) | (ev.chomping << 8) | (ev.fast ? 1 << 12 : 0) | ((Math.min(MAX_INDENT, ev.indent) + 1) << 13);
         out[i + 1] = ev.valueStart;
         out[i + 2] = ev.valueEnd;
         break;
@@ -177,7 +176,7 @@ export class ChunkSpans {
           }
       } else if (t === EVENT_ID.MAPPING) {
         const name = String(segment);
-        for (let j = node + WIDTH; j < this.end && typeAt(ev, j) !== EVENT_ID.POP; ) {
+        for (let j = node + WIDTH; j < this.end && typeAt(ev, j) !== EVENT_ID.POP;) {
           const value = this.skip(j);
           if (value >= this.end || typeAt(ev, value) === EVENT_ID.POP) break;
           // A repeated key is a syntax error, so the first entry of a name is its only one; but
