@@ -119,3 +119,13 @@ test('matrix: a dual-stack cluster lists the IPv6 address ranges beside the IPv4
   assert.ok(lines(dual()).some((l) => l.startsWith('::-ffff:')));
   assert.ok(!lines(dual([], {})).some((l) => l.includes('::')));
 });
+
+test('spec.clusterIPs: the IPv6 address a dual-stack Service (or a snapshot) gives is kept, not rehashed', () => {
+  const a = dual(['  ipFamilyPolicy: RequireDualStack', '  clusterIP: 10.96.20.20', '  clusterIPs: [10.96.20.20, "fd00:10:96::20"]']);
+  assert.deepEqual(web(a)?.clusterIPs, ['10.96.20.20', 'fd00:10:96::20']);
+  const r = tracePacket(a, from(a, 'default/client'), '[fd00:10:96::20]:80');
+  assert.equal(r.verdict, 'delivered', r.reason);
+  // One outside the IPv6 Service CIDR is not kept: the API server would refuse it; an address is allocated.
+  const out = dual(['  ipFamilyPolicy: RequireDualStack', '  clusterIPs: [10.96.20.20, "2001:db8::1"]']);
+  assert.ok(web(out)?.clusterIPs[1]?.startsWith('fd00:10:96:'));
+});

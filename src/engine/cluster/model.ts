@@ -176,6 +176,8 @@ export interface SimService {
    * (`service.kubernetes.io/topology-mode: Auto`, or the deprecated `topology-aware-hints: auto`).
    */
   topologyModeAuto?: { annotation: string };
+  /** spec.clusterIPs[1]: the other family's ClusterIP a dual-stack Service asks for (a snapshot's live one). */
+  secondaryClusterIP?: string;
   /** What the controller's topology cache made of it: the hints it set, or why it set none. */
   topologyHints?: TopologyHintsResult;
   sessionAffinityTimeoutSeconds: number;

@@ -44,6 +44,18 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
         svc.clusterIP = ip;
       }
     }
+    // The other family's address of spec.clusterIPs is kept when its range holds it and no one has it.
+    if (svc.secondaryClusterIP) {
+      const ip = normalizeIP(svc.secondaryClusterIP);
+      const fam = ipFamily(ip);
+      const range = fam === 'ipv4' ? settings.serviceCIDR : settings.serviceCIDRv6;
+      const primary = svc.clusterIP && svc.clusterIP !== 'None' ? ipFamily(svc.clusterIP) : undefined;
+      if (fam !== primary && range && cidrContains(range, ip) && !owners.has(ip)) {
+        (fam === 'ipv4' ? clusterIPs : clusterIPs6)?.reserve(ip);
+        owners.set(ip, `Service ${id}`);
+        svc.secondaryClusterIP = ip;
+      } else delete svc.secondaryClusterIP;
+    }
     if (svc.type === 'NodePort' || svc.type === 'LoadBalancer') {
       svc.ports.forEach((p) => {
         if (p.nodePort === undefined) return;
@@ -85,7 +97,11 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
       const primary = ipFamily(svc.clusterIP) === 'ipv4' ? 'IPv4' : 'IPv6';
       for (const f of families) {
         if (f === primary || (f === 'IPv6' && !clusterIPs6)) continue;
-        const ip = allocatorFor(f).allocate(`svc/${id}`);
+        const given =
+          svc.secondaryClusterIP && ipFamily(svc.secondaryClusterIP) === (f === 'IPv6' ? 'ipv6' : 'ipv4')
+            ? svc.secondaryClusterIP
+            : undefined;
+        const ip = given ?? allocatorFor(f).allocate(`svc/${id}`);
         if (ip) svc.clusterIPs.push(ip);
       }
     }

@@ -136,6 +136,8 @@ export function readService(o: ManifestObject, namespace: string, diagnostics: D
     if (isIP(lbIP)) svc.loadBalancerIP = lbIP;
     else r.invalid(['spec', 'loadBalancerIP'], `loadBalancerIP "${lbIP}" is not an IP address.`);
   }
+  const second = r.raw(['spec', 'clusterIPs', 1]);
+  if (typeof second === 'string' && isIP(second) && svc.clusterIP !== 'None') svc.secondaryClusterIP = second;
   if (svc.clusterIP !== undefined && svc.clusterIP !== 'None' && !isIP(svc.clusterIP)) {
     r.invalid(
       ['spec', 'clusterIP'],
