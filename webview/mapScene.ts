@@ -3,7 +3,7 @@
 // Ingress/route → Service, Gateway → route, and every call the manifests make, coloured by the
 // verdict of its trace. Every drawn object carries data-kind and data-id (the extension contract);
 // call edges carry data-verdict. Text goes in through textContent only.
-import type { Topology } from '../src/shared/protocol';
+import type { MapTopology } from '../src/shared/protocol';
 import type { Box } from './layout';
 import { mapKey, type MapKind, type MapLayout } from './mapLayout';
 import { fit } from './geometry';
@@ -141,7 +141,7 @@ export class MapScene {
     return this.svg.querySelector<SVGGElement>(`[data-kind="${kind}"][data-id="${cssEscape(id)}"]`);
   }
 
-  render(t: Topology, layout: MapLayout): DrawnMap {
+  render(t: MapTopology, layout: MapLayout): DrawnMap {
     this.layout = layout;
     this.nsColour = new Map(t.namespaces.map((n, i) => [n.name, i % COLOURS]));
     for (const g of Object.values(this.layers)) g.replaceChildren();
@@ -208,19 +208,19 @@ export class MapScene {
       if (!box) continue;
       const ports = w.ports.map((p) => `${p.port}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}`).join(', ');
       const where = w.nodes.length ? `on ${w.nodes.join(', ')}` : 'Pending: on no node';
-      const sub = `${w.kind} · ${w.ready}/${w.pods.length} ready${ports ? ` · :${ports}` : ''}`;
+      const sub = `${w.kind} · ${w.ready}/${w.replicas} ready${ports ? ` · :${ports}` : ''}`;
       const g = object(
         'workload',
         w.id,
         w.namespace,
         box,
-        `workload${w.ready < w.pods.length ? ' not-ready' : ''}${w.implicit ? ' implicit' : ''}`,
-        `${w.kind} ${w.id}, ${w.ready} of ${w.pods.length} pods ready, ports ${ports || 'none'}, ${where}`,
-        `${w.kind} ${w.id}\n${w.ready}/${w.pods.length} pods ready\nports ${ports || 'none declared'}\n${where}${w.implicit ? '\n(added by the simulator)' : ''}`,
+        `workload${w.ready < w.replicas ? ' not-ready' : ''}${w.implicit ? ' implicit' : ''}`,
+        `${w.kind} ${w.id}, ${w.ready} of ${w.replicas} pods ready, ports ${ports || 'none'}, ${where}`,
+        `${w.kind} ${w.id}\n${w.ready}/${w.replicas} pods ready\nports ${ports || 'none declared'}\n${where}${w.implicit ? '\n(added by the simulator)' : ''}`,
       );
       lines(g, box, [w.name, sub, where]);
       // One dot per replica (its pod, for the contract and the hover), up to MAX_DOTS.
-      w.pods.slice(0, MAX_DOTS).forEach((p, i) => {
+      w.samplePods.slice(0, MAX_DOTS).forEach((p, i) => {
         const dot = el('g', { class: 'pod-dot', 'data-kind': 'pod', 'data-id': p, transform: `translate(${box.w - 10 - i * 11},12)` });
         dot.append(el('circle', { r: 4 }), el('title', {}, `pod ${p}`));
         g.append(dot);

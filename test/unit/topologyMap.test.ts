@@ -11,6 +11,7 @@ import { analyze, docs, svc, workload } from '../helpers';
 import { layoutMap, longestPathLayers, mapKey } from '../../webview/mapLayout';
 import type { Box } from '../../webview/layout';
 import { rowBands } from '../../webview/blobs';
+import { mapTopologyOf } from '../../src/shared/topologyWire';
 
 const example = (name: string) => {
   const dir = path.join(__dirname, '..', '..', 'examples', name);
@@ -206,7 +207,8 @@ describe('map of examples/gateway', () => {
 describe('map layout (webview/mapLayout.ts)', () => {
   const shop = example('shop');
   const t = buildTopology(analyzeWorkspace(shop));
-  const layout = layoutMap(t);
+  // The layout is the page's: it gets the topology as the map is sent it (no pods).
+  const layout = layoutMap(mapTopologyOf(t));
   const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
   it('puts entry points first and each call one layer further on', () => {
@@ -245,7 +247,7 @@ describe('map layout (webview/mapLayout.ts)', () => {
     const more = buildTopology(
       analyzeWorkspace([...shop, { path: 'more.yaml', text: docs(workload({ name: 'zz-worker', namespace: 'shop' })) }]),
     );
-    const after = layoutMap(more);
+    const after = layoutMap(mapTopologyOf(more));
     assert.ok(after.boxes.has(mapKey('workload', 'shop/zz-worker')));
     for (const [k, b] of layout.boxes) {
       const a = after.boxes.get(k);
