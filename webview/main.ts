@@ -24,7 +24,7 @@ import { Culler, visibleArea } from './cull';
 import { Controls, button } from './controls';
 import { Details } from './details';
 import { TracePlayer } from './trace';
-import { exportPng, exportSvg } from './export';
+import { exportDrawing, exportPng, exportTable } from './export';
 import { bindKeyboard } from './keyboard';
 import { layoutMap, type MapLayout } from './mapLayout';
 import { MapScene } from './mapScene';
@@ -142,7 +142,7 @@ const controls = new Controls(
       else hidden.add(name);
       state = { ...state, hiddenNamespaces: [...hidden].sort() };
       scene.setHiddenNamespaces(hidden);
-      hideMapNamespaces(hidden);
+      mapScene.hideNamespaces(hidden);
       saveState(true);
     },
   },
@@ -154,15 +154,6 @@ app.append(controls.toolbar, main);
 
 function activeViewport(): Viewport {
   return view() === 'nodes' ? viewport : mapViewport;
-}
-
-/** The map's namespace filter: a namespace's group and objects, and every edge that touches one. */
-function hideMapNamespaces(hidden: ReadonlySet<string>): void {
-  for (const el of mapSvg.querySelectorAll<SVGGElement>('[data-namespace]'))
-    el.classList.toggle('ns-hidden', hidden.has(el.getAttribute('data-namespace') ?? ''));
-  const gone = (id: string | null) => id !== null && id.includes('/') && hidden.has(id.slice(0, id.indexOf('/')));
-  for (const el of mapSvg.querySelectorAll<SVGGElement>('g.edge'))
-    el.classList.toggle('ns-hidden', gone(el.getAttribute('data-from')) || gone(el.getAttribute('data-to')));
 }
 
 /** Shows one of the three views, drawing it first if it does not show the current topology yet. */
@@ -361,7 +352,7 @@ function drawMap(t: MapTopology): void {
   mapCuller.setItems(drawn.items, t.workloads.length > LARGE_WORKLOADS);
   mapViewport.setContent({ x: 0, y: 0, w: mapLayout.width, h: mapLayout.height });
   mapSvg.classList.toggle('large', t.workloads.length > LARGE_WORKLOADS);
-  hideMapNamespaces(new Set(state.hiddenNamespaces));
+  mapScene.hideNamespaces(new Set(state.hiddenNamespaces));
   applyLayers();
   mapSvg.setAttribute('data-workloads', String(t.workloads.length));
   mapSvg.setAttribute('data-calls', String(t.map.calls.length));
@@ -377,24 +368,39 @@ function drawMap(t: MapTopology): void {
   if (focus) mapFocus.set(t, focus, policy && policy.focus === focus ? policy : null);
 }
 
+/** The picture of a view, drawn first if it is not (a view not shown is exported as it would show). */
+async function picture(v: ViewName): Promise<{ text: string; w: number; h: number }> {
+  if (v === 'matrix') {
+    await matrix.whenLoaded(() => post({ type: 'matrixRequest' }));
+    const table = matrixHost.querySelector('table');
+    if (!table) throw new Error('the matrix has no grid to export');
+    return exportTable(table);
+  }
+  if (v === 'nodes') {
+    await got.whenFull();
+    if (got.full && !drawnViews.has('nodes')) {
+      drawnViews.add('nodes');
+      draw(got.full);
+    }
+  } else if (got.map && !drawnViews.has('map')) {
+    drawnViews.add('map');
+    drawMap(got.map);
+  }
+  const nodes = v === 'nodes';
+  const drawn = nodes ? layout : mapLayout;
+  if (!drawn) throw new Error('nothing is drawn yet');
+  return exportDrawing(
+    nodes ? svg : mapSvg,
+    drawn,
+    nodes ? culler : mapCuller,
+    nodes ? cull : () => mapCuller.update(visibleArea(mapViewport.transform(), mapViewport.size())),
+  );
+}
+
 async function answerExport(m: Extract<ToPage, { type: 'exportRequest' }>): Promise<void> {
   try {
-    // The nodes view exports itself; the map and the matrix export the map.
-    const nodes = view() === 'nodes';
-    if (!nodes && got.map && !drawnViews.has('map')) {
-      drawnViews.add('map');
-      drawMap(got.map);
-    }
-    const drawn = nodes ? layout : mapLayout;
-    if (!drawn) throw new Error('nothing is drawn yet');
-    const bounds = { x: 0, y: 0, w: drawn.width, h: drawn.height };
-    // The export is the whole layout: show what culling hid, then cull again.
-    const c = nodes ? culler : mapCuller;
-    c.reset();
-    const svgText = exportSvg(nodes ? svg : mapSvg, bounds);
-    if (nodes) cull();
-    else c.update(visibleArea(mapViewport.transform(), mapViewport.size()));
-    const data = m.format === 'svg' ? svgText : await exportPng(svgText, bounds.w + 48, bounds.h + 48);
+    const p = await picture(m.view ?? view());
+    const data = m.format === 'svg' ? p.text : await exportPng(p.text, p.w, p.h);
     post({ type: 'exportResponse', requestId: m.requestId, format: m.format, data });
   } catch (err) {
     post({ type: 'exportFailed', requestId: m.requestId, message: (err as Error).message });

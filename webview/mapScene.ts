@@ -120,6 +120,15 @@ export class MapScene {
     svg.append(defs, this.root);
   }
 
+  /** The namespace filter: a namespace's group and objects, and every edge that touches one. */
+  hideNamespaces(hidden: ReadonlySet<string>): void {
+    for (const el of this.svg.querySelectorAll<SVGGElement>('[data-namespace]'))
+      el.classList.toggle('ns-hidden', hidden.has(el.getAttribute('data-namespace') ?? ''));
+    const gone = (id: string | null) => id !== null && id.includes('/') && hidden.has(id.slice(0, id.indexOf('/')));
+    for (const el of this.svg.querySelectorAll<SVGGElement>('g.edge'))
+      el.classList.toggle('ns-hidden', gone(el.getAttribute('data-from')) || gone(el.getAttribute('data-to')));
+  }
+
   boxOf(kind: MapKind, id: string): Box | undefined {
     return this.layout?.boxes.get(mapKey(kind, id));
   }

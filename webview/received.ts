@@ -9,6 +9,7 @@ export class Received {
   full: FullTopology | undefined;
   private revision = 0;
   private asked = false;
+  private waiting: Array<() => void> = [];
 
   constructor(private readonly ask: (revision: number) => void) {}
 
@@ -31,6 +32,7 @@ export class Received {
   takeNodes(m: Extract<ToPage, { type: 'nodes' }>): boolean {
     if (m.revision !== this.revision || !this.map) return false;
     this.full = withNodes(this.map, m.nodes);
+    for (const resolve of this.waiting.splice(0)) resolve();
     return true;
   }
 
@@ -40,6 +42,13 @@ export class Received {
     this.asked = true;
     this.ask(this.revision);
     return true;
+  }
+
+  /** Resolves once the pods of the analysis shown are here (asking for them if need be). */
+  whenFull(): Promise<void> {
+    if (this.full) return Promise.resolve();
+    this.askNodes();
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   /** The topology the side panel describes: with pods once they are here. */

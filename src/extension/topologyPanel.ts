@@ -12,6 +12,7 @@ import {
   type ToPage,
   type TraceProtocol,
   type TraceView,
+  type ViewName,
   type ViewState,
 } from '../shared/protocol';
 import { toRange } from './convert';
@@ -379,7 +380,7 @@ export class TopologyPanel implements vscode.Disposable {
   }
 
   /** Asks the page for the picture and writes it to `target`. */
-  async exportTo(target: vscode.Uri, format: ExportFormat): Promise<vscode.Uri> {
+  async exportTo(target: vscode.Uri, format: ExportFormat, view?: ViewName): Promise<vscode.Uri> {
     await this.ready;
     const requestId = this.nextRequest++;
     const data = await new Promise<string>((resolve, reject) => {
@@ -395,7 +396,7 @@ export class TopologyPanel implements vscode.Disposable {
         resolve: (d) => (clearTimeout(timer), resolve(d)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
-      this.post({ type: 'exportRequest', requestId, format });
+      this.post(view ? { type: 'exportRequest', requestId, format, view } : { type: 'exportRequest', requestId, format });
     });
     const bytes = format === 'svg' ? new TextEncoder().encode(data) : Buffer.from(data, 'base64');
     await vscode.workspace.fs.writeFile(target, bytes);

@@ -106,7 +106,8 @@ export type ToPage =
   | { type: 'nodes'; revision: number; nodes: NodesPart }
   | { type: 'policy'; layer: PolicyLayer | null }
   | { type: 'trace'; trace: TraceView | null }
-  | { type: 'exportRequest'; requestId: number; format: ExportFormat }
+  /** The picture of `view` (the one shown when absent): the map, the nodes view or the matrix grid. */
+  | { type: 'exportRequest'; requestId: number; format: ExportFormat; view?: ViewName }
   | { type: 'matrix'; matrix: MatrixView }
   | { type: 'status'; message: string };
 
@@ -148,7 +149,7 @@ const toPageChecks: Record<ToPage['type'], Check> = {
   nodes: check.obj({ revision: check.int, nodes: isNodesPart }),
   policy: check.obj({ layer: check.nullable(isPolicyLayer) }),
   trace: check.obj({ trace: check.nullable(isTraceView) }),
-  exportRequest: check.obj({ requestId: check.int, format: check.oneOf(FORMATS) }),
+  exportRequest: check.obj({ requestId: check.int, format: check.oneOf(FORMATS), view: check.optional(check.oneOf(VIEWS)) }),
   status: check.obj({ message: check.str }),
   matrix: check.obj({ matrix: isMatrixView }),
 };
