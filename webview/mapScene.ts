@@ -46,10 +46,17 @@ export function mapCurve(a: Box, b: Box, fromAbove = false): { d: string; mid: {
       const d = `M${r1(x1)},${r1(ay)}C${r1(x1 + 60)},${r1(top)} ${r1(x2 - 60)},${r1(top)} ${r1(x2)},${r1(by)}`;
       return { d, mid: { x: (x1 + x2) / 2, y: top } };
     }
-    const dx = Math.max(30, (x2 - x1) / 2);
+    // Between neighbouring columns: orthogonal, through the gap's middle. Every edge crossing the
+    // same gap shares that vertical, so parallel calls run as one bundle instead of criss-crossing
+    // curves, and each leaves it at its own target's height (where its label sits).
+    const cx = (x1 + x2) / 2;
+    const dy = by - ay;
+    if (Math.abs(dy) < 1) return { d: `M${r1(x1)},${r1(ay)}H${r1(x2)}`, mid: { x: (cx + x2) / 2, y: by } };
+    const r = Math.min(8, Math.abs(dy) / 2, (x2 - x1) / 4);
+    const s = Math.sign(dy);
     return {
-      d: `M${r1(x1)},${r1(ay)}C${r1(x1 + dx)},${r1(ay)} ${r1(x2 - dx)},${r1(by)} ${r1(x2)},${r1(by)}`,
-      mid: { x: (x1 + x2) / 2, y: (ay + by) / 2 },
+      d: `M${r1(x1)},${r1(ay)}H${r1(cx - r)}Q${r1(cx)},${r1(ay)} ${r1(cx)},${r1(ay + s * r)}V${r1(by - s * r)}Q${r1(cx)},${r1(by)} ${r1(cx + r)},${r1(by)}H${r1(x2)}`,
+      mid: { x: (cx + x2) / 2, y: by },
     };
   }
   if (a.x >= b.x + b.w) {
