@@ -6,7 +6,14 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { CNI_PLUGINS, HOST_NETWORK_READINGS, PROXY_MODES, type ExportFormat, type Topology, type ViewState } from '../src/shared/protocol';
+import {
+  CNI_PLUGINS,
+  HOST_NETWORK_READINGS,
+  PROXY_MODES,
+  type ExportFormat,
+  type MapTopology,
+  type ViewState,
+} from '../src/shared/protocol';
 
 export interface ControlHooks {
   search(query: string, jump: boolean): void;
@@ -129,7 +136,7 @@ export class Controls {
   }
 
   /** Reflects the view state and the simulated settings in the controls. */
-  sync(state: ViewState, topology: Topology | undefined, nsColour: Map<string, number>): void {
+  sync(state: ViewState, topology: MapTopology | undefined, nsColour: Map<string, number>): void {
     if (this.searchField.value !== state.search) this.searchField.value = state.search;
     for (const [name, box] of this.layerBoxes) box.checked = state.layers[name as keyof ViewState['layers']];
     if (!topology) return;

@@ -1,6 +1,6 @@
 // The side panel's account of the selected object: what it is, its addresses, ports and labels,
 // where it is written, and buttons to reveal it or draw its policy layer. All text through textContent.
-import type { Topology } from '../src/shared/protocol';
+import type { MapTopology, Topology } from '../src/shared/protocol';
 import type { DrawnKind as Kind } from '../src/shared/protocol';
 import { button, h } from './controls';
 import { labelsText } from './scene';
@@ -29,7 +29,12 @@ export class Details {
     this.show(undefined, null);
   }
 
-  show(t: Topology | undefined, sel: { kind: Kind; id: string } | null, policyFocus: string | null = null): void {
+  /** `t` has the pods once the nodes view has them (a pod is selected only there). */
+  show(
+    t: (MapTopology & Partial<Pick<Topology, 'pods'>>) | undefined,
+    sel: { kind: Kind; id: string } | null,
+    policyFocus: string | null = null,
+  ): void {
     this.host.replaceChildren(h('h2', {}, 'Selection'));
     if (!t || !sel) {
       this.host.append(
@@ -46,7 +51,7 @@ export class Details {
     let source: { file: string; line: number } | undefined;
     switch (sel.kind) {
       case 'pod': {
-        const p = t.pods.find((x) => x.id === sel.id);
+        const p = t.pods?.find((x) => x.id === sel.id);
         if (!p) break;
         heading = `Pod ${p.id}`;
         rows.push(
@@ -88,7 +93,7 @@ export class Details {
         rows.push(
           ['IP', n.ipv6 ? `${n.ip}, ${n.ipv6}` : n.ip],
           ['Pod CIDR', n.podCIDRv6 ? `${n.podCIDR}, ${n.podCIDRv6}` : n.podCIDR],
-          ['Pods', String(t.pods.filter((p) => p.node === n.id).length)],
+          ...(t.pods ? [['Pods', String(t.pods.filter((p) => p.node === n.id).length)] as [string, string]] : []),
           ['Labels', labelsText(n.labels) || 'none'],
         );
         source = n.source;
@@ -121,7 +126,7 @@ export class Details {
         if (!w) break;
         heading = `${w.kind} ${w.id}`;
         rows.push(
-          ['Replicas', `${w.ready}/${w.pods.length} ready`],
+          ['Replicas', `${w.ready}/${w.replicas} ready`],
           ['Ports', w.ports.map((x) => `${x.name ? `${x.name} ` : ''}${x.port}/${x.protocol}`).join(', ') || 'none declared'],
           ['Nodes', w.nodes.join(', ') || 'none (Pending)'],
           [

@@ -2,7 +2,7 @@
 // workloads behind them), everything that calls it (through the Services that select it), the
 // entry points that route to it, and, from the policy layer, who may reach it and who may not.
 // Pure: the topology and the policy layer in, the keys to light and the side panel's list out.
-import type { PolicyLayer, Topology } from '../src/shared/protocol';
+import type { MapTopology, PolicyLayer } from '../src/shared/protocol';
 import { mapKey } from './mapLayout';
 
 export interface FocusEntry {
@@ -23,7 +23,7 @@ export interface FocusSet {
   entries: FocusEntry[];
 }
 
-export function focusSet(t: Topology, workload: string, layer: PolicyLayer | null): FocusSet {
+export function focusSet(t: MapTopology, workload: string, layer: PolicyLayer | null): FocusSet {
   const objects = new Set<string>([mapKey('workload', workload)]);
   const edges = new Set<string>();
   const entries: FocusEntry[] = [];

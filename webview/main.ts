@@ -9,23 +9,27 @@ import {
   DEFAULT_VIEW_STATE,
   type ToExtension,
   type ToPage,
-  type Topology,
+  type FullTopology,
+  type MapTopology,
   type ViewState,
   type PolicyLayer,
   type ViewName,
+  type TraceView,
 } from '../src/shared/protocol';
+import { Received } from './received';
 import { layoutTopology, type Layout } from './layout';
 import { Scene, type Kind } from './scene';
 import { Viewport } from './viewport';
 import { Culler, visibleArea } from './cull';
-import { Controls, button, h } from './controls';
+import { Controls, button } from './controls';
 import { Details } from './details';
 import { TracePlayer } from './trace';
-import { exportPng, exportSvg } from './export';
+import { exportDrawing, exportPng, exportTable } from './export';
 import { bindKeyboard } from './keyboard';
 import { layoutMap, type MapLayout } from './mapLayout';
 import { MapScene } from './mapScene';
-import { ViewSwitch, mapKeySection } from './views';
+import { ViewSwitch } from './views';
+import { pageSkeleton } from './page';
 import { MatrixPanel } from './matrix';
 import { MapFocus } from './mapFocus';
 import type { MapKind } from './mapLayout';
@@ -37,6 +41,8 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
+/** When this page started running (epoch ms), for the view's own measurement of its first paint. */
+const bootAt = Date.now();
 
 function initialState(): ViewState {
   const parsed = parseToExtension({ type: 'state', state: vscode.getState() });
@@ -44,7 +50,9 @@ function initialState(): ViewState {
 }
 
 let state = initialState();
-let topology: Topology | undefined;
+/** The latest analysis: the map's picture, and its pods once the nodes view asked for them. */
+const got = new Received((revision) => post({ type: 'nodesRequest', revision }));
+let pendingTrace: TraceView | null = null;
 let layout: Layout | undefined;
 let policy: PolicyLayer | null = null;
 let selected: { kind: Kind; id: string } | null = null;
@@ -59,45 +67,8 @@ const LARGE_PODS = 300;
 /** From this many workloads on, the map culls what is far from the view and drops detail when zoomed out. */
 const LARGE_WORKLOADS = 150;
 
-// Page skeleton.
-const app = document.getElementById('app') ?? document.body;
-const main = h('div', { class: 'main' });
-const stage = h('div', { class: 'stage' });
-const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-svg.setAttribute('id', 'scene');
-svg.setAttribute('class', 'drawing');
-svg.setAttribute('role', 'application');
-svg.setAttribute('tabindex', '0');
-svg.setAttribute('aria-roledescription', 'cluster topology');
-svg.setAttribute(
-  'aria-label',
-  'Cluster topology. Arrow keys move between objects, Enter shows the manifest line, Space selects, plus and minus zoom, 0 fits.',
-);
-const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
-// The simulation's summary (folder, size, CNI, proxy mode) stays; notes (matches, policy) change beside it.
-const summary = h('span', { class: 'status-summary' });
-const note = h('span', { class: 'status-note' });
-status.append(summary, note);
-const mapSvg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-mapSvg.setAttribute('id', 'map');
-mapSvg.setAttribute('class', 'drawing');
-mapSvg.setAttribute('role', 'application');
-mapSvg.setAttribute('tabindex', '0');
-mapSvg.setAttribute('aria-roledescription', 'service map');
-mapSvg.setAttribute(
-  'aria-label',
-  'Service map: namespaces, their workloads and Services, and the calls between them. Arrow keys move between objects, Enter shows the manifest line, Space focuses a workload, Escape clears.',
-);
-const matrixHost = h('div', { id: 'matrix', class: 'matrix', role: 'region', 'aria-label': 'Connectivity matrix' });
-stage.append(mapSvg, svg, matrixHost, status);
-const side = h('aside', { class: 'side', 'aria-label': 'Details' });
-const legendHost = h('section', { class: 'legend-section' });
-const detailsHost = h('section', { class: 'details', 'aria-live': 'polite' });
-const traceHost = h('section', { class: 'trace', 'aria-label': 'Packet trace' });
-const focusHost = h('section', { class: 'focus', 'aria-label': 'Focus', 'aria-live': 'polite' });
-const mapKeyHost = mapKeySection();
-side.append(traceHost, focusHost, detailsHost, mapKeyHost, legendHost);
-main.append(stage, side);
+// Page skeleton (page.ts).
+const { app, main, stage, svg, mapSvg, summary, note, matrixHost, legendHost, detailsHost, traceHost, focusHost } = pageSkeleton();
 
 const post = (m: ToExtension) => vscode.postMessage(m);
 let stateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -155,10 +126,10 @@ const controls = new Controls(
     },
     settings: (change) => {
       const m: Extract<ToExtension, { type: 'settings' }> = { type: 'settings' };
-      if (change.cni && change.cni !== topology?.settings.cni) m.cni = change.cni as NonNullable<typeof m.cni>;
-      if (change.kubeProxyMode && change.kubeProxyMode !== topology?.settings.kubeProxyMode)
+      if (change.cni && change.cni !== got.map?.settings.cni) m.cni = change.cni as NonNullable<typeof m.cni>;
+      if (change.kubeProxyMode && change.kubeProxyMode !== got.map?.settings.kubeProxyMode)
         m.kubeProxyMode = change.kubeProxyMode as NonNullable<typeof m.kubeProxyMode>;
-      if (change.hostNetworkPods && change.hostNetworkPods !== topology?.settings.hostNetworkPods)
+      if (change.hostNetworkPods && change.hostNetworkPods !== got.map?.settings.hostNetworkPods)
         m.hostNetworkPods = change.hostNetworkPods as NonNullable<typeof m.hostNetworkPods>;
       if (m.cni || m.kubeProxyMode || m.hostNetworkPods) post(m);
     },
@@ -171,7 +142,7 @@ const controls = new Controls(
       else hidden.add(name);
       state = { ...state, hiddenNamespaces: [...hidden].sort() };
       scene.setHiddenNamespaces(hidden);
-      hideMapNamespaces(hidden);
+      mapScene.hideNamespaces(hidden);
       saveState(true);
     },
   },
@@ -185,15 +156,6 @@ function activeViewport(): Viewport {
   return view() === 'nodes' ? viewport : mapViewport;
 }
 
-/** The map's namespace filter: a namespace's group and objects, and every edge that touches one. */
-function hideMapNamespaces(hidden: ReadonlySet<string>): void {
-  for (const el of mapSvg.querySelectorAll<SVGGElement>('[data-namespace]'))
-    el.classList.toggle('ns-hidden', hidden.has(el.getAttribute('data-namespace') ?? ''));
-  const gone = (id: string | null) => id !== null && id.includes('/') && hidden.has(id.slice(0, id.indexOf('/')));
-  for (const el of mapSvg.querySelectorAll<SVGGElement>('g.edge'))
-    el.classList.toggle('ns-hidden', gone(el.getAttribute('data-from')) || gone(el.getAttribute('data-to')));
-}
-
 /** Shows one of the three views, drawing it first if it does not show the current topology yet. */
 function setView(v: ViewName): void {
   state = { ...state, view: v };
@@ -205,15 +167,26 @@ function setView(v: ViewName): void {
 }
 
 function drawActive(): void {
-  const t = topology;
-  if (!t) return;
+  const m = got.map;
+  if (!m) return;
   const v = view();
   if (drawnViews.has(v)) return;
+  if (v === 'nodes') {
+    // The pods come on request: the view is drawn when they arrive (receive, 'nodes').
+    if (!got.full) {
+      if (got.askNodes()) say('Loading the pods…');
+      return;
+    }
+    drawnViews.add(v);
+    draw(got.full);
+    return;
+  }
   drawnViews.add(v);
-  if (v === 'map') drawMap(t);
-  else if (v === 'nodes') draw(t);
+  if (v === 'map') drawMap(m);
   else if (!matrix.loaded) post({ type: 'matrixRequest' });
 }
+
+const described = () => got.described;
 
 const details = new Details(detailsHost, {
   reveal: (kind, id) => post({ type: 'reveal', target: { kind, id } }),
@@ -241,10 +214,10 @@ function setFocus(id: string | null): void {
   if (id && !state.layers.policy) {
     state = { ...state, layers: { ...state.layers, policy: true } };
     applyLayers();
-    controls.sync(state, topology, scene.nsColour);
+    controls.sync(state, got.map, scene.nsColour);
   }
   saveState(true);
-  details.show(topology, selected, state.focus);
+  details.show(described(), selected, state.focus);
 }
 
 /** Selects an object: details beside, focus ring, and (when asked) its manifest line in the editor. */
@@ -254,7 +227,7 @@ function select(kind: Kind, id: string, reveal: boolean, pan = true): void {
   el?.classList.add('selected');
   selected = { kind, id };
   scene.showEndpointsOf(kind === 'pod' || kind === 'service' ? id : null);
-  details.show(topology, selected, state.focus);
+  details.show(described(), selected, state.focus);
   const box = scene.boxOf(id);
   if (pan && box && kind !== 'edge') viewport.reveal(box);
   if (reveal) post({ type: 'reveal', target: { kind, id } });
@@ -278,7 +251,7 @@ function selectMap(kind: MapKind | 'namespace' | 'edge', id: string, reveal: boo
   for (const e of mapSvg.querySelectorAll('.selected')) e.classList.remove('selected');
   const el = mapScene.element(kind, id);
   el?.classList.add('selected');
-  details.show(topology, { kind, id }, state.focus);
+  details.show(described(), { kind, id }, state.focus);
   const box = kind === 'namespace' || kind === 'edge' ? undefined : mapScene.boxOf(kind, id);
   if (pan && box) mapViewport.reveal(box);
   if (reveal && kind !== 'namespace') post({ type: 'reveal', target: { kind, id } });
@@ -287,13 +260,13 @@ function selectMap(kind: MapKind | 'namespace' | 'edge', id: string, reveal: boo
 /** Focuses a workload in the map: what it calls and what may reach it; the policy layer follows from the extension. */
 function focusMap(id: string): void {
   setFocus(id);
-  mapFocus.set(topology, id, policy && policy.focus === id ? policy : null);
+  mapFocus.set(got.map, id, policy && policy.focus === id ? policy : null);
 }
 
 function clearMapFocus(): void {
-  mapFocus.set(topology, null, null);
+  mapFocus.set(got.map, null, null);
   for (const e of mapSvg.querySelectorAll('.selected')) e.classList.remove('selected');
-  details.show(topology, null);
+  details.show(described(), null);
   if (state.focus) setFocus(null);
 }
 
@@ -337,7 +310,7 @@ bindKeyboard(svg, scene, {
   clear: () => {
     selected = null;
     for (const e of svg.querySelectorAll('.selected')) e.classList.remove('selected');
-    details.show(topology, null);
+    details.show(described(), null);
     if (state.focus) setFocus(null);
   },
   fit: () => viewport.fit(),
@@ -345,9 +318,8 @@ bindKeyboard(svg, scene, {
   show: (b) => viewport.reveal(b, false),
 });
 
-function draw(t: Topology): void {
+function draw(t: FullTopology): void {
   const started = performance.now();
-  topology = t;
   layout = layoutTopology(t);
   scene.render(t, layout, t.pods.length > LARGE_PODS);
   culler.setItems(scene.cullables(), t.pods.length > LARGE_PODS);
@@ -373,14 +345,14 @@ function draw(t: Topology): void {
 }
 
 /** Draws the map view; how long layout and drawing took goes on the SVG (data-draw-ms) for tests and bug reports. */
-function drawMap(t: Topology): void {
+function drawMap(t: MapTopology): void {
   const started = performance.now();
   mapLayout = layoutMap(t);
   const drawn = mapScene.render(t, mapLayout);
   mapCuller.setItems(drawn.items, t.workloads.length > LARGE_WORKLOADS);
   mapViewport.setContent({ x: 0, y: 0, w: mapLayout.width, h: mapLayout.height });
   mapSvg.classList.toggle('large', t.workloads.length > LARGE_WORKLOADS);
-  hideMapNamespaces(new Set(state.hiddenNamespaces));
+  mapScene.hideNamespaces(new Set(state.hiddenNamespaces));
   applyLayers();
   mapSvg.setAttribute('data-workloads', String(t.workloads.length));
   mapSvg.setAttribute('data-calls', String(t.map.calls.length));
@@ -396,24 +368,39 @@ function drawMap(t: Topology): void {
   if (focus) mapFocus.set(t, focus, policy && policy.focus === focus ? policy : null);
 }
 
+/** The picture of a view, drawn first if it is not (a view not shown is exported as it would show). */
+async function picture(v: ViewName): Promise<{ text: string; w: number; h: number }> {
+  if (v === 'matrix') {
+    await matrix.whenLoaded(() => post({ type: 'matrixRequest' }));
+    const table = matrixHost.querySelector('table');
+    if (!table) throw new Error('the matrix has no grid to export');
+    return exportTable(table);
+  }
+  if (v === 'nodes') {
+    await got.whenFull();
+    if (got.full && !drawnViews.has('nodes')) {
+      drawnViews.add('nodes');
+      draw(got.full);
+    }
+  } else if (got.map && !drawnViews.has('map')) {
+    drawnViews.add('map');
+    drawMap(got.map);
+  }
+  const nodes = v === 'nodes';
+  const drawn = nodes ? layout : mapLayout;
+  if (!drawn) throw new Error('nothing is drawn yet');
+  return exportDrawing(
+    nodes ? svg : mapSvg,
+    drawn,
+    nodes ? culler : mapCuller,
+    nodes ? cull : () => mapCuller.update(visibleArea(mapViewport.transform(), mapViewport.size())),
+  );
+}
+
 async function answerExport(m: Extract<ToPage, { type: 'exportRequest' }>): Promise<void> {
   try {
-    // The nodes view exports itself; the map and the matrix export the map.
-    const nodes = view() === 'nodes';
-    if (!nodes && topology && !drawnViews.has('map')) {
-      drawnViews.add('map');
-      drawMap(topology);
-    }
-    const drawn = nodes ? layout : mapLayout;
-    if (!drawn) throw new Error('nothing is drawn yet');
-    const bounds = { x: 0, y: 0, w: drawn.width, h: drawn.height };
-    // The export is the whole layout: show what culling hid, then cull again.
-    const c = nodes ? culler : mapCuller;
-    c.reset();
-    const svgText = exportSvg(nodes ? svg : mapSvg, bounds);
-    if (nodes) cull();
-    else c.update(visibleArea(mapViewport.transform(), mapViewport.size()));
-    const data = m.format === 'svg' ? svgText : await exportPng(svgText, bounds.w + 48, bounds.h + 48);
+    const p = await picture(m.view ?? view());
+    const data = m.format === 'svg' ? p.text : await exportPng(p.text, p.w, p.h);
     post({ type: 'exportResponse', requestId: m.requestId, format: m.format, data });
   } catch (err) {
     post({ type: 'exportFailed', requestId: m.requestId, message: (err as Error).message });
@@ -422,17 +409,34 @@ async function answerExport(m: Extract<ToPage, { type: 'exportRequest' }>): Prom
 
 function receive(m: ToPage): void {
   switch (m.type) {
-    case 'topology':
+    case 'topology': {
+      const arrived = Date.now();
+      const refused = got.takeMap(m);
+      const decoded = got.map;
+      if (refused || !decoded) return say(`Ignored a topology that does not fit the protocol: ${refused ?? ''}`);
       state = { ...state, folder: m.folder };
-      topology = m.topology;
+      // How long the message took from the extension, and the page's timeline (epoch ms: document
+      // start, script start, the topology's arrival), for the view's own measurement.
+      if (m.sentAt !== undefined) mapSvg.setAttribute('data-transit-ms', String(Math.max(0, Math.round(arrived - m.sentAt))));
+      mapSvg.setAttribute('data-timeline', `${Math.round(performance.timeOrigin)} ${bootAt} ${arrived}`);
       if (m.queryMs !== undefined) mapSvg.setAttribute('data-query-ms', String(m.queryMs));
       drawnViews.clear();
       matrix.invalidate();
-      drawActive();
-      controls.sync(state, m.topology, new Map(m.topology.namespaces.map((n, i) => [n.name, i % 8])));
-      summary.textContent = `${m.folderName}: ${m.topology.map.counts.workloads} workloads, ${m.topology.counts.pods} pods on ${m.topology.counts.nodes} nodes, ${m.topology.counts.services} Services, ${m.topology.map.counts.calls} calls (${m.topology.map.counts.blockedCalls} blocked) · ${m.topology.settings.cni}, kube-proxy ${m.topology.settings.kubeProxyMode}`;
       say('');
+      drawActive();
+      controls.sync(state, decoded, new Map(decoded.namespaces.map((n, i) => [n.name, i % 8])));
+      summary.textContent = `${m.folderName}: ${decoded.map.counts.workloads} workloads, ${decoded.counts.pods} pods on ${decoded.counts.nodes} nodes, ${decoded.counts.services} Services, ${decoded.map.counts.calls} calls (${decoded.map.counts.blockedCalls} blocked) · ${decoded.settings.cni}, kube-proxy ${decoded.settings.kubeProxyMode}`;
       saveState(true);
+      return;
+    }
+    case 'nodes':
+      if (!got.takeNodes(m)) return;
+      say('');
+      if (view() === 'nodes') drawActive();
+      if (pendingTrace && drawnViews.has('nodes')) {
+        trace.show(pendingTrace);
+        pendingTrace = null;
+      }
       return;
     case 'policy':
       policy = m.layer;
@@ -440,11 +444,11 @@ function receive(m: ToPage): void {
         // The extension chose the focus (a NetworkPolicy lens): show the layer and remember it.
         state = { ...state, focus: m.layer.focus, layers: { ...state.layers, policy: true } };
         applyLayers();
-        controls.sync(state, topology, scene.nsColour);
+        controls.sync(state, got.map, scene.nsColour);
         saveState(true);
       }
       scene.setPolicy(policy);
-      if (mapFocus.focused && (!policy || policy.focus === mapFocus.focused)) mapFocus.set(topology, mapFocus.focused, policy);
+      if (mapFocus.focused && (!policy || policy.focus === mapFocus.focused)) mapFocus.set(got.map, mapFocus.focused, policy);
       if (policy)
         say(
           `Policy for ${policy.pod}: ${policy.edges.filter((e) => e.allowed).length} allowed, ${policy.edges.filter((e) => !e.allowed).length} dropped`,
@@ -453,7 +457,9 @@ function receive(m: ToPage): void {
     case 'trace':
       // A trace walks pods and nodes: it is drawn in the nodes view.
       if (m.trace && view() !== 'nodes') setView('nodes');
-      trace.show(m.trace);
+      // Until its pods are drawn, the trace waits (it marks the objects it passes).
+      if (m.trace && !drawnViews.has('nodes')) pendingTrace = m.trace;
+      else trace.show(m.trace);
       return;
     case 'matrix':
       matrix.show(m.matrix);

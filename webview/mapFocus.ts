@@ -1,7 +1,7 @@
 // Focus in the map: a clicked workload lights what it calls and what may reach it (focusSet),
 // dims the rest, draws the policy layer's allowed peers as dotted edges into it, and lists all of
 // it in the side panel with each verdict's reason. Escape (or Clear) ends it.
-import type { PolicyLayer, Topology } from '../src/shared/protocol';
+import type { MapTopology, PolicyLayer } from '../src/shared/protocol';
 import { focusSet, type FocusEntry, type FocusSet } from './focusSet';
 import { mapKey } from './mapLayout';
 import { mapCurve, type MapScene } from './mapScene';
@@ -34,7 +34,7 @@ export class MapFocus {
   }
 
   /** Focuses `workload` (null clears), with the policy layer when it is the one computed for it. */
-  set(t: Topology | undefined, workload: string | null, layer: PolicyLayer | null): void {
+  set(t: MapTopology | undefined, workload: string | null, layer: PolicyLayer | null): void {
     const svg = this.scene.svg;
     for (const el of svg.querySelectorAll('.lit')) el.classList.remove('lit', 'focus-root');
     this.policyLayer.replaceChildren();

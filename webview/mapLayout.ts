@@ -5,7 +5,7 @@
 // and in id order inside a column. Layers come from the longest path from an entry point over the
 // graph with its back edges left out (found in id order), so adding one Deployment moves only what
 // sorts after it in its column, and what it newly calls: the picture does not reshuffle.
-import type { Topology } from '../src/shared/protocol';
+import type { MapTopology } from '../src/shared/protocol';
 import type { Box } from './layout';
 
 export type MapKind = 'workload' | 'service' | 'ingress' | 'gateway' | 'route' | 'external';
@@ -95,7 +95,7 @@ export function longestPathLayers(nodes: readonly string[], edges: ReadonlyMap<s
 }
 
 /** The units of the map: each workload goes under the first Service (by id) that selects it. */
-function unitsOf(t: Topology): { units: Unit[]; unitOf: Map<string, string> } {
+function unitsOf(t: MapTopology): { units: Unit[]; unitOf: Map<string, string> } {
   const S = MAP_SIZES;
   const units: Unit[] = [];
   const unitOf = new Map<string, string>();
@@ -129,7 +129,7 @@ function unitsOf(t: Topology): { units: Unit[]; unitOf: Map<string, string> } {
 }
 
 /** The unit graph: what leads to what (entry → route → Service, workload → the Service it calls). */
-function unitEdges(t: Topology, unitOf: Map<string, string>): Map<string, string[]> {
+function unitEdges(t: MapTopology, unitOf: Map<string, string>): Map<string, string[]> {
   const out = new Map<string, Set<string>>();
   const link = (from: string, to: string) => {
     const a = unitOf.get(from);
@@ -147,13 +147,13 @@ function unitEdges(t: Topology, unitOf: Map<string, string>): Map<string, string
 }
 
 /** Namespaces in drawing order: those the user wrote first, by name, then the ones the simulator adds. */
-function namespaceOrder(t: Topology, units: Unit[]): string[] {
+function namespaceOrder(t: MapTopology, units: Unit[]): string[] {
   const used = new Set(units.map((u) => u.namespace));
   const implicit = new Set(t.namespaces.filter((n) => n.implicit).map((n) => n.name));
   return [...used].sort((a, b) => Number(implicit.has(a)) - Number(implicit.has(b)) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export function layoutMap(t: Topology): MapLayout {
+export function layoutMap(t: MapTopology): MapLayout {
   const S = MAP_SIZES;
   const { units, unitOf } = unitsOf(t);
   const edges = unitEdges(t, unitOf);

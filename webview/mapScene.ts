@@ -3,7 +3,7 @@
 // Ingress/route → Service, Gateway → route, and every call the manifests make, coloured by the
 // verdict of its trace. Every drawn object carries data-kind and data-id (the extension contract);
 // call edges carry data-verdict. Text goes in through textContent only.
-import type { Topology } from '../src/shared/protocol';
+import type { MapTopology } from '../src/shared/protocol';
 import type { Box } from './layout';
 import { mapKey, type MapKind, type MapLayout } from './mapLayout';
 import { fit } from './geometry';
@@ -46,10 +46,17 @@ export function mapCurve(a: Box, b: Box, fromAbove = false): { d: string; mid: {
       const d = `M${r1(x1)},${r1(ay)}C${r1(x1 + 60)},${r1(top)} ${r1(x2 - 60)},${r1(top)} ${r1(x2)},${r1(by)}`;
       return { d, mid: { x: (x1 + x2) / 2, y: top } };
     }
-    const dx = Math.max(30, (x2 - x1) / 2);
+    // Between neighbouring columns: orthogonal, through the gap's middle. Every edge crossing the
+    // same gap shares that vertical, so parallel calls run as one bundle instead of criss-crossing
+    // curves, and each leaves it at its own target's height (where its label sits).
+    const cx = (x1 + x2) / 2;
+    const dy = by - ay;
+    if (Math.abs(dy) < 1) return { d: `M${r1(x1)},${r1(ay)}H${r1(x2)}`, mid: { x: (cx + x2) / 2, y: by } };
+    const r = Math.min(8, Math.abs(dy) / 2, (x2 - x1) / 4);
+    const s = Math.sign(dy);
     return {
-      d: `M${r1(x1)},${r1(ay)}C${r1(x1 + dx)},${r1(ay)} ${r1(x2 - dx)},${r1(by)} ${r1(x2)},${r1(by)}`,
-      mid: { x: (x1 + x2) / 2, y: (ay + by) / 2 },
+      d: `M${r1(x1)},${r1(ay)}H${r1(cx - r)}Q${r1(cx)},${r1(ay)} ${r1(cx)},${r1(ay + s * r)}V${r1(by - s * r)}Q${r1(cx)},${r1(by)} ${r1(cx + r)},${r1(by)}H${r1(x2)}`,
+      mid: { x: (cx + x2) / 2, y: by },
     };
   }
   if (a.x >= b.x + b.w) {
@@ -120,6 +127,15 @@ export class MapScene {
     svg.append(defs, this.root);
   }
 
+  /** The namespace filter: a namespace's group and objects, and every edge that touches one. */
+  hideNamespaces(hidden: ReadonlySet<string>): void {
+    for (const el of this.svg.querySelectorAll<SVGGElement>('[data-namespace]'))
+      el.classList.toggle('ns-hidden', hidden.has(el.getAttribute('data-namespace') ?? ''));
+    const gone = (id: string | null) => id !== null && id.includes('/') && hidden.has(id.slice(0, id.indexOf('/')));
+    for (const el of this.svg.querySelectorAll<SVGGElement>('g.edge'))
+      el.classList.toggle('ns-hidden', gone(el.getAttribute('data-from')) || gone(el.getAttribute('data-to')));
+  }
+
   boxOf(kind: MapKind, id: string): Box | undefined {
     return this.layout?.boxes.get(mapKey(kind, id));
   }
@@ -141,7 +157,7 @@ export class MapScene {
     return this.svg.querySelector<SVGGElement>(`[data-kind="${kind}"][data-id="${cssEscape(id)}"]`);
   }
 
-  render(t: Topology, layout: MapLayout): DrawnMap {
+  render(t: MapTopology, layout: MapLayout): DrawnMap {
     this.layout = layout;
     this.nsColour = new Map(t.namespaces.map((n, i) => [n.name, i % COLOURS]));
     for (const g of Object.values(this.layers)) g.replaceChildren();
@@ -208,19 +224,19 @@ export class MapScene {
       if (!box) continue;
       const ports = w.ports.map((p) => `${p.port}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}`).join(', ');
       const where = w.nodes.length ? `on ${w.nodes.join(', ')}` : 'Pending: on no node';
-      const sub = `${w.kind} · ${w.ready}/${w.pods.length} ready${ports ? ` · :${ports}` : ''}`;
+      const sub = `${w.kind} · ${w.ready}/${w.replicas} ready${ports ? ` · :${ports}` : ''}`;
       const g = object(
         'workload',
         w.id,
         w.namespace,
         box,
-        `workload${w.ready < w.pods.length ? ' not-ready' : ''}${w.implicit ? ' implicit' : ''}`,
-        `${w.kind} ${w.id}, ${w.ready} of ${w.pods.length} pods ready, ports ${ports || 'none'}, ${where}`,
-        `${w.kind} ${w.id}\n${w.ready}/${w.pods.length} pods ready\nports ${ports || 'none declared'}\n${where}${w.implicit ? '\n(added by the simulator)' : ''}`,
+        `workload${w.ready < w.replicas ? ' not-ready' : ''}${w.implicit ? ' implicit' : ''}`,
+        `${w.kind} ${w.id}, ${w.ready} of ${w.replicas} pods ready, ports ${ports || 'none'}, ${where}`,
+        `${w.kind} ${w.id}\n${w.ready}/${w.replicas} pods ready\nports ${ports || 'none declared'}\n${where}${w.implicit ? '\n(added by the simulator)' : ''}`,
       );
       lines(g, box, [w.name, sub, where]);
       // One dot per replica (its pod, for the contract and the hover), up to MAX_DOTS.
-      w.pods.slice(0, MAX_DOTS).forEach((p, i) => {
+      w.samplePods.slice(0, MAX_DOTS).forEach((p, i) => {
         const dot = el('g', { class: 'pod-dot', 'data-kind': 'pod', 'data-id': p, transform: `translate(${box.w - 10 - i * 11},12)` });
         dot.append(el('circle', { r: 4 }), el('title', {}, `pod ${p}`));
         g.append(dot);

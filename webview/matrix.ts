@@ -14,6 +14,7 @@ function axis(names: Iterable<string>): string[] {
 export class MatrixPanel {
   private data: MatrixView | null = null;
   private pair: { src: string; dst: string } | null = null;
+  private waiting: Array<() => void> = [];
 
   constructor(
     private readonly host: HTMLElement,
@@ -34,6 +35,14 @@ export class MatrixPanel {
   show(data: MatrixView): void {
     this.data = data;
     this.render();
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  /** Resolves once the data is here; `ask` requests it when it is not. */
+  whenLoaded(ask: () => void): Promise<void> {
+    if (this.data) return Promise.resolve();
+    ask();
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private grid(

@@ -1,13 +1,23 @@
 // Pan and zoom (d3-zoom) with level of detail: far out, secondary text and edge labels are not
-// drawn; very far out, pod text goes too. That keeps panning 2,000 pods smooth, and the classes
-// change only when a threshold is crossed, so a pan costs one transform attribute.
+// drawn; very far out, pod text goes too. During a gesture the drawing is not touched: the SVG
+// element, a composited layer (will-change), is moved and scaled by a CSS transform, so a frame
+// costs the compositor only, however many thousands of objects are drawn (a change of the SVG's
+// own transform makes Chromium lay out every one of them again). When the gesture ends, or
+// strays too far from what was laid out, the transform is committed to the drawing's viewport
+// group, the level of detail and culling follow (onChange), and the CSS transform goes. The zoom
+// listens on a frame around the SVG that does not move, so the pointer is read where it is.
 import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
 import type { Box } from './layout';
 
 export const LOD = { far: 0.55, tiny: 0.28 };
 
 export class Viewport {
-  private readonly behaviour: ZoomBehavior<SVGSVGElement, unknown>;
+  private readonly behaviour: ZoomBehavior<HTMLDivElement, unknown>;
+  /** The frame the zoom listens on: the SVG moves inside it. */
+  readonly frame: HTMLDivElement;
+  /** The transform the drawing is laid out with; the live one differs from it during a gesture. */
+  private committed: ZoomTransform = zoomIdentity;
+  private live: ZoomTransform = zoomIdentity;
   private level = '';
   private content: Box = { x: 0, y: 0, w: 1, h: 1 };
   /** True while the view shows the fitted picture the user has not moved: a resize re-fits it. */
@@ -19,20 +29,52 @@ export class Viewport {
     private readonly target: SVGGElement,
     private readonly onChange: (t: { x: number; y: number; k: number }) => void,
   ) {
-    this.behaviour = zoom<SVGSVGElement, unknown>()
+    this.frame = document.createElement('div');
+    this.frame.className = 'pan-frame';
+    if (svg.id) this.frame.id = `${svg.id}-frame`;
+    svg.parentNode?.insertBefore(this.frame, svg);
+    this.frame.append(svg);
+    this.behaviour = zoom<HTMLDivElement, unknown>()
       .scaleExtent([0.02, 4])
       .on('zoom', (e: { transform: ZoomTransform; sourceEvent: unknown }) => {
         if (e.sourceEvent) this.autoFit = false;
-        this.target.setAttribute('transform', e.transform.toString());
-        this.updateLevel(e.transform.k);
-        this.onChange({ x: e.transform.x, y: e.transform.y, k: e.transform.k });
-      });
-    select(svg).call(this.behaviour).on('dblclick.zoom', null);
+        this.live = e.transform;
+        if (this.strayed()) this.commit();
+        else this.preview();
+      })
+      .on('end', () => this.commit());
+    select(this.frame).call(this.behaviour).on('dblclick.zoom', null);
     new ResizeObserver((entries) => {
       const r = entries[entries.length - 1]?.contentRect;
       if (r) this.knownSize = { w: Math.max(1, r.width), h: Math.max(1, r.height) };
       if (this.autoFit) this.fit(false);
     }).observe(svg);
+  }
+
+  /** Shows the live transform by moving the laid-out picture: the CSS transform that takes the committed one to it. */
+  private preview(): void {
+    const c = this.committed;
+    const t = this.live;
+    const s = t.k / c.k;
+    this.svg.style.transform = `translate(${t.x - s * c.x}px, ${t.y - s * c.y}px) scale(${s})`;
+  }
+
+  /** Whether the live transform is too far from the laid-out one to preview (culled parts would show as blank, or scaled text blur). */
+  private strayed(): boolean {
+    const c = this.committed;
+    const t = this.live;
+    const { w, h } = this.size();
+    const s = t.k / c.k;
+    return s > 2 || s < 0.5 || Math.abs(t.x - s * c.x) > w * 0.8 || Math.abs(t.y - s * c.y) > h * 0.8;
+  }
+
+  private commit(): void {
+    const t = this.live;
+    this.committed = t;
+    this.svg.style.transform = '';
+    this.target.setAttribute('transform', t.toString());
+    this.updateLevel(t.k);
+    this.onChange({ x: t.x, y: t.y, k: t.k });
   }
 
   private updateLevel(k: number): void {
@@ -50,7 +92,7 @@ export class Viewport {
   /** The view's size in pixels; kept from the resize observer so a pan frame does not force a layout to ask. */
   size(): { w: number; h: number } {
     if (this.knownSize) return this.knownSize;
-    const r = this.svg.getBoundingClientRect();
+    const r = this.frame.getBoundingClientRect();
     return { w: Math.max(1, r.width), h: Math.max(1, r.height) };
   }
 
@@ -66,7 +108,7 @@ export class Viewport {
 
   zoomBy(factor: number): void {
     this.autoFit = false;
-    select(this.svg)
+    select(this.frame)
       .transition()
       .duration(200)
       .call((t) => this.behaviour.scaleBy(t, factor));
@@ -86,7 +128,7 @@ export class Viewport {
   }
 
   transform(): { x: number; y: number; k: number } {
-    const t = (this.svg as unknown as { __zoom?: ZoomTransform }).__zoom ?? zoomIdentity;
+    const t = (this.frame as unknown as { __zoom?: ZoomTransform }).__zoom ?? zoomIdentity;
     return { x: t.x, y: t.y, k: t.k };
   }
 
@@ -95,7 +137,7 @@ export class Viewport {
   }
 
   private apply(t: ZoomTransform, animate: boolean): void {
-    const s = select(this.svg);
+    const s = select(this.frame);
     if (animate)
       s.transition()
         .duration(300)

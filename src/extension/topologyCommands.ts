@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseToExtension, VIEW_TYPE, type ExportFormat, type ViewState } from '../shared/protocol';
+import { parseToExtension, VIEW_TYPE, VIEWS, type ExportFormat, type ViewName, type ViewState } from '../shared/protocol';
 import { TopologyPanel, webviewOptions, type PanelHost, type TraceRequest } from './topologyPanel';
 import type { CommandSpec } from './commands';
 import type { Context } from './extension';
@@ -99,6 +99,8 @@ interface ExportArgs {
   path?: string;
   format?: ExportFormat;
   folder?: string;
+  /** The view to export (map, nodes, matrix); the one shown by default. */
+  view?: ViewName;
 }
 
 function formatOf(path: string, given: ExportFormat | undefined): ExportFormat {
@@ -133,7 +135,8 @@ export const TOPOLOGY_COMMANDS: CommandSpec[] = [
         });
       }
       if (!target) return undefined;
-      const written = await panel.exportTo(target, formatOf(target.path, args?.format));
+      const view = VIEWS.find((v) => v === args?.view);
+      const written = await panel.exportTo(target, formatOf(target.path, args?.format), view);
       void vscode.window.showInformationMessage(`kube-netsim: topology exported to ${vscode.workspace.asRelativePath(written)}`);
       return written.fsPath;
     },

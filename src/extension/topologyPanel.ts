@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { PolicyLayer, Topology } from '../engine';
+import type { PolicyLayer } from '../engine';
 import type { SourceRange } from '../engine';
 import {
   parseToExtension,
   DEFAULT_VIEW_STATE,
   type ExportFormat,
+  type MapWire,
   type RevealTarget,
   type ToExtension,
   type ToPage,
   type TraceProtocol,
   type TraceView,
+  type ViewName,
   type ViewState,
 } from '../shared/protocol';
 import { toRange } from './convert';
@@ -55,7 +57,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
  */
 export class TopologyPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private topology: Topology | undefined;
+  /** How many analyses were sent to the page (0: none yet); the page asks for the nodes view's part of one by it. */
+  private revision = 0;
   private layer: PolicyLayer | null = null;
   private trace: TraceView | null = null;
   private traceRequest: TraceRequest | undefined;
@@ -84,6 +87,11 @@ export class TopologyPanel implements vscode.Disposable {
     const model = host.model(folder);
     if (model) this.disposables.push(model.onDidAnalyze(() => this.refresh()));
     panel.webview.html = this.html();
+    // The worker builds the map while the page loads, rather than after it says it is ready.
+    if (model) {
+      this.prefetched = this.queryMap(model);
+      this.prefetched.catch(() => undefined);
+    }
   }
 
   private html(): string {
@@ -123,19 +131,37 @@ export class TopologyPanel implements vscode.Disposable {
     void this.refreshNow().catch((err: unknown) => this.host.log.appendLine(`[topology] refresh: ${(err as Error).stack ?? String(err)}`));
   }
 
+  /** The map the worker is building while the page loads (the panel asks for it as it opens), taken by the first refresh. */
+  private prefetched: Promise<{ map: MapWire | undefined; queryMs: number }> | undefined;
+
+  private queryMap(model: WorkspaceModel): Promise<{ map: MapWire | undefined; queryMs: number }> {
+    const started = Date.now();
+    return model.query('topologyMap', {}).then((map) => ({ map, queryMs: Date.now() - started }));
+  }
+
   private async refreshNow(): Promise<void> {
     const model = this.host.model(this.folder);
     const started = Date.now();
-    const topology = await model?.query('topology', {});
-    if (!model || !topology) {
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    const { map, queryMs } = model ? await (prefetched ?? this.queryMap(model)) : { map: undefined, queryMs: 0 };
+    if (!model || !map) {
       this.post({ type: 'status', message: 'Analysing the workspace…' });
       return;
     }
-    this.topology = topology;
-    this.post({ type: 'topology', folder: this.folder, folderName: model.folder.name, topology, queryMs: Date.now() - started });
-    if (topology.counts.pods > 300)
+    this.revision++;
+    this.post({
+      type: 'topology',
+      folder: this.folder,
+      folderName: model.folder.name,
+      revision: this.revision,
+      map,
+      queryMs,
+      sentAt: Date.now(),
+    });
+    if (map.rest.counts.pods > 300)
       this.host.log.appendLine(
-        `[topology] ${model.folder.name}: ${topology.counts.pods} pods sent to the view in ${Date.now() - started} ms`,
+        `[topology] ${model.folder.name}: the map of ${map.workloads.length} workloads (${map.rest.counts.pods} pods) sent to the view in ${Date.now() - started} ms`,
       );
     await this.sendLayer();
     if (this.traceRequest) await this.runTrace();
@@ -145,14 +171,14 @@ export class TopologyPanel implements vscode.Disposable {
   traceOn(request: TraceRequest): void {
     this.traceRequest = request;
     this.panel.reveal(undefined, true);
-    if (this.topology)
+    if (this.revision > 0)
       void this.runTrace().catch((err: unknown) => this.host.log.appendLine(`[topology] trace: ${(err as Error).stack ?? String(err)}`));
   }
 
   private async runTrace(): Promise<void> {
     const request = this.traceRequest;
     const model = this.host.model(this.folder);
-    if (!request || !model || !this.topology) return;
+    if (!request || !model || this.revision === 0) return;
     const title = `${request.from} → ${request.to}${request.protocol && request.protocol !== 'TCP' ? ` (${request.protocol})` : ''}`;
     const http = { via: request.via, method: request.method, headers: request.headers };
     const traced = await model.query('topologyTrace', {
@@ -182,7 +208,7 @@ export class TopologyPanel implements vscode.Disposable {
   /** Draws the policy layer for a pod or workload (NAMESPACE/NAME), e.g. from a NetworkPolicy lens. */
   setFocus(id: string | null): void {
     this.state = { ...this.state, focus: id };
-    if (this.topology)
+    if (this.revision > 0)
       void this.sendLayer().catch((err: unknown) => this.host.log.appendLine(`[topology] focus: ${(err as Error).stack ?? String(err)}`));
   }
 
@@ -246,6 +272,13 @@ export class TopologyPanel implements vscode.Disposable {
         if (target) await this.exportTo(target, m.format);
         return;
       }
+      case 'nodesRequest': {
+        // Only for what the page shows: a request for an older revision waits for the newer one's own.
+        if (m.revision !== this.revision) return;
+        const nodes = await this.host.model(this.folder)?.query('topologyNodes', {});
+        if (nodes && m.revision === this.revision) this.post({ type: 'nodes', revision: m.revision, nodes });
+        return;
+      }
       case 'matrixRequest': {
         const matrix = await this.host.model(this.folder)?.query('matrixView', {});
         if (matrix) this.post({ type: 'matrix', matrix });
@@ -269,8 +302,7 @@ export class TopologyPanel implements vscode.Disposable {
   }
 
   /** Where a drawn object, trace hop or policy edge is written; undefined for what the simulator adds. */
-  sourceOf(target: RevealTarget): { source: SourceRange | undefined; what: string } {
-    const t = this.topology;
+  async sourceOf(target: RevealTarget): Promise<{ source: SourceRange | undefined; what: string }> {
     switch (target.kind) {
       case 'hop': {
         const hop = this.trace?.hops[target.index];
@@ -280,32 +312,10 @@ export class TopologyPanel implements vscode.Disposable {
         const edge = this.layer?.edges.find((e) => e.id === target.id);
         return { source: edge?.policies.find((p) => p.source)?.source, what: 'this connection (no NetworkPolicy decides it)' };
       }
-      case 'node':
-        return { source: t?.nodes.find((x) => x.id === target.id)?.source, what: `node ${target.id}` };
-      case 'pod':
-        return { source: t?.pods.find((x) => x.id === target.id)?.source, what: `pod ${target.id}` };
-      case 'service':
-        return { source: t?.services.find((x) => x.id === target.id)?.source, what: `Service ${target.id}` };
-      case 'ingress':
-        return { source: t?.ingresses.find((x) => x.id === target.id)?.source, what: `Ingress ${target.id}` };
-      case 'external':
-        return { source: t?.externals.find((x) => x.id === target.id)?.source, what: target.id };
-      case 'edge': {
-        const edge =
-          t?.edges.find((x) => x.id === target.id) ??
-          t?.map.calls.find((x) => x.id === target.id) ??
-          t?.map.edges.find((x) => x.id === target.id);
-        return { source: edge?.source, what: `edge ${target.id}` };
+      default: {
+        const found = await this.host.model(this.folder)?.query('topologySource', { kind: target.kind, id: target.id });
+        return found ?? { source: undefined, what: `${target.kind} ${target.id}` };
       }
-      case 'workload':
-        return { source: t?.workloads.find((x) => x.id === target.id)?.source, what: `workload ${target.id}` };
-      case 'gateway':
-        return { source: t?.map.gateways.find((x) => x.id === target.id)?.source, what: `Gateway ${target.id}` };
-      case 'route':
-        return { source: t?.map.routes.find((x) => x.id === target.id)?.source, what: `route ${target.id}` };
-      case 'namespace':
-      case 'matrix-cell':
-        return { source: undefined, what: target.kind === 'namespace' ? `namespace ${target.id}` : `matrix cell ${target.id}` };
     }
   }
 
@@ -325,7 +335,7 @@ export class TopologyPanel implements vscode.Disposable {
   }
 
   private async reveal(target: RevealTarget): Promise<void> {
-    const { source, what } = this.sourceOf(target);
+    const { source, what } = await this.sourceOf(target);
     if (!source) {
       void vscode.window.showInformationMessage(`kube-netsim: ${what} is added by the simulator; there is no manifest line to show.`);
       return;
@@ -370,7 +380,7 @@ export class TopologyPanel implements vscode.Disposable {
   }
 
   /** Asks the page for the picture and writes it to `target`. */
-  async exportTo(target: vscode.Uri, format: ExportFormat): Promise<vscode.Uri> {
+  async exportTo(target: vscode.Uri, format: ExportFormat, view?: ViewName): Promise<vscode.Uri> {
     await this.ready;
     const requestId = this.nextRequest++;
     const data = await new Promise<string>((resolve, reject) => {
@@ -386,7 +396,7 @@ export class TopologyPanel implements vscode.Disposable {
         resolve: (d) => (clearTimeout(timer), resolve(d)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
-      this.post({ type: 'exportRequest', requestId, format });
+      this.post(view ? { type: 'exportRequest', requestId, format, view } : { type: 'exportRequest', requestId, format });
     });
     const bytes = format === 'svg' ? new TextEncoder().encode(data) : Buffer.from(data, 'base64');
     await vscode.workspace.fs.writeFile(target, bytes);

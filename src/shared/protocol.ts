@@ -3,9 +3,11 @@
 // it receives (the page must never trust a message's shape, the extension must never trust a path
 // or an id from the page). Topology and policy shapes are the engine's (src/engine/topology/types.ts).
 import type { PolicyLayer, SourceRange, Topology } from '../engine';
-import { check, isMatrixView, isTopology, isPolicyLayer, isTraceView, isViewState, shown, type Check } from './protocolChecks';
+import { check, isMapRest, isMatrixView, isNodesPart, isPolicyLayer, isTraceView, isViewState, shown, type Check } from './protocolChecks';
+import { mapWireCheck, type MapWire, type NodesPart } from './topologyWire';
 
-export type { Topology, PolicyLayer, SourceRange };
+export type { Topology, PolicyLayer, SourceRange, MapWire, NodesPart };
+export type { MapTopology, MapWorkload, FullTopology } from './topologyWire';
 export const VIEW_TYPE = 'kubeNetsim.topology';
 
 export const CNI_PLUGINS = ['calico', 'flannel', 'cilium', 'weave', 'canal'] as const;
@@ -94,11 +96,18 @@ export const DEFAULT_VIEW_STATE: ViewState = {
 
 /** Extension → page. */
 export type ToPage =
-  /** `queryMs`: how long the analysis worker took to build it and hand it over, for the view's own measurement. */
-  | { type: 'topology'; folder: string; folderName: string; topology: Topology; queryMs?: number }
+  /**
+   * The map's picture of the folder's analysis, in its wire form (topologyWire.ts); `revision`
+   * counts the analyses the panel sent. `queryMs`: how long the analysis worker took to build it
+   * and hand it over; `sentAt`: Date.now() when it was posted; both for the view's own measurement.
+   */
+  | { type: 'topology'; folder: string; folderName: string; revision: number; map: MapWire; queryMs?: number; sentAt?: number }
+  /** The pods and their endpoint edges of that revision, for the nodes view (asked for by `nodesRequest`). */
+  | { type: 'nodes'; revision: number; nodes: NodesPart }
   | { type: 'policy'; layer: PolicyLayer | null }
   | { type: 'trace'; trace: TraceView | null }
-  | { type: 'exportRequest'; requestId: number; format: ExportFormat }
+  /** The picture of `view` (the one shown when absent): the map, the nodes view or the matrix grid. */
+  | { type: 'exportRequest'; requestId: number; format: ExportFormat; view?: ViewName }
   | { type: 'matrix'; matrix: MatrixView }
   | { type: 'status'; message: string };
 
@@ -114,6 +123,8 @@ export type ToExtension =
   /** Trace a connection from a drawn object (pod id, `external`, `node/NAME`) to a URL, HOST:PORT or IP:PORT. */
   | { type: 'traceRequest'; from: string; to: string; protocol?: TraceProtocol }
   | { type: 'export'; format: ExportFormat }
+  /** The nodes view opened (or a trace is drawn on it): the extension answers with a `nodes` message for its current revision. */
+  | { type: 'nodesRequest'; revision: number }
   /** The matrix view opened: the extension answers with a `matrix` message. */
   | { type: 'matrixRequest' }
   /** Save the connectivity matrix as CSV (the rows `kube-netsim matrix --format csv` prints). */
@@ -127,10 +138,18 @@ export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
 const FORMATS: readonly string[] = ['svg', 'png'];
 
 const toPageChecks: Record<ToPage['type'], Check> = {
-  topology: check.obj({ folder: check.str, folderName: check.str, topology: isTopology, queryMs: check.optional(check.int) }),
+  topology: check.obj({
+    folder: check.str,
+    folderName: check.str,
+    revision: check.int,
+    map: mapWireCheck(isMapRest),
+    queryMs: check.optional(check.int),
+    sentAt: check.optional(check.num),
+  }),
+  nodes: check.obj({ revision: check.int, nodes: isNodesPart }),
   policy: check.obj({ layer: check.nullable(isPolicyLayer) }),
   trace: check.obj({ trace: check.nullable(isTraceView) }),
-  exportRequest: check.obj({ requestId: check.int, format: check.oneOf(FORMATS) }),
+  exportRequest: check.obj({ requestId: check.int, format: check.oneOf(FORMATS), view: check.optional(check.oneOf(VIEWS)) }),
   status: check.obj({ message: check.str }),
   matrix: check.obj({ matrix: isMatrixView }),
 };
@@ -153,6 +172,7 @@ const toExtensionChecks: Record<ToExtension['type'], Check> = {
   focus: check.obj({ id: check.nullable(check.str) }),
   traceRequest: check.obj({ from: check.str, to: check.str, protocol: check.optional(check.oneOf(TRACE_PROTOCOLS)) }),
   export: check.obj({ format: check.oneOf(FORMATS) }),
+  nodesRequest: check.obj({ revision: check.int }),
   matrixRequest: check.obj({}),
   exportMatrix: check.obj({}),
   exportResponse: check.obj({ requestId: check.int, format: check.oneOf(FORMATS), data: check.str }),

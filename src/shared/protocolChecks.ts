@@ -134,39 +134,41 @@ const external = obj({
 const edge = obj({ id: str, kind: oneOf(['endpoint', 'route', 'external', 'controller']), from: str, to: str, label: str, source });
 
 const callPort = obj({ port: int, verdict: oneOf(['allowed', 'blocked']), outcome: str, reason: str });
+const gateway = obj({
+  id: str,
+  namespace: str,
+  name: str,
+  className: str,
+  addresses: arr(str),
+  listeners: arr(obj({ name: str, port: int, protocol: str, hostname: nullable(str), attachedRoutes: int })),
+  source,
+});
+const gatewayRoute = obj({
+  id: str,
+  kind: str,
+  namespace: str,
+  name: str,
+  hostnames: arr(str),
+  parents: arr(obj({ gateway: str, sectionName: nullable(str), accepted: bool, reason: str })),
+  backends: arr(obj({ service: str, port: nullable(int), weight: num, resolved: bool, reason: str })),
+  source,
+});
+const mapCounts = obj({ workloads: int, calls: int, blockedCalls: int, gateways: int, routes: int });
 const map = obj({
-  gateways: arr(
-    obj({
-      id: str,
-      namespace: str,
-      name: str,
-      className: str,
-      addresses: arr(str),
-      listeners: arr(obj({ name: str, port: int, protocol: str, hostname: nullable(str), attachedRoutes: int })),
-      source,
-    }),
-  ),
-  routes: arr(
-    obj({
-      id: str,
-      kind: str,
-      namespace: str,
-      name: str,
-      hostnames: arr(str),
-      parents: arr(obj({ gateway: str, sectionName: nullable(str), accepted: bool, reason: str })),
-      backends: arr(obj({ service: str, port: nullable(int), weight: num, resolved: bool, reason: str })),
-      source,
-    }),
-  ),
+  gateways: arr(gateway),
+  routes: arr(gatewayRoute),
   calls: arr(obj({ id: str, from: str, to: str, verdict: oneOf(['allowed', 'blocked']), ports: arr(callPort), via: arr(str), source })),
   edges: arr(obj({ id: str, kind: oneOf(['endpoint', 'route', 'listener']), from: str, to: str, label: str, source })),
-  counts: obj({ workloads: int, calls: int, blockedCalls: int, gateways: int, routes: int }),
+  counts: mapCounts,
 });
+const settings = obj({ cni: str, kubeProxyMode: str, hostNetworkPods: str, clusterDomain: str, externalClient: str });
+const namespace = obj({ name: str, implicit: bool, pods: int, services: int });
+const counts = obj({ nodes: int, pods: int, services: int, ingresses: int, endpointEdges: int, routes: int });
 
 export const isTopology: Check = obj({
   version: int,
-  settings: obj({ cni: str, kubeProxyMode: str, hostNetworkPods: str, clusterDomain: str, externalClient: str }),
-  namespaces: arr(obj({ name: str, implicit: bool, pods: int, services: int })),
+  settings,
+  namespaces: arr(namespace),
   nodes: arr(node),
   workloads: arr(
     obj({
@@ -188,8 +190,24 @@ export const isTopology: Check = obj({
   externals: arr(external),
   edges: arr(edge),
   map,
-  counts: obj({ nodes: int, pods: int, services: int, ingresses: int, endpointEdges: int, routes: int }),
+  counts,
 });
+
+/** The map's wire form but for its tuples (src/shared/topologyWire.ts): what it sends as the engine's own records. */
+export const isMapRest: Check = obj({
+  version: int,
+  settings,
+  namespaces: arr(namespace),
+  nodes: arr(node),
+  ingresses: arr(ingress),
+  externals: arr(external),
+  edges: arr(edge),
+  map: obj({ gateways: arr(gateway), routes: arr(gatewayRoute), counts: mapCounts }),
+  counts,
+});
+
+/** What the nodes view adds to the map (topologyWire.ts NodesPart). */
+export const isNodesPart: Check = obj({ pods: arr(pod), endpointEdges: arr(edge) });
 
 export const isPolicyLayer: Check = obj({
   focus: str,

@@ -11,6 +11,8 @@ import { analyze, docs, svc, workload } from '../helpers';
 import { layoutMap, longestPathLayers, mapKey } from '../../webview/mapLayout';
 import type { Box } from '../../webview/layout';
 import { rowBands } from '../../webview/blobs';
+import { mapTopologyOf } from '../../src/shared/topologyWire';
+import { mapCurve } from '../../webview/mapScene';
 
 const example = (name: string) => {
   const dir = path.join(__dirname, '..', '..', 'examples', name);
@@ -206,7 +208,8 @@ describe('map of examples/gateway', () => {
 describe('map layout (webview/mapLayout.ts)', () => {
   const shop = example('shop');
   const t = buildTopology(analyzeWorkspace(shop));
-  const layout = layoutMap(t);
+  // The layout is the page's: it gets the topology as the map is sent it (no pods).
+  const layout = layoutMap(mapTopologyOf(t));
   const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
   it('puts entry points first and each call one layer further on', () => {
@@ -245,7 +248,7 @@ describe('map layout (webview/mapLayout.ts)', () => {
     const more = buildTopology(
       analyzeWorkspace([...shop, { path: 'more.yaml', text: docs(workload({ name: 'zz-worker', namespace: 'shop' })) }]),
     );
-    const after = layoutMap(more);
+    const after = layoutMap(mapTopologyOf(more));
     assert.ok(after.boxes.has(mapKey('workload', 'shop/zz-worker')));
     for (const [k, b] of layout.boxes) {
       const a = after.boxes.get(k);
@@ -289,5 +292,27 @@ describe('nodes view semantic zoom (webview/blobs.ts)', () => {
       { x: 0, y: 10, w: 50, h: 5 },
       { x: 0, y: 20, w: 10, h: 5 },
     ]);
+  });
+});
+
+describe('map edges (webview/mapScene.ts mapCurve)', () => {
+  const t = buildTopology(analyzeWorkspace(example('shop')));
+  const layout = layoutMap(mapTopologyOf(t));
+  const box = (k: string) => layout.boxes.get(k) as Box;
+  /** The x of an orthogonal edge's vertical run (its trunk), if it has one. */
+  const trunk = (d: string) => (/V[\d.-]+/.test(d) ? Number(/Q([\d.-]+),/.exec(d)?.[1]) : undefined);
+
+  it('bundles the calls that cross the same gap between columns into one vertical trunk', () => {
+    // backend calls postgres and redis, both one column on: they leave backend together.
+    const toPostgres = mapCurve(box(mapKey('workload', 'shop/backend')), box(mapKey('service', 'shop/postgres'))).d;
+    const toRedis = mapCurve(box(mapKey('workload', 'shop/backend')), box(mapKey('service', 'shop/redis'))).d;
+    assert.ok(trunk(toRedis) !== undefined, toRedis);
+    assert.equal(trunk(toPostgres), trunk(toRedis));
+    // An edge from another box across the same gap joins the same trunk.
+    const other = mapCurve(box(mapKey('service', 'shop/backend')), box(mapKey('workload', 'shop/redis'))).d;
+    assert.equal(trunk(other), trunk(toRedis));
+    // Each ends level with its own target, where its label goes.
+    const b = box(mapKey('service', 'shop/redis'));
+    assert.equal(mapCurve(box(mapKey('workload', 'shop/backend')), b).mid.y, b.y + b.h / 2);
   });
 });

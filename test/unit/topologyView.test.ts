@@ -7,6 +7,7 @@ import path from 'node:path';
 import { analyzeWorkspace, findSource, tracePacket } from '../../src/engine';
 import { buildTopology, type Topology } from '../../src/engine/topology/build';
 import { parseToExtension, parseToPage, DEFAULT_VIEW_STATE } from '../../src/shared/protocol';
+import { encodeMap, mapTopologyOf, nodesPartOf } from '../../src/shared/topologyWire';
 import { layoutTopology, packRow, type Box } from '../../webview/layout';
 import { traceView } from '../../src/extension/analysis/topologyTrace';
 import { analyze, svc, workload } from '../helpers';
@@ -23,10 +24,13 @@ const error = (r: { ok: boolean; error?: string }) => (r.ok ? 'ok' : r.error);
 
 describe('protocol: what the page accepts', () => {
   const topology = buildTopology(shop());
-  const message = { type: 'topology', folder: 'file:///shop', folderName: 'shop', topology };
+  const map = encodeMap(mapTopologyOf(topology));
+  const message = { type: 'topology', folder: 'file:///shop', folderName: 'shop', revision: 1, map };
+  const nodes = { type: 'nodes', revision: 1, nodes: nodesPartOf(topology) };
 
-  it('accepts the topology the engine builds, and every other message kind', () => {
+  it('accepts the map and the nodes part the engine builds, and every other message kind', () => {
     assert.equal(error(parseToPage(clone(message))), 'ok');
+    assert.equal(error(parseToPage(clone(nodes))), 'ok');
     assert.equal(error(parseToPage({ type: 'policy', layer: null })), 'ok');
     assert.equal(
       error(
@@ -50,24 +54,31 @@ describe('protocol: what the page accepts', () => {
     assert.equal(error(parseToPage(null)), 'message is not an object');
     assert.equal(error(parseToPage({ type: 'eval', code: 'alert(1)' })), 'unknown message type "eval"');
     assert.equal(error(parseToPage({ type: 'toString' })), 'unknown message type "toString"');
-    const badLabel = clone(message);
-    (badLabel.topology.pods[0]!.labels as Record<string, unknown>)['app'] = { html: '<b>' };
-    assert.equal(error(parseToPage(badLabel)), 'topology.topology.pods[0].labels.app must be a string, not object');
+    const badLabel = clone(nodes);
+    (badLabel.nodes.pods[0]!.labels as Record<string, unknown>)['app'] = { html: '<b>' };
+    assert.equal(error(parseToPage(badLabel)), 'nodes.nodes.pods[0].labels.app must be a string, not object');
     const badPort = clone(message);
-    (badPort.topology.services[0]!.ports[0] as { port: unknown }).port = '80';
-    assert.equal(error(parseToPage(badPort)), 'topology.topology.services[0].ports[0].port must be an integer, not string');
-    const noPods = clone(message) as { topology: Partial<Topology> };
-    delete noPods.topology.pods;
-    assert.equal(error(parseToPage(noPods)), 'topology.topology.pods must be a list, not undefined');
+    (badPort.map.services[0]![6][0] as unknown[])[1] = '80';
+    assert.equal(error(parseToPage(badPort)), 'topology.map.services[0][6][0][1] must be an integer, not string');
+    const badNode = clone(message) as unknown as { map: { rest: Partial<Topology> } };
+    delete badNode.map.rest.nodes;
+    assert.equal(error(parseToPage(badNode)), 'topology.map.rest.nodes must be a list, not undefined');
+    const short = clone(message);
+    (short.map.workloads[0] as unknown[]).pop();
+    assert.equal(error(parseToPage(short)), 'topology.map.workloads[0] must have 10 items, not 9');
+    assert.equal(
+      error(parseToPage({ ...clone(message), map: { ...clone(map), v: 2 } })),
+      "topology.map.v must be 1 (this view reads version 1 of the map's wire form)",
+    );
     assert.match(error(parseToPage({ type: 'exportRequest', requestId: 1, format: 'pdf' })) ?? '', /format must be one of svg, png/);
   });
 
   it('passes markup in strings through as data (the page renders it with textContent)', () => {
-    const m = clone(message);
-    m.topology.pods[0]!.labels['note'] = '<img src=x onerror=alert(1)>';
+    const m = clone(nodes);
+    m.nodes.pods[0]!.labels['note'] = '<img src=x onerror=alert(1)>';
     const r = parseToPage(m);
-    assert.ok(r.ok && r.message.type === 'topology');
-    assert.equal(r.message.topology.pods[0]?.labels['note'], '<img src=x onerror=alert(1)>');
+    assert.ok(r.ok && r.message.type === 'nodes');
+    assert.equal(r.message.nodes.pods[0]?.labels['note'], '<img src=x onerror=alert(1)>');
   });
 });
 

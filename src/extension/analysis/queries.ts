@@ -17,7 +17,9 @@ import {
 import { runTroubleshoot, troubleshootPicks } from './troubleshoot';
 import type { TroubleshootSubject } from '../../engine';
 import { buildTopology, policyLayer } from '../../engine';
-import type { TraceView } from '../../shared/protocol';
+import type { DrawnKind, TraceView } from '../../shared/protocol';
+import { encodeMap, mapTopologyOf, nodesPartOf, type MapWire } from '../../shared/topologyWire';
+import { topologySource } from './topologySource';
 import { hoverAt } from './hoverText';
 import { traceView } from './topologyTrace';
 import { matrixCsv, matrixView } from './matrixView';
@@ -34,6 +36,13 @@ export const QUERIES = {
   hover: (a: Analysis, index: SymbolIndex, args: { file: string; position: Position }) => hoverAt(a, index, args.file, args.position),
   lenses: (a: Analysis, index: SymbolIndex, args: { file: string; folder: string }) => lensesFor(a, index, args.file, args.folder),
   topology: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => buildTopologyOnce(a),
+  /** What the view's map is sent: no per-pod data, in its compact wire form (src/shared/topologyWire.ts). */
+  topologyMap: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => mapWireOnce(a),
+  /** What the nodes view adds: the pods and their endpoint edges. */
+  topologyNodes: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => nodesPartOf(buildTopologyOnce(a)),
+  /** Where a drawn object is written. */
+  topologySource: (a: Analysis, _index: SymbolIndex, args: { kind: DrawnKind; id: string }) =>
+    topologySource(buildTopologyOnce(a), args.kind, args.id),
   policyLayer: (a: Analysis, _index: SymbolIndex, args: { focus: string }) => policyLayer(a, args.focus) ?? null,
   /** A trace drawn on the topology: its hops name the drawn objects they touch. */
   topologyTrace: (
@@ -87,6 +96,16 @@ function buildTopologyOnce(a: Analysis): ReturnType<typeof buildTopology> {
     topologies.set(a, t);
   }
   return t;
+}
+
+const mapWires = new WeakMap<Analysis, MapWire>();
+function mapWireOnce(a: Analysis): MapWire {
+  let w = mapWires.get(a);
+  if (!w) {
+    w = encodeMap(mapTopologyOf(buildTopologyOnce(a)));
+    mapWires.set(a, w);
+  }
+  return w;
 }
 
 export type QueryName = keyof typeof QUERIES;

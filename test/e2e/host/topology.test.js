@@ -44,4 +44,38 @@ describe('topology view', function () {
     const height = png.readUInt32BE(20);
     assert.ok(width > 800 && height > 400, `${width}x${height}`);
   });
+
+  // Each view exports its own picture, drawn for the export if it is not the one shown.
+  const exported = async (view, file) => {
+    const target = path.join(dir, file);
+    await vscode.commands.executeCommand('kubeNetsim.exportTopology', { path: target, view });
+    return target;
+  };
+  const pngSize = (file) => {
+    const png = fs.readFileSync(file);
+    assert.deepStrictEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+    return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), bytes: png.length };
+  };
+  const SVG_HEAD = /^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/;
+
+  it('exports the nodes view as SVG and PNG: its nodes and every pod, not the map', async () => {
+    const svg = fs.readFileSync(await exported('nodes', 'nodes.svg'), 'utf8');
+    assert.match(svg, SVG_HEAD);
+    assert.match(svg, /data-kind="node" data-id="/);
+    assert.match(svg, /data-kind="pod" data-id="shop\/postgres-0"/);
+    assert.doesNotMatch(svg, /data-kind="workload"/, 'a map workload in the nodes view export');
+    const png = pngSize(await exported('nodes', 'nodes.png'));
+    assert.ok(png.width > 400 && png.height > 200 && png.bytes > 5000, JSON.stringify(png));
+  });
+
+  it('exports the matrix view as SVG and PNG: one matrix-cell per namespace pair the grid shows', async () => {
+    const svg = fs.readFileSync(await exported('matrix', 'matrix.svg'), 'utf8');
+    assert.match(svg, SVG_HEAD);
+    // examples/shop: policy lets shop reach shop (the workload pairs it allows); XML writes > as &gt;.
+    assert.match(svg, /data-kind="matrix-cell" data-id="shop-&gt;shop"/);
+    assert.doesNotMatch(svg, /data-kind="pod"/, 'a drawing in the matrix export');
+    assert.doesNotMatch(svg, /var\(--vscode/);
+    const png = pngSize(await exported('matrix', 'matrix.png'));
+    assert.ok(png.width > 100 && png.height > 40, JSON.stringify(png));
+  });
 });
