@@ -123,5 +123,6 @@ describe('hovers: Calico tiers', () => {
     const h = hover(files, 'p.yaml', inTier, 'security.quarantine', 'calico');
     assert.match(h, /tier `security` · order 1 · 1 of 1 Calico policies/);
     assert.match(h, /The `security` tier \(order 300, defaultAction `Pass`\) is asked before the AdminNetworkPolicies/);
+    assert.match(h, /Layer 2 of the policy layers, asked where its tier falls \(before the AdminNetworkPolicies/);
   });
 });

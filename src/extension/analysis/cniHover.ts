@@ -88,17 +88,21 @@ function tierSymbols(a: Analysis, layer: CalicoLayer, t: CalicoTier): CniSymbol[
           ? ['', `Policies in order: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ` and ${names.length - 8} more` : ''}.`]
           : []),
         '',
-        enforcedLine(a, false),
+        enforcedLine(a, false, t),
       ],
     },
   ];
 }
 
-function enforcedLine(a: Analysis, cilium: boolean): string {
+function enforcedLine(a: Analysis, cilium: boolean, tier?: CalicoTier): string {
   const cni = a.cluster.settings.cni;
   const enforced = cilium ? cni === 'cilium' : cni === 'calico' || cni === 'canal';
-  if (enforced)
-    return `Layer 2 of the policy layers (after AdminNetworkPolicy, before NetworkPolicy), enforced by ${cilium ? 'Cilium (eBPF, and its proxies for L7 rules)' : 'Calico Felix'} under ${code(`cni: ${cni}`)}.`;
+  // A Calico tier ordered before the AdminNetworkPolicies' (1,000) or after the default one is asked there, not between them.
+  const place =
+    tier && tier.stage !== 'main'
+      ? `Layer 2 of the policy layers, asked where its tier falls (${tierPlace(tier)}), enforced by`
+      : `Layer 2 of the policy layers (after AdminNetworkPolicy, before NetworkPolicy), enforced by`;
+  if (enforced) return `${place} ${cilium ? 'Cilium (eBPF, and its proxies for L7 rules)' : 'Calico Felix'} under ${code(`cni: ${cni}`)}.`;
   return `$(warning) The simulated CNI (${code(cni)}) does not enforce it: only ${cilium ? 'Cilium does' : 'Calico and Canal do'}; it decides nothing here.`;
 }
 
@@ -203,7 +207,7 @@ function calicoSymbols(a: Analysis, layer: CalicoLayer, policy: SimCalicoPolicy)
         '',
         `The ${code(policy.tier)} tier (order ${layer.tierOf(policy).order ?? 'unset'}, defaultAction ${code(layer.tierOf(policy).defaultAction)}) is asked ${tierPlace(layer.tierOf(policy))}.`,
         '',
-        enforcedLine(a, false),
+        enforcedLine(a, false, layer.tierOf(policy)),
       ],
     },
   ];
