@@ -567,6 +567,7 @@ const DUAL_SETTINGS = [
   'podCIDR: 10.244.0.0/16,fd00:10:244::/56\ncni: cilium\nencapsulation: native',
   'podCIDR: 10.244.0.0/16,fd00:10:244::/56\nencapsulation: vxlan',
   'podCIDR: 10.244.0.0/16,fd00:10:244::/56\ncni: weave',
+  'podCIDR: 10.244.0.0/16,fd00:10:244::/56\nnodes:\n  - {name: node-1, ip: 10.0.1.10, cpu: 4, labels: {topology.kubernetes.io/zone: a}}\n  - {name: node-2, ip: 10.0.1.20, cpu: 500m, labels: {topology.kubernetes.io/zone: b}}\n  - {name: node-3, ip: 10.0.1.30, cpu: -1}',
 ];
 export const dualStackWorkspace = fc
   .record({
@@ -576,8 +577,15 @@ export const dualStackWorkspace = fc
     selectorLess: fc.boolean(),
     addressType: fc.constantFrom('IPv4', 'IPv6', 'FQDN', 'IPv7'),
     endpoints: fc.uniqueArray(fc.constantFrom(...SLICE_ENDPOINTS), { maxLength: 3 }),
+    // Topology Aware Routing's annotations, good and bad.
+    topology: fc.constantFrom(
+      '',
+      'service.kubernetes.io/topology-mode: Auto',
+      'service.kubernetes.io/topology-aware-hints: auto',
+      'service.kubernetes.io/topology-mode: 7',
+    ),
   })
-  .map(({ settings, proxy, fields, selectorLess, addressType, endpoints }): InputFile[] => [
+  .map(({ settings, proxy, fields, selectorLess, addressType, endpoints, topology }): InputFile[] => [
     ...SEEDS.filter((f) => f.path.startsWith('examples/shop/')),
     { path: 'kube-netsim.yaml', text: `${settings}\nkubeProxyMode: ${proxy}\n` },
     {
@@ -585,7 +593,7 @@ export const dualStackWorkspace = fc
       text: [
         'apiVersion: v1',
         'kind: Service',
-        'metadata: {name: dual, namespace: shop}',
+        `metadata: {name: dual, namespace: shop${topology ? `, annotations: {${topology}}` : ''}}`,
         'spec:',
         ...fields.map((f) => `  ${f}`),
         ...(selectorLess ? [] : ['  selector: {app: backend}']),

@@ -154,3 +154,12 @@ test('the reply of an IPv6 connection crosses back by the IPv6 route', () => {
   const back = routes(r.reply ?? []).find((h) => h.route.includes('bird'));
   assert.match(back?.route ?? '', new RegExp(`^fd00:10:244:[0-9a-f:]+/122 via ${n1?.ipv6} dev eth0 proto bird$`));
 });
+
+test('an IPv6 pod leaving the cluster is masqueraded to its node\u2019s IPv6 address', () => {
+  const a = cluster({});
+  const r = tracePacket(a, from(a, 'default/client'), '[2001:db8::10]:443');
+  const snat = r.hops.find((h) => h.kind === 'snat');
+  assert.ok(snat?.kind === 'snat', JSON.stringify(r.hops));
+  assert.equal(snat.to, 'fd00:10:0:1::10');
+  assert.equal(r.sourceIPAtDestination, 'fd00:10:0:1::10');
+});

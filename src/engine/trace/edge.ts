@@ -1,5 +1,7 @@
 // The edge of the simulation: a packet leaving the cluster for an address or a name outside it.
-import { cidrContains, isIP } from '../cluster/ipam';
+import { cidrContains, ipFamily, isIP } from '../cluster/ipam';
+import { podCIDROf } from '../dataplane/families';
+import { nodeAddress } from './dataPath';
 import { podId } from '../cluster/model';
 import { checkPolicy, fail, policyDrop, type Outcome, type Packet, type TraceContext } from './context';
 import { lastPolicyReason, snat } from './steps';
@@ -25,8 +27,11 @@ export function leaveCluster(ctx: TraceContext, pkt: Packet, ipOrHost: string, l
   const egress = outsideEgress(ctx, pkt, ipOrHost, port, unknownAddress);
   if ('outcome' in egress) return egress.outcome;
   const { note, byFqdn } = egress;
-  if (here && cidrContains(settings.podCIDR, pkt.srcIP))
-    snat(ctx, pkt, here, here.ip, 'leaving-cluster', `${settings.cni} outgoing NAT (natOutgoing / ip-masq)`);
+  // The outgoing NAT of the packet's family: an IPv6 pod leaves as its node's IPv6 address.
+  const family = ipFamily(pkt.srcIP);
+  const podNet = podCIDROf(settings, family);
+  if (here && podNet && cidrContains(podNet, pkt.srcIP))
+    snat(ctx, pkt, here, nodeAddress(here, family), 'leaving-cluster', `${settings.cni} outgoing NAT (natOutgoing / ip-masq)`);
   ctx.hops.push({
     kind: 'leave-cluster',
     node: here?.name ?? null,
