@@ -71,15 +71,24 @@ export const MEASUREMENTS: Measurement[] = [
   { name: 'matrix lines', format: count, measure: (c) => connectivityList(c.analysis.policies).entries.length },
 ];
 
-/** The workspace with one document changed: a label value in the first file's first Deployment template. */
+/**
+ * The workspace with one document changed: a label value in the pod template of the first
+ * Deployment (the first file holding one: the first file is the nodes', which has none, so editing
+ * it left every file as it was and timed a re-analysis of nothing).
+ */
 function editedOnce(files: InputFile[], round: number): InputFile[] {
-  const [first, ...rest] = files;
-  if (!first) return files;
-  const text = first.text.replace(
-    /(\n\s+tier: )(\S+)/,
-    (_m, head: string, value: string) => `${head}${value.replace(/-edit\d+$/, '')}-edit${round}`,
+  const at = files.findIndex((f) => /\n\s+tier: /.test(f.text));
+  return files.map((f, i) =>
+    i !== at
+      ? f
+      : {
+          path: f.path,
+          text: f.text.replace(
+            /(\n\s+tier: )(\S+)/,
+            (_m, head: string, value: string) => `${head}${value.replace(/-edit\d+$/, '')}-edit${round}`,
+          ),
+        },
   );
-  return [{ path: first.path, text }, ...rest];
 }
 
 /** Re-analysis after a one-document edit, as the extension does it: unchanged files come from the parse cache. */

@@ -30,6 +30,7 @@ import { runLints } from './lint';
 import { applyIgnores } from './lint/suppress';
 import { collectInputObjects, type RenderOptions } from './kustomize/inputs';
 import { snapshotSettings } from './cluster/snapshot';
+import { IncrementalState } from './incremental/state';
 import { type InputFile, type ParsedFile, type ManifestObject } from './manifests/types';
 
 /** The result of simulating a workspace: the cluster, its DNS, the host references and every diagnostic. */
@@ -66,6 +67,8 @@ export interface AnalyzeOptions extends RenderOptions {
 
 /** Remembers each file's parse by path and text, so an edit re-parses only the edited document's file. */
 export class ParseCache {
+  /** What the latest analysis with this cache remembers for the next one (incremental/state.ts). */
+  readonly incremental = new IncrementalState();
   private readonly entries = new Map<string, { text: string; bytes: number | undefined; limits: string; parsed: ParsedFile }>();
 
   parse(file: InputFile, limits: ParseLimits): ParsedFile {
@@ -86,6 +89,8 @@ export class ParseCache {
 /** The engine's one entry: files in, a queryable simulation out. Pure and deterministic. */
 export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {}): Analysis {
   const limits = options.limits ?? DEFAULT_LIMITS;
+  const incremental = options.cache?.incremental;
+  incremental?.begin();
   const settings = options.settings ?? defaultSettings();
   const diagnostics: Diagnostic[] = [...(options.settingsDiagnostics ?? [])];
   // In the order `kubectl apply -f` reads them: which duplicate wins, and which of two conflicting requests comes second.
@@ -112,7 +117,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   checkGateways(gateway, diagnostics);
   const references = resolveReferences(cluster, dns);
   checkReferences(cluster, references, diagnostics);
-  checkPolicies(policies, references, diagnostics);
+  checkPolicies(policies, references, diagnostics, incremental);
   checkCniPolicies(policies, diagnostics);
   runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
   const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;

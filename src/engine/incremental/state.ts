@@ -1,0 +1,18 @@
+// The memory an analysis leaves for the next one (see memo.ts): held by the ParseCache the caller
+// keeps across edits (the extension's analysis worker, the bench's re-analysis), so every caller
+// that re-analyses with a cache gets the incremental path, and a cold analysis has none.
+import type { Diagnostic } from '../diagnostics';
+import { Identities, Interned, StageMemo } from './memo';
+
+export class IncrementalState {
+  readonly ids = new Identities();
+  readonly texts = new Interned();
+  /** connection-blocked-by-policy per host reference (policy/checks.ts). */
+  readonly blockedReferences = new StageMemo<Diagnostic | null>();
+
+  /** Called as an analysis starts: what the previous one left unused is dropped. */
+  begin(): void {
+    this.blockedReferences.advance();
+    this.texts.advance();
+  }
+}
