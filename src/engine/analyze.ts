@@ -103,6 +103,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
   const budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS, ...options.budgets };
   const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets);
+  incremental?.stable.reuse(cluster);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
   const cniPolicies = readCniPolicies(cluster, diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics, {

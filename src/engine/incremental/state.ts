@@ -3,10 +3,12 @@
 // that re-analyses with a cache gets the incremental path, and a cold analysis has none.
 import type { Diagnostic } from '../diagnostics';
 import { Identities, Interned, StageMemo } from './memo';
+import { StableObjects } from './stable';
 
 export class IncrementalState {
   readonly ids = new Identities();
   readonly texts = new Interned();
+  readonly stable = new StableObjects();
   /** connection-blocked-by-policy per host reference (policy/checks.ts). */
   readonly blockedReferences = new StageMemo<Diagnostic | null>();
 

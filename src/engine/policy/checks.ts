@@ -209,7 +209,7 @@ function checkBlockedReferences(
   }
   const endpointPods = endpointPodsCache();
   const memo = incremental
-    ? { keys: new PolicyKeys(engine, incremental.ids, incremental.texts), table: incremental.blockedReferences }
+    ? { keys: new PolicyKeys(engine, incremental.ids, incremental.texts, incremental.stable), table: incremental.blockedReferences }
     : undefined;
   for (const r of references) {
     if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
