@@ -67,5 +67,6 @@ export { CiliumLayer, httpRuleText } from './policy/cilium';
 export { CalicoLayer } from './policy/calico';
 export type { SimCiliumPolicy, CiliumEntry, CiliumPeer, CiliumPortRule } from './policy/ciliumParse';
 export type { SimCalicoPolicy, CalicoRule, CalicoEntity } from './policy/calicoParse';
+export type { CalicoTier } from './policy/calicoTiers';
 export type { CniPolicies } from './policy/cniPolicies';
 export { pathText } from './policy/ciliumRead';

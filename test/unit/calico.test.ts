@@ -211,7 +211,10 @@ describe('Calico order, actions and the Kubernetes NetworkPolicies at order 1000
     const pass = calico({ 'apps.yaml': apps, 'pass.yaml': gnp('pass', 'order: 1', 'Pass'), 'deny.yaml': gnp('deny', 'order: 2', 'Deny') });
     const v = verdict(pass, FE, DB, 6379);
     assert.equal(v.allowed, true);
-    assert.match(v.reason, /passes it on with rule spec\.ingress\[0\]: no tier follows the default tier/);
+    assert.match(
+      v.reason,
+      /GlobalNetworkPolicy pass \(tier default, order 1\) rule spec\.ingress\[0\] \(pass\.yaml:\d+:\d+\) passes it on; it leaves the default tier, and no later tier nor baseline rule decides, so the namespace's profile allows it/,
+    );
   });
 
   it('the matrix and the trace follow the same order; the trace hop names Felix', () => {

@@ -84,3 +84,44 @@ describe('hovers: CNI policies', () => {
     );
   });
 });
+
+describe('hovers: Calico tiers', () => {
+  const tier = yaml`
+    apiVersion: projectcalico.org/v3
+    kind: Tier
+    metadata:
+      name: security
+    spec:
+      order: 300
+      defaultAction: Pass
+  `;
+  const inTier = yaml`
+    apiVersion: projectcalico.org/v3
+    kind: GlobalNetworkPolicy
+    metadata:
+      name: security.quarantine
+    spec:
+      tier: security
+      order: 1
+      selector: role == 'backend'
+      ingress:
+      - action: Deny
+        source:
+          selector: role == 'frontend'
+  `;
+  it('a Tier at its name: order, default action, where it is asked and the policies in it', () => {
+    const files = { 'apps.yaml': apps, 'tier.yaml': tier, 'p.yaml': inTier };
+    const h = hover(files, 'tier.yaml', tier, 'security', 'calico');
+    assert.match(h, /\*\*Calico Tier `security`\*\* · order 300 · defaultAction `Pass`/);
+    assert.match(h, /Asked before the AdminNetworkPolicies \(their tier is at order 1,000\)\. It applies to 1 pod \(`default\/backend`\)/);
+    assert.match(h, /what no rule matches is passed to the next tier/);
+    assert.match(h, /Policies in order: `security\.quarantine`/);
+  });
+
+  it('a policy in a tier says the tier’s order and place', () => {
+    const files = { 'apps.yaml': apps, 'tier.yaml': tier, 'p.yaml': inTier };
+    const h = hover(files, 'p.yaml', inTier, 'security.quarantine', 'calico');
+    assert.match(h, /tier `security` · order 1 · 1 of 1 Calico policies/);
+    assert.match(h, /The `security` tier \(order 300, defaultAction `Pass`\) is asked before the AdminNetworkPolicies/);
+  });
+});

@@ -205,6 +205,15 @@ export const POLICY_CODES = {
       `The selector ${p.selector} of ${p.policy} matches no pod in ${p.scope}, so ${String(p.policy).includes('(rule ') ? 'this rule matches no pod' : 'the policy applies to nothing'}. Check the label keys and values (Calico compares them exactly; values are quoted: app == 'web').`,
     verify: () => ['kubectl get pods -A --show-labels'],
   },
+  'calico-tier-missing': {
+    severity: 'warning',
+    summary:
+      'A Calico policy in a tier the workspace does not define: the API server refuses it, and its place among the tiers is unknown, so it is not simulated.',
+    docs: 'https://docs.tigera.io/calico/latest/reference/resources/tier',
+    format: (p) =>
+      `${p.policy} is in tier ${p.tier}, which no Tier object of the workspace defines: Calico refuses a policy in a tier that does not exist, and without the Tier's order kube-netsim cannot tell when it is asked, so the policy is left out. Add the Tier (apiVersion projectcalico.org/v3, kind Tier, spec.order) to the workspace${p.close ? `, or did you mean tier ${p.close}?` : '.'}`,
+    verify: () => ['kubectl get tiers.projectcalico.org'],
+  },
   'calico-deny-shadowed': {
     severity: 'warning',
     summary:

@@ -89,13 +89,11 @@ export const NOT_SIMULATED_KINDS: ReadonlySet<string> = new Set([
   'projectcalico.org/NetworkSet',
   'projectcalico.org/GlobalNetworkSet',
   'projectcalico.org/HostEndpoint',
-  'projectcalico.org/Tier',
   'projectcalico.org/StagedNetworkPolicy',
   'projectcalico.org/StagedGlobalNetworkPolicy',
   'crd.projectcalico.org/NetworkSet',
   'crd.projectcalico.org/GlobalNetworkSet',
   'crd.projectcalico.org/HostEndpoint',
-  'crd.projectcalico.org/Tier',
 ]);
 
 /** Who defines each group, and what its kinds do to traffic, for the message. */

@@ -1,16 +1,20 @@
 // Calico's own policies as layer 2 of design.md "Policy layers", under `cni: calico` and `canal`.
-// Calico evaluates the policies of a tier that apply to an endpoint in `order` (lower first, unset
-// last, ties by name), each policy's rules in turn: the first Allow or Deny decides, Log goes on,
-// Pass leaves the tier; an endpoint some policy of the tier applies to, that no rule decides, is
-// denied at the end of the tier. Kubernetes NetworkPolicies sit in the default tier at order 1000
-// (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy). Here: the
-// Calico policies before order 1000 are asked first; then NetworkPolicy's allows (layer 3) pass;
-// then the later Calico policies; then the end of the tier.
+// Calico asks each tier that has a policy applying to an endpoint, in tier order (calicoTiers.ts);
+// within a tier the policies in `order` (lower first, unset last, ties by name), each policy's rules
+// in turn: the first Allow or Deny decides, Log goes on, Pass leaves the tier for the next one; a
+// tier that applies and decides nothing takes its default action (Deny, or Pass). Kubernetes
+// NetworkPolicies sit in the default tier at order 1000
+// (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy). Here, in the
+// default tier: the Calico policies before order 1000 are asked first; then NetworkPolicy's allows
+// (layer 3) pass; then the later Calico policies; then the end of the tier. A Pass out of the
+// default tier skips its NetworkPolicies and goes on to the later tiers, the baseline and the
+// namespace's profile, which allows.
 import { podServiceAccount as serviceAccount, type Protocol, type SimPod } from '../cluster/model';
 import type { Labels } from '../cluster/labels';
 import { ConnSet } from './connset';
 import { parseAddress, rangesContain, rangesCover, type IpRange } from './ipRanges';
-import type { CniLayerHost, CniPolicyLayer } from './cniLayer';
+import type { CniLayerHost, CniPolicyLayer, CniStage } from './cniLayer';
+import { compareTiers, DEFAULT_TIER, type CalicoTier } from './calicoTiers';
 import type { Direction, PolicyRef } from './parse';
 import type { PolicyEndpoint, RuleHit } from './types';
 import { calicoMatches } from './calicoSelector';
@@ -24,6 +28,15 @@ export const FELIX = 'Calico Felix';
 type Selection = Record<Direction, SimCalicoPolicy[]>;
 const NONE: Selection = { ingress: [], egress: [] };
 
+/** The policies of one tier that apply to a pod, in order. */
+interface TierGroup {
+  tier: CalicoTier;
+  policies: SimCalicoPolicy[];
+}
+
+/** What one tier does with a connection: decides it, passes it to the next tier, or (the default tier) hands it to NetworkPolicy. */
+type TierOutcome = { decided: RuleHit } | { passed: RuleHit } | { handedToNetworkPolicy: true };
+
 export class CalicoLayer implements CniPolicyLayer {
   readonly refs: readonly PolicyRef[];
   /** In the order Calico applies them. */
@@ -34,12 +47,33 @@ export class CalicoLayer implements CniPolicyLayer {
   private allNets: IpRange[][] | undefined;
   private readonly accounts = new Map<string, Labels>();
 
+  readonly stages: ReadonlySet<CniStage>;
+
   constructor(
     readonly policies: readonly SimCalicoPolicy[],
+    readonly tiers: ReadonlyMap<string, CalicoTier>,
     private readonly host: CniLayerHost,
   ) {
     this.refs = policies.map((p) => p.ref);
-    this.sorted = [...policies].sort(comparePolicies);
+    this.sorted = [...policies].sort((a, b) => compareTiers(this.tierOf(a), this.tierOf(b)) || comparePolicies(a, b));
+    this.stages = new Set(policies.map((p) => this.tierOf(p).stage));
+  }
+
+  tierOf(policy: SimCalicoPolicy): CalicoTier {
+    return this.tiers.get(policy.tier) ?? DEFAULT_TIER;
+  }
+
+  /** The tiers of a stage that apply to the pod (have a policy selecting it), each with its policies in order. */
+  private groups(applying: readonly SimCalicoPolicy[], stage: CniStage): TierGroup[] {
+    const out: TierGroup[] = [];
+    for (const p of applying) {
+      const tier = this.tierOf(p);
+      if (tier.stage !== stage) continue;
+      const last = out[out.length - 1];
+      if (last && last.tier === tier) last.policies.push(p);
+      else out.push({ tier, policies: [p] });
+    }
+    return out;
   }
 
   /** A pod's labels as Calico's selectors see them: its own, with its namespace, orchestrator and service account. */
@@ -156,24 +190,72 @@ export class CalicoLayer implements CniPolicyLayer {
     dst: PolicyEndpoint,
     port: number,
     protocol: Protocol,
+    stage: CniStage = 'main',
   ): RuleHit | undefined {
-    const policies = this.selection(self.pod)[direction];
-    if (policies.length === 0 || this.fromLocalHost(direction, self.pod, other)) return undefined;
+    const applying = this.selection(self.pod)[direction];
+    if (applying.length === 0 || this.fromLocalHost(direction, self.pod, other)) return undefined;
+    let passed: RuleHit | undefined;
+    for (const group of this.groups(applying, stage)) {
+      const outcome =
+        group.tier.name === 'default'
+          ? this.decideDefaultTier(group.policies, direction, self, other, dst, port, protocol)
+          : this.decideTier(group, direction, self, other, dst, port, protocol);
+      if ('decided' in outcome) return outcome.decided;
+      // Handed to the default tier's NetworkPolicies: the engine asks them next (naming an earlier tier's Pass, if any).
+      if ('handedToNetworkPolicy' in outcome) return passed;
+      passed = outcome.passed;
+    }
+    return passed;
+  }
+
+  /** A tier other than default: the first matching Allow, Deny or Pass, else the tier's default action. */
+  private decideTier(
+    group: TierGroup,
+    direction: Direction,
+    self: PolicyEndpoint & { kind: 'pod' },
+    other: PolicyEndpoint,
+    dst: PolicyEndpoint,
+    port: number,
+    protocol: Protocol,
+  ): TierOutcome {
+    for (const policy of group.policies)
+      for (const rule of policy.rules[direction]) {
+        if (!this.ruleConnections(rule, dst).has(protocol, port) || !this.endsMatch(policy, rule, direction, self, other)) continue;
+        if (rule.action === 'Log') continue;
+        const hit = calicoHit(policy, direction, rule, group.tier);
+        return rule.action === 'Pass' ? { passed: hit } : { decided: hit };
+      }
+    const end = endOfTier(group.policies[0] as SimCalicoPolicy, direction, group.tier);
+    return group.tier.defaultAction === 'Pass' ? { passed: end } : { decided: end };
+  }
+
+  /** The default tier, where the Kubernetes NetworkPolicies sit at order 1000 among the Calico policies. */
+  private decideDefaultTier(
+    policies: SimCalicoPolicy[],
+    direction: Direction,
+    self: PolicyEndpoint & { kind: 'pod' },
+    other: PolicyEndpoint,
+    dst: PolicyEndpoint,
+    port: number,
+    protocol: Protocol,
+  ): TierOutcome {
     const np = this.host.networkPolicyIsolates(self.pod, direction);
     let npAsked = false;
     for (const policy of policies) {
       if (!npAsked && np && afterKubernetes(policy)) {
         npAsked = true;
-        if (this.host.networkPolicyConnections(direction, self, other, dst).has(protocol, port)) return undefined;
+        if (this.host.networkPolicyConnections(direction, self, other, dst).has(protocol, port)) return { handedToNetworkPolicy: true };
       }
       for (const rule of policy.rules[direction]) {
         if (!this.ruleConnections(rule, dst).has(protocol, port) || !this.endsMatch(policy, rule, direction, self, other)) continue;
         if (rule.action === 'Log') continue;
-        return calicoHit(policy, direction, rule);
+        const hit = calicoHit(policy, direction, rule, DEFAULT_TIER);
+        return rule.action === 'Pass' ? { passed: hit } : { decided: hit };
       }
     }
-    if (np && !npAsked && this.host.networkPolicyConnections(direction, self, other, dst).has(protocol, port)) return undefined;
-    return endOfTier(policies[0] as SimCalicoPolicy, direction);
+    if (np && !npAsked && this.host.networkPolicyConnections(direction, self, other, dst).has(protocol, port))
+      return { handedToNetworkPolicy: true };
+    return { decided: endOfTier(policies[0] as SimCalicoPolicy, direction, DEFAULT_TIER) };
   }
 
   partition(
@@ -181,32 +263,42 @@ export class CalicoLayer implements CniPolicyLayer {
     self: PolicyEndpoint & { kind: 'pod' },
     other: PolicyEndpoint,
     dst: PolicyEndpoint,
-  ): { allow: ConnSet; deny: ConnSet } {
-    const policies = this.selection(self.pod)[direction];
+    stage: CniStage = 'main',
+  ): { allow: ConnSet; deny: ConnSet; pass: ConnSet } {
+    const applying = this.selection(self.pod)[direction];
     let allow = ConnSet.NONE;
     let deny = ConnSet.NONE;
-    if (policies.length === 0 || this.fromLocalHost(direction, self.pod, other)) return { allow, deny };
+    if (applying.length === 0 || this.fromLocalHost(direction, self.pod, other)) return { allow, deny, pass: ConnSet.NONE };
+    // What enters each tier: everything at first, then what the tier before passed on.
     let remaining = ConnSet.ALL;
-    const np = this.host.networkPolicyIsolates(self.pod, direction);
-    let npAsked = false;
-    const askNp = () => {
-      npAsked = true;
+    for (const group of this.groups(applying, stage)) {
+      let inTier = remaining;
+      let passed = ConnSet.NONE;
+      let np = group.tier.name === 'default' && this.host.networkPolicyIsolates(self.pod, direction);
       // What NetworkPolicy admits here is handed on to it (neither allowed nor denied by this layer).
-      remaining = remaining.subtract(this.host.networkPolicyConnections(direction, self, other, dst));
-    };
-    for (const policy of policies) {
-      if (!npAsked && np && afterKubernetes(policy)) askNp();
-      for (const rule of policy.rules[direction]) {
-        if (rule.action === 'Log' || !this.endsMatch(policy, rule, direction, self, other)) continue;
-        const conns = this.ruleConnections(rule, dst).intersect(remaining);
-        if (conns.isEmpty()) continue;
-        if (rule.action === 'Deny') deny = deny.union(conns);
-        else allow = allow.union(conns);
-        remaining = remaining.subtract(conns);
+      const askNp = () => {
+        np = false;
+        inTier = inTier.subtract(this.host.networkPolicyConnections(direction, self, other, dst));
+      };
+      for (const policy of group.policies) {
+        if (np && afterKubernetes(policy)) askNp();
+        for (const rule of policy.rules[direction]) {
+          if (rule.action === 'Log' || !this.endsMatch(policy, rule, direction, self, other)) continue;
+          const conns = this.ruleConnections(rule, dst).intersect(inTier);
+          if (conns.isEmpty()) continue;
+          if (rule.action === 'Deny') deny = deny.union(conns);
+          else if (rule.action === 'Pass') passed = passed.union(conns);
+          else allow = allow.union(conns);
+          inTier = inTier.subtract(conns);
+        }
       }
+      if (np) askNp();
+      if (group.tier.name === 'default') return { allow, deny: deny.union(inTier), pass: passed };
+      if (group.tier.defaultAction === 'Pass') passed = passed.union(inTier);
+      else deny = deny.union(inTier);
+      remaining = passed;
     }
-    if (np && !npAsked) askNp();
-    return { allow, deny: deny.union(remaining) };
+    return { allow, deny, pass: ConnSet.NONE };
   }
 
   l7(): ConnSet {
@@ -274,9 +366,10 @@ function portSet(ports: CalicoPort[], protocol: Protocol, dst: PolicyEndpoint): 
   return out;
 }
 
-function calicoHit(policy: SimCalicoPolicy, direction: Direction, rule: CalicoRule): RuleHit {
+function calicoHit(policy: SimCalicoPolicy, direction: Direction, rule: CalicoRule, tier: CalicoTier): RuleHit {
   const origin = policy.origin;
   const pass = rule.action === 'Pass';
+  const leavesDefault = pass && tier.name === 'default';
   return {
     layer: 'cni',
     policy: policy.ref,
@@ -285,13 +378,17 @@ function calicoHit(policy: SimCalicoPolicy, direction: Direction, rule: CalicoRu
     direction,
     ruleIndex: rule.index,
     ruleName: undefined,
-    // Pass leaves the default tier, the last one: the namespace's profile, which allows everything, decides.
-    action: pass ? 'Allow' : (rule.action as 'Allow' | 'Deny'),
+    action: rule.action === 'Log' ? 'Pass' : rule.action,
     peerIndex: -1,
     rulePath: pathText(rule.path),
-    ...(pass
-      ? { note: `passes it on with rule ${pathText(rule.path)}: no tier follows the default tier, so the namespace's profile allows it` }
-      : {}),
+    ...(leavesDefault
+      ? {
+          skipsNetworkPolicy: true,
+          note: `passes it on with rule ${pathText(rule.path)}: it leaves the default tier, so the Kubernetes NetworkPolicies there do not decide`,
+        }
+      : pass
+        ? { note: `passes it on with rule ${pathText(rule.path)} to the next tier` }
+        : {}),
     enforcement: FELIX,
     get range() {
       return origin.kind === 'manifest' ? origin.object.locate(rule.path) : undefined;
@@ -299,21 +396,31 @@ function calicoHit(policy: SimCalicoPolicy, direction: Direction, rule: CalicoRu
   };
 }
 
-function endOfTier(policy: SimCalicoPolicy, direction: Direction): RuleHit {
-  const origin = policy.origin;
+/** A tier that applies to the pod and decided nothing: its default action (the default tier always denies). */
+function endOfTier(policy: SimCalicoPolicy, direction: Direction, tier: CalicoTier): RuleHit {
+  const origin = tier.origin ?? policy.origin;
+  const pass = tier.defaultAction === 'Pass';
+  const nothing =
+    tier.name === 'default' ? `no rule of the default tier (nor a Kubernetes NetworkPolicy)` : `no rule of the ${tier.name} tier`;
   return {
     layer: 'cni',
     policy: policy.ref,
     priority: policy.order,
-    tier: policy.tier,
+    tier: tier.name,
     direction,
     ruleIndex: -1,
     ruleName: undefined,
-    action: 'Deny',
+    action: pass ? 'Pass' : 'Deny',
     peerIndex: -1,
-    note: `applies to the pod for ${direction}, and no rule of the ${policy.tier} tier (nor a Kubernetes NetworkPolicy) allows this, so the end of the tier denies it`,
+    note: pass
+      ? `applies to the pod for ${direction} and ${nothing} matches this, so the tier's defaultAction Pass hands it to the next tier`
+      : `applies to the pod for ${direction}, and ${nothing} allows this, so the end of the tier denies it`,
     enforcement: FELIX,
     get range() {
+      if (tier.origin?.kind === 'manifest')
+        return tier.origin.object.locate(
+          tier.origin.object.has(['spec', 'defaultAction']) ? ['spec', 'defaultAction'] : ['metadata', 'name'],
+        );
       return origin.kind === 'manifest' ? origin.object.locate(policy.selector.path) : undefined;
     },
   };

@@ -145,14 +145,8 @@ function readOnce(o: ManifestObject, diagnostics: Diagnostic[]): SimCalicoPolicy
     if (typeof orderRaw === 'number' && Number.isFinite(orderRaw)) order = orderRaw;
     else r.invalid(['spec', 'order'], `order must be a number (lower is applied first), not ${JSON.stringify(orderRaw)}.`);
   }
+  // Whether the tier exists, and where it falls, is for the workspace's Tier objects to say (cniPolicies.ts).
   const tier = r.str(['spec', 'tier']) ?? 'default';
-  if (tier !== 'default')
-    notSimulated(
-      ctx,
-      ['spec', 'tier'],
-      'tier',
-      `tiers other than default are not simulated (the policy is read as if it were in the default tier)`,
-    );
   const selector = readSel(ctx, ['spec', 'selector']) ?? { text: '', selector: { op: 'all' }, path: ['spec'] };
   const namespaceSelector = kind === 'GlobalNetworkPolicy' ? readSel(ctx, ['spec', 'namespaceSelector']) : undefined;
   const serviceAccountSelector = readSel(ctx, ['spec', 'serviceAccountSelector']);

@@ -10,7 +10,7 @@ import { matchesSelector } from '../cluster/selectorCache';
 import type { Labels } from '../cluster/labels';
 import { ConnSet } from './connset';
 import { parseAddress, rangesContain, rangesCover, type IpRange } from './ipRanges';
-import type { CniLayerHost, CniPolicyLayer } from './cniLayer';
+import type { CniLayerHost, CniPolicyLayer, CniStage } from './cniLayer';
 import { nameMatches } from './ciliumL7';
 export { httpAllows, httpRuleText, nameMatches, type HttpRequest } from './ciliumL7';
 import type { Direction, PolicyRef } from './parse';
@@ -58,6 +58,8 @@ export const DNS_PROXY = 'Cilium DNS proxy (L7)';
 
 export class CiliumLayer implements CniPolicyLayer {
   readonly refs: readonly PolicyRef[];
+  /** Cilium's policies form one layer, between the admin tier and NetworkPolicy. */
+  readonly stages: ReadonlySet<CniStage> = new Set<CniStage>(['main']);
   private readonly selections = new WeakMap<SimPod, Selection>();
   private readonly endpointLabels = new WeakMap<SimPod, Labels>();
   private readonly nodeOf = new Map<string, string>();

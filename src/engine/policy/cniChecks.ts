@@ -238,7 +238,12 @@ function shadowingAllow(
             conns = conns.subtract(layer.ruleConnections(r, dst));
             if (!before.equals(conns))
               by ??= `${calicoId(p)}${p.order !== undefined ? ` (order ${p.order})` : ''} rule ${pathText(r.path)}`;
-          } else if (r.action !== 'Log' && layer.endsMatch(p, r, direction, self, other))
+          } else if (
+            r.action !== 'Log' &&
+            !(r.action === 'Pass' && p.tier !== policy.tier) &&
+            layer.endsMatch(p, r, direction, self, other)
+          )
+            // A Pass in an earlier tier hands the connection on to the Deny's tier; one in its own tier skips it.
             conns = conns.subtract(layer.ruleConnections(r, dst));
         }
         if (p === policy) break;

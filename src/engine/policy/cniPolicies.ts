@@ -10,11 +10,15 @@ import { CiliumLayer } from './cilium';
 import type { CniLayerFactory } from './cniLayer';
 import { isCalicoKind, readCalicoObject, type SimCalicoPolicy } from './calicoParse';
 import { CalicoLayer } from './calico';
+import { ADMIN_TIERS, BASELINE_TIERS, readCalicoTiers, type CalicoTier } from './calicoTiers';
 import { kindText } from './explain';
+import { editDistance } from '../diagnostics';
 
 export interface CniPolicies {
   cilium: SimCiliumPolicy[];
   calico: SimCalicoPolicy[];
+  /** Calico's tiers by name: the default tier and the workspace's Tier objects. */
+  calicoTiers: Map<string, CalicoTier>;
   /** The layer the engine asks, when the simulated CNI enforces some of the policies read. */
   layer: CniLayerFactory | undefined;
 }
@@ -33,9 +37,11 @@ export function readCniPolicies(cluster: Cluster, diagnostics: Diagnostic[]): Cn
       if (read.policy) calico.push(read.policy);
     }
   }
+  const calicoTiers = readCalicoTiers(cluster.objects, diagnostics);
+  const placed = calico.filter((p) => inKnownTier(p, calicoTiers, diagnostics));
   const cni = cluster.settings.cni;
   const calicoEnforced = cni === 'calico' || cni === 'canal';
-  const unenforced = [...(cni === 'cilium' ? [] : cilium), ...(calicoEnforced ? [] : calico)];
+  const unenforced = [...(cni === 'cilium' ? [] : cilium), ...(calicoEnforced ? [] : placed)];
   for (const p of unenforced) {
     if (p.origin.kind !== 'manifest') continue;
     const o = p.origin.object;
@@ -56,6 +62,35 @@ export function readCniPolicies(cluster: Cluster, diagnostics: Diagnostic[]): Cn
   }
   let layer: CniLayerFactory | undefined;
   if (cni === 'cilium' && cilium.length > 0) layer = (host) => new CiliumLayer(cilium, host);
-  if (calicoEnforced && calico.length > 0) layer = (host) => new CalicoLayer(calico, host);
-  return { cilium, calico, layer };
+  if (calicoEnforced && placed.length > 0) layer = (host) => new CalicoLayer(placed, calicoTiers, host);
+  return { cilium, calico: placed, calicoTiers, layer };
+}
+
+/** Whether a Calico policy's tier is one the simulation can place; if not, says why at `spec.tier`. */
+function inKnownTier(p: SimCalicoPolicy, tiers: Map<string, CalicoTier>, diagnostics: Diagnostic[]): boolean {
+  if (tiers.has(p.tier)) return true;
+  if (p.origin.kind !== 'manifest') return false;
+  const o = p.origin.object;
+  const at = o.locate(o.has(['spec', 'tier']) ? ['spec', 'tier'] : ['metadata', 'name']);
+  const id = `${kindText(p.kind)} ${p.namespace ? `${p.namespace}/${p.name}` : p.name}`;
+  const resource = resourceName({ kind: o.kind, namespace: p.namespace || undefined, name: p.name });
+  if (ADMIN_TIERS.includes(p.tier) || BASELINE_TIERS.includes(p.tier)) {
+    diagnostics.push(
+      makeDiagnostic(
+        'cni-policy-field-not-simulated',
+        at,
+        {
+          field: 'tier',
+          kind: kindText(p.kind),
+          policy: p.namespace ? `${p.namespace}/${p.name}` : p.name,
+          why: `Calico policies placed among the ${ADMIN_TIERS.includes(p.tier) ? 'AdminNetworkPolicies' : 'BaselineAdminNetworkPolicy'} in the ${p.tier} tier are not simulated: this policy is left out`,
+        },
+        resource,
+      ),
+    );
+    return false;
+  }
+  const close = [...tiers.keys()].find((t) => editDistance(t, p.tier) <= 2);
+  diagnostics.push(makeDiagnostic('calico-tier-missing', at, { policy: id, tier: p.tier, close: close ?? '' }, resource));
+  return false;
 }

@@ -10,9 +10,10 @@ import type { DirectionResult, Peer, PolicyEndpoint, RuleHit, Verdict } from './
 import type { Labels } from '../cluster/labels';
 import { AdminTiers } from './admin';
 import { isAdminKind, readAdminObject, type SimAdminPolicy } from './adminParse';
-import { admitsEveryPod, portAdmits, portConnections, readPolicyObject, withReason } from './networkPolicy';
-import type { CniLayerFactory, CniLayerHost, CniPolicyLayer } from './cniLayer';
+import { portAdmits, portConnections, readPolicyObject, withReason } from './networkPolicy';
+import type { CniLayerFactory, CniLayerHost, CniPolicyLayer, CniStage } from './cniLayer';
 import { isBuiltInGroup } from '../manifests/kinds';
+import { ingressFromAnyPod } from './anyClient';
 
 export type { PolicyRef, SimNetworkPolicy, PolicyRule, PolicyPeer, PolicyPort, Direction, PolicyKind } from './parse';
 export type { Peer, DirectionResult, Verdict, PolicyEndpoint, RuleHit, Decider } from './types';
@@ -288,24 +289,40 @@ export class PolicyEngine implements CniLayerHost {
     if (self.kind !== 'pod') return ConnSet.ALL;
     let allowed = ConnSet.NONE;
     let handed = ConnSet.ALL;
-    if (this.hasAdmin) {
-      const p = this.tiers.partition('admin', self.pod, direction, other, dst);
-      allowed = p.allow;
-      handed = handed.subtract(p.allow).subtract(p.deny);
-      if (handed.isEmpty()) return allowed;
-    }
-    if (this.cni) {
-      const p = this.cni.partition(direction, self, other, dst);
+    // One layer's say on what is still handed on: its allows are final, its denies too, the rest goes on.
+    const apply = (p: { allow: ConnSet; deny: ConnSet }) => {
       allowed = allowed.union(handed.intersect(p.allow));
       handed = handed.subtract(p.allow).subtract(p.deny);
+    };
+    const cni = this.cni;
+    const cniStage = (stage: CniStage) => {
+      if (cni?.stages.has(stage)) apply(cni.partition(direction, self, other, dst, stage));
+    };
+    cniStage('beforeAdmin');
+    if (handed.isEmpty()) return allowed;
+    if (this.hasAdmin) {
+      apply(this.tiers.partition('admin', self.pod, direction, other, dst));
       if (handed.isEmpty()) return allowed;
     }
-    if (this.policiesSelecting(self.pod)[direction].length > 0)
-      return local ? allowed.union(handed) : allowed.union(handed.intersect(this.networkPolicyConnections(direction, self, other, dst)));
-    if (this.hasBaseline) {
-      const p = this.tiers.partition('baseline', self.pod, direction, other, dst);
-      return allowed.union(handed.subtract(p.deny));
+    // What a Calico Pass carries out of the default tier goes past NetworkPolicy.
+    let pastNetworkPolicy = ConnSet.NONE;
+    if (cni?.stages.has('main')) {
+      const p = cni.partition(direction, self, other, dst, 'main');
+      apply(p);
+      if (p.pass) {
+        pastNetworkPolicy = handed.intersect(p.pass);
+        handed = handed.subtract(p.pass);
+      }
+      if (handed.isEmpty() && pastNetworkPolicy.isEmpty()) return allowed;
     }
+    if (this.policiesSelecting(self.pod)[direction].length > 0) {
+      allowed = allowed.union(local ? handed : handed.intersect(this.networkPolicyConnections(direction, self, other, dst)));
+      handed = pastNetworkPolicy;
+    } else handed = handed.union(pastNetworkPolicy);
+    if (handed.isEmpty()) return allowed;
+    cniStage('afterDefault');
+    if (this.hasBaseline) apply(this.tiers.partition('baseline', self.pod, direction, other, dst));
+    cniStage('afterBaseline');
     return allowed.union(handed);
   }
 
@@ -341,15 +358,18 @@ export class PolicyEngine implements CniLayerHost {
     local: boolean,
   ): boolean {
     if (self.kind !== 'pod') return true;
+    const cni = this.cni;
+    const cniHit = (stage: CniStage) =>
+      cni?.stages.has(stage) ? cni.decide(direction, self, other, dst, port, protocol, stage) : undefined;
+    let hit = cniHit('beforeAdmin');
+    if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
     if (this.hasAdmin) {
-      const hit = this.tiers.decide('admin', self.pod, direction, other, dst, port, protocol);
+      hit = this.tiers.decide('admin', self.pod, direction, other, dst, port, protocol);
       if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
     }
-    if (this.cni) {
-      const hit = this.cni.decide(direction, self, other, dst, port, protocol);
-      if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
-    }
-    const policies = this.policiesSelecting(self.pod)[direction];
+    hit = cniHit('main');
+    if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
+    const policies = hit?.skipsNetworkPolicy ? [] : this.policiesSelecting(self.pod)[direction];
     if (policies.length > 0) {
       if (local) return true;
       for (const policy of policies) {
@@ -358,11 +378,14 @@ export class PolicyEngine implements CniLayerHost {
       }
       return false;
     }
+    hit = cniHit('afterDefault');
+    if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
     if (this.hasBaseline) {
-      const hit = this.tiers.decide('baseline', self.pod, direction, other, dst, port, protocol);
+      hit = this.tiers.decide('baseline', self.pod, direction, other, dst, port, protocol);
       if (hit && hit.action !== 'Pass') return hit.action === 'Allow';
     }
-    return true;
+    hit = cniHit('afterBaseline');
+    return !hit || hit.action !== 'Deny';
   }
 
   private direction(
@@ -387,19 +410,29 @@ export class PolicyEngine implements CniLayerHost {
     const base = { isolated, isolatingPolicies };
     if (toItself) return result({ ...base, allowed: true, decidedBy: 'self' }, 'self');
     let passedBy: RuleHit | undefined;
+    const passed = () => (passedBy ? { passedBy } : {});
+    const cni = this.cni;
+    // A CNI stage's hit: a decision returns it; a Pass is remembered for the explanation.
+    const cniStage = (stage: CniStage): DirectionResult | undefined => {
+      if (!cni?.stages.has(stage)) return undefined;
+      const hit = cni.decide(direction, self, other, dst, port, protocol, stage);
+      if (hit && hit.action !== 'Pass')
+        return result({ ...base, ...passed(), allowed: hit.action === 'Allow', decidedBy: 'cni', rule: hit }, 'rule');
+      if (hit) passedBy = hit;
+      return undefined;
+    };
+    const before = cniStage('beforeAdmin');
+    if (before) return before;
     if (this.hasAdmin) {
       const hit = this.tiers.decide('admin', self.pod, direction, other, dst, port, protocol);
-      if (hit && hit.action !== 'Pass') return result({ ...base, allowed: hit.action === 'Allow', decidedBy: 'admin', rule: hit }, 'rule');
-      passedBy = hit;
-    }
-    const passed = passedBy ? { passedBy } : {};
-    if (this.cni) {
-      const hit = this.cni.decide(direction, self, other, dst, port, protocol);
       if (hit && hit.action !== 'Pass')
-        return result({ ...base, ...passed, allowed: hit.action === 'Allow', decidedBy: 'cni', rule: hit }, 'rule');
+        return result({ ...base, ...passed(), allowed: hit.action === 'Allow', decidedBy: 'admin', rule: hit }, 'rule');
+      if (hit) passedBy = hit;
     }
-    if (isolated) {
-      if (local) return result({ ...base, ...passed, allowed: true, decidedBy: 'node' }, 'node');
+    const main = cniStage('main');
+    if (main) return main;
+    if (isolated && !passedBy?.skipsNetworkPolicy) {
+      if (local) return result({ ...base, ...passed(), allowed: true, decidedBy: 'node' }, 'node');
       for (const policy of npPolicies) {
         for (const rule of policy.rules[direction]) {
           const peer = this.matchingPeer(policy, rule, other);
@@ -411,82 +444,29 @@ export class PolicyEngine implements CniLayerHost {
             range: locate(policy.origin, peerPath ?? rule.path),
           };
           if (peer >= 0) allowedBy.peerIndex = peer;
-          return result({ ...base, ...passed, allowed: true, allowedBy, decidedBy: 'network' }, 'allowed');
+          return result({ ...base, ...passed(), allowed: true, allowedBy, decidedBy: 'network' }, 'allowed');
         }
       }
-      return result({ ...base, ...passed, allowed: false, decidedBy: 'network' }, 'denied');
+      return result({ ...base, ...passed(), allowed: false, decidedBy: 'network' }, 'denied');
     }
+    const afterDefault = cniStage('afterDefault');
+    if (afterDefault) return afterDefault;
     if (this.hasBaseline) {
       const hit = this.tiers.decide('baseline', self.pod, direction, other, dst, port, protocol);
       if (hit && hit.action !== 'Pass')
-        return result({ ...base, ...passed, allowed: hit.action === 'Allow', decidedBy: 'baseline', rule: hit }, 'rule');
+        return result({ ...base, ...passed(), allowed: hit.action === 'Allow', decidedBy: 'baseline', rule: hit }, 'rule');
     }
-    return result({ ...base, ...passed, allowed: true, decidedBy: 'none' }, 'open');
+    const afterBaseline = cniStage('afterBaseline');
+    if (afterBaseline) return afterBaseline;
+    return result({ ...base, ...passed(), allowed: true, decidedBy: 'none' }, 'open');
   }
 
-  /**
-   * What a pod's ingress admits from a client that could be any pod of any namespace (an ingress
-   * controller whose labels are not known): only what every possible client is admitted counts.
-   * A cluster-wide rule that may match some clients but not others counts as denying, unless it allows.
-   */
+  /** What a pod's ingress admits from a client that could be any pod of any namespace (anyClient.ts). */
   ingressFromAnyPod(pod: SimPod): ConnSet {
-    const dst = this.endpointOf({ kind: 'pod', pod });
-    if (dst.kind !== 'pod') return ConnSet.ALL;
-    let allowed = ConnSet.NONE;
-    let handed = ConnSet.ALL;
-    if (this.hasAdmin) {
-      const p = this.anyClient('admin', pod, dst);
-      allowed = p.allow;
-      handed = p.handed;
-    }
-    if (this.cni?.selects(pod, 'ingress')) handed = ConnSet.NONE; // not simulated: nothing is promised for every client
-    const policies = this.policiesSelecting(pod).ingress;
-    if (policies.length > 0) {
-      let np = ConnSet.NONE;
-      for (const policy of policies) {
-        for (const rule of policy.rules.ingress) {
-          if (rule.peers === null || rule.peers.some(admitsEveryPod)) np = np.union(this.ruleConnections(rule, dst));
-        }
-      }
-      return allowed.union(handed.intersect(np));
-    }
-    if (this.hasBaseline) {
-      const p = this.anyClient('baseline', pod, dst);
-      return allowed.union(handed.intersect(p.allow.union(p.handed)));
-    }
-    return allowed.union(handed);
-  }
-
-  /** One tier's rules against an unknown pod client: what it surely allows, and what surely goes on to the next layer. */
-  private anyClient(tier: 'admin' | 'baseline', pod: SimPod, dst: PolicyEndpoint): { allow: ConnSet; handed: ConnSet } {
-    let remaining = ConnSet.ALL;
-    let allow = ConnSet.NONE;
-    let handed = ConnSet.NONE;
-    for (const policy of this.tiers.selecting(tier, pod).ingress) {
-      for (const rule of policy.rules.ingress) {
-        const conns = this.tiers.ruleConnections(rule, dst).intersect(remaining);
-        if (conns.isEmpty()) continue;
-        const everyPod = rule.peers.some(
-          (p) => p.kind === 'pods' && isEverything(p.namespaces) && (p.pods === undefined || isEverything(p.pods)),
-        );
-        if (!everyPod) {
-          // Some clients match and some do not: an Allow leaves the rest to later rules; anything else is not promised.
-          if (rule.action !== 'Allow') remaining = remaining.subtract(conns);
-          continue;
-        }
-        if (rule.action === 'Allow') allow = allow.union(conns);
-        else if (rule.action === 'Pass') handed = handed.union(conns);
-        remaining = remaining.subtract(conns);
-      }
-    }
-    return { allow, handed: handed.union(remaining) };
+    return ingressFromAnyPod(this, pod);
   }
 }
 
 function isSelf(src: Peer, dst: Peer): boolean {
   return src.kind === 'pod' && dst.kind === 'pod' && src.pod === dst.pod;
-}
-
-function isEverything(s: { matchLabels: Labels; matchExpressions: unknown[] }): boolean {
-  return Object.keys(s.matchLabels).length === 0 && s.matchExpressions.length === 0;
 }

@@ -93,7 +93,7 @@ export function directionReason(c: ReasonContext): string {
   const other = endpointText(c.other);
   const toFrom = c.direction === 'egress' ? 'to' : 'from';
   const what = `${c.protocol} ${c.port}`;
-  const passed = c.result.passedBy ? `${c.result.passedBy.policy.kind} ${passText(c.result.passedBy)} passes it on; ` : '';
+  const passed = c.result.passedBy ? `${kindText(c.result.passedBy.policy.kind)} ${passText(c.result.passedBy)} passes it on; ` : '';
   switch (c.outcome) {
     case 'not-subject':
       if (c.self.kind === 'ip' && c.self.pod)
@@ -107,6 +107,10 @@ export function directionReason(c: ReasonContext): string {
       return `${passed}${c.direction} of ${self} ${toFrom} ${other} on ${what} is ${verb} by ${hit ? ruleText(hit) : 'a policy rule'}`;
     }
     case 'open':
+      if (c.result.passedBy?.skipsNetworkPolicy)
+        return `${passed}it leaves the default tier${c.result.isolated ? `, past the NetworkPolicies there that isolate ${self} (${listPolicies(c.policies)})` : ''}, and no later tier nor baseline rule decides, so the namespace's profile allows it`;
+      if (c.result.passedBy?.layer === 'cni')
+        return `${passed}no later tier, NetworkPolicy nor baseline rule decides for ${self}'s ${c.direction}, so the namespace's profile allows it`;
       if (c.result.passedBy)
         return `${passed}no NetworkPolicy selects ${self} for ${c.direction} and no baseline rule matches, so it is allowed`;
       return `no policy selects ${self} for ${c.direction} (nor matches this connection), so all its ${c.direction} is allowed`;
@@ -127,6 +131,11 @@ export function directionReason(c: ReasonContext): string {
 }
 
 function passText(hit: RuleHit): string {
+  if (hit.tier !== undefined) {
+    const order = hit.priority !== undefined ? `, order ${hit.priority}` : '';
+    const rule = hit.rulePath ? `rule ${hit.rulePath}` : `(the end of tier ${hit.tier})`;
+    return `${policyRefId(hit.policy)} (tier ${hit.tier}${order}) ${rule} (${rangeText(hit.range)})`;
+  }
   const priority = hit.priority !== undefined ? ` (priority ${hit.priority})` : '';
   const rule = hit.ruleName ? `rule ${hit.ruleName}` : `rule spec.${hit.direction}[${hit.ruleIndex}]`;
   return `${policyRefId(hit.policy)}${priority} ${rule} (${rangeText(hit.range)})`;

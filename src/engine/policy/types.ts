@@ -49,6 +49,8 @@ export interface RuleHit {
   fqdn?: string;
   /** Calico: the tier of the policy (`default`). */
   tier?: string;
+  /** Calico: a Pass out of the default tier, which skips the Kubernetes NetworkPolicies in it. */
+  skipsNetworkPolicy?: boolean;
 }
 
 /** One HTTP rule of a Cilium policy, with the policy it belongs to and where it is written. */

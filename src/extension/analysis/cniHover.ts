@@ -9,6 +9,7 @@ import {
   pathText,
   type Analysis,
   type CalicoEntity,
+  type CalicoTier,
   type CiliumEntry,
   type SimCalicoPolicy,
   type SimCiliumPolicy,
@@ -45,11 +46,52 @@ export function cniSymbols(a: Analysis, here: (origin: { kind: string; object?: 
     for (const p of cilium) out.push(...ciliumSymbols(a, layer, p));
   }
   const calico = read.calico.filter((p) => here(p.origin));
-  if (calico.length > 0) {
-    const layer = a.policies.cni instanceof CalicoLayer ? a.policies.cni : new CalicoLayer(read.calico, a.policies);
+  const tiers = [...read.calicoTiers.values()].filter((t) => t.origin && here(t.origin));
+  if (calico.length > 0 || tiers.length > 0) {
+    const layer = a.policies.cni instanceof CalicoLayer ? a.policies.cni : new CalicoLayer(read.calico, read.calicoTiers, a.policies);
     for (const p of calico) out.push(...calicoSymbols(a, layer, p));
+    for (const t of tiers) out.push(...tierSymbols(a, layer, t));
   }
   return out;
+}
+
+/** Where a Calico tier is asked among the policy layers, in words. */
+function tierPlace(t: CalicoTier): string {
+  switch (t.stage) {
+    case 'beforeAdmin':
+      return 'before the AdminNetworkPolicies (their tier is at order 1,000)';
+    case 'main':
+      return t.name === 'default'
+        ? 'after the AdminNetworkPolicies; the Kubernetes NetworkPolicies sit in it at order 1000'
+        : 'after the AdminNetworkPolicies (order 1,000), before the default tier (1,000,000) and its Kubernetes NetworkPolicies';
+    case 'afterDefault':
+      return 'after the default tier and its Kubernetes NetworkPolicies (order 1,000,000), before the BaselineAdminNetworkPolicy (10,000,000): only when the default tier does not decide';
+    case 'afterBaseline':
+      return 'last, after the BaselineAdminNetworkPolicy (order 10,000,000)';
+  }
+}
+
+function tierSymbols(a: Analysis, layer: CalicoLayer, t: CalicoTier): CniSymbol[] {
+  if (t.origin?.kind !== 'manifest') return [];
+  const o = t.origin.object;
+  const policies = layer.sorted.filter((p) => p.tier === t.name);
+  const names = policies.map((p) => code(p.namespace ? `${p.namespace}/${p.name}` : p.name));
+  const subjects = workspacePods(a).filter((pod) => policies.some((p) => layer.appliesTo(p, pod)));
+  return [
+    {
+      range: o.locate(['metadata', 'name']),
+      lines: [
+        `**Calico Tier ${code(t.name)}** · order ${t.order ?? 'unset (asked last)'} · defaultAction ${code(t.defaultAction)}`,
+        '',
+        `Asked ${tierPlace(t)}. It applies to ${plural(subjects.length, 'pod')} (${workloads(subjects)}): for them the first Allow or Deny of its ${plural(policies.length, 'policy')} decides, Pass goes to the next tier, and what no rule matches is ${t.defaultAction === 'Deny' ? 'denied at the end of the tier' : 'passed to the next tier'}.`,
+        ...(names.length > 0
+          ? ['', `Policies in order: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ` and ${names.length - 8} more` : ''}.`]
+          : []),
+        '',
+        enforcedLine(a, false),
+      ],
+    },
+  ];
 }
 
 function enforcedLine(a: Analysis, cilium: boolean): string {
@@ -157,7 +199,9 @@ function calicoSymbols(a: Analysis, layer: CalicoLayer, policy: SimCalicoPolicy)
       lines: [
         `**${kind} ${code(id)}** applies to ${plural(subjects.length, 'pod')} for ${types || 'nothing'}: ${workloads(subjects)}`,
         '',
-        `tier ${code(policy.tier)} · order ${policy.order ?? 'unset (applied last)'} · ${position} of ${layer.sorted.length} Calico policies in the order Calico applies them; Kubernetes NetworkPolicies sit at order 1000.`,
+        `tier ${code(policy.tier)} · order ${policy.order ?? 'unset (applied last)'} · ${position} of ${layer.sorted.length} Calico policies in the order Calico applies them (tier by tier, then by order); Kubernetes NetworkPolicies sit in the default tier at order 1000.`,
+        '',
+        `The ${code(policy.tier)} tier (order ${layer.tierOf(policy).order ?? 'unset'}, defaultAction ${code(layer.tierOf(policy).defaultAction)}) is asked ${tierPlace(layer.tierOf(policy))}.`,
         '',
         enforcedLine(a, false),
       ],
