@@ -116,7 +116,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   checkIngressControllers(ingress, diagnostics);
   const gateway = new GatewayModel(cluster, diagnostics);
   checkGateways(gateway, diagnostics);
-  const references = resolveReferences(cluster, dns);
+  const references = resolveReferences(cluster, dns, incremental);
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics, incremental);
   checkCniPolicies(policies, diagnostics);

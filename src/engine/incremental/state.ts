@@ -2,6 +2,7 @@
 // keeps across edits (the extension's analysis worker, the bench's re-analysis), so every caller
 // that re-analyses with a cache gets the incremental path, and a cold analysis has none.
 import type { Diagnostic } from '../diagnostics';
+import type { DnsResult } from '../dns/records';
 import { Identities, Interned, StageMemo } from './memo';
 import { StableObjects } from './stable';
 
@@ -11,10 +12,13 @@ export class IncrementalState {
   readonly stable = new StableObjects();
   /** connection-blocked-by-policy per host reference (policy/checks.ts). */
   readonly blockedReferences = new StageMemo<Diagnostic | null>();
+  /** DNS answers to the names host references name (dns/references.ts). */
+  readonly lookups = new StageMemo<DnsResult>();
 
   /** Called as an analysis starts: what the previous one left unused is dropped. */
   begin(): void {
     this.blockedReferences.advance();
+    this.lookups.advance();
     this.texts.advance();
   }
 }
