@@ -161,3 +161,28 @@ describe('kind-not-simulated', () => {
     assert.equal(a.policies.policies.filter((p) => p.origin.kind === 'manifest').length, 0);
   });
 });
+
+describe('kind-not-simulated: the kinds of 2026 clusters', () => {
+  it('an OVN-Kubernetes EgressFirewall, an Antrea policy, an Envoy Gateway SecurityPolicy and an XListenerSet each say what they would change', () => {
+    const obj = (apiVersion: string, kind: string, name: string) =>
+      `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n  namespace: shop\nspec: {}\n`;
+    const a = analyze({
+      'egress.yaml': obj('k8s.ovn.org/v1', 'EgressFirewall', 'default'),
+      'antrea.yaml': obj('crd.antrea.io/v1beta1', 'NetworkPolicy', 'deny-db'),
+      'eg.yaml': obj('gateway.envoyproxy.io/v1alpha1', 'SecurityPolicy', 'jwt'),
+      'ls.yaml': obj('gateway.networking.x-k8s.io/v1alpha1', 'XListenerSet', 'extra'),
+    });
+    const at = (file: string) => expectDiagnostic(a, 'kind-not-simulated', file, 2, 7).message;
+    assert.match(at('egress.yaml'), /EgressFirewall \(k8s\.ovn\.org\) is OVN-Kubernetes's .*which egress connections are allowed/);
+    assert.match(at('antrea.yaml'), /NetworkPolicy \(crd\.antrea\.io\) is Antrea's .*allowed, dropped or rejected/);
+    assert.match(at('eg.yaml'), /SecurityPolicy \(gateway\.envoyproxy\.io\) is Envoy Gateway's/);
+    assert.match(at('ls.yaml'), /XListenerSet \(gateway\.networking\.x-k8s\.io\)/);
+    assert.deepEqual(
+      a.notSimulated.map((k) => k.product),
+      // In the order kubectl apply reads the files.
+      ['Antrea', 'Envoy Gateway', 'OVN-Kubernetes', "the Gateway API's experimental channel"],
+    );
+    // OpenShift Routes are read (the matrix's {ingress-controller} lines), so they are not reported.
+    assert.ok(!NOT_SIMULATED_KINDS.has('route.openshift.io/Route'));
+  });
+});
