@@ -32,6 +32,8 @@ const deployment = fc
     port: fc.constantFrom(80, 8080),
     named: fc.boolean(),
     calls: fc.option(fc.tuple(arbApp, arbNs)),
+    // What a pod's lookups read besides the zone: its /etc/hosts and its resolver.
+    resolver: fc.constantFrom('cluster', 'hosts', 'dnsConfig'),
   })
   .map((d) => ({
     apiVersion: 'apps/v1',
@@ -43,6 +45,8 @@ const deployment = fc
       template: {
         metadata: { labels: d.labels },
         spec: {
+          ...(d.resolver === 'hosts' ? { hostAliases: [{ ip: '192.0.2.10', hostnames: ['api.x'] }] } : {}),
+          ...(d.resolver === 'dnsConfig' ? { dnsConfig: { searches: ['y.svc.cluster.local'] } } : {}),
           containers: [
             {
               name: 'main',
@@ -63,6 +67,8 @@ const service = fc
     selector: fc.option(arbLabels.map((l) => ({ app: l.app }))),
     target: fc.constantFrom<number | string>(80, 8080, 'http'),
     headless: fc.boolean(),
+    // A headless Service without ports: its DNS records come from the labels of the pods it selects.
+    portless: fc.boolean(),
   })
   .map((s) => ({
     apiVersion: 'v1',
@@ -71,7 +77,7 @@ const service = fc
     spec: {
       ...(s.headless ? { clusterIP: 'None' } : {}),
       ...(s.selector ? { selector: s.selector } : {}),
-      ports: [{ name: 'http', port: 80, targetPort: s.target }],
+      ...(s.headless && s.portless ? {} : { ports: [{ name: 'http', port: 80, targetPort: s.target }] }),
     },
   }));
 
@@ -269,8 +275,9 @@ describe('incremental re-analysis', () => {
     // Only b.yaml changed: web's reference lands on api's new pods, so its check is redone.
     assert.equal(bytes(ws(deploy('api', 'b')), cache), bytes(ws(deploy('api', 'b'))));
     assert.equal(cache.incremental.blockedReferences.misses, 1);
-    // A file the reference does not read changed: its check is reused.
-    const other = deploy('db', 'b');
+    // A file the reference does not read changed (a db Deployment would move web's pod to another
+    // node, which a verdict reads): its check is reused.
+    const other = dump({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'y' }, data: { LEVEL: 'info' } });
     assert.equal(bytes(ws(deploy('api', 'b'), other), cache), bytes(ws(deploy('api', 'b'), other)));
     assert.equal(cache.incremental.blockedReferences.hits, 1);
     assert.equal(cache.incremental.blockedReferences.misses, 0);

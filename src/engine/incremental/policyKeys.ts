@@ -5,8 +5,12 @@
 // verdict is a function of the keys below.
 import type { Cluster, SimPod, SimService } from '../cluster/model';
 import type { StableObjects } from './stable';
+import type { DnsResult } from '../dns/records';
 import type { PolicyEngine } from '../policy/engine';
 import type { Identities, Interned } from './memo';
+
+/** What a check of a connection reads of a lookup's result, by result (a remembered lookup is the same object). */
+const answers = new WeakMap<DnsResult, number>();
 
 export class PolicyKeys {
   private readonly namespaces = new Map<string, string>();
@@ -24,9 +28,24 @@ export class PolicyKeys {
     if (engine.cni && engine.cni.refs.length > 0) return;
     const c: Cluster = engine.cluster;
     // Nodes and pods are the previous analysis's objects when unchanged (stable.ts): their identities are their contents.
-    this.global = `${texts.of(JSON.stringify([c.settings, engine.hostNetwork, engine.adminEnforced]))}|${engine.adminPolicies
-      .map((p) => ids.of(p))
-      .join(',')}|${c.nodes.map((n) => ids.of(n)).join(',')}`;
+    this.global = String(
+      texts.of(
+        `${texts.of(JSON.stringify([c.settings, engine.hostNetwork, engine.adminEnforced]))}|${engine.adminPolicies
+          .map((p) => ids.of(p))
+          .join(',')}|${c.nodes.map((n) => ids.of(n)).join(',')}`,
+      ),
+    );
+  }
+
+  /** Where a name resolved, as a connection to it reads it: the answer, not how it was looked up. */
+  answer(dns: DnsResult): number {
+    let key = answers.get(dns);
+    if (key === undefined) {
+      const list = dns.answers.map((a) => `${a.type} ${a.value} ${a.service ?? ''}`).join(',');
+      key = this.texts.of(`${dns.rcode} ${dns.forwarded ? 1 : 0} ${dns.answeredBy} ${list}`);
+      answers.set(dns, key);
+    }
+    return key;
   }
 
   /** What policies see of a pod: the pod (every field of it), and its namespace's labels and policies. */

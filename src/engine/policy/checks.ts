@@ -229,15 +229,14 @@ function blockedReferenceKey(keys: PolicyKeys, r: ResolvedReference, representat
   if (keys.global === undefined || r.text.origin.kind !== 'manifest') return undefined;
   if (!r.service && r.dns.answeredBy === 'hosts') return undefined;
   const sources = r.pod ? keys.pod(r.pod) : (representatives.get(r.namespace) ?? []).map((p) => keys.pod(p)).join(';');
-  const answers = r.dns.answers.map((a) => `${a.type} ${a.value} ${a.service ?? ''}`).join(',');
+  // The text and its parsed references are kept with the template read: the same objects as long as
+  // the workload is unchanged.
   return [
     keys.global,
-    keys.ids.of(r.text.origin.object),
-    r.text.path.join('.'),
-    r.text.label,
+    keys.ids.of(r.text),
     keys.ids.of(r.ref),
     r.namespace,
-    keys.texts.of(`${r.dns.rcode} ${r.dns.forwarded ? 1 : 0} ${r.dns.answeredBy} ${answers}`),
+    keys.answer(r.dns),
     r.service ? keys.service(r.service) : '-',
     sources,
   ].join('\u0000');
