@@ -120,7 +120,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   checkReferences(cluster, references, diagnostics);
   checkPolicies(policies, references, diagnostics, incremental);
   checkCniPolicies(policies, diagnostics);
-  runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
+  runLints({ cluster, policies, dns, ingress, references, files: ordered, incremental }, diagnostics);
   const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;
   reported.sort(compareDiagnostics);
   const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects);

@@ -14,11 +14,14 @@ export class IncrementalState {
   readonly blockedReferences = new StageMemo<Diagnostic | null>();
   /** DNS answers to the names host references name (dns/references.ts). */
   readonly lookups = new StageMemo<DnsResult>();
+  /** missing-readiness-probe per workload (lint/practices.ts). */
+  readonly readinessProbes = new StageMemo<Diagnostic[]>();
 
   /** Called as an analysis starts: what the previous one left unused is dropped. */
   begin(): void {
     this.blockedReferences.advance();
     this.lookups.advance();
+    this.readinessProbes.advance();
     this.texts.advance();
   }
 }
