@@ -31,6 +31,7 @@ import { applyIgnores } from './lint/suppress';
 import { collectInputObjects, type RenderOptions } from './kustomize/inputs';
 import { snapshotSettings } from './cluster/snapshot';
 import { IncrementalState } from './incremental/state';
+import { stableObjects } from './cluster/stable';
 import { type InputFile, type ParsedFile, type ManifestObject } from './manifests/types';
 
 /** The result of simulating a workspace: the cluster, its DNS, the host references and every diagnostic. */
@@ -103,7 +104,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
   const budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS, ...options.budgets };
   const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets);
-  incremental?.stable.reuse(cluster);
+  if (incremental) stableObjects(incremental).reuse(cluster);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
   const cniPolicies = readCniPolicies(cluster, diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics, {

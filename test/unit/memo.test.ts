@@ -122,7 +122,7 @@ describe('memo: workload pod templates', () => {
     assert.equal(first.length, 2);
     assert.equal(again[0]?.containers, first[0]?.containers, 'unchanged object: the same template read');
     // Scheduled and addressed again, and equal in every field: the previous analysis's pod is kept
-    // (incremental/stable.ts), so that checks remembered by pod see it unchanged.
+    // (cluster/stable.ts), so that checks remembered by pod see it unchanged.
     assert.equal(again[0], first[0], 'an unchanged pod is the previous analysis’s');
     if (first[0]) first[0].ip = '10.0.0.99'; // what one analysis's consumer does to its pod is not taken for the next's
     const after = analyzeWorkspace(files(deployment('ClusterFirst')), { cache }).cluster.pods.filter((p) => p.namespace === 'shop');

@@ -2,7 +2,7 @@ import { makeDiagnostic, withFix, type Diagnostic, editDistance } from '../diagn
 import { substringRange } from '../source';
 import type { DnsZone, DnsResult } from './zone';
 import { findHostReferences, type HostReference } from './hosts';
-import { askerKey, zoneKey } from '../incremental/dnsKeys';
+import { askerKey, zoneKey } from './lookupKeys';
 import type { IncrementalState } from '../incremental/state';
 import { podId, serviceId, workloadId, type Cluster, type EnvValue, type SimPod, type SimService } from '../cluster/model';
 
@@ -34,11 +34,17 @@ export function resolveReferences(cluster: Cluster, zone: DnsZone, incremental?:
   const out: ResolvedReference[] = [];
   const seen = new Set<string>();
   const byId = new Map(cluster.services.map((s) => [serviceId(s), s]));
-  // Lookups remembered across analyses under what they read (incremental/dnsKeys.ts); results are shared, not mutated.
-  const memo = incremental ? { zone: zoneKey(cluster, incremental.ids, incremental.texts), ids: incremental.ids } : undefined;
+  // Lookups remembered across analyses under what they read (lookupKeys.ts); results are shared, not mutated.
+  const memo = incremental
+    ? {
+        zone: zoneKey(cluster, incremental.ids, incremental.texts),
+        ids: incremental.ids,
+        table: incremental.memo<DnsResult>('dns-lookups'),
+      }
+    : undefined;
   const resolve = (host: string, from: SimPod | { namespace: string }) =>
-    memo && incremental
-      ? incremental.lookups.get(`${memo.zone}\u0000${askerKey(from, memo.ids)}\u0000${host}`, () => zone.resolve(host, from))
+    memo
+      ? memo.table.get(`${memo.zone}\u0000${askerKey(from, memo.ids)}\u0000${host}`, () => zone.resolve(host, from))
       : zone.resolve(host, from);
   const add = (text: EnvValue, pod: SimPod | undefined, namespace: string) => {
     for (const ref of hostReferencesOf(text)) {

@@ -40,7 +40,7 @@ export class DnsZone implements ZoneView {
 
   /**
    * The Services' records, added on the first lookup: a re-analysis answers its references'
-   * lookups from the previous analysis (incremental/dnsKeys.ts) and may ask none itself.
+   * lookups from the previous analysis (dns/lookupKeys.ts) and may ask none itself.
    */
   private addServices(): void {
     this.servicesAdded = true;

@@ -77,7 +77,16 @@ export class Interned {
   }
 }
 
-/** A copy of diagnostics handed out from a memo: later stages add to a diagnostic (lintDns enriches policy-blocks-dns), the kept one must stay as made. */
+/**
+ * A copy of a remembered diagnostic for this analysis's list: later stages replace its fields
+ * (lintDns adds verify and related to policy-blocks-dns, checks lower a severity) and add fixes,
+ * so the kept one must stay as made. Nothing changes a diagnostic deeper than its own fields and
+ * its list of fixes.
+ */
 export function copyDiagnostic(d: Diagnostic): Diagnostic {
-  return structuredClone(d);
+  const c = { ...d };
+  if (d.fixes) c.fixes = [...d.fixes];
+  if (d.related) c.related = [...d.related];
+  if (d.verify) c.verify = [...d.verify];
+  return c;
 }

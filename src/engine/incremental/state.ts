@@ -1,27 +1,31 @@
 // The memory an analysis leaves for the next one (see memo.ts): held by the ParseCache the caller
 // keeps across edits (the extension's analysis worker, the bench's re-analysis), so every caller
-// that re-analyses with a cache gets the incremental path, and a cold analysis has none.
-import type { Diagnostic } from '../diagnostics';
-import type { DnsResult } from '../dns/records';
+// that re-analyses with a cache gets the incremental path, and a cold analysis has none. Below every
+// stage: each stage keeps its own tables here by name, with the keys it spells out itself.
 import { Identities, Interned, StageMemo } from './memo';
-import { StableObjects } from './stable';
 
 export class IncrementalState {
   readonly ids = new Identities();
   readonly texts = new Interned();
-  readonly stable = new StableObjects();
-  /** connection-blocked-by-policy per host reference (policy/checks.ts). */
-  readonly blockedReferences = new StageMemo<Diagnostic | null>();
-  /** DNS answers to the names host references name (dns/references.ts). */
-  readonly lookups = new StageMemo<DnsResult>();
-  /** missing-readiness-probe per workload (lint/practices.ts). */
-  readonly readinessProbes = new StageMemo<Diagnostic[]>();
+  private readonly memos = new Map<string, StageMemo<unknown>>();
+  private readonly slots = new Map<string, unknown>();
+
+  /** The table a stage keeps its results in, by the stage's name for it. */
+  memo<V>(name: string): StageMemo<V> {
+    let m = this.memos.get(name);
+    if (!m) this.memos.set(name, (m = new StageMemo<unknown>()));
+    return m as StageMemo<V>;
+  }
+
+  /** State a stage keeps across analyses other than a table (the previous cluster's objects). */
+  slot<T>(name: string, make: () => T): T {
+    if (!this.slots.has(name)) this.slots.set(name, make());
+    return this.slots.get(name) as T;
+  }
 
   /** Called as an analysis starts: what the previous one left unused is dropped. */
   begin(): void {
-    this.blockedReferences.advance();
-    this.lookups.advance();
-    this.readinessProbes.advance();
+    for (const m of this.memos.values()) m.advance();
     this.texts.advance();
   }
 }

@@ -280,7 +280,10 @@ function readinessProbes(ctx: LintContext): void {
     if (!via || pod.origin.kind !== 'manifest' || isLive(pod.origin.object)) continue;
     // What the check reads of the pod: its object (raw containers, positions), its containers and namespace.
     const key = memo ? `${memo.ids.of(pod.origin.object)}|${memo.ids.of(pod.containers)}|${pod.namespace}|${via}` : undefined;
-    const found = key !== undefined && memo ? memo.readinessProbes.get(key, () => missingProbes(pod, via)) : missingProbes(pod, via);
+    const found =
+      key !== undefined && memo
+        ? memo.memo<Diagnostic[]>('missing-readiness-probe').get(key, () => missingProbes(pod, via))
+        : missingProbes(pod, via);
     for (const d of found) ctx.report(memo ? copyDiagnostic(d) : d);
   }
 }

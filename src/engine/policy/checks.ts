@@ -12,8 +12,12 @@ import { policyRefId, type PolicyRef, type SimNetworkPolicy } from './parse';
 import { type Verdict, type DirectionResult } from './types';
 import { decidingPolicies } from './explain';
 import { copyDiagnostic } from '../incremental/memo';
-import { PolicyKeys } from '../incremental/policyKeys';
+import { PolicyKeys } from './verdictKeys';
+import { stableObjects } from '../cluster/stable';
 import type { IncrementalState } from '../incremental/state';
+
+/** The memo of connection-blocked-by-policy per host reference (incremental/state.ts). */
+export const BLOCKED_REFERENCES = 'connection-blocked-by-policy';
 
 /** policy-selects-nothing, connection-blocked-by-policy and policy-blocks-dns. */
 export function checkPolicies(
@@ -209,7 +213,10 @@ function checkBlockedReferences(
   }
   const endpointPods = endpointPodsCache();
   const memo = incremental
-    ? { keys: new PolicyKeys(engine, incremental.ids, incremental.texts, incremental.stable), table: incremental.blockedReferences }
+    ? {
+        keys: new PolicyKeys(engine, incremental.ids, incremental.texts, stableObjects(incremental)),
+        table: incremental.memo<Diagnostic | null>(BLOCKED_REFERENCES),
+      }
     : undefined;
   for (const r of references) {
     if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
@@ -221,7 +228,7 @@ function checkBlockedReferences(
 }
 
 /**
- * What a reference's check reads, spelled out (see incremental/policyKeys.ts): the text, where its
+ * What a reference's check reads, spelled out (see verdictKeys.ts): the text, where its
  * name resolved, the pods it is used from, and the Service's endpoints with their pods. Undefined
  * when a read is not spelled out (a name /etc/hosts answers is matched against every pod's address).
  */

@@ -1,13 +1,13 @@
-// Keys for what policy verdicts read (see memo.ts). A verdict between two pods is decided by the
+// Keys for what policy verdicts read (see incremental/memo.ts). A verdict between two pods is decided by the
 // policies of the two pods' namespaces (egress of the source's, ingress of the destination's), the
 // cluster-wide tiers, and what those policies see of the two pods: labels, namespace labels,
 // addresses, node, container ports (named ports). Nothing else of the cluster enters it, so a
 // verdict is a function of the keys below.
 import type { Cluster, SimPod, SimService } from '../cluster/model';
-import type { StableObjects } from './stable';
+import type { StableObjects } from '../cluster/stable';
 import type { DnsResult } from '../dns/records';
 import type { PolicyEngine } from '../policy/engine';
-import type { Identities, Interned } from './memo';
+import type { Identities, Interned } from '../incremental/memo';
 
 /** What a check of a connection reads of a lookup's result, by result (a remembered lookup is the same object). */
 const answers = new WeakMap<DnsResult, number>();
@@ -27,7 +27,7 @@ export class PolicyKeys {
     // The CNI's own layer reads more of the pods (service accounts, entities, DNS names): not keyed, so not remembered.
     if (engine.cni && engine.cni.refs.length > 0) return;
     const c: Cluster = engine.cluster;
-    // Nodes and pods are the previous analysis's objects when unchanged (stable.ts): their identities are their contents.
+    // Nodes and pods are the previous analysis's objects when unchanged (cluster/stable.ts): their identities are their contents.
     this.global = String(
       texts.of(
         `${texts.of(JSON.stringify([c.settings, engine.hostNetwork, engine.adminEnforced]))}|${engine.adminPolicies

@@ -1,10 +1,16 @@
 // The simulated objects of one analysis handed to the next when nothing about them changed (see
-// memo.ts). The cluster is rebuilt at every analysis, so its pods, Services, namespaces and nodes
+// incremental/memo.ts). The cluster is rebuilt at every analysis, so its pods, Services, namespaces and nodes
 // are new objects even where the edit changed nothing; a pod equal in every field to the previous
 // analysis's pod of the same name is replaced by that one. Then an object's identity says "unchanged",
 // and a memo key can name it by a number instead of spelling it out. Nothing changes a cluster
 // object once buildCluster returns, so an equal object stays equal.
-import { podId, serviceId, type Cluster, type SimNamespace, type SimNode, type SimPod, type SimService } from '../cluster/model';
+import { podId, serviceId, type Cluster, type SimNamespace, type SimNode, type SimPod, type SimService } from './model';
+import type { IncrementalState } from '../incremental/state';
+
+/** The objects the previous analysis with this state built. */
+export function stableObjects(state: IncrementalState): StableObjects {
+  return state.slot('cluster-objects', () => new StableObjects());
+}
 
 export class StableObjects {
   private pods = new Map<string, SimPod>();

@@ -1,12 +1,12 @@
-// Keys for what a DNS lookup reads (see memo.ts): the zone (every Service's records, the pods'
+// Keys for what a DNS lookup reads (see incremental/memo.ts): the zone (every Service's records, the pods'
 // addresses for pod A records and /etc/hosts, the namespaces for hints) and the asking pod's
 // resolver (namespace, dnsPolicy, dnsConfig, hostAliases, its own name and address). Labels are not
 // read, except by a headless Service without ports, whose records come from the pods it selects.
 import type { Cluster, SimPod, SimService } from '../cluster/model';
-import type { Identities, Interned } from './memo';
+import type { Identities, Interned } from '../incremental/memo';
 
 /**
- * What the zone reads of a Service, by Service object (stable.ts keeps an unchanged one; one of an
+ * What the zone reads of a Service, by Service object (cluster/stable.ts keeps an unchanged one; one of an
  * edited file is new and equal in these fields when the edit was elsewhere in the file).
  */
 const serviceRecords = new WeakMap<SimService, string>();
