@@ -86,8 +86,8 @@ export class Details {
         if (!n) break;
         heading = `Node ${n.name}`;
         rows.push(
-          ['IP', n.ip],
-          ['Pod CIDR', n.podCIDR],
+          ['IP', n.ipv6 ? `${n.ip}, ${n.ipv6}` : n.ip],
+          ['Pod CIDR', n.podCIDRv6 ? `${n.podCIDR}, ${n.podCIDRv6}` : n.podCIDR],
           ['Pods', String(t.pods.filter((p) => p.node === n.id).length)],
           ['Labels', labelsText(n.labels) || 'none'],
         );
