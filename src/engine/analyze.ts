@@ -30,6 +30,8 @@ import { runLints } from './lint';
 import { applyIgnores } from './lint/suppress';
 import { collectInputObjects, type RenderOptions } from './kustomize/inputs';
 import { snapshotSettings } from './cluster/snapshot';
+import { IncrementalState } from './incremental/state';
+import { stableObjects } from './cluster/stable';
 import { type InputFile, type ParsedFile, type ManifestObject } from './manifests/types';
 
 /** The result of simulating a workspace: the cluster, its DNS, the host references and every diagnostic. */
@@ -72,6 +74,8 @@ export interface AnalyzeOptions extends RenderOptions {
 
 /** Remembers each file's parse by path and text, so an edit re-parses only the edited document's file. */
 export class ParseCache {
+  /** What the latest analysis with this cache remembers for the next one (incremental/state.ts). */
+  readonly incremental = new IncrementalState();
   private readonly entries = new Map<string, { text: string; bytes: number | undefined; limits: string; parsed: ParsedFile }>();
 
   parse(file: InputFile, limits: ParseLimits): ParsedFile {
@@ -92,6 +96,8 @@ export class ParseCache {
 /** The engine's one entry: files in, a queryable simulation out. Pure and deterministic. */
 export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {}): Analysis {
   const limits = options.limits ?? DEFAULT_LIMITS;
+  const incremental = options.cache?.incremental;
+  incremental?.begin();
   const settings = options.settings ?? defaultSettings();
   const diagnostics: Diagnostic[] = [...(options.settingsDiagnostics ?? [])];
   // In the order `kubectl apply -f` reads them: which duplicate wins, and which of two conflicting requests comes second.
@@ -104,6 +110,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
   const budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS, ...options.budgets };
   const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets);
+  if (incremental) stableObjects(incremental).reuse(cluster);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
   const cniPolicies = readCniPolicies(cluster, diagnostics);
   const policies = new PolicyEngine(cluster, diagnostics, {
@@ -119,11 +126,11 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
     return { cluster, dns, references: [], ingress, gateway, policies, cniPolicies, notSimulated, diagnostics, suppressed: [] };
   }
   checkGateways(gateway, diagnostics);
-  const references = resolveReferences(cluster, dns);
+  const references = resolveReferences(cluster, dns, incremental);
   checkReferences(cluster, references, diagnostics);
-  checkPolicies(policies, references, diagnostics);
+  checkPolicies(policies, references, diagnostics, incremental);
   checkCniPolicies(policies, diagnostics);
-  runLints({ cluster, policies, dns, ingress, references, files: ordered }, diagnostics);
+  runLints({ cluster, policies, dns, ingress, references, files: ordered, incremental }, diagnostics);
   const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;
   reported.sort(compareDiagnostics);
   const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects);

@@ -12,6 +12,10 @@ import { analysisJson } from '../../src/cli/analyzeFormat';
 import { matrixText } from '../../src/cli/matrixFormat';
 import { dnsJson } from '../../src/cli/dnsFormat';
 import { settingsFrom } from '../helpers';
+import { BLOCKED_REFERENCES } from '../../src/engine/policy/checks';
+
+/** The memo of connection-blocked-by-policy the latest analysis with this cache used. */
+const blocked = (cache: ParseCache) => cache.incremental.memo(BLOCKED_REFERENCES);
 
 const SETTINGS = settingsFrom('nodes:\n  - {name: a, ip: 10.0.0.1}\n  - {name: b, ip: 10.0.0.2}\n');
 
@@ -32,6 +36,8 @@ const deployment = fc
     port: fc.constantFrom(80, 8080),
     named: fc.boolean(),
     calls: fc.option(fc.tuple(arbApp, arbNs)),
+    // What a pod's lookups read besides the zone: its /etc/hosts and its resolver.
+    resolver: fc.constantFrom('cluster', 'hosts', 'dnsConfig'),
   })
   .map((d) => ({
     apiVersion: 'apps/v1',
@@ -43,6 +49,8 @@ const deployment = fc
       template: {
         metadata: { labels: d.labels },
         spec: {
+          ...(d.resolver === 'hosts' ? { hostAliases: [{ ip: '192.0.2.10', hostnames: ['api.x'] }] } : {}),
+          ...(d.resolver === 'dnsConfig' ? { dnsConfig: { searches: ['y.svc.cluster.local'] } } : {}),
           containers: [
             {
               name: 'main',
@@ -63,6 +71,8 @@ const service = fc
     selector: fc.option(arbLabels.map((l) => ({ app: l.app }))),
     target: fc.constantFrom<number | string>(80, 8080, 'http'),
     headless: fc.boolean(),
+    // A headless Service without ports: its DNS records come from the labels of the pods it selects.
+    portless: fc.boolean(),
   })
   .map((s) => ({
     apiVersion: 'v1',
@@ -71,7 +81,7 @@ const service = fc
     spec: {
       ...(s.headless ? { clusterIP: 'None' } : {}),
       ...(s.selector ? { selector: s.selector } : {}),
-      ports: [{ name: 'http', port: 80, targetPort: s.target }],
+      ...(s.headless && s.portless ? {} : { ports: [{ name: 'http', port: 80, targetPort: s.target }] }),
     },
   }));
 
@@ -80,7 +90,8 @@ const policy = fc
     name: fc.constantFrom('p1', 'p2'),
     ns: arbNs,
     selector: fc.option(arbApp),
-    from: fc.option(fc.tuple(arbApp, fc.option(fc.constantFrom('x', 'y', '*')))),
+    // A peer's namespaces by name, by every namespace, or by a namespace label (edits of a Namespace move pods in and out).
+    from: fc.option(fc.tuple(arbApp, fc.option(fc.constantFrom('x', 'y', '*', 't1', 't2')))),
     port: fc.constantFrom<number | string>(80, 8080, 'http'),
     egress: fc.boolean(),
   })
@@ -98,7 +109,14 @@ const policy = fc
                 {
                   podSelector: { matchLabels: { app: p.from[0] } },
                   ...(p.from[1]
-                    ? { namespaceSelector: p.from[1] === '*' ? {} : { matchLabels: { 'kubernetes.io/metadata.name': p.from[1] } } }
+                    ? {
+                        namespaceSelector:
+                          p.from[1] === '*'
+                            ? {}
+                            : p.from[1].startsWith('t')
+                              ? { matchLabels: { team: p.from[1] } }
+                              : { matchLabels: { 'kubernetes.io/metadata.name': p.from[1] } },
+                      }
                     : {}),
                 },
               ],
@@ -127,6 +145,14 @@ const ingress = fc.record({ ns: arbNs, backend: arbApp }).map((i) => ({
   },
 }));
 
+// A ConfigMap's values are references resolved from its namespace (its pods are not known).
+const configMap = fc.record({ ns: arbNs, to: fc.tuple(arbApp, arbNs), port: fc.constantFrom(80, 8080) }).map((c) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'urls', namespace: c.ns },
+  data: { API_URL: `http://${c.to[0]}.${c.to[1]}:${c.port}` },
+}));
+
 /** One YAML document: any of the kinds above, or a broken one (bad input must give the same diagnostics too). */
 const document: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: deployment.map((o) => dump(o)) },
@@ -134,6 +160,7 @@ const document: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: policy.map((o) => dump(o)) },
   { weight: 1, arbitrary: namespace.map((o) => dump(o)) },
   { weight: 1, arbitrary: ingress.map((o) => dump(o)) },
+  { weight: 1, arbitrary: configMap.map((o) => dump(o)) },
   {
     weight: 2,
     arbitrary: fc.constantFrom(
@@ -203,6 +230,61 @@ describe('incremental re-analysis', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('a re-analysis reuses the checks of references whose reads did not change, and redoes the edited ones', () => {
+    // Guards the property above against an incremental path that is never taken: web calls api
+    // under a default-deny egress policy (connection-blocked-by-policy), then only api is edited.
+    const deploy = (name: string, labels: string, calls?: string) =>
+      dump({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: 'x' },
+        spec: {
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name, tier: labels } },
+            spec: {
+              containers: [
+                {
+                  name: 'main',
+                  image: 'example',
+                  ports: [{ containerPort: 80 }],
+                  ...(calls ? { env: [{ name: 'U', value: calls }] } : {}),
+                },
+              ],
+            },
+          },
+        },
+      });
+    const svc = dump({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'api', namespace: 'x' },
+      spec: { selector: { app: 'api' }, ports: [{ port: 80 }] },
+    });
+    const deny = dump({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny', namespace: 'x' },
+      spec: { podSelector: { matchLabels: { tier: 'a' } }, policyTypes: ['Egress'] },
+    });
+    const web = deploy('web', 'a', 'http://api:80');
+    const cache = new ParseCache();
+    const ws = (api: string, other = '') => files([[web], [api, svc], [deny], [other]]);
+    assert.equal(bytes(ws(deploy('api', 'a')), cache), bytes(ws(deploy('api', 'a'))));
+    assert.ok(
+      analyzeWorkspace(ws(deploy('api', 'a')), { settings: SETTINGS }).diagnostics.some((d) => d.code === 'connection-blocked-by-policy'),
+    );
+    // Only b.yaml changed: web's reference lands on api's new pods, so its check is redone.
+    assert.equal(bytes(ws(deploy('api', 'b')), cache), bytes(ws(deploy('api', 'b'))));
+    assert.equal(blocked(cache).misses, 1);
+    // A file the reference does not read changed (a db Deployment would move web's pod to another
+    // node, which a verdict reads): its check is reused.
+    const other = dump({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'y' }, data: { LEVEL: 'info' } });
+    assert.equal(bytes(ws(deploy('api', 'b'), other), cache), bytes(ws(deploy('api', 'b'), other)));
+    assert.equal(blocked(cache).hits, 1);
+    assert.equal(blocked(cache).misses, 0);
   });
 
   it('the edits it replays change what is simulated', () => {

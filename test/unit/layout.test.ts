@@ -26,8 +26,9 @@ const STAGES = [
   'migrate',
 ];
 const MAX_LINES = 500;
-// Folders below every stage, like the shared root files: the catalogue's entries (codes/).
-const SHARED = new Set(['codes']);
+// Folders below every stage, like the shared root files: the catalogue's entries (codes/), and the
+// tables an analysis leaves for the next (incremental/), which every stage keys in its own terms.
+const SHARED = new Set(['codes', 'incremental']);
 
 /** The engine file a relative specifier names, if any. */
 function resolveModule(from: string, spec: string): string | undefined {

@@ -121,7 +121,14 @@ describe('memo: workload pod templates', () => {
     const again = analyzeWorkspace(files(deployment('ClusterFirst')), { cache }).cluster.pods.filter((p) => p.namespace === 'shop');
     assert.equal(first.length, 2);
     assert.equal(again[0]?.containers, first[0]?.containers, 'unchanged object: the same template read');
-    assert.notEqual(again[0], first[0], 'pods are new at every analysis (scheduling and addresses are not remembered)');
+    // Scheduled and addressed again, and equal in every field: the previous analysis's pod is kept
+    // (cluster/stable.ts), so that checks remembered by pod see it unchanged.
+    assert.equal(again[0], first[0], 'an unchanged pod is the previous analysis’s');
+    if (first[0]) first[0].ip = '10.0.0.99'; // what one analysis's consumer does to its pod is not taken for the next's
+    const after = analyzeWorkspace(files(deployment('ClusterFirst')), { cache }).cluster.pods.filter((p) => p.namespace === 'shop');
+    assert.notEqual(after[0], first[0]);
+    const cold = analyzeWorkspace(files(deployment('ClusterFirst'))).cluster.pods.find((p) => p.name === after[0]?.name);
+    assert.equal(after[0]?.ip, cold?.ip);
     const edited = analyzeWorkspace(files(deployment('Default', 3)), { cache }).cluster.pods.filter((p) => p.namespace === 'shop');
     assert.equal(edited.length, 3);
     assert.notEqual(edited[0]?.containers, first[0]?.containers);

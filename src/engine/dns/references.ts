@@ -2,6 +2,8 @@ import { makeDiagnostic, withFix, type Diagnostic, editDistance } from '../diagn
 import { substringRange } from '../source';
 import type { DnsZone, DnsResult } from './zone';
 import { findHostReferences, type HostReference } from './hosts';
+import { askerKey, zoneKey } from './lookupKeys';
+import type { IncrementalState } from '../incremental/state';
 import { podId, serviceId, workloadId, type Cluster, type EnvValue, type SimPod, type SimService } from '../cluster/model';
 
 /** A host named in a pod's env/args or a ConfigMap, resolved from where it will be used. */
@@ -28,13 +30,25 @@ function hostReferencesOf(text: EnvValue): readonly HostReference[] {
 }
 
 /** Every host reference in the workspace, resolved from one pod of each workload (its replicas behave alike). */
-export function resolveReferences(cluster: Cluster, zone: DnsZone): ResolvedReference[] {
+export function resolveReferences(cluster: Cluster, zone: DnsZone, incremental?: IncrementalState): ResolvedReference[] {
   const out: ResolvedReference[] = [];
   const seen = new Set<string>();
   const byId = new Map(cluster.services.map((s) => [serviceId(s), s]));
+  // Lookups remembered across analyses under what they read (lookupKeys.ts); results are shared, not mutated.
+  const memo = incremental
+    ? {
+        zone: zoneKey(cluster, incremental.ids, incremental.texts),
+        ids: incremental.ids,
+        table: incremental.memo<DnsResult>('dns-lookups'),
+      }
+    : undefined;
+  const resolve = (host: string, from: SimPod | { namespace: string }) =>
+    memo
+      ? memo.table.get(`${memo.zone}\u0000${askerKey(from, memo.ids)}\u0000${host}`, () => zone.resolve(host, from))
+      : zone.resolve(host, from);
   const add = (text: EnvValue, pod: SimPod | undefined, namespace: string) => {
     for (const ref of hostReferencesOf(text)) {
-      const dns = zone.resolve(ref.host, pod ?? { namespace });
+      const dns = resolve(ref.host, pod ?? { namespace });
       const svcId = dns.answers.find((a) => a.service)?.service;
       out.push({ ref, text, pod, namespace, dns, service: svcId ? byId.get(svcId) : undefined });
     }

@@ -26,8 +26,6 @@ export class DnsZone implements ZoneView {
     for (const s of cluster.services) services.set(s.name.toLowerCase(), [...(services.get(s.name.toLowerCase()) ?? []), s.namespace]);
     this.book = { zone: this.zone, namespaces: new Set([...cluster.namespaces.keys()].map((n) => n.toLowerCase())), services };
     this.kubeDnsIP = cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns')?.clusterIP;
-    this.add({ name: `dns-version.${this.zone}`, type: 'TXT', value: `"${SCHEMA_VERSION}"` });
-    for (const svc of cluster.services) this.addService(svc);
     this.podSuffix = `.pod.${this.zone}`;
   }
 
@@ -38,6 +36,17 @@ export class DnsZone implements ZoneView {
    */
   private readonly podSuffix: string;
   private podsAdded = false;
+  private servicesAdded = false;
+
+  /**
+   * The Services' records, added on the first lookup: a re-analysis answers its references'
+   * lookups from the previous analysis (dns/lookupKeys.ts) and may ask none itself.
+   */
+  private addServices(): void {
+    this.servicesAdded = true;
+    this.add({ name: `dns-version.${this.zone}`, type: 'TXT', value: `"${SCHEMA_VERSION}"` });
+    for (const svc of this.cluster.services) this.addService(svc);
+  }
 
   private addPods(): void {
     this.podsAdded = true;
@@ -115,6 +124,7 @@ export class DnsZone implements ZoneView {
   /** Exact-name lookup, as CoreDNS answers one query (case-insensitive). */
   lookup(name: string, type: RecordType): { exists: boolean; answers: DnsRecord[] } {
     const key = name.toLowerCase().replace(/\.$/, '');
+    if (!this.servicesAdded) this.addServices();
     if (!this.podsAdded && key.endsWith(this.podSuffix)) this.addPods();
     const records = this.records.get(key);
     if (!records) return { exists: false, answers: [] };

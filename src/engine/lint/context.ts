@@ -13,6 +13,7 @@ import type { LabelSelector } from '../cluster/labels';
 import { SourceText } from './yamlEdit';
 import { type InputFile } from '../manifests/types';
 import { type PolicyEndpoint } from '../policy/types';
+import type { IncrementalState } from '../incremental/state';
 
 export interface LintInput {
   cluster: Cluster;
@@ -22,6 +23,8 @@ export interface LintInput {
   references: ResolvedReference[];
   /** The texts the analysis was given: fixes read indentation from them (no I/O). */
   files: readonly InputFile[];
+  /** What the previous analysis remembered, when there was one (incremental/state.ts). */
+  incremental?: IncrementalState | undefined;
 }
 
 export class LintContext {
@@ -30,6 +33,7 @@ export class LintContext {
   readonly dns: DnsZone;
   readonly ingress: IngressModel;
   readonly references: ResolvedReference[];
+  readonly incremental: IncrementalState | undefined;
   private readonly texts = new Map<string, string>();
   private readonly sources = new Map<string, SourceText>();
   /** Claimed field paths (dotted) by policy (`ns/name`). */
@@ -60,6 +64,7 @@ export class LintContext {
     this.dns = input.dns;
     this.ingress = input.ingress;
     this.references = input.references;
+    this.incremental = input.incremental;
     for (const f of input.files) this.texts.set(f.path, f.text);
   }
 

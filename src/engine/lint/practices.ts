@@ -15,6 +15,7 @@ import type { LintContext } from './context';
 import { oneTypoAway } from './selectors';
 import { yamlScalar } from './yamlEdit';
 import { isLive } from '../cluster/snapshot';
+import { copyDiagnostic } from '../incremental/memo';
 
 export function lintPractices(ctx: LintContext): void {
   hardcodedIPs(ctx);
@@ -273,30 +274,45 @@ function readinessProbes(ctx: LintContext): void {
     if (known !== undefined && !known.startsWith('Service ')) continue;
     behind.set(id, svc ? `Service ${serviceId(svc)} (behind ${x.via} ${x.ingress})` : `${x.via} ${x.ingress}`);
   }
-  const serviceOf = (text: string) => /Service (\S+)/.exec(text)?.[1] ?? '';
+  const memo = ctx.incremental;
   for (const pod of ctx.representatives()) {
     const via = behind.get(podId(pod));
     if (!via || pod.origin.kind !== 'manifest' || isLive(pod.origin.object)) continue;
-    const containers = rawContainers(pod);
-    const withPorts = containers.filter((c) => pod.containers[c.index]?.ports.length);
-    const without = (withPorts.length > 0 ? withPorts : containers.slice(0, 1)).filter((c) => !isRecord(c.raw['readinessProbe']));
-    for (const c of without) {
-      const o = pod.origin.object;
-      ctx.report(
-        makeDiagnostic(
-          'missing-readiness-probe',
-          o.locate([...c.path, 'name']),
-          {
-            container: c.name,
-            workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`,
-            services: via,
-            service: serviceOf(via),
-          },
-          resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name }),
-        ),
-      );
-    }
+    // What the check reads of the pod: its object (raw containers, positions), its containers and namespace.
+    const key = memo ? `${memo.ids.of(pod.origin.object)}|${memo.ids.of(pod.containers)}|${pod.namespace}|${via}` : undefined;
+    const found =
+      key !== undefined && memo
+        ? memo.memo<Diagnostic[]>('missing-readiness-probe').get(key, () => missingProbes(pod, via))
+        : missingProbes(pod, via);
+    for (const d of found) ctx.report(memo ? copyDiagnostic(d) : d);
   }
+}
+
+/** missing-readiness-probe for each serving container of a workload without a readiness probe. */
+function missingProbes(pod: SimPod, via: string): Diagnostic[] {
+  if (pod.origin.kind !== 'manifest') return [];
+  const serviceOf = (text: string) => /Service (\S+)/.exec(text)?.[1] ?? '';
+  const out: Diagnostic[] = [];
+  const containers = rawContainers(pod);
+  const withPorts = containers.filter((c) => pod.containers[c.index]?.ports.length);
+  const without = (withPorts.length > 0 ? withPorts : containers.slice(0, 1)).filter((c) => !isRecord(c.raw['readinessProbe']));
+  for (const c of without) {
+    const o = pod.origin.object;
+    out.push(
+      makeDiagnostic(
+        'missing-readiness-probe',
+        o.locate([...c.path, 'name']),
+        {
+          container: c.name,
+          workload: `${pod.workload.kind} ${pod.workload.namespace}/${pod.workload.name}`,
+          services: via,
+          service: serviceOf(via),
+        },
+        resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name }),
+      ),
+    );
+  }
+  return out;
 }
 
 function probePorts(ctx: LintContext): void {

@@ -11,14 +11,26 @@ import type { PolicyEngine } from './engine';
 import { policyRefId, type PolicyRef, type SimNetworkPolicy } from './parse';
 import { type Verdict, type DirectionResult } from './types';
 import { decidingPolicies } from './explain';
+import { copyDiagnostic } from '../incremental/memo';
+import { PolicyKeys } from './verdictKeys';
+import { stableObjects } from '../cluster/stable';
+import type { IncrementalState } from '../incremental/state';
+
+/** The memo of connection-blocked-by-policy per host reference (incremental/state.ts). */
+export const BLOCKED_REFERENCES = 'connection-blocked-by-policy';
 
 /** policy-selects-nothing, connection-blocked-by-policy and policy-blocks-dns. */
-export function checkPolicies(engine: PolicyEngine, references: ResolvedReference[], diagnostics: Diagnostic[]): void {
+export function checkPolicies(
+  engine: PolicyEngine,
+  references: ResolvedReference[],
+  diagnostics: Diagnostic[],
+  incremental?: IncrementalState,
+): void {
   checkSelectsNothing(engine, diagnostics);
   // Built once, when a check needs it: both look pods up by id.
   let byId: Map<string, SimPod> | undefined;
   const podsById = () => (byId ??= new Map(engine.cluster.pods.map((p) => [podId(p), p])));
-  checkBlockedReferences(engine, references, podsById, diagnostics);
+  checkBlockedReferences(engine, references, podsById, diagnostics, incremental);
   checkDnsReachable(engine, podsById, diagnostics);
 }
 
@@ -187,6 +199,7 @@ function checkBlockedReferences(
   references: ResolvedReference[],
   podsById: () => ReadonlyMap<string, SimPod>,
   diagnostics: Diagnostic[],
+  incremental: IncrementalState | undefined,
 ): void {
   if (!engine.hasPolicies) return;
   const representatives = new Map<string, SimPod[]>();
@@ -199,56 +212,97 @@ function checkBlockedReferences(
     representatives.set(p.namespace, list);
   }
   const endpointPods = endpointPodsCache();
+  const memo = incremental
+    ? {
+        keys: new PolicyKeys(engine, incremental.ids, incremental.texts, stableObjects(incremental)),
+        table: incremental.memo<Diagnostic | null>(BLOCKED_REFERENCES),
+      }
+    : undefined;
   for (const r of references) {
     if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
-    const where = targetsOf(r, podsById(), engine.cluster.settings, endpointPods);
-    if (where === undefined || r.ref.port === undefined) continue;
-    // A ConfigMap's value is used by pods of its namespace that the model cannot name; report only what fails from every one of them.
-    const sources = r.pod ? [r.pod] : (representatives.get(r.namespace) ?? []);
-    if (sources.length === 0) continue;
-    const failures: Array<{ src: SimPod; verdict: Verdict; of: number; blocked: number }> = [];
-    for (const src of sources) {
-      if (where === 'external') {
-        const v = externalEgressDenied(engine, src, r.ref.port);
-        if (v) failures.push({ src, verdict: v, of: 1, blocked: 1 });
-        continue;
-      }
-      const blocked = blockedTargets(engine, src, where.targets);
-      const t = blocked[0];
-      if (t)
-        failures.push({
-          src,
-          verdict: engine.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol),
-          of: where.targets.length,
-          blocked: blocked.length,
-        });
-    }
-    const first = failures[0];
-    if (!first || failures.length < sources.length) continue;
-    const to =
-      where === 'external'
-        ? `${r.ref.text} (outside the cluster)`
-        : !where.service
-          ? `${r.ref.text} (pod ${podId(where.targets[0]?.pod ?? { namespace: '?', name: '?' })}, by the pod's /etc/hosts)`
-          : `${r.ref.text} (Service ${serviceId(where.service)}, ${first.blocked === first.of ? (first.of === 1 ? 'its endpoint' : `all ${first.of} endpoints`) : `${first.blocked} of ${first.of} endpoints`})`;
-    const from = r.pod ? `${workloadLabel(first.src)} (${r.text.label})` : `Pods of namespace ${r.namespace} (${r.text.label})`;
-    const reason = `${first.verdict.reason}.${where === 'external' ? ' Add an egress rule with an ipBlock for that address.' : ''}`;
-    const resource =
-      r.text.origin.kind === 'manifest'
-        ? resourceName({ kind: r.text.origin.object.kind, namespace: r.namespace, name: r.text.origin.object.name })
-        : undefined;
-    // Located only when reported: building a document's position index is the expensive part.
-    const range = r.text.origin.object.locate(r.text.path);
-    diagnostics.push(
-      makeDiagnostic(
-        'connection-blocked-by-policy',
-        range,
-        { from, to, reason },
-        resource,
-        related(deniers(first.verdict), 'drops this connection'),
-      ),
-    );
+    const check = () => blockedReference(engine, r, podsById, endpointPods, representatives);
+    const key = memo ? blockedReferenceKey(memo.keys, r, representatives) : undefined;
+    const d = key !== undefined && memo ? memo.table.get(key, () => check() ?? null) : check();
+    if (d) diagnostics.push(memo ? copyDiagnostic(d) : d);
   }
+}
+
+/**
+ * What a reference's check reads, spelled out (see verdictKeys.ts): the text, where its
+ * name resolved, the pods it is used from, and the Service's endpoints with their pods. Undefined
+ * when a read is not spelled out (a name /etc/hosts answers is matched against every pod's address).
+ */
+function blockedReferenceKey(keys: PolicyKeys, r: ResolvedReference, representatives: ReadonlyMap<string, SimPod[]>): string | undefined {
+  if (keys.global === undefined || r.text.origin.kind !== 'manifest') return undefined;
+  if (!r.service && r.dns.answeredBy === 'hosts') return undefined;
+  const sources = r.pod ? keys.pod(r.pod) : (representatives.get(r.namespace) ?? []).map((p) => keys.pod(p)).join(';');
+  // The text and its parsed references are kept with the template read: the same objects as long as
+  // the workload is unchanged.
+  return [
+    keys.global,
+    keys.ids.of(r.text),
+    keys.ids.of(r.ref),
+    r.namespace,
+    keys.answer(r.dns),
+    r.service ? keys.service(r.service) : '-',
+    sources,
+  ].join('\u0000');
+}
+
+/** connection-blocked-by-policy for one reference, when every pod it is used from is kept from where it lands. */
+function blockedReference(
+  engine: PolicyEngine,
+  r: ResolvedReference,
+  podsById: () => ReadonlyMap<string, SimPod>,
+  endpointPods: EndpointPods,
+  representatives: ReadonlyMap<string, SimPod[]>,
+): Diagnostic | undefined {
+  if (r.text.origin.kind !== 'manifest') return undefined;
+  const where = targetsOf(r, podsById(), engine.cluster.settings, endpointPods);
+  if (where === undefined || r.ref.port === undefined) return undefined;
+  // A ConfigMap's value is used by pods of its namespace that the model cannot name; report only what fails from every one of them.
+  const sources = r.pod ? [r.pod] : (representatives.get(r.namespace) ?? []);
+  if (sources.length === 0) return undefined;
+  const failures: Array<{ src: SimPod; verdict: Verdict; of: number; blocked: number }> = [];
+  for (const src of sources) {
+    if (where === 'external') {
+      const v = externalEgressDenied(engine, src, r.ref.port);
+      if (v) failures.push({ src, verdict: v, of: 1, blocked: 1 });
+      continue;
+    }
+    const blocked = blockedTargets(engine, src, where.targets);
+    const t = blocked[0];
+    if (t)
+      failures.push({
+        src,
+        verdict: engine.verdict({ kind: 'pod', pod: src }, { kind: 'pod', pod: t.pod }, t.port, t.protocol),
+        of: where.targets.length,
+        blocked: blocked.length,
+      });
+  }
+  const first = failures[0];
+  if (!first || failures.length < sources.length) return undefined;
+  const to =
+    where === 'external'
+      ? `${r.ref.text} (outside the cluster)`
+      : !where.service
+        ? `${r.ref.text} (pod ${podId(where.targets[0]?.pod ?? { namespace: '?', name: '?' })}, by the pod's /etc/hosts)`
+        : `${r.ref.text} (Service ${serviceId(where.service)}, ${first.blocked === first.of ? (first.of === 1 ? 'its endpoint' : `all ${first.of} endpoints`) : `${first.blocked} of ${first.of} endpoints`})`;
+  const from = r.pod ? `${workloadLabel(first.src)} (${r.text.label})` : `Pods of namespace ${r.namespace} (${r.text.label})`;
+  const reason = `${first.verdict.reason}.${where === 'external' ? ' Add an egress rule with an ipBlock for that address.' : ''}`;
+  const resource =
+    r.text.origin.kind === 'manifest'
+      ? resourceName({ kind: r.text.origin.object.kind, namespace: r.namespace, name: r.text.origin.object.name })
+      : undefined;
+  // Located only when reported: building a document's position index is the expensive part.
+  const range = r.text.origin.object.locate(r.text.path);
+  return makeDiagnostic(
+    'connection-blocked-by-policy',
+    range,
+    { from, to, reason },
+    resource,
+    related(deniers(first.verdict), 'drops this connection'),
+  );
 }
 
 /** Uses cluster DNS (the kube-dns Service) for its lookups. */
