@@ -562,6 +562,11 @@ const DUAL_SETTINGS = [
   'podCIDR: fd00:10:244::/56,10.244.0.0/16\nserviceCIDR: fd00:10:96::/112,10.96.0.0/12',
   'serviceCIDR: 10.96.0.0/12,fd00:10:96::/112',
   'podCIDR: 10.244.0.0/16,fd00:10:244::/120',
+  // The IPv6 data path of each CNI, and nodes of both families given in the settings (or half-given).
+  'podCIDR: 10.244.0.0/16,fd00:10:244::/56\ncni: flannel\nnodes:\n  - {name: node-1, ip: "10.0.1.10,fd00:1::10"}\n  - {name: node-2, ip: "10.0.1.20", podCIDR: "10.244.9.0/24,fd00:10:244:9::/64"}\n  - {name: node-3, ip: "fd00:1::30,10.0.1.30,10.0.1.31"}',
+  'podCIDR: 10.244.0.0/16,fd00:10:244::/56\ncni: cilium\nencapsulation: native',
+  'podCIDR: 10.244.0.0/16,fd00:10:244::/56\nencapsulation: vxlan',
+  'podCIDR: 10.244.0.0/16,fd00:10:244::/56\ncni: weave',
 ];
 export const dualStackWorkspace = fc
   .record({

@@ -91,8 +91,8 @@ export class Details {
         if (!n) break;
         heading = `Node ${n.name}`;
         rows.push(
-          ['IP', n.ip],
-          ['Pod CIDR', n.podCIDR],
+          ['IP', n.ipv6 ? `${n.ip}, ${n.ipv6}` : n.ip],
+          ['Pod CIDR', n.podCIDRv6 ? `${n.podCIDR}, ${n.podCIDRv6}` : n.podCIDR],
           ...(t.pods ? [['Pods', String(t.pods.filter((p) => p.node === n.id).length)] as [string, string]] : []),
           ['Labels', labelsText(n.labels) || 'none'],
         );

@@ -287,7 +287,7 @@ export class Scene {
       box: box ?? ZERO,
       label: `node ${n.name}, ${n.ip}, pod CIDR ${n.podCIDR}`,
       lines: [n.name, `${n.ip} · pods ${n.podCIDR}`],
-      title: `node ${n.name}\nIP ${n.ip}\npod CIDR ${n.podCIDR}${labelsText(n.labels) ? `\n${labelsText(n.labels)}` : ''}`,
+      title: `node ${n.name}\nIP ${n.ip}${n.ipv6 ? `, ${n.ipv6}` : ''}\npod CIDR ${n.podCIDR}${n.podCIDRv6 ? `, ${n.podCIDRv6}` : ''}${labelsText(n.labels) ? `\n${labelsText(n.labels)}` : ''}`,
       extraClass: 'node',
     };
   }

@@ -8,7 +8,14 @@ export function analysisJson(a: Analysis): object {
       cni: a.cluster.settings.cni,
       kubeProxyMode: a.cluster.settings.kubeProxyMode,
       clusterDomain: a.cluster.settings.clusterDomain,
-      nodes: a.cluster.nodes.map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, labels: n.labels })),
+      nodes: a.cluster.nodes.map((n) => ({
+        name: n.name,
+        ip: n.ip,
+        podCIDR: n.podCIDR,
+        ...(n.ipv6 ? { ipv6: n.ipv6 } : {}),
+        ...(n.podCIDRv6 ? { podCIDRv6: n.podCIDRv6 } : {}),
+        labels: n.labels,
+      })),
     },
     // Namespaces too, so that the implicit default and kube-system carry implicit: true as the contract says.
     namespaces: [...a.cluster.namespaces.values()]

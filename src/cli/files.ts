@@ -165,9 +165,9 @@ export function addInputOptions(cmd: Command): Command {
 }
 
 /** Reads the paths and the settings, and runs the simulation: what every command starts with. */
-export function simulate(paths: string[], opts: SimulateOptions): Analysis {
+export function simulate(paths: string[], opts: SimulateOptions, extra: Pick<AnalyzeOptions, 'checks'> = {}): Analysis {
   const { files, options } = simulationInputs(paths, opts);
-  return analyzeWorkspace(files, options);
+  return analyzeWorkspace(files, { ...options, ...extra });
 }
 
 /** The files and analysis options `simulate` runs on (for commands that analyse them more than once). */

@@ -71,6 +71,12 @@ describe('fuzz: the engine never throws, is deterministic and stays bounded', ()
       outs.some((o) => /"sourceIPAtDestination":"fd00:10:244:/.test(o)),
       'some trace delivers over IPv6',
     );
+    // ...routed by the nodes' IPv6 addresses and pod ranges, never an IPv4 next hop for an IPv6 packet.
+    assert.ok(
+      outs.some((o) => /"detail":"fd00:10:244:[0-9a-f:]+\/\d+ (via fd00:[0-9a-f:]+ dev|dev cni0|dev weave)/.test(o)),
+      'some IPv6 trace routes by IPv6',
+    );
+    for (const o of outs) assert.doesNotMatch(o, /"detail":"fd00:[0-9a-f:]+\/\d+ via 10\./, 'an IPv6 route via an IPv4 next hop');
   });
 
   it('mutations do reach the engine: most mutated inputs still parse into objects', () => {

@@ -33,7 +33,7 @@ const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) 
 // The installs each profile follows: ingress-nginx's chart and deploy/static manifests, the
 // traefik/traefik chart (release traefik, namespace traefik; instance label RELEASE-NAMESPACE;
 // entry points web 8000 and websecure 8443), haproxytech's chart as release
-// haproxy-kubernetes-ingress in haproxy-controller, and Istio's istio-ingressgateway
+// haproxy-kubernetes-ingress in haproxy-controller (values.yaml: containerPort http 8080, https 8443), and Istio's istio-ingressgateway
 // (https://istio.io/latest/docs/tasks/traffic-management/ingress/kubernetes-ingress/).
 const INSTALLS: Array<{ controller: string; namespace: string; name: string; labels: Record<string, string>; ports: number[] }> = [
   {
@@ -59,7 +59,8 @@ const INSTALLS: Array<{ controller: string; namespace: string; name: string; lab
     namespace: 'haproxy-controller',
     name: 'haproxy-kubernetes-ingress-edge',
     labels: { 'app.kubernetes.io/name': 'kubernetes-ingress', 'app.kubernetes.io/instance': 'haproxy-kubernetes-ingress-edge' },
-    ports: [80, 443],
+    // The chart's controller.containerPort (it runs unprivileged).
+    ports: [8080, 8443],
   },
   {
     controller: 'istio.io/ingress-controller',

@@ -166,6 +166,17 @@ describe('spans: the lazy position index', () => {
     assert.ok(checked > 1000, `${checked} nodes checked`);
   });
 
+  it('answers the same for a document large enough to keep its collections (a snapshot List) as for small ones', () => {
+    // Small documents are read along the path each time, large ones keep their children lists: both must agree with the full index.
+    const items = Array.from(
+      { length: 600 },
+      (_, i) =>
+        `- apiVersion: v1\n  kind: Pod\n  metadata: {name: "p-${i}", labels: {app: a${i % 7}}}\n  spec:\n    containers: [{name: c, image: i}]`,
+    );
+    const checked = assertSame(`apiVersion: v1\nitems:\n${items.join('\n')}\nkind: List\nmetadata: {resourceVersion: ""}\n`);
+    assert.ok(checked > 6000, `${checked} nodes checked`);
+  });
+
   it('locates fields of parsed objects without parsing the text again', () => {
     const o = parseManifestFile({
       path: 'f.yaml',

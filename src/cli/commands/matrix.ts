@@ -21,7 +21,8 @@ export function registerMatrix(program: Command): void {
       .option('--cluster <file>', 'cluster settings file (default: kube-netsim.yaml at the workspace root)')
       .option('--ipv6', 'also list IPv6 ranges outside the cluster that rules name (netpol-analyzer lists IPv4 only)'),
   ).action((paths: string[], opts: CommonOptions & { ipv6?: boolean }) => {
-    const a = simulate(paths, opts);
+    // The matrix prints no diagnostics: the simulation alone, without the checks and lints.
+    const a = simulate(paths, opts, { checks: false });
     const format = FORMATS[opts.format] ?? matrixText;
     process.stdout.write(format(connectivityList(a.policies, { gateways: a.gateway, ipv6: opts.ipv6 === true })));
   });

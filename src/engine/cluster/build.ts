@@ -67,7 +67,9 @@ export function buildNodes(
           );
         }
       });
-      let podCIDR = r.str(['spec', 'podCIDR']);
+      // spec.podCIDRs holds one range per family (the first is spec.podCIDR); a dual-stack node's IPv6 one routes its IPv6 pods.
+      const podCIDRs = (r.list(['spec', 'podCIDRs']) ?? []).filter((c): c is string => typeof c === 'string' && isCidr(c));
+      let podCIDR = r.str(['spec', 'podCIDR']) ?? podCIDRs[0];
       // Checked with ipaddr.js: a shape-only check let 10.244.1.0/99 through, and allocation then threw.
       if (podCIDR !== undefined && !isCidr(podCIDR)) {
         r.invalid(['spec', 'podCIDR'], `spec.podCIDR "${podCIDR}" is not a valid CIDR.`);
@@ -85,6 +87,8 @@ export function buildNodes(
         (a) => a['type'] === 'InternalIP' && typeof a['address'] === 'string' && isIP(a['address']) && a['address'].includes(':'),
       );
       if (typeof internal6?.['address'] === 'string' && internal6['address'] !== node.ip) node.ipv6 = internal6['address'];
+      const podCIDRv6 = podCIDRs.find((c) => c.includes(':'));
+      if (podCIDRv6 !== undefined && podCIDRv6 !== node.podCIDR) node.podCIDRv6 = podCIDRv6;
       // kubelet reports its --max-pods as status.allocatable.pods (a quantity, so often a string).
       const maxPods = podsQuantity(r.raw(['status', 'allocatable', 'pods'])) ?? podsQuantity(r.raw(['status', 'capacity', 'pods']));
       if (maxPods !== undefined) node.maxPods = maxPods;
@@ -93,7 +97,10 @@ export function buildNodes(
   } else {
     const list = settings.nodes ?? Array.from({ length: defaultCount }, (_, i) => defaultNode(i + 1));
     list.forEach((n, i) => {
-      nodes.push({ name: n.name, ip: n.ip, podCIDR: n.podCIDR ?? cutCidr(i), labels: n.labels, origin: { kind: 'implicit' } });
+      const node: SimNode = { name: n.name, ip: n.ip, podCIDR: n.podCIDR ?? cutCidr(i), labels: n.labels, origin: { kind: 'implicit' } };
+      if (n.ipv6) node.ipv6 = n.ipv6;
+      if (n.podCIDRv6) node.podCIDRv6 = n.podCIDRv6;
+      nodes.push(node);
     });
   }
   // Under host-local IPAM a node's pods take addresses of its own pod CIDR, so a small one holds
@@ -106,9 +113,22 @@ export function buildNodes(
   if (settings.podCIDRv6) {
     const v6 = parseCidr(settings.podCIDRv6);
     const mask6 = Math.min(128, Math.max(64, v6.prefix + Math.ceil(Math.log2(nodes.length + 1))));
-    nodes.forEach((n, i) => (n.podCIDRv6 = subnetAt(v6, mask6, i + 1)));
+    nodes.forEach((n, i) => {
+      if (n.podCIDRv6 === undefined && !n.podCIDR.includes(':')) n.podCIDRv6 = subnetAt(v6, mask6, i + 1);
+      // A dual-stack node has an InternalIP of each family; one not given mirrors its IPv4 address.
+      if (n.ipv6 === undefined && !n.ip.includes(':')) n.ipv6 = mirroredIPv6(n.ip);
+    });
   }
   return nodes;
+}
+
+/**
+ * The IPv6 InternalIP assumed for a dual-stack node whose own is not known: its IPv4 address's
+ * octets as the groups of a unique local address (10.0.1.10 → fd00:10:0:1::10), so it reads as its pair.
+ */
+export function mirroredIPv6(ipv4: string): string {
+  const [a, b, c, d] = ipv4.split('.');
+  return `fd00:${a}:${b}:${c}::${d}`;
 }
 
 /** A pod count written as a Kubernetes quantity (`110`, `"110"`); undefined when it is not a whole number. */
@@ -175,6 +195,8 @@ export function placePods(blueprints: PodBlueprint[], nodes: SimNode[], diagnost
     if (!node) continue;
     if (p.hostNetwork) {
       p.ip = node.ip;
+      // A host-network pod's podIPs are its node's InternalIPs, of each family the node has.
+      if (node.ipv6) p.ipv6 = node.ipv6;
       continue;
     }
     p.ip = allocators.get(node.name)?.allocate(id);

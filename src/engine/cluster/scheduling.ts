@@ -40,14 +40,26 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
   const reported = new Map<string, { bp: PodBlueprint; field: string[]; constraint: string; reason: string; count: number }>();
   // Workloads share few distinct nodeSelectors; compute each one's eligible nodes once.
   const eligibleBySelector = new Map<string, SimNode[]>();
+  // The replicas of a workload share their template's nodeSelector object: looked up by it first, not re-serialised per pod.
+  const eligibleByObject = new Map<Labels, SimNode[]>();
   const eligibleFor = (selector: Labels): SimNode[] => {
+    const same = eligibleByObject.get(selector);
+    if (same) return same;
     const key = JSON.stringify(selector);
     let list = eligibleBySelector.get(key);
     if (!list) {
       list = sorted.filter((n) => mapMatches(selector, labelsOf.get(n.name) ?? {}));
       eligibleBySelector.set(key, list);
     }
+    eligibleByObject.set(selector, list);
     return list;
+  };
+  const nodeNames = new Set(sorted.map((n) => n.name));
+  // One hash per workload (its replicas are consecutive blueprints), not one per pod.
+  let hashed: { workload: PodBlueprint['workload']; hash: number } | undefined;
+  const workloadHash = (bp: PodBlueprint): number => {
+    if (hashed?.workload !== bp.workload) hashed = { workload: bp.workload, hash: fnv1a(workloadId(bp.workload)) };
+    return hashed.hash;
   };
   const out: Array<Placement | undefined> = new Array<Placement | undefined>(blueprints.length);
   // DaemonSet pods first: they hold their node's slots before the scheduler places the others.
@@ -70,7 +82,7 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
   implicitFirst.forEach(({ bp, i }) => {
     if (bp.nodeName !== undefined) {
       // No scheduler is involved: the named node's kubelet runs it, or nothing does.
-      if (sorted.some((n) => n.name === bp.nodeName)) {
+      if (nodeNames.has(bp.nodeName)) {
         take(bp.nodeName);
         out[i] = { blueprint: bp, node: bp.nodeName };
       } else if (bp.origin.kind === 'manifest' && isLive(bp.origin.object))
@@ -80,11 +92,8 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
       return;
     }
     const eligible = eligibleFor(bp.nodeSelector);
-    const selectorText = Object.entries(bp.nodeSelector)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
     const mismatched = sorted.length - eligible.length;
-    const start = eligible.length ? (fnv1a(workloadId(bp.workload)) + bp.replicaIndex) % eligible.length : 0;
+    const start = eligible.length ? (workloadHash(bp) + bp.replicaIndex) % eligible.length : 0;
     for (let k = 0; k < eligible.length; k++) {
       const node = eligible[(start + k) % eligible.length];
       if (node && hasRoom(node)) {
@@ -93,6 +102,9 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
         return;
       }
     }
+    const selectorText = Object.entries(bp.nodeSelector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     const reasons = [
       ...(eligible.length ? [`${eligible.length} Too many pods`] : []),
       ...(mismatched ? [`${mismatched} node(s) didn't match Pod's node affinity/selector`] : []),

@@ -12,7 +12,11 @@ export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables';
 export interface NodeSetting {
   name: string;
   ip: string;
+  /** The node's IPv6 InternalIP of a dual-stack node (`ip: 10.0.1.10,fd00:10:0:1::10`, as kubelet's --node-ip takes both). */
+  ipv6?: string;
   podCIDR?: string;
+  /** Its IPv6 pod CIDR (`podCIDR: 10.244.1.0/24,fd00:10:244:1::/64`, as spec.podCIDRs holds both). */
+  podCIDRv6?: string;
   labels: Labels;
 }
 
@@ -250,12 +254,21 @@ export function parseSettings(
           return bad(['nodes', i], 'Each node must be a mapping {name, ip, podCIDR, labels}.');
         const r = n as Record<string, unknown>;
         if (typeof r['name'] !== 'string' || r['name'] === '') return bad(['nodes', i], 'A node needs a `name`.');
-        if (typeof r['ip'] !== 'string' || !ipaddr.isValid(r['ip']))
-          return bad(['nodes', i, 'ip'], `Node ${r['name']} needs a valid \`ip\` (for example 10.0.1.10).`);
-        const node: NodeSetting = { name: r['name'], ip: r['ip'], labels: {} };
+        // `ip` and `podCIDR` take one address (range) of each family, comma-separated, for a dual-stack node.
+        const ips = typeof r['ip'] === 'string' ? r['ip'].split(',').map((x) => x.trim()) : [];
+        if (ips.length === 0 || ips.length > 2 || !ips.every((x) => ipaddr.isValid(x)))
+          return bad(['nodes', i, 'ip'], `Node ${r['name']} needs a valid \`ip\` (for example 10.0.1.10, or 10.0.1.10,fd00:10:0:1::10).`);
+        const v4 = ips.find((x) => !x.includes(':'));
+        const v6 = ips.find((x) => x.includes(':'));
+        const node: NodeSetting = { name: r['name'], ip: v4 ?? (v6 as string), labels: {} };
+        if (v4 && v6) node.ipv6 = v6;
         if (r['podCIDR'] !== undefined) {
-          if (typeof r['podCIDR'] === 'string' && isCidr(r['podCIDR'])) node.podCIDR = r['podCIDR'];
-          else bad(['nodes', i, 'podCIDR'], `\`${scalarText(r['podCIDR'])}\` is not a valid CIDR.`);
+          const fam = typeof r['podCIDR'] === 'string' ? splitFamilies(r['podCIDR']) : { bad: scalarText(r['podCIDR']) };
+          if (fam.bad !== undefined) bad(['nodes', i, 'podCIDR'], `\`${fam.bad}\` is not a valid CIDR.`);
+          else {
+            if (fam.v4 ?? fam.v6) node.podCIDR = fam.v4 ?? fam.v6;
+            if (fam.v4 && fam.v6) node.podCIDRv6 = fam.v6;
+          }
         }
         if (r['labels'] !== undefined) {
           const labels = r['labels'];

@@ -6,6 +6,7 @@ import { sha1, sha256 } from '../hash';
 import { parseCidr, addressAt } from '../cluster/ipam';
 import type { Cluster, SimNode } from '../cluster/model';
 import type { ClusterSettings, CniPlugin } from '../cluster/settings';
+import { nodeIPOf, nodePodCIDROf, type IPFamily } from './families';
 
 export interface CniProfile {
   plugin: CniPlugin;
@@ -87,9 +88,9 @@ export function policyPoint(
   }
 }
 
-/** An address of the node's pod CIDR: offset 0 the tunnel device's, 1 the bridge's. */
-export function gateway(node: SimNode, offset: bigint): string {
-  return addressAt(parseCidr(node.podCIDR), offset);
+/** An address of the node's pod CIDR of that family: offset 0 the tunnel device's, 1 the bridge's. */
+export function gateway(node: SimNode, offset: bigint, family: IPFamily = 'ipv4'): string {
+  return addressAt(parseCidr(nodePodCIDROf(node, family) ?? node.podCIDR), offset);
 }
 
 /**
@@ -97,11 +98,21 @@ export function gateway(node: SimNode, offset: bigint): string {
  * address, i.e. the tunnel device's for Flannel/Canal and encapsulated Calico, the bridge's when
  * the endpoint is local behind a bridge, else the node's own.
  */
-export function masqueradeAddress(settings: ClusterSettings, node: SimNode, toNode: SimNode | undefined): string {
+export function masqueradeAddress(
+  settings: ClusterSettings,
+  node: SimNode,
+  toNode: SimNode | undefined,
+  family: IPFamily = 'ipv4',
+): string {
+  const own = nodeIPOf(node, family) ?? node.ip;
   const bridge = settings.cni === 'flannel' || settings.cni === 'canal' || settings.cni === 'weave';
-  if (toNode && toNode.name === node.name) return bridge ? gateway(node, 1n) : node.ip;
-  const tunnel = settings.cni === 'flannel' || settings.cni === 'canal' || (settings.cni === 'calico' && settings.encapsulation !== 'none');
-  return tunnel && toNode ? gateway(node, 0n) : node.ip;
+  if (toNode && toNode.name === node.name) return bridge ? gateway(node, 1n, family) : own;
+  // Calico's IP-in-IP carries IPv4 only: its IPv6 pool is routed plainly, out of eth0.
+  const tunnel =
+    settings.cni === 'flannel' ||
+    settings.cni === 'canal' ||
+    (settings.cni === 'calico' && (settings.encapsulation === 'vxlan' || (settings.encapsulation === 'ipip' && family === 'ipv4')));
+  return tunnel && toNode ? gateway(node, 0n, family) : own;
 }
 
 /** The node object of a name (the trace only ever asks for nodes of the cluster). */

@@ -34,6 +34,12 @@ export function nodeIPOf(node: SimNode, family: IPFamily): string | undefined {
     : (node.ipv6 ?? (ipFamily(node.ip) === 'ipv6' ? node.ip : undefined));
 }
 
+/** The node's own pod CIDR of that family (spec.podCIDRs holds at most one per family), if it has one. */
+export function nodePodCIDROf(node: SimNode, family: IPFamily): string | undefined {
+  if (family === 'ipv4') return ipFamily(node.podCIDR.split('/')[0] ?? '') === 'ipv4' ? node.podCIDR : undefined;
+  return node.podCIDRv6 ?? (node.podCIDR.includes(':') ? node.podCIDR : undefined);
+}
+
 const podIndexes = new WeakMap<Cluster, Map<string, { ip?: string | undefined; ipv6?: string | undefined }>>();
 
 /**

@@ -69,7 +69,7 @@ export function resolveName(z: ZoneView, name: string, from: From, type: RecordT
   const bare = query.replace(/\.$/, '');
   const hosts = type === 'A' || type === 'AAAA' ? fromHosts(z, from, bare.toLowerCase(), type) : undefined;
   if (hosts) return { ...hosts, query, type };
-  const cfg = resolverFor(z, from);
+  const cfg = sharedResolver(z, from);
   const nameserver = cfg.nameservers[0];
   const candidates: string[] = [];
   if (query.endsWith('.')) candidates.push(bare);
@@ -173,8 +173,39 @@ function failure(
   return 'no Service, pod or record of that name exists in the cluster';
 }
 
+/**
+ * The resolver of a pod, shared by the pods that get the cluster's default (ClusterFirst, no
+ * dnsConfig, not hostNetwork): theirs depends on the namespace alone, and a new one per lookup
+ * was most of what resolving the workspace's references allocated. Read only.
+ */
+const defaultResolvers = new WeakMap<ZoneView, Map<string, ResolverConfig>>();
+
+function sharedResolver(z: ZoneView, from: From): ResolverConfig {
+  if ('dnsPolicy' in from && (from.dnsPolicy !== 'ClusterFirst' || from.hostNetwork || from.dnsConfig)) return resolverFor(z, from);
+  let byNamespace = defaultResolvers.get(z);
+  if (!byNamespace) defaultResolvers.set(z, (byNamespace = new Map<string, ResolverConfig>()));
+  let cfg = byNamespace.get(from.namespace);
+  if (!cfg) byNamespace.set(from.namespace, (cfg = resolverFor(z, { namespace: from.namespace })));
+  return cfg;
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
+
+/** Whether some line of the pod's /etc/hosts (hostsFile) names `name`, without writing the file out. */
+function inHostsFile(z: ZoneView, from: From, name: string): boolean {
+  if (!('dnsPolicy' in from)) return false;
+  if (LOOPBACK_NAMES.has(name)) return true;
+  if (from.ip && !from.hostNetwork) {
+    const host = (from.hostname ?? from.name).slice(0, 63);
+    if (host.toLowerCase() === name) return true;
+    if (from.subdomain && `${host}.${from.subdomain}.${from.namespace}.svc.${z.zone}`.toLowerCase() === name) return true;
+  }
+  return (from.hostAliases ?? []).some((a) => a.hostnames.some((h) => h.toLowerCase() === name));
+}
+
 /** /etc/hosts answers a name written exactly as one of its hostnames, before any DNS query. */
 function fromHosts(z: ZoneView, from: From, name: string, type: 'A' | 'AAAA'): Omit<DnsResult, 'query' | 'type'> | undefined {
+  if (!inHostsFile(z, from, name)) return undefined;
   const entries = hostsFile(z, from).filter((e) => e.hostnames.some((h) => h.toLowerCase() === name));
   if (entries.length === 0) return undefined;
   const family = type === 'A' ? 'ipv4' : 'ipv6';

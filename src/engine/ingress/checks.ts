@@ -7,7 +7,7 @@ import { locate } from '../cluster/model';
 import { resourceName } from '../manifests/fields';
 import { annotations } from './canary';
 import { KNOWN_ANNOTATION_PREFIXES, PROFILES } from './profiles';
-import { regexEnforced } from './nginx';
+import { regexHosts } from './nginx';
 import { albAnnotations } from './alb';
 import type { IngressModel } from './model';
 import type { SimIngress } from './types';
@@ -20,11 +20,13 @@ const REGEX = /[()[\]*+?^$|\\{}]/;
 /** Every diagnostic about an Ingress and the controller that serves it. */
 export function checkIngressControllers(model: IngressModel, diagnostics: Diagnostic[]): void {
   for (const c of model.controllers) {
+    // The class's regex hosts once, not once per rule of each of its Ingresses.
+    const enforced = c.profile.kind === 'ingress-nginx' ? regexHosts(c.ingresses) : undefined;
     for (const ing of c.ingresses) {
       if (ing.origin.kind !== 'manifest') continue;
       if (c.profile.known) foreignAnnotations(ing, c.profile.kind, c.className, diagnostics);
       if (c.profile.known) unsimulatedAnnotations(ing, c.profile.kind, diagnostics);
-      if (c.profile.kind === 'ingress-nginx') regexWithoutUseRegex(ing, c.ingresses, diagnostics);
+      if (enforced) regexWithoutUseRegex(ing, enforced, diagnostics);
     }
   }
   for (const lb of model.albs()) {
@@ -150,9 +152,9 @@ function unsimulatedAnnotations(ing: SimIngress, kind: keyof typeof PROFILES, di
   }
 }
 
-function regexWithoutUseRegex(ing: SimIngress, classIngresses: SimIngress[], diagnostics: Diagnostic[]): void {
+function regexWithoutUseRegex(ing: SimIngress, enforced: ReadonlySet<string | undefined>, diagnostics: Diagnostic[]): void {
   for (const rule of ing.rules) {
-    if (regexEnforced(classIngresses, rule.host)) continue;
+    if (enforced.has(rule.host)) continue;
     for (const p of rule.paths) {
       if (!REGEX.test(p.path)) continue;
       const at = locate(ing.origin, [...p.fieldPath, 'path']);

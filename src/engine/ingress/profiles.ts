@@ -210,13 +210,15 @@ function baseIdentity(kind: ProfileKind, className: string): DataPlaneIdentity |
     }
     case 'haproxy': {
       const release = only('haproxy', 'haproxy-kubernetes-ingress');
+      // The chart runs HAProxy unprivileged (controller.unprivileged: true) on containerPort http 8080 and https 8443
+      // (haproxytech/helm-charts kubernetes-ingress/values.yaml; the static deploy/haproxy-ingress.yaml too).
       return {
         namespace: 'haproxy-controller',
         name: release,
         labels: { 'app.kubernetes.io/name': 'kubernetes-ingress', 'app.kubernetes.io/instance': release },
         container: 'kubernetes-ingress-controller',
-        httpPort: 80,
-        httpsPort: 443,
+        httpPort: 8080,
+        httpsPort: 8443,
         configured: false,
       };
     }

@@ -32,11 +32,13 @@ export class LintContext {
   readonly references: ResolvedReference[];
   private readonly texts = new Map<string, string>();
   private readonly sources = new Map<string, SourceText>();
-  private readonly claimed = new Set<string>();
+  /** Claimed field paths (dotted) by policy (`ns/name`). */
+  private readonly claimed = new Map<string, string[]>();
   private byNamespace: Map<string, SimPod[]> | undefined;
   private reps: SimPod[] | undefined;
   private repsByNamespace: Map<string, SimPod[]> | undefined;
   private namespaceList: SimNamespace[] | undefined;
+  private namespacesByName: Map<string, SimNamespace[]> | undefined;
   private implicitByNamespace: Map<string, SimPod[]> | undefined;
   private readonly endpoints = new WeakMap<SimPod, PolicyEndpoint>();
   private labelKeys: string[] | undefined;
@@ -85,15 +87,19 @@ export class LintContext {
 
   /** Marks a field of a policy as explained by a more specific check, so the general ones skip it. */
   claim(policy: SimNetworkPolicy, path: FieldPath): void {
-    this.claimed.add(`${policy.namespace}/${policy.name}\u0000${path.join('.')}`);
+    const key = `${policy.namespace}/${policy.name}`;
+    const paths = this.claimed.get(key) ?? [];
+    paths.push(path.join('.'));
+    this.claimed.set(key, paths);
   }
 
   isClaimed(policy: SimNetworkPolicy, path: FieldPath): boolean {
     if (this.claimed.size === 0) return false;
-    const key = `${policy.namespace}/${policy.name}\u0000`;
+    // By policy: every peer of every policy asks, and scanning every claim each time grew with the workspace.
+    const paths = this.claimed.get(`${policy.namespace}/${policy.name}`);
+    if (!paths) return false;
     const full = path.join('.');
-    for (const c of this.claimed)
-      if (c.startsWith(key) && (full === c.slice(key.length) || full.startsWith(c.slice(key.length) + '.'))) return true;
+    for (const c of paths) if (full === c || full.startsWith(c + '.')) return true;
     return false;
   }
 
@@ -143,6 +149,15 @@ export class LintContext {
   sortedNamespaces(): SimNamespace[] {
     this.namespaceList ??= [...this.cluster.namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return this.namespaceList;
+  }
+
+  /** The namespace of that name as a one-item list (empty when the cluster has none), like namespacesMatching gives. */
+  namespaceNamed(name: string): SimNamespace[] {
+    if (!this.namespacesByName) {
+      this.namespacesByName = new Map();
+      for (const n of this.sortedNamespaces()) this.namespacesByName.set(n.name, [n]);
+    }
+    return this.namespacesByName.get(name) ?? [];
   }
 
   /** The representatives (one pod per workload) of one namespace. */
@@ -197,9 +212,18 @@ export class LintContext {
    * thousands of generated peers repeat a few shapes per namespace. Shared: callers must not mutate it.
    */
   private repsMatching(namespace: string, podSel: LabelSelector | undefined): SimPod[] {
+    return this.repsMatchingIn(this.repsByShape(podSel), namespace, podSel);
+  }
+
+  /** The remembered answers of one selector shape, by namespace (looked up once per peer, not once per namespace it covers). */
+  private repsByShape(podSel: LabelSelector | undefined): Map<string, SimPod[]> {
     const shape = podSel ? selectorKey(podSel) : '*';
     let byNamespace = this.repsBySelector.get(shape);
     if (!byNamespace) this.repsBySelector.set(shape, (byNamespace = new Map<string, SimPod[]>()));
+    return byNamespace;
+  }
+
+  private repsMatchingIn(byNamespace: Map<string, SimPod[]>, namespace: string, podSel: LabelSelector | undefined): SimPod[] {
     let list = byNamespace.get(namespace);
     if (!list) {
       list = podSel === undefined ? this.selectableIndex(namespace).all : this.selectableIndex(namespace).index.matching(podSel);
@@ -227,16 +251,22 @@ export class LintContext {
   /** Whether a selector peer matches any pod of the workspace (one per workload) or of the simulator. */
   peerMatchesAny(policy: SimNetworkPolicy, peer: Extract<PolicyPeer, { kind: 'selector' }>): boolean {
     const nsSel = peer.namespaceSelector;
-    if (!nsSel) return this.matchesIn(policy.namespace, policy, peer);
-    for (const n of this.namespacesMatching(nsSel)) if (this.matchesIn(n.name, policy, peer)) return true;
+    const byShape = this.repsByShape(peer.podSelector);
+    if (!nsSel) return this.matchesIn(byShape, policy.namespace, policy, peer);
+    for (const n of this.namespacesMatching(nsSel)) if (this.matchesIn(byShape, n.name, policy, peer)) return true;
     return false;
   }
 
-  private matchesIn(namespace: string, policy: SimNetworkPolicy, peer: Extract<PolicyPeer, { kind: 'selector' }>): boolean {
-    return (
-      this.repsMatching(namespace, peer.podSelector).length > 0 ||
-      this.implicitIn(namespace).some((p) => this.engine.peerMatches(policy, peer, this.ep(p)))
-    );
+  private matchesIn(
+    byShape: Map<string, SimPod[]>,
+    namespace: string,
+    policy: SimNetworkPolicy,
+    peer: Extract<PolicyPeer, { kind: 'selector' }>,
+  ): boolean {
+    if (this.repsMatchingIn(byShape, namespace, peer.podSelector).length > 0) return true;
+    const implicit = this.implicitIn(namespace);
+    for (const p of implicit) if (this.engine.peerMatches(policy, peer, this.ep(p))) return true;
+    return false;
   }
 
   /**
@@ -250,7 +280,8 @@ export class LintContext {
       this.addressed ??= this.representatives().filter((p) => !this.engine.selectable(p));
       return this.addressed.filter((p) => this.engine.peerMatches(policy, peer, this.ep(p)));
     }
-    return this.peerNamespaces(policy, peer).flatMap((ns) => this.repsMatching(ns, peer.podSelector));
+    const byShape = this.repsByShape(peer.podSelector);
+    return this.peerNamespaces(policy, peer).flatMap((ns) => this.repsMatchingIn(byShape, ns, peer.podSelector));
   }
 
   /** The pods behind cluster DNS (kube-system/kube-dns), the ones a DNS egress rule must admit. */

@@ -162,16 +162,16 @@ function checkPeer(
 ): void {
   if (policy.origin.kind !== 'manifest') return;
   const object = policy.origin.object;
-  const namespaces = ctx.sortedNamespaces();
   const nsSel = peer.namespaceSelector;
-  const covered = nsSel ? ctx.namespacesMatching(nsSel) : namespaces.filter((n) => n.name === policy.namespace);
+  // The policy's own namespace by name: filtering the sorted list per peer was quadratic (800 namespaces × 100,000 peers).
+  const covered = nsSel ? ctx.namespacesMatching(nsSel) : ctx.namespaceNamed(policy.namespace);
   const base = { object, namespace: policy.namespace, resource: policyResource(policy), policy: { policy, direction, rule } };
   if (nsSel && covered.length === 0) {
     // Generated and templated policies repeat the same selectors thousands of times: remember the answer.
     const miss = ctx.memo(`near-miss-ns\u0000${JSON.stringify(nsSel.matchLabels)}`, () =>
       nearMiss(
         nsSel.matchLabels,
-        namespaces.map((n) => ({ name: `namespace ${n.name}`, labels: n.labels })),
+        ctx.sortedNamespaces().map((n) => ({ name: `namespace ${n.name}`, labels: n.labels })),
       ),
     );
     if (miss)

@@ -119,6 +119,8 @@ function parseBatch(
   if (!groups) return false;
   // Plain loops: a closure here would keep this call's context, and with it every event object of
   // the batch, alive as long as the objects' locate() (it did: +400 MB on 50x40).
+  // One compact array for the batch, each chunk's index reading its range of it.
+  const compact = compactEvents(events);
   for (let c = 0; c < groups.length; c++) {
     const g = groups[c] as { from: number; to: number; values: unknown[] };
     const chunk = batch[c] as Chunk;
@@ -128,7 +130,7 @@ function parseBatch(
       diagnostics.push(makeDiagnostic('helm-template', lines.range(path, at, at + template.length), {}));
       continue;
     }
-    const spansOf = lazySpans(compactEvents(events, g.from, g.to), source, base);
+    const spansOf = lazySpans(compact, source, base, g.from, g.to);
     for (let d = 0; d < g.values.length; d++) collectObjects(path, g.values[d], [], spansOf(d), lines, objects, diagnostics);
   }
   return true;
@@ -140,10 +142,16 @@ function parseBatch(
  * workspaces, and parsing again cost as much as the first parse. A function of its own, so that
  * what locate() keeps alive is this and nothing of the parse.
  */
-function lazySpans(compact: CompactEvents, source: string, base: number): (docIndex: number) => () => SpanIndex {
+function lazySpans(
+  compact: CompactEvents,
+  source: string,
+  base: number,
+  fromEvent?: number,
+  toEvent?: number,
+): (docIndex: number) => () => SpanIndex {
   let spans: ChunkSpans | undefined;
   return (docIndex) => () => {
-    spans ??= new ChunkSpans(compact, source, base);
+    spans ??= new ChunkSpans(compact, source, base, fromEvent, toEvent);
     return spans.document(docIndex) ?? NO_SPANS;
   };
 }

@@ -4,17 +4,22 @@ import { getScalarValue, EVENT_ID, SCALAR_STYLE, type Event, type ScalarEvent } 
 import type { FieldPath, NodeSpan } from '../source';
 
 /**
- * A chunk's parse events reduced to what the index needs, four numbers per event, kept with the
+ * A chunk's parse events reduced to what the index needs, three numbers per event, kept with the
  * chunk so that locating a field never parses the text again (re-parsing the documents a run
  * locates cost as much as the first parse). Numbers in a typed array cost the garbage collector
- * nothing to trace, unlike the event objects or a finished index.
+ * nothing to trace, unlike the event objects or a finished index. A batch of documents shares one
+ * array (each document's ChunkSpans reads its own range of it): one array per document cost an
+ * ArrayBuffer and a typed array object each.
  *
- * Per event: [type | style << 4 | chomping << 8 | fast << 12, a, b, indent], where a and b are
- * start and 0 (collections), valueStart and valueEnd (scalars), anchorStart and anchorEnd (aliases).
+ * Per event: [type | style << 4 | chomping << 8 | fast << 12 | (indent + 1) << 13, a, b], where a
+ * and b are start and 0 (collections), valueStart and valueEnd (scalars), anchorStart and
+ * anchorEnd (aliases).
  */
 export type CompactEvents = Int32Array;
 
-const WIDTH = 4;
+const WIDTH = 3;
+/** Indentations beyond this (a line indented by a quarter of a million columns) are kept as this. */
+const MAX_INDENT = (1 << 18) - 2;
 
 /** The events [from, to) in compact form (a whole file's events hold every chunk's). */
 export function compactEvents(events: readonly Event[], from = 0, to = events.length): CompactEvents {
@@ -29,10 +34,9 @@ export function compactEvents(events: readonly Event[], from = 0, to = events.le
         out[i + 1] = ev.start;
         break;
       case EVENT_ID.SCALAR:
-        out[i] = ev.type | (ev.style << 4) | (ev.chomping << 8) | (ev.fast ? 1 << 12 : 0);
+        out[i] = ev.type | (ev.style << 4) | (ev.chomping << 8) | (ev.fast ? 1 << 12 : 0) | ((Math.min(MAX_INDENT, ev.indent) + 1) << 13);
         out[i + 1] = ev.valueStart;
         out[i + 2] = ev.valueEnd;
-        out[i + 3] = ev.indent;
         break;
       case EVENT_ID.ALIAS:
         out[i] = ev.type;
@@ -64,7 +68,7 @@ function scalarText(source: string, ev: CompactEvents, i: number): string {
     tagEnd: -1,
     style: (head >> 4) & 15,
     chomping: (head >> 8) & 15,
-    indent: ev[i + 3] ?? -1,
+    indent: ((ev[i] ?? 0) >>> 13) - 1,
     fast: false,
   };
   return getScalarValue(source, scalar as ScalarEvent);
@@ -79,6 +83,9 @@ export interface SpanIndex {
 }
 
 const typeAt = (ev: CompactEvents, i: number) => (ev[i] ?? 0) & 15;
+
+/** Documents of more events than this keep their collections' children lists (a cluster snapshot's List of thousands of items). */
+const CACHE_ABOVE = 4096;
 
 /** A mapping entry: the event of its key and of its value. */
 interface Entry {
@@ -97,39 +104,109 @@ const INDEX = /^(0|[1-9][0-9]*)$/;
 export class ChunkSpans {
   /** The event of each document's root node (-1 for an empty document). */
   private readonly roots: number[] = [];
+  /** Per root: whether its document is large enough for its children lists to be kept (see CACHE_ABOVE). */
+  private readonly large: boolean[] = [];
   private readonly children = new Map<number, Map<string, Entry> | number[]>();
 
+  /** Where this chunk's events end in `ev` (an index into it). */
+  private readonly end: number;
+
+  /** The chunk's events are `ev`'s events [fromEvent, toEvent) (all of them by default). */
   constructor(
     private readonly ev: CompactEvents,
     private readonly source: string,
     private readonly base: number,
+    fromEvent = 0,
+    toEvent = ev.length / WIDTH,
   ) {
-    let i = 0;
-    while (i < ev.length) {
+    this.end = toEvent * WIDTH;
+    let i = fromEvent * WIDTH;
+    while (i < this.end) {
       if (typeAt(ev, i) !== EVENT_ID.DOCUMENT) {
         i += WIDTH;
         continue;
       }
       const root = i + WIDTH;
-      const empty = root >= ev.length || typeAt(ev, root) === EVENT_ID.POP;
+      const empty = root >= this.end || typeAt(ev, root) === EVENT_ID.POP;
       this.roots.push(empty ? -1 : root);
       i = empty ? root : this.skip(root);
+      this.large.push(i - root > CACHE_ABOVE * WIDTH);
     }
   }
 
   document(docIndex: number): SpanIndex | undefined {
     const root = this.roots[docIndex];
     if (root === undefined) return undefined;
+    const walk = this.large[docIndex] === true ? this.walk.bind(this) : this.scan.bind(this);
     return {
       get: (path) => {
-        const found = this.walk(root, path);
+        const found = walk(root, path);
         return found && found.depth === path.length ? this.span(found.node, found.key) : undefined;
       },
       nearest: (path) => {
-        const found = this.walk(root, path);
+        const found = walk(root, path);
         return found ? this.span(found.node, found.key) : undefined;
       },
     };
+  }
+
+  /**
+   * walk() for a small document, reading the events along the path each time instead of keeping
+   * its collections' children: one document's events are a few hundred, while the kept lists were
+   * a Map and an entry object per key of every collection located (6 MB at 6,000 pods).
+   */
+  private scan(root: number, path: FieldPath): { node: number; key: number | undefined; depth: number } | undefined {
+    if (root < 0) return undefined;
+    const ev = this.ev;
+    let node = root;
+    let key: number | undefined;
+    let depth = 0;
+    for (const segment of path) {
+      const t = typeAt(ev, node);
+      let found = -1;
+      let foundKey: number | undefined;
+      if (t === EVENT_ID.SEQUENCE) {
+        const name = String(segment);
+        if (!INDEX.test(name)) break;
+        let n = Number(name);
+        for (let j = node + WIDTH; j < this.end && typeAt(ev, j) !== EVENT_ID.POP; j = this.skip(j))
+          if (n-- === 0) {
+            found = j;
+            break;
+          }
+      } else if (t === EVENT_ID.MAPPING) {
+        const name = String(segment);
+        for (let j = node + WIDTH; j < this.end && typeAt(ev, j) !== EVENT_ID.POP;) {
+          const value = this.skip(j);
+          if (value >= this.end || typeAt(ev, value) === EVENT_ID.POP) break;
+          // A repeated key is a syntax error, so the first entry of a name is its only one; but
+          // aliases and collections as keys all read as '*' and '?', and the last of those counts (as in the kept lists).
+          if (this.keyIs(j, name)) {
+            found = value;
+            foundKey = j;
+            if (name !== '*' && name !== '?') break;
+          }
+          j = this.skip(value);
+        }
+      }
+      if (found < 0) break;
+      node = found;
+      key = foundKey;
+      depth++;
+    }
+    return { node, key, depth };
+  }
+
+  /** Whether the mapping key at `i` names `name` (as keyName would give it), without decoding a plain key. */
+  private keyIs(i: number, name: string): boolean {
+    const ev = this.ev;
+    if (typeAt(ev, i) === EVENT_ID.SCALAR && ((ev[i] ?? 0) & (1 << 12)) !== 0) {
+      const start = ev[i + 1] ?? -1;
+      const end = ev[i + 2] ?? -1;
+      if (start === -1) return name === '';
+      return end - start === name.length && this.source.startsWith(name, start);
+    }
+    return this.keyName(i) === name;
   }
 
   /** The index just after the node at `i` (after its closing event for a collection). */
@@ -137,12 +214,12 @@ export class ChunkSpans {
     const t = typeAt(this.ev, i);
     if (t !== EVENT_ID.MAPPING && t !== EVENT_ID.SEQUENCE) return i + WIDTH;
     let depth = 0;
-    for (let j = i; j < this.ev.length; j += WIDTH) {
+    for (let j = i; j < this.end; j += WIDTH) {
       const u = typeAt(this.ev, j);
       if (u === EVENT_ID.MAPPING || u === EVENT_ID.SEQUENCE) depth++;
       else if (u === EVENT_ID.POP && --depth === 0) return j + WIDTH;
     }
-    return this.ev.length;
+    return this.end;
   }
 
   /** Follows `path` from the root as far as it exists. */
@@ -178,14 +255,14 @@ export class ChunkSpans {
     if (list) return list;
     if (t === EVENT_ID.SEQUENCE) {
       const items: number[] = [];
-      for (let j = i + WIDTH; j < this.ev.length && typeAt(this.ev, j) !== EVENT_ID.POP; j = this.skip(j)) items.push(j);
+      for (let j = i + WIDTH; j < this.end && typeAt(this.ev, j) !== EVENT_ID.POP; j = this.skip(j)) items.push(j);
       list = items;
     } else {
       // A repeated key is a syntax error, so each name has one entry.
       const entries = new Map<string, Entry>();
-      for (let j = i + WIDTH; j < this.ev.length && typeAt(this.ev, j) !== EVENT_ID.POP;) {
+      for (let j = i + WIDTH; j < this.end && typeAt(this.ev, j) !== EVENT_ID.POP;) {
         const value = this.skip(j);
-        if (value >= this.ev.length || typeAt(this.ev, value) === EVENT_ID.POP) break;
+        if (value >= this.end || typeAt(this.ev, value) === EVENT_ID.POP) break;
         entries.set(this.keyName(j), { key: j, value });
         j = this.skip(value);
       }

@@ -119,12 +119,28 @@ export function readNetworkPolicy(o: ManifestObject, namespace: string, r: Field
   return { namespace, name: o.name, podSelector, affects, explicitTypes, rules, origin, ref };
 }
 
+/**
+ * One array per distinct rule, peer or port path: every policy's first ingress rule is at
+ * ['spec', 'ingress', 0], and each copy of those arrays was kept by its rule, peer and port. Paths
+ * are never mutated. Cleared when it grows large, like the selectors' (labels.ts).
+ */
+const paths = new Map<string, FieldPath>();
+
+function sharedPath(path: FieldPath): FieldPath {
+  const key = path.map((p) => (typeof p === 'number' ? `#${p}` : p)).join('\u0000');
+  const known = paths.get(key);
+  if (known) return known;
+  if (paths.size >= 50_000) paths.clear();
+  paths.set(key, path);
+  return path;
+}
+
 function readRules(r: FieldReader, direction: Direction): PolicyRule[] {
   const list = r.list(['spec', direction]) ?? [];
   const peerKey = direction === 'ingress' ? 'from' : 'to';
   const out: PolicyRule[] = [];
   list.forEach((raw, i) => {
-    const path = ['spec', direction, i];
+    const path = sharedPath(['spec', direction, i]);
     if (raw === null) {
       // `- {}` written as a bare `-`: an empty rule, which admits everything.
       out.push({ index: i, path, peers: null, ports: null });
@@ -134,10 +150,10 @@ function readRules(r: FieldReader, direction: Direction): PolicyRule[] {
     unknownKeys(r, path, raw, RULE_KEYS[direction], `${direction} rule`);
     const peersRaw = r.list([...path, peerKey]);
     const portsRaw = r.list([...path, 'ports']);
-    const peers = peersRaw && peersRaw.length > 0 ? peersRaw.map((_, pi) => readPeer(r, [...path, peerKey, pi], pi)) : null;
+    const peers = peersRaw && peersRaw.length > 0 ? peersRaw.map((_, pi) => readPeer(r, sharedPath([...path, peerKey, pi]), pi)) : null;
     const ports =
       portsRaw && portsRaw.length > 0
-        ? portsRaw.map((_, pi) => readPort(r, [...path, 'ports', pi], pi)).filter((p): p is PolicyPort => p !== undefined)
+        ? portsRaw.map((_, pi) => readPort(r, sharedPath([...path, 'ports', pi]), pi)).filter((p): p is PolicyPort => p !== undefined)
         : null;
     // When every port entry is invalid the list is empty: admitting nothing is the safe reading.
     out.push({ index: i, path, peers, ports });

@@ -209,7 +209,16 @@ export function buildTopology(
   const { cluster } = analysis;
   const nodes: TopoNode[] = cluster.nodes.map((n) =>
     withSource(
-      { id: n.name, name: n.name, ip: n.ip, podCIDR: n.podCIDR, labels: sortedLabels(n.labels), implicit: n.origin.kind === 'implicit' },
+      {
+        id: n.name,
+        name: n.name,
+        ip: n.ip,
+        podCIDR: n.podCIDR,
+        ...(n.ipv6 ? { ipv6: n.ipv6 } : {}),
+        ...(n.podCIDRv6 ? { podCIDRv6: n.podCIDRv6 } : {}),
+        labels: sortedLabels(n.labels),
+        implicit: n.origin.kind === 'implicit',
+      },
       locate(n.origin, ['metadata', 'name']),
     ),
   );

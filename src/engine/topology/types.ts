@@ -11,6 +11,9 @@ export interface TopoNode {
   name: string;
   ip: string;
   podCIDR: string;
+  /** A dual-stack node's IPv6 InternalIP and pod CIDR. */
+  ipv6?: string;
+  podCIDRv6?: string;
   labels: Record<string, string>;
   implicit: boolean;
   source?: SourceRange;

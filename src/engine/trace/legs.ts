@@ -194,16 +194,17 @@ export function viaService(
   const pod = podByEndpoint(ctx, chosen);
   const masq = d.masquerade;
   const target = pod ?? undefined;
-  const toNode = nodeNamed(ctx.a.cluster, chosen.node ?? pod?.node) ?? ctx.a.cluster.nodes.find((n) => n.ip === chosen.ip);
+  const toNode =
+    nodeNamed(ctx.a.cluster, chosen.node ?? pod?.node) ?? ctx.a.cluster.nodes.find((n) => n.ip === chosen.ip || n.ipv6 === chosen.ip);
   const doSnat = masq
     ? {
-        to: masq === 'hairpin' && d.dataplane === 'ebpf' ? pkt.srcIP : masqueradeAddress(settings, node, toNode),
+        to: masq === 'hairpin' && d.dataplane === 'ebpf' ? pkt.srcIP : masqueradeAddress(settings, node, toNode, ipFamily(chosen.ip)),
         reason: masq as SnatReason,
       }
     : undefined;
   if (target && (target.ip === chosen.ip || target.ipv6 === chosen.ip)) return toPod(ctx, pkt, target, chosen.port, doSnat);
   // An endpoint that is no pod of the workspace: a node address (the API server) or an address outside.
-  if (toNode && toNode.ip === chosen.ip) {
+  if (toNode && (toNode.ip === chosen.ip || toNode.ipv6 === chosen.ip)) {
     // Host-network endpoints (the API server) are node addresses to NetworkPolicy: ipBlock, not selectors.
     if (
       pkt.sender &&
@@ -216,7 +217,7 @@ export function viaService(
       ...dataPath(
         settings,
         { node, ip: pkt.srcIP, pod: pkt.sender?.node === node.name ? pkt.sender : undefined },
-        { node: toNode, ip: toNode.ip, pod: undefined },
+        { node: toNode, ip: chosen.ip, pod: undefined },
       ),
     );
     ctx.hops.push({
@@ -403,7 +404,7 @@ export function toPod(
   }
   const start = pkt.at;
   if (masq && start) snat(ctx, pkt, start, masq.to, masq.reason, masqueradeMechanism(settings.kubeProxyMode, masq.reason === 'hairpin'));
-  if (!start) ctx.hops.push(fromOutside(node, `the packet reaches ${node.name}`));
+  if (!start) ctx.hops.push(fromOutside(node, `the packet reaches ${node.name}`, ipFamily(ip)));
   else
     ctx.hops.push(
       ...dataPath(

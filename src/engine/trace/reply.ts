@@ -1,6 +1,7 @@
 // The reply of a delivered packet: from the destination back along each leg, routed towards the
 // address it is sent to, with conntrack undoing each NAT on the node that did it.
-import { dataPath, type PathEnd } from './dataPath';
+import { dataPath, nodeAddress, type PathEnd } from './dataPath';
+import { ipFamily } from '../cluster/ipam';
 import type { SimNode } from '../cluster/model';
 import type { NatRecord, Outcome, Packet, TraceContext } from './context';
 import type { Hop } from './types';
@@ -28,12 +29,13 @@ export function replyPath(ctx: TraceContext, pkt: Packet, outcome: Outcome): Hop
       const at = inCluster[i]?.node as string;
       if (at !== cur.node.name) {
         const node = nodeNamed(at);
-        const pod = cluster.pods.find((p) => p.ip === wireDst && p.node === at && !p.hostNetwork);
+        const pod = cluster.pods.find((p) => (p.ip === wireDst || p.ipv6 === wireDst) && p.node === at && !p.hostNetwork);
+        const nodeIP = nodeAddress(node, ipFamily(wireDst));
         const route = pod
           ? dataPath(settings, cur, { node, ip: wireDst, pod }).slice(0, -1)
-          : dataPath(settings, cur, { node, ip: node.ip, pod: undefined });
+          : dataPath(settings, cur, { node, ip: nodeIP, pod: undefined });
         hops.push(...route);
-        cur = { node, ip: node.ip, pod: undefined };
+        cur = { node, ip: nodeIP, pod: undefined };
       }
       for (; i < inCluster.length && inCluster[i]?.node === at; i++) {
         const n = inCluster[i] as NatRecord;

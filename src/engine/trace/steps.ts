@@ -1,9 +1,10 @@
 // Small steps every leg of a trace shares: the packet arriving at a node, a source NAT, the
 // candidates of a load-balancing choice, and the reason of the last policy hop.
-import { cidrContains } from '../cluster/ipam';
+import { cidrContains, ipFamily } from '../cluster/ipam';
+import { podCIDROf } from '../dataplane/families';
 import type { Candidate } from '../dataplane/kubeProxy';
 import { masqueradeAddress } from '../dataplane/cni';
-import { dataPath, fromOutside } from './dataPath';
+import { dataPath, fromOutside, nodeAddress } from './dataPath';
 import { type Endpoint, type SimNode, type SimPod } from '../cluster/model';
 import { podById, podByIp } from './lookup';
 import type { Packet, TraceContext } from './context';
@@ -31,12 +32,13 @@ export function round(x: number): number {
 /** The packet reaches `node` from outside the cluster or from another node's pod. */
 export function arrive(ctx: TraceContext, pkt: Packet, node: SimNode, note: string): void {
   if (pkt.at?.name === node.name) return;
-  if (!pkt.at) ctx.hops.push(fromOutside(node, note));
+  const family = ipFamily(pkt.srcIP);
+  if (!pkt.at) ctx.hops.push(fromOutside(node, note, family));
   else {
     if (
       pkt.sender &&
       !pkt.sender.hostNetwork &&
-      cidrContains(ctx.a.cluster.settings.podCIDR, pkt.srcIP) &&
+      cidrContains(podCIDROf(ctx.a.cluster.settings, family) ?? ctx.a.cluster.settings.podCIDR, pkt.srcIP) &&
       ctx.a.cluster.settings.cni !== 'cilium'
     ) {
       // Pod traffic to a node address leaves the pod network: the CNI's outgoing NAT masquerades it.
@@ -44,14 +46,18 @@ export function arrive(ctx: TraceContext, pkt: Packet, node: SimNode, note: stri
         ctx,
         pkt,
         pkt.at,
-        masqueradeAddress(ctx.a.cluster.settings, pkt.at, undefined),
+        masqueradeAddress(ctx.a.cluster.settings, pkt.at, undefined, family),
         'leaving-cluster',
         `${ctx.a.cluster.settings.cni} outgoing NAT (destination outside the pod network)`,
       );
       pkt.seenAs = { kind: 'external', ip: pkt.srcIP };
     }
     ctx.hops.push(
-      ...dataPath(ctx.a.cluster.settings, { node: pkt.at, ip: pkt.srcIP, pod: undefined }, { node, ip: node.ip, pod: undefined }),
+      ...dataPath(
+        ctx.a.cluster.settings,
+        { node: pkt.at, ip: pkt.srcIP, pod: undefined },
+        { node, ip: nodeAddress(node, family), pod: undefined },
+      ),
     );
   }
   pkt.at = node;
