@@ -322,6 +322,8 @@ function draw(t: FullTopology): void {
   const started = performance.now();
   layout = layoutTopology(t);
   scene.render(t, layout, t.pods.length > LARGE_PODS);
+  // From this many pods on, even the per-workload endpoint lines show only for the selection (style.css).
+  svg.classList.toggle('huge', t.pods.length > 2000);
   culler.setItems(scene.cullables(), t.pods.length > LARGE_PODS);
   viewport.setContent({ x: 0, y: 0, w: layout.width, h: layout.height });
   scene.setHiddenNamespaces(new Set(state.hiddenNamespaces));

@@ -212,9 +212,12 @@ export class Scene {
 
   /** In a large cluster, shows the single endpoint edges of the selected Service or pod (and hides the others). */
   showEndpointsOf(id: string | null): void {
-    for (const el of this.svg.querySelectorAll('.edge-endpoint.show')) el.classList.remove('show');
+    for (const el of this.svg.querySelectorAll('.edge-endpoint.show, .edge-endpoint-group.show')) el.classList.remove('show');
     if (!id) return;
-    for (const el of this.svg.querySelectorAll(`.edge-endpoint[data-from="${cssEscape(id)}"], .edge-endpoint[data-to="${cssEscape(id)}"]`))
+    const at = cssEscape(id);
+    for (const el of this.svg.querySelectorAll(
+      `.edge-endpoint[data-from="${at}"], .edge-endpoint[data-to="${at}"], .edge-endpoint-group[data-from="${at}"]`,
+    ))
       el.classList.add('show');
   }
 
