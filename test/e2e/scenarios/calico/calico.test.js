@@ -4,19 +4,7 @@
 const assert = require('assert');
 const vscode = require('vscode');
 
-const root = () => vscode.workspace.workspaceFolders[0].uri;
-const file = (name) => vscode.Uri.joinPath(root(), name);
-const hoverText = (hovers) => hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-
-async function waitFor(what, probe, timeoutMs = 30000) {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { root, file, code, hoverText, waitFor } = require('../../host/util.js');
 
 /** The hover at `word` on the first line of `name` that contains `needle`. */
 async function hoverAt(name, needle, word = needle) {
@@ -72,7 +60,7 @@ describe('Calico tiers in the editor (examples/calico)', function () {
 
   it('reports no tier or kind problem: the Tier is simulated', async () => {
     for (const name of ['security-tier.yaml', 'apps.yaml']) {
-      const codes = vscode.languages.getDiagnostics(file(name)).map((d) => String(d.code && d.code.value ? d.code.value : d.code));
+      const codes = vscode.languages.getDiagnostics(file(name)).map((d) => String(code(d)));
       assert.ok(!codes.some((c) => c.includes('calico-tier-missing') || c.includes('kind-not-simulated')), codes.join(','));
     }
   });
