@@ -97,6 +97,30 @@ describe('manifests: documents and files', () => {
     assert.deepEqual(podsOf(a, 'default/web')[0]?.labels, { app: 'web', tier: 'front' });
   });
 
+  it('keeps the parsed values as written: lists copied to their length, an aliased list still one list', () => {
+    const [o] = parse(yaml`
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: web
+        labels: {tier: a}
+      spec:
+        ports: &ports
+        - {name: http, port: 80, targetPort: [8080, {deep: [1, 2]}]}
+        - {name: dns, port: 53, protocol: UDP}
+        externalIPs: []
+      status:
+        again: *ports
+    `).objects;
+    const raw = o?.raw as { spec: { ports: unknown[]; externalIPs: unknown[] }; status: { again: unknown[] } };
+    assert.deepEqual(raw.spec.ports, [
+      { name: 'http', port: 80, targetPort: [8080, { deep: [1, 2] }] },
+      { name: 'dns', port: 53, protocol: 'UDP' },
+    ]);
+    assert.deepEqual(raw.spec.externalIPs, []);
+    assert.equal(raw.status.again, raw.spec.ports, 'the alias and its anchor are one array, as js-yaml made them');
+  });
+
   it('reports a missing kind or name as manifest-invalid', () => {
     expectDiagnostic(parse(`apiVersion: v1\nmetadata:\n  name: w\n`).diagnostics, 'manifest-invalid', 'f.yaml', 1, 1);
     expectDiagnostic(parse(`apiVersion: v1\nkind: Pod\nmetadata:\n  labels: {a: b}\n`).diagnostics, 'manifest-invalid', 'f.yaml', 3, 1);
