@@ -70,7 +70,8 @@ export function readContainers(r: FieldReader, specPath: FieldPath, origin: Orig
     const name = r.str([...cp, 'name']) ?? `#${ci}`;
     const ports: ContainerPort[] = [];
     (r.list([...cp, 'ports']) ?? []).forEach((__, pi) => {
-      const pp = [...cp, 'ports', pi];
+      // Kept by the port: concat makes an array of its own length (a spread literal keeps room for 20 more).
+      const pp = cp.concat('ports', pi);
       const containerPort = r.int([...pp, 'containerPort'], 1, 65535);
       if (containerPort === undefined) {
         if (r.raw([...pp, 'containerPort']) === undefined) r.invalid(pp, 'A container port needs `containerPort`.');
@@ -102,14 +103,14 @@ export function readContainers(r: FieldReader, specPath: FieldPath, origin: Orig
       const envName = r.str([...ep, 'name']);
       const value = r.raw([...ep, 'value']);
       if (typeof value === 'string' && value !== '')
-        texts.push({ value, path: [...ep, 'value'], origin, label: `env ${envName ?? `#${ei}`}` });
+        texts.push({ value, path: ep.concat('value'), origin, label: `env ${envName ?? `#${ei}`}` });
       else if (typeof value === 'number' || typeof value === 'boolean')
         r.invalid([...ep, 'value'], `env value must be a string; quote it ("${String(value)}").`);
     });
     const argv: string[] = [];
     for (const field of ['command', 'args'] as const) {
       (r.list([...cp, field]) ?? []).forEach((arg, ai) => {
-        if (typeof arg === 'string') texts.push({ value: arg, path: [...cp, field, ai], origin, label: `${field}[${ai}]` });
+        if (typeof arg === 'string') texts.push({ value: arg, path: cp.concat(field, ai), origin, label: `${field}[${ai}]` });
         if (typeof arg === 'string' || typeof arg === 'number') argv.push(String(arg));
       });
     }

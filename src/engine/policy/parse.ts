@@ -131,8 +131,10 @@ function sharedPath(path: FieldPath): FieldPath {
   const known = paths.get(key);
   if (known) return known;
   if (paths.size >= 50_000) paths.clear();
-  paths.set(key, path);
-  return path;
+  // A copy of its own length: a spread array literal keeps room for 20 elements more.
+  const kept = path.slice();
+  paths.set(key, kept);
+  return kept;
 }
 
 function readRules(r: FieldReader, direction: Direction): PolicyRule[] {
@@ -153,12 +155,16 @@ function readRules(r: FieldReader, direction: Direction): PolicyRule[] {
     const peers = peersRaw && peersRaw.length > 0 ? peersRaw.map((_, pi) => readPeer(r, sharedPath([...path, peerKey, pi]), pi)) : null;
     const ports =
       portsRaw && portsRaw.length > 0
-        ? portsRaw.map((_, pi) => readPort(r, sharedPath([...path, 'ports', pi]), pi)).filter((p): p is PolicyPort => p !== undefined)
+        ? portsRaw
+            .map((_, pi) => readPort(r, sharedPath([...path, 'ports', pi]), pi))
+            .filter((p): p is PolicyPort => p !== undefined)
+            .slice()
         : null;
     // When every port entry is invalid the list is empty: admitting nothing is the safe reading.
     out.push({ index: i, path, peers, ports });
   });
-  return out;
+  // Kept as long as the policy: copies of their own length (filter and push leave room for 17).
+  return out.slice();
 }
 
 function readPeer(r: FieldReader, path: FieldPath, index: number): PolicyPeer {
