@@ -26,13 +26,12 @@ import { Details } from './details';
 import { TracePlayer } from './trace';
 import { exportDrawing, exportPng, exportTable } from './export';
 import { bindKeyboard } from './keyboard';
-import { layoutMap, type MapLayout } from './mapLayout';
+import { layoutMap, type MapKind, type MapLayout } from './mapLayout';
 import { MapScene } from './mapScene';
 import { ViewSwitch } from './views';
 import { pageSkeleton } from './page';
 import { MatrixPanel } from './matrix';
 import { MapFocus } from './mapFocus';
-import type { MapKind } from './mapLayout';
 
 interface VsCodeApi {
   postMessage(message: ToExtension): void;
@@ -94,6 +93,7 @@ const viewport = new Viewport(svg, scene.root.node() as SVGGElement, (t) => {
 const mapScene = new MapScene(mapSvg);
 const mapCuller = new Culler();
 const mapViewport = new Viewport(mapSvg, mapScene.root, (t) => {
+  mapScene.scaleTitles(t.k);
   const culled = mapCuller.update(visibleArea(t, mapViewport.size()));
   if (mapSvg.dataset['culled'] !== String(culled)) mapSvg.dataset['culled'] = String(culled);
 });

@@ -35,6 +35,9 @@ export const MAP_SIZES = {
   pad: 16,
   header: 34,
   nsGap: 48,
+  /** A namespace deeper than this many layers goes on in a further row (see layoutMap). */
+  wrapColumns: 8,
+  rowGap: 56,
   external: { w: 184, h: 40 },
 };
 
@@ -164,27 +167,44 @@ export function layoutMap(t: MapTopology): MapLayout {
   const boxes = new Map<string, Box>();
   const namespaces = new Map<string, Box>();
 
-  // Each namespace's own picture, at the origin: columns by layer, units in (kind, id) order.
+  // Each namespace's own picture, at the origin: columns by layer, units in (kind, id) order. A
+  // namespace of more layers than wrapColumns (a long chain of calls) goes on in another row below,
+  // as text wraps: unwrapped, one 40-deep chain made the map 75 times wider than tall, and fitted
+  // into the view nothing in it, not even the namespaces' names, could be read. The wrap is a
+  // fixed count, so an edit moves only the columns after it, as without wrapping.
   const inner = new Map<string, { w: number; h: number; place: Array<{ key: string; x: number; y: number; h: number }> }>();
   const byNs = new Map<string, Unit[]>();
   for (const u of units) byNs.set(u.namespace, [...(byNs.get(u.namespace) ?? []), u]);
   for (const [ns, list] of byNs) {
-    const cols = [...new Set(list.map((u) => layers.get(u.key) ?? 0))].sort((a, b) => a - b);
+    const layerList = [...new Set(list.map((u) => layers.get(u.key) ?? 0))].sort((a, b) => a - b);
+    const columns = layerList.map((layer) =>
+      list.filter((x) => (layers.get(x.key) ?? 0) === layer).sort((a, b) => a.rank - b.rank || byKey(a, b)),
+    );
+    const content = columns.map(
+      (col) => col.reduce((n, u) => n + u.members.reduce((m, x) => m + x.h + S.stackGap, 0) - S.stackGap, 0) + (col.length - 1) * S.unitGap,
+    );
+    const perRow = S.wrapColumns;
+    const rowTops: number[] = [];
+    let top = S.header;
+    for (let r = 0; r * perRow < columns.length; r++) {
+      rowTops.push(top);
+      top += Math.max(0, ...content.slice(r * perRow, (r + 1) * perRow)) + S.rowGap;
+    }
     const place: Array<{ key: string; x: number; y: number; h: number }> = [];
-    let h = 0;
-    cols.forEach((layer, ci) => {
-      let y = S.header;
-      const x = S.pad + ci * (S.w + S.colGap);
-      for (const u of list.filter((x) => (layers.get(x.key) ?? 0) === layer).sort((a, b) => a.rank - b.rank || byKey(a, b))) {
+    columns.forEach((col, ci) => {
+      let y = rowTops[Math.floor(ci / perRow)] ?? S.header;
+      const x = S.pad + (ci % perRow) * (S.w + S.colGap);
+      for (const u of col) {
         for (const m of u.members) {
           place.push({ key: m.key, x, y, h: m.h });
           y += m.h + S.stackGap;
         }
         y += S.unitGap - S.stackGap;
       }
-      h = Math.max(h, y - S.unitGap + S.pad);
     });
-    inner.set(ns, { w: S.pad * 2 + cols.length * S.w + (cols.length - 1) * S.colGap, h: Math.max(h, S.header + S.pad), place });
+    const across = Math.min(columns.length, perRow);
+    const h = columns.length > 0 ? top - S.rowGap + S.pad : 0;
+    inner.set(ns, { w: S.pad * 2 + across * S.w + (across - 1) * S.colGap, h: Math.max(h, S.header + S.pad), place });
   }
 
   // Namespaces in rows, wrapped at a width that keeps the whole map about twice as wide as tall.

@@ -96,7 +96,7 @@ export interface DrawnMap {
 
 export class MapScene {
   readonly root: SVGGElement;
-  private readonly layers: Record<'namespaces' | 'edges' | 'objects', SVGGElement>;
+  private readonly layers: Record<'namespaces' | 'edges' | 'objects' | 'titles', SVGGElement>;
   private layout: MapLayout | undefined;
   nsColour = new Map<string, number>();
 
@@ -123,7 +123,8 @@ export class MapScene {
       this.root.append(g);
       return g;
     };
-    this.layers = { namespaces: layer('namespaces'), edges: layer('edges'), objects: layer('objects') };
+    // The namespaces' titles over everything: zoomed out they grow over their groups' boxes and calls.
+    this.layers = { namespaces: layer('namespaces'), edges: layer('edges'), objects: layer('objects'), titles: layer('titles') };
     svg.append(defs, this.root);
   }
 
@@ -134,6 +135,30 @@ export class MapScene {
     const gone = (id: string | null) => id !== null && id.includes('/') && hidden.has(id.slice(0, id.indexOf('/')));
     for (const el of this.svg.querySelectorAll<SVGGElement>('g.edge'))
       el.classList.toggle('ns-hidden', gone(el.getAttribute('data-from')) || gone(el.getAttribute('data-to')));
+  }
+
+  /** Each namespace's title and workload count, with what bounds them: its group's box and its length. */
+  private titles: Array<{ title: SVGTextElement; count: SVGTextElement; box: Box; chars: number }> = [];
+  private zoom = 1;
+
+  /**
+   * Keeps the namespace titles readable when zoomed out: below scale 1 a title grows so that it
+   * stays about 14 px on screen, as far as its group has room for it (the map of 500 workloads,
+   * fitted into the view, showed groups of coloured boxes with no name legible), and under it
+   * the group's workload count, which only shows zoomed out (style.css). Called when a zoom ends.
+   */
+  scaleTitles(k: number): void {
+    this.zoom = k;
+    for (const { title, count, box, chars } of this.titles) {
+      const room = Math.min((box.h - 12) / 1.9, (box.w - 24) / (0.62 * Math.max(4, chars)));
+      const size = Math.max(14, Math.min(14 / Math.max(k, 1e-3), room));
+      const y = 8 + size * 0.85;
+      title.setAttribute('y', r1(y));
+      title.style.fontSize = size > 14 ? `${r1(size)}px` : '';
+      title.style.strokeWidth = size > 14 ? `${r1(size * 0.08)}px` : '';
+      count.setAttribute('y', r1(y + size * 0.8));
+      count.style.fontSize = `${r1(size * 0.6)}px`;
+    }
   }
 
   boxOf(kind: MapKind, id: string): Box | undefined {
@@ -161,6 +186,7 @@ export class MapScene {
     this.layout = layout;
     this.nsColour = new Map(t.namespaces.map((n, i) => [n.name, i % COLOURS]));
     for (const g of Object.values(this.layers)) g.replaceChildren();
+    this.titles = [];
     const items: DrawnMap['items'] = [];
     const object = (kind: MapDrawnKind, id: string, ns: string | null, box: Box, cls: string, label: string, title: string) => {
       const g = el('g', {
@@ -185,6 +211,12 @@ export class MapScene {
     // Namespace groups.
     const wlCount = new Map<string, number>();
     for (const w of t.workloads) wlCount.set(w.namespace, (wlCount.get(w.namespace) ?? 0) + 1);
+    // Blocked calls by the caller's namespace: zoomed out, the count under a title says where to look.
+    const blockedFrom = new Map<string, number>();
+    for (const c of t.map.calls) {
+      const ns = c.from.slice(0, c.from.indexOf('/'));
+      if (c.verdict === 'blocked') blockedFrom.set(ns, (blockedFrom.get(ns) ?? 0) + 1);
+    }
     for (const [ns, box] of layout.namespaces) {
       const n = wlCount.get(ns) ?? 0;
       const info = t.namespaces.find((x) => x.name === ns);
@@ -198,9 +230,23 @@ export class MapScene {
         `namespace ${ns}\n${n} workload(s)${info?.implicit ? '\n(added by the simulator)' : ''}`,
       );
       g.append(el('rect', { class: 'region ns-region', width: box.w, height: box.h, rx: 10 }));
-      g.append(el('text', { class: 'name ns-name', x: 12, y: 22 }, `${ns}${info?.implicit ? ' (simulator)' : ''}`));
+      const name = `${ns}${info?.implicit ? ' (simulator)' : ''}`;
+      const title = el('text', { class: 'name ns-name', x: 12, y: 22 }, name);
+      const blocked = blockedFrom.get(ns) ?? 0;
+      const summary = `${n} workload${n === 1 ? '' : 's'}${blocked > 0 ? ` · ${blocked} call${blocked === 1 ? '' : 's'} blocked` : ''}`;
+      const count = el('text', { class: 'ns-count', x: 12, y: 40 }, summary);
+      const titles = el('g', {
+        class: 'ns-title',
+        'data-namespace': ns,
+        transform: `translate(${r1(box.x)},${r1(box.y)})`,
+        'aria-hidden': 'true',
+      });
+      titles.append(title, count);
+      this.titles.push({ title, count, box, chars: name.length });
       this.layers.namespaces.append(g);
+      this.layers.titles.append(titles);
     }
+    this.scaleTitles(this.zoom);
 
     // Objects.
     const objects = this.layers.objects;

@@ -263,6 +263,33 @@ describe('map layout (webview/mapLayout.ts)', () => {
     }
   });
 
+  it('wraps a namespace deeper than 8 layers into rows, so a long chain of calls does not make the map a thin strip', () => {
+    // 20 apps, each calling the next: 20 layers in one namespace.
+    const chain = Array.from({ length: 20 }, (_, i) => {
+      const name = `app-${String(i).padStart(2, '0')}`;
+      const env = i < 19 ? { NEXT: `http://app-${String(i + 1).padStart(2, '0')}:80` } : undefined;
+      return docs(
+        workload({ name, namespace: 'deep', ports: [{ containerPort: 8080 }], ...(env ? { env } : {}) }),
+        svc({ name, namespace: 'deep', ports: [{ port: 80, targetPort: 8080 }] }),
+      );
+    });
+    const deep = layoutMap(mapTopologyOf(buildTopology(analyzeWorkspace([{ path: 'deep.yaml', text: chain.join('---\n') }]))));
+    const box = (i: number) => deep.boxes.get(mapKey('service', `deep/app-${String(i).padStart(2, '0')}`)) as Box;
+    const ns = deep.namespaces.get('deep') as Box;
+    // Layers 0-7 in the first row, 8-15 in the second, 16-19 in the third, each row left to right.
+    assert.equal(new Set(Array.from({ length: 20 }, (_, i) => box(i).x)).size, 8, 'eight columns');
+    assert.equal(box(8).x, box(0).x, 'the ninth layer starts the second row');
+    assert.ok(box(8).y > box(7).y + box(7).h, 'below the first row');
+    assert.ok(box(16).y > box(15).y && box(1).x > box(0).x && box(9).x > box(8).x);
+    assert.ok(ns.w < ns.h * 5, `the namespace is ${ns.w} × ${ns.h} (unwrapped, 20 columns: 37 times as wide as tall)`);
+    const all = [...deep.boxes.entries()];
+    for (const [i, [ka, a]] of all.entries()) {
+      for (const [kb, b] of all.slice(i + 1)) assert.ok(!overlaps(a, b), `${ka} overlaps ${kb}`);
+      if (ka.includes('deep/'))
+        assert.ok(a.x >= ns.x && a.y >= ns.y && a.x + a.w <= ns.x + ns.w && a.y + a.h <= ns.y + ns.h, `${ka} inside`);
+    }
+  });
+
   it('gives every node of a cyclic graph a finite layer (back edges are left out)', () => {
     const layers = longestPathLayers(
       ['a', 'b', 'c'],
