@@ -109,7 +109,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   diagnostics.push(...inputs.diagnostics);
   // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
   const budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS, ...options.budgets };
-  const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets);
+  const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets, incremental);
   if (incremental) stableObjects(incremental).reuse(cluster);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
   const cniPolicies = readCniPolicies(cluster, diagnostics);
@@ -147,6 +147,7 @@ export function buildCluster(
   settings: ClusterSettings,
   diagnostics: Diagnostic[],
   budgets: Budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS },
+  incremental?: IncrementalState,
 ): Cluster {
   // Of objects defined more than once only the one applied last exists; every stage sees it alone.
   const objects = resolveDuplicates(input, diagnostics);
@@ -159,7 +160,7 @@ export function buildCluster(
     const replicaDecisions: ReplicaDecision[] = [];
     const names = on.map((n) => n.name);
     const budget = podBudget(budgets.pods);
-    const blueprints = expandWorkloads(objects, names, DEFAULT_NAMESPACE, found, replicaDecisions, budget);
+    const blueprints = expandWorkloads(objects, names, DEFAULT_NAMESPACE, found, replicaDecisions, budget, incremental);
     if (!userDns) blueprints.push(...coreDnsBlueprints());
     blueprints.push(...ingressControllers.blueprints);
     blueprints.push(...implicitGatewayDataPlanes(objects, names).blueprints);
@@ -178,7 +179,7 @@ export function buildCluster(
   }
   const { blueprints, replicaDecisions } = expanded;
   diagnostics.push(...expanded.found);
-  const pods = placePods(blueprints, nodes, diagnostics);
+  const pods = placePods(blueprints, nodes, diagnostics, incremental);
   // The data planes' Services do not depend on the nodes; their pods were expanded with the others.
   const gatewayServices = implicitGatewayDataPlanes(
     objects,

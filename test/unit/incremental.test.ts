@@ -18,6 +18,8 @@ import { BLOCKED_REFERENCES } from '../../src/engine/policy/checks';
 const blocked = (cache: ParseCache) => cache.incremental.memo(BLOCKED_REFERENCES);
 
 const SETTINGS = settingsFrom('nodes:\n  - {name: a, ip: 10.0.0.1}\n  - {name: b, ip: 10.0.0.2}\n');
+/** Settings that name no nodes: the workspace's Node objects, else the default cluster. */
+const NO_NODES = settingsFrom('');
 
 // Few names, so that edits keep hitting what other objects select, reference or duplicate.
 const NAMESPACES = ['x', 'y'];
@@ -38,10 +40,12 @@ const deployment = fc
     calls: fc.option(fc.tuple(arbApp, arbNs)),
     // What a pod's lookups read besides the zone: its /etc/hosts and its resolver.
     resolver: fc.constantFrom('cluster', 'hosts', 'dnsConfig'),
+    // Each kind names and counts its replicas its own way (a DaemonSet's follow the nodes), and unchanged ones are kept.
+    kind: fc.constantFrom('Deployment', 'Deployment', 'StatefulSet', 'DaemonSet'),
   })
   .map((d) => ({
     apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    kind: d.kind,
     metadata: { name: d.name, namespace: d.ns },
     spec: {
       replicas: d.replicas,
@@ -127,6 +131,14 @@ const policy = fc
     },
   }));
 
+// Nodes declared in the workspace replace the settings' two: adding or removing one moves pods and DaemonSet replicas.
+const node = fc.constantFrom('n1', 'n2', 'n3').map((name) => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, labels: { zone: name === 'n3' ? 'b' : 'a' } },
+  status: { allocatable: { pods: '4' } },
+}));
+
 const namespace = fc
   .record({ name: arbNs, team: fc.constantFrom('t1', 't2') })
   .map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n.name, labels: { team: n.team } } }));
@@ -159,6 +171,7 @@ const document: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: service.map((o) => dump(o)) },
   { weight: 3, arbitrary: policy.map((o) => dump(o)) },
   { weight: 1, arbitrary: namespace.map((o) => dump(o)) },
+  { weight: 1, arbitrary: node.map((o) => dump(o)) },
   { weight: 1, arbitrary: ingress.map((o) => dump(o)) },
   { weight: 1, arbitrary: configMap.map((o) => dump(o)) },
   {
@@ -205,8 +218,8 @@ function files(ws: Workspace): InputFile[] {
 }
 
 /** Everything an analysis shows: the CLI's analyze JSON, the connectivity list, and DNS lookups from each namespace. */
-function bytes(input: InputFile[], cache?: ParseCache): string {
-  const a = analyzeWorkspace(input, { settings: SETTINGS, ...(cache ? { cache } : {}) });
+function bytes(input: InputFile[], cache?: ParseCache, settings = SETTINGS): string {
+  const a = analyzeWorkspace(input, { settings, ...(cache ? { cache } : {}) });
   const lookups = NAMESPACES.flatMap((ns) => APPS.map((app) => dnsJson(a.dns.resolve(`${app}.${ns}`, { namespace: ns }))));
   return JSON.stringify({ analysis: analysisJson(a), matrix: matrixText(connectivityList(a.policies, { gateways: a.gateway })), lookups });
 }
@@ -217,14 +230,16 @@ describe('incremental re-analysis', () => {
       fc.property(
         fc.array(fc.array(document, { maxLength: 5 }), { minLength: 3, maxLength: 3 }),
         fc.array(edit, { minLength: 1, maxLength: 12 }),
-        (start, edits) => {
+        fc.boolean(),
+        (start, edits, nodesFromWorkspace) => {
+          const settings = nodesFromWorkspace ? NO_NODES : SETTINGS;
           const cache = new ParseCache();
           let ws: Workspace = start;
-          assert.equal(bytes(files(ws), cache), bytes(files(ws)));
+          assert.equal(bytes(files(ws), cache, settings), bytes(files(ws), undefined, settings));
           for (const e of edits) {
             ws = apply(ws, e);
             const input = files(ws);
-            assert.equal(bytes(input, cache), bytes(input), `after ${JSON.stringify(e)}`);
+            assert.equal(bytes(input, cache, settings), bytes(input, undefined, settings), `after ${JSON.stringify(e)}`);
           }
         },
       ),
@@ -285,6 +300,25 @@ describe('incremental re-analysis', () => {
     assert.equal(bytes(ws(deploy('api', 'b'), other), cache), bytes(ws(deploy('api', 'b'), other)));
     assert.equal(blocked(cache).hits, 1);
     assert.equal(blocked(cache).misses, 0);
+  });
+
+  it("a DaemonSet's kept replicas follow the nodes when one node is exchanged for another", () => {
+    // The property above rarely swaps one Node for another of the same count under a DaemonSet.
+    const ds = dump({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'x' },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'main', image: 'example/agent' }] } },
+      },
+    });
+    const nodeDoc = (name: string) => dump({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+    const cache = new ParseCache();
+    for (const second of ['n2', 'n3', 'n2']) {
+      const input = files([[ds], [nodeDoc('n1'), nodeDoc(second)], []]);
+      assert.equal(bytes(input, cache, NO_NODES), bytes(input, undefined, NO_NODES), `nodes n1, ${second}`);
+    }
   });
 
   it('the edits it replays change what is simulated', () => {
