@@ -187,7 +187,16 @@ export function buildCluster(
   ).services;
   const extraServices = [...ingressControllers.services, ...gatewayServices, ...operatorServices(objects, DEFAULT_NAMESPACE)];
   const cut = expanded.cut;
-  const services = buildServices(objects, settings, nodes, pods, extraServices, diagnostics, { limit: budgets.endpoints, cut });
+  const services = buildServices(
+    objects,
+    settings,
+    nodes,
+    pods,
+    extraServices,
+    diagnostics,
+    { limit: budgets.endpoints, cut },
+    incremental,
+  );
   for (const o of [...pods, ...services]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
   const cluster: Cluster = {
     settings,

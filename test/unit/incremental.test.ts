@@ -77,12 +77,15 @@ const service = fc
     headless: fc.boolean(),
     // A headless Service without ports: its DNS records come from the labels of the pods it selects.
     portless: fc.boolean(),
+    // Hints for the endpoints' zones.
+    close: fc.boolean(),
   })
   .map((s) => ({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: s.name, namespace: s.ns },
     spec: {
+      ...(s.close ? { trafficDistribution: 'PreferClose' } : {}),
       ...(s.headless ? { clusterIP: 'None' } : {}),
       ...(s.selector ? { selector: s.selector } : {}),
       ...(s.headless && s.portless ? {} : { ports: [{ name: 'http', port: 80, targetPort: s.target }] }),
@@ -132,10 +135,11 @@ const policy = fc
   }));
 
 // Nodes declared in the workspace replace the settings' two: adding or removing one moves pods and DaemonSet replicas.
-const node = fc.constantFrom('n1', 'n2', 'n3').map((name) => ({
+// Its zone is what topology-aware routing gives each endpoint on it (an edit may move a node to another zone).
+const node = fc.record({ name: fc.constantFrom('n1', 'n2', 'n3'), zone: fc.constantFrom('a', 'b', '') }).map((n) => ({
   apiVersion: 'v1',
   kind: 'Node',
-  metadata: { name, labels: { zone: name === 'n3' ? 'b' : 'a' } },
+  metadata: { name: n.name, labels: { 'topology.kubernetes.io/zone': n.zone } },
   status: { allocatable: { pods: '4' } },
 }));
 
@@ -217,11 +221,18 @@ function files(ws: Workspace): InputFile[] {
   return ws.map((docs, i) => ({ path: FILES[i] ?? `f${i}.yaml`, text: docs.join('---\n') }));
 }
 
-/** Everything an analysis shows: the CLI's analyze JSON, the connectivity list, and DNS lookups from each namespace. */
+/** Everything an analysis shows: the CLI's analyze JSON, the connectivity list, DNS lookups from each namespace, and the endpoints. */
 function bytes(input: InputFile[], cache?: ParseCache, settings = SETTINGS): string {
   const a = analyzeWorkspace(input, { settings, ...(cache ? { cache } : {}) });
   const lookups = NAMESPACES.flatMap((ns) => APPS.map((app) => dnsJson(a.dns.resolve(`${app}.${ns}`, { namespace: ns }))));
-  return JSON.stringify({ analysis: analysisJson(a), matrix: matrixText(connectivityList(a.policies, { gateways: a.gateway })), lookups });
+  // Every endpoint as the model holds it (zones and hints too, which the CLI's JSON leaves out).
+  const endpoints = a.cluster.services.map((s) => [s.namespace, s.name, s.endpointsByPort]);
+  return JSON.stringify({
+    analysis: analysisJson(a),
+    matrix: matrixText(connectivityList(a.policies, { gateways: a.gateway })),
+    lookups,
+    endpoints,
+  });
 }
 
 describe('incremental re-analysis', () => {
@@ -318,6 +329,34 @@ describe('incremental re-analysis', () => {
     for (const second of ['n2', 'n3', 'n2']) {
       const input = files([[ds], [nodeDoc('n1'), nodeDoc(second)], []]);
       assert.equal(bytes(input, cache, NO_NODES), bytes(input, undefined, NO_NODES), `nodes n1, ${second}`);
+    }
+  });
+
+  it("kept endpoints take their node's new zone", () => {
+    // The property above rarely moves a node to another zone under unchanged pods and Services.
+    const web = dump({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'x' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'main', image: 'example/web' }] } },
+      },
+    });
+    const svc = dump({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'x' },
+      spec: { selector: { app: 'web' }, trafficDistribution: 'PreferClose', ports: [{ port: 80 }] },
+    });
+    // A node without a zone label gives its endpoints none.
+    const nodeDoc = (name: string, zone: string) =>
+      dump({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: zone ? { 'topology.kubernetes.io/zone': zone } : {} } });
+    const cache = new ParseCache();
+    for (const zone of ['a', '', 'b', 'a']) {
+      const input = files([[web, svc], [nodeDoc('n1', zone), nodeDoc('n2', 'c')], []]);
+      assert.equal(bytes(input, cache, NO_NODES), bytes(input, undefined, NO_NODES), `n1 in zone ${zone}`);
     }
   });
 

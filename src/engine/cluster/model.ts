@@ -67,8 +67,17 @@ export interface WorkloadRef {
   name: string;
 }
 
+/**
+ * Ids by object: a workload's replicas share its WorkloadRef, kept across analyses with its template
+ * read, and every stage that groups pods by workload asks; the id is made (and hashed) once. Nothing
+ * changes a WorkloadRef's or a pod's name once made.
+ */
+const workloadIds = new WeakMap<WorkloadRef, string>();
+
 export function workloadId(w: WorkloadRef): string {
-  return `${w.namespace}/${w.name}[${w.kind}]`;
+  let id = workloadIds.get(w);
+  if (id === undefined) workloadIds.set(w, (id = `${w.namespace}/${w.name}[${w.kind}]`));
+  return id;
 }
 
 export interface HostAlias {
