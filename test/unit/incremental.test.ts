@@ -360,6 +360,59 @@ describe('incremental re-analysis', () => {
     }
   });
 
+  it('a policy edited in the called namespace redoes the checks of calls into it from another', () => {
+    // web (namespace y) calls api.x; only x's policies change, so the caller's pod and the Service are
+    // the same objects and only the key of the pods behind the Service tells the check to run again.
+    const deploy = (name: string, ns: string, calls?: string) =>
+      dump({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: ns },
+        spec: {
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: {
+              containers: [
+                {
+                  name: 'main',
+                  image: 'example',
+                  ports: [{ containerPort: 80 }],
+                  ...(calls ? { env: [{ name: 'U', value: calls }] } : {}),
+                },
+              ],
+            },
+          },
+        },
+      });
+    const svc = dump({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'api', namespace: 'x' },
+      spec: { selector: { app: 'api' }, ports: [{ port: 80 }] },
+    });
+    const ingressOnly = (from: string) =>
+      dump({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'in', namespace: 'x' },
+        spec: {
+          podSelector: { matchLabels: { app: 'api' } },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from } } }] }],
+        },
+      });
+    const cache = new ParseCache();
+    const ws = (policy: string) => files([[deploy('web', 'y', 'http://api.x:80')], [deploy('api', 'x'), svc], [policy]]);
+    const blockedIn = (input: InputFile[]) =>
+      analyzeWorkspace(input, { settings: SETTINGS }).diagnostics.some((d) => d.code === 'connection-blocked-by-policy');
+    for (const from of ['y', 'z', 'y']) {
+      const input = ws(ingressOnly(from));
+      assert.equal(blockedIn(input), from !== 'y');
+      assert.equal(bytes(input, cache), bytes(input), `ingress from ${from}`);
+    }
+  });
+
   it('the edits it replays change what is simulated', () => {
     // Guards the test above against comparing analyses that never differ: two edits of the same
     // workspace give different bytes.

@@ -12,7 +12,8 @@ import { policyRefId, type PolicyRef, type SimNetworkPolicy } from './parse';
 import { type Verdict, type DirectionResult } from './types';
 import { decidingPolicies } from './explain';
 import { copyDiagnostic } from '../incremental/memo';
-import { PolicyKeys } from './verdictKeys';
+import { PolicyKeys, type KeptServiceKey } from './verdictKeys';
+import type { HostReference } from '../dns/hosts';
 import { stableObjects } from '../cluster/stable';
 import type { IncrementalState } from '../incremental/state';
 
@@ -214,14 +215,21 @@ function checkBlockedReferences(
   const endpointPods = endpointPodsCache();
   const memo = incremental
     ? {
-        keys: new PolicyKeys(engine, incremental.ids, incremental.texts, stableObjects(incremental)),
+        keys: new PolicyKeys(
+          engine,
+          incremental.ids,
+          incremental.texts,
+          stableObjects(incremental),
+          incremental.slot('policy-service-keys', () => new WeakMap<SimService, KeptServiceKey>()),
+        ),
         table: incremental.memo<Diagnostic | null>(BLOCKED_REFERENCES),
+        spelled: incremental.slot('blocked-reference-keys', () => new WeakMap<HostReference, SpelledKey>()),
       }
     : undefined;
   for (const r of references) {
     if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
     const check = () => blockedReference(engine, r, podsById, endpointPods, representatives);
-    const key = memo ? blockedReferenceKey(memo.keys, r, representatives) : undefined;
+    const key = memo ? blockedReferenceKey(memo.keys, r, representatives, memo.spelled) : undefined;
     const d = key !== undefined && memo ? memo.table.get(key, () => check() ?? null) : check();
     if (d) diagnostics.push(memo ? copyDiagnostic(d) : d);
   }
@@ -232,13 +240,18 @@ function checkBlockedReferences(
  * name resolved, the pods it is used from, and the Service's endpoints with their pods. Undefined
  * when a read is not spelled out (a name /etc/hosts answers is matched against every pod's address).
  */
-function blockedReferenceKey(keys: PolicyKeys, r: ResolvedReference, representatives: ReadonlyMap<string, SimPod[]>): string | undefined {
+function blockedReferenceKey(
+  keys: PolicyKeys,
+  r: ResolvedReference,
+  representatives: ReadonlyMap<string, SimPod[]>,
+  spelled: WeakMap<HostReference, SpelledKey>,
+): string | undefined {
   if (keys.global === undefined || r.text.origin.kind !== 'manifest') return undefined;
   if (!r.service && r.dns.answeredBy === 'hosts') return undefined;
   const sources = r.pod ? keys.pod(r.pod) : (representatives.get(r.namespace) ?? []).map((p) => keys.pod(p)).join(';');
   // The text and its parsed references are kept with the template read: the same objects as long as
   // the workload is unchanged.
-  return [
+  const parts = [
     keys.global,
     keys.ids.of(r.text),
     keys.ids.of(r.ref),
@@ -246,7 +259,19 @@ function blockedReferenceKey(keys: PolicyKeys, r: ResolvedReference, representat
     keys.answer(r.dns),
     r.service ? keys.service(r.service) : '-',
     sources,
-  ].join('\u0000');
+  ];
+  // The text the previous analysis joined from the same parts: a new one would be hashed again by the memo.
+  const known = spelled.get(r.ref);
+  if (known && known.parts.length === parts.length && known.parts.every((x, i) => x === parts[i])) return known.key;
+  const key = parts.join('\u0000');
+  spelled.set(r.ref, { parts, key });
+  return key;
+}
+
+/** A reference's key and the parts it was joined from. */
+interface SpelledKey {
+  parts: ReadonlyArray<string | number>;
+  key: string;
 }
 
 /** connection-blocked-by-policy for one reference, when every pod it is used from is kept from where it lands. */
