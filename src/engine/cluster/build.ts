@@ -208,10 +208,10 @@ export function placePods(
         }
       }
   });
-  const order = placements
-    .map(({ blueprint }, i) => ({ i, id: podId(blueprint) }))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const { i, id } of order) {
+  // Each node's allocator takes its pods in id order (no address depends on another node's pods):
+  // sorted per node, a few dozen each, not all pods at once.
+  const byNode = new Map<string, number[]>();
+  for (let i = 0; i < count; i++) {
     const on = node[i];
     if (on === undefined || ip[i] !== undefined) continue;
     const n = nodeByName.get(on);
@@ -222,9 +222,22 @@ export function placePods(
       if (n.ipv6) ipv6[i] = n.ipv6;
       continue;
     }
-    ip[i] = allocators.get(n.name)?.allocate(id);
-    const v6 = allocators6.get(n.name)?.allocate(id);
-    if (v6) ipv6[i] = v6;
+    const list = byNode.get(n.name);
+    if (list) list.push(i);
+    else byNode.set(n.name, [i]);
+  }
+  for (const [name, list] of byNode) {
+    const ids = list.map((i) => podId((placements[i] as (typeof placements)[number]).blueprint));
+    const order = list.map((_, k) => k).sort((a, b) => compareText(ids[a] as string, ids[b] as string));
+    const v4 = allocators.get(name);
+    const v6 = allocators6.get(name);
+    for (const k of order) {
+      const i = list[k] as number;
+      const id = ids[k] as string;
+      ip[i] = v4?.allocate(id);
+      const six = v6?.allocate(id);
+      if (six) ipv6[i] = six;
+    }
   }
   const kept = incremental?.slot('pods-by-blueprint', () => new WeakMap<PodBlueprint, SimPod>());
   return placements.map(({ blueprint }, i) => {
@@ -241,6 +254,8 @@ export function placePods(
     return pod;
   });
 }
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Blueprint fields that are scheduling input, not part of the pod. */
 const SCHEDULING_ONLY = new Set<string>(['nodeName', 'nodeSelector', 'perNode', 'replicaIndex', 'liveIP']);
