@@ -44,7 +44,7 @@ const scans = new WeakMap<EnvValue, Map<RegExp, RegExpMatchArray[]>>();
 
 function matchesIn(text: EnvValue, re: RegExp): RegExpMatchArray[] {
   let byRe = scans.get(text);
-  if (!byRe) scans.set(text, (byRe = new Map()));
+  if (!byRe) scans.set(text, (byRe = new Map<RegExp, RegExpMatchArray[]>()));
   let found = byRe.get(re);
   if (!found) byRe.set(re, (found = [...text.value.matchAll(re)]));
   return found;
