@@ -226,19 +226,39 @@ export function placePods(
     if (list) list.push(i);
     else byNode.set(n.name, [i]);
   }
+  const addresses = incremental?.slot('node-addresses', () => ({ byNode: new Map<string, NodeAddresses>() }));
+  const nextAddresses = new Map<string, NodeAddresses>();
   for (const [name, list] of byNode) {
     const ids = list.map((i) => podId((placements[i] as (typeof placements)[number]).blueprint));
     const order = list.map((_, k) => k).sort((a, b) => compareText(ids[a] as string, ids[b] as string));
     const v4 = allocators.get(name);
     const v6 = allocators6.get(name);
-    for (const k of order) {
+    const sortedIds = order.map((k) => ids[k] as string);
+    // A node's addresses follow from its ranges and its pods' ids in order (nothing reserved): the
+    // previous analysis's, when those are the same, without hashing every pod again.
+    const fresh = (v4?.used ?? 0) === 0 && (v6?.used ?? 0) === 0;
+    const known = fresh ? addresses?.byNode.get(name) : undefined;
+    const same =
+      known !== undefined &&
+      known.cidr === v4?.cidr.text &&
+      known.cidr6 === v6?.cidr.text &&
+      known.ids.length === sortedIds.length &&
+      known.ids.every((id, k) => id === sortedIds[k]);
+    const made: NodeAddresses = same ? known : { cidr: v4?.cidr.text, cidr6: v6?.cidr.text, ids: sortedIds, v4: [], v6: [] };
+    order.forEach((k, n) => {
       const i = list[k] as number;
       const id = ids[k] as string;
-      ip[i] = v4?.allocate(id);
-      const six = v6?.allocate(id);
+      if (!same) {
+        made.v4.push(v4?.allocate(id));
+        made.v6.push(v6?.allocate(id));
+      }
+      ip[i] = made.v4[n];
+      const six = made.v6[n];
       if (six) ipv6[i] = six;
-    }
+    });
+    if (fresh) nextAddresses.set(name, made);
   }
+  if (addresses) addresses.byNode = nextAddresses;
   const kept = incremental?.slot('pods-by-blueprint', () => new WeakMap<PodBlueprint, SimPod>());
   return placements.map(({ blueprint }, i) => {
     const old = kept?.get(blueprint);
@@ -253,6 +273,15 @@ export function placePods(
     kept?.set(blueprint, pod);
     return pod;
   });
+}
+
+/** The addresses one node's pods were given, in id order, from these ranges. */
+interface NodeAddresses {
+  cidr: string | undefined;
+  cidr6: string | undefined;
+  ids: string[];
+  v4: Array<string | undefined>;
+  v6: Array<string | undefined>;
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
