@@ -133,7 +133,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   runLints({ cluster, policies, dns, ingress, references, files: ordered, incremental }, diagnostics);
   const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;
   reported.sort(compareDiagnostics);
-  const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects);
+  const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects, incremental);
   return { cluster, dns, references, ingress, gateway, policies, cniPolicies, notSimulated, diagnostics: shown, suppressed };
 }
 
@@ -213,11 +213,17 @@ export function buildCluster(
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
+  // By place and code first, the (long) message compared only among those: most diagnostics are alone at their place.
+  const seen = new Map<string, string[]>();
   return list.filter((d) => {
-    const key = `${d.range.file}:${d.range.line}:${d.range.column}:${d.code}:${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const key = `${d.range.file}:${d.range.line}:${d.range.column}:${d.code}`;
+    const messages = seen.get(key);
+    if (!messages) {
+      seen.set(key, [d.message]);
+      return true;
+    }
+    if (messages.includes(d.message)) return false;
+    messages.push(d.message);
     return true;
   });
 }

@@ -186,6 +186,8 @@ const document: fc.Arbitrary<string> = fc.oneof(
       'apiVersion: v1\nkind: Service\nmetadata: {name: odd, namespace: x}\nspec: {type: Foo, ports: [{port: x}]}\n',
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: odd, namespace: y}\nspec: {replicas: two, template: {spec: {containers: [{ports: [{containerPort: http}]}]}}}\n',
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: odd, namespace: x}\nspec: {podSelector: {matchLabels: 3}, ingress: [{from: [{ipBlock: {cidr: nope}}]}]}\n',
+      // Silenced where it is written: the file's directives are kept with its text.
+      '# kube-netsim: ignore all\napiVersion: v1\nkind: Service\nmetadata: {name: quiet, namespace: y}\nspec: {type: Foo, ports: [{port: x}]}\n',
     ),
   },
 );
