@@ -109,7 +109,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   diagnostics.push(...inputs.diagnostics);
   // A cluster snapshot's live addresses decide the ranges the defaults would otherwise set.
   const budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS, ...options.budgets };
-  const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets);
+  const cluster = buildCluster(objects, snapshotSettings(objects, settings, diagnostics), diagnostics, budgets, incremental);
   if (incremental) stableObjects(incremental).reuse(cluster);
   const notSimulated = reportNotSimulated(cluster.objects, diagnostics);
   const cniPolicies = readCniPolicies(cluster, diagnostics);
@@ -133,7 +133,7 @@ export function analyzeWorkspace(files: InputFile[], options: AnalyzeOptions = {
   runLints({ cluster, policies, dns, ingress, references, files: ordered, incremental }, diagnostics);
   const reported = cluster.cut ? dropCutDependents(diagnostics, cluster.cut) : diagnostics;
   reported.sort(compareDiagnostics);
-  const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects);
+  const { shown, suppressed } = applyIgnores(dedupe(reported), ordered, settings.ignore ?? [], objects, incremental);
   return { cluster, dns, references, ingress, gateway, policies, cniPolicies, notSimulated, diagnostics: shown, suppressed };
 }
 
@@ -147,6 +147,7 @@ export function buildCluster(
   settings: ClusterSettings,
   diagnostics: Diagnostic[],
   budgets: Budgets = { pods: MAX_SIMULATED_PODS, endpoints: MAX_SIMULATED_ENDPOINTS },
+  incremental?: IncrementalState,
 ): Cluster {
   // Of objects defined more than once only the one applied last exists; every stage sees it alone.
   const objects = resolveDuplicates(input, diagnostics);
@@ -159,7 +160,7 @@ export function buildCluster(
     const replicaDecisions: ReplicaDecision[] = [];
     const names = on.map((n) => n.name);
     const budget = podBudget(budgets.pods);
-    const blueprints = expandWorkloads(objects, names, DEFAULT_NAMESPACE, found, replicaDecisions, budget);
+    const blueprints = expandWorkloads(objects, names, DEFAULT_NAMESPACE, found, replicaDecisions, budget, incremental);
     if (!userDns) blueprints.push(...coreDnsBlueprints());
     blueprints.push(...ingressControllers.blueprints);
     blueprints.push(...implicitGatewayDataPlanes(objects, names).blueprints);
@@ -178,7 +179,7 @@ export function buildCluster(
   }
   const { blueprints, replicaDecisions } = expanded;
   diagnostics.push(...expanded.found);
-  const pods = placePods(blueprints, nodes, diagnostics);
+  const pods = placePods(blueprints, nodes, diagnostics, incremental);
   // The data planes' Services do not depend on the nodes; their pods were expanded with the others.
   const gatewayServices = implicitGatewayDataPlanes(
     objects,
@@ -186,7 +187,16 @@ export function buildCluster(
   ).services;
   const extraServices = [...ingressControllers.services, ...gatewayServices, ...operatorServices(objects, DEFAULT_NAMESPACE)];
   const cut = expanded.cut;
-  const services = buildServices(objects, settings, nodes, pods, extraServices, diagnostics, { limit: budgets.endpoints, cut });
+  const services = buildServices(
+    objects,
+    settings,
+    nodes,
+    pods,
+    extraServices,
+    diagnostics,
+    { limit: budgets.endpoints, cut },
+    incremental,
+  );
   for (const o of [...pods, ...services]) if (!namespaces.has(o.namespace)) namespaces.set(o.namespace, implicitNamespace(o.namespace));
   const cluster: Cluster = {
     settings,
@@ -203,11 +213,17 @@ export function buildCluster(
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
+  // By place and code first, the (long) message compared only among those: most diagnostics are alone at their place.
+  const seen = new Map<string, string[]>();
   return list.filter((d) => {
-    const key = `${d.range.file}:${d.range.line}:${d.range.column}:${d.code}:${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const key = `${d.range.file}:${d.range.line}:${d.range.column}:${d.code}`;
+    const messages = seen.get(key);
+    if (!messages) {
+      seen.set(key, [d.message]);
+      return true;
+    }
+    if (messages.includes(d.message)) return false;
+    messages.push(d.message);
     return true;
   });
 }

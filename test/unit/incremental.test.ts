@@ -18,6 +18,8 @@ import { BLOCKED_REFERENCES } from '../../src/engine/policy/checks';
 const blocked = (cache: ParseCache) => cache.incremental.memo(BLOCKED_REFERENCES);
 
 const SETTINGS = settingsFrom('nodes:\n  - {name: a, ip: 10.0.0.1}\n  - {name: b, ip: 10.0.0.2}\n');
+/** Settings that name no nodes: the workspace's Node objects, else the default cluster. */
+const NO_NODES = settingsFrom('');
 
 // Few names, so that edits keep hitting what other objects select, reference or duplicate.
 const NAMESPACES = ['x', 'y'];
@@ -38,10 +40,12 @@ const deployment = fc
     calls: fc.option(fc.tuple(arbApp, arbNs)),
     // What a pod's lookups read besides the zone: its /etc/hosts and its resolver.
     resolver: fc.constantFrom('cluster', 'hosts', 'dnsConfig'),
+    // Each kind names and counts its replicas its own way (a DaemonSet's follow the nodes), and unchanged ones are kept.
+    kind: fc.constantFrom('Deployment', 'Deployment', 'StatefulSet', 'DaemonSet'),
   })
   .map((d) => ({
     apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    kind: d.kind,
     metadata: { name: d.name, namespace: d.ns },
     spec: {
       replicas: d.replicas,
@@ -73,12 +77,15 @@ const service = fc
     headless: fc.boolean(),
     // A headless Service without ports: its DNS records come from the labels of the pods it selects.
     portless: fc.boolean(),
+    // Hints for the endpoints' zones.
+    close: fc.boolean(),
   })
   .map((s) => ({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: s.name, namespace: s.ns },
     spec: {
+      ...(s.close ? { trafficDistribution: 'PreferClose' } : {}),
       ...(s.headless ? { clusterIP: 'None' } : {}),
       ...(s.selector ? { selector: s.selector } : {}),
       ...(s.headless && s.portless ? {} : { ports: [{ name: 'http', port: 80, targetPort: s.target }] }),
@@ -127,6 +134,15 @@ const policy = fc
     },
   }));
 
+// Nodes declared in the workspace replace the settings' two: adding or removing one moves pods and DaemonSet replicas.
+// Its zone is what topology-aware routing gives each endpoint on it (an edit may move a node to another zone).
+const node = fc.record({ name: fc.constantFrom('n1', 'n2', 'n3'), zone: fc.constantFrom('a', 'b', '') }).map((n) => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name: n.name, labels: { 'topology.kubernetes.io/zone': n.zone } },
+  status: { allocatable: { pods: '4' } },
+}));
+
 const namespace = fc
   .record({ name: arbNs, team: fc.constantFrom('t1', 't2') })
   .map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n.name, labels: { team: n.team } } }));
@@ -159,6 +175,7 @@ const document: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: service.map((o) => dump(o)) },
   { weight: 3, arbitrary: policy.map((o) => dump(o)) },
   { weight: 1, arbitrary: namespace.map((o) => dump(o)) },
+  { weight: 1, arbitrary: node.map((o) => dump(o)) },
   { weight: 1, arbitrary: ingress.map((o) => dump(o)) },
   { weight: 1, arbitrary: configMap.map((o) => dump(o)) },
   {
@@ -169,6 +186,8 @@ const document: fc.Arbitrary<string> = fc.oneof(
       'apiVersion: v1\nkind: Service\nmetadata: {name: odd, namespace: x}\nspec: {type: Foo, ports: [{port: x}]}\n',
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: odd, namespace: y}\nspec: {replicas: two, template: {spec: {containers: [{ports: [{containerPort: http}]}]}}}\n',
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: odd, namespace: x}\nspec: {podSelector: {matchLabels: 3}, ingress: [{from: [{ipBlock: {cidr: nope}}]}]}\n',
+      // Silenced where it is written: the file's directives are kept with its text.
+      '# kube-netsim: ignore all\napiVersion: v1\nkind: Service\nmetadata: {name: quiet, namespace: y}\nspec: {type: Foo, ports: [{port: x}]}\n',
     ),
   },
 );
@@ -204,11 +223,18 @@ function files(ws: Workspace): InputFile[] {
   return ws.map((docs, i) => ({ path: FILES[i] ?? `f${i}.yaml`, text: docs.join('---\n') }));
 }
 
-/** Everything an analysis shows: the CLI's analyze JSON, the connectivity list, and DNS lookups from each namespace. */
-function bytes(input: InputFile[], cache?: ParseCache): string {
-  const a = analyzeWorkspace(input, { settings: SETTINGS, ...(cache ? { cache } : {}) });
+/** Everything an analysis shows: the CLI's analyze JSON, the connectivity list, DNS lookups from each namespace, and the endpoints. */
+function bytes(input: InputFile[], cache?: ParseCache, settings = SETTINGS): string {
+  const a = analyzeWorkspace(input, { settings, ...(cache ? { cache } : {}) });
   const lookups = NAMESPACES.flatMap((ns) => APPS.map((app) => dnsJson(a.dns.resolve(`${app}.${ns}`, { namespace: ns }))));
-  return JSON.stringify({ analysis: analysisJson(a), matrix: matrixText(connectivityList(a.policies, { gateways: a.gateway })), lookups });
+  // Every endpoint as the model holds it (zones and hints too, which the CLI's JSON leaves out).
+  const endpoints = a.cluster.services.map((s) => [s.namespace, s.name, s.endpointsByPort]);
+  return JSON.stringify({
+    analysis: analysisJson(a),
+    matrix: matrixText(connectivityList(a.policies, { gateways: a.gateway })),
+    lookups,
+    endpoints,
+  });
 }
 
 describe('incremental re-analysis', () => {
@@ -217,14 +243,16 @@ describe('incremental re-analysis', () => {
       fc.property(
         fc.array(fc.array(document, { maxLength: 5 }), { minLength: 3, maxLength: 3 }),
         fc.array(edit, { minLength: 1, maxLength: 12 }),
-        (start, edits) => {
+        fc.boolean(),
+        (start, edits, nodesFromWorkspace) => {
+          const settings = nodesFromWorkspace ? NO_NODES : SETTINGS;
           const cache = new ParseCache();
           let ws: Workspace = start;
-          assert.equal(bytes(files(ws), cache), bytes(files(ws)));
+          assert.equal(bytes(files(ws), cache, settings), bytes(files(ws), undefined, settings));
           for (const e of edits) {
             ws = apply(ws, e);
             const input = files(ws);
-            assert.equal(bytes(input, cache), bytes(input), `after ${JSON.stringify(e)}`);
+            assert.equal(bytes(input, cache, settings), bytes(input, undefined, settings), `after ${JSON.stringify(e)}`);
           }
         },
       ),
@@ -285,6 +313,106 @@ describe('incremental re-analysis', () => {
     assert.equal(bytes(ws(deploy('api', 'b'), other), cache), bytes(ws(deploy('api', 'b'), other)));
     assert.equal(blocked(cache).hits, 1);
     assert.equal(blocked(cache).misses, 0);
+  });
+
+  it("a DaemonSet's kept replicas follow the nodes when one node is exchanged for another", () => {
+    // The property above rarely swaps one Node for another of the same count under a DaemonSet.
+    const ds = dump({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'x' },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'main', image: 'example/agent' }] } },
+      },
+    });
+    const nodeDoc = (name: string) => dump({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+    const cache = new ParseCache();
+    for (const second of ['n2', 'n3', 'n2']) {
+      const input = files([[ds], [nodeDoc('n1'), nodeDoc(second)], []]);
+      assert.equal(bytes(input, cache, NO_NODES), bytes(input, undefined, NO_NODES), `nodes n1, ${second}`);
+    }
+  });
+
+  it("kept endpoints take their node's new zone", () => {
+    // The property above rarely moves a node to another zone under unchanged pods and Services.
+    const web = dump({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'x' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'main', image: 'example/web' }] } },
+      },
+    });
+    const svc = dump({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'x' },
+      spec: { selector: { app: 'web' }, trafficDistribution: 'PreferClose', ports: [{ port: 80 }] },
+    });
+    // A node without a zone label gives its endpoints none.
+    const nodeDoc = (name: string, zone: string) =>
+      dump({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: zone ? { 'topology.kubernetes.io/zone': zone } : {} } });
+    const cache = new ParseCache();
+    for (const zone of ['a', '', 'b', 'a']) {
+      const input = files([[web, svc], [nodeDoc('n1', zone), nodeDoc('n2', 'c')], []]);
+      assert.equal(bytes(input, cache, NO_NODES), bytes(input, undefined, NO_NODES), `n1 in zone ${zone}`);
+    }
+  });
+
+  it('a policy edited in the called namespace redoes the checks of calls into it from another', () => {
+    // web (namespace y) calls api.x; only x's policies change, so the caller's pod and the Service are
+    // the same objects and only the key of the pods behind the Service tells the check to run again.
+    const deploy = (name: string, ns: string, calls?: string) =>
+      dump({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: ns },
+        spec: {
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: {
+              containers: [
+                {
+                  name: 'main',
+                  image: 'example',
+                  ports: [{ containerPort: 80 }],
+                  ...(calls ? { env: [{ name: 'U', value: calls }] } : {}),
+                },
+              ],
+            },
+          },
+        },
+      });
+    const svc = dump({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'api', namespace: 'x' },
+      spec: { selector: { app: 'api' }, ports: [{ port: 80 }] },
+    });
+    const ingressOnly = (from: string) =>
+      dump({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'in', namespace: 'x' },
+        spec: {
+          podSelector: { matchLabels: { app: 'api' } },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from } } }] }],
+        },
+      });
+    const cache = new ParseCache();
+    const ws = (policy: string) => files([[deploy('web', 'y', 'http://api.x:80')], [deploy('api', 'x'), svc], [policy]]);
+    const blockedIn = (input: InputFile[]) =>
+      analyzeWorkspace(input, { settings: SETTINGS }).diagnostics.some((d) => d.code === 'connection-blocked-by-policy');
+    for (const from of ['y', 'z', 'y']) {
+      const input = ws(ingressOnly(from));
+      assert.equal(blockedIn(input), from !== 'y');
+      assert.equal(bytes(input, cache), bytes(input), `ingress from ${from}`);
+    }
   });
 
   it('the edits it replays change what is simulated', () => {

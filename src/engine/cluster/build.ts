@@ -11,6 +11,7 @@ import type { PodBlueprint } from './workloads';
 import { podId, type EnvValue, type SimConfigMap, type SimNamespace, type SimNode, type SimPod } from './model';
 import { DEFAULT_NODES, isCidr, type ClusterSettings, type NodeSetting } from './settings';
 import { milliCPU } from './quantity';
+import type { IncrementalState } from '../incremental/state';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -164,8 +165,17 @@ export function buildNamespaces(objects: ManifestObject[], diagnostics: Diagnost
   return map;
 }
 
-/** Schedules the pods and gives each its addresses from its node's pod CIDR (live addresses of a snapshot kept). */
-export function placePods(blueprints: PodBlueprint[], nodes: SimNode[], diagnostics: Diagnostic[]): SimPod[] {
+/**
+ * Schedules the pods and gives each its addresses from its node's pod CIDR (live addresses of a snapshot kept).
+ * With `incremental`, a blueprint kept from the previous analysis (workloads.ts) that lands on the same
+ * node with the same addresses becomes the same pod object as then (cluster/stable.ts then has nothing to compare).
+ */
+export function placePods(
+  blueprints: PodBlueprint[],
+  nodes: SimNode[],
+  diagnostics: Diagnostic[],
+  incremental?: IncrementalState,
+): SimPod[] {
   const placements = schedule(blueprints, nodes, diagnostics);
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
   const allocators = new Map<string, HashAllocator>();
@@ -174,42 +184,107 @@ export function placePods(blueprints: PodBlueprint[], nodes: SimNode[], diagnost
     allocators.set(n.name, podAllocator(n.podCIDR));
     if (n.podCIDRv6) allocators6.set(n.name, podAllocator(n.podCIDRv6));
   }
-  const pods: SimPod[] = placements.map(({ blueprint, node, pending }) => {
-    const pod = podOf(blueprint, node);
-    if (pending !== undefined) pod.pending = pending;
-    return pod;
-  });
+  // Where each pod lands, decided before any pod is made.
+  const count = placements.length;
+  const node: Array<string | undefined> = new Array<string | undefined>(count);
+  const pending: Array<string | undefined> = new Array<string | undefined>(count);
+  const ip: Array<string | undefined> = new Array<string | undefined>(count);
+  const ipv6: Array<string | undefined> = new Array<string | undefined>(count);
+  for (let i = 0; i < count; i++) {
+    const p = placements[i] as (typeof placements)[number];
+    node[i] = p.node;
+    pending[i] = p.pending;
+  }
   // Live addresses from a cluster dump are kept as they are; they are reserved before any allocation.
   placements.forEach(({ blueprint }, i) => {
-    const pod = pods[i];
-    if (!pod || !blueprint.liveIP || !isIP(blueprint.liveIP)) return;
-    pod.ip = blueprint.liveIP;
+    if (!blueprint.liveIP || !isIP(blueprint.liveIP)) return;
+    ip[i] = blueprint.liveIP;
     for (const [name, alloc] of allocators)
       if (cidrContains(alloc.cidr.text, blueprint.liveIP)) {
         alloc.reserve(blueprint.liveIP);
-        if (pod.node === undefined) {
-          pod.node = name;
-          delete pod.pending;
+        if (node[i] === undefined) {
+          node[i] = name;
+          pending[i] = undefined;
         }
       }
   });
-  const order = pods.map((p) => ({ p, id: podId(p) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const { p, id } of order) {
-    if (p.node === undefined || p.ip !== undefined) continue;
-    const node = nodeByName.get(p.node);
-    if (!node) continue;
-    if (p.hostNetwork) {
-      p.ip = node.ip;
+  // Each node's allocator takes its pods in id order (no address depends on another node's pods):
+  // sorted per node, a few dozen each, not all pods at once.
+  const byNode = new Map<string, number[]>();
+  for (let i = 0; i < count; i++) {
+    const on = node[i];
+    if (on === undefined || ip[i] !== undefined) continue;
+    const n = nodeByName.get(on);
+    if (!n) continue;
+    if ((placements[i] as (typeof placements)[number]).blueprint.hostNetwork) {
+      ip[i] = n.ip;
       // A host-network pod's podIPs are its node's InternalIPs, of each family the node has.
-      if (node.ipv6) p.ipv6 = node.ipv6;
+      if (n.ipv6) ipv6[i] = n.ipv6;
       continue;
     }
-    p.ip = allocators.get(node.name)?.allocate(id);
-    const v6 = allocators6.get(node.name)?.allocate(id);
-    if (v6) p.ipv6 = v6;
+    const list = byNode.get(n.name);
+    if (list) list.push(i);
+    else byNode.set(n.name, [i]);
   }
-  return pods;
+  const addresses = incremental?.slot('node-addresses', () => ({ byNode: new Map<string, NodeAddresses>() }));
+  const nextAddresses = new Map<string, NodeAddresses>();
+  for (const [name, list] of byNode) {
+    const ids = list.map((i) => podId((placements[i] as (typeof placements)[number]).blueprint));
+    const order = list.map((_, k) => k).sort((a, b) => compareText(ids[a] as string, ids[b] as string));
+    const v4 = allocators.get(name);
+    const v6 = allocators6.get(name);
+    const sortedIds = order.map((k) => ids[k] as string);
+    // A node's addresses follow from its ranges and its pods' ids in order (nothing reserved): the
+    // previous analysis's, when those are the same, without hashing every pod again.
+    const fresh = (v4?.used ?? 0) === 0 && (v6?.used ?? 0) === 0;
+    const known = fresh ? addresses?.byNode.get(name) : undefined;
+    const same =
+      known !== undefined &&
+      known.cidr === v4?.cidr.text &&
+      known.cidr6 === v6?.cidr.text &&
+      known.ids.length === sortedIds.length &&
+      known.ids.every((id, k) => id === sortedIds[k]);
+    const made: NodeAddresses = same ? known : { cidr: v4?.cidr.text, cidr6: v6?.cidr.text, ids: sortedIds, v4: [], v6: [] };
+    order.forEach((k, n) => {
+      const i = list[k] as number;
+      const id = ids[k] as string;
+      if (!same) {
+        made.v4.push(v4?.allocate(id));
+        made.v6.push(v6?.allocate(id));
+      }
+      ip[i] = made.v4[n];
+      const six = made.v6[n];
+      if (six) ipv6[i] = six;
+    });
+    if (fresh) nextAddresses.set(name, made);
+  }
+  if (addresses) addresses.byNode = nextAddresses;
+  const kept = incremental?.slot('pods-by-blueprint', () => new WeakMap<PodBlueprint, SimPod>());
+  return placements.map(({ blueprint }, i) => {
+    const old = kept?.get(blueprint);
+    if (old && old.node === node[i] && old.ip === ip[i] && old.ipv6 === ipv6[i] && old.pending === pending[i]) return old;
+    // The fields in the order the pod has always had them: the blueprint's, node, ip, then pending and ipv6.
+    const pod = podOf(blueprint, node[i]);
+    const why = pending[i];
+    if (why !== undefined) pod.pending = why;
+    pod.ip = ip[i];
+    const v6 = ipv6[i];
+    if (v6 !== undefined) pod.ipv6 = v6;
+    kept?.set(blueprint, pod);
+    return pod;
+  });
 }
+
+/** The addresses one node's pods were given, in id order, from these ranges. */
+interface NodeAddresses {
+  cidr: string | undefined;
+  cidr6: string | undefined;
+  ids: string[];
+  v4: Array<string | undefined>;
+  v6: Array<string | undefined>;
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Blueprint fields that are scheduling input, not part of the pod. */
 const SCHEDULING_ONLY = new Set<string>(['nodeName', 'nodeSelector', 'perNode', 'replicaIndex', 'liveIP']);

@@ -130,6 +130,11 @@ export class HashAllocator {
     return true;
   }
 
+  /** How many addresses are taken (reserved or handed out). */
+  get used(): number {
+    return this.taken.size;
+  }
+
   /** How many addresses it hands out in all. */
   get capacity(): bigint {
     return this.span;

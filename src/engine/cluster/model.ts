@@ -67,8 +67,17 @@ export interface WorkloadRef {
   name: string;
 }
 
+/**
+ * Ids by object: a workload's replicas share its WorkloadRef, kept across analyses with its template
+ * read, and every stage that groups pods by workload asks; the id is made (and hashed) once. Nothing
+ * changes a WorkloadRef's or a pod's name once made.
+ */
+const workloadIds = new WeakMap<WorkloadRef, string>();
+
 export function workloadId(w: WorkloadRef): string {
-  return `${w.namespace}/${w.name}[${w.kind}]`;
+  let id = workloadIds.get(w);
+  if (id === undefined) workloadIds.set(w, (id = `${w.namespace}/${w.name}[${w.kind}]`));
+  return id;
 }
 
 export interface HostAlias {
@@ -112,8 +121,20 @@ export interface SimPod {
   operator?: string;
 }
 
+/**
+ * `namespace/name`, made once per object: kept pods and Services are the same objects across
+ * analyses, and every stage keys maps by their ids; a new text would be hashed again each time.
+ */
+const names = new WeakMap<object, string>();
+
+function nameOf(o: { namespace: string; name: string }): string {
+  let id = names.get(o);
+  if (id === undefined) names.set(o, (id = `${o.namespace}/${o.name}`));
+  return id;
+}
+
 export function podId(p: { namespace: string; name: string }): string {
-  return `${p.namespace}/${p.name}`;
+  return nameOf(p);
 }
 
 /** The pod's service account as its spec names it (`default` when unset), which Cilium and Calico both select on. */
@@ -223,7 +244,7 @@ export type TopologyHintsResult =
     };
 
 export function serviceId(s: { namespace: string; name: string }): string {
-  return `${s.namespace}/${s.name}`;
+  return nameOf(s);
 }
 
 export interface SimConfigMap {

@@ -73,13 +73,14 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
       out[i] = { blueprint: bp, node: node.name };
     } else out[i] = pending(bp, ['replicas'], `node ${node.name} is full (${capacity(node)} pods)`, tooManyPods(1, sorted.length));
   });
-  // Then the cluster's own pods (CoreDNS, ingress controllers): system-critical, they run before the workspace's.
-  const order = blueprints.map((bp, i) => ({ bp, i })).filter(({ bp }) => !bp.perNode);
-  const implicitFirst = [
-    ...order.filter(({ bp }) => bp.origin.kind === 'implicit'),
-    ...order.filter(({ bp }) => bp.origin.kind !== 'implicit'),
-  ];
-  implicitFirst.forEach(({ bp, i }) => {
+  // Then the cluster's own pods (CoreDNS, ingress controllers): system-critical, they run before the
+  // workspace's. Two passes over the list, not lists of pairs: this runs for every pod at every analysis.
+  for (const implicit of [true, false])
+    for (let i = 0; i < blueprints.length; i++) {
+      const bp = blueprints[i] as PodBlueprint;
+      if (!bp.perNode && (bp.origin.kind === 'implicit') === implicit) place(bp, i);
+    }
+  function place(bp: PodBlueprint, i: number): void {
     if (bp.nodeName !== undefined) {
       // No scheduler is involved: the named node's kubelet runs it, or nothing does.
       if (nodeNames.has(bp.nodeName)) {
@@ -118,7 +119,7 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
       constraint,
       `0/${sorted.length} nodes are available: ${reasons.join(', ') || 'no nodes'}.`,
     );
-  });
+  }
   for (const r of reported.values()) {
     const key = workloadId(r.bp.workload);
     // Too many pods is the replicas' fault (or, for a DaemonSet, the object's); a constraint is its field's.

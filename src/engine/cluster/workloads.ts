@@ -21,6 +21,7 @@ import { operatorPlan } from './operators';
 import { isIP } from './ipam';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
+import type { IncrementalState } from '../incremental/state';
 
 /**
  * Most pods one workspace simulates: a guard against hostile input (eleven `replicas: 100000`),
@@ -190,8 +191,10 @@ export function expandWorkloads(
   diagnostics: Diagnostic[],
   decisions: ReplicaDecision[] = [],
   budget: PodBudget = podBudget(),
+  incremental?: IncrementalState,
 ): PodBlueprint[] {
   const out: PodBlueprint[] = [];
+  const kept = incremental ? keptReplicas(incremental) : undefined;
   const autoscalers = readAutoscalers(objects, defaultNamespace, diagnostics);
   const ownedInInput = new Set<string>();
   for (const o of objects) {
@@ -275,69 +278,122 @@ export function expandWorkloads(
       }
       return Math.min(wanted, left);
     };
+    // The count is read first, with what reading it reports; the replicas themselves depend only on
+    // it, the object and its template read (a DaemonSet's also on the nodes), so an unchanged workload
+    // hands placePods the previous analysis's blueprints, whose pods it then keeps as they were.
+    let count = 0;
     switch (o.kind) {
-      case 'Pod': {
-        if (room(1, ['metadata', 'name']) === 0) break;
-        const pod: PodBlueprint = { ...base, name: o.name, replicaIndex: 0 };
-        const liveIP = r.raw(['status', 'podIP']);
-        if (typeof liveIP === 'string' && liveIP !== '') pod.liveIP = liveIP;
-        // A pod being deleted (kubectl get shows it Terminating) still has its address until it exits.
-        const deletion = r.raw(['metadata', 'deletionTimestamp']);
-        if (deletion !== undefined && deletion !== null && deletion !== '') pod.terminating = true;
-        out.push(pod);
+      case 'Pod':
+        count = room(1, ['metadata', 'name']);
         break;
-      }
-      case 'StatefulSet': {
-        const replicas = room(replicasOf(), ['spec', 'replicas']);
-        const service = r.str(['spec', 'serviceName']);
-        for (let i = 0; i < replicas; i++) {
-          // StatefulSet pods get stable names, their name as hostname and the governing Service as subdomain,
-          // and the labels the StatefulSet controller sets on each (a Service can select one pod by them).
-          const name = `${o.name}-${i}`;
-          const labels = { ...base.labels, [STATEFULSET_POD_NAME]: name, [STATEFULSET_POD_INDEX]: String(i) };
-          const pod: PodBlueprint = { ...base, labels, name, replicaIndex: i, hostname: name };
-          if (service !== undefined) pod.subdomain = service;
-          out.push(pod);
-        }
+      case 'CronJob':
+        count = room(1, ['spec']);
         break;
-      }
       case 'DaemonSet':
-        nodeNames
-          .slice(0, room(nodeNames.length, ['spec']))
-          .forEach((node, i) =>
-            out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${node}`, 5)}`, replicaIndex: i, nodeName: node }),
-          );
+        count = room(nodeNames.length, ['spec']);
         break;
-      case 'Deployment': {
-        const replicas = room(replicasOf(), ['spec', 'replicas']);
-        const templateHash = nameSuffix(`${key}/template`, 10);
-        for (let i = 0; i < replicas; i++)
-          out.push({ ...base, name: `${o.name}-${templateHash}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
+      case 'Job':
+        count = room(r.int(['spec', 'parallelism'], 0, 100000) ?? 1, ['spec', 'parallelism']);
         break;
-      }
+      case 'StatefulSet':
+      case 'Deployment':
       case 'ReplicaSet':
-      case 'ReplicationController': {
-        const replicas = room(replicasOf(), ['spec', 'replicas']);
-        for (let i = 0; i < replicas; i++) out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
+      case 'ReplicationController':
+        count = room(replicasOf(), ['spec', 'replicas']);
         break;
-      }
-      case 'Job': {
-        const parallelism = room(r.int(['spec', 'parallelism'], 0, 100000) ?? 1, ['spec', 'parallelism']);
-        for (let i = 0; i < parallelism; i++) out.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
-        break;
-      }
-      case 'CronJob': {
-        // A CronJob's pods belong to a Job named after the scheduled minute; one run is simulated.
-        if (room(1, ['spec']) === 0) break;
-        const minute = 28000000 + (nameSuffix(key, 6).charCodeAt(0) % 100000);
-        out.push({ ...base, name: `${o.name}-${minute}-${nameSuffix(key, 5)}`, replicaIndex: 0 });
-        break;
-      }
     }
+    const service = o.kind === 'StatefulSet' ? r.str(['spec', 'serviceName']) : undefined;
+    const nodesKey = o.kind === 'DaemonSet' ? nodeNames.slice(0, count).join('\u0000') : '';
+    const previous = kept?.get(o);
+    const replicas =
+      previous && previous.base === base && previous.count === count && previous.nodes === nodesKey
+        ? previous.replicas
+        : replicasOfWorkload(o, r, base, key, count, service, nodeNames);
+    kept?.set(o, { base, count, nodes: nodesKey, replicas });
+    for (const bp of replicas) out.push(bp);
   }
   if (firstCut) diagnostics.push(podCutWarning(firstCut, budget, defaultNamespace));
   return out;
 }
+
+/** A workload's replicas as the previous analysis made them, with what they were made from. */
+interface KeptReplicas {
+  base: TemplateBase;
+  count: number;
+  /** A DaemonSet's nodes (its replicas are one per node). */
+  nodes: string;
+  replicas: readonly PodBlueprint[];
+}
+
+function keptReplicas(incremental: IncrementalState): WeakMap<ManifestObject, KeptReplicas> {
+  return incremental.slot('workload-replicas', () => new WeakMap<ManifestObject, KeptReplicas>());
+}
+
+/** The `count` replicas of a workload, named as its controller names them. */
+function replicasOfWorkload(
+  o: ManifestObject,
+  r: FieldReader,
+  base: TemplateBase,
+  key: string,
+  count: number,
+  service: string | undefined,
+  nodeNames: string[],
+): PodBlueprint[] {
+  const made: PodBlueprint[] = [];
+  switch (o.kind) {
+    case 'Pod': {
+      if (count === 0) break;
+      const pod: PodBlueprint = { ...base, name: o.name, replicaIndex: 0 };
+      const liveIP = r.raw(['status', 'podIP']);
+      if (typeof liveIP === 'string' && liveIP !== '') pod.liveIP = liveIP;
+      // A pod being deleted (kubectl get shows it Terminating) still has its address until it exits.
+      const deletion = r.raw(['metadata', 'deletionTimestamp']);
+      if (deletion !== undefined && deletion !== null && deletion !== '') pod.terminating = true;
+      made.push(pod);
+      break;
+    }
+    case 'StatefulSet': {
+      for (let i = 0; i < count; i++) {
+        // StatefulSet pods get stable names, their name as hostname and the governing Service as subdomain,
+        // and the labels the StatefulSet controller sets on each (a Service can select one pod by them).
+        const name = `${o.name}-${i}`;
+        const labels = { ...base.labels, [STATEFULSET_POD_NAME]: name, [STATEFULSET_POD_INDEX]: String(i) };
+        const pod: PodBlueprint = { ...base, labels, name, replicaIndex: i, hostname: name };
+        if (service !== undefined) pod.subdomain = service;
+        made.push(pod);
+      }
+      break;
+    }
+    case 'DaemonSet':
+      nodeNames
+        .slice(0, count)
+        .forEach((node, i) =>
+          made.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${node}`, 5)}`, replicaIndex: i, nodeName: node }),
+        );
+      break;
+    case 'Deployment': {
+      const templateHash = nameSuffix(`${key}/template`, 10);
+      for (let i = 0; i < count; i++)
+        made.push({ ...base, name: `${o.name}-${templateHash}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
+      break;
+    }
+    case 'ReplicaSet':
+    case 'ReplicationController':
+    case 'Job':
+      for (let i = 0; i < count; i++) made.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
+      break;
+    case 'CronJob': {
+      // A CronJob's pods belong to a Job named after the scheduled minute; one run is simulated.
+      if (count === 0) break;
+      const minute = 28000000 + (nameSuffix(key, 6).charCodeAt(0) % 100000);
+      made.push({ ...base, name: `${o.name}-${minute}-${nameSuffix(key, 5)}`, replicaIndex: 0 });
+      break;
+    }
+  }
+  return made;
+}
+
+type TemplateBase = Omit<PodBlueprint, 'name' | 'replicaIndex'>;
 
 /**
  * What a workload's pod template reads to (everything its replicas share) and the diagnostics

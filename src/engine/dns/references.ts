@@ -2,7 +2,7 @@ import { makeDiagnostic, withFix, type Diagnostic, editDistance } from '../diagn
 import { substringRange } from '../source';
 import type { DnsZone, DnsResult } from './zone';
 import { findHostReferences, type HostReference } from './hosts';
-import { askerKey, zoneKey } from './lookupKeys';
+import { askerKey, zoneKey, ZoneInputs } from './lookupKeys';
 import type { IncrementalState } from '../incremental/state';
 import { podId, serviceId, workloadId, type Cluster, type EnvValue, type SimPod, type SimService } from '../cluster/model';
 
@@ -37,30 +37,52 @@ export function resolveReferences(cluster: Cluster, zone: DnsZone, incremental?:
   // Lookups remembered across analyses under what they read (lookupKeys.ts); results are shared, not mutated.
   const memo = incremental
     ? {
-        zone: zoneKey(cluster, incremental.ids, incremental.texts),
+        zone: zoneKey(
+          cluster,
+          incremental.ids,
+          incremental.texts,
+          incremental.slot('dns-zone-inputs', () => new ZoneInputs()),
+        ),
         ids: incremental.ids,
         table: incremental.memo<DnsResult>('dns-lookups'),
+        // A kept pod asks what it asked before: its lookups' keys are kept with it, not spelled out again.
+        keys: incremental.slot('dns-lookup-keys', () => new WeakMap<SimPod, { zone: number; keys: string[] }>()),
       }
     : undefined;
-  const resolve = (host: string, from: SimPod | { namespace: string }) =>
-    memo
-      ? memo.table.get(`${memo.zone}\u0000${askerKey(from, memo.ids)}\u0000${host}`, () => zone.resolve(host, from))
-      : zone.resolve(host, from);
-  const add = (text: EnvValue, pod: SimPod | undefined, namespace: string) => {
+  const lookupKey = (host: string, from: SimPod | { namespace: string }) =>
+    memo ? `${memo.zone}\u0000${askerKey(from, memo.ids)}\u0000${host}` : '';
+  const add = (text: EnvValue, pod: SimPod | undefined, namespace: string, keys: string[] | undefined, at: number): number => {
     for (const ref of hostReferencesOf(text)) {
-      const dns = resolve(ref.host, pod ?? { namespace });
+      const from = pod ?? { namespace };
+      let dns: DnsResult;
+      if (memo && keys) {
+        const key = (keys[at] ??= lookupKey(ref.host, from));
+        dns = memo.table.get(key, () => zone.resolve(ref.host, from));
+      } else dns = memo ? memo.table.get(lookupKey(ref.host, from), () => zone.resolve(ref.host, from)) : zone.resolve(ref.host, from);
+      at++;
       const svcId = dns.answers.find((a) => a.service)?.service;
       out.push({ ref, text, pod, namespace, dns, service: svcId ? byId.get(svcId) : undefined });
     }
+    return at;
   };
+  // Replicas are consecutive and share their WorkloadRef: the id is looked up once per workload.
+  let last: SimPod['workload'] | undefined;
   for (const pod of cluster.pods) {
-    if (pod.origin.kind !== 'manifest') continue;
+    if (pod.origin.kind !== 'manifest' || pod.workload === last) continue;
+    last = pod.workload;
     const key = workloadId(pod.workload);
     if (seen.has(key)) continue;
     seen.add(key);
-    for (const c of pod.containers) for (const t of c.texts) add(t, pod, pod.namespace);
+    let keys: string[] | undefined;
+    if (memo) {
+      const kept = memo.keys.get(pod);
+      if (kept && kept.zone === memo.zone) keys = kept.keys;
+      else memo.keys.set(pod, { zone: memo.zone, keys: (keys = []) });
+    }
+    let at = 0;
+    for (const c of pod.containers) for (const t of c.texts) at = add(t, pod, pod.namespace, keys, at);
   }
-  for (const cm of cluster.configMaps) for (const t of cm.texts) add(t, undefined, cm.namespace);
+  for (const cm of cluster.configMaps) for (const t of cm.texts) add(t, undefined, cm.namespace, undefined, 0);
   return out;
 }
 

@@ -23,8 +23,11 @@ import {
 
 /** Whether the object is of the Gateway API group (any served version: v1, v1beta1, v1alpha2, v1alpha3). */
 export function isGatewayApi(o: ManifestObject, kind?: string): boolean {
-  return o.apiVersion.startsWith(`${GATEWAY_GROUP}/`) && (kind === undefined || o.kind === kind);
+  return o.apiVersion.startsWith(GATEWAY_PREFIX) && (kind === undefined || o.kind === kind);
 }
+
+/** Made once: every object of the workspace is asked about, for every kind the model reads. */
+const GATEWAY_PREFIX = `${GATEWAY_GROUP}/`;
 
 /** The data plane a controllerName stands for. */
 export function dataPlaneKind(controllerName: string): DataPlaneKind {

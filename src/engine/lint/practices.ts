@@ -36,14 +36,33 @@ function texts(ctx: LintContext): Array<{ text: EnvValue; namespace: string; pod
   return out.filter((t) => t.text.origin.kind === 'manifest');
 }
 
+/**
+ * A regular expression's matches in a text, found once per text: a pod template's texts are kept
+ * with its read across analyses (workloads.ts), and most name no address at all. Shared: not mutated.
+ */
+const scans = new WeakMap<EnvValue, Map<RegExp, RegExpMatchArray[]>>();
+
+function matchesIn(text: EnvValue, re: RegExp): RegExpMatchArray[] {
+  let byRe = scans.get(text);
+  if (!byRe) scans.set(text, (byRe = new Map<RegExp, RegExpMatchArray[]>()));
+  let found = byRe.get(re);
+  if (!found) byRe.set(re, (found = [...text.value.matchAll(re)]));
+  return found;
+}
+
 function hardcodedIPs(ctx: LintContext): void {
   const s = ctx.cluster.settings;
-  const byClusterIP = new Map<string, SimService>();
-  for (const svc of ctx.cluster.services) for (const ip of svc.clusterIPs) byClusterIP.set(ip, svc);
-  const byPodIP = new Map(ctx.cluster.pods.filter((p) => p.ip && !p.hostNetwork).map((p) => [p.ip as string, p]));
+  // Built on the first address found: most workspaces write none.
+  let byClusterIP: Map<string, SimService> | undefined;
+  let byPodIP: Map<string, SimPod> | undefined;
   for (const { text, namespace } of texts(ctx)) {
     if (text.value.length > 4096 || text.origin.kind !== 'manifest') continue;
-    for (const m of text.value.matchAll(IPV4)) {
+    for (const m of matchesIn(text, IPV4)) {
+      if (!byClusterIP || !byPodIP) {
+        byClusterIP = new Map<string, SimService>();
+        for (const svc of ctx.cluster.services) for (const ip of svc.clusterIPs) byClusterIP.set(ip, svc);
+        byPodIP = new Map(ctx.cluster.pods.filter((p) => p.ip && !p.hostNetwork).map((p) => [p.ip as string, p]));
+      }
       const ip = m[1] ?? '';
       if (!isIP(ip)) continue;
       const inServices = cidrContains(s.serviceCIDR, ip);
@@ -131,8 +150,10 @@ function localhostPorts(ctx: LintContext): void {
     let bound: Set<number> | undefined;
     for (const c of pod.containers) {
       for (const t of c.texts) {
-        if (BINDING.test(setting(t)) || t.value.length > 4096 || t.origin.kind !== 'manifest') continue;
-        for (const m of t.value.matchAll(LOCAL_REF)) {
+        if (t.value.length > 4096 || t.origin.kind !== 'manifest') continue;
+        const refs = matchesIn(t, LOCAL_REF);
+        if (refs.length === 0 || BINDING.test(setting(t))) continue;
+        for (const m of refs) {
           const port = Number(m[2]);
           bound ??= boundPorts(pod);
           if (port < 1 || port > 65535 || bound.has(port)) continue;
@@ -254,8 +275,8 @@ function readinessProbes(ctx: LintContext): void {
   const rank = (svc: SimService) => (svc.type === 'LoadBalancer' || svc.type === 'NodePort' ? 0 : 1);
   const services = ctx.cluster.services.filter((s) => s.origin.kind === 'manifest').sort((a, b) => rank(a) - rank(b));
   for (const svc of services) {
-    const label = svc.type === 'ClusterIP' ? `Service ${serviceId(svc)}` : `${svc.type} Service ${serviceId(svc)}`;
-    for (const e of svc.endpointsByPort.flat()) if (!behind.has(e.pod)) behind.set(e.pod, label);
+    const { label, pods } = servedPods(svc);
+    for (const pod of pods) if (!behind.has(pod)) behind.set(pod, label);
   }
   // Which Service serves a pod's port, only for the pods Ingresses reach (keying every endpoint of
   // every Service cost more than the rest of the check).
@@ -263,6 +284,7 @@ function readinessProbes(ctx: LintContext): void {
   const reached = new Set(exposures.map((x) => podId(x.pod)));
   const serving = new Map<string, SimService>();
   for (const s of ctx.cluster.services) {
+    if (!servedPods(s).pods.some((pod) => reached.has(pod))) continue;
     for (const eps of s.endpointsByPort)
       for (const e of eps) if (reached.has(e.pod) && !serving.has(`${e.pod}:${e.port}`)) serving.set(`${e.pod}:${e.port}`, s);
   }
@@ -286,6 +308,23 @@ function readinessProbes(ctx: LintContext): void {
         : missingProbes(pod, via);
     for (const d of found) ctx.report(memo ? copyDiagnostic(d) : d);
   }
+}
+
+/**
+ * A Service as missing-readiness-probe names it, and the pods behind it (each once, in endpoint
+ * order), by Service: a kept Service is the same object at the next analysis, and its endpoints do
+ * not change once built.
+ */
+const served = new WeakMap<SimService, { label: string; pods: string[] }>();
+
+function servedPods(svc: SimService): { label: string; pods: string[] } {
+  let known = served.get(svc);
+  if (!known) {
+    const label = svc.type === 'ClusterIP' ? `Service ${serviceId(svc)}` : `${svc.type} Service ${serviceId(svc)}`;
+    known = { label, pods: [...new Set(svc.endpointsByPort.flat().map((e) => e.pod))] };
+    served.set(svc, known);
+  }
+  return known;
 }
 
 /** missing-readiness-probe for each serving container of a workload without a readiness probe. */

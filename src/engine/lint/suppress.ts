@@ -8,6 +8,7 @@
 //  - on the next line when it is a line of its own (just above the field at fault),
 //  - in the whole document when it is among the comments at the document's top (before its
 //    first key, or on its `---` line): every diagnostic about that object.
+import type { IncrementalState } from '../incremental/state';
 import type { Diagnostic } from '../diagnostics';
 import type { IgnoreRule } from '../cluster/settings';
 import type { InputFile, ManifestObject } from '../manifests/types';
@@ -28,13 +29,24 @@ export function applyIgnores(
   files: InputFile[],
   rules: readonly IgnoreRule[],
   objects: readonly ManifestObject[],
+  incremental?: IncrementalState,
 ): { shown: Diagnostic[]; suppressed: Diagnostic[] } {
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const comments = new Map<string, FileIgnores | undefined>();
+  // An unchanged file's directives are the previous analysis's: searching every text again for them was most of this.
+  const kept = incremental?.slot('file-ignores', () => ({ byFile: new Map<string, { text: string; ignores: FileIgnores | undefined }>() }));
   const commentsOf = (file: string): FileIgnores | undefined => {
     if (!comments.has(file)) {
       const text = texts.get(file);
-      comments.set(file, text !== undefined && text.includes('kube-netsim:') ? scanComments(text) : undefined);
+      const known = kept?.byFile.get(file);
+      comments.set(
+        file,
+        known !== undefined && known.text === text
+          ? known.ignores
+          : text !== undefined && text.includes('kube-netsim:')
+            ? scanComments(text)
+            : undefined,
+      );
     }
     return comments.get(file);
   };
@@ -44,6 +56,14 @@ export function applyIgnores(
   for (const d of diagnostics) {
     const silenced = byComment(d, commentsOf(d.range.file)) || rules.some((r) => matchesRule(d, r, spans));
     (silenced ? suppressed : shown).push(d);
+  }
+  if (kept) {
+    const byFile = new Map<string, { text: string; ignores: FileIgnores | undefined }>();
+    for (const [file, ignores] of comments) {
+      const text = texts.get(file);
+      if (text !== undefined) byFile.set(file, { text, ignores });
+    }
+    kept.byFile = byFile;
   }
   return { shown, suppressed };
 }

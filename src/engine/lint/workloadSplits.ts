@@ -4,7 +4,7 @@
 // shows what any of its pods may do. Said at the selector, naming the pods on each side.
 import { makeDiagnostic } from '../diagnostics';
 import { resourceName } from '../manifests/fields';
-import { selectorText, type LabelSelector } from '../cluster/labels';
+import { selectorText, type LabelSelector, type Labels } from '../cluster/labels';
 import { matchesSelector } from '../cluster/selectorCache';
 import { workloadId, type SimPod } from '../cluster/model';
 import type { FieldPath, SourceRange } from '../source';
@@ -13,20 +13,35 @@ import type { LintContext } from './context';
 /** The workloads whose pods do not all carry the same labels, by namespace (few, usually none). */
 function unevenWorkloads(ctx: LintContext): Map<string, SimPod[][]> {
   return ctx.memo('uneven-workloads', () => {
+    // First which workloads are uneven, without listing every pod: a replica with its predecessor's
+    // WorkloadRef and labels objects (its template's) changes nothing.
+    const firsts = new Map<string, { labels: Labels; text: string | undefined }>();
+    const uneven = new Set<string>();
+    let previous: SimPod | undefined;
+    for (const p of ctx.cluster.pods) {
+      if (!ctx.engine.selectable(p)) continue;
+      if (previous && p.workload === previous.workload && p.labels === previous.labels) continue;
+      previous = p;
+      const id = workloadId(p.workload);
+      const first = firsts.get(id);
+      if (!first) firsts.set(id, { labels: p.labels, text: undefined });
+      else if (p.labels !== first.labels && !uneven.has(id)) {
+        first.text ??= JSON.stringify(sorted(first.labels));
+        if (JSON.stringify(sorted(p.labels)) !== first.text) uneven.add(id);
+      }
+    }
+    const out = new Map<string, SimPod[][]>();
+    if (uneven.size === 0) return out;
     const groups = new Map<string, SimPod[]>();
     for (const p of ctx.cluster.pods) {
       if (!ctx.engine.selectable(p)) continue;
       const id = workloadId(p.workload);
+      if (!uneven.has(id)) continue;
       const list = groups.get(id) ?? [];
       list.push(p);
       groups.set(id, list);
     }
-    const out = new Map<string, SimPod[][]>();
     for (const pods of groups.values()) {
-      // Replicas share their template's labels object: compared by content only when they do not.
-      const shared = pods[0]?.labels ?? {};
-      const first = JSON.stringify(sorted(shared));
-      if (pods.every((p) => p.labels === shared || JSON.stringify(sorted(p.labels)) === first)) continue;
       const ns = pods[0]?.namespace ?? '';
       out.set(ns, [...(out.get(ns) ?? []), pods]);
     }

@@ -12,7 +12,8 @@ import { policyRefId, type PolicyRef, type SimNetworkPolicy } from './parse';
 import { type Verdict, type DirectionResult } from './types';
 import { decidingPolicies } from './explain';
 import { copyDiagnostic } from '../incremental/memo';
-import { PolicyKeys } from './verdictKeys';
+import { PolicyKeys, type KeptServiceKey } from './verdictKeys';
+import type { HostReference } from '../dns/hosts';
 import { stableObjects } from '../cluster/stable';
 import type { IncrementalState } from '../incremental/state';
 
@@ -30,8 +31,18 @@ export function checkPolicies(
   // Built once, when a check needs it: both look pods up by id.
   let byId: Map<string, SimPod> | undefined;
   const podsById = () => (byId ??= new Map(engine.cluster.pods.map((p) => [podId(p), p])));
-  checkBlockedReferences(engine, references, podsById, diagnostics, incremental);
-  checkDnsReachable(engine, podsById, diagnostics);
+  // One set of keys for both checks: they key the same pods and namespaces.
+  let keys: PolicyKeys | undefined;
+  const policyKeys = (state: IncrementalState) =>
+    (keys ??= new PolicyKeys(
+      engine,
+      state.ids,
+      state.texts,
+      stableObjects(state),
+      state.slot('policy-service-keys', () => new WeakMap<SimService, KeptServiceKey>()),
+    ));
+  checkBlockedReferences(engine, references, podsById, diagnostics, incremental, policyKeys);
+  checkDnsReachable(engine, podsById, diagnostics, incremental, policyKeys);
 }
 
 function podsByNamespace(engine: PolicyEngine): Map<string, SimPod[]> {
@@ -200,6 +211,7 @@ function checkBlockedReferences(
   podsById: () => ReadonlyMap<string, SimPod>,
   diagnostics: Diagnostic[],
   incremental: IncrementalState | undefined,
+  policyKeys: (state: IncrementalState) => PolicyKeys,
 ): void {
   if (!engine.hasPolicies) return;
   const representatives = new Map<string, SimPod[]>();
@@ -214,14 +226,15 @@ function checkBlockedReferences(
   const endpointPods = endpointPodsCache();
   const memo = incremental
     ? {
-        keys: new PolicyKeys(engine, incremental.ids, incremental.texts, stableObjects(incremental)),
+        keys: policyKeys(incremental),
         table: incremental.memo<Diagnostic | null>(BLOCKED_REFERENCES),
+        spelled: incremental.slot('blocked-reference-keys', () => new WeakMap<HostReference, SpelledKey>()),
       }
     : undefined;
   for (const r of references) {
     if (r.text.origin.kind !== 'manifest' || r.dns.rcode === 'NXDOMAIN' || (r.dns.answers.length === 0 && !r.dns.forwarded)) continue;
     const check = () => blockedReference(engine, r, podsById, endpointPods, representatives);
-    const key = memo ? blockedReferenceKey(memo.keys, r, representatives) : undefined;
+    const key = memo ? blockedReferenceKey(memo.keys, r, representatives, memo.spelled) : undefined;
     const d = key !== undefined && memo ? memo.table.get(key, () => check() ?? null) : check();
     if (d) diagnostics.push(memo ? copyDiagnostic(d) : d);
   }
@@ -232,13 +245,18 @@ function checkBlockedReferences(
  * name resolved, the pods it is used from, and the Service's endpoints with their pods. Undefined
  * when a read is not spelled out (a name /etc/hosts answers is matched against every pod's address).
  */
-function blockedReferenceKey(keys: PolicyKeys, r: ResolvedReference, representatives: ReadonlyMap<string, SimPod[]>): string | undefined {
+function blockedReferenceKey(
+  keys: PolicyKeys,
+  r: ResolvedReference,
+  representatives: ReadonlyMap<string, SimPod[]>,
+  spelled: WeakMap<HostReference, SpelledKey>,
+): string | undefined {
   if (keys.global === undefined || r.text.origin.kind !== 'manifest') return undefined;
   if (!r.service && r.dns.answeredBy === 'hosts') return undefined;
   const sources = r.pod ? keys.pod(r.pod) : (representatives.get(r.namespace) ?? []).map((p) => keys.pod(p)).join(';');
   // The text and its parsed references are kept with the template read: the same objects as long as
   // the workload is unchanged.
-  return [
+  const parts = [
     keys.global,
     keys.ids.of(r.text),
     keys.ids.of(r.ref),
@@ -246,7 +264,19 @@ function blockedReferenceKey(keys: PolicyKeys, r: ResolvedReference, representat
     keys.answer(r.dns),
     r.service ? keys.service(r.service) : '-',
     sources,
-  ].join('\u0000');
+  ];
+  // The text the previous analysis joined from the same parts: a new one would be hashed again by the memo.
+  const known = spelled.get(r.ref);
+  if (known && known.parts.length === parts.length && known.parts.every((x, i) => x === parts[i])) return known.key;
+  const key = parts.join('\u0000');
+  spelled.set(r.ref, { parts, key });
+  return key;
+}
+
+/** A reference's key and the parts it was joined from. */
+interface SpelledKey {
+  parts: ReadonlyArray<string | number>;
+  key: string;
 }
 
 /** connection-blocked-by-policy for one reference, when every pod it is used from is kept from where it lands. */
@@ -310,7 +340,23 @@ function usesClusterDns(pod: SimPod): boolean {
   return pod.dnsPolicy === 'ClusterFirstWithHostNet' || (pod.dnsPolicy === 'ClusterFirst' && !pod.hostNetwork);
 }
 
-function checkDnsReachable(engine: PolicyEngine, byId: () => ReadonlyMap<string, SimPod>, diagnostics: Diagnostic[]): void {
+/** Where a pod's DNS lookups are dropped: by which policy, on which side, for which protocol (empty when they all get through). */
+interface DnsDrop {
+  ref: PolicyRef;
+  direction: 'egress' | 'ingress';
+  protocol: 'UDP' | 'TCP';
+}
+
+/** The memo of policy-blocks-dns per workload (incremental/state.ts). */
+export const DNS_REACHABLE = 'policy-blocks-dns';
+
+function checkDnsReachable(
+  engine: PolicyEngine,
+  byId: () => ReadonlyMap<string, SimPod>,
+  diagnostics: Diagnostic[],
+  incremental: IncrementalState | undefined,
+  policyKeys: (state: IncrementalState) => PolicyKeys,
+): void {
   if (!engine.policies.some((p) => p.affects.egress)) return;
   const dnsSvc = engine.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
   if (!dnsSvc) return;
@@ -324,16 +370,20 @@ function checkDnsReachable(engine: PolicyEngine, byId: () => ReadonlyMap<string,
       });
   const servers: Record<'UDP' | 'TCP', Array<{ pod: SimPod; port: number }>> = { UDP: endpointsOf('UDP'), TCP: endpointsOf('TCP') };
   if (servers.UDP.length === 0 && servers.TCP.length === 0) return;
-  const affected = new Map<
-    string,
-    { policy: SimNetworkPolicy | undefined; ref: PolicyRef; direction: 'egress' | 'ingress'; workloads: string[]; protocols: Set<string> }
-  >();
-  const policyByRef = new Map(engine.policies.map((p) => [p.ref, p]));
-  const seen = new Set<string>();
-  for (const pod of engine.cluster.pods) {
-    if (pod.origin.kind !== 'manifest' || !usesClusterDns(pod) || seen.has(workloadId(pod.workload))) continue;
-    seen.add(workloadId(pod.workload));
-    if (engine.policiesSelecting(pod).egress.length === 0) continue;
+  // A workload's drops are a function of what policies see of its pod and of the DNS pods (verdictKeys.ts).
+  const keys = incremental ? policyKeys(incremental) : undefined;
+  const memo =
+    incremental && keys?.global !== undefined
+      ? {
+          table: incremental.memo<DnsDrop[]>(DNS_REACHABLE),
+          prefix: `${keys.global}\u0000${(['UDP', 'TCP'] as const)
+            .map((protocol) => servers[protocol].map((s) => `${keys.pod(s.pod)}:${s.port}`).join(','))
+            .join('\u0000')}\u0000`,
+        }
+      : undefined;
+  const drops = (pod: SimPod): DnsDrop[] => {
+    const out: DnsDrop[] = [];
+    if (engine.policiesSelecting(pod).egress.length === 0) return out;
     for (const protocol of ['UDP', 'TCP'] as const) {
       const list = servers[protocol];
       if (list.length === 0) continue;
@@ -345,14 +395,27 @@ function checkDnsReachable(engine: PolicyEngine, byId: () => ReadonlyMap<string,
         ['ingress', v.ingress],
       ] as Array<['egress' | 'ingress', DirectionResult]>) {
         if (result.allowed) continue;
-        for (const ref of result.isolatingPolicies) {
-          const key = `${ref.namespace}/${ref.name}`;
-          const entry = affected.get(key) ?? { policy: policyByRef.get(ref), ref, direction, workloads: [], protocols: new Set<string>() };
-          if (!entry.workloads.includes(workloadLabel(pod))) entry.workloads.push(workloadLabel(pod));
-          entry.protocols.add(protocol);
-          affected.set(key, entry);
-        }
+        for (const ref of result.isolatingPolicies) out.push({ ref, direction, protocol });
       }
+    }
+    return out;
+  };
+  const affected = new Map<
+    string,
+    { policy: SimNetworkPolicy | undefined; ref: PolicyRef; direction: 'egress' | 'ingress'; workloads: string[]; protocols: Set<string> }
+  >();
+  const policyByRef = new Map(engine.policies.map((p) => [p.ref, p]));
+  const seen = new Set<string>();
+  for (const pod of engine.cluster.pods) {
+    if (pod.origin.kind !== 'manifest' || !usesClusterDns(pod) || seen.has(workloadId(pod.workload))) continue;
+    seen.add(workloadId(pod.workload));
+    const found = memo && keys ? memo.table.get(memo.prefix + keys.pod(pod), () => drops(pod)) : drops(pod);
+    for (const { ref, direction, protocol } of found) {
+      const key = `${ref.namespace}/${ref.name}`;
+      const entry = affected.get(key) ?? { policy: policyByRef.get(ref), ref, direction, workloads: [], protocols: new Set<string>() };
+      if (!entry.workloads.includes(workloadLabel(pod))) entry.workloads.push(workloadLabel(pod));
+      entry.protocols.add(protocol);
+      affected.set(key, entry);
     }
   }
   for (const [key, e] of affected) {

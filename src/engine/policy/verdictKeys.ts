@@ -23,6 +23,8 @@ export class PolicyKeys {
     readonly ids: Identities,
     readonly texts: Interned,
     private readonly stable: StableObjects,
+    /** Services' keys kept across analyses (a kept Service is the same object). */
+    private readonly kept?: WeakMap<SimService, KeptServiceKey>,
   ) {
     // The CNI's own layer reads more of the pods (service accounts, entities, DNS names): not keyed, so not remembered.
     if (engine.cni && engine.cni.refs.length > 0) return;
@@ -72,17 +74,48 @@ export class PolicyKeys {
   service(s: SimService): string {
     let key = this.services.get(s);
     if (key === undefined) {
-      const pods = s.endpointsByPort.map((eps) =>
-        eps
-          .map((e) => {
-            const pod = this.stable.pod(e.pod);
-            return pod ? this.pod(pod) : '?';
-          })
-          .join(';'),
-      );
-      key = `${this.ids.of(s)}[${pods.join('/')}]`;
+      key = this.keptService(s) ?? this.spellService(s);
       this.services.set(s, key);
     }
     return key;
   }
+
+  /** The previous analysis's key of a kept Service, when the pods behind it are the same objects in namespaces keyed alike. */
+  private keptService(s: SimService): string | undefined {
+    const k = this.kept?.get(s);
+    if (!k) return undefined;
+    let i = 0;
+    for (const eps of s.endpointsByPort)
+      for (const e of eps) {
+        const pod = this.stable.pod(e.pod);
+        if (pod !== k.pods[i] || (pod !== undefined && this.namespace(pod.namespace) !== k.namespaces[i])) return undefined;
+        i++;
+      }
+    return i === k.pods.length ? k.key : undefined;
+  }
+
+  private spellService(s: SimService): string {
+    const behind: Array<SimPod | undefined> = [];
+    const namespaces: number[] = [];
+    const pods = s.endpointsByPort.map((eps) =>
+      eps
+        .map((e) => {
+          const pod = this.stable.pod(e.pod);
+          behind.push(pod);
+          namespaces.push(pod ? this.namespace(pod.namespace) : 0);
+          return pod ? this.pod(pod) : '?';
+        })
+        .join(';'),
+    );
+    const key = `${this.ids.of(s)}[${pods.join('/')}]`;
+    this.kept?.set(s, { pods: behind, namespaces, key });
+    return key;
+  }
+}
+
+/** A Service's key as an analysis spelled it, with the pods behind it and their namespaces' keys then. */
+export interface KeptServiceKey {
+  pods: ReadonlyArray<SimPod | undefined>;
+  namespaces: readonly number[];
+  key: string;
 }

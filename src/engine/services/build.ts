@@ -13,6 +13,8 @@ import { readServiceObject } from './read';
 import { apiServerEndpoints, implicitServices } from './implicit';
 import { assignTopology } from './topology';
 import { applyTopologyHints } from './topologyCache';
+import { keptEndpoints } from './keptEndpoints';
+import type { IncrementalState } from '../incremental/state';
 
 /** Every Service with its ClusterIPs, node ports and endpoints; `extra` are Services the simulator adds (ingress controllers'). */
 export function buildServices(
@@ -24,6 +26,7 @@ export function buildServices(
   diagnostics: Diagnostic[],
   /** The endpoint budget and what it cut (the analysis's; the default guard otherwise). */
   budget?: { limit: number; cut: SimulationCut },
+  incremental?: IncrementalState,
 ): SimService[] {
   const services: SimService[] = [];
   for (const o of objects)
@@ -33,7 +36,19 @@ export function buildServices(
   services.push(...extra);
   allocateServiceAddresses(services, settings, diagnostics);
   const manual = objects.filter((o) => o.kind === 'Endpoints' || o.kind === 'EndpointSlice');
-  computeEndpoints(services, pods, manual, DEFAULT_NAMESPACE, diagnostics, customResourcesByNamespace(objects), budget?.limit, budget?.cut);
+  const kept = incremental ? keptEndpoints(incremental) : undefined;
+  kept?.begin(nodes);
+  computeEndpoints(
+    services,
+    pods,
+    manual,
+    DEFAULT_NAMESPACE,
+    diagnostics,
+    customResourcesByNamespace(objects),
+    budget?.limit,
+    budget?.cut,
+    kept,
+  );
   apiServerEndpoints(services, nodes);
   assignTopology(services, nodes);
   applyTopologyHints(services, nodes, diagnostics);

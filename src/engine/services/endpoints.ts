@@ -17,6 +17,7 @@ import { checkRecordedSlices, sliceEndpointFacts, slicesByService, targetPod } f
 import { podServes } from '../cluster/served';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
+import type { KeptEndpoints } from './keptEndpoints';
 
 /** Finds the container port a Service's targetPort names on one pod (by name and protocol, as the endpoints controller does). */
 export function resolveTargetPort(pod: SimPod, target: number | string, protocol: Protocol): number | undefined {
@@ -43,6 +44,8 @@ export function computeEndpoints(
   /** The endpoint budget; the Services it cuts are recorded in `cut`. */
   limit: number = MAX_SIMULATED_ENDPOINTS,
   cut?: SimulationCut,
+  /** The previous analysis's endpoints (keptEndpoints.ts), begun on this analysis's nodes. */
+  kept?: KeptEndpoints,
 ): void {
   const podsByNamespace = new Map<string, SimPod[]>();
   for (const p of pods) {
@@ -82,6 +85,7 @@ export function computeEndpoints(
     const selected = candidates(svc.namespace, selector);
     // The EndpointSlice controller keeps terminating pods in the slice (ready false, serving by readiness).
     let serving = selected.filter((p) => p.ip !== undefined && (p.ready || svc.publishNotReadyAddresses || p.terminating === true));
+    let trimmed = false;
     if (budgeted) {
       const wanted = serving.length * svc.ports.length;
       if (wanted > budget) {
@@ -106,27 +110,34 @@ export function computeEndpoints(
         overflowReported = true;
         if (cut) recordCut(cut, 'endpoints', svc.namespace, wanted - fit * svc.ports.length);
         serving = [...serving].sort((a, b) => (podId(a) < podId(b) ? -1 : 1)).slice(0, fit);
+        trimmed = true;
       }
       budget -= Math.max(1, serving.length * svc.ports.length);
     }
-    svc.endpointsByPort = svc.ports.map((sp) => {
-      const eps: Endpoint[] = [];
-      for (const pod of serving) {
-        const port = resolveTargetPort(pod, sp.targetPort, sp.protocol);
-        if (port === undefined || pod.ip === undefined) continue;
-        const ep: Endpoint = { pod: podId(pod), ip: pod.ip, port, node: pod.node, ready: pod.ready };
-        if (pod.terminating) {
-          // endpointslice podToEndpoint: serving is the pod's readiness, and ready is never true for a
-          // terminating pod unless publishNotReadyAddresses is set.
-          ep.serving = pod.ready;
-          ep.terminating = true;
-          ep.ready = svc.publishNotReadyAddresses;
+    // Made from the selected pods alone (the budget aside): the same pods give the previous analysis's lists.
+    const id = kept && !trimmed ? serviceId(svc) : undefined;
+    const same = id !== undefined ? kept?.get(id, svc, selected) : undefined;
+    svc.endpointsByPort =
+      same ??
+      svc.ports.map((sp) => {
+        const eps: Endpoint[] = [];
+        for (const pod of serving) {
+          const port = resolveTargetPort(pod, sp.targetPort, sp.protocol);
+          if (port === undefined || pod.ip === undefined) continue;
+          const ep: Endpoint = { pod: podId(pod), ip: pod.ip, port, node: pod.node, ready: pod.ready };
+          if (pod.terminating) {
+            // endpointslice podToEndpoint: serving is the pod's readiness, and ready is never true for a
+            // terminating pod unless publishNotReadyAddresses is set.
+            ep.serving = pod.ready;
+            ep.terminating = true;
+            ep.ready = svc.publishNotReadyAddresses;
+          }
+          if (pod.hostname !== undefined && pod.subdomain === svc.name) ep.hostname = pod.hostname;
+          eps.push(ep);
         }
-        if (pod.hostname !== undefined && pod.subdomain === svc.name) ep.hostname = pod.hostname;
-        eps.push(ep);
-      }
-      return eps.sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
-    });
+        return eps.sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
+      });
+    if (id !== undefined) kept?.set(id, svc, selected, svc.endpointsByPort);
     if (svc.origin.kind === 'manifest') {
       checkServiceSelection(svc, selected, podsByNamespace.get(svc.namespace) ?? [], customResources.get(svc.namespace) ?? [], diagnostics);
       const recorded = slices.get(serviceId(svc));
