@@ -68,6 +68,8 @@ export class TopologyPanel implements vscode.Disposable {
   private nextRequest = 1;
   private readonly pending = new Map<number, { resolve: (data: string) => void; reject: (err: Error) => void }>();
   private readonly closed = new vscode.EventEmitter<void>();
+  /** When the panel was created (Show Topology ran): sent with the first topology, for the view's own measurement. */
+  private readonly openedAt = Date.now();
   readonly onDidClose = this.closed.event;
 
   constructor(
@@ -158,6 +160,7 @@ export class TopologyPanel implements vscode.Disposable {
       map,
       queryMs,
       sentAt: Date.now(),
+      ...(this.revision === 1 ? { openedAt: this.openedAt } : {}),
     });
     if (map.rest.counts.pods > 300)
       this.host.log.appendLine(
