@@ -500,6 +500,11 @@ function receive(m: ToPage): void {
 }
 
 window.addEventListener('message', (e: MessageEvent) => {
+  // The extension sends a new panel its first topology as soon as it is built and again when the
+  // page says it is ready (whichever comes first to a page that is still loading): the second time
+  // it is not checked and drawn again.
+  const peek = e.data as { type?: unknown; revision?: unknown } | null;
+  if (peek?.type === 'topology' && got.shown > 0 && peek.revision === got.shown) return;
   const parsed = parseToPage(e.data);
   if (!parsed.ok) {
     // Never draw what does not fit the protocol; say why, for whoever is debugging.
