@@ -1,8 +1,10 @@
 // Semantic zoom of the nodes view: zoomed out over a large cluster, each workload's pods on a node
 // are drawn as one band ("web ×12") instead of a box per pod; zoomed in, the pods come back. A
 // workload's pods sit together in its node's grid (pods are placed in id order), so its band is one
-// rectangle per grid row it covers. The pods' elements stay in the drawing (hidden), so every pod
-// keeps its data-kind="pod" element for screen readers and tests.
+// rectangle per grid row it covers. With the whole cluster in view, even the bands are too many
+// elements to pan at frame rate and too small to read: the bands and the Services are drawn as one
+// path per namespace instead. The pods' and Services' elements stay in the drawing (hidden), so
+// every object keeps its data-kind element for screen readers and tests.
 import type { Topology } from '../src/shared/protocol';
 import type { Box, Layout } from './layout';
 
@@ -30,21 +32,47 @@ export function rowBands(boxes: readonly Box[]): Box[] {
   return [...rows.values()].sort((a, b) => a.y - b.y);
 }
 
-/** Draws one band per workload and node into `layer`. */
-export function drawBlobs(layer: SVGGElement, t: Topology, layout: Layout, nsColour: Map<string, number>): void {
+/** The rectangles as one path's data (a subpath each): a thousand boxes for the price of one element. */
+export function rectsPath(boxes: readonly Box[]): string {
+  const r = (n: number) => String(Math.round(n * 10) / 10);
+  return boxes.map((b) => `M${r(b.x)},${r(b.y)}h${r(b.w)}v${r(b.h)}h${r(-b.w)}z`).join('');
+}
+
+/**
+ * Draws one band per workload and node into `layer` (zoomed out), and into `tiny` (the whole
+ * cluster in view, where no name can be read) the same bands and the Services' boxes as one path
+ * per namespace. Returns each band group with the box it covers, for culling.
+ */
+export function drawBlobs(
+  layer: SVGGElement,
+  tiny: SVGGElement,
+  t: Topology,
+  layout: Layout,
+  nsColour: Map<string, number>,
+): Array<{ el: Element; box: Box }> {
   layer.replaceChildren();
+  tiny.replaceChildren();
+  const items: Array<{ el: Element; box: Box }> = [];
   const podsOf = new Map<string, Box[]>();
   for (const p of t.pods) {
     const box = layout.pods.get(p.id);
     if (!box) continue;
     const key = `${p.workload}@${p.node ?? ''}`;
-    podsOf.set(key, [...(podsOf.get(key) ?? []), box]);
+    const list = podsOf.get(key);
+    if (list) list.push(box);
+    else podsOf.set(key, [box]);
   }
+  const bandsOf = new Map<string, Box[]>();
   for (const blob of layout.blobs) {
     const bands = rowBands(podsOf.get(`${blob.workload}@${blob.node ?? ''}`) ?? []);
     const first = bands[0];
     if (!first) continue;
-    const g = svgEl('g', { class: `blob ns-c${nsColour.get(blob.namespace) ?? 0}`, 'data-workload': blob.workload, 'aria-hidden': 'true' });
+    const g = svgEl('g', {
+      class: `blob ns-c${nsColour.get(blob.namespace) ?? 0}`,
+      'data-workload': blob.workload,
+      'data-namespace': blob.namespace,
+      'aria-hidden': 'true',
+    });
     for (const b of bands) g.append(svgEl('rect', { class: 'shape', x: b.x, y: b.y, width: b.w, height: b.h, rx: 6 }));
     g.append(
       svgEl(
@@ -55,5 +83,31 @@ export function drawBlobs(layer: SVGGElement, t: Topology, layout: Layout, nsCol
     );
     g.append(svgEl('title', {}, `${blob.count} pod(s) of ${blob.workload} on ${blob.node ?? 'no node'}`));
     layer.append(g);
+    items.push({ el: g, box: blob.box });
+    const list = bandsOf.get(blob.namespace);
+    if (list) list.push(...bands);
+    else bandsOf.set(blob.namespace, [...bands]);
   }
+  const servicesOf = new Map<string, Box[]>();
+  for (const s of t.services) {
+    const box = layout.services.get(s.id);
+    if (!box || box.w === 0) continue;
+    const list = servicesOf.get(s.namespace);
+    if (list) list.push(box);
+    else servicesOf.set(s.namespace, [box]);
+  }
+  for (const [kind, of] of [
+    ['pods', bandsOf],
+    ['services', servicesOf],
+  ] as const)
+    for (const [ns, boxes] of [...of].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)))
+      tiny.append(
+        svgEl('path', {
+          class: `tiny tiny-${kind} ns-c${nsColour.get(ns) ?? 0}`,
+          'data-namespace': ns,
+          'aria-hidden': 'true',
+          d: rectsPath(boxes),
+        }),
+      );
+  return items;
 }

@@ -28,6 +28,11 @@ export class Received {
     return undefined;
   }
 
+  /** The revision of the analysis shown (0: none yet). */
+  get shown(): number {
+    return this.map ? this.revision : 0;
+  }
+
   /** Takes the pods of an analysis; false when they are not those of the one shown. */
   takeNodes(m: Extract<ToPage, { type: 'nodes' }>): boolean {
     if (m.revision !== this.revision || !this.map) return false;

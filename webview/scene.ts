@@ -43,7 +43,9 @@ interface Drawn {
 
 export class Scene {
   readonly root: G;
-  private readonly layers: Record<'regions' | 'edges' | 'policy' | 'objects' | 'pods' | 'blobs' | 'trace', G>;
+  private readonly layers: Record<'regions' | 'edges' | 'policy' | 'objects' | 'pods' | 'blobs' | 'tiny' | 'trace', G>;
+  /** The bands of the zoomed-out view (blobs.ts), with the box each covers. */
+  private blobItems: Array<{ el: Element; box: Box }> = [];
   private boxes = new Map<string, Box>();
   private kinds = new Map<string, Kind>();
   private namespaceOf = new Map<string, string | null>();
@@ -79,6 +81,7 @@ export class Scene {
       objects: layer('objects'),
       pods: layer('pods'),
       blobs: layer('blobs'),
+      tiny: layer('tiny'),
       trace: layer('trace'),
     };
   }
@@ -101,6 +104,7 @@ export class Scene {
       // An edge whose extent is not known is never culled (measuring it would force a layout).
       if (box) out.push({ el, box });
     }
+    out.push(...this.blobItems);
     return out;
   }
 
@@ -163,7 +167,15 @@ export class Scene {
     );
     this.drawEdges(t.edges);
     if (large) this.drawEndpointGroups(t, layout);
-    drawBlobs(this.layers.blobs.node() as SVGGElement, t, large ? layout : { ...layout, blobs: [] }, this.nsColour);
+    this.blobItems = large
+      ? drawBlobs(this.layers.blobs.node() as SVGGElement, this.layers.tiny.node() as SVGGElement, t, layout, this.nsColour)
+      : drawBlobs(
+          this.layers.blobs.node() as SVGGElement,
+          this.layers.tiny.node() as SVGGElement,
+          { ...t, pods: [], services: [] },
+          { ...layout, blobs: [] },
+          this.nsColour,
+        );
     this.svg.classList.toggle('large', large);
   }
 

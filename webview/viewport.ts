@@ -36,13 +36,29 @@ export class Viewport {
     this.frame.append(svg);
     this.behaviour = zoom<HTMLDivElement, unknown>()
       .scaleExtent([0.02, 4])
+      // The view's size as last observed: d3's default reads the frame's clientWidth, which makes the
+      // browser lay out a drawing just built (thousands of elements, before the level of detail that
+      // hides most of their text is set) synchronously, only to lay it out again for the first paint.
+      .extent(() => {
+        const { w, h } = this.size();
+        return [
+          [0, 0],
+          [w, h],
+        ];
+      })
       .on('zoom', (e: { transform: ZoomTransform; sourceEvent: unknown }) => {
         if (e.sourceEvent) this.autoFit = false;
         this.live = e.transform;
         if (this.strayed()) this.commit();
         else this.preview();
       })
-      .on('end', () => this.commit());
+      // While a gesture moves the drawing, nothing in it is hit-tested or hovered: a pointer passing
+      // over objects would restyle them, and a restyle repaints the whole moving layer every frame.
+      .on('start', () => this.svg.classList.add('moving'))
+      .on('end', () => {
+        this.svg.classList.remove('moving');
+        this.commit();
+      });
     select(this.frame).call(this.behaviour).on('dblclick.zoom', null);
     new ResizeObserver((entries) => {
       const r = entries[entries.length - 1]?.contentRect;
@@ -93,7 +109,10 @@ export class Viewport {
   size(): { w: number; h: number } {
     if (this.knownSize) return this.knownSize;
     const r = this.frame.getBoundingClientRect();
-    return { w: Math.max(1, r.width), h: Math.max(1, r.height) };
+    // Kept until the resize observer reports (a frame not displayed yet measures 0: not kept).
+    const size = { w: Math.max(1, r.width), h: Math.max(1, r.height) };
+    if (r.width > 0 && r.height > 0) this.knownSize = size;
+    return size;
   }
 
   /** Shows all of the content, with a margin. */

@@ -38,7 +38,7 @@ export {
 } from './policy/matrix';
 export { diffConnectivity, subtractConns, type ConnectivityDiff } from './policy/diff';
 export { applyEdits } from './lint';
-export { tracePacket, type TraceOptions } from './trace/packet';
+export { tracePacket, traceVerdict, type TraceOptions, type TraceEnd } from './trace/packet';
 export { parseTarget } from './trace/target';
 export { tracePortForward } from './trace/portForward';
 export { isForwardTarget, parseForwardTarget, type ForwardTarget } from './trace/forwardTarget';

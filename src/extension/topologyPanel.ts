@@ -68,6 +68,8 @@ export class TopologyPanel implements vscode.Disposable {
   private nextRequest = 1;
   private readonly pending = new Map<number, { resolve: (data: string) => void; reject: (err: Error) => void }>();
   private readonly closed = new vscode.EventEmitter<void>();
+  /** When the panel was created (Show Topology ran): sent with the first topology, for the view's own measurement. */
+  private readonly openedAt = Date.now();
   readonly onDidClose = this.closed.event;
 
   constructor(
@@ -87,10 +89,22 @@ export class TopologyPanel implements vscode.Disposable {
     const model = host.model(folder);
     if (model) this.disposables.push(model.onDidAnalyze(() => this.refresh()));
     panel.webview.html = this.html();
-    // The worker builds the map while the page loads, rather than after it says it is ready.
+    // The worker builds the map while the page loads, rather than after it says it is ready, and
+    // the map is posted as soon as it is here: a page still loading gets it when its script has run
+    // (the webview holds messages until then), which saves the round trip of its 'ready'. On 'ready'
+    // it is posted again (the same revision, which the page ignores when it has it), in case it was not.
     if (model) {
-      this.prefetched = this.queryMap(model);
-      this.prefetched.catch(() => undefined);
+      const prefetched = this.queryMap(model);
+      this.prefetched = prefetched;
+      prefetched.then(
+        (got) => {
+          // Unless a refresh took it meanwhile (an analysis finished): that one posts it.
+          if (this.prefetched !== prefetched || !got.map) return;
+          this.prefetched = undefined;
+          this.early = this.postTopology(model, got.map, got.queryMs);
+        },
+        () => undefined,
+      );
     }
   }
 
@@ -139,18 +153,13 @@ export class TopologyPanel implements vscode.Disposable {
     return model.query('topologyMap', {}).then((map) => ({ map, queryMs: Date.now() - started }));
   }
 
-  private async refreshNow(): Promise<void> {
-    const model = this.host.model(this.folder);
-    const started = Date.now();
-    const prefetched = this.prefetched;
-    this.prefetched = undefined;
-    const { map, queryMs } = model ? await (prefetched ?? this.queryMap(model)) : { map: undefined, queryMs: 0 };
-    if (!model || !map) {
-      this.post({ type: 'status', message: 'Analysing the workspace…' });
-      return;
-    }
+  /** The first topology as posted before the page said it was ready (see the constructor), to post again on 'ready'. */
+  private early: Extract<ToPage, { type: 'topology' }> | undefined;
+
+  /** Posts a new revision of the map; returns the message. */
+  private postTopology(model: WorkspaceModel, map: MapWire, queryMs: number): Extract<ToPage, { type: 'topology' }> {
     this.revision++;
-    this.post({
+    const message: Extract<ToPage, { type: 'topology' }> = {
       type: 'topology',
       folder: this.folder,
       folderName: model.folder.name,
@@ -158,11 +167,34 @@ export class TopologyPanel implements vscode.Disposable {
       map,
       queryMs,
       sentAt: Date.now(),
-    });
-    if (map.rest.counts.pods > 300)
-      this.host.log.appendLine(
-        `[topology] ${model.folder.name}: the map of ${map.workloads.length} workloads (${map.rest.counts.pods} pods) sent to the view in ${Date.now() - started} ms`,
-      );
+      ...(this.revision === 1 ? { openedAt: this.openedAt } : {}),
+    };
+    this.post(message);
+    return message;
+  }
+
+  private async refreshNow(fromReady = false): Promise<void> {
+    const model = this.host.model(this.folder);
+    const started = Date.now();
+    const early = this.early;
+    this.early = undefined;
+    if (fromReady && model && early && early.revision === this.revision) {
+      // Nothing newer since the map was posted early: the same message again, for a page that did not get it.
+      this.post(early);
+    } else {
+      const prefetched = this.prefetched;
+      this.prefetched = undefined;
+      const { map, queryMs } = model ? await (prefetched ?? this.queryMap(model)) : { map: undefined, queryMs: 0 };
+      if (!model || !map) {
+        this.post({ type: 'status', message: 'Analysing the workspace…' });
+        return;
+      }
+      this.postTopology(model, map, queryMs);
+      if (map.rest.counts.pods > 300)
+        this.host.log.appendLine(
+          `[topology] ${model.folder.name}: the map of ${map.workloads.length} workloads (${map.rest.counts.pods} pods) sent to the view in ${Date.now() - started} ms`,
+        );
+    }
     await this.sendLayer();
     if (this.traceRequest) await this.runTrace();
   }
@@ -241,7 +273,7 @@ export class TopologyPanel implements vscode.Disposable {
       case 'ready':
         // The page counts as ready once it has the topology: an export asked for meanwhile waits for it.
         try {
-          await this.refreshNow();
+          await this.refreshNow(true);
           if (this.trace) this.post({ type: 'trace', trace: this.trace });
         } finally {
           this.markReady();

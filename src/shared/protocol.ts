@@ -99,9 +99,19 @@ export type ToPage =
   /**
    * The map's picture of the folder's analysis, in its wire form (topologyWire.ts); `revision`
    * counts the analyses the panel sent. `queryMs`: how long the analysis worker took to build it
-   * and hand it over; `sentAt`: Date.now() when it was posted; both for the view's own measurement.
+   * and hand it over; `sentAt`: Date.now() when it was posted; `openedAt`: Date.now() when the panel
+   * was created (Show Topology ran), on the first one only; all for the view's own measurement.
    */
-  | { type: 'topology'; folder: string; folderName: string; revision: number; map: MapWire; queryMs?: number; sentAt?: number }
+  | {
+      type: 'topology';
+      folder: string;
+      folderName: string;
+      revision: number;
+      map: MapWire;
+      queryMs?: number;
+      sentAt?: number;
+      openedAt?: number;
+    }
   /** The pods and their endpoint edges of that revision, for the nodes view (asked for by `nodesRequest`). */
   | { type: 'nodes'; revision: number; nodes: NodesPart }
   | { type: 'policy'; layer: PolicyLayer | null }
@@ -145,6 +155,7 @@ const toPageChecks: Record<ToPage['type'], Check> = {
     map: mapWireCheck(isMapRest),
     queryMs: check.optional(check.int),
     sentAt: check.optional(check.num),
+    openedAt: check.optional(check.num),
   }),
   nodes: check.obj({ revision: check.int, nodes: isNodesPart }),
   policy: check.obj({ layer: check.nullable(isPolicyLayer) }),

@@ -8,6 +8,9 @@ import { analyzeWorkspace, DEFAULT_LIMITS, defaultSettings, type InputFile } fro
 import { AnalysisClient } from '../../src/extension/analysisClient';
 import type { WorkerAnalyzeOptions } from '../../src/extension/analysis/protocol';
 import { generateWorkspace } from '../../bench/generate';
+import { buildTopology } from '../../src/engine';
+import { AnalysisService } from '../../src/extension/analysis/service';
+import { encodeMap, mapTopologyOf } from '../../src/shared/topologyWire';
 
 // Loads src/extension/analysis/worker.ts through tsx, as dist/analysisWorker.js is loaded in VS Code.
 const WORKER = path.join(__dirname, '..', 'fixtures', 'analysisWorker.cjs');
@@ -106,6 +109,28 @@ describe('analysis worker', () => {
       options: options(),
     });
     assert.equal(json(back.diagnostics), json(analyzeWorkspace(files).diagnostics));
+  });
+
+  it('builds the topology map of a folder just opened while idle, and answers the map of the latest simulation', async () => {
+    const opened: InputFile[] = [{ path: 'frontend.yaml', text: FRONTEND }];
+    await client.request({ type: 'analyze', folder: 'm', reset: true, changed: opened, removed: [], options: options() });
+    // Long enough for the worker to have started building it (after PREPARE_AFTER_MS of quiet).
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const map = await client.request({ type: 'query', folder: 'm', name: 'topologyMap', args: {} });
+    assert.equal(json(map), json(encodeMap(mapTopologyOf(buildTopology(analyzeWorkspace(opened))))));
+    // An edit after it: the map answered is the edited simulation's, not the one built ahead.
+    const edited: InputFile[] = [...opened, { path: 'backend.yaml', text: BACKEND }];
+    await client.request({
+      type: 'analyze',
+      folder: 'm',
+      reset: false,
+      changed: [edited[1] as InputFile],
+      removed: [],
+      options: options(),
+    });
+    const after = await client.request({ type: 'query', folder: 'm', name: 'topologyMap', args: {} });
+    assert.equal(json(after), json(encodeMap(mapTopologyOf(buildTopology(analyzeWorkspace(edited))))));
+    assert.ok((after?.workloads.length ?? 0) > (map?.workloads.length ?? 0));
   });
 
   it('answers hovers and lenses from the latest simulation', async () => {
@@ -213,5 +238,21 @@ describe('analysis in-process (no worker)', () => {
     assert.equal(client.mode, 'in-process');
     assert.equal(json(report?.diagnostics), json(analyzeWorkspace(files).diagnostics));
     client.dispose();
+  });
+});
+
+describe('analysis service: the topology map built ahead', () => {
+  it('builds nothing for a folder it has not analysed, and after an analysis the map a query then answers', () => {
+    const service = new AnalysisService();
+    assert.equal(service.prepareTopology('none'), undefined);
+    const files: InputFile[] = [
+      { path: 'frontend.yaml', text: FRONTEND },
+      { path: 'backend.yaml', text: BACKEND },
+    ];
+    service.handle({ type: 'analyze', folder: 'p', reset: true, changed: files, removed: [], options: options() });
+    assert.equal(typeof service.prepareTopology('p'), 'number');
+    const map = service.handle({ type: 'query', folder: 'p', name: 'topologyMap', args: {} });
+    assert.equal(json(map), json(encodeMap(mapTopologyOf(buildTopology(analyzeWorkspace(files))))));
+    assert.ok(json(map).includes('shop/frontend'));
   });
 });

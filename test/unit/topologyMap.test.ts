@@ -10,7 +10,7 @@ import { buildTopology } from '../../src/engine/topology/build';
 import { analyze, docs, svc, workload } from '../helpers';
 import { layoutMap, longestPathLayers, mapKey } from '../../webview/mapLayout';
 import type { Box } from '../../webview/layout';
-import { rowBands } from '../../webview/blobs';
+import { rectsPath, rowBands } from '../../webview/blobs';
 import { mapTopologyOf } from '../../src/shared/topologyWire';
 import { mapCurve } from '../../webview/mapScene';
 
@@ -319,6 +319,23 @@ describe('nodes view semantic zoom (webview/blobs.ts)', () => {
       { x: 0, y: 10, w: 50, h: 5 },
       { x: 0, y: 20, w: 10, h: 5 },
     ]);
+  });
+
+  it('draws the whole cluster in view as one path of rectangles per namespace, each box a closed subpath', () => {
+    const boxes: Box[] = [
+      { x: 0, y: 0, w: 10, h: 5 },
+      { x: 20.04, y: 10, w: 30, h: 5 },
+    ];
+    const d = rectsPath(boxes);
+    assert.equal(d, 'M0,0h10v5h-10zM20,10h30v5h-30z');
+    // Read back, every subpath covers exactly its box.
+    const subpaths = [...d.matchAll(/M([\d.-]+),([\d.-]+)h([\d.-]+)v([\d.-]+)h([\d.-]+)z/g)].map((m) => m.slice(1).map(Number));
+    assert.equal(subpaths.length, boxes.length);
+    subpaths.forEach(([x, y, w, h, back], i) => {
+      const b = boxes[i] as Box;
+      assert.ok(Math.abs((x as number) - b.x) < 0.1 && y === b.y && w === b.w && h === b.h && back === -b.w);
+    });
+    assert.equal(rectsPath([]), '');
   });
 });
 

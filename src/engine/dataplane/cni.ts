@@ -52,7 +52,16 @@ function hex(text: string, n: number, hash: (t: string) => Uint8Array = sha256):
 
 /** The host-side interface of a pod's veth, named the way each plugin names it (stable, derived from the pod). */
 export function podInterface(plugin: CniPlugin, pod: { namespace: string; name: string }): string {
+  // Hashed on every hop into the pod of every trace: remembered per pod object, plugin and name.
   const key = `${pod.namespace}.${pod.name}`;
+  let memo = interfaceNames.get(pod);
+  if (memo?.key !== key) interfaceNames.set(pod, (memo = { key, names: {} }));
+  return (memo.names[plugin] ??= interfaceName(plugin, key));
+}
+
+const interfaceNames = new WeakMap<object, { key: string; names: Partial<Record<CniPlugin, string>> }>();
+
+function interfaceName(plugin: CniPlugin, key: string): string {
   switch (plugin) {
     case 'calico':
     case 'canal':

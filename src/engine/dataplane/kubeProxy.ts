@@ -28,7 +28,20 @@ export function servicePortName(svc: { namespace: string; name: string }, port: 
 
 /** kube-proxy's portProtoHash: base32(sha256(servicePortName + protocol))[:16], protocol in lower case. */
 export function portProtoHash(spn: string, protocol: string): string {
-  return base32(sha256(spn + protocol.toLowerCase())).slice(0, 16);
+  return hashed(spn + protocol.toLowerCase());
+}
+
+// Every trace through a Service names its chains: the hashes are remembered (bounded: cleared when full).
+const HASHES_KEPT = 100_000;
+const hashes = new Map<string, string>();
+function hashed(text: string): string {
+  let h = hashes.get(text);
+  if (h === undefined) {
+    if (hashes.size >= HASHES_KEPT) hashes.clear();
+    h = base32(sha256(text)).slice(0, 16);
+    hashes.set(text, h);
+  }
+  return h;
 }
 
 export const svcChain = (spn: string, protocol: string) => `KUBE-SVC-${portProtoHash(spn, protocol)}`;
@@ -38,7 +51,7 @@ export const fwChain = (spn: string, protocol: string) => `KUBE-FW-${portProtoHa
 
 /** KUBE-SEP-<base32(sha256(servicePortName + protocol + "ip:port"))[:16]>, as servicePortEndpointChainName does. */
 export function sepChain(spn: string, protocol: string, endpoint: string): string {
-  return `KUBE-SEP-${base32(sha256(spn + protocol.toLowerCase() + endpoint)).slice(0, 16)}`;
+  return `KUBE-SEP-${hashed(spn + protocol.toLowerCase() + endpoint)}`;
 }
 
 /** `ip:port`, or `[ip]:port` for IPv6 (net.JoinHostPort). */

@@ -1,13 +1,14 @@
 // The map view's graph: who calls whom, with the verdict of each call, and the Gateway API's entry
 // points. A call is a host a workload's env or args name (or a ConfigMap value its pods consume)
 // that resolves to a Service from that workload; its verdict is what tracing that connection from
-// the workload's first pod ends with, so the map says what `kube-netsim trace` says. Pure: the same
+// the workload's first pod ends with (traceVerdict: the trace's own walk without the explanation),
+// so the map says what `kube-netsim trace` says. Pure: the same
 // analysis gives the same graph, everything sorted by id.
 import { cmp } from '../diagnostics';
 import { locate, podId, serviceId, type SimPod, type SimService } from '../cluster/model';
 import type { Analysis } from '../analyze';
 import type { ResolvedReference } from '../dns/references';
-import { tracePacket } from '../trace/packet';
+import { traceVerdict } from '../trace/packet';
 import { isRecord } from '../manifests/fields';
 import type { FieldPath, SourceRange } from '../source';
 import type { CallPort, MapEdge, TopoCall, TopoGateway, TopoMap, TopoRoute, TopoWorkload } from './types';
@@ -123,7 +124,7 @@ export function mapCalls(a: MapInput): TopoCall[] {
         const memo = `${key}:${port}`;
         let result = traced.get(memo);
         if (!result) {
-          const t = tracePacket(traceable, { kind: 'pod', pod }, `${r.ref.host}:${port}`, 'TCP');
+          const t = traceVerdict(traceable, { kind: 'pod', pod }, `${r.ref.host}:${port}`, 'TCP');
           result = { port, verdict: outcomeVerdict(t.verdict), outcome: t.verdict, reason: t.reason };
           traced.set(memo, result);
         }

@@ -43,6 +43,54 @@ export function tracePacket(
   protocol: Protocol = 'TCP',
   options: TraceOptions = {},
 ): TraceResult {
+  return walk(analysis, source, target, protocol, options, true);
+}
+
+/** What a trace ends with, without its explanation: the verdict and its reason. */
+export interface TraceEnd {
+  verdict: TraceResult['verdict'];
+  reason: string;
+}
+
+/**
+ * The verdict and reason `tracePacket` gives for the same arguments, without building what only
+ * the explanation needs (the reply's way back and the result's assembly): the same walk decides
+ * both, so they cannot disagree. For the topology's map, which traces every call the manifests make.
+ */
+export function traceVerdict(
+  analysis: Analysis,
+  source: Source,
+  target: string | Target,
+  protocol: Protocol = 'TCP',
+  options: TraceOptions = {},
+): TraceEnd {
+  return walk(analysis, source, target, protocol, options, false);
+}
+
+function walk(
+  analysis: Analysis,
+  source: Source,
+  target: string | Target,
+  protocol: Protocol,
+  options: TraceOptions,
+  explain: true,
+): TraceResult;
+function walk(
+  analysis: Analysis,
+  source: Source,
+  target: string | Target,
+  protocol: Protocol,
+  options: TraceOptions,
+  explain: false,
+): TraceEnd;
+function walk(
+  analysis: Analysis,
+  source: Source,
+  target: string | Target,
+  protocol: Protocol,
+  options: TraceOptions,
+  explain: boolean,
+): TraceResult | TraceEnd {
   const oracle = options.policies ?? (analysis as { policies?: PolicyOracle }).policies ?? NO_POLICIES;
   const ctx: TraceContext = {
     a: analysis,
@@ -82,6 +130,7 @@ export function tracePacket(
   if (outcome.verdict === 'delivered' && ctx.unenforced.length > 0) {
     reason += `. NetworkPolicy would drop it (${ctx.unenforced.join('; ')}), but ${analysis.cluster.settings.cni} does not enforce NetworkPolicy`;
   }
+  if (!explain) return { verdict: outcome.verdict, reason };
   const destination =
     outcome.destination?.kind === 'pod' && ctx.service ? { ...outcome.destination, service: ctx.service } : outcome.destination;
   const result: TraceResult = {

@@ -35,6 +35,19 @@ export class AnalysisService {
     }
   }
 
+  /**
+   * Builds the topology view's map of a folder's latest simulation ahead of being asked (the worker
+   * does it when idle after a folder's first analysis, so Show Topology finds it ready). Returns
+   * how long it took, or undefined when there was nothing to build.
+   */
+  prepareTopology(folder: string): number | undefined {
+    const state = this.folders.get(folder);
+    if (!state?.analysis || !state.index) return undefined;
+    const started = performance.now();
+    QUERIES.topologyMap(state.analysis, state.index, {});
+    return performance.now() - started;
+  }
+
   /** The latest simulation of a folder, for inspecting the in-process service (tests, debugging). */
   analysisOf(folder: string): Analysis | undefined {
     return this.folders.get(folder)?.analysis;
