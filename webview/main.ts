@@ -368,7 +368,7 @@ function drawMap(t: MapTopology): void {
   // Measured before the drawing is built, when it costs nothing to lay out the page.
   mapViewport.size();
   mapLayout = layoutMap(t);
-  const drawn = mapScene.render(t, mapLayout);
+  const drawn = mapScene.render(t, mapLayout, t.workloads.length > LARGE_WORKLOADS);
   mapCuller.setItems(drawn.items, t.workloads.length > LARGE_WORKLOADS);
   mapViewport.setContent({ x: 0, y: 0, w: mapLayout.width, h: mapLayout.height });
   mapSvg.classList.toggle('large', t.workloads.length > LARGE_WORKLOADS);

@@ -125,6 +125,8 @@ export class MapScene {
     };
     this.layers = { namespaces: layer('namespaces'), edges: layer('edges'), objects: layer('objects') };
     svg.append(defs, this.root);
+    svg.addEventListener('pointerover', (e) => this.ensureTitle(e.target));
+    svg.addEventListener('focusin', (e) => this.ensureTitle(e.target));
   }
 
   /** The namespace filter: a namespace's group and objects, and every edge that touches one. */
@@ -157,8 +159,31 @@ export class MapScene {
     return this.svg.querySelector<SVGGElement>(`[data-kind="${kind}"][data-id="${cssEscape(id)}"]`);
   }
 
-  render(t: MapTopology, layout: MapLayout): DrawnMap {
+  /** The hover text of each drawn element whose <title> is made when first pointed at or focused (a large map). */
+  private titles = new WeakMap<Element, string>();
+
+  /**
+   * Gives an element its hover text now: in a large map the <title>s (a quarter of its elements)
+   * are made when first wanted, not with the drawing.
+   */
+  private ensureTitle(target: EventTarget | null): void {
+    let e = target instanceof Element ? target : null;
+    for (; e && e !== this.svg; e = e.parentElement) {
+      const text = this.titles.get(e);
+      if (text === undefined) continue;
+      this.titles.delete(e);
+      e.prepend(el('title', {}, text));
+    }
+  }
+
+  /** Draws the map; `lazyTitles` (a large map): hover texts are made when first pointed at or focused. */
+  render(t: MapTopology, layout: MapLayout, lazyTitles = false): DrawnMap {
     this.layout = layout;
+    this.titles = new WeakMap();
+    const addTitle = (g: Element, text: string) => {
+      if (lazyTitles) this.titles.set(g, text);
+      else g.append(el('title', {}, text));
+    };
     this.nsColour = new Map(t.namespaces.map((n, i) => [n.name, i % COLOURS]));
     for (const g of Object.values(this.layers)) g.replaceChildren();
     const items: DrawnMap['items'] = [];
@@ -173,7 +198,7 @@ export class MapScene {
         'aria-label': label,
       });
       if (ns !== null) g.setAttribute('data-namespace', ns);
-      g.append(el('title', {}, title));
+      addTitle(g, title);
       items.push({ el: g, box });
       return g;
     };
@@ -237,8 +262,8 @@ export class MapScene {
       lines(g, box, [w.name, sub, where]);
       // One dot per replica (its pod, for the contract and the hover), up to MAX_DOTS.
       w.samplePods.slice(0, MAX_DOTS).forEach((p, i) => {
-        const dot = el('g', { class: 'pod-dot', 'data-kind': 'pod', 'data-id': p, transform: `translate(${box.w - 10 - i * 11},12)` });
-        dot.append(el('circle', { r: 4 }), el('title', {}, `pod ${p}`));
+        const dot = el('circle', { class: 'pod-dot', 'data-kind': 'pod', 'data-id': p, cx: box.w - 10 - i * 11, cy: 12, r: 4 });
+        addTitle(dot, `pod ${p}`);
         g.append(dot);
       });
       objects.append(g);
@@ -338,7 +363,7 @@ export class MapScene {
           'marker-end': `url(#${cls.includes('verdict-blocked') ? 'map-arrow-blocked' : cls.includes('verdict-allowed') ? 'map-arrow-allowed' : 'map-arrow'})`,
         }),
       );
-      g.append(el('title', {}, title));
+      addTitle(g, title);
       edges.append(g);
       const x = Math.min(a.x, b.x) - 70;
       const y = Math.min(a.y, b.y);

@@ -1,8 +1,8 @@
 // What the page holds of the extension's latest analysis: the map's picture (decoded from its wire
 // form), and once the nodes view asked for them (nodesRequest), its pods, merged into the whole
 // topology. Pods of an older analysis than the one shown are dropped.
-import type { FullTopology, MapTopology, ToPage } from '../src/shared/protocol';
-import { decodeMap, withNodes } from '../src/shared/topologyWire';
+import type { FullTopology, MapTopology, NodesPart, ToPage } from '../src/shared/protocol';
+import { decodeMap, decodeNodes, withNodes } from '../src/shared/topologyWire';
 
 export class Received {
   map: MapTopology | undefined;
@@ -36,7 +36,13 @@ export class Received {
   /** Takes the pods of an analysis; false when they are not those of the one shown. */
   takeNodes(m: Extract<ToPage, { type: 'nodes' }>): boolean {
     if (m.revision !== this.revision || !this.map) return false;
-    this.full = withNodes(this.map, m.nodes);
+    let nodes: NodesPart;
+    try {
+      nodes = decodeNodes(m.nodes);
+    } catch {
+      return false;
+    }
+    this.full = withNodes(this.map, nodes);
     for (const resolve of this.waiting.splice(0)) resolve();
     return true;
   }

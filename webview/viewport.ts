@@ -47,14 +47,18 @@ export class Viewport {
         ];
       })
       .on('zoom', (e: { transform: ZoomTransform; sourceEvent: unknown }) => {
-        if (e.sourceEvent) this.autoFit = false;
+        if (e.sourceEvent) {
+          this.autoFit = false;
+          // Only once it moves: a click (a press without a move) must still reach the object under it.
+          this.svg.classList.add('moving');
+        }
         this.live = e.transform;
         if (this.strayed()) this.commit();
         else this.preview();
       })
-      // While a gesture moves the drawing, nothing in it is hit-tested or hovered: a pointer passing
-      // over objects would restyle them, and a restyle repaints the whole moving layer every frame.
-      .on('start', () => this.svg.classList.add('moving'))
+      // While a gesture moves the drawing (class moving, from its first move), nothing in it is
+      // hit-tested or hovered: a pointer passing over objects would restyle them, and a restyle
+      // repaints the whole moving layer every frame.
       .on('end', () => {
         this.svg.classList.remove('moving');
         this.commit();
