@@ -19,7 +19,7 @@ import {
 import { Received } from './received';
 import { layoutTopology, type Layout } from './layout';
 import { Scene, type Kind } from './scene';
-import { Viewport } from './viewport';
+import { Viewport, LOD } from './viewport';
 import { Culler, visibleArea } from './cull';
 import { Controls, button } from './controls';
 import { Details } from './details';
@@ -94,6 +94,8 @@ const viewport = new Viewport(svg, scene.root.node() as SVGGElement, (t) => {
 const mapScene = new MapScene(mapSvg);
 const mapCuller = new Culler();
 const mapViewport = new Viewport(mapSvg, mapScene.root, (t) => {
+  // Zoomed in before the text of a large map was all added: the rest now, before it is seen missing.
+  if (t.k >= LOD.tiny) mapScene.flushDetail();
   const culled = mapCuller.update(visibleArea(t, mapViewport.size()));
   if (mapSvg.dataset['culled'] !== String(culled)) mapSvg.dataset['culled'] = String(culled);
 });
@@ -354,12 +356,20 @@ function draw(t: FullTopology): void {
  * callbacks run before its paint, and a task queued from one runs after it. For the view's own
  * measurement: building the elements (data-draw-ms) is not yet seeing them.
  */
-function markPainted(el: SVGSVGElement): void {
+function markPainted(el: SVGSVGElement, then?: () => void): void {
   requestAnimationFrame(() => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => el.setAttribute('data-painted-at', String(Date.now()));
+    channel.port1.onmessage = () => {
+      el.setAttribute('data-painted-at', String(Date.now()));
+      then?.();
+    };
     channel.port2.postMessage(null);
   });
+}
+
+/** Adds the text of a large map after its first paint, a slice per task, so the page stays responsive. */
+function addMapDetail(): void {
+  if (!mapScene.flushDetail(12)) setTimeout(addMapDetail, 0);
 }
 
 /** Draws the map view; how long layout and drawing took goes on the SVG (data-draw-ms) for tests and bug reports. */
@@ -380,8 +390,9 @@ function drawMap(t: MapTopology): void {
   if (firstMapDraw) {
     firstMapDraw = false;
     mapViewport.fit(false);
-    markPainted(mapSvg);
-  }
+    markPainted(mapSvg, addMapDetail);
+  } else if (mapViewport.transform().k >= LOD.tiny) mapScene.flushDetail();
+  else setTimeout(addMapDetail, 0);
   const culled = mapCuller.update(visibleArea(mapViewport.transform(), mapViewport.size()));
   mapSvg.dataset['culled'] = String(culled);
   // Keep the focus across re-analyses (and a reload of the view).
@@ -407,6 +418,7 @@ async function picture(v: ViewName): Promise<{ text: string; w: number; h: numbe
     drawnViews.add('map');
     drawMap(got.map);
   }
+  if (v === 'map') mapScene.flushDetail();
   const nodes = v === 'nodes';
   const drawn = nodes ? layout : mapLayout;
   if (!drawn) throw new Error('nothing is drawn yet');

@@ -176,10 +176,35 @@ export class MapScene {
     }
   }
 
-  /** Draws the map; `lazyTitles` (a large map): hover texts are made when first pointed at or focused. */
-  render(t: MapTopology, layout: MapLayout, lazyTitles = false): DrawnMap {
+  /** Text still to be added to a large map's drawing (flushDetail): none of it shows with the whole map in view. */
+  private pendingDetail: Array<() => void> = [];
+
+  /**
+   * Adds the text the drawing was built without, for up to `budgetMs` (all of it without a budget);
+   * true once there is none left.
+   */
+  flushDetail(budgetMs = Infinity): boolean {
+    const until = performance.now() + budgetMs;
+    let i = 0;
+    for (; i < this.pendingDetail.length && (i % 64 !== 0 || performance.now() < until); i++) (this.pendingDetail[i] as () => void)();
+    this.pendingDetail.splice(0, i);
+    return this.pendingDetail.length === 0;
+  }
+
+  /**
+   * Draws the map. `large`: hover texts are made when first pointed at or focused, and the names,
+   * lines and labels (which the level of detail hides with the whole map in view) are added after
+   * the first paint, by flushDetail.
+   */
+  render(t: MapTopology, layout: MapLayout, large = false): DrawnMap {
+    const lazyTitles = large;
     this.layout = layout;
     this.titles = new WeakMap();
+    this.pendingDetail = [];
+    const detail = (add: () => void) => {
+      if (large) this.pendingDetail.push(add);
+      else add();
+    };
     const addTitle = (g: Element, text: string) => {
       if (lazyTitles) this.titles.set(g, text);
       else g.append(el('title', {}, text));
@@ -204,7 +229,9 @@ export class MapScene {
     };
     const lines = (g: SVGGElement, box: Box, texts: string[]) => {
       g.append(el('rect', { class: 'shape', width: box.w, height: box.h, rx: 7 }));
-      texts.forEach((s, i) => g.append(el('text', { class: i === 0 ? 'name' : 'sub', x: 9, y: 18 + i * 16 }, fit(s, i === 0 ? 26 : 32))));
+      detail(() =>
+        texts.forEach((s, i) => g.append(el('text', { class: i === 0 ? 'name' : 'sub', x: 9, y: 18 + i * 16 }, fit(s, i === 0 ? 26 : 32)))),
+      );
     };
 
     // Namespace groups.
@@ -442,11 +469,13 @@ export class MapScene {
       if (a && b) {
         const { mid } = mapCurve(a, b);
         const ok = c.verdict === 'allowed';
-        g.append(
-          el(
-            'text',
-            { class: 'edge-label', x: r1(mid.x), y: r1(mid.y - 4), 'text-anchor': 'middle' },
-            `${ok ? '✓' : '✗'} ${c.ports.map((p) => p.port).join(', ')}`,
+        detail(() =>
+          g.append(
+            el(
+              'text',
+              { class: 'edge-label', x: r1(mid.x), y: r1(mid.y - 4), 'text-anchor': 'middle' },
+              `${ok ? '✓' : '✗'} ${c.ports.map((p) => p.port).join(', ')}`,
+            ),
           ),
         );
       }
