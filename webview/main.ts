@@ -21,7 +21,7 @@ import { layoutTopology, type Layout } from './layout';
 import { Scene, type Kind } from './scene';
 import { Viewport, LOD } from './viewport';
 import { Culler, visibleArea } from './cull';
-import { Controls, button } from './controls';
+import { Controls, button, layerClasses } from './controls';
 import { Details } from './details';
 import { TracePlayer } from './trace';
 import { exportDrawing, exportPng, exportTable } from './export';
@@ -32,6 +32,7 @@ import { ViewSwitch } from './views';
 import { pageSkeleton } from './page';
 import { MatrixPanel } from './matrix';
 import { MapFocus } from './mapFocus';
+import { markArrival, markPainted } from './firstPaint';
 import type { MapKind } from './mapLayout';
 
 interface VsCodeApi {
@@ -41,8 +42,6 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
-/** When this page started running (epoch ms), for the view's own measurement of its first paint. */
-const bootAt = Date.now();
 
 function initialState(): ViewState {
   const parsed = parseToExtension({ type: 'state', state: vscode.getState() });
@@ -154,9 +153,7 @@ const views = new ViewSwitch((v) => setView(v));
 controls.toolbar.prepend(views.element);
 app.append(controls.toolbar, main);
 
-function activeViewport(): Viewport {
-  return view() === 'nodes' ? viewport : mapViewport;
-}
+const activeViewport = (): Viewport => (view() === 'nodes' ? viewport : mapViewport);
 
 /** Shows one of the three views, drawing it first if it does not show the current topology yet. */
 function setView(v: ViewName): void {
@@ -202,13 +199,7 @@ const trace = new TracePlayer(
   button,
 );
 
-function applyLayers(): void {
-  for (const s of [svg, mapSvg]) {
-    s.classList.toggle('hide-endpoints', !state.layers.endpoints);
-    s.classList.toggle('hide-ingress', !state.layers.ingress);
-    s.classList.toggle('hide-policy', !state.layers.policy);
-  }
-}
+const applyLayers = () => layerClasses([svg, mapSvg], state.layers);
 
 function setFocus(id: string | null): void {
   state = { ...state, focus: id };
@@ -351,27 +342,6 @@ function draw(t: FullTopology): void {
   cull();
 }
 
-/**
- * Marks when the browser has painted the drawing just built (data-painted-at, epoch ms): a frame's
- * callbacks run before its paint, and a task queued from one runs after it. For the view's own
- * measurement: building the elements (data-draw-ms) is not yet seeing them.
- */
-function markPainted(el: SVGSVGElement, then?: () => void): void {
-  requestAnimationFrame(() => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      el.setAttribute('data-painted-at', String(Date.now()));
-      then?.();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
-/** Adds the text of a large map after its first paint, a slice per task, so the page stays responsive. */
-function addMapDetail(): void {
-  if (!mapScene.flushDetail(12)) setTimeout(addMapDetail, 0);
-}
-
 /** Draws the map view; how long layout and drawing took goes on the SVG (data-draw-ms) for tests and bug reports. */
 function drawMap(t: MapTopology): void {
   const started = performance.now();
@@ -390,9 +360,9 @@ function drawMap(t: MapTopology): void {
   if (firstMapDraw) {
     firstMapDraw = false;
     mapViewport.fit(false);
-    markPainted(mapSvg, addMapDetail);
+    markPainted(mapSvg, () => mapScene.addDetailInSlices());
   } else if (mapViewport.transform().k >= LOD.tiny) mapScene.flushDetail();
-  else setTimeout(addMapDetail, 0);
+  else mapScene.addDetailInSlices();
   const culled = mapCuller.update(visibleArea(mapViewport.transform(), mapViewport.size()));
   mapSvg.dataset['culled'] = String(culled);
   // Keep the focus across re-analyses (and a reload of the view).
@@ -448,12 +418,7 @@ function receive(m: ToPage): void {
       const decoded = got.map;
       if (refused || !decoded) return say(`Ignored a topology that does not fit the protocol: ${refused ?? ''}`);
       state = { ...state, folder: m.folder };
-      // How long the message took from the extension, and the page's timeline (epoch ms: document
-      // start, script start, the topology's arrival), for the view's own measurement.
-      if (m.sentAt !== undefined) mapSvg.setAttribute('data-transit-ms', String(Math.max(0, Math.round(arrived - m.sentAt))));
-      mapSvg.setAttribute('data-timeline', `${Math.round(performance.timeOrigin)} ${bootAt} ${arrived}`);
-      if (m.queryMs !== undefined) mapSvg.setAttribute('data-query-ms', String(m.queryMs));
-      if (m.openedAt !== undefined) mapSvg.setAttribute('data-opened-at', String(m.openedAt));
+      markArrival(mapSvg, m, arrived);
       drawnViews.clear();
       matrix.invalidate();
       say('');
@@ -512,11 +477,7 @@ function receive(m: ToPage): void {
 }
 
 window.addEventListener('message', (e: MessageEvent) => {
-  // The extension sends a new panel its first topology as soon as it is built and again when the
-  // page says it is ready (whichever comes first to a page that is still loading): the second time
-  // it is not checked and drawn again.
-  const peek = e.data as { type?: unknown; revision?: unknown } | null;
-  if (peek?.type === 'topology' && got.shown > 0 && peek.revision === got.shown) return;
+  if (got.isRepeat(e.data)) return;
   const parsed = parseToPage(e.data);
   if (!parsed.ok) {
     // Never draw what does not fit the protocol; say why, for whoever is debugging.

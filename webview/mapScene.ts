@@ -191,6 +191,11 @@ export class MapScene {
     return this.pendingDetail.length === 0;
   }
 
+  /** Adds that text a slice per task (after the first paint), so the page stays responsive. */
+  addDetailInSlices(): void {
+    if (!this.flushDetail(12)) setTimeout(() => this.addDetailInSlices(), 0);
+  }
+
   /**
    * Draws the map. `large`: hover texts are made when first pointed at or focused, and the names,
    * lines and labels (which the level of detail hides with the whole map in view) are added after

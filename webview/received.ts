@@ -33,6 +33,16 @@ export class Received {
     return this.map ? this.revision : 0;
   }
 
+  /**
+   * Whether a message is the topology shown, again: the extension sends a new panel its first
+   * topology as soon as it is built and again when the page says it is ready (whichever reaches a
+   * page still loading first); the second is neither checked nor drawn again.
+   */
+  isRepeat(data: unknown): boolean {
+    const peek = data as { type?: unknown; revision?: unknown } | null;
+    return peek?.type === 'topology' && this.shown > 0 && peek.revision === this.shown;
+  }
+
   /** Takes the pods of an analysis; false when they are not those of the one shown. */
   takeNodes(m: Extract<ToPage, { type: 'nodes' }>): boolean {
     if (m.revision !== this.revision || !this.map) return false;
