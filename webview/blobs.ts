@@ -7,6 +7,7 @@
 // every object keeps its data-kind element for screen readers and tests.
 import type { Topology } from '../src/shared/protocol';
 import type { Box, Layout } from './layout';
+import { verticalCurve } from './geometry';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -110,4 +111,62 @@ export function drawBlobs(
         }),
       );
   return items;
+}
+
+const union = (a: Box, b: Box): Box => {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+};
+
+/**
+ * Draws, for a large cluster, each Service's endpoint edges as one edge per workload and node ("×N")
+ * into `layer`, recording in `extents` the area each covers (for culling). `boxes`: the drawn objects' boxes.
+ */
+export function drawEndpointGroups(
+  layer: SVGGElement,
+  t: Topology,
+  layout: Layout,
+  boxes: Map<string, Box>,
+  extents: WeakMap<Element, Box>,
+): void {
+  const nodeOf = new Map(t.pods.map((p) => [p.id, p.node]));
+  const podsOf = new Map(t.workloads.map((w) => [w.id, w.pods]));
+  const blobOf = new Map<string, Layout['blobs'][number]>();
+  for (const b of layout.blobs) for (const p of podsOf.get(b.workload) ?? []) if (nodeOf.get(p) === b.node) blobOf.set(p, b);
+  const groups = new Map<string, { from: string; blob: Layout['blobs'][number]; labels: Set<string>; count: number }>();
+  for (const e of t.edges) {
+    if (e.kind !== 'endpoint') continue;
+    const blob = blobOf.get(e.to);
+    if (!blob) continue;
+    const key = `${e.from}=>${blob.id}`;
+    const g = groups.get(key) ?? { from: e.from, blob, labels: new Set<string>(), count: 0 };
+    g.count++;
+    g.labels.add(e.label);
+    groups.set(key, g);
+  }
+  for (const [key, g] of groups) {
+    const a = boxes.get(g.from);
+    if (!a) continue;
+    const { d } = verticalCurve(a, g.blob.box);
+    const labels = [...g.labels].join(', ');
+    const el = svgEl('g', {
+      class: 'edge edge-endpoint-group',
+      'data-kind': 'edge',
+      'data-id': key,
+      'data-from': g.from,
+      'data-to': g.blob.workload,
+    });
+    el.append(
+      svgEl('path', { d, 'marker-end': 'url(#arrow)' }),
+      svgEl('title', {}, `${g.from} → ${g.count} pod(s) of ${g.blob.workload} on ${g.blob.node ?? 'no node'} (${labels})`),
+      svgEl(
+        'text',
+        { class: 'edge-label', x: g.blob.box.x + g.blob.box.w / 2, y: g.blob.box.y - 5, 'text-anchor': 'middle' },
+        `${g.count} × ${labels}`,
+      ),
+    );
+    extents.set(el, union(a, { ...g.blob.box, y: g.blob.box.y - 16, h: g.blob.box.h + 16 }));
+    layer.append(el);
+  }
 }

@@ -161,3 +161,12 @@ export class Controls {
     }
   }
 }
+
+/** Shows or hides the drawings' optional layers (endpoint edges, Ingress routes, the policy layer). */
+export function layerClasses(svgs: readonly SVGSVGElement[], layers: { endpoints: boolean; ingress: boolean; policy: boolean }): void {
+  for (const s of svgs) {
+    s.classList.toggle('hide-endpoints', !layers.endpoints);
+    s.classList.toggle('hide-ingress', !layers.ingress);
+    s.classList.toggle('hide-policy', !layers.policy);
+  }
+}

@@ -19,9 +19,9 @@ import {
 import { Received } from './received';
 import { layoutTopology, type Layout } from './layout';
 import { Scene, type Kind } from './scene';
-import { Viewport } from './viewport';
+import { Viewport, LOD } from './viewport';
 import { Culler, visibleArea } from './cull';
-import { Controls, button } from './controls';
+import { Controls, button, layerClasses } from './controls';
 import { Details } from './details';
 import { TracePlayer } from './trace';
 import { exportDrawing, exportPng, exportTable } from './export';
@@ -32,6 +32,7 @@ import { ViewSwitch } from './views';
 import { pageSkeleton } from './page';
 import { MatrixPanel } from './matrix';
 import { MapFocus } from './mapFocus';
+import { markArrival, markPainted } from './firstPaint';
 
 interface VsCodeApi {
   postMessage(message: ToExtension): void;
@@ -40,8 +41,6 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
-/** When this page started running (epoch ms), for the view's own measurement of its first paint. */
-const bootAt = Date.now();
 
 function initialState(): ViewState {
   const parsed = parseToExtension({ type: 'state', state: vscode.getState() });
@@ -94,6 +93,8 @@ const mapScene = new MapScene(mapSvg);
 const mapCuller = new Culler();
 const mapViewport = new Viewport(mapSvg, mapScene.root, (t) => {
   mapScene.scaleTitles(t.k);
+  // Zoomed in before the text of a large map was all added: the rest now, before it is seen missing.
+  if (t.k >= LOD.tiny) mapScene.flushDetail();
   const culled = mapCuller.update(visibleArea(t, mapViewport.size()));
   if (mapSvg.dataset['culled'] !== String(culled)) mapSvg.dataset['culled'] = String(culled);
 });
@@ -152,9 +153,7 @@ const views = new ViewSwitch((v) => setView(v));
 controls.toolbar.prepend(views.element);
 app.append(controls.toolbar, main);
 
-function activeViewport(): Viewport {
-  return view() === 'nodes' ? viewport : mapViewport;
-}
+const activeViewport = (): Viewport => (view() === 'nodes' ? viewport : mapViewport);
 
 /** Shows one of the three views, drawing it first if it does not show the current topology yet. */
 function setView(v: ViewName): void {
@@ -200,13 +199,7 @@ const trace = new TracePlayer(
   button,
 );
 
-function applyLayers(): void {
-  for (const s of [svg, mapSvg]) {
-    s.classList.toggle('hide-endpoints', !state.layers.endpoints);
-    s.classList.toggle('hide-ingress', !state.layers.ingress);
-    s.classList.toggle('hide-policy', !state.layers.policy);
-  }
-}
+const applyLayers = () => layerClasses([svg, mapSvg], state.layers);
 
 function setFocus(id: string | null): void {
   state = { ...state, focus: id };
@@ -349,26 +342,13 @@ function draw(t: FullTopology): void {
   cull();
 }
 
-/**
- * Marks when the browser has painted the drawing just built (data-painted-at, epoch ms): a frame's
- * callbacks run before its paint, and a task queued from one runs after it. For the view's own
- * measurement: building the elements (data-draw-ms) is not yet seeing them.
- */
-function markPainted(el: SVGSVGElement): void {
-  requestAnimationFrame(() => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => el.setAttribute('data-painted-at', String(Date.now()));
-    channel.port2.postMessage(null);
-  });
-}
-
 /** Draws the map view; how long layout and drawing took goes on the SVG (data-draw-ms) for tests and bug reports. */
 function drawMap(t: MapTopology): void {
   const started = performance.now();
   // Measured before the drawing is built, when it costs nothing to lay out the page.
   mapViewport.size();
   mapLayout = layoutMap(t);
-  const drawn = mapScene.render(t, mapLayout);
+  const drawn = mapScene.render(t, mapLayout, t.workloads.length > LARGE_WORKLOADS);
   mapCuller.setItems(drawn.items, t.workloads.length > LARGE_WORKLOADS);
   mapViewport.setContent({ x: 0, y: 0, w: mapLayout.width, h: mapLayout.height });
   mapSvg.classList.toggle('large', t.workloads.length > LARGE_WORKLOADS);
@@ -380,8 +360,9 @@ function drawMap(t: MapTopology): void {
   if (firstMapDraw) {
     firstMapDraw = false;
     mapViewport.fit(false);
-    markPainted(mapSvg);
-  }
+    markPainted(mapSvg, () => mapScene.addDetailInSlices());
+  } else if (mapViewport.transform().k >= LOD.tiny) mapScene.flushDetail();
+  else mapScene.addDetailInSlices();
   const culled = mapCuller.update(visibleArea(mapViewport.transform(), mapViewport.size()));
   mapSvg.dataset['culled'] = String(culled);
   // Keep the focus across re-analyses (and a reload of the view).
@@ -407,6 +388,7 @@ async function picture(v: ViewName): Promise<{ text: string; w: number; h: numbe
     drawnViews.add('map');
     drawMap(got.map);
   }
+  if (v === 'map') mapScene.flushDetail();
   const nodes = v === 'nodes';
   const drawn = nodes ? layout : mapLayout;
   if (!drawn) throw new Error('nothing is drawn yet');
@@ -436,12 +418,7 @@ function receive(m: ToPage): void {
       const decoded = got.map;
       if (refused || !decoded) return say(`Ignored a topology that does not fit the protocol: ${refused ?? ''}`);
       state = { ...state, folder: m.folder };
-      // How long the message took from the extension, and the page's timeline (epoch ms: document
-      // start, script start, the topology's arrival), for the view's own measurement.
-      if (m.sentAt !== undefined) mapSvg.setAttribute('data-transit-ms', String(Math.max(0, Math.round(arrived - m.sentAt))));
-      mapSvg.setAttribute('data-timeline', `${Math.round(performance.timeOrigin)} ${bootAt} ${arrived}`);
-      if (m.queryMs !== undefined) mapSvg.setAttribute('data-query-ms', String(m.queryMs));
-      if (m.openedAt !== undefined) mapSvg.setAttribute('data-opened-at', String(m.openedAt));
+      markArrival(mapSvg, m, arrived);
       drawnViews.clear();
       matrix.invalidate();
       say('');
@@ -500,11 +477,7 @@ function receive(m: ToPage): void {
 }
 
 window.addEventListener('message', (e: MessageEvent) => {
-  // The extension sends a new panel its first topology as soon as it is built and again when the
-  // page says it is ready (whichever comes first to a page that is still loading): the second time
-  // it is not checked and drawn again.
-  const peek = e.data as { type?: unknown; revision?: unknown } | null;
-  if (peek?.type === 'topology' && got.shown > 0 && peek.revision === got.shown) return;
+  if (got.isRepeat(e.data)) return;
   const parsed = parseToPage(e.data);
   if (!parsed.ok) {
     // Never draw what does not fit the protocol; say why, for whoever is debugging.

@@ -4,7 +4,8 @@
 import type { MapTopology, PolicyLayer } from '../src/shared/protocol';
 import { focusSet, type FocusEntry, type FocusSet } from './focusSet';
 import { mapKey } from './mapLayout';
-import { mapCurve, type MapScene } from './mapScene';
+import { mapCurve } from './mapCurve';
+import type { MapScene } from './mapScene';
 import { button, h } from './controls';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

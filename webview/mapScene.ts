@@ -8,6 +8,8 @@ import type { Box } from './layout';
 import { mapKey, type MapKind, type MapLayout } from './mapLayout';
 import { fit } from './geometry';
 import { cssEscape } from './scene';
+import { bracket, mapCurve } from './mapCurve';
+import { NamespaceTitles } from './namespaceTitles';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const COLOURS = 8;
@@ -25,70 +27,6 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
 
 const r1 = (n: number) => String(Math.round(n * 10) / 10);
 
-/** A curve from box `a` to box `b`: side to side when one is left of the other, else around their right sides. */
-export function mapCurve(a: Box, b: Box, fromAbove = false): { d: string; mid: { x: number; y: number } } {
-  const ay = a.y + a.h / 2;
-  const by = b.y + b.h / 2;
-  if (fromAbove && b.y >= a.y + a.h) {
-    // The external client over the entry points: top to bottom.
-    const x1 = a.x + a.w / 2;
-    const x2 = b.x + Math.min(b.w / 2, 40);
-    const y1 = a.y + a.h;
-    const my = (y1 + b.y) / 2;
-    return { d: `M${r1(x1)},${r1(y1)}C${r1(x1)},${r1(my)} ${r1(x2)},${r1(my)} ${r1(x2)},${r1(b.y)}`, mid: { x: (x1 + x2) / 2, y: my } };
-  }
-  if (b.x >= a.x + a.w) {
-    const x1 = a.x + a.w;
-    const x2 = b.x;
-    if (x2 - x1 > a.w) {
-      // Past a column of boxes: arc over the tops of both ends, so it is not read as leaving a box it passes.
-      const top = Math.min(a.y, b.y) - 26;
-      const d = `M${r1(x1)},${r1(ay)}C${r1(x1 + 60)},${r1(top)} ${r1(x2 - 60)},${r1(top)} ${r1(x2)},${r1(by)}`;
-      return { d, mid: { x: (x1 + x2) / 2, y: top } };
-    }
-    // Between neighbouring columns: orthogonal, through the gap's middle. Every edge crossing the
-    // same gap shares that vertical, so parallel calls run as one bundle instead of criss-crossing
-    // curves, and each leaves it at its own target's height (where its label sits).
-    const cx = (x1 + x2) / 2;
-    const dy = by - ay;
-    if (Math.abs(dy) < 1) return { d: `M${r1(x1)},${r1(ay)}H${r1(x2)}`, mid: { x: (cx + x2) / 2, y: by } };
-    const r = Math.min(8, Math.abs(dy) / 2, (x2 - x1) / 4);
-    const s = Math.sign(dy);
-    return {
-      d: `M${r1(x1)},${r1(ay)}H${r1(cx - r)}Q${r1(cx)},${r1(ay)} ${r1(cx)},${r1(ay + s * r)}V${r1(by - s * r)}Q${r1(cx)},${r1(by)} ${r1(cx + r)},${r1(by)}H${r1(x2)}`,
-      mid: { x: (cx + x2) / 2, y: by },
-    };
-  }
-  if (a.x >= b.x + b.w) {
-    const x1 = a.x;
-    const x2 = b.x + b.w;
-    if (x1 - x2 > a.w) {
-      // Back across columns (a call closing a cycle): arc over the tops, not through the boxes between.
-      const top = Math.min(a.y, b.y) - 26;
-      const d = `M${r1(x1)},${r1(ay)}C${r1(x1 - 60)},${r1(top)} ${r1(x2 + 60)},${r1(top)} ${r1(x2)},${r1(by)}`;
-      return { d, mid: { x: (x1 + x2) / 2, y: top } };
-    }
-    const dx = Math.max(30, (x1 - x2) / 2);
-    return {
-      d: `M${r1(x1)},${r1(ay)}C${r1(x1 - dx)},${r1(ay)} ${r1(x2 + dx)},${r1(by)} ${r1(x2)},${r1(by)}`,
-      mid: { x: (x1 + x2) / 2, y: (ay + by) / 2 },
-    };
-  }
-  // Same column: a loop out to the right, wider the farther apart they are.
-  const x = Math.max(a.x + a.w, b.x + b.w);
-  const out = 24 + Math.min(60, Math.abs(by - ay) / 6);
-  return {
-    d: `M${r1(a.x + a.w)},${r1(ay)}C${r1(x + out)},${r1(ay)} ${r1(x + out)},${r1(by)} ${r1(b.x + b.w)},${r1(by)}`,
-    mid: { x: x + out * 0.75, y: (ay + by) / 2 },
-  };
-}
-
-/** A Service's bracket to a workload stacked under it: down its left side and in. */
-function bracket(s: Box, w: Box): string {
-  const x = s.x - 10;
-  return `M${r1(s.x)},${r1(s.y + s.h / 2)}H${r1(x)}V${r1(w.y + w.h / 2)}H${r1(w.x)}`;
-}
-
 export interface DrawnMap {
   /** Every object element with the box it covers (for culling and revealing). */
   items: Array<{ el: Element; box: Box }>;
@@ -98,6 +36,7 @@ export class MapScene {
   readonly root: SVGGElement;
   private readonly layers: Record<'namespaces' | 'edges' | 'objects' | 'titles', SVGGElement>;
   private layout: MapLayout | undefined;
+  private readonly nsTitles: NamespaceTitles;
   nsColour = new Map<string, number>();
 
   constructor(readonly svg: SVGSVGElement) {
@@ -125,7 +64,10 @@ export class MapScene {
     };
     // The namespaces' titles over everything: zoomed out they grow over their groups' boxes and calls.
     this.layers = { namespaces: layer('namespaces'), edges: layer('edges'), objects: layer('objects'), titles: layer('titles') };
+    this.nsTitles = new NamespaceTitles(this.layers.titles);
     svg.append(defs, this.root);
+    svg.addEventListener('pointerover', (e) => this.ensureTitle(e.target));
+    svg.addEventListener('focusin', (e) => this.ensureTitle(e.target));
   }
 
   /** The namespace filter: a namespace's group and objects, and every edge that touches one. */
@@ -137,28 +79,9 @@ export class MapScene {
       el.classList.toggle('ns-hidden', gone(el.getAttribute('data-from')) || gone(el.getAttribute('data-to')));
   }
 
-  /** Each namespace's title and workload count, with what bounds them: its group's box and its length. */
-  private titles: Array<{ title: SVGTextElement; count: SVGTextElement; box: Box; chars: number }> = [];
-  private zoom = 1;
-
-  /**
-   * Keeps the namespace titles readable when zoomed out: below scale 1 a title grows so that it
-   * stays about 14 px on screen, as far as its group has room for it (the map of 500 workloads,
-   * fitted into the view, showed groups of coloured boxes with no name legible), and under it
-   * the group's workload count, which only shows zoomed out (style.css). Called when a zoom ends.
-   */
+  /** Keeps the namespace titles legible at scale `k` (called when a zoom ends). */
   scaleTitles(k: number): void {
-    this.zoom = k;
-    for (const { title, count, box, chars } of this.titles) {
-      const room = Math.min((box.h - 12) / 1.9, (box.w - 24) / (0.62 * Math.max(4, chars)));
-      const size = Math.max(14, Math.min(14 / Math.max(k, 1e-3), room));
-      const y = 8 + size * 0.85;
-      title.setAttribute('y', r1(y));
-      title.style.fontSize = size > 14 ? `${r1(size)}px` : '';
-      title.style.strokeWidth = size > 14 ? `${r1(size * 0.08)}px` : '';
-      count.setAttribute('y', r1(y + size * 0.8));
-      count.style.fontSize = `${r1(size * 0.6)}px`;
-    }
+    this.nsTitles.scale(k);
   }
 
   boxOf(kind: MapKind, id: string): Box | undefined {
@@ -182,11 +105,64 @@ export class MapScene {
     return this.svg.querySelector<SVGGElement>(`[data-kind="${kind}"][data-id="${cssEscape(id)}"]`);
   }
 
-  render(t: MapTopology, layout: MapLayout): DrawnMap {
+  /** The hover text of each drawn element whose <title> is made when first pointed at or focused (a large map). */
+  private titles = new WeakMap<Element, string>();
+
+  /**
+   * Gives an element its hover text now: in a large map the <title>s (a quarter of its elements)
+   * are made when first wanted, not with the drawing.
+   */
+  private ensureTitle(target: EventTarget | null): void {
+    let e = target instanceof Element ? target : null;
+    for (; e && e !== this.svg; e = e.parentElement) {
+      const text = this.titles.get(e);
+      if (text === undefined) continue;
+      this.titles.delete(e);
+      e.prepend(el('title', {}, text));
+    }
+  }
+
+  /** Text still to be added to a large map's drawing (flushDetail): none of it shows with the whole map in view. */
+  private pendingDetail: Array<() => void> = [];
+
+  /**
+   * Adds the text the drawing was built without, for up to `budgetMs` (all of it without a budget);
+   * true once there is none left.
+   */
+  flushDetail(budgetMs = Infinity): boolean {
+    const until = performance.now() + budgetMs;
+    let i = 0;
+    for (; i < this.pendingDetail.length && (i % 64 !== 0 || performance.now() < until); i++) (this.pendingDetail[i] as () => void)();
+    this.pendingDetail.splice(0, i);
+    return this.pendingDetail.length === 0;
+  }
+
+  /** Adds that text a slice per task (after the first paint), so the page stays responsive. */
+  addDetailInSlices(): void {
+    if (!this.flushDetail(12)) setTimeout(() => this.addDetailInSlices(), 0);
+  }
+
+  /**
+   * Draws the map. `large`: hover texts are made when first pointed at or focused, and the names,
+   * lines and labels (which the level of detail hides with the whole map in view) are added after
+   * the first paint, by flushDetail.
+   */
+  render(t: MapTopology, layout: MapLayout, large = false): DrawnMap {
+    const lazyTitles = large;
     this.layout = layout;
+    this.titles = new WeakMap();
+    this.pendingDetail = [];
+    const detail = (add: () => void) => {
+      if (large) this.pendingDetail.push(add);
+      else add();
+    };
+    const addTitle = (g: Element, text: string) => {
+      if (lazyTitles) this.titles.set(g, text);
+      else g.append(el('title', {}, text));
+    };
     this.nsColour = new Map(t.namespaces.map((n, i) => [n.name, i % COLOURS]));
     for (const g of Object.values(this.layers)) g.replaceChildren();
-    this.titles = [];
+    this.nsTitles.clear();
     const items: DrawnMap['items'] = [];
     const object = (kind: MapDrawnKind, id: string, ns: string | null, box: Box, cls: string, label: string, title: string) => {
       const g = el('g', {
@@ -199,13 +175,15 @@ export class MapScene {
         'aria-label': label,
       });
       if (ns !== null) g.setAttribute('data-namespace', ns);
-      g.append(el('title', {}, title));
+      addTitle(g, title);
       items.push({ el: g, box });
       return g;
     };
     const lines = (g: SVGGElement, box: Box, texts: string[]) => {
       g.append(el('rect', { class: 'shape', width: box.w, height: box.h, rx: 7 }));
-      texts.forEach((s, i) => g.append(el('text', { class: i === 0 ? 'name' : 'sub', x: 9, y: 18 + i * 16 }, fit(s, i === 0 ? 26 : 32))));
+      detail(() =>
+        texts.forEach((s, i) => g.append(el('text', { class: i === 0 ? 'name' : 'sub', x: 9, y: 18 + i * 16 }, fit(s, i === 0 ? 26 : 32)))),
+      );
     };
 
     // Namespace groups.
@@ -231,22 +209,11 @@ export class MapScene {
       );
       g.append(el('rect', { class: 'region ns-region', width: box.w, height: box.h, rx: 10 }));
       const name = `${ns}${info?.implicit ? ' (simulator)' : ''}`;
-      const title = el('text', { class: 'name ns-name', x: 12, y: 22 }, name);
       const blocked = blockedFrom.get(ns) ?? 0;
       const summary = `${n} workload${n === 1 ? '' : 's'}${blocked > 0 ? ` · ${blocked} call${blocked === 1 ? '' : 's'} blocked` : ''}`;
-      const count = el('text', { class: 'ns-count', x: 12, y: 40 }, summary);
-      const titles = el('g', {
-        class: 'ns-title',
-        'data-namespace': ns,
-        transform: `translate(${r1(box.x)},${r1(box.y)})`,
-        'aria-hidden': 'true',
-      });
-      titles.append(title, count);
-      this.titles.push({ title, count, box, chars: name.length });
       this.layers.namespaces.append(g);
-      this.layers.titles.append(titles);
+      this.nsTitles.add(ns, name, summary, box);
     }
-    this.scaleTitles(this.zoom);
 
     // Objects.
     const objects = this.layers.objects;
@@ -283,8 +250,8 @@ export class MapScene {
       lines(g, box, [w.name, sub, where]);
       // One dot per replica (its pod, for the contract and the hover), up to MAX_DOTS.
       w.samplePods.slice(0, MAX_DOTS).forEach((p, i) => {
-        const dot = el('g', { class: 'pod-dot', 'data-kind': 'pod', 'data-id': p, transform: `translate(${box.w - 10 - i * 11},12)` });
-        dot.append(el('circle', { r: 4 }), el('title', {}, `pod ${p}`));
+        const dot = el('circle', { class: 'pod-dot', 'data-kind': 'pod', 'data-id': p, cx: box.w - 10 - i * 11, cy: 12, r: 4 });
+        addTitle(dot, `pod ${p}`);
         g.append(dot);
       });
       objects.append(g);
@@ -384,7 +351,7 @@ export class MapScene {
           'marker-end': `url(#${cls.includes('verdict-blocked') ? 'map-arrow-blocked' : cls.includes('verdict-allowed') ? 'map-arrow-allowed' : 'map-arrow'})`,
         }),
       );
-      g.append(el('title', {}, title));
+      addTitle(g, title);
       edges.append(g);
       const x = Math.min(a.x, b.x) - 70;
       const y = Math.min(a.y, b.y);
@@ -463,11 +430,13 @@ export class MapScene {
       if (a && b) {
         const { mid } = mapCurve(a, b);
         const ok = c.verdict === 'allowed';
-        g.append(
-          el(
-            'text',
-            { class: 'edge-label', x: r1(mid.x), y: r1(mid.y - 4), 'text-anchor': 'middle' },
-            `${ok ? '✓' : '✗'} ${c.ports.map((p) => p.port).join(', ')}`,
+        detail(() =>
+          g.append(
+            el(
+              'text',
+              { class: 'edge-label', x: r1(mid.x), y: r1(mid.y - 4), 'text-anchor': 'middle' },
+              `${ok ? '✓' : '✗'} ${c.ports.map((p) => p.port).join(', ')}`,
+            ),
           ),
         );
       }

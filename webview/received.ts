@@ -1,8 +1,8 @@
 // What the page holds of the extension's latest analysis: the map's picture (decoded from its wire
 // form), and once the nodes view asked for them (nodesRequest), its pods, merged into the whole
 // topology. Pods of an older analysis than the one shown are dropped.
-import type { FullTopology, MapTopology, ToPage } from '../src/shared/protocol';
-import { decodeMap, withNodes } from '../src/shared/topologyWire';
+import type { FullTopology, MapTopology, NodesPart, ToPage } from '../src/shared/protocol';
+import { decodeMap, decodeNodes, withNodes } from '../src/shared/topologyWire';
 
 export class Received {
   map: MapTopology | undefined;
@@ -33,10 +33,26 @@ export class Received {
     return this.map ? this.revision : 0;
   }
 
+  /**
+   * Whether a message is the topology shown, again: the extension sends a new panel its first
+   * topology as soon as it is built and again when the page says it is ready (whichever reaches a
+   * page still loading first); the second is neither checked nor drawn again.
+   */
+  isRepeat(data: unknown): boolean {
+    const peek = data as { type?: unknown; revision?: unknown } | null;
+    return peek?.type === 'topology' && this.shown > 0 && peek.revision === this.shown;
+  }
+
   /** Takes the pods of an analysis; false when they are not those of the one shown. */
   takeNodes(m: Extract<ToPage, { type: 'nodes' }>): boolean {
     if (m.revision !== this.revision || !this.map) return false;
-    this.full = withNodes(this.map, m.nodes);
+    let nodes: NodesPart;
+    try {
+      nodes = decodeNodes(m.nodes);
+    } catch {
+      return false;
+    }
+    this.full = withNodes(this.map, nodes);
     for (const resolve of this.waiting.splice(0)) resolve();
     return true;
   }

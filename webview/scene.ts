@@ -8,7 +8,7 @@ import type { TopoEdge, TopoExternal, TopoIngress, TopoNode, TopoPod, TopoServic
 import type { Box, Layout } from './layout';
 import { bowedCurve, fit, textEl, verticalCurve } from './geometry';
 import { LAYER_NAMES, LAYER_ORDER, LAYER_TAGS, policyLabel } from './policyLabels';
-import { drawBlobs } from './blobs';
+import { drawBlobs, drawEndpointGroups } from './blobs';
 
 export type Kind = 'node' | 'pod' | 'service' | 'ingress' | 'external' | 'edge';
 type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -166,7 +166,7 @@ export class Scene {
       pods.filter((d) => d.box.w > 0),
     );
     this.drawEdges(t.edges);
-    if (large) this.drawEndpointGroups(t, layout);
+    if (large) drawEndpointGroups(this.layers.edges.node() as SVGGElement, t, layout, this.boxes, this.extents);
     this.blobItems = large
       ? drawBlobs(this.layers.blobs.node() as SVGGElement, this.layers.tiny.node() as SVGGElement, t, layout, this.nsColour)
       : drawBlobs(
@@ -177,49 +177,6 @@ export class Scene {
           this.nsColour,
         );
     this.svg.classList.toggle('large', large);
-  }
-
-  private drawEndpointGroups(t: Topology, layout: Layout): void {
-    const blobOf = new Map<string, Layout['blobs'][number]>();
-    for (const b of layout.blobs)
-      for (const p of t.workloads.find((w) => w.id === b.workload)?.pods ?? [])
-        if (t.pods.find((x) => x.id === p)?.node === b.node) blobOf.set(p, b);
-    const groups = new Map<string, { from: string; blob: Layout['blobs'][number]; labels: Set<string>; count: number }>();
-    for (const e of t.edges) {
-      if (e.kind !== 'endpoint') continue;
-      const blob = blobOf.get(e.to);
-      if (!blob) continue;
-      const key = `${e.from}=>${blob.id}`;
-      const g = groups.get(key) ?? { from: e.from, blob, labels: new Set<string>(), count: 0 };
-      g.count++;
-      g.labels.add(e.label);
-      groups.set(key, g);
-    }
-    const layer = this.layers.edges;
-    for (const [key, g] of groups) {
-      const a = this.boxes.get(g.from);
-      if (!a) continue;
-      const { d } = verticalCurve(a, g.blob.box);
-      const el = layer
-        .append('g')
-        .attr('class', 'edge edge-endpoint-group')
-        .attr('data-kind', 'edge')
-        .attr('data-id', key)
-        .attr('data-from', g.from)
-        .attr('data-to', g.blob.workload);
-      el.append('path').attr('d', d).attr('marker-end', 'url(#arrow)');
-      const node = el.node();
-      if (node) this.extents.set(node, union(a, { ...g.blob.box, y: g.blob.box.y - 16, h: g.blob.box.h + 16 }));
-      el.append('title').text(
-        `${g.from} → ${g.count} pod(s) of ${g.blob.workload} on ${g.blob.node ?? 'no node'} (${[...g.labels].join(', ')})`,
-      );
-      el.append('text')
-        .attr('class', 'edge-label')
-        .attr('x', g.blob.box.x + g.blob.box.w / 2)
-        .attr('y', g.blob.box.y - 5)
-        .attr('text-anchor', 'middle')
-        .text(`${g.count} × ${[...g.labels].join(', ')}`);
-    }
   }
 
   /** In a large cluster, shows the single endpoint edges of the selected Service or pod (and hides the others). */

@@ -15,6 +15,8 @@ export class Viewport {
   private readonly behaviour: ZoomBehavior<HTMLDivElement, unknown>;
   /** The frame the zoom listens on: the SVG moves inside it. */
   readonly frame: HTMLDivElement;
+  /** Over the drawing while a gesture moves it. */
+  private readonly shield: HTMLDivElement;
   /** The transform the drawing is laid out with; the live one differs from it during a gesture. */
   private committed: ZoomTransform = zoomIdentity;
   private live: ZoomTransform = zoomIdentity;
@@ -34,6 +36,10 @@ export class Viewport {
     if (svg.id) this.frame.id = `${svg.id}-frame`;
     svg.parentNode?.insertBefore(this.frame, svg);
     this.frame.append(svg);
+    this.shield = document.createElement('div');
+    this.shield.className = 'pan-shield';
+    this.shield.hidden = true;
+    this.frame.append(this.shield);
     this.behaviour = zoom<HTMLDivElement, unknown>()
       .scaleExtent([0.02, 4])
       // The view's size as last observed: d3's default reads the frame's clientWidth, which makes the
@@ -47,16 +53,21 @@ export class Viewport {
         ];
       })
       .on('zoom', (e: { transform: ZoomTransform; sourceEvent: unknown }) => {
-        if (e.sourceEvent) this.autoFit = false;
+        if (e.sourceEvent) {
+          this.autoFit = false;
+          // Only once it moves: a click (a press without a move) must still reach the object under it.
+          this.shield.hidden = false;
+        }
         this.live = e.transform;
         if (this.strayed()) this.commit();
         else this.preview();
       })
-      // While a gesture moves the drawing, nothing in it is hit-tested or hovered: a pointer passing
-      // over objects would restyle them, and a restyle repaints the whole moving layer every frame.
-      .on('start', () => this.svg.classList.add('moving'))
+      // While a gesture moves the drawing (from its first move), a transparent shield over it takes
+      // the pointer: nothing in the drawing is hit-tested or hovered (a pointer passing over objects
+      // restyled them, and a restyle repaints the whole moving layer every frame). A shield shown,
+      // not a style on the drawing, so thousands of elements are not restyled when a gesture starts.
       .on('end', () => {
-        this.svg.classList.remove('moving');
+        this.shield.hidden = true;
         this.commit();
       });
     select(this.frame).call(this.behaviour).on('dblclick.zoom', null);

@@ -3,10 +3,10 @@
 // it receives (the page must never trust a message's shape, the extension must never trust a path
 // or an id from the page). Topology and policy shapes are the engine's (src/engine/topology/types.ts).
 import type { PolicyLayer, SourceRange, Topology } from '../engine';
-import { check, isMapRest, isMatrixView, isNodesPart, isPolicyLayer, isTraceView, isViewState, shown, type Check } from './protocolChecks';
-import { mapWireCheck, type MapWire, type NodesPart } from './topologyWire';
+import { check, isMapRest, isMatrixView, isPolicyLayer, isTraceView, isViewState, shown, type Check } from './protocolChecks';
+import { mapWireCheck, nodesWireCheck, type MapWire, type NodesPart, type NodesWire } from './topologyWire';
 
-export type { Topology, PolicyLayer, SourceRange, MapWire, NodesPart };
+export type { Topology, PolicyLayer, SourceRange, MapWire, NodesPart, NodesWire };
 export type { MapTopology, MapWorkload, FullTopology } from './topologyWire';
 export const VIEW_TYPE = 'kubeNetsim.topology';
 
@@ -112,8 +112,8 @@ export type ToPage =
       sentAt?: number;
       openedAt?: number;
     }
-  /** The pods and their endpoint edges of that revision, for the nodes view (asked for by `nodesRequest`). */
-  | { type: 'nodes'; revision: number; nodes: NodesPart }
+  /** The pods and their endpoint edges of that revision, for the nodes view (asked for by `nodesRequest`), in their wire form (topologyWire.ts). */
+  | { type: 'nodes'; revision: number; nodes: NodesWire }
   | { type: 'policy'; layer: PolicyLayer | null }
   | { type: 'trace'; trace: TraceView | null }
   /** The picture of `view` (the one shown when absent): the map, the nodes view or the matrix grid. */
@@ -157,7 +157,7 @@ const toPageChecks: Record<ToPage['type'], Check> = {
     sentAt: check.optional(check.num),
     openedAt: check.optional(check.num),
   }),
-  nodes: check.obj({ revision: check.int, nodes: isNodesPart }),
+  nodes: check.obj({ revision: check.int, nodes: nodesWireCheck }),
   policy: check.obj({ layer: check.nullable(isPolicyLayer) }),
   trace: check.obj({ trace: check.nullable(isTraceView) }),
   exportRequest: check.obj({ requestId: check.int, format: check.oneOf(FORMATS), view: check.optional(check.oneOf(VIEWS)) }),

@@ -206,9 +206,6 @@ export const isMapRest: Check = obj({
   counts,
 });
 
-/** What the nodes view adds to the map (topologyWire.ts NodesPart). */
-export const isNodesPart: Check = obj({ pods: arr(pod), endpointEdges: arr(edge) });
-
 export const isPolicyLayer: Check = obj({
   focus: str,
   pod: str,

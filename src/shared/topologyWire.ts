@@ -5,7 +5,8 @@
 // by index, source positions by file index. The nodes view's pods and endpoint edges
 // (nodesPartOf) follow only when that view is opened, and withNodes puts the whole topology back
 // together. Pure and exact: decodeMap(encodeMap(m)) equals m, and withNodes(mapTopologyOf(t),
-// nodesPartOf(t)) equals t but for the workloads' extra fields.
+// nodesPartOf(t)) equals t but for the workloads' extra fields. The nodes view's part goes in its own
+// compact form (encodeNodes: what a workload's pods share sent once), as exact.
 import type { SourceRange, Topology, TopoEdge, TopoMap, TopoPod, TopoService, TopoWorkload, TopoCall, MapEdge } from '../engine';
 import { check, type Check } from './protocolChecks';
 
@@ -259,6 +260,133 @@ export function decodeMap(w: MapWire): MapTopology {
   return { ...w.rest, workloads, services, map: { ...w.rest.map, calls, edges } };
 }
 
+// The nodes view's wire form. The pods of one workload differ only in name, IP and node: what they
+// share (labels, ports, readiness, the template's source...) is sent once, as a blueprint, and each
+// pod as [blueprint, name, IP, node]; each endpoint edge as [id, Service, pod (index), label, source].
+
+/** [namespace, labels, workload, workloadKind, ready, hostNetwork, ports [port, protocol, name], implicit, source] */
+type WireBlueprint = [string, Record<string, string>, string, string, 0 | 1, 0 | 1, Port[], 0 | 1, Src];
+/** [blueprint, name ('-SUFFIX' of the workload's name, or '=NAME'), ip, node (index into `nodes`, -1 for none), id (null where it is NAMESPACE/NAME)] */
+type WirePod = [number, string, string | null, number, string | null];
+/** [id (null where it is FROM->TO), from (index into `services`), to (index into `pods`), label, source] */
+type WireEndpoint = [string | null, number, number, string, Src];
+
+export interface NodesWire {
+  v: 1;
+  files: string[];
+  nodes: string[];
+  services: string[];
+  blueprints: WireBlueprint[];
+  pods: WirePod[];
+  endpointEdges: WireEndpoint[];
+}
+
+/** A table of strings, each sent once and referred to by index. */
+function table(): { list: string[]; index: (s: string) => number } {
+  const list: string[] = [];
+  const at = new Map<string, number>();
+  return {
+    list,
+    index: (s) => {
+      let i = at.get(s);
+      if (i === undefined) {
+        i = list.length;
+        list.push(s);
+        at.set(s, i);
+      }
+      return i;
+    },
+  };
+}
+
+export function encodeNodes(n: NodesPart): NodesWire {
+  const files = table();
+  const nodes = table();
+  const services = table();
+  const src = (s: SourceRange | undefined): Src => (s ? [files.index(s.file), s.line, s.column, s.endLine, s.endColumn] : 0);
+  const blueprints: WireBlueprint[] = [];
+  const blueprintAt = new Map<string, number>();
+  const podAt = new Map<string, number>();
+  const pods: WirePod[] = n.pods.map((p, i) => {
+    const b: WireBlueprint = [
+      p.namespace,
+      p.labels,
+      p.workload,
+      p.workloadKind,
+      p.ready ? 1 : 0,
+      p.hostNetwork ? 1 : 0,
+      p.ports.map((x) => [x.port, x.protocol, x.name]),
+      p.implicit ? 1 : 0,
+      src(p.source),
+    ];
+    const key = JSON.stringify(b);
+    let bi = blueprintAt.get(key);
+    if (bi === undefined) {
+      bi = blueprints.length;
+      blueprints.push(b);
+      blueprintAt.set(key, bi);
+    }
+    podAt.set(p.id, i);
+    const base = `${splitId(p.workload).name}-`;
+    return [
+      bi,
+      p.name.startsWith(base) ? `-${p.name.slice(base.length)}` : `=${p.name}`,
+      p.ip,
+      p.node === null ? -1 : nodes.index(p.node),
+      p.id === `${p.namespace}/${p.name}` ? null : p.id,
+    ];
+  });
+  const endpointEdges: WireEndpoint[] = n.endpointEdges.map((e) => {
+    const to = podAt.get(e.to);
+    if (to === undefined || e.kind !== 'endpoint') throw new Error(`endpoint edge ${e.id} does not end at a pod that is sent`);
+    return [e.id === `${e.from}->${e.to}` ? null : e.id, services.index(e.from), to, e.label, src(e.source)];
+  });
+  return { v: 1, files: files.list, nodes: nodes.list, services: services.list, blueprints, pods, endpointEdges };
+}
+
+/** Decodes what nodesWireCheck accepted; a reference to a table entry that is not there is an error. */
+export function decodeNodes(w: NodesWire): NodesPart {
+  const src = (s: Src): SourceRange | undefined => {
+    if (s === 0) return undefined;
+    const file = w.files[s[0]];
+    if (file === undefined) throw new Error(`source file ${s[0]} is not in the file table`);
+    return { file, line: s[1], column: s[2], endLine: s[3], endColumn: s[4] };
+  };
+  const pods: TopoPod[] = w.pods.map(([bi, name, ip, node, id]) => {
+    const b = w.blueprints[bi];
+    if (!b) throw new Error(`pod ${name} names blueprint ${bi}, which is not sent`);
+    const [namespace, labels, workload, workloadKind, ready, hostNetwork, ports, implicit, s] = b;
+    const fullName = name.startsWith('-') ? `${splitId(workload).name}${name}` : name.slice(1);
+    const nodeName = node === -1 ? null : w.nodes[node];
+    if (nodeName === undefined) throw new Error(`pod ${fullName} names node ${node}, which is not sent`);
+    const pod: TopoPod = {
+      id: id ?? `${namespace}/${fullName}`,
+      namespace,
+      name: fullName,
+      ip,
+      node: nodeName,
+      labels: { ...labels },
+      workload,
+      workloadKind,
+      ready: ready === 1,
+      hostNetwork: hostNetwork === 1,
+      ports: ports.map(([port, protocol, pname]) => ({ name: pname, port, protocol })),
+      implicit: implicit === 1,
+    };
+    const source = src(s);
+    return source ? { ...pod, source } : pod;
+  });
+  const endpointEdges: TopoEdge[] = w.endpointEdges.map(([id, fromI, toI, label, s]) => {
+    const from = w.services[fromI];
+    const to = pods[toI]?.id;
+    if (from === undefined || to === undefined) throw new Error(`endpoint edge ${fromI}->${toI} names a Service or pod that is not sent`);
+    const edge: TopoEdge = { id: id ?? `${from}->${to}`, kind: 'endpoint', from, to, label };
+    const source = src(s);
+    return source ? { ...edge, source } : edge;
+  });
+  return { pods, endpointEdges };
+}
+
 const { str, int, oneOf, nullable, arr, obj, either } = check;
 
 /** A fixed-length list whose items pass the checks in order. */
@@ -303,3 +431,14 @@ export function mapWireCheck(rest: Check): Check {
     mapEdges: arr(tuple(nullable(str), oneOf(['endpoint', 'route', 'listener']), str, str, str, src)),
   });
 }
+
+/** The nodes view's wire form (encodeNodes). */
+export const nodesWireCheck: Check = obj({
+  v: (v, at) => (v === 1 ? undefined : `${at} must be 1 (this view reads version 1 of the nodes view's wire form)`),
+  files: arr(str),
+  nodes: arr(str),
+  services: arr(str),
+  blueprints: arr(tuple(str, check.strMap, str, str, flag, flag, arr(tuple(int, str, nullable(str))), flag, src)),
+  pods: arr(tuple(int, str, nullable(str), int, nullable(str))),
+  endpointEdges: arr(tuple(nullable(str), int, int, str, src)),
+});

@@ -12,7 +12,7 @@ import { layoutMap, longestPathLayers, mapKey } from '../../webview/mapLayout';
 import type { Box } from '../../webview/layout';
 import { rectsPath, rowBands } from '../../webview/blobs';
 import { mapTopologyOf } from '../../src/shared/topologyWire';
-import { mapCurve } from '../../webview/mapScene';
+import { mapCurve } from '../../webview/mapCurve';
 
 const example = (name: string) => {
   const dir = path.join(__dirname, '..', '..', 'examples', name);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { analyzeWorkspace, findSource, tracePacket } from '../../src/engine';
 import { buildTopology, type Topology } from '../../src/engine/topology/build';
 import { parseToExtension, parseToPage, DEFAULT_VIEW_STATE } from '../../src/shared/protocol';
-import { encodeMap, mapTopologyOf, nodesPartOf } from '../../src/shared/topologyWire';
+import { decodeNodes, encodeMap, encodeNodes, mapTopologyOf, nodesPartOf } from '../../src/shared/topologyWire';
 import { layoutTopology, packRow, type Box } from '../../webview/layout';
 import { traceView } from '../../src/extension/analysis/topologyTrace';
 import { analyze, svc, workload } from '../helpers';
@@ -26,7 +26,7 @@ describe('protocol: what the page accepts', () => {
   const topology = buildTopology(shop());
   const map = encodeMap(mapTopologyOf(topology));
   const message = { type: 'topology', folder: 'file:///shop', folderName: 'shop', revision: 1, map };
-  const nodes = { type: 'nodes', revision: 1, nodes: nodesPartOf(topology) };
+  const nodes = { type: 'nodes', revision: 1, nodes: encodeNodes(nodesPartOf(topology)) };
 
   it('accepts the map and the nodes part the engine builds, and every other message kind', () => {
     assert.equal(error(parseToPage(clone(message))), 'ok');
@@ -55,8 +55,11 @@ describe('protocol: what the page accepts', () => {
     assert.equal(error(parseToPage({ type: 'eval', code: 'alert(1)' })), 'unknown message type "eval"');
     assert.equal(error(parseToPage({ type: 'toString' })), 'unknown message type "toString"');
     const badLabel = clone(nodes);
-    (badLabel.nodes.pods[0]!.labels as Record<string, unknown>)['app'] = { html: '<b>' };
-    assert.equal(error(parseToPage(badLabel)), 'nodes.nodes.pods[0].labels.app must be a string, not object');
+    (badLabel.nodes.blueprints[0]![1] as Record<string, unknown>)['app'] = { html: '<b>' };
+    assert.equal(error(parseToPage(badLabel)), 'nodes.nodes.blueprints[0][1].app must be a string, not object');
+    const badPod = clone(nodes);
+    (badPod.nodes.pods[0] as unknown[])[3] = 'node-1';
+    assert.equal(error(parseToPage(badPod)), 'nodes.nodes.pods[0][3] must be an integer, not string');
     const badPort = clone(message);
     (badPort.map.services[0]![6][0] as unknown[])[1] = '80';
     assert.equal(error(parseToPage(badPort)), 'topology.map.services[0][6][0][1] must be an integer, not string');
@@ -75,10 +78,10 @@ describe('protocol: what the page accepts', () => {
 
   it('passes markup in strings through as data (the page renders it with textContent)', () => {
     const m = clone(nodes);
-    m.nodes.pods[0]!.labels['note'] = '<img src=x onerror=alert(1)>';
+    m.nodes.blueprints[0]![1]['note'] = '<img src=x onerror=alert(1)>';
     const r = parseToPage(m);
     assert.ok(r.ok && r.message.type === 'nodes');
-    assert.equal(r.message.nodes.pods[0]?.labels['note'], '<img src=x onerror=alert(1)>');
+    assert.equal(decodeNodes(r.message.nodes).pods[0]?.labels['note'], '<img src=x onerror=alert(1)>');
   });
 });
 

@@ -9,7 +9,9 @@ import { analyzeWorkspace } from '../../src/engine';
 import { buildTopology, type Topology } from '../../src/engine/topology/build';
 import {
   decodeMap,
+  decodeNodes,
   encodeMap,
+  encodeNodes,
   mapTopologyOf,
   nodesPartOf,
   withNodes,
@@ -112,7 +114,7 @@ describe("the nodes view's part", () => {
   it('puts the whole topology back together with the map picture', () => {
     for (const t of [buildTopology(analyzeWorkspace(example('shop'))), chain(12)]) {
       const m: MapTopology = decodeMap(json(encodeMap(mapTopologyOf(t))));
-      const whole = withNodes(m, json(nodesPartOf(t)));
+      const whole = withNodes(m, decodeNodes(json(encodeNodes(nodesPartOf(t)))));
       assert.deepEqual(plain(whole), t);
       assert.equal(whole.workloads[0]?.replicas, t.workloads[0]?.pods.length);
     }
@@ -129,6 +131,41 @@ describe("the nodes view's part", () => {
       t.edges.filter((e) => e.kind === 'endpoint').map((e) => e.id),
     );
     assert.ok(n.endpointEdges.length >= 36);
-    assert.ok(parseToPage({ type: 'nodes', revision: 3, nodes: json(n) }).ok);
+    assert.ok(parseToPage({ type: 'nodes', revision: 3, nodes: json(encodeNodes(n)) }).ok);
+  });
+
+  it('is sent with what the pods of a workload share once, and decodes, after JSON, to exactly the pods and edges', () => {
+    for (const t of [buildTopology(analyzeWorkspace(example('shop'))), buildTopology(analyzeWorkspace(example('gateway'))), chain(40)]) {
+      const n = nodesPartOf(t);
+      const wire = json(encodeNodes(n));
+      assert.deepEqual(decodeNodes(wire), json(n));
+      assert.ok(wire.blueprints.length < n.pods.length || n.pods.length <= 1);
+    }
+    // 40 Deployments of 3 replicas: one blueprint each (and the cluster DNS pods'), a third the size of the records.
+    const n = nodesPartOf(chain(40));
+    const wire = encodeNodes(n);
+    assert.equal(wire.blueprints.filter((b) => b[0] === 'default').length, 40);
+    assert.ok(JSON.stringify(wire).length * 3 < JSON.stringify(n).length, `${JSON.stringify(wire).length} vs ${JSON.stringify(n).length}`);
+  });
+
+  it('stays exact for pods whose names and ids the short forms do not cover, and refuses references to nothing', () => {
+    const t = chain(3);
+    const n = json(nodesPartOf(t));
+    const [first, second] = n.pods;
+    assert.ok(first && second);
+    // A bare pod (its name not under its workload's), one with an id that is not NAMESPACE/NAME, one Pending.
+    n.pods[0] = { ...first, name: 'lonely', id: 'default/lonely', workload: 'default/lonely' };
+    n.pods[1] = { ...second, id: 'odd-id', node: null, ip: null };
+    for (const e of n.endpointEdges) {
+      if (e.to === first.id) e.to = 'default/lonely';
+      if (e.to === second.id) e.to = 'odd-id';
+    }
+    n.endpointEdges[0] = { ...(n.endpointEdges[0] as (typeof n.endpointEdges)[number]), id: 'custom' };
+    assert.deepEqual(decodeNodes(json(encodeNodes(n))), n);
+    const wire = json(encodeNodes(n));
+    (wire.endpointEdges[0] as unknown[])[2] = 9999;
+    assert.throws(() => decodeNodes(wire), /names a Service or pod that is not sent/);
+    const dangling = { ...n, endpointEdges: [{ ...n.endpointEdges[0], to: 'default/nobody' }] };
+    assert.throws(() => encodeNodes(dangling), /does not end at a pod that is sent/);
   });
 });

@@ -18,7 +18,7 @@ import { runTroubleshoot, troubleshootPicks } from './troubleshoot';
 import type { TroubleshootSubject } from '../../engine';
 import { buildTopology, policyLayer } from '../../engine';
 import type { DrawnKind, TraceView } from '../../shared/protocol';
-import { encodeMap, mapTopologyOf, nodesPartOf, type MapWire } from '../../shared/topologyWire';
+import { encodeMap, encodeNodes, mapTopologyOf, nodesPartOf, type MapWire } from '../../shared/topologyWire';
 import { topologySource } from './topologySource';
 import { hoverAt } from './hoverText';
 import { traceView } from './topologyTrace';
@@ -38,8 +38,8 @@ export const QUERIES = {
   topology: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => buildTopologyOnce(a),
   /** What the view's map is sent: no per-pod data, in its compact wire form (src/shared/topologyWire.ts). */
   topologyMap: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => mapWireOnce(a),
-  /** What the nodes view adds: the pods and their endpoint edges. */
-  topologyNodes: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => nodesPartOf(buildTopologyOnce(a)),
+  /** What the nodes view adds: the pods and their endpoint edges, in their compact wire form. */
+  topologyNodes: (a: Analysis, _index: SymbolIndex, _args: Record<string, never>) => encodeNodes(nodesPartOf(buildTopologyOnce(a))),
   /** Where a drawn object is written. */
   topologySource: (a: Analysis, _index: SymbolIndex, args: { kind: DrawnKind; id: string }) =>
     topologySource(buildTopologyOnce(a), args.kind, args.id),

@@ -1,0 +1,69 @@
+// The map's namespace titles, drawn over everything else. Zoomed out they grow to stay legible
+// (fitted into the view, a map of 500 workloads showed groups of coloured boxes with no name
+// readable), with the group's summary under them (workloads, blocked calls), which only shows
+// zoomed out (style.css: .lod-far).
+import type { Box } from './layout';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** The title's size on screen, in px, that zooming out keeps as far as its group has room. */
+const TITLE_PX = 14;
+
+const r1 = (n: number) => String(Math.round(n * 10) / 10);
+
+interface Title {
+  title: SVGTextElement;
+  summary: SVGTextElement;
+  box: Box;
+  chars: number;
+}
+
+export class NamespaceTitles {
+  private titles: Title[] = [];
+  private zoom = 1;
+
+  constructor(private readonly layer: SVGGElement) {}
+
+  /** Forgets the titles of the previous drawing (its layer is emptied by the scene). */
+  clear(): void {
+    this.titles = [];
+  }
+
+  /** The title of namespace `ns` over its group's `box`; sized for the current zoom. */
+  add(ns: string, name: string, summary: string, box: Box): void {
+    const g = document.createElementNS(SVG_NS, 'g');
+    g.setAttribute('class', 'ns-title');
+    g.setAttribute('data-namespace', ns);
+    g.setAttribute('transform', `translate(${r1(box.x)},${r1(box.y)})`);
+    g.setAttribute('aria-hidden', 'true');
+    const text = (cls: string, x: number, y: number, content: string) => {
+      const t = document.createElementNS(SVG_NS, 'text');
+      t.setAttribute('class', cls);
+      t.setAttribute('x', String(x));
+      t.setAttribute('y', String(y));
+      t.textContent = content;
+      g.append(t);
+      return t;
+    };
+    const item = { title: text('name ns-name', 12, 22, name), summary: text('ns-count', 12, 40, summary), box, chars: name.length };
+    this.titles.push(item);
+    this.layer.append(g);
+    this.size(item, this.zoom);
+  }
+
+  /** At scale `k` (when a zoom ends): below 1 a title grows to stay TITLE_PX on screen, within its group. */
+  scale(k: number): void {
+    this.zoom = k;
+    for (const t of this.titles) this.size(t, k);
+  }
+
+  private size({ title, summary, box, chars }: Title, k: number): void {
+    const room = Math.min((box.h - 12) / 1.9, (box.w - 24) / (0.62 * Math.max(4, chars)));
+    const size = Math.max(TITLE_PX, Math.min(TITLE_PX / Math.max(k, 1e-3), room));
+    const y = 8 + size * 0.85;
+    title.setAttribute('y', r1(y));
+    title.style.fontSize = size > TITLE_PX ? `${r1(size)}px` : '';
+    title.style.strokeWidth = size > TITLE_PX ? `${r1(size * 0.08)}px` : '';
+    summary.setAttribute('y', r1(y + size * 0.8));
+    summary.style.fontSize = `${r1(size * 0.6)}px`;
+  }
+}
