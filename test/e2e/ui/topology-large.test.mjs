@@ -76,18 +76,20 @@ export default async function topologyLarge({ openWorkbench, runCommand, openFil
         .locator('#map .ns-title')
         .evaluateAll((els) => els.map((e) => [e.getAttribute('data-namespace'), e.querySelector('.ns-count')?.textContent ?? ''])),
     );
-    const calls = await view.locator('#map g.edge[data-verdict]').evaluateAll((els) =>
-      els.map((e) => ({
-        id: e.getAttribute('data-id'),
-        verdict: e.getAttribute('data-verdict'),
-        title: e.querySelector('title').textContent,
-      })),
-    );
+    const calls = await view
+      .locator('#map g.edge[data-verdict]')
+      .evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-id'), verdict: e.getAttribute('data-verdict') })));
     const blocked = calls.filter((c) => c.verdict === 'blocked');
     assert.ok(calls.length >= workloads.length / 2, `${calls.length} calls drawn`);
     // A sample of each verdict against the CLI's trace (a trace per call would be a CLI run each).
-    for (const c of [...calls.filter((x) => x.verdict === 'allowed').slice(0, 2), ...blocked.slice(0, 2)])
-      assert.equal(c.verdict, tracedVerdict(path.join(dir, 'ws'), c), c.id);
+    for (const c of [...calls.filter((x) => x.verdict === 'allowed').slice(0, 2), ...blocked.slice(0, 2)]) {
+      // A large map makes an edge's hover text when it is first pointed at.
+      const title = await view.locator(`#map g.edge[data-id="${c.id}"]`).evaluate((e) => {
+        e.dispatchEvent(new PointerEvent('pointerover', { bubbles: true }));
+        return e.querySelector('title')?.textContent ?? '';
+      });
+      assert.equal(c.verdict, tracedVerdict(path.join(dir, 'ws'), { ...c, title }), c.id);
+    }
     // Each namespace's summary counts the calls from it that are drawn blocked.
     for (const ns of namespaces) {
       const n = blocked.filter((c) => c.id.startsWith(`${ns}/`)).length;
