@@ -14,7 +14,7 @@ for f in problems hover topology-shop topology-policy trace-lens demo; do
   "$CONVERT" "$SRC/$f.png" -resize 50% -strip "$OUT/${f/topology-shop/topology}.png"
 done
 # The map's pictures at full size (their text is small already); 256 colours keep them light.
-for f in topology-map-shop:topology-map topology-map-focus topology-map-gateway topology-matrix topology-large-map:topology-map-large; do
+for f in topology-map-shop:topology-map topology-map-focus topology-map-gateway topology-matrix topology-large-map:topology-map-large topology-large-nodes:topology-nodes-large; do
   [ -f "$SRC/${f%%:*}.png" ] || { echo "missing $SRC/${f%%:*}.png (run the e2e tests first)"; exit 1; }
   "$CONVERT" "$SRC/${f%%:*}.png" -strip -colors 256 "PNG8:$OUT/${f##*:}.png"
 done

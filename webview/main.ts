@@ -84,6 +84,7 @@ function say(message: string): void {
 const scene = new Scene(svg);
 const culler = new Culler();
 const viewport = new Viewport(svg, scene.root.node() as SVGGElement, (t) => {
+  scene.scaleTitles(t.k);
   state = { ...state, transform: t };
   cull();
   saveState();

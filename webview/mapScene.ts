@@ -9,7 +9,7 @@ import { mapKey, type MapKind, type MapLayout } from './mapLayout';
 import { fit } from './geometry';
 import { cssEscape } from './scene';
 import { bracket, mapCurve } from './mapCurve';
-import { NamespaceTitles } from './namespaceTitles';
+import { GroupTitles } from './groupTitles';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const COLOURS = 8;
@@ -36,7 +36,7 @@ export class MapScene {
   readonly root: SVGGElement;
   private readonly layers: Record<'namespaces' | 'edges' | 'objects' | 'titles', SVGGElement>;
   private layout: MapLayout | undefined;
-  private readonly nsTitles: NamespaceTitles;
+  private readonly nsTitles: GroupTitles;
   nsColour = new Map<string, number>();
 
   constructor(readonly svg: SVGSVGElement) {
@@ -64,7 +64,7 @@ export class MapScene {
     };
     // The namespaces' titles over everything: zoomed out they grow over their groups' boxes and calls.
     this.layers = { namespaces: layer('namespaces'), edges: layer('edges'), objects: layer('objects'), titles: layer('titles') };
-    this.nsTitles = new NamespaceTitles(this.layers.titles);
+    this.nsTitles = new GroupTitles(this.layers.titles, { group: 'ns-title', name: 'name ns-name', summary: 'ns-count' });
     svg.append(defs, this.root);
     svg.addEventListener('pointerover', (e) => this.ensureTitle(e.target));
     svg.addEventListener('focusin', (e) => this.ensureTitle(e.target));
@@ -212,7 +212,7 @@ export class MapScene {
       const blocked = blockedFrom.get(ns) ?? 0;
       const summary = `${n} workload${n === 1 ? '' : 's'}${blocked > 0 ? ` · ${blocked} call${blocked === 1 ? '' : 's'} blocked` : ''}`;
       this.layers.namespaces.append(g);
-      this.nsTitles.add(ns, name, summary, box);
+      this.nsTitles.add(name, summary, box, { 'data-namespace': ns });
     }
 
     // Objects.

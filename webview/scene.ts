@@ -9,6 +9,7 @@ import type { Box, Layout } from './layout';
 import { bowedCurve, fit, textEl, verticalCurve } from './geometry';
 import { LAYER_NAMES, LAYER_ORDER, LAYER_TAGS, policyLabel } from './policyLabels';
 import { drawBlobs, drawEndpointGroups } from './blobs';
+import { GroupTitles } from './groupTitles';
 
 export type Kind = 'node' | 'pod' | 'service' | 'ingress' | 'external' | 'edge';
 type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -43,7 +44,9 @@ interface Drawn {
 
 export class Scene {
   readonly root: G;
-  private readonly layers: Record<'regions' | 'edges' | 'policy' | 'objects' | 'pods' | 'blobs' | 'tiny' | 'trace', G>;
+  private readonly layers: Record<'regions' | 'edges' | 'policy' | 'objects' | 'pods' | 'blobs' | 'tiny' | 'titles' | 'trace', G>;
+  /** The nodes' names over the drawing, legible when zoomed out (groupTitles.ts). */
+  private readonly nodeTitles: GroupTitles;
   /** The bands of the zoomed-out view (blobs.ts), with the box each covers. */
   private blobItems: Array<{ el: Element; box: Box }> = [];
   private boxes = new Map<string, Box>();
@@ -82,8 +85,19 @@ export class Scene {
       pods: layer('pods'),
       blobs: layer('blobs'),
       tiny: layer('tiny'),
+      titles: layer('titles'),
       trace: layer('trace'),
     };
+    this.nodeTitles = new GroupTitles(this.layers.titles.node() as SVGGElement, {
+      group: 'node-title',
+      name: 'name node-name',
+      summary: 'node-count',
+    });
+  }
+
+  /** Keeps the nodes' names legible at scale `k` (called when a zoom ends). */
+  scaleTitles(k: number): void {
+    this.nodeTitles.scale(k);
   }
 
   /**
@@ -157,6 +171,14 @@ export class Scene {
     for (const d of pods) this.remember(d);
 
     this.drawRegions(regions, layout.pending);
+    const podsOn = new Map<string, number>();
+    for (const p of t.pods) if (p.node) podsOn.set(p.node, (podsOn.get(p.node) ?? 0) + 1);
+    this.nodeTitles.clear();
+    for (const n of t.nodes) {
+      const box = layout.nodes.get(n.id);
+      const count = podsOn.get(n.name) ?? 0;
+      if (box && box.w > 0) this.nodeTitles.add(n.name, `${count} pod${count === 1 ? '' : 's'} · ${n.podCIDR}`, box);
+    }
     this.drawObjects(
       this.layers.objects,
       drawn.filter((d) => d.box.w > 0),

@@ -104,6 +104,24 @@ export default async function topologyLarge({ openWorkbench, runCommand, openFil
     await view.locator('vscode-button[data-view="nodes"]').click();
     await view.locator('#scene [data-kind="node"]').first().waitFor({ timeout: 60_000 });
     assert.equal(await view.locator('#scene [data-kind="node"]').count(), a.cluster.nodes.length, 'a node element per node');
+    await view.locator('vscode-button[aria-label^="Fit"]').click();
+    await page.waitForTimeout(700);
+    // Fitted, each node is named legibly, with its pods counted as the CLI places them.
+    const nodeTitles = await view
+      .locator('#scene .node-title')
+      .evaluateAll((els) =>
+        els.map((e) => ({
+          name: e.querySelector('.node-name')?.textContent,
+          px: e.querySelector('.node-name')?.getBoundingClientRect().height,
+          summary: e.querySelector('.node-count')?.textContent,
+        })),
+      );
+    assert.equal(nodeTitles.length, a.cluster.nodes.length, 'a title per node');
+    for (const t of nodeTitles) {
+      assert.ok(t.px >= 11, `node ${t.name}'s title is ${t.px} px high with the whole cluster in view`);
+      const pods = a.pods.filter((p) => p.node === t.name).length;
+      assert.match(t.summary ?? '', new RegExp(`^${pods} pods? · `), `node ${t.name}: "${t.summary}"`);
+    }
     await screenshotMaximised(page, runCommand, path.join(screenshotDir, 'topology-large-nodes.png'));
 
     // Matrix: the namespace grid, then one namespace's workloads, cells equal to `matrix` output.

@@ -1,7 +1,7 @@
-// The map's namespace titles, drawn over everything else. Zoomed out they grow to stay legible
-// (fitted into the view, a map of 500 workloads showed groups of coloured boxes with no name
-// readable), with the group's summary under them (workloads, blocked calls), which only shows
-// zoomed out (style.css: .lod-far).
+// Titles of the groups a drawing is made of (the map's namespaces, the nodes view's nodes), drawn
+// over everything else. Zoomed out they grow to stay legible (fitted into the view, a map of 500
+// workloads showed groups of coloured boxes with no name readable), with the group's summary under
+// them (workloads and blocked calls, pods), which only shows zoomed out (style.css: .lod-far).
 import type { Box } from './layout';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -17,24 +17,36 @@ interface Title {
   chars: number;
 }
 
-export class NamespaceTitles {
+/** The classes of a kind of title: its group element, its name and its summary. */
+export interface TitleClasses {
+  group: string;
+  name: string;
+  summary: string;
+}
+
+export class GroupTitles {
   private titles: Title[] = [];
   private zoom = 1;
 
-  constructor(private readonly layer: SVGGElement) {}
+  constructor(
+    private readonly layer: SVGGElement,
+    private readonly classes: TitleClasses,
+  ) {}
 
-  /** Forgets the titles of the previous drawing (its layer is emptied by the scene). */
+  /** Forgets the titles of the previous drawing, and empties their layer. */
   clear(): void {
     this.titles = [];
+    this.layer.replaceChildren();
   }
 
-  /** The title of namespace `ns` over its group's `box`; sized for the current zoom. */
-  add(ns: string, name: string, summary: string, box: Box): void {
+  /** A title over a group's `box`, sized for the current zoom; `attrs` go on its element. */
+  add(name: string, summary: string, box: Box, attrs: Record<string, string> = {}): void {
     const g = document.createElementNS(SVG_NS, 'g');
-    g.setAttribute('class', 'ns-title');
-    g.setAttribute('data-namespace', ns);
-    g.setAttribute('transform', `translate(${r1(box.x)},${r1(box.y)})`);
+    g.setAttribute('class', this.classes.group);
+    // The group's own element names it to assistive technology; this is its picture.
     g.setAttribute('aria-hidden', 'true');
+    for (const [k, v] of Object.entries(attrs)) g.setAttribute(k, v);
+    g.setAttribute('transform', `translate(${r1(box.x)},${r1(box.y)})`);
     const text = (cls: string, x: number, y: number, content: string) => {
       const t = document.createElementNS(SVG_NS, 'text');
       t.setAttribute('class', cls);
@@ -44,7 +56,12 @@ export class NamespaceTitles {
       g.append(t);
       return t;
     };
-    const item = { title: text('name ns-name', 12, 22, name), summary: text('ns-count', 12, 40, summary), box, chars: name.length };
+    const item = {
+      title: text(this.classes.name, 12, 22, name),
+      summary: text(this.classes.summary, 12, 40, summary),
+      box,
+      chars: name.length,
+    };
     this.titles.push(item);
     this.layer.append(g);
     this.size(item, this.zoom);
