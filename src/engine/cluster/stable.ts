@@ -23,15 +23,42 @@ export class StableObjects {
     return this.pods.get(id);
   }
 
+  private byNamespace = new Map<string, readonly SimPod[]>();
+
+  /**
+   * The current cluster's pods by namespace, in cluster order. A namespace's list is the previous
+   * analysis's list object when it holds the same pods in the same order, so what is derived from
+   * one namespace's pods can be kept by that list.
+   */
+  podsByNamespace(): ReadonlyMap<string, readonly SimPod[]> {
+    return this.byNamespace;
+  }
+
   /** Puts the previous analysis's objects in place of equal new ones, and remembers this cluster's. */
   reuse(cluster: Cluster): void {
     this.pods = replaceEqual(cluster.pods, this.pods, podId);
+    this.byNamespace = groupByNamespace(cluster.pods, this.byNamespace);
     this.services = replaceEqual(cluster.services, this.services, serviceId);
     this.nodes = replaceEqual(cluster.nodes, this.nodes, (n) => n.name);
     const namespaces = [...cluster.namespaces.values()];
     this.namespaces = replaceEqual(namespaces, this.namespaces, (n) => n.name);
     for (const n of namespaces) cluster.namespaces.set(n.name, n);
   }
+}
+
+function groupByNamespace(pods: readonly SimPod[], previous: ReadonlyMap<string, readonly SimPod[]>): Map<string, readonly SimPod[]> {
+  const lists = new Map<string, SimPod[]>();
+  for (const p of pods) {
+    const list = lists.get(p.namespace);
+    if (list) list.push(p);
+    else lists.set(p.namespace, [p]);
+  }
+  const out = new Map<string, readonly SimPod[]>();
+  for (const [ns, list] of lists) {
+    const old = previous.get(ns);
+    out.set(ns, old !== undefined && old.length === list.length && old.every((p, i) => p === list[i]) ? old : list);
+  }
+  return out;
 }
 
 function replaceEqual<T extends object>(list: T[], previous: ReadonlyMap<string, T>, id: (o: T) => string): Map<string, T> {

@@ -258,7 +258,7 @@ export function nearMiss(selector: Labels, pods: SimPod[]): { key: string; want:
 }
 
 /** A "did you mean" for a selector that matches nothing: the pod labels one edit away. */
-export function nearMissHint(selector: Labels, pods: SimPod[]): string {
+export function nearMissHint(selector: Labels, pods: readonly SimPod[]): string {
   const keys = Object.keys(selector);
   for (const pod of pods) {
     const misses = keys.filter((k) => pod.labels[k] !== selector[k]);
