@@ -250,7 +250,16 @@ interface Probe {
   path: FieldPath;
 }
 
+/** A pod's probes, read once per pod object (a kept pod is the same object at the next analysis). Shared: not mutated. */
+const probes = new WeakMap<SimPod, Probe[]>();
+
 function probesOf(pod: SimPod): Probe[] {
+  let known = probes.get(pod);
+  if (!known) probes.set(pod, (known = readProbes(pod)));
+  return known;
+}
+
+function readProbes(pod: SimPod): Probe[] {
   const out: Probe[] = [];
   for (const c of rawContainers(pod)) {
     for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
@@ -360,16 +369,20 @@ function probePorts(ctx: LintContext): void {
     const o = pod.origin.object;
     for (const probe of probesOf(pod)) {
       const declared = pod.containers[probe.container.index]?.ports ?? [];
-      const at = o.locate(probe.path);
-      const base = {
-        probe: `${probe.kind} of container ${probe.container.name}`,
-        port: typeof probe.port === 'string' ? `"${probe.port}"` : probe.port,
-        container: probe.container.name,
-        pod: podId(pod),
-      };
-      const resource = resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name });
+      // What a report needs, made only for one: most probes name a declared port.
+      const report = () => ({
+        at: o.locate(probe.path),
+        base: {
+          probe: `${probe.kind} of container ${probe.container.name}`,
+          port: typeof probe.port === 'string' ? `"${probe.port}"` : probe.port,
+          container: probe.container.name,
+          pod: podId(pod),
+        },
+        resource: resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name }),
+      });
       if (typeof probe.port === 'string') {
         if (/^\d+$/.test(probe.port) || declared.some((p) => p.name === probe.port)) continue;
+        const { at, base, resource } = report();
         const names = declared.map((p) => p.name).filter((n): n is string => n !== undefined);
         const close =
           names.find((n) => oneTypoAway(probe.port as string, n)) ?? names.find((n) => editDistance(n, probe.port as string) <= 2);
@@ -393,6 +406,7 @@ function probePorts(ctx: LintContext): void {
       // A numeric port works whether declared or not; report it only when the container declares
       // other ports and nothing in its configuration binds this one (most likely a wrong number).
       if (declared.length === 0 || declared.some((p) => p.containerPort === probe.port) || configPorts(pod).has(probe.port)) continue;
+      const { at, base, resource } = report();
       const d: Diagnostic = makeDiagnostic(
         'probe-port-not-exposed',
         at,
