@@ -14,6 +14,7 @@ import { SourceText } from './yamlEdit';
 import { type InputFile } from '../manifests/types';
 import { type PolicyEndpoint } from '../policy/types';
 import type { IncrementalState } from '../incremental/state';
+import { stableObjects } from '../cluster/stable';
 
 export interface LintInput {
   cluster: Cluster;
@@ -52,6 +53,8 @@ export class LintContext {
   private readonly repsBySelector = new Map<string, Map<string, SimPod[]>>();
   private readonly selectableByNamespace = new Map<string, { all: SimPod[]; index: LabelIndex<SimPod> }>();
   private addressed: SimPod[] | undefined;
+  /** The cluster's pods by namespace as cluster/stable.ts keeps them, with an incremental state. */
+  private readonly stablePods: ReadonlyMap<string, readonly SimPod[]> | undefined;
   /** null until looked up; undefined when there is none. */
   private dnsService: SimService | undefined | null = null;
 
@@ -65,6 +68,7 @@ export class LintContext {
     this.ingress = input.ingress;
     this.references = input.references;
     this.incremental = input.incremental;
+    this.stablePods = input.incremental ? stableObjects(input.incremental).podsByNamespace() : undefined;
     for (const f of input.files) this.texts.set(f.path, f.text);
   }
 
@@ -167,6 +171,11 @@ export class LintContext {
 
   /** The representatives (one pod per workload) of one namespace. */
   repsIn(namespace: string): SimPod[] {
+    // From the namespace's kept list of pods (cluster/stable.ts): the same list gives the same representatives, and what is derived from them is kept too.
+    if (this.stablePods) {
+      const pods = this.stablePods.get(namespace);
+      return pods ? namespaceReps(pods) : [];
+    }
     if (!this.repsByNamespace) {
       this.repsByNamespace = new Map();
       for (const p of this.representatives()) {
@@ -241,8 +250,14 @@ export class LintContext {
   private selectableIndex(namespace: string): { all: SimPod[]; index: LabelIndex<SimPod> } {
     let entry = this.selectableByNamespace.get(namespace);
     if (!entry) {
-      const all = this.repsIn(namespace).filter((p) => this.engine.selectable(p));
-      entry = { all, index: new LabelIndex(all) };
+      const reps = this.repsIn(namespace);
+      const known = this.stablePods ? selectableReps.get(reps) : undefined;
+      if (known && known.hostNetwork === this.engine.hostNetwork) entry = known;
+      else {
+        const all = reps.filter((p) => this.engine.selectable(p));
+        entry = { all, index: new LabelIndex(all) };
+        if (this.stablePods) selectableReps.set(reps, { ...entry, hostNetwork: this.engine.hostNetwork });
+      }
       this.selectableByNamespace.set(namespace, entry);
     }
     return entry;
@@ -306,6 +321,25 @@ export class LintContext {
     return this.dnsService;
   }
 }
+
+/** A namespace's representatives by its list of pods (kept across analyses while the list is). Shared: not mutated. */
+const repsOfList = new WeakMap<readonly SimPod[], SimPod[]>();
+
+function namespaceReps(pods: readonly SimPod[]): SimPod[] {
+  let reps = repsOfList.get(pods);
+  if (!reps) {
+    // As representatives() picks them: the first pod of each workload, in cluster order (a workload's pods share its namespace).
+    const seen = new Set<string>();
+    reps = pods.filter(
+      (p) => p.origin.kind === 'manifest' && !seen.has(workloadId(p.workload)) && seen.add(workloadId(p.workload)) !== undefined,
+    );
+    repsOfList.set(pods, reps);
+  }
+  return reps;
+}
+
+/** The selectable representatives of a namespace and their label index, by the representatives' list. */
+const selectableReps = new WeakMap<SimPod[], { all: SimPod[]; index: LabelIndex<SimPod>; hostNetwork: PolicyEngine['hostNetwork'] }>();
 
 /** `Deployment shop/web` for messages. */
 export function workloadLabel(pod: SimPod): string {
