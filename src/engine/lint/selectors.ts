@@ -165,7 +165,8 @@ function checkPeer(
   const nsSel = peer.namespaceSelector;
   // The policy's own namespace by name: filtering the sorted list per peer was quadratic (800 namespaces × 100,000 peers).
   const covered = nsSel ? ctx.namespacesMatching(nsSel) : ctx.namespaceNamed(policy.namespace);
-  const base = { object, namespace: policy.namespace, resource: policyResource(policy), policy: { policy, direction, rule } };
+  // Made for a report only: most peers match something.
+  const base = () => ({ object, namespace: policy.namespace, resource: policyResource(policy), policy: { policy, direction, rule } });
   if (nsSel && covered.length === 0) {
     // Generated and templated policies repeat the same selectors thousands of times: remember the answer.
     const miss = ctx.memo(`near-miss-ns\u0000${JSON.stringify(nsSel.matchLabels)}`, () =>
@@ -176,7 +177,7 @@ function checkPeer(
     );
     if (miss)
       return reportNearMiss(ctx, {
-        ...base,
+        ...base(),
         labelsPath: [...peer.path, 'namespaceSelector', 'matchLabels'],
         miss,
         what: 'This namespaceSelector',
@@ -192,7 +193,7 @@ function checkPeer(
   const where = nsSel ? 'the namespaces its namespaceSelector selects' : `namespace ${policy.namespace}`;
   if (miss)
     reportNearMiss(ctx, {
-      ...base,
+      ...base(),
       labelsPath: [...peer.path, 'podSelector', 'matchLabels'],
       miss,
       what: `This peer's podSelector`,
