@@ -27,13 +27,11 @@ export function lintPractices(ctx: LintContext): void {
 
 const IPV4 = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]|\/\d)/g;
 
-/** The texts of the workspace that may name addresses: one pod per workload, and ConfigMaps. */
-function texts(ctx: LintContext): Array<{ text: EnvValue; namespace: string; pod: SimPod | undefined }> {
-  const out: Array<{ text: EnvValue; namespace: string; pod: SimPod | undefined }> = [];
+/** Each text of the workspace that may name addresses, with its namespace: one pod per workload's, and ConfigMaps'. */
+function eachText(ctx: LintContext, visit: (text: EnvValue, namespace: string) => void): void {
   for (const pod of ctx.representatives())
-    for (const c of pod.containers) for (const t of c.texts) out.push({ text: t, namespace: pod.namespace, pod });
-  for (const cm of ctx.cluster.configMaps) for (const t of cm.texts) out.push({ text: t, namespace: cm.namespace, pod: undefined });
-  return out.filter((t) => t.text.origin.kind === 'manifest');
+    for (const c of pod.containers) for (const text of c.texts) if (text.origin.kind === 'manifest') visit(text, pod.namespace);
+  for (const cm of ctx.cluster.configMaps) for (const text of cm.texts) if (text.origin.kind === 'manifest') visit(text, cm.namespace);
 }
 
 /**
@@ -55,8 +53,8 @@ function hardcodedIPs(ctx: LintContext): void {
   // Built on the first address found: most workspaces write none.
   let byClusterIP: Map<string, SimService> | undefined;
   let byPodIP: Map<string, SimPod> | undefined;
-  for (const { text, namespace } of texts(ctx)) {
-    if (text.value.length > 4096 || text.origin.kind !== 'manifest') continue;
+  eachText(ctx, (text, namespace) => {
+    if (text.value.length > 4096 || text.origin.kind !== 'manifest') return;
     for (const m of matchesIn(text, IPV4)) {
       if (!byClusterIP || !byPodIP) {
         byClusterIP = new Map<string, SimService>();
@@ -99,7 +97,7 @@ function hardcodedIPs(ctx: LintContext): void {
         ),
       );
     }
-  }
+  });
 }
 
 function serviceOfPod(ctx: LintContext, pod: SimPod | undefined): SimService | undefined {
