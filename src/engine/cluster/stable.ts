@@ -4,7 +4,7 @@
 // analysis's pod of the same name is replaced by that one. Then an object's identity says "unchanged",
 // and a memo key can name it by a number instead of spelling it out. Nothing changes a cluster
 // object once buildCluster returns, so an equal object stays equal.
-import { podId, serviceId, type Cluster, type SimNamespace, type SimNode, type SimPod, type SimService } from './model';
+import { podId, serviceId, workloadId, type Cluster, type SimNamespace, type SimNode, type SimPod, type SimService } from './model';
 import type { IncrementalState } from '../incremental/state';
 
 /** The objects the previous analysis with this state built. */
@@ -111,4 +111,23 @@ export function equal(a: unknown, b: unknown): boolean {
   }
   for (const _ in rb) keys--;
   return keys === 0;
+}
+
+/** A namespace's representatives by its list of pods (kept across analyses while the list is). Shared: not mutated. */
+const repsOfList = new WeakMap<readonly SimPod[], SimPod[]>();
+
+/**
+ * The representatives of one namespace's pods, as the checks pick them for the whole cluster: the
+ * first pod of each workload of the workspace, in cluster order (a workload's pods share its namespace).
+ */
+export function namespaceReps(pods: readonly SimPod[]): SimPod[] {
+  let reps = repsOfList.get(pods);
+  if (!reps) {
+    const seen = new Set<string>();
+    reps = pods.filter(
+      (p) => p.origin.kind === 'manifest' && !seen.has(workloadId(p.workload)) && seen.add(workloadId(p.workload)) !== undefined,
+    );
+    repsOfList.set(pods, reps);
+  }
+  return reps;
 }

@@ -14,7 +14,7 @@ import { SourceText } from './yamlEdit';
 import { type InputFile } from '../manifests/types';
 import { type PolicyEndpoint } from '../policy/types';
 import type { IncrementalState } from '../incremental/state';
-import { stableObjects } from '../cluster/stable';
+import { namespaceReps, stableObjects } from '../cluster/stable';
 
 export interface LintInput {
   cluster: Cluster;
@@ -320,22 +320,6 @@ export class LintContext {
       this.dnsService = this.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
     return this.dnsService;
   }
-}
-
-/** A namespace's representatives by its list of pods (kept across analyses while the list is). Shared: not mutated. */
-const repsOfList = new WeakMap<readonly SimPod[], SimPod[]>();
-
-function namespaceReps(pods: readonly SimPod[]): SimPod[] {
-  let reps = repsOfList.get(pods);
-  if (!reps) {
-    // As representatives() picks them: the first pod of each workload, in cluster order (a workload's pods share its namespace).
-    const seen = new Set<string>();
-    reps = pods.filter(
-      (p) => p.origin.kind === 'manifest' && !seen.has(workloadId(p.workload)) && seen.add(workloadId(p.workload)) !== undefined,
-    );
-    repsOfList.set(pods, reps);
-  }
-  return reps;
 }
 
 /** The selectable representatives of a namespace and their label index, by the representatives' list. */

@@ -14,7 +14,7 @@ import { decidingPolicies } from './explain';
 import { copyDiagnostic } from '../incremental/memo';
 import { PolicyKeys, type KeptServiceKey } from './verdictKeys';
 import type { HostReference } from '../dns/hosts';
-import { stableObjects } from '../cluster/stable';
+import { namespaceReps, stableObjects } from '../cluster/stable';
 import type { IncrementalState } from '../incremental/state';
 
 /** The memo of connection-blocked-by-policy per host reference (incremental/state.ts). */
@@ -230,13 +230,21 @@ function checkBlockedReferences(
 ): void {
   if (!engine.hasPolicies) return;
   const representatives = new Map<string, SimPod[]>();
-  const seen = new Set<string>();
-  for (const p of engine.cluster.pods) {
-    if (p.origin.kind !== 'manifest' || seen.has(workloadId(p.workload))) continue;
-    seen.add(workloadId(p.workload));
-    const list = representatives.get(p.namespace) ?? [];
-    list.push(p);
-    representatives.set(p.namespace, list);
+  if (incremental) {
+    // From the namespaces' kept lists of pods: an unchanged namespace's representatives are kept with its list.
+    for (const [ns, pods] of stableObjects(incremental).podsByNamespace()) {
+      const reps = namespaceReps(pods);
+      if (reps.length > 0) representatives.set(ns, reps);
+    }
+  } else {
+    const seen = new Set<string>();
+    for (const p of engine.cluster.pods) {
+      if (p.origin.kind !== 'manifest' || seen.has(workloadId(p.workload))) continue;
+      seen.add(workloadId(p.workload));
+      const list = representatives.get(p.namespace) ?? [];
+      list.push(p);
+      representatives.set(p.namespace, list);
+    }
   }
   const endpointPods = endpointPodsCache();
   const memo = incremental
