@@ -9,7 +9,7 @@ import { isRecord, resourceName } from '../manifests/fields';
 import { cidrContains, isIP } from '../cluster/ipam';
 import { commandLinePorts } from '../cluster/served';
 import { ingressExposures } from '../ingress/backends';
-import { podId, serviceId, type EnvValue, type SimPod, type SimService } from '../cluster/model';
+import { podId, serviceId, type EnvValue, type SimContainer, type SimPod, type SimService } from '../cluster/model';
 import { substringRange, type FieldPath } from '../source';
 import type { LintContext } from './context';
 import { oneTypoAway } from './selectors';
@@ -27,10 +27,15 @@ export function lintPractices(ctx: LintContext): void {
 
 const IPV4 = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]|\/\d)/g;
 
-/** Each text of the workspace that may name addresses, with its namespace: one pod per workload's, and ConfigMaps'. */
-function eachText(ctx: LintContext, visit: (text: EnvValue, namespace: string) => void): void {
-  for (const pod of ctx.representatives())
+/**
+ * Each text of the workspace that may name addresses, with its namespace: one pod per workload's
+ * (only of pods whose texts `re` matches somewhere), and ConfigMaps'.
+ */
+function eachText(ctx: LintContext, re: RegExp, visit: (text: EnvValue, namespace: string) => void): void {
+  for (const pod of ctx.representatives()) {
+    if (!anyMatch(pod.containers, re)) continue;
     for (const c of pod.containers) for (const text of c.texts) if (text.origin.kind === 'manifest') visit(text, pod.namespace);
+  }
   for (const cm of ctx.cluster.configMaps) for (const text of cm.texts) if (text.origin.kind === 'manifest') visit(text, cm.namespace);
 }
 
@@ -39,6 +44,18 @@ function eachText(ctx: LintContext, visit: (text: EnvValue, namespace: string) =
  * with its read across analyses (workloads.ts), and most name no address at all. Shared: not mutated.
  */
 const scans = new WeakMap<EnvValue, Map<RegExp, RegExpMatchArray[]>>();
+
+/** Whether `re` matches a text of the containers, by containers (a template read's, kept across analyses). */
+const containerScans = new WeakMap<SimContainer[], Map<RegExp, boolean>>();
+
+function anyMatch(containers: SimContainer[], re: RegExp): boolean {
+  let byRe = containerScans.get(containers);
+  if (!byRe) containerScans.set(containers, (byRe = new Map<RegExp, boolean>()));
+  let found = byRe.get(re);
+  if (found === undefined)
+    byRe.set(re, (found = containers.some((c) => c.texts.some((t) => t.value.length <= 4096 && matchesIn(t, re).length > 0))));
+  return found;
+}
 
 function matchesIn(text: EnvValue, re: RegExp): RegExpMatchArray[] {
   let byRe = scans.get(text);
@@ -53,7 +70,7 @@ function hardcodedIPs(ctx: LintContext): void {
   // Built on the first address found: most workspaces write none.
   let byClusterIP: Map<string, SimService> | undefined;
   let byPodIP: Map<string, SimPod> | undefined;
-  eachText(ctx, (text, namespace) => {
+  eachText(ctx, IPV4, (text, namespace) => {
     if (text.value.length > 4096 || text.origin.kind !== 'manifest') return;
     for (const m of matchesIn(text, IPV4)) {
       if (!byClusterIP || !byPodIP) {
@@ -143,7 +160,7 @@ function boundPorts(pod: SimPod): Set<number> {
 function localhostPorts(ctx: LintContext): void {
   for (const pod of ctx.representatives()) {
     // Many manifests declare no ports at all; only a pod that declares its ports tells us what is missing.
-    if (pod.origin.kind !== 'manifest' || !pod.containers.some((c) => c.ports.length > 0)) continue;
+    if (pod.origin.kind !== 'manifest' || !pod.containers.some((c) => c.ports.length > 0) || !anyMatch(pod.containers, LOCAL_REF)) continue;
     // Read (probes, configuration) only for a pod whose texts name localhost at all: most never do.
     let bound: Set<number> | undefined;
     for (const c of pod.containers) {
