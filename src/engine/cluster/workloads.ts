@@ -36,6 +36,9 @@ export interface PodBudget {
   cut: SimulationCut;
 }
 
+/** The API versions whose workloads are expanded (tested, not matched: it runs for every object). */
+const WORKLOAD_API = /^(v1|apps\/v1|batch\/v1|batch\/v1beta1|apps\/v1beta\d|extensions\/v1beta1)$/;
+
 /** A fresh budget of `limit` pods, nothing cut yet. */
 export const podBudget = (limit = MAX_SIMULATED_PODS): PodBudget => ({ limit, cut: { namespaces: new Set(), pods: 0, endpoints: 0 } });
 
@@ -237,15 +240,14 @@ export function expandWorkloads(
     }
     // Own keys only: `kind: constructor` (or toString, __proto__) found Object's members and crashed the spread below.
     const templatePath = Object.prototype.hasOwnProperty.call(TEMPLATE_PATH, o.kind) ? TEMPLATE_PATH[o.kind] : undefined;
-    if (!templatePath || !o.apiVersion.match(/^(v1|apps\/v1|batch\/v1|batch\/v1beta1|apps\/v1beta\d|extensions\/v1beta1)$/)) continue;
+    if (!templatePath || !WORKLOAD_API.test(o.apiVersion)) continue;
     const namespace = o.namespace ?? defaultNamespace;
-    if (o.kind !== 'Pod' && ownedInInput.has(`${namespace}/${o.kind}/${o.name}`)) continue;
+    if (o.kind !== 'Pod' && ownedInInput.size > 0 && ownedInInput.has(`${namespace}/${o.kind}/${o.name}`)) continue;
     const template = readPodTemplate(o, templatePath, namespace);
     for (const d of template.diagnostics) diagnostics.push(d);
     const base = template.base;
     if (!base) continue;
     const r = new FieldReader(o, diagnostics);
-    const key = `${namespace}/${o.kind}/${o.name}`;
     // spec.replicas bounded by the workload's autoscaler, if it has one.
     const replicasOf = (): number => {
       const { replicas, decision } = scaledReplicas(
@@ -291,11 +293,11 @@ export function expandWorkloads(
     const service = o.kind === 'StatefulSet' ? r.str(['spec', 'serviceName']) : undefined;
     const nodesKey = o.kind === 'DaemonSet' ? nodeNames.slice(0, count).join('\u0000') : '';
     const previous = kept?.get(o);
-    const replicas =
-      previous && previous.base === base && previous.count === count && previous.nodes === nodesKey
-        ? previous.replicas
-        : replicasOfWorkload(o, r, base, key, count, service, nodeNames);
-    kept?.set(o, { base, count, nodes: nodesKey, replicas });
+    const same = previous && previous.base === base && previous.count === count && previous.nodes === nodesKey;
+    const replicas = same
+      ? previous.replicas
+      : replicasOfWorkload(o, r, base, `${namespace}/${o.kind}/${o.name}`, count, service, nodeNames);
+    if (!same) kept?.set(o, { base, count, nodes: nodesKey, replicas });
     for (const bp of replicas) out.push(bp);
   }
   if (firstCut) diagnostics.push(podCutWarning(firstCut, budget, defaultNamespace));
