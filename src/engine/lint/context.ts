@@ -51,7 +51,7 @@ export class LintContext {
   private dnsPods: SimPod[] | undefined;
   private readonly namespacesBySelector = new Map<string, SimNamespace[]>();
   private readonly repsBySelector = new Map<string, Map<string, SimPod[]>>();
-  private readonly selectableByNamespace = new Map<string, { all: SimPod[]; index: LabelIndex<SimPod> }>();
+  private readonly selectableByNamespace = new Map<string, SelectableReps>();
   private addressed: SimPod[] | undefined;
   /** The cluster's pods by namespace as cluster/stable.ts keeps them, with an incremental state. */
   private readonly stablePods: ReadonlyMap<string, readonly SimPod[]> | undefined;
@@ -240,14 +240,21 @@ export class LintContext {
   private repsMatchingIn(byNamespace: Map<string, SimPod[]>, namespace: string, podSel: LabelSelector | undefined): SimPod[] {
     let list = byNamespace.get(namespace);
     if (!list) {
-      list = podSel === undefined ? this.selectableIndex(namespace).all : this.selectableIndex(namespace).index.matching(podSel);
+      const entry = this.selectableIndex(namespace);
+      if (podSel === undefined) list = entry.all;
+      else {
+        // By shape with the namespace's (kept) representatives: the answer is kept with them.
+        const shape = selectorKey(podSel);
+        list = entry.matched.get(shape);
+        if (!list) entry.matched.set(shape, (list = entry.index.matching(podSel)));
+      }
       byNamespace.set(namespace, list);
     }
     return list;
   }
 
   /** The representatives of a namespace policies select by labels (not hostNetwork ones), with a label index. */
-  private selectableIndex(namespace: string): { all: SimPod[]; index: LabelIndex<SimPod> } {
+  private selectableIndex(namespace: string): SelectableReps {
     let entry = this.selectableByNamespace.get(namespace);
     if (!entry) {
       const reps = this.repsIn(namespace);
@@ -255,7 +262,7 @@ export class LintContext {
       if (known && known.hostNetwork === this.engine.hostNetwork) entry = known;
       else {
         const all = reps.filter((p) => this.engine.selectable(p));
-        entry = { all, index: new LabelIndex(all) };
+        entry = { all, index: new LabelIndex(all), matched: new Map<string, SimPod[]>() };
         if (this.stablePods) selectableReps.set(reps, { ...entry, hostNetwork: this.engine.hostNetwork });
       }
       this.selectableByNamespace.set(namespace, entry);
@@ -323,7 +330,14 @@ export class LintContext {
 }
 
 /** The selectable representatives of a namespace and their label index, by the representatives' list. */
-const selectableReps = new WeakMap<SimPod[], { all: SimPod[]; index: LabelIndex<SimPod>; hostNetwork: PolicyEngine['hostNetwork'] }>();
+const selectableReps = new WeakMap<SimPod[], SelectableReps & { hostNetwork: PolicyEngine['hostNetwork'] }>();
+
+/** A namespace's selectable representatives, their label index, and what selectors matched of them, by selector shape. */
+interface SelectableReps {
+  all: SimPod[];
+  index: LabelIndex<SimPod>;
+  matched: Map<string, SimPod[]>;
+}
 
 /** `Deployment shop/web` for messages. */
 export function workloadLabel(pod: SimPod): string {
