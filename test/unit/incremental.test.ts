@@ -101,6 +101,8 @@ const policy = fc
     from: fc.option(fc.tuple(arbApp, fc.option(fc.constantFrom('x', 'y', '*', 't1', 't2')))),
     port: fc.constantFrom<number | string>(80, 8080, 'http'),
     egress: fc.boolean(),
+    // An egress rule to pods by label (in some namespace), on a port its destinations may or may not declare.
+    to: fc.option(fc.tuple(arbApp, fc.option(fc.constantFrom('x', 'y', '*')), fc.constantFrom<number | string>(80, 8080, 'http', 'web'))),
   })
   .map((p) => ({
     apiVersion: 'networking.k8s.io/v1',
@@ -131,6 +133,23 @@ const policy = fc
             },
           ]
         : [],
+      ...(p.egress && p.to
+        ? {
+            egress: [
+              {
+                to: [
+                  {
+                    podSelector: { matchLabels: { app: p.to[0] } },
+                    ...(p.to[1]
+                      ? { namespaceSelector: p.to[1] === '*' ? {} : { matchLabels: { 'kubernetes.io/metadata.name': p.to[1] } } }
+                      : {}),
+                  },
+                ],
+                ports: [{ port: p.to[2] }],
+              },
+            ],
+          }
+        : {}),
     },
   }));
 

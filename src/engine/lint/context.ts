@@ -311,6 +311,17 @@ export class LintContext {
     return this.peerNamespaces(policy, peer).flatMap((ns) => this.repsMatchingIn(byShape, ns, peer.podSelector));
   }
 
+  /**
+   * The lists peerPods joins for a selector peer, one per namespace it covers (kept across analyses
+   * with the namespaces' kept representatives); undefined for an ipBlock peer, whose pods are found by address.
+   */
+  peerPodLists(policy: SimNetworkPolicy, peer: PolicyPeer): SimPod[][] | undefined {
+    if (peer.kind === 'invalid') return [];
+    if (peer.kind === 'ipBlock') return undefined;
+    const byShape = this.repsByShape(peer.podSelector);
+    return this.peerNamespaces(policy, peer).map((ns) => this.repsMatchingIn(byShape, ns, peer.podSelector));
+  }
+
   /** The pods behind cluster DNS (kube-system/kube-dns), the ones a DNS egress rule must admit. */
   coreDnsPods(): SimPod[] {
     if (!this.dnsPods) {
