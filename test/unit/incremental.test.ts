@@ -434,6 +434,25 @@ describe('incremental re-analysis', () => {
     }
   });
 
+  it('a node port allocated in one analysis is not taken for one the manifest asks for in the next', () => {
+    // Service b is edited to ask for the node port a was given: a cold analysis gives b that port and
+    // a another one. The allocation once wrote a's port into the Service read kept across analyses,
+    // and the next analysis took it for a port a's manifest asks for (and reported b's as taken).
+    const svc = (name: string, nodePort?: number) =>
+      dump({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: 'x' },
+        spec: { type: 'NodePort', selector: { app: name }, ports: [{ port: 80, ...(nodePort ? { nodePort } : {}) }] },
+      });
+    const cache = new ParseCache();
+    const first = analyzeWorkspace(files([[svc('a')], [svc('b')], []]), { settings: SETTINGS, cache });
+    const given = first.cluster.services.find((s) => s.name === 'a')?.ports[0]?.nodePort;
+    assert.ok(given !== undefined);
+    const input = files([[svc('a')], [svc('b', given)], []]);
+    assert.equal(bytes(input, cache), bytes(input));
+  });
+
   it('the edits it replays change what is simulated', () => {
     // Guards the test above against comparing analyses that never differ: two edits of the same
     // workspace give different bytes.
