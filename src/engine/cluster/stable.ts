@@ -46,17 +46,21 @@ export class StableObjects {
   }
 }
 
-function groupByNamespace(pods: readonly SimPod[], previous: ReadonlyMap<string, readonly SimPod[]>): Map<string, readonly SimPod[]> {
+/**
+ * Pods by namespace, in order; a namespace's list is `previous`'s list object when it holds the same
+ * pods in the same order. Shared: callers must not mutate the lists.
+ */
+export function groupByNamespace(pods: readonly SimPod[], previous: ReadonlyMap<string, readonly SimPod[]>): Map<string, SimPod[]> {
   const lists = new Map<string, SimPod[]>();
   for (const p of pods) {
     const list = lists.get(p.namespace);
     if (list) list.push(p);
     else lists.set(p.namespace, [p]);
   }
-  const out = new Map<string, readonly SimPod[]>();
+  const out = new Map<string, SimPod[]>();
   for (const [ns, list] of lists) {
     const old = previous.get(ns);
-    out.set(ns, old !== undefined && old.length === list.length && old.every((p, i) => p === list[i]) ? old : list);
+    out.set(ns, old !== undefined && old.length === list.length && old.every((p, i) => p === list[i]) ? (old as SimPod[]) : list);
   }
   return out;
 }
