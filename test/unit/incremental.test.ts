@@ -101,6 +101,8 @@ const policy = fc
     from: fc.option(fc.tuple(arbApp, fc.option(fc.constantFrom('x', 'y', '*', 't1', 't2')))),
     port: fc.constantFrom<number | string>(80, 8080, 'http'),
     egress: fc.boolean(),
+    // An egress rule to pods by label (in some namespace), on a port its destinations may or may not declare.
+    to: fc.option(fc.tuple(arbApp, fc.option(fc.constantFrom('x', 'y', '*')), fc.constantFrom<number | string>(80, 8080, 'http', 'web'))),
   })
   .map((p) => ({
     apiVersion: 'networking.k8s.io/v1',
@@ -131,6 +133,23 @@ const policy = fc
             },
           ]
         : [],
+      ...(p.egress && p.to
+        ? {
+            egress: [
+              {
+                to: [
+                  {
+                    podSelector: { matchLabels: { app: p.to[0] } },
+                    ...(p.to[1]
+                      ? { namespaceSelector: p.to[1] === '*' ? {} : { matchLabels: { 'kubernetes.io/metadata.name': p.to[1] } } }
+                      : {}),
+                  },
+                ],
+                ports: [{ port: p.to[2] }],
+              },
+            ],
+          }
+        : {}),
     },
   }));
 
@@ -413,6 +432,25 @@ describe('incremental re-analysis', () => {
       assert.equal(blockedIn(input), from !== 'y');
       assert.equal(bytes(input, cache), bytes(input), `ingress from ${from}`);
     }
+  });
+
+  it('a node port allocated in one analysis is not taken for one the manifest asks for in the next', () => {
+    // Service b is edited to ask for the node port a was given: a cold analysis gives b that port and
+    // a another one. The allocation once wrote a's port into the Service read kept across analyses,
+    // and the next analysis took it for a port a's manifest asks for (and reported b's as taken).
+    const svc = (name: string, nodePort?: number) =>
+      dump({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: 'x' },
+        spec: { type: 'NodePort', selector: { app: name }, ports: [{ port: 80, ...(nodePort ? { nodePort } : {}) }] },
+      });
+    const cache = new ParseCache();
+    const first = analyzeWorkspace(files([[svc('a')], [svc('b')], []]), { settings: SETTINGS, cache });
+    const given = first.cluster.services.find((s) => s.name === 'a')?.ports[0]?.nodePort;
+    assert.ok(given !== undefined);
+    const input = files([[svc('a')], [svc('b', given)], []]);
+    assert.equal(bytes(input, cache), bytes(input));
   });
 
   it('the edits it replays change what is simulated', () => {

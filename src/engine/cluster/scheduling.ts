@@ -62,24 +62,29 @@ export function schedule(blueprints: PodBlueprint[], nodes: SimNode[], diagnosti
     return hashed.hash;
   };
   const out: Array<Placement | undefined> = new Array<Placement | undefined>(blueprints.length);
+  // Blueprints of many shapes (their templates' optional fields): each one's kind of placement is read
+  // once, into lists of positions, and not again in every pass.
+  const perNode: number[] = [];
+  const implicit: number[] = [];
+  const others: number[] = [];
+  for (let i = 0; i < blueprints.length; i++) {
+    const bp = blueprints[i] as PodBlueprint;
+    (bp.perNode ? perNode : bp.origin.kind === 'implicit' ? implicit : others).push(i);
+  }
   // DaemonSet pods first: they hold their node's slots before the scheduler places the others.
-  blueprints.forEach((bp, i) => {
-    if (!bp.perNode) return;
+  for (const i of perNode) {
+    const bp = blueprints[i] as PodBlueprint;
     // A DaemonSet pod exists only on the nodes its nodeSelector admits.
     const node = eligibleFor(bp.nodeSelector).find((n) => n.name === bp.nodeName);
-    if (!node) return;
+    if (!node) continue;
     if (hasRoom(node)) {
       take(node.name);
       out[i] = { blueprint: bp, node: node.name };
     } else out[i] = pending(bp, ['replicas'], `node ${node.name} is full (${capacity(node)} pods)`, tooManyPods(1, sorted.length));
-  });
-  // Then the cluster's own pods (CoreDNS, ingress controllers): system-critical, they run before the
-  // workspace's. Two passes over the list, not lists of pairs: this runs for every pod at every analysis.
-  for (const implicit of [true, false])
-    for (let i = 0; i < blueprints.length; i++) {
-      const bp = blueprints[i] as PodBlueprint;
-      if (!bp.perNode && (bp.origin.kind === 'implicit') === implicit) place(bp, i);
-    }
+  }
+  // Then the cluster's own pods (CoreDNS, ingress controllers): system-critical, they run before the workspace's.
+  for (const i of implicit) place(blueprints[i] as PodBlueprint, i);
+  for (const i of others) place(blueprints[i] as PodBlueprint, i);
   function place(bp: PodBlueprint, i: number): void {
     if (bp.nodeName !== undefined) {
       // No scheduler is involved: the named node's kubelet runs it, or nothing does.

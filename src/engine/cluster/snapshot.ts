@@ -8,9 +8,16 @@ import { type ManifestObject } from '../manifests/types';
 
 /** An object read back from a cluster (`kubectl get -o yaml`), not written by hand: the API server gave it a uid. */
 export function isLive(o: ManifestObject): boolean {
-  const md = o.raw['metadata'];
-  return isRecord(md) && typeof md['uid'] === 'string' && md['uid'] !== '';
+  // Once per object: the checks ask for every workload, and a parsed object's fields never change.
+  let live = liveObjects.get(o);
+  if (live === undefined) {
+    const md = o.raw['metadata'];
+    liveObjects.set(o, (live = isRecord(md) && typeof md['uid'] === 'string' && md['uid'] !== ''));
+  }
+  return live;
 }
+
+const liveObjects = new WeakMap<ManifestObject, boolean>();
 
 const toInt = (ip: string) =>
   ipaddr.IPv4.parse(ip)

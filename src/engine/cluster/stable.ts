@@ -4,7 +4,7 @@
 // analysis's pod of the same name is replaced by that one. Then an object's identity says "unchanged",
 // and a memo key can name it by a number instead of spelling it out. Nothing changes a cluster
 // object once buildCluster returns, so an equal object stays equal.
-import { podId, serviceId, type Cluster, type SimNamespace, type SimNode, type SimPod, type SimService } from './model';
+import { podId, serviceId, workloadId, type Cluster, type SimNamespace, type SimNode, type SimPod, type SimService } from './model';
 import type { IncrementalState } from '../incremental/state';
 
 /** The objects the previous analysis with this state built. */
@@ -23,15 +23,46 @@ export class StableObjects {
     return this.pods.get(id);
   }
 
+  private byNamespace = new Map<string, readonly SimPod[]>();
+
+  /**
+   * The current cluster's pods by namespace, in cluster order. A namespace's list is the previous
+   * analysis's list object when it holds the same pods in the same order, so what is derived from
+   * one namespace's pods can be kept by that list.
+   */
+  podsByNamespace(): ReadonlyMap<string, readonly SimPod[]> {
+    return this.byNamespace;
+  }
+
   /** Puts the previous analysis's objects in place of equal new ones, and remembers this cluster's. */
   reuse(cluster: Cluster): void {
     this.pods = replaceEqual(cluster.pods, this.pods, podId);
+    this.byNamespace = groupByNamespace(cluster.pods, this.byNamespace);
     this.services = replaceEqual(cluster.services, this.services, serviceId);
     this.nodes = replaceEqual(cluster.nodes, this.nodes, (n) => n.name);
     const namespaces = [...cluster.namespaces.values()];
     this.namespaces = replaceEqual(namespaces, this.namespaces, (n) => n.name);
     for (const n of namespaces) cluster.namespaces.set(n.name, n);
   }
+}
+
+/**
+ * Pods by namespace, in order; a namespace's list is `previous`'s list object when it holds the same
+ * pods in the same order. Shared: callers must not mutate the lists.
+ */
+export function groupByNamespace(pods: readonly SimPod[], previous: ReadonlyMap<string, readonly SimPod[]>): Map<string, SimPod[]> {
+  const lists = new Map<string, SimPod[]>();
+  for (const p of pods) {
+    const list = lists.get(p.namespace);
+    if (list) list.push(p);
+    else lists.set(p.namespace, [p]);
+  }
+  const out = new Map<string, SimPod[]>();
+  for (const [ns, list] of lists) {
+    const old = previous.get(ns);
+    out.set(ns, old !== undefined && old.length === list.length && old.every((p, i) => p === list[i]) ? (old as SimPod[]) : list);
+  }
+  return out;
 }
 
 function replaceEqual<T extends object>(list: T[], previous: ReadonlyMap<string, T>, id: (o: T) => string): Map<string, T> {
@@ -84,4 +115,23 @@ export function equal(a: unknown, b: unknown): boolean {
   }
   for (const _ in rb) keys--;
   return keys === 0;
+}
+
+/** A namespace's representatives by its list of pods (kept across analyses while the list is). Shared: not mutated. */
+const repsOfList = new WeakMap<readonly SimPod[], SimPod[]>();
+
+/**
+ * The representatives of one namespace's pods, as the checks pick them for the whole cluster: the
+ * first pod of each workload of the workspace, in cluster order (a workload's pods share its namespace).
+ */
+export function namespaceReps(pods: readonly SimPod[]): SimPod[] {
+  let reps = repsOfList.get(pods);
+  if (!reps) {
+    const seen = new Set<string>();
+    reps = pods.filter(
+      (p) => p.origin.kind === 'manifest' && !seen.has(workloadId(p.workload)) && seen.add(workloadId(p.workload)) !== undefined,
+    );
+    repsOfList.set(pods, reps);
+  }
+  return reps;
 }

@@ -2,7 +2,6 @@ import { FieldReader, isRecord, resourceName, scalarText } from '../manifests/fi
 import { TEMPLATE_PATH } from '../manifests/kinds';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics';
 import { readSelector, selectorMatches, selectorText, labelsText, mapMatches, type Labels } from './labels';
-import { nameSuffix } from '../hash';
 import {
   recordCut,
   type ContainerPort,
@@ -22,6 +21,7 @@ import { isIP } from './ipam';
 import type { FieldPath } from '../source';
 import { type ManifestObject } from '../manifests/types';
 import type { IncrementalState } from '../incremental/state';
+import { keptReplicas, replicasOfWorkload, type PodBlueprint } from './replicas';
 
 /**
  * Most pods one workspace simulates: a guard against hostile input (eleven `replicas: 100000`),
@@ -36,23 +36,13 @@ export interface PodBudget {
   cut: SimulationCut;
 }
 
+/** The API versions whose workloads are expanded (tested, not matched: it runs for every object). */
+const WORKLOAD_API = /^(v1|apps\/v1|batch\/v1|batch\/v1beta1|apps\/v1beta\d|extensions\/v1beta1)$/;
+
 /** A fresh budget of `limit` pods, nothing cut yet. */
 export const podBudget = (limit = MAX_SIMULATED_PODS): PodBudget => ({ limit, cut: { namespaces: new Set(), pods: 0, endpoints: 0 } });
 
-/** The labels the StatefulSet controller puts on each of its pods (apps.kubernetes.io/pod-index since 1.28). */
-export const STATEFULSET_POD_NAME = 'statefulset.kubernetes.io/pod-name';
-export const STATEFULSET_POD_INDEX = 'apps.kubernetes.io/pod-index';
-
-/** A pod to be placed: everything but its node and IP, which scheduling and IPAM decide. */
-export interface PodBlueprint extends Omit<SimPod, 'node' | 'ip' | 'ipv6'> {
-  nodeName?: string;
-  nodeSelector: Labels;
-  /** For DaemonSets: run one per eligible node. */
-  perNode: boolean;
-  replicaIndex: number;
-  /** Addresses a cluster dump already gives (status.podIP, spec.nodeName). */
-  liveIP?: string;
-}
+export { STATEFULSET_POD_INDEX, STATEFULSET_POD_NAME, type PodBlueprint, type TemplateBase } from './replicas';
 
 /** Reads the containers of a pod spec: ports (for Services and policies) and texts that may name hosts. */
 export function readContainers(r: FieldReader, specPath: FieldPath, origin: Origin, diagnostics: Diagnostic[]): SimContainer[] {
@@ -251,15 +241,14 @@ export function expandWorkloads(
     }
     // Own keys only: `kind: constructor` (or toString, __proto__) found Object's members and crashed the spread below.
     const templatePath = Object.prototype.hasOwnProperty.call(TEMPLATE_PATH, o.kind) ? TEMPLATE_PATH[o.kind] : undefined;
-    if (!templatePath || !o.apiVersion.match(/^(v1|apps\/v1|batch\/v1|batch\/v1beta1|apps\/v1beta\d|extensions\/v1beta1)$/)) continue;
+    if (!templatePath || !WORKLOAD_API.test(o.apiVersion)) continue;
     const namespace = o.namespace ?? defaultNamespace;
-    if (o.kind !== 'Pod' && ownedInInput.has(`${namespace}/${o.kind}/${o.name}`)) continue;
+    if (o.kind !== 'Pod' && ownedInInput.size > 0 && ownedInInput.has(`${namespace}/${o.kind}/${o.name}`)) continue;
     const template = readPodTemplate(o, templatePath, namespace);
     for (const d of template.diagnostics) diagnostics.push(d);
     const base = template.base;
     if (!base) continue;
     const r = new FieldReader(o, diagnostics);
-    const key = `${namespace}/${o.kind}/${o.name}`;
     // spec.replicas bounded by the workload's autoscaler, if it has one.
     const replicasOf = (): number => {
       const { replicas, decision } = scaledReplicas(
@@ -305,95 +294,16 @@ export function expandWorkloads(
     const service = o.kind === 'StatefulSet' ? r.str(['spec', 'serviceName']) : undefined;
     const nodesKey = o.kind === 'DaemonSet' ? nodeNames.slice(0, count).join('\u0000') : '';
     const previous = kept?.get(o);
-    const replicas =
-      previous && previous.base === base && previous.count === count && previous.nodes === nodesKey
-        ? previous.replicas
-        : replicasOfWorkload(o, r, base, key, count, service, nodeNames);
-    kept?.set(o, { base, count, nodes: nodesKey, replicas });
+    const same = previous && previous.base === base && previous.count === count && previous.nodes === nodesKey;
+    const replicas = same
+      ? previous.replicas
+      : replicasOfWorkload(o, r, base, `${namespace}/${o.kind}/${o.name}`, count, service, nodeNames);
+    if (!same) kept?.set(o, { base, count, nodes: nodesKey, replicas });
     for (const bp of replicas) out.push(bp);
   }
   if (firstCut) diagnostics.push(podCutWarning(firstCut, budget, defaultNamespace));
   return out;
 }
-
-/** A workload's replicas as the previous analysis made them, with what they were made from. */
-interface KeptReplicas {
-  base: TemplateBase;
-  count: number;
-  /** A DaemonSet's nodes (its replicas are one per node). */
-  nodes: string;
-  replicas: readonly PodBlueprint[];
-}
-
-function keptReplicas(incremental: IncrementalState): WeakMap<ManifestObject, KeptReplicas> {
-  return incremental.slot('workload-replicas', () => new WeakMap<ManifestObject, KeptReplicas>());
-}
-
-/** The `count` replicas of a workload, named as its controller names them. */
-function replicasOfWorkload(
-  o: ManifestObject,
-  r: FieldReader,
-  base: TemplateBase,
-  key: string,
-  count: number,
-  service: string | undefined,
-  nodeNames: string[],
-): PodBlueprint[] {
-  const made: PodBlueprint[] = [];
-  switch (o.kind) {
-    case 'Pod': {
-      if (count === 0) break;
-      const pod: PodBlueprint = { ...base, name: o.name, replicaIndex: 0 };
-      const liveIP = r.raw(['status', 'podIP']);
-      if (typeof liveIP === 'string' && liveIP !== '') pod.liveIP = liveIP;
-      // A pod being deleted (kubectl get shows it Terminating) still has its address until it exits.
-      const deletion = r.raw(['metadata', 'deletionTimestamp']);
-      if (deletion !== undefined && deletion !== null && deletion !== '') pod.terminating = true;
-      made.push(pod);
-      break;
-    }
-    case 'StatefulSet': {
-      for (let i = 0; i < count; i++) {
-        // StatefulSet pods get stable names, their name as hostname and the governing Service as subdomain,
-        // and the labels the StatefulSet controller sets on each (a Service can select one pod by them).
-        const name = `${o.name}-${i}`;
-        const labels = { ...base.labels, [STATEFULSET_POD_NAME]: name, [STATEFULSET_POD_INDEX]: String(i) };
-        const pod: PodBlueprint = { ...base, labels, name, replicaIndex: i, hostname: name };
-        if (service !== undefined) pod.subdomain = service;
-        made.push(pod);
-      }
-      break;
-    }
-    case 'DaemonSet':
-      nodeNames
-        .slice(0, count)
-        .forEach((node, i) =>
-          made.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${node}`, 5)}`, replicaIndex: i, nodeName: node }),
-        );
-      break;
-    case 'Deployment': {
-      const templateHash = nameSuffix(`${key}/template`, 10);
-      for (let i = 0; i < count; i++)
-        made.push({ ...base, name: `${o.name}-${templateHash}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
-      break;
-    }
-    case 'ReplicaSet':
-    case 'ReplicationController':
-    case 'Job':
-      for (let i = 0; i < count; i++) made.push({ ...base, name: `${o.name}-${nameSuffix(`${key}/${i}`, 5)}`, replicaIndex: i });
-      break;
-    case 'CronJob': {
-      // A CronJob's pods belong to a Job named after the scheduled minute; one run is simulated.
-      if (count === 0) break;
-      const minute = 28000000 + (nameSuffix(key, 6).charCodeAt(0) % 100000);
-      made.push({ ...base, name: `${o.name}-${minute}-${nameSuffix(key, 5)}`, replicaIndex: 0 });
-      break;
-    }
-  }
-  return made;
-}
-
-type TemplateBase = Omit<PodBlueprint, 'name' | 'replicaIndex'>;
 
 /**
  * What a workload's pod template reads to (everything its replicas share) and the diagnostics

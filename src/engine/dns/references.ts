@@ -90,8 +90,8 @@ export function resolveReferences(cluster: Cluster, zone: DnsZone, incremental?:
 export function checkReferences(cluster: Cluster, refs: ResolvedReference[], diagnostics: Diagnostic[]): void {
   for (const r of refs) {
     if (r.text.origin.kind !== 'manifest') continue;
-    const from = r.pod ? `pod ${podId(r.pod)}` : `namespace ${r.namespace}`;
     if (r.dns.rcode === 'NXDOMAIN' || (!r.dns.forwarded && r.dns.answers.length === 0)) {
+      const from = r.pod ? `pod ${podId(r.pod)}` : `namespace ${r.namespace}`;
       // Located only when reported: building a document's position index is the expensive part.
       const range = r.text.origin.object.locate(r.text.path);
       const d = makeDiagnostic('dns-name-unresolved', range, {

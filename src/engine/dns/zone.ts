@@ -144,8 +144,13 @@ export class DnsZone implements ZoneView {
 
   /** The resolver a pod gets from its dnsPolicy and dnsConfig (what kubelet writes to resolv.conf). */
   resolverFor(pod: SimPod | { namespace: string }): ResolverConfig {
-    return resolverFor(this, pod);
+    // Once per pod and zone: the DNS checks ask for every pod each policy selecting it selects. Shared: not mutated.
+    let cfg = this.resolvers.get(pod);
+    if (!cfg) this.resolvers.set(pod, (cfg = resolverFor(this, pod)));
+    return cfg;
   }
+
+  private readonly resolvers = new WeakMap<object, ResolverConfig>();
 
   /** The pod's /etc/hosts entries: the loopback names, its hostname line, hostAliases. */
   hostsFor(pod: SimPod | { namespace: string }): HostsEntry[] {

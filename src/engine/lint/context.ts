@@ -14,6 +14,7 @@ import { SourceText } from './yamlEdit';
 import { type InputFile } from '../manifests/types';
 import { type PolicyEndpoint } from '../policy/types';
 import type { IncrementalState } from '../incremental/state';
+import { namespaceReps, stableObjects } from '../cluster/stable';
 
 export interface LintInput {
   cluster: Cluster;
@@ -50,8 +51,10 @@ export class LintContext {
   private dnsPods: SimPod[] | undefined;
   private readonly namespacesBySelector = new Map<string, SimNamespace[]>();
   private readonly repsBySelector = new Map<string, Map<string, SimPod[]>>();
-  private readonly selectableByNamespace = new Map<string, { all: SimPod[]; index: LabelIndex<SimPod> }>();
+  private readonly selectableByNamespace = new Map<string, SelectableReps>();
   private addressed: SimPod[] | undefined;
+  /** The cluster's pods by namespace as cluster/stable.ts keeps them, with an incremental state. */
+  private readonly stablePods: ReadonlyMap<string, readonly SimPod[]> | undefined;
   /** null until looked up; undefined when there is none. */
   private dnsService: SimService | undefined | null = null;
 
@@ -65,6 +68,7 @@ export class LintContext {
     this.ingress = input.ingress;
     this.references = input.references;
     this.incremental = input.incremental;
+    this.stablePods = input.incremental ? stableObjects(input.incremental).podsByNamespace() : undefined;
     for (const f of input.files) this.texts.set(f.path, f.text);
   }
 
@@ -167,6 +171,11 @@ export class LintContext {
 
   /** The representatives (one pod per workload) of one namespace. */
   repsIn(namespace: string): SimPod[] {
+    // From the namespace's kept list of pods (cluster/stable.ts): the same list gives the same representatives, and what is derived from them is kept too.
+    if (this.stablePods) {
+      const pods = this.stablePods.get(namespace);
+      return pods ? namespaceReps(pods) : [];
+    }
     if (!this.repsByNamespace) {
       this.repsByNamespace = new Map();
       for (const p of this.representatives()) {
@@ -231,18 +240,31 @@ export class LintContext {
   private repsMatchingIn(byNamespace: Map<string, SimPod[]>, namespace: string, podSel: LabelSelector | undefined): SimPod[] {
     let list = byNamespace.get(namespace);
     if (!list) {
-      list = podSel === undefined ? this.selectableIndex(namespace).all : this.selectableIndex(namespace).index.matching(podSel);
+      const entry = this.selectableIndex(namespace);
+      if (podSel === undefined) list = entry.all;
+      else {
+        // By shape with the namespace's (kept) representatives: the answer is kept with them.
+        const shape = selectorKey(podSel);
+        list = entry.matched.get(shape);
+        if (!list) entry.matched.set(shape, (list = entry.index.matching(podSel)));
+      }
       byNamespace.set(namespace, list);
     }
     return list;
   }
 
   /** The representatives of a namespace policies select by labels (not hostNetwork ones), with a label index. */
-  private selectableIndex(namespace: string): { all: SimPod[]; index: LabelIndex<SimPod> } {
+  private selectableIndex(namespace: string): SelectableReps {
     let entry = this.selectableByNamespace.get(namespace);
     if (!entry) {
-      const all = this.repsIn(namespace).filter((p) => this.engine.selectable(p));
-      entry = { all, index: new LabelIndex(all) };
+      const reps = this.repsIn(namespace);
+      const known = this.stablePods ? selectableReps.get(reps) : undefined;
+      if (known && known.hostNetwork === this.engine.hostNetwork) entry = known;
+      else {
+        const all = reps.filter((p) => this.engine.selectable(p));
+        entry = { all, index: new LabelIndex(all), matched: new Map<string, SimPod[]>() };
+        if (this.stablePods) selectableReps.set(reps, { ...entry, hostNetwork: this.engine.hostNetwork });
+      }
       this.selectableByNamespace.set(namespace, entry);
     }
     return entry;
@@ -289,6 +311,17 @@ export class LintContext {
     return this.peerNamespaces(policy, peer).flatMap((ns) => this.repsMatchingIn(byShape, ns, peer.podSelector));
   }
 
+  /**
+   * The lists peerPods joins for a selector peer, one per namespace it covers (kept across analyses
+   * with the namespaces' kept representatives); undefined for an ipBlock peer, whose pods are found by address.
+   */
+  peerPodLists(policy: SimNetworkPolicy, peer: PolicyPeer): SimPod[][] | undefined {
+    if (peer.kind === 'invalid') return [];
+    if (peer.kind === 'ipBlock') return undefined;
+    const byShape = this.repsByShape(peer.podSelector);
+    return this.peerNamespaces(policy, peer).map((ns) => this.repsMatchingIn(byShape, ns, peer.podSelector));
+  }
+
   /** The pods behind cluster DNS (kube-system/kube-dns), the ones a DNS egress rule must admit. */
   coreDnsPods(): SimPod[] {
     if (!this.dnsPods) {
@@ -305,6 +338,16 @@ export class LintContext {
       this.dnsService = this.cluster.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
     return this.dnsService;
   }
+}
+
+/** The selectable representatives of a namespace and their label index, by the representatives' list. */
+const selectableReps = new WeakMap<SimPod[], SelectableReps & { hostNetwork: PolicyEngine['hostNetwork'] }>();
+
+/** A namespace's selectable representatives, their label index, and what selectors matched of them, by selector shape. */
+interface SelectableReps {
+  all: SimPod[];
+  index: LabelIndex<SimPod>;
+  matched: Map<string, SimPod[]>;
 }
 
 /** `Deployment shop/web` for messages. */

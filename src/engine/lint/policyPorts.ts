@@ -38,8 +38,19 @@ export function lintPolicyPorts(ctx: LintContext): void {
 function destinations(ctx: LintContext, policy: SimNetworkPolicy, direction: Direction, rule: PolicyRule): SimPod[] {
   if (direction === 'ingress') return ctx.selectedReps(policy);
   if (rule.peers === null) return ctx.representatives();
-  return [...new Set(rule.peers.flatMap((peer) => ctx.peerPods(policy, peer)))];
+  const lists = ctx.incremental ? rule.peers.map((peer) => ctx.peerPodLists(policy, peer)) : [];
+  if (!ctx.incremental || lists.some((l) => l === undefined)) return [...new Set(rule.peers.flatMap((peer) => ctx.peerPods(policy, peer)))];
+  // The same lists as the previous analysis's (unchanged namespaces): the same pods, without joining them again.
+  const parts = (lists as SimPod[][][]).flat();
+  const known = keptDestinations.get(rule);
+  if (known && known.parts.length === parts.length && known.parts.every((l, i) => l === parts[i])) return known.pods;
+  const pods = [...new Set(parts.flat())];
+  keptDestinations.set(rule, { parts, pods });
+  return pods;
 }
+
+/** An egress rule's destinations by the lists they were joined from. Shared: not mutated. */
+const keptDestinations = new WeakMap<PolicyRule, { parts: SimPod[][]; pods: SimPod[] }>();
 
 const resource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name });
 

@@ -86,10 +86,11 @@ function droppedRules(ctx: LintContext): void {
   for (const policy of ctx.engine.policies) {
     if (policy.origin.kind !== 'manifest' || !policy.explicitTypes) continue;
     const o = policy.origin.object;
-    const spec = o.raw['spec'];
-    const types = isRecord(spec) && Array.isArray(spec['policyTypes']) ? spec['policyTypes'].map(String).join(', ') : '';
     for (const direction of ['ingress', 'egress'] as const) {
       if (policy.affects[direction] || policy.rules[direction].length === 0) continue;
+      // Read for a report only: most policies name the types their rules need.
+      const spec = o.raw['spec'];
+      const types = isRecord(spec) && Array.isArray(spec['policyTypes']) ? spec['policyTypes'].map(String).join(', ') : '';
       const Direction = direction === 'ingress' ? 'Ingress' : 'Egress';
       ctx.report(
         makeDiagnostic(

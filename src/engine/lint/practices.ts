@@ -9,7 +9,7 @@ import { isRecord, resourceName } from '../manifests/fields';
 import { cidrContains, isIP } from '../cluster/ipam';
 import { commandLinePorts } from '../cluster/served';
 import { ingressExposures } from '../ingress/backends';
-import { podId, serviceId, type EnvValue, type SimPod, type SimService } from '../cluster/model';
+import { podId, serviceId, type EnvValue, type SimContainer, type SimPod, type SimService } from '../cluster/model';
 import { substringRange, type FieldPath } from '../source';
 import type { LintContext } from './context';
 import { oneTypoAway } from './selectors';
@@ -27,13 +27,16 @@ export function lintPractices(ctx: LintContext): void {
 
 const IPV4 = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]|\/\d)/g;
 
-/** The texts of the workspace that may name addresses: one pod per workload, and ConfigMaps. */
-function texts(ctx: LintContext): Array<{ text: EnvValue; namespace: string; pod: SimPod | undefined }> {
-  const out: Array<{ text: EnvValue; namespace: string; pod: SimPod | undefined }> = [];
-  for (const pod of ctx.representatives())
-    for (const c of pod.containers) for (const t of c.texts) out.push({ text: t, namespace: pod.namespace, pod });
-  for (const cm of ctx.cluster.configMaps) for (const t of cm.texts) out.push({ text: t, namespace: cm.namespace, pod: undefined });
-  return out.filter((t) => t.text.origin.kind === 'manifest');
+/**
+ * Each text of the workspace that may name addresses, with its namespace: one pod per workload's
+ * (only of pods whose texts `re` matches somewhere), and ConfigMaps'.
+ */
+function eachText(ctx: LintContext, re: RegExp, visit: (text: EnvValue, namespace: string) => void): void {
+  for (const pod of ctx.representatives()) {
+    if (!anyMatch(pod.containers, re)) continue;
+    for (const c of pod.containers) for (const text of c.texts) if (text.origin.kind === 'manifest') visit(text, pod.namespace);
+  }
+  for (const cm of ctx.cluster.configMaps) for (const text of cm.texts) if (text.origin.kind === 'manifest') visit(text, cm.namespace);
 }
 
 /**
@@ -41,6 +44,18 @@ function texts(ctx: LintContext): Array<{ text: EnvValue; namespace: string; pod
  * with its read across analyses (workloads.ts), and most name no address at all. Shared: not mutated.
  */
 const scans = new WeakMap<EnvValue, Map<RegExp, RegExpMatchArray[]>>();
+
+/** Whether `re` matches a text of the containers, by containers (a template read's, kept across analyses). */
+const containerScans = new WeakMap<SimContainer[], Map<RegExp, boolean>>();
+
+function anyMatch(containers: SimContainer[], re: RegExp): boolean {
+  let byRe = containerScans.get(containers);
+  if (!byRe) containerScans.set(containers, (byRe = new Map<RegExp, boolean>()));
+  let found = byRe.get(re);
+  if (found === undefined)
+    byRe.set(re, (found = containers.some((c) => c.texts.some((t) => t.value.length <= 4096 && matchesIn(t, re).length > 0))));
+  return found;
+}
 
 function matchesIn(text: EnvValue, re: RegExp): RegExpMatchArray[] {
   let byRe = scans.get(text);
@@ -55,8 +70,8 @@ function hardcodedIPs(ctx: LintContext): void {
   // Built on the first address found: most workspaces write none.
   let byClusterIP: Map<string, SimService> | undefined;
   let byPodIP: Map<string, SimPod> | undefined;
-  for (const { text, namespace } of texts(ctx)) {
-    if (text.value.length > 4096 || text.origin.kind !== 'manifest') continue;
+  eachText(ctx, IPV4, (text, namespace) => {
+    if (text.value.length > 4096 || text.origin.kind !== 'manifest') return;
     for (const m of matchesIn(text, IPV4)) {
       if (!byClusterIP || !byPodIP) {
         byClusterIP = new Map<string, SimService>();
@@ -99,7 +114,7 @@ function hardcodedIPs(ctx: LintContext): void {
         ),
       );
     }
-  }
+  });
 }
 
 function serviceOfPod(ctx: LintContext, pod: SimPod | undefined): SimService | undefined {
@@ -145,7 +160,7 @@ function boundPorts(pod: SimPod): Set<number> {
 function localhostPorts(ctx: LintContext): void {
   for (const pod of ctx.representatives()) {
     // Many manifests declare no ports at all; only a pod that declares its ports tells us what is missing.
-    if (pod.origin.kind !== 'manifest' || !pod.containers.some((c) => c.ports.length > 0)) continue;
+    if (pod.origin.kind !== 'manifest' || !pod.containers.some((c) => c.ports.length > 0) || !anyMatch(pod.containers, LOCAL_REF)) continue;
     // Read (probes, configuration) only for a pod whose texts name localhost at all: most never do.
     let bound: Set<number> | undefined;
     for (const c of pod.containers) {
@@ -250,7 +265,16 @@ interface Probe {
   path: FieldPath;
 }
 
+/** A pod's probes, read once per pod object (a kept pod is the same object at the next analysis). Shared: not mutated. */
+const probes = new WeakMap<SimPod, Probe[]>();
+
 function probesOf(pod: SimPod): Probe[] {
+  let known = probes.get(pod);
+  if (!known) probes.set(pod, (known = readProbes(pod)));
+  return known;
+}
+
+function readProbes(pod: SimPod): Probe[] {
   const out: Probe[] = [];
   for (const c of rawContainers(pod)) {
     for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
@@ -360,16 +384,20 @@ function probePorts(ctx: LintContext): void {
     const o = pod.origin.object;
     for (const probe of probesOf(pod)) {
       const declared = pod.containers[probe.container.index]?.ports ?? [];
-      const at = o.locate(probe.path);
-      const base = {
-        probe: `${probe.kind} of container ${probe.container.name}`,
-        port: typeof probe.port === 'string' ? `"${probe.port}"` : probe.port,
-        container: probe.container.name,
-        pod: podId(pod),
-      };
-      const resource = resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name });
+      // What a report needs, made only for one: most probes name a declared port.
+      const report = () => ({
+        at: o.locate(probe.path),
+        base: {
+          probe: `${probe.kind} of container ${probe.container.name}`,
+          port: typeof probe.port === 'string' ? `"${probe.port}"` : probe.port,
+          container: probe.container.name,
+          pod: podId(pod),
+        },
+        resource: resourceName({ kind: o.kind, namespace: pod.namespace, name: o.name }),
+      });
       if (typeof probe.port === 'string') {
         if (/^\d+$/.test(probe.port) || declared.some((p) => p.name === probe.port)) continue;
+        const { at, base, resource } = report();
         const names = declared.map((p) => p.name).filter((n): n is string => n !== undefined);
         const close =
           names.find((n) => oneTypoAway(probe.port as string, n)) ?? names.find((n) => editDistance(n, probe.port as string) <= 2);
@@ -393,6 +421,7 @@ function probePorts(ctx: LintContext): void {
       // A numeric port works whether declared or not; report it only when the container declares
       // other ports and nothing in its configuration binds this one (most likely a wrong number).
       if (declared.length === 0 || declared.some((p) => p.containerPort === probe.port) || configPorts(pod).has(probe.port)) continue;
+      const { at, base, resource } = report();
       const d: Diagnostic = makeDiagnostic(
         'probe-port-not-exposed',
         at,

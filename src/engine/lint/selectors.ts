@@ -52,23 +52,49 @@ export interface NearMiss {
 
 /** The one label that keeps `selector` from matching some candidate, when it is a typo away. */
 export function nearMiss(selector: Labels, candidates: readonly Candidate[]): NearMiss | undefined {
+  return nearMissOf(
+    selector,
+    candidates,
+    (c) => c.labels,
+    (c) => c.name,
+  );
+}
+
+/**
+ * nearMiss over any items, named only when one is the near miss: a peer that matches nothing is
+ * compared with every pod its namespaces hold, and naming them all first cost more than the check.
+ */
+function nearMissOf<T>(selector: Labels, items: readonly T[], labelsOf: (x: T) => Labels, nameOf: (x: T) => string): NearMiss | undefined {
   const keys = Object.keys(selector);
-  for (const c of candidates) {
-    const misses = keys.filter((k) => c.labels[k] !== selector[k]);
-    if (misses.length !== 1) continue;
-    const key = misses[0] as string;
+  for (const x of items) {
+    const labels = labelsOf(x);
+    let misses = 0;
+    let key = '';
+    for (const k of keys)
+      if (labels[k] !== selector[k]) {
+        misses++;
+        key = k;
+      }
+    if (misses !== 1) continue;
     const want = selector[key] as string;
-    const have = c.labels[key];
+    const have = labels[key];
     if (have !== undefined && oneTypoAway(want, have))
-      return { key, want, haveKey: key, haveValue: have, keyTypo: false, candidate: c.name };
-    const closeKey = Object.keys(c.labels).find((k) => !(k in selector) && c.labels[k] === want && oneTypoAway(key, k));
-    if (closeKey) return { key, want, haveKey: closeKey, haveValue: want, keyTypo: true, candidate: c.name };
+      return { key, want, haveKey: key, haveValue: have, keyTypo: false, candidate: nameOf(x) };
+    const closeKey = Object.keys(labels).find((k) => !(k in selector) && labels[k] === want && oneTypoAway(key, k));
+    if (closeKey) return { key, want, haveKey: closeKey, haveValue: want, keyTypo: true, candidate: nameOf(x) };
   }
   return undefined;
 }
 
-const podCandidates = (pods: readonly SimPod[]): Candidate[] =>
-  pods.filter((p) => p.origin.kind === 'manifest').map((p) => ({ name: `pod ${p.namespace}/${p.name}`, labels: p.labels }));
+/** nearMiss among the workspace's pods (the simulator's own left out), named `pod ns/name`. */
+function podNearMiss(selector: Labels, pods: readonly SimPod[]): NearMiss | undefined {
+  return nearMissOf(
+    selector,
+    pods.filter((p) => p.origin.kind === 'manifest'),
+    (p) => p.labels,
+    (p) => `pod ${p.namespace}/${p.name}`,
+  );
+}
 
 export function lintSelectors(ctx: LintContext): void {
   for (const policy of ctx.engine.policies) {
@@ -138,7 +164,7 @@ const policyResource = (p: SimNetworkPolicy) => resourceName({ kind: 'NetworkPol
 function policySelector(ctx: LintContext, policy: SimNetworkPolicy): void {
   if (policy.origin.kind !== 'manifest') return;
   if (ctx.selectedReps(policy).length > 0 || ctx.implicitIn(policy.namespace).some((p) => ctx.engine.selects(policy, p))) return;
-  const miss = nearMiss(policy.podSelector.matchLabels, podCandidates(ctx.repsIn(policy.namespace)));
+  const miss = podNearMiss(policy.podSelector.matchLabels, ctx.repsIn(policy.namespace));
   if (!miss) return;
   const direction: Direction = policy.affects.ingress ? 'ingress' : 'egress';
   reportNearMiss(ctx, {
@@ -165,7 +191,8 @@ function checkPeer(
   const nsSel = peer.namespaceSelector;
   // The policy's own namespace by name: filtering the sorted list per peer was quadratic (800 namespaces × 100,000 peers).
   const covered = nsSel ? ctx.namespacesMatching(nsSel) : ctx.namespaceNamed(policy.namespace);
-  const base = { object, namespace: policy.namespace, resource: policyResource(policy), policy: { policy, direction, rule } };
+  // Made for a report only: most peers match something.
+  const base = () => ({ object, namespace: policy.namespace, resource: policyResource(policy), policy: { policy, direction, rule } });
   if (nsSel && covered.length === 0) {
     // Generated and templated policies repeat the same selectors thousands of times: remember the answer.
     const miss = ctx.memo(`near-miss-ns\u0000${JSON.stringify(nsSel.matchLabels)}`, () =>
@@ -176,7 +203,7 @@ function checkPeer(
     );
     if (miss)
       return reportNearMiss(ctx, {
-        ...base,
+        ...base(),
         labelsPath: [...peer.path, 'namespaceSelector', 'matchLabels'],
         miss,
         what: 'This namespaceSelector',
@@ -188,11 +215,14 @@ function checkPeer(
   if (!podSel || covered.length === 0) return;
   // One pod per workload, and the simulator's own pods (a peer may mean CoreDNS).
   if (ctx.peerMatchesAny(policy, peer)) return;
-  const miss = nearMiss(podSel.matchLabels, podCandidates(covered.flatMap((n) => ctx.repsIn(n.name))));
+  const miss = podNearMiss(
+    podSel.matchLabels,
+    covered.flatMap((n) => ctx.repsIn(n.name)),
+  );
   const where = nsSel ? 'the namespaces its namespaceSelector selects' : `namespace ${policy.namespace}`;
   if (miss)
     reportNearMiss(ctx, {
-      ...base,
+      ...base(),
       labelsPath: [...peer.path, 'podSelector', 'matchLabels'],
       miss,
       what: `This peer's podSelector`,
@@ -262,7 +292,7 @@ function serviceSelectors(ctx: LintContext): void {
     const pods = ctx.repsIn(svc.namespace);
     if (pods.some((p) => mapMatches(selector, p.labels)) || ctx.implicitIn(svc.namespace).some((p) => mapMatches(selector, p.labels)))
       continue;
-    const miss = nearMiss(selector, podCandidates(pods));
+    const miss = podNearMiss(selector, pods);
     if (!miss) continue;
     const count = pods.filter((p) =>
       mapMatches(

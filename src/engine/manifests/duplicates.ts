@@ -29,6 +29,15 @@ export function compareApplyOrder(a: string, b: string): number {
 }
 
 function identity(o: ManifestObject): string | undefined {
+  // Once per object (a ParseCache keeps unchanged ones): every analysis asks for every object, twice.
+  let id = identities.get(o);
+  if (id === undefined) identities.set(o, (id = spellIdentity(o) ?? null));
+  return id ?? undefined;
+}
+
+const identities = new WeakMap<ManifestObject, string | null>();
+
+function spellIdentity(o: ManifestObject): string | undefined {
   // An object without a name (generateName, or a custom resource its tool names) is never the same as another.
   if (o.name === '') return undefined;
   const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';

@@ -14,7 +14,7 @@ import { decidingPolicies } from './explain';
 import { copyDiagnostic } from '../incremental/memo';
 import { PolicyKeys, type KeptServiceKey } from './verdictKeys';
 import type { HostReference } from '../dns/hosts';
-import { stableObjects } from '../cluster/stable';
+import { namespaceReps, stableObjects } from '../cluster/stable';
 import type { IncrementalState } from '../incremental/state';
 
 /** The memo of connection-blocked-by-policy per host reference (incremental/state.ts). */
@@ -27,7 +27,7 @@ export function checkPolicies(
   diagnostics: Diagnostic[],
   incremental?: IncrementalState,
 ): void {
-  checkSelectsNothing(engine, diagnostics);
+  checkSelectsNothing(engine, diagnostics, incremental);
   // Built once, when a check needs it: both look pods up by id.
   let byId: Map<string, SimPod> | undefined;
   const podsById = () => (byId ??= new Map(engine.cluster.pods.map((p) => [podId(p), p])));
@@ -55,14 +55,29 @@ function podsByNamespace(engine: PolicyEngine): Map<string, SimPod[]> {
   return map;
 }
 
-function checkSelectsNothing(engine: PolicyEngine, diagnostics: Diagnostic[]): void {
-  const byNs = podsByNamespace(engine);
+/** Whether a policy selected some pod, and of which list of its namespace's pods (cluster/stable.ts keeps an unchanged list). */
+interface KeptSelection {
+  pods: readonly SimPod[];
+  hostNetwork: PolicyEngine['hostNetwork'];
+  selects: boolean;
+}
+
+function checkSelectsNothing(engine: PolicyEngine, diagnostics: Diagnostic[], incremental?: IncrementalState): void {
+  const byNs: ReadonlyMap<string, readonly SimPod[]> = incremental ? stableObjects(incremental).podsByNamespace() : podsByNamespace(engine);
+  const kept = incremental?.slot('policy-selects', () => new WeakMap<SimNetworkPolicy, KeptSelection>());
   const selectable = new Map<string, LabelIndex<SimPod>>();
-  for (const policy of engine.policies) {
-    const pods = byNs.get(policy.namespace) ?? [];
+  const selects = (policy: SimNetworkPolicy, pods: readonly SimPod[]): boolean => {
+    const known = kept?.get(policy);
+    if (known && known.pods === pods && known.hostNetwork === engine.hostNetwork) return known.selects;
     let index = selectable.get(policy.namespace);
     if (!index) selectable.set(policy.namespace, (index = new LabelIndex(pods.filter((p) => engine.selectable(p)))));
-    if (index.some(policy.podSelector)) continue;
+    const found = index.some(policy.podSelector);
+    kept?.set(policy, { pods, hostNetwork: engine.hostNetwork, selects: found });
+    return found;
+  };
+  for (const policy of engine.policies) {
+    const pods = byNs.get(policy.namespace) ?? [];
+    if (selects(policy, pods)) continue;
     const range = locate(policy.origin, ['spec', 'podSelector']);
     if (!range) continue;
     const hostNet = pods.filter((p) => p.hostNetwork && !engine.selectable(p) && matchesSelector(policy.podSelector, p.labels));
@@ -215,13 +230,21 @@ function checkBlockedReferences(
 ): void {
   if (!engine.hasPolicies) return;
   const representatives = new Map<string, SimPod[]>();
-  const seen = new Set<string>();
-  for (const p of engine.cluster.pods) {
-    if (p.origin.kind !== 'manifest' || seen.has(workloadId(p.workload))) continue;
-    seen.add(workloadId(p.workload));
-    const list = representatives.get(p.namespace) ?? [];
-    list.push(p);
-    representatives.set(p.namespace, list);
+  if (incremental) {
+    // From the namespaces' kept lists of pods: an unchanged namespace's representatives are kept with its list.
+    for (const [ns, pods] of stableObjects(incremental).podsByNamespace()) {
+      const reps = namespaceReps(pods);
+      if (reps.length > 0) representatives.set(ns, reps);
+    }
+  } else {
+    const seen = new Set<string>();
+    for (const p of engine.cluster.pods) {
+      if (p.origin.kind !== 'manifest' || seen.has(workloadId(p.workload))) continue;
+      seen.add(workloadId(p.workload));
+      const list = representatives.get(p.namespace) ?? [];
+      list.push(p);
+      representatives.set(p.namespace, list);
+    }
   }
   const endpointPods = endpointPodsCache();
   const memo = incremental

@@ -22,7 +22,12 @@ export function allocateServiceAddresses(services: SimService[], settings: Clust
   // Implicit Services first: kubernetes (10.96.0.1) and kube-dns (10.96.0.10) exist before any
   // user Service, so a user Service asking for their address is the one in conflict.
   const rank = (s: SimService) => (s.origin.kind === 'implicit' ? 0 : 1);
-  const sorted = [...services].sort((a, b) => rank(a) - rank(b) || (serviceId(a) < serviceId(b) ? -1 : 1));
+  const ids = new Map(services.map((s) => [s, serviceId(s)]));
+  const sorted = [...services].sort((a, b) => rank(a) - rank(b) || ((ids.get(a) as string) < (ids.get(b) as string) ? -1 : 1));
+  // Node ports are set and dropped on the ports below; a Service's ports are shared with the read
+  // its object keeps across analyses (read.ts), so those are copied first: an allocated port written
+  // there came back at the next analysis as one the manifest asks for, and could take another's.
+  for (const svc of services) if (svc.type === 'NodePort' || svc.type === 'LoadBalancer') svc.ports = svc.ports.map((p) => ({ ...p }));
 
   for (const svc of sorted) {
     const id = serviceId(svc);

@@ -47,18 +47,23 @@ export function computeEndpoints(
   /** The previous analysis's endpoints (keptEndpoints.ts), begun on this analysis's nodes. */
   kept?: KeptEndpoints,
 ): void {
-  const podsByNamespace = new Map<string, SimPod[]>();
-  for (const p of pods) {
-    const list = podsByNamespace.get(p.namespace) ?? [];
-    list.push(p);
-    podsByNamespace.set(p.namespace, list);
-  }
+  const podsByNamespace = kept ? kept.podsByNamespace(pods) : new Map<string, SimPod[]>();
+  if (!kept)
+    for (const p of pods) {
+      const list = podsByNamespace.get(p.namespace) ?? [];
+      list.push(p);
+      podsByNamespace.set(p.namespace, list);
+    }
   // Services find their pods through a label index per namespace: matching 2,000 Services'
-  // selectors against every pod of their namespace was most of this function's time.
+  // selectors against every pod of their namespace was most of this function's time. An unchanged
+  // namespace's index is the previous analysis's (keptEndpoints.ts).
   const indexes = new Map<string, LabelIndex<SimPod>>();
   const candidates = (namespace: string, selector: Labels): SimPod[] => {
     let index = indexes.get(namespace);
-    if (!index) indexes.set(namespace, (index = new LabelIndex(podsByNamespace.get(namespace) ?? [])));
+    if (!index) {
+      const list = podsByNamespace.get(namespace) ?? [];
+      indexes.set(namespace, (index = kept ? kept.index(list) : new LabelIndex(list)));
+    }
     return index.matchingMap(selector);
   };
   const manual = manualEndpointIndex(manualEndpoints, defaultNamespace);
@@ -258,7 +263,7 @@ export function nearMiss(selector: Labels, pods: SimPod[]): { key: string; want:
 }
 
 /** A "did you mean" for a selector that matches nothing: the pod labels one edit away. */
-export function nearMissHint(selector: Labels, pods: SimPod[]): string {
+export function nearMissHint(selector: Labels, pods: readonly SimPod[]): string {
   const keys = Object.keys(selector);
   for (const pod of pods) {
     const misses = keys.filter((k) => pod.labels[k] !== selector[k]);

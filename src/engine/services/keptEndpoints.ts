@@ -5,6 +5,8 @@
 // same inputs set them again to what they were). Each analysis gets its own lists, of shared endpoints.
 import type { Endpoint, ServicePort, SimNode, SimPod, SimService } from '../cluster/model';
 import type { IncrementalState } from '../incremental/state';
+import { LabelIndex } from '../cluster/labelIndex';
+import { groupByNamespace } from '../cluster/stable';
 
 interface Kept {
   selected: readonly SimPod[];
@@ -16,6 +18,22 @@ interface Kept {
 }
 
 export class KeptEndpoints {
+  private byNamespace = new Map<string, SimPod[]>();
+  private readonly indexes = new WeakMap<readonly SimPod[], LabelIndex<SimPod>>();
+
+  /** This analysis's pods by namespace, a namespace's list the previous one's when unchanged (cluster/stable.ts). */
+  podsByNamespace(pods: readonly SimPod[]): Map<string, SimPod[]> {
+    this.byNamespace = groupByNamespace(pods, this.byNamespace);
+    return this.byNamespace;
+  }
+
+  /** A label index of one namespace's pods, kept with its list (an index is built per label key as asked). */
+  index(pods: SimPod[]): LabelIndex<SimPod> {
+    let index = this.indexes.get(pods);
+    if (!index) this.indexes.set(pods, (index = new LabelIndex(pods)));
+    return index;
+  }
+
   private previous = new Map<string, Kept>();
   private current = new Map<string, Kept>();
   private nodes = '';
