@@ -107,15 +107,13 @@ export default async function topologyLarge({ openWorkbench, runCommand, openFil
     await view.locator('vscode-button[aria-label^="Fit"]').click();
     await page.waitForTimeout(700);
     // Fitted, each node is named legibly, with its pods counted as the CLI places them.
-    const nodeTitles = await view
-      .locator('#scene .node-title')
-      .evaluateAll((els) =>
-        els.map((e) => ({
-          name: e.querySelector('.node-name')?.textContent,
-          px: e.querySelector('.node-name')?.getBoundingClientRect().height,
-          summary: e.querySelector('.node-count')?.textContent,
-        })),
-      );
+    const nodeTitles = await view.locator('#scene .node-title').evaluateAll((els) =>
+      els.map((e) => ({
+        name: e.querySelector('.node-name')?.textContent,
+        px: e.querySelector('.node-name')?.getBoundingClientRect().height,
+        summary: e.querySelector('.node-count')?.textContent,
+      })),
+    );
     assert.equal(nodeTitles.length, a.cluster.nodes.length, 'a title per node');
     for (const t of nodeTitles) {
       assert.ok(t.px >= 11, `node ${t.name}'s title is ${t.px} px high with the whole cluster in view`);
