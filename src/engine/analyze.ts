@@ -1,4 +1,5 @@
 import { parseManifestFile, DEFAULT_LIMITS, type ParseLimits } from './manifests/parse';
+import { reparseManifestFile, type ChunkParse } from './manifests/reparse';
 import { compareDiagnostics, type Diagnostic } from './diagnostics';
 import { buildNamespaces, buildNodes, declaresNodes, implicitNamespace, placePods, readConfigMaps } from './cluster/build';
 import { defaultClusterSize, nodesAssumed } from './cluster/capacity';
@@ -72,19 +73,25 @@ export interface AnalyzeOptions extends RenderOptions {
   checks?: boolean;
 }
 
-/** Remembers each file's parse by path and text, so an edit re-parses only the edited document's file. */
+/**
+ * Remembers each file's parse by path and text, so an edit re-parses only the edited file, and in
+ * it only the edited documents: the others keep their objects (manifests/reparse.ts).
+ */
 export class ParseCache {
   /** What the latest analysis with this cache remembers for the next one (incremental/state.ts). */
   readonly incremental = new IncrementalState();
-  private readonly entries = new Map<string, { text: string; bytes: number | undefined; limits: string; parsed: ParsedFile }>();
+  private readonly entries = new Map<
+    string,
+    { text: string; bytes: number | undefined; limits: string; parsed: ParsedFile; chunks: ChunkParse[] }
+  >();
 
   parse(file: InputFile, limits: ParseLimits): ParsedFile {
     // The limits are part of the key: raising kubeNetsim.maxFileBytes must re-read a file skipped as too large.
     const key = JSON.stringify(limits);
     const hit = this.entries.get(file.path);
     if (hit && hit.text === file.text && hit.bytes === file.bytes && hit.limits === key) return hit.parsed;
-    const parsed = parseManifestFile(file, limits);
-    this.entries.set(file.path, { text: file.text, bytes: file.bytes, limits: key, parsed });
+    const { parsed, chunks } = reparseManifestFile(file, limits, hit && hit.limits === key ? hit.chunks : undefined);
+    this.entries.set(file.path, { text: file.text, bytes: file.bytes, limits: key, parsed, chunks });
     return parsed;
   }
 

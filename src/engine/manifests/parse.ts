@@ -19,35 +19,56 @@ const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 export function parseManifestFile(file: InputFile, limits: ParseLimits = DEFAULT_LIMITS): ParsedFile {
   const diagnostics: Diagnostic[] = [];
   const objects: ManifestObject[] = [];
+  const skip = skipReason(file, limits);
+  if (skip) return { path: file.path, objects, diagnostics: [skip] };
+  const text = yamlText(file);
+  const lines = new LineIndex(text);
+  for (const batch of batches(documentChunks(text))) parseRun(file.path, text, batch, lines, limits, objects, diagnostics);
+  return { path: file.path, objects, diagnostics };
+}
+
+/** Why a file is not read at all (too large, binary), as its one diagnostic. */
+export function skipReason(file: InputFile, limits: ParseLimits): Diagnostic | undefined {
   const head = { file: file.path, line: 1, column: 1, endLine: 1, endColumn: 1 };
-  if ((file.bytes ?? file.text.length) > limits.maxFileBytes) {
-    diagnostics.push(
-      makeDiagnostic('file-skipped', head, {
-        reason: `it is larger than ${limits.maxFileBytes} bytes (raise the limit to include it: the kubeNetsim.maxFileBytes setting, or --max-file-bytes)`,
-      }),
-    );
-    return { path: file.path, objects, diagnostics };
-  }
+  if ((file.bytes ?? file.text.length) > limits.maxFileBytes)
+    return makeDiagnostic('file-skipped', head, {
+      reason: `it is larger than ${limits.maxFileBytes} bytes (raise the limit to include it: the kubeNetsim.maxFileBytes setting, or --max-file-bytes)`,
+    });
   if (file.text.includes('\u0000')) {
     // UTF-16 text read as UTF-8: a BOM (FF FE reads as two replacement characters) or every other character NUL.
     const utf16 = /^(\uFFFD\uFFFD|\uFEFF)?([^\0]\0|\0[^\0]){8}/.test(file.text);
-    diagnostics.push(
-      makeDiagnostic('file-skipped', head, {
-        reason: utf16 ? 'it is UTF-16 text; save it as UTF-8 to have it analysed' : 'it is binary (it contains NUL bytes)',
-      }),
-    );
-    return { path: file.path, objects, diagnostics };
+    return makeDiagnostic('file-skipped', head, {
+      reason: utf16 ? 'it is UTF-16 text; save it as UTF-8 to have it analysed' : 'it is binary (it contains NUL bytes)',
+    });
   }
-  // A BOM is not YAML content, and editors do not count it in columns: drop it. (Blanking it to a
-  // space indented the first line and made every BOM file a syntax error.)
-  const text = file.text.charCodeAt(0) === 0xfeff ? file.text.slice(1) : file.text;
-  const lines = new LineIndex(text);
-  for (const batch of batches(documentChunks(text))) {
-    if (!parseBatch(file.path, text, batch, lines, limits, objects, diagnostics)) {
-      for (const chunk of batch) parseChunk(file.path, text, chunk, lines, limits, objects, diagnostics);
-    }
+  return undefined;
+}
+
+// A BOM is not YAML content, and editors do not count it in columns: it is dropped. (Blanking it
+// to a space indented the first line and made every BOM file a syntax error.)
+export function yamlText(file: InputFile): string {
+  return file.text.charCodeAt(0) === 0xfeff ? file.text.slice(1) : file.text;
+}
+
+/**
+ * Parses a batch of consecutive chunks, in one pass when that is the same as one by one. With
+ * `marks`, records where each chunk's objects and diagnostics end in the two lists.
+ */
+export function parseRun(
+  path: string,
+  text: string,
+  batch: Chunk[],
+  lines: LineIndex,
+  limits: ParseLimits,
+  objects: ManifestObject[],
+  diagnostics: Diagnostic[],
+  marks?: Array<[number, number]>,
+): void {
+  if (parseBatch(path, text, batch, lines, limits, objects, diagnostics, marks)) return;
+  for (const chunk of batch) {
+    parseChunk(path, text, chunk, lines, limits, objects, diagnostics);
+    marks?.push([objects.length, diagnostics.length]);
   }
-  return { path: file.path, objects, diagnostics };
 }
 
 /**
@@ -58,9 +79,9 @@ export function parseManifestFile(file: InputFile, limits: ParseLimits = DEFAULT
  */
 const BATCH_CHARS = 32 * 1024;
 
-function batches(chunks: Chunk[]): Chunk[][] {
-  const out: Chunk[][] = [];
-  let current: Chunk[] = [];
+export function batches<C extends Chunk>(chunks: C[]): C[][] {
+  const out: C[][] = [];
+  let current: C[] = [];
   let size = 0;
   for (const chunk of chunks) {
     if (current.length > 0 && size + (chunk.end - chunk.start) > BATCH_CHARS) {
@@ -79,7 +100,7 @@ function batches(chunks: Chunk[]): Chunk[][] {
 export function parseByChunks(file: InputFile, limits: ParseLimits = DEFAULT_LIMITS): ParsedFile {
   const objects: ManifestObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  const text = file.text.charCodeAt(0) === 0xfeff ? file.text.slice(1) : file.text;
+  const text = yamlText(file);
   const lines = new LineIndex(text);
   for (const chunk of documentChunks(text)) parseChunk(file.path, text, chunk, lines, limits, objects, diagnostics);
   return { path: file.path, objects, diagnostics };
@@ -99,6 +120,7 @@ function parseBatch(
   limits: ParseLimits,
   objects: ManifestObject[],
   diagnostics: Diagnostic[],
+  marks?: Array<[number, number]>,
 ): boolean {
   const base = (batch[0] as Chunk).start;
   const source = text.slice(base, (batch[batch.length - 1] as Chunk).end);
@@ -128,10 +150,11 @@ function parseBatch(
     if (template) {
       const at = chunk.start + template.index;
       diagnostics.push(makeDiagnostic('helm-template', lines.range(path, at, at + template.length), {}));
-      continue;
+    } else {
+      const spansOf = lazySpans(compact, source, base, g.from, g.to);
+      for (let d = 0; d < g.values.length; d++) collectObjects(path, g.values[d], [], spansOf(d), lines, objects, diagnostics);
     }
-    const spansOf = lazySpans(compact, source, base, g.from, g.to);
-    for (let d = 0; d < g.values.length; d++) collectObjects(path, g.values[d], [], spansOf(d), lines, objects, diagnostics);
+    marks?.push([objects.length, diagnostics.length]);
   }
   return true;
 }
@@ -213,7 +236,7 @@ function nodeStart(ev: Event | undefined): number {
   }
 }
 
-interface Chunk {
+export interface Chunk {
   start: number;
   end: number;
 }
@@ -223,7 +246,7 @@ interface Chunk {
  * others. Markers inside block scalars are rare enough in manifests that a line-based split,
  * retried as one piece when it fails, is the honest trade-off.
  */
-function documentChunks(text: string): Chunk[] {
+export function documentChunks(text: string): Chunk[] {
   const chunks: Chunk[] = [];
   const re = /^---(?=[ \t]|\r?$)/gm;
   let start = 0;
