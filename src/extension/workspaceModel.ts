@@ -96,6 +96,8 @@ export class WorkspaceModel implements vscode.Disposable {
 
   /** Paths found by the last index (so, not excluded), and the verdicts on paths met since. */
   private readonly admitted = new Map<string, boolean>();
+  /** Verdicts on paths met while an index runs: files created then are not in what it found. */
+  private metWhileIndexing: Map<string, boolean> | undefined;
 
   /**
    * Reads every manifest of the folder, respecting files.exclude and skipping build outputs. Run
@@ -103,10 +105,20 @@ export class WorkspaceModel implements vscode.Disposable {
    */
   async index(): Promise<void> {
     const maxFiles = vscode.workspace.getConfiguration('kubeNetsim').get<number>('maxFiles', 20000);
-    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(this.folder, MANIFEST_GLOB), this.excludeGlob(), maxFiles);
+    const met = new Map<string, boolean>();
+    this.metWhileIndexing = met;
+    let found: vscode.Uri[];
+    try {
+      found = await vscode.workspace.findFiles(new vscode.RelativePattern(this.folder, MANIFEST_GLOB), this.excludeGlob(), maxFiles);
+    } finally {
+      if (this.metWhileIndexing === met) this.metWhileIndexing = undefined;
+    }
     this.admitted.clear();
     for (const uri of found) this.admitted.set(this.relativePath(uri), true);
-    for (const [path, uri] of [...this.uris]) if (!this.admitted.has(path)) this.remove(uri);
+    // A file created while the search ran is not in what it found, but was admitted (or not) when
+    // its watcher event came: keep that verdict, or re-indexing drops a file just written.
+    for (const [path, ok] of met) if (!this.admitted.has(path)) this.admitted.set(path, ok);
+    for (const [path, uri] of [...this.uris]) if (!this.admitted.get(path)) this.remove(uri);
     await Promise.all(found.map((uri) => this.load(uri)));
     const settingsUri = vscode.Uri.joinPath(this.folder.uri, SETTINGS_FILE);
     try {
@@ -138,6 +150,7 @@ export class WorkspaceModel implements vscode.Disposable {
     const hits = await vscode.workspace.findFiles(new vscode.RelativePattern(this.folder, globEscape(path)), this.excludeGlob(), 1);
     const ok = hits.some((u) => u.toString() === uri.toString());
     this.admitted.set(path, ok);
+    this.metWhileIndexing?.set(path, ok);
     return ok;
   }
 
