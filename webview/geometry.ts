@@ -3,6 +3,9 @@ import type { Box } from './layout';
 
 export const centreOf = (b: Box) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
 
+/** A coordinate as SVG attribute text, to one decimal (the drawings' precision). */
+export const r1 = (n: number) => String(Math.round(n * 10) / 10);
+
 /** A vertical S-curve from one box to another: bottom to top when `a` is above `b`, else top to bottom. */
 export function verticalCurve(a: Box, b: Box): { d: string; mid: { x: number; y: number } } {
   const x1 = a.x + a.w / 2;

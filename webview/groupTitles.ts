@@ -3,12 +3,11 @@
 // workloads showed groups of coloured boxes with no name readable), with the group's summary under
 // them (workloads and blocked calls, pods), which only shows zoomed out (style.css: .lod-far).
 import type { Box } from './layout';
+import { r1, textEl } from './geometry';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** The title's size on screen, in px, that zooming out keeps as far as its group has room. */
 const TITLE_PX = 14;
-
-const r1 = (n: number) => String(Math.round(n * 10) / 10);
 
 interface Title {
   title: SVGTextElement;
@@ -47,21 +46,13 @@ export class GroupTitles {
     g.setAttribute('aria-hidden', 'true');
     for (const [k, v] of Object.entries(attrs)) g.setAttribute(k, v);
     g.setAttribute('transform', `translate(${r1(box.x)},${r1(box.y)})`);
-    const text = (cls: string, x: number, y: number, content: string) => {
-      const t = document.createElementNS(SVG_NS, 'text');
-      t.setAttribute('class', cls);
-      t.setAttribute('x', String(x));
-      t.setAttribute('y', String(y));
-      t.textContent = content;
-      g.append(t);
-      return t;
-    };
     const item = {
-      title: text(this.classes.name, 12, 22, name),
-      summary: text(this.classes.summary, 12, 40, summary),
+      title: textEl(this.classes.name, 12, 22, name),
+      summary: textEl(this.classes.summary, 12, 40, summary),
       box,
       chars: name.length,
     };
+    g.append(item.title, item.summary);
     this.titles.push(item);
     this.layer.append(g);
     this.size(item, this.zoom);

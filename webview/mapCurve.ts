@@ -1,8 +1,7 @@
 // The map's edge shapes: a call, route or policy edge between two boxes, and a Service's bracket
 // to the workloads stacked under it.
 import type { Box } from './layout';
-
-const r1 = (n: number) => String(Math.round(n * 10) / 10);
+import { r1 } from './geometry';
 
 /** A curve from box `a` to box `b`: side to side when one is left of the other, else around their right sides. */
 export function mapCurve(a: Box, b: Box, fromAbove = false): { d: string; mid: { x: number; y: number } } {

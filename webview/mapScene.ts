@@ -6,7 +6,7 @@
 import type { MapTopology } from '../src/shared/protocol';
 import type { Box } from './layout';
 import { mapKey, type MapKind, type MapLayout } from './mapLayout';
-import { fit } from './geometry';
+import { fit, r1 } from './geometry';
 import { cssEscape } from './scene';
 import { bracket, mapCurve } from './mapCurve';
 import { GroupTitles } from './groupTitles';
@@ -24,8 +24,6 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
   if (text !== undefined) e.textContent = text;
   return e;
 }
-
-const r1 = (n: number) => String(Math.round(n * 10) / 10);
 
 export interface DrawnMap {
   /** Every object element with the box it covers (for culling and revealing). */

@@ -17,6 +17,38 @@ import { BLOCKED_REFERENCES } from '../../src/engine/policy/checks';
 /** The memo of connection-blocked-by-policy the latest analysis with this cache used. */
 const blocked = (cache: ParseCache) => cache.incremental.memo(BLOCKED_REFERENCES);
 
+/** A Deployment of one container on port 80, labelled app: NAME and `labels`, calling `calls` from an env value. */
+const callingDeployment = (name: string, namespace: string, labels: Record<string, string>, calls?: string) =>
+  dump({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name, ...labels } },
+        spec: {
+          containers: [
+            {
+              name: 'main',
+              image: 'example',
+              ports: [{ containerPort: 80 }],
+              ...(calls ? { env: [{ name: 'U', value: calls }] } : {}),
+            },
+          ],
+        },
+      },
+    },
+  });
+
+/** Service x/api on port 80, selecting app: api. */
+const API_SERVICE = dump({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'api', namespace: 'x' },
+  spec: { selector: { app: 'api' }, ports: [{ port: 80 }] },
+});
+
 const SETTINGS = settingsFrom('nodes:\n  - {name: a, ip: 10.0.0.1}\n  - {name: b, ip: 10.0.0.2}\n');
 /** Settings that name no nodes: the workspace's Node objects, else the default cluster. */
 const NO_NODES = settingsFrom('');
@@ -282,34 +314,8 @@ describe('incremental re-analysis', () => {
   it('a re-analysis reuses the checks of references whose reads did not change, and redoes the edited ones', () => {
     // Guards the property above against an incremental path that is never taken: web calls api
     // under a default-deny egress policy (connection-blocked-by-policy), then only api is edited.
-    const deploy = (name: string, labels: string, calls?: string) =>
-      dump({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name, namespace: 'x' },
-        spec: {
-          selector: { matchLabels: { app: name } },
-          template: {
-            metadata: { labels: { app: name, tier: labels } },
-            spec: {
-              containers: [
-                {
-                  name: 'main',
-                  image: 'example',
-                  ports: [{ containerPort: 80 }],
-                  ...(calls ? { env: [{ name: 'U', value: calls }] } : {}),
-                },
-              ],
-            },
-          },
-        },
-      });
-    const svc = dump({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'api', namespace: 'x' },
-      spec: { selector: { app: 'api' }, ports: [{ port: 80 }] },
-    });
+    const deploy = (name: string, labels: string, calls?: string) => callingDeployment(name, 'x', { tier: labels }, calls);
+    const svc = API_SERVICE;
     const deny = dump({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -384,34 +390,8 @@ describe('incremental re-analysis', () => {
   it('a policy edited in the called namespace redoes the checks of calls into it from another', () => {
     // web (namespace y) calls api.x; only x's policies change, so the caller's pod and the Service are
     // the same objects and only the key of the pods behind the Service tells the check to run again.
-    const deploy = (name: string, ns: string, calls?: string) =>
-      dump({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name, namespace: ns },
-        spec: {
-          selector: { matchLabels: { app: name } },
-          template: {
-            metadata: { labels: { app: name } },
-            spec: {
-              containers: [
-                {
-                  name: 'main',
-                  image: 'example',
-                  ports: [{ containerPort: 80 }],
-                  ...(calls ? { env: [{ name: 'U', value: calls }] } : {}),
-                },
-              ],
-            },
-          },
-        },
-      });
-    const svc = dump({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'api', namespace: 'x' },
-      spec: { selector: { app: 'api' }, ports: [{ port: 80 }] },
-    });
+    const deploy = (name: string, ns: string, calls?: string) => callingDeployment(name, ns, {}, calls);
+    const svc = API_SERVICE;
     const ingressOnly = (from: string) =>
       dump({
         apiVersion: 'networking.k8s.io/v1',

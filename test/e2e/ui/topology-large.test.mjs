@@ -9,32 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openTopology, screenshotMaximised } from './topologyHelpers.mjs';
+import { cli, openTopology, REPO, screenshotMaximised, tracedVerdict, viewName } from './topologyHelpers.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SIZE = '13x40';
-
-function cli(...args) {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  return r.stdout;
-}
-
-/** `ns/name[Kind]` as the view names a workload. */
-const viewName = (n) => n.replace(/^([^/[{]+\/[^/[]+)\[(?!External)[^\]]+\]$/, '$1');
-
-/** The call's verdict as `kube-netsim trace` from its workload to its URL says it. */
-function tracedVerdict(ws, call) {
-  const [from] = call.id.split('->');
-  const url = /= (\S+)/.exec(call.title)?.[1];
-  assert.ok(url, `the call's hover names the URL: ${call.title}`);
-  const host = new URL(url.includes('://') ? url : `tcp://${url}`);
-  const port = host.port || (host.protocol === 'http:' ? '80' : '');
-  const out = cli('trace', ws, '--from', from, '--to', `${host.hostname}:${port}`);
-  const verdict = /^(DELIVERED|DROPPED|REFUSED|UNRESOLVED|UNROUTED)/m.exec(out)?.[1];
-  assert.ok(verdict, `trace printed a verdict: ${out.slice(0, 300)}`);
-  return verdict === 'DELIVERED' ? 'allowed' : 'blocked';
-}
 
 export default async function topologyLarge({ openWorkbench, runCommand, openFile, screenshotDir }) {
   const dir = mkdtempSync(path.join(tmpdir(), 'kube-netsim-large-'));

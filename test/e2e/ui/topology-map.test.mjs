@@ -4,28 +4,16 @@
 // focus on a workload, the matrix's cells = `matrix` output, and a Gateway with its listeners and
 // routes (issue 17). Screenshots go to test-results/.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openTopology, screenshotMaximised } from './topologyHelpers.mjs';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-function cli(...args) {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return r.stdout;
-}
+import { cli, openTopology, REPO, screenshotMaximised, tracedVerdict, viewName } from './topologyHelpers.mjs';
 
 function analyzeJson(dir) {
   const out = cli('analyze', dir, '--format', 'json');
   assert.ok(out, 'kube-netsim analyze printed nothing');
   return JSON.parse(out);
 }
-
-/** `ns/name[Kind]` as the view names a workload. */
-const viewName = (n) => n.replace(/^([^/[{]+\/[^/[]+)\[(?!External)[^\]]+\]$/, '$1');
 
 async function shop(page, runCommand, openFile, screenshotDir, ws) {
   const a = analyzeJson(ws);
@@ -54,14 +42,7 @@ async function shop(page, runCommand, openFile, screenshotDir, ws) {
   assert.ok(calls.length >= 3, `calls drawn: ${calls.map((c) => c.id)}`);
   for (const c of calls) {
     assert.match(c.id, /^[^/]+\/[^/]+->[^/]+\/[^/]+$/, 'call ids are NS/NAME->NS/NAME');
-    const [from] = c.id.split('->');
-    const url = /= (\S+)/.exec(c.title)?.[1];
-    assert.ok(url, `the call's hover names the URL: ${c.title}`);
-    const host = new URL(url.includes('://') ? url : `tcp://${url}`);
-    const port = host.port || (host.protocol === 'http:' ? '80' : '');
-    const out = cli('trace', ws, '--from', from, '--to', `${host.hostname}:${port}`);
-    const verdict = /^(DELIVERED|DROPPED|REFUSED|UNRESOLVED|UNROUTED)/m.exec(out)?.[1];
-    assert.equal(c.verdict, verdict === 'DELIVERED' ? 'allowed' : 'blocked', `${c.id}: the CLI says ${verdict}`);
+    assert.equal(c.verdict, tracedVerdict(ws, c), `${c.id}: as the CLI's trace says`);
   }
   const blocked = calls.find((c) => c.id === 'shop/backend->shop/redis');
   assert.equal(blocked?.verdict, 'blocked', 'policies.yaml lets backend reach postgres only');

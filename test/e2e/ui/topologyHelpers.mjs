@@ -1,7 +1,35 @@
 // Generated workspaces for the topology view's UI tests: a large one (N pods in Deployments across
-// namespaces and six nodes, a Service per Deployment) and one whose label value is markup.
+// namespaces and six nodes, a Service per Deployment) and one whose label value is markup; and the
+// built CLI's answers the tests hold the view to.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** What the built CLI prints to stdout for these arguments. */
+export function cli(...args) {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  return r.stdout;
+}
+
+/** `ns/name[Kind]` as the view names a workload. */
+export const viewName = (n) => n.replace(/^([^/[{]+\/[^/[]+)\[(?!External)[^\]]+\]$/, '$1');
+
+/** The verdict (`allowed` or `blocked`) `kube-netsim trace` gives a drawn call, from its workload to the URL its hover names. */
+export function tracedVerdict(ws, call) {
+  const [from] = call.id.split('->');
+  const url = /= (\S+)/.exec(call.title)?.[1];
+  assert.ok(url, `the call's hover names the URL: ${call.title}`);
+  const host = new URL(url.includes('://') ? url : `tcp://${url}`);
+  const port = host.port || (host.protocol === 'http:' ? '80' : '');
+  const out = cli('trace', ws, '--from', from, '--to', `${host.hostname}:${port}`);
+  const verdict = /^(DELIVERED|DROPPED|REFUSED|UNRESOLVED|UNROUTED)/m.exec(out)?.[1];
+  assert.ok(verdict, `trace printed a verdict: ${out.slice(0, 300)}`);
+  return verdict === 'DELIVERED' ? 'allowed' : 'blocked';
+}
 
 function deployment(ns, name, replicas, labels, env = {}) {
   const envLines = Object.entries(env)
